@@ -1,0 +1,1 @@
+//! The slot engine (being built; see issue 3).

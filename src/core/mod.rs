@@ -1,0 +1,3 @@
+//! The pure domain core: no `worker`, no I/O, `now` and randomness are parameters.
+
+pub mod availability;

@@ -1,0 +1,1 @@
+//! Local fakes of the outside services (being built).
