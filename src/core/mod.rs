@@ -1,3 +1,6 @@
 //! The pure domain core: no `worker`, no I/O, `now` and randomness are parameters.
 
 pub mod availability;
+pub mod booking;
+pub mod display;
+pub mod types;

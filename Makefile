@@ -1,0 +1,31 @@
+# Openslot: the two commands a new machine needs are `make dev` and `make test`.
+# Scripts live in tests/support/ and install whatever is missing first.
+.PHONY: dev test build deploy-build bench size fmt clean
+
+dev:            ## run Openslot locally on workerd with local D1/KV and the provider fakes
+	@bash tests/support/dev.sh
+
+test:           ## every check and test; ends with an `N passed, N failed` line
+	@bash tests/support/test.sh
+
+build:          ## the Worker for local runs (no wasm-opt)
+	@bash tests/support/install.sh
+	@bash tests/support/build-worker.sh
+
+deploy-build:   ## the smallest Worker, ready for `npx wrangler deploy`
+	@bash tests/support/install.sh
+	@bash tests/support/build-worker.sh --release-opt
+
+bench:          ## the availability engine benchmark (criterion)
+	cargo bench --bench availability
+
+size:           ## gzipped size of the deployable Worker
+	@bash tests/support/install.sh
+	@bash tests/support/build-worker.sh --release-opt
+	@bash tests/support/size.sh
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf build target .wrangler

@@ -1,0 +1,146 @@
+//! Instance configuration, read once per request from the Worker's variables and secrets.
+//!
+//! Parsing is separate from `worker::Env` (it takes a lookup function) so it is tested natively,
+//! and a missing or malformed setting fails with a message naming the variable.
+
+use crate::crypto::link_token::LinkKey;
+use crate::crypto::token_cipher::{CipherError, TokenCipher};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+/// A setting that is missing or unusable; the message names it so an operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the Worker setting {0} is missing: see the configuration table in README.md")]
+    Missing(&'static str),
+    #[error("the Worker setting {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Base URLs of every outside service. Production uses the real hosts (wrangler.toml);
+/// `make dev` and the tests point them at the local fakes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceUrls {
+    pub google_accounts: String,
+    pub google_oauth2: String,
+    pub google_openid: String,
+    pub google_api: String,
+    pub microsoft_login: String,
+    pub microsoft_graph: String,
+    pub zoom_oauth: String,
+    pub zoom_api: String,
+    pub email_api: String,
+}
+
+/// Everything a request handler may need to know about this instance.
+pub struct Config {
+    /// Origin used in links we send by email; empty means "the origin the request came to".
+    pub public_base_url: Option<String>,
+    pub services: ServiceUrls,
+    pub email_from: String,
+    /// Seals refresh tokens before they reach KV.
+    pub token_cipher: TokenCipher,
+    /// Derives booking manage-link tokens.
+    pub link_key: LinkKey,
+}
+
+impl Config {
+    /// Parses the configuration from `lookup` (variables and secrets by name).
+    pub fn parse(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let url = |name: &'static str| -> Result<String, ConfigError> {
+            let value = required(name)?;
+            if !(value.starts_with("https://") || value.starts_with("http://")) {
+                return Err(ConfigError::Invalid { name, reason: "must start with https:// or http://".into() });
+            }
+            Ok(value.trim_end_matches('/').to_owned())
+        };
+        let key_b64 = required("TOKEN_ENCRYPTION_KEY")?;
+        let key_id = lookup("TOKEN_ENCRYPTION_KEY_ID").unwrap_or_else(|| "k1".into());
+        let retired = lookup("TOKEN_ENCRYPTION_RETIRED_KEYS").unwrap_or_default();
+        let invalid_key = |e: CipherError| ConfigError::Invalid { name: "TOKEN_ENCRYPTION_KEY", reason: e.to_string() };
+        let token_cipher = TokenCipher::new(key_id.trim(), &key_b64, &retired).map_err(invalid_key)?;
+        let key_bytes = STANDARD.decode(&key_b64).map_err(|e| invalid_key(CipherError::BadKey(e.to_string())))?;
+        let public_base_url = match lookup("PUBLIC_BASE_URL") {
+            Some(v) if !v.trim().is_empty() => Some(url("PUBLIC_BASE_URL")?),
+            _ => None,
+        };
+        Ok(Self {
+            public_base_url,
+            services: ServiceUrls {
+                google_accounts: url("GOOGLE_ACCOUNTS_URL")?,
+                google_oauth2: url("GOOGLE_OAUTH2_URL")?,
+                google_openid: url("GOOGLE_OPENID_URL")?,
+                google_api: url("GOOGLE_API_URL")?,
+                microsoft_login: url("MICROSOFT_LOGIN_URL")?,
+                microsoft_graph: url("MICROSOFT_GRAPH_URL")?,
+                zoom_oauth: url("ZOOM_OAUTH_URL")?,
+                zoom_api: url("ZOOM_API_URL")?,
+                email_api: url("EMAIL_API_URL")?,
+            },
+            email_from: required("EMAIL_FROM")?,
+            token_cipher,
+            link_key: LinkKey::derive(&key_bytes),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings() -> HashMap<&'static str, String> {
+        let mut map = HashMap::new();
+        for (name, value) in [
+            ("GOOGLE_ACCOUNTS_URL", "https://accounts.google.com"),
+            ("GOOGLE_OAUTH2_URL", "https://oauth2.googleapis.com"),
+            ("GOOGLE_OPENID_URL", "https://openidconnect.googleapis.com"),
+            ("GOOGLE_API_URL", "https://www.googleapis.com/"),
+            ("MICROSOFT_LOGIN_URL", "https://login.microsoftonline.com"),
+            ("MICROSOFT_GRAPH_URL", "https://graph.microsoft.com"),
+            ("ZOOM_OAUTH_URL", "https://zoom.us"),
+            ("ZOOM_API_URL", "https://api.zoom.us"),
+            ("EMAIL_API_URL", "http://127.0.0.1:8788/email/resend"),
+            ("EMAIL_FROM", "Openslot <bookings@example.com>"),
+            ("TOKEN_ENCRYPTION_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+            ("PUBLIC_BASE_URL", ""),
+        ] {
+            map.insert(name, value.to_owned());
+        }
+        map
+    }
+
+    #[test]
+    fn a_complete_configuration_parses_and_trims_trailing_slashes() {
+        let map = settings();
+        let config = Config::parse(|name| map.get(name).cloned()).unwrap();
+        assert_eq!(config.services.google_api, "https://www.googleapis.com");
+        assert_eq!(config.services.email_api, "http://127.0.0.1:8788/email/resend");
+        assert_eq!(config.public_base_url, None);
+    }
+
+    #[test]
+    fn a_missing_secret_is_named_in_the_error() {
+        let mut map = settings();
+        map.remove("TOKEN_ENCRYPTION_KEY");
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("TOKEN_ENCRYPTION_KEY is missing"), "{error}");
+    }
+
+    #[test]
+    fn a_short_key_and_a_non_url_are_refused() {
+        let mut map = settings();
+        map.insert("TOKEN_ENCRYPTION_KEY", "c2hvcnQ=".into());
+        assert!(Config::parse(|name| map.get(name).cloned()).is_err());
+        let mut map = settings();
+        map.insert("ZOOM_API_URL", "api.zoom.us".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("ZOOM_API_URL"), "{error}");
+    }
+}

@@ -1,0 +1,82 @@
+//! How dates and times read on pages and in emails, in whatever zone the reader is in.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// A day heading: "Wednesday, 25 November 2026".
+pub fn day_label(date: NaiveDate) -> String {
+    date.format("%A, %-d %B %Y").to_string()
+}
+
+/// A clock time in `zone`, 24-hour: "09:30".
+pub fn clock_label(instant: DateTime<Utc>, zone: Tz) -> String {
+    instant.with_timezone(&zone).format("%H:%M").to_string()
+}
+
+/// A meeting's span for a reader in `zone`: "Wednesday, 25 November 2026, 09:30–10:00 (Europe/Berlin)".
+/// A meeting that ends on another local day names both days.
+pub fn span_label(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
+    let (local_start, local_end) = (start.with_timezone(&zone), end.with_timezone(&zone));
+    if local_start.date_naive() == local_end.date_naive() {
+        format!(
+            "{}, {}–{} ({})",
+            day_label(local_start.date_naive()),
+            local_start.format("%H:%M"),
+            local_end.format("%H:%M"),
+            zone.name()
+        )
+    } else {
+        format!(
+            "{}, {} – {}, {} ({})",
+            day_label(local_start.date_naive()),
+            local_start.format("%H:%M"),
+            day_label(local_end.date_naive()),
+            local_end.format("%H:%M"),
+            zone.name()
+        )
+    }
+}
+
+/// What an event type's location kind is called on pages.
+pub fn location_label(kind: &str) -> &'static str {
+    match kind {
+        "google_meet" => "Google Meet",
+        "microsoft_teams" => "Microsoft Teams",
+        "zoom" => "Zoom",
+        "phone" => "Phone call",
+        "in_person" => "In person",
+        "custom_link" => "Online meeting link",
+        _ => "Details by email",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn spans_read_in_the_readers_zone() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 25, 8, 30, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        assert_eq!(
+            span_label(start, end, chrono_tz::Europe::Berlin),
+            "Wednesday, 25 November 2026, 09:30–10:00 (Europe/Berlin)"
+        );
+        assert_eq!(
+            span_label(start, end, chrono_tz::Pacific::Kiritimati),
+            "Wednesday, 25 November 2026, 22:30–23:00 (Pacific/Kiritimati)"
+        );
+        assert_eq!(clock_label(start, chrono_tz::Asia::Kathmandu), "14:15");
+    }
+
+    #[test]
+    fn a_span_across_local_midnight_names_both_days() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 25, 9, 30, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 11, 25, 10, 30, 0).unwrap();
+        assert_eq!(
+            span_label(start, end, chrono_tz::Pacific::Kiritimati),
+            "Wednesday, 25 November 2026, 23:30 – Thursday, 26 November 2026, 00:30 (Pacific/Kiritimati)"
+        );
+    }
+}

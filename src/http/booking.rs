@@ -1,0 +1,101 @@
+//! Creating a booking, shared by the booking form and the JSON API.
+//!
+//! The engine decides whether the start is offered at all; the single atomic insert in
+//! `store::bookings` then decides, against every concurrent request, whether it is still free.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::context::Ctx;
+use super::error::AppError;
+use super::slots::PublicEvent;
+use crate::core::availability::{local_dates_to_utc, Interval};
+use crate::core::booking::{BookingRequest, FieldErrors};
+use crate::crypto::digest::sha256_hex;
+use crate::crypto::random_hex;
+use crate::store::{InsertOutcome, NewBookingRow};
+
+/// A booking that now exists, with the secret of its manage link.
+pub struct CreatedBooking {
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Goes into the invitee's link only; D1 keeps its hash.
+    pub manage_token: String,
+    /// True when this request repeated an earlier one and got the same booking back.
+    pub replayed: bool,
+}
+
+/// Books `request` for `target`, or says precisely why not.
+pub async fn create_booking(ctx: &Ctx, target: &PublicEvent, request: &BookingRequest) -> Result<CreatedBooking, AppError> {
+    let zone = target.schedule_zone()?;
+    let local_day = request.start.with_timezone(&zone).date_naive();
+    let day = local_dates_to_utc(local_day, local_day, zone).map_err(|e| AppError::Internal(e.to_string()))?;
+    let around = Interval::new(day.start() - Duration::days(1), day.end() + Duration::days(1))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let availability = target.availability(&ctx.store, around, ctx.now).await?;
+
+    let idempotency_key = match &request.idempotency_key {
+        Some(key) => key.as_str().to_owned(),
+        None => random_hex::<16>(),
+    };
+    let manage_token = ctx.config.link_key.manage_token(&target.host.id, &idempotency_key);
+    let rules = &availability.rules;
+    let end = request.start + Duration::minutes(i64::from(rules.duration_minutes()));
+
+    if !availability.offers(request.start) {
+        // A retry of a booking that already went through finds its own booking in the way.
+        if request.idempotency_key.is_none() || !availability.would_offer_when_free(request.start) {
+            return Err(refusal(&availability, request.start));
+        }
+    }
+
+    let id = random_hex::<16>();
+    let token_hash = sha256_hex(&manage_token);
+    let daily_cap = rules
+        .max_per_day()
+        .map(|cap| (i64::from(cap), day.start().timestamp(), day.end().timestamp()));
+    let row = NewBookingRow {
+        id: &id,
+        host_id: &target.host.id,
+        event_type_id: &target.event.id,
+        start_at: request.start.timestamp(),
+        end_at: end.timestamp(),
+        blocked_from: request.start.timestamp() - 60 * i64::from(rules.buffer_before_minutes()),
+        blocked_until: end.timestamp() + 60 * i64::from(rules.buffer_after_minutes()),
+        daily_cap,
+        invitee_name: request.invitee.name.as_str(),
+        invitee_email: request.invitee.email.as_str(),
+        invitee_time_zone: request.invitee.time_zone.name(),
+        note: request.note.as_str(),
+        manage_token_hash: &token_hash,
+        idempotency_key: &idempotency_key,
+        created_at: ctx.now.timestamp(),
+    };
+    match ctx.store.insert_booking_if_free(&row).await? {
+        InsertOutcome::Created => Ok(CreatedBooking { id, start: request.start, end, manage_token, replayed: false }),
+        InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
+            id: earlier.id,
+            start: request.start,
+            end,
+            manage_token,
+            replayed: true,
+        }),
+        InsertOutcome::KeyReused => Err(AppError::InvalidFields(FieldErrors::one(
+            "idempotency_key",
+            "This idempotency key was already used for a different booking.",
+        ))),
+        InsertOutcome::Conflict => Err(taken()),
+    }
+}
+
+fn taken() -> AppError {
+    AppError::Conflict("Someone booked this time a moment ago. Please pick another time.".into())
+}
+
+fn refusal(availability: &super::slots::Availability, start: DateTime<Utc>) -> AppError {
+    if availability.would_offer_when_free(start) {
+        taken()
+    } else {
+        AppError::InvalidFields(FieldErrors::one("start", "This time is not offered for this event. Pick one of the listed times."))
+    }
+}

@@ -1,0 +1,39 @@
+//! What every handler gets: storage, configuration, the request's origin and the clock,
+//! built once per request from the Worker's environment.
+
+use chrono::{DateTime, Utc};
+use worker::{Env, Request};
+
+use super::error::AppError;
+use crate::config::Config;
+use crate::store::Store;
+
+/// Per-request application state.
+pub struct Ctx {
+    pub store: Store,
+    pub config: Config,
+    /// Read once per request; the core never reads the clock itself.
+    pub now: DateTime<Utc>,
+    /// `https://host` links in pages and emails point at.
+    pub origin: String,
+}
+
+impl Ctx {
+    /// Builds the context; a configuration mistake is a 500 whose log names the variable.
+    pub fn from_env(env: &Env, req: &Request) -> Result<Self, AppError> {
+        let lookup = |name: &str| {
+            env.secret(name)
+                .map(|s| s.to_string())
+                .or_else(|_| env.var(name).map(|v| v.to_string()))
+                .ok()
+        };
+        let config = Config::parse(lookup).map_err(|e| AppError::Internal(e.to_string()))?;
+        let db = env.d1("DB").map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;
+        let origin = match &config.public_base_url {
+            Some(url) => url.clone(),
+            None => req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default(),
+        };
+        let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+        Ok(Self { store: Store::new(db), config, now, origin })
+    }
+}

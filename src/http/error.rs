@@ -1,0 +1,146 @@
+//! The one place HTTP statuses are chosen for failures.
+//!
+//! Handlers return `Result<_, AppError>`; [`AppError::into_response`] turns the error into an
+//! HTML page or a JSON body `{ "error": { "code", "message", "fields"? } }` depending on the
+//! route. A user sees a plain sentence; a server fault is logged with an id (never with personal
+//! data) and the user is shown only that id.
+
+use askama::Template;
+use worker::Response;
+
+use crate::core::booking::FieldErrors;
+use crate::store::StoreError;
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Some fields need attention.")]
+    InvalidFields(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("This address does not accept {0} requests.")]
+    MethodNotAllowed(String),
+    #[error("The request body is larger than {0} bytes.")]
+    PayloadTooLarge(usize),
+    #[error("Send this request as {0}.")]
+    UnsupportedMediaType(&'static str),
+    /// A fault on our side; the string is for the log only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(error: askama::Error) -> Self {
+        AppError::Internal(format!("template rendering failed: {error}"))
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(error: worker::Error) -> Self {
+        AppError::Internal(format!("runtime error: {error}"))
+    }
+}
+
+/// How the client wants errors: pages for browsers, JSON for the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFormat {
+    Html,
+    Json,
+}
+
+impl AppError {
+    fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound(_) => 404,
+            AppError::BadRequest(_) => 400,
+            AppError::InvalidFields(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::MethodNotAllowed(_) => 405,
+            AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType(_) => 415,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::InvalidFields(_) => "invalid_input",
+            AppError::Conflict(_) => "conflict",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The sentence a user reads; for a server fault, only an id to quote.
+    fn user_message(&self, incident: &str) -> String {
+        match self {
+            AppError::Internal(_) => {
+                format!("Something went wrong on our side. Please try again; if it keeps happening, quote incident {incident}.")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Renders the error; logs server faults with a fresh incident id.
+    pub fn into_response(self, format: ErrorFormat) -> Response {
+        let incident = crate::crypto::random_hex::<6>();
+        if let AppError::Internal(cause) = &self {
+            worker::console_error!("incident {incident}: {cause}");
+        }
+        let status = self.status();
+        let message = self.user_message(&incident);
+        let response = match format {
+            ErrorFormat::Json => {
+                let mut error = serde_json::json!({ "code": self.code(), "message": message });
+                if let AppError::InvalidFields(fields) = &self {
+                    let map: serde_json::Map<String, serde_json::Value> =
+                        fields.iter().map(|(name, msg)| (name.to_owned(), msg.into())).collect();
+                    error["fields"] = map.into();
+                }
+                Response::from_json(&serde_json::json!({ "error": error }))
+            }
+            ErrorFormat::Html => {
+                let page = ErrorPage { status, title: title_for(status), message: &message };
+                page.render()
+                    .map_err(|e| worker::Error::RustError(e.to_string()))
+                    .and_then(Response::from_html)
+            }
+        };
+        match response {
+            Ok(response) => response.with_status(status),
+            Err(_) => Response::error(message, status).unwrap_or_else(|_| Response::empty().unwrap()),
+        }
+    }
+}
+
+fn title_for(status: u16) -> &'static str {
+    match status {
+        404 => "Page not found",
+        409 => "That time is no longer available",
+        405 | 413 | 415 | 400 | 422 => "We could not use that request",
+        503 => "Temporarily unavailable",
+        _ => "Something went wrong",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}

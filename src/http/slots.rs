@@ -1,0 +1,157 @@
+//! Loads what the availability engine needs for one event type from D1 and runs it.
+//! Shared by the booking page, the slots API and booking creation, so all three agree.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::error::AppError;
+use crate::core::availability::{
+    available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot, SlotQuery, SlotRules,
+    WeeklyHours,
+};
+use crate::store::{EventTypeRow, HostRow, Store};
+
+/// A host's event type, found by the two slugs of its public link.
+pub struct PublicEvent {
+    pub host: HostRow,
+    pub event: EventTypeRow,
+}
+
+impl PublicEvent {
+    /// Finds the event type of `/{host}/{event}`, or a 404 that says which part is unknown.
+    pub async fn find(store: &Store, host_slug: &str, event_slug: &str) -> Result<Self, AppError> {
+        let host = store
+            .host_by_slug(host_slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("There is no host called '{host_slug}' here.")))?;
+        let event = store.event_type_by_slug(&host.id, event_slug).await?.ok_or_else(|| {
+            AppError::NotFound(format!("{} has no event type called '{event_slug}'.", host.name))
+        })?;
+        Ok(Self { host, event })
+    }
+
+    /// The zone the host's weekly hours are written in.
+    pub fn schedule_zone(&self) -> Result<Tz, AppError> {
+        parse_zone(&self.host.schedule_time_zone).map_err(|e| AppError::Internal(format!("host schedule zone: {e}")))
+    }
+
+    /// The host's own display zone.
+    pub fn host_zone(&self) -> Tz {
+        parse_zone(&self.host.time_zone).unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The event type's rules as the engine takes them.
+    pub fn rules(&self) -> Result<SlotRules, AppError> {
+        let e = &self.event;
+        let minutes = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
+        SlotRules::new(RulesInput {
+            duration_minutes: minutes(e.duration_minutes),
+            interval_minutes: e.slot_interval_minutes.map(minutes),
+            buffer_before_minutes: minutes(e.buffer_before_minutes),
+            buffer_after_minutes: minutes(e.buffer_after_minutes),
+            minimum_notice_minutes: minutes(e.minimum_notice_minutes),
+            booking_window_days: minutes(e.booking_window_days),
+            max_per_day: e.max_bookings_per_day.map(minutes),
+        })
+        .map_err(|err| AppError::Internal(format!("event type {} rules: {err}", e.id)))
+    }
+
+    /// The host's schedule with the overrides that fall between two local dates.
+    async fn schedule(&self, store: &Store, zone: Tz, from: NaiveDate, to: NaiveDate) -> Result<Schedule, AppError> {
+        let bad = |what: &str, err: String| AppError::Internal(format!("host {} {what}: {err}", self.host.id));
+        let mut days: [Vec<LocalRange>; 7] = Default::default();
+        for row in store.weekly_hours(&self.host.id).await? {
+            let range = local_range(row.start_minute, row.end_minute).map_err(|e| bad("weekly hours", e))?;
+            let day = days.get_mut(row.weekday as usize).ok_or_else(|| bad("weekday", row.weekday.to_string()))?;
+            day.push(range);
+        }
+        let weekly = WeeklyHours::new(days).map_err(|e| bad("weekly hours", e.to_string()))?;
+        let mut overrides: Vec<(NaiveDate, Vec<LocalRange>)> = Vec::new();
+        let rows = store.date_overrides(&self.host.id, &from.to_string(), &to.to_string()).await?;
+        for row in rows {
+            let date = row.local_date.parse::<NaiveDate>().map_err(|e| bad("override date", e.to_string()))?;
+            if overrides.last().is_none_or(|(last, _)| *last != date) {
+                overrides.push((date, Vec::new()));
+            }
+            if let (Some(start), Some(end)) = (row.start_minute, row.end_minute) {
+                let range = local_range(start, end).map_err(|e| bad("override range", e))?;
+                overrides.last_mut().expect("pushed above").1.push(range);
+            }
+        }
+        Schedule::new(zone, weekly, overrides).map_err(|e| bad("schedule", e.to_string()))
+    }
+
+    /// Everything the engine needs to answer for `range`.
+    pub async fn availability(&self, store: &Store, range: Interval, now: DateTime<Utc>) -> Result<Availability, AppError> {
+        let zone = self.schedule_zone()?;
+        // Overrides and bookings are loaded a day beyond the range on both sides: local days,
+        // buffers and the daily cap all reach past the range's own bounds.
+        let from = (range.start().with_timezone(&zone).date_naive()) - Days::new(1);
+        let to = (range.end().with_timezone(&zone).date_naive()) + Days::new(1);
+        let schedule = self.schedule(store, zone, from, to).await?;
+        let margin = 86_400;
+        let rows = store
+            .confirmed_bookings_overlapping(&self.host.id, range.start().timestamp() - margin, range.end().timestamp() + margin)
+            .await?;
+        let mut busy = Vec::with_capacity(rows.len());
+        let mut booked_starts = Vec::new();
+        for row in rows {
+            let (Some(start), Some(end)) = (DateTime::from_timestamp(row.start_at, 0), DateTime::from_timestamp(row.end_at, 0))
+            else {
+                continue;
+            };
+            if let Ok(interval) = Interval::new(start, end) {
+                busy.push(interval);
+            }
+            if row.event_type_id == self.event.id {
+                booked_starts.push(start);
+            }
+        }
+        Ok(Availability { schedule, rules: self.rules()?, busy, booked_starts, now, range })
+    }
+}
+
+fn local_range(start: i64, end: i64) -> Result<LocalRange, String> {
+    let start = u16::try_from(start).map_err(|e| e.to_string())?;
+    let end = u16::try_from(end).map_err(|e| e.to_string())?;
+    LocalRange::new(start, end).map_err(|e| e.to_string())
+}
+
+/// The engine's inputs for one event type over one range.
+pub struct Availability {
+    pub schedule: Schedule,
+    pub rules: SlotRules,
+    pub busy: Vec<Interval>,
+    pub booked_starts: Vec<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+    pub range: Interval,
+}
+
+impl Availability {
+    fn query(&self) -> SlotQuery<'_> {
+        SlotQuery {
+            schedule: &self.schedule,
+            rules: &self.rules,
+            busy: &self.busy,
+            booked_starts: &self.booked_starts,
+            now: self.now,
+            range: self.range,
+        }
+    }
+
+    /// The free slots in the range.
+    pub fn slots(&self) -> Vec<Slot> {
+        available_slots(&self.query())
+    }
+
+    /// Whether `start` is offered now.
+    pub fn offers(&self, start: DateTime<Utc>) -> bool {
+        is_offered(&self.query(), start)
+    }
+
+    /// Whether `start` would be offered if nothing were booked: tells "taken" from "never offered".
+    pub fn would_offer_when_free(&self, start: DateTime<Utc>) -> bool {
+        let query = SlotQuery { busy: &[], booked_starts: &[], ..self.query() };
+        is_offered(&query, start)
+    }
+}

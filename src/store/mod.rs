@@ -1,0 +1,98 @@
+//! D1 storage: every SQL statement of the Worker lives here as a named function with bound
+//! parameters. Rows come back as plain structs; turning them into domain types is the
+//! caller's job, so a bad row surfaces as a clear error, not a panic.
+
+mod bookings;
+mod hosts;
+mod rows;
+
+pub use bookings::{InsertOutcome, NewBookingRow};
+pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
+
+use wasm_bindgen::JsValue;
+use worker::D1Database;
+
+/// Why storage failed; always a server-side fault, shown to users as a 500 with an id.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("D1 query {query} failed: {cause}")]
+    Query { query: &'static str, cause: String },
+}
+
+/// The application's D1 database.
+pub struct Store {
+    db: D1Database,
+}
+
+impl Store {
+    /// Wraps the `DB` binding.
+    pub fn new(db: D1Database) -> Self {
+        Self { db }
+    }
+}
+
+/// Binds a Rust value for D1: text, integers as JS numbers (D1 has no BigInt), or NULL.
+pub(crate) enum Param<'a> {
+    Text(&'a str),
+    Int(i64),
+    Null,
+}
+
+impl Param<'_> {
+    fn to_js(&self) -> JsValue {
+        match self {
+            Param::Text(text) => JsValue::from_str(text),
+            // Unix seconds and minute counts are far inside f64's exact integer range.
+            Param::Int(number) => JsValue::from_f64(*number as f64),
+            Param::Null => JsValue::NULL,
+        }
+    }
+}
+
+impl From<Option<i64>> for Param<'_> {
+    fn from(value: Option<i64>) -> Self {
+        value.map_or(Param::Null, Param::Int)
+    }
+}
+
+impl Store {
+    fn statement(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<worker::D1PreparedStatement, StoreError> {
+        let values: Vec<JsValue> = params.iter().map(Param::to_js).collect();
+        self.db.prepare(sql).bind(&values).map_err(|e| failed(query, e))
+    }
+
+    async fn all<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<T>, StoreError> {
+        let result = self.statement(query, sql, params)?.all().await.map_err(|e| failed(query, e))?;
+        result.results::<T>().map_err(|e| failed(query, e))
+    }
+
+    async fn first<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<Option<T>, StoreError> {
+        self.statement(query, sql, params)?.first::<T>(None).await.map_err(|e| failed(query, e))
+    }
+
+    /// Runs a write and returns how many rows it changed.
+    async fn execute(&self, query: &'static str, sql: &'static str, params: &[Param<'_>]) -> Result<usize, StoreError> {
+        let result = self.statement(query, sql, params)?.run().await.map_err(|e| failed(query, e))?;
+        let meta = result.meta().map_err(|e| failed(query, e))?;
+        Ok(meta.and_then(|m| m.changes).unwrap_or(0))
+    }
+}
+
+fn failed(query: &'static str, cause: impl std::fmt::Display) -> StoreError {
+    StoreError::Query { query, cause: cause.to_string() }
+}

@@ -1,0 +1,55 @@
+//! Row shapes as D1 returns them (column names match the schema in migrations/).
+
+use serde::Deserialize;
+
+/// A host: the person whose calendar is booked.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HostRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub time_zone: String,
+    pub schedule_time_zone: String,
+}
+
+/// One bookable kind of meeting of a host.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventTypeRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub duration_minutes: i64,
+    pub slot_interval_minutes: Option<i64>,
+    pub buffer_before_minutes: i64,
+    pub buffer_after_minutes: i64,
+    pub minimum_notice_minutes: i64,
+    pub booking_window_days: i64,
+    pub max_bookings_per_day: Option<i64>,
+    pub location_kind: String,
+}
+
+/// One range of a host's weekly hours.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WeeklyHoursRow {
+    pub weekday: i64,
+    pub start_minute: i64,
+    pub end_minute: i64,
+}
+
+/// One date override, with its range if it has any (a day off has none).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OverrideRangeRow {
+    pub local_date: String,
+    pub start_minute: Option<i64>,
+    pub end_minute: Option<i64>,
+}
+
+/// The identity of a stored booking: enough to recognise a retried request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BookingRow {
+    pub id: String,
+    pub event_type_id: String,
+    pub start_at: i64,
+    pub invitee_email: String,
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real Worker on workerd (via the pinned wrangler) with local D1 and KV
+//! in a fresh state directory, the provider fakes on a free port, and HTTP in between.
+//! One file per feature; `support` is the harness. Run through `make test`, which builds the
+//! Worker first.
+
+mod support;
+
+mod booking_form;
+mod bookings_api;
+mod pages_and_errors;
+mod slots_api;

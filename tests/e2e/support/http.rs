@@ -1,0 +1,85 @@
+//! A tiny HTTP client for the tests: no redirects followed, every status returned as a value.
+
+use std::time::Duration;
+
+use super::world;
+
+/// A response, whatever its status.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    /// A header's value (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build()
+}
+
+fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
+    let response = match result {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(other) => panic!("request failed: {other}"),
+    };
+    let status = response.status();
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .map(|name| {
+            let value = response.header(&name).unwrap_or_default().to_owned();
+            (name, value)
+        })
+        .collect();
+    let body = response.into_string().unwrap_or_default();
+    Reply { status, headers, body }
+}
+
+fn url(path: &str) -> String {
+    if path.starts_with("http") {
+        path.to_owned()
+    } else {
+        format!("{}{path}", world().base_url)
+    }
+}
+
+/// GET `path` (relative to the Worker, or an absolute URL).
+pub fn get(path: &str) -> Reply {
+    reply(agent().get(&url(path)).call())
+}
+
+/// Any method with a raw body and content type.
+pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
+    reply(agent().request(method, &url(path)).set("Content-Type", content_type).send_string(body))
+}
+
+/// POST an HTML form.
+pub fn post_form(path: &str, fields: &[(&str, &str)]) -> Reply {
+    reply(agent().post(&url(path)).send_form(fields))
+}
+
+/// POST a JSON body.
+pub fn post_json(path: &str, body: &serde_json::Value) -> Reply {
+    reply(agent().post(&url(path)).send_json(body.clone()))
+}
+
+/// Encodes query parameters.
+pub fn query(pairs: &[(&str, &str)]) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        serializer.append_pair(name, value);
+    }
+    serializer.finish()
+}

@@ -1,0 +1,9 @@
+//! The harness: starts the fakes and one workerd for the whole suite, seeds hosts, talks HTTP.
+
+pub mod http;
+pub mod seed;
+mod world;
+
+pub use http::Reply;
+pub use seed::{EventSeed, HostSeed, SeededHost};
+pub use world::world;

@@ -1,0 +1,153 @@
+//! One running Openslot for the suite: fakes in-process, `wrangler dev` (workerd) as a child
+//! process group with its own fresh `--persist-to` directory, stopped when the test binary exits.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use openslot_fakes::FakeServer;
+
+/// The token key the suite's Worker runs with (tests only).
+pub const TEST_TOKEN_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// The running system under test.
+pub struct World {
+    pub base_url: String,
+    pub fakes: FakeServer,
+    pub state_dir: PathBuf,
+    pub log_path: PathBuf,
+}
+
+static WORLD: OnceLock<World> = OnceLock::new();
+static WORKERD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// The suite's Openslot, started on first use.
+pub fn world() -> &'static World {
+    WORLD.get_or_init(World::start)
+}
+
+extern "C" fn stop_workerd() {
+    let group = WORKERD_GROUP.load(Ordering::SeqCst);
+    if group > 0 {
+        // SAFETY: signalling a process group we created; no memory is touched.
+        unsafe {
+            libc::killpg(group, libc::SIGTERM);
+        }
+    }
+}
+
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A command for the pinned wrangler, with Node 22 from node_modules first on PATH and
+/// wrangler's outside lookups switched off.
+pub fn wrangler() -> Command {
+    let root = repo_root();
+    let bin = root.join("node_modules/.bin");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut command = Command::new(bin.join("wrangler"));
+    command
+        .current_dir(root)
+        .env("PATH", path)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+impl World {
+    fn start() -> World {
+        let root = repo_root();
+        assert!(
+            root.join("build/index.js").exists(),
+            "build/index.js is missing: run `make test`, which builds the Worker before this suite"
+        );
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+        let state_dir = root.join(format!("target/e2e/run-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&state_dir).unwrap();
+        let status = wrangler()
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+            .arg(&state_dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("wrangler runs");
+        assert!(status.success(), "applying the D1 migrations failed");
+
+        let fakes = FakeServer::start("127.0.0.1:0").expect("the fakes start");
+        let port = free_port();
+        let log_path = state_dir.join("workerd.log");
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut command = wrangler();
+        command
+            .args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false"])
+            .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(&state_dir)
+            .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
+            .args(fake_vars(&fakes.url()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .process_group(0);
+        let child = command.spawn().expect("wrangler dev starts");
+        WORKERD_GROUP.store(child.id() as i32, Ordering::SeqCst);
+        // SAFETY: registering a plain extern "C" function to run at process exit.
+        unsafe {
+            libc::atexit(stop_workerd);
+        }
+        let base_url = format!("http://127.0.0.1:{port}");
+        wait_until_up(&base_url, &log_path);
+        World { base_url, fakes, state_dir, log_path }
+    }
+
+    /// Everything the Worker has logged so far.
+    pub fn worker_log(&self) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = std::fs::File::open(&self.log_path) {
+            let _ = file.read_to_string(&mut text);
+        }
+        text
+    }
+}
+
+/// `--var` flags pointing every outside service at the fakes (mirrors tests/support/fake-vars.sh).
+fn fake_vars(fakes: &str) -> Vec<String> {
+    [
+        ("GOOGLE_ACCOUNTS_URL", "/google/accounts"),
+        ("GOOGLE_OAUTH2_URL", "/google/oauth2"),
+        ("GOOGLE_OPENID_URL", "/google/openidconnect"),
+        ("GOOGLE_API_URL", "/google/api"),
+        ("MICROSOFT_LOGIN_URL", "/microsoft/login"),
+        ("MICROSOFT_GRAPH_URL", "/microsoft/graph"),
+        ("ZOOM_OAUTH_URL", "/zoom"),
+        ("ZOOM_API_URL", "/zoom/api"),
+        ("EMAIL_API_URL", "/email/resend"),
+    ]
+    .iter()
+    .flat_map(|(name, path)| ["--var".to_owned(), format!("{name}:{fakes}{path}")])
+    .collect()
+}
+
+fn wait_until_up(base_url: &str, log_path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while Instant::now() < deadline {
+        if let Ok(response) = ureq::get(&format!("{base_url}/healthz")).timeout(Duration::from_secs(2)).call() {
+            if response.status() == 200 {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let log = std::fs::read_to_string(log_path).unwrap_or_default();
+    panic!("workerd did not answer within 90 s; its log:\n{log}");
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make dev`: installs what is missing, builds the Worker, applies migrations to the local D1,
+# seeds a demo host, starts the provider fakes and `wrangler dev` on http://127.0.0.1:8787.
+# Safe to run again: migrations are tracked, the seed only inserts what is missing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+PORT="${OPENSLOT_PORT:-8787}"
+FAKES_PORT="${OPENSLOT_FAKES_PORT:-8788}"
+STATE=".wrangler/state"
+
+bash tests/support/install.sh
+bash tests/support/build-worker.sh
+cargo build -q -p openslot-fakes
+
+if [ ! -f .dev.vars ]; then
+  # A fresh random key for sealing tokens in the local KV; never committed (.gitignore).
+  echo "TOKEN_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)" > .dev.vars
+fi
+wrangler d1 migrations apply DB --local --persist-to "$STATE" >/dev/null
+wrangler d1 execute DB --local --persist-to "$STATE" --file tests/support/demo-seed.sql >/dev/null
+
+target/debug/openslot-fakes --port "$FAKES_PORT" > .wrangler/fakes.log 2>&1 &
+FAKES_PID=$!
+trap 'kill $FAKES_PID 2>/dev/null || true' EXIT
+FAKES="http://127.0.0.1:$FAKES_PORT"
+
+echo
+echo "Openslot is starting on http://127.0.0.1:$PORT"
+echo "  demo booking page: http://127.0.0.1:$PORT/demo/intro-call"
+echo "  emails sent by the app: $FAKES/email/outbox"
+echo
+wrangler dev --local --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE" \
+  --show-interactive-dev-session=false \
+  $(bash tests/support/fake-vars.sh "$FAKES")

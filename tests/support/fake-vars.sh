@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Prints the `--var` flags that point every outside service of the Worker at the fakes on $1.
+set -euo pipefail
+FAKES="$1"
+for pair in \
+  GOOGLE_ACCOUNTS_URL:/google/accounts GOOGLE_OAUTH2_URL:/google/oauth2 GOOGLE_OPENID_URL:/google/openidconnect \
+  GOOGLE_API_URL:/google/api MICROSOFT_LOGIN_URL:/microsoft/login MICROSOFT_GRAPH_URL:/microsoft/graph \
+  ZOOM_OAUTH_URL:/zoom ZOOM_API_URL:/zoom/api EMAIL_API_URL:/email/resend; do
+  printf -- '--var %s:%s%s ' "${pair%%:*}" "$FAKES" "${pair#*:}"
+done

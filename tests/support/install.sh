@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing Openslot needs and is missing; safe to run again.
+# Everything comes from the package registries (crates.io, npm, Debian) at pinned versions.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+if ! worker-build --version 2>/dev/null | grep -q "$WORKER_BUILD_VERSION"; then
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  # Not --locked: its lock file wants a webpki-roots version the registry here lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+# npm ci when the lock changed since the last install (or nothing is installed yet).
+if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+if [ "${OPENSLOT_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium chromium-driver; else sudo apt-get update && sudo apt-get install -y chromium chromium-driver; fi
+fi
