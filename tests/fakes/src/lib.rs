@@ -11,6 +11,8 @@
 //! fakes.state().set_login(openslot_fakes::Provider::Google, "ada@example.com", Some("Ada"), None);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod control;
 pub mod email;
 pub mod google;

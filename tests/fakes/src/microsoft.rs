@@ -203,7 +203,7 @@ fn calendar_view(st: &mut State, req: &Req, email: &str) -> Resp {
         }
     }
     items.retain(|(s, e, _)| *s < max && *e > min);
-    items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    items.sort_by_key(|a| (a.0, a.1));
     let total = items.len();
     let marker = st.knobs.privacy_marker.clone();
     let page: Vec<Value> = items
