@@ -1,7 +1,7 @@
 //! Email: a Resend-compatible `POST /emails` that captures messages, and an outbox page.
 //!
 //! Shapes follow Resend's API reference (send email: `from`, `to` string or list,
-//! `subject`, `html`, `text`, `reply_to`, `headers`, `attachments[{filename, content
+//! `subject`, `html`, `text`, `cc`, `bcc`, `reply_to`, `headers`, `attachments[{filename, content
 //! (base64), content_type}]` → `{ "id" }`; errors: `{ statusCode, message, name }` with
 //! 401 `missing_api_key`, 422 `missing_required_field` / `invalid_attachment`). Any
 //! non-empty bearer key is accepted. A repeated `Idempotency-Key` returns the first id
@@ -158,6 +158,8 @@ fn send(st: &mut State, req: &Req) -> Resp {
         received_at: time::now(),
         from,
         to,
+        cc: strings(body.get("cc")),
+        bcc: strings(body.get("bcc")),
         subject,
         html,
         text,

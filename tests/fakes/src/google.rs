@@ -11,7 +11,9 @@
 //! Behaviour worth knowing: events created here also count as busy in freeBusy
 //! (unless `transparency: "transparent"`), as on a real calendar; a repeated
 //! `createRequest.requestId` returns the event already made with it; an explicit
-//! duplicate `id` is a 409 `duplicate`; deleting twice is a 410 `deleted`.
+//! duplicate `id` is a 409 `duplicate`; deleting twice is a 410 `deleted`; a token
+//! without a Calendar scope gets 403 `insufficientPermissions` (writes need
+//! `calendar`, `calendar.events`, `calendar.events.owned` or `calendar.app.created`).
 
 use crate::http::{percent_decode, Req, Resp};
 use crate::ids;
@@ -108,10 +110,46 @@ fn userinfo(st: &mut State, req: &Req) -> Resp {
     )
 }
 
+/// Whether a granted scope lets the caller read (`write == false`) or write calendars.
+/// Reads: any Calendar scope. Writes: `calendar`, `calendar.events`,
+/// `calendar.events.owned` or `calendar.app.created`.
+fn scope_allows(scope: &str, write: bool) -> bool {
+    const BASE: &str = "https://www.googleapis.com/auth/calendar";
+    scope
+        .split_whitespace()
+        .any(|s| match s.strip_prefix(BASE) {
+            None => false,
+            Some(_) if !write => true,
+            Some(rest) => matches!(rest, "" | ".events" | ".events.owned" | ".app.created"),
+        })
+}
+
+fn insufficient_scopes() -> Resp {
+    Resp::json(
+        403,
+        &json!({ "error": {
+            "code": 403,
+            "message": "Request had insufficient authentication scopes.",
+            "errors": [{ "message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions" }],
+            "status": "PERMISSION_DENIED",
+        }}),
+    )
+}
+
 fn calendar_api(st: &mut State, req: &Req, api: &str) -> Resp {
-    let Some(email) = req.bearer().and_then(|t| st.token_owner(P, t)) else {
+    let Some(tok) = req.bearer().and_then(|t| st.live_token(P, t)) else {
         return unauthenticated();
     };
+    let (email, scope) = (tok.email.clone(), tok.scope.clone());
+    let write = !matches!(req.method.as_str(), "GET") && api != "freeBusy";
+    if !scope_allows(&scope, write) {
+        return insufficient_scopes();
+    }
+    if let Some(v) = req.q("sendUpdates") {
+        if !matches!(v, "all" | "externalOnly" | "none") {
+            return api_error(400, "invalid", "Invalid value for: sendUpdates");
+        }
+    }
     let segs: Vec<String> = api.split('/').map(percent_decode).collect();
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match (req.method.as_str(), segs.as_slice()) {

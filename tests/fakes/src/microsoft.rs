@@ -11,7 +11,9 @@
 //! Limits: the fakes have no time-zone database, so every `dateTime` is answered in
 //! UTC with `timeZone: "UTC"` (correctly labelled) whatever `Prefer` asks for, and
 //! event times sent with another `timeZone` are read as UTC. Created events appear
-//! in calendarView like on a real calendar.
+//! in calendarView like on a real calendar. Least-privilege scopes are enforced
+//! (403 `ErrorAccessDenied`): `/me` needs User.Read, reads need Calendars.Read
+//! (or ReadBasic/ReadWrite), writes need Calendars.ReadWrite.
 
 use crate::http::{percent_decode, Req, Resp};
 use crate::ids;
@@ -57,7 +59,7 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
     let Some(api) = rest.strip_prefix("/graph/v1.0/") else {
         return graph_error(404, "BadRequest", "Resource not found for the segment.");
     };
-    let Some(email) = req.bearer().and_then(|t| st.token_owner(P, t)) else {
+    let Some(tok) = req.bearer().and_then(|t| st.live_token(P, t)) else {
         let msg = if req.bearer().is_none() {
             "Access token is empty."
         } else {
@@ -68,9 +70,28 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
             "Bearer realm=\"\", error=\"invalid_token\"",
         );
     };
+    let (email, scope) = (tok.email.clone(), tok.scope.clone());
     let raw: Vec<String> = api.split('/').map(percent_decode).collect();
     let lower: Vec<String> = raw.iter().map(|s| s.to_ascii_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let needed: &[&str] = match (req.method.as_str(), lower.first()) {
+        ("GET", Some(_)) if lower.len() == 1 => {
+            &["user.read", "user.readbasic.all", "user.read.all"]
+        }
+        ("GET", _) => &[
+            "calendars.readbasic",
+            "calendars.read",
+            "calendars.readwrite",
+        ],
+        _ => &["calendars.readwrite"],
+    };
+    if !has_scope(&scope, needed) {
+        return graph_error(
+            403,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        );
+    }
     match (req.method.as_str(), lower.as_slice()) {
         ("GET", ["me"]) => me(st, &email),
         ("GET", ["me", "calendarview"] | ["me", "calendar", "calendarview"]) => {
@@ -91,6 +112,14 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
         }
         _ => graph_error(400, "BadRequest", "Resource not found for the segment."),
     }
+}
+
+/// Whether any granted scope (bare or as a `https://graph.microsoft.com/` URL) is in `needed`.
+fn has_scope(granted: &str, needed: &[&str]) -> bool {
+    granted.split_whitespace().any(|s| {
+        let bare = s.strip_prefix("https://graph.microsoft.com/").unwrap_or(s);
+        needed.iter().any(|n| bare.eq_ignore_ascii_case(n))
+    })
 }
 
 fn me(st: &State, email: &str) -> Resp {

@@ -240,6 +240,10 @@ pub struct Email {
     pub from: String,
     /// Recipients.
     pub to: Vec<String>,
+    /// Carbon-copy recipients.
+    pub cc: Vec<String>,
+    /// Blind carbon-copy recipients.
+    pub bcc: Vec<String>,
     /// Subject.
     pub subject: String,
     /// HTML body.
@@ -561,13 +565,17 @@ impl State {
         }
     }
 
-    /// The account a bearer token belongs to, if the token is known, unrevoked and unexpired.
-    pub fn token_owner(&self, p: Provider, token: &str) -> Option<String> {
+    /// A bearer token of `p` that is known, unrevoked and unexpired.
+    pub fn live_token(&self, p: Provider, token: &str) -> Option<&IssuedToken> {
         let now = time::now();
         self.tokens
             .iter()
             .find(|t| t.provider == p && t.access_token == token)
             .filter(|t| !t.revoked && now < t.expires_at)
-            .map(|t| t.email.clone())
+    }
+
+    /// The account a live bearer token belongs to.
+    pub fn token_owner(&self, p: Provider, token: &str) -> Option<String> {
+        self.live_token(p, token).map(|t| t.email.clone())
     }
 }

@@ -413,3 +413,102 @@ fn graph_event_create_is_idempotent_by_transaction_id_and_has_a_teams_link() {
     assert_eq!(gone.status, 404);
     assert_eq!(gone.json()["error"]["code"], "ErrorItemNotFound");
 }
+
+#[test]
+fn tokens_without_the_right_scope_are_refused() {
+    let (_srv, c) = start();
+    // Google: a free/busy-only Calendar scope may query freeBusy but not insert events.
+    let r = c.get_query(
+        "/google/accounts/o/oauth2/v2/auth",
+        &[
+            ("client_id", "google-client"),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            (
+                "scope",
+                "openid https://www.googleapis.com/auth/calendar.freebusy",
+            ),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+            ("login_hint", "ro@example.com"),
+        ],
+    );
+    let tok = google_token(&c, &r.location_param("code").unwrap()).json();
+    let at = s(&tok, "/access_token");
+    let fb = busy_for(
+        &c,
+        at,
+        &["primary"],
+        "2030-01-07T00:00:00Z",
+        "2030-01-08T00:00:00Z",
+    );
+    assert!(fb["calendars"]["primary"]["busy"].is_array());
+    let ins = c.post_json(
+        &format!("{CAL}/calendars/primary/events"),
+        Some(at),
+        &meet_event("q"),
+    );
+    assert_eq!(ins.status, 403);
+    assert_eq!(
+        ins.json()["error"]["errors"][0]["reason"],
+        "insufficientPermissions"
+    );
+
+    // Google: sendUpdates must be one of the documented values.
+    let full = s(&google_login(&c, "ada@example.com"), "/access_token").to_string();
+    let bad = c.post_json(
+        &format!("{CAL}/calendars/primary/events?sendUpdates=everyone"),
+        Some(&full),
+        &meet_event("q"),
+    );
+    assert_eq!(bad.status, 400);
+
+    // Graph: Calendars.Read can list but not create.
+    let r = c.get_query(
+        "/microsoft/login/common/oauth2/v2.0/authorize",
+        &[
+            ("client_id", "ms-client"),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+            ("scope", "https://graph.microsoft.com/Calendars.Read"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ],
+    );
+    let code = r.location_param("code").unwrap();
+    let t = c.post_form(
+        "/microsoft/login/common/oauth2/v2.0/token",
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", "ms-client"),
+            ("client_secret", "x"),
+            ("code_verifier", VERIFIER),
+        ],
+    );
+    let t = t.json();
+    assert!(
+        t.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
+    let at = s(&t, "/access_token");
+    let view = c.get(
+        "/microsoft/graph/v1.0/me/calendarView?startDateTime=2030-01-07T00:00:00Z&endDateTime=2030-01-08T00:00:00Z",
+        Some(at),
+    );
+    assert_eq!(view.status, 200);
+    let create = c.post_json(
+        "/microsoft/graph/v1.0/me/events",
+        Some(at),
+        &teams_event("t"),
+    );
+    assert_eq!(create.status, 403);
+    assert_eq!(create.json()["error"]["code"], "ErrorAccessDenied");
+    assert_eq!(
+        c.get("/microsoft/graph/v1.0/me", Some(at)).status,
+        403,
+        "/me needs User.Read"
+    );
+}

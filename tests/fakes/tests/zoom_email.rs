@@ -78,6 +78,7 @@ fn email_is_captured_with_decoded_text_attachments() {
         &json!({
             "from": "Openslot <bookings@example.com>",
             "to": "invitee@example.org",
+            "cc": ["host@example.com"],
             "subject": "Confirmed: Intro call",
             "html": "<p>See you</p>",
             "text": "See you",
@@ -104,6 +105,7 @@ fn email_is_captured_with_decoded_text_attachments() {
     assert_eq!(emails.as_array().unwrap().len(), 2);
     assert_eq!(emails[0]["id"], id.as_str(), "oldest first");
     assert_eq!(emails[0]["to"], json!(["invitee@example.org"]));
+    assert_eq!(emails[0]["cc"], json!(["host@example.com"]));
     assert_eq!(emails[0]["attachments"][0]["text"], ics);
     assert_eq!(
         emails[0]["attachments"][1]["content_type"],
