@@ -129,3 +129,33 @@ fn bad_parameters_get_field_level_422s_and_unknown_hosts_404() {
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.json()["error"]["code"], "not_found");
 }
+
+#[test]
+fn date_overrides_replace_a_days_hours_or_take_the_day_off() {
+    let day_off = Utc::now().date_naive() + Days::new(3);
+    let short_day = day_off + Days::new(1);
+    let host = HostSeed::new("Override Host", "UTC")
+        .hours(EVERY_DAY, 9 * 60, 17 * 60)
+        .date_override(&day_off.to_string(), &[])
+        .date_override(&short_day.to_string(), &[(10 * 60, 11 * 60)])
+        .event(EventSeed::new("call", 30))
+        .create();
+    let q = query(&[
+        ("host", &host.slug),
+        ("event", "call"),
+        ("tz", "UTC"),
+        ("from", &(day_off - Days::new(1)).to_string()),
+        ("to", &short_day.to_string()),
+    ]);
+    let reply = get(&format!("/api/v1/slots?{q}"));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let days = reply.json()["days"].as_array().unwrap().clone();
+    let dates: Vec<&str> = days.iter().map(|d| d["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, vec![(day_off - Days::new(1)).to_string(), short_day.to_string()]);
+    assert_eq!(days[0]["slots"].as_array().unwrap().len(), 16);
+    let short: Vec<(String, String)> = starts_and_local_starts(&days[1]);
+    assert_eq!(short.iter().map(|s| s.0.clone()).collect::<Vec<_>>(), vec![
+        format!("{short_day}T10:00:00Z"),
+        format!("{short_day}T10:30:00Z"),
+    ]);
+}

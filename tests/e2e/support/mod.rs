@@ -4,6 +4,5 @@ pub mod http;
 pub mod seed;
 mod world;
 
-pub use http::Reply;
 pub use seed::{EventSeed, HostSeed, SeededHost};
 pub use world::world;

@@ -78,7 +78,6 @@ pub struct HostSeed {
 pub struct SeededHost {
     pub id: String,
     pub slug: String,
-    pub event_ids: Vec<String>,
 }
 
 impl HostSeed {
@@ -137,7 +136,6 @@ impl HostSeed {
                 ));
             }
         }
-        let mut event_ids = Vec::new();
         for event in &self.events {
             let event_id = format!("{id}-{}", event.slug);
             let opt = |v: Option<u32>| v.map_or("NULL".to_owned(), |v| v.to_string());
@@ -158,10 +156,9 @@ impl HostSeed {
                 event.window_days,
                 opt(event.max_per_day)
             ));
-            event_ids.push(event_id);
         }
         sql(&statements.join("; "));
-        SeededHost { id, slug, event_ids }
+        SeededHost { id, slug }
     }
 }
 

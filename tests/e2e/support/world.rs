@@ -1,7 +1,6 @@
 //! One running Openslot for the suite: fakes in-process, `wrangler dev` (workerd) as a child
 //! process group with its own fresh `--persist-to` directory, stopped when the test binary exits.
 
-use std::io::Read;
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -18,9 +17,9 @@ pub const TEST_TOKEN_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// The running system under test.
 pub struct World {
     pub base_url: String,
-    pub fakes: FakeServer,
     pub state_dir: PathBuf,
-    pub log_path: PathBuf,
+    /// Kept alive for as long as the Worker runs: its outside services point here.
+    _fakes: FakeServer,
 }
 
 static WORLD: OnceLock<World> = OnceLock::new();
@@ -107,16 +106,7 @@ impl World {
         }
         let base_url = format!("http://127.0.0.1:{port}");
         wait_until_up(&base_url, &log_path);
-        World { base_url, fakes, state_dir, log_path }
-    }
-
-    /// Everything the Worker has logged so far.
-    pub fn worker_log(&self) -> String {
-        let mut text = String::new();
-        if let Ok(mut file) = std::fs::File::open(&self.log_path) {
-            let _ = file.read_to_string(&mut text);
-        }
-        text
+        World { base_url, state_dir, _fakes: fakes }
     }
 }
 
