@@ -41,7 +41,12 @@
 //! are visited. Busy time is sorted and merged once and swept with a moving index, so a call is
 //! O(candidates + busy · log busy).
 
+mod busy;
+mod candidates;
+mod daily_cap;
+mod engine;
 mod error;
+mod grouping;
 mod interval;
 mod local_range;
 mod rules;
@@ -49,8 +54,16 @@ mod schedule;
 mod weekly_hours;
 mod zone;
 
+#[cfg(test)]
+mod dst_tests;
+#[cfg(test)]
+mod engine_tests;
+#[cfg(test)]
+mod test_support;
 
+pub use engine::{available_slots, is_offered, Slot, SlotQuery};
 pub use error::AvailabilityError;
+pub use grouping::{group_by_local_date, local_dates_to_utc, DaySlots};
 pub use interval::Interval;
 pub use local_range::{LocalRange, MINUTES_PER_DAY};
 pub use rules::{
