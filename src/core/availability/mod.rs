@@ -59,6 +59,8 @@ mod dst_tests;
 #[cfg(test)]
 mod engine_tests;
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod test_support;
 
 pub use engine::{available_slots, is_offered, Slot, SlotQuery};
