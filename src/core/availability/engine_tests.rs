@@ -401,3 +401,43 @@ fn slots_serialize_as_rfc3339_utc() {
         r#"[{"date":"2026-03-02","slots":[{"start":"2026-03-02T09:00:00Z","end":"2026-03-02T10:00:00Z"}]}]"#
     );
 }
+
+#[test]
+fn instants_at_the_ends_of_time_give_no_slots_rather_than_a_panic() {
+    use chrono::{DateTime, TimeDelta, Utc};
+    let (min, max) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    for zone_name in ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"] {
+        let mut case = Case::new(
+            zone_name,
+            &[Mon, Tue],
+            &[("00:00", "24:00")],
+            "2026-03-02T00:00:00Z",
+            "2026-03-03T00:00:00Z",
+        );
+        case.rules.max_per_day = Some(1);
+        case.rules.buffer_before_minutes = 1440;
+        case.rules.buffer_after_minutes = 1440;
+        for (now, from, to) in [
+            (max, max - TimeDelta::days(3), max),
+            (max - TimeDelta::days(2), max - TimeDelta::days(3), max),
+            (min, min, min + TimeDelta::days(3)),
+            (min + TimeDelta::days(1), min, min + TimeDelta::days(3)),
+        ] {
+            case.now = now;
+            case.range = super::Interval::new(from, to).unwrap();
+            case.busy = vec![case.range];
+            case.booked = vec![from, to];
+            let _ = case.slots();
+            for probe in [from, to, now] {
+                let _ = case.with_query(|q| super::is_offered(q, probe));
+            }
+            let _ = group_by_local_date(
+                &[super::Slot {
+                    start: from,
+                    end: to,
+                }],
+                zone(zone_name),
+            );
+        }
+    }
+}

@@ -55,8 +55,15 @@ fn resolve_in_gap(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
 }
 
 /// The local calendar date of an instant in `zone` (what a person there calls "that day").
+/// At the very ends of chrono's range, where the local date cannot be represented, it is the
+/// UTC date instead of a panic.
 pub(crate) fn local_date(instant: DateTime<Utc>, zone: Tz) -> NaiveDate {
-    instant.with_timezone(&zone).date_naive()
+    let offset = zone.offset_from_utc_datetime(&instant.naive_utc()).fix();
+    instant
+        .naive_utc()
+        .checked_add_offset(offset)
+        .unwrap_or(instant.naive_utc())
+        .date()
 }
 
 #[cfg(test)]
