@@ -1,1 +1,79 @@
-fn main() {}
+//! How long one availability query takes at a realistic size: a 60-day window of Mon–Fri
+//! 09:00–17:00 hours in New York (crossing a DST change), 30-minute meetings every 15 minutes
+//! with 10-minute buffers, against 500 unsorted busy intervals. The goal is under 1 ms a call.
+
+use chrono::{DateTime, TimeDelta, Utc, Weekday};
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use openslot::core::availability::{
+    available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, SlotQuery,
+    SlotRules, WeeklyHours,
+};
+
+/// 500 busy intervals of 15–120 minutes spread over the window, from a fixed-seed LCG so every
+/// run measures the same input.
+fn busy(from: DateTime<Utc>, days: i64) -> Vec<Interval> {
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |bound: i64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) % bound as u64) as i64
+    };
+    (0..500)
+        .map(|_| {
+            let start = from + TimeDelta::minutes(next(days * 1440) / 5 * 5);
+            let length = TimeDelta::minutes(15 + next(106));
+            Interval::new(start, start + length).expect("non-empty")
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let zone = parse_zone("America/New_York").expect("zone");
+    let weekdays = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ];
+    let hours = LocalRange::parse("09:00", "17:00").expect("hours");
+    let weekly = WeeklyHours::on_days(&weekdays, &[hours]).expect("week");
+    let schedule = Schedule::new(zone, weekly, Vec::new()).expect("schedule");
+    let rules = SlotRules::new(RulesInput {
+        duration_minutes: 30,
+        interval_minutes: Some(15),
+        buffer_before_minutes: 10,
+        buffer_after_minutes: 10,
+        minimum_notice_minutes: 0,
+        booking_window_days: 60,
+        max_per_day: None,
+    })
+    .expect("rules");
+    let now: DateTime<Utc> = "2026-02-16T12:00:00Z".parse().expect("now");
+    let busy = busy(now, 60);
+    let query = SlotQuery {
+        schedule: &schedule,
+        rules: &rules,
+        busy: &busy,
+        booked_starts: &[],
+        now,
+        range: Interval::new(now, now + TimeDelta::days(60)).expect("range"),
+    };
+    let slots = available_slots(&query);
+    assert!(
+        slots.len() > 500,
+        "the benchmark should offer a realistic number of slots"
+    );
+
+    c.bench_function("available_slots 60 days, 500 busy", |b| {
+        b.iter(|| available_slots(black_box(&query)))
+    });
+    let probe = slots[slots.len() / 2].start;
+    c.bench_function("is_offered one start, 500 busy", |b| {
+        b.iter(|| is_offered(black_box(&query), black_box(probe)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
