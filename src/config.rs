@@ -56,16 +56,25 @@ impl Config {
         let url = |name: &'static str| -> Result<String, ConfigError> {
             let value = required(name)?;
             if !(value.starts_with("https://") || value.starts_with("http://")) {
-                return Err(ConfigError::Invalid { name, reason: "must start with https:// or http://".into() });
+                return Err(ConfigError::Invalid {
+                    name,
+                    reason: "must start with https:// or http://".into(),
+                });
             }
             Ok(value.trim_end_matches('/').to_owned())
         };
         let key_b64 = required("TOKEN_ENCRYPTION_KEY")?;
         let key_id = lookup("TOKEN_ENCRYPTION_KEY_ID").unwrap_or_else(|| "k1".into());
         let retired = lookup("TOKEN_ENCRYPTION_RETIRED_KEYS").unwrap_or_default();
-        let invalid_key = |e: CipherError| ConfigError::Invalid { name: "TOKEN_ENCRYPTION_KEY", reason: e.to_string() };
-        let token_cipher = TokenCipher::new(key_id.trim(), &key_b64, &retired).map_err(invalid_key)?;
-        let key_bytes = STANDARD.decode(&key_b64).map_err(|e| invalid_key(CipherError::BadKey(e.to_string())))?;
+        let invalid_key = |e: CipherError| ConfigError::Invalid {
+            name: "TOKEN_ENCRYPTION_KEY",
+            reason: e.to_string(),
+        };
+        let token_cipher =
+            TokenCipher::new(key_id.trim(), &key_b64, &retired).map_err(invalid_key)?;
+        let key_bytes = STANDARD
+            .decode(&key_b64)
+            .map_err(|e| invalid_key(CipherError::BadKey(e.to_string())))?;
         let public_base_url = match lookup("PUBLIC_BASE_URL") {
             Some(v) if !v.trim().is_empty() => Some(url("PUBLIC_BASE_URL")?),
             _ => None,
@@ -108,7 +117,10 @@ mod tests {
             ("ZOOM_API_URL", "https://api.zoom.us"),
             ("EMAIL_API_URL", "http://127.0.0.1:8788/email/resend"),
             ("EMAIL_FROM", "Openslot <bookings@example.com>"),
-            ("TOKEN_ENCRYPTION_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+            (
+                "TOKEN_ENCRYPTION_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            ),
             ("PUBLIC_BASE_URL", ""),
         ] {
             map.insert(name, value.to_owned());
@@ -121,7 +133,10 @@ mod tests {
         let map = settings();
         let config = Config::parse(|name| map.get(name).cloned()).unwrap();
         assert_eq!(config.services.google_api, "https://www.googleapis.com");
-        assert_eq!(config.services.email_api, "http://127.0.0.1:8788/email/resend");
+        assert_eq!(
+            config.services.email_api,
+            "http://127.0.0.1:8788/email/resend"
+        );
         assert_eq!(config.public_base_url, None);
     }
 
@@ -130,7 +145,12 @@ mod tests {
         let mut map = settings();
         map.remove("TOKEN_ENCRYPTION_KEY");
         let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
-        assert!(error.to_string().contains("TOKEN_ENCRYPTION_KEY is missing"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("TOKEN_ENCRYPTION_KEY is missing"),
+            "{error}"
+        );
     }
 
     #[test]

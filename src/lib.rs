@@ -3,8 +3,8 @@
 //! `core` is the pure domain (no I/O, no clock, no `worker`) and builds natively; the
 //! Worker shell (`http`, `store`, ...) only exists on wasm32.
 
-pub mod core;
 pub mod config;
+pub mod core;
 pub mod crypto;
 
 #[cfg(target_arch = "wasm32")]
@@ -15,6 +15,10 @@ mod store;
 /// The Worker's fetch entry point: hands the request to the HTTP shell.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(fetch)]
-async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) -> worker::Result<worker::Response> {
+async fn fetch(
+    req: worker::Request,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<worker::Response> {
     Ok(http::handle(req, env).await)
 }

@@ -48,7 +48,9 @@ impl IdempotencyKey {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let value = raw.trim();
         let ok = (16..=128).contains(&value.len())
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(value.to_owned()))
         } else {
@@ -86,7 +88,10 @@ impl FieldErrors {
 
     /// The message for `field`, if it failed.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(name, _)| *name == field).map(|(_, msg)| msg.as_str())
+        self.0
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, msg)| msg.as_str())
     }
 
     /// All failures in order.
@@ -102,7 +107,11 @@ pub fn parse_slot_start(raw: &str) -> Result<DateTime<Utc>, FieldError> {
         return Err(FieldError::Required);
     }
     let start = DateTime::parse_from_rfc3339(value)
-        .map_err(|_| FieldError::Other("Give the start as an RFC 3339 time, e.g. 2026-05-04T09:30:00Z.".into()))?
+        .map_err(|_| {
+            FieldError::Other(
+                "Give the start as an RFC 3339 time, e.g. 2026-05-04T09:30:00Z.".into(),
+            )
+        })?
         .with_timezone(&Utc);
     if start.second() != 0 || start.nanosecond() != 0 {
         return Err(FieldError::Other("Slots start on a whole minute.".into()));
@@ -114,13 +123,21 @@ impl BookingInput {
     /// Parses every field, collecting all failures rather than stopping at the first.
     pub fn parse(&self) -> Result<BookingRequest, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let start = parse_slot_start(&self.start).map_err(|e| errors.push("start", e.to_string())).ok();
-        let name = PersonName::parse(&self.name).map_err(|e| errors.push("name", e.to_string())).ok();
-        let email = Email::parse(&self.email).map_err(|e| errors.push("email", e.to_string())).ok();
+        let start = parse_slot_start(&self.start)
+            .map_err(|e| errors.push("start", e.to_string()))
+            .ok();
+        let name = PersonName::parse(&self.name)
+            .map_err(|e| errors.push("name", e.to_string()))
+            .ok();
+        let email = Email::parse(&self.email)
+            .map_err(|e| errors.push("email", e.to_string()))
+            .ok();
         let time_zone = TimeZoneName::parse(&self.time_zone)
             .map_err(|e| errors.push("time_zone", e.to_string()))
             .ok();
-        let note = Note::parse(&self.note).map_err(|e| errors.push("note", e.to_string())).ok();
+        let note = Note::parse(&self.note)
+            .map_err(|e| errors.push("note", e.to_string()))
+            .ok();
         let idempotency_key = if self.idempotency_key.trim().is_empty() {
             Some(None)
         } else {
@@ -130,11 +147,23 @@ impl BookingInput {
                 .ok()
         };
         match (start, name, email, time_zone, note, idempotency_key) {
-            (Some(start), Some(name), Some(email), Some(time_zone), Some(note), Some(idempotency_key))
-                if errors.is_empty() =>
-            {
-                Ok(BookingRequest { start, invitee: Invitee { name, email, time_zone }, note, idempotency_key })
-            }
+            (
+                Some(start),
+                Some(name),
+                Some(email),
+                Some(time_zone),
+                Some(note),
+                Some(idempotency_key),
+            ) if errors.is_empty() => Ok(BookingRequest {
+                start,
+                invitee: Invitee {
+                    name,
+                    email,
+                    time_zone,
+                },
+                note,
+                idempotency_key,
+            }),
             _ => Err(errors),
         }
     }
@@ -165,10 +194,18 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_at_once() {
-        let input = BookingInput { name: " ".into(), email: "nope".into(), time_zone: "Nowhere/City".into(), ..good() };
+        let input = BookingInput {
+            name: " ".into(),
+            email: "nope".into(),
+            time_zone: "Nowhere/City".into(),
+            ..good()
+        };
         let errors = input.parse().unwrap_err();
         assert_eq!(errors.get("name"), Some("This field is required."));
-        assert_eq!(errors.get("email"), Some("Enter an email address like name@example.com."));
+        assert_eq!(
+            errors.get("email"),
+            Some("Enter an email address like name@example.com.")
+        );
         assert!(errors.get("time_zone").unwrap().contains("IANA"));
         assert_eq!(errors.get("start"), None);
     }
@@ -186,7 +223,10 @@ mod tests {
         assert!(IdempotencyKey::parse("short").is_err());
         assert!(IdempotencyKey::parse("0123456789abcdef-_XY").is_ok());
         assert!(IdempotencyKey::parse("0123456789abcdef 0123").is_err());
-        let input = BookingInput { idempotency_key: "with spaces but long enough".into(), ..good() };
+        let input = BookingInput {
+            idempotency_key: "with spaces but long enough".into(),
+            ..good()
+        };
         assert!(input.parse().unwrap_err().get("idempotency_key").is_some());
     }
 }

@@ -122,8 +122,24 @@ string_newtype!(Slug);
 
 /// First path segments the Worker itself answers; no host may take them.
 const RESERVED_HOST_SLUGS: &[&str] = &[
-    "api", "assets", "auth", "booking", "bookings", "dashboard", "healthz", "login", "logout",
-    "oauth", "privacy", "settings", "signin", "signout", "static", "webhooks", "admin", "new",
+    "api",
+    "assets",
+    "auth",
+    "booking",
+    "bookings",
+    "dashboard",
+    "healthz",
+    "login",
+    "logout",
+    "oauth",
+    "privacy",
+    "settings",
+    "signin",
+    "signout",
+    "static",
+    "webhooks",
+    "admin",
+    "new",
 ];
 
 impl Slug {
@@ -137,9 +153,12 @@ impl Slug {
             return Err(FieldError::Required);
         }
         let well_formed = value.len() <= Self::MAX_CHARS
-            && value
-                .split('-')
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && value.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if well_formed {
             Ok(Self(value.to_owned()))
         } else {
@@ -168,7 +187,9 @@ impl TimeZoneName {
         if value.is_empty() {
             return Err(FieldError::Required);
         }
-        Tz::from_str(value).map(Self).map_err(|_| FieldError::UnknownTimeZone)
+        Tz::from_str(value)
+            .map(Self)
+            .map_err(|_| FieldError::UnknownTimeZone)
     }
 
     /// The chrono-tz zone, for converting instants.
@@ -203,7 +224,10 @@ impl Note {
         if value.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::TooLong(Self::MAX_CHARS));
         }
-        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
             return Err(FieldError::ControlCharacters);
         }
         Ok(Self(value.replace("\r\n", "\n").replace('\r', "\n")))
@@ -216,19 +240,40 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_refuse_line_breaks() {
-        assert_eq!(PersonName::parse("  Ana Lima ").unwrap().as_str(), "Ana Lima");
+        assert_eq!(
+            PersonName::parse("  Ana Lima ").unwrap().as_str(),
+            "Ana Lima"
+        );
         assert_eq!(PersonName::parse("   "), Err(FieldError::Required));
-        assert_eq!(PersonName::parse("Ana\r\nBcc: x@evil.test"), Err(FieldError::ControlCharacters));
-        assert_eq!(PersonName::parse(&"a".repeat(101)), Err(FieldError::TooLong(100)));
+        assert_eq!(
+            PersonName::parse("Ana\r\nBcc: x@evil.test"),
+            Err(FieldError::ControlCharacters)
+        );
+        assert_eq!(
+            PersonName::parse(&"a".repeat(101)),
+            Err(FieldError::TooLong(100))
+        );
         assert!(PersonName::parse("José Ñúñez 李").is_ok());
     }
 
     #[test]
     fn emails_must_be_bare_mailboxes_with_a_dotted_domain() {
-        assert_eq!(Email::parse(" ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["ana", "ana@", "@example.com", "ana@localhost", "Ana <ana@example.com>", "a b@example.com",
-            "ana@example.com\nBcc: x@y.z", "ana@example.com,bob@example.com", "ana@@example.com", "ana@.example.com"]
-        {
+        assert_eq!(
+            Email::parse(" ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@localhost",
+            "Ana <ana@example.com>",
+            "a b@example.com",
+            "ana@example.com\nBcc: x@y.z",
+            "ana@example.com,bob@example.com",
+            "ana@@example.com",
+            "ana@.example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
         assert_eq!(Email::parse(""), Err(FieldError::Required));
@@ -237,25 +282,49 @@ mod tests {
     #[test]
     fn slugs_are_lower_case_words_joined_by_single_hyphens() {
         assert!(Slug::parse("intro-call-30").is_ok());
-        for bad in ["Intro", "intro--call", "-intro", "intro-", "intro call", "intro/x", "ïntro", &"a".repeat(65)] {
+        for bad in [
+            "Intro",
+            "intro--call",
+            "-intro",
+            "intro-",
+            "intro call",
+            "intro/x",
+            "ïntro",
+            &"a".repeat(65),
+        ] {
             assert_eq!(Slug::parse(bad), Err(FieldError::BadSlug), "{bad}");
         }
-        assert_eq!(Slug::parse_host("api"), Err(FieldError::ReservedSlug("api".into())));
+        assert_eq!(
+            Slug::parse_host("api"),
+            Err(FieldError::ReservedSlug("api".into()))
+        );
         assert!(Slug::parse_host("ana").is_ok());
     }
 
     #[test]
     fn time_zones_must_be_iana_names() {
-        assert_eq!(TimeZoneName::parse("Asia/Kathmandu").unwrap().name(), "Asia/Kathmandu");
-        assert_eq!(TimeZoneName::parse("Mars/Olympus"), Err(FieldError::UnknownTimeZone));
+        assert_eq!(
+            TimeZoneName::parse("Asia/Kathmandu").unwrap().name(),
+            "Asia/Kathmandu"
+        );
+        assert_eq!(
+            TimeZoneName::parse("Mars/Olympus"),
+            Err(FieldError::UnknownTimeZone)
+        );
         assert_eq!(TimeZoneName::parse(""), Err(FieldError::Required));
     }
 
     #[test]
     fn notes_keep_line_breaks_but_not_other_control_characters() {
-        assert_eq!(Note::parse("line one\r\nline two").unwrap().as_str(), "line one\nline two");
+        assert_eq!(
+            Note::parse("line one\r\nline two").unwrap().as_str(),
+            "line one\nline two"
+        );
         assert_eq!(Note::parse("").unwrap().as_str(), "");
         assert_eq!(Note::parse("bell\u{7}"), Err(FieldError::ControlCharacters));
-        assert_eq!(Note::parse(&"x".repeat(2001)), Err(FieldError::TooLong(2000)));
+        assert_eq!(
+            Note::parse(&"x".repeat(2001)),
+            Err(FieldError::TooLong(2000))
+        );
     }
 }

@@ -36,7 +36,10 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// Whether `text` looks like a manage token (43 base64url characters) before we hash it.
 pub fn is_well_formed(text: &str) -> bool {
-    text.len() == 43 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    text.len() == 43
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -51,14 +54,20 @@ mod tests {
         assert_eq!(token, key.manage_token("host-1", "key-aaaaaaaaaaaaaaaa"));
         assert_ne!(token, key.manage_token("host-2", "key-aaaaaaaaaaaaaaaa"));
         assert_ne!(token, key.manage_token("host-1", "key-aaaaaaaaaaaaaaab"));
-        assert_ne!(token, LinkKey::derive(b"other secret").manage_token("host-1", "key-aaaaaaaaaaaaaaaa"));
+        assert_ne!(
+            token,
+            LinkKey::derive(b"other secret").manage_token("host-1", "key-aaaaaaaaaaaaaaaa")
+        );
     }
 
     #[test]
     fn hmac_matches_rfc_4231_test_case_2() {
         let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

@@ -15,5 +15,8 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// `N` random bytes as lower-case hex: ids and keys that are safe in URLs and logs.
 pub fn random_hex<const N: usize>() -> String {
-    random_bytes::<N>().iter().map(|byte| format!("{byte:02x}")).collect()
+    random_bytes::<N>()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

@@ -52,25 +52,47 @@ pub struct TokenCipher {
 impl TokenCipher {
     /// Builds the ring from the current key and `retired`, a list of `id:base64key` pairs
     /// separated by commas (empty when no key was rotated yet).
-    pub fn new(current_id: &str, current_key_b64: &str, retired: &str) -> Result<Self, CipherError> {
+    pub fn new(
+        current_id: &str,
+        current_key_b64: &str,
+        retired: &str,
+    ) -> Result<Self, CipherError> {
         let mut keys = vec![(valid_key_id(current_id)?, parse_key(current_key_b64)?)];
         for pair in retired.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (id, key) = pair.split_once(':').ok_or(CipherError::BadKeyId)?;
             keys.push((valid_key_id(id)?, parse_key(key)?));
         }
-        Ok(Self { current_id: current_id.to_owned(), keys })
+        Ok(Self {
+            current_id: current_id.to_owned(),
+            keys,
+        })
     }
 
     /// Seals `plaintext` for `owner` with the current key and the given fresh nonce.
-    pub fn seal_with_nonce(&self, owner: TokenOwner<'_>, plaintext: &str, nonce: [u8; NONCE_LEN]) -> String {
+    pub fn seal_with_nonce(
+        &self,
+        owner: TokenOwner<'_>,
+        plaintext: &str,
+        nonce: [u8; NONCE_LEN],
+    ) -> String {
         let cipher = &self.keys[0].1;
         let aad = owner.associated_data();
         let sealed = cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext.as_bytes(), aad: &aad })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&sealed);
-        format!("{FORMAT_VERSION}.{}.{}", self.current_id, URL_SAFE_NO_PAD.encode(blob))
+        format!(
+            "{FORMAT_VERSION}.{}.{}",
+            self.current_id,
+            URL_SAFE_NO_PAD.encode(blob)
+        )
     }
 
     /// Seals `plaintext` for `owner` under a fresh random nonce.
@@ -81,7 +103,9 @@ impl TokenCipher {
     /// Opens a value sealed by this ring for the same `owner`.
     pub fn open(&self, owner: TokenOwner<'_>, sealed: &str) -> Result<String, CipherError> {
         let mut parts = sealed.splitn(3, '.');
-        let (Some(FORMAT_VERSION), Some(key_id), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(FORMAT_VERSION), Some(key_id), Some(body)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
             return Err(CipherError::Malformed);
         };
         let cipher = self
@@ -90,7 +114,9 @@ impl TokenCipher {
             .find(|(id, _)| id == key_id)
             .map(|(_, cipher)| cipher)
             .ok_or_else(|| CipherError::UnknownKey(key_id.to_owned()))?;
-        let blob = URL_SAFE_NO_PAD.decode(body).map_err(|_| CipherError::Malformed)?;
+        let blob = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| CipherError::Malformed)?;
         if blob.len() < NONCE_LEN + 16 {
             return Err(CipherError::Malformed);
         }
@@ -98,7 +124,13 @@ impl TokenCipher {
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| CipherError::Malformed)?;
         let aad = owner.associated_data();
         let plaintext = cipher
-            .decrypt(&Nonce::from(nonce), Payload { msg: ciphertext, aad: &aad })
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| CipherError::Forged)?;
         String::from_utf8(plaintext).map_err(|_| CipherError::Forged)
     }
@@ -111,7 +143,9 @@ impl TokenCipher {
 
 fn valid_key_id(id: &str) -> Result<String, CipherError> {
     let ok = (1..=16).contains(&id.len())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     ok.then(|| id.to_owned()).ok_or(CipherError::BadKeyId)
 }
 
@@ -119,7 +153,8 @@ fn parse_key(b64: &str) -> Result<Aes256Gcm, CipherError> {
     let bytes = STANDARD
         .decode(b64.trim())
         .map_err(|e| CipherError::BadKey(e.to_string()))?;
-    Aes256Gcm::new_from_slice(&bytes).map_err(|_| CipherError::BadKey(format!("got {} bytes", bytes.len())))
+    Aes256Gcm::new_from_slice(&bytes)
+        .map_err(|_| CipherError::BadKey(format!("got {} bytes", bytes.len())))
 }
 
 #[cfg(test)]
@@ -128,7 +163,10 @@ mod tests {
 
     const KEY_A: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // bytes 0..32
     const KEY_B: &str = "Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA="; // bytes 31..=0
-    const ANA_GOOGLE: TokenOwner<'static> = TokenOwner { host_id: "host-ana", provider: "google" };
+    const ANA_GOOGLE: TokenOwner<'static> = TokenOwner {
+        host_id: "host-ana",
+        provider: "google",
+    };
 
     #[test]
     fn a_sealed_token_opens_for_its_owner_and_shows_no_plaintext() {
@@ -136,7 +174,10 @@ mod tests {
         let sealed = ring.seal(ANA_GOOGLE, "1//refresh-secret-value");
         assert!(sealed.starts_with("v1.k1."));
         assert!(!sealed.contains("refresh-secret-value"));
-        assert_eq!(ring.open(ANA_GOOGLE, &sealed).unwrap(), "1//refresh-secret-value");
+        assert_eq!(
+            ring.open(ANA_GOOGLE, &sealed).unwrap(),
+            "1//refresh-secret-value"
+        );
     }
 
     #[test]
@@ -155,7 +196,11 @@ mod tests {
             let mut tampered = blob.clone();
             tampered[index] ^= 0x01;
             let forged = format!("v1.k1.{}", URL_SAFE_NO_PAD.encode(tampered));
-            assert_eq!(ring.open(ANA_GOOGLE, &forged), Err(CipherError::Forged), "byte {index}");
+            assert_eq!(
+                ring.open(ANA_GOOGLE, &forged),
+                Err(CipherError::Forged),
+                "byte {index}"
+            );
         }
     }
 
@@ -163,8 +208,14 @@ mod tests {
     fn a_token_read_as_another_host_or_provider_fails() {
         let ring = TokenCipher::new("k1", KEY_A, "").unwrap();
         let sealed = ring.seal(ANA_GOOGLE, "refresh");
-        let other_host = TokenOwner { host_id: "host-bob", provider: "google" };
-        let other_provider = TokenOwner { host_id: "host-ana", provider: "zoom" };
+        let other_host = TokenOwner {
+            host_id: "host-bob",
+            provider: "google",
+        };
+        let other_provider = TokenOwner {
+            host_id: "host-ana",
+            provider: "zoom",
+        };
         assert_eq!(ring.open(other_host, &sealed), Err(CipherError::Forged));
         assert_eq!(ring.open(other_provider, &sealed), Err(CipherError::Forged));
     }
@@ -188,10 +239,25 @@ mod tests {
     #[test]
     fn malformed_values_and_keys_are_rejected_with_clear_errors() {
         let ring = TokenCipher::new("k1", KEY_A, "").unwrap();
-        assert_eq!(ring.open(ANA_GOOGLE, "plaintext-token"), Err(CipherError::Malformed));
-        assert_eq!(ring.open(ANA_GOOGLE, "v1.k1.%%%"), Err(CipherError::Malformed));
-        assert_eq!(ring.open(ANA_GOOGLE, "v1.k1.AAAA"), Err(CipherError::Malformed));
-        assert!(matches!(TokenCipher::new("k1", "c2hvcnQ=", ""), Err(CipherError::BadKey(_))));
-        assert_eq!(TokenCipher::new("bad id!", KEY_A, "").err(), Some(CipherError::BadKeyId));
+        assert_eq!(
+            ring.open(ANA_GOOGLE, "plaintext-token"),
+            Err(CipherError::Malformed)
+        );
+        assert_eq!(
+            ring.open(ANA_GOOGLE, "v1.k1.%%%"),
+            Err(CipherError::Malformed)
+        );
+        assert_eq!(
+            ring.open(ANA_GOOGLE, "v1.k1.AAAA"),
+            Err(CipherError::Malformed)
+        );
+        assert!(matches!(
+            TokenCipher::new("k1", "c2hvcnQ=", ""),
+            Err(CipherError::BadKey(_))
+        ));
+        assert_eq!(
+            TokenCipher::new("bad id!", KEY_A, "").err(),
+            Some(CipherError::BadKeyId)
+        );
     }
 }

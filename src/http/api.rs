@@ -46,7 +46,11 @@ fn rfc3339(instant: DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn required<'a>(pairs: &'a [(String, String)], name: &'static str, errors: &mut FieldErrors) -> Option<&'a str> {
+fn required<'a>(
+    pairs: &'a [(String, String)],
+    name: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<&'a str> {
     let value = field(pairs, name).filter(|v| !v.trim().is_empty());
     if value.is_none() {
         errors.push(name, "This parameter is required.");
@@ -54,7 +58,12 @@ fn required<'a>(pairs: &'a [(String, String)], name: &'static str, errors: &mut 
     value
 }
 
-fn parse_with<T>(pairs: &[(String, String)], name: &'static str, errors: &mut FieldErrors, what: &str) -> Option<T>
+fn parse_with<T>(
+    pairs: &[(String, String)],
+    name: &'static str,
+    errors: &mut FieldErrors,
+    what: &str,
+) -> Option<T>
 where
     T: std::str::FromStr,
 {
@@ -73,13 +82,25 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let host = required(&pairs, "host", &mut errors);
     let event = required(&pairs, "event", &mut errors);
     let zone = match field(&pairs, "tz").filter(|v| !v.is_empty()) {
-        Some(name) => TimeZoneName::parse(name).map_err(|e| errors.push("tz", e.to_string())).ok(),
+        Some(name) => TimeZoneName::parse(name)
+            .map_err(|e| errors.push("tz", e.to_string()))
+            .ok(),
         None => None,
     };
     let from = parse_with::<NaiveDate>(&pairs, "from", &mut errors, "a date like 2026-05-04");
     let to = parse_with::<NaiveDate>(&pairs, "to", &mut errors, "a date like 2026-05-10");
-    let start = parse_with::<DateTime<Utc>>(&pairs, "start", &mut errors, "an RFC 3339 instant like 2026-05-04T00:00:00Z");
-    let end = parse_with::<DateTime<Utc>>(&pairs, "end", &mut errors, "an RFC 3339 instant like 2026-05-11T00:00:00Z");
+    let start = parse_with::<DateTime<Utc>>(
+        &pairs,
+        "start",
+        &mut errors,
+        "an RFC 3339 instant like 2026-05-04T00:00:00Z",
+    );
+    let end = parse_with::<DateTime<Utc>>(
+        &pairs,
+        "end",
+        &mut errors,
+        "an RFC 3339 instant like 2026-05-11T00:00:00Z",
+    );
     let (Some(host), Some(event)) = (host, event) else {
         return Err(AppError::InvalidFields(errors));
     };
@@ -87,20 +108,29 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         return Err(AppError::InvalidFields(errors));
     }
     let target = PublicEvent::find(&ctx.store, host, event).await?;
-    let zone = zone.map(TimeZoneName::tz).unwrap_or_else(|| target.host_zone());
+    let zone = zone
+        .map(TimeZoneName::tz)
+        .unwrap_or_else(|| target.host_zone());
     let range = match (start, end) {
         (Some(start), Some(end)) => Interval::new(start, end)
             .map_err(|e| AppError::InvalidFields(FieldErrors::one("end", e.to_string())))?,
         (Some(_), None) | (None, Some(_)) => {
-            return Err(AppError::InvalidFields(FieldErrors::one("end", "Give both start and end, or neither.")))
+            return Err(AppError::InvalidFields(FieldErrors::one(
+                "end",
+                "Give both start and end, or neither.",
+            )))
         }
         (None, None) => {
             let from = from.unwrap_or_else(|| ctx.now.with_timezone(&zone).date_naive());
             let to = to.unwrap_or(from + Days::new(6));
             if to < from {
-                return Err(AppError::InvalidFields(FieldErrors::one("to", "The end date is before the start date.")));
+                return Err(AppError::InvalidFields(FieldErrors::one(
+                    "to",
+                    "The end date is before the start date.",
+                )));
             }
-            local_dates_to_utc(from, to, zone).map_err(|e| AppError::InvalidFields(FieldErrors::one("to", e.to_string())))?
+            local_dates_to_utc(from, to, zone)
+                .map_err(|e| AppError::InvalidFields(FieldErrors::one("to", e.to_string())))?
         }
     };
     if (range.end() - range.start()).num_days() > MAX_RANGE_DAYS {
@@ -109,7 +139,10 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             format!("Ask for at most {MAX_RANGE_DAYS} days at a time."),
         )));
     }
-    let slots = target.availability(&ctx.store, range, ctx.now).await?.slots();
+    let slots = target
+        .availability(&ctx.store, range, ctx.now)
+        .await?
+        .slots();
     let days = group_by_local_date(&slots, zone)
         .into_iter()
         .map(|day| DayJson {
@@ -120,7 +153,10 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                 .map(|s| SlotJson {
                     start: rfc3339(s.start),
                     end: rfc3339(s.end),
-                    local_start: s.start.with_timezone(&zone).to_rfc3339_opts(SecondsFormat::Secs, true),
+                    local_start: s
+                        .start
+                        .with_timezone(&zone)
+                        .to_rfc3339_opts(SecondsFormat::Secs, true),
                 })
                 .collect(),
         })

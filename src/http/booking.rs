@@ -26,19 +26,30 @@ pub struct CreatedBooking {
 }
 
 /// Books `request` for `target`, or says precisely why not.
-pub async fn create_booking(ctx: &Ctx, target: &PublicEvent, request: &BookingRequest) -> Result<CreatedBooking, AppError> {
+pub async fn create_booking(
+    ctx: &Ctx,
+    target: &PublicEvent,
+    request: &BookingRequest,
+) -> Result<CreatedBooking, AppError> {
     let zone = target.schedule_zone()?;
     let local_day = request.start.with_timezone(&zone).date_naive();
-    let day = local_dates_to_utc(local_day, local_day, zone).map_err(|e| AppError::Internal(e.to_string()))?;
-    let around = Interval::new(day.start() - Duration::days(1), day.end() + Duration::days(1))
+    let day = local_dates_to_utc(local_day, local_day, zone)
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let around = Interval::new(
+        day.start() - Duration::days(1),
+        day.end() + Duration::days(1),
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     let availability = target.availability(&ctx.store, around, ctx.now).await?;
 
     let idempotency_key = match &request.idempotency_key {
         Some(key) => key.as_str().to_owned(),
         None => random_hex::<16>(),
     };
-    let manage_token = ctx.config.link_key.manage_token(&target.host.id, &idempotency_key);
+    let manage_token = ctx
+        .config
+        .link_key
+        .manage_token(&target.host.id, &idempotency_key);
     let rules = &availability.rules;
     let end = request.start + Duration::minutes(i64::from(rules.duration_minutes()));
 
@@ -51,9 +62,13 @@ pub async fn create_booking(ctx: &Ctx, target: &PublicEvent, request: &BookingRe
 
     let id = random_hex::<16>();
     let token_hash = sha256_hex(&manage_token);
-    let daily_cap = rules
-        .max_per_day()
-        .map(|cap| (i64::from(cap), day.start().timestamp(), day.end().timestamp()));
+    let daily_cap = rules.max_per_day().map(|cap| {
+        (
+            i64::from(cap),
+            day.start().timestamp(),
+            day.end().timestamp(),
+        )
+    });
     let row = NewBookingRow {
         id: &id,
         host_id: &target.host.id,
@@ -72,7 +87,13 @@ pub async fn create_booking(ctx: &Ctx, target: &PublicEvent, request: &BookingRe
         created_at: ctx.now.timestamp(),
     };
     match ctx.store.insert_booking_if_free(&row).await? {
-        InsertOutcome::Created => Ok(CreatedBooking { id, start: request.start, end, manage_token, replayed: false }),
+        InsertOutcome::Created => Ok(CreatedBooking {
+            id,
+            start: request.start,
+            end,
+            manage_token,
+            replayed: false,
+        }),
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
             id: earlier.id,
             start: request.start,
@@ -96,6 +117,9 @@ fn refusal(availability: &super::slots::Availability, start: DateTime<Utc>) -> A
     if availability.would_offer_when_free(start) {
         taken()
     } else {
-        AppError::InvalidFields(FieldErrors::one("start", "This time is not offered for this event. Pick one of the listed times."))
+        AppError::InvalidFields(FieldErrors::one(
+            "start",
+            "This time is not offered for this event. Pick one of the listed times.",
+        ))
     }
 }

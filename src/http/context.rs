@@ -28,12 +28,22 @@ impl Ctx {
                 .ok()
         };
         let config = Config::parse(lookup).map_err(|e| AppError::Internal(e.to_string()))?;
-        let db = env.d1("DB").map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;
+        let db = env
+            .d1("DB")
+            .map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;
         let origin = match &config.public_base_url {
             Some(url) => url.clone(),
-            None => req.url().map(|u| u.origin().ascii_serialization()).unwrap_or_default(),
+            None => req
+                .url()
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_default(),
         };
         let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-        Ok(Self { store: Store::new(db), config, now, origin })
+        Ok(Self {
+            store: Store::new(db),
+            config,
+            now,
+            origin,
+        })
     }
 }

@@ -22,6 +22,9 @@ pub enum AppError {
     InvalidFields(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// Busy for a moment; the client should retry (sent with Retry-After).
+    #[error("{0}")]
+    Unavailable(String),
     #[error("This address does not accept {0} requests.")]
     MethodNotAllowed(String),
     #[error("The request body is larger than {0} bytes.")]
@@ -35,7 +38,15 @@ pub enum AppError {
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
-        AppError::Internal(error.to_string())
+        match error {
+            StoreError::Busy { .. } => {
+                worker::console_warn!("{error}");
+                AppError::Unavailable(
+                    "We are busy for a moment. Please try again in a few seconds.".into(),
+                )
+            }
+            StoreError::Query { .. } => AppError::Internal(error.to_string()),
+        }
     }
 }
 
@@ -65,6 +76,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::InvalidFields(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::Unavailable(_) => 503,
             AppError::MethodNotAllowed(_) => 405,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
@@ -78,6 +90,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::Unavailable(_) => "unavailable",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -107,22 +120,35 @@ impl AppError {
             ErrorFormat::Json => {
                 let mut error = serde_json::json!({ "code": self.code(), "message": message });
                 if let AppError::InvalidFields(fields) = &self {
-                    let map: serde_json::Map<String, serde_json::Value> =
-                        fields.iter().map(|(name, msg)| (name.to_owned(), msg.into())).collect();
+                    let map: serde_json::Map<String, serde_json::Value> = fields
+                        .iter()
+                        .map(|(name, msg)| (name.to_owned(), msg.into()))
+                        .collect();
                     error["fields"] = map.into();
                 }
                 Response::from_json(&serde_json::json!({ "error": error }))
             }
             ErrorFormat::Html => {
-                let page = ErrorPage { status, title: title_for(status), message: &message };
+                let page = ErrorPage {
+                    status,
+                    title: title_for(status),
+                    message: &message,
+                };
                 page.render()
                     .map_err(|e| worker::Error::RustError(e.to_string()))
                     .and_then(Response::from_html)
             }
         };
         match response {
-            Ok(response) => response.with_status(status),
-            Err(_) => Response::error(message, status).unwrap_or_else(|_| Response::empty().unwrap()),
+            Ok(mut response) => {
+                if status == 503 {
+                    let _ = response.headers_mut().set("Retry-After", "2");
+                }
+                response.with_status(status)
+            }
+            Err(_) => {
+                Response::error(message, status).unwrap_or_else(|_| Response::empty().unwrap())
+            }
         }
     }
 }

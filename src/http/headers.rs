@@ -18,7 +18,10 @@ pub fn secure(mut response: Response) -> Response {
     set("X-Content-Type-Options", "nosniff");
     // Manage links carry a token in the path; never leak it to another site.
     set("Referrer-Policy", "no-referrer");
-    set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    set(
+        "Strict-Transport-Security",
+        "max-age=63072000; includeSubDomains",
+    );
     set(
         "Permissions-Policy",
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",

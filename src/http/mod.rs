@@ -21,7 +21,11 @@ use error::{AppError, ErrorFormat};
 /// Answers one request; never fails (errors become responses) and always sets our headers.
 pub async fn handle(mut req: Request, env: Env) -> Response {
     let path = req.path();
-    let format = if path.starts_with("/api/") { ErrorFormat::Json } else { ErrorFormat::Html };
+    let format = if path.starts_with("/api/") {
+        ErrorFormat::Json
+    } else {
+        ErrorFormat::Html
+    };
     let response = match route(&mut req, &env, &path).await {
         Ok(response) => response,
         Err(error) => error.into_response(format),
@@ -30,18 +34,28 @@ pub async fn handle(mut req: Request, env: Env) -> Response {
 }
 
 async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, AppError> {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let method = req.method();
     let not_allowed = |method: &Method| Err(AppError::MethodNotAllowed(method.to_string()));
     match (segments.as_slice(), &method) {
         ([], Method::Get | Method::Head) => public_pages::home(),
         (["healthz"], Method::Get | Method::Head) => Ok(Response::ok("ok")?),
         (["api", "v1", "slots"], Method::Get) => api::slots(&Ctx::from_env(env, req)?, req).await,
-        (["api", "v1", "bookings"], Method::Post) => api::create(&Ctx::from_env(env, req)?, req).await,
+        (["api", "v1", "bookings"], Method::Post) => {
+            api::create(&Ctx::from_env(env, req)?, req).await
+        }
         (["api", "v1", "slots"] | ["api", "v1", "bookings"], other) => not_allowed(other),
         (["api", ..], _) => Err(AppError::NotFound("There is no such API endpoint.".into())),
-        (["booking", token], Method::Get | Method::Head) => public_pages::confirmation(&Ctx::from_env(env, req)?, token).await,
-        ([host], Method::Get | Method::Head) => public_pages::host_profile(&Ctx::from_env(env, req)?, host).await,
+        (["booking", token], Method::Get | Method::Head) => {
+            public_pages::confirmation(&Ctx::from_env(env, req)?, token).await
+        }
+        ([host], Method::Get | Method::Head) => {
+            public_pages::host_profile(&Ctx::from_env(env, req)?, host).await
+        }
         ([host, event], Method::Get | Method::Head) => {
             public_pages::booking_page(&Ctx::from_env(env, req)?, req, host, event).await
         }
@@ -50,6 +64,8 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             public_pages::submit_booking(&ctx, req, host, event).await
         }
         ([] | ["healthz"] | ["booking", _] | [_] | [_, _], other) => not_allowed(other),
-        _ => Err(AppError::NotFound("There is nothing at this address.".into())),
+        _ => Err(AppError::NotFound(
+            "There is nothing at this address.".into(),
+        )),
     }
 }

@@ -62,11 +62,9 @@ struct HostPage {
 
 /// `GET /{host}`: the host's listed event types.
 pub async fn host_profile(ctx: &Ctx, host_slug: &str) -> Result<Response, AppError> {
-    let host = ctx
-        .store
-        .host_by_slug(host_slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no host called '{host_slug}' here.")))?;
+    let host = ctx.store.host_by_slug(host_slug).await?.ok_or_else(|| {
+        AppError::NotFound(format!("There is no host called '{host_slug}' here."))
+    })?;
     let events = ctx
         .store
         .listed_event_types(&host.id)
@@ -79,7 +77,10 @@ pub async fn host_profile(ctx: &Ctx, host_slug: &str) -> Result<Response, AppErr
             title: e.title,
         })
         .collect();
-    html(HostPage { host_name: host.name, events })
+    html(HostPage {
+        host_name: host.name,
+        events,
+    })
 }
 
 struct SlotLink {
@@ -136,7 +137,11 @@ struct PageParams {
     slot: Option<DateTime<Utc>>,
 }
 
-fn page_params(ctx: &Ctx, target: &PublicEvent, pairs: &[(String, String)]) -> Result<PageParams, AppError> {
+fn page_params(
+    ctx: &Ctx,
+    target: &PublicEvent,
+    pairs: &[(String, String)],
+) -> Result<PageParams, AppError> {
     let zone = match field(pairs, "tz").filter(|v| !v.is_empty()) {
         Some(name) => TimeZoneName::parse(name)
             .map_err(|e| AppError::BadRequest(format!("The time zone '{name}' is not known: {e}")))?
@@ -152,7 +157,9 @@ fn page_params(ctx: &Ctx, target: &PublicEvent, pairs: &[(String, String)]) -> R
         None => today,
     };
     let slot = match field(pairs, "slot").filter(|v| !v.is_empty()) {
-        Some(text) => Some(parse_slot_start(text).map_err(|e| AppError::BadRequest(e.to_string()))?),
+        Some(text) => {
+            Some(parse_slot_start(text).map_err(|e| AppError::BadRequest(e.to_string()))?)
+        }
         None => None,
     };
     Ok(PageParams { zone, from, slot })
@@ -167,7 +174,8 @@ async fn render_booking_page(
 ) -> Result<Response, AppError> {
     let zone = params.zone;
     let to = params.from + Days::new(DAYS_PER_PAGE - 1);
-    let range = local_dates_to_utc(params.from, to, zone).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let range = local_dates_to_utc(params.from, to, zone)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let availability = target.availability(&ctx.store, range, ctx.now).await?;
     let slots = availability.slots();
     let page_href = format!("/{}/{}", target.host.slug, target.event.slug);
@@ -179,11 +187,20 @@ async fn render_booking_page(
                 .slots
                 .iter()
                 .map(|slot| {
-                    let start = slot.start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    let query = encode(&[("tz", zone.name()), ("from", &params.from.to_string()), ("slot", &start)]);
+                    let start = slot
+                        .start
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    let query = encode(&[
+                        ("tz", zone.name()),
+                        ("from", &params.from.to_string()),
+                        ("slot", &start),
+                    ]);
                     SlotLink {
                         label: clock_label(slot.start, zone),
-                        accessible_label: format!("Book {}", span_label(slot.start, slot.end, zone)),
+                        accessible_label: format!(
+                            "Book {}",
+                            span_label(slot.start, slot.end, zone)
+                        ),
                         href: format!("{page_href}?{query}#book"),
                     }
                 })
@@ -191,8 +208,14 @@ async fn render_booking_page(
         })
         .collect();
     let today = ctx.now.with_timezone(&zone).date_naive();
-    let week_href = |from: NaiveDate| format!("{page_href}?{}", encode(&[("tz", zone.name()), ("from", &from.to_string())]));
-    let previous_href = (params.from > today).then(|| week_href((params.from - Days::new(DAYS_PER_PAGE)).max(today)));
+    let week_href = |from: NaiveDate| {
+        format!(
+            "{page_href}?{}",
+            encode(&[("tz", zone.name()), ("from", &from.to_string())])
+        )
+    };
+    let previous_href = (params.from > today)
+        .then(|| week_href((params.from - Days::new(DAYS_PER_PAGE)).max(today)));
     let event = &target.event;
     html(BookingPage {
         host_name: target.host.name.clone(),
@@ -213,7 +236,12 @@ async fn render_booking_page(
 }
 
 /// `GET /{host}/{event}`: a week of free times in the invitee's zone; with `slot`, the form.
-pub async fn booking_page(ctx: &Ctx, req: &Request, host_slug: &str, event_slug: &str) -> Result<Response, AppError> {
+pub async fn booking_page(
+    ctx: &Ctx,
+    req: &Request,
+    host_slug: &str,
+    event_slug: &str,
+) -> Result<Response, AppError> {
     let target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
     let params = page_params(ctx, &target, &query(req)?)?;
     let (form, notice) = match params.slot {
@@ -239,7 +267,10 @@ pub async fn booking_page(ctx: &Ctx, req: &Request, host_slug: &str, event_slug:
                 };
                 (Some(form), None)
             } else {
-                (None, Some("That time is no longer available. Please pick another.".to_owned()))
+                (
+                    None,
+                    Some("That time is no longer available. Please pick another.".to_owned()),
+                )
             }
         }
     };
@@ -248,7 +279,12 @@ pub async fn booking_page(ctx: &Ctx, req: &Request, host_slug: &str, event_slug:
 
 /// `POST /{host}/{event}`: books the chosen slot and redirects to the confirmation, or shows
 /// the form again with a message next to each field that needs attention.
-pub async fn submit_booking(ctx: &Ctx, req: &mut Request, host_slug: &str, event_slug: &str) -> Result<Response, AppError> {
+pub async fn submit_booking(
+    ctx: &Ctx,
+    req: &mut Request,
+    host_slug: &str,
+    event_slug: &str,
+) -> Result<Response, AppError> {
     let target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
     let pairs = form(req).await?;
     let params = page_params(ctx, &target, &pairs)?;
@@ -268,10 +304,13 @@ pub async fn submit_booking(ctx: &Ctx, req: &mut Request, host_slug: &str, event
     match outcome {
         Ok(booking) => {
             let location = format!("{}/booking/{}", ctx.origin, booking.manage_token);
-            let url = worker::Url::parse(&location).map_err(|e| AppError::Internal(format!("confirmation URL: {e}")))?;
+            let url = worker::Url::parse(&location)
+                .map_err(|e| AppError::Internal(format!("confirmation URL: {e}")))?;
             Ok(Response::redirect_with_status(url, 303)?)
         }
-        Err(AppError::InvalidFields(errors)) if params.slot.is_some() && errors.get("start").is_none() => {
+        Err(AppError::InvalidFields(errors))
+            if params.slot.is_some() && errors.get("start").is_none() =>
+        {
             let start = params.slot.expect("checked above");
             let end = start + chrono::Duration::minutes(target.event.duration_minutes);
             let form = BookingForm {
@@ -287,7 +326,10 @@ pub async fn submit_booking(ctx: &Ctx, req: &mut Request, host_slug: &str, event
             Ok(response.with_status(422))
         }
         Err(AppError::Conflict(message)) => {
-            let params = PageParams { slot: None, ..params };
+            let params = PageParams {
+                slot: None,
+                ..params
+            };
             let response = render_booking_page(ctx, &target, &params, None, Some(message)).await?;
             Ok(response.with_status(409))
         }
@@ -312,17 +354,34 @@ struct ConfirmationPage {
 
 /// `GET /booking/{token}`: the invitee's booking, found by the hash of their link's token.
 pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
-    let not_found = || AppError::NotFound("This booking link is not valid. Check that you copied all of it.".into());
+    let not_found = || {
+        AppError::NotFound(
+            "This booking link is not valid. Check that you copied all of it.".into(),
+        )
+    };
     if !is_well_formed(token) {
         return Err(not_found());
     }
-    let booking = ctx.store.booking_by_manage_token_hash(&sha256_hex(token)).await?.ok_or_else(not_found)?;
-    let (Some(start), Some(end)) = (DateTime::from_timestamp(booking.start_at, 0), DateTime::from_timestamp(booking.end_at, 0))
-    else {
-        return Err(AppError::Internal(format!("booking {} has an impossible time", booking.id)));
+    let booking = ctx
+        .store
+        .booking_by_manage_token_hash(&sha256_hex(token))
+        .await?
+        .ok_or_else(not_found)?;
+    let (Some(start), Some(end)) = (
+        DateTime::from_timestamp(booking.start_at, 0),
+        DateTime::from_timestamp(booking.end_at, 0),
+    ) else {
+        return Err(AppError::Internal(format!(
+            "booking {} has an impossible time",
+            booking.id
+        )));
     };
-    let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone).map(TimeZoneName::tz).unwrap_or(chrono_tz::UTC);
-    let host_zone = TimeZoneName::parse(&booking.host_time_zone).map(TimeZoneName::tz).unwrap_or(chrono_tz::UTC);
+    let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
+        .map(TimeZoneName::tz)
+        .unwrap_or(chrono_tz::UTC);
+    let host_zone = TimeZoneName::parse(&booking.host_time_zone)
+        .map(TimeZoneName::tz)
+        .unwrap_or(chrono_tz::UTC);
     html(ConfirmationPage {
         title: booking.event_title,
         host_name: booking.host_name,

@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 
 use super::error::AppError;
 use crate::core::availability::{
-    available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot, SlotQuery, SlotRules,
-    WeeklyHours,
+    available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
+    SlotQuery, SlotRules, WeeklyHours,
 };
 use crate::store::{EventTypeRow, HostRow, Store};
 
@@ -20,19 +20,25 @@ pub struct PublicEvent {
 impl PublicEvent {
     /// Finds the event type of `/{host}/{event}`, or a 404 that says which part is unknown.
     pub async fn find(store: &Store, host_slug: &str, event_slug: &str) -> Result<Self, AppError> {
-        let host = store
-            .host_by_slug(host_slug)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("There is no host called '{host_slug}' here.")))?;
-        let event = store.event_type_by_slug(&host.id, event_slug).await?.ok_or_else(|| {
-            AppError::NotFound(format!("{} has no event type called '{event_slug}'.", host.name))
+        let host = store.host_by_slug(host_slug).await?.ok_or_else(|| {
+            AppError::NotFound(format!("There is no host called '{host_slug}' here."))
         })?;
+        let event = store
+            .event_type_by_slug(&host.id, event_slug)
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "{} has no event type called '{event_slug}'.",
+                    host.name
+                ))
+            })?;
         Ok(Self { host, event })
     }
 
     /// The zone the host's weekly hours are written in.
     pub fn schedule_zone(&self) -> Result<Tz, AppError> {
-        parse_zone(&self.host.schedule_time_zone).map_err(|e| AppError::Internal(format!("host schedule zone: {e}")))
+        parse_zone(&self.host.schedule_time_zone)
+            .map_err(|e| AppError::Internal(format!("host schedule zone: {e}")))
     }
 
     /// The host's own display zone.
@@ -57,19 +63,35 @@ impl PublicEvent {
     }
 
     /// The host's schedule with the overrides that fall between two local dates.
-    async fn schedule(&self, store: &Store, zone: Tz, from: NaiveDate, to: NaiveDate) -> Result<Schedule, AppError> {
-        let bad = |what: &str, err: String| AppError::Internal(format!("host {} {what}: {err}", self.host.id));
+    async fn schedule(
+        &self,
+        store: &Store,
+        zone: Tz,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Schedule, AppError> {
+        let bad = |what: &str, err: String| {
+            AppError::Internal(format!("host {} {what}: {err}", self.host.id))
+        };
         let mut days: [Vec<LocalRange>; 7] = Default::default();
         for row in store.weekly_hours(&self.host.id).await? {
-            let range = local_range(row.start_minute, row.end_minute).map_err(|e| bad("weekly hours", e))?;
-            let day = days.get_mut(row.weekday as usize).ok_or_else(|| bad("weekday", row.weekday.to_string()))?;
+            let range = local_range(row.start_minute, row.end_minute)
+                .map_err(|e| bad("weekly hours", e))?;
+            let day = days
+                .get_mut(row.weekday as usize)
+                .ok_or_else(|| bad("weekday", row.weekday.to_string()))?;
             day.push(range);
         }
         let weekly = WeeklyHours::new(days).map_err(|e| bad("weekly hours", e.to_string()))?;
         let mut overrides: Vec<(NaiveDate, Vec<LocalRange>)> = Vec::new();
-        let rows = store.date_overrides(&self.host.id, &from.to_string(), &to.to_string()).await?;
+        let rows = store
+            .date_overrides(&self.host.id, &from.to_string(), &to.to_string())
+            .await?;
         for row in rows {
-            let date = row.local_date.parse::<NaiveDate>().map_err(|e| bad("override date", e.to_string()))?;
+            let date = row
+                .local_date
+                .parse::<NaiveDate>()
+                .map_err(|e| bad("override date", e.to_string()))?;
             if overrides.last().is_none_or(|(last, _)| *last != date) {
                 overrides.push((date, Vec::new()));
             }
@@ -82,7 +104,12 @@ impl PublicEvent {
     }
 
     /// Everything the engine needs to answer for `range`.
-    pub async fn availability(&self, store: &Store, range: Interval, now: DateTime<Utc>) -> Result<Availability, AppError> {
+    pub async fn availability(
+        &self,
+        store: &Store,
+        range: Interval,
+        now: DateTime<Utc>,
+    ) -> Result<Availability, AppError> {
         let zone = self.schedule_zone()?;
         // Overrides and bookings are loaded a day beyond the range on both sides: local days,
         // buffers and the daily cap all reach past the range's own bounds.
@@ -91,13 +118,19 @@ impl PublicEvent {
         let schedule = self.schedule(store, zone, from, to).await?;
         let margin = 86_400;
         let rows = store
-            .confirmed_bookings_overlapping(&self.host.id, range.start().timestamp() - margin, range.end().timestamp() + margin)
+            .confirmed_bookings_overlapping(
+                &self.host.id,
+                range.start().timestamp() - margin,
+                range.end().timestamp() + margin,
+            )
             .await?;
         let mut busy = Vec::with_capacity(rows.len());
         let mut booked_starts = Vec::new();
         for row in rows {
-            let (Some(start), Some(end)) = (DateTime::from_timestamp(row.start_at, 0), DateTime::from_timestamp(row.end_at, 0))
-            else {
+            let (Some(start), Some(end)) = (
+                DateTime::from_timestamp(row.start_at, 0),
+                DateTime::from_timestamp(row.end_at, 0),
+            ) else {
                 continue;
             };
             if let Ok(interval) = Interval::new(start, end) {
@@ -107,7 +140,14 @@ impl PublicEvent {
                 booked_starts.push(start);
             }
         }
-        Ok(Availability { schedule, rules: self.rules()?, busy, booked_starts, now, range })
+        Ok(Availability {
+            schedule,
+            rules: self.rules()?,
+            busy,
+            booked_starts,
+            now,
+            range,
+        })
     }
 }
 
@@ -151,7 +191,11 @@ impl Availability {
 
     /// Whether `start` would be offered if nothing were booked: tells "taken" from "never offered".
     pub fn would_offer_when_free(&self, start: DateTime<Utc>) -> bool {
-        let query = SlotQuery { busy: &[], booked_starts: &[], ..self.query() };
+        let query = SlotQuery {
+            busy: &[],
+            booked_starts: &[],
+            ..self.query()
+        };
         is_offered(&query, start)
     }
 }

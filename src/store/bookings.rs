@@ -84,7 +84,10 @@ impl Store {
 
     /// Inserts the booking only if nothing of the host's overlaps it and the day is not full,
     /// in one statement; then tells which of the outcomes happened.
-    pub async fn insert_booking_if_free(&self, row: &NewBookingRow<'_>) -> Result<InsertOutcome, StoreError> {
+    pub async fn insert_booking_if_free(
+        &self,
+        row: &NewBookingRow<'_>,
+    ) -> Result<InsertOutcome, StoreError> {
         let (cap, day_start, day_end) = match row.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
             None => (None, None, None),
@@ -124,7 +127,9 @@ impl Store {
         if changed == 1 {
             return Ok(InsertOutcome::Created);
         }
-        let earlier = self.booking_by_idempotency_key(row.host_id, row.idempotency_key).await?;
+        let earlier = self
+            .booking_by_idempotency_key(row.host_id, row.idempotency_key)
+            .await?;
         Ok(match earlier {
             Some(booking)
                 if booking.start_at == row.start_at
@@ -138,7 +143,11 @@ impl Store {
         })
     }
 
-    async fn booking_by_idempotency_key(&self, host_id: &str, key: &str) -> Result<Option<BookingRow>, StoreError> {
+    async fn booking_by_idempotency_key(
+        &self,
+        host_id: &str,
+        key: &str,
+    ) -> Result<Option<BookingRow>, StoreError> {
         self.first(
             "booking_by_idempotency_key",
             "SELECT id, event_type_id, start_at, invitee_email FROM bookings WHERE host_id = ?1 AND idempotency_key = ?2",
@@ -148,7 +157,10 @@ impl Store {
     }
 
     /// The booking whose manage link hashes to `token_hash`, with what its page shows.
-    pub async fn booking_by_manage_token_hash(&self, token_hash: &str) -> Result<Option<BookingDetailsRow>, StoreError> {
+    pub async fn booking_by_manage_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<BookingDetailsRow>, StoreError> {
         self.first(
             "booking_by_manage_token_hash",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, b.invitee_time_zone, \

@@ -1,6 +1,6 @@
 //! Queries about hosts, their event types and their availability.
 
-use super::{HostRow, EventTypeRow, OverrideRangeRow, Param, Store, StoreError, WeeklyHoursRow};
+use super::{EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError, WeeklyHoursRow};
 
 /// An event type SELECT with the given tail; keeps the column list in one place.
 macro_rules! select_event_types {
@@ -26,15 +26,25 @@ impl Store {
     }
 
     /// The host's event type with `slug`, hidden or not (a hidden type is bookable by its link).
-    pub async fn event_type_by_slug(&self, host_id: &str, slug: &str) -> Result<Option<EventTypeRow>, StoreError> {
+    pub async fn event_type_by_slug(
+        &self,
+        host_id: &str,
+        slug: &str,
+    ) -> Result<Option<EventTypeRow>, StoreError> {
         let sql = select_event_types!("WHERE host_id = ?1 AND slug = ?2");
-        self.first("event_type_by_slug", sql, &[Param::Text(host_id), Param::Text(slug)]).await
+        self.first(
+            "event_type_by_slug",
+            sql,
+            &[Param::Text(host_id), Param::Text(slug)],
+        )
+        .await
     }
 
     /// The event types a host lists on their public page, by title.
     pub async fn listed_event_types(&self, host_id: &str) -> Result<Vec<EventTypeRow>, StoreError> {
         let sql = select_event_types!("WHERE host_id = ?1 AND hidden = 0 ORDER BY title, slug");
-        self.all("listed_event_types", sql, &[Param::Text(host_id)]).await
+        self.all("listed_event_types", sql, &[Param::Text(host_id)])
+            .await
     }
 
     /// The host's weekly hours, all weekdays.
@@ -50,7 +60,12 @@ impl Store {
 
     /// Date overrides between two local dates (inclusive, `YYYY-MM-DD`), one row per range and
     /// one row with NULL minutes for a day off.
-    pub async fn date_overrides(&self, host_id: &str, from: &str, to: &str) -> Result<Vec<OverrideRangeRow>, StoreError> {
+    pub async fn date_overrides(
+        &self,
+        host_id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<OverrideRangeRow>, StoreError> {
         self.all(
             "date_overrides",
             "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
@@ -61,4 +76,3 @@ impl Store {
         .await
     }
 }
-

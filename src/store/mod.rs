@@ -12,11 +12,24 @@ pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursR
 use wasm_bindgen::JsValue;
 use worker::D1Database;
 
-/// Why storage failed; always a server-side fault, shown to users as a 500 with an id.
+/// Why storage failed: a fault on our side (500 with an id), or a database too busy to
+/// answer even after retries (503, try again).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("D1 query {query} failed: {cause}")]
     Query { query: &'static str, cause: String },
+    #[error("D1 query {query} stayed busy after {attempts} attempts")]
+    Busy { query: &'static str, attempts: u32 },
+}
+
+/// How often a statement that found the database locked is tried in all.
+const BUSY_ATTEMPTS: u32 = 5;
+
+/// Whether D1 refused a statement without running it because the database was locked;
+/// such a statement changed nothing and is safe to send again.
+fn is_busy(error: &worker::Error) -> bool {
+    let text = error.to_string();
+    text.contains("SQLITE_BUSY") || text.contains("database is locked")
 }
 
 /// The application's D1 database.
@@ -63,7 +76,37 @@ impl Store {
         params: &[Param<'_>],
     ) -> Result<worker::D1PreparedStatement, StoreError> {
         let values: Vec<JsValue> = params.iter().map(Param::to_js).collect();
-        self.db.prepare(sql).bind(&values).map_err(|e| failed(query, e))
+        self.db
+            .prepare(sql)
+            .bind(&values)
+            .map_err(|e| failed(query, e))
+    }
+
+    /// Runs `sql` as `all()`, retrying with a short growing pause while the database is locked.
+    async fn run_all(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<worker::D1Result, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match self.statement(query, sql, params)?.all().await {
+                Ok(result) => return Ok(result),
+                Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
+                    worker::Delay::from(std::time::Duration::from_millis(20 * u64::from(attempt)))
+                        .await;
+                    attempt += 1;
+                }
+                Err(error) if is_busy(&error) => {
+                    return Err(StoreError::Busy {
+                        query,
+                        attempts: attempt,
+                    })
+                }
+                Err(error) => return Err(failed(query, error)),
+            }
+        }
     }
 
     async fn all<T: serde::de::DeserializeOwned>(
@@ -72,8 +115,10 @@ impl Store {
         sql: &'static str,
         params: &[Param<'_>],
     ) -> Result<Vec<T>, StoreError> {
-        let result = self.statement(query, sql, params)?.all().await.map_err(|e| failed(query, e))?;
-        result.results::<T>().map_err(|e| failed(query, e))
+        self.run_all(query, sql, params)
+            .await?
+            .results::<T>()
+            .map_err(|e| failed(query, e))
     }
 
     async fn first<T: serde::de::DeserializeOwned>(
@@ -82,17 +127,25 @@ impl Store {
         sql: &'static str,
         params: &[Param<'_>],
     ) -> Result<Option<T>, StoreError> {
-        self.statement(query, sql, params)?.first::<T>(None).await.map_err(|e| failed(query, e))
+        Ok(self.all(query, sql, params).await?.into_iter().next())
     }
 
     /// Runs a write and returns how many rows it changed.
-    async fn execute(&self, query: &'static str, sql: &'static str, params: &[Param<'_>]) -> Result<usize, StoreError> {
-        let result = self.statement(query, sql, params)?.run().await.map_err(|e| failed(query, e))?;
+    async fn execute(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<usize, StoreError> {
+        let result = self.run_all(query, sql, params).await?;
         let meta = result.meta().map_err(|e| failed(query, e))?;
         Ok(meta.and_then(|m| m.changes).unwrap_or(0))
     }
 }
 
 fn failed(query: &'static str, cause: impl std::fmt::Display) -> StoreError {
-    StoreError::Query { query, cause: cause.to_string() }
+    StoreError::Query {
+        query,
+        cause: cause.to_string(),
+    }
 }

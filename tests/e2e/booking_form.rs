@@ -5,32 +5,49 @@ use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
 fn round_the_clock_host(name: &str) -> SeededHost {
-    HostSeed::new(name, "Europe/Berlin").hours(EVERY_DAY, 0, 1440).event(EventSeed::new("intro", 30)).create()
+    HostSeed::new(name, "Europe/Berlin")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("intro", 30))
+        .create()
 }
 
 /// The `href` of the first slot link on a booking page.
 fn first_slot_href(page: &str) -> String {
-    let at = page.find("class=\"slot\" href=\"").expect("the page lists a slot") + "class=\"slot\" href=\"".len();
+    let at = page
+        .find("class=\"slot\" href=\"")
+        .expect("the page lists a slot")
+        + "class=\"slot\" href=\"".len();
     let href = &page[at..at + page[at..].find('"').unwrap()];
     href.replace("&#38;", "&").replace("&amp;", "&")
 }
 
 fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let at = page.find(&marker).unwrap_or_else(|| panic!("no hidden {name}")) + marker.len();
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name}"))
+        + marker.len();
     page[at..at + page[at..].find('"').unwrap()].to_owned()
 }
 
 #[test]
 fn invitee_picks_a_slot_fills_the_form_and_sees_the_confirmation() {
     let host = round_the_clock_host("Form Host");
-    let page = get(&format!("/{}/intro?{}", host.slug, query(&[("tz", "America/New_York")])));
+    let page = get(&format!(
+        "/{}/intro?{}",
+        host.slug,
+        query(&[("tz", "America/New_York")])
+    ));
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Intro call") && page.body.contains("Form Host"));
 
     let form_page = get(&first_slot_href(&page.body));
     assert_eq!(form_page.status, 200);
-    assert!(form_page.body.contains("Your details"), "{}", form_page.body);
+    assert!(
+        form_page.body.contains("Your details"),
+        "{}",
+        form_page.body
+    );
     assert!(form_page.body.contains("(America/New_York)"));
     let slot = hidden(&form_page.body, "slot");
     let key = hidden(&form_page.body, "idempotency_key");
@@ -53,7 +70,10 @@ fn invitee_picks_a_slot_fills_the_form_and_sees_the_confirmation() {
     assert!(confirmation.body.contains("You are booked"));
     assert!(confirmation.body.contains("Ana Lima"));
     assert!(confirmation.body.contains("(America/New_York)"));
-    assert!(confirmation.body.contains("(Europe/Berlin)"), "the host's time is shown too");
+    assert!(
+        confirmation.body.contains("(Europe/Berlin)"),
+        "the host's time is shown too"
+    );
 
     let rows = sql(&format!(
         "SELECT invitee_name, invitee_email, invitee_time_zone, note, status, start_at FROM bookings WHERE host_id = '{}'",
@@ -63,18 +83,27 @@ fn invitee_picks_a_slot_fills_the_form_and_sees_the_confirmation() {
     assert_eq!(rows[0]["invitee_email"], "ana.form@example.com");
     assert_eq!(rows[0]["invitee_time_zone"], "America/New_York");
     assert_eq!(rows[0]["status"], "confirmed");
-    let start = chrono::DateTime::parse_from_rfc3339(&slot).unwrap().timestamp();
+    let start = chrono::DateTime::parse_from_rfc3339(&slot)
+        .unwrap()
+        .timestamp();
     assert_eq!(rows[0]["start_at"], start);
 
     // Submitting the same form again (a double click) lands on the same booking.
     let again = post_form(&format!("/{}/intro", host.slug), &fields);
     assert_eq!(again.status, 303);
     assert_eq!(again.header("location"), Some(location.as_str()));
-    let count = sql(&format!("SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'", host.id));
+    let count = sql(&format!(
+        "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'",
+        host.id
+    ));
     assert_eq!(count[0]["n"], 1);
 
     // The booked slot is gone from the page.
-    let after = get(&format!("/{}/intro?{}", host.slug, query(&[("tz", "America/New_York")])));
+    let after = get(&format!(
+        "/{}/intro?{}",
+        host.slug,
+        query(&[("tz", "America/New_York")])
+    ));
     assert!(!after.body.contains(&query(&[("slot", &slot)])));
 }
 
@@ -86,13 +115,30 @@ fn a_form_with_bad_fields_comes_back_with_messages_next_to_them() {
     let slot = hidden(&form_page.body, "slot");
     let reply = post_form(
         &format!("/{}/intro", host.slug),
-        &[("slot", &slot), ("tz", "Europe/Berlin"), ("name", "  "), ("email", "not-an-email"), ("note", "")],
+        &[
+            ("slot", &slot),
+            ("tz", "Europe/Berlin"),
+            ("name", "  "),
+            ("email", "not-an-email"),
+            ("note", ""),
+        ],
     );
     assert_eq!(reply.status, 422);
-    assert!(reply.body.contains("id=\"name-error\">This field is required."));
-    assert!(reply.body.contains("id=\"email-error\">Enter an email address like name@example.com."));
-    assert!(reply.body.contains("value=\"not-an-email\""), "what the invitee typed is kept");
-    assert!(sql(&format!("SELECT id FROM bookings WHERE host_id = '{}'", host.id)).is_empty());
+    assert!(reply
+        .body
+        .contains("id=\"name-error\">This field is required."));
+    assert!(reply
+        .body
+        .contains("id=\"email-error\">Enter an email address like name@example.com."));
+    assert!(
+        reply.body.contains("value=\"not-an-email\""),
+        "what the invitee typed is kept"
+    );
+    assert!(sql(&format!(
+        "SELECT id FROM bookings WHERE host_id = '{}'",
+        host.id
+    ))
+    .is_empty());
 }
 
 #[test]
@@ -104,20 +150,34 @@ fn a_slot_taken_meanwhile_is_refused_with_a_409_page_and_other_times() {
     let book = |email: &str| {
         post_form(
             &format!("/{}/intro", host.slug),
-            &[("slot", &slot), ("tz", "Europe/Berlin"), ("name", "Someone"), ("email", email)],
+            &[
+                ("slot", &slot),
+                ("tz", "Europe/Berlin"),
+                ("name", "Someone"),
+                ("email", email),
+            ],
         )
     };
     assert_eq!(book("first@example.com").status, 303);
     let second = book("second@example.com");
     assert_eq!(second.status, 409);
-    assert!(second.body.contains("Someone booked this time a moment ago"));
-    assert!(second.body.contains("class=\"slot\""), "other times are offered");
+    assert!(second
+        .body
+        .contains("Someone booked this time a moment ago"));
+    assert!(
+        second.body.contains("class=\"slot\""),
+        "other times are offered"
+    );
 }
 
 #[test]
 fn a_stale_slot_link_explains_that_the_time_is_gone() {
     let host = round_the_clock_host("Stale Host");
-    let reply = get(&format!("/{}/intro?{}", host.slug, query(&[("slot", "2020-01-06T09:00:00Z")])));
+    let reply = get(&format!(
+        "/{}/intro?{}",
+        host.slug,
+        query(&[("slot", "2020-01-06T09:00:00Z")])
+    ));
     assert_eq!(reply.status, 200);
     assert!(reply.body.contains("That time is no longer available"));
     assert!(!reply.body.contains("Your details"));
@@ -131,10 +191,19 @@ fn text_typed_by_invitees_is_escaped_on_the_confirmation_page() {
     let payload = "<script>alert(1)</script>";
     let reply = post_form(
         &format!("/{}/intro", host.slug),
-        &[("slot", &slot), ("tz", "Europe/Berlin"), ("name", payload), ("email", "x@example.com"), ("note", payload)],
+        &[
+            ("slot", &slot),
+            ("tz", "Europe/Berlin"),
+            ("name", payload),
+            ("email", "x@example.com"),
+            ("note", payload),
+        ],
     );
     assert_eq!(reply.status, 303);
     let confirmation = get(reply.header("location").unwrap());
     assert!(!confirmation.body.contains(payload));
-    assert!(confirmation.body.contains("&#60;script&#62;") || confirmation.body.contains("&lt;script&gt;"));
+    assert!(
+        confirmation.body.contains("&#60;script&#62;")
+            || confirmation.body.contains("&lt;script&gt;")
+    );
 }

@@ -9,7 +9,10 @@ use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
 fn host(name: &str) -> SeededHost {
-    HostSeed::new(name, "UTC").hours(EVERY_DAY, 0, 1440).event(EventSeed::new("call", 30)).create()
+    HostSeed::new(name, "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("call", 30))
+        .create()
 }
 
 fn slot_in_days(days: u64, time: &str) -> String {
@@ -25,7 +28,10 @@ fn booking(host: &SeededHost, start: &str, email: &str) -> serde_json::Value {
 fn a_booking_is_created_once_and_the_slot_then_conflicts() {
     let host = host("Api Host");
     let start = slot_in_days(2, "10:00");
-    let created = post_json("/api/v1/bookings", &booking(&host, &start, "first@example.com"));
+    let created = post_json(
+        "/api/v1/bookings",
+        &booking(&host, &start, "first@example.com"),
+    );
     assert_eq!(created.status, 201, "{}", created.body);
     let body = created.json();
     assert_eq!(body["booking"]["start"], start);
@@ -37,15 +43,24 @@ fn a_booking_is_created_once_and_the_slot_then_conflicts() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Api Person"));
 
-    let clash = post_json("/api/v1/bookings", &booking(&host, &start, "second@example.com"));
+    let clash = post_json(
+        "/api/v1/bookings",
+        &booking(&host, &start, "second@example.com"),
+    );
     assert_eq!(clash.status, 409);
     assert_eq!(clash.json()["error"]["code"], "conflict");
 
     // Overlapping but not identical: 10:15 was never a slot (30-minute steps) → 422; 10:30 is free.
-    let off_grid = post_json("/api/v1/bookings", &booking(&host, &slot_in_days(2, "10:15"), "x@example.com"));
+    let off_grid = post_json(
+        "/api/v1/bookings",
+        &booking(&host, &slot_in_days(2, "10:15"), "x@example.com"),
+    );
     assert_eq!(off_grid.status, 422);
     assert!(off_grid.json()["error"]["fields"]["start"].is_string());
-    let next = post_json("/api/v1/bookings", &booking(&host, &slot_in_days(2, "10:30"), "x@example.com"));
+    let next = post_json(
+        "/api/v1/bookings",
+        &booking(&host, &slot_in_days(2, "10:30"), "x@example.com"),
+    );
     assert_eq!(next.status, 201);
 }
 
@@ -64,7 +79,10 @@ fn a_retry_with_the_same_idempotency_key_returns_the_same_booking() {
     let reused = post_json("/api/v1/bookings", &body);
     assert_eq!(reused.status, 422);
     assert!(reused.json()["error"]["fields"]["idempotency_key"].is_string());
-    let rows = sql(&format!("SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'", host.id));
+    let rows = sql(&format!(
+        "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'",
+        host.id
+    ));
     assert_eq!(rows[0]["n"], 1);
 }
 
@@ -81,9 +99,20 @@ fn racing_requests_for_one_slot_make_exactly_one_booking() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(statuses.iter().filter(|&&s| s == 201).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|&&s| s == 409).count(), 11, "{statuses:?}");
-    let rows = sql(&format!("SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'", host.id));
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 409).count(),
+        11,
+        "{statuses:?}"
+    );
+    let rows = sql(&format!(
+        "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'",
+        host.id
+    ));
     assert_eq!(rows[0]["n"], 1);
 }
 
@@ -100,7 +129,10 @@ fn invalid_bodies_get_clear_4xx_answers() {
         assert!(fields[name].is_string(), "{name} is reported: {fields}");
     }
 
-    let past = post_json("/api/v1/bookings", &booking(&host, "2020-01-06T10:00:00Z", "p@example.com"));
+    let past = post_json(
+        "/api/v1/bookings",
+        &booking(&host, "2020-01-06T10:00:00Z", "p@example.com"),
+    );
     assert_eq!(past.status, 422);
 
     let unknown_event = post_json(
@@ -110,17 +142,31 @@ fn invalid_bodies_get_clear_4xx_answers() {
     );
     assert_eq!(unknown_event.status, 404);
 
-    let broken = send("POST", "/api/v1/bookings", "application/json", "{\"host\": ");
+    let broken = send(
+        "POST",
+        "/api/v1/bookings",
+        "application/json",
+        "{\"host\": ",
+    );
     assert_eq!(broken.status, 400);
     assert_eq!(broken.json()["error"]["code"], "bad_request");
 
     let form = send("POST", "/api/v1/bookings", "text/plain", "hello");
     assert_eq!(form.status, 415);
 
-    let huge = send("POST", "/api/v1/bookings", "application/json", &format!("{{\"name\": \"{}\"}}", "a".repeat(70_000)));
+    let huge = send(
+        "POST",
+        "/api/v1/bookings",
+        "application/json",
+        &format!("{{\"name\": \"{}\"}}", "a".repeat(70_000)),
+    );
     assert_eq!(huge.status, 413);
 
     let wrong_method = send("PUT", "/api/v1/bookings", "application/json", "{}");
     assert_eq!(wrong_method.status, 405);
-    assert!(sql(&format!("SELECT id FROM bookings WHERE host_id = '{}'", host.id)).is_empty());
+    assert!(sql(&format!(
+        "SELECT id FROM bookings WHERE host_id = '{}'",
+        host.id
+    ))
+    .is_empty());
 }

@@ -27,7 +27,12 @@ fn starts_and_local_starts(day: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["start"].as_str().unwrap().to_owned(), s["local_start"].as_str().unwrap().to_owned()))
+        .map(|s| {
+            (
+                s["start"].as_str().unwrap().to_owned(),
+                s["local_start"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -35,7 +40,10 @@ fn starts_and_local_starts(day: &serde_json::Value) -> Vec<(String, String)> {
 fn a_dst_week_shows_the_same_local_hours_in_berlin_and_shifted_hours_in_new_york() {
     let host = HostSeed::new("Dst Host", "Europe/Berlin")
         .hours(EVERY_DAY, 9 * 60, 17 * 60)
-        .event(EventSeed { window_days: 365, ..EventSeed::new("hour", 60) })
+        .event(EventSeed {
+            window_days: 365,
+            ..EventSeed::new("hour", 60)
+        })
         .create();
     let sunday = next_eu_spring_forward();
     let saturday = sunday.pred_opt().unwrap();
@@ -60,8 +68,20 @@ fn a_dst_week_shows_the_same_local_hours_in_berlin_and_shifted_hours_in_new_york
     let after = starts_and_local_starts(&days[1]);
     assert_eq!(before.len(), 8, "09:00 to 16:00 local, hourly");
     assert_eq!(after.len(), 8, "the short night does not eat working hours");
-    assert_eq!(before[0], (format!("{saturday}T08:00:00Z"), format!("{saturday}T09:00:00+01:00")));
-    assert_eq!(after[0], (format!("{sunday}T07:00:00Z"), format!("{sunday}T09:00:00+02:00")));
+    assert_eq!(
+        before[0],
+        (
+            format!("{saturday}T08:00:00Z"),
+            format!("{saturday}T09:00:00+01:00")
+        )
+    );
+    assert_eq!(
+        after[0],
+        (
+            format!("{sunday}T07:00:00Z"),
+            format!("{sunday}T09:00:00+02:00")
+        )
+    );
     assert_eq!(after[7].1, format!("{sunday}T16:00:00+02:00"));
 
     // New York has already moved to EDT (second Sunday of March), so the gap to Berlin
@@ -71,13 +91,28 @@ fn a_dst_week_shows_the_same_local_hours_in_berlin_and_shifted_hours_in_new_york
     assert_eq!(days[0]["date"], saturday.to_string());
     let ny_before = starts_and_local_starts(&days[0]);
     let ny_after = starts_and_local_starts(&days[1]);
-    assert_eq!(ny_before[0], (format!("{saturday}T08:00:00Z"), format!("{saturday}T04:00:00-04:00")));
-    assert_eq!(ny_after[0], (format!("{sunday}T07:00:00Z"), format!("{sunday}T03:00:00-04:00")));
+    assert_eq!(
+        ny_before[0],
+        (
+            format!("{saturday}T08:00:00Z"),
+            format!("{saturday}T04:00:00-04:00")
+        )
+    );
+    assert_eq!(
+        ny_after[0],
+        (
+            format!("{sunday}T07:00:00Z"),
+            format!("{sunday}T03:00:00-04:00")
+        )
+    );
 }
 
 #[test]
 fn instants_can_bound_the_range_instead_of_local_dates() {
-    let host = HostSeed::new("Instant Host", "UTC").hours(EVERY_DAY, 0, 1440).event(EventSeed::new("short", 30)).create();
+    let host = HostSeed::new("Instant Host", "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("short", 30))
+        .create();
     let from = Utc::now().date_naive() + Days::new(3);
     let q = query(&[
         ("host", &host.slug),
@@ -93,39 +128,73 @@ fn instants_can_bound_the_range_instead_of_local_dates() {
         .iter()
         .map(|s| s["start"].as_str().unwrap().to_owned())
         .collect();
-    let expected: Vec<String> = ["10:00", "10:30", "11:00", "11:30"].iter().map(|t| format!("{from}T{t}:00Z")).collect();
+    let expected: Vec<String> = ["10:00", "10:30", "11:00", "11:30"]
+        .iter()
+        .map(|t| format!("{from}T{t}:00Z"))
+        .collect();
     assert_eq!(starts, expected);
 }
 
 #[test]
 fn bad_parameters_get_field_level_422s_and_unknown_hosts_404() {
-    let host = HostSeed::new("Param Host", "UTC").hours(EVERY_DAY, 0, 1440).event(EventSeed::new("x", 30)).create();
+    let host = HostSeed::new("Param Host", "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("x", 30))
+        .create();
     let missing = get("/api/v1/slots");
     assert_eq!(missing.status, 422);
-    assert_eq!(missing.json()["error"]["fields"]["host"], "This parameter is required.");
+    assert_eq!(
+        missing.json()["error"]["fields"]["host"],
+        "This parameter is required."
+    );
 
-    let bad_zone = get(&format!("/api/v1/slots?{}", query(&[("host", &host.slug), ("event", "x"), ("tz", "Mars/Base")])));
+    let bad_zone = get(&format!(
+        "/api/v1/slots?{}",
+        query(&[("host", &host.slug), ("event", "x"), ("tz", "Mars/Base")])
+    ));
     assert_eq!(bad_zone.status, 422);
-    assert!(bad_zone.json()["error"]["fields"]["tz"].as_str().unwrap().contains("IANA"));
+    assert!(bad_zone.json()["error"]["fields"]["tz"]
+        .as_str()
+        .unwrap()
+        .contains("IANA"));
 
-    let bad_date = get(&format!("/api/v1/slots?{}", query(&[("host", &host.slug), ("event", "x"), ("from", "tomorrow")])));
+    let bad_date = get(&format!(
+        "/api/v1/slots?{}",
+        query(&[("host", &host.slug), ("event", "x"), ("from", "tomorrow")])
+    ));
     assert_eq!(bad_date.status, 422);
     assert!(bad_date.json()["error"]["fields"]["from"].is_string());
 
     let too_long = get(&format!(
         "/api/v1/slots?{}",
-        query(&[("host", &host.slug), ("event", "x"), ("from", "2030-01-01"), ("to", "2030-06-01")])
+        query(&[
+            ("host", &host.slug),
+            ("event", "x"),
+            ("from", "2030-01-01"),
+            ("to", "2030-06-01")
+        ])
     ));
     assert_eq!(too_long.status, 422);
-    assert!(too_long.json()["error"]["fields"]["to"].as_str().unwrap().contains("62 days"));
+    assert!(too_long.json()["error"]["fields"]["to"]
+        .as_str()
+        .unwrap()
+        .contains("62 days"));
 
     let backwards = get(&format!(
         "/api/v1/slots?{}",
-        query(&[("host", &host.slug), ("event", "x"), ("from", "2030-01-05"), ("to", "2030-01-01")])
+        query(&[
+            ("host", &host.slug),
+            ("event", "x"),
+            ("from", "2030-01-05"),
+            ("to", "2030-01-01")
+        ])
     ));
     assert_eq!(backwards.status, 422);
 
-    let unknown = get(&format!("/api/v1/slots?{}", query(&[("host", "nobody-here"), ("event", "x")])));
+    let unknown = get(&format!(
+        "/api/v1/slots?{}",
+        query(&[("host", "nobody-here"), ("event", "x")])
+    ));
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.json()["error"]["code"], "not_found");
 }
@@ -151,11 +220,17 @@ fn date_overrides_replace_a_days_hours_or_take_the_day_off() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     let days = reply.json()["days"].as_array().unwrap().clone();
     let dates: Vec<&str> = days.iter().map(|d| d["date"].as_str().unwrap()).collect();
-    assert_eq!(dates, vec![(day_off - Days::new(1)).to_string(), short_day.to_string()]);
+    assert_eq!(
+        dates,
+        vec![(day_off - Days::new(1)).to_string(), short_day.to_string()]
+    );
     assert_eq!(days[0]["slots"].as_array().unwrap().len(), 16);
     let short: Vec<(String, String)> = starts_and_local_starts(&days[1]);
-    assert_eq!(short.iter().map(|s| s.0.clone()).collect::<Vec<_>>(), vec![
-        format!("{short_day}T10:00:00Z"),
-        format!("{short_day}T10:30:00Z"),
-    ]);
+    assert_eq!(
+        short.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+        vec![
+            format!("{short_day}T10:00:00Z"),
+            format!("{short_day}T10:30:00Z"),
+        ]
+    );
 }

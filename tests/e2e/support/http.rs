@@ -15,7 +15,10 @@ pub struct Reply {
 impl Reply {
     /// A header's value (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON.
@@ -25,7 +28,10 @@ impl Reply {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(30)).build()
+    ureq::AgentBuilder::new()
+        .redirects(0)
+        .timeout(Duration::from_secs(30))
+        .build()
 }
 
 fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
@@ -44,7 +50,11 @@ fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
         })
         .collect();
     let body = response.into_string().unwrap_or_default();
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn url(path: &str) -> String {
@@ -62,7 +72,12 @@ pub fn get(path: &str) -> Reply {
 
 /// Any method with a raw body and content type.
 pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
-    reply(agent().request(method, &url(path)).set("Content-Type", content_type).send_string(body))
+    reply(
+        agent()
+            .request(method, &url(path))
+            .set("Content-Type", content_type)
+            .send_string(body),
+    )
 }
 
 /// POST an HTML form.

@@ -3,16 +3,32 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::world::{wrangler, world};
+use super::world::{world, wrangler};
 
 /// Runs SQL against the suite's local D1 and returns the rows of the last statement.
+/// A locked database (the Worker writing at the same moment) is retried a few times.
 pub fn sql(statement: &str) -> Vec<serde_json::Value> {
-    let output = wrangler()
-        .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-        .arg(&world().state_dir)
-        .args(["--command", statement])
-        .output()
-        .expect("wrangler runs");
+    let run = || {
+        wrangler()
+            .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+            .arg(&world().state_dir)
+            .args(["--command", statement])
+            .output()
+            .expect("wrangler runs")
+    };
+    let mut output = run();
+    for _ in 0..5 {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if output.status.success() || !text.contains("SQLITE_BUSY") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        output = run();
+    }
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -83,7 +99,13 @@ pub struct SeededHost {
 impl HostSeed {
     /// A host called `name` whose hours are written in `zone`.
     pub fn new(name: &str, zone: &str) -> Self {
-        Self { name: name.to_owned(), zone: zone.to_owned(), hours: Vec::new(), overrides: Vec::new(), events: Vec::new() }
+        Self {
+            name: name.to_owned(),
+            zone: zone.to_owned(),
+            hours: Vec::new(),
+            overrides: Vec::new(),
+            events: Vec::new(),
+        }
     }
 
     /// Adds `[start, end)` (minutes of the day) on each weekday of `days` (0 = Monday).
@@ -107,7 +129,11 @@ impl HostSeed {
     /// Writes the host and everything of theirs to D1 in one call.
     pub fn create(self) -> SeededHost {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let slug = format!("{}-{}-{n}", self.name.to_lowercase().replace(' ', "-"), std::process::id());
+        let slug = format!(
+            "{}-{}-{n}",
+            self.name.to_lowercase().replace(' ', "-"),
+            std::process::id()
+        );
         let id = format!("host-{slug}");
         let mut statements = vec![format!(
             "INSERT INTO hosts (id, slug, name, email, time_zone, schedule_time_zone, created_at) \
@@ -126,7 +152,11 @@ impl HostSeed {
             ));
         }
         for (date, ranges) in &self.overrides {
-            statements.push(format!("INSERT INTO date_overrides (host_id, local_date) VALUES ({}, {})", quote(&id), quote(date)));
+            statements.push(format!(
+                "INSERT INTO date_overrides (host_id, local_date) VALUES ({}, {})",
+                quote(&id),
+                quote(date)
+            ));
             for (start, end) in ranges {
                 statements.push(format!(
                     "INSERT INTO date_override_ranges (host_id, local_date, start_minute, end_minute) \

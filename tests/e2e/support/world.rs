@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -20,6 +20,8 @@ pub struct World {
     pub state_dir: PathBuf,
     /// Kept alive for as long as the Worker runs: its outside services point here.
     _fakes: FakeServer,
+    /// `wrangler dev`; its whole process group is signalled at exit (see `stop_workerd`).
+    _workerd: Child,
 }
 
 static WORLD: OnceLock<World> = OnceLock::new();
@@ -49,7 +51,11 @@ pub fn repo_root() -> &'static Path {
 pub fn wrangler() -> Command {
     let root = repo_root();
     let bin = root.join("node_modules/.bin");
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut command = Command::new(bin.join("wrangler"));
     command
         .current_dir(root)
@@ -61,7 +67,10 @@ pub fn wrangler() -> Command {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl World {
@@ -71,7 +80,10 @@ impl World {
             root.join("build/index.js").exists(),
             "build/index.js is missing: run `make test`, which builds the Worker before this suite"
         );
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
         let state_dir = root.join(format!("target/e2e/run-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&state_dir).unwrap();
         let status = wrangler()
@@ -88,8 +100,19 @@ impl World {
         let log = std::fs::File::create(&log_path).unwrap();
         let mut command = wrangler();
         command
-            .args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false"])
-            .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
+            .args([
+                "dev",
+                "--local",
+                "--ip",
+                "127.0.0.1",
+                "--show-interactive-dev-session=false",
+            ])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--inspector-port",
+                &free_port().to_string(),
+            ])
             .arg("--persist-to")
             .arg(&state_dir)
             .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
@@ -106,7 +129,12 @@ impl World {
         }
         let base_url = format!("http://127.0.0.1:{port}");
         wait_until_up(&base_url, &log_path);
-        World { base_url, state_dir, _fakes: fakes }
+        World {
+            base_url,
+            state_dir,
+            _fakes: fakes,
+            _workerd: child,
+        }
     }
 }
 
@@ -131,7 +159,10 @@ fn fake_vars(fakes: &str) -> Vec<String> {
 fn wait_until_up(base_url: &str, log_path: &Path) {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
-        if let Ok(response) = ureq::get(&format!("{base_url}/healthz")).timeout(Duration::from_secs(2)).call() {
+        if let Ok(response) = ureq::get(&format!("{base_url}/healthz"))
+            .timeout(Duration::from_secs(2))
+            .call()
+        {
             if response.status() == 200 {
                 return;
             }
