@@ -15,9 +15,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   # Not --locked: its lock file wants a webpki-roots version the registry here lacks.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
-# npm ci when the lock changed since the last install (or nothing is installed yet).
+# Install when the lock changed since the last install (or nothing is installed yet).
 if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: the registry here lacks some other platforms' optional
+  # workerd builds, which `npm ci` insists on; `npm install` keeps the lock as it is.
+  npm install --no-audit --no-fund
 fi
 if [ "${OPENSLOT_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium chromium-driver; else sudo apt-get update && sudo apt-get install -y chromium chromium-driver; fi
