@@ -98,6 +98,14 @@ fn invitee_picks_a_slot_fills_the_form_and_sees_the_confirmation() {
     ));
     assert_eq!(count[0]["n"], 1);
 
+    // The Worker's log names no invitee.
+    let log = crate::support::world().worker_log();
+    assert!(log.contains("POST /"), "the log is captured");
+    assert!(
+        !log.contains("ana.form@example.com") && !log.contains("Ana Lima"),
+        "personal data in the log"
+    );
+
     // The booked slot is gone from the page.
     let after = get(&format!(
         "/{}/intro?{}",

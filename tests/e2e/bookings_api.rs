@@ -86,19 +86,35 @@ fn a_retry_with_the_same_idempotency_key_returns_the_same_booking() {
     assert_eq!(rows[0]["n"], 1);
 }
 
-#[test]
-fn racing_requests_for_one_slot_make_exactly_one_booking() {
-    let host = host("Racing Host");
-    let start = slot_in_days(4, "14:00");
-    let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..12)
-            .map(|i| {
-                let body = booking(&host, &start, &format!("racer{i}@example.com"));
-                scope.spawn(move || post_json("/api/v1/bookings", &body).status)
-            })
+/// Sends every body at once from its own thread and returns the statuses.
+fn race(bodies: Vec<serde_json::Value>) -> Vec<u16> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = bodies
+            .into_iter()
+            .map(|body| scope.spawn(move || post_json("/api/v1/bookings", &body).status))
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    })
+}
+
+/// Pairs of the host's confirmed bookings that overlap, straight from D1.
+fn overlapping_pairs(host: &SeededHost) -> Vec<serde_json::Value> {
+    sql(&format!(
+        "SELECT a.id FROM bookings a JOIN bookings b ON a.host_id = b.host_id AND a.id < b.id \
+         WHERE a.host_id = '{}' AND a.status = 'confirmed' AND b.status = 'confirmed' \
+         AND a.start_at < b.end_at AND b.start_at < a.end_at",
+        host.id
+    ))
+}
+
+#[test]
+fn fifty_racing_requests_for_one_slot_make_exactly_one_booking() {
+    let host = host("Racing Host");
+    let start = slot_in_days(4, "14:00");
+    let bodies = (0..50)
+        .map(|i| booking(&host, &start, &format!("racer{i}@example.com")))
+        .collect();
+    let statuses = race(bodies);
     assert_eq!(
         statuses.iter().filter(|&&s| s == 201).count(),
         1,
@@ -106,7 +122,7 @@ fn racing_requests_for_one_slot_make_exactly_one_booking() {
     );
     assert_eq!(
         statuses.iter().filter(|&&s| s == 409).count(),
-        11,
+        49,
         "{statuses:?}"
     );
     let rows = sql(&format!(
@@ -114,6 +130,44 @@ fn racing_requests_for_one_slot_make_exactly_one_booking() {
         host.id
     ));
     assert_eq!(rows[0]["n"], 1);
+}
+
+#[test]
+fn overlapping_slots_of_two_event_types_never_both_book() {
+    let host = HostSeed::new("Two Types Host", "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("call", 30))
+        .event(EventSeed {
+            interval: Some(15),
+            ..EventSeed::new("long", 60)
+        })
+        .create();
+    // 10:00–10:30 and 10:30–11:00 (call) both overlap 10:15–11:15 (long), but not each other.
+    let mut bodies = Vec::new();
+    for i in 0..10 {
+        let time = if i % 2 == 0 { "10:00" } else { "10:30" };
+        let mut call = booking(&host, &slot_in_days(5, time), &format!("c{i}@example.com"));
+        call["event"] = serde_json::json!("call");
+        let mut long = booking(
+            &host,
+            &slot_in_days(5, "10:15"),
+            &format!("l{i}@example.com"),
+        );
+        long["event"] = serde_json::json!("long");
+        bodies.push(call);
+        bodies.push(long);
+    }
+    let statuses = race(bodies);
+    let created = statuses.iter().filter(|&&s| s == 201).count();
+    assert!((1..=2).contains(&created), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|&s| s == 201 || s == 409),
+        "{statuses:?}"
+    );
+    assert!(
+        overlapping_pairs(&host).is_empty(),
+        "D1 holds overlapping bookings"
+    );
 }
 
 #[test]

@@ -18,6 +18,8 @@ pub const TEST_TOKEN_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub struct World {
     pub base_url: String,
     pub state_dir: PathBuf,
+    /// Everything `wrangler dev` and the Worker print.
+    pub log_path: PathBuf,
     /// Kept alive for as long as the Worker runs: its outside services point here.
     _fakes: FakeServer,
     /// `wrangler dev`; its whole process group is signalled at exit (see `stop_workerd`).
@@ -132,9 +134,17 @@ impl World {
         World {
             base_url,
             state_dir,
+            log_path,
             _fakes: fakes,
             _workerd: child,
         }
+    }
+}
+
+impl World {
+    /// What the Worker has logged so far.
+    pub fn worker_log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 }
 
