@@ -20,6 +20,8 @@
 
 mod escape;
 mod fold;
+#[cfg(test)]
+mod tests;
 
 use chrono::{DateTime, Utc};
 
