@@ -3,4 +3,5 @@
 pub mod availability;
 pub mod booking;
 pub mod display;
+pub mod ics;
 pub mod types;
