@@ -50,6 +50,9 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["api", "v1", "slots"] | ["api", "v1", "bookings"], other) => not_allowed(other),
         (["api", ..], _) => Err(AppError::NotFound("There is no such API endpoint.".into())),
+        (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
+            public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
+        }
         (["booking", token], Method::Get | Method::Head) => {
             public_pages::confirmation(&Ctx::from_env(env, req)?, token).await
         }
@@ -63,7 +66,10 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             let ctx = Ctx::from_env(env, req)?;
             public_pages::submit_booking(&ctx, req, host, event).await
         }
-        ([] | ["healthz"] | ["booking", _] | [_] | [_, _], other) => not_allowed(other),
+        (
+            [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] | [_, _],
+            other,
+        ) => not_allowed(other),
         _ => Err(AppError::NotFound(
             "There is nothing at this address.".into(),
         )),

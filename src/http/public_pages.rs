@@ -17,10 +17,12 @@ use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
 use crate::core::display::{clock_label, day_label, location_label, span_label};
+use crate::core::ics;
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::link_token::is_well_formed;
 use crate::crypto::random_hex;
+use crate::store::BookingDetailsRow;
 
 /// How many local days the booking page shows at once.
 const DAYS_PER_PAGE: u64 = 7;
@@ -350,10 +352,14 @@ struct ConfirmationPage {
     note: String,
     cancelled: bool,
     book_again_href: String,
+    calendar_href: String,
 }
 
-/// `GET /booking/{token}`: the invitee's booking, found by the hash of their link's token.
-pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+/// The booking behind a manage link, with its start and end as instants.
+async fn booking_by_link(
+    ctx: &Ctx,
+    token: &str,
+) -> Result<(BookingDetailsRow, DateTime<Utc>, DateTime<Utc>), AppError> {
     let not_found = || {
         AppError::NotFound(
             "This booking link is not valid. Check that you copied all of it.".into(),
@@ -376,6 +382,48 @@ pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> 
             booking.id
         )));
     };
+    Ok((booking, start, end))
+}
+
+/// `GET /booking/{token}/calendar.ics`: the booking as an iCalendar file to add by hand.
+pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+    let (booking, start, end) = booking_by_link(ctx, token).await?;
+    let summary = format!("{} with {}", booking.event_title, booking.host_name);
+    let uid = format!("{}@openslot", booking.id);
+    let url = format!("{}/booking/{token}", ctx.origin);
+    let file = ics::write(&ics::Invitation {
+        uid: &uid,
+        sequence: 0,
+        method: ics::Method::Publish,
+        stamp: ctx.now,
+        start,
+        end,
+        summary: &summary,
+        description: &booking.note,
+        location: Some(location_label(&booking.location_kind)),
+        url: Some(&url),
+        organizer: ics::Person {
+            name: &booking.host_name,
+            email: &booking.host_email,
+        },
+        attendee: ics::Person {
+            name: &booking.invitee_name,
+            email: &booking.invitee_email,
+        },
+    });
+    let mut response = Response::ok(file)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", "text/calendar; charset=utf-8")?;
+    headers.set(
+        "Content-Disposition",
+        "attachment; filename=\"booking.ics\"",
+    )?;
+    Ok(response)
+}
+
+/// `GET /booking/{token}`: the invitee's booking, found by the hash of their link's token.
+pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+    let (booking, start, end) = booking_by_link(ctx, token).await?;
     let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
@@ -393,5 +441,6 @@ pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> 
         note: booking.note,
         cancelled: booking.status == "cancelled",
         book_again_href: format!("/{}/{}", booking.host_slug, booking.event_slug),
+        calendar_href: format!("/booking/{token}/calendar.ics"),
     })
 }

@@ -59,6 +59,7 @@ pub struct BookingDetailsRow {
     pub note: String,
     pub host_slug: String,
     pub host_name: String,
+    pub host_email: String,
     pub host_time_zone: String,
     pub event_slug: String,
     pub event_title: String,
@@ -164,7 +165,7 @@ impl Store {
         self.first(
             "booking_by_manage_token_hash",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, b.invitee_time_zone, \
-             b.note, h.slug AS host_slug, h.name AS host_name, h.time_zone AS host_time_zone, \
+             b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
              e.slug AS event_slug, e.title AS event_title, e.location_kind \
              FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
              WHERE b.manage_token_hash = ?1",

@@ -6,7 +6,7 @@ mod bookings;
 mod hosts;
 mod rows;
 
-pub use bookings::{InsertOutcome, NewBookingRow};
+pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 
 use wasm_bindgen::JsValue;

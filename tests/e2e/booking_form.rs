@@ -98,6 +98,41 @@ fn invitee_picks_a_slot_fills_the_form_and_sees_the_confirmation() {
     ));
     assert_eq!(count[0]["n"], 1);
 
+    // The confirmation offers the booking as an iCalendar file, in UTC.
+    let calendar_href = format!("{location}/calendar.ics");
+    assert!(confirmation.body.contains("/calendar.ics\""));
+    let calendar = get(&calendar_href);
+    assert_eq!(calendar.status, 200);
+    assert!(calendar
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/calendar"));
+    let unfolded = calendar.body.replace("\r\n ", "");
+    let lines: Vec<&str> = unfolded.split("\r\n").collect();
+    let dtstart = chrono::DateTime::parse_from_rfc3339(&slot)
+        .unwrap()
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string();
+    for expected in [
+        "BEGIN:VCALENDAR".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        format!("DTSTART:{dtstart}"),
+        "SUMMARY:Intro call with Form Host".to_owned(),
+        "DESCRIPTION:Looking forward".to_owned(),
+    ] {
+        assert!(
+            lines.contains(&expected.as_str()),
+            "{expected} in {unfolded}"
+        );
+    }
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("ATTENDEE") && l.ends_with(":mailto:ana.form@example.com")));
+    assert_eq!(
+        get(&format!("/booking/{}/calendar.ics", "B".repeat(43))).status,
+        404
+    );
+
     // The Worker's log names no invitee.
     let log = crate::support::world().worker_log();
     assert!(log.contains("POST /"), "the log is captured");

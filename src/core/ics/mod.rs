@@ -37,6 +37,8 @@ pub enum Method {
     Request,
     /// A cancelled booking: the event with the same UID is removed.
     Cancel,
+    /// A copy to add by hand (the "add to calendar" download), not an iTIP request.
+    Publish,
 }
 
 impl Method {
@@ -44,13 +46,14 @@ impl Method {
         match self {
             Method::Request => "REQUEST",
             Method::Cancel => "CANCEL",
+            Method::Publish => "PUBLISH",
         }
     }
 
     /// RFC 5546 §3.2.5: a CANCEL's VEVENT carries STATUS:CANCELLED.
     fn status(self) -> &'static str {
         match self {
-            Method::Request => "CONFIRMED",
+            Method::Request | Method::Publish => "CONFIRMED",
             Method::Cancel => "CANCELLED",
         }
     }
