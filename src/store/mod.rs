@@ -23,7 +23,7 @@ pub enum StoreError {
 }
 
 /// How often a statement that found the database locked is tried in all.
-const BUSY_ATTEMPTS: u32 = 5;
+const BUSY_ATTEMPTS: u32 = 8;
 
 /// Whether D1 refused a statement without running it because the database was locked;
 /// such a statement changed nothing and is safe to send again.
@@ -94,7 +94,7 @@ impl Store {
             match self.statement(query, sql, params)?.all().await {
                 Ok(result) => return Ok(result),
                 Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
-                    worker::Delay::from(std::time::Duration::from_millis(20 * u64::from(attempt)))
+                    worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
                         .await;
                     attempt += 1;
                 }
