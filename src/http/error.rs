@@ -25,8 +25,8 @@ pub enum AppError {
     /// Busy for a moment; the client should retry (sent with Retry-After).
     #[error("{0}")]
     Unavailable(String),
-    #[error("This address does not accept {0} requests.")]
-    MethodNotAllowed(String),
+    #[error("This address does not accept {method} requests.")]
+    MethodNotAllowed { method: String, allow: &'static str },
     #[error("The request body is larger than {0} bytes.")]
     PayloadTooLarge(usize),
     #[error("Send this request as {0}.")]
@@ -77,7 +77,7 @@ impl AppError {
             AppError::InvalidFields(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::Unavailable(_) => 503,
-            AppError::MethodNotAllowed(_) => 405,
+            AppError::MethodNotAllowed { .. } => 405,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Internal(_) => 500,
@@ -91,7 +91,7 @@ impl AppError {
             AppError::InvalidFields(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable(_) => "unavailable",
-            AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Internal(_) => "internal",
@@ -143,6 +143,9 @@ impl AppError {
             Ok(mut response) => {
                 if status == 503 {
                     let _ = response.headers_mut().set("Retry-After", "2");
+                }
+                if let AppError::MethodNotAllowed { allow, .. } = &self {
+                    let _ = response.headers_mut().set("Allow", allow);
                 }
                 response.with_status(status)
             }

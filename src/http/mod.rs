@@ -40,7 +40,19 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         .filter(|s| !s.is_empty())
         .collect();
     let method = req.method();
-    let not_allowed = |method: &Method| Err(AppError::MethodNotAllowed(method.to_string()));
+    // `worker::Method` reads any method it does not know (QUERY, PROPFIND, …) as GET.
+    let raw_method = req.inner().method();
+    if !raw_method.eq_ignore_ascii_case(method.as_ref()) {
+        return match allowed_methods(&segments) {
+            Some(allow) => Err(AppError::MethodNotAllowed {
+                method: raw_method,
+                allow,
+            }),
+            None => Err(AppError::NotFound(
+                "There is nothing at this address.".into(),
+            )),
+        };
+    }
     match (segments.as_slice(), &method) {
         ([], Method::Get | Method::Head) => public_pages::home(),
         (["healthz"], Method::Get | Method::Head) => Ok(Response::ok("ok")?),
@@ -48,8 +60,6 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["api", "v1", "bookings"], Method::Post) => {
             api::create(&Ctx::from_env(env, req)?, req).await
         }
-        (["api", "v1", "slots"] | ["api", "v1", "bookings"], other) => not_allowed(other),
-        (["api", ..], _) => Err(AppError::NotFound("There is no such API endpoint.".into())),
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
             public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
         }
@@ -66,12 +76,31 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             let ctx = Ctx::from_env(env, req)?;
             public_pages::submit_booking(&ctx, req, host, event).await
         }
-        (
-            [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] | [_, _],
-            other,
-        ) => not_allowed(other),
-        _ => Err(AppError::NotFound(
-            "There is nothing at this address.".into(),
-        )),
+        (known, other) => match allowed_methods(known) {
+            Some(allow) => Err(AppError::MethodNotAllowed {
+                method: other.to_string(),
+                allow,
+            }),
+            None if known.first() == Some(&"api") => {
+                Err(AppError::NotFound("There is no such API endpoint.".into()))
+            }
+            None => Err(AppError::NotFound(
+                "There is nothing at this address.".into(),
+            )),
+        },
+    }
+}
+
+/// The methods a known address answers, for a 405's `Allow` header (RFC 9110 §15.5.6).
+fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
+    match segments {
+        ["api", "v1", "slots"] => Some("GET"),
+        ["api", "v1", "bookings"] => Some("POST"),
+        ["api", ..] => None,
+        [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] => {
+            Some("GET, HEAD")
+        }
+        [_, _] => Some("GET, HEAD, POST"),
+        _ => None,
     }
 }

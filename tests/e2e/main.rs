@@ -5,6 +5,7 @@
 
 mod support;
 
+mod api_schema;
 mod booking_form;
 mod bookings_api;
 mod pages_and_errors;

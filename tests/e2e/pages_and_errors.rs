@@ -45,10 +45,12 @@ fn unknown_hosts_events_and_paths_get_404_pages_not_500s() {
         get(&format!("/{}/call?from=yesterday", host.slug)).status,
         400
     );
-    assert_eq!(
-        send("DELETE", &format!("/{}/call", host.slug), "text/plain", "").status,
-        405
-    );
+    let delete = send("DELETE", &format!("/{}/call", host.slug), "text/plain", "");
+    assert_eq!(delete.status, 405);
+    assert_eq!(delete.header("allow"), Some("GET, HEAD, POST"));
+    let query = send("QUERY", "/api/v1/slots", "text/plain", "");
+    assert_eq!(query.status, 405, "an unknown method is not read as GET");
+    assert_eq!(query.header("allow"), Some("GET"));
     assert_eq!(
         send(
             "POST",

@@ -21,6 +21,12 @@ if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.
   # workerd builds, which `npm ci` insists on; `npm install` keeps the lock as it is.
   npm install --no-audit --no-fund
 fi
+# schemathesis fuzzes the JSON API against openapi.yaml in the e2e suite (a venv in target/).
+SCHEMATHESIS_VERSION=4.32.5
+if ! target/tools/venv/bin/st --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  python3 -m venv target/tools/venv
+  target/tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 if [ "${OPENSLOT_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium chromium-driver; else sudo apt-get update && sudo apt-get install -y chromium chromium-driver; fi
 fi

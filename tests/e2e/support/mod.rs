@@ -2,7 +2,7 @@
 
 pub mod http;
 pub mod seed;
-mod world;
+pub mod world;
 
 pub use seed::{EventSeed, HostSeed, SeededHost};
 pub use world::world;

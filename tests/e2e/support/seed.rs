@@ -12,7 +12,7 @@ pub fn sql(statement: &str) -> Vec<serde_json::Value> {
         wrangler()
             .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
             .arg(&world().state_dir)
-            .args(["--command", statement])
+            .arg(format!("--command={statement}"))
             .output()
             .expect("wrangler runs")
     };

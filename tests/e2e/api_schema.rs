@@ -1,0 +1,42 @@
+//! The JSON API against its own description: schemathesis (from PyPI, pinned in
+//! tests/support/install.sh) generates requests from `openapi.yaml`, valid and invalid, and
+//! checks that no answer is a 5xx, breaks the documented schema, status codes, content types
+//! or headers, or accepts data the schema forbids. The run is deterministic and bounded.
+
+use std::process::Command;
+
+use crate::support::seed::sql;
+use crate::support::world;
+use crate::support::world::repo_root;
+
+#[test]
+fn the_api_keeps_to_openapi_yaml_under_generated_requests() {
+    // The schema's examples name the demo host, so generated requests reach real slots.
+    sql(include_str!("../support/demo-seed.sql"));
+    let st = repo_root().join("target/tools/venv/bin/st");
+    assert!(
+        st.exists(),
+        "schemathesis is missing: tests/support/install.sh installs it"
+    );
+    let output = Command::new(st)
+        .current_dir(repo_root())
+        .args(["run", "openapi.yaml", "--url", &world().base_url])
+        .args(["--max-examples", "40", "--generation-deterministic"])
+        .args([
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+        ])
+        .output()
+        .expect("schemathesis runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found problems:\n{report}"
+    );
+    assert!(
+        report.contains("generated"),
+        "schemathesis ran test cases:\n{report}"
+    );
+}
