@@ -22,6 +22,8 @@ pub enum AppError {
     InvalidFields(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    #[error("Too many requests from your network. Please wait a minute and try again.")]
+    TooManyRequests,
     /// Busy for a moment; the client should retry (sent with Retry-After).
     #[error("{0}")]
     Unavailable(String),
@@ -77,6 +79,7 @@ impl AppError {
             AppError::InvalidFields(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::Unavailable(_) => 503,
+            AppError::TooManyRequests => 429,
             AppError::MethodNotAllowed { .. } => 405,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
@@ -91,6 +94,7 @@ impl AppError {
             AppError::InvalidFields(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
             AppError::Unavailable(_) => "unavailable",
+            AppError::TooManyRequests => "too_many_requests",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -141,8 +145,13 @@ impl AppError {
         };
         match response {
             Ok(mut response) => {
-                if status == 503 {
-                    let _ = response.headers_mut().set("Retry-After", "2");
+                let retry_after = match status {
+                    503 => Some("2"),
+                    429 => Some("60"),
+                    _ => None,
+                };
+                if let Some(seconds) = retry_after {
+                    let _ = response.headers_mut().set("Retry-After", seconds);
                 }
                 if let AppError::MethodNotAllowed { allow, .. } = &self {
                     let _ = response.headers_mut().set("Allow", allow);
@@ -162,6 +171,7 @@ fn title_for(status: u16) -> &'static str {
         409 => "That time is no longer available",
         405 | 413 | 415 | 400 | 422 => "We could not use that request",
         503 => "Temporarily unavailable",
+        429 => "Slow down, please",
         _ => "Something went wrong",
     }
 }

@@ -10,6 +10,7 @@ mod context;
 mod error;
 mod headers;
 mod public_pages;
+mod rate_limit;
 mod request;
 mod slots;
 
@@ -17,6 +18,7 @@ use worker::{Env, Method, Request, Response};
 
 use context::Ctx;
 use error::{AppError, ErrorFormat};
+use rate_limit::Budget;
 
 /// Answers one request; never fails (errors become responses) and always sets our headers.
 pub async fn handle(mut req: Request, env: Env) -> Response {
@@ -56,8 +58,12 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
     match (segments.as_slice(), &method) {
         ([], Method::Get | Method::Head) => public_pages::home(),
         (["healthz"], Method::Get | Method::Head) => Ok(Response::ok("ok")?),
-        (["api", "v1", "slots"], Method::Get) => api::slots(&Ctx::from_env(env, req)?, req).await,
+        (["api", "v1", "slots"], Method::Get) => {
+            rate_limit::spend(env, req, Budget::Read).await?;
+            api::slots(&Ctx::from_env(env, req)?, req).await
+        }
         (["api", "v1", "bookings"], Method::Post) => {
+            rate_limit::spend(env, req, Budget::Booking).await?;
             api::create(&Ctx::from_env(env, req)?, req).await
         }
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
@@ -73,6 +79,7 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             public_pages::booking_page(&Ctx::from_env(env, req)?, req, host, event).await
         }
         ([host, event], Method::Post) => {
+            rate_limit::spend(env, req, Budget::Booking).await?;
             let ctx = Ctx::from_env(env, req)?;
             public_pages::submit_booking(&ctx, req, host, event).await
         }

@@ -9,4 +9,5 @@ mod api_schema;
 mod booking_form;
 mod bookings_api;
 mod pages_and_errors;
+mod rate_limits;
 mod slots_api;

@@ -1,5 +1,6 @@
 //! A tiny HTTP client for the tests: no redirects followed, every status returned as a value.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use super::world;
@@ -25,6 +26,15 @@ impl Reply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+}
+
+static NEXT_CLIENT: AtomicU32 = AtomicU32::new(1);
+
+/// A fresh client address per request (sent as `CF-Connecting-IP`, as Cloudflare would), so
+/// tests do not share a rate-limit budget unless they ask to.
+fn fresh_client_ip() -> String {
+    let n = NEXT_CLIENT.fetch_add(1, Ordering::SeqCst);
+    format!("10.{}.{}.{}", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff)
 }
 
 fn agent() -> ureq::Agent {
@@ -65,29 +75,46 @@ fn url(path: &str) -> String {
     }
 }
 
+fn request(method: &str, path: &str) -> ureq::Request {
+    agent()
+        .request(method, &url(path))
+        .set("CF-Connecting-IP", &fresh_client_ip())
+}
+
 /// GET `path` (relative to the Worker, or an absolute URL).
 pub fn get(path: &str) -> Reply {
-    reply(agent().get(&url(path)).call())
+    reply(request("GET", path).call())
 }
 
 /// Any method with a raw body and content type.
 pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
     reply(
-        agent()
-            .request(method, &url(path))
+        request(method, path)
             .set("Content-Type", content_type)
             .send_string(body),
     )
 }
 
+/// Like [`send`], from one fixed client address.
+pub fn send_from(
+    client_ip: &str,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> Reply {
+    let request = request(method, path).set("CF-Connecting-IP", client_ip);
+    reply(request.set("Content-Type", content_type).send_string(body))
+}
+
 /// POST an HTML form.
 pub fn post_form(path: &str, fields: &[(&str, &str)]) -> Reply {
-    reply(agent().post(&url(path)).send_form(fields))
+    reply(request("POST", path).send_form(fields))
 }
 
 /// POST a JSON body.
 pub fn post_json(path: &str, body: &serde_json::Value) -> Reply {
-    reply(agent().post(&url(path)).send_json(body.clone()))
+    reply(request("POST", path).send_json(body.clone()))
 }
 
 /// Encodes query parameters.
