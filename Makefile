@@ -1,6 +1,6 @@
 # Openslot: the two commands a new machine needs are `make dev` and `make test`.
 # Scripts live in tests/support/ and install whatever is missing first.
-.PHONY: dev test build deploy-build bench size fmt clean
+.PHONY: dev test build deploy-build bench load size fmt clean
 
 dev:            ## run Openslot locally on workerd with local D1/KV and the provider fakes
 	@bash tests/support/dev.sh
@@ -16,8 +16,13 @@ deploy-build:   ## the smallest Worker, ready for `npx wrangler deploy`
 	@bash tests/support/install.sh
 	@bash tests/support/build-worker.sh --release-opt
 
-bench:          ## the availability engine benchmark (criterion)
+bench:          ## the availability engine benchmark (criterion), then the load test
 	cargo bench --bench availability
+	@bash tests/load/run.sh
+
+load:           ## a bounded load test of the Worker on local workerd (wrk, loopback only)
+	@bash tests/support/install.sh
+	@bash tests/load/run.sh
 
 size:           ## gzipped size of the deployable Worker
 	@bash tests/support/install.sh
