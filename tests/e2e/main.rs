@@ -8,6 +8,7 @@ mod support;
 mod api_schema;
 mod booking_form;
 mod bookings_api;
+mod hostile_input;
 mod pages_and_errors;
 mod rate_limits;
 mod slots_api;
