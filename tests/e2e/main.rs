@@ -7,5 +7,7 @@ mod support;
 
 mod booking_form;
 mod bookings_api;
+mod cancel;
+mod emails;
 mod pages_and_errors;
 mod slots_api;
