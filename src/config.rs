@@ -38,6 +38,9 @@ pub struct Config {
     pub public_base_url: Option<String>,
     pub services: ServiceUrls,
     pub email_from: String,
+    /// The email API's key (secret `EMAIL_API_KEY`); without it emails stay queued in the
+    /// outbox, unsent, until it is set.
+    pub email_api_key: Option<String>,
     /// Seals refresh tokens before they reach KV.
     pub token_cipher: TokenCipher,
     /// Derives booking manage-link tokens.
@@ -93,6 +96,9 @@ impl Config {
                 email_api: url("EMAIL_API_URL")?,
             },
             email_from: required("EMAIL_FROM")?,
+            email_api_key: lookup("EMAIL_API_KEY")
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
             token_cipher,
             link_key: LinkKey::derive(&key_bytes),
         })

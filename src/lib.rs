@@ -6,6 +6,7 @@
 pub mod config;
 pub mod core;
 pub mod crypto;
+pub mod mail;
 
 #[cfg(target_arch = "wasm32")]
 mod http;
@@ -18,7 +19,19 @@ mod store;
 async fn fetch(
     req: worker::Request,
     env: worker::Env,
-    _ctx: worker::Context,
+    ctx: worker::Context,
 ) -> worker::Result<worker::Response> {
-    Ok(http::handle(req, env).await)
+    Ok(http::handle(req, env, ctx).await)
+}
+
+/// The cron trigger (every minute, wrangler.toml): sends the outbox's due emails, which is
+/// how a failed email is retried.
+#[cfg(target_arch = "wasm32")]
+#[worker::event(scheduled)]
+async fn scheduled(
+    _event: worker::ScheduledEvent,
+    env: worker::Env,
+    _ctx: worker::ScheduleContext,
+) {
+    mail::deliver::run(env).await;
 }

@@ -234,9 +234,45 @@ impl Note {
     }
 }
 
+/// Why an invitee cancels, told to the host: optional, up to 500 characters, line breaks allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CancellationReason(String);
+string_newtype!(CancellationReason);
+
+impl CancellationReason {
+    /// Longest reason; a few sentences.
+    pub const MAX_CHARS: usize = 500;
+
+    /// Parses an optional reason with the same rules as a [`Note`], but shorter.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        if raw.trim().chars().count() > Self::MAX_CHARS {
+            return Err(FieldError::TooLong(Self::MAX_CHARS));
+        }
+        Note::parse(raw).map(|note| Self(note.as_str().to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cancellation_reason_is_optional_short_and_free_of_control_characters() {
+        assert_eq!(CancellationReason::parse("  ").unwrap().as_str(), "");
+        assert_eq!(
+            CancellationReason::parse("Ill\r\nsorry").unwrap().as_str(),
+            "Ill\nsorry"
+        );
+        assert!(CancellationReason::parse(&"x".repeat(500)).is_ok());
+        assert_eq!(
+            CancellationReason::parse(&"x".repeat(501)),
+            Err(FieldError::TooLong(500))
+        );
+        assert_eq!(
+            CancellationReason::parse("esc\u{1b}"),
+            Err(FieldError::ControlCharacters)
+        );
+    }
 
     #[test]
     fn names_are_trimmed_and_refuse_line_breaks() {

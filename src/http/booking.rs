@@ -2,6 +2,8 @@
 //!
 //! The engine decides whether the start is offered at all; the single atomic insert in
 //! `store::bookings` then decides, against every concurrent request, whether it is still free.
+//! The confirmation to the invitee and the notification to the host are rendered first and
+//! queued in the outbox by that same batch, so they exist exactly when the booking does.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -10,9 +12,13 @@ use super::error::AppError;
 use super::slots::PublicEvent;
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
+use crate::core::display::location_label;
+use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
-use crate::store::{InsertOutcome, NewBookingRow};
+use crate::mail::render::{self, BookingFacts};
+use crate::mail::{Kind, Message};
+use crate::store::{InsertOutcome, NewBookingRow, NewEmail};
 
 /// A booking that now exists, with the secret of its manage link.
 pub struct CreatedBooking {
@@ -69,6 +75,32 @@ pub async fn create_booking(
             day.end().timestamp(),
         )
     });
+    let manage_url = format!("{}/booking/{manage_token}", ctx.origin);
+    let facts = BookingFacts {
+        booking_id: &id,
+        event_title: &target.event.title,
+        host_name: &target.host.name,
+        host_email: &target.host.email,
+        host_zone: target.host_zone(),
+        invitee_name: request.invitee.name.as_str(),
+        invitee_email: request.invitee.email.as_str(),
+        invitee_zone: request.invitee.time_zone.tz(),
+        note: request.note.as_str(),
+        start: request.start,
+        end,
+        location: location_label(&target.event.location_kind),
+        manage_url: &manage_url,
+    };
+    let emails = [
+        queue(
+            Kind::InviteeConfirmation,
+            &render::invitee_confirmation(&facts, ctx.now)?,
+        )?,
+        queue(
+            Kind::HostNotification,
+            &render::host_notification(&facts, ctx.now)?,
+        )?,
+    ];
     let row = NewBookingRow {
         id: &id,
         host_id: &target.host.id,
@@ -86,7 +118,7 @@ pub async fn create_booking(
         idempotency_key: &idempotency_key,
         created_at: ctx.now.timestamp(),
     };
-    match ctx.store.insert_booking_if_free(&row).await? {
+    match ctx.store.insert_booking_if_free(&row, &emails).await? {
         InsertOutcome::Created => Ok(CreatedBooking {
             id,
             start: request.start,
@@ -107,6 +139,25 @@ pub async fn create_booking(
         ))),
         InsertOutcome::Conflict => Err(taken()),
     }
+}
+
+/// An outbox row for `message`: a fresh id (also the email API's idempotency key), the hash of
+/// the recipient, and the rendered message as the payload.
+pub fn queue(kind: Kind, message: &Message) -> Result<NewEmail, AppError> {
+    Ok(NewEmail {
+        id: random_hex::<16>(),
+        kind: kind.as_str(),
+        recipient_hash: sha256_hex(&message.to.to_lowercase()),
+        payload: serde_json::to_string(message)
+            .map_err(|e| AppError::Internal(format!("email payload: {e}")))?,
+    })
+}
+
+/// A zone name from D1, or UTC if a row holds one we no longer know.
+pub fn zone_or_utc(name: &str) -> chrono_tz::Tz {
+    TimeZoneName::parse(name)
+        .map(TimeZoneName::tz)
+        .unwrap_or(chrono_tz::UTC)
 }
 
 fn taken() -> AppError {

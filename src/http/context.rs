@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use worker::{Env, Request};
 
 use super::error::AppError;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::store::Store;
 
 /// Per-request application state.
@@ -21,13 +21,7 @@ pub struct Ctx {
 impl Ctx {
     /// Builds the context; a configuration mistake is a 500 whose log names the variable.
     pub fn from_env(env: &Env, req: &Request) -> Result<Self, AppError> {
-        let lookup = |name: &str| {
-            env.secret(name)
-                .map(|s| s.to_string())
-                .or_else(|_| env.var(name).map(|v| v.to_string()))
-                .ok()
-        };
-        let config = Config::parse(lookup).map_err(|e| AppError::Internal(e.to_string()))?;
+        let config = read_config(env).map_err(|e| AppError::Internal(e.to_string()))?;
         let db = env
             .d1("DB")
             .map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;
@@ -46,4 +40,14 @@ impl Ctx {
             origin,
         })
     }
+}
+
+/// The instance configuration from the Worker's secrets and variables (a secret wins).
+pub fn read_config(env: &Env) -> Result<Config, ConfigError> {
+    Config::parse(|name: &str| {
+        env.secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(name).map(|v| v.to_string()))
+            .ok()
+    })
 }

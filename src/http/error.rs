@@ -20,10 +20,16 @@ pub enum AppError {
     BadRequest(String),
     #[error("Some fields need attention.")]
     InvalidFields(FieldErrors),
+    /// The request came from another site (a cross-site form post).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     Conflict(String),
     #[error("Too many requests from your network. Please wait a minute and try again.")]
     TooManyRequests,
+    /// The booking can no longer be changed this way (e.g. its meeting has started).
+    #[error("{0}")]
+    TooLate(String),
     /// Busy for a moment; the client should retry (sent with Retry-After).
     #[error("{0}")]
     Unavailable(String),
@@ -77,7 +83,8 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::InvalidFields(_) => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Forbidden(_) => 403,
+            AppError::Conflict(_) | AppError::TooLate(_) => 409,
             AppError::Unavailable(_) => 503,
             AppError::TooManyRequests => 429,
             AppError::MethodNotAllowed { .. } => 405,
@@ -92,7 +99,9 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_input",
+            AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLate(_) => "too_late",
             AppError::Unavailable(_) => "unavailable",
             AppError::TooManyRequests => "too_many_requests",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -135,7 +144,10 @@ impl AppError {
             ErrorFormat::Html => {
                 let page = ErrorPage {
                     status,
-                    title: title_for(status),
+                    title: match self {
+                        AppError::TooLate(_) => "This booking can no longer be changed",
+                        _ => title_for(status),
+                    },
                     message: &message,
                 };
                 page.render()
@@ -169,7 +181,7 @@ fn title_for(status: u16) -> &'static str {
     match status {
         404 => "Page not found",
         409 => "That time is no longer available",
-        405 | 413 | 415 | 400 | 422 => "We could not use that request",
+        403 | 405 | 413 | 415 | 400 | 422 => "We could not use that request",
         503 => "Temporarily unavailable",
         429 => "Slow down, please",
         _ => "Something went wrong",

@@ -6,6 +6,7 @@
 
 mod api;
 mod booking;
+mod cancel;
 mod context;
 mod error;
 mod headers;
@@ -16,12 +17,17 @@ mod slots;
 
 use worker::{Env, Method, Request, Response};
 
+pub use context::read_config;
 use context::Ctx;
 use error::{AppError, ErrorFormat};
 use rate_limit::Budget;
 
 /// Answers one request; never fails (errors become responses) and always sets our headers.
-pub async fn handle(mut req: Request, env: Env) -> Response {
+///
+/// After a successful POST (a booking, a cancellation: the writes that queue emails) the
+/// outbox's due emails are sent once the response is out, through `wait_until`; the cron
+/// trigger retries whatever that leaves behind.
+pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> Response {
     let path = req.path();
     let format = if path.starts_with("/api/") {
         ErrorFormat::Json
@@ -32,6 +38,9 @@ pub async fn handle(mut req: Request, env: Env) -> Response {
         Ok(response) => response,
         Err(error) => error.into_response(format),
     };
+    if req.method() == Method::Post && response.status_code() < 400 {
+        worker_ctx.wait_until(crate::mail::deliver::run(env));
+    }
     headers::secure(response)
 }
 
@@ -68,6 +77,13 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
             public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
+        }
+        (["booking", token, "cancel"], Method::Get | Method::Head) => {
+            cancel::form_page(&Ctx::from_env(env, req)?, token).await
+        }
+        (["booking", token, "cancel"], Method::Post) => {
+            let ctx = Ctx::from_env(env, req)?;
+            cancel::cancel(&ctx, req, token).await
         }
         (["booking", token], Method::Get | Method::Head) => {
             public_pages::confirmation(&Ctx::from_env(env, req)?, token).await
@@ -107,6 +123,7 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] => {
             Some("GET, HEAD")
         }
+        ["booking", _, "cancel"] => Some("GET, HEAD, POST"),
         [_, _] => Some("GET, HEAD, POST"),
         _ => None,
     }

@@ -351,12 +351,14 @@ struct ConfirmationPage {
     location: &'static str,
     note: String,
     cancelled: bool,
+    /// Offered while the meeting has not started.
+    cancel_href: Option<String>,
     book_again_href: String,
     calendar_href: String,
 }
 
 /// The booking behind a manage link, with its start and end as instants.
-async fn booking_by_link(
+pub(super) async fn booking_by_link(
     ctx: &Ctx,
     token: &str,
 ) -> Result<(BookingDetailsRow, DateTime<Utc>, DateTime<Utc>), AppError> {
@@ -439,6 +441,8 @@ pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> 
         when_host: (host_zone != invitee_zone).then(|| span_label(start, end, host_zone)),
         location: location_label(&booking.location_kind),
         note: booking.note,
+        cancel_href: (booking.status == "confirmed" && start > ctx.now)
+            .then(|| format!("/booking/{token}/cancel")),
         cancelled: booking.status == "cancelled",
         book_again_href: format!("/{}/{}", booking.host_slug, booking.event_slug),
         calendar_href: format!("/booking/{token}/calendar.ics"),

@@ -1,10 +1,13 @@
 //! Queries about bookings, including the one atomic statement that makes double booking
 //! impossible: the conflict check, the daily cap and the insert are a single SQL statement,
 //! and D1 runs each statement alone, so two racing requests cannot both pass the check.
+//! The booking's emails are queued in the same D1 batch (one transaction), so a booking
+//! never exists without its emails, and emails never exist without their booking.
 
 use serde::Deserialize;
 
-use super::{BookingRow, Param, Store, StoreError};
+use super::outbox::{queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING};
+use super::{BookingRow, NewEmail, Param, Store, StoreError};
 
 /// Everything needed to insert one booking and check it against the others.
 pub struct NewBookingRow<'a> {
@@ -84,47 +87,62 @@ impl Store {
     }
 
     /// Inserts the booking only if nothing of the host's overlaps it and the day is not full,
-    /// in one statement; then tells which of the outcomes happened.
+    /// in one statement, together with its `emails` (queued only if the booking went in), in
+    /// one batch; then tells which of the outcomes happened.
     pub async fn insert_booking_if_free(
         &self,
         row: &NewBookingRow<'_>,
+        emails: &[NewEmail],
     ) -> Result<InsertOutcome, StoreError> {
         let (cap, day_start, day_end) = match row.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
             None => (None, None, None),
         };
+        let booking_params = [
+            Param::Text(row.id),
+            Param::Text(row.host_id),
+            Param::Text(row.event_type_id),
+            Param::Int(row.start_at),
+            Param::Int(row.end_at),
+            Param::Text(row.invitee_name),
+            Param::Text(row.invitee_email),
+            Param::Text(row.invitee_time_zone),
+            Param::Text(row.note),
+            Param::Text(row.manage_token_hash),
+            Param::Text(row.idempotency_key),
+            Param::Int(row.created_at),
+            Param::Int(row.blocked_from),
+            Param::Int(row.blocked_until),
+            cap.into(),
+            day_start.into(),
+            day_end.into(),
+        ];
+        let email_params: Vec<_> = emails
+            .iter()
+            .map(|email| queue_params(email, row.id, row.created_at))
+            .collect();
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
+            "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
+             invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at) \
+             SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12 \
+             WHERE NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' \
+                               AND start_at < ?14 AND end_at > ?13) \
+             AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
+                                  AND status = 'confirmed' AND start_at >= ?16 AND start_at < ?17) < ?15) \
+             ON CONFLICT (host_id, idempotency_key) DO NOTHING",
+            &booking_params,
+        )];
+        statements.extend(
+            email_params
+                .iter()
+                .map(|params| (QUEUE_FOR_NEW_BOOKING, params.as_slice())),
+        );
         let changed = self
-            .execute(
-                "insert_booking_if_free",
-                "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
-                 invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12 \
-                 WHERE NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' \
-                                   AND start_at < ?14 AND end_at > ?13) \
-                 AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
-                                      AND status = 'confirmed' AND start_at >= ?16 AND start_at < ?17) < ?15) \
-                 ON CONFLICT (host_id, idempotency_key) DO NOTHING",
-                &[
-                    Param::Text(row.id),
-                    Param::Text(row.host_id),
-                    Param::Text(row.event_type_id),
-                    Param::Int(row.start_at),
-                    Param::Int(row.end_at),
-                    Param::Text(row.invitee_name),
-                    Param::Text(row.invitee_email),
-                    Param::Text(row.invitee_time_zone),
-                    Param::Text(row.note),
-                    Param::Text(row.manage_token_hash),
-                    Param::Text(row.idempotency_key),
-                    Param::Int(row.created_at),
-                    Param::Int(row.blocked_from),
-                    Param::Int(row.blocked_until),
-                    cap.into(),
-                    day_start.into(),
-                    day_end.into(),
-                ],
-            )
-            .await?;
+            .batch("insert_booking_if_free", &statements)
+            .await?
+            .first()
+            .copied()
+            .unwrap_or(0);
         if changed == 1 {
             return Ok(InsertOutcome::Created);
         }
@@ -172,5 +190,33 @@ impl Store {
             &[Param::Text(token_hash)],
         )
         .await
+    }
+
+    /// Cancels the confirmed booking `booking_id` if it has not started by `now`, and queues
+    /// its cancellation `emails`, in one batch. True when this call cancelled it; false when it
+    /// was already cancelled or has started (then nothing is queued).
+    pub async fn cancel_booking(
+        &self,
+        booking_id: &str,
+        now: i64,
+        emails: &[NewEmail],
+    ) -> Result<bool, StoreError> {
+        let update_params = [Param::Text(booking_id), Param::Int(now)];
+        let email_params: Vec<_> = emails
+            .iter()
+            .map(|email| queue_params(email, booking_id, now))
+            .collect();
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
+            "UPDATE bookings SET status = 'cancelled' \
+             WHERE id = ?1 AND status = 'confirmed' AND start_at > ?2",
+            &update_params,
+        )];
+        statements.extend(
+            email_params
+                .iter()
+                .map(|params| (QUEUE_FOR_CANCELLED_BOOKING, params.as_slice())),
+        );
+        let changed = self.batch("cancel_booking", &statements).await?;
+        Ok(changed.first() == Some(&1))
     }
 }

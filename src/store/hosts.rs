@@ -19,7 +19,7 @@ impl Store {
     pub async fn host_by_slug(&self, slug: &str) -> Result<Option<HostRow>, StoreError> {
         self.first(
             "host_by_slug",
-            "SELECT id, slug, name, time_zone, schedule_time_zone FROM hosts WHERE slug = ?1",
+            "SELECT id, slug, name, email, time_zone, schedule_time_zone FROM hosts WHERE slug = ?1",
             &[Param::Text(slug)],
         )
         .await

@@ -4,9 +4,11 @@
 
 mod bookings;
 mod hosts;
+mod outbox;
 mod rows;
 
 pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};
+pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 
 use wasm_bindgen::JsValue;
@@ -93,6 +95,46 @@ impl Store {
         loop {
             match self.statement(query, sql, params)?.all().await {
                 Ok(result) => return Ok(result),
+                Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
+                    worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
+                        .await;
+                    attempt += 1;
+                }
+                Err(error) if is_busy(&error) => {
+                    return Err(StoreError::Busy {
+                        query,
+                        attempts: attempt,
+                    })
+                }
+                Err(error) => return Err(failed(query, error)),
+            }
+        }
+    }
+
+    /// Runs `statements` as one D1 batch, which D1 runs as a single transaction: all of them
+    /// or none. Returns how many rows each changed. A batch refused because the database was
+    /// locked changed nothing, so it is retried like a single statement.
+    async fn batch(
+        &self,
+        query: &'static str,
+        statements: &[(&'static str, &[Param<'_>])],
+    ) -> Result<Vec<usize>, StoreError> {
+        let mut attempt = 1;
+        loop {
+            let prepared = statements
+                .iter()
+                .map(|(sql, params)| self.statement(query, sql, params))
+                .collect::<Result<Vec<_>, _>>()?;
+            match self.db.batch(prepared).await {
+                Ok(results) => {
+                    return results
+                        .iter()
+                        .map(|result| {
+                            let meta = result.meta().map_err(|e| failed(query, e))?;
+                            Ok(meta.and_then(|m| m.changes).unwrap_or(0))
+                        })
+                        .collect()
+                }
                 Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
                     worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
                         .await;

@@ -8,6 +8,8 @@ pub struct HostRow {
     pub id: String,
     pub slug: String,
     pub name: String,
+    /// Where the host's booking notifications go.
+    pub email: String,
     pub time_zone: String,
     pub schedule_time_zone: String,
 }

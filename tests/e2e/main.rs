@@ -8,6 +8,8 @@ mod support;
 mod api_schema;
 mod booking_form;
 mod bookings_api;
+mod cancel;
+mod emails;
 mod hostile_input;
 mod pages_and_errors;
 mod rate_limits;

@@ -29,7 +29,8 @@ echo
 echo "Openslot is starting on http://127.0.0.1:$PORT"
 echo "  demo booking page: http://127.0.0.1:$PORT/demo/intro-call"
 echo "  emails sent by the app: $FAKES/email/outbox"
+echo "  run the cron trigger now: http://127.0.0.1:$PORT/__scheduled?cron=*+*+*+*+*"
 echo
 wrangler dev --local --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE" \
-  --show-interactive-dev-session=false \
+  --show-interactive-dev-session=false --test-scheduled \
   $(bash tests/support/fake-vars.sh "$FAKES")

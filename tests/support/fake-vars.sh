@@ -8,3 +8,5 @@ for pair in \
   ZOOM_OAUTH_URL:/zoom ZOOM_API_URL:/zoom/api EMAIL_API_URL:/email/resend; do
   printf -- '--var %s:%s%s ' "${pair%%:*}" "$FAKES" "${pair#*:}"
 done
+# The fakes accept any non-empty email API key; a deployment sets the real one as a secret.
+printf -- '--var EMAIL_API_KEY:re_test_fakes '

@@ -112,6 +112,15 @@ pub fn post_form(path: &str, fields: &[(&str, &str)]) -> Reply {
     reply(request("POST", path).send_form(fields))
 }
 
+/// POST an HTML form with extra request headers (e.g. a browser's `Origin`).
+pub fn post_form_with(path: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Reply {
+    let mut request = agent().post(&url(path));
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    reply(request.send_form(fields))
+}
+
 /// POST a JSON body.
 pub fn post_json(path: &str, body: &serde_json::Value) -> Reply {
     reply(request("POST", path).send_json(body.clone()))

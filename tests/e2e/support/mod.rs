@@ -1,6 +1,7 @@
 //! The harness: starts the fakes and one workerd for the whole suite, seeds hosts, talks HTTP.
 
 pub mod http;
+pub mod mail;
 pub mod seed;
 pub mod world;
 

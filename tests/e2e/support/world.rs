@@ -14,9 +14,14 @@ use openslot_fakes::FakeServer;
 /// The token key the suite's Worker runs with (tests only).
 pub const TEST_TOKEN_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
+/// The email API key the suite's Worker sends with (the fakes accept any non-empty key).
+pub const TEST_EMAIL_API_KEY: &str = "re_test_openslot";
+
 /// The running system under test.
 pub struct World {
     pub base_url: String,
+    /// The fakes' base URL: `/_fake/emails` and friends.
+    pub fakes_url: String,
     pub state_dir: PathBuf,
     /// Everything `wrangler dev` and the Worker print.
     pub log_path: PathBuf,
@@ -108,6 +113,8 @@ impl World {
                 "--ip",
                 "127.0.0.1",
                 "--show-interactive-dev-session=false",
+                // Exposes GET /__scheduled?cron=... so tests can run the cron trigger.
+                "--test-scheduled",
             ])
             .args([
                 "--port",
@@ -118,6 +125,7 @@ impl World {
             .arg("--persist-to")
             .arg(&state_dir)
             .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
+            .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
             .args(fake_vars(&fakes.url()))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -133,6 +141,7 @@ impl World {
         wait_until_up(&base_url, &log_path);
         World {
             base_url,
+            fakes_url: fakes.url(),
             state_dir,
             log_path,
             _fakes: fakes,

@@ -167,7 +167,7 @@ fn index() -> Resp {
             "POST /_fake/{provider}/revoke-all": "{email}",
             "POST /_fake/{provider}/token-lifetime": "{seconds}",
             "POST /_fake/{provider}/deny": "{count?}: next authorizes answer access_denied",
-            "POST /_fake/fail": "{path_prefix, method?, status?, count?, retry_after?, body?, malformed?, delay_ms?}",
+            "POST /_fake/fail": "{path_prefix, method?, body_contains?, status?, count?, retry_after?, body?, malformed?, delay_ms?}",
             "POST /_fake/privacy": "{enabled, marker?}: add privacy-bait fields",
             "POST /_fake/google/conference-pending": "{reads}: responses answering pending before success",
             "GET /_fake/emails": "captured emails, oldest first",

@@ -27,7 +27,7 @@ fn under<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
 pub fn handle(shared: &Mutex<State>, req: &Req) -> Resp {
     let control = is_control(&req.path);
     if !control {
-        let failure = lock(shared).take_failure(&req.method, &req.path);
+        let failure = lock(shared).take_failure(&req.method, &req.path, &req.body);
         if let Some(f) = failure {
             if f.delay_ms > 0 {
                 std::thread::sleep(Duration::from_millis(f.delay_ms));

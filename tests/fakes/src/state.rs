@@ -297,6 +297,10 @@ pub struct Failure {
     /// Only this method, when set.
     #[serde(default)]
     pub method: Option<String>,
+    /// Only requests whose body contains this text, when set: lets tests that run in
+    /// parallel fail only their own calls (e.g. an email to their own address).
+    #[serde(default)]
+    pub body_contains: Option<String>,
     /// Status to answer; absent with `delay_ms` means "just slow".
     #[serde(default)]
     pub status: Option<u16>,
@@ -538,10 +542,13 @@ impl State {
     }
 
     /// Takes one use of the first injected failure matching this request, if any.
-    pub fn take_failure(&mut self, method: &str, path: &str) -> Option<Failure> {
+    pub fn take_failure(&mut self, method: &str, path: &str, body: &[u8]) -> Option<Failure> {
         let i = self.failures.iter().position(|f| {
             f.count > 0
                 && path.starts_with(&f.path_prefix)
+                && f.body_contains
+                    .as_deref()
+                    .is_none_or(|needle| String::from_utf8_lossy(body).contains(needle))
                 && f.method
                     .as_deref()
                     .is_none_or(|m| m.eq_ignore_ascii_case(method))

@@ -1,0 +1,174 @@
+//! Cancelling by the invitee: `GET /booking/{token}/cancel` asks, `POST` cancels.
+//!
+//! The unguessable token in the URL is the credential, so the form needs no CSRF token; a
+//! browser's `Origin` / `Sec-Fetch-Site`, when sent, must still say the post came from this
+//! site. The status change and the two cancellation emails (iTIP CANCEL, same UID, SEQUENCE 1)
+//! are one D1 batch; the UPDATE only applies to a confirmed booking that has not started, and
+//! the outbox holds at most one email of each kind per booking, so cancelling twice, even
+//! concurrently, sends nothing more.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use worker::{Request, Response};
+
+use super::booking::{queue, zone_or_utc};
+use super::context::Ctx;
+use super::error::AppError;
+use super::public_pages::booking_by_link;
+use super::request::{field, form};
+use crate::core::display::{location_label, span_label};
+use crate::core::types::CancellationReason;
+use crate::mail::render::{self, BookingFacts};
+use crate::mail::Kind;
+use crate::store::BookingDetailsRow;
+
+#[derive(Template)]
+#[template(path = "cancel.html")]
+struct CancelPage {
+    title: String,
+    host_name: String,
+    invitee_name: String,
+    when: String,
+    action: String,
+    back_href: String,
+    reason: String,
+    error: String,
+}
+
+fn too_late(booking: &BookingDetailsRow) -> AppError {
+    AppError::TooLate(format!(
+        "This meeting has already started, so it can no longer be cancelled here. \
+         Please write to {} directly.",
+        booking.host_name
+    ))
+}
+
+fn page(
+    booking: &BookingDetailsRow,
+    token: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    reason: String,
+    error: String,
+) -> Result<Response, AppError> {
+    let page = CancelPage {
+        title: booking.event_title.clone(),
+        host_name: booking.host_name.clone(),
+        invitee_name: booking.invitee_name.clone(),
+        when: span_label(start, end, zone_or_utc(&booking.invitee_time_zone)),
+        action: format!("/booking/{token}/cancel"),
+        back_href: format!("/booking/{token}"),
+        reason,
+        error,
+    };
+    Ok(Response::from_html(page.render()?)?)
+}
+
+fn to_booking_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+    let url = worker::Url::parse(&format!("{}/booking/{token}", ctx.origin))
+        .map_err(|e| AppError::Internal(format!("booking URL: {e}")))?;
+    Ok(Response::redirect_with_status(url, 303)?)
+}
+
+/// `GET /booking/{token}/cancel`: the question, or why the booking cannot be cancelled.
+pub async fn form_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+    let (booking, start, end) = booking_by_link(ctx, token).await?;
+    if booking.status == "cancelled" {
+        return to_booking_page(ctx, token);
+    }
+    if start <= ctx.now {
+        return Err(too_late(&booking));
+    }
+    page(&booking, token, start, end, String::new(), String::new())
+}
+
+/// Whether a form post came from this site, by the headers browsers send; a client that
+/// sends neither (curl, the tests) is let through, since the token is the credential.
+fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
+    let headers = req.headers();
+    if let Some(site) = headers.get("Sec-Fetch-Site")? {
+        if !matches!(site.as_str(), "same-origin" | "none") {
+            return Ok(false);
+        }
+    }
+    if let Some(origin) = headers.get("Origin")? {
+        let own = req
+            .url()
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        if origin != ctx.origin && origin != own {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `POST /booking/{token}/cancel`: cancels and shows the cancelled booking.
+pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Response, AppError> {
+    if !same_origin(ctx, req)? {
+        return Err(AppError::Forbidden(
+            "This form can only be sent from this site's own cancel page.".into(),
+        ));
+    }
+    let (booking, start, end) = booking_by_link(ctx, token).await?;
+    if booking.status == "cancelled" {
+        return to_booking_page(ctx, token);
+    }
+    if start <= ctx.now {
+        return Err(too_late(&booking));
+    }
+    let pairs = form(req).await?;
+    let raw_reason = field(&pairs, "reason").unwrap_or_default();
+    let reason = match CancellationReason::parse(raw_reason) {
+        Ok(reason) => reason,
+        Err(error) => {
+            let response = page(
+                &booking,
+                token,
+                start,
+                end,
+                raw_reason.to_owned(),
+                error.to_string(),
+            )?;
+            return Ok(response.with_status(422));
+        }
+    };
+    let manage_url = format!("{}/booking/{token}", ctx.origin);
+    let facts = BookingFacts {
+        booking_id: &booking.id,
+        event_title: &booking.event_title,
+        host_name: &booking.host_name,
+        host_email: &booking.host_email,
+        host_zone: zone_or_utc(&booking.host_time_zone),
+        invitee_name: &booking.invitee_name,
+        invitee_email: &booking.invitee_email,
+        invitee_zone: zone_or_utc(&booking.invitee_time_zone),
+        note: &booking.note,
+        start,
+        end,
+        location: location_label(&booking.location_kind),
+        manage_url: &manage_url,
+    };
+    let emails = [
+        queue(
+            Kind::InviteeCancellation,
+            &render::invitee_cancellation(&facts, reason.as_str(), ctx.now)?,
+        )?,
+        queue(
+            Kind::HostCancellation,
+            &render::host_cancellation(&facts, reason.as_str(), ctx.now)?,
+        )?,
+    ];
+    let cancelled = ctx
+        .store
+        .cancel_booking(&booking.id, ctx.now.timestamp(), &emails)
+        .await?;
+    if !cancelled {
+        // Someone else's request got there first, or the meeting started a moment ago.
+        let (booking, start, _) = booking_by_link(ctx, token).await?;
+        if booking.status != "cancelled" && start <= ctx.now {
+            return Err(too_late(&booking));
+        }
+    }
+    to_booking_page(ctx, token)
+}

@@ -1,0 +1,136 @@
+//! Sends what the outbox holds: after a response (`wait_until`) and from the cron trigger.
+//!
+//! Each due row is claimed with a lease, sent with its row id as the idempotency key, and then
+//! marked sent (payload dropped), scheduled again by [`backoff`](super::backoff), or given up.
+//! Logs name rows by id and failures by status only: never an address or a name.
+
+use chrono::{DateTime, Duration, Utc};
+use worker::Env;
+
+use super::backoff::{after_failure, AfterFailure};
+use super::resend::Resend;
+use super::{MailError, Mailer, Message};
+use crate::store::{Store, StoreError};
+
+/// How long a claimed row is left alone by other senders: far beyond one API call.
+const LEASE: Duration = Duration::minutes(5);
+
+/// Rows one run sends at most (each is one subrequest plus a few D1 calls).
+const ROWS_PER_RUN: i64 = 20;
+
+/// What one run did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sent: u32,
+    pub retrying: u32,
+    pub given_up: u32,
+}
+
+/// Sends every due row (up to [`ROWS_PER_RUN`]) through `mailer`.
+pub async fn deliver_due(
+    store: &Store,
+    mailer: &impl Mailer,
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    for row in store.due_emails(now.timestamp(), ROWS_PER_RUN).await? {
+        if !store
+            .claim_email(&row.id, now.timestamp(), (now + LEASE).timestamp())
+            .await?
+        {
+            continue;
+        }
+        let attempts = row.attempts + 1;
+        let message = row
+            .payload
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<Message>(json).ok());
+        let Some(message) = message else {
+            store
+                .email_given_up(&row.id, attempts, now.timestamp(), "unreadable payload")
+                .await?;
+            worker::console_error!("email {}: unreadable payload, given up", row.id);
+            report.given_up += 1;
+            continue;
+        };
+        match mailer.send(&message, &row.id).await {
+            Ok(()) => {
+                store.email_sent(&row.id, attempts, now.timestamp()).await?;
+                report.sent += 1;
+            }
+            Err(MailError::Refused(reason)) => {
+                store
+                    .email_given_up(&row.id, attempts, now.timestamp(), &reason)
+                    .await?;
+                worker::console_error!("email {}: refused ({reason}), given up", row.id);
+                report.given_up += 1;
+            }
+            Err(MailError::Temporary(reason)) => {
+                match after_failure(u32::try_from(attempts).unwrap_or(u32::MAX), now) {
+                    AfterFailure::RetryAt(at) => {
+                        store
+                            .email_failed(&row.id, attempts, at.timestamp(), &reason)
+                            .await?;
+                        worker::console_warn!(
+                            "email {}: attempt {attempts} failed ({reason}), retrying at {at}",
+                            row.id
+                        );
+                        report.retrying += 1;
+                    }
+                    AfterFailure::GiveUp => {
+                        store
+                            .email_given_up(&row.id, attempts, now.timestamp(), &reason)
+                            .await?;
+                        worker::console_error!(
+                            "email {}: attempt {attempts} failed ({reason}), given up",
+                            row.id
+                        );
+                        report.given_up += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// One delivery run from the Worker's environment; failures are logged, never raised (the
+/// rows stay queued for the next run).
+pub async fn run(env: Env) {
+    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let config = match crate::http::read_config(&env) {
+        Ok(config) => config,
+        Err(error) => {
+            worker::console_error!("email delivery: {error}");
+            return;
+        }
+    };
+    let Some(api_key) = config.email_api_key.clone() else {
+        worker::console_warn!("email delivery paused: the secret EMAIL_API_KEY is not set");
+        return;
+    };
+    let db = match env.d1("DB") {
+        Ok(db) => db,
+        Err(error) => {
+            worker::console_error!("email delivery: D1 binding DB: {error}");
+            return;
+        }
+    };
+    let mailer = Resend {
+        api_url: config.services.email_api.clone(),
+        api_key,
+        from: config.email_from.clone(),
+    };
+    match deliver_due(&Store::new(db), &mailer, now).await {
+        Ok(report) if report.sent + report.retrying + report.given_up > 0 => {
+            worker::console_log!(
+                "email delivery: {} sent, {} to retry, {} given up",
+                report.sent,
+                report.retrying,
+                report.given_up
+            );
+        }
+        Ok(_) => {}
+        Err(error) => worker::console_error!("email delivery: {error}"),
+    }
+}

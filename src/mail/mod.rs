@@ -1,0 +1,82 @@
+//! Email: what a message is, the [`Mailer`] trait every backend implements, the pure rendering
+//! of booking emails ([`render`]) and the retry schedule ([`backoff`]).
+//!
+//! Emails never go out inline: a booking change writes its messages to the `email_outbox`
+//! table in the same D1 batch as the change (see `store::outbox`), and [`deliver`] sends due
+//! rows after the response (`wait_until`) and from the cron trigger. Rendering and the
+//! schedule are pure and tested natively; the backends and delivery exist only on wasm32.
+
+pub mod backoff;
+pub mod render;
+
+#[cfg(target_arch = "wasm32")]
+pub mod deliver;
+#[cfg(target_arch = "wasm32")]
+pub mod resend;
+
+use serde::{Deserialize, Serialize};
+
+/// One email, fully rendered: what the outbox stores as its payload and a backend sends.
+/// The sender address is configuration (`EMAIL_FROM`), added by the backend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub to: String,
+    pub reply_to: Option<String>,
+    /// One line: rendering removes any control character.
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A text attachment (our only kind: the iCalendar invitation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    /// E.g. `text/calendar; method=REQUEST; charset=utf-8`.
+    pub content_type: String,
+    pub content: String,
+}
+
+/// Why a send failed, split by what the outbox should do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Worth trying again later: network trouble, a bad key, 429, 5xx.
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// The provider refused this message for good (400, 422: e.g. an invalid address); retrying
+    /// cannot help.
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+/// Something that can deliver a [`Message`].
+///
+/// `idempotency_key` is stable across retries of one message (the outbox row id): a backend
+/// that supports it passes it on, so a retry after an ambiguous failure is not sent twice.
+/// Futures need not be `Send`: a Worker is single-threaded.
+#[allow(async_fn_in_trait)]
+pub trait Mailer {
+    async fn send(&self, message: &Message, idempotency_key: &str) -> Result<(), MailError>;
+}
+
+/// Which email a row of the outbox is; stored as text in `email_outbox.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    InviteeConfirmation,
+    HostNotification,
+    InviteeCancellation,
+    HostCancellation,
+}
+
+impl Kind {
+    /// The value of `email_outbox.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::InviteeConfirmation => "invitee_confirmation",
+            Kind::HostNotification => "host_notification",
+            Kind::InviteeCancellation => "invitee_cancellation",
+            Kind::HostCancellation => "host_cancellation",
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The booking emails, rendered from askama templates (`templates/email/*.txt` and `*.html`):
+//! a plain-text and an HTML part, plus the iCalendar invitation (iTIP REQUEST or CANCEL).
+//!
+//! Pure: everything, including the stamp for DTSTAMP, is passed in. The HTML part escapes
+//! every caller string (askama's HTML escaping), holds no remote images, no tracking pixels
+//! and no rewritten links. Subjects are one line: names cannot carry control characters
+//! (`PersonName` refuses them), and [`one_line`] removes any that arrive anyway, so no text a
+//! user typed can start a header of its own.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::{Attachment, Message};
+use crate::core::display::{day_label, span_label};
+use crate::core::ics;
+
+/// Everything the booking emails say, borrowed from the booking and its host and event type.
+#[derive(Debug, Clone, Copy)]
+pub struct BookingFacts<'a> {
+    pub booking_id: &'a str,
+    pub event_title: &'a str,
+    pub host_name: &'a str,
+    pub host_email: &'a str,
+    pub host_zone: Tz,
+    pub invitee_name: &'a str,
+    pub invitee_email: &'a str,
+    pub invitee_zone: Tz,
+    pub note: &'a str,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Where the meeting happens: a place, or the kind of online meeting.
+    pub location: &'a str,
+    /// `https://…/booking/{token}`: the invitee's page for this booking.
+    pub manage_url: &'a str,
+}
+
+/// The calendar UID of a booking: stable for its whole life, so a CANCEL removes the event
+/// the REQUEST added.
+pub fn calendar_uid(booking_id: &str) -> String {
+    format!("{booking_id}@openslot")
+}
+
+/// The iCalendar invitation for `facts`; `sequence` is 0 for the booking, higher for changes.
+pub fn invitation(
+    facts: &BookingFacts<'_>,
+    method: ics::Method,
+    sequence: u32,
+    stamp: DateTime<Utc>,
+) -> String {
+    let uid = calendar_uid(facts.booking_id);
+    let summary = format!("{} with {}", facts.event_title, facts.host_name);
+    let mut description = format!("Where: {}\n", facts.location);
+    if !facts.note.is_empty() {
+        description.push_str(&format!(
+            "Note from {}: {}\n",
+            facts.invitee_name, facts.note
+        ));
+    }
+    description.push_str(&format!("Manage this booking: {}", facts.manage_url));
+    ics::write(&ics::Invitation {
+        uid: &uid,
+        sequence,
+        method,
+        stamp,
+        start: facts.start,
+        end: facts.end,
+        summary: &summary,
+        description: &description,
+        location: Some(facts.location),
+        url: Some(facts.manage_url),
+        organizer: ics::Person {
+            name: facts.host_name,
+            email: facts.host_email,
+        },
+        attendee: ics::Person {
+            name: facts.invitee_name,
+            email: facts.invitee_email,
+        },
+    })
+}
+
+fn calendar_attachment(content: String, method: ics::Method) -> Attachment {
+    let (filename, method) = match method {
+        ics::Method::Cancel => ("cancel.ics", "CANCEL"),
+        ics::Method::Request => ("invite.ics", "REQUEST"),
+        ics::Method::Publish => ("booking.ics", "PUBLISH"),
+    };
+    Attachment {
+        filename: filename.into(),
+        content_type: format!("text/calendar; method={method}; charset=utf-8"),
+        content,
+    }
+}
+
+/// Text for a single header line: control characters (CR, LF, tab, …) become spaces.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// What the templates show; strings are already in the reader's words and zone.
+struct View<'a> {
+    title: &'a str,
+    host_name: &'a str,
+    invitee_name: &'a str,
+    invitee_email: &'a str,
+    /// The span in the reader's zone.
+    when: String,
+    /// The span in the other person's zone, when it differs.
+    when_other: Option<String>,
+    location: &'a str,
+    note: &'a str,
+    manage_url: &'a str,
+    cancel_url: String,
+    reason: &'a str,
+}
+
+macro_rules! email_template {
+    ($text:ident = $text_path:literal, $html:ident = $html_path:literal) => {
+        #[derive(Template)]
+        #[template(path = $text_path)]
+        struct $text<'a> {
+            v: &'a View<'a>,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a> {
+            v: &'a View<'a>,
+        }
+    };
+}
+
+email_template!(
+    InviteeConfirmationText = "email/invitee_confirmation.txt",
+    InviteeConfirmationHtml = "email/invitee_confirmation.html"
+);
+email_template!(
+    HostNotificationText = "email/host_notification.txt",
+    HostNotificationHtml = "email/host_notification.html"
+);
+email_template!(
+    InviteeCancellationText = "email/invitee_cancellation.txt",
+    InviteeCancellationHtml = "email/invitee_cancellation.html"
+);
+email_template!(
+    HostCancellationText = "email/host_cancellation.txt",
+    HostCancellationHtml = "email/host_cancellation.html"
+);
+
+/// Which side reads the email: decides the zone the time is shown in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Invitee,
+    Host,
+}
+
+fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'a> {
+    let (mine, theirs) = match reader {
+        Reader::Invitee => (facts.invitee_zone, facts.host_zone),
+        Reader::Host => (facts.host_zone, facts.invitee_zone),
+    };
+    View {
+        title: facts.event_title,
+        host_name: facts.host_name,
+        invitee_name: facts.invitee_name,
+        invitee_email: facts.invitee_email,
+        when: span_label(facts.start, facts.end, mine),
+        when_other: (mine != theirs).then(|| span_label(facts.start, facts.end, theirs)),
+        location: facts.location,
+        note: facts.note,
+        manage_url: facts.manage_url,
+        cancel_url: format!("{}/cancel", facts.manage_url),
+        reason,
+    }
+}
+
+fn local_day(facts: &BookingFacts<'_>, zone: Tz) -> String {
+    day_label(facts.start.with_timezone(&zone).date_naive())
+}
+
+/// To the invitee when they book: the details, their manage link and `invite.ics` (REQUEST).
+pub fn invitee_confirmation(
+    facts: &BookingFacts<'_>,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let v = view(facts, Reader::Invitee, "");
+    Ok(Message {
+        to: facts.invitee_email.into(),
+        reply_to: Some(facts.host_email.into()),
+        subject: one_line(&format!(
+            "Booked: {} with {} on {}",
+            facts.event_title,
+            facts.host_name,
+            local_day(facts, facts.invitee_zone)
+        )),
+        text: InviteeConfirmationText { v: &v }.render()?,
+        html: InviteeConfirmationHtml { v: &v }.render()?,
+        attachments: vec![calendar_attachment(
+            invitation(facts, ics::Method::Request, 0, stamp),
+            ics::Method::Request,
+        )],
+    })
+}
+
+/// To the host when someone books: who, when in the host's zone, and the invitee's note.
+pub fn host_notification(
+    facts: &BookingFacts<'_>,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let v = view(facts, Reader::Host, "");
+    Ok(Message {
+        to: facts.host_email.into(),
+        reply_to: Some(facts.invitee_email.into()),
+        subject: one_line(&format!(
+            "New booking: {} with {} on {}",
+            facts.event_title,
+            facts.invitee_name,
+            local_day(facts, facts.host_zone)
+        )),
+        text: HostNotificationText { v: &v }.render()?,
+        html: HostNotificationHtml { v: &v }.render()?,
+        attachments: vec![calendar_attachment(
+            invitation(facts, ics::Method::Request, 0, stamp),
+            ics::Method::Request,
+        )],
+    })
+}
+
+/// To the invitee after they cancelled: `cancel.ics` (CANCEL, SEQUENCE 1) removes the event.
+pub fn invitee_cancellation(
+    facts: &BookingFacts<'_>,
+    reason: &str,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let v = view(facts, Reader::Invitee, reason);
+    Ok(Message {
+        to: facts.invitee_email.into(),
+        reply_to: Some(facts.host_email.into()),
+        subject: one_line(&format!(
+            "Cancelled: {} with {} on {}",
+            facts.event_title,
+            facts.host_name,
+            local_day(facts, facts.invitee_zone)
+        )),
+        text: InviteeCancellationText { v: &v }.render()?,
+        html: InviteeCancellationHtml { v: &v }.render()?,
+        attachments: vec![calendar_attachment(
+            invitation(facts, ics::Method::Cancel, 1, stamp),
+            ics::Method::Cancel,
+        )],
+    })
+}
+
+/// To the host after the invitee cancelled, with their reason.
+pub fn host_cancellation(
+    facts: &BookingFacts<'_>,
+    reason: &str,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let v = view(facts, Reader::Host, reason);
+    Ok(Message {
+        to: facts.host_email.into(),
+        reply_to: Some(facts.invitee_email.into()),
+        subject: one_line(&format!(
+            "Cancelled by {}: {} on {}",
+            facts.invitee_name,
+            facts.event_title,
+            local_day(facts, facts.host_zone)
+        )),
+        text: HostCancellationText { v: &v }.render()?,
+        html: HostCancellationHtml { v: &v }.render()?,
+        attachments: vec![calendar_attachment(
+            invitation(facts, ics::Method::Cancel, 1, stamp),
+            ics::Method::Cancel,
+        )],
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,178 @@
+use chrono::TimeZone;
+
+use super::*;
+
+fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
+    BookingFacts {
+        booking_id: "b0123456789abcdef",
+        event_title: "Intro call",
+        host_name: "Ada Host",
+        host_email: "ada@example.com",
+        host_zone: chrono_tz::Europe::Berlin,
+        invitee_name: name,
+        invitee_email: "bob@example.org",
+        invitee_zone: chrono_tz::America::New_York,
+        note,
+        start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
+        end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
+        location: "Google Meet",
+        manage_url: "https://slots.example.com/booking/tok123",
+    }
+}
+
+fn stamp() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
+}
+
+/// Unfolds RFC 5545 content lines (CRLF + one space continues the previous line).
+fn unfold(ics: &str) -> String {
+    ics.replace("\r\n ", "")
+}
+
+#[test]
+fn the_invitee_confirmation_has_both_parts_the_times_the_link_and_a_request() {
+    let message =
+        invitee_confirmation(&facts("Bob Invitee", "About the roadmap"), stamp()).unwrap();
+    assert_eq!(message.to, "bob@example.org");
+    assert_eq!(message.reply_to.as_deref(), Some("ada@example.com"));
+    assert_eq!(
+        message.subject,
+        "Booked: Intro call with Ada Host on Wednesday, 25 November 2026"
+    );
+    for part in [&message.text, &message.html] {
+        // The invitee's zone first, the host's as well.
+        assert!(
+            part.contains("Wednesday, 25 November 2026, 09:00–09:30 (America/New_York)"),
+            "{part}"
+        );
+        assert!(part.contains("15:00–15:30 (Europe/Berlin)"), "{part}");
+        assert!(part.contains("Google Meet"));
+        assert!(part.contains("https://slots.example.com/booking/tok123"));
+        assert!(part.contains("https://slots.example.com/booking/tok123/cancel"));
+        assert!(part.contains("About the roadmap"));
+    }
+    assert!(!message.text.contains('<'), "plain text has no markup");
+    assert!(!message.html.contains("<img"), "no tracking pixels");
+
+    let [attachment] = message.attachments.as_slice() else {
+        panic!("one attachment")
+    };
+    assert_eq!(attachment.filename, "invite.ics");
+    assert_eq!(
+        attachment.content_type,
+        "text/calendar; method=REQUEST; charset=utf-8"
+    );
+    let ics = unfold(&attachment.content);
+    for line in [
+        "METHOD:REQUEST",
+        "UID:b0123456789abcdef@openslot",
+        "SEQUENCE:0",
+        "DTSTART:20261125T140000Z",
+        "DTEND:20261125T143000Z",
+        "LOCATION:Google Meet",
+        "STATUS:CONFIRMED",
+        "ORGANIZER;CN=Ada Host:mailto:ada@example.com",
+    ] {
+        assert!(
+            ics.contains(&format!("{line}\r\n")),
+            "{line} missing in\n{ics}"
+        );
+    }
+    assert!(ics.contains("ATTENDEE;CN=Bob Invitee;"), "{ics}");
+    assert!(ics.contains(":mailto:bob@example.org\r\n"), "{ics}");
+    assert!(ics.contains("DESCRIPTION:Where: Google Meet\\n"), "{ics}");
+}
+
+#[test]
+fn the_host_notification_shows_who_and_the_hosts_zone_first() {
+    let message = host_notification(&facts("Bob Invitee", "Bring slides"), stamp()).unwrap();
+    assert_eq!(message.to, "ada@example.com");
+    assert_eq!(message.reply_to.as_deref(), Some("bob@example.org"));
+    assert_eq!(
+        message.subject,
+        "New booking: Intro call with Bob Invitee on Wednesday, 25 November 2026"
+    );
+    assert!(message
+        .text
+        .contains("When:  Wednesday, 25 November 2026, 15:00–15:30 (Europe/Berlin)"));
+    assert!(message.text.contains("Bob Invitee <bob@example.org>"));
+    assert!(message.text.contains("Note:  Bring slides"));
+    assert!(message.html.contains("Bob Invitee &lt;bob@example.org&gt;"));
+    assert!(
+        !message.text.contains("/booking/tok123"),
+        "the host does not get the invitee's key"
+    );
+}
+
+#[test]
+fn user_text_is_escaped_in_html_and_kept_verbatim_in_text() {
+    let name = "Eve <script>alert(1)</script>";
+    let note = "<img src=x onerror=alert(2)> & \"quotes\"";
+    for message in [
+        invitee_confirmation(&facts(name, note), stamp()).unwrap(),
+        host_notification(&facts(name, note), stamp()).unwrap(),
+        host_cancellation(&facts(name, note), "<b>reason</b>", stamp()).unwrap(),
+    ] {
+        assert!(!message.html.contains("<script>"), "{}", message.html);
+        assert!(!message.html.contains("<img"), "{}", message.html);
+        assert!(!message.html.contains("<b>reason"), "{}", message.html);
+        assert!(
+            message.html.contains("&lt;script&gt;") || message.html.contains("&#60;script&#62;")
+        );
+        assert!(message.text.contains(name) || message.text.contains(note));
+    }
+}
+
+#[test]
+fn subjects_stay_on_one_line_whatever_the_text() {
+    let mut f = facts("Bob\r\nBcc: victim@example.com", "");
+    f.event_title = "Call\nX-Injected: yes";
+    for message in [
+        invitee_confirmation(&f, stamp()).unwrap(),
+        host_notification(&f, stamp()).unwrap(),
+        invitee_cancellation(&f, "", stamp()).unwrap(),
+        host_cancellation(&f, "", stamp()).unwrap(),
+    ] {
+        assert!(
+            !message.subject.chars().any(char::is_control),
+            "{:?}",
+            message.subject
+        );
+    }
+    assert_eq!(one_line("a\r\nb\tc"), "a  b c");
+}
+
+#[test]
+fn cancellations_carry_a_cancel_with_the_same_uid_and_a_higher_sequence() {
+    let f = facts("Bob Invitee", "");
+    let to_invitee = invitee_cancellation(&f, "Something came up", stamp()).unwrap();
+    let to_host = host_cancellation(&f, "Something came up", stamp()).unwrap();
+    assert_eq!(to_invitee.to, "bob@example.org");
+    assert_eq!(to_host.to, "ada@example.com");
+    assert!(to_host.text.contains("Reason: Something came up"));
+    assert!(to_invitee.text.contains("Your reason: Something came up"));
+    assert!(to_host
+        .subject
+        .starts_with("Cancelled by Bob Invitee: Intro call"));
+    for message in [&to_invitee, &to_host] {
+        let attachment = &message.attachments[0];
+        assert_eq!(attachment.filename, "cancel.ics");
+        assert_eq!(
+            attachment.content_type,
+            "text/calendar; method=CANCEL; charset=utf-8"
+        );
+        let ics = unfold(&attachment.content);
+        assert!(ics.contains("METHOD:CANCEL\r\n"));
+        assert!(ics.contains("UID:b0123456789abcdef@openslot\r\n"));
+        assert!(ics.contains("SEQUENCE:1\r\n"));
+        assert!(ics.contains("STATUS:CANCELLED\r\n"));
+    }
+}
+
+#[test]
+fn a_message_survives_the_outbox_payload_round_trip() {
+    let message = invitee_confirmation(&facts("Bob", ""), stamp()).unwrap();
+    let json = serde_json::to_string(&message).unwrap();
+    let back: Message = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, message);
+}

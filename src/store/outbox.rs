@@ -1,0 +1,146 @@
+//! The email outbox (`email_outbox`, migration 0003): rows are queued in the same batch as
+//! the booking change they report (see `bookings.rs`), then claimed, sent and marked here.
+//!
+//! A sender claims a due row by pushing its `next_attempt_at` forward by a lease in one
+//! conditional UPDATE, so the `wait_until` delivery and the cron never work on the same row at
+//! once; if a sender dies mid-send, the row is due again when the lease ends, and the
+//! provider's idempotency key (the row id) keeps that retry from sending twice.
+
+use serde::Deserialize;
+
+use super::{Param, Store, StoreError};
+
+/// One email to queue with a booking change.
+pub struct NewEmail {
+    pub id: String,
+    pub kind: &'static str,
+    pub recipient_hash: String,
+    /// The rendered `mail::Message` as JSON.
+    pub payload: String,
+}
+
+/// A queued email whose time has come.
+#[derive(Debug, Deserialize)]
+pub struct DueEmail {
+    pub id: String,
+    pub payload: Option<String>,
+    pub attempts: i64,
+}
+
+/// Queues an email for the booking `?2` only if that booking exists: in the creation batch
+/// the booking INSERT may have been skipped by its conflict check, and then no email may go.
+pub(super) const QUEUE_FOR_NEW_BOOKING: &str =
+    "INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, payload, attempts, next_attempt_at, created_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?2)";
+
+/// Queues a cancellation email only if the booking `?2` is cancelled, and at most one of each
+/// kind per booking: cancelling twice queues nothing the second time.
+pub(super) const QUEUE_FOR_CANCELLED_BOOKING: &str =
+    "INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, payload, attempts, next_attempt_at, created_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 \
+     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'cancelled') \
+     ON CONFLICT (booking_id, kind) DO NOTHING";
+
+/// The bound parameters of a queueing statement.
+pub(super) fn queue_params<'a>(
+    email: &'a NewEmail,
+    booking_id: &'a str,
+    now: i64,
+) -> [Param<'a>; 6] {
+    [
+        Param::Text(&email.id),
+        Param::Text(booking_id),
+        Param::Text(email.kind),
+        Param::Text(&email.recipient_hash),
+        Param::Text(&email.payload),
+        Param::Int(now),
+    ]
+}
+
+impl Store {
+    /// Emails waiting to be sent whose next attempt is due at `now`, oldest first.
+    pub async fn due_emails(&self, now: i64, limit: i64) -> Result<Vec<DueEmail>, StoreError> {
+        self.all(
+            "due_emails",
+            "SELECT id, payload, attempts FROM email_outbox \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1 \
+             ORDER BY next_attempt_at LIMIT ?2",
+            &[Param::Int(now), Param::Int(limit)],
+        )
+        .await
+    }
+
+    /// Takes the row for one send until `lease_until`; false when another sender has it.
+    pub async fn claim_email(
+        &self,
+        id: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "claim_email",
+                "UPDATE email_outbox SET next_attempt_at = ?3 \
+                 WHERE id = ?1 AND next_attempt_at <= ?2 AND sent_at IS NULL AND failed_at IS NULL",
+                &[Param::Text(id), Param::Int(now), Param::Int(lease_until)],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Marks the email sent and drops its payload (personal data is not kept once sent).
+    pub async fn email_sent(&self, id: &str, attempts: i64, now: i64) -> Result<(), StoreError> {
+        self.execute(
+            "email_sent",
+            "UPDATE email_outbox SET sent_at = ?3, attempts = ?2, payload = NULL, last_error = NULL WHERE id = ?1",
+            &[Param::Text(id), Param::Int(attempts), Param::Int(now)],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub async fn email_failed(
+        &self,
+        id: &str,
+        attempts: i64,
+        retry_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "email_failed",
+            "UPDATE email_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = substr(?4, 1, 200) WHERE id = ?1",
+            &[
+                Param::Text(id),
+                Param::Int(attempts),
+                Param::Int(retry_at),
+                Param::Text(error),
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Gives the email up for good; the payload goes, the failure stays on record.
+    pub async fn email_given_up(
+        &self,
+        id: &str,
+        attempts: i64,
+        now: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "email_given_up",
+            "UPDATE email_outbox SET attempts = ?2, failed_at = ?3, payload = NULL, last_error = substr(?4, 1, 200) \
+             WHERE id = ?1",
+            &[
+                Param::Text(id),
+                Param::Int(attempts),
+                Param::Int(now),
+                Param::Text(error),
+            ],
+        )
+        .await
+        .map(drop)
+    }
+}
