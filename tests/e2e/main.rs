@@ -13,5 +13,6 @@ mod emails;
 mod hostile_input;
 mod migrations;
 mod pages_and_errors;
+mod privacy;
 mod rate_limits;
 mod slots_api;

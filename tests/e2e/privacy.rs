@@ -1,0 +1,339 @@
+//! PRIVACY.md as a contract: each test below checks one claim by behaviour and names it with
+//! its id (`/// [Pn]` on the test). `privacy_claims_and_tests_match` fails when a claim has no
+//! test or a test names a claim PRIVACY.md lacks.
+
+use std::collections::BTreeSet;
+
+use chrono::{Days, Utc};
+use serde_json::json;
+
+use crate::support::http::{get, post_json, send_from};
+use crate::support::mail::wait_for_emails;
+use crate::support::seed::{sql, EVERY_DAY};
+use crate::support::world::{repo_root, world, wrangler};
+use crate::support::{EventSeed, HostSeed, SeededHost};
+
+fn host(name: &str) -> SeededHost {
+    HostSeed::new(name, "Europe/Berlin")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("call", 30))
+        .create()
+}
+
+fn book(host: &SeededHost, hour: u32, name: &str, email: &str) -> serde_json::Value {
+    let start = format!(
+        "{}T{hour:02}:00:00Z",
+        Utc::now().date_naive() + Days::new(3)
+    );
+    let reply = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.slug, "event": "call", "start": start, "name": name, "email": email,
+                 "time_zone": "America/Chicago", "note": format!("note of {name}") }),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["booking"].clone()
+}
+
+/// Every row of every D1 table, as (table, row as JSON text), read in one wrangler call.
+fn d1_rows() -> Vec<(String, String)> {
+    let tables: Vec<String> = sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name",
+    )
+    .iter()
+    .map(|t| t["name"].as_str().unwrap().to_owned())
+    .collect();
+    let selects: Vec<String> = tables
+        .iter()
+        .map(|t| format!("SELECT * FROM \"{t}\""))
+        .collect();
+    let output = wrangler()
+        .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
+        .arg(&world().state_dir)
+        .arg(format!("--command={}", selects.join("; ")))
+        .output()
+        .expect("wrangler runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), tables.len());
+    tables
+        .iter()
+        .zip(results)
+        .flat_map(|(table, result)| {
+            let rows = result["results"].as_array().cloned().unwrap_or_default();
+            rows.into_iter()
+                .map(move |row| (table.clone(), row.to_string()))
+        })
+        .collect()
+}
+
+/// The D1 tables any of whose rows contain `needle`.
+fn tables_containing(rows: &[(String, String)], needle: &str) -> Vec<String> {
+    let mut tables: Vec<String> = rows
+        .iter()
+        .filter(|(_, row)| row.contains(needle))
+        .map(|(table, _)| table.clone())
+        .collect();
+    tables.dedup();
+    tables
+}
+
+/// Every key and value in the local KV namespace, as one text.
+fn kv_dump() -> String {
+    let list = wrangler()
+        .args([
+            "kv",
+            "key",
+            "list",
+            "--binding",
+            "TOKENS",
+            "--local",
+            "--persist-to",
+        ])
+        .arg(&world().state_dir)
+        .output()
+        .expect("wrangler runs");
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let keys: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap_or(json!([]));
+    let mut dump = String::from_utf8_lossy(&list.stdout).into_owned();
+    for key in keys.as_array().into_iter().flatten() {
+        let name = key["name"].as_str().unwrap();
+        let value = wrangler()
+            .args([
+                "kv",
+                "key",
+                "get",
+                name,
+                "--binding",
+                "TOKENS",
+                "--local",
+                "--persist-to",
+            ])
+            .arg(&world().state_dir)
+            .output()
+            .unwrap();
+        dump.push_str(&String::from_utf8_lossy(&value.stdout));
+    }
+    dump
+}
+
+/// [P1] An invitee's details live only in their booking row and show only on its own page.
+#[test]
+fn invitee_details_are_stored_only_in_the_booking_and_shown_only_on_its_page() {
+    let host = host("Privacy One");
+    let (name, email) = ("Priya Invitee", "priya.p1@example.com");
+    let booking = book(&host, 9, name, email);
+    // Once the booking's emails are out, the outbox keeps no copy of the address.
+    wait_for_emails(email, "", 1);
+    wait_for_emails(&format!("{}@example.com", host.slug), "", 1);
+    let rows = d1_rows();
+    assert_eq!(tables_containing(&rows, email), vec!["bookings".to_owned()]);
+    assert_eq!(tables_containing(&rows, name), vec!["bookings".to_owned()]);
+    assert!(!kv_dump().contains(email));
+    for public in [
+        format!("/{}", host.slug),
+        format!("/{}/call", host.slug),
+        format!("/api/v1/slots?host={}&event=call", host.slug),
+    ] {
+        let page = get(&public);
+        assert!(
+            !page.body.contains(email) && !page.body.contains(name),
+            "{public} shows the invitee"
+        );
+    }
+    let own_page = get(booking["manage_url"].as_str().unwrap());
+    assert!(own_page.body.contains(name) && own_page.body.contains(email));
+}
+
+/// [P2] The manage-link token is never stored; D1 holds its SHA-256.
+#[test]
+fn the_manage_token_is_stored_only_as_its_hash() {
+    let host = host("Privacy Two");
+    let booking = book(&host, 10, "Token Person", "token.p2@example.com");
+    let url = booking["manage_url"].as_str().unwrap();
+    let token = url.rsplit('/').next().unwrap();
+    assert!(
+        tables_containing(&d1_rows(), token).is_empty(),
+        "the token is stored somewhere"
+    );
+    let hash = openslot::crypto::digest::sha256_hex(token);
+    let rows = sql(&format!(
+        "SELECT id FROM bookings WHERE manage_token_hash = '{hash}'"
+    ));
+    assert_eq!(rows.len(), 1);
+}
+
+/// [P3] A sealed refresh token shows no plaintext and opens only for its host and provider.
+#[test]
+fn sealed_refresh_tokens_hide_the_token_and_open_only_for_their_owner() {
+    use openslot::crypto::token_cipher::{TokenCipher, TokenOwner};
+    let cipher = TokenCipher::new("k1", crate::support::world::TEST_TOKEN_KEY, "").unwrap();
+    let owner = TokenOwner {
+        host_id: "host-a",
+        provider: "google",
+    };
+    let sealed = cipher.seal(owner, "1//refresh-plaintext-p3");
+    assert!(!sealed.contains("refresh-plaintext-p3"));
+    assert_ne!(
+        sealed,
+        cipher.seal(owner, "1//refresh-plaintext-p3"),
+        "a fresh nonce per write"
+    );
+    assert_eq!(
+        cipher.open(owner, &sealed).unwrap(),
+        "1//refresh-plaintext-p3"
+    );
+    assert!(cipher
+        .open(
+            TokenOwner {
+                host_id: "host-b",
+                provider: "google"
+            },
+            &sealed
+        )
+        .is_err());
+    assert!(cipher
+        .open(
+            TokenOwner {
+                host_id: "host-a",
+                provider: "zoom"
+            },
+            &sealed
+        )
+        .is_err());
+    // Nothing readable is in the instance's KV namespace.
+    assert!(!kv_dump().contains("refresh"));
+}
+
+/// [P4] Pages load nothing from other origins, and the CSP allows only our own.
+#[test]
+fn pages_load_nothing_from_third_parties() {
+    let host = host("Privacy Four");
+    let booking = book(&host, 11, "Csp Person", "csp.p4@example.com");
+    for page in [
+        get(&format!("/{}/call", host.slug)),
+        get(booking["manage_url"].as_str().unwrap()),
+        get(&format!("/{}", host.slug)),
+    ] {
+        let csp = page.header("content-security-policy").unwrap();
+        for directive in csp.split(';') {
+            let sources: Vec<&str> = directive.split_whitespace().skip(1).collect();
+            assert!(
+                sources
+                    .iter()
+                    .all(|s| ["'self'", "'none'", "data:"].contains(s)
+                        || s.starts_with("https://")
+                            && directive.trim_start().starts_with("frame-ancestors")),
+                "{directive}"
+            );
+        }
+        for attribute in ["src=\"", "<link rel=\"stylesheet\" href=\""] {
+            for (at, _) in page.body.match_indices(attribute) {
+                let value = &page.body[at + attribute.len()..];
+                assert!(
+                    value.starts_with('/') && !value.starts_with("//"),
+                    "external {attribute}{}",
+                    &value[..40.min(value.len())]
+                );
+            }
+        }
+    }
+}
+
+/// [P5] Pages with personal data are never cached and never send a Referer.
+#[test]
+fn pages_send_no_referrer_and_are_not_cached() {
+    let host = host("Privacy Five");
+    let booking = book(&host, 12, "Cache Person", "cache.p5@example.com");
+    for page in [
+        get(booking["manage_url"].as_str().unwrap()),
+        get(&format!("/{}/call", host.slug)),
+    ] {
+        assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(page.header("cache-control"), Some("no-store"));
+    }
+}
+
+/// [P7] A client's IP address is written nowhere: not to D1, KV or the Worker's log.
+#[test]
+fn client_ip_addresses_are_not_stored_or_logged() {
+    let host = host("Privacy Seven");
+    let ip = "198.51.100.173";
+    let start = format!("{}T13:00:00Z", Utc::now().date_naive() + Days::new(3));
+    let body = json!({ "host": host.slug, "event": "call", "start": start, "name": "Ip Person",
+                       "email": "ip.p7@example.com", "time_zone": "UTC" });
+    let reply = send_from(
+        ip,
+        "POST",
+        "/api/v1/bookings",
+        "application/json",
+        &body.to_string(),
+    );
+    assert_eq!(reply.status, 201);
+    let _ = send_from(ip, "GET", &format!("/{}/call", host.slug), "text/plain", "");
+    assert!(tables_containing(&d1_rows(), ip).is_empty());
+    assert!(!kv_dump().contains(ip));
+    assert!(!world().worker_log().contains(ip));
+}
+
+/// [P8] Once an email is sent, the outbox keeps only its kind, a hash of the address and times.
+#[test]
+fn sent_emails_leave_no_content_behind() {
+    let host = host("Privacy Eight");
+    let email = "outbox.p8@example.com";
+    let booking = book(&host, 14, "Outbox Person", email);
+    wait_for_emails(email, "", 1);
+    wait_for_emails(&format!("{}@example.com", host.slug), "", 1);
+    let rows = sql(&format!(
+        "SELECT kind, recipient_hash, payload, sent_at, last_error FROM email_outbox WHERE booking_id = '{}'",
+        booking["id"].as_str().unwrap()
+    ));
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert!(row["payload"].is_null(), "{row}");
+        assert!(row["sent_at"].is_i64());
+        assert_eq!(row["recipient_hash"].as_str().unwrap().len(), 64);
+        assert!(!row.to_string().contains(email));
+    }
+}
+
+fn claim_ids(text: &str) -> BTreeSet<String> {
+    text.match_indices("[P")
+        .filter_map(|(at, _)| {
+            let rest = &text[at + 2..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!digits.is_empty() && rest[digits.len()..].starts_with(']'))
+                .then(|| format!("P{digits}"))
+        })
+        .collect()
+}
+
+#[test]
+fn privacy_claims_and_tests_match() {
+    let policy = std::fs::read_to_string(repo_root().join("PRIVACY.md")).unwrap();
+    let tests: String = include_str!("privacy.rs")
+        .lines()
+        .filter(|line| line.trim_start().starts_with("/// [P"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (claimed, tested) = (claim_ids(&policy), claim_ids(&tests));
+    let untested: Vec<_> = claimed.difference(&tested).collect();
+    let unknown: Vec<_> = tested.difference(&claimed).collect();
+    assert!(
+        untested.is_empty(),
+        "claims in PRIVACY.md without a test: {untested:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "tests naming claims PRIVACY.md lacks: {unknown:?}"
+    );
+}
