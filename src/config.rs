@@ -45,6 +45,8 @@ pub struct Config {
     pub token_cipher: TokenCipher,
     /// Derives booking manage-link tokens.
     pub link_key: LinkKey,
+    /// Days after a meeting ends before its invitee's personal data is erased.
+    pub retention_days: u32,
 }
 
 impl Config {
@@ -101,8 +103,23 @@ impl Config {
                 .filter(|v| !v.is_empty()),
             token_cipher,
             link_key: LinkKey::derive(&key_bytes),
+            retention_days: retention_days(lookup("RETENTION_DAYS"))?,
         })
     }
+}
+
+/// `RETENTION_DAYS`: 1 to 3650, default 90.
+fn retention_days(value: Option<String>) -> Result<u32, ConfigError> {
+    let Some(text) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(90);
+    };
+    text.parse::<u32>()
+        .ok()
+        .filter(|days| (1..=3650).contains(days))
+        .ok_or(ConfigError::Invalid {
+            name: "RETENTION_DAYS",
+            reason: format!("'{text}' is not a number of days from 1 to 3650"),
+        })
 }
 
 #[cfg(test)]
@@ -168,5 +185,15 @@ mod tests {
         map.insert("ZOOM_API_URL", "api.zoom.us".into());
         let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
         assert!(error.to_string().contains("ZOOM_API_URL"), "{error}");
+    }
+
+    #[test]
+    fn retention_defaults_to_ninety_days_and_refuses_nonsense() {
+        assert_eq!(retention_days(None).unwrap(), 90);
+        assert_eq!(retention_days(Some(" 30 ".into())).unwrap(), 30);
+        for bad in ["0", "-1", "ninety", "3651"] {
+            let error = retention_days(Some(bad.into())).unwrap_err().to_string();
+            assert!(error.contains("RETENTION_DAYS"), "{error}");
+        }
     }
 }

@@ -11,6 +11,8 @@ pub mod mail;
 #[cfg(target_arch = "wasm32")]
 mod http;
 #[cfg(target_arch = "wasm32")]
+mod retention;
+#[cfg(target_arch = "wasm32")]
 mod store;
 
 /// The Worker's fetch entry point: hands the request to the HTTP shell.
@@ -24,14 +26,14 @@ async fn fetch(
     Ok(http::handle(req, env, ctx).await)
 }
 
-/// The cron trigger (every minute, wrangler.toml): sends the outbox's due emails, which is
-/// how a failed email is retried.
+/// The cron triggers (wrangler.toml): every minute the outbox's due emails are sent (how a
+/// failed email is retried); every hour the retention job erases expired personal data.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
-async fn scheduled(
-    _event: worker::ScheduledEvent,
-    env: worker::Env,
-    _ctx: worker::ScheduleContext,
-) {
-    mail::deliver::run(env).await;
+async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
+    if event.cron() == retention::HOURLY_CRON {
+        retention::run(&env).await;
+    } else {
+        mail::deliver::run(env).await;
+    }
 }

@@ -5,6 +5,7 @@
 mod bookings;
 mod hosts;
 mod outbox;
+mod retention;
 mod rows;
 
 pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};

@@ -306,6 +306,61 @@ fn sent_emails_leave_no_content_behind() {
     }
 }
 
+/// [P9] Invitee data of meetings that ended more than 90 days ago is erased by the hourly job.
+#[test]
+fn the_retention_job_erases_invitee_data_of_long_past_meetings_only() {
+    let host = host("Privacy Nine");
+    let event_id = format!("host-{}-call", host.slug);
+    let day = 86_400;
+    let now = Utc::now().timestamp();
+    let insert = |id: &str, ended_days_ago: i64| {
+        let end = now - ended_days_ago * day;
+        format!(
+            "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, invitee_name, invitee_email, \
+             invitee_time_zone, note, manage_token_hash, idempotency_key, created_at) VALUES ('{id}', '{}', \
+             '{event_id}', {}, {end}, 'Old Invitee', '{id}@example.com', 'Asia/Tokyo', 'old note', 'hash-{id}', \
+             'key-{id}', {})",
+            host.id,
+            end - 1800,
+            end - 30 * day
+        )
+    };
+    let old = format!("p9-old-{}", std::process::id());
+    let recent = format!("p9-recent-{}", std::process::id());
+    sql(&format!(
+        "{}; {}; INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, attempts, next_attempt_at, \
+         sent_at, created_at) VALUES ('{old}-mail', '{old}', 'invitee_confirmation', printf('%064d', 9), 1, 0, 1, 0)",
+        insert(&old, 91),
+        insert(&recent, 89)
+    ));
+    let reply = get("/__scheduled?cron=17+*+*+*+*");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let rows = sql(&format!(
+        "SELECT id, invitee_name, invitee_email, invitee_time_zone, note, start_at FROM bookings \
+         WHERE id IN ('{old}', '{recent}') ORDER BY end_at"
+    ));
+    assert_eq!(rows[0]["id"], old.as_str());
+    assert_eq!(
+        (
+            &rows[0]["invitee_name"],
+            &rows[0]["invitee_email"],
+            &rows[0]["note"]
+        ),
+        (&json!(""), &json!(""), &json!(""))
+    );
+    assert_eq!(rows[0]["invitee_time_zone"], "UTC");
+    assert!(rows[0]["start_at"].is_i64(), "the busy time stays");
+    assert_eq!(
+        rows[1]["invitee_email"],
+        format!("{recent}@example.com"),
+        "recent bookings are kept"
+    );
+    assert!(sql(&format!(
+        "SELECT id FROM email_outbox WHERE booking_id = '{old}'"
+    ))
+    .is_empty());
+}
+
 fn claim_ids(text: &str) -> BTreeSet<String> {
     text.match_indices("[P")
         .filter_map(|(at, _)| {

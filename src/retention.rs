@@ -1,0 +1,33 @@
+//! The hourly retention job: erases the personal data of bookings whose meeting ended more
+//! than `RETENTION_DAYS` ago (see `store::retention` for exactly what goes). Logs counts only.
+
+use chrono::{DateTime, Duration, Utc};
+use worker::Env;
+
+use crate::store::Store;
+
+/// The cron expression (wrangler.toml) that runs this job.
+pub const HOURLY_CRON: &str = "17 * * * *";
+
+/// One retention run; failures are logged and the next hour tries again.
+pub async fn run(env: &Env) {
+    let now =
+        DateTime::<Utc>::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let (config, db) = match (crate::http::read_config(env), env.d1("DB")) {
+        (Ok(config), Ok(db)) => (config, db),
+        (Err(error), _) => return worker::console_error!("retention: {error}"),
+        (_, Err(error)) => return worker::console_error!("retention: D1 binding DB: {error}"),
+    };
+    let cutoff = now - Duration::days(i64::from(config.retention_days));
+    match Store::new(db)
+        .erase_ended_bookings(cutoff.timestamp())
+        .await
+    {
+        Ok(erased) => worker::console_log!(
+            "retention: erased {} bookings' invitee data and {} outbox rows",
+            erased.bookings,
+            erased.outbox_rows
+        ),
+        Err(error) => worker::console_error!("retention: {error}"),
+    }
+}
