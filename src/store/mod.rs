@@ -85,71 +85,42 @@ impl Store {
             .map_err(|e| failed(query, e))
     }
 
-    /// Runs `sql` as `all()`, retrying with a short growing pause while the database is locked.
+    /// Runs `sql` as `all()`, retrying while the database is locked.
     async fn run_all(
         &self,
         query: &'static str,
         sql: &'static str,
         params: &[Param<'_>],
     ) -> Result<worker::D1Result, StoreError> {
-        let mut attempt = 1;
-        loop {
-            match self.statement(query, sql, params)?.all().await {
-                Ok(result) => return Ok(result),
-                Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
-                    worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
-                        .await;
-                    attempt += 1;
-                }
-                Err(error) if is_busy(&error) => {
-                    return Err(StoreError::Busy {
-                        query,
-                        attempts: attempt,
-                    })
-                }
-                Err(error) => return Err(failed(query, error)),
-            }
-        }
+        retrying_while_busy(query, || {
+            let statement = self.statement(query, sql, params)?;
+            Ok(async move { statement.all().await })
+        })
+        .await
     }
 
     /// Runs `statements` as one D1 batch, which D1 runs as a single transaction: all of them
-    /// or none. Returns how many rows each changed. A batch refused because the database was
-    /// locked changed nothing, so it is retried like a single statement.
+    /// or none. Returns how many rows each changed.
     async fn batch(
         &self,
         query: &'static str,
         statements: &[(&'static str, &[Param<'_>])],
     ) -> Result<Vec<usize>, StoreError> {
-        let mut attempt = 1;
-        loop {
+        let results = retrying_while_busy(query, || {
             let prepared = statements
                 .iter()
                 .map(|(sql, params)| self.statement(query, sql, params))
                 .collect::<Result<Vec<_>, _>>()?;
-            match self.db.batch(prepared).await {
-                Ok(results) => {
-                    return results
-                        .iter()
-                        .map(|result| {
-                            let meta = result.meta().map_err(|e| failed(query, e))?;
-                            Ok(meta.and_then(|m| m.changes).unwrap_or(0))
-                        })
-                        .collect()
-                }
-                Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
-                    worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
-                        .await;
-                    attempt += 1;
-                }
-                Err(error) if is_busy(&error) => {
-                    return Err(StoreError::Busy {
-                        query,
-                        attempts: attempt,
-                    })
-                }
-                Err(error) => return Err(failed(query, error)),
-            }
-        }
+            Ok(self.db.batch(prepared))
+        })
+        .await?;
+        results
+            .iter()
+            .map(|result| {
+                let meta = result.meta().map_err(|e| failed(query, e))?;
+                Ok(meta.and_then(|m| m.changes).unwrap_or(0))
+            })
+            .collect()
     }
 
     async fn all<T: serde::de::DeserializeOwned>(
@@ -183,6 +154,34 @@ impl Store {
         let result = self.run_all(query, sql, params).await?;
         let meta = result.meta().map_err(|e| failed(query, e))?;
         Ok(meta.and_then(|m| m.changes).unwrap_or(0))
+    }
+}
+
+/// Sends what `attempt` prepares until D1 stops answering "locked", with a short growing pause
+/// between tries. A statement or batch refused as locked changed nothing, so resending is safe.
+async fn retrying_while_busy<T, Fut>(
+    query: &'static str,
+    mut attempt: impl FnMut() -> Result<Fut, StoreError>,
+) -> Result<T, StoreError>
+where
+    Fut: std::future::Future<Output = worker::Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt()?.await {
+            Ok(value) => return Ok(value),
+            Err(error) if is_busy(&error) && tries < BUSY_ATTEMPTS => {
+                worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(tries))).await;
+                tries += 1;
+            }
+            Err(error) if is_busy(&error) => {
+                return Err(StoreError::Busy {
+                    query,
+                    attempts: tries,
+                })
+            }
+            Err(error) => return Err(failed(query, error)),
+        }
     }
 }
 
