@@ -22,6 +22,12 @@ pub enum AppError {
     InvalidFields(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// Not signed in: pages redirect to the sign-in page, the API answers 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in (or not) but not allowed to do this: a refused form, a closed sign-up.
+    #[error("{0}")]
+    Forbidden(String),
     /// Busy for a moment; the client should retry (sent with Retry-After).
     #[error("{0}")]
     Unavailable(String),
@@ -76,6 +82,8 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::InvalidFields(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
             AppError::Unavailable(_) => 503,
             AppError::MethodNotAllowed(_) => 405,
             AppError::PayloadTooLarge(_) => 413,
@@ -90,6 +98,8 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
             AppError::Unavailable(_) => "unavailable",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -113,6 +123,19 @@ impl AppError {
         let incident = crate::crypto::random_hex::<6>();
         if let AppError::Internal(cause) = &self {
             worker::console_error!("incident {incident}: {cause}");
+        }
+        if let (AppError::Unauthorized(_), ErrorFormat::Html) = (&self, format) {
+            // A person without a session is sent to sign in, not shown an error.
+            let redirect = Response::empty().map(|r| r.with_status(303));
+            if let Ok(mut response) = redirect {
+                if response
+                    .headers_mut()
+                    .set("Location", "/auth/signin")
+                    .is_ok()
+                {
+                    return response;
+                }
+            }
         }
         let status = self.status();
         let message = self.user_message(&incident);
@@ -156,6 +179,8 @@ impl AppError {
 fn title_for(status: u16) -> &'static str {
     match status {
         404 => "Page not found",
+        401 => "Please sign in",
+        403 => "We did not do that",
         409 => "That time is no longer available",
         405 | 413 | 415 | 400 | 422 => "We could not use that request",
         503 => "Temporarily unavailable",

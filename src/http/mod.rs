@@ -5,12 +5,15 @@
 //! JSON under `/api/`.
 
 mod api;
+mod auth;
 mod booking;
 mod context;
+mod dashboard;
 mod error;
 mod headers;
 mod public_pages;
 mod request;
+mod session;
 mod slots;
 
 use worker::{Env, Method, Request, Response};
@@ -50,6 +53,34 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["api", "v1", "slots"] | ["api", "v1", "bookings"], other) => not_allowed(other),
         (["api", ..], _) => Err(AppError::NotFound("There is no such API endpoint.".into())),
+        (["auth", "signin"], Method::Get | Method::Head) => {
+            auth::sign_in(&Ctx::from_env(env, req)?, req).await
+        }
+        (["auth", "signout"], Method::Post) => auth::sign_out(&Ctx::from_env(env, req)?, req).await,
+        // Starting and finishing a sign-in change state: GET only, never HEAD.
+        (["auth", provider, "start"], Method::Get) => {
+            auth::start(&Ctx::from_env(env, req)?, req, provider).await
+        }
+        (["auth", provider, "callback"], Method::Get) => {
+            auth::callback(&Ctx::from_env(env, req)?, req, provider).await
+        }
+        (["dashboard"], Method::Get | Method::Head) => {
+            dashboard::overview(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "profile"], Method::Get | Method::Head) => {
+            dashboard::profile(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "profile"], Method::Post) => {
+            dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
+        }
+        (
+            ["auth", "signin"]
+            | ["auth", "signout"]
+            | ["auth", _, "start" | "callback"]
+            | ["dashboard"]
+            | ["dashboard", "profile"],
+            other,
+        ) => not_allowed(other),
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
             public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
         }

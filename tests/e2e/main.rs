@@ -8,4 +8,5 @@ mod support;
 mod booking_form;
 mod bookings_api;
 mod pages_and_errors;
+mod sign_in;
 mod slots_api;

@@ -21,6 +21,15 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a header that may repeat (`Set-Cookie`).
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -41,12 +50,20 @@ fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
         Err(other) => panic!("request failed: {other}"),
     };
     let status = response.status();
-    let headers = response
-        .headers_names()
+    let mut names: Vec<String> = Vec::new();
+    for name in response.headers_names() {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            names.push(name);
+        }
+    }
+    let headers = names
         .into_iter()
-        .map(|name| {
-            let value = response.header(&name).unwrap_or_default().to_owned();
-            (name, value)
+        .flat_map(|name| {
+            response
+                .all(&name)
+                .into_iter()
+                .map(|value| (name.clone(), value.to_owned()))
+                .collect::<Vec<_>>()
         })
         .collect();
     let body = response.into_string().unwrap_or_default();
@@ -78,6 +95,23 @@ pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
             .set("Content-Type", content_type)
             .send_string(body),
     )
+}
+
+/// Any method with extra headers and an optional `(content type, body)`.
+pub fn request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &str)>,
+) -> Reply {
+    let mut request = agent().request(method, &url(path));
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    reply(match body {
+        Some((content_type, body)) => request.set("Content-Type", content_type).send_string(body),
+        None => request.call(),
+    })
 }
 
 /// POST an HTML form.

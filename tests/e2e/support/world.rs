@@ -21,7 +21,7 @@ pub struct World {
     /// Everything `wrangler dev` and the Worker print.
     pub log_path: PathBuf,
     /// Kept alive for as long as the Worker runs: its outside services point here.
-    _fakes: FakeServer,
+    fakes: FakeServer,
     /// `wrangler dev`; its whole process group is signalled at exit (see `stop_workerd`).
     _workerd: Child,
 }
@@ -119,6 +119,7 @@ impl World {
             .arg(&state_dir)
             .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
             .args(fake_vars(&fakes.url()))
+            .args(sign_in_vars())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -135,13 +136,18 @@ impl World {
             base_url,
             state_dir,
             log_path,
-            _fakes: fakes,
+            fakes,
             _workerd: child,
         }
     }
 }
 
 impl World {
+    /// The fakes' base URL (`http://127.0.0.1:PORT`), for their control API.
+    pub fn fakes_url(&self) -> String {
+        self.fakes.url()
+    }
+
     /// What the Worker has logged so far.
     pub fn worker_log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
@@ -163,6 +169,29 @@ fn fake_vars(fakes: &str) -> Vec<String> {
     ]
     .iter()
     .flat_map(|(name, path)| ["--var".to_owned(), format!("{name}:{fakes}{path}")])
+    .collect()
+}
+
+/// OAuth clients the fakes accept, and the suite's sign-up policy (tests/e2e/sign_in.rs).
+fn sign_in_vars() -> Vec<String> {
+    [
+        (
+            "GOOGLE_CLIENT_ID",
+            "openslot-e2e.apps.googleusercontent.com",
+        ),
+        ("GOOGLE_CLIENT_SECRET", "e2e-google-secret"),
+        (
+            "MICROSOFT_CLIENT_ID",
+            "00000000-0000-4000-a000-00000000e2e0",
+        ),
+        ("MICROSOFT_CLIENT_SECRET", "e2e-microsoft-secret"),
+        (
+            "SIGNUP_POLICY",
+            "allow:@hosts.example,listed@elsewhere.example",
+        ),
+    ]
+    .iter()
+    .flat_map(|(name, value)| ["--var".to_owned(), format!("{name}:{value}")])
     .collect()
 }
 
