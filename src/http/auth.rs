@@ -32,6 +32,8 @@ const SIGN_IN_COOKIE: &str = "openslot_signin";
 const SIGN_IN_COOKIE_PATH: &str = "/auth/";
 /// How long a sign-in may take at the provider.
 const SIGN_IN_SECONDS: i64 = 10 * 60;
+/// How long an expired sign-in is kept, so a late callback is told "expired", not "unknown".
+const EXPIRED_SIGN_IN_KEPT_SECONDS: i64 = 60 * 60;
 
 #[derive(Template)]
 #[template(path = "signin.html")]
@@ -92,7 +94,9 @@ pub async fn start(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<Resp
         .and_then(|tz| TimeZoneName::parse(tz).ok())
         .map(TimeZoneName::name);
     let now = ctx.now.timestamp();
-    ctx.store.purge_expired_oauth_states(now).await?;
+    ctx.store
+        .purge_expired_oauth_states(now - EXPIRED_SIGN_IN_KEPT_SECONDS)
+        .await?;
     let state = random_hex::<32>();
     let verifier = random_hex::<32>();
     let nonce = random_hex::<32>();

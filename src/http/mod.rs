@@ -51,7 +51,10 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["api", "v1", "bookings"], Method::Post) => {
             api::create(&Ctx::from_env(env, req)?, req).await
         }
-        (["api", "v1", "slots"] | ["api", "v1", "bookings"], other) => not_allowed(other),
+        (["api", "v1", "me"], Method::Get) => dashboard::me(&Ctx::from_env(env, req)?, req).await,
+        (["api", "v1", "slots"] | ["api", "v1", "bookings"] | ["api", "v1", "me"], other) => {
+            not_allowed(other)
+        }
         (["api", ..], _) => Err(AppError::NotFound("There is no such API endpoint.".into())),
         (["auth", "signin"], Method::Get | Method::Head) => {
             auth::sign_in(&Ctx::from_env(env, req)?, req).await

@@ -123,12 +123,12 @@ impl Store {
         .await
     }
 
-    /// Forgets sign-ins that were never finished.
-    pub async fn purge_expired_oauth_states(&self, now: i64) -> Result<usize, StoreError> {
+    /// Forgets sign-ins that were never finished and expired at or before `cutoff`.
+    pub async fn purge_expired_oauth_states(&self, cutoff: i64) -> Result<usize, StoreError> {
         self.execute(
             "purge_expired_oauth_states",
             "DELETE FROM oauth_states WHERE expires_at <= ?1",
-            &[Param::Int(now)],
+            &[Param::Int(cutoff)],
         )
         .await
     }
