@@ -3,6 +3,7 @@
 //! Parsing is separate from `worker::Env` (it takes a lookup function) so it is tested natively,
 //! and a missing or malformed setting fails with a message naming the variable.
 
+use crate::core::signup::SignupPolicy;
 use crate::crypto::link_token::LinkKey;
 use crate::crypto::token_cipher::{CipherError, TokenCipher};
 use base64::engine::general_purpose::STANDARD;
@@ -32,6 +33,21 @@ pub struct ServiceUrls {
     pub email_api: String,
 }
 
+/// An OAuth client registered with a provider (its id and secret).
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    pub id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything a request handler may need to know about this instance.
 pub struct Config {
     /// Origin used in links we send by email; empty means "the origin the request came to".
@@ -47,6 +63,12 @@ pub struct Config {
     pub link_key: LinkKey,
     /// Days after a meeting ends before its invitee's personal data is erased.
     pub retention_days: u32,
+    /// Who may create a host by signing in (`SIGNUP_POLICY`, default `closed`).
+    pub signup_policy: SignupPolicy,
+    /// `GOOGLE_CLIENT_ID` / `GOOGLE_CLIENT_SECRET`; without them there is no Google sign-in.
+    pub google_client: Option<OAuthClient>,
+    /// `MICROSOFT_CLIENT_ID` / `MICROSOFT_CLIENT_SECRET`; likewise for Microsoft.
+    pub microsoft_client: Option<OAuthClient>,
 }
 
 impl Config {
@@ -84,7 +106,31 @@ impl Config {
             Some(v) if !v.trim().is_empty() => Some(url("PUBLIC_BASE_URL")?),
             _ => None,
         };
+        let optional = |name: &'static str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let client = |id_name: &'static str, secret_name: &'static str| match (
+            optional(id_name),
+            optional(secret_name),
+        ) {
+            (Some(id), Some(secret)) => Ok(Some(OAuthClient { id, secret })),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(ConfigError::Missing(secret_name)),
+            (None, Some(_)) => Err(ConfigError::Missing(id_name)),
+        };
+        let signup_policy = match optional("SIGNUP_POLICY") {
+            None => SignupPolicy::Closed,
+            Some(value) => SignupPolicy::parse(&value).map_err(|reason| ConfigError::Invalid {
+                name: "SIGNUP_POLICY",
+                reason,
+            })?,
+        };
         Ok(Self {
+            signup_policy,
+            google_client: client("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")?,
+            microsoft_client: client("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")?,
             public_base_url,
             services: ServiceUrls {
                 google_accounts: url("GOOGLE_ACCOUNTS_URL")?,
@@ -195,5 +241,45 @@ mod tests {
             let error = retention_days(Some(bad.into())).unwrap_err().to_string();
             assert!(error.contains("RETENTION_DAYS"), "{error}");
         }
+    }
+
+    #[test]
+    fn sign_up_is_closed_and_sign_in_off_unless_configured() {
+        let map = settings();
+        let config = Config::parse(|name| map.get(name).cloned()).unwrap();
+        assert_eq!(config.signup_policy, SignupPolicy::Closed);
+        assert_eq!(config.google_client, None);
+        assert_eq!(config.microsoft_client, None);
+    }
+
+    #[test]
+    fn oauth_clients_and_the_sign_up_policy_are_read() {
+        let mut map = settings();
+        map.insert("GOOGLE_CLIENT_ID", "gid.apps.example".into());
+        map.insert("GOOGLE_CLIENT_SECRET", " gsecret ".into());
+        map.insert("SIGNUP_POLICY", "allow:@example.org".into());
+        let config = Config::parse(|name| map.get(name).cloned()).unwrap();
+        let google = config.google_client.unwrap();
+        assert_eq!(
+            (google.id.as_str(), google.secret.as_str()),
+            ("gid.apps.example", "gsecret")
+        );
+        assert!(!format!("{google:?}").contains("gsecret"));
+        assert!(matches!(config.signup_policy, SignupPolicy::Allow(_)));
+    }
+
+    #[test]
+    fn a_half_configured_client_or_a_bad_policy_is_named() {
+        let mut map = settings();
+        map.insert("MICROSOFT_CLIENT_ID", "mid".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(
+            error.to_string().contains("MICROSOFT_CLIENT_SECRET"),
+            "{error}"
+        );
+        let mut map = settings();
+        map.insert("SIGNUP_POLICY", "everyone".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("SIGNUP_POLICY"), "{error}");
     }
 }

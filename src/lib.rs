@@ -7,6 +7,7 @@ pub mod config;
 pub mod core;
 pub mod crypto;
 pub mod mail;
+pub mod providers;
 
 #[cfg(target_arch = "wasm32")]
 mod http;

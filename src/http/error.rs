@@ -30,6 +30,9 @@ pub enum AppError {
     /// The booking can no longer be changed this way (e.g. its meeting has started).
     #[error("{0}")]
     TooLate(String),
+    /// Not signed in: pages redirect to the sign-in page, the API answers 401.
+    #[error("{0}")]
+    Unauthorized(String),
     /// Busy for a moment; the client should retry (sent with Retry-After).
     #[error("{0}")]
     Unavailable(String),
@@ -85,6 +88,7 @@ impl AppError {
             AppError::InvalidFields(_) => 422,
             AppError::Forbidden(_) => 403,
             AppError::Conflict(_) | AppError::TooLate(_) => 409,
+            AppError::Unauthorized(_) => 401,
             AppError::Unavailable(_) => 503,
             AppError::TooManyRequests => 429,
             AppError::MethodNotAllowed { .. } => 405,
@@ -102,6 +106,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict(_) => "conflict",
             AppError::TooLate(_) => "too_late",
+            AppError::Unauthorized(_) => "unauthorized",
             AppError::Unavailable(_) => "unavailable",
             AppError::TooManyRequests => "too_many_requests",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -126,6 +131,19 @@ impl AppError {
         let incident = crate::crypto::random_hex::<6>();
         if let AppError::Internal(cause) = &self {
             worker::console_error!("incident {incident}: {cause}");
+        }
+        if let (AppError::Unauthorized(_), ErrorFormat::Html) = (&self, format) {
+            // A person without a session is sent to sign in, not shown an error.
+            let redirect = Response::empty().map(|r| r.with_status(303));
+            if let Ok(mut response) = redirect {
+                if response
+                    .headers_mut()
+                    .set("Location", "/auth/signin")
+                    .is_ok()
+                {
+                    return response;
+                }
+            }
         }
         let status = self.status();
         let message = self.user_message(&incident);
@@ -180,8 +198,10 @@ impl AppError {
 fn title_for(status: u16) -> &'static str {
     match status {
         404 => "Page not found",
+        401 => "Please sign in",
+        403 => "We did not do that",
         409 => "That time is no longer available",
-        403 | 405 | 413 | 415 | 400 | 422 => "We could not use that request",
+        405 | 413 | 415 | 400 | 422 => "We could not use that request",
         503 => "Temporarily unavailable",
         429 => "Slow down, please",
         _ => "Something went wrong",

@@ -5,14 +5,17 @@
 //! JSON under `/api/`.
 
 mod api;
+mod auth;
 mod booking;
 mod cancel;
 mod context;
+mod dashboard;
 mod error;
 mod headers;
 mod public_pages;
 mod rate_limit;
 mod request;
+mod session;
 mod slots;
 
 use worker::{Env, Method, Request, Response};
@@ -75,6 +78,28 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             rate_limit::spend(env, req, Budget::Booking).await?;
             api::create(&Ctx::from_env(env, req)?, req).await
         }
+        (["api", "v1", "me"], Method::Get) => dashboard::me(&Ctx::from_env(env, req)?, req).await,
+        (["auth", "signin"], Method::Get | Method::Head) => {
+            auth::sign_in(&Ctx::from_env(env, req)?, req).await
+        }
+        (["auth", "signout"], Method::Post) => auth::sign_out(&Ctx::from_env(env, req)?, req).await,
+        // Starting and finishing a sign-in change state: GET only, never HEAD.
+        (["auth", provider, "start"], Method::Get) => {
+            rate_limit::spend(env, req, Budget::SignIn).await?;
+            auth::start(&Ctx::from_env(env, req)?, req, provider).await
+        }
+        (["auth", provider, "callback"], Method::Get) => {
+            auth::callback(&Ctx::from_env(env, req)?, req, provider).await
+        }
+        (["dashboard"], Method::Get | Method::Head) => {
+            dashboard::overview(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "profile"], Method::Get | Method::Head) => {
+            dashboard::profile(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "profile"], Method::Post) => {
+            dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
+        }
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
             public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
         }
@@ -119,11 +144,16 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
         ["api", "v1", "slots"] => Some("GET"),
         ["api", "v1", "bookings"] => Some("POST"),
+        ["api", "v1", "me"] => Some("GET"),
         ["api", ..] => None,
         [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] => {
             Some("GET, HEAD")
         }
         ["booking", _, "cancel"] => Some("GET, HEAD, POST"),
+        ["auth", "signin"] => Some("GET, HEAD"),
+        ["auth", "signout"] => Some("POST"),
+        ["auth", _, "start" | "callback"] => Some("GET"),
+        ["dashboard", "profile"] => Some("GET, HEAD, POST"),
         [_, _] => Some("GET, HEAD, POST"),
         _ => None,
     }

@@ -15,6 +15,8 @@ pub enum Budget {
     Booking,
     /// Reading slots through the API: 300 a minute per client.
     Read,
+    /// Starting a sign-in: 20 a minute per client.
+    SignIn,
 }
 
 impl Budget {
@@ -22,6 +24,7 @@ impl Budget {
         match self {
             Budget::Booking => "BOOKING_LIMITER",
             Budget::Read => "READ_LIMITER",
+            Budget::SignIn => "SIGNIN_LIMITER",
         }
     }
 }

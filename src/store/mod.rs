@@ -2,12 +2,14 @@
 //! parameters. Rows come back as plain structs; turning them into domain types is the
 //! caller's job, so a bad row surfaces as a clear error, not a panic.
 
+mod accounts;
 mod bookings;
 mod hosts;
 mod outbox;
 mod retention;
 mod rows;
 
+pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
 pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
@@ -121,6 +123,36 @@ impl Store {
                 Ok(meta.and_then(|m| m.changes).unwrap_or(0))
             })
             .collect()
+    }
+
+    /// Runs statements as one D1 batch (all or nothing), retrying while the database is locked.
+    async fn run_batch(
+        &self,
+        query: &'static str,
+        statements: &[(&'static str, Vec<Param<'_>>)],
+    ) -> Result<(), StoreError> {
+        let mut attempt = 1;
+        loop {
+            let prepared = statements
+                .iter()
+                .map(|(sql, params)| self.statement(query, sql, params))
+                .collect::<Result<Vec<_>, _>>()?;
+            match self.db.batch(prepared).await {
+                Ok(_) => return Ok(()),
+                Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
+                    worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
+                        .await;
+                    attempt += 1;
+                }
+                Err(error) if is_busy(&error) => {
+                    return Err(StoreError::Busy {
+                        query,
+                        attempts: attempt,
+                    })
+                }
+                Err(error) => return Err(failed(query, error)),
+            }
+        }
     }
 
     async fn all<T: serde::de::DeserializeOwned>(

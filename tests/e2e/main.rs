@@ -15,4 +15,5 @@ mod migrations;
 mod pages_and_errors;
 mod privacy;
 mod rate_limits;
+mod sign_in;
 mod slots_api;

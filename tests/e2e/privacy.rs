@@ -361,6 +361,99 @@ fn the_retention_job_erases_invitee_data_of_long_past_meetings_only() {
     .is_empty());
 }
 
+/// [P10] Signing in asks only for identity scopes and keeps none of the provider's tokens.
+#[test]
+fn sign_in_asks_only_for_identity_and_keeps_no_provider_token() {
+    use crate::sign_in::{query_value, signed_in_host, start};
+    let scopes = |provider: &str| -> BTreeSet<String> {
+        let url = start(&crate::support::browser::Browser::new(), provider);
+        let scope = query_value(&url, "scope").expect("a scope parameter");
+        scope.split(' ').map(str::to_owned).collect()
+    };
+    let set = |words: &[&str]| {
+        words
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(scopes("google"), set(&["openid", "email", "profile"]));
+    assert_eq!(
+        scopes("microsoft"),
+        set(&["openid", "email", "profile", "User.Read"])
+    );
+
+    let (_browser, email) = signed_in_host("p10", "Privacy Ten");
+    let state = get(&format!("{}/_fake/state", world().fakes_url)).json();
+    let mut issued: Vec<String> = Vec::new();
+    for token in state["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["email"] == email.as_str())
+    {
+        issued.push(token["access_token"].as_str().unwrap().to_owned());
+    }
+    for grant in state["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["email"] == email.as_str())
+    {
+        for refresh in grant["refresh_tokens"].as_array().unwrap() {
+            issued.push(refresh.as_str().unwrap().to_owned());
+        }
+    }
+    assert!(!issued.is_empty(), "the fake issued tokens for the sign-in");
+    let rows = d1_rows();
+    let kv = kv_dump();
+    for token in issued {
+        assert!(
+            tables_containing(&rows, &token).is_empty(),
+            "a provider token is stored in D1"
+        );
+        assert!(!kv.contains(&token), "a provider token is stored in KV");
+    }
+}
+
+/// [P11] The only cookies are the session and the sign-in nonce: HttpOnly, Secure, SameSite=Lax,
+/// stored only as hashes.
+#[test]
+fn cookies_are_few_http_only_and_stored_hashed() {
+    use crate::sign_in::{authorize, start};
+    let browser = crate::support::browser::Browser::new();
+    let email = crate::sign_in::address("p11");
+    crate::sign_in::fake_account("google", &email, "Privacy Eleven");
+    let authorize_url = start(&browser, "google");
+    let callback = browser.get(&authorize(&authorize_url, &email));
+    let mut names = BTreeSet::new();
+    for page in [
+        browser.get("/auth/signin"),
+        callback,
+        browser.get("/dashboard"),
+    ] {
+        for cookie in page.header_all("set-cookie") {
+            let name = cookie.split('=').next().unwrap().to_owned();
+            let attributes = cookie.to_ascii_lowercase();
+            assert!(
+                attributes.contains("httponly") && attributes.contains("secure"),
+                "{cookie}"
+            );
+            assert!(attributes.contains("samesite=lax"), "{cookie}");
+            names.insert(name);
+        }
+    }
+    let allowed = ["openslot_session", "openslot_signin"].map(str::to_owned);
+    assert!(names.iter().all(|n| allowed.contains(n)), "{names:?}");
+    let session = browser.cookie("openslot_session").expect("signed in");
+    let rows = d1_rows();
+    assert!(
+        tables_containing(&rows, &session).is_empty(),
+        "the session id is stored"
+    );
+    let hash = openslot::crypto::digest::sha256_hex(&session);
+    assert_eq!(tables_containing(&rows, &hash), vec!["sessions".to_owned()]);
+}
+
 fn claim_ids(text: &str) -> BTreeSet<String> {
     text.match_indices("[P")
         .filter_map(|(at, _)| {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prints the `--var` flags that point every outside service of the Worker at the fakes on $1.
+# Prints the `--var` flags that point every outside service of the Worker at the fakes on $1,
+# with OAuth clients the fakes accept and an open sign-up, so signing in works locally at once.
 set -euo pipefail
 FAKES="$1"
 for pair in \
@@ -10,3 +11,9 @@ for pair in \
 done
 # The fakes accept any non-empty email API key; a deployment sets the real one as a secret.
 printf -- '--var EMAIL_API_KEY:re_test_fakes '
+for pair in \
+  GOOGLE_CLIENT_ID:openslot-dev.apps.googleusercontent.com GOOGLE_CLIENT_SECRET:dev-google-secret \
+  MICROSOFT_CLIENT_ID:00000000-0000-4000-a000-000000000dev MICROSOFT_CLIENT_SECRET:dev-microsoft-secret \
+  SIGNUP_POLICY:open; do
+  printf -- '--var %s ' "$pair"
+done

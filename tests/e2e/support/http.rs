@@ -22,6 +22,15 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a header that may repeat (`Set-Cookie`).
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -51,12 +60,20 @@ fn reply(result: Result<ureq::Response, ureq::Error>) -> Reply {
         Err(other) => panic!("request failed: {other}"),
     };
     let status = response.status();
-    let headers = response
-        .headers_names()
+    let mut names: Vec<String> = Vec::new();
+    for name in response.headers_names() {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            names.push(name);
+        }
+    }
+    let headers = names
         .into_iter()
-        .map(|name| {
-            let value = response.header(&name).unwrap_or_default().to_owned();
-            (name, value)
+        .flat_map(|name| {
+            response
+                .all(&name)
+                .into_iter()
+                .map(|value| (name.clone(), value.to_owned()))
+                .collect::<Vec<_>>()
         })
         .collect();
     let body = response.into_string().unwrap_or_default();
@@ -75,7 +92,7 @@ fn url(path: &str) -> String {
     }
 }
 
-fn request(method: &str, path: &str) -> ureq::Request {
+fn prepare(method: &str, path: &str) -> ureq::Request {
     agent()
         .request(method, &url(path))
         .set("CF-Connecting-IP", &fresh_client_ip())
@@ -83,13 +100,13 @@ fn request(method: &str, path: &str) -> ureq::Request {
 
 /// GET `path` (relative to the Worker, or an absolute URL).
 pub fn get(path: &str) -> Reply {
-    reply(request("GET", path).call())
+    reply(prepare("GET", path).call())
 }
 
 /// Any method with a raw body and content type.
 pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
     reply(
-        request(method, path)
+        prepare(method, path)
             .set("Content-Type", content_type)
             .send_string(body),
     )
@@ -103,13 +120,30 @@ pub fn send_from(
     content_type: &str,
     body: &str,
 ) -> Reply {
-    let request = request(method, path).set("CF-Connecting-IP", client_ip);
+    let request = prepare(method, path).set("CF-Connecting-IP", client_ip);
     reply(request.set("Content-Type", content_type).send_string(body))
+}
+
+/// Any method with extra headers and an optional `(content type, body)`.
+pub fn request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &str)>,
+) -> Reply {
+    let mut request = prepare(method, path);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    reply(match body {
+        Some((content_type, body)) => request.set("Content-Type", content_type).send_string(body),
+        None => request.call(),
+    })
 }
 
 /// POST an HTML form.
 pub fn post_form(path: &str, fields: &[(&str, &str)]) -> Reply {
-    reply(request("POST", path).send_form(fields))
+    reply(prepare("POST", path).send_form(fields))
 }
 
 /// POST an HTML form with extra request headers (e.g. a browser's `Origin`).
@@ -123,7 +157,7 @@ pub fn post_form_with(path: &str, headers: &[(&str, &str)], fields: &[(&str, &st
 
 /// POST a JSON body.
 pub fn post_json(path: &str, body: &serde_json::Value) -> Reply {
-    reply(request("POST", path).send_json(body.clone()))
+    reply(prepare("POST", path).send_json(body.clone()))
 }
 
 /// Encodes query parameters.

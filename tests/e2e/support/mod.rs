@@ -1,5 +1,6 @@
 //! The harness: starts the fakes and one workerd for the whole suite, seeds hosts, talks HTTP.
 
+pub mod browser;
 pub mod http;
 pub mod mail;
 pub mod seed;

@@ -127,6 +127,7 @@ impl World {
             .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
             .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
             .args(fake_vars(&fakes.url()))
+            .args(sign_in_vars())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -172,6 +173,29 @@ fn fake_vars(fakes: &str) -> Vec<String> {
     ]
     .iter()
     .flat_map(|(name, path)| ["--var".to_owned(), format!("{name}:{fakes}{path}")])
+    .collect()
+}
+
+/// OAuth clients the fakes accept, and the suite's sign-up policy (tests/e2e/sign_in.rs).
+fn sign_in_vars() -> Vec<String> {
+    [
+        (
+            "GOOGLE_CLIENT_ID",
+            "openslot-e2e.apps.googleusercontent.com",
+        ),
+        ("GOOGLE_CLIENT_SECRET", "e2e-google-secret"),
+        (
+            "MICROSOFT_CLIENT_ID",
+            "00000000-0000-4000-a000-00000000e2e0",
+        ),
+        ("MICROSOFT_CLIENT_SECRET", "e2e-microsoft-secret"),
+        (
+            "SIGNUP_POLICY",
+            "allow:@hosts.example,listed@elsewhere.example",
+        ),
+    ]
+    .iter()
+    .flat_map(|(name, value)| ["--var".to_owned(), format!("{name}:{value}")])
     .collect()
 }
 

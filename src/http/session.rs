@@ -1,0 +1,149 @@
+//! Signed-in hosts: the session cookie, [`require_host`], and the CSRF checks every
+//! state-changing form of a signed-in host goes through.
+//!
+//! The cookie `openslot_session` holds a random 256-bit id; D1 keeps only its SHA-256 hash,
+//! so a copy of the database signs nobody in. Each session has its own random CSRF secret,
+//! which forms carry in a hidden `csrf` field; a POST must also not come from another site
+//! (`Sec-Fetch-Site`, `Origin`, where the browser sends them).
+
+use worker::{Request, Response};
+
+use super::context::Ctx;
+use super::error::AppError;
+use crate::crypto::digest::sha256_hex;
+use crate::crypto::random_hex;
+use crate::store::SessionHostRow;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "openslot_session";
+
+/// How long a session lasts from sign-in.
+pub const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie(req: &Request, name: &str) -> Option<String> {
+    let header = req.headers().get("Cookie").ok().flatten()?;
+    header.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Lax, always.
+pub fn set_cookie(name: &str, value: &str, path: &str, max_age: i64) -> String {
+    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax")
+}
+
+/// A `Set-Cookie` value that removes the cookie.
+pub fn clear_cookie(name: &str, path: &str) -> String {
+    set_cookie(name, "", path, 0)
+}
+
+/// A signed-in host and their session.
+pub struct SignedIn {
+    pub host: SessionHostRow,
+    /// Hash of the session id, to revoke it.
+    pub session_hash: String,
+}
+
+impl SignedIn {
+    /// The token forms must carry back in their `csrf` field.
+    pub fn csrf_token(&self) -> &str {
+        &self.host.csrf_secret
+    }
+}
+
+/// The host signed in with this request's session cookie, if the session is live.
+pub async fn current_host(ctx: &Ctx, req: &Request) -> Result<Option<SignedIn>, AppError> {
+    let Some(id) = cookie(req, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    // Our ids are 64 hex digits; anything else cannot match and is not worth a query.
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let session_hash = sha256_hex(&id);
+    let host = ctx
+        .store
+        .session_host(&session_hash, ctx.now.timestamp())
+        .await?;
+    Ok(host.map(|host| SignedIn { host, session_hash }))
+}
+
+/// The signed-in host; otherwise pages redirect to the sign-in page and the API answers 401.
+pub async fn require_host(ctx: &Ctx, req: &Request) -> Result<SignedIn, AppError> {
+    current_host(ctx, req)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("Please sign in to continue.".into()))
+}
+
+/// Starts a session for `host_id` and returns the `Set-Cookie` value that carries it.
+pub async fn start_session(ctx: &Ctx, host_id: &str) -> Result<String, AppError> {
+    let now = ctx.now.timestamp();
+    // Housekeeping while we are here: dead sessions are of no use to anyone.
+    ctx.store.purge_dead_sessions(now).await?;
+    let id = random_hex::<32>();
+    let csrf_secret = random_hex::<32>();
+    ctx.store
+        .create_session(
+            &sha256_hex(&id),
+            host_id,
+            &csrf_secret,
+            now,
+            now + SESSION_SECONDS,
+        )
+        .await?;
+    Ok(set_cookie(SESSION_COOKIE, &id, "/", SESSION_SECONDS))
+}
+
+/// Refuses a POST sent from another site, by the headers browsers add.
+pub fn check_same_origin(ctx: &Ctx, req: &Request) -> Result<(), AppError> {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let refused = || {
+        AppError::Forbidden(
+            "This form was sent from another website, so we did not act on it.".into(),
+        )
+    };
+    if let Some(site) = header("Sec-Fetch-Site") {
+        if !matches!(site.as_str(), "same-origin" | "none") {
+            return Err(refused());
+        }
+    }
+    if let Some(origin) = header("Origin") {
+        let own = req
+            .url()
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        if origin != own && origin != ctx.origin {
+            return Err(refused());
+        }
+    }
+    Ok(())
+}
+
+/// Checks a signed-in host's form: same origin, and the session's CSRF token in `csrf`.
+pub fn check_form(
+    ctx: &Ctx,
+    req: &Request,
+    signed_in: &SignedIn,
+    pairs: &[(String, String)],
+) -> Result<(), AppError> {
+    check_same_origin(ctx, req)?;
+    let sent = super::request::field(pairs, "csrf").unwrap_or_default();
+    // Compare digests, not the secrets, so the comparison's timing tells nothing.
+    if sent.is_empty() || sha256_hex(sent) != sha256_hex(signed_in.csrf_token()) {
+        return Err(AppError::Forbidden(
+            "This form has expired or did not come from your Openslot page. Go back, reload \
+             the page and try again."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A redirect to `location` (a path on this site or a full URL) with `status`.
+pub fn redirect(location: &str, status: u16) -> Result<Response, AppError> {
+    let mut response = Response::empty()?.with_status(status);
+    response.headers_mut().set("Location", location)?;
+    Ok(response)
+}

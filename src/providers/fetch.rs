@@ -1,0 +1,44 @@
+//! The one HTTP client of the Worker: `oauth2`'s request and response types carried over
+//! `worker::Fetch`. Redirects are never followed (a provider endpoint that redirects is an
+//! error, not a hop to somewhere else).
+
+use oauth2::{HttpRequest, HttpResponse};
+use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+
+/// Why an outgoing request failed before any response arrived.
+#[derive(Debug, thiserror::Error)]
+#[error("outgoing request failed: {0}")]
+pub struct FetchError(String);
+
+impl From<worker::Error> for FetchError {
+    fn from(error: worker::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
+/// Sends `request` and reads the whole response. Usable wherever `oauth2` wants an async client.
+pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, FetchError> {
+    let (parts, body) = request.into_parts();
+    let headers = Headers::new();
+    for (name, value) in &parts.headers {
+        let value = value
+            .to_str()
+            .map_err(|e| FetchError(format!("header {name}: {e}")))?;
+        headers.append(name.as_str(), value)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::from(parts.method.as_str().to_owned()))
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
+    if !body.is_empty() {
+        init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+    }
+    let request = Request::new_with_init(&parts.uri.to_string(), &init)?;
+    let mut response = Fetch::Request(request).send().await?;
+    let mut builder = oauth2::http::Response::builder().status(response.status_code());
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    let bytes = response.bytes().await?;
+    builder.body(bytes).map_err(|e| FetchError(e.to_string()))
+}

@@ -1,0 +1,428 @@
+//! Signing a host in with Google or Microsoft (OpenID Connect, authorization-code flow with
+//! PKCE): the providers' endpoints, scopes and field names live here and nowhere else.
+//!
+//! The identity is always read from the provider's userinfo endpoint (Google's OpenID
+//! `userinfo`, Microsoft Graph `/me`) with the access token we just received over TLS, never
+//! from anything the browser sent. HTTP goes through any `oauth2::AsyncHttpClient`, so the
+//! flow is the same on the Worker (an adapter over `worker::Fetch`) and in tests.
+
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::http::{header, Method, StatusCode};
+use oauth2::{
+    AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, HttpRequest, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse, TokenUrl,
+};
+use serde::Deserialize;
+
+use crate::config::{OAuthClient, ServiceUrls};
+use crate::core::types::{Email, PersonName};
+
+/// A provider a host can sign in with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityProvider {
+    Google,
+    Microsoft,
+}
+
+impl IdentityProvider {
+    /// Both providers, in the order the sign-in page shows them.
+    pub const ALL: [IdentityProvider; 2] = [IdentityProvider::Google, IdentityProvider::Microsoft];
+
+    /// The provider named by a path segment or a stored value (`google`, `microsoft`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "google" => Some(Self::Google),
+            "microsoft" => Some(Self::Microsoft),
+            _ => None,
+        }
+    }
+
+    /// The stored and routed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Google => "google",
+            Self::Microsoft => "microsoft",
+        }
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Google => "Google",
+            Self::Microsoft => "Microsoft",
+        }
+    }
+
+    /// Sign-in asks only for who the person is (Graph's `User.Read` is needed for `/me`).
+    fn scopes(self) -> &'static [&'static str] {
+        match self {
+            Self::Google => &["openid", "email", "profile"],
+            Self::Microsoft => &["openid", "email", "profile", "User.Read"],
+        }
+    }
+
+    fn authorize_endpoint(self, urls: &ServiceUrls) -> String {
+        match self {
+            Self::Google => format!("{}/o/oauth2/v2/auth", urls.google_accounts),
+            Self::Microsoft => format!("{}/common/oauth2/v2.0/authorize", urls.microsoft_login),
+        }
+    }
+
+    fn token_endpoint(self, urls: &ServiceUrls) -> String {
+        match self {
+            Self::Google => format!("{}/token", urls.google_oauth2),
+            Self::Microsoft => format!("{}/common/oauth2/v2.0/token", urls.microsoft_login),
+        }
+    }
+
+    fn userinfo_endpoint(self, urls: &ServiceUrls) -> String {
+        match self {
+            Self::Google => format!("{}/v1/userinfo", urls.google_openid),
+            Self::Microsoft => format!("{}/v1.0/me", urls.microsoft_graph),
+        }
+    }
+}
+
+/// Who signed in, as the provider vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The provider's stable id of the account (never reassigned).
+    pub subject: String,
+    pub email: Email,
+    /// Whether the provider vouches that the address belongs to the account; only a verified
+    /// address may join an existing host or pass an allow-list.
+    pub email_verified: bool,
+    pub name: Option<PersonName>,
+}
+
+/// Why a sign-in could not be completed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// A URL in the configuration or the redirect URI is unusable (an operator's mistake).
+    #[error("sign-in endpoint: {0}")]
+    Endpoint(String),
+    /// The provider refused the code (expired, used, or not ours): the person should retry.
+    #[error("the provider refused the sign-in: {0}")]
+    Refused(String),
+    /// The provider could not be reached or answered nonsense: try again later.
+    #[error("the provider did not answer usefully: {0}")]
+    Unreachable(String),
+    /// The account shares no usable subject or email address.
+    #[error("the account is missing {0}")]
+    Unusable(&'static str),
+}
+
+fn client(
+    provider: IdentityProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    redirect_uri: &str,
+) -> Result<
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>,
+    IdentityError,
+> {
+    let bad = |e: oauth2::url::ParseError| IdentityError::Endpoint(e.to_string());
+    Ok(BasicClient::new(ClientId::new(registration.id.clone()))
+        .set_client_secret(ClientSecret::new(registration.secret.clone()))
+        // Both providers document the secret in the form body.
+        .set_auth_type(AuthType::RequestBody)
+        .set_auth_uri(AuthUrl::new(provider.authorize_endpoint(urls)).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(provider.token_endpoint(urls)).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(bad)?))
+}
+
+/// The provider's authorize URL carrying our `state` and the S256 challenge of `verifier`.
+pub fn authorize_url(
+    provider: IdentityProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    redirect_uri: &str,
+    state: &str,
+    verifier: &str,
+) -> Result<String, IdentityError> {
+    let challenge =
+        PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()));
+    let state = state.to_owned();
+    let (url, _) = client(provider, urls, registration, redirect_uri)?
+        .authorize_url(move || CsrfToken::new(state))
+        .add_scopes(provider.scopes().iter().map(|s| Scope::new((*s).into())))
+        .add_extra_param("prompt", "select_account")
+        .set_pkce_challenge(challenge)
+        .url();
+    Ok(url.to_string())
+}
+
+/// Exchanges the authorization code (with the PKCE verifier) and reads who signed in.
+pub async fn identify<C>(
+    provider: IdentityProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    redirect_uri: &str,
+    code: &str,
+    verifier: &str,
+    http: &C,
+) -> Result<Identity, IdentityError>
+where
+    C: for<'c> AsyncHttpClient<'c>,
+{
+    let token = client(provider, urls, registration, redirect_uri)?
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
+        .request_async(http)
+        .await
+        .map_err(|error| match error {
+            RequestTokenError::ServerResponse(response) => match response.error() {
+                BasicErrorResponseType::InvalidGrant => {
+                    IdentityError::Refused("invalid_grant".into())
+                }
+                other => IdentityError::Unreachable(format!("token endpoint said {other}")),
+            },
+            RequestTokenError::Request(e) => IdentityError::Unreachable(e.to_string()),
+            RequestTokenError::Parse(e, _) => {
+                IdentityError::Unreachable(format!("token response: {e}"))
+            }
+            RequestTokenError::Other(e) => IdentityError::Unreachable(e),
+        })?;
+    let request: HttpRequest = oauth2::http::Request::builder()
+        .method(Method::GET)
+        .uri(provider.userinfo_endpoint(urls))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", token.access_token().secret()),
+        )
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| IdentityError::Endpoint(e.to_string()))?;
+    let response = http
+        .call(request)
+        .await
+        .map_err(|e| IdentityError::Unreachable(e.to_string()))?;
+    if response.status() != StatusCode::OK {
+        return Err(IdentityError::Unreachable(format!(
+            "userinfo answered {}",
+            response.status()
+        )));
+    }
+    identity_from_userinfo(provider, response.body())
+}
+
+/// Google's OpenID Connect userinfo.
+#[derive(Deserialize)]
+struct GoogleUserinfo {
+    sub: Option<String>,
+    email: Option<String>,
+    #[serde(default)]
+    email_verified: bool,
+    name: Option<String>,
+}
+
+/// Microsoft Graph `GET /me`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphMe {
+    id: Option<String>,
+    mail: Option<String>,
+    user_principal_name: Option<String>,
+    display_name: Option<String>,
+}
+
+/// Maps a userinfo body to an [`Identity`].
+///
+/// Google says whether the address is verified. Graph's `mail` can be set to anything by a
+/// tenant's administrator, but a `userPrincipalName` must use a domain the tenant verified:
+/// the address counts as verified only when it is the principal name.
+pub fn identity_from_userinfo(
+    provider: IdentityProvider,
+    body: &[u8],
+) -> Result<Identity, IdentityError> {
+    let unreadable = |e: serde_json::Error| IdentityError::Unreachable(format!("userinfo: {e}"));
+    let present = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (subject, email, email_verified, name) = match provider {
+        IdentityProvider::Google => {
+            let info: GoogleUserinfo = serde_json::from_slice(body).map_err(unreadable)?;
+            let email = present(info.email)
+                .and_then(|e| Email::parse(&e).ok())
+                .ok_or(IdentityError::Unusable("an email address"))?;
+            (present(info.sub), email, info.email_verified, info.name)
+        }
+        IdentityProvider::Microsoft => {
+            let me: GraphMe = serde_json::from_slice(body).map_err(unreadable)?;
+            let principal = present(me.user_principal_name).and_then(|e| Email::parse(&e).ok());
+            let mail = present(me.mail).and_then(|e| Email::parse(&e).ok());
+            let email = mail
+                .clone()
+                .or_else(|| principal.clone())
+                .ok_or(IdentityError::Unusable("an email address"))?;
+            let verified = principal
+                .as_ref()
+                .is_some_and(|p| p.normalized() == email.normalized());
+            (present(me.id), email, verified, me.display_name)
+        }
+    };
+    let subject = subject
+        .filter(|s| s.len() <= 255)
+        .ok_or(IdentityError::Unusable("an account id"))?;
+    let name = name.and_then(|n| PersonName::parse(&n).ok());
+    Ok(Identity {
+        subject,
+        email,
+        email_verified,
+        name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls() -> ServiceUrls {
+        ServiceUrls {
+            google_accounts: "https://accounts.google.com".into(),
+            google_oauth2: "https://oauth2.googleapis.com".into(),
+            google_openid: "https://openidconnect.googleapis.com".into(),
+            google_api: "https://www.googleapis.com".into(),
+            microsoft_login: "https://login.microsoftonline.com".into(),
+            microsoft_graph: "https://graph.microsoft.com".into(),
+            zoom_oauth: "https://zoom.us".into(),
+            zoom_api: "https://api.zoom.us".into(),
+            email_api: "https://api.resend.com".into(),
+        }
+    }
+
+    fn registration() -> OAuthClient {
+        OAuthClient {
+            id: "client-1".into(),
+            secret: "s3cret".into(),
+        }
+    }
+
+    fn query(url: &str) -> Vec<(String, String)> {
+        oauth2::url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect()
+    }
+
+    fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("{name} missing"))
+    }
+
+    #[test]
+    fn authorize_urls_carry_state_pkce_and_the_sign_in_scopes() {
+        let verifier = "a".repeat(64);
+        let google = authorize_url(
+            IdentityProvider::Google,
+            &urls(),
+            &registration(),
+            "https://slots.example/auth/google/callback",
+            "state-1",
+            &verifier,
+        )
+        .unwrap();
+        assert!(google.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
+        let pairs = query(&google);
+        assert_eq!(value(&pairs, "response_type"), "code");
+        assert_eq!(value(&pairs, "client_id"), "client-1");
+        assert_eq!(value(&pairs, "state"), "state-1");
+        assert_eq!(value(&pairs, "scope"), "openid email profile");
+        assert_eq!(value(&pairs, "code_challenge_method"), "S256");
+        assert_eq!(
+            value(&pairs, "redirect_uri"),
+            "https://slots.example/auth/google/callback"
+        );
+        // RFC 7636 S256: base64url(SHA-256(verifier)), no padding.
+        use base64::Engine;
+        use sha2::Digest;
+        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes()));
+        assert_eq!(value(&pairs, "code_challenge"), expected);
+        assert!(!google.contains("s3cret"));
+
+        let microsoft = authorize_url(
+            IdentityProvider::Microsoft,
+            &urls(),
+            &registration(),
+            "https://slots.example/auth/microsoft/callback",
+            "state-2",
+            &verifier,
+        )
+        .unwrap();
+        assert!(microsoft
+            .starts_with("https://login.microsoftonline.com/common/oauth2/v2.0/authorize?"));
+        assert_eq!(
+            value(&query(&microsoft), "scope"),
+            "openid email profile User.Read"
+        );
+    }
+
+    #[test]
+    fn google_userinfo_maps_to_an_identity() {
+        let body = br#"{"sub":"1234","name":"Ana Lima","given_name":"Ana",
+            "email":"Ana@Example.COM","email_verified":true}"#;
+        let identity = identity_from_userinfo(IdentityProvider::Google, body).unwrap();
+        assert_eq!(identity.subject, "1234");
+        assert_eq!(identity.email.as_str(), "Ana@example.com");
+        assert!(identity.email_verified);
+        assert_eq!(identity.name.unwrap().as_str(), "Ana Lima");
+        let unverified = br#"{"sub":"1","email":"bo@example.com"}"#;
+        assert!(
+            !identity_from_userinfo(IdentityProvider::Google, unverified)
+                .unwrap()
+                .email_verified
+        );
+    }
+
+    #[test]
+    fn graph_me_prefers_mail_and_trusts_only_the_principal_name() {
+        let body = br#"{"id":"0a1b","displayName":"Bo Chen","mail":"bo@contoso.example",
+            "userPrincipalName":"bo@contoso.example"}"#;
+        let identity = identity_from_userinfo(IdentityProvider::Microsoft, body).unwrap();
+        assert_eq!(identity.subject, "0a1b");
+        assert_eq!(identity.email.as_str(), "bo@contoso.example");
+        assert!(identity.email_verified);
+        assert_eq!(identity.name.unwrap().as_str(), "Bo Chen");
+
+        let no_mail = br#"{"id":"0a1b","mail":null,"userPrincipalName":"bo@contoso.example"}"#;
+        let identity = identity_from_userinfo(IdentityProvider::Microsoft, no_mail).unwrap();
+        assert_eq!(identity.email.as_str(), "bo@contoso.example");
+        assert!(identity.email_verified);
+        assert_eq!(identity.name, None);
+
+        // An administrator can put any address in `mail`: usable, but not verified.
+        let spoofed = br#"{"id":"9","mail":"ceo@victim.example",
+            "userPrincipalName":"mallory@evil.onmicrosoft.com"}"#;
+        let identity = identity_from_userinfo(IdentityProvider::Microsoft, spoofed).unwrap();
+        assert_eq!(identity.email.as_str(), "ceo@victim.example");
+        assert!(!identity.email_verified);
+    }
+
+    #[test]
+    fn identities_without_subject_or_email_are_refused() {
+        assert_eq!(
+            identity_from_userinfo(IdentityProvider::Google, br#"{"email":"a@b.example"}"#),
+            Err(IdentityError::Unusable("an account id"))
+        );
+        assert_eq!(
+            identity_from_userinfo(IdentityProvider::Microsoft, br#"{"id":"1"}"#),
+            Err(IdentityError::Unusable("an email address"))
+        );
+        assert!(matches!(
+            identity_from_userinfo(IdentityProvider::Google, b"<html>"),
+            Err(IdentityError::Unreachable(_))
+        ));
+    }
+
+    #[test]
+    fn providers_round_trip_through_their_names() {
+        for provider in IdentityProvider::ALL {
+            assert_eq!(IdentityProvider::parse(provider.as_str()), Some(provider));
+        }
+        assert_eq!(IdentityProvider::parse("zoom"), None);
+    }
+}

@@ -1,0 +1,346 @@
+//! Queries about signing in: sign-ins under way (`oauth_states`), the provider accounts of
+//! hosts (`host_identities`), browser sessions, and the host's own profile.
+
+use serde::Deserialize;
+
+use super::{Param, Store, StoreError};
+
+/// A sign-in under way, as taken (and thereby deleted) from `oauth_states`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OAuthStateRow {
+    pub provider: String,
+    pub pkce_verifier: String,
+    pub browser_hash: String,
+    pub time_zone: Option<String>,
+    pub expires_at: i64,
+}
+
+/// A sign-in to remember until the provider sends the browser back.
+pub struct NewOAuthState<'a> {
+    pub state_hash: &'a str,
+    pub provider: &'a str,
+    pub pkce_verifier: &'a str,
+    pub browser_hash: &'a str,
+    pub time_zone: Option<&'a str>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// The id of a host found by identity or address.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HostIdRow {
+    pub id: String,
+}
+
+/// The host behind a live session, and the session's CSRF secret.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionHostRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub csrf_secret: String,
+}
+
+/// A new host and the provider account that created them.
+pub struct NewHost<'a> {
+    pub id: &'a str,
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub time_zone: &'a str,
+    pub provider: &'a str,
+    pub subject: &'a str,
+    pub created_at: i64,
+}
+
+/// Why a new host was not created.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HostCreation {
+    Created,
+    /// Someone took the slug between choosing it and inserting.
+    SlugTaken,
+    /// A host with this email address exists already.
+    EmailTaken,
+}
+
+/// What happened to a profile edit.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ProfileUpdate {
+    Saved,
+    /// Another host has that slug (the UNIQUE constraint said so).
+    SlugTaken,
+}
+
+/// An event type as the dashboard lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DashboardEventRow {
+    pub slug: String,
+    pub title: String,
+    pub duration_minutes: i64,
+    pub hidden: i64,
+}
+
+fn unique_violation(error: &StoreError, column: &str) -> bool {
+    matches!(error, StoreError::Query { cause, .. }
+        if cause.contains("UNIQUE constraint failed") && cause.contains(column))
+}
+
+impl Store {
+    /// Remembers a sign-in under way.
+    pub async fn save_oauth_state(&self, state: &NewOAuthState<'_>) -> Result<(), StoreError> {
+        self.execute(
+            "save_oauth_state",
+            "INSERT INTO oauth_states (state_hash, provider, pkce_verifier, browser_hash, time_zone, \
+             created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                Param::Text(state.state_hash),
+                Param::Text(state.provider),
+                Param::Text(state.pkce_verifier),
+                Param::Text(state.browser_hash),
+                state.time_zone.map_or(Param::Null, Param::Text),
+                Param::Int(state.created_at),
+                Param::Int(state.expires_at),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Takes a sign-in under way: deleting it in the same statement makes every state single
+    /// use, even when two callbacks race.
+    pub async fn take_oauth_state(
+        &self,
+        state_hash: &str,
+    ) -> Result<Option<OAuthStateRow>, StoreError> {
+        self.first(
+            "take_oauth_state",
+            "DELETE FROM oauth_states WHERE state_hash = ?1 \
+             RETURNING provider, pkce_verifier, browser_hash, time_zone, expires_at",
+            &[Param::Text(state_hash)],
+        )
+        .await
+    }
+
+    /// Forgets sign-ins that were never finished and expired at or before `cutoff`.
+    pub async fn purge_expired_oauth_states(&self, cutoff: i64) -> Result<usize, StoreError> {
+        self.execute(
+            "purge_expired_oauth_states",
+            "DELETE FROM oauth_states WHERE expires_at <= ?1",
+            &[Param::Int(cutoff)],
+        )
+        .await
+    }
+
+    /// The host a provider account signs into.
+    pub async fn host_by_identity(
+        &self,
+        provider: &str,
+        subject: &str,
+    ) -> Result<Option<HostIdRow>, StoreError> {
+        self.first(
+            "host_by_identity",
+            "SELECT h.id FROM host_identities i JOIN hosts h ON h.id = i.host_id \
+             WHERE i.provider = ?1 AND i.subject = ?2",
+            &[Param::Text(provider), Param::Text(subject)],
+        )
+        .await
+    }
+
+    /// The host with this address (compared case-insensitively).
+    pub async fn host_by_email(&self, email: &str) -> Result<Option<HostIdRow>, StoreError> {
+        self.first(
+            "host_by_email",
+            "SELECT id FROM hosts WHERE lower(email) = lower(?1)",
+            &[Param::Text(email)],
+        )
+        .await
+    }
+
+    /// Host slugs equal to `base` or starting with `base-`: what a new host's slug must avoid.
+    pub async fn host_slugs_like(&self, base: &str) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct SlugRow {
+            slug: String,
+        }
+        // `base` is lower-case letters, digits and hyphens: no LIKE wildcards to escape.
+        let pattern = format!("{base}-%");
+        let rows: Vec<SlugRow> = self
+            .all(
+                "host_slugs_like",
+                "SELECT slug FROM hosts WHERE slug = ?1 OR slug LIKE ?2",
+                &[Param::Text(base), Param::Text(&pattern)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.slug).collect())
+    }
+
+    /// Lets another provider account sign into an existing host (a no-op if already linked).
+    pub async fn add_host_identity(
+        &self,
+        host_id: &str,
+        provider: &str,
+        subject: &str,
+        email: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "add_host_identity",
+            "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (provider, subject) DO NOTHING",
+            &[
+                Param::Text(host_id),
+                Param::Text(provider),
+                Param::Text(subject),
+                Param::Text(email),
+                Param::Int(now),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Creates a host and the identity they signed in with, atomically (one D1 batch).
+    pub async fn create_host(&self, host: &NewHost<'_>) -> Result<HostCreation, StoreError> {
+        let outcome = self
+            .run_batch(
+                "create_host",
+                &[
+                    (
+                        "INSERT INTO hosts (id, slug, name, email, time_zone, schedule_time_zone, \
+                         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                        vec![
+                            Param::Text(host.id),
+                            Param::Text(host.slug),
+                            Param::Text(host.name),
+                            Param::Text(host.email),
+                            Param::Text(host.time_zone),
+                            Param::Int(host.created_at),
+                        ],
+                    ),
+                    (
+                        "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        vec![
+                            Param::Text(host.id),
+                            Param::Text(host.provider),
+                            Param::Text(host.subject),
+                            Param::Text(host.email),
+                            Param::Int(host.created_at),
+                        ],
+                    ),
+                ],
+            )
+            .await;
+        match outcome {
+            Ok(()) => Ok(HostCreation::Created),
+            Err(error) if unique_violation(&error, "hosts.slug") => Ok(HostCreation::SlugTaken),
+            Err(error) if unique_violation(&error, "hosts.email") => Ok(HostCreation::EmailTaken),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Starts a session for a host.
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        host_id: &str,
+        csrf_secret: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "create_session",
+            "INSERT INTO sessions (id_hash, host_id, csrf_secret, created_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                Param::Text(id_hash),
+                Param::Text(host_id),
+                Param::Text(csrf_secret),
+                Param::Int(now),
+                Param::Int(expires_at),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The host of a session that is neither expired nor revoked.
+    pub async fn session_host(
+        &self,
+        id_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionHostRow>, StoreError> {
+        self.first(
+            "session_host",
+            "SELECT h.id, h.slug, h.name, h.email, h.time_zone, s.csrf_secret FROM sessions s \
+             JOIN hosts h ON h.id = s.host_id \
+             WHERE s.id_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2",
+            &[Param::Text(id_hash), Param::Int(now)],
+        )
+        .await
+    }
+
+    /// Ends a session (sign-out).
+    pub async fn revoke_session(&self, id_hash: &str, now: i64) -> Result<usize, StoreError> {
+        self.execute(
+            "revoke_session",
+            "UPDATE sessions SET revoked_at = ?2 WHERE id_hash = ?1 AND revoked_at IS NULL",
+            &[Param::Text(id_hash), Param::Int(now)],
+        )
+        .await
+    }
+
+    /// Deletes sessions that can no longer be used.
+    pub async fn purge_dead_sessions(&self, now: i64) -> Result<usize, StoreError> {
+        self.execute(
+            "purge_dead_sessions",
+            "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked_at IS NOT NULL",
+            &[Param::Int(now)],
+        )
+        .await
+    }
+
+    /// Saves the host's name, public slug and time zone (which their weekly hours are read in).
+    pub async fn update_host_profile(
+        &self,
+        host_id: &str,
+        name: &str,
+        slug: &str,
+        time_zone: &str,
+    ) -> Result<ProfileUpdate, StoreError> {
+        let outcome = self
+            .execute(
+                "update_host_profile",
+                "UPDATE hosts SET name = ?2, slug = ?3, time_zone = ?4, schedule_time_zone = ?4 \
+                 WHERE id = ?1",
+                &[
+                    Param::Text(host_id),
+                    Param::Text(name),
+                    Param::Text(slug),
+                    Param::Text(time_zone),
+                ],
+            )
+            .await;
+        match outcome {
+            Ok(_) => Ok(ProfileUpdate::Saved),
+            Err(error) if unique_violation(&error, "hosts.slug") => Ok(ProfileUpdate::SlugTaken),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Every event type of a host, hidden ones too, by title.
+    pub async fn host_event_types(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<DashboardEventRow>, StoreError> {
+        self.all(
+            "host_event_types",
+            "SELECT slug, title, duration_minutes, hidden FROM event_types WHERE host_id = ?1 \
+             ORDER BY title, slug",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+}

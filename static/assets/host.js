@@ -1,0 +1,16 @@
+// Progressive enhancement for hosts' pages: the browser's time zone as a default.
+// Sign-in: travels in the hidden `tz` field so a new host starts in their own zone.
+// Profile: pre-selects it while the stored zone is still the default UTC.
+(function () {
+  "use strict";
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone) return;
+  Array.prototype.forEach.call(document.querySelectorAll("input.tz-hint"), function (input) {
+    input.value = zone;
+  });
+  var select = document.querySelector("select[data-browser-default]");
+  if (!select) return;
+  var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+  if (known) select.value = zone;
+})();
