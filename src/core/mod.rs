@@ -3,6 +3,7 @@
 pub mod availability;
 pub mod booking;
 pub mod display;
+pub mod event_type;
 pub mod ics;
 pub mod signup;
 pub mod types;

@@ -15,6 +15,7 @@ use crate::core::types::{PersonName, Slug, TimeZoneName};
 use crate::store::ProfileUpdate;
 
 struct EventItem {
+    id: String,
     title: String,
     href: String,
     duration_minutes: i64,
@@ -42,6 +43,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         .await?
         .into_iter()
         .map(|e| EventItem {
+            id: e.id,
             href: format!("/{}/{}", host.slug, e.slug),
             title: e.title,
             duration_minutes: e.duration_minutes,

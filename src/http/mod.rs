@@ -11,6 +11,7 @@ mod cancel;
 mod context;
 mod dashboard;
 mod error;
+mod event_types;
 mod headers;
 mod public_pages;
 mod rate_limit;
@@ -97,6 +98,22 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["dashboard", "profile"], Method::Get | Method::Head) => {
             dashboard::profile(&Ctx::from_env(env, req)?, req).await
         }
+        (["dashboard", "event-types", "new"], Method::Get | Method::Head) => {
+            event_types::new(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "event-types"], Method::Post) => {
+            event_types::create(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "event-types", id], Method::Get | Method::Head) => {
+            event_types::edit(&Ctx::from_env(env, req)?, req, id).await
+        }
+        (["dashboard", "event-types", id], Method::Post) => {
+            event_types::save(&Ctx::from_env(env, req)?, req, id).await
+        }
+        (
+            ["dashboard", "event-types", id, action @ ("duplicate" | "hide" | "show" | "delete")],
+            Method::Post,
+        ) => event_types::act(&Ctx::from_env(env, req)?, req, id, action).await,
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
         }
@@ -154,6 +171,10 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["auth", "signout"] => Some("POST"),
         ["auth", _, "start" | "callback"] => Some("GET"),
         ["dashboard", "profile"] => Some("GET, HEAD, POST"),
+        ["dashboard", "event-types"] => Some("POST"),
+        ["dashboard", "event-types", "new"] => Some("GET, HEAD"),
+        ["dashboard", "event-types", _] => Some("GET, HEAD, POST"),
+        ["dashboard", "event-types", _, "duplicate" | "hide" | "show" | "delete"] => Some("POST"),
         [_, _] => Some("GET, HEAD, POST"),
         _ => None,
     }

@@ -76,6 +76,7 @@ pub enum ProfileUpdate {
 /// An event type as the dashboard lists it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DashboardEventRow {
+    pub id: String,
     pub slug: String,
     pub title: String,
     pub duration_minutes: i64,
@@ -337,7 +338,7 @@ impl Store {
     ) -> Result<Vec<DashboardEventRow>, StoreError> {
         self.all(
             "host_event_types",
-            "SELECT slug, title, duration_minutes, hidden FROM event_types WHERE host_id = ?1 \
+            "SELECT id, slug, title, duration_minutes, hidden FROM event_types WHERE host_id = ?1 \
              ORDER BY title, slug",
             &[Param::Text(host_id)],
         )

@@ -2,18 +2,6 @@
 
 use super::{EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError, WeeklyHoursRow};
 
-/// An event type SELECT with the given tail; keeps the column list in one place.
-macro_rules! select_event_types {
-    ($tail:literal) => {
-        concat!(
-            "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, ",
-            "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
-            "max_bookings_per_day, location_kind FROM event_types ",
-            $tail
-        )
-    };
-}
-
 impl Store {
     /// The host whose public link uses `slug`.
     pub async fn host_by_slug(&self, slug: &str) -> Result<Option<HostRow>, StoreError> {

@@ -2,8 +2,21 @@
 //! parameters. Rows come back as plain structs; turning them into domain types is the
 //! caller's job, so a bad row surfaces as a clear error, not a panic.
 
+/// An event type SELECT with the given tail; keeps the column list in one place.
+macro_rules! select_event_types {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, ",
+            "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
+            "max_bookings_per_day, location_kind, hidden FROM event_types ",
+            $tail
+        )
+    };
+}
+
 mod accounts;
 mod bookings;
+mod event_types;
 mod hosts;
 mod outbox;
 mod retention;
@@ -11,6 +24,7 @@ mod rows;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
 pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};
+pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 

@@ -29,6 +29,8 @@ pub struct EventTypeRow {
     pub booking_window_days: i64,
     pub max_bookings_per_day: Option<i64>,
     pub location_kind: String,
+    /// 1 when the type is left off the host's public page (its link still works).
+    pub hidden: i64,
 }
 
 /// One range of a host's weekly hours.

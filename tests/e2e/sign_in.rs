@@ -87,7 +87,7 @@ pub(crate) fn signed_in_host(tag: &str, name: &str) -> (Browser, String) {
     (browser, email)
 }
 
-fn host_row(email: &str) -> serde_json::Value {
+pub(crate) fn host_row(email: &str) -> serde_json::Value {
     let rows = sql(&format!(
         "SELECT id, slug, name, time_zone, schedule_time_zone FROM hosts WHERE email = '{email}'"
     ));
@@ -95,7 +95,7 @@ fn host_row(email: &str) -> serde_json::Value {
     rows[0].clone()
 }
 
-fn csrf_of(page: &Reply) -> String {
+pub(crate) fn csrf_of(page: &Reply) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.body.find(marker).expect("a csrf field") + marker.len();
     page.body[start..]

@@ -1,0 +1,338 @@
+//! An event type's settings as a host edits them, parsed field by field.
+//!
+//! The numbers are checked by the availability engine's own rules (`SlotRules::new`), so a
+//! setting the dashboard accepts is one the slot engine can always use.
+
+use super::availability::{RulesInput, SlotRules};
+use super::booking::FieldErrors;
+use super::types::{FieldError, Slug};
+
+/// Where the meeting happens, as the booking page and emails name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationKind {
+    None,
+    GoogleMeet,
+    MicrosoftTeams,
+    Zoom,
+    Phone,
+    InPerson,
+    CustomLink,
+}
+
+impl LocationKind {
+    /// Every kind, in the order the form lists them.
+    pub const ALL: [LocationKind; 7] = [
+        LocationKind::GoogleMeet,
+        LocationKind::MicrosoftTeams,
+        LocationKind::Zoom,
+        LocationKind::Phone,
+        LocationKind::InPerson,
+        LocationKind::CustomLink,
+        LocationKind::None,
+    ];
+
+    /// The value stored in D1 (`event_types.location_kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationKind::None => "none",
+            LocationKind::GoogleMeet => "google_meet",
+            LocationKind::MicrosoftTeams => "microsoft_teams",
+            LocationKind::Zoom => "zoom",
+            LocationKind::Phone => "phone",
+            LocationKind::InPerson => "in_person",
+            LocationKind::CustomLink => "custom_link",
+        }
+    }
+
+    /// Parses a stored or submitted value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == raw.trim())
+    }
+}
+
+/// Raw form fields of an event type.
+#[derive(Debug, Default, Clone)]
+pub struct EventTypeInput {
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub duration_minutes: String,
+    pub interval_minutes: String,
+    pub buffer_before_minutes: String,
+    pub buffer_after_minutes: String,
+    pub minimum_notice_minutes: String,
+    pub booking_window_days: String,
+    pub max_per_day: String,
+    pub location_kind: String,
+}
+
+/// An event type's settings, all valid together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTypeSettings {
+    pub title: String,
+    pub slug: Slug,
+    pub description: String,
+    pub duration_minutes: u32,
+    pub interval_minutes: Option<u32>,
+    pub buffer_before_minutes: u32,
+    pub buffer_after_minutes: u32,
+    pub minimum_notice_minutes: u32,
+    pub booking_window_days: u32,
+    pub max_per_day: Option<u32>,
+    pub location_kind: LocationKind,
+}
+
+/// Longest title; fits a heading and an email subject.
+pub const MAX_TITLE_CHARS: usize = 120;
+/// Longest description.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// Largest duration, interval or buffer the form accepts (12 hours): the schema's limit.
+const MAX_MINUTES: u32 = 720;
+
+fn whole_number(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<u32> {
+    match raw.trim().parse::<u32>() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            errors.push(field, "Enter a whole number.");
+            None
+        }
+    }
+}
+
+fn optional_number(
+    raw: &str,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<Option<u32>> {
+    if raw.trim().is_empty() {
+        Some(None)
+    } else {
+        whole_number(raw, field, errors).map(Some)
+    }
+}
+
+fn at_most(
+    value: Option<u32>,
+    max: u32,
+    field: &'static str,
+    errors: &mut FieldErrors,
+) -> Option<u32> {
+    match value {
+        Some(v) if v > max => {
+            errors.push(field, format!("Use at most {max}."));
+            None
+        }
+        other => other,
+    }
+}
+
+impl EventTypeInput {
+    /// Parses every field, reporting each problem next to its field.
+    pub fn parse(&self) -> Result<EventTypeSettings, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = self.title.trim();
+        if title.is_empty() {
+            errors.push("title", FieldError::Required.to_string());
+        } else if title.chars().count() > MAX_TITLE_CHARS {
+            errors.push("title", FieldError::TooLong(MAX_TITLE_CHARS).to_string());
+        } else if title.chars().any(char::is_control) {
+            errors.push("title", FieldError::ControlCharacters.to_string());
+        }
+        let description = self.description.trim().replace("\r\n", "\n");
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            errors.push(
+                "description",
+                FieldError::TooLong(MAX_DESCRIPTION_CHARS).to_string(),
+            );
+        }
+        let slug = Slug::parse(&self.slug)
+            .map_err(|e| errors.push("slug", e.to_string()))
+            .ok();
+        let duration = whole_number(&self.duration_minutes, "duration_minutes", &mut errors);
+        let duration = at_most(duration, MAX_MINUTES, "duration_minutes", &mut errors);
+        let interval = optional_number(&self.interval_minutes, "interval_minutes", &mut errors);
+        let interval = interval.map(|i| at_most(i, MAX_MINUTES, "interval_minutes", &mut errors));
+        let before = whole_number(
+            &self.buffer_before_minutes,
+            "buffer_before_minutes",
+            &mut errors,
+        );
+        let before = at_most(before, MAX_MINUTES, "buffer_before_minutes", &mut errors);
+        let after = whole_number(
+            &self.buffer_after_minutes,
+            "buffer_after_minutes",
+            &mut errors,
+        );
+        let after = at_most(after, MAX_MINUTES, "buffer_after_minutes", &mut errors);
+        let notice = whole_number(
+            &self.minimum_notice_minutes,
+            "minimum_notice_minutes",
+            &mut errors,
+        );
+        let window = whole_number(
+            &self.booking_window_days,
+            "booking_window_days",
+            &mut errors,
+        );
+        let max_per_day = optional_number(&self.max_per_day, "max_per_day", &mut errors);
+        let location_kind = LocationKind::parse(&self.location_kind);
+        if location_kind.is_none() {
+            errors.push("location_kind", "Choose where the meeting happens.");
+        }
+        let (
+            Some(slug),
+            Some(duration),
+            Some(interval),
+            Some(before),
+            Some(after),
+            Some(notice),
+            Some(window),
+            Some(max_per_day),
+            Some(location_kind),
+        ) = (
+            slug,
+            duration,
+            interval,
+            before,
+            after,
+            notice,
+            window,
+            max_per_day,
+            location_kind,
+        )
+        else {
+            return Err(errors);
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let rules = RulesInput {
+            duration_minutes: duration,
+            interval_minutes: interval,
+            buffer_before_minutes: before,
+            buffer_after_minutes: after,
+            minimum_notice_minutes: notice,
+            booking_window_days: window,
+            max_per_day,
+        };
+        if let Err(error) = SlotRules::new(rules) {
+            errors.push(rules_field(&error), error.to_string());
+            return Err(errors);
+        }
+        Ok(EventTypeSettings {
+            title: title.to_owned(),
+            slug,
+            description,
+            duration_minutes: duration,
+            interval_minutes: interval,
+            buffer_before_minutes: before,
+            buffer_after_minutes: after,
+            minimum_notice_minutes: notice,
+            booking_window_days: window,
+            max_per_day,
+            location_kind,
+        })
+    }
+}
+
+/// Which form field an engine rule error belongs next to.
+fn rules_field(error: &super::availability::AvailabilityError) -> &'static str {
+    use super::availability::AvailabilityError as E;
+    match error {
+        E::ZeroDuration | E::DurationTooLong(_) => "duration_minutes",
+        E::ZeroInterval | E::IntervalTooLong(_) => "interval_minutes",
+        E::BufferTooLong { side, .. } if *side == "after" => "buffer_after_minutes",
+        E::BufferTooLong { .. } => "buffer_before_minutes",
+        E::NoticeTooLong(_) => "minimum_notice_minutes",
+        E::BookingWindowOutOfRange(_) => "booking_window_days",
+        E::ZeroDailyMaximum => "max_per_day",
+        _ => "duration_minutes",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> EventTypeInput {
+        EventTypeInput {
+            title: " Intro call ".into(),
+            slug: "intro".into(),
+            description: "First chat\r\nabout your needs".into(),
+            duration_minutes: "30".into(),
+            interval_minutes: "".into(),
+            buffer_before_minutes: "0".into(),
+            buffer_after_minutes: "10".into(),
+            minimum_notice_minutes: "120".into(),
+            booking_window_days: "60".into(),
+            max_per_day: "".into(),
+            location_kind: "zoom".into(),
+        }
+    }
+
+    #[test]
+    fn complete_settings_parse() {
+        let settings = good().parse().unwrap();
+        assert_eq!(settings.title, "Intro call");
+        assert_eq!(settings.description, "First chat\nabout your needs");
+        assert_eq!(settings.interval_minutes, None);
+        assert_eq!(settings.location_kind, LocationKind::Zoom);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let input = EventTypeInput {
+            title: "".into(),
+            slug: "Not A Slug".into(),
+            duration_minutes: "thirty".into(),
+            buffer_after_minutes: "9999".into(),
+            location_kind: "carrier-pigeon".into(),
+            ..good()
+        };
+        let errors = input.parse().unwrap_err();
+        for field in [
+            "title",
+            "slug",
+            "duration_minutes",
+            "buffer_after_minutes",
+            "location_kind",
+        ] {
+            assert!(errors.get(field).is_some(), "{field}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn the_engines_rules_are_enforced_by_the_form() {
+        let zero = EventTypeInput {
+            duration_minutes: "0".into(),
+            ..good()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(zero.get("duration_minutes").is_some());
+        let window = EventTypeInput {
+            booking_window_days: "400".into(),
+            ..good()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(window.get("booking_window_days").is_some());
+        let cap = EventTypeInput {
+            max_per_day: "0".into(),
+            ..good()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(cap.get("max_per_day").is_some());
+    }
+
+    #[test]
+    fn location_kinds_round_trip_through_their_stored_names() {
+        for kind in LocationKind::ALL {
+            assert_eq!(LocationKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(LocationKind::parse("fax"), None);
+    }
+}

@@ -1,0 +1,191 @@
+//! Writing a host's event types. Every statement is scoped by the host's id, so one host can
+//! never touch another's event type, whatever id a request names.
+
+use super::{EventTypeRow, Param, Store, StoreError};
+use crate::core::event_type::EventTypeSettings;
+
+/// What a create or save did.
+pub enum EventTypeWrite {
+    Saved,
+    /// The host already has an event type with this slug.
+    SlugTaken,
+    /// No event type with this id belongs to the host.
+    NotFound,
+}
+
+/// What a delete did.
+pub enum EventTypeDelete {
+    Deleted,
+    /// It still has confirmed meetings ahead; the host should hide it or cancel them first.
+    HasUpcomingBookings(i64),
+    NotFound,
+}
+
+fn number(value: u32) -> Param<'static> {
+    Param::Int(i64::from(value))
+}
+
+fn optional(value: Option<u32>) -> Param<'static> {
+    value.map(i64::from).into()
+}
+
+impl Store {
+    /// One of the host's event types by id.
+    pub async fn host_event_type(
+        &self,
+        host_id: &str,
+        id: &str,
+    ) -> Result<Option<EventTypeRow>, StoreError> {
+        let sql = select_event_types!("WHERE host_id = ?1 AND id = ?2");
+        self.first(
+            "host_event_type",
+            sql,
+            &[Param::Text(host_id), Param::Text(id)],
+        )
+        .await
+    }
+
+    /// Creates an event type unless the host already uses its slug.
+    pub async fn create_event_type(
+        &self,
+        host_id: &str,
+        id: &str,
+        settings: &EventTypeSettings,
+        hidden: bool,
+        now: i64,
+    ) -> Result<EventTypeWrite, StoreError> {
+        let changed = self
+            .execute(
+                "create_event_type",
+                "INSERT INTO event_types (id, host_id, slug, title, description, duration_minutes, \
+                 slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
+                 booking_window_days, max_bookings_per_day, location_kind, hidden, created_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
+                 WHERE NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3)",
+                &[
+                    Param::Text(id),
+                    Param::Text(host_id),
+                    Param::Text(settings.slug.as_str()),
+                    Param::Text(&settings.title),
+                    Param::Text(&settings.description),
+                    number(settings.duration_minutes),
+                    optional(settings.interval_minutes),
+                    number(settings.buffer_before_minutes),
+                    number(settings.buffer_after_minutes),
+                    number(settings.minimum_notice_minutes),
+                    number(settings.booking_window_days),
+                    optional(settings.max_per_day),
+                    Param::Text(settings.location_kind.as_str()),
+                    Param::Int(i64::from(hidden)),
+                    Param::Int(now),
+                ],
+            )
+            .await?;
+        Ok(if changed == 1 {
+            EventTypeWrite::Saved
+        } else {
+            EventTypeWrite::SlugTaken
+        })
+    }
+
+    /// Saves an event type's settings unless another of the host's types has the slug.
+    pub async fn update_event_type(
+        &self,
+        host_id: &str,
+        id: &str,
+        settings: &EventTypeSettings,
+    ) -> Result<EventTypeWrite, StoreError> {
+        let changed = self
+            .execute(
+                "update_event_type",
+                "UPDATE event_types SET slug = ?3, title = ?4, description = ?5, duration_minutes = ?6, \
+                 slot_interval_minutes = ?7, buffer_before_minutes = ?8, buffer_after_minutes = ?9, \
+                 minimum_notice_minutes = ?10, booking_window_days = ?11, max_bookings_per_day = ?12, \
+                 location_kind = ?13 \
+                 WHERE id = ?1 AND host_id = ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3 AND id != ?1)",
+                &[
+                    Param::Text(id),
+                    Param::Text(host_id),
+                    Param::Text(settings.slug.as_str()),
+                    Param::Text(&settings.title),
+                    Param::Text(&settings.description),
+                    number(settings.duration_minutes),
+                    optional(settings.interval_minutes),
+                    number(settings.buffer_before_minutes),
+                    number(settings.buffer_after_minutes),
+                    number(settings.minimum_notice_minutes),
+                    number(settings.booking_window_days),
+                    optional(settings.max_per_day),
+                    Param::Text(settings.location_kind.as_str()),
+                ],
+            )
+            .await?;
+        if changed == 1 {
+            return Ok(EventTypeWrite::Saved);
+        }
+        Ok(match self.host_event_type(host_id, id).await? {
+            Some(_) => EventTypeWrite::SlugTaken,
+            None => EventTypeWrite::NotFound,
+        })
+    }
+
+    /// Shows or hides an event type on the host's public page; false when it is not theirs.
+    pub async fn set_event_type_hidden(
+        &self,
+        host_id: &str,
+        id: &str,
+        hidden: bool,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "set_event_type_hidden",
+                "UPDATE event_types SET hidden = ?3 WHERE id = ?1 AND host_id = ?2",
+                &[
+                    Param::Text(id),
+                    Param::Text(host_id),
+                    Param::Int(i64::from(hidden)),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Deletes an event type (and its past bookings) unless meetings of it are still ahead.
+    pub async fn delete_event_type(
+        &self,
+        host_id: &str,
+        id: &str,
+        now: i64,
+    ) -> Result<EventTypeDelete, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Upcoming {
+            n: i64,
+        }
+        let upcoming = self
+            .first::<Upcoming>(
+                "upcoming_bookings_of_event_type",
+                "SELECT COUNT(*) AS n FROM bookings WHERE event_type_id = ?1 AND host_id = ?2 \
+                 AND status = 'confirmed' AND end_at > ?3",
+                &[Param::Text(id), Param::Text(host_id), Param::Int(now)],
+            )
+            .await?
+            .map_or(0, |row| row.n);
+        if upcoming > 0 {
+            return Ok(EventTypeDelete::HasUpcomingBookings(upcoming));
+        }
+        let changed = self
+            .execute(
+                "delete_event_type",
+                "DELETE FROM event_types WHERE id = ?1 AND host_id = ?2 AND NOT EXISTS \
+                 (SELECT 1 FROM bookings WHERE event_type_id = ?1 AND status = 'confirmed' AND end_at > ?3)",
+                &[Param::Text(id), Param::Text(host_id), Param::Int(now)],
+            )
+            .await?;
+        Ok(if changed == 1 {
+            EventTypeDelete::Deleted
+        } else {
+            EventTypeDelete::NotFound
+        })
+    }
+}
