@@ -11,6 +11,7 @@ mod bookings_api;
 mod cancel;
 mod emails;
 mod hostile_input;
+mod invitee_page;
 mod pages_and_errors;
 mod rate_limits;
 mod slots_api;

@@ -86,6 +86,15 @@ pub fn get(path: &str) -> Reply {
     reply(request("GET", path).call())
 }
 
+/// GET `path` with extra request headers (e.g. `Accept-Language`).
+pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = request("GET", path);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    reply(request.call())
+}
+
 /// Any method with a raw body and content type.
 pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
     reply(
