@@ -6,6 +6,7 @@
 pub mod config;
 pub mod core;
 pub mod crypto;
+pub mod i18n;
 pub mod mail;
 pub mod providers;
 

@@ -42,10 +42,32 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
         Ok(response) => response,
         Err(error) => error.into_response(format),
     };
+    let embed_origins = is_booking_flow(&path).then(|| {
+        let setting = env
+            .var("EMBED_ALLOWED_ORIGINS")
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        headers::parse_embed_origins(&setting)
+    });
     if req.method() == Method::Post && response.status_code() < 400 {
         worker_ctx.wait_until(crate::mail::deliver::run(env));
     }
-    headers::secure(response)
+    match &embed_origins {
+        Some(origins) => headers::secure(response, headers::Framing::Embeddable(origins)),
+        None => headers::secure(response, headers::Framing::Deny),
+    }
+}
+
+/// The pages an invitee books through, which `EMBED_ALLOWED_ORIGINS` may frame: the booking
+/// page `/{host}/{event}` and the confirmation `/booking/{token}` it leads to.
+fn is_booking_flow(path: &str) -> bool {
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    matches!(segments.as_slice(), ["booking", _])
+        || matches!(segments.as_slice(), [first, _] if *first != "api" && *first != "booking" && *first != "assets")
 }
 
 async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, AppError> {
@@ -128,7 +150,7 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             cancel::cancel(&ctx, req, token).await
         }
         (["booking", token], Method::Get | Method::Head) => {
-            public_pages::confirmation(&Ctx::from_env(env, req)?, token).await
+            public_pages::confirmation(&Ctx::from_env(env, req)?, req, token).await
         }
         ([host], Method::Get | Method::Head) => {
             public_pages::host_profile(&Ctx::from_env(env, req)?, host).await

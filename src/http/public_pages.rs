@@ -1,11 +1,16 @@
 //! The pages anyone can open: the instance's front page, a host's profile `/{host}`, the
 //! booking page `/{host}/{event}` with its form, and the confirmation `/booking/{token}`.
 //!
-//! Everything works without JavaScript: slots are links, the form is a plain POST, and the
-//! invitee's zone travels in the `tz` query parameter (the page's script only pre-fills it).
+//! Everything works without JavaScript: days and slots are links, the form is a plain POST,
+//! and the invitee's zone and clock travel in the `tz` and `clock` query parameters (the
+//! page's script only detects the zone). The booking page reads `month=YYYY-MM`,
+//! `date=YYYY-MM-DD` and `slot=` (an RFC 3339 start); it runs the slot engine once per view,
+//! over the shown month. Words come from `crate::i18n`, in the language of `Accept-Language`.
+
+use std::collections::BTreeMap;
 
 use askama::Template;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
@@ -14,18 +19,16 @@ use super::context::Ctx;
 use super::error::AppError;
 use super::request::{field, form, query};
 use super::slots::PublicEvent;
-use crate::core::availability::{group_by_local_date, local_dates_to_utc};
+use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
-use crate::core::display::{clock_label, day_label, location_label, span_label};
+use crate::core::display::location_label;
 use crate::core::ics;
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::link_token::is_well_formed;
 use crate::crypto::random_hex;
+use crate::i18n::{default_clock, span_label, time_label, Clock, Lang, Strings};
 use crate::store::BookingDetailsRow;
-
-/// How many local days the booking page shows at once.
-const DAYS_PER_PAGE: u64 = 7;
 
 fn html(page: impl Template) -> Result<Response, AppError> {
     Ok(Response::from_html(page.render()?)?)
@@ -85,13 +88,47 @@ pub async fn host_profile(ctx: &Ctx, host_slug: &str) -> Result<Response, AppErr
     })
 }
 
+/// The language and clock a page is written in, from `Accept-Language` and `?clock=`.
+#[derive(Clone, Copy)]
+struct Locale {
+    t: &'static Strings,
+    clock: Clock,
+}
+
+fn locale(req: &Request, pairs: &[(String, String)]) -> Locale {
+    let accept = req
+        .headers()
+        .get("Accept-Language")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let clock = field(pairs, "clock")
+        .and_then(Clock::from_param)
+        .unwrap_or_else(|| default_clock(&accept));
+    Locale {
+        t: Lang::from_accept_language(&accept).strings(),
+        clock,
+    }
+}
+
 struct SlotLink {
     label: String,
     accessible_label: String,
     href: String,
 }
 
-struct DayColumn {
+/// One cell of the month calendar: a day of the shown month.
+struct DayCell {
+    number: u32,
+    /// The screen-reader name: "Wednesday 25 November, 6 times free".
+    label: String,
+    /// A link to the day's times when it has any.
+    href: Option<String>,
+    current: bool,
+}
+
+/// The chosen day and its free times.
+struct ChosenDay {
     label: String,
     slots: Vec<SlotLink>,
 }
@@ -116,6 +153,7 @@ impl BookingForm {
 #[derive(Template)]
 #[template(path = "booking.html")]
 struct BookingPage {
+    t: &'static Strings,
     host_name: String,
     title: String,
     description: String,
@@ -124,23 +162,52 @@ struct BookingPage {
     page_href: String,
     zone: &'static str,
     zone_names: &'static [Tz],
-    days: Vec<DayColumn>,
-    range_label: String,
+    clock: &'static str,
+    clock_12_href: String,
+    clock_24_href: String,
+    month_param: String,
+    month_label: String,
+    weekdays: Vec<(&'static str, &'static str)>,
+    weeks: Vec<Vec<Option<DayCell>>>,
     previous_href: Option<String>,
-    next_href: String,
+    next_href: Option<String>,
+    month_has_times: bool,
+    chosen: Option<ChosenDay>,
     form: Option<BookingForm>,
     notice: Option<String>,
 }
 
-/// Which week and zone a booking page shows, and which slot (if any) is being booked.
+/// Which month, day and zone a booking page shows, and which slot (if any) is being booked.
 struct PageParams {
     zone: Tz,
-    from: NaiveDate,
+    locale: Locale,
+    /// The first day of the shown month.
+    month: NaiveDate,
+    /// The chosen day, if any (never before today).
+    date: Option<NaiveDate>,
     slot: Option<DateTime<Utc>>,
+}
+
+fn first_of_month(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+fn parse_month(text: &str) -> Option<NaiveDate> {
+    let valid = text.len() == 7
+        && text.as_bytes()[4] == b'-'
+        && text
+            .chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit());
+    if !valid {
+        return None;
+    }
+    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()
 }
 
 fn page_params(
     ctx: &Ctx,
+    req: &Request,
     target: &PublicEvent,
     pairs: &[(String, String)],
 ) -> Result<PageParams, AppError> {
@@ -151,20 +218,35 @@ fn page_params(
         None => target.host_zone(),
     };
     let today = ctx.now.with_timezone(&zone).date_naive();
-    let from = match field(pairs, "from").filter(|v| !v.is_empty()) {
-        Some(text) => text
-            .parse::<NaiveDate>()
-            .map_err(|_| AppError::BadRequest(format!("'{text}' is not a date like 2026-05-04.")))?
-            .max(today),
-        None => today,
-    };
     let slot = match field(pairs, "slot").filter(|v| !v.is_empty()) {
         Some(text) => {
             Some(parse_slot_start(text).map_err(|e| AppError::BadRequest(e.to_string()))?)
         }
         None => None,
     };
-    Ok(PageParams { zone, from, slot })
+    let date = match (slot, field(pairs, "date").filter(|v| !v.is_empty())) {
+        (Some(start), _) => Some(start.with_timezone(&zone).date_naive()),
+        (None, Some(text)) => Some(text.parse::<NaiveDate>().map_err(|_| {
+            AppError::BadRequest(format!("'{text}' is not a date like 2026-05-04."))
+        })?),
+        (None, None) => None,
+    }
+    .filter(|date| *date >= today);
+    let month = match (date, field(pairs, "month").filter(|v| !v.is_empty())) {
+        (Some(date), _) => first_of_month(date),
+        (None, Some(text)) => parse_month(text).ok_or_else(|| {
+            AppError::BadRequest(format!("'{text}' is not a month like 2026-05."))
+        })?,
+        (None, None) => first_of_month(today),
+    }
+    .max(first_of_month(today));
+    Ok(PageParams {
+        zone,
+        locale: locale(req, pairs),
+        month,
+        date,
+        slot,
+    })
 }
 
 async fn render_booking_page(
@@ -174,70 +256,131 @@ async fn render_booking_page(
     form: Option<BookingForm>,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
-    let zone = params.zone;
-    let to = params.from + Days::new(DAYS_PER_PAGE - 1);
-    let range = local_dates_to_utc(params.from, to, zone)
+    let (zone, t, clock) = (params.zone, params.locale.t, params.locale.clock);
+    let today = ctx.now.with_timezone(&zone).date_naive();
+    let next_month = params.month + Months::new(1);
+    let last_day = next_month - Days::new(1);
+    // One engine run per page view: the whole shown month (from today on).
+    let range = local_dates_to_utc(params.month.max(today), last_day, zone)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let availability = target.availability(&ctx.store, range, ctx.now).await?;
-    let slots = availability.slots();
-    let page_href = format!("/{}/{}", target.host.slug, target.event.slug);
-    let days = group_by_local_date(&slots, zone)
+    let by_day: BTreeMap<NaiveDate, Vec<Slot>> = group_by_local_date(&availability.slots(), zone)
         .into_iter()
-        .map(|day| DayColumn {
-            label: day_label(day.date),
-            slots: day
-                .slots
+        .map(|day| (day.date, day.slots))
+        .collect();
+    let chosen_date = params.date.or_else(|| by_day.keys().next().copied());
+    let slot_is_free =
+        |start: DateTime<Utc>| by_day.values().flatten().any(|slot| slot.start == start);
+    let (form, notice) = match (form, params.slot) {
+        (Some(_), Some(start)) if !slot_is_free(start) => (None, Some(t.slot_gone.to_owned())),
+        (form, _) => (form, notice),
+    };
+
+    let page_href = format!("/{}/{}", target.host.slug, target.event.slug);
+    let link = |clock: Clock, extra: &[(&str, &str)]| {
+        let mut pairs = vec![("tz", zone.name()), ("clock", clock.param())];
+        pairs.extend_from_slice(extra);
+        format!("{page_href}?{}", encode(&pairs))
+    };
+    let month_param = params.month.format("%Y-%m").to_string();
+
+    let mut weeks = Vec::new();
+    let offset = params.month.weekday().num_days_from_monday() as usize;
+    let mut week: Vec<Option<DayCell>> = (0..offset).map(|_| None).collect();
+    let mut day = params.month;
+    while day <= last_day {
+        let free = by_day.get(&day).map_or(0, Vec::len);
+        let date_text = day.to_string();
+        week.push(Some(DayCell {
+            number: day.day(),
+            label: if free > 0 {
+                format!("{}, {}", t.short_day_label(day), t.times_free(free))
+            } else {
+                t.short_day_label(day)
+            },
+            href: (free > 0).then(|| format!("{}#times", link(clock, &[("date", &date_text)]))),
+            current: Some(day) == chosen_date,
+        }));
+        if week.len() == 7 {
+            weeks.push(std::mem::take(&mut week));
+        }
+        day = day + Days::new(1);
+    }
+    if !week.is_empty() {
+        week.resize_with(7, || None);
+        weeks.push(week);
+    }
+
+    let chosen = chosen_date.map(|date| {
+        let date_text = date.to_string();
+        ChosenDay {
+            label: t.day_label(date),
+            slots: by_day
+                .get(&date)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
                 .iter()
                 .map(|slot| {
                     let start = slot
                         .start
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                    let query = encode(&[
-                        ("tz", zone.name()),
-                        ("from", &params.from.to_string()),
-                        ("slot", &start),
-                    ]);
                     SlotLink {
-                        label: clock_label(slot.start, zone),
-                        accessible_label: format!(
-                            "Book {}",
-                            span_label(slot.start, slot.end, zone)
+                        label: time_label(&slot.start.with_timezone(&zone), clock),
+                        accessible_label: t
+                            .book_slot(&span_label(t, clock, slot.start, slot.end, zone)),
+                        href: format!(
+                            "{}#book",
+                            link(clock, &[("date", &date_text), ("slot", &start)])
                         ),
-                        href: format!("{page_href}?{query}#book"),
                     }
                 })
                 .collect(),
-        })
-        .collect();
-    let today = ctx.now.with_timezone(&zone).date_naive();
-    let week_href = |from: NaiveDate| {
-        format!(
-            "{page_href}?{}",
-            encode(&[("tz", zone.name()), ("from", &from.to_string())])
-        )
+        }
+    });
+    let view: Vec<(&str, String)> = match chosen_date {
+        Some(date) => vec![("date", date.to_string())],
+        None => vec![("month", month_param.clone())],
     };
-    let previous_href = (params.from > today)
-        .then(|| week_href((params.from - Days::new(DAYS_PER_PAGE)).max(today)));
+    let view: Vec<(&str, &str)> = view.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let month_href =
+        |first: NaiveDate| link(clock, &[("month", &first.format("%Y-%m").to_string())]);
+    let window_end =
+        today + Days::new(u64::try_from(target.event.booking_window_days).unwrap_or(0));
     let event = &target.event;
     html(BookingPage {
+        t,
         host_name: target.host.name.clone(),
         title: event.title.clone(),
         description: event.description.clone(),
         duration_minutes: event.duration_minutes,
-        location: location_label(&event.location_kind),
+        location: t.location(&event.location_kind),
         zone: zone.name(),
         zone_names: &chrono_tz::TZ_VARIANTS,
-        days,
-        range_label: format!("{} – {}", day_label(params.from), day_label(to)),
-        previous_href,
-        next_href: week_href(params.from + Days::new(DAYS_PER_PAGE)),
+        clock: clock.param(),
+        clock_12_href: link(Clock::H12, &view),
+        clock_24_href: link(Clock::H24, &view),
+        month_label: t.month_label(params.month.year(), params.month.month()),
+        weekdays: t
+            .weekdays_short
+            .iter()
+            .copied()
+            .zip(t.weekdays.iter().copied())
+            .collect(),
+        month_has_times: !by_day.is_empty(),
+        weeks,
+        previous_href: (params.month > first_of_month(today))
+            .then(|| month_href(params.month - Months::new(1))),
+        next_href: (next_month <= window_end).then(|| month_href(next_month)),
+        month_param,
+        chosen,
         page_href,
         form,
         notice,
     })
 }
 
-/// `GET /{host}/{event}`: a week of free times in the invitee's zone; with `slot`, the form.
+/// `GET /{host}/{event}`: a month of free days in the invitee's zone, the chosen day's times;
+/// with `slot`, the form.
 pub async fn booking_page(
     ctx: &Ctx,
     req: &Request,
@@ -245,38 +388,28 @@ pub async fn booking_page(
     event_slug: &str,
 ) -> Result<Response, AppError> {
     let target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
-    let params = page_params(ctx, &target, &query(req)?)?;
-    let (form, notice) = match params.slot {
-        None => (None, None),
-        Some(start) => {
-            let day = local_dates_to_utc(
-                start.with_timezone(&params.zone).date_naive(),
-                start.with_timezone(&params.zone).date_naive(),
+    let params = page_params(ctx, req, &target, &query(req)?)?;
+    // The form is only shown if the slot is among the free times, which `render_booking_page`
+    // checks in the same engine run that renders the page.
+    let form = params.slot.map(|start| {
+        let end = start + chrono::Duration::minutes(target.event.duration_minutes);
+        BookingForm {
+            start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            when: span_label(
+                params.locale.t,
+                params.locale.clock,
+                start,
+                end,
                 params.zone,
-            )
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-            let availability = target.availability(&ctx.store, day, ctx.now).await?;
-            if availability.offers(start) {
-                let end = start + chrono::Duration::minutes(target.event.duration_minutes);
-                let form = BookingForm {
-                    start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    when: span_label(start, end, params.zone),
-                    name: String::new(),
-                    email: String::new(),
-                    note: String::new(),
-                    idempotency_key: random_hex::<16>(),
-                    errors: FieldErrors::default(),
-                };
-                (Some(form), None)
-            } else {
-                (
-                    None,
-                    Some("That time is no longer available. Please pick another.".to_owned()),
-                )
-            }
+            ),
+            name: String::new(),
+            email: String::new(),
+            note: String::new(),
+            idempotency_key: random_hex::<16>(),
+            errors: FieldErrors::default(),
         }
-    };
-    render_booking_page(ctx, &target, &params, form, notice).await
+    });
+    render_booking_page(ctx, &target, &params, form, None).await
 }
 
 /// `POST /{host}/{event}`: books the chosen slot and redirects to the confirmation, or shows
@@ -289,7 +422,7 @@ pub async fn submit_booking(
 ) -> Result<Response, AppError> {
     let target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
     let pairs = form(req).await?;
-    let params = page_params(ctx, &target, &pairs)?;
+    let params = page_params(ctx, req, &target, &pairs)?;
     let value = |name: &str| field(&pairs, name).unwrap_or_default().to_owned();
     let input = BookingInput {
         start: value("slot"),
@@ -305,7 +438,12 @@ pub async fn submit_booking(
     };
     match outcome {
         Ok(booking) => {
-            let location = format!("{}/booking/{}", ctx.origin, booking.manage_token);
+            // A clock the invitee chose carries over to the confirmation.
+            let clock = field(&pairs, "clock")
+                .and_then(Clock::from_param)
+                .map(|clock| format!("?clock={}", clock.param()))
+                .unwrap_or_default();
+            let location = format!("{}/booking/{}{clock}", ctx.origin, booking.manage_token);
             let url = worker::Url::parse(&location)
                 .map_err(|e| AppError::Internal(format!("confirmation URL: {e}")))?;
             Ok(Response::redirect_with_status(url, 303)?)
@@ -317,7 +455,13 @@ pub async fn submit_booking(
             let end = start + chrono::Duration::minutes(target.event.duration_minutes);
             let form = BookingForm {
                 start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                when: span_label(start, end, params.zone),
+                when: span_label(
+                    params.locale.t,
+                    params.locale.clock,
+                    start,
+                    end,
+                    params.zone,
+                ),
                 name: input.name,
                 email: input.email,
                 note: input.note,
@@ -342,12 +486,14 @@ pub async fn submit_booking(
 #[derive(Template)]
 #[template(path = "confirmation.html")]
 struct ConfirmationPage {
+    t: &'static Strings,
     title: String,
     host_name: String,
     invitee_name: String,
     invitee_email: String,
     when_invitee: String,
-    when_host: Option<String>,
+    /// "For Dana" and the host's time, when the host is in another zone.
+    when_host: Option<(String, String)>,
     location: &'static str,
     note: String,
     cancelled: bool,
@@ -355,6 +501,56 @@ struct ConfirmationPage {
     cancel_href: Option<String>,
     book_again_href: String,
     calendar_href: String,
+    google_href: String,
+    outlook_href: String,
+}
+
+/// Percent-encodes a query value: everything but RFC 3986's unreserved characters.
+fn component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// What an add-to-calendar link says about a meeting.
+struct CalendarEvent<'a> {
+    title: &'a str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    details: &'a str,
+    location: &'a str,
+}
+
+/// Google Calendar's "create event" template link; times in UTC (`YYYYMMDDTHHMMSSZ`).
+fn google_calendar_href(event: &CalendarEvent<'_>) -> String {
+    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    format!(
+        "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={}/{}&details={}&location={}",
+        component(event.title),
+        stamp(event.start),
+        stamp(event.end),
+        component(event.details),
+        component(event.location)
+    )
+}
+
+/// Outlook's compose deep link; times in UTC as RFC 3339.
+fn outlook_href(event: &CalendarEvent<'_>) -> String {
+    let stamp = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    format!(
+        "https://outlook.live.com/calendar/0/deeplink/compose?subject={}&startdt={}&enddt={}&body={}&location={}",
+        component(event.title),
+        component(&stamp(event.start)),
+        component(&stamp(event.end)),
+        component(event.details),
+        component(event.location)
+    )
 }
 
 /// The booking behind a manage link, with its start and end as instants.
@@ -424,7 +620,8 @@ pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError>
 }
 
 /// `GET /booking/{token}`: the invitee's booking, found by the hash of their link's token.
-pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, AppError> {
+    let Locale { t, clock } = locale(req, &query(req)?);
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
         .map(TimeZoneName::tz)
@@ -432,14 +629,37 @@ pub async fn confirmation(ctx: &Ctx, token: &str) -> Result<Response, AppError> 
     let host_zone = TimeZoneName::parse(&booking.host_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
+    let location = t.location(&booking.location_kind);
+    let summary = format!("{} {} {}", booking.event_title, t.with, booking.host_name);
+    let manage_url = format!("{}/booking/{token}", ctx.origin);
+    let details = if booking.note.is_empty() {
+        manage_url
+    } else {
+        format!("{}\n\n{manage_url}", booking.note)
+    };
+    let calendar_event = CalendarEvent {
+        title: &summary,
+        start,
+        end,
+        details: &details,
+        location,
+    };
     html(ConfirmationPage {
+        t,
+        google_href: google_calendar_href(&calendar_event),
+        outlook_href: outlook_href(&calendar_event),
+        when_invitee: span_label(t, clock, start, end, invitee_zone),
+        when_host: (host_zone != invitee_zone).then(|| {
+            (
+                t.for_host(&booking.host_name),
+                span_label(t, clock, start, end, host_zone),
+            )
+        }),
         title: booking.event_title,
         host_name: booking.host_name,
         invitee_name: booking.invitee_name,
         invitee_email: booking.invitee_email,
-        when_invitee: span_label(start, end, invitee_zone),
-        when_host: (host_zone != invitee_zone).then(|| span_label(start, end, host_zone)),
-        location: location_label(&booking.location_kind),
+        location,
         note: booking.note,
         cancel_href: (booking.status == "confirmed" && start > ctx.now)
             .then(|| format!("/booking/{token}/cancel")),

@@ -42,7 +42,7 @@ fn unknown_hosts_events_and_paths_get_404_pages_not_500s() {
         400
     );
     assert_eq!(
-        get(&format!("/{}/call?from=yesterday", host.slug)).status,
+        get(&format!("/{}/call?date=yesterday", host.slug)).status,
         400
     );
     let delete = send("DELETE", &format!("/{}/call", host.slug), "text/plain", "");

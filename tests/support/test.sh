@@ -29,14 +29,18 @@ step unit cargo test -p openslot --lib --locked
 step fakes cargo test -p openslot-fakes --locked
 if step build-worker bash tests/support/build-worker.sh; then
   step e2e cargo test -p openslot --test e2e --locked
+  step browser bash tests/browser/run.sh
 else
-  failed_steps+=("e2e (not run: the Worker did not build)")
+  failed_steps+=("e2e and browser (not run: the Worker did not build)")
 fi
 
 passed=0; failed=0
 while read -r p f; do
   passed=$((passed + p)); failed=$((failed + f))
-done < <(cat "$LOG_DIR"/*.log | sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p')
+done < <(cat "$LOG_DIR"/*.log | sed -n \
+  -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' \
+  -e 's/^# pass \([0-9]*\)$/\1 0/p' \
+  -e 's/^# fail \([0-9]*\)$/0 \1/p')
 
 echo
 if [ ${#failed_steps[@]} -gt 0 ]; then

@@ -103,6 +103,11 @@ pub fn get(path: &str) -> Reply {
     reply(prepare("GET", path).call())
 }
 
+/// GET `path` with extra request headers (e.g. `Accept-Language`).
+pub fn get_with(path: &str, headers: &[(&str, &str)]) -> Reply {
+    request("GET", path, headers, None)
+}
+
 /// Any method with a raw body and content type.
 pub fn send(method: &str, path: &str, content_type: &str, body: &str) -> Reply {
     reply(

@@ -17,6 +17,9 @@ pub const TEST_TOKEN_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// The email API key the suite's Worker sends with (the fakes accept any non-empty key).
 pub const TEST_EMAIL_API_KEY: &str = "re_test_openslot";
 
+/// The one origin the suite's instance lets frame its booking pages.
+pub const TEST_EMBED_ORIGIN: &str = "https://example.org";
+
 /// The running system under test.
 pub struct World {
     pub base_url: String,
@@ -126,6 +129,11 @@ impl World {
             .arg(&state_dir)
             .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
             .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
+            // The booking pages of the suite's instance may be framed by this origin.
+            .args([
+                "--var",
+                &format!("EMBED_ALLOWED_ORIGINS:{TEST_EMBED_ORIGIN}"),
+            ])
             .args(fake_vars(&fakes.url()))
             .args(sign_in_vars())
             .stdin(Stdio::null())

@@ -1,0 +1,354 @@
+//! The words of the public pages (booking, confirmation) in each shipped language, and how
+//! dates and times read in them.
+//!
+//! One file per language holds every user-facing string as a field of [`Strings`], so a new
+//! language is one new file and a compile error for every string it forgot. The language comes
+//! from `Accept-Language` (q-values honoured, unknown languages fall back to English); the
+//! clock (12- or 24-hour) defaults from the same header: `en-US` reads 12-hour, others 24-hour.
+//! Pure: no `worker`, tested natively.
+
+mod de;
+mod en;
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+
+/// A language the public pages are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    De,
+}
+
+/// How clock times are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    H12,
+    H24,
+}
+
+impl Clock {
+    /// `12` or `24`, as in the `clock` query parameter.
+    pub fn param(self) -> &'static str {
+        match self {
+            Clock::H12 => "12",
+            Clock::H24 => "24",
+        }
+    }
+
+    /// Reads the `clock` query parameter; anything else is `None`.
+    pub fn from_param(value: &str) -> Option<Clock> {
+        match value {
+            "12" => Some(Clock::H12),
+            "24" => Some(Clock::H24),
+            _ => None,
+        }
+    }
+}
+
+/// The language tags of an `Accept-Language` header, best first (q=0 dropped, ties keep order).
+fn ranked_tags(header: &str) -> Vec<String> {
+    let mut tags: Vec<(u16, usize, String)> = header
+        .split(',')
+        .enumerate()
+        .filter_map(|(index, item)| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim().to_ascii_lowercase();
+            if tag.is_empty() {
+                return None;
+            }
+            let mut q = 1000u16;
+            for param in parts {
+                let param = param.trim();
+                if let Some(value) = param
+                    .strip_prefix("q=")
+                    .or_else(|| param.strip_prefix("Q="))
+                {
+                    let value: f32 = value.trim().parse().ok()?;
+                    if !(0.0..=1.0).contains(&value) {
+                        return None;
+                    }
+                    q = (value * 1000.0).round() as u16;
+                }
+            }
+            (q > 0).then_some((q, index, tag))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    tags.into_iter().map(|(_, _, tag)| tag).collect()
+}
+
+impl Lang {
+    /// The best shipped language for an `Accept-Language` header; English when none fits.
+    pub fn from_accept_language(header: &str) -> Lang {
+        ranked_tags(header)
+            .iter()
+            .find_map(|tag| match tag.split('-').next() {
+                Some("en") => Some(Lang::En),
+                Some("de") => Some(Lang::De),
+                _ => None,
+            })
+            .unwrap_or(Lang::En)
+    }
+
+    /// The BCP 47 code for `<html lang>`.
+    pub fn code(self) -> &'static str {
+        self.strings().code
+    }
+
+    /// Every string of the public pages in this language.
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Lang::En => &en::STRINGS,
+            Lang::De => &de::STRINGS,
+        }
+    }
+}
+
+/// The clock a request's locale reads by default: 12-hour for US English, 24-hour otherwise.
+pub fn default_clock(accept_language: &str) -> Clock {
+    match ranked_tags(accept_language).first().map(String::as_str) {
+        Some("en-us") => Clock::H12,
+        _ => Clock::H24,
+    }
+}
+
+/// Every user-facing string of the public pages in one language.
+pub struct Strings {
+    pub code: &'static str,
+    pub weekdays: [&'static str; 7],
+    pub weekdays_short: [&'static str; 7],
+    pub months: [&'static str; 12],
+    /// Does the day number come with a dot ("25. November")?
+    pub day_dot: bool,
+    pub skip_to_content: &'static str,
+    pub footer: &'static str,
+    pub with: &'static str,
+    pub minutes: &'static str,
+    pub location_google_meet: &'static str,
+    pub location_microsoft_teams: &'static str,
+    pub location_zoom: &'static str,
+    pub location_phone: &'static str,
+    pub location_in_person: &'static str,
+    pub location_custom_link: &'static str,
+    pub location_none: &'static str,
+    pub pick_a_time: &'static str,
+    pub time_zone: &'static str,
+    pub show_times: &'static str,
+    pub clock: &'static str,
+    pub clock_12: &'static str,
+    pub clock_24: &'static str,
+    pub previous_month: &'static str,
+    pub next_month: &'static str,
+    pub calendar_label: &'static str,
+    pub choose_a_day: &'static str,
+    pub no_times_this_month: &'static str,
+    pub no_times_this_day: &'static str,
+    pub times_on: &'static str,
+    pub one_time_free: &'static str,
+    /// "{n} times free": `{n}` is replaced.
+    pub times_free: &'static str,
+    /// "Book {when}": `{when}` is replaced.
+    pub book_slot: &'static str,
+    pub slot_gone: &'static str,
+    pub your_details: &'static str,
+    pub your_name: &'static str,
+    pub email: &'static str,
+    pub note_question: &'static str,
+    pub optional: &'static str,
+    pub confirm_booking: &'static str,
+    pub you_are_booked: &'static str,
+    pub booking_cancelled: &'static str,
+    pub when: &'static str,
+    /// "For {host}": `{host}` is replaced.
+    pub for_host: &'static str,
+    pub where_: &'static str,
+    pub who: &'static str,
+    pub and: &'static str,
+    pub your_note: &'static str,
+    pub add_to_calendar: &'static str,
+    pub ics_file: &'static str,
+    pub google_calendar: &'static str,
+    pub outlook: &'static str,
+    pub cancel_booking: &'static str,
+    pub keep_this_link: &'static str,
+    pub book_another_time: &'static str,
+}
+
+impl Strings {
+    /// "6 times free" / "1 time free".
+    pub fn times_free(&self, count: usize) -> String {
+        if count == 1 {
+            self.one_time_free.to_owned()
+        } else {
+            self.times_free.replace("{n}", &count.to_string())
+        }
+    }
+
+    /// A slot link's screen-reader name: "Book Wednesday, 25 November 2026, 09:30–10:00 (Asia/Tokyo)".
+    pub fn book_slot(&self, when: &str) -> String {
+        self.book_slot.replace("{when}", when)
+    }
+
+    /// "For Dana".
+    pub fn for_host(&self, host: &str) -> String {
+        self.for_host.replace("{host}", host)
+    }
+
+    /// What an event type's location kind is called.
+    pub fn location(&self, kind: &str) -> &'static str {
+        match kind {
+            "google_meet" => self.location_google_meet,
+            "microsoft_teams" => self.location_microsoft_teams,
+            "zoom" => self.location_zoom,
+            "phone" => self.location_phone,
+            "in_person" => self.location_in_person,
+            "custom_link" => self.location_custom_link,
+            _ => self.location_none,
+        }
+    }
+
+    pub fn weekday(&self, day: Weekday) -> &'static str {
+        self.weekdays[day.num_days_from_monday() as usize]
+    }
+
+    pub fn month(&self, month: u32) -> &'static str {
+        self.months[(month.clamp(1, 12) - 1) as usize]
+    }
+
+    fn day_month(&self, date: NaiveDate) -> String {
+        let dot = if self.day_dot { "." } else { "" };
+        format!("{}{dot} {}", date.day(), self.month(date.month()))
+    }
+
+    /// "Wednesday, 25 November 2026" / "Mittwoch, 25. November 2026".
+    pub fn day_label(&self, date: NaiveDate) -> String {
+        format!(
+            "{}, {} {}",
+            self.weekday(date.weekday()),
+            self.day_month(date),
+            date.year()
+        )
+    }
+
+    /// "Wednesday 25 November" / "Mittwoch, 25. November": a calendar day without its year.
+    pub fn short_day_label(&self, date: NaiveDate) -> String {
+        let comma = if self.day_dot { "," } else { "" };
+        format!(
+            "{}{comma} {}",
+            self.weekday(date.weekday()),
+            self.day_month(date)
+        )
+    }
+
+    /// "November 2026".
+    pub fn month_label(&self, year: i32, month: u32) -> String {
+        format!("{} {year}", self.month(month))
+    }
+}
+
+/// A clock time: "09:30" (24-hour) or "9:30 AM" (12-hour).
+pub fn time_label<T: Timelike>(time: &T, clock: Clock) -> String {
+    match clock {
+        Clock::H24 => format!("{:02}:{:02}", time.hour(), time.minute()),
+        Clock::H12 => {
+            let (pm, hour) = time.hour12();
+            let suffix = if pm { "PM" } else { "AM" };
+            format!("{hour}:{:02} {suffix}", time.minute())
+        }
+    }
+}
+
+/// A meeting's span for a reader in `zone`:
+/// "Wednesday, 25 November 2026, 09:30–10:00 (Europe/Berlin)"; across midnight both days.
+pub fn span_label(
+    t: &Strings,
+    clock: Clock,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    zone: Tz,
+) -> String {
+    let (local_start, local_end) = (start.with_timezone(&zone), end.with_timezone(&zone));
+    if local_start.date_naive() == local_end.date_naive() {
+        format!(
+            "{}, {}–{} ({})",
+            t.day_label(local_start.date_naive()),
+            time_label(&local_start, clock),
+            time_label(&local_end, clock),
+            zone.name()
+        )
+    } else {
+        format!(
+            "{}, {} – {}, {} ({})",
+            t.day_label(local_start.date_naive()),
+            time_label(&local_start, clock),
+            t.day_label(local_end.date_naive()),
+            time_label(&local_end, clock),
+            zone.name()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_best_shipped_language_wins_by_q_value() {
+        let pick = Lang::from_accept_language;
+        assert_eq!(pick("de-DE,de;q=0.9,en;q=0.5"), Lang::De);
+        assert_eq!(pick("fr-FR,fr;q=0.9,de;q=0.8,en;q=0.5"), Lang::De);
+        assert_eq!(pick("en;q=0.4, de;q=0.6"), Lang::De);
+        assert_eq!(pick("de;q=0, en"), Lang::En);
+        assert_eq!(pick("fr, ja"), Lang::En, "unknown falls back to English");
+        assert_eq!(pick(""), Lang::En);
+        assert_eq!(
+            pick("de;q=banana, en"),
+            Lang::En,
+            "a broken q drops the tag"
+        );
+        assert_eq!(pick("DE-at"), Lang::De);
+    }
+
+    #[test]
+    fn us_english_reads_a_12_hour_clock_others_24() {
+        assert_eq!(default_clock("en-US,en;q=0.9"), Clock::H12);
+        assert_eq!(default_clock("en-GB,en;q=0.9"), Clock::H24);
+        assert_eq!(default_clock("de-DE"), Clock::H24);
+        assert_eq!(default_clock(""), Clock::H24);
+        assert_eq!(default_clock("de;q=0.5, en-US"), Clock::H12);
+    }
+
+    #[test]
+    fn days_and_times_read_in_each_language() {
+        let start = Utc.with_ymd_and_hms(2026, 11, 25, 8, 30, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(2026, 11, 25, 13, 0, 0).unwrap();
+        let berlin = chrono_tz::Europe::Berlin;
+        assert_eq!(
+            span_label(Lang::En.strings(), Clock::H24, start, end, berlin),
+            "Wednesday, 25 November 2026, 09:30–14:00 (Europe/Berlin)"
+        );
+        assert_eq!(
+            span_label(Lang::En.strings(), Clock::H12, start, end, berlin),
+            "Wednesday, 25 November 2026, 9:30 AM–2:00 PM (Europe/Berlin)"
+        );
+        assert_eq!(
+            span_label(Lang::De.strings(), Clock::H24, start, end, berlin),
+            "Mittwoch, 25. November 2026, 09:30–14:00 (Europe/Berlin)"
+        );
+        let date = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(Lang::De.strings().short_day_label(date), "Montag, 2. März");
+        assert_eq!(Lang::En.strings().short_day_label(date), "Monday 2 March");
+        let midnight = Utc.with_ymd_and_hms(2026, 1, 1, 0, 5, 0).unwrap();
+        assert_eq!(time_label(&midnight, Clock::H12), "12:05 AM");
+    }
+
+    #[test]
+    fn counts_read_naturally() {
+        assert_eq!(Lang::En.strings().times_free(1), "1 time free");
+        assert_eq!(Lang::En.strings().times_free(6), "6 times free");
+        assert_eq!(Lang::De.strings().times_free(1), "1 Termin frei");
+        assert_eq!(Lang::De.strings().times_free(6), "6 Termine frei");
+    }
+}
