@@ -24,8 +24,8 @@ async fn fetch(
     Ok(http::handle(req, env, ctx).await)
 }
 
-/// The cron trigger (every minute, wrangler.toml): sends the outbox's due emails, which is
-/// how a failed email is retried.
+/// The cron trigger (every minute, wrangler.toml): queues the reminders that are due, then
+/// sends the outbox's due emails, which is also how a failed email is retried.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
 async fn scheduled(
@@ -33,5 +33,6 @@ async fn scheduled(
     env: worker::Env,
     _ctx: worker::ScheduleContext,
 ) {
+    mail::reminders::run(&env).await;
     mail::deliver::run(env).await;
 }

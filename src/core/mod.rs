@@ -4,4 +4,5 @@ pub mod availability;
 pub mod booking;
 pub mod display;
 pub mod ics;
+pub mod lifecycle;
 pub mod types;

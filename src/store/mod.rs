@@ -7,7 +7,7 @@ mod hosts;
 mod outbox;
 mod rows;
 
-pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};
+pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow, ReminderRow};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 

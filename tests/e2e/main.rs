@@ -13,4 +13,6 @@ mod emails;
 mod hostile_input;
 mod pages_and_errors;
 mod rate_limits;
+mod reminders;
+mod reschedule;
 mod slots_api;
