@@ -28,14 +28,16 @@ async fn fetch(
     Ok(http::handle(req, env, ctx).await)
 }
 
-/// The cron triggers (wrangler.toml): every minute the outbox's due emails are sent (how a
-/// failed email is retried); every hour the retention job erases expired personal data.
+/// The cron triggers (wrangler.toml): every minute the reminders that are due are queued and
+/// the outbox's due emails are sent (which is also how a failed email is retried); every hour
+/// the retention job erases expired personal data.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
 async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
     if event.cron() == retention::HOURLY_CRON {
         retention::run(&env).await;
     } else {
+        mail::reminders::run(&env).await;
         mail::deliver::run(env).await;
     }
 }

@@ -5,5 +5,6 @@ pub mod booking;
 pub mod display;
 pub mod event_type;
 pub mod ics;
+pub mod lifecycle;
 pub mod signup;
 pub mod types;

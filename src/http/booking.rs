@@ -76,8 +76,11 @@ pub async fn create_booking(
         )
     });
     let manage_url = format!("{}/booking/{manage_token}", ctx.origin);
+    let uid = render::calendar_uid(&id);
     let facts = BookingFacts {
         booking_id: &id,
+        calendar_uid: &uid,
+        sequence: 0,
         event_title: &target.event.title,
         host_name: &target.host.name,
         host_email: &target.host.email,
@@ -117,6 +120,8 @@ pub async fn create_booking(
         manage_token_hash: &token_hash,
         idempotency_key: &idempotency_key,
         created_at: ctx.now.timestamp(),
+        calendar_uid: &uid,
+        sequence: 0,
     };
     match ctx.store.insert_booking_if_free(&row, &emails).await? {
         InsertOutcome::Created => Ok(CreatedBooking {
@@ -160,11 +165,11 @@ pub fn zone_or_utc(name: &str) -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
-fn taken() -> AppError {
+pub(super) fn taken() -> AppError {
     AppError::Conflict("Someone booked this time a moment ago. Please pick another time.".into())
 }
 
-fn refusal(availability: &super::slots::Availability, start: DateTime<Utc>) -> AppError {
+pub(super) fn refusal(availability: &super::slots::Availability, start: DateTime<Utc>) -> AppError {
     if availability.would_offer_when_free(start) {
         taken()
     } else {

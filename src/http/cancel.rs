@@ -84,7 +84,7 @@ pub async fn form_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
 
 /// Whether a form post came from this site, by the headers browsers send; a client that
 /// sends neither (curl, the tests) is let through, since the token is the credential.
-fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
+pub(super) fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
     let headers = req.headers();
     if let Some(site) = headers.get("Sec-Fetch-Site")? {
         if !matches!(site.as_str(), "same-origin" | "none") {
@@ -136,6 +136,8 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
     let manage_url = format!("{}/booking/{token}", ctx.origin);
     let facts = BookingFacts {
         booking_id: &booking.id,
+        calendar_uid: &booking.calendar_uid,
+        sequence: u32::try_from(booking.sequence).unwrap_or(0),
         event_title: &booking.event_title,
         host_name: &booking.host_name,
         host_email: &booking.host_email,

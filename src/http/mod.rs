@@ -16,6 +16,7 @@ mod headers;
 mod public_pages;
 mod rate_limit;
 mod request;
+mod reschedule;
 mod session;
 mod slots;
 
@@ -139,6 +140,19 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
         }
+        (["api", "v1", "bookings", token, "reschedule"], Method::Post) => {
+            rate_limit::spend(env, req, Budget::Booking).await?;
+            let ctx = Ctx::from_env(env, req)?;
+            reschedule::api(&ctx, req, token).await
+        }
+        (["booking", token, "reschedule"], Method::Get | Method::Head) => {
+            reschedule::page(&Ctx::from_env(env, req)?, req, token).await
+        }
+        (["booking", token, "reschedule"], Method::Post) => {
+            rate_limit::spend(env, req, Budget::Booking).await?;
+            let ctx = Ctx::from_env(env, req)?;
+            reschedule::submit(&ctx, req, token).await
+        }
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
             public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
         }
@@ -182,13 +196,13 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
 fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
         ["api", "v1", "slots"] => Some("GET"),
-        ["api", "v1", "bookings"] => Some("POST"),
+        ["api", "v1", "bookings"] | ["api", "v1", "bookings", _, "reschedule"] => Some("POST"),
         ["api", "v1", "me"] => Some("GET"),
         ["api", ..] => None,
         [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] => {
             Some("GET, HEAD")
         }
-        ["booking", _, "cancel"] => Some("GET, HEAD, POST"),
+        ["booking", _, "cancel"] | ["booking", _, "reschedule"] => Some("GET, HEAD, POST"),
         ["auth", "signin"] => Some("GET, HEAD"),
         ["auth", "signout"] => Some("POST"),
         ["auth", _, "start" | "callback"] => Some("GET"),

@@ -499,6 +499,10 @@ struct ConfirmationPage {
     cancelled: bool,
     /// Offered while the meeting has not started.
     cancel_href: Option<String>,
+    /// Offered while the meeting has not started (see `reschedule.rs`).
+    reschedule_href: Option<String>,
+    /// The booking this one was moved to, once it was.
+    moved_to_href: Option<String>,
     book_again_href: String,
     calendar_href: String,
     google_href: String,
@@ -587,11 +591,10 @@ pub(super) async fn booking_by_link(
 pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     let summary = format!("{} with {}", booking.event_title, booking.host_name);
-    let uid = format!("{}@openslot", booking.id);
     let url = format!("{}/booking/{token}", ctx.origin);
     let file = ics::write(&ics::Invitation {
-        uid: &uid,
-        sequence: 0,
+        uid: &booking.calendar_uid,
+        sequence: u32::try_from(booking.sequence).unwrap_or(0),
         method: ics::Method::Publish,
         stamp: ctx.now,
         start,
@@ -623,6 +626,7 @@ pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError>
 pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, AppError> {
     let Locale { t, clock } = locale(req, &query(req)?);
     let (booking, start, end) = booking_by_link(ctx, token).await?;
+    let moved_to_href = super::reschedule::moved_to_url(ctx, &booking).await?;
     let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
@@ -663,6 +667,9 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         note: booking.note,
         cancel_href: (booking.status == "confirmed" && start > ctx.now)
             .then(|| format!("/booking/{token}/cancel")),
+        reschedule_href: (booking.status == "confirmed" && start > ctx.now)
+            .then(|| format!("/booking/{token}/reschedule")),
+        moved_to_href,
         cancelled: booking.status == "cancelled",
         book_again_href: format!("/{}/{}", booking.host_slug, booking.event_slug),
         calendar_href: format!("/booking/{token}/calendar.ics"),

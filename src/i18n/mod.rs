@@ -159,6 +159,9 @@ pub struct Strings {
     pub confirm_booking: &'static str,
     pub you_are_booked: &'static str,
     pub booking_cancelled: &'static str,
+    pub booking_moved: &'static str,
+    pub see_new_time: &'static str,
+    pub reschedule_booking: &'static str,
     pub when: &'static str,
     /// "For {host}": `{host}` is replaced.
     pub for_host: &'static str,

@@ -12,6 +12,8 @@ pub mod render;
 #[cfg(target_arch = "wasm32")]
 pub mod deliver;
 #[cfg(target_arch = "wasm32")]
+pub mod reminders;
+#[cfg(target_arch = "wasm32")]
 pub mod resend;
 
 use serde::{Deserialize, Serialize};
@@ -67,6 +69,10 @@ pub enum Kind {
     HostNotification,
     InviteeCancellation,
     HostCancellation,
+    InviteeReschedule,
+    HostReschedule,
+    InviteeReminder,
+    HostReminder,
 }
 
 impl Kind {
@@ -77,6 +83,10 @@ impl Kind {
             Kind::HostNotification => "host_notification",
             Kind::InviteeCancellation => "invitee_cancellation",
             Kind::HostCancellation => "host_cancellation",
+            Kind::InviteeReschedule => "invitee_reschedule",
+            Kind::HostReschedule => "host_reschedule",
+            Kind::InviteeReminder => "invitee_reminder",
+            Kind::HostReminder => "host_reminder",
         }
     }
 }

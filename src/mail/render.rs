@@ -14,11 +14,16 @@ use chrono_tz::Tz;
 use super::{Attachment, Message};
 use crate::core::display::{day_label, span_label};
 use crate::core::ics;
+use crate::core::lifecycle::next_sequence;
 
 /// Everything the booking emails say, borrowed from the booking and its host and event type.
 #[derive(Debug, Clone, Copy)]
 pub struct BookingFacts<'a> {
     pub booking_id: &'a str,
+    /// The calendar entry's UID: the first booking's, kept through every reschedule.
+    pub calendar_uid: &'a str,
+    /// The SEQUENCE this booking's own invitation carries: 0 when booked, one more per move.
+    pub sequence: u32,
     pub event_title: &'a str,
     pub host_name: &'a str,
     pub host_email: &'a str,
@@ -35,8 +40,9 @@ pub struct BookingFacts<'a> {
     pub manage_url: &'a str,
 }
 
-/// The calendar UID of a booking: stable for its whole life, so a CANCEL removes the event
-/// the REQUEST added.
+/// The calendar UID of a new booking (`bookings.calendar_uid`): stable for its whole life and
+/// inherited by every booking it is rescheduled to, so a CANCEL or a moved REQUEST replaces
+/// the event the first REQUEST added.
 pub fn calendar_uid(booking_id: &str) -> String {
     format!("{booking_id}@openslot")
 }
@@ -48,7 +54,7 @@ pub fn invitation(
     sequence: u32,
     stamp: DateTime<Utc>,
 ) -> String {
-    let uid = calendar_uid(facts.booking_id);
+    let uid = facts.calendar_uid;
     let summary = format!("{} with {}", facts.event_title, facts.host_name);
     let mut description = format!("Where: {}\n", facts.location);
     if !facts.note.is_empty() {
@@ -59,7 +65,7 @@ pub fn invitation(
     }
     description.push_str(&format!("Manage this booking: {}", facts.manage_url));
     ics::write(&ics::Invitation {
-        uid: &uid,
+        uid,
         sequence,
         method,
         stamp,
@@ -115,6 +121,8 @@ struct View<'a> {
     manage_url: &'a str,
     cancel_url: String,
     reason: &'a str,
+    /// Where a moved meeting was, in the reader's zone (reschedule emails only).
+    was: String,
 }
 
 macro_rules! email_template {
@@ -149,6 +157,22 @@ email_template!(
     HostCancellationText = "email/host_cancellation.txt",
     HostCancellationHtml = "email/host_cancellation.html"
 );
+email_template!(
+    InviteeRescheduleText = "email/invitee_reschedule.txt",
+    InviteeRescheduleHtml = "email/invitee_reschedule.html"
+);
+email_template!(
+    HostRescheduleText = "email/host_reschedule.txt",
+    HostRescheduleHtml = "email/host_reschedule.html"
+);
+email_template!(
+    InviteeReminderText = "email/invitee_reminder.txt",
+    InviteeReminderHtml = "email/invitee_reminder.html"
+);
+email_template!(
+    HostReminderText = "email/host_reminder.txt",
+    HostReminderHtml = "email/host_reminder.html"
+);
 
 /// Which side reads the email: decides the zone the time is shown in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -174,6 +198,7 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         manage_url: facts.manage_url,
         cancel_url: format!("{}/cancel", facts.manage_url),
         reason,
+        was: String::new(),
     }
 }
 
@@ -199,7 +224,7 @@ pub fn invitee_confirmation(
         text: InviteeConfirmationText { v: &v }.render()?,
         html: InviteeConfirmationHtml { v: &v }.render()?,
         attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Request, 0, stamp),
+            invitation(facts, ics::Method::Request, facts.sequence, stamp),
             ics::Method::Request,
         )],
     })
@@ -223,13 +248,14 @@ pub fn host_notification(
         text: HostNotificationText { v: &v }.render()?,
         html: HostNotificationHtml { v: &v }.render()?,
         attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Request, 0, stamp),
+            invitation(facts, ics::Method::Request, facts.sequence, stamp),
             ics::Method::Request,
         )],
     })
 }
 
-/// To the invitee after they cancelled: `cancel.ics` (CANCEL, SEQUENCE 1) removes the event.
+/// To the invitee after they cancelled: `cancel.ics` (CANCEL, same UID, SEQUENCE one higher)
+/// removes the event.
 pub fn invitee_cancellation(
     facts: &BookingFacts<'_>,
     reason: &str,
@@ -248,7 +274,12 @@ pub fn invitee_cancellation(
         text: InviteeCancellationText { v: &v }.render()?,
         html: InviteeCancellationHtml { v: &v }.render()?,
         attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Cancel, 1, stamp),
+            invitation(
+                facts,
+                ics::Method::Cancel,
+                next_sequence(facts.sequence),
+                stamp,
+            ),
             ics::Method::Cancel,
         )],
     })
@@ -273,9 +304,112 @@ pub fn host_cancellation(
         text: HostCancellationText { v: &v }.render()?,
         html: HostCancellationHtml { v: &v }.render()?,
         attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Cancel, 1, stamp),
+            invitation(
+                facts,
+                ics::Method::Cancel,
+                next_sequence(facts.sequence),
+                stamp,
+            ),
             ics::Method::Cancel,
         )],
+    })
+}
+
+/// Where a moved meeting was: its old start and end.
+#[derive(Debug, Clone, Copy)]
+pub struct PreviousTime {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// To the invitee after they moved the booking: the new time, the old one, and `invite.ics`
+/// (REQUEST with the chain's UID and this booking's higher SEQUENCE) that moves the entry.
+pub fn invitee_reschedule(
+    facts: &BookingFacts<'_>,
+    previous: PreviousTime,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let mut v = view(facts, Reader::Invitee, "");
+    v.was = span_label(previous.start, previous.end, facts.invitee_zone);
+    Ok(Message {
+        to: facts.invitee_email.into(),
+        reply_to: Some(facts.host_email.into()),
+        subject: one_line(&format!(
+            "Moved: {} with {} to {}",
+            facts.event_title,
+            facts.host_name,
+            local_day(facts, facts.invitee_zone)
+        )),
+        text: InviteeRescheduleText { v: &v }.render()?,
+        html: InviteeRescheduleHtml { v: &v }.render()?,
+        attachments: vec![calendar_attachment(
+            invitation(facts, ics::Method::Request, facts.sequence, stamp),
+            ics::Method::Request,
+        )],
+    })
+}
+
+/// To the host after the invitee moved the booking, with the same updating invitation.
+pub fn host_reschedule(
+    facts: &BookingFacts<'_>,
+    previous: PreviousTime,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let mut v = view(facts, Reader::Host, "");
+    v.was = span_label(previous.start, previous.end, facts.host_zone);
+    Ok(Message {
+        to: facts.host_email.into(),
+        reply_to: Some(facts.invitee_email.into()),
+        subject: one_line(&format!(
+            "Moved by {}: {} to {}",
+            facts.invitee_name,
+            facts.event_title,
+            local_day(facts, facts.host_zone)
+        )),
+        text: HostRescheduleText { v: &v }.render()?,
+        html: HostRescheduleHtml { v: &v }.render()?,
+        attachments: vec![calendar_attachment(
+            invitation(facts, ics::Method::Request, facts.sequence, stamp),
+            ics::Method::Request,
+        )],
+    })
+}
+
+/// To the invitee before the meeting. No attachment: the calendar entry already exists.
+/// `facts.manage_url` may be empty (the cron has no request origin unless `PUBLIC_BASE_URL`
+/// is set); the templates then leave the link out.
+pub fn invitee_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error> {
+    let v = view(facts, Reader::Invitee, "");
+    Ok(Message {
+        to: facts.invitee_email.into(),
+        reply_to: Some(facts.host_email.into()),
+        subject: one_line(&format!(
+            "Reminder: {} with {} on {}",
+            facts.event_title,
+            facts.host_name,
+            local_day(facts, facts.invitee_zone)
+        )),
+        text: InviteeReminderText { v: &v }.render()?,
+        html: InviteeReminderHtml { v: &v }.render()?,
+        attachments: Vec::new(),
+    })
+}
+
+/// To the host before the meeting.
+pub fn host_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error> {
+    let v = view(facts, Reader::Host, "");
+    Ok(Message {
+        to: facts.host_email.into(),
+        reply_to: Some(facts.invitee_email.into()),
+        subject: one_line(&format!(
+            "Reminder: {} with {} on {}",
+            facts.event_title,
+            facts.invitee_name,
+            local_day(facts, facts.host_zone)
+        )),
+        text: HostReminderText { v: &v }.render()?,
+        html: HostReminderHtml { v: &v }.render()?,
+        attachments: Vec::new(),
     })
 }
 

@@ -6,7 +6,9 @@
 
 use serde::Deserialize;
 
-use super::outbox::{queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING};
+use super::outbox::{
+    queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
+};
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
 
 /// Everything needed to insert one booking and check it against the others.
@@ -28,6 +30,42 @@ pub struct NewBookingRow<'a> {
     pub manage_token_hash: &'a str,
     pub idempotency_key: &'a str,
     pub created_at: i64,
+    /// The calendar entry this booking is: its own for a new booking, the moved one's after
+    /// a reschedule.
+    pub calendar_uid: &'a str,
+    /// SEQUENCE of this booking's invitation: 0 for a new booking, one more per reschedule.
+    pub sequence: i64,
+}
+
+impl NewBookingRow<'_> {
+    /// The bound parameters ?1 … ?19 of the booking INSERTs below.
+    fn params(&self) -> Vec<Param<'_>> {
+        let (cap, day_start, day_end) = match self.daily_cap {
+            Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
+            None => (None, None, None),
+        };
+        vec![
+            Param::Text(self.id),
+            Param::Text(self.host_id),
+            Param::Text(self.event_type_id),
+            Param::Int(self.start_at),
+            Param::Int(self.end_at),
+            Param::Text(self.invitee_name),
+            Param::Text(self.invitee_email),
+            Param::Text(self.invitee_time_zone),
+            Param::Text(self.note),
+            Param::Text(self.manage_token_hash),
+            Param::Text(self.idempotency_key),
+            Param::Int(self.created_at),
+            Param::Int(self.blocked_from),
+            Param::Int(self.blocked_until),
+            cap.into(),
+            day_start.into(),
+            day_end.into(),
+            Param::Text(self.calendar_uid),
+            Param::Int(self.sequence),
+        ]
+    }
 }
 
 /// What the atomic insert did.
@@ -67,6 +105,52 @@ pub struct BookingDetailsRow {
     pub event_slug: String,
     pub event_title: String,
     pub location_kind: String,
+    pub host_id: String,
+    pub calendar_uid: String,
+    pub sequence: i64,
+    /// Set once the booking was moved: the id of the booking it became.
+    pub rescheduled_to: Option<String>,
+}
+
+/// A booking whose reminder may be due, with everything its reminder emails say.
+#[derive(Debug, Deserialize)]
+pub struct ReminderRow {
+    pub id: String,
+    pub host_id: String,
+    pub idempotency_key: String,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub created_at: i64,
+    pub invitee_name: String,
+    pub invitee_email: String,
+    pub invitee_time_zone: String,
+    pub note: String,
+    pub calendar_uid: String,
+    pub sequence: i64,
+    pub host_name: String,
+    pub host_email: String,
+    pub host_time_zone: String,
+    pub event_title: String,
+    pub location_kind: String,
+}
+
+/// The key a booking's manage link is derived from, with its host.
+#[derive(Debug, Deserialize)]
+pub struct LinkKeyRow {
+    pub host_id: String,
+    pub idempotency_key: String,
+}
+
+/// The columns of [`BookingDetailsRow`] and their joins, before a `WHERE`.
+macro_rules! booking_details_select {
+    () => {
+        "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
+         b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
+         h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
+         b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
+         b.rescheduled_to \
+         FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id "
+    };
 }
 
 impl Store {
@@ -94,37 +178,16 @@ impl Store {
         row: &NewBookingRow<'_>,
         emails: &[NewEmail],
     ) -> Result<InsertOutcome, StoreError> {
-        let (cap, day_start, day_end) = match row.daily_cap {
-            Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
-            None => (None, None, None),
-        };
-        let booking_params = [
-            Param::Text(row.id),
-            Param::Text(row.host_id),
-            Param::Text(row.event_type_id),
-            Param::Int(row.start_at),
-            Param::Int(row.end_at),
-            Param::Text(row.invitee_name),
-            Param::Text(row.invitee_email),
-            Param::Text(row.invitee_time_zone),
-            Param::Text(row.note),
-            Param::Text(row.manage_token_hash),
-            Param::Text(row.idempotency_key),
-            Param::Int(row.created_at),
-            Param::Int(row.blocked_from),
-            Param::Int(row.blocked_until),
-            cap.into(),
-            day_start.into(),
-            day_end.into(),
-        ];
+        let booking_params = row.params();
         let email_params: Vec<_> = emails
             .iter()
             .map(|email| queue_params(email, row.id, row.created_at))
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
             "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
-             invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at) \
-             SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12 \
+             invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
+             calendar_uid, sequence) \
+             SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19 \
              WHERE NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' \
                                AND start_at < ?14 AND end_at > ?13) \
              AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
@@ -182,12 +245,18 @@ impl Store {
     ) -> Result<Option<BookingDetailsRow>, StoreError> {
         self.first(
             "booking_by_manage_token_hash",
-            "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, b.invitee_time_zone, \
-             b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
-             e.slug AS event_slug, e.title AS event_title, e.location_kind \
-             FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
-             WHERE b.manage_token_hash = ?1",
+            concat!(booking_details_select!(), "WHERE b.manage_token_hash = ?1"),
             &[Param::Text(token_hash)],
+        )
+        .await
+    }
+
+    /// The booking `id`, with what its page shows.
+    pub async fn booking_by_id(&self, id: &str) -> Result<Option<BookingDetailsRow>, StoreError> {
+        self.first(
+            "booking_by_id",
+            concat!(booking_details_select!(), "WHERE b.id = ?1"),
+            &[Param::Text(id)],
         )
         .await
     }
@@ -217,6 +286,121 @@ impl Store {
                 .map(|params| (QUEUE_FOR_CANCELLED_BOOKING, params.as_slice())),
         );
         let changed = self.batch("cancel_booking", &statements).await?;
+        Ok(changed.first() == Some(&1))
+    }
+
+    /// Moves the confirmed booking `old_id` to the new booking `new`, and queues the new
+    /// booking's `emails`, in one batch (one transaction): the new booking goes in only if
+    /// the old one is still confirmed, not moved and not started at `now`, and if nothing of
+    /// the host's but the old booking overlaps it and the day (without the old booking) is
+    /// not full; the old one is cancelled and linked only if the new one went in. True when
+    /// this call moved it; false when nothing changed.
+    pub async fn reschedule_booking(
+        &self,
+        old_id: &str,
+        now: i64,
+        new: &NewBookingRow<'_>,
+        emails: &[NewEmail],
+    ) -> Result<bool, StoreError> {
+        let mut insert_params = new.params();
+        insert_params.push(Param::Text(old_id));
+        insert_params.push(Param::Int(now));
+        let update_params = [Param::Text(old_id), Param::Text(new.id)];
+        let email_params: Vec<_> = emails
+            .iter()
+            .map(|email| queue_params(email, new.id, now))
+            .collect();
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![
+            (
+                "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
+                 invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
+                 calendar_uid, sequence, rescheduled_from) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 \
+                 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?20 AND status = 'confirmed' \
+                               AND rescheduled_to IS NULL AND start_at > ?21) \
+                 AND NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' \
+                                 AND id <> ?20 AND start_at < ?14 AND end_at > ?13) \
+                 AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
+                                      AND status = 'confirmed' AND id <> ?20 \
+                                      AND start_at >= ?16 AND start_at < ?17) < ?15)",
+                &insert_params,
+            ),
+            (
+                "UPDATE bookings SET status = 'cancelled', rescheduled_to = ?2 \
+                 WHERE id = ?1 AND status = 'confirmed' \
+                 AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
+                &update_params,
+            ),
+        ];
+        statements.extend(
+            email_params
+                .iter()
+                .map(|params| (QUEUE_FOR_NEW_BOOKING, params.as_slice())),
+        );
+        let changed = self.batch("reschedule_booking", &statements).await?;
+        Ok(changed.first() == Some(&1) && changed.get(1) == Some(&1))
+    }
+
+    /// The host and idempotency key of booking `id`: what its manage link is derived from.
+    pub async fn link_key_of(&self, id: &str) -> Result<Option<LinkKeyRow>, StoreError> {
+        self.first(
+            "link_key_of",
+            "SELECT host_id, idempotency_key FROM bookings WHERE id = ?1",
+            &[Param::Text(id)],
+        )
+        .await
+    }
+
+    /// Confirmed bookings whose reminder has not gone out, starting in `(now, now + lead]`
+    /// and booked at least `lead` before their start; at most `limit`, soonest first.
+    pub async fn bookings_due_for_reminder(
+        &self,
+        now: i64,
+        lead_seconds: i64,
+        limit: i64,
+    ) -> Result<Vec<ReminderRow>, StoreError> {
+        self.all(
+            "bookings_due_for_reminder",
+            "SELECT b.id, b.host_id, b.idempotency_key, b.start_at, b.end_at, b.created_at, \
+             b.invitee_name, b.invitee_email, b.invitee_time_zone, b.note, \
+             COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
+             h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
+             e.title AS event_title, e.location_kind \
+             FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
+             WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
+             AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
+             ORDER BY b.start_at LIMIT ?3",
+            &[Param::Int(now), Param::Int(lead_seconds), Param::Int(limit)],
+        )
+        .await
+    }
+
+    /// Claims the reminder of booking `id` (one conditional UPDATE: only a confirmed booking
+    /// that has not started and whose reminder is unclaimed) and queues its `emails`, in one
+    /// batch. True when this call claimed it. The outbox's UNIQUE (booking_id, kind) is the
+    /// second lock: an overlapping run in the same second cannot queue a second copy.
+    pub async fn claim_reminder(
+        &self,
+        id: &str,
+        now: i64,
+        emails: &[NewEmail],
+    ) -> Result<bool, StoreError> {
+        let claim_params = [Param::Text(id), Param::Int(now)];
+        let email_params: Vec<_> = emails
+            .iter()
+            .map(|email| queue_params(email, id, now))
+            .collect();
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
+            "UPDATE bookings SET reminder_sent_at = ?2 \
+             WHERE id = ?1 AND status = 'confirmed' AND reminder_sent_at IS NULL AND start_at > ?2",
+            &claim_params,
+        )];
+        statements.extend(
+            email_params
+                .iter()
+                .map(|params| (QUEUE_FOR_REMINDER, params.as_slice())),
+        );
+        let changed = self.batch("claim_reminder", &statements).await?;
         Ok(changed.first() == Some(&1))
     }
 }

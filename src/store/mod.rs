@@ -23,7 +23,7 @@ mod retention;
 mod rows;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
-pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow};
+pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow, ReminderRow};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};

@@ -17,5 +17,7 @@ mod migrations;
 mod pages_and_errors;
 mod privacy;
 mod rate_limits;
+mod reminders;
+mod reschedule;
 mod sign_in;
 mod slots_api;

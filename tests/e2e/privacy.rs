@@ -454,6 +454,81 @@ fn cookies_are_few_http_only_and_stored_hashed() {
     assert_eq!(tables_containing(&rows, &hash), vec!["sessions".to_owned()]);
 }
 
+/// [P12] A reschedule copies only the invitee's own details, and the old link changes nothing.
+#[test]
+fn a_reschedule_copies_only_the_invitees_details_and_retires_the_old_link() {
+    use crate::reschedule::{at, book, host};
+    let host = host("Privacy Twelve");
+    let (old_id, old_url) = book(&host, at(6, 9), "moved.p12@example.com");
+    let token = old_url.rsplit('/').next().unwrap();
+    let moved = post_json(
+        &format!("/api/v1/bookings/{token}/reschedule"),
+        &json!({ "start": at(6, 11).to_rfc3339() }),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let new_id = moved.json()["booking"]["id"].as_str().unwrap().to_owned();
+    let columns = "invitee_name, invitee_email, invitee_time_zone, note";
+    let old = sql(&format!(
+        "SELECT {columns}, status, rescheduled_to FROM bookings WHERE id = '{old_id}'"
+    ));
+    let new = sql(&format!(
+        "SELECT {columns} FROM bookings WHERE id = '{new_id}'"
+    ));
+    for column in ["invitee_name", "invitee_email", "invitee_time_zone", "note"] {
+        assert_eq!(old[0][column], new[0][column], "{column}");
+    }
+    assert_eq!(old[0]["status"], "cancelled");
+    assert_eq!(old[0]["rescheduled_to"], new_id.as_str());
+    let again = post_json(
+        &format!("/api/v1/bookings/{token}/reschedule"),
+        &json!({ "start": at(6, 13).to_rfc3339() }),
+    );
+    assert_eq!(
+        again.status, 409,
+        "the old link can no longer move anything"
+    );
+    let new_count = sql(
+        "SELECT COUNT(*) AS n FROM bookings WHERE invitee_email = 'moved.p12@example.com' AND status = 'confirmed'",
+    );
+    assert_eq!(new_count[0]["n"], 1);
+}
+
+/// [P13] A reminder is one email each to invitee and host, queued once, its content deleted
+/// once sent; D1 keeps only when it was queued.
+#[test]
+fn reminders_are_sent_once_and_leave_only_their_time_behind() {
+    use crate::reschedule::{at, book, host};
+    use crate::support::mail::run_cron;
+    let host = host("Privacy Thirteen");
+    let invitee = "reminded.p13@example.com";
+    let (id, _) = book(&host, at(9, 9), invitee);
+    let now = Utc::now().timestamp();
+    sql(&format!(
+        "UPDATE bookings SET start_at = {}, end_at = {}, created_at = {} WHERE id = '{id}'",
+        now + 7200,
+        now + 9000,
+        now - 3 * 86_400
+    ));
+    run_cron();
+    run_cron();
+    let host_email = format!("{}@example.com", host.slug);
+    assert_eq!(wait_for_emails(invitee, "Reminder:", 1).len(), 1);
+    assert_eq!(wait_for_emails(&host_email, "Reminder:", 1).len(), 1);
+    let rows = sql(&format!(
+        "SELECT kind, payload, sent_at FROM email_outbox WHERE booking_id = '{id}' AND kind LIKE '%_reminder'"
+    ));
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r["payload"].is_null() && r["sent_at"].is_i64()),
+        "{rows:?}"
+    );
+    let booking = sql(&format!(
+        "SELECT reminder_sent_at FROM bookings WHERE id = '{id}'"
+    ));
+    assert!(booking[0]["reminder_sent_at"].is_i64());
+}
+
 fn claim_ids(text: &str) -> BTreeSet<String> {
     text.match_indices("[P")
         .filter_map(|(at, _)| {

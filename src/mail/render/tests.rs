@@ -5,6 +5,8 @@ use super::*;
 fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
     BookingFacts {
         booking_id: "b0123456789abcdef",
+        calendar_uid: "b0123456789abcdef@openslot",
+        sequence: 0,
         event_title: "Intro call",
         host_name: "Ada Host",
         host_email: "ada@example.com",
@@ -175,4 +177,79 @@ fn a_message_survives_the_outbox_payload_round_trip() {
     let json = serde_json::to_string(&message).unwrap();
     let back: Message = serde_json::from_str(&json).unwrap();
     assert_eq!(back, message);
+}
+
+#[test]
+fn a_reschedule_updates_the_same_calendar_entry_with_the_bumped_sequence() {
+    let mut f = facts("Bob Invitee", "");
+    // The second booking of the chain: its own id, the first booking's UID, SEQUENCE 1.
+    f.booking_id = "c9876543210fedcba";
+    f.sequence = 1;
+    let previous = PreviousTime {
+        start: Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap(),
+        end: Utc.with_ymd_and_hms(2026, 11, 24, 14, 30, 0).unwrap(),
+    };
+    let to_invitee = invitee_reschedule(&f, previous, stamp()).unwrap();
+    let to_host = host_reschedule(&f, previous, stamp()).unwrap();
+    assert_eq!(to_invitee.to, "bob@example.org");
+    assert_eq!(to_host.to, "ada@example.com");
+    assert_eq!(
+        to_invitee.subject,
+        "Moved: Intro call with Ada Host to Wednesday, 25 November 2026"
+    );
+    assert!(to_host
+        .subject
+        .starts_with("Moved by Bob Invitee: Intro call"));
+    // Old and new times, each in the reader's zone.
+    assert!(to_invitee
+        .text
+        .contains("Now:   Wednesday, 25 November 2026, 09:00"));
+    assert!(to_invitee
+        .text
+        .contains("Was:   Tuesday, 24 November 2026, 09:00"));
+    assert!(to_host
+        .text
+        .contains("Was:   Tuesday, 24 November 2026, 15:00"));
+    for message in [&to_invitee, &to_host] {
+        let attachment = &message.attachments[0];
+        assert_eq!(
+            attachment.content_type,
+            "text/calendar; method=REQUEST; charset=utf-8"
+        );
+        let ics = unfold(&attachment.content);
+        assert!(ics.contains("METHOD:REQUEST\r\n"));
+        assert!(ics.contains("UID:b0123456789abcdef@openslot\r\n"), "{ics}");
+        assert!(ics.contains("SEQUENCE:1\r\n"));
+        assert!(ics.contains("DTSTART:20261125T140000Z\r\n"));
+    }
+    // Cancelling the moved booking then goes one higher still.
+    let cancel = invitee_cancellation(&f, "", stamp()).unwrap();
+    let ics = unfold(&cancel.attachments[0].content);
+    assert!(ics.contains("UID:b0123456789abcdef@openslot\r\n"));
+    assert!(ics.contains("SEQUENCE:2\r\n"));
+}
+
+#[test]
+fn reminders_go_to_each_side_without_an_attachment_and_with_or_without_a_link() {
+    let f = facts("Bob Invitee", "Agenda");
+    let to_invitee = invitee_reminder(&f).unwrap();
+    let to_host = host_reminder(&f).unwrap();
+    assert_eq!(to_invitee.to, "bob@example.org");
+    assert_eq!(to_host.to, "ada@example.com");
+    assert!(to_invitee
+        .subject
+        .starts_with("Reminder: Intro call with Ada Host on "));
+    assert!(to_host
+        .subject
+        .starts_with("Reminder: Intro call with Bob Invitee on "));
+    assert!(to_invitee.attachments.is_empty() && to_host.attachments.is_empty());
+    assert!(to_invitee.text.contains(f.manage_url));
+    assert!(to_host.text.contains("Note: Agenda"));
+    let mut no_link = f;
+    no_link.manage_url = "";
+    let without = invitee_reminder(&no_link).unwrap();
+    assert!(without
+        .text
+        .contains("use the link in your confirmation email"));
+    assert!(!without.html.contains("href=\"\""));
 }

@@ -1,0 +1,139 @@
+//! Reminders, from the cron trigger: each confirmed booking gets one email to the invitee and
+//! one to the host `REMINDER_MINUTES_BEFORE` minutes (default 1440; `0` turns them off) before
+//! it starts, queued in the outbox and sent by [`deliver`](super::deliver) like every email.
+//!
+//! At most once, even when cron runs overlap: a booking's reminder is claimed by one
+//! conditional UPDATE (`reminder_sent_at IS NULL`) in the same batch that queues its emails,
+//! and the outbox holds at most one email of each kind per booking. A cancelled or moved-away
+//! booking is no longer `confirmed`, so it gets none; a booking made inside the window gets
+//! none either (see `core::lifecycle::reminder_due_at`).
+//!
+//! The cron has no request to take an origin from, so the invitee's link in a reminder needs
+//! `PUBLIC_BASE_URL`; without it the reminder points at the confirmation email instead.
+
+use chrono::{DateTime, Utc};
+use worker::Env;
+
+use super::render::{self, BookingFacts};
+use super::Kind;
+use crate::core::display::location_label;
+use crate::core::lifecycle::{reminder_is_due, ReminderLead};
+use crate::core::types::TimeZoneName;
+use crate::crypto::digest::sha256_hex;
+use crate::crypto::random_hex;
+use crate::store::{NewEmail, ReminderRow, Store};
+
+/// Bookings one run reminds at most; the next minute's run takes the rest.
+const BOOKINGS_PER_RUN: i64 = 25;
+
+fn zone(name: &str) -> chrono_tz::Tz {
+    TimeZoneName::parse(name)
+        .map(TimeZoneName::tz)
+        .unwrap_or(chrono_tz::UTC)
+}
+
+fn queue(kind: Kind, message: &super::Message) -> Result<NewEmail, String> {
+    Ok(NewEmail {
+        id: random_hex::<16>(),
+        kind: kind.as_str(),
+        recipient_hash: sha256_hex(&message.to.to_lowercase()),
+        payload: serde_json::to_string(message).map_err(|e| format!("email payload: {e}"))?,
+    })
+}
+
+fn emails(row: &ReminderRow, manage_url: &str) -> Result<[NewEmail; 2], String> {
+    let (Some(start), Some(end)) = (
+        DateTime::from_timestamp(row.start_at, 0),
+        DateTime::from_timestamp(row.end_at, 0),
+    ) else {
+        return Err(format!("booking {} has an impossible time", row.id));
+    };
+    let facts = BookingFacts {
+        booking_id: &row.id,
+        calendar_uid: &row.calendar_uid,
+        sequence: u32::try_from(row.sequence).unwrap_or(0),
+        event_title: &row.event_title,
+        host_name: &row.host_name,
+        host_email: &row.host_email,
+        host_zone: zone(&row.host_time_zone),
+        invitee_name: &row.invitee_name,
+        invitee_email: &row.invitee_email,
+        invitee_zone: zone(&row.invitee_time_zone),
+        note: &row.note,
+        start,
+        end,
+        location: location_label(&row.location_kind),
+        manage_url,
+    };
+    let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
+    Ok([
+        queue(
+            Kind::InviteeReminder,
+            &render::invitee_reminder(&facts).map_err(render_error)?,
+        )?,
+        queue(
+            Kind::HostReminder,
+            &render::host_reminder(&facts).map_err(render_error)?,
+        )?,
+    ])
+}
+
+/// Queues the reminders due at `now`; returns how many bookings this run claimed.
+pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
+    let lead = ReminderLead::parse(
+        env.var("REMINDER_MINUTES_BEFORE")
+            .ok()
+            .map(|v| v.to_string())
+            .as_deref(),
+    )
+    .map_err(|e| format!("the Worker setting REMINDER_MINUTES_BEFORE is invalid: {e}"))?;
+    let Some(lead) = lead.lead() else {
+        return Ok(0);
+    };
+    let config = crate::http::read_config(env).map_err(|e| e.to_string())?;
+    let store = Store::new(env.d1("DB").map_err(|e| format!("D1 binding DB: {e}"))?);
+    let rows = store
+        .bookings_due_for_reminder(now.timestamp(), lead.num_seconds(), BOOKINGS_PER_RUN)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut claimed = 0;
+    for row in rows {
+        let (Some(start), Some(booked_at)) = (
+            DateTime::from_timestamp(row.start_at, 0),
+            DateTime::from_timestamp(row.created_at, 0),
+        ) else {
+            continue;
+        };
+        if !reminder_is_due(start, booked_at, lead, now) {
+            continue;
+        }
+        let manage_url = match &config.public_base_url {
+            Some(origin) => {
+                let token = config
+                    .link_key
+                    .manage_token(&row.host_id, &row.idempotency_key);
+                format!("{origin}/booking/{token}")
+            }
+            None => String::new(),
+        };
+        let emails = emails(&row, &manage_url)?;
+        if store
+            .claim_reminder(&row.id, now.timestamp(), &emails)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            claimed += 1;
+        }
+    }
+    Ok(claimed)
+}
+
+/// One reminder run from the cron trigger; failures are logged by booking id only.
+pub async fn run(env: &Env) {
+    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    match queue_due(env, now).await {
+        Ok(0) => {}
+        Ok(n) => worker::console_log!("reminders: {n} bookings reminded"),
+        Err(error) => worker::console_error!("reminders: {error}"),
+    }
+}
