@@ -134,6 +134,29 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         }
     };
     let manage_url = format!("{}/booking/{token}", ctx.origin);
+    let cancelled = cancel_and_notify(ctx, &booking, start, end, &reason, &manage_url).await?;
+    if !cancelled {
+        // Someone else's request got there first, or the meeting started a moment ago.
+        let (booking, start, _) = booking_by_link(ctx, token).await?;
+        if booking.status != "cancelled" && start <= ctx.now {
+            return Err(too_late(&booking));
+        }
+    }
+    to_booking_page(ctx, token)
+}
+
+/// Cancels `booking` and queues its two cancellation emails (iTIP CANCEL with the booking's
+/// calendar UID and the next SEQUENCE; `reason` in both) in one D1 batch. The one cancellation
+/// path, for the invitee's link and the host's dashboard alike. True when this call cancelled
+/// it; false when it was already cancelled or has started (then nothing is queued).
+pub(super) async fn cancel_and_notify(
+    ctx: &Ctx,
+    booking: &BookingDetailsRow,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    reason: &CancellationReason,
+    manage_url: &str,
+) -> Result<bool, AppError> {
     let facts = BookingFacts {
         booking_id: &booking.id,
         calendar_uid: &booking.calendar_uid,
@@ -149,7 +172,7 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         start,
         end,
         location: location_label(&booking.location_kind),
-        manage_url: &manage_url,
+        manage_url,
     };
     let emails = [
         queue(
@@ -161,16 +184,8 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
             &render::host_cancellation(&facts, reason.as_str(), ctx.now)?,
         )?,
     ];
-    let cancelled = ctx
+    Ok(ctx
         .store
         .cancel_booking(&booking.id, ctx.now.timestamp(), &emails)
-        .await?;
-    if !cancelled {
-        // Someone else's request got there first, or the meeting started a moment ago.
-        let (booking, start, _) = booking_by_link(ctx, token).await?;
-        if booking.status != "cancelled" && start <= ctx.now {
-            return Err(too_late(&booking));
-        }
-    }
-    to_booking_page(ctx, token)
+        .await?)
 }

@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod availability_editor;
 mod booking;
 mod cancel;
 mod context;
@@ -13,6 +14,7 @@ mod dashboard;
 mod error;
 mod event_types;
 mod headers;
+mod host_bookings;
 mod public_pages;
 mod rate_limit;
 mod request;
@@ -137,6 +139,24 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             ["dashboard", "event-types", id, action @ ("duplicate" | "hide" | "show" | "delete")],
             Method::Post,
         ) => event_types::act(&Ctx::from_env(env, req)?, req, id, action).await,
+        (["dashboard", "availability"], Method::Get | Method::Head) => {
+            availability_editor::page(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "availability"], Method::Post) => {
+            availability_editor::save_weekly(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "availability", "overrides"], Method::Post) => {
+            availability_editor::save_override(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "availability", "overrides", date, "delete"], Method::Post) => {
+            availability_editor::delete_override(&Ctx::from_env(env, req)?, req, date).await
+        }
+        (["dashboard", "bookings"], Method::Get | Method::Head) => {
+            host_bookings::list(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "bookings", id, "cancel"], Method::Post) => {
+            host_bookings::cancel(&Ctx::from_env(env, req)?, req, id).await
+        }
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
         }
@@ -207,6 +227,11 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["auth", "signout"] => Some("POST"),
         ["auth", _, "start" | "callback"] => Some("GET"),
         ["dashboard", "profile"] => Some("GET, HEAD, POST"),
+        ["dashboard", "availability"] => Some("GET, HEAD, POST"),
+        ["dashboard", "availability", "overrides"] => Some("POST"),
+        ["dashboard", "availability", "overrides", _, "delete"] => Some("POST"),
+        ["dashboard", "bookings"] => Some("GET, HEAD"),
+        ["dashboard", "bookings", _, "cancel"] => Some("POST"),
         ["dashboard", "event-types"] => Some("POST"),
         ["dashboard", "event-types", "new"] => Some("GET, HEAD"),
         ["dashboard", "event-types", _] => Some("GET, HEAD, POST"),

@@ -141,6 +141,24 @@ pub struct LinkKeyRow {
     pub idempotency_key: String,
 }
 
+/// A booking as the host's bookings page lists it.
+#[derive(Debug, Deserialize)]
+pub struct HostBookingRow {
+    pub id: String,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub status: String,
+    pub invitee_name: String,
+    pub invitee_email: String,
+    pub event_title: String,
+    pub location_kind: String,
+    /// Set once the booking was moved: then it is cancelled because it was rescheduled.
+    pub rescheduled_to: Option<String>,
+}
+
+/// How many bookings each section of the host's bookings page shows at most.
+pub const HOST_BOOKINGS_LIMIT: i64 = 100;
+
 /// The columns of [`BookingDetailsRow`] and their joins, before a `WHERE`.
 macro_rules! booking_details_select {
     () => {
@@ -402,5 +420,65 @@ impl Store {
         );
         let changed = self.batch("claim_reminder", &statements).await?;
         Ok(changed.first() == Some(&1))
+    }
+
+    /// The host's booking `id`, with what its emails say; `None` for another host's booking.
+    pub async fn host_booking(
+        &self,
+        host_id: &str,
+        id: &str,
+    ) -> Result<Option<BookingDetailsRow>, StoreError> {
+        self.first(
+            "host_booking",
+            concat!(
+                booking_details_select!(),
+                "WHERE b.id = ?1 AND b.host_id = ?2"
+            ),
+            &[Param::Text(id), Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// The host's bookings that have not ended by `now`, soonest first, at most
+    /// [`HOST_BOOKINGS_LIMIT`].
+    pub async fn host_upcoming_bookings(
+        &self,
+        host_id: &str,
+        now: i64,
+    ) -> Result<Vec<HostBookingRow>, StoreError> {
+        self.all(
+            "host_upcoming_bookings",
+            "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
+             e.title AS event_title, e.location_kind, b.rescheduled_to \
+             FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
+             WHERE b.host_id = ?1 AND b.end_at > ?2 ORDER BY b.start_at ASC, b.id LIMIT ?3",
+            &[
+                Param::Text(host_id),
+                Param::Int(now),
+                Param::Int(HOST_BOOKINGS_LIMIT),
+            ],
+        )
+        .await
+    }
+
+    /// The host's bookings that ended by `now`, newest first, at most [`HOST_BOOKINGS_LIMIT`].
+    pub async fn host_past_bookings(
+        &self,
+        host_id: &str,
+        now: i64,
+    ) -> Result<Vec<HostBookingRow>, StoreError> {
+        self.all(
+            "host_past_bookings",
+            "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
+             e.title AS event_title, e.location_kind, b.rescheduled_to \
+             FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
+             WHERE b.host_id = ?1 AND b.end_at <= ?2 ORDER BY b.start_at DESC, b.id LIMIT ?3",
+            &[
+                Param::Text(host_id),
+                Param::Int(now),
+                Param::Int(HOST_BOOKINGS_LIMIT),
+            ],
+        )
+        .await
     }
 }

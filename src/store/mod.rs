@@ -15,6 +15,7 @@ macro_rules! select_event_types {
 }
 
 mod accounts;
+mod availability;
 mod bookings;
 mod event_types;
 mod hosts;
@@ -23,7 +24,11 @@ mod retention;
 mod rows;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
-pub use bookings::{BookingDetailsRow, InsertOutcome, NewBookingRow, ReminderRow};
+pub use availability::MinuteRange;
+pub use bookings::{
+    BookingDetailsRow, HostBookingRow, InsertOutcome, NewBookingRow, ReminderRow,
+    HOST_BOOKINGS_LIMIT,
+};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};

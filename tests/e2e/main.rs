@@ -9,6 +9,8 @@ mod api_schema;
 mod booking_form;
 mod bookings_api;
 mod cancel;
+mod dashboard_availability;
+mod dashboard_bookings;
 mod dashboard_event_types;
 mod emails;
 mod hostile_input;

@@ -1,0 +1,454 @@
+//! The host's availability in the dashboard: weekly hours per weekday (several ranges a day),
+//! the zone they are read in, date overrides, and a preview of the next seven days' slots
+//! computed by the same engine the public pages use.
+//!
+//! Hours are typed as `09:00-12:00, 13:00-17:00` per weekday (empty: a day off), parsed with
+//! [`LocalRange::parse`] and checked with [`WeeklyHours::new`], so the dashboard refuses exactly
+//! what the engine would. Saving replaces the whole week in one D1 batch. Every query is scoped
+//! by the signed-in host's id; dates and ids from the address only reach such queries.
+
+use askama::Template;
+use chrono::{Days, NaiveDate};
+use chrono_tz::Tz;
+use worker::{Request, Response};
+
+use super::context::Ctx;
+use super::error::AppError;
+use super::request::{field, form, query};
+use super::session::{check_form, redirect, require_host, SignedIn};
+use super::slots::PublicEvent;
+use crate::core::availability::{
+    group_by_local_date, local_dates_to_utc, parse_zone, LocalRange, Schedule, WeeklyHours,
+};
+use crate::core::booking::FieldErrors;
+use crate::core::display::{clock_label, day_label};
+use crate::core::types::TimeZoneName;
+use crate::store::MinuteRange;
+
+/// Form field names of the weekdays, Monday first, and how the page labels them.
+const WEEKDAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+/// At most this many ranges per day: more is a typing accident, and it bounds the D1 batch.
+const MAX_RANGES_PER_DAY: usize = 12;
+
+/// How many days the preview shows, starting today in the schedule's zone.
+const PREVIEW_DAYS: u64 = 7;
+
+struct DayRow {
+    field: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+struct OverrideItem {
+    date: String,
+    label: String,
+    hours: String,
+}
+
+struct EventChoice {
+    id: String,
+    title: String,
+    selected: bool,
+}
+
+struct PreviewDay {
+    label: String,
+    times: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "availability.html")]
+struct AvailabilityPage {
+    days: Vec<DayRow>,
+    schedule_time_zone: String,
+    zone_names: &'static [Tz],
+    overrides: Vec<OverrideItem>,
+    override_date: String,
+    override_hours: String,
+    override_day_off: bool,
+    events: Vec<EventChoice>,
+    preview_title: String,
+    preview_zone: String,
+    preview: Vec<PreviewDay>,
+    csrf: String,
+    errors: FieldErrors,
+}
+
+impl AvailabilityPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+}
+
+/// What the host typed (or what is stored) for the parts of the page that are forms.
+#[derive(Default)]
+struct Typed {
+    days: Option<Vec<String>>,
+    schedule_time_zone: Option<String>,
+    override_date: String,
+    override_hours: String,
+    override_day_off: bool,
+}
+
+fn hhmm(minute: i64) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+fn ranges_text(ranges: &[(i64, i64)]) -> String {
+    ranges
+        .iter()
+        .map(|(start, end)| format!("{}-{}", hhmm(*start), hhmm(*end)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `09:00-12:00, 13:00-17:00` (en dashes too); an empty text is no ranges.
+fn parse_ranges(text: &str) -> Result<Vec<LocalRange>, String> {
+    let mut ranges = Vec::new();
+    for piece in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (start, end) = piece
+            .split_once(['-', '–'])
+            .ok_or_else(|| format!("\"{piece}\" is not a range; write it as 09:00-17:00"))?;
+        ranges.push(LocalRange::parse(start.trim(), end.trim()).map_err(|e| e.to_string())?);
+    }
+    if ranges.len() > MAX_RANGES_PER_DAY {
+        return Err(format!("Use at most {MAX_RANGES_PER_DAY} ranges a day."));
+    }
+    Ok(ranges)
+}
+
+fn minutes(ranges: &[LocalRange]) -> Vec<MinuteRange> {
+    ranges
+        .iter()
+        .map(|r| MinuteRange {
+            start_minute: i64::from(r.start_minute()),
+            end_minute: i64::from(r.end_minute()),
+        })
+        .collect()
+}
+
+fn capitalised(message: String) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => message,
+    }
+}
+
+/// Today in the host's schedule zone.
+fn today(ctx: &Ctx, zone: Tz) -> NaiveDate {
+    ctx.now.with_timezone(&zone).date_naive()
+}
+
+async fn render(
+    ctx: &Ctx,
+    signed_in: &SignedIn,
+    chosen_event: Option<&str>,
+    typed: Typed,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let host_id = signed_in.host.id.as_str();
+    let host = ctx
+        .store
+        .host_by_slug(&signed_in.host.slug)
+        .await?
+        .filter(|h| h.id == host_id)
+        .ok_or_else(|| AppError::Internal(format!("host {host_id} not found by its slug")))?;
+    let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
+    let today = today(ctx, zone);
+
+    let days = match typed.days {
+        Some(values) => values,
+        None => {
+            let mut per_day: [Vec<(i64, i64)>; 7] = Default::default();
+            for row in ctx.store.weekly_hours(host_id).await? {
+                if let Some(day) = usize::try_from(row.weekday)
+                    .ok()
+                    .and_then(|d| per_day.get_mut(d))
+                {
+                    day.push((row.start_minute, row.end_minute));
+                }
+            }
+            per_day.iter().map(|ranges| ranges_text(ranges)).collect()
+        }
+    };
+    let days = WEEKDAYS
+        .iter()
+        .zip(days)
+        .map(|((field, label), value)| DayRow {
+            field,
+            label,
+            value,
+        })
+        .collect();
+
+    let mut overrides: Vec<OverrideItem> = Vec::new();
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    let rows = ctx
+        .store
+        .date_overrides(host_id, &today.to_string(), "9999-12-31")
+        .await?;
+    let flush = |overrides: &mut Vec<OverrideItem>, date: &str, ranges: &mut Vec<(i64, i64)>| {
+        let label = date
+            .parse::<NaiveDate>()
+            .map(day_label)
+            .unwrap_or_else(|_| date.to_owned());
+        let hours = if ranges.is_empty() {
+            "Day off".to_owned()
+        } else {
+            ranges_text(ranges)
+        };
+        overrides.push(OverrideItem {
+            date: date.to_owned(),
+            label,
+            hours,
+        });
+        ranges.clear();
+    };
+    let mut current: Option<String> = None;
+    for row in rows {
+        if current.as_deref() != Some(row.local_date.as_str()) {
+            if let Some(date) = current.take() {
+                flush(&mut overrides, &date, &mut ranges);
+            }
+            current = Some(row.local_date.clone());
+        }
+        if let (Some(start), Some(end)) = (row.start_minute, row.end_minute) {
+            ranges.push((start, end));
+        }
+    }
+    if let Some(date) = current {
+        flush(&mut overrides, &date, &mut ranges);
+    }
+
+    let event_rows = ctx.store.host_event_types(host_id).await?;
+    let chosen_id = chosen_event
+        .filter(|id| event_rows.iter().any(|e| e.id == *id))
+        .or_else(|| event_rows.first().map(|e| e.id.as_str()))
+        .map(str::to_owned);
+    let events = event_rows
+        .iter()
+        .map(|e| EventChoice {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            selected: chosen_id.as_deref() == Some(e.id.as_str()),
+        })
+        .collect();
+    let (mut preview_title, mut preview) = (String::new(), Vec::new());
+    if let Some(id) = &chosen_id {
+        if let Some(event) = ctx.store.host_event_type(host_id, id).await? {
+            preview_title = event.title.clone();
+            let target = PublicEvent { host, event };
+            let last = today + Days::new(PREVIEW_DAYS - 1);
+            let range = local_dates_to_utc(today, last, zone)
+                .map_err(|e| AppError::Internal(format!("preview range: {e}")))?;
+            let slots = target
+                .availability(&ctx.store, range, ctx.now)
+                .await?
+                .slots();
+            preview = group_by_local_date(&slots, zone)
+                .into_iter()
+                .map(|day| PreviewDay {
+                    label: day_label(day.date),
+                    times: day
+                        .slots
+                        .iter()
+                        .map(|s| clock_label(s.start, zone))
+                        .collect(),
+                })
+                .collect();
+        }
+    }
+
+    let page = AvailabilityPage {
+        days,
+        schedule_time_zone: typed
+            .schedule_time_zone
+            .unwrap_or_else(|| zone.name().to_owned()),
+        zone_names: &chrono_tz::TZ_VARIANTS,
+        overrides,
+        override_date: typed.override_date,
+        override_hours: typed.override_hours,
+        override_day_off: typed.override_day_off,
+        events,
+        preview_title,
+        preview_zone: zone.name().to_owned(),
+        preview,
+        csrf: signed_in.csrf_token().to_owned(),
+        errors,
+    };
+    let status = if page.errors.is_empty() { 200 } else { 422 };
+    Ok(Response::from_html(page.render()?)?.with_status(status))
+}
+
+/// `GET /dashboard/availability[?event={id}]`: the forms and the preview.
+pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = query(req)?;
+    render(
+        ctx,
+        &signed_in,
+        field(&pairs, "event"),
+        Typed::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+/// `POST /dashboard/availability`: replaces the weekly hours and their zone, or shows the
+/// form again with a message per weekday.
+pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let mut errors = FieldErrors::default();
+    let mut typed_days = Vec::with_capacity(7);
+    let mut days: [Vec<LocalRange>; 7] = Default::default();
+    for (index, (name, label)) in WEEKDAYS.iter().enumerate() {
+        let text = field(&pairs, name).unwrap_or_default().trim().to_owned();
+        match parse_ranges(&text) {
+            Ok(ranges) => {
+                // Checked alone first, so every weekday with overlapping ranges gets its message.
+                let mut alone: [Vec<LocalRange>; 7] = Default::default();
+                alone[index] = ranges.clone();
+                match WeeklyHours::new(alone) {
+                    Ok(_) => days[index] = ranges,
+                    Err(error) => errors.push(name, capitalised(error.to_string()) + "."),
+                }
+            }
+            Err(message) => errors.push(name, format!("{label}: {message}")),
+        }
+        typed_days.push(text);
+    }
+    let zone_text = field(&pairs, "schedule_time_zone")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let zone = TimeZoneName::parse(&zone_text)
+        .map_err(|e| errors.push("schedule_time_zone", e.to_string()))
+        .ok();
+    if let (true, Some(zone)) = (errors.is_empty(), zone) {
+        let weekly = WeeklyHours::new(days).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut stored: [Vec<MinuteRange>; 7] = Default::default();
+        let mut weekday = chrono::Weekday::Mon;
+        for day in &mut stored {
+            *day = minutes(weekly.ranges_on(weekday));
+            weekday = weekday.succ();
+        }
+        ctx.store
+            .replace_weekly_hours(&signed_in.host.id, zone.name(), &stored)
+            .await?;
+        return redirect("/dashboard/availability", 303);
+    }
+    let typed = Typed {
+        days: Some(typed_days),
+        schedule_time_zone: Some(zone_text),
+        ..Typed::default()
+    };
+    render(ctx, &signed_in, None, typed, errors).await
+}
+
+/// `POST /dashboard/availability/overrides`: sets one date's hours, or takes the day off.
+pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let date_text = field(&pairs, "override_date")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let hours_text = field(&pairs, "override_hours")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let day_off = field(&pairs, "override_day_off").is_some_and(|v| !v.is_empty());
+    let host = ctx
+        .store
+        .host_by_slug(&signed_in.host.slug)
+        .await?
+        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))?;
+    let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
+    let mut errors = FieldErrors::default();
+    let date = match date_text.parse::<NaiveDate>() {
+        Ok(date) if date < today(ctx, zone) => {
+            errors.push("override_date", "Choose today or a later date.");
+            None
+        }
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.push("override_date", "Enter a date as YYYY-MM-DD.");
+            None
+        }
+    };
+    let ranges = if day_off {
+        Some(Vec::new())
+    } else if hours_text.is_empty() {
+        errors.push(
+            "override_hours",
+            "Enter the hours for this date, such as 10:00-14:00, or tick \"Day off\".",
+        );
+        None
+    } else {
+        match parse_ranges(&hours_text) {
+            Ok(ranges) => Some(ranges),
+            Err(message) => {
+                errors.push("override_hours", capitalised(message));
+                None
+            }
+        }
+    };
+    if let (Some(date), Some(ranges)) = (date, ranges) {
+        // The engine's own check: sorted, no overlaps.
+        match Schedule::new(zone, WeeklyHours::default(), vec![(date, ranges)]) {
+            Ok(schedule) => {
+                let ranges = minutes(schedule.ranges_on(date));
+                ctx.store
+                    .save_date_override(&signed_in.host.id, &date.to_string(), &ranges)
+                    .await?;
+                return redirect("/dashboard/availability", 303);
+            }
+            Err(error) => errors.push("override_hours", capitalised(error.to_string()) + "."),
+        }
+    }
+    let typed = Typed {
+        override_date: date_text,
+        override_hours: hours_text,
+        override_day_off: day_off,
+        ..Typed::default()
+    };
+    render(ctx, &signed_in, None, typed, errors).await
+}
+
+/// `POST /dashboard/availability/overrides/{date}/delete`: back to the weekly hours that day.
+pub async fn delete_override(
+    ctx: &Ctx,
+    req: &mut Request,
+    date: &str,
+) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let not_found = || AppError::NotFound("You have no date override on that date.".into());
+    let date = date.parse::<NaiveDate>().map_err(|_| not_found())?;
+    if !ctx
+        .store
+        .delete_date_override(&signed_in.host.id, &date.to_string())
+        .await?
+    {
+        return Err(not_found());
+    }
+    redirect("/dashboard/availability", 303)
+}
