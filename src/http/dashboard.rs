@@ -61,18 +61,6 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     Ok(Response::from_html(page.render()?)?)
 }
 
-/// `GET /api/v1/me`: the signed-in host as JSON (401 without a session).
-pub async fn me(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
-    let host = require_host(ctx, req).await?.host;
-    Ok(Response::from_json(&serde_json::json!({
-        "slug": host.slug,
-        "name": host.name,
-        "email": host.email,
-        "time_zone": host.time_zone,
-        "public_url": format!("{}/{}", ctx.origin, host.slug),
-    }))?)
-}
-
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {

@@ -71,7 +71,7 @@ fn page(
     }
 }
 
-fn input_of(row: &EventTypeRow) -> EventTypeInput {
+pub(super) fn input_of(row: &EventTypeRow) -> EventTypeInput {
     let text = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
     EventTypeInput {
         title: row.title.clone(),
@@ -116,10 +116,9 @@ fn slug_taken(slug: &str) -> FieldErrors {
     )
 }
 
-/// `GET /dashboard/event-types/new`: an empty form with sensible defaults.
-pub async fn new(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
-    let signed_in = require_host(ctx, req).await?;
-    let defaults = EventTypeInput {
+/// A new event type's settings before the host changes any (the form's and the API's).
+pub(super) fn defaults() -> EventTypeInput {
+    EventTypeInput {
         duration_minutes: "30".into(),
         buffer_before_minutes: "0".into(),
         buffer_after_minutes: "0".into(),
@@ -127,12 +126,17 @@ pub async fn new(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         booking_window_days: "60".into(),
         location_kind: LocationKind::GoogleMeet.as_str().into(),
         ..EventTypeInput::default()
-    };
+    }
+}
+
+/// `GET /dashboard/event-types/new`: an empty form with sensible defaults.
+pub async fn new(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
     let page = page(
         &signed_in,
         ctx,
         None,
-        defaults,
+        defaults(),
         false,
         FieldErrors::default(),
     );

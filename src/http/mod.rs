@@ -5,6 +5,7 @@
 //! JSON under `/api/`.
 
 mod api;
+mod api_tokens;
 mod auth;
 mod availability_editor;
 mod booking;
@@ -14,6 +15,7 @@ mod dashboard;
 mod error;
 mod event_types;
 mod headers;
+mod host_api;
 mod host_bookings;
 mod public_pages;
 mod rate_limit;
@@ -104,7 +106,26 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             rate_limit::spend(env, req, Budget::Booking).await?;
             api::create(&Ctx::from_env(env, req)?, req).await
         }
-        (["api", "v1", "me"], Method::Get) => dashboard::me(&Ctx::from_env(env, req)?, req).await,
+        (["api", "v1", "me"], Method::Get) => host_api::me(&Ctx::from_env(env, req)?, req).await,
+        (["api", "v1", "me"], Method::Patch) => {
+            host_api::update_me(&Ctx::from_env(env, req)?, req).await
+        }
+        (["api", "v1", "event-types"], Method::Get) => {
+            host_api::list_event_types(&Ctx::from_env(env, req)?, req).await
+        }
+        (["api", "v1", "event-types"], Method::Post) => {
+            host_api::create_event_type(&Ctx::from_env(env, req)?, req).await
+        }
+        (["api", "v1", "event-types", id], Method::Get) => {
+            host_api::get_event_type(&Ctx::from_env(env, req)?, req, id).await
+        }
+        (["api", "v1", "event-types", id], Method::Patch | Method::Put) => {
+            let replace = method == Method::Put;
+            host_api::save_event_type(&Ctx::from_env(env, req)?, req, id, replace).await
+        }
+        (["api", "v1", "event-types", id], Method::Delete) => {
+            host_api::delete_event_type(&Ctx::from_env(env, req)?, req, id).await
+        }
         (["auth", "signin"], Method::Get | Method::Head) => {
             auth::sign_in(&Ctx::from_env(env, req)?, req).await
         }
@@ -156,6 +177,15 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["dashboard", "bookings", id, "cancel"], Method::Post) => {
             host_bookings::cancel(&Ctx::from_env(env, req)?, req, id).await
+        }
+        (["dashboard", "api-tokens"], Method::Get | Method::Head) => {
+            api_tokens::list(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "api-tokens"], Method::Post) => {
+            api_tokens::create(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "api-tokens", id, "revoke"], Method::Post) => {
+            api_tokens::revoke(&Ctx::from_env(env, req)?, req, id).await
         }
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
@@ -212,13 +242,35 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
     }
 }
 
+/// Every JSON API address and the methods it answers. openapi.yaml must describe exactly
+/// these (tests/e2e/openapi_in_step.rs reads this list): one entry a line, `{…}` a path
+/// parameter.
+const API_ROUTES: &[(&str, &str)] = &[
+    ("/api/v1/slots", "GET"),
+    ("/api/v1/bookings", "POST"),
+    ("/api/v1/bookings/{token}/reschedule", "POST"),
+    ("/api/v1/me", "GET, PATCH"),
+    ("/api/v1/event-types", "GET, POST"),
+    ("/api/v1/event-types/{id}", "DELETE, GET, PATCH, PUT"),
+];
+
+/// The methods of the API address `segments` names, from [`API_ROUTES`].
+fn api_methods(segments: &[&str]) -> Option<&'static str> {
+    API_ROUTES.iter().find_map(|(template, methods)| {
+        let parts: Vec<&str> = template.trim_matches('/').split('/').collect();
+        let matches = parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(segments)
+                .all(|(part, segment)| part.starts_with('{') || part == segment);
+        matches.then_some(*methods)
+    })
+}
+
 /// The methods a known address answers, for a 405's `Allow` header (RFC 9110 §15.5.6).
 fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
-        ["api", "v1", "slots"] => Some("GET"),
-        ["api", "v1", "bookings"] | ["api", "v1", "bookings", _, "reschedule"] => Some("POST"),
-        ["api", "v1", "me"] => Some("GET"),
-        ["api", ..] => None,
+        ["api", ..] => api_methods(segments),
         [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] => {
             Some("GET, HEAD")
         }
@@ -226,7 +278,8 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["auth", "signin"] => Some("GET, HEAD"),
         ["auth", "signout"] => Some("POST"),
         ["auth", _, "start" | "callback"] => Some("GET"),
-        ["dashboard", "profile"] => Some("GET, HEAD, POST"),
+        ["dashboard", "profile"] | ["dashboard", "api-tokens"] => Some("GET, HEAD, POST"),
+        ["dashboard", "api-tokens", _, "revoke"] => Some("POST"),
         ["dashboard", "availability"] => Some("GET, HEAD, POST"),
         ["dashboard", "availability", "overrides"] => Some("POST"),
         ["dashboard", "availability", "overrides", _, "delete"] => Some("POST"),

@@ -5,6 +5,11 @@
 //! so a copy of the database signs nobody in. Each session has its own random CSRF secret,
 //! which forms carry in a hidden `csrf` field; a POST must also not come from another site
 //! (`Sec-Fetch-Site`, `Origin`, where the browser sends them).
+//!
+//! The host JSON API (`/api/v1/...`) also takes a personal API token, `Authorization: Bearer
+//! os_…` ([`require_api_host`]). D1 keeps only the token's SHA-256 hash. Reads accept a session
+//! cookie too; writes accept only a token, which a browser never sends on its own, so no
+//! cross-site page can make a signed-in browser change anything through the API.
 
 use worker::{Request, Response};
 
@@ -42,7 +47,7 @@ pub fn clear_cookie(name: &str, path: &str) -> String {
 /// A signed-in host and their session.
 pub struct SignedIn {
     pub host: SessionHostRow,
-    /// Hash of the session id, to revoke it.
+    /// Hash of the session id, to revoke it (empty when an API token authenticated).
     pub session_hash: String,
 }
 
@@ -75,6 +80,62 @@ pub async fn require_host(ctx: &Ctx, req: &Request) -> Result<SignedIn, AppError
     current_host(ctx, req)
         .await?
         .ok_or_else(|| AppError::Unauthorized("Please sign in to continue.".into()))
+}
+
+/// What an API call does: reads take a session cookie or a token, writes only a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiAccess {
+    Read,
+    Write,
+}
+
+/// Every personal API token starts with this, so it is recognisable in a leaked file.
+pub const API_TOKEN_PREFIX: &str = "os_";
+
+/// Whether `text` looks like one of our API tokens: `os_` and 43 base64url characters.
+pub fn is_api_token(text: &str) -> bool {
+    text.strip_prefix(API_TOKEN_PREFIX).is_some_and(|rest| {
+        rest.len() == 43
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// The host an API call acts for: the `Authorization: Bearer` token's host when the header is
+/// there (an unknown, malformed or revoked token is a 401, never a fall-back to the cookie),
+/// otherwise, for reads only, the session cookie's host.
+pub async fn require_api_host(
+    ctx: &Ctx,
+    req: &Request,
+    access: ApiAccess,
+) -> Result<SignedIn, AppError> {
+    let header = req.headers().get("Authorization").ok().flatten();
+    let Some(header) = header else {
+        return match access {
+            ApiAccess::Read => require_host(ctx, req).await,
+            ApiAccess::Write => Err(AppError::Unauthorized(
+                "Send a personal API token as `Authorization: Bearer os_…` (create one in the \
+                 dashboard under API tokens)."
+                    .into(),
+            )),
+        };
+    };
+    let refused = || AppError::Unauthorized("This API token is not valid or was revoked.".into());
+    let (scheme, token) = header.trim().split_once(' ').ok_or_else(refused)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || !is_api_token(token) {
+        return Err(refused());
+    }
+    let host = ctx
+        .store
+        .api_token_host(&sha256_hex(token), ctx.now.timestamp())
+        .await?
+        .ok_or_else(refused)?;
+    Ok(SignedIn {
+        host,
+        session_hash: String::new(),
+    })
 }
 
 /// Starts a session for `host_id` and returns the `Set-Cookie` value that carries it.

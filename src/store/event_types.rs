@@ -189,3 +189,15 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Every event type of a host with all its settings, by title (the JSON API's list).
+    pub async fn host_event_types_in_full(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<EventTypeRow>, StoreError> {
+        let sql = select_event_types!("WHERE host_id = ?1 ORDER BY title, slug");
+        self.all("host_event_types_in_full", sql, &[Param::Text(host_id)])
+            .await
+    }
+}

@@ -15,6 +15,7 @@ macro_rules! select_event_types {
 }
 
 mod accounts;
+mod api_tokens;
 mod availability;
 mod bookings;
 mod event_types;

@@ -6,6 +6,7 @@
 mod support;
 
 mod api_schema;
+mod api_tokens;
 mod booking_form;
 mod bookings_api;
 mod cancel;
@@ -13,9 +14,11 @@ mod dashboard_availability;
 mod dashboard_bookings;
 mod dashboard_event_types;
 mod emails;
+mod host_api;
 mod hostile_input;
 mod invitee_page;
 mod migrations;
+mod openapi_in_step;
 mod pages_and_errors;
 mod privacy;
 mod rate_limits;

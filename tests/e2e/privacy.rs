@@ -560,3 +560,23 @@ fn privacy_claims_and_tests_match() {
         "tests naming claims PRIVACY.md lacks: {unknown:?}"
     );
 }
+
+/// [P14] An API token is shown once and D1 keeps only its hash.
+#[test]
+fn api_tokens_are_shown_once_and_stored_only_as_hashes() {
+    use crate::api_tokens::new_token;
+    let (browser, _email) = crate::sign_in::signed_in_host("p14", "Privacy Fourteen");
+    let token = new_token(&browser, "p14 script");
+    assert!(!browser.get("/dashboard/api-tokens").body.contains(&token));
+    let rows = d1_rows();
+    assert!(
+        tables_containing(&rows, &token[3..]).is_empty(),
+        "the API token is stored"
+    );
+    let hash = openslot::crypto::digest::sha256_hex(&token);
+    assert_eq!(
+        tables_containing(&rows, &hash),
+        vec!["api_tokens".to_owned()]
+    );
+    assert!(!kv_dump().contains(&token[3..]), "the API token is in KV");
+}

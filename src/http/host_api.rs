@@ -1,0 +1,341 @@
+//! The host JSON API, `/api/v1/me` and `/api/v1/event-types[/{id}]`, for scripts holding a
+//! personal API token (`Authorization: Bearer os_…`). Reads also accept the dashboard's
+//! session cookie; writes take only a token ([`ApiAccess::Write`]), so a page on another site
+//! can never make a signed-in browser change anything here.
+//!
+//! Event types go through the dashboard's own parsing ([`EventTypeInput::parse`], the slot
+//! engine's rules) and store functions: a JSON field is turned into the form field of the same
+//! name (a number becomes its decimal text, `null` an empty field), so the API and the form
+//! accept exactly the same settings and report problems under the same field names. Every
+//! query is scoped by the authenticated host's id; another host's id is simply not found.
+
+use serde_json::{json, Map, Value};
+use worker::{Request, Response};
+
+use super::context::Ctx;
+use super::error::AppError;
+use super::event_types::{defaults, input_of};
+use super::request::json;
+use super::session::{require_api_host, ApiAccess, SignedIn};
+use crate::core::booking::FieldErrors;
+use crate::core::event_type::EventTypeInput;
+use crate::core::types::{PersonName, Slug, TimeZoneName};
+use crate::crypto::random_hex;
+use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite, ProfileUpdate};
+
+fn host_json(ctx: &Ctx, slug: &str, name: &str, email: &str, time_zone: &str) -> Value {
+    json!({
+        "slug": slug,
+        "name": name,
+        "email": email,
+        "time_zone": time_zone,
+        "public_url": format!("{}/{}", ctx.origin, slug),
+    })
+}
+
+fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
+    json!({
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "description": row.description,
+        "duration_minutes": row.duration_minutes,
+        "interval_minutes": row.slot_interval_minutes,
+        "buffer_before_minutes": row.buffer_before_minutes,
+        "buffer_after_minutes": row.buffer_after_minutes,
+        "minimum_notice_minutes": row.minimum_notice_minutes,
+        "booking_window_days": row.booking_window_days,
+        "max_per_day": row.max_bookings_per_day,
+        "location_kind": row.location_kind,
+        "hidden": row.hidden != 0,
+        "public_url": format!("{}/{}/{}", ctx.origin, host_slug, row.slug),
+    })
+}
+
+/// Reads the body as a JSON object.
+async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
+    match json::<Value>(req).await? {
+        Value::Object(map) => Ok(map),
+        _ => Err(AppError::BadRequest(
+            "The JSON body must be an object.".into(),
+        )),
+    }
+}
+
+/// A JSON value as form text: strings as they are, numbers as decimals, `null` as empty.
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    }
+}
+
+const NOT_TEXT: &str = "Use a string or a number.";
+const UNKNOWN: &str = "This field is not known.";
+
+fn not_found() -> AppError {
+    AppError::NotFound("You have no event type with this id.".into())
+}
+
+// ----- /api/v1/me -----
+
+/// `GET /api/v1/me`: the host the token (or session) belongs to.
+pub async fn me(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    let host = require_api_host(ctx, req, ApiAccess::Read).await?.host;
+    let body = host_json(ctx, &host.slug, &host.name, &host.email, &host.time_zone);
+    Ok(Response::from_json(&body)?)
+}
+
+/// `PATCH /api/v1/me`: changes any of name, slug and time zone (422 invalid, 409 slug taken).
+pub async fn update_me(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let host = require_api_host(ctx, req, ApiAccess::Write).await?.host;
+    let body = object(req).await?;
+    let mut errors = FieldErrors::default();
+    let (mut name, mut slug, mut zone) =
+        (host.name.clone(), host.slug.clone(), host.time_zone.clone());
+    for (key, value) in &body {
+        let target = match key.as_str() {
+            "name" => &mut name,
+            "slug" => &mut slug,
+            "time_zone" => &mut zone,
+            // Read-only fields of a GET's answer, so it can be sent back as it is.
+            "email" | "public_url" => continue,
+            _ => {
+                errors.push(field_label(key), UNKNOWN);
+                continue;
+            }
+        };
+        match value {
+            Value::String(s) => *target = s.trim().to_owned(),
+            _ => errors.push(field_label(key), "Use a string."),
+        }
+    }
+    let parsed_name = PersonName::parse(&name)
+        .map_err(|e| errors.push("name", e.to_string()))
+        .ok();
+    let parsed_slug = Slug::parse_host(&slug)
+        .map_err(|e| errors.push("slug", e.to_string()))
+        .ok();
+    let parsed_zone = TimeZoneName::parse(&zone)
+        .map_err(|e| errors.push("time_zone", e.to_string()))
+        .ok();
+    let (Some(name), Some(slug), Some(zone), true) =
+        (parsed_name, parsed_slug, parsed_zone, errors.is_empty())
+    else {
+        return Err(AppError::InvalidFields(errors));
+    };
+    match ctx
+        .store
+        .update_host_profile(&host.id, name.as_str(), slug.as_str(), zone.name())
+        .await?
+    {
+        ProfileUpdate::Saved => {}
+        ProfileUpdate::SlugTaken => {
+            return Err(AppError::Conflict(format!(
+                "'{slug}' is already someone's link; choose another."
+            )))
+        }
+    }
+    let body = host_json(ctx, slug.as_str(), name.as_str(), &host.email, zone.name());
+    Ok(Response::from_json(&body)?)
+}
+
+/// The field name an error is reported under: a known name, or `unknown_field` for any other
+/// key (error field names are fixed strings, never echoed client text).
+fn field_label(key: &str) -> &'static str {
+    const KNOWN: [&str; 15] = [
+        "name",
+        "slug",
+        "time_zone",
+        "title",
+        "description",
+        "duration_minutes",
+        "interval_minutes",
+        "buffer_before_minutes",
+        "buffer_after_minutes",
+        "minimum_notice_minutes",
+        "booking_window_days",
+        "max_per_day",
+        "location_kind",
+        "hidden",
+        "public_url",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|k| *k == key)
+        .unwrap_or("unknown_field")
+}
+
+// ----- /api/v1/event-types -----
+
+/// Lays the body's fields over `base` (and the `hidden` flag over `hidden`).
+fn overlay(
+    mut base: EventTypeInput,
+    hidden: &mut bool,
+    body: &Map<String, Value>,
+) -> Result<EventTypeInput, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    for (key, value) in body {
+        if key == "hidden" {
+            match value {
+                Value::Bool(b) => *hidden = *b,
+                _ => errors.push("hidden", "Use true or false."),
+            }
+            continue;
+        }
+        let slot = match key.as_str() {
+            "title" => &mut base.title,
+            "slug" => &mut base.slug,
+            "description" => &mut base.description,
+            "duration_minutes" => &mut base.duration_minutes,
+            "interval_minutes" => &mut base.interval_minutes,
+            "buffer_before_minutes" => &mut base.buffer_before_minutes,
+            "buffer_after_minutes" => &mut base.buffer_after_minutes,
+            "minimum_notice_minutes" => &mut base.minimum_notice_minutes,
+            "booking_window_days" => &mut base.booking_window_days,
+            "max_per_day" => &mut base.max_per_day,
+            "location_kind" => &mut base.location_kind,
+            // Read-only fields of a GET's answer, so it can be sent back as it is.
+            "id" | "public_url" => continue,
+            _ => {
+                errors.push(field_label(key), UNKNOWN);
+                continue;
+            }
+        };
+        match text(value) {
+            Some(t) => *slot = t,
+            None => errors.push(field_label(key), NOT_TEXT),
+        }
+    }
+    if errors.is_empty() {
+        Ok(base)
+    } else {
+        Err(errors)
+    }
+}
+
+fn slug_taken(slug: &str) -> AppError {
+    AppError::Conflict(format!("You already use '{slug}' for another event type."))
+}
+
+async fn respond_with(
+    ctx: &Ctx,
+    signed_in: &SignedIn,
+    id: &str,
+    status: u16,
+) -> Result<Response, AppError> {
+    let row = ctx
+        .store
+        .host_event_type(&signed_in.host.id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let body = event_type_json(ctx, &signed_in.host.slug, &row);
+    let mut response = Response::from_json(&body)?.with_status(status);
+    if status == 201 {
+        response
+            .headers_mut()
+            .set("Location", &format!("/api/v1/event-types/{id}"))?;
+    }
+    Ok(response)
+}
+
+/// `GET /api/v1/event-types`: all of the host's event types, hidden ones too.
+pub async fn list_event_types(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
+    let signed_in = require_api_host(ctx, req, ApiAccess::Read).await?;
+    let rows = ctx
+        .store
+        .host_event_types_in_full(&signed_in.host.id)
+        .await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|row| event_type_json(ctx, &signed_in.host.slug, row))
+        .collect();
+    Ok(Response::from_json(&json!({ "event_types": items }))?)
+}
+
+/// `POST /api/v1/event-types`: creates one (201); unset fields take the dashboard's defaults.
+pub async fn create_event_type(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let signed_in = require_api_host(ctx, req, ApiAccess::Write).await?;
+    let body = object(req).await?;
+    let mut hidden = false;
+    let input = overlay(defaults(), &mut hidden, &body).map_err(AppError::InvalidFields)?;
+    let settings = input.parse().map_err(AppError::InvalidFields)?;
+    let id = random_hex::<16>();
+    match ctx
+        .store
+        .create_event_type(
+            &signed_in.host.id,
+            &id,
+            &settings,
+            hidden,
+            ctx.now.timestamp(),
+        )
+        .await?
+    {
+        EventTypeWrite::Saved => respond_with(ctx, &signed_in, &id, 201).await,
+        EventTypeWrite::SlugTaken | EventTypeWrite::NotFound => {
+            Err(slug_taken(settings.slug.as_str()))
+        }
+    }
+}
+
+/// `GET /api/v1/event-types/{id}`.
+pub async fn get_event_type(ctx: &Ctx, req: &Request, id: &str) -> Result<Response, AppError> {
+    let signed_in = require_api_host(ctx, req, ApiAccess::Read).await?;
+    respond_with(ctx, &signed_in, id, 200).await
+}
+
+/// `PATCH /api/v1/event-types/{id}` changes the fields sent; `PUT` replaces the settings, with
+/// unset fields taking the defaults a new event type gets.
+pub async fn save_event_type(
+    ctx: &Ctx,
+    req: &mut Request,
+    id: &str,
+    replace: bool,
+) -> Result<Response, AppError> {
+    let signed_in = require_api_host(ctx, req, ApiAccess::Write).await?;
+    let host_id = signed_in.host.id.as_str();
+    let current = ctx
+        .store
+        .host_event_type(host_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let body = object(req).await?;
+    let (base, mut hidden) = if replace {
+        (defaults(), false)
+    } else {
+        (input_of(&current), current.hidden != 0)
+    };
+    let input = overlay(base, &mut hidden, &body).map_err(AppError::InvalidFields)?;
+    let settings = input.parse().map_err(AppError::InvalidFields)?;
+    match ctx.store.update_event_type(host_id, id, &settings).await? {
+        EventTypeWrite::Saved => {}
+        EventTypeWrite::SlugTaken => return Err(slug_taken(settings.slug.as_str())),
+        EventTypeWrite::NotFound => return Err(not_found()),
+    }
+    if hidden != (current.hidden != 0)
+        && !ctx.store.set_event_type_hidden(host_id, id, hidden).await?
+    {
+        return Err(not_found());
+    }
+    respond_with(ctx, &signed_in, id, 200).await
+}
+
+/// `DELETE /api/v1/event-types/{id}`: 204, or 409 while meetings of it are still ahead.
+pub async fn delete_event_type(ctx: &Ctx, req: &Request, id: &str) -> Result<Response, AppError> {
+    let signed_in = require_api_host(ctx, req, ApiAccess::Write).await?;
+    match ctx
+        .store
+        .delete_event_type(&signed_in.host.id, id, ctx.now.timestamp())
+        .await?
+    {
+        EventTypeDelete::Deleted => Ok(Response::empty()?.with_status(204)),
+        EventTypeDelete::HasUpcomingBookings(count) => Err(AppError::Conflict(format!(
+            "This event type still has {count} upcoming meeting(s). Hide it instead, or cancel \
+             those meetings first."
+        ))),
+        EventTypeDelete::NotFound => Err(not_found()),
+    }
+}

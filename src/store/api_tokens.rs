@@ -1,0 +1,108 @@
+//! Personal API tokens. D1 holds only each token's SHA-256 hash; every statement but the
+//! bearer lookup is scoped by the host's id, so one host can never list or revoke another's.
+
+use serde::Deserialize;
+
+use super::{Param, SessionHostRow, Store, StoreError};
+
+/// A token as the dashboard lists it: never the secret, nor its hash.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiTokenRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// How often (seconds) a token's `last_used_at` is written at most, so busy clients do not
+/// turn every read into a D1 write.
+const LAST_USED_GRANULARITY: i64 = 60;
+
+impl Store {
+    /// Stores a new token's hash for the host.
+    pub async fn create_api_token(
+        &self,
+        host_id: &str,
+        id: &str,
+        name: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "create_api_token",
+            "INSERT INTO api_tokens (id, host_id, name, token_hash, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                Param::Text(id),
+                Param::Text(host_id),
+                Param::Text(name),
+                Param::Text(token_hash),
+                Param::Int(now),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The host's tokens, newest first, revoked ones included.
+    pub async fn host_api_tokens(&self, host_id: &str) -> Result<Vec<ApiTokenRow>, StoreError> {
+        self.all(
+            "host_api_tokens",
+            "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+             WHERE host_id = ?1 ORDER BY created_at DESC, name",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// Revokes one of the host's tokens; false when it is not theirs or already revoked.
+    pub async fn revoke_api_token(
+        &self,
+        host_id: &str,
+        id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "revoke_api_token",
+                "UPDATE api_tokens SET revoked_at = ?3 \
+                 WHERE id = ?1 AND host_id = ?2 AND revoked_at IS NULL",
+                &[Param::Text(id), Param::Text(host_id), Param::Int(now)],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// The host a live token (by hash) belongs to; notes when it was used. The host row comes
+    /// back with an empty CSRF secret: a token never stands in for a browser form.
+    pub async fn api_token_host(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionHostRow>, StoreError> {
+        let host: Option<SessionHostRow> = self
+            .first(
+                "api_token_host",
+                "SELECT h.id, h.slug, h.name, h.email, h.time_zone, '' AS csrf_secret \
+                 FROM api_tokens t JOIN hosts h ON h.id = t.host_id \
+                 WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
+                &[Param::Text(token_hash)],
+            )
+            .await?;
+        if host.is_some() {
+            self.execute(
+                "touch_api_token",
+                "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1 \
+                 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)",
+                &[
+                    Param::Text(token_hash),
+                    Param::Int(now),
+                    Param::Int(LAST_USED_GRANULARITY),
+                ],
+            )
+            .await?;
+        }
+        Ok(host)
+    }
+}
