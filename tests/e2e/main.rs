@@ -12,6 +12,7 @@ mod cancel;
 mod dashboard_event_types;
 mod emails;
 mod hostile_input;
+mod i18n_pages;
 mod invitee_page;
 mod migrations;
 mod pages_and_errors;
