@@ -33,6 +33,32 @@ pub struct ServiceUrls {
     pub email_api: String,
 }
 
+/// How emails leave the Worker (`EMAIL_BACKEND`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailBackend {
+    /// Resend's HTTP API (or a compatible one) at `EMAIL_API_URL` with `EMAIL_API_KEY`.
+    Resend,
+    /// Cloudflare's `send_email` binding named `EMAIL` (Email Routing / Email Service).
+    Cloudflare,
+}
+
+impl EmailBackend {
+    /// `resend` (also the default when unset) or `cloudflare`.
+    pub fn parse(value: Option<String>) -> Result<EmailBackend, ConfigError> {
+        let text = value
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        match text.as_str() {
+            "" | "resend" => Ok(EmailBackend::Resend),
+            "cloudflare" => Ok(EmailBackend::Cloudflare),
+            _ => Err(ConfigError::Invalid {
+                name: "EMAIL_BACKEND",
+                reason: format!("'{text}' is neither 'resend' nor 'cloudflare'"),
+            }),
+        }
+    }
+}
+
 /// An OAuth client registered with a provider (its id and secret).
 #[derive(Clone, PartialEq, Eq)]
 pub struct OAuthClient {
@@ -54,6 +80,8 @@ pub struct Config {
     pub public_base_url: Option<String>,
     pub services: ServiceUrls,
     pub email_from: String,
+    /// Which backend sends emails (`EMAIL_BACKEND`, default `resend`).
+    pub email_backend: EmailBackend,
     /// The email API's key (secret `EMAIL_API_KEY`); without it emails stay queued in the
     /// outbox, unsent, until it is set.
     pub email_api_key: Option<String>,
@@ -144,6 +172,7 @@ impl Config {
                 email_api: url("EMAIL_API_URL")?,
             },
             email_from: required("EMAIL_FROM")?,
+            email_backend: EmailBackend::parse(lookup("EMAIL_BACKEND"))?,
             email_api_key: lookup("EMAIL_API_KEY")
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty()),
@@ -231,6 +260,26 @@ mod tests {
         map.insert("ZOOM_API_URL", "api.zoom.us".into());
         let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
         assert!(error.to_string().contains("ZOOM_API_URL"), "{error}");
+    }
+
+    #[test]
+    fn the_email_backend_defaults_to_resend_and_refuses_anything_else() {
+        assert_eq!(EmailBackend::parse(None).unwrap(), EmailBackend::Resend);
+        assert_eq!(
+            EmailBackend::parse(Some(" ".into())).unwrap(),
+            EmailBackend::Resend
+        );
+        assert_eq!(
+            EmailBackend::parse(Some("Cloudflare".into())).unwrap(),
+            EmailBackend::Cloudflare
+        );
+        let mut map = settings();
+        map.insert("EMAIL_BACKEND", "smtp".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(
+            error.to_string().contains("EMAIL_BACKEND") && error.to_string().contains("smtp"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -14,17 +14,19 @@ use worker::{Request, Response};
 use super::booking::{queue, zone_or_utc};
 use super::context::Ctx;
 use super::error::AppError;
-use super::public_pages::booking_by_link;
+use super::public_pages::{booking_by_link, page_lang};
 use super::request::{field, form};
-use crate::core::display::{location_label, span_label};
+use crate::core::display::location_label;
 use crate::core::types::CancellationReason;
-use crate::mail::render::{self, BookingFacts};
+use crate::i18n::{span_label, Clock, Lang, Strings};
+use crate::mail::render::{self, BookingFacts, CancelledBy};
 use crate::mail::Kind;
 use crate::store::BookingDetailsRow;
 
 #[derive(Template)]
 #[template(path = "cancel.html")]
 struct CancelPage {
+    t: &'static Strings,
     title: String,
     host_name: String,
     invitee_name: String,
@@ -35,15 +37,18 @@ struct CancelPage {
     error: String,
 }
 
-fn too_late(booking: &BookingDetailsRow) -> AppError {
-    AppError::TooLate(format!(
-        "This meeting has already started, so it can no longer be cancelled here. \
-         Please write to {} directly.",
-        booking.host_name
+/// The meeting has started: the sentence is written in the page's language here, since only
+/// the handler knows the host's name (see `AppError::into_response`).
+pub(super) fn too_late(booking: &BookingDetailsRow, lang: Lang) -> AppError {
+    AppError::TooLate(Strings::fill(
+        lang.strings().too_late,
+        "host",
+        &booking.host_name,
     ))
 }
 
 fn page(
+    lang: Lang,
     booking: &BookingDetailsRow,
     token: &str,
     start: DateTime<Utc>,
@@ -51,11 +56,19 @@ fn page(
     reason: String,
     error: String,
 ) -> Result<Response, AppError> {
+    let t = lang.strings();
     let page = CancelPage {
+        t,
         title: booking.event_title.clone(),
         host_name: booking.host_name.clone(),
         invitee_name: booking.invitee_name.clone(),
-        when: span_label(start, end, zone_or_utc(&booking.invitee_time_zone)),
+        when: span_label(
+            t,
+            Clock::H24,
+            start,
+            end,
+            zone_or_utc(&booking.invitee_time_zone),
+        ),
         action: format!("/booking/{token}/cancel"),
         back_href: format!("/booking/{token}"),
         reason,
@@ -71,15 +84,23 @@ fn to_booking_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
 }
 
 /// `GET /booking/{token}/cancel`: the question, or why the booking cannot be cancelled.
-pub async fn form_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+pub async fn form_page(ctx: &Ctx, token: &str, lang: Lang) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     if booking.status == "cancelled" {
         return to_booking_page(ctx, token);
     }
     if start <= ctx.now {
-        return Err(too_late(&booking));
+        return Err(too_late(&booking, lang));
     }
-    page(&booking, token, start, end, String::new(), String::new())
+    page(
+        lang,
+        &booking,
+        token,
+        start,
+        end,
+        String::new(),
+        String::new(),
+    )
 }
 
 /// Whether a form post came from this site, by the headers browsers send; a client that
@@ -105,6 +126,7 @@ pub(super) fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
 
 /// `POST /booking/{token}/cancel`: cancels and shows the cancelled booking.
 pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Response, AppError> {
+    let lang = page_lang(req);
     if !same_origin(ctx, req)? {
         return Err(AppError::Forbidden(
             "This form can only be sent from this site's own cancel page.".into(),
@@ -115,7 +137,7 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         return to_booking_page(ctx, token);
     }
     if start <= ctx.now {
-        return Err(too_late(&booking));
+        return Err(too_late(&booking, lang));
     }
     let pairs = form(req).await?;
     let raw_reason = field(&pairs, "reason").unwrap_or_default();
@@ -123,23 +145,33 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         Ok(reason) => reason,
         Err(error) => {
             let response = page(
+                lang,
                 &booking,
                 token,
                 start,
                 end,
                 raw_reason.to_owned(),
-                error.to_string(),
+                lang.strings().field_error(&error.to_string()),
             )?;
             return Ok(response.with_status(422));
         }
     };
     let manage_url = format!("{}/booking/{token}", ctx.origin);
-    let cancelled = cancel_and_notify(ctx, &booking, start, end, &reason, &manage_url).await?;
+    let cancelled = cancel_and_notify(
+        ctx,
+        &booking,
+        start,
+        end,
+        &reason,
+        CancelledBy::Invitee,
+        &manage_url,
+    )
+    .await?;
     if !cancelled {
         // Someone else's request got there first, or the meeting started a moment ago.
         let (booking, start, _) = booking_by_link(ctx, token).await?;
         if booking.status != "cancelled" && start <= ctx.now {
-            return Err(too_late(&booking));
+            return Err(too_late(&booking, lang));
         }
     }
     to_booking_page(ctx, token)
@@ -155,6 +187,7 @@ pub(super) async fn cancel_and_notify(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     reason: &CancellationReason,
+    by: CancelledBy,
     manage_url: &str,
 ) -> Result<bool, AppError> {
     let facts = BookingFacts {
@@ -177,11 +210,11 @@ pub(super) async fn cancel_and_notify(
     let emails = [
         queue(
             Kind::InviteeCancellation,
-            &render::invitee_cancellation(&facts, reason.as_str(), ctx.now)?,
+            &render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
         )?,
         queue(
             Kind::HostCancellation,
-            &render::host_cancellation(&facts, reason.as_str(), ctx.now)?,
+            &render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,
         )?,
     ];
     Ok(ctx

@@ -9,6 +9,7 @@ use askama::Template;
 use worker::Response;
 
 use crate::core::booking::FieldErrors;
+use crate::i18n::{Lang, Strings};
 use crate::store::StoreError;
 
 /// Everything that can go wrong while answering a request.
@@ -126,8 +127,28 @@ impl AppError {
         }
     }
 
+    /// The sentence of this kind of error in a language other than English.
+    fn localized_message(&self, t: &'static Strings, incident: &str) -> String {
+        match self {
+            AppError::TooLate(message) => message.clone(),
+            AppError::NotFound(_) => t.error_not_found_message.into(),
+            AppError::Forbidden(_) => t.error_forbidden_message.into(),
+            AppError::Conflict(_) => t.slot_gone.into(),
+            AppError::Unavailable(_) => t.error_unavailable_message.into(),
+            AppError::TooManyRequests => t.error_slow_down_message.into(),
+            AppError::Internal(_) => Strings::fill(t.error_internal_message, "id", incident),
+            _ => t.error_bad_request_message.into(),
+        }
+    }
+
     /// Renders the error; logs server faults with a fresh incident id.
-    pub fn into_response(self, format: ErrorFormat) -> Response {
+    ///
+    /// An HTML page is written in `lang`: titles and sentences come from `crate::i18n`. In
+    /// English the specific sentence the handler wrote is kept; in another language a
+    /// handler's `TooLate` sentence is taken as already translated (cancel and reschedule write
+    /// it in the page's language) and other errors read the language's sentence for their kind.
+    /// JSON stays English (it is for programs).
+    pub fn into_response(self, format: ErrorFormat, lang: Lang) -> Response {
         let incident = crate::crypto::random_hex::<6>();
         if let AppError::Internal(cause) = &self {
             worker::console_error!("incident {incident}: {cause}");
@@ -146,7 +167,11 @@ impl AppError {
             }
         }
         let status = self.status();
-        let message = self.user_message(&incident);
+        let t = lang.strings();
+        let message = match (format, lang) {
+            (ErrorFormat::Html, Lang::En) | (ErrorFormat::Json, _) => self.user_message(&incident),
+            (ErrorFormat::Html, _) => self.localized_message(t, &incident),
+        };
         let response = match format {
             ErrorFormat::Json => {
                 let mut error = serde_json::json!({ "code": self.code(), "message": message });
@@ -161,10 +186,11 @@ impl AppError {
             }
             ErrorFormat::Html => {
                 let page = ErrorPage {
+                    t,
                     status,
                     title: match self {
-                        AppError::TooLate(_) => "This booking can no longer be changed",
-                        _ => title_for(status),
+                        AppError::TooLate(_) => t.error_too_late,
+                        _ => title_for(t, status),
                     },
                     message: &message,
                 };
@@ -195,22 +221,23 @@ impl AppError {
     }
 }
 
-fn title_for(status: u16) -> &'static str {
+fn title_for(t: &'static Strings, status: u16) -> &'static str {
     match status {
-        404 => "Page not found",
+        404 => t.error_not_found,
         401 => "Please sign in",
-        403 => "We did not do that",
-        409 => "That time is no longer available",
-        405 | 413 | 415 | 400 | 422 => "We could not use that request",
-        503 => "Temporarily unavailable",
-        429 => "Slow down, please",
-        _ => "Something went wrong",
+        403 => t.error_forbidden,
+        409 => t.error_taken,
+        405 | 413 | 415 | 400 | 422 => t.error_bad_request,
+        503 => t.error_unavailable,
+        429 => t.error_slow_down,
+        _ => t.error_internal,
     }
 }
 
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: &'static Strings,
     status: u16,
     title: &'a str,
     message: &'a str,

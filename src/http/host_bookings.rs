@@ -19,6 +19,7 @@ use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
 use crate::core::types::CancellationReason;
+use crate::mail::render::CancelledBy;
 use crate::store::HostBookingRow;
 
 struct BookingItem {
@@ -163,7 +164,16 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, 
         .link_key
         .manage_token(&link.host_id, &link.idempotency_key);
     let manage_url = format!("{}/booking/{token}", ctx.origin);
-    let cancelled = cancel_and_notify(ctx, &booking, start, end, &reason, &manage_url).await?;
+    let cancelled = cancel_and_notify(
+        ctx,
+        &booking,
+        start,
+        end,
+        &reason,
+        CancelledBy::Host,
+        &manage_url,
+    )
+    .await?;
     if !cancelled {
         // Another request got there first, or the meeting started a moment ago.
         let now_status = ctx.store.host_booking(&signed_in.host.id, id).await?;

@@ -43,9 +43,10 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
     } else {
         ErrorFormat::Html
     };
+    let lang = public_pages::page_lang(&req);
     let response = match route(&mut req, &env, &path).await {
         Ok(response) => response,
-        Err(error) => error.into_response(format),
+        Err(error) => error.into_response(format, lang),
     };
     let embed_origins = is_booking_flow(&path).then(|| {
         let setting = env
@@ -207,7 +208,12 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
         }
         (["booking", token, "cancel"], Method::Get | Method::Head) => {
-            cancel::form_page(&Ctx::from_env(env, req)?, token).await
+            cancel::form_page(
+                &Ctx::from_env(env, req)?,
+                token,
+                public_pages::page_lang(req),
+            )
+            .await
         }
         (["booking", token, "cancel"], Method::Post) => {
             let ctx = Ctx::from_env(env, req)?;
@@ -217,7 +223,12 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             public_pages::confirmation(&Ctx::from_env(env, req)?, req, token).await
         }
         ([host], Method::Get | Method::Head) => {
-            public_pages::host_profile(&Ctx::from_env(env, req)?, host).await
+            public_pages::host_profile(
+                &Ctx::from_env(env, req)?,
+                host,
+                public_pages::page_lang(req),
+            )
+            .await
         }
         ([host, event], Method::Get | Method::Head) => {
             public_pages::booking_page(&Ctx::from_env(env, req)?, req, host, event).await

@@ -61,12 +61,14 @@ struct EventLink {
 #[derive(Template)]
 #[template(path = "host.html")]
 struct HostPage {
+    t: &'static Strings,
     host_name: String,
     events: Vec<EventLink>,
 }
 
 /// `GET /{host}`: the host's listed event types.
-pub async fn host_profile(ctx: &Ctx, host_slug: &str) -> Result<Response, AppError> {
+pub async fn host_profile(ctx: &Ctx, host_slug: &str, lang: Lang) -> Result<Response, AppError> {
+    let t = lang.strings();
     let host = ctx.store.host_by_slug(host_slug).await?.ok_or_else(|| {
         AppError::NotFound(format!("There is no host called '{host_slug}' here."))
     })?;
@@ -77,15 +79,36 @@ pub async fn host_profile(ctx: &Ctx, host_slug: &str) -> Result<Response, AppErr
         .into_iter()
         .map(|e| EventLink {
             href: format!("/{}/{}", host.slug, e.slug),
-            location: location_label(&e.location_kind),
+            location: t.location(&e.location_kind),
             duration_minutes: e.duration_minutes,
             title: e.title,
         })
         .collect();
     html(HostPage {
+        t,
         host_name: host.name,
         events,
     })
+}
+
+/// Field errors in the page's language.
+pub(super) fn translated(t: &Strings, errors: &FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::default();
+    for (field, message) in errors.iter() {
+        out.push(field, t.field_error(message));
+    }
+    out
+}
+
+/// The language of a page, from `Accept-Language`.
+pub(super) fn page_lang(req: &Request) -> Lang {
+    let accept = req
+        .headers()
+        .get("Accept-Language")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    Lang::from_accept_language(&accept)
 }
 
 /// The language and clock a page is written in, from `Accept-Language` and `?clock=`.
@@ -466,12 +489,16 @@ pub async fn submit_booking(
                 email: input.email,
                 note: input.note,
                 idempotency_key: input.idempotency_key,
-                errors,
+                errors: translated(params.locale.t, &errors),
             };
             let response = render_booking_page(ctx, &target, &params, Some(form), None).await?;
             Ok(response.with_status(422))
         }
         Err(AppError::Conflict(message)) => {
+            let message = match params.locale.t.code {
+                "en" => message,
+                _ => params.locale.t.slot_taken.to_owned(),
+            };
             let params = PageParams {
                 slot: None,
                 ..params

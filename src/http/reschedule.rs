@@ -15,20 +15,24 @@ use worker::{Request, Response};
 
 use super::booking::{queue, refusal, taken, zone_or_utc};
 use super::cancel::same_origin;
+use super::cancel::too_late;
 use super::context::Ctx;
 use super::error::AppError;
-use super::public_pages::booking_by_link;
+use super::public_pages::{booking_by_link, page_lang};
 use super::request::{field, form, json, query};
 use super::slots::{Availability, PublicEvent};
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{parse_slot_start, FieldErrors};
-use crate::core::display::{clock_label, day_label, location_label, span_label};
+use crate::core::display::location_label;
 use crate::core::lifecycle::next_sequence;
+use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
+use crate::i18n::{default_clock, span_label, time_label, Clock, Lang, Strings};
 use crate::mail::render::{self, BookingFacts, PreviousTime};
 use crate::mail::Kind;
 use crate::store::BookingDetailsRow;
+use chrono_tz::Tz;
 
 /// How many local days the page lists at once.
 const DAYS_PER_PAGE: u64 = 7;
@@ -52,10 +56,13 @@ struct Choice {
 #[derive(Template)]
 #[template(path = "reschedule.html")]
 struct ReschedulePage {
+    t: &'static Strings,
     title: String,
     host_name: String,
     current: String,
     zone: String,
+    zone_names: &'static [chrono_tz::Tz],
+    clock: &'static str,
     notice: Option<String>,
     chosen: Option<Choice>,
     action: String,
@@ -80,12 +87,39 @@ enum Found {
     Gone(String),
 }
 
-fn too_late(booking: &BookingDetailsRow) -> AppError {
-    AppError::TooLate(format!(
-        "This meeting has already started, so it can no longer be moved here. \
-         Please write to {} directly.",
-        booking.host_name
-    ))
+/// How the page reads: its language, clock and the zone times are shown in (`?tz=`, by
+/// default the zone the invitee booked in).
+#[derive(Clone, Copy)]
+struct View {
+    lang: Lang,
+    clock: Clock,
+    zone: Tz,
+}
+
+impl View {
+    fn read(req: &Request, pairs: &[(String, String)], booked_zone: Tz) -> Result<View, AppError> {
+        let accept = req
+            .headers()
+            .get("Accept-Language")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let zone = match field(pairs, "tz").filter(|v| !v.is_empty()) {
+            Some(name) => TimeZoneName::parse(name)
+                .map_err(|e| {
+                    AppError::BadRequest(format!("The time zone '{name}' is not known: {e}"))
+                })?
+                .tz(),
+            None => booked_zone,
+        };
+        Ok(View {
+            lang: Lang::from_accept_language(&accept),
+            clock: field(pairs, "clock")
+                .and_then(Clock::from_param)
+                .unwrap_or_else(|| default_clock(&accept)),
+            zone,
+        })
+    }
 }
 
 fn rfc3339(instant: DateTime<Utc>) -> String {
@@ -115,7 +149,7 @@ pub(super) async fn moved_to_url(
     Ok(Some(format!("{}/booking/{token}", ctx.origin)))
 }
 
-async fn find(ctx: &Ctx, token: &str) -> Result<Found, AppError> {
+async fn find(ctx: &Ctx, token: &str, lang: Lang) -> Result<Found, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     if booking.status != "confirmed" {
         let url = match moved_to_url(ctx, &booking).await? {
@@ -125,7 +159,7 @@ async fn find(ctx: &Ctx, token: &str) -> Result<Found, AppError> {
         return Ok(Found::Gone(url));
     }
     if start <= ctx.now {
-        return Err(too_late(&booking));
+        return Err(too_late(&booking, lang));
     }
     Ok(Found::Movable(Box::new(Movable {
         booking,
@@ -147,12 +181,13 @@ fn without(availability: &mut Availability, start: DateTime<Utc>, end: DateTime<
 
 /// `GET /booking/{token}/reschedule[?from=&slot=]`: free times, or a chosen one to confirm.
 pub async fn page(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, AppError> {
-    let movable = match find(ctx, token).await? {
+    let movable = match find(ctx, token, page_lang(req)).await? {
         Found::Movable(movable) => movable,
         Found::Gone(url) => return redirect(&url),
     };
     let pairs = query(req)?;
-    let zone = zone_or_utc(&movable.booking.invitee_time_zone);
+    let view = View::read(req, &pairs, zone_or_utc(&movable.booking.invitee_time_zone))?;
+    let zone = view.zone;
     let today = ctx.now.with_timezone(&zone).date_naive();
     let from = match field(&pairs, "from").filter(|v| !v.is_empty()) {
         Some(text) => text
@@ -167,19 +202,20 @@ pub async fn page(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, App
         }
         None => None,
     };
-    render(ctx, token, &movable, from, slot, None).await
+    render(ctx, token, &movable, view, from, slot, None).await
 }
 
 async fn render(
     ctx: &Ctx,
     token: &str,
     movable: &Movable,
+    view: View,
     from: NaiveDate,
     slot: Option<DateTime<Utc>>,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let booking = &movable.booking;
-    let zone = zone_or_utc(&booking.invitee_time_zone);
+    let (t, clock, zone) = (view.lang.strings(), view.clock, view.zone);
     let target = PublicEvent::find(&ctx.store, &booking.host_slug, &booking.event_slug).await?;
     let to = from + Days::new(DAYS_PER_PAGE - 1);
     let range =
@@ -192,36 +228,51 @@ async fn render(
         .filter(|s| s.start != movable.start)
         .collect();
     let base = format!("/booking/{token}/reschedule");
-    let week_href = |from: NaiveDate| format!("{base}?from={from}");
+    // Every link keeps the zone and clock the invitee is looking at.
+    let view_query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("tz", zone.name())
+        .append_pair("clock", clock.param())
+        .finish();
+    let week_href = |from: NaiveDate| format!("{base}?{view_query}&from={from}");
     let days = group_by_local_date(&slots, zone)
         .into_iter()
         .map(|day| DayList {
-            label: day_label(day.date),
+            label: t.day_label(day.date),
             slots: day
                 .slots
                 .iter()
                 .map(|s| SlotLink {
-                    label: clock_label(s.start, zone),
-                    accessible_label: format!("Move to {}", span_label(s.start, s.end, zone)),
-                    href: format!("{base}?from={from}&slot={}#confirm", rfc3339(s.start)),
+                    label: time_label(&s.start.with_timezone(&zone), clock),
+                    accessible_label: format!(
+                        "{}: {}",
+                        t.move_submit,
+                        span_label(t, clock, s.start, s.end, zone)
+                    ),
+                    href: format!(
+                        "{base}?{view_query}&from={from}&slot={}#confirm",
+                        rfc3339(s.start)
+                    ),
                 })
                 .collect(),
         })
         .collect();
     let duration = Duration::minutes(target.event.duration_minutes);
     html(ReschedulePage {
+        t,
         title: booking.event_title.clone(),
         host_name: booking.host_name.clone(),
-        current: span_label(movable.start, movable.end, zone),
+        current: span_label(t, clock, movable.start, movable.end, zone),
         zone: zone.name().to_owned(),
+        zone_names: &chrono_tz::TZ_VARIANTS,
+        clock: clock.param(),
         notice,
         chosen: slot.map(|start| Choice {
-            when: span_label(start, start + duration, zone),
+            when: span_label(t, clock, start, start + duration, zone),
             start: rfc3339(start),
         }),
         action: base.clone(),
         days,
-        range_label: format!("{} – {}", day_label(from), day_label(to)),
+        range_label: format!("{} – {}", t.day_label(from), t.day_label(to)),
         previous_href: (from > today_of(ctx, zone))
             .then(|| week_href((from - Days::new(DAYS_PER_PAGE)).max(today_of(ctx, zone)))),
         next_href: week_href(from + Days::new(DAYS_PER_PAGE)),
@@ -244,20 +295,29 @@ pub async fn submit(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
             "This form can only be sent from this site's own reschedule page.".into(),
         ));
     }
-    let movable = match find(ctx, token).await? {
+    let lang = page_lang(req);
+    let movable = match find(ctx, token, lang).await? {
         Found::Movable(movable) => movable,
         Found::Gone(url) => return redirect(&url),
     };
     let pairs = form(req).await?;
     let start = parse_slot_start(field(&pairs, "slot").unwrap_or_default())
         .map_err(|e| AppError::InvalidFields(FieldErrors::one("slot", e.to_string())))?;
-    let zone = zone_or_utc(&movable.booking.invitee_time_zone);
+    let view = View::read(req, &pairs, zone_or_utc(&movable.booking.invitee_time_zone))?;
+    let zone = view.zone;
     let from = start.with_timezone(&zone).date_naive();
     match move_booking(ctx, &movable, start).await {
         Ok(moved) => redirect(&moved.manage_url),
         Err(error @ (AppError::Conflict(_) | AppError::InvalidFields(_))) => {
             let (status, message) = match &error {
-                AppError::Conflict(message) => (409, message.clone()),
+                AppError::Conflict(message) => (
+                    409,
+                    if lang == Lang::En {
+                        message.clone()
+                    } else {
+                        lang.strings().slot_gone.to_owned()
+                    },
+                ),
                 AppError::InvalidFields(fields) => (
                     422,
                     fields
@@ -269,16 +329,22 @@ pub async fn submit(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
                 _ => unreachable!("matched above"),
             };
             // The booking may have changed under us: show what is true now.
-            let movable = match find(ctx, token).await? {
+            let movable = match find(ctx, token, lang).await? {
                 Found::Movable(movable) => movable,
                 Found::Gone(url) => return redirect(&url),
             };
             let today = today_of(ctx, zone);
-            Ok(
-                render(ctx, token, &movable, from.max(today), None, Some(message))
-                    .await?
-                    .with_status(status),
+            Ok(render(
+                ctx,
+                token,
+                &movable,
+                view,
+                from.max(today),
+                None,
+                Some(message),
             )
+            .await?
+            .with_status(status))
         }
         Err(error) => Err(error),
     }
@@ -295,7 +361,7 @@ pub async fn api(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Response, 
     let body: RescheduleJson = json(req).await?;
     let start = parse_slot_start(&body.start)
         .map_err(|e| AppError::InvalidFields(FieldErrors::one("start", e.to_string())))?;
-    let movable = match find(ctx, token).await? {
+    let movable = match find(ctx, token, Lang::En).await? {
         Found::Movable(movable) => movable,
         Found::Gone(_) => return Err(gone()),
     };
@@ -443,7 +509,7 @@ async fn move_booking(
         return Err(gone());
     }
     if now_start <= ctx.now {
-        return Err(too_late(&now_row));
+        return Err(too_late(&now_row, Lang::En));
     }
     Err(taken())
 }

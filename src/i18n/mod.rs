@@ -13,6 +13,8 @@ mod en;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
+use crate::core::types::FieldError;
+
 /// A language the public pages are written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -176,9 +178,88 @@ pub struct Strings {
     pub cancel_booking: &'static str,
     pub keep_this_link: &'static str,
     pub book_another_time: &'static str,
+    pub host_pick_a_meeting: &'static str,
+    /// `{host}` is replaced.
+    pub host_no_meetings: &'static str,
+    /// `{title}` is replaced.
+    pub cancel_page_title: &'static str,
+    pub cancel_question: &'static str,
+    /// `{host}` is replaced.
+    pub reason_for: &'static str,
+    pub cancel_submit: &'static str,
+    /// `{host}` is replaced.
+    pub cancel_consequence: &'static str,
+    pub keep_the_booking: &'static str,
+    /// `{host}` is replaced.
+    pub too_late: &'static str,
+    /// `{title}` is replaced.
+    pub reschedule_page_title: &'static str,
+    pub reschedule_heading: &'static str,
+    pub now_booked_for: &'static str,
+    pub move_question: &'static str,
+    pub move_submit: &'static str,
+    /// `{host}` is replaced.
+    pub move_consequence: &'static str,
+    pub pick_a_new_time: &'static str,
+    pub times_shown_in: &'static str,
+    pub weeks: &'static str,
+    pub earlier: &'static str,
+    pub later: &'static str,
+    pub no_times_these_days: &'static str,
+    pub keep_the_current_time: &'static str,
+    pub to_front_page: &'static str,
+    pub error_not_found: &'static str,
+    pub error_not_found_message: &'static str,
+    pub error_forbidden: &'static str,
+    pub error_forbidden_message: &'static str,
+    pub error_taken: &'static str,
+    pub error_too_late: &'static str,
+    pub error_bad_request: &'static str,
+    pub error_bad_request_message: &'static str,
+    pub error_unavailable: &'static str,
+    pub error_unavailable_message: &'static str,
+    pub error_slow_down: &'static str,
+    pub error_slow_down_message: &'static str,
+    pub error_internal: &'static str,
+    /// `{id}` is replaced.
+    pub error_internal_message: &'static str,
+    pub slot_taken: &'static str,
+    pub field_required: &'static str,
+    /// `{n}` is replaced.
+    pub field_too_long: &'static str,
+    pub field_control_characters: &'static str,
+    pub field_bad_email: &'static str,
+    pub field_unknown_time_zone: &'static str,
 }
 
 impl Strings {
+    /// A form field's error sentence in this language. The core's parsers write English
+    /// ([`FieldError`]'s `Display`); a sentence this table does not know stays as it is.
+    pub fn field_error(&self, english: &str) -> String {
+        let known = [
+            (FieldError::Required, self.field_required),
+            (FieldError::ControlCharacters, self.field_control_characters),
+            (FieldError::BadEmail, self.field_bad_email),
+            (FieldError::UnknownTimeZone, self.field_unknown_time_zone),
+        ];
+        if let Some((_, text)) = known.iter().find(|(e, _)| e.to_string() == english) {
+            return (*text).to_owned();
+        }
+        let too_long = english
+            .strip_prefix("Use at most ")
+            .and_then(|rest| rest.strip_suffix(" characters."))
+            .filter(|n| n.parse::<usize>().is_ok());
+        match too_long {
+            Some(n) => Self::fill(self.field_too_long, "n", n),
+            None => english.to_owned(),
+        }
+    }
+
+    /// A string with its `{name}` placeholder filled in, e.g. `fill(t.reason_for, "host", "Dana")`.
+    pub fn fill(template: &str, name: &str, value: &str) -> String {
+        template.replace(&format!("{{{name}}}"), value)
+    }
+
     /// "6 times free" / "1 time free".
     pub fn times_free(&self, count: usize) -> String {
         if count == 1 {
@@ -294,6 +375,39 @@ pub fn span_label(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn field_errors_read_in_german_and_unknown_ones_stay() {
+        let de = Lang::De.strings();
+        assert_eq!(
+            de.field_error(&FieldError::Required.to_string()),
+            "Dieses Feld ist erforderlich."
+        );
+        assert_eq!(
+            de.field_error(&FieldError::TooLong(100).to_string()),
+            "Bitte höchstens 100 Zeichen."
+        );
+        assert_eq!(
+            Lang::En
+                .strings()
+                .field_error(&FieldError::BadEmail.to_string()),
+            FieldError::BadEmail.to_string()
+        );
+        assert_eq!(de.field_error("Something new."), "Something new.");
+    }
+
+    #[test]
+    fn the_slot_taken_sentence_matches_the_english_conflict() {
+        assert_eq!(
+            Lang::En.strings().slot_taken,
+            "Someone booked this time a moment ago. Please pick another time."
+        );
+        assert_eq!(
+            Strings::fill("Grund für {host}", "host", "Dana"),
+            "Grund für Dana"
+        );
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -8,8 +8,11 @@ use chrono::{DateTime, Duration, Utc};
 use worker::Env;
 
 use super::backoff::{after_failure, AfterFailure};
+use super::cloudflare::CloudflareEmail;
+use super::mime::Mailbox;
 use super::resend::Resend;
 use super::{MailError, Mailer, Message};
+use crate::config::EmailBackend;
 use crate::store::{Store, StoreError};
 
 /// How long a claimed row is left alone by other senders: far beyond one API call.
@@ -105,10 +108,6 @@ pub async fn run(env: Env) {
             return;
         }
     };
-    let Some(api_key) = config.email_api_key.clone() else {
-        worker::console_warn!("email delivery paused: the secret EMAIL_API_KEY is not set");
-        return;
-    };
     let db = match env.d1("DB") {
         Ok(db) => db,
         Err(error) => {
@@ -116,12 +115,41 @@ pub async fn run(env: Env) {
             return;
         }
     };
-    let mailer = Resend {
-        api_url: config.services.email_api.clone(),
-        api_key,
-        from: config.email_from.clone(),
+    let store = Store::new(db);
+    let result = match config.email_backend {
+        EmailBackend::Resend => {
+            let Some(api_key) = config.email_api_key.clone() else {
+                worker::console_warn!("email delivery paused: the secret EMAIL_API_KEY is not set");
+                return;
+            };
+            let mailer = Resend {
+                api_url: config.services.email_api.clone(),
+                api_key,
+                from: config.email_from.clone(),
+            };
+            deliver_due(&store, &mailer, now).await
+        }
+        EmailBackend::Cloudflare => {
+            let binding = match env.send_email("EMAIL") {
+                Ok(binding) => binding,
+                Err(error) => {
+                    worker::console_error!(
+                        "email delivery paused: send_email binding EMAIL: {error}"
+                    );
+                    return;
+                }
+            };
+            let from = match Mailbox::parse(&config.email_from, "EMAIL_FROM") {
+                Ok(from) => from,
+                Err(error) => {
+                    worker::console_error!("email delivery paused: {error}");
+                    return;
+                }
+            };
+            deliver_due(&store, &CloudflareEmail { binding, from, now }, now).await
+        }
     };
-    match deliver_due(&Store::new(db), &mailer, now).await {
+    match result {
         Ok(report) if report.sent + report.retrying + report.given_up > 0 => {
             worker::console_log!(
                 "email delivery: {} sent, {} to retry, {} given up",

@@ -1,5 +1,7 @@
 //! Email: what a message is, the [`Mailer`] trait every backend implements, the pure rendering
-//! of booking emails ([`render`]) and the retry schedule ([`backoff`]).
+//! of booking emails ([`render`]), their raw MIME form ([`mime`]) and the retry schedule
+//! ([`backoff`]). Backends: [`resend`] (HTTP API) and [`cloudflare`] (the `send_email` binding),
+//! chosen by `EMAIL_BACKEND`.
 //!
 //! Emails never go out inline: a booking change writes its messages to the `email_outbox`
 //! table in the same D1 batch as the change (see `store::outbox`), and [`deliver`] sends due
@@ -7,8 +9,11 @@
 //! schedule are pure and tested natively; the backends and delivery exist only on wasm32.
 
 pub mod backoff;
+pub mod mime;
 pub mod render;
 
+#[cfg(target_arch = "wasm32")]
+pub mod cloudflare;
 #[cfg(target_arch = "wasm32")]
 pub mod deliver;
 #[cfg(target_arch = "wasm32")]

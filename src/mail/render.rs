@@ -123,6 +123,8 @@ struct View<'a> {
     reason: &'a str,
     /// Where a moved meeting was, in the reader's zone (reschedule emails only).
     was: String,
+    /// A cancellation the host made (the reason is theirs), not the invitee.
+    by_host: bool,
 }
 
 macro_rules! email_template {
@@ -199,6 +201,7 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         cancel_url: format!("{}/cancel", facts.manage_url),
         reason,
         was: String::new(),
+        by_host: false,
     }
 }
 
@@ -254,14 +257,25 @@ pub fn host_notification(
     })
 }
 
-/// To the invitee after they cancelled: `cancel.ics` (CANCEL, same UID, SEQUENCE one higher)
-/// removes the event.
+/// Who cancelled a booking: the wording and whose reason it is follow from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelledBy {
+    Invitee,
+    Host,
+}
+
+/// To the invitee when the booking is cancelled, by them or by the host, with the reason:
+/// `cancel.ics` (CANCEL, same UID, SEQUENCE one higher) removes the event.
 pub fn invitee_cancellation(
     facts: &BookingFacts<'_>,
     reason: &str,
+    by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let v = view(facts, Reader::Invitee, reason);
+    let v = View {
+        by_host: by == CancelledBy::Host,
+        ..view(facts, Reader::Invitee, reason)
+    };
     Ok(Message {
         to: facts.invitee_email.into(),
         reply_to: Some(facts.host_email.into()),
@@ -285,19 +299,27 @@ pub fn invitee_cancellation(
     })
 }
 
-/// To the host after the invitee cancelled, with their reason.
+/// To the host when the booking is cancelled: by the invitee (with their reason), or as the
+/// record of the host's own cancellation.
 pub fn host_cancellation(
     facts: &BookingFacts<'_>,
     reason: &str,
+    by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let v = view(facts, Reader::Host, reason);
+    let v = View {
+        by_host: by == CancelledBy::Host,
+        ..view(facts, Reader::Host, reason)
+    };
+    let who = match by {
+        CancelledBy::Invitee => facts.invitee_name,
+        CancelledBy::Host => "you",
+    };
     Ok(Message {
         to: facts.host_email.into(),
         reply_to: Some(facts.invitee_email.into()),
         subject: one_line(&format!(
-            "Cancelled by {}: {} on {}",
-            facts.invitee_name,
+            "Cancelled by {who}: {} on {}",
             facts.event_title,
             local_day(facts, facts.host_zone)
         )),

@@ -201,13 +201,11 @@ fn a_host_cancels_with_a_reason_and_the_invitee_is_told() {
 
     let told = wait_for_emails(&invitee, "Cancelled", 1);
     assert_eq!(told.len(), 1, "{told:?}");
+    let text = told[0]["text"].as_str().unwrap();
+    assert!(text.contains("Their reason: I am ill, sorry"), "{text}");
     assert!(
-        told[0]["text"]
-            .as_str()
-            .unwrap()
-            .contains("I am ill, sorry"),
-        "{}",
-        told[0]["text"]
+        text.contains("cancelled your booking"),
+        "the invitee reads that the host cancelled: {text}"
     );
     let (content_type, ics) = ics_attachment(&told[0]);
     assert!(content_type.starts_with("text/calendar; method=CANCEL"));

@@ -113,7 +113,13 @@ fn user_text_is_escaped_in_html_and_kept_verbatim_in_text() {
     for message in [
         invitee_confirmation(&facts(name, note), stamp()).unwrap(),
         host_notification(&facts(name, note), stamp()).unwrap(),
-        host_cancellation(&facts(name, note), "<b>reason</b>", stamp()).unwrap(),
+        host_cancellation(
+            &facts(name, note),
+            "<b>reason</b>",
+            CancelledBy::Invitee,
+            stamp(),
+        )
+        .unwrap(),
     ] {
         assert!(!message.html.contains("<script>"), "{}", message.html);
         assert!(!message.html.contains("<img"), "{}", message.html);
@@ -132,8 +138,8 @@ fn subjects_stay_on_one_line_whatever_the_text() {
     for message in [
         invitee_confirmation(&f, stamp()).unwrap(),
         host_notification(&f, stamp()).unwrap(),
-        invitee_cancellation(&f, "", stamp()).unwrap(),
-        host_cancellation(&f, "", stamp()).unwrap(),
+        invitee_cancellation(&f, "", CancelledBy::Invitee, stamp()).unwrap(),
+        host_cancellation(&f, "", CancelledBy::Invitee, stamp()).unwrap(),
     ] {
         assert!(
             !message.subject.chars().any(char::is_control),
@@ -147,8 +153,10 @@ fn subjects_stay_on_one_line_whatever_the_text() {
 #[test]
 fn cancellations_carry_a_cancel_with_the_same_uid_and_a_higher_sequence() {
     let f = facts("Bob Invitee", "");
-    let to_invitee = invitee_cancellation(&f, "Something came up", stamp()).unwrap();
-    let to_host = host_cancellation(&f, "Something came up", stamp()).unwrap();
+    let to_invitee =
+        invitee_cancellation(&f, "Something came up", CancelledBy::Invitee, stamp()).unwrap();
+    let to_host =
+        host_cancellation(&f, "Something came up", CancelledBy::Invitee, stamp()).unwrap();
     assert_eq!(to_invitee.to, "bob@example.org");
     assert_eq!(to_host.to, "ada@example.com");
     assert!(to_host.text.contains("Reason: Something came up"));
@@ -223,7 +231,7 @@ fn a_reschedule_updates_the_same_calendar_entry_with_the_bumped_sequence() {
         assert!(ics.contains("DTSTART:20261125T140000Z\r\n"));
     }
     // Cancelling the moved booking then goes one higher still.
-    let cancel = invitee_cancellation(&f, "", stamp()).unwrap();
+    let cancel = invitee_cancellation(&f, "", CancelledBy::Invitee, stamp()).unwrap();
     let ics = unfold(&cancel.attachments[0].content);
     assert!(ics.contains("UID:b0123456789abcdef@openslot\r\n"));
     assert!(ics.contains("SEQUENCE:2\r\n"));
@@ -252,4 +260,27 @@ fn reminders_go_to_each_side_without_an_attachment_and_with_or_without_a_link() 
         .text
         .contains("use the link in your confirmation email"));
     assert!(!without.html.contains("href=\"\""));
+}
+
+#[test]
+fn a_cancellation_by_the_host_says_so_to_both_and_the_reason_is_the_hosts() {
+    let f = facts("Ana Lima", "");
+    let to_invitee = invitee_cancellation(&f, "I am ill", CancelledBy::Host, stamp()).unwrap();
+    assert!(
+        to_invitee.text.contains("cancelled your booking"),
+        "{}",
+        to_invitee.text
+    );
+    assert!(to_invitee.text.contains("Their reason: I am ill"));
+    assert!(!to_invitee.text.contains("Your reason"));
+    let to_host = host_cancellation(&f, "I am ill", CancelledBy::Host, stamp()).unwrap();
+    assert!(
+        to_host.subject.starts_with("Cancelled by you:"),
+        "{}",
+        to_host.subject
+    );
+    assert!(to_host.text.starts_with("You cancelled"));
+    assert!(to_host.text.contains("Your reason: I am ill"));
+    let by_invitee = host_cancellation(&f, "Busy", CancelledBy::Invitee, stamp()).unwrap();
+    assert!(by_invitee.subject.starts_with("Cancelled by Ana Lima:"));
 }
