@@ -29,6 +29,29 @@ fn optional(value: Option<u32>) -> Param<'static> {
     value.map(i64::from).into()
 }
 
+/// `?1`–`?13` of both event-type writes: id, host, then every setting in column order.
+fn settings_params<'a>(
+    id: &'a str,
+    host_id: &'a str,
+    settings: &'a EventTypeSettings,
+) -> [Param<'a>; 13] {
+    [
+        Param::Text(id),
+        Param::Text(host_id),
+        Param::Text(settings.slug.as_str()),
+        Param::Text(&settings.title),
+        Param::Text(&settings.description),
+        number(settings.duration_minutes),
+        optional(settings.interval_minutes),
+        number(settings.buffer_before_minutes),
+        number(settings.buffer_after_minutes),
+        number(settings.minimum_notice_minutes),
+        number(settings.booking_window_days),
+        optional(settings.max_per_day),
+        Param::Text(settings.location_kind.as_str()),
+    ]
+}
+
 impl Store {
     /// One of the host's event types by id.
     pub async fn host_event_type(
@@ -54,6 +77,8 @@ impl Store {
         hidden: bool,
         now: i64,
     ) -> Result<EventTypeWrite, StoreError> {
+        let mut params = Vec::from(settings_params(id, host_id, settings));
+        params.extend([Param::Int(i64::from(hidden)), Param::Int(now)]);
         let changed = self
             .execute(
                 "create_event_type",
@@ -62,23 +87,7 @@ impl Store {
                  booking_window_days, max_bookings_per_day, location_kind, hidden, created_at) \
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
                  WHERE NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3)",
-                &[
-                    Param::Text(id),
-                    Param::Text(host_id),
-                    Param::Text(settings.slug.as_str()),
-                    Param::Text(&settings.title),
-                    Param::Text(&settings.description),
-                    number(settings.duration_minutes),
-                    optional(settings.interval_minutes),
-                    number(settings.buffer_before_minutes),
-                    number(settings.buffer_after_minutes),
-                    number(settings.minimum_notice_minutes),
-                    number(settings.booking_window_days),
-                    optional(settings.max_per_day),
-                    Param::Text(settings.location_kind.as_str()),
-                    Param::Int(i64::from(hidden)),
-                    Param::Int(now),
-                ],
+                &params,
             )
             .await?;
         Ok(if changed == 1 {
@@ -104,21 +113,7 @@ impl Store {
                  location_kind = ?13 \
                  WHERE id = ?1 AND host_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3 AND id != ?1)",
-                &[
-                    Param::Text(id),
-                    Param::Text(host_id),
-                    Param::Text(settings.slug.as_str()),
-                    Param::Text(&settings.title),
-                    Param::Text(&settings.description),
-                    number(settings.duration_minutes),
-                    optional(settings.interval_minutes),
-                    number(settings.buffer_before_minutes),
-                    number(settings.buffer_after_minutes),
-                    number(settings.minimum_notice_minutes),
-                    number(settings.booking_window_days),
-                    optional(settings.max_per_day),
-                    Param::Text(settings.location_kind.as_str()),
-                ],
+                &settings_params(id, host_id, settings),
             )
             .await?;
         if changed == 1 {
