@@ -11,6 +11,24 @@ use super::outbox::{
 };
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
 
+/// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
+/// confirmed of the host (`?2`) overlaps the meeting plus its buffers `[?13, ?14)`, and with a
+/// daily cap `?15`, fewer than `?15` confirmed bookings of the event type (`?3`) start in that
+/// local day `[?16, ?17)`. `$others` narrows which bookings count (a moved booking not itself).
+macro_rules! slot_is_free {
+    ($others:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' ",
+            $others,
+            " AND start_at < ?14 AND end_at > ?13) \
+             AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
+             AND status = 'confirmed' ",
+            $others,
+            " AND start_at >= ?16 AND start_at < ?17) < ?15)"
+        )
+    };
+}
+
 /// Everything needed to insert one booking and check it against the others.
 pub struct NewBookingRow<'a> {
     pub id: &'a str,
@@ -202,15 +220,14 @@ impl Store {
             .map(|email| queue_params(email, row.id, row.created_at))
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
-            "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
-             invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-             calendar_uid, sequence) \
-             SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19 \
-             WHERE NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' \
-                               AND start_at < ?14 AND end_at > ?13) \
-             AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
-                                  AND status = 'confirmed' AND start_at >= ?16 AND start_at < ?17) < ?15) \
-             ON CONFLICT (host_id, idempotency_key) DO NOTHING",
+            concat!(
+                "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
+                 invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
+                 calendar_uid, sequence) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19 WHERE ",
+                slot_is_free!(""),
+                " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
+            ),
             &booking_params,
         )];
         statements.extend(
@@ -330,17 +347,15 @@ impl Store {
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![
             (
-                "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
-                 invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence, rescheduled_from) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 \
-                 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?20 AND status = 'confirmed' \
-                               AND rescheduled_to IS NULL AND start_at > ?21) \
-                 AND NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' \
-                                 AND id <> ?20 AND start_at < ?14 AND end_at > ?13) \
-                 AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
-                                      AND status = 'confirmed' AND id <> ?20 \
-                                      AND start_at >= ?16 AND start_at < ?17) < ?15)",
+                concat!(
+                    "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
+                     invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
+                     calendar_uid, sequence, rescheduled_from) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?20 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?21) AND ",
+                    slot_is_free!("AND id <> ?20")
+                ),
                 &insert_params,
             ),
             (
