@@ -97,6 +97,8 @@ pub struct Config {
     pub google_client: Option<OAuthClient>,
     /// `MICROSOFT_CLIENT_ID` / `MICROSOFT_CLIENT_SECRET`; likewise for Microsoft.
     pub microsoft_client: Option<OAuthClient>,
+    /// `ZOOM_CLIENT_ID` / `ZOOM_CLIENT_SECRET`; without them hosts cannot connect Zoom.
+    pub zoom_client: Option<OAuthClient>,
 }
 
 impl Config {
@@ -159,6 +161,7 @@ impl Config {
             signup_policy,
             google_client: client("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")?,
             microsoft_client: client("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")?,
+            zoom_client: client("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")?,
             public_base_url,
             services: ServiceUrls {
                 google_accounts: url("GOOGLE_ACCOUNTS_URL")?,
@@ -299,6 +302,7 @@ mod tests {
         assert_eq!(config.signup_policy, SignupPolicy::Closed);
         assert_eq!(config.google_client, None);
         assert_eq!(config.microsoft_client, None);
+        assert_eq!(config.zoom_client, None);
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod mail;
 pub mod providers;
 
 #[cfg(target_arch = "wasm32")]
+mod calendar;
+#[cfg(target_arch = "wasm32")]
 mod http;
 #[cfg(target_arch = "wasm32")]
 mod retention;

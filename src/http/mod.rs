@@ -10,6 +10,7 @@ mod auth;
 mod availability_editor;
 mod booking;
 mod cancel;
+mod connections;
 mod context;
 mod dashboard;
 mod error;
@@ -179,6 +180,25 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["dashboard", "bookings", id, "cancel"], Method::Post) => {
             host_bookings::cancel(&Ctx::from_env(env, req)?, req, id).await
         }
+        (["dashboard", "connections"], Method::Get | Method::Head) => {
+            connections::page(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "connections", provider, "connect"], Method::Post) => {
+            rate_limit::spend(env, req, Budget::SignIn).await?;
+            connections::start(&Ctx::from_env(env, req)?, req, provider).await
+        }
+        (["dashboard", "connections", provider, "callback"], Method::Get) => {
+            connections::callback(&Ctx::from_env(env, req)?, env, req, provider).await
+        }
+        (["dashboard", "connections", provider, "disconnect"], Method::Post) => {
+            connections::disconnect(&Ctx::from_env(env, req)?, env, req, provider).await
+        }
+        (["dashboard", "connections", provider, "settings"], Method::Post) => {
+            connections::save_settings(&Ctx::from_env(env, req)?, req, provider).await
+        }
+        (["dashboard", "connections", provider, "receive-events"], Method::Post) => {
+            connections::receive_events(&Ctx::from_env(env, req)?, req, provider).await
+        }
         (["dashboard", "api-tokens"], Method::Get | Method::Head) => {
             api_tokens::list(&Ctx::from_env(env, req)?, req).await
         }
@@ -294,7 +314,11 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["dashboard", "availability"] => Some("GET, HEAD, POST"),
         ["dashboard", "availability", "overrides"] => Some("POST"),
         ["dashboard", "availability", "overrides", _, "delete"] => Some("POST"),
-        ["dashboard", "bookings"] => Some("GET, HEAD"),
+        ["dashboard", "bookings"] | ["dashboard", "connections"] => Some("GET, HEAD"),
+        ["dashboard", "connections", _, "callback"] => Some("GET"),
+        ["dashboard", "connections", _, "connect" | "disconnect" | "settings" | "receive-events"] => {
+            Some("POST")
+        }
         ["dashboard", "bookings", _, "cancel"] => Some("POST"),
         ["dashboard", "event-types"] => Some("POST"),
         ["dashboard", "event-types", "new"] => Some("GET, HEAD"),

@@ -18,6 +18,7 @@ mod accounts;
 mod api_tokens;
 mod availability;
 mod bookings;
+mod connections;
 mod event_types;
 mod hosts;
 mod outbox;
@@ -30,6 +31,7 @@ pub use bookings::{
     BookingDetailsRow, HostBookingRow, InsertOutcome, NewBookingRow, ReminderRow,
     HOST_BOOKINGS_LIMIT,
 };
+pub use connections::{ConnectStateRow, ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};

@@ -10,6 +10,7 @@ mod api_tokens;
 mod booking_form;
 mod bookings_api;
 mod cancel;
+mod connections;
 mod dashboard_availability;
 mod dashboard_bookings;
 mod dashboard_event_types;

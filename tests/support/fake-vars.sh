@@ -14,6 +14,7 @@ printf -- '--var EMAIL_API_KEY:re_test_fakes '
 for pair in \
   GOOGLE_CLIENT_ID:openslot-dev.apps.googleusercontent.com GOOGLE_CLIENT_SECRET:dev-google-secret \
   MICROSOFT_CLIENT_ID:00000000-0000-4000-a000-000000000dev MICROSOFT_CLIENT_SECRET:dev-microsoft-secret \
+  ZOOM_CLIENT_ID:devZoomClientId ZOOM_CLIENT_SECRET:dev-zoom-secret \
   SIGNUP_POLICY:open; do
   printf -- '--var %s ' "$pair"
 done

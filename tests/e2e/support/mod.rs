@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod kv;
 pub mod mail;
 pub mod seed;
 pub mod world;

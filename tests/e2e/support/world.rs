@@ -197,6 +197,8 @@ fn sign_in_vars() -> Vec<String> {
             "00000000-0000-4000-a000-00000000e2e0",
         ),
         ("MICROSOFT_CLIENT_SECRET", "e2e-microsoft-secret"),
+        ("ZOOM_CLIENT_ID", "e2eZoomClientId"),
+        ("ZOOM_CLIENT_SECRET", "e2e-zoom-secret"),
         (
             "SIGNUP_POLICY",
             "allow:@hosts.example,listed@elsewhere.example",

@@ -1,0 +1,165 @@
+//! Getting a working access token for a connection: the cached one while it lives, else one
+//! refresh, coordinated so two requests never spend the same refresh token.
+//!
+//! Zoom rotates refresh tokens on every refresh and refuses the old one afterwards. So a
+//! refresh runs under a short lease in D1 (`connections.refresh_lease_until`); the new refresh
+//! token is written to KV before the lease is released; a request that finds the lease taken
+//! waits for the access token the holder caches. A refusal (`invalid_grant`) right after
+//! another refresh rotated the token is retried once with the token now in KV before the
+//! connection is marked as needing a reconnect.
+
+use super::Calendars;
+use crate::providers::connect::{self, AccessToken, ConnectError, ConnectProvider};
+use crate::providers::fetch::fetch;
+use crate::store::ConnectionRow;
+
+/// How long one refresh may hold the lease: far beyond one token call.
+const REFRESH_LEASE_SECONDS: i64 = 30;
+/// How often, and how long apart, a request waits for another one's refresh.
+const LEASE_WAITS: u32 = 12;
+const LEASE_WAIT_MS: u64 = 250;
+
+/// Why no access token could be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// The provider refused the grant: the host must connect again.
+    #[error("the connection needs to be made again")]
+    NeedsReconnect,
+    /// The provider or our storage did not answer: try again later.
+    #[error("tokens unavailable: {0}")]
+    Unavailable(String),
+    /// This instance has no OAuth client for the provider any more.
+    #[error("no OAuth client configured for {0}")]
+    NotConfigured(&'static str),
+}
+
+impl Calendars<'_> {
+    /// A live access token for `connection`. `rejected` is a token the provider just answered
+    /// 401 to: it is not handed out again.
+    pub async fn access_token(
+        &self,
+        connection: &ConnectionRow,
+        rejected: Option<&str>,
+    ) -> Result<String, AccessError> {
+        let provider = ConnectProvider::parse(&connection.provider)
+            .ok_or_else(|| AccessError::Unavailable("unknown provider".into()))?;
+        if connection.needs_reconnect() {
+            return Err(AccessError::NeedsReconnect);
+        }
+        let host_id = connection.host_id.as_str();
+        if let Some(token) = self.cached(host_id, provider, rejected).await? {
+            return Ok(token.secret);
+        }
+        let now = self.now.timestamp();
+        for _ in 0..LEASE_WAITS {
+            let leased = self
+                .store
+                .take_refresh_lease(host_id, provider.as_str(), now, now + REFRESH_LEASE_SECONDS)
+                .await
+                .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+            if leased {
+                let outcome = self.refresh_holding_lease(host_id, provider).await;
+                let rotated = matches!(outcome, Ok((_, true)));
+                if !matches!(outcome, Err(AccessError::NeedsReconnect)) {
+                    self.store
+                        .release_refresh_lease(host_id, provider.as_str(), rotated)
+                        .await
+                        .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+                }
+                return outcome.map(|(token, _)| token.secret);
+            }
+            // Another request is refreshing: its token lands in the cache.
+            worker::Delay::from(std::time::Duration::from_millis(LEASE_WAIT_MS)).await;
+            if let Some(token) = self.cached(host_id, provider, rejected).await? {
+                return Ok(token.secret);
+            }
+        }
+        Err(AccessError::Unavailable(
+            "another refresh of this connection is still running".into(),
+        ))
+    }
+
+    async fn cached(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        rejected: Option<&str>,
+    ) -> Result<Option<AccessToken>, AccessError> {
+        let cached = self
+            .vault
+            .access_token(host_id, provider, self.now)
+            .await
+            .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+        Ok(cached.filter(|t| Some(t.secret.as_str()) != rejected))
+    }
+
+    /// Refreshes while this request holds the lease. Returns the token and whether the
+    /// refresh token rotated.
+    async fn refresh_holding_lease(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+    ) -> Result<(AccessToken, bool), AccessError> {
+        let registration = self
+            .registration(provider)
+            .ok_or(AccessError::NotConfigured(provider.as_str()))?;
+        let unavailable = |e: &dyn std::fmt::Display| AccessError::Unavailable(e.to_string());
+        let mut used = None;
+        for _ in 0..2 {
+            let Some(refresh_token) = self
+                .vault
+                .refresh_token(host_id, provider)
+                .await
+                .map_err(|e| unavailable(&e))?
+            else {
+                break;
+            };
+            if used.as_ref() == Some(&refresh_token) {
+                // Refused, and nobody rotated it since: the grant is gone.
+                break;
+            }
+            match connect::refresh(
+                provider,
+                &self.config.services,
+                registration,
+                &refresh_token,
+                self.now,
+                &fetch,
+            )
+            .await
+            {
+                Ok(refreshed) => {
+                    let rotated = refreshed.rotated_refresh_token.is_some();
+                    if let Some(new_token) = &refreshed.rotated_refresh_token {
+                        // The old token is already dead at the provider: keep the new one
+                        // before anything else can fail.
+                        self.vault
+                            .put_refresh_token(host_id, provider, new_token)
+                            .await
+                            .map_err(|e| unavailable(&e))?;
+                    }
+                    self.vault
+                        .put_access_token(host_id, provider, &refreshed.access, self.now)
+                        .await
+                        .map_err(|e| unavailable(&e))?;
+                    return Ok((refreshed.access, rotated));
+                }
+                Err(ConnectError::Revoked) => used = Some(refresh_token),
+                Err(other) => return Err(unavailable(&other)),
+            }
+        }
+        worker::console_warn!(
+            "connection {} of host {host_id}: grant refused, needs reconnect",
+            provider.as_str()
+        );
+        self.store
+            .mark_needs_reconnect(host_id, provider.as_str())
+            .await
+            .map_err(|e| unavailable(&e))?;
+        self.vault
+            .forget(host_id, provider)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Err(AccessError::NeedsReconnect)
+    }
+}

@@ -1,0 +1,98 @@
+//! The host's connected calendars and Zoom, as the Worker uses them: tokens (`vault`,
+//! `access`), busy times for the slot engine (`busy`), and the events and meetings a booking
+//! gets (`jobs`). Wire formats live in `providers`; this module adds storage, retries and
+//! the rules of when to give up.
+
+pub mod access;
+pub mod vault;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{Config, OAuthClient};
+use crate::providers::connect::ConnectProvider;
+use crate::store::Store;
+use vault::Vault;
+
+/// Everything calendar work needs, for one request or one cron run.
+pub struct Calendars<'a> {
+    pub store: &'a Store,
+    pub config: &'a Config,
+    pub vault: Vault<'a>,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> Calendars<'a> {
+    /// Opens the KV vault next to the request's storage and configuration.
+    pub fn new(
+        env: &worker::Env,
+        store: &'a Store,
+        config: &'a Config,
+        now: DateTime<Utc>,
+    ) -> Result<Self, vault::VaultError> {
+        Ok(Self {
+            store,
+            config,
+            vault: Vault::from_env(env, &config.token_cipher)?,
+            now,
+        })
+    }
+
+    /// This instance's OAuth client for `provider`, if it has one.
+    pub fn registration(&self, provider: ConnectProvider) -> Option<&'a OAuthClient> {
+        registration(self.config, provider)
+    }
+}
+
+/// The OAuth client configured for `provider`: calendars share the sign-in clients.
+pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuthClient> {
+    match provider {
+        ConnectProvider::Google => config.google_client.as_ref(),
+        ConnectProvider::Microsoft => config.microsoft_client.as_ref(),
+        ConnectProvider::Zoom => config.zoom_client.as_ref(),
+    }
+}
+
+/// Why disconnecting could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum DisconnectError {
+    #[error(transparent)]
+    Vault(#[from] vault::VaultError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl Calendars<'_> {
+    /// Ends a connection: asks the provider to revoke the grant (Google, Zoom; best effort,
+    /// the tokens go either way), deletes both tokens from KV, then the D1 row.
+    pub async fn disconnect(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+    ) -> Result<(), DisconnectError> {
+        if let (Some(refresh_token), Some(client)) = (
+            self.vault
+                .refresh_token(host_id, provider)
+                .await
+                .ok()
+                .flatten(),
+            self.registration(provider),
+        ) {
+            let revoked = crate::providers::connect::revoke(
+                provider,
+                &self.config.services,
+                client,
+                &refresh_token,
+                &crate::providers::fetch::fetch,
+            )
+            .await;
+            if let Err(error) = revoked {
+                worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
+            }
+        }
+        self.vault.forget(host_id, provider).await?;
+        self.store
+            .delete_connection(host_id, provider.as_str())
+            .await?;
+        Ok(())
+    }
+}

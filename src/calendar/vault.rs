@@ -1,0 +1,192 @@
+//! The only place OAuth tokens are kept: the `TOKENS` KV namespace, every value sealed with
+//! AES-256-GCM (`crypto::token_cipher`) and bound to its host and provider.
+//!
+//! Keys: `host/{host_id}/refresh/{provider}` (the grant; kept until disconnect or deletion)
+//! and `host/{host_id}/access/{provider}` (a cached access token; KV expires it before the
+//! provider does). Every key of a host starts with `host/{host_id}/`, so deleting a host's
+//! data is one prefix listing.
+
+use chrono::{DateTime, Utc};
+use worker::kv::KvStore;
+use worker::Env;
+
+use crate::crypto::token_cipher::{TokenCipher, TokenOwner};
+use crate::providers::connect::{AccessToken, ConnectProvider};
+
+/// KV refuses shorter expirations; an access token with less life left is not cached.
+const MIN_KV_TTL_SECONDS: i64 = 60;
+
+/// Why the vault could not answer.
+#[derive(Debug, thiserror::Error)]
+#[error("token vault: {0}")]
+pub struct VaultError(String);
+
+impl From<worker::kv::KvError> for VaultError {
+    fn from(error: worker::kv::KvError) -> Self {
+        Self(error.to_string())
+    }
+}
+
+/// Sealed tokens in KV.
+pub struct Vault<'a> {
+    kv: KvStore,
+    cipher: &'a TokenCipher,
+}
+
+fn refresh_key(host_id: &str, provider: ConnectProvider) -> String {
+    format!("host/{host_id}/refresh/{}", provider.as_str())
+}
+
+fn access_key(host_id: &str, provider: ConnectProvider) -> String {
+    format!("host/{host_id}/access/{}", provider.as_str())
+}
+
+/// The prefix of every KV key that belongs to a host.
+pub fn host_prefix(host_id: &str) -> String {
+    format!("host/{host_id}/")
+}
+
+/// Access tokens are sealed under a different associated data than refresh tokens, so one
+/// can never be read as the other.
+fn access_owner<'a>(host_id: &'a str, provider: &'a str) -> TokenOwner<'a> {
+    TokenOwner { host_id, provider }
+}
+
+impl<'a> Vault<'a> {
+    /// Opens the `TOKENS` binding.
+    pub fn from_env(env: &Env, cipher: &'a TokenCipher) -> Result<Self, VaultError> {
+        let kv = env
+            .kv("TOKENS")
+            .map_err(|e| VaultError(format!("KV binding TOKENS: {e}")))?;
+        Ok(Self { kv, cipher })
+    }
+
+    /// The stored refresh token, if the host connected this provider.
+    pub async fn refresh_token(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+    ) -> Result<Option<String>, VaultError> {
+        let Some(sealed) = self.kv.get(&refresh_key(host_id, provider)).text().await? else {
+            return Ok(None);
+        };
+        let owner = TokenOwner {
+            host_id,
+            provider: provider.as_str(),
+        };
+        self.cipher
+            .open(owner, &sealed)
+            .map(Some)
+            .map_err(|e| VaultError(format!("refresh token of {}: {e}", provider.as_str())))
+    }
+
+    /// Stores (or replaces) the refresh token.
+    pub async fn put_refresh_token(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        token: &str,
+    ) -> Result<(), VaultError> {
+        let owner = TokenOwner {
+            host_id,
+            provider: provider.as_str(),
+        };
+        let sealed = self.cipher.seal(owner, token);
+        self.kv
+            .put(&refresh_key(host_id, provider), sealed)?
+            .execute()
+            .await?;
+        Ok(())
+    }
+
+    /// A cached access token that is still good at `now`.
+    pub async fn access_token(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccessToken>, VaultError> {
+        let Some(sealed) = self.kv.get(&access_key(host_id, provider)).text().await? else {
+            return Ok(None);
+        };
+        let purpose = format!("{}/access", provider.as_str());
+        let Ok(opened) = self.cipher.open(access_owner(host_id, &purpose), &sealed) else {
+            // Unreadable (e.g. sealed with a key since removed): refresh instead.
+            return Ok(None);
+        };
+        let Some((expires, secret)) = opened.split_once(' ') else {
+            return Ok(None);
+        };
+        let expires_at = expires
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| DateTime::from_timestamp(s, 0));
+        Ok(expires_at
+            .filter(|at| *at > now)
+            .map(|expires_at| AccessToken {
+                secret: secret.to_owned(),
+                expires_at,
+            }))
+    }
+
+    /// Caches an access token until shortly before it expires (not at all if it is nearly
+    /// spent).
+    pub async fn put_access_token(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        token: &AccessToken,
+        now: DateTime<Utc>,
+    ) -> Result<(), VaultError> {
+        let ttl = (token.expires_at - now).num_seconds();
+        if ttl < MIN_KV_TTL_SECONDS {
+            return Ok(());
+        }
+        let purpose = format!("{}/access", provider.as_str());
+        let plain = format!("{} {}", token.expires_at.timestamp(), token.secret);
+        let sealed = self.cipher.seal(access_owner(host_id, &purpose), &plain);
+        self.kv
+            .put(&access_key(host_id, provider), sealed)?
+            .expiration_ttl(u64::try_from(ttl).unwrap_or(0))
+            .execute()
+            .await?;
+        Ok(())
+    }
+
+    /// Drops a cached access token the provider no longer accepts.
+    pub async fn forget_access_token(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+    ) -> Result<(), VaultError> {
+        self.kv.delete(&access_key(host_id, provider)).await?;
+        Ok(())
+    }
+
+    /// Deletes both tokens of one connection.
+    pub async fn forget(&self, host_id: &str, provider: ConnectProvider) -> Result<(), VaultError> {
+        self.kv.delete(&refresh_key(host_id, provider)).await?;
+        self.kv.delete(&access_key(host_id, provider)).await?;
+        Ok(())
+    }
+
+    /// Deletes every key of a host (account deletion).
+    pub async fn forget_host(&self, host_id: &str) -> Result<usize, VaultError> {
+        let mut deleted = 0;
+        loop {
+            let page = self
+                .kv
+                .list()
+                .prefix(host_prefix(host_id))
+                .execute()
+                .await?;
+            if page.keys.is_empty() {
+                return Ok(deleted);
+            }
+            for key in &page.keys {
+                self.kv.delete(&key.name).await?;
+                deleted += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,859 @@
+//! Connecting a host's Google or Microsoft calendar, or their Zoom account: OAuth 2.0
+//! authorization code with PKCE, asking for offline access (a refresh token) and the least
+//! scopes that let Openslot read free/busy times and write the events it creates.
+//!
+//! Like `identity`, this module only knows the providers' endpoints, scopes and field names;
+//! HTTP goes through any `oauth2::AsyncHttpClient`, so it is tested natively.
+
+use chrono::{DateTime, Duration, Utc};
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::http::{header, Method, StatusCode};
+use oauth2::{
+    AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret,
+    CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, HttpRequest, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{OAuthClient, ServiceUrls};
+use crate::core::types::Email;
+
+/// A service a host can connect: two calendars and one conferencing provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectProvider {
+    Google,
+    Microsoft,
+    Zoom,
+}
+
+impl ConnectProvider {
+    /// All three, in the order the dashboard shows them.
+    pub const ALL: [ConnectProvider; 3] = [Self::Google, Self::Microsoft, Self::Zoom];
+
+    /// The provider named by a path segment or a stored value.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "google" => Some(Self::Google),
+            "microsoft" => Some(Self::Microsoft),
+            "zoom" => Some(Self::Zoom),
+            _ => None,
+        }
+    }
+
+    /// The stored and routed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Google => "google",
+            Self::Microsoft => "microsoft",
+            Self::Zoom => "zoom",
+        }
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Google => "Google Calendar",
+            Self::Microsoft => "Microsoft Outlook",
+            Self::Zoom => "Zoom",
+        }
+    }
+
+    /// Whether this provider holds a calendar (busy times, events), not only meetings.
+    pub fn is_calendar(self) -> bool {
+        !matches!(self, Self::Zoom)
+    }
+
+    /// The least that works, and nothing that reads what the host's events are about:
+    /// Google's `calendar.freebusy` answers busy periods only, `calendar.events.owned` writes
+    /// events on calendars the host owns, `calendar.calendarlist.readonly` lists calendar
+    /// names so the host can pick which are checked. Microsoft has no free/busy-only scope
+    /// that works for personal accounts, and writing events needs `Calendars.ReadWrite`,
+    /// which also covers reading `calendarView` (we `$select` only start, end and showAs).
+    /// Zoom takes scopes from the app's registration (README: Zoom), not from the URL.
+    pub fn scopes(self) -> &'static [&'static str] {
+        match self {
+            Self::Google => &[
+                "openid",
+                "email",
+                "https://www.googleapis.com/auth/calendar.freebusy",
+                "https://www.googleapis.com/auth/calendar.events.owned",
+                "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+            ],
+            Self::Microsoft => &["openid", "email", "offline_access", "Calendars.ReadWrite"],
+            Self::Zoom => &[],
+        }
+    }
+
+    fn authorize_endpoint(self, urls: &ServiceUrls) -> String {
+        match self {
+            Self::Google => format!("{}/o/oauth2/v2/auth", urls.google_accounts),
+            Self::Microsoft => format!("{}/common/oauth2/v2.0/authorize", urls.microsoft_login),
+            Self::Zoom => format!("{}/oauth/authorize", urls.zoom_oauth),
+        }
+    }
+
+    fn token_endpoint(self, urls: &ServiceUrls) -> String {
+        match self {
+            Self::Google => format!("{}/token", urls.google_oauth2),
+            Self::Microsoft => format!("{}/common/oauth2/v2.0/token", urls.microsoft_login),
+            Self::Zoom => format!("{}/oauth/token", urls.zoom_oauth),
+        }
+    }
+
+    /// RFC 7009 revocation, where the provider offers it (Microsoft does not: the host
+    /// removes the app's consent in their account, see PRIVACY.md).
+    fn revocation_endpoint(self, urls: &ServiceUrls) -> Option<String> {
+        match self {
+            Self::Google => Some(format!("{}/revoke", urls.google_oauth2)),
+            Self::Microsoft => None,
+            Self::Zoom => Some(format!("{}/oauth/revoke", urls.zoom_oauth)),
+        }
+    }
+
+    /// Google and Microsoft take the secret in the form body; Zoom documents Basic auth.
+    fn auth_type(self) -> AuthType {
+        match self {
+            Self::Zoom => AuthType::BasicAuth,
+            _ => AuthType::RequestBody,
+        }
+    }
+}
+
+/// The `id_token` of an OpenID token response, which `oauth2`'s basic response drops.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+impl ExtraTokenFields for IdTokenField {}
+
+type GrantResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+type ConnectClient = Client<
+    BasicErrorResponse,
+    GrantResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// An access token and when to stop using it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    pub secret: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The provider account a connection reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The provider's stable id of the account.
+    pub id: String,
+    pub email: Email,
+}
+
+/// What a completed connection yields.
+#[derive(Debug)]
+pub struct Grant {
+    /// Stored only encrypted (KV); it is what keeps the connection alive.
+    pub refresh_token: String,
+    pub access: AccessToken,
+    pub account: Account,
+}
+
+/// What a refresh yields.
+#[derive(Debug)]
+pub struct Refreshed {
+    pub access: AccessToken,
+    /// Zoom (and sometimes Microsoft) hands out a new refresh token with every refresh; once
+    /// present it must replace the stored one before anything else happens.
+    pub rotated_refresh_token: Option<String>,
+}
+
+/// Why connecting or refreshing failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectError {
+    /// A URL in the configuration or the redirect URI is unusable (an operator's mistake).
+    #[error("endpoint: {0}")]
+    Endpoint(String),
+    /// The provider refused the code or the refresh token (`invalid_grant`): the host must
+    /// connect again.
+    #[error("the provider refused the grant")]
+    Revoked,
+    /// The provider could not be reached or answered nonsense: try again later.
+    #[error("the provider did not answer usefully: {0}")]
+    Unreachable(String),
+    /// The provider issued no refresh token, or no account id or address.
+    #[error("the provider did not give {0}")]
+    Incomplete(&'static str),
+}
+
+/// Tokens expire a minute early here, so a request never starts with a dying token.
+const EXPIRY_MARGIN_SECONDS: i64 = 60;
+
+/// When no `expires_in` comes back: providers document one hour.
+const DEFAULT_LIFETIME_SECONDS: i64 = 3600;
+
+fn client(
+    provider: ConnectProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    redirect_uri: Option<&str>,
+) -> Result<ConnectClient, ConnectError> {
+    let bad = |e: oauth2::url::ParseError| ConnectError::Endpoint(e.to_string());
+    let mut client = Client::new(ClientId::new(registration.id.clone()))
+        .set_client_secret(ClientSecret::new(registration.secret.clone()))
+        .set_auth_type(provider.auth_type())
+        .set_auth_uri(AuthUrl::new(provider.authorize_endpoint(urls)).map_err(bad)?)
+        .set_token_uri(TokenUrl::new(provider.token_endpoint(urls)).map_err(bad)?);
+    if let Some(uri) = redirect_uri {
+        client = client.set_redirect_uri(RedirectUrl::new(uri.to_owned()).map_err(bad)?);
+    }
+    Ok(client)
+}
+
+/// The provider's consent URL with our `state`, the S256 challenge of `verifier`, offline
+/// access, and the account the host already uses (`login_hint`) preselected.
+pub fn authorize_url(
+    provider: ConnectProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    redirect_uri: &str,
+    state: &str,
+    verifier: &str,
+    login_hint: Option<&str>,
+) -> Result<String, ConnectError> {
+    let challenge =
+        PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()));
+    let state = state.to_owned();
+    let client = client(provider, urls, registration, Some(redirect_uri))?;
+    let mut request = client
+        .authorize_url(move || CsrfToken::new(state))
+        .add_scopes(provider.scopes().iter().map(|s| Scope::new((*s).into())))
+        .set_pkce_challenge(challenge);
+    if provider == ConnectProvider::Google {
+        // A refresh token is only issued with offline access, and again on a reconnect only
+        // when consent is asked for again.
+        request = request
+            .add_extra_param("access_type", "offline")
+            .add_extra_param("prompt", "consent");
+    }
+    if let Some(hint) = login_hint.filter(|_| provider != ConnectProvider::Zoom) {
+        request = request.add_extra_param("login_hint", hint);
+    }
+    Ok(request.url().0.to_string())
+}
+
+fn token_failure<RE: std::error::Error + 'static>(
+    error: RequestTokenError<RE, BasicErrorResponse>,
+) -> ConnectError {
+    match error {
+        RequestTokenError::ServerResponse(response) => match response.error() {
+            BasicErrorResponseType::InvalidGrant => ConnectError::Revoked,
+            other => ConnectError::Unreachable(format!("token endpoint said {other}")),
+        },
+        RequestTokenError::Request(e) => ConnectError::Unreachable(e.to_string()),
+        RequestTokenError::Parse(e, _) => ConnectError::Unreachable(format!("token response: {e}")),
+        RequestTokenError::Other(e) => ConnectError::Unreachable(e),
+    }
+}
+
+fn access_token(response: &GrantResponse, now: DateTime<Utc>) -> AccessToken {
+    let lifetime = response
+        .expires_in()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .unwrap_or(DEFAULT_LIFETIME_SECONDS);
+    AccessToken {
+        secret: response.access_token().secret().clone(),
+        expires_at: now + Duration::seconds((lifetime - EXPIRY_MARGIN_SECONDS).max(0)),
+    }
+}
+
+/// Exchanges the authorization code (with the PKCE verifier) for tokens and learns which
+/// account was connected.
+#[allow(clippy::too_many_arguments)]
+pub async fn exchange_code<C>(
+    provider: ConnectProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    redirect_uri: &str,
+    code: &str,
+    verifier: &str,
+    now: DateTime<Utc>,
+    http: &C,
+) -> Result<Grant, ConnectError>
+where
+    C: for<'c> AsyncHttpClient<'c>,
+{
+    let response = client(provider, urls, registration, Some(redirect_uri))?
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
+        .request_async(http)
+        .await
+        .map_err(token_failure)?;
+    let refresh_token = response
+        .refresh_token()
+        .map(|t| t.secret().clone())
+        .ok_or(ConnectError::Incomplete("a refresh token"))?;
+    let access = access_token(&response, now);
+    let account = match provider {
+        ConnectProvider::Google | ConnectProvider::Microsoft => {
+            let id_token = response
+                .extra_fields()
+                .id_token
+                .as_deref()
+                .ok_or(ConnectError::Incomplete("an id token"))?;
+            account_from_id_token(provider, id_token)?
+        }
+        ConnectProvider::Zoom => zoom_account(urls, &access.secret, http).await?,
+    };
+    Ok(Grant {
+        refresh_token,
+        access,
+        account,
+    })
+}
+
+/// Claims of an OpenID id token that name the account.
+#[derive(Deserialize)]
+struct IdClaims {
+    sub: Option<String>,
+    /// Microsoft's object id: the same for the account across apps.
+    oid: Option<String>,
+    email: Option<String>,
+    preferred_username: Option<String>,
+}
+
+/// Reads the account from an id token that came straight from the token endpoint over TLS:
+/// OpenID Connect Core §3.1.3.7 lets TLS stand in for the signature check in that case.
+pub fn account_from_id_token(
+    provider: ConnectProvider,
+    id_token: &str,
+) -> Result<Account, ConnectError> {
+    use base64::Engine;
+    let payload = id_token
+        .split('.')
+        .nth(1)
+        .ok_or(ConnectError::Incomplete("a readable id token"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
+    let claims: IdClaims = serde_json::from_slice(&bytes)
+        .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
+    let id = match provider {
+        ConnectProvider::Microsoft => claims.oid.or(claims.sub),
+        _ => claims.sub,
+    }
+    .filter(|s| !s.is_empty() && s.len() <= 255)
+    .ok_or(ConnectError::Incomplete("an account id"))?;
+    let email = claims
+        .email
+        .or(claims.preferred_username)
+        .and_then(|e| Email::parse(e.trim()).ok())
+        .ok_or(ConnectError::Incomplete("an email address"))?;
+    Ok(Account { id, email })
+}
+
+/// Zoom's `GET /v2/users/me`: the user id its webhooks use, and the address to show.
+#[derive(Deserialize)]
+struct ZoomUser {
+    id: Option<String>,
+    email: Option<String>,
+}
+
+async fn zoom_account<C>(
+    urls: &ServiceUrls,
+    access: &str,
+    http: &C,
+) -> Result<Account, ConnectError>
+where
+    C: for<'c> AsyncHttpClient<'c>,
+{
+    let request: HttpRequest = oauth2::http::Request::builder()
+        .method(Method::GET)
+        .uri(format!("{}/v2/users/me", urls.zoom_api))
+        .header(header::AUTHORIZATION, format!("Bearer {access}"))
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| ConnectError::Endpoint(e.to_string()))?;
+    let response = http
+        .call(request)
+        .await
+        .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+    if response.status() != StatusCode::OK {
+        return Err(ConnectError::Unreachable(format!(
+            "users/me answered {}",
+            response.status()
+        )));
+    }
+    let user: ZoomUser = serde_json::from_slice(response.body())
+        .map_err(|e| ConnectError::Unreachable(format!("users/me: {e}")))?;
+    let id = user
+        .id
+        .filter(|s| !s.is_empty() && s.len() <= 255)
+        .ok_or(ConnectError::Incomplete("an account id"))?;
+    let email = user
+        .email
+        .and_then(|e| Email::parse(e.trim()).ok())
+        .ok_or(ConnectError::Incomplete("an email address"))?;
+    Ok(Account { id, email })
+}
+
+/// Trades the refresh token for a fresh access token (and, with Zoom, a new refresh token).
+pub async fn refresh<C>(
+    provider: ConnectProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    refresh_token: &str,
+    now: DateTime<Utc>,
+    http: &C,
+) -> Result<Refreshed, ConnectError>
+where
+    C: for<'c> AsyncHttpClient<'c>,
+{
+    let token = RefreshToken::new(refresh_token.to_owned());
+    let response = client(provider, urls, registration, None)?
+        .exchange_refresh_token(&token)
+        .request_async(http)
+        .await
+        .map_err(token_failure)?;
+    let rotated_refresh_token = response
+        .refresh_token()
+        .map(|t| t.secret().clone())
+        .filter(|t| t != refresh_token);
+    Ok(Refreshed {
+        access: access_token(&response, now),
+        rotated_refresh_token,
+    })
+}
+
+/// Asks the provider to forget the grant behind `refresh_token` (RFC 7009: a form POST of
+/// the token, with the client's credentials where the provider wants them). `Ok(false)` when
+/// the provider has no revocation endpoint (Microsoft).
+///
+/// Built by hand rather than with `oauth2`'s revocation request, which refuses any endpoint
+/// that is not `https://` and so could not be pointed at the local fakes.
+pub async fn revoke<C>(
+    provider: ConnectProvider,
+    urls: &ServiceUrls,
+    registration: &OAuthClient,
+    refresh_token: &str,
+    http: &C,
+) -> Result<bool, ConnectError>
+where
+    C: for<'c> AsyncHttpClient<'c>,
+{
+    use base64::Engine;
+    let Some(endpoint) = provider.revocation_endpoint(urls) else {
+        return Ok(false);
+    };
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    body.append_pair("token", refresh_token)
+        .append_pair("token_type_hint", "refresh_token");
+    let mut request = oauth2::http::Request::builder()
+        .method(Method::POST)
+        .uri(endpoint)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if matches!(provider.auth_type(), AuthType::BasicAuth) {
+        let credentials = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", registration.id, registration.secret));
+        request = request.header(header::AUTHORIZATION, format!("Basic {credentials}"));
+    } else {
+        body.append_pair("client_id", &registration.id);
+    }
+    let request = request
+        .body(body.finish().into_bytes())
+        .map_err(|e| ConnectError::Endpoint(e.to_string()))?;
+    let response = http
+        .call(request)
+        .await
+        .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
+    match response.status().as_u16() {
+        200..=299 => Ok(true),
+        // Already revoked or unknown: the grant is gone, which is what we wanted.
+        400 | 401 | 404 => Ok(true),
+        other => Err(ConnectError::Unreachable(format!(
+            "revocation answered {other}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::Pin;
+
+    fn urls() -> ServiceUrls {
+        ServiceUrls {
+            google_accounts: "https://accounts.google.com".into(),
+            google_oauth2: "https://oauth2.googleapis.com".into(),
+            google_openid: "https://openidconnect.googleapis.com".into(),
+            google_api: "https://www.googleapis.com".into(),
+            microsoft_login: "https://login.microsoftonline.com".into(),
+            microsoft_graph: "https://graph.microsoft.com".into(),
+            zoom_oauth: "https://zoom.us".into(),
+            zoom_api: "https://api.zoom.us".into(),
+            email_api: "https://api.resend.com".into(),
+        }
+    }
+
+    fn registration() -> OAuthClient {
+        OAuthClient {
+            id: "client-1".into(),
+            secret: "s3cret".into(),
+        }
+    }
+
+    fn query(url: &str) -> Vec<(String, String)> {
+        oauth2::url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect()
+    }
+
+    fn value(pairs: &[(String, String)], name: &str) -> Option<String> {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Answers each request with the next canned response and remembers what was sent.
+    struct Canned {
+        responses: RefCell<Vec<(u16, String)>>,
+        sent: RefCell<Vec<HttpRequest>>,
+    }
+
+    impl Canned {
+        fn new(responses: &[(u16, &str)]) -> Self {
+            Self {
+                responses: RefCell::new(
+                    responses
+                        .iter()
+                        .rev()
+                        .map(|(s, b)| (*s, (*b).to_owned()))
+                        .collect(),
+                ),
+                sent: RefCell::new(Vec::new()),
+            }
+        }
+    }
+
+    impl<'c> AsyncHttpClient<'c> for Canned {
+        type Error = std::io::Error;
+        type Future = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, Self::Error>> + 'c>>;
+
+        fn call(&'c self, request: HttpRequest) -> Self::Future {
+            self.sent.borrow_mut().push(request);
+            let (status, body) = self.responses.borrow_mut().pop().expect("a response");
+            Box::pin(async move {
+                Ok(oauth2::http::Response::builder()
+                    .status(status)
+                    .header("Content-Type", "application/json")
+                    .body(body.into_bytes())
+                    .unwrap())
+            })
+        }
+    }
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+        fn raw() -> RawWaker {
+            fn clone(_: *const ()) -> RawWaker {
+                raw()
+            }
+            fn noop(_: *const ()) {}
+            static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+            RawWaker::new(std::ptr::null(), &VTABLE)
+        }
+        let waker = unsafe { Waker::from_raw(raw()) };
+        let mut context = Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
+    }
+
+    fn id_token(claims: &str) -> String {
+        use base64::Engine;
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.sig", enc(r#"{"alg":"RS256"}"#), enc(claims))
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+    }
+
+    #[test]
+    fn google_asks_for_offline_access_with_free_busy_and_owned_event_scopes_only() {
+        let verifier = "v".repeat(64);
+        let url = authorize_url(
+            ConnectProvider::Google,
+            &urls(),
+            &registration(),
+            "https://slots.example/dashboard/connections/google/callback",
+            "st",
+            &verifier,
+            Some("ana@example.com"),
+        )
+        .unwrap();
+        assert!(url.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
+        let pairs = query(&url);
+        assert_eq!(value(&pairs, "access_type").as_deref(), Some("offline"));
+        assert_eq!(value(&pairs, "prompt").as_deref(), Some("consent"));
+        assert_eq!(value(&pairs, "state").as_deref(), Some("st"));
+        assert_eq!(
+            value(&pairs, "code_challenge_method").as_deref(),
+            Some("S256")
+        );
+        assert_eq!(
+            value(&pairs, "login_hint").as_deref(),
+            Some("ana@example.com")
+        );
+        let scope = value(&pairs, "scope").unwrap();
+        assert!(scope.contains("calendar.freebusy"), "{scope}");
+        assert!(scope.contains("calendar.events.owned"), "{scope}");
+        // Nothing that reads what events are about.
+        assert!(!scope.contains("calendar.readonly"), "{scope}");
+        assert!(
+            !scope.split(' ').any(|s| s.ends_with("/auth/calendar")),
+            "{scope}"
+        );
+    }
+
+    #[test]
+    fn microsoft_asks_for_offline_access_and_zoom_sends_no_scope() {
+        let verifier = "v".repeat(64);
+        let microsoft = authorize_url(
+            ConnectProvider::Microsoft,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "st",
+            &verifier,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            value(&query(&microsoft), "scope").as_deref(),
+            Some("openid email offline_access Calendars.ReadWrite")
+        );
+        let zoom = authorize_url(
+            ConnectProvider::Zoom,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "st",
+            &verifier,
+            Some("ana@example.com"),
+        )
+        .unwrap();
+        assert!(zoom.starts_with("https://zoom.us/oauth/authorize?"));
+        let pairs = query(&zoom);
+        assert_eq!(value(&pairs, "scope"), None);
+        assert_eq!(value(&pairs, "login_hint"), None);
+        assert!(value(&pairs, "code_challenge").is_some());
+    }
+
+    #[test]
+    fn a_google_code_exchange_yields_the_refresh_token_and_the_account_of_the_id_token() {
+        let token = id_token(r#"{"sub":"g-1","email":"Ana@Example.com","email_verified":true}"#);
+        let body = format!(
+            r#"{{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,
+                "refresh_token":"1//r","scope":"openid email","id_token":"{token}"}}"#
+        );
+        let http = Canned::new(&[(200, &body)]);
+        let grant = block_on(exchange_code(
+            ConnectProvider::Google,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            &http,
+        ))
+        .unwrap();
+        assert_eq!(grant.refresh_token, "1//r");
+        assert_eq!(grant.access.secret, "ya29.a");
+        assert_eq!(
+            grant.access.expires_at,
+            now() + Duration::seconds(3599 - 60)
+        );
+        assert_eq!(grant.account.id, "g-1");
+        assert_eq!(grant.account.email.as_str(), "Ana@example.com");
+        let sent = http.sent.borrow();
+        let form = String::from_utf8(sent[0].body().clone()).unwrap();
+        assert!(form.contains("code_verifier="), "{form}");
+        assert!(form.contains("client_secret=s3cret"), "{form}");
+    }
+
+    #[test]
+    fn without_a_refresh_token_the_connection_is_incomplete() {
+        let token = id_token(r#"{"sub":"g-1","email":"ana@example.com"}"#);
+        let body = format!(
+            r#"{{"access_token":"a","token_type":"Bearer","expires_in":3599,"id_token":"{token}"}}"#
+        );
+        let http = Canned::new(&[(200, &body)]);
+        let result = block_on(exchange_code(
+            ConnectProvider::Google,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            &http,
+        ));
+        assert_eq!(
+            result.unwrap_err(),
+            ConnectError::Incomplete("a refresh token")
+        );
+    }
+
+    #[test]
+    fn zoom_authenticates_with_basic_auth_and_reads_the_user_id() {
+        let http = Canned::new(&[
+            (
+                200,
+                r#"{"access_token":"z.a","token_type":"bearer","expires_in":3599,"refresh_token":"z.r"}"#,
+            ),
+            (
+                200,
+                r#"{"id":"KDcuGIm1QgePTO8WbOqwIQ","email":"ana@example.com"}"#,
+            ),
+        ]);
+        let grant = block_on(exchange_code(
+            ConnectProvider::Zoom,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            &http,
+        ))
+        .unwrap();
+        assert_eq!(grant.account.id, "KDcuGIm1QgePTO8WbOqwIQ");
+        let sent = http.sent.borrow();
+        assert!(sent[0].headers().get(header::AUTHORIZATION).is_some());
+        let form = String::from_utf8(sent[0].body().clone()).unwrap();
+        assert!(
+            !form.contains("s3cret"),
+            "the secret goes in the Basic header: {form}"
+        );
+        assert_eq!(sent[1].uri().to_string(), "https://api.zoom.us/v2/users/me");
+    }
+
+    #[test]
+    fn a_refused_refresh_is_revoked_and_a_rotated_token_is_returned() {
+        let refused = Canned::new(&[(
+            400,
+            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#,
+        )]);
+        let result = block_on(refresh(
+            ConnectProvider::Google,
+            &urls(),
+            &registration(),
+            "old",
+            now(),
+            &refused,
+        ));
+        assert_eq!(result.unwrap_err(), ConnectError::Revoked);
+
+        let rotating = Canned::new(&[(
+            200,
+            r#"{"access_token":"z.a2","token_type":"bearer","expires_in":3599,"refresh_token":"new"}"#,
+        )]);
+        let refreshed = block_on(refresh(
+            ConnectProvider::Zoom,
+            &urls(),
+            &registration(),
+            "old",
+            now(),
+            &rotating,
+        ))
+        .unwrap();
+        assert_eq!(refreshed.rotated_refresh_token.as_deref(), Some("new"));
+        assert_eq!(refreshed.access.secret, "z.a2");
+
+        let unavailable = Canned::new(&[(503, r#"{"error":"temporarily_unavailable"}"#)]);
+        let result = block_on(refresh(
+            ConnectProvider::Microsoft,
+            &urls(),
+            &registration(),
+            "old",
+            now(),
+            &unavailable,
+        ));
+        assert!(
+            matches!(result, Err(ConnectError::Unreachable(_))),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn microsoft_accounts_are_named_by_object_id_and_have_no_revocation() {
+        let token = id_token(
+            r#"{"sub":"pairwise","oid":"0a1b","preferred_username":"bo@contoso.example"}"#,
+        );
+        let account = account_from_id_token(ConnectProvider::Microsoft, &token).unwrap();
+        assert_eq!(account.id, "0a1b");
+        assert_eq!(account.email.as_str(), "bo@contoso.example");
+        let http = Canned::new(&[]);
+        let revoked = block_on(revoke(
+            ConnectProvider::Microsoft,
+            &urls(),
+            &registration(),
+            "r",
+            &http,
+        ));
+        assert_eq!(revoked, Ok(false));
+        assert!(http.sent.borrow().is_empty());
+        assert!(account_from_id_token(ConnectProvider::Google, "not-a-jwt").is_err());
+    }
+
+    #[test]
+    fn revoking_a_google_grant_posts_the_refresh_token_to_the_revocation_endpoint() {
+        let http = Canned::new(&[(200, "{}")]);
+        let revoked = block_on(revoke(
+            ConnectProvider::Google,
+            &urls(),
+            &registration(),
+            "1//r",
+            &http,
+        ));
+        assert_eq!(revoked, Ok(true));
+        let sent = http.sent.borrow();
+        assert_eq!(
+            sent[0].uri().to_string(),
+            "https://oauth2.googleapis.com/revoke"
+        );
+        let form = String::from_utf8(sent[0].body().clone()).unwrap();
+        assert!(form.contains("token=1%2F%2Fr"), "{form}");
+    }
+}

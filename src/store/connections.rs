@@ -1,0 +1,314 @@
+//! Connected provider accounts (`connections`) and connections under way (`connect_states`).
+//! No token is ever read or written here: tokens live encrypted in KV (`calendar::vault`).
+
+use serde::Deserialize;
+
+use super::{Param, Store, StoreError};
+
+/// One connected account of a host, as the dashboard and the calendar code need it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConnectionRow {
+    pub host_id: String,
+    pub provider: String,
+    pub account_id: String,
+    pub account_email: String,
+    pub status: String,
+    pub checked_calendars: String,
+    pub blocking_show_as: String,
+    pub when_unreadable: String,
+    pub receives_events: i64,
+    pub token_generation: i64,
+    pub connected_at: i64,
+}
+
+impl ConnectionRow {
+    /// Whether the provider refused the stored grant and the host must connect again.
+    pub fn needs_reconnect(&self) -> bool {
+        self.status == "needs_reconnect"
+    }
+}
+
+/// A connection under way, as taken (and thereby deleted) from `connect_states`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConnectStateRow {
+    pub host_id: String,
+    pub provider: String,
+    pub pkce_verifier: String,
+    pub browser_hash: String,
+    pub expires_at: i64,
+}
+
+/// A finished connection to record.
+pub struct NewConnection<'a> {
+    pub host_id: &'a str,
+    pub provider: &'a str,
+    pub account_id: &'a str,
+    pub account_email: &'a str,
+    pub connected_at: i64,
+}
+
+/// What the host chose for one connection.
+pub struct ConnectionSettings<'a> {
+    pub checked_calendars: &'a str,
+    pub blocking_show_as: &'a str,
+    pub when_unreadable: &'a str,
+}
+
+/// A `connections` SELECT with the given tail; keeps the column list in one place.
+macro_rules! select_connections {
+    ($tail:literal) => {
+        concat!(
+            "SELECT host_id, provider, account_id, account_email, status, checked_calendars, ",
+            "blocking_show_as, when_unreadable, receives_events, token_generation, connected_at ",
+            "FROM connections ",
+            $tail
+        )
+    };
+}
+
+impl Store {
+    /// Remembers a connection under way until the provider sends the browser back.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_connect_state(
+        &self,
+        state_hash: &str,
+        host_id: &str,
+        provider: &str,
+        pkce_verifier: &str,
+        browser_hash: &str,
+        created_at: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "save_connect_state",
+            "INSERT INTO connect_states (state_hash, host_id, provider, pkce_verifier, browser_hash, \
+             created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                Param::Text(state_hash),
+                Param::Text(host_id),
+                Param::Text(provider),
+                Param::Text(pkce_verifier),
+                Param::Text(browser_hash),
+                Param::Int(created_at),
+                Param::Int(expires_at),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Takes a connection under way; deleting it in the same statement makes it single use.
+    pub async fn take_connect_state(
+        &self,
+        state_hash: &str,
+    ) -> Result<Option<ConnectStateRow>, StoreError> {
+        self.first(
+            "take_connect_state",
+            "DELETE FROM connect_states WHERE state_hash = ?1 \
+             RETURNING host_id, provider, pkce_verifier, browser_hash, expires_at",
+            &[Param::Text(state_hash)],
+        )
+        .await
+    }
+
+    /// Forgets connections never finished that expired at or before `cutoff`.
+    pub async fn purge_expired_connect_states(&self, cutoff: i64) -> Result<usize, StoreError> {
+        self.execute(
+            "purge_expired_connect_states",
+            "DELETE FROM connect_states WHERE expires_at <= ?1",
+            &[Param::Int(cutoff)],
+        )
+        .await
+    }
+
+    /// Every connection of a host, calendars first.
+    pub async fn host_connections(&self, host_id: &str) -> Result<Vec<ConnectionRow>, StoreError> {
+        const SQL: &str = select_connections!("WHERE host_id = ?1 ORDER BY provider");
+        self.all("host_connections", SQL, &[Param::Text(host_id)])
+            .await
+    }
+
+    /// One connection of a host.
+    pub async fn connection(
+        &self,
+        host_id: &str,
+        provider: &str,
+    ) -> Result<Option<ConnectionRow>, StoreError> {
+        const SQL: &str = select_connections!("WHERE host_id = ?1 AND provider = ?2");
+        self.first(
+            "connection",
+            SQL,
+            &[Param::Text(host_id), Param::Text(provider)],
+        )
+        .await
+    }
+
+    /// Records a finished connection. A reconnect keeps the host's settings and becomes
+    /// `working` again; the first calendar connected receives new events.
+    pub async fn save_connection(&self, new: &NewConnection<'_>) -> Result<(), StoreError> {
+        self.execute(
+            "save_connection",
+            "INSERT INTO connections (host_id, provider, account_id, account_email, status, \
+             receives_events, token_generation, connected_at) \
+             VALUES (?1, ?2, ?3, ?4, 'working', \
+                CASE WHEN ?2 IN ('google', 'microsoft') AND NOT EXISTS (SELECT 1 FROM connections \
+                    WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5) \
+             ON CONFLICT (host_id, provider) DO UPDATE SET account_id = excluded.account_id, \
+                account_email = excluded.account_email, status = 'working', \
+                token_generation = connections.token_generation + 1, \
+                refresh_lease_until = NULL, connected_at = excluded.connected_at",
+            &[
+                Param::Text(new.host_id),
+                Param::Text(new.provider),
+                Param::Text(new.account_id),
+                Param::Text(new.account_email),
+                Param::Int(new.connected_at),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Forgets a connection; if it received events, another calendar of the host takes over.
+    pub async fn delete_connection(&self, host_id: &str, provider: &str) -> Result<(), StoreError> {
+        self.run_batch(
+            "delete_connection",
+            &[
+                (
+                    "DELETE FROM connections WHERE host_id = ?1 AND provider = ?2",
+                    vec![Param::Text(host_id), Param::Text(provider)],
+                ),
+                (
+                    "UPDATE connections SET receives_events = 1 WHERE host_id = ?1 \
+                     AND provider IN ('google', 'microsoft') AND NOT EXISTS \
+                        (SELECT 1 FROM connections WHERE host_id = ?1 AND receives_events = 1)",
+                    vec![Param::Text(host_id)],
+                ),
+            ],
+        )
+        .await
+    }
+
+    /// Marks a connection whose grant the provider refused.
+    pub async fn mark_needs_reconnect(
+        &self,
+        host_id: &str,
+        provider: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "mark_needs_reconnect",
+            "UPDATE connections SET status = 'needs_reconnect', refresh_lease_until = NULL \
+             WHERE host_id = ?1 AND provider = ?2",
+            &[Param::Text(host_id), Param::Text(provider)],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Saves what the host chose for one connection.
+    pub async fn save_connection_settings(
+        &self,
+        host_id: &str,
+        provider: &str,
+        settings: &ConnectionSettings<'_>,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "save_connection_settings",
+                "UPDATE connections SET checked_calendars = ?3, blocking_show_as = ?4, \
+                 when_unreadable = ?5 WHERE host_id = ?1 AND provider = ?2",
+                &[
+                    Param::Text(host_id),
+                    Param::Text(provider),
+                    Param::Text(settings.checked_calendars),
+                    Param::Text(settings.blocking_show_as),
+                    Param::Text(settings.when_unreadable),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Makes `provider` the one calendar of the host that receives new events.
+    pub async fn choose_event_calendar(
+        &self,
+        host_id: &str,
+        provider: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .batch(
+                "choose_event_calendar",
+                &[(
+                    "UPDATE connections SET receives_events = CASE WHEN provider = ?2 THEN 1 ELSE 0 END \
+                     WHERE host_id = ?1 AND EXISTS (SELECT 1 FROM connections WHERE host_id = ?1 \
+                        AND provider = ?2 AND provider IN ('google', 'microsoft'))",
+                    &[Param::Text(host_id), Param::Text(provider)],
+                )],
+            )
+            .await?;
+        Ok(changed.first().copied().unwrap_or(0) > 0)
+    }
+
+    /// Claims the right to refresh this connection's grant until `until`: one refresh at a
+    /// time, so a rotating refresh token (Zoom) is never spent twice.
+    pub async fn take_refresh_lease(
+        &self,
+        host_id: &str,
+        provider: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "take_refresh_lease",
+                "UPDATE connections SET refresh_lease_until = ?4 WHERE host_id = ?1 \
+                 AND provider = ?2 AND status = 'working' \
+                 AND (refresh_lease_until IS NULL OR refresh_lease_until <= ?3)",
+                &[
+                    Param::Text(host_id),
+                    Param::Text(provider),
+                    Param::Int(now),
+                    Param::Int(until),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Ends a refresh; `rotated` bumps the generation so waiting readers know a new refresh
+    /// token is in KV.
+    pub async fn release_refresh_lease(
+        &self,
+        host_id: &str,
+        provider: &str,
+        rotated: bool,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "release_refresh_lease",
+            "UPDATE connections SET refresh_lease_until = NULL, \
+             token_generation = token_generation + ?3 WHERE host_id = ?1 AND provider = ?2",
+            &[
+                Param::Text(host_id),
+                Param::Text(provider),
+                Param::Int(i64::from(rotated)),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The Zoom user a webhook names, wherever it is connected.
+    pub async fn connections_of_account(
+        &self,
+        provider: &str,
+        account_id: &str,
+    ) -> Result<Vec<ConnectionRow>, StoreError> {
+        const SQL: &str = select_connections!("WHERE provider = ?1 AND account_id = ?2");
+        self.all(
+            "connections_of_account",
+            SQL,
+            &[Param::Text(provider), Param::Text(account_id)],
+        )
+        .await
+    }
+}
