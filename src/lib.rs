@@ -40,6 +40,7 @@ async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker
         retention::run(&env).await;
     } else {
         mail::reminders::run(&env).await;
+        calendar::run_due(&env).await;
         mail::deliver::run(env).await;
     }
 }

@@ -4,6 +4,9 @@
 //! the rules of when to give up.
 
 pub mod access;
+pub mod busy;
+pub mod call;
+pub mod jobs;
 pub mod vault;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +52,33 @@ pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuth
         ConnectProvider::Google => config.google_client.as_ref(),
         ConnectProvider::Microsoft => config.microsoft_client.as_ref(),
         ConnectProvider::Zoom => config.zoom_client.as_ref(),
+    }
+}
+
+/// The cron trigger's turn: retries every booking's due calendar work.
+pub async fn run_due(env: &worker::Env) {
+    let config = match crate::http::read_config(env) {
+        Ok(config) => config,
+        Err(error) => {
+            worker::console_error!("calendar work: configuration: {error}");
+            return;
+        }
+    };
+    let db = match env.d1("DB") {
+        Ok(db) => db,
+        Err(error) => {
+            worker::console_error!("calendar work: D1 binding DB: {error}");
+            return;
+        }
+    };
+    let store = Store::new(db);
+    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let outcome = match Calendars::new(env, &store, &config, now) {
+        Ok(calendars) => calendars.run_due().await.map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    if let Err(error) = outcome {
+        worker::console_error!("calendar work: {error}");
     }
 }
 

@@ -140,7 +140,7 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         )));
     }
     let slots = target
-        .availability(&ctx.store, range, ctx.now)
+        .availability(ctx, range)
         .await?
         .slots();
     let days = group_by_local_date(&slots, zone)

@@ -256,7 +256,7 @@ async fn render(
             let range = local_dates_to_utc(today, last, zone)
                 .map_err(|e| AppError::Internal(format!("preview range: {e}")))?;
             let slots = target
-                .availability(&ctx.store, range, ctx.now)
+                .availability(ctx, range)
                 .await?
                 .slots();
             preview = group_by_local_date(&slots, zone)

@@ -18,7 +18,8 @@ use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::mail::render::{self, BookingFacts};
 use crate::mail::{Kind, Message};
-use crate::store::{InsertOutcome, NewBookingRow, NewEmail};
+use crate::calendar::jobs::work_for;
+use crate::store::{InsertOutcome, NewBookingRow, NewCalendarWork, NewEmail};
 
 /// A booking that now exists, with the secret of its manage link.
 pub struct CreatedBooking {
@@ -46,7 +47,7 @@ pub async fn create_booking(
         day.end() + Duration::days(1),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let availability = target.availability(&ctx.store, around, ctx.now).await?;
+    let availability = target.availability(ctx, around).await?;
 
     let idempotency_key = match &request.idempotency_key {
         Some(key) => key.as_str().to_owned(),
@@ -123,14 +124,30 @@ pub async fn create_booking(
         calendar_uid: &uid,
         sequence: 0,
     };
-    match ctx.store.insert_booking_if_free(&row, &emails).await? {
-        InsertOutcome::Created => Ok(CreatedBooking {
+    let connections = ctx.store.host_connections(&target.host.id).await?;
+    let work = work_for(&target.event.location_kind, &connections).map(|(calendar, conference)| {
+        NewCalendarWork {
+            calendar_provider: calendar,
+            conference,
+        }
+    });
+    match ctx
+        .store
+        .insert_booking_if_free(&row, &emails, work.as_ref())
+        .await?
+    {
+        InsertOutcome::Created => {
+            if work.is_some() {
+                run_calendar_work(ctx, &id).await;
+            }
+            Ok(CreatedBooking {
             id,
             start: request.start,
             end,
             manage_token,
             replayed: false,
-        }),
+        })
+        }
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
             id: earlier.id,
             start: request.start,
@@ -143,6 +160,19 @@ pub async fn create_booking(
             "This idempotency key was already used for a different booking.",
         ))),
         InsertOutcome::Conflict => Err(taken()),
+    }
+}
+
+/// Creates (or moves, or removes) what booking `id` needs at the providers right away, so
+/// the confirmation page can show the meeting link. A failure never undoes the booking: the
+/// row stays due and the cron trigger retries it with backoff.
+pub async fn run_calendar_work(ctx: &Ctx, id: &str) {
+    let outcome = match ctx.calendars() {
+        Ok(calendars) => calendars.process(id).await.map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    if let Err(error) = outcome {
+        worker::console_warn!("calendar work of booking {id}: {error}");
     }
 }
 

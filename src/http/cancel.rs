@@ -217,8 +217,12 @@ pub(super) async fn cancel_and_notify(
             &render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,
         )?,
     ];
-    Ok(ctx
+    let cancelled = ctx
         .store
         .cancel_booking(&booking.id, ctx.now.timestamp(), &emails)
-        .await?)
+        .await?;
+    if cancelled {
+        super::booking::run_calendar_work(ctx, &booking.id).await;
+    }
+    Ok(cancelled)
 }

@@ -7,13 +7,13 @@
 //! browser back. The refresh token goes straight into the KV vault, sealed.
 
 use askama::Template;
-use worker::{Env, Request, Response};
+use worker::{Request, Response};
 
 use super::context::Ctx;
 use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
-use crate::calendar::{registration, Calendars};
+use crate::calendar::registration;
 use crate::core::calendar_settings::{BlockingShowAs, WhenUnreadable};
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
@@ -178,7 +178,6 @@ pub async fn start(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Response,
 /// `GET /dashboard/connections/{provider}/callback?code&state`.
 pub async fn callback(
     ctx: &Ctx,
-    env: &Env,
     req: &Request,
     name: &str,
 ) -> Result<Response, AppError> {
@@ -237,8 +236,7 @@ pub async fn callback(
     .await
     .map_err(|error| connect_failure(provider, error))?;
     let host_id = &signed_in.host.id;
-    let calendars = Calendars::new(env, &ctx.store, &ctx.config, ctx.now)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let calendars = ctx.calendars()?;
     let vault_failed = |e: crate::calendar::vault::VaultError| AppError::Internal(e.to_string());
     // Tokens first: a connection row without its tokens would look connected and not work.
     calendars
@@ -305,7 +303,6 @@ fn connect_failure(provider: ConnectProvider, error: ConnectError) -> AppError {
 /// allows it, deletes the tokens and the connection.
 pub async fn disconnect(
     ctx: &Ctx,
-    env: &Env,
     req: &mut Request,
     name: &str,
 ) -> Result<Response, AppError> {
@@ -314,8 +311,7 @@ pub async fn disconnect(
     check_form(ctx, req, &signed_in, &pairs)?;
     let provider = ConnectProvider::parse(name)
         .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
-    let calendars = Calendars::new(env, &ctx.store, &ctx.config, ctx.now)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let calendars = ctx.calendars()?;
     calendars
         .disconnect(&signed_in.host.id, provider)
         .await

@@ -16,6 +16,8 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
     /// `https://host` links in pages and emails point at.
     pub origin: String,
+    /// The Worker's bindings, for what needs more than D1 (the token vault in KV).
+    pub env: Env,
 }
 
 impl Ctx {
@@ -38,7 +40,14 @@ impl Ctx {
             config,
             now,
             origin,
+            env: env.clone(),
         })
+    }
+
+    /// The host's connected calendars, for busy times and events.
+    pub fn calendars(&self) -> Result<crate::calendar::Calendars<'_>, AppError> {
+        crate::calendar::Calendars::new(&self.env, &self.store, &self.config, self.now)
+            .map_err(|e| AppError::Internal(e.to_string()))
     }
 }
 

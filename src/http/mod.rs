@@ -188,10 +188,10 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             connections::start(&Ctx::from_env(env, req)?, req, provider).await
         }
         (["dashboard", "connections", provider, "callback"], Method::Get) => {
-            connections::callback(&Ctx::from_env(env, req)?, env, req, provider).await
+            connections::callback(&Ctx::from_env(env, req)?, req, provider).await
         }
         (["dashboard", "connections", provider, "disconnect"], Method::Post) => {
-            connections::disconnect(&Ctx::from_env(env, req)?, env, req, provider).await
+            connections::disconnect(&Ctx::from_env(env, req)?, req, provider).await
         }
         (["dashboard", "connections", provider, "settings"], Method::Post) => {
             connections::save_settings(&Ctx::from_env(env, req)?, req, provider).await

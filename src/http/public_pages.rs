@@ -286,7 +286,7 @@ async fn render_booking_page(
     // One engine run per page view: the whole shown month (from today on).
     let range = local_dates_to_utc(params.month.max(today), last_day, zone)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let availability = target.availability(&ctx.store, range, ctx.now).await?;
+    let availability = target.availability(ctx, range).await?;
     let by_day: BTreeMap<NaiveDate, Vec<Slot>> = group_by_local_date(&availability.slots(), zone)
         .into_iter()
         .map(|day| (day.date, day.slots))
@@ -522,6 +522,10 @@ struct ConfirmationPage {
     /// "For Dana" and the host's time, when the host is in another zone.
     when_host: Option<(String, String)>,
     location: &'static str,
+    /// The Meet, Teams or Zoom link, once the provider made it (https only).
+    meeting_url: Option<String>,
+    /// A link is on its way (created in the background).
+    meeting_pending: bool,
     note: String,
     cancelled: bool,
     /// Offered while the meeting has not started.
@@ -661,6 +665,16 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
     let location = t.location(&booking.location_kind);
+    let meeting = ctx.store.meeting_url(&booking.id).await?;
+    let meeting_url = meeting
+        .as_ref()
+        .and_then(|m| m.meeting_url.clone())
+        .filter(|url| url.starts_with("https://"));
+    let meeting_pending = meeting_url.is_none()
+        && booking.status == "confirmed"
+        && meeting
+            .as_ref()
+            .is_some_and(|m| m.conference != "none" && m.state == "pending");
     let summary = format!("{} {} {}", booking.event_title, t.with, booking.host_name);
     let manage_url = format!("{}/booking/{token}", ctx.origin);
     let details = if booking.note.is_empty() {
@@ -691,6 +705,8 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         invitee_name: booking.invitee_name,
         invitee_email: booking.invitee_email,
         location,
+        meeting_url,
+        meeting_pending,
         note: booking.note,
         cancel_href: (booking.status == "confirmed" && start > ctx.now)
             .then(|| format!("/booking/{token}/cancel")),

@@ -220,7 +220,7 @@ async fn render(
     let to = from + Days::new(DAYS_PER_PAGE - 1);
     let range =
         local_dates_to_utc(from, to, zone).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let mut availability = target.availability(&ctx.store, range, ctx.now).await?;
+    let mut availability = target.availability(ctx, range).await?;
     without(&mut availability, movable.start, movable.end);
     let slots: Vec<_> = availability
         .slots()
@@ -419,7 +419,7 @@ async fn move_booking(
         day.end() + Duration::days(1),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut availability = target.availability(&ctx.store, around, ctx.now).await?;
+    let mut availability = target.availability(ctx, around).await?;
     without(&mut availability, movable.start, movable.end);
     if !availability.offers(start) {
         return Err(refusal(&availability, start));
@@ -496,6 +496,9 @@ async fn move_booking(
         .reschedule_booking(&old.id, ctx.now.timestamp(), &row, &emails)
         .await?
     {
+        // The event moves with the booking; an old one never created is removed instead.
+        super::booking::run_calendar_work(ctx, &id).await;
+        super::booking::run_calendar_work(ctx, &old.id).await;
         return Ok(Moved {
             id,
             start,

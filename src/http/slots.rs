@@ -4,7 +4,9 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::context::Ctx;
 use super::error::AppError;
+use crate::calendar::busy::BusyError;
 use crate::core::availability::{
     available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
     SlotQuery, SlotRules, WeeklyHours,
@@ -104,12 +106,12 @@ impl PublicEvent {
     }
 
     /// Everything the engine needs to answer for `range`.
-    pub async fn availability(
-        &self,
-        store: &Store,
-        range: Interval,
-        now: DateTime<Utc>,
-    ) -> Result<Availability, AppError> {
+    ///
+    /// Busy times come from D1 (bookings) and from the host's connected calendars, read
+    /// fresh on every call: a booking's own call is the re-check that refuses a slot filled
+    /// in the calendar a moment ago.
+    pub async fn availability(&self, ctx: &Ctx, range: Interval) -> Result<Availability, AppError> {
+        let (store, now) = (&ctx.store, ctx.now);
         let zone = self.schedule_zone()?;
         // Overrides and bookings are loaded a day beyond the range on both sides: local days,
         // buffers and the daily cap all reach past the range's own bounds.
@@ -140,6 +142,24 @@ impl PublicEvent {
                 booked_starts.push(start);
             }
         }
+        let window = Interval::new(
+            range.start() - chrono::Duration::seconds(margin),
+            range.end() + chrono::Duration::seconds(margin),
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        let calendar_busy = ctx
+            .calendars()?
+            .busy_times(&self.host.id, window)
+            .await
+            .map_err(|error| match error {
+                BusyError::Store(e) => AppError::from(e),
+                BusyError::Unreadable(_) => AppError::Unavailable(
+                    "Availability is temporarily unavailable: we could not check the host's \
+                     calendar just now. Please try again in a few minutes."
+                        .into(),
+                ),
+            })?;
+        busy.extend(calendar_busy);
         Ok(Availability {
             schedule,
             rules: self.rules()?,

@@ -71,6 +71,8 @@ pub static STRINGS: Strings = Strings {
     when: "Wann",
     for_host: "Für {host}",
     where_: "Wo",
+    join_meeting: "Am Meeting teilnehmen",
+    meeting_link_pending: "Der Meeting-Link wird gerade erstellt; er erscheint in Kürze auf dieser Seite und in der Kalendereinladung des Gastgebers.",
     who: "Wer",
     and: "und",
     your_note: "Ihre Nachricht",

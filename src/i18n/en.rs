@@ -71,6 +71,8 @@ pub static STRINGS: Strings = Strings {
     when: "When",
     for_host: "For {host}",
     where_: "Where",
+    join_meeting: "Join the meeting",
+    meeting_link_pending: "The meeting link is being created; it will appear on this page and in the host's calendar invitation shortly.",
     who: "Who",
     and: "and",
     your_note: "Your note",

@@ -168,6 +168,10 @@ pub struct Strings {
     /// "For {host}": `{host}` is replaced.
     pub for_host: &'static str,
     pub where_: &'static str,
+    /// The link to the online meeting, on the confirmation page.
+    pub join_meeting: &'static str,
+    /// Said while the meeting link is still being created at the provider.
+    pub meeting_link_pending: &'static str,
     pub who: &'static str,
     pub and: &'static str,
     pub your_note: &'static str,

@@ -9,6 +9,9 @@ use serde::Deserialize;
 use super::outbox::{
     queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
 };
+use super::booking_calendar::{
+    NewCalendarWork, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK, REMOVE_CALENDAR_WORK,
+};
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
 
 /// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
@@ -213,8 +216,18 @@ impl Store {
         &self,
         row: &NewBookingRow<'_>,
         emails: &[NewEmail],
+        calendar: Option<&NewCalendarWork<'_>>,
     ) -> Result<InsertOutcome, StoreError> {
         let booking_params = row.params();
+        let calendar_params = calendar.map(|work| {
+            [
+                Param::Text(row.id),
+                Param::Text(row.host_id),
+                work.calendar_provider.map_or(Param::Null, Param::Text),
+                Param::Text(work.conference),
+                Param::Int(row.created_at),
+            ]
+        });
         let email_params: Vec<_> = emails
             .iter()
             .map(|email| queue_params(email, row.id, row.created_at))
@@ -235,6 +248,9 @@ impl Store {
                 .iter()
                 .map(|params| (QUEUE_FOR_NEW_BOOKING, params.as_slice())),
         );
+        if let Some(params) = &calendar_params {
+            statements.push((INSERT_CALENDAR_WORK, params.as_slice()));
+        }
         let changed = self
             .batch("insert_booking_if_free", &statements)
             .await?
@@ -320,6 +336,7 @@ impl Store {
                 .iter()
                 .map(|params| (QUEUE_FOR_CANCELLED_BOOKING, params.as_slice())),
         );
+        statements.push((REMOVE_CALENDAR_WORK, &update_params));
         let changed = self.batch("cancel_booking", &statements).await?;
         Ok(changed.first() == Some(&1))
     }
@@ -341,6 +358,7 @@ impl Store {
         insert_params.push(Param::Text(old_id));
         insert_params.push(Param::Int(now));
         let update_params = [Param::Text(old_id), Param::Text(new.id)];
+        let calendar_params = [Param::Text(old_id), Param::Text(new.id), Param::Int(now)];
         let email_params: Vec<_> = emails
             .iter()
             .map(|email| queue_params(email, new.id, now))
@@ -369,6 +387,11 @@ impl Store {
             email_params
                 .iter()
                 .map(|params| (QUEUE_FOR_NEW_BOOKING, params.as_slice())),
+        );
+        statements.extend(
+            MOVE_CALENDAR_WORK
+                .iter()
+                .map(|sql| (*sql, calendar_params.as_slice())),
         );
         let changed = self.batch("reschedule_booking", &statements).await?;
         Ok(changed.first() == Some(&1) && changed.get(1) == Some(&1))

@@ -17,6 +17,7 @@ macro_rules! select_event_types {
 mod accounts;
 mod api_tokens;
 mod availability;
+mod booking_calendar;
 mod bookings;
 mod connections;
 mod event_types;
@@ -30,6 +31,9 @@ pub use availability::MinuteRange;
 pub use bookings::{
     BookingDetailsRow, HostBookingRow, InsertOutcome, NewBookingRow, ReminderRow,
     HOST_BOOKINGS_LIMIT,
+};
+pub use booking_calendar::{
+    CalendarProgress, CalendarWorkRow, MeetingLinkRow, NewCalendarWork,
 };
 pub use connections::{ConnectStateRow, ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};

@@ -1,0 +1,115 @@
+//! Busy times from the host's connected calendars, for the slot engine.
+//!
+//! One provider call per calendar account per request (Google: one `freeBusy` for every
+//! checked calendar; Microsoft: one `calendarView`, more pages only for a crowded range).
+//! Only start and end leave this module. A calendar that cannot be read stops the booking
+//! page from offering any time, unless the host chose to ignore it: wrong slots are worse
+//! than none.
+
+use crate::core::availability::Interval;
+use crate::core::calendar_settings::WhenUnreadable;
+use crate::providers::calendar::{google, microsoft};
+use crate::providers::connect::ConnectProvider;
+use crate::store::{ConnectionRow, StoreError};
+
+use super::call::CallError;
+use super::Calendars;
+
+/// Pages of one Microsoft calendarView followed at most (each holds hundreds of entries).
+const MAX_GRAPH_PAGES: usize = 5;
+
+/// Why busy times are not known.
+#[derive(Debug, thiserror::Error)]
+pub enum BusyError {
+    /// A calendar whose host wants no times offered without it could not be read.
+    #[error("{0} could not be read")]
+    Unreadable(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Calendars<'_> {
+    /// Every busy period of the host's checked calendars that touches `window`.
+    pub async fn busy_times(&self, host_id: &str, window: Interval) -> Result<Vec<Interval>, BusyError> {
+        let mut busy = Vec::new();
+        for connection in self.store.host_connections(host_id).await? {
+            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
+                continue;
+            };
+            let read = match provider {
+                ConnectProvider::Google => self.google_busy(&connection, window).await,
+                ConnectProvider::Microsoft => self.microsoft_busy(&connection, window).await,
+                ConnectProvider::Zoom => continue,
+            };
+            match read {
+                Ok(periods) => busy.extend(periods),
+                Err(error) => {
+                    worker::console_warn!(
+                        "busy times of host {host_id} from {}: {error}",
+                        provider.as_str()
+                    );
+                    if WhenUnreadable::parse(&connection.when_unreadable) == WhenUnreadable::Stop {
+                        return Err(BusyError::Unreadable(provider.label()));
+                    }
+                }
+            }
+        }
+        Ok(busy)
+    }
+
+    async fn google_busy(
+        &self,
+        connection: &ConnectionRow,
+        window: Interval,
+    ) -> Result<Vec<Interval>, CallError> {
+        let ids: Vec<String> = serde_json::from_str(&connection.checked_calendars)
+            .ok()
+            .filter(|ids: &Vec<String>| !ids.is_empty())
+            .unwrap_or_else(|| vec!["primary".to_owned()]);
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let urls = &self.config.services;
+        self.call(
+            connection,
+            |token| google::free_busy(urls, token, window, &ids),
+            |response| google::parse_free_busy(response, &ids),
+        )
+        .await
+    }
+
+    async fn microsoft_busy(
+        &self,
+        connection: &ConnectionRow,
+        window: Interval,
+    ) -> Result<Vec<Interval>, CallError> {
+        let blocking = microsoft::BlockingShowAs::parse(&connection.blocking_show_as)
+            .unwrap_or_default();
+        let urls = &self.config.services;
+        let mut page = self
+            .call(
+                connection,
+                |token| microsoft::calendar_view(urls, token, window),
+                |response| microsoft::parse_calendar_view(response, blocking),
+            )
+            .await?;
+        let mut busy = std::mem::take(&mut page.busy);
+        for _ in 1..MAX_GRAPH_PAGES {
+            let Some(link) = page.next_link.take() else {
+                return Ok(busy);
+            };
+            page = self
+                .call(
+                    connection,
+                    |token| microsoft::calendar_view_next(urls, token, &link),
+                    |response| microsoft::parse_calendar_view(response, blocking),
+                )
+                .await?;
+            busy.append(&mut page.busy);
+        }
+        if page.next_link.is_some() {
+            return Err(CallError::Unavailable(
+                "calendarView has more pages than we follow".into(),
+            ));
+        }
+        Ok(busy)
+    }
+}

@@ -1,0 +1,114 @@
+//! Sending one provider API call with the rules every call follows: an expired token (401) is
+//! refreshed once and the call repeated; a rate limit or outage (429, 5xx) is retried at most
+//! twice, and only when the provider asks for a wait short enough to spend inside a request.
+//! Anything else is the caller's to decide.
+
+use oauth2::{AccessToken, HttpRequest, HttpResponse};
+
+use super::access::AccessError;
+use super::Calendars;
+use crate::providers::calendar::{ApiError, BuildError};
+use crate::providers::fetch::fetch;
+use crate::store::ConnectionRow;
+
+/// Tries of one call when the provider is rate limiting or down.
+const ATTEMPTS: u32 = 3;
+/// The longest Retry-After we wait out inside a request; a longer one fails the call now.
+const MAX_WAIT_SECONDS: u64 = 2;
+/// The pause when the provider gave no Retry-After.
+const DEFAULT_WAIT_MS: u64 = 300;
+
+/// Why a call did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The provider refused the grant: the host must reconnect.
+    #[error("the connection needs to be made again")]
+    NeedsReconnect,
+    /// Down, rate limiting, or unreachable even after the retries: try again later.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider answered with an error that a retry would not change.
+    #[error(transparent)]
+    Api(ApiError),
+    /// Our own request could not be built (configuration or stored data).
+    #[error(transparent)]
+    Build(BuildError),
+}
+
+impl From<AccessError> for CallError {
+    fn from(error: AccessError) -> Self {
+        match error {
+            AccessError::NeedsReconnect => Self::NeedsReconnect,
+            other => Self::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl Calendars<'_> {
+    /// Sends the request `build` makes with a live token and reads it with `parse`.
+    pub async fn call<T>(
+        &self,
+        connection: &ConnectionRow,
+        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
+        parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
+    ) -> Result<T, CallError> {
+        let mut token = self.access_token(connection, None).await?;
+        let mut refreshed = false;
+        let mut attempt = 1;
+        loop {
+            let request = build(&AccessToken::new(token.clone())).map_err(CallError::Build)?;
+            let response = match fetch(request).await {
+                Ok(response) => response,
+                Err(error) if attempt < ATTEMPTS => {
+                    worker::console_warn!("{} call failed: {error}", connection.provider);
+                    pause(None).await;
+                    attempt += 1;
+                    continue;
+                }
+                Err(error) => return Err(CallError::Unavailable(error.to_string())),
+            };
+            match parse(&response) {
+                Ok(value) => return Ok(value),
+                Err(ApiError::Unauthorized) if !refreshed => {
+                    refreshed = true;
+                    self.vault
+                        .forget_access_token(
+                            &connection.host_id,
+                            provider_of(connection)?,
+                        )
+                        .await
+                        .map_err(|e| CallError::Unavailable(e.to_string()))?;
+                    token = self.access_token(connection, Some(&token)).await?;
+                }
+                Err(ApiError::Unauthorized) => {
+                    return Err(CallError::Unavailable(
+                        "the provider refused a fresh access token".into(),
+                    ))
+                }
+                Err(
+                    ApiError::RateLimited { retry_after }
+                    | ApiError::Unavailable { retry_after, .. },
+                ) if attempt < ATTEMPTS && retry_after.is_none_or(|s| s <= MAX_WAIT_SECONDS) => {
+                    pause(retry_after).await;
+                    attempt += 1;
+                }
+                Err(error @ (ApiError::RateLimited { .. } | ApiError::Unavailable { .. })) => {
+                    return Err(CallError::Unavailable(error.to_string()))
+                }
+                Err(error) => return Err(CallError::Api(error)),
+            }
+        }
+    }
+}
+
+fn provider_of(
+    connection: &ConnectionRow,
+) -> Result<crate::providers::connect::ConnectProvider, CallError> {
+    crate::providers::connect::ConnectProvider::parse(&connection.provider)
+        .ok_or_else(|| CallError::Unavailable("unknown provider".into()))
+}
+
+async fn pause(retry_after: Option<u64>) {
+    let ms = retry_after.map_or(DEFAULT_WAIT_MS, |s| s.min(MAX_WAIT_SECONDS) * 1000);
+    worker::Delay::from(std::time::Duration::from_millis(ms.max(50))).await;
+}

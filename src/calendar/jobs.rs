@@ -1,0 +1,462 @@
+//! The events and meetings bookings get at the providers: created after a booking, moved
+//! with a reschedule, removed with a cancellation.
+//!
+//! Each booking's work is a `booking_calendar` row written in the booking's own batch, so it
+//! cannot be lost. It runs right after the booking (inside the request, so the confirmation
+//! page usually has the meeting link) and again from the cron trigger with backoff until it
+//! succeeds or is given up. Every step is idempotent: the Google event id and Graph
+//! `transactionId` are the booking id, a Zoom meeting is found again by the marker in its
+//! agenda, and each id is saved the moment it exists.
+
+use chrono::{DateTime, Utc};
+
+use super::call::CallError;
+use super::Calendars;
+use crate::core::availability::Interval;
+use crate::core::types::{Email, PersonName, TimeZoneName};
+use crate::mail::backoff::{after_failure, AfterFailure};
+use crate::providers::calendar::google::{self, SendUpdates};
+use crate::providers::calendar::{
+    microsoft, zoom, ApiError, Attendee, BookingKey, Conference, ConferenceStatus, CreatedEvent,
+    NewEvent,
+};
+use crate::providers::connect::ConnectProvider;
+use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, StoreError};
+
+/// How long a claimed row is left alone by other runs.
+const LEASE_SECONDS: i64 = 120;
+/// Rows one cron run works on at most.
+const ROWS_PER_RUN: i64 = 10;
+/// Reads of a Google event whose Meet link is still `pending`.
+const CONFERENCE_POLLS: u32 = 4;
+
+/// How one row's work ended this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    Retrying,
+    GivenUp,
+    /// Not due, already done, or claimed by another run.
+    Skipped,
+}
+
+/// Why a step failed: worth another try later, or not.
+enum StepError {
+    Temporary(String),
+    Permanent(String),
+}
+
+impl From<CallError> for StepError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::NeedsReconnect => Self::Temporary("needs reconnect".into()),
+            CallError::Unavailable(why) => Self::Temporary(why),
+            CallError::Api(ApiError::Rejected { status, code }) => {
+                Self::Permanent(format!("rejected {status} {code}"))
+            }
+            CallError::Api(other) => Self::Temporary(other.to_string()),
+            CallError::Build(error) => Self::Permanent(error.to_string()),
+        }
+    }
+}
+
+fn when(row: &CalendarWorkRow) -> Result<Interval, StepError> {
+    let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0);
+    match (at(row.start_at), at(row.end_at)) {
+        (Some(start), Some(end)) => {
+            Interval::new(start, end).map_err(|e| StepError::Permanent(e.to_string()))
+        }
+        _ => Err(StepError::Permanent("booking times out of range".into())),
+    }
+}
+
+impl Calendars<'_> {
+    /// Works through every due row (cron).
+    pub async fn run_due(&self) -> Result<(), StoreError> {
+        for due in self
+            .store
+            .due_calendar_work(self.now.timestamp(), ROWS_PER_RUN)
+            .await?
+        {
+            self.process(&due.booking_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Claims the row of `booking_id` if it is due and does its work.
+    pub async fn process(&self, booking_id: &str) -> Result<Outcome, StoreError> {
+        let now = self.now.timestamp();
+        if !self
+            .store
+            .claim_calendar_work(booking_id, now, now + LEASE_SECONDS)
+            .await?
+        {
+            return Ok(Outcome::Skipped);
+        }
+        let Some(row) = self.store.calendar_work(booking_id).await? else {
+            return Ok(Outcome::Skipped);
+        };
+        let result = match row.state.as_str() {
+            "pending" => self.create_or_move(&row).await,
+            "removing" => self.remove(&row).await,
+            _ => return Ok(Outcome::Skipped),
+        };
+        let attempts = row.attempts + 1;
+        match result {
+            Ok(()) => {
+                let done = if row.state == "pending" { "created" } else { "removed" };
+                self.store
+                    .finish_calendar_work(booking_id, &row.state, done, attempts, None, now)
+                    .await?;
+                Ok(Outcome::Done)
+            }
+            Err(StepError::Temporary(why)) => {
+                let tries = u32::try_from(attempts).unwrap_or(u32::MAX);
+                match after_failure(tries, self.now) {
+                    AfterFailure::RetryAt(at) => {
+                        worker::console_warn!(
+                            "calendar work of booking {booking_id}: attempt {attempts} failed ({why}), retrying at {at}"
+                        );
+                        self.store
+                            .retry_calendar_work(booking_id, attempts, at.timestamp(), &short(&why), now)
+                            .await?;
+                        Ok(Outcome::Retrying)
+                    }
+                    AfterFailure::GiveUp => self.give_up(&row, attempts, &why).await,
+                }
+            }
+            Err(StepError::Permanent(why)) => self.give_up(&row, attempts, &why).await,
+        }
+    }
+
+    async fn give_up(
+        &self,
+        row: &CalendarWorkRow,
+        attempts: i64,
+        why: &str,
+    ) -> Result<Outcome, StoreError> {
+        worker::console_error!(
+            "calendar work of booking {}: given up after {attempts} attempts ({why})",
+            row.booking_id
+        );
+        let state = if row.state == "pending" { "failed" } else { "removed" };
+        self.store
+            .finish_calendar_work(
+                &row.booking_id,
+                &row.state,
+                state,
+                attempts,
+                Some(&short(why)),
+                self.now.timestamp(),
+            )
+            .await?;
+        Ok(Outcome::GivenUp)
+    }
+
+    async fn connection(&self, row: &CalendarWorkRow, provider: &str) -> Result<Option<ConnectionRow>, StepError> {
+        self.store
+            .connection(&row.host_id, provider)
+            .await
+            .map_err(|e| StepError::Temporary(e.to_string()))
+    }
+
+    /// Creates what is missing (a Zoom meeting, then the calendar event), or moves what
+    /// exists to the booking's time (after a reschedule).
+    async fn create_or_move(&self, row: &CalendarWorkRow) -> Result<(), StepError> {
+        let when = when(row)?;
+        let zone = TimeZoneName::parse(&row.host_time_zone)
+            .or_else(|_| TimeZoneName::parse("UTC"))
+            .map_err(|e| StepError::Permanent(e.to_string()))?;
+        let urls = &self.config.services;
+        let mut join_url = row.meeting_url.clone();
+        if row.conference == "zoom" {
+            if let Some(zoom_connection) = self.connection(row, "zoom").await? {
+                match &row.meeting_id {
+                    Some(id) => {
+                        self.call(
+                            &zoom_connection,
+                            |token| zoom::move_meeting(urls, token, id, when, zone.clone()),
+                            zoom::parse_moved,
+                        )
+                        .await?;
+                    }
+                    None => {
+                        let event = self.new_event(row, when, zone.clone(), Conference::None)?;
+                        let meeting = self.zoom_meeting(&zoom_connection, row, &event).await?;
+                        self.progress(row, None, Some(&meeting.0), Some(&meeting.1))
+                            .await?;
+                        join_url = Some(meeting.1);
+                    }
+                }
+            }
+        }
+        let Some(provider) = row.calendar_provider.as_deref() else {
+            return Ok(());
+        };
+        let Some(connection) = self.connection(row, provider).await? else {
+            // The calendar was disconnected since: there is nowhere to put the event.
+            return Ok(());
+        };
+        if let Some(event_id) = &row.event_id {
+            return match provider {
+                "google" => self
+                    .call(
+                        &connection,
+                        |token| {
+                            google::move_event(urls, token, "primary", event_id, when, zone.clone())
+                        },
+                        google::parse_event,
+                    )
+                    .await
+                    .map(|_| ())
+                    .map_err(StepError::from),
+                _ => self
+                    .call(
+                        &connection,
+                        |token| microsoft::move_event(urls, token, event_id, when),
+                        microsoft::parse_moved,
+                    )
+                    .await
+                    .map_err(StepError::from),
+            };
+        }
+        let conference = match (row.conference.as_str(), provider) {
+            ("google_meet", "google") => Conference::GoogleMeet,
+            ("microsoft_teams", "microsoft") => Conference::TeamsMeeting,
+            _ => join_url.clone().map_or(Conference::None, Conference::JoinUrl),
+        };
+        let event = self.new_event(row, when, zone, conference)?;
+        let created = match provider {
+            "google" => self.google_event(&connection, &event).await?,
+            _ => {
+                let teams = event.conference == Conference::TeamsMeeting;
+                self.call(
+                    &connection,
+                    |token| microsoft::create_event(urls, token, &event),
+                    |response| microsoft::parse_event(response, teams),
+                )
+                .await?
+            }
+        };
+        let link = created.meeting_url.as_deref().or(join_url.as_deref());
+        self.progress(row, Some(&created.event_id), None, link).await?;
+        if created.conference == ConferenceStatus::Pending {
+            return Err(StepError::Temporary("conference still pending".into()));
+        }
+        Ok(())
+    }
+
+    fn new_event(
+        &self,
+        row: &CalendarWorkRow,
+        when: Interval,
+        host_zone: TimeZoneName,
+        conference: Conference,
+    ) -> Result<NewEvent, StepError> {
+        let key = BookingKey::parse(&row.booking_id)
+            .map_err(|e| StepError::Permanent(e.to_string()))?;
+        let email = Email::parse(&row.invitee_email)
+            .map_err(|_| StepError::Permanent("invitee address unusable".into()))?;
+        let name = PersonName::parse(&row.invitee_name)
+            .or_else(|_| PersonName::parse("Invitee"))
+            .map_err(|_| StepError::Permanent("invitee name unusable".into()))?;
+        let title = format!("{} with {}", row.event_title, name.as_str());
+        Ok(NewEvent {
+            key,
+            title,
+            description: format!(
+                "{}\n\nBooked with Openslot.",
+                row.event_description.trim()
+            )
+            .trim_start()
+            .to_owned(),
+            when,
+            host_zone,
+            attendee: Attendee { email, name },
+            conference,
+            location: None,
+        })
+    }
+
+    /// Google: insert with our id; a 409 means an earlier try made it, so read it back; a
+    /// pending Meet link is read again until it is ready.
+    async fn google_event(
+        &self,
+        connection: &ConnectionRow,
+        event: &NewEvent,
+    ) -> Result<CreatedEvent, StepError> {
+        let urls = &self.config.services;
+        let id = google::event_id(event);
+        let inserted = self
+            .call(
+                connection,
+                |token| google::insert_event(urls, token, "primary", event, SendUpdates::None),
+                google::parse_event,
+            )
+            .await;
+        let mut created = match inserted {
+            Ok(created) => created,
+            Err(CallError::Api(ApiError::Conflict)) => {
+                self.call(
+                    connection,
+                    |token| google::get_event(urls, token, "primary", id),
+                    google::parse_event,
+                )
+                .await?
+            }
+            Err(other) => return Err(other.into()),
+        };
+        for _ in 0..CONFERENCE_POLLS {
+            if created.conference != ConferenceStatus::Pending {
+                break;
+            }
+            worker::Delay::from(std::time::Duration::from_millis(500)).await;
+            created = self
+                .call(
+                    connection,
+                    |token| google::get_event(urls, token, "primary", &created.event_id),
+                    google::parse_event,
+                )
+                .await?;
+        }
+        Ok(created)
+    }
+
+    /// Zoom: find the meeting an earlier try may have made (by its agenda marker), else
+    /// schedule one. Returns its id and join link.
+    async fn zoom_meeting(
+        &self,
+        connection: &ConnectionRow,
+        row: &CalendarWorkRow,
+        event: &NewEvent,
+    ) -> Result<(String, String), StepError> {
+        let urls = &self.config.services;
+        if row.attempts > 0 {
+            let mut page: Option<String> = None;
+            for _ in 0..5 {
+                let found = self
+                    .call(
+                        connection,
+                        |token| zoom::list_upcoming(urls, token, page.as_deref()),
+                        |response| zoom::find_meeting(response, &event.key),
+                    )
+                    .await?;
+                match found {
+                    zoom::MeetingSearch::Found(meeting) => {
+                        return Ok((meeting.meeting_id, meeting.join_url))
+                    }
+                    zoom::MeetingSearch::NextPage(next) => page = Some(next),
+                    zoom::MeetingSearch::Absent => break,
+                }
+            }
+        }
+        let meeting = self
+            .call(
+                connection,
+                |token| zoom::create_meeting(urls, token, event),
+                zoom::parse_meeting,
+            )
+            .await?;
+        Ok((meeting.meeting_id, meeting.join_url))
+    }
+
+    async fn progress(
+        &self,
+        row: &CalendarWorkRow,
+        event_id: Option<&str>,
+        meeting_id: Option<&str>,
+        meeting_url: Option<&str>,
+    ) -> Result<(), StepError> {
+        self.store
+            .save_calendar_progress(
+                &row.booking_id,
+                &CalendarProgress {
+                    event_id,
+                    meeting_id,
+                    meeting_url,
+                },
+                self.now.timestamp(),
+            )
+            .await
+            .map_err(|e| StepError::Temporary(e.to_string()))
+    }
+
+    /// Deletes the event and the Zoom meeting of a cancelled booking; gone already is fine.
+    async fn remove(&self, row: &CalendarWorkRow) -> Result<(), StepError> {
+        let urls = &self.config.services;
+        if let Some(meeting_id) = &row.meeting_id {
+            if let Some(connection) = self.connection(row, "zoom").await? {
+                self.call(
+                    &connection,
+                    |token| zoom::delete_meeting(urls, token, meeting_id),
+                    zoom::parse_deleted,
+                )
+                .await?;
+            }
+        }
+        let Some(provider) = row.calendar_provider.as_deref() else {
+            return Ok(());
+        };
+        // A Google event's id is the booking id even if its creation never reported back.
+        let event_id = match (provider, &row.event_id) {
+            (_, Some(id)) => id.clone(),
+            ("google", None) => row.booking_id.clone(),
+            _ => return Ok(()),
+        };
+        let Some(connection) = self.connection(row, provider).await? else {
+            return Ok(());
+        };
+        let deleted = match provider {
+            "google" => {
+                self.call(
+                    &connection,
+                    |token| google::delete_event(urls, token, "primary", &event_id, SendUpdates::None),
+                    google::parse_deleted,
+                )
+                .await
+            }
+            _ => {
+                self.call(
+                    &connection,
+                    |token| microsoft::delete_event(urls, token, &event_id),
+                    microsoft::parse_deleted,
+                )
+                .await
+            }
+        };
+        deleted.map(|_| ()).map_err(StepError::from)
+    }
+}
+
+/// A failure as stored: short, and never a provider's message text (only ours).
+fn short(why: &str) -> String {
+    why.chars().take(200).collect()
+}
+
+/// What a new booking needs done at the providers, from the event type's location and the
+/// host's connections; `None` when nothing (no calendar, no Zoom).
+pub fn work_for(
+    location_kind: &str,
+    connections: &[ConnectionRow],
+) -> Option<(Option<&'static str>, &'static str)> {
+    let working = |p: ConnectProvider| connections.iter().any(|c| c.provider == p.as_str());
+    let receiving = connections
+        .iter()
+        .find(|c| c.receives_events == 1)
+        .and_then(|c| ConnectProvider::parse(&c.provider))
+        .filter(|p| p.is_calendar());
+    let (calendar, conference) = match location_kind {
+        "google_meet" if working(ConnectProvider::Google) => {
+            (Some(ConnectProvider::Google), "google_meet")
+        }
+        "microsoft_teams" if working(ConnectProvider::Microsoft) => {
+            (Some(ConnectProvider::Microsoft), "microsoft_teams")
+        }
+        "zoom" if working(ConnectProvider::Zoom) => (receiving, "zoom"),
+        _ => (receiving, "none"),
+    };
+    if calendar.is_none() && conference == "none" {
+        return None;
+    }
+    Some((calendar.map(ConnectProvider::as_str), conference))
+}

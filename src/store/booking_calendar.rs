@@ -1,0 +1,233 @@
+//! What each booking has or needs at the providers (`booking_calendar`): written with the
+//! booking in its own batch, then advanced by `calendar::jobs` under a lease.
+
+use serde::Deserialize;
+
+use super::{Param, Store, StoreError};
+
+/// The calendar work a new booking needs, inserted in the booking's batch.
+pub struct NewCalendarWork<'a> {
+    /// `google` / `microsoft`, or `None` when no calendar receives events.
+    pub calendar_provider: Option<&'a str>,
+    /// `none`, `google_meet`, `microsoft_teams` or `zoom`.
+    pub conference: &'a str,
+}
+
+/// A booking's calendar work with what the provider calls need to know about the booking.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CalendarWorkRow {
+    pub booking_id: String,
+    pub host_id: String,
+    pub calendar_provider: Option<String>,
+    pub conference: String,
+    pub event_id: Option<String>,
+    pub meeting_id: Option<String>,
+    pub meeting_url: Option<String>,
+    pub state: String,
+    pub attempts: i64,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub invitee_name: String,
+    pub invitee_email: String,
+    pub event_title: String,
+    pub event_description: String,
+    pub host_name: String,
+    pub host_time_zone: String,
+}
+
+/// A due row's id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DueCalendarWork {
+    pub booking_id: String,
+}
+
+/// What one step achieved, saved at once so a retry never repeats it.
+pub struct CalendarProgress<'a> {
+    pub event_id: Option<&'a str>,
+    pub meeting_id: Option<&'a str>,
+    pub meeting_url: Option<&'a str>,
+}
+
+/// The statement that records a new booking's calendar work; it only inserts when the
+/// booking itself went in (`?1` exists), and a replayed request finds it already there.
+pub(super) const INSERT_CALENDAR_WORK: &str =
+    "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
+     state, attempts, next_attempt_at, updated_at) \
+     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1)";
+
+/// A cancelled booking's event and meeting are to be removed.
+pub(super) const REMOVE_CALENDAR_WORK: &str =
+    "UPDATE booking_calendar SET state = 'removing', next_attempt_at = ?2, updated_at = ?2 \
+     WHERE booking_id = ?1 AND state IN ('pending', 'created', 'failed') \
+     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND status = 'cancelled')";
+
+/// On a reschedule (`?1` old, `?2` new, `?3` now), in this order: an existing event moves with
+/// the booking (the new booking takes it over, to be moved); the old row is handed over or, if
+/// nothing was created yet, removed; a new booking whose old one had no event gets a fresh one.
+pub(super) const MOVE_CALENDAR_WORK: [&str; 3] = [
+    "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
+     event_id, meeting_id, meeting_url, state, attempts, next_attempt_at, updated_at) \
+     SELECT ?2, host_id, calendar_provider, conference, event_id, meeting_id, meeting_url, \
+        'pending', 0, ?3, ?3 FROM booking_calendar WHERE booking_id = ?1 AND state = 'created' \
+     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
+    "UPDATE booking_calendar SET state = CASE WHEN state = 'created' THEN 'removed' ELSE 'removing' END, \
+        next_attempt_at = ?3, updated_at = ?3 \
+     WHERE booking_id = ?1 AND state IN ('pending', 'created', 'failed') \
+     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
+    "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
+     state, attempts, next_attempt_at, updated_at) \
+     SELECT ?2, host_id, calendar_provider, conference, 'pending', 0, ?3, ?3 \
+     FROM booking_calendar WHERE booking_id = ?1 AND state = 'removing' \
+     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
+];
+
+impl Store {
+    /// Rows whose work is due at `now`, oldest first.
+    pub async fn due_calendar_work(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DueCalendarWork>, StoreError> {
+        self.all(
+            "due_calendar_work",
+            "SELECT booking_id FROM booking_calendar WHERE state IN ('pending', 'removing') \
+             AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
+            &[Param::Int(now), Param::Int(limit)],
+        )
+        .await
+    }
+
+    /// Claims a due row until `lease_until`: no other run touches it meanwhile.
+    pub async fn claim_calendar_work(
+        &self,
+        booking_id: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "claim_calendar_work",
+                "UPDATE booking_calendar SET next_attempt_at = ?3 WHERE booking_id = ?1 \
+                 AND state IN ('pending', 'removing') AND next_attempt_at <= ?2",
+                &[Param::Text(booking_id), Param::Int(now), Param::Int(lease_until)],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// The row and the booking facts the provider calls need.
+    pub async fn calendar_work(
+        &self,
+        booking_id: &str,
+    ) -> Result<Option<CalendarWorkRow>, StoreError> {
+        self.first(
+            "calendar_work",
+            "SELECT c.booking_id, c.host_id, c.calendar_provider, c.conference, c.event_id, \
+             c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, b.end_at, \
+             b.invitee_name, b.invitee_email, e.title AS event_title, \
+             e.description AS event_description, h.name AS host_name, \
+             h.time_zone AS host_time_zone \
+             FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
+             JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
+             WHERE c.booking_id = ?1",
+            &[Param::Text(booking_id)],
+        )
+        .await
+    }
+
+    /// Saves what a step created (ids, link) before the next step runs.
+    pub async fn save_calendar_progress(
+        &self,
+        booking_id: &str,
+        progress: &CalendarProgress<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "save_calendar_progress",
+            "UPDATE booking_calendar SET event_id = COALESCE(?2, event_id), \
+             meeting_id = COALESCE(?3, meeting_id), meeting_url = COALESCE(?4, meeting_url), \
+             updated_at = ?5 WHERE booking_id = ?1",
+            &[
+                Param::Text(booking_id),
+                progress.event_id.map_or(Param::Null, Param::Text),
+                progress.meeting_id.map_or(Param::Null, Param::Text),
+                progress.meeting_url.map_or(Param::Null, Param::Text),
+                Param::Int(now),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Ends the row's work: `state` is `created`, `removed` or `failed`. A row that was
+    /// cancelled meanwhile (now `removing`) is left for its removal.
+    pub async fn finish_calendar_work(
+        &self,
+        booking_id: &str,
+        from_state: &str,
+        state: &str,
+        attempts: i64,
+        last_error: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "finish_calendar_work",
+                "UPDATE booking_calendar SET state = ?3, attempts = ?4, last_error = ?5, \
+                 updated_at = ?6 WHERE booking_id = ?1 AND state = ?2",
+                &[
+                    Param::Text(booking_id),
+                    Param::Text(from_state),
+                    Param::Text(state),
+                    Param::Int(attempts),
+                    last_error.map_or(Param::Null, Param::Text),
+                    Param::Int(now),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Schedules another attempt at `next_at`.
+    pub async fn retry_calendar_work(
+        &self,
+        booking_id: &str,
+        attempts: i64,
+        next_at: i64,
+        last_error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "retry_calendar_work",
+            "UPDATE booking_calendar SET attempts = ?2, next_attempt_at = ?3, last_error = ?4, \
+             updated_at = ?5 WHERE booking_id = ?1",
+            &[
+                Param::Text(booking_id),
+                Param::Int(attempts),
+                Param::Int(next_at),
+                Param::Text(last_error),
+                Param::Int(now),
+            ],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The meeting link of a booking, once its meeting exists.
+    pub async fn meeting_url(&self, booking_id: &str) -> Result<Option<MeetingLinkRow>, StoreError> {
+        self.first(
+            "meeting_url",
+            "SELECT state, conference, meeting_url FROM booking_calendar WHERE booking_id = ?1",
+            &[Param::Text(booking_id)],
+        )
+        .await
+    }
+}
+
+/// What the booking's pages say about its meeting link.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MeetingLinkRow {
+    pub state: String,
+    pub conference: String,
+    pub meeting_url: Option<String>,
+}
