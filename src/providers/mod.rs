@@ -1,6 +1,7 @@
 //! Outside services the Worker talks to. Each provider module is the only place that knows
 //! that provider's URLs and field names; HTTP goes through one adapter over `worker::Fetch`.
 
+pub mod calendar;
 pub mod connect;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
