@@ -30,7 +30,11 @@ pub enum BusyError {
 
 impl Calendars<'_> {
     /// Every busy period of the host's checked calendars that touches `window`.
-    pub async fn busy_times(&self, host_id: &str, window: Interval) -> Result<Vec<Interval>, BusyError> {
+    pub async fn busy_times(
+        &self,
+        host_id: &str,
+        window: Interval,
+    ) -> Result<Vec<Interval>, BusyError> {
         let mut busy = Vec::new();
         for connection in self.store.host_connections(host_id).await? {
             let Some(provider) = ConnectProvider::parse(&connection.provider) else {
@@ -81,8 +85,8 @@ impl Calendars<'_> {
         connection: &ConnectionRow,
         window: Interval,
     ) -> Result<Vec<Interval>, CallError> {
-        let blocking = microsoft::BlockingShowAs::parse(&connection.blocking_show_as)
-            .unwrap_or_default();
+        let blocking =
+            microsoft::BlockingShowAs::parse(&connection.blocking_show_as).unwrap_or_default();
         let urls = &self.config.services;
         let mut page = self
             .call(

@@ -72,10 +72,7 @@ impl Calendars<'_> {
                 Err(ApiError::Unauthorized) if !refreshed => {
                     refreshed = true;
                     self.vault
-                        .forget_access_token(
-                            &connection.host_id,
-                            provider_of(connection)?,
-                        )
+                        .forget_access_token(&connection.host_id, provider_of(connection)?)
                         .await
                         .map_err(|e| CallError::Unavailable(e.to_string()))?;
                     token = self.access_token(connection, Some(&token)).await?;

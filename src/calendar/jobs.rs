@@ -104,7 +104,11 @@ impl Calendars<'_> {
         let attempts = row.attempts + 1;
         match result {
             Ok(()) => {
-                let done = if row.state == "pending" { "created" } else { "removed" };
+                let done = if row.state == "pending" {
+                    "created"
+                } else {
+                    "removed"
+                };
                 self.store
                     .finish_calendar_work(booking_id, &row.state, done, attempts, None, now)
                     .await?;
@@ -118,7 +122,13 @@ impl Calendars<'_> {
                             "calendar work of booking {booking_id}: attempt {attempts} failed ({why}), retrying at {at}"
                         );
                         self.store
-                            .retry_calendar_work(booking_id, attempts, at.timestamp(), &short(&why), now)
+                            .retry_calendar_work(
+                                booking_id,
+                                attempts,
+                                at.timestamp(),
+                                &short(&why),
+                                now,
+                            )
                             .await?;
                         Ok(Outcome::Retrying)
                     }
@@ -139,7 +149,11 @@ impl Calendars<'_> {
             "calendar work of booking {}: given up after {attempts} attempts ({why})",
             row.booking_id
         );
-        let state = if row.state == "pending" { "failed" } else { "removed" };
+        let state = if row.state == "pending" {
+            "failed"
+        } else {
+            "removed"
+        };
         self.store
             .finish_calendar_work(
                 &row.booking_id,
@@ -153,7 +167,11 @@ impl Calendars<'_> {
         Ok(Outcome::GivenUp)
     }
 
-    async fn connection(&self, row: &CalendarWorkRow, provider: &str) -> Result<Option<ConnectionRow>, StepError> {
+    async fn connection(
+        &self,
+        row: &CalendarWorkRow,
+        provider: &str,
+    ) -> Result<Option<ConnectionRow>, StepError> {
         self.store
             .connection(&row.host_id, provider)
             .await
@@ -175,13 +193,13 @@ impl Calendars<'_> {
                     Some(id) => {
                         self.call(
                             &zoom_connection,
-                            |token| zoom::move_meeting(urls, token, id, when, zone.clone()),
+                            |token| zoom::move_meeting(urls, token, id, when, zone),
                             zoom::parse_moved,
                         )
                         .await?;
                     }
                     None => {
-                        let event = self.new_event(row, when, zone.clone(), Conference::None)?;
+                        let event = self.new_event(row, when, zone, Conference::None)?;
                         let meeting = self.zoom_meeting(&zoom_connection, row, &event).await?;
                         self.progress(row, None, Some(&meeting.0), Some(&meeting.1))
                             .await?;
@@ -203,7 +221,15 @@ impl Calendars<'_> {
                     .call(
                         &connection,
                         |token| {
-                            google::move_event(urls, token, "primary", event_id, when, zone.clone())
+                            google::move_event(
+                                urls,
+                                token,
+                                "primary",
+                                event_id,
+                                when,
+                                zone,
+                                SendUpdates::None,
+                            )
                         },
                         google::parse_event,
                     )
@@ -223,7 +249,9 @@ impl Calendars<'_> {
         let conference = match (row.conference.as_str(), provider) {
             ("google_meet", "google") => Conference::GoogleMeet,
             ("microsoft_teams", "microsoft") => Conference::TeamsMeeting,
-            _ => join_url.clone().map_or(Conference::None, Conference::JoinUrl),
+            _ => join_url
+                .clone()
+                .map_or(Conference::None, Conference::JoinUrl),
         };
         let event = self.new_event(row, when, zone, conference)?;
         let created = match provider {
@@ -239,7 +267,8 @@ impl Calendars<'_> {
             }
         };
         let link = created.meeting_url.as_deref().or(join_url.as_deref());
-        self.progress(row, Some(&created.event_id), None, link).await?;
+        self.progress(row, Some(&created.event_id), None, link)
+            .await?;
         if created.conference == ConferenceStatus::Pending {
             return Err(StepError::Temporary("conference still pending".into()));
         }
@@ -253,8 +282,8 @@ impl Calendars<'_> {
         host_zone: TimeZoneName,
         conference: Conference,
     ) -> Result<NewEvent, StepError> {
-        let key = BookingKey::parse(&row.booking_id)
-            .map_err(|e| StepError::Permanent(e.to_string()))?;
+        let key =
+            BookingKey::parse(&row.booking_id).map_err(|e| StepError::Permanent(e.to_string()))?;
         let email = Email::parse(&row.invitee_email)
             .map_err(|_| StepError::Permanent("invitee address unusable".into()))?;
         let name = PersonName::parse(&row.invitee_name)
@@ -264,12 +293,9 @@ impl Calendars<'_> {
         Ok(NewEvent {
             key,
             title,
-            description: format!(
-                "{}\n\nBooked with Openslot.",
-                row.event_description.trim()
-            )
-            .trim_start()
-            .to_owned(),
+            description: format!("{}\n\nBooked with Openslot.", row.event_description.trim())
+                .trim_start()
+                .to_owned(),
             when,
             host_zone,
             attendee: Attendee { email, name },
@@ -410,7 +436,9 @@ impl Calendars<'_> {
             "google" => {
                 self.call(
                     &connection,
-                    |token| google::delete_event(urls, token, "primary", &event_id, SendUpdates::None),
+                    |token| {
+                        google::delete_event(urls, token, "primary", &event_id, SendUpdates::None)
+                    },
                     google::parse_deleted,
                 )
                 .await

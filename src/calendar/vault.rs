@@ -41,11 +41,6 @@ fn access_key(host_id: &str, provider: ConnectProvider) -> String {
     format!("host/{host_id}/access/{}", provider.as_str())
 }
 
-/// The prefix of every KV key that belongs to a host.
-pub fn host_prefix(host_id: &str) -> String {
-    format!("host/{host_id}/")
-}
-
 /// Access tokens are sealed under a different associated data than refresh tokens, so one
 /// can never be read as the other.
 fn access_owner<'a>(host_id: &'a str, provider: &'a str) -> TokenOwner<'a> {
@@ -168,25 +163,5 @@ impl<'a> Vault<'a> {
         self.kv.delete(&refresh_key(host_id, provider)).await?;
         self.kv.delete(&access_key(host_id, provider)).await?;
         Ok(())
-    }
-
-    /// Deletes every key of a host (account deletion).
-    pub async fn forget_host(&self, host_id: &str) -> Result<usize, VaultError> {
-        let mut deleted = 0;
-        loop {
-            let page = self
-                .kv
-                .list()
-                .prefix(host_prefix(host_id))
-                .execute()
-                .await?;
-            if page.keys.is_empty() {
-                return Ok(deleted);
-            }
-            for key in &page.keys {
-                self.kv.delete(&key.name).await?;
-                deleted += 1;
-            }
-        }
     }
 }

@@ -139,10 +139,7 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             format!("Ask for at most {MAX_RANGE_DAYS} days at a time."),
         )));
     }
-    let slots = target
-        .availability(ctx, range)
-        .await?
-        .slots();
+    let slots = target.availability(ctx, range).await?.slots();
     let days = group_by_local_date(&slots, zone)
         .into_iter()
         .map(|day| DayJson {

@@ -255,10 +255,7 @@ async fn render(
             let last = today + Days::new(PREVIEW_DAYS - 1);
             let range = local_dates_to_utc(today, last, zone)
                 .map_err(|e| AppError::Internal(format!("preview range: {e}")))?;
-            let slots = target
-                .availability(ctx, range)
-                .await?
-                .slots();
+            let slots = target.availability(ctx, range).await?.slots();
             preview = group_by_local_date(&slots, zone)
                 .into_iter()
                 .map(|day| PreviewDay {

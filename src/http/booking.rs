@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::context::Ctx;
 use super::error::AppError;
 use super::slots::PublicEvent;
+use crate::calendar::jobs::work_for;
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
 use crate::core::display::location_label;
@@ -18,7 +19,6 @@ use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::mail::render::{self, BookingFacts};
 use crate::mail::{Kind, Message};
-use crate::calendar::jobs::work_for;
 use crate::store::{InsertOutcome, NewBookingRow, NewCalendarWork, NewEmail};
 
 /// A booking that now exists, with the secret of its manage link.
@@ -141,12 +141,12 @@ pub async fn create_booking(
                 run_calendar_work(ctx, &id).await;
             }
             Ok(CreatedBooking {
-            id,
-            start: request.start,
-            end,
-            manage_token,
-            replayed: false,
-        })
+                id,
+                start: request.start,
+                end,
+                manage_token,
+                replayed: false,
+            })
         }
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
             id: earlier.id,

@@ -14,9 +14,10 @@ use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
 use crate::calendar::registration;
-use crate::core::calendar_settings::{BlockingShowAs, WhenUnreadable};
+use crate::core::calendar_settings::WhenUnreadable;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
+use crate::providers::calendar::microsoft::BlockingShowAs;
 use crate::providers::connect::{self, ConnectError, ConnectProvider};
 use crate::providers::fetch::fetch;
 use crate::store::{ConnectionRow, ConnectionSettings, NewConnection};
@@ -89,16 +90,24 @@ fn redirect_uri(ctx: &Ctx, provider: ConnectProvider) -> String {
     )
 }
 
+/// The Outlook "show as" states a host may let block a slot, with what Outlook calls them.
+const SHOW_AS_CHOICES: [(&str, &str); 4] = [
+    ("busy", "Busy"),
+    ("tentative", "Tentative"),
+    ("oof", "Away (out of office)"),
+    ("workingElsewhere", "Working elsewhere"),
+];
+
 fn item(row: &ConnectionRow) -> ConnectionItem {
-    let blocking = BlockingShowAs::parse(&row.blocking_show_as);
+    let blocking = BlockingShowAs::parse(&row.blocking_show_as).unwrap_or_default();
     ConnectionItem {
         account_email: row.account_email.clone(),
         needs_reconnect: row.needs_reconnect(),
         receives_events: row.receives_events == 1,
         stop_when_unreadable: WhenUnreadable::parse(&row.when_unreadable) == WhenUnreadable::Stop,
-        show_as: BlockingShowAs::CHOICES
+        show_as: SHOW_AS_CHOICES
             .iter()
-            .map(|(value, label)| (*value, *label, blocking.blocks(value)))
+            .map(|(value, label)| (*value, *label, blocking.blocks(Some(value))))
             .collect(),
     }
 }
@@ -176,11 +185,7 @@ pub async fn start(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Response,
 }
 
 /// `GET /dashboard/connections/{provider}/callback?code&state`.
-pub async fn callback(
-    ctx: &Ctx,
-    req: &Request,
-    name: &str,
-) -> Result<Response, AppError> {
+pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let provider = provider_in_path(ctx, name)?;
     let client = registration(&ctx.config, provider)
@@ -301,11 +306,7 @@ fn connect_failure(provider: ConnectProvider, error: ConnectError) -> AppError {
 
 /// `POST /dashboard/connections/{provider}/disconnect`: revokes the grant where the provider
 /// allows it, deletes the tokens and the connection.
-pub async fn disconnect(
-    ctx: &Ctx,
-    req: &mut Request,
-    name: &str,
-) -> Result<Response, AppError> {
+pub async fn disconnect(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
@@ -347,9 +348,17 @@ pub async fn save_settings(ctx: &Ctx, req: &mut Request, name: &str) -> Result<R
             .filter(|(name, _)| name == "show_as")
             .map(|(_, value)| value.as_str())
             .collect();
-        BlockingShowAs::from_choices(&chosen).map_err(AppError::BadRequest)?
+        if let Some(unknown) = chosen
+            .iter()
+            .find(|value| !SHOW_AS_CHOICES.iter().any(|(known, _)| known == *value))
+        {
+            return Err(AppError::BadRequest(format!(
+                "'{unknown}' is not an Outlook availability state."
+            )));
+        }
+        BlockingShowAs::parse(&chosen.join(",")).map_err(|e| AppError::BadRequest(e.to_string()))?
     } else {
-        BlockingShowAs::parse(&current.blocking_show_as)
+        BlockingShowAs::parse(&current.blocking_show_as).unwrap_or_default()
     };
     ctx.store
         .save_connection_settings(

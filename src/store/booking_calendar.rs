@@ -109,7 +109,11 @@ impl Store {
                 "claim_calendar_work",
                 "UPDATE booking_calendar SET next_attempt_at = ?3 WHERE booking_id = ?1 \
                  AND state IN ('pending', 'removing') AND next_attempt_at <= ?2",
-                &[Param::Text(booking_id), Param::Int(now), Param::Int(lease_until)],
+                &[
+                    Param::Text(booking_id),
+                    Param::Int(now),
+                    Param::Int(lease_until),
+                ],
             )
             .await?;
         Ok(changed == 1)
@@ -214,7 +218,10 @@ impl Store {
     }
 
     /// The meeting link of a booking, once its meeting exists.
-    pub async fn meeting_url(&self, booking_id: &str) -> Result<Option<MeetingLinkRow>, StoreError> {
+    pub async fn meeting_url(
+        &self,
+        booking_id: &str,
+    ) -> Result<Option<MeetingLinkRow>, StoreError> {
         self.first(
             "meeting_url",
             "SELECT state, conference, meeting_url FROM booking_calendar WHERE booking_id = ?1",

@@ -6,11 +6,11 @@
 
 use serde::Deserialize;
 
-use super::outbox::{
-    queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
-};
 use super::booking_calendar::{
     NewCalendarWork, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK, REMOVE_CALENDAR_WORK,
+};
+use super::outbox::{
+    queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
 };
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
 

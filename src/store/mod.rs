@@ -28,14 +28,12 @@ mod rows;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
 pub use availability::MinuteRange;
+pub use booking_calendar::{CalendarProgress, CalendarWorkRow, NewCalendarWork};
 pub use bookings::{
     BookingDetailsRow, HostBookingRow, InsertOutcome, NewBookingRow, ReminderRow,
     HOST_BOOKINGS_LIMIT,
 };
-pub use booking_calendar::{
-    CalendarProgress, CalendarWorkRow, MeetingLinkRow, NewCalendarWork,
-};
-pub use connections::{ConnectStateRow, ConnectionRow, ConnectionSettings, NewConnection};
+pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};

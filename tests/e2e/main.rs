@@ -9,6 +9,7 @@ mod api_schema;
 mod api_tokens;
 mod booking_form;
 mod bookings_api;
+mod calendars;
 mod cancel;
 mod connections;
 mod dashboard_availability;

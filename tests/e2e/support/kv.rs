@@ -49,3 +49,26 @@ pub fn value(key: &str) -> String {
         .expect("wrangler runs");
     String::from_utf8_lossy(&value.stdout).into_owned()
 }
+
+/// Deletes `key`, as KV's own expiry would.
+pub fn delete(key: &str) {
+    let deleted = wrangler()
+        .args([
+            "kv",
+            "key",
+            "delete",
+            key,
+            "--binding",
+            "TOKENS",
+            "--local",
+            "--persist-to",
+        ])
+        .arg(&world().state_dir)
+        .output()
+        .expect("wrangler runs");
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+}

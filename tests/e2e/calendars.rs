@@ -1,0 +1,470 @@
+//! Connected calendars at work, against the provider fakes: busy times hide slots, a booking
+//! makes exactly one event with its meeting link and the invitee, cancelling removes it, and
+//! a revoked grant or an unreachable provider never leads to wrong slots.
+
+use chrono::{Days, Utc};
+use serde_json::{json, Value};
+
+use crate::connections::connect;
+use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::support::browser::Browser;
+use crate::support::http::{get, post_form, post_json, query};
+use crate::support::kv;
+use crate::support::seed::{sql, EVERY_DAY};
+use crate::support::world::world;
+use crate::support::{EventSeed, HostSeed, SeededHost};
+
+/// A host in UTC, free all day, with a 30-minute `call` at `location_kind`, signed in and
+/// connected to each of `providers` at the fakes.
+pub(crate) struct CalendarHost {
+    pub host: SeededHost,
+    pub email: String,
+    pub browser: Browser,
+}
+
+pub(crate) fn calendar_host(name: &str, location_kind: &str, providers: &[&str]) -> CalendarHost {
+    let host = HostSeed::new(name, "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("call", 30))
+        .create();
+    sql(&format!(
+        "UPDATE event_types SET location_kind = '{location_kind}' WHERE host_id = '{}'",
+        host.id
+    ));
+    let email = format!("{}@example.com", host.slug);
+    fake_account("google", &email, name);
+    let browser = Browser::new();
+    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    for provider in providers {
+        fake_account(provider, &email, name);
+        connect(&browser, provider, &email);
+    }
+    CalendarHost {
+        host,
+        email,
+        browser,
+    }
+}
+
+fn fakes(path: &str) -> String {
+    format!("{}{path}", world().fakes_url)
+}
+
+fn day() -> String {
+    (Utc::now().date_naive() + Days::new(4)).to_string()
+}
+
+fn at(time: &str) -> String {
+    format!("{}T{time}:00Z", day())
+}
+
+/// The starts offered on `day()` between 08:00 and 14:00.
+fn offered(host: &SeededHost) -> Result<Vec<String>, (u16, String)> {
+    let q = query(&[
+        ("host", &host.slug),
+        ("event", "call"),
+        ("start", &at("08:00")),
+        ("end", &at("14:00")),
+    ]);
+    let reply = get(&format!("/api/v1/slots?{q}"));
+    if reply.status != 200 {
+        return Err((reply.status, reply.body));
+    }
+    Ok(reply.json()["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["slots"].as_array().cloned().unwrap_or_default())
+        .map(|s| s["start"].as_str().unwrap().to_owned())
+        .collect())
+}
+
+fn set_busy(provider: &str, email: &str, busy: Value) {
+    let reply = post_json(
+        &fakes(&format!("/_fake/{provider}/busy")),
+        &json!({ "email": email, "busy": busy }),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn fail(rule: Value) {
+    let reply = post_json(&fakes("/_fake/fail"), &rule);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn book(host: &SeededHost, time: &str, invitee: &str) -> (u16, Value) {
+    let reply = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.slug, "event": "call", "start": at(time), "name": "Ivy Invitee",
+                 "email": invitee, "time_zone": "Europe/Paris" }),
+    );
+    (reply.status, reply.json())
+}
+
+/// The fake's live (not deleted) events of `email`'s calendar at `provider`.
+fn live_events(provider: &str, email: &str) -> Vec<Value> {
+    get(&fakes("/_fake/events"))
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["provider"] == provider && e["email"] == email && e["deleted"] == false)
+        .cloned()
+        .collect()
+}
+
+fn live_meetings(email: &str) -> Vec<Value> {
+    get(&fakes("/_fake/meetings"))
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["email"] == email && m["deleted"] == false)
+        .cloned()
+        .collect()
+}
+
+fn cancel(manage_url: &str) {
+    let done = post_form(&format!("{manage_url}/cancel"), &[("reason", "")]);
+    assert_eq!(done.status, 303, "{}", done.body);
+}
+
+#[test]
+fn busy_times_in_google_and_outlook_hide_the_slots_they_cover() {
+    let google = calendar_host("Busy Google", "none", &["google"]);
+    assert!(offered(&google.host).unwrap().contains(&at("10:00")));
+    set_busy(
+        "google",
+        &google.email,
+        json!([{ "start": at("10:00"), "end": at("11:00") }]),
+    );
+    let slots = offered(&google.host).unwrap();
+    assert!(
+        !slots.contains(&at("10:00")) && !slots.contains(&at("10:30")),
+        "{slots:?}"
+    );
+    assert!(
+        slots.contains(&at("09:30")) && slots.contains(&at("11:00")),
+        "{slots:?}"
+    );
+
+    let outlook = calendar_host("Busy Outlook", "none", &["microsoft"]);
+    set_busy(
+        "microsoft",
+        &outlook.email,
+        json!([
+            { "start": at("09:00"), "end": at("09:30"), "show_as": "tentative" },
+            { "start": at("12:00"), "end": at("12:30"), "show_as": "free" },
+            { "start": at("13:00"), "end": at("13:30"), "show_as": "oof" },
+        ]),
+    );
+    let slots = offered(&outlook.host).unwrap();
+    assert!(
+        !slots.contains(&at("09:00")),
+        "tentative blocks by default: {slots:?}"
+    );
+    assert!(slots.contains(&at("12:00")), "free never blocks: {slots:?}");
+    assert!(!slots.contains(&at("13:00")), "{slots:?}");
+
+    // The host lets tentative entries through.
+    let page = outlook.browser.get("/dashboard/connections");
+    let saved = outlook.browser.post_form(
+        "/dashboard/connections/microsoft/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("show_as", "busy"),
+            ("show_as", "oof"),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(location(&saved), "/dashboard/connections?done=saved");
+    let slots = offered(&outlook.host).unwrap();
+    assert!(slots.contains(&at("09:00")), "{slots:?}");
+    assert!(!slots.contains(&at("13:00")), "{slots:?}");
+}
+
+#[test]
+fn one_busy_read_per_calendar_account_and_the_access_token_is_reused() {
+    let host = calendar_host("Token Reuse", "none", &["google"]);
+    let count = |path: &str| {
+        get(&fakes("/_fake/requests"))
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["path"].as_str().unwrap_or("").ends_with(path))
+            .count()
+    };
+    let (reads, tokens) = (count("/freeBusy"), count("/google/oauth2/token"));
+    offered(&host.host).unwrap();
+    offered(&host.host).unwrap();
+    assert_eq!(
+        count("/freeBusy") - reads,
+        2,
+        "one freeBusy per slots request"
+    );
+    assert_eq!(
+        count("/google/oauth2/token") - tokens,
+        0,
+        "no refresh while the token lives"
+    );
+}
+
+#[test]
+fn a_slot_filled_in_the_calendar_a_moment_ago_is_refused_with_409() {
+    let host = calendar_host("Recheck", "none", &["google"]);
+    assert!(offered(&host.host).unwrap().contains(&at("11:00")));
+    set_busy(
+        "google",
+        &host.email,
+        json!([{ "start": at("11:00"), "end": at("11:30") }]),
+    );
+    let (status, body) = book(&host.host, "11:00", "late.recheck@example.com");
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        sql(&format!(
+            "SELECT id FROM bookings WHERE host_id = '{}'",
+            host.host.id
+        ))
+        .len(),
+        0
+    );
+}
+
+#[test]
+fn a_google_meet_booking_makes_one_event_with_its_link_even_when_the_first_insert_fails() {
+    let host = calendar_host("Meet Host", "google_meet", &["google"]);
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
+                 "status": 500, "count": 1 }),
+    );
+    let invitee = "meet.invitee@example.com";
+    let (status, body) = book(&host.host, "10:00", invitee);
+    assert_eq!(status, 201, "{body}");
+    let events = live_events("google", &host.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0]["body"];
+    let attendees = event["attendees"].to_string();
+    assert!(attendees.contains(invitee), "{attendees}");
+    assert_eq!(
+        event["start"]["dateTime"]
+            .as_str()
+            .map(|s| s.starts_with(&day())),
+        Some(true)
+    );
+    // The confirmation page shows the Meet link the provider made.
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    let page = get(&manage_url);
+    let meet = events[0]["meet_code"].as_str().expect("a Meet code");
+    assert!(page.body.contains(meet), "{}", page.body);
+    assert!(page.body.contains("Join the meeting"));
+    // The new event now counts as busy, and D1 says so too.
+    assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+
+    cancel(&manage_url);
+    assert!(live_events("google", &host.email).is_empty());
+    let rows = sql(&format!(
+        "SELECT c.state FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
+         WHERE b.host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(rows[0]["state"], "removed");
+}
+
+#[test]
+fn a_teams_booking_makes_one_outlook_event_with_the_teams_link_and_cancelling_removes_it() {
+    let host = calendar_host("Teams Host", "microsoft_teams", &["microsoft"]);
+    fail(
+        json!({ "path_prefix": "/microsoft/graph/v1.0/me/events", "method": "POST",
+                 "status": 503, "count": 1, "retry_after": 1 }),
+    );
+    let invitee = "teams.invitee@example.com";
+    let (status, body) = book(&host.host, "12:00", invitee);
+    assert_eq!(status, 201, "{body}");
+    let events = live_events("microsoft", &host.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0]["body"];
+    assert!(event["attendees"].to_string().contains(invitee));
+    let join = event["onlineMeeting"]["joinUrl"]
+        .as_str()
+        .expect("a Teams link");
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    assert!(get(&manage_url).body.contains(join));
+    cancel(&manage_url);
+    assert!(live_events("microsoft", &host.email).is_empty());
+}
+
+#[test]
+fn a_zoom_booking_makes_one_meeting_and_one_calendar_event_carrying_its_link() {
+    let host = calendar_host("Zoom Host", "zoom", &["google", "zoom"]);
+    let invitee = "zoom.invitee@example.com";
+    let (status, body) = book(&host.host, "13:00", invitee);
+    assert_eq!(status, 201, "{body}");
+    let meetings = live_meetings(&host.email);
+    assert_eq!(meetings.len(), 1, "{meetings:?}");
+    let join = meetings[0]["body"]["join_url"].as_str().unwrap().to_owned();
+    let events = live_events("google", &host.email);
+    assert_eq!(events.len(), 1);
+    assert!(
+        events[0]["body"].to_string().contains(&join),
+        "{}",
+        events[0]["body"]
+    );
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    assert!(get(&manage_url).body.contains(&join));
+    cancel(&manage_url);
+    assert!(live_meetings(&host.email).is_empty());
+    assert!(live_events("google", &host.email).is_empty());
+}
+
+#[test]
+fn event_creation_that_keeps_failing_is_retried_by_cron_and_the_booking_is_kept() {
+    use crate::support::mail::run_cron;
+    let host = calendar_host("Retry Host", "google_meet", &["google"]);
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
+                 "status": 500, "count": 3 }),
+    );
+    let (status, body) = book(&host.host, "09:00", "retry.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    assert!(live_events("google", &host.email).is_empty());
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    let page = get(&manage_url);
+    assert!(
+        page.body.contains("meeting link is being created"),
+        "{}",
+        page.body
+    );
+    // The retry is due a minute later; make it due now and let cron run it.
+    sql(&format!(
+        "UPDATE booking_calendar SET next_attempt_at = 0 WHERE host_id = '{}'",
+        host.host.id
+    ));
+    run_cron();
+    assert_eq!(live_events("google", &host.email).len(), 1);
+    assert!(get(&manage_url).body.contains("Join the meeting"));
+}
+
+#[test]
+fn a_revoked_grant_stops_offering_times_until_the_host_reconnects() {
+    let host = calendar_host("Revoked Host", "none", &["google"]);
+    let reply = post_json(
+        &fakes("/_fake/google/revoke-all"),
+        &json!({ "email": host.email }),
+    );
+    assert_eq!(reply.status, 200);
+    let (status, body) = offered(&host.host).unwrap_err();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("temporarily unavailable"), "{body}");
+    let page = get(&format!("/{}/call", host.host.slug));
+    assert_eq!(page.status, 503);
+    let dashboard = host.browser.get("/dashboard/connections");
+    assert!(
+        dashboard.body.contains("Needs reconnecting"),
+        "{}",
+        dashboard.body
+    );
+    let status = sql(&format!(
+        "SELECT status FROM connections WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(status[0]["status"], "needs_reconnect");
+    // The host chooses to keep offering times without this calendar.
+    let saved = host.browser.post_form(
+        "/dashboard/connections/google/settings",
+        &[
+            ("csrf", &csrf_of(&dashboard)),
+            ("when_unreadable", "ignore"),
+        ],
+        &[],
+    );
+    assert_eq!(location(&saved), "/dashboard/connections?done=saved");
+    assert!(offered(&host.host).unwrap().contains(&at("10:00")));
+    // Reconnecting makes it work again.
+    connect(&host.browser, "google", &host.email);
+    let page = host.browser.get("/dashboard/connections");
+    assert!(!page.body.contains("Needs reconnecting"), "{}", page.body);
+    set_busy(
+        "google",
+        &host.email,
+        json!([{ "start": at("10:00"), "end": at("10:30") }]),
+    );
+    assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+}
+
+#[test]
+fn an_unreachable_calendar_gives_a_clear_503_never_wrong_slots_and_short_waits_are_retried() {
+    let host = calendar_host("Flaky Host", "none", &["google"]);
+    set_busy(
+        "google",
+        &host.email,
+        json!([{ "start": at("10:00"), "end": at("10:30") }]),
+    );
+    // One 429 with a short Retry-After is waited out.
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 429,
+                 "count": 1, "retry_after": 1 }),
+    );
+    assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+    // An outage longer than the retries: no slots at all, a clear message.
+    fail(json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 500, "count": 3 }));
+    let (status, body) = offered(&host.host).unwrap_err();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("temporarily unavailable"), "{body}");
+    // A long Retry-After is not waited out inside a request.
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 429,
+                 "count": 1, "retry_after": 120 }),
+    );
+    assert_eq!(offered(&host.host).unwrap_err().0, 503);
+    // Malformed JSON is an unreadable calendar too.
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "malformed": true, "count": 1 }),
+    );
+    assert_eq!(offered(&host.host).unwrap_err().0, 503);
+    // Recovered.
+    assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+}
+
+#[test]
+fn a_401_refreshes_once_and_zoom_rotation_keeps_the_grant_across_refreshes() {
+    let host = calendar_host("Rotating Host", "zoom", &["google", "zoom"]);
+    let refreshes = |provider: &str| {
+        get(&fakes("/_fake/requests"))
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["path"] == format!("/{provider}/oauth2/token"))
+            .count()
+    };
+    // The provider answers 401 once (a token revoked on its side): one refresh, one retry.
+    let before = refreshes("google");
+    fail(json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 401, "count": 1 }));
+    assert!(offered(&host.host).unwrap().contains(&at("10:00")));
+    assert_eq!(refreshes("google") - before, 1);
+    // Zoom hands out a new refresh token on every refresh and kills the old one: two bookings
+    // whose cached access token is gone refresh twice, each time with the token stored last.
+    let issued_before = crate::connections::issued_refresh_tokens("zoom", &host.email).len();
+    for time in ["09:00", "10:30"] {
+        kv::delete(&format!("host/{}/access/zoom", host.host.id));
+        let invitee = format!("rot{}@example.com", time.replace(':', ""));
+        let (status, body) = book(&host.host, time, &invitee);
+        assert_eq!(status, 201, "{body}");
+    }
+    assert_eq!(live_meetings(&host.email).len(), 2);
+    assert_eq!(
+        crate::connections::issued_refresh_tokens("zoom", &host.email).len() - issued_before,
+        2,
+        "two rotations"
+    );
+    let status = sql(&format!(
+        "SELECT provider, status FROM connections WHERE host_id = '{}' ORDER BY provider",
+        host.host.id
+    ));
+    assert!(
+        status.iter().all(|r| r["status"] == "working"),
+        "{status:?}"
+    );
+}
