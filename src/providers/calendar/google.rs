@@ -48,16 +48,20 @@ fn calendar_api(urls: &ServiceUrls) -> String {
     format!("{}/calendar/v3", urls.google_api)
 }
 
-fn events_url(urls: &ServiceUrls, calendar_id: &str) -> String {
-    format!(
+fn events_url(urls: &ServiceUrls, calendar_id: &str) -> Result<String, BuildError> {
+    Ok(format!(
         "{}/calendars/{}/events",
         calendar_api(urls),
-        segment(calendar_id)
-    )
+        segment(calendar_id)?
+    ))
 }
 
-fn event_url(urls: &ServiceUrls, calendar_id: &str, event_id: &str) -> String {
-    format!("{}/{}", events_url(urls, calendar_id), segment(event_id))
+fn event_url(urls: &ServiceUrls, calendar_id: &str, event_id: &str) -> Result<String, BuildError> {
+    Ok(format!(
+        "{}/{}",
+        events_url(urls, calendar_id)?,
+        segment(event_id)?
+    ))
 }
 
 /// The Google event id of a booking: the booking key itself, which is valid base32hex.
@@ -213,7 +217,7 @@ pub fn insert_event(
         });
     }
     let url = with_query(
-        &events_url(urls, calendar_id),
+        &events_url(urls, calendar_id)?,
         &[
             ("conferenceDataVersion", "1"),
             ("sendUpdates", send_updates.as_str()),
@@ -232,7 +236,7 @@ pub fn get_event(
 ) -> Result<HttpRequest, BuildError> {
     request(
         Method::GET,
-        &event_url(urls, calendar_id, event_id),
+        &event_url(urls, calendar_id, event_id)?,
         token,
         None,
         &[],
@@ -329,7 +333,7 @@ pub fn move_event(
         "end": event_time(when.end(), host_zone),
     });
     let url = with_query(
-        &event_url(urls, calendar_id, event_id),
+        &event_url(urls, calendar_id, event_id)?,
         &[("sendUpdates", send_updates.as_str())],
     );
     request(Method::PATCH, &url, token, Some(&body), &[])
@@ -344,7 +348,7 @@ pub fn delete_event(
     send_updates: SendUpdates,
 ) -> Result<HttpRequest, BuildError> {
     let url = with_query(
-        &event_url(urls, calendar_id, event_id),
+        &event_url(urls, calendar_id, event_id)?,
         &[("sendUpdates", send_updates.as_str())],
     );
     request(Method::DELETE, &url, token, None, &[])
@@ -360,20 +364,6 @@ pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
 mod tests {
     use super::super::test_support::*;
     use super::*;
-
-    fn urls() -> ServiceUrls {
-        ServiceUrls {
-            google_accounts: "https://accounts.google.com".into(),
-            google_oauth2: "https://oauth2.googleapis.com".into(),
-            google_openid: "https://openidconnect.googleapis.com".into(),
-            google_api: "https://www.googleapis.com".into(),
-            microsoft_login: "https://login.microsoftonline.com".into(),
-            microsoft_graph: "https://graph.microsoft.com".into(),
-            zoom_oauth: "https://zoom.us".into(),
-            zoom_api: "https://api.zoom.us".into(),
-            email_api: "https://api.resend.com".into(),
-        }
-    }
 
     #[test]
     fn free_busy_asks_for_every_calendar_in_one_request() {
@@ -620,6 +610,9 @@ mod tests {
         );
         assert_common_headers(&get);
         assert!(get.body().is_empty());
+        // An empty id would turn a read of one event into events.list.
+        assert!(get_event(&urls(), &token(), "primary", "").is_err());
+        assert!(delete_event(&urls(), &token(), "", "abc123", SendUpdates::None).is_err());
 
         let zone = TimeZoneName::parse("America/New_York").unwrap();
         let when = interval("2026-03-03T15:00:00Z", "2026-03-03T15:45:00Z");

@@ -35,8 +35,8 @@ fn graph(urls: &ServiceUrls) -> String {
     format!("{}/v1.0", urls.microsoft_graph)
 }
 
-fn event_url(urls: &ServiceUrls, event_id: &str) -> String {
-    format!("{}/me/events/{}", graph(urls), segment(event_id))
+fn event_url(urls: &ServiceUrls, event_id: &str) -> Result<String, BuildError> {
+    Ok(format!("{}/me/events/{}", graph(urls), segment(event_id)?))
 }
 
 /// Which Graph `showAs` values make time unavailable, as the host configured it.
@@ -290,7 +290,7 @@ pub fn get_event(
     event_id: &str,
 ) -> Result<HttpRequest, BuildError> {
     let url = with_query(
-        &event_url(urls, event_id),
+        &event_url(urls, event_id)?,
         &[(
             "$select",
             "id,isCancelled,isOnlineMeeting,onlineMeetingProvider,onlineMeeting",
@@ -357,7 +357,7 @@ pub fn move_event(
     let body = json!({ "start": graph_time(when.start()), "end": graph_time(when.end()) });
     request(
         Method::PATCH,
-        &event_url(urls, event_id),
+        &event_url(urls, event_id)?,
         token,
         Some(&body),
         &[PREFER_UTC],
@@ -375,7 +375,13 @@ pub fn delete_event(
     token: &AccessToken,
     event_id: &str,
 ) -> Result<HttpRequest, BuildError> {
-    request(Method::DELETE, &event_url(urls, event_id), token, None, &[])
+    request(
+        Method::DELETE,
+        &event_url(urls, event_id)?,
+        token,
+        None,
+        &[],
+    )
 }
 
 /// A delete's answer: 204 is [`Deleted::Now`], 404 [`Deleted::AlreadyGone`].
@@ -387,20 +393,6 @@ pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
 mod tests {
     use super::super::test_support::*;
     use super::*;
-
-    fn urls() -> ServiceUrls {
-        ServiceUrls {
-            google_accounts: "https://accounts.google.com".into(),
-            google_oauth2: "https://oauth2.googleapis.com".into(),
-            google_openid: "https://openidconnect.googleapis.com".into(),
-            google_api: "https://www.googleapis.com".into(),
-            microsoft_login: "https://login.microsoftonline.com".into(),
-            microsoft_graph: "https://graph.microsoft.com".into(),
-            zoom_oauth: "https://zoom.us".into(),
-            zoom_api: "https://api.zoom.us".into(),
-            email_api: "https://api.resend.com".into(),
-        }
-    }
 
     #[test]
     fn show_as_lists_parse_store_and_default_to_all_but_free() {
@@ -635,6 +627,7 @@ mod tests {
         let get = get_event(&urls(), &token(), id).unwrap();
         assert_eq!(get.method(), Method::GET);
         assert_eq!(get.uri().path(), "/v1.0/me/events/AAMkAGI2%2FTG93AAA%3D");
+        assert!(get_event(&urls(), &token(), "").is_err());
         assert_common_headers(&get);
 
         let when = interval("2026-03-03T15:00:00Z", "2026-03-03T15:45:00Z");

@@ -34,11 +34,16 @@ pub enum ApiError {
     /// 429 (or Google's 403 `rateLimitExceeded` / `userRateLimitExceeded`): wait and retry,
     /// after `retry_after` seconds when the provider said so.
     #[error("the provider is rate limiting us")]
-    RateLimited { retry_after: Option<u64> },
+    RateLimited {
+        /// Seconds to wait, when the provider said (`Retry-After`).
+        retry_after: Option<u64>,
+    },
     /// 5xx, or a Google free/busy calendar with a backend error: transient, retry with backoff.
     #[error("the provider is unavailable (status {status})")]
     Unavailable {
+        /// The HTTP status of the answer.
         status: u16,
+        /// Seconds to wait, when the provider said (`Retry-After`).
         retry_after: Option<u64>,
     },
     /// 404 or 410: the thing is not there; after a delete it means it is already gone.
@@ -50,7 +55,12 @@ pub enum ApiError {
     /// Any other 4xx (or a Google free/busy calendar error such as `notFound`): permanent, a
     /// retry would be refused the same way. `code` is the provider's error code, if it gave one.
     #[error("the provider rejected the request (status {status}, code {code:?})")]
-    Rejected { status: u16, code: String },
+    Rejected {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The provider's error code (empty when it gave none we can trust).
+        code: String,
+    },
     /// A success status with a body we cannot read; the text says where, never what.
     #[error("unreadable answer from the provider: {0}")]
     Malformed(String),
@@ -111,7 +121,9 @@ pub enum Conference {
 /// The invitee as the calendar shows them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attendee {
+    /// Where the provider sends the invitation (when the host lets it send updates).
     pub email: Email,
+    /// Shown next to the address in the host's calendar.
     pub name: PersonName,
 }
 
@@ -121,6 +133,7 @@ pub struct NewEvent {
     /// Makes creation idempotent: Google event id and `requestId`, Graph `transactionId`, the
     /// marker in a Zoom meeting's agenda.
     pub key: BookingKey,
+    /// The event's title (Google `summary`, Graph `subject`, Zoom `topic`).
     pub title: String,
     /// Plain text; providers that take HTML are told it is text.
     pub description: String,
@@ -128,7 +141,9 @@ pub struct NewEvent {
     pub when: Interval,
     /// The host's zone, so the event and the Zoom meeting show in the host's local time.
     pub host_zone: TimeZoneName,
+    /// The invitee, added as a required attendee (never sent to Zoom).
     pub attendee: Attendee,
+    /// The meeting link to ask for or to show.
     pub conference: Conference,
     /// Free text such as an address or a phone number.
     pub location: Option<String>,
@@ -154,6 +169,7 @@ pub struct CreatedEvent {
     pub event_id: String,
     /// The https meeting link (Meet or Teams) once there is one.
     pub meeting_url: Option<String>,
+    /// Whether the requested conference exists yet (poll again while pending).
     pub conference: ConferenceStatus,
     /// The event exists but was cancelled (Google keeps deleted events readable by id): a
     /// recovery after a conflict must not treat it as the live booking.
@@ -324,8 +340,12 @@ fn request(
 }
 
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved characters, so ids
-/// with `@`, `#`, `/` or `?` stay one segment.
-fn segment(raw: &str) -> String {
+/// with `@`, `#`, `/` or `?` stay one segment. An empty id is refused: `…/events/` would be a
+/// different call (Google's events.list reads every event's details).
+fn segment(raw: &str) -> Result<String, BuildError> {
+    if raw.is_empty() {
+        return Err(BuildError::Invalid("an empty id in a request path".into()));
+    }
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -334,7 +354,7 @@ fn segment(raw: &str) -> String {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+    Ok(out)
 }
 
 /// `url?k=v&…` with form-urlencoded pairs.
@@ -389,6 +409,21 @@ pub(crate) mod test_support {
     //! Shared fixtures for the provider tests.
     use super::*;
     use oauth2::http::StatusCode;
+
+    /// The production base URLs.
+    pub fn urls() -> crate::config::ServiceUrls {
+        crate::config::ServiceUrls {
+            google_accounts: "https://accounts.google.com".into(),
+            google_oauth2: "https://oauth2.googleapis.com".into(),
+            google_openid: "https://openidconnect.googleapis.com".into(),
+            google_api: "https://www.googleapis.com".into(),
+            microsoft_login: "https://login.microsoftonline.com".into(),
+            microsoft_graph: "https://graph.microsoft.com".into(),
+            zoom_oauth: "https://zoom.us".into(),
+            zoom_api: "https://api.zoom.us".into(),
+            email_api: "https://api.resend.com".into(),
+        }
+    }
 
     pub fn token() -> AccessToken {
         AccessToken::new("tok-123".into())
@@ -620,11 +655,12 @@ mod tests {
     #[test]
     fn path_segments_are_fully_percent_encoded() {
         assert_eq!(
-            segment("en.usa#holiday@group.v.calendar.google.com"),
+            segment("en.usa#holiday@group.v.calendar.google.com").unwrap(),
             "en.usa%23holiday%40group.v.calendar.google.com"
         );
-        assert_eq!(segment("a/b?c d%"), "a%2Fb%3Fc%20d%25");
-        assert_eq!(segment("AAMk-_~."), "AAMk-_~.");
+        assert_eq!(segment("a/b?c d%").unwrap(), "a%2Fb%3Fc%20d%25");
+        assert_eq!(segment("AAMk-_~.").unwrap(), "AAMk-_~.");
+        assert!(segment("").is_err());
     }
 
     #[test]

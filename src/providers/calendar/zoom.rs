@@ -31,8 +31,8 @@ fn api(urls: &ServiceUrls) -> String {
     format!("{}/v2", urls.zoom_api)
 }
 
-fn meeting_url(urls: &ServiceUrls, meeting_id: &str) -> String {
-    format!("{}/meetings/{}", api(urls), segment(meeting_id))
+fn meeting_url(urls: &ServiceUrls, meeting_id: &str) -> Result<String, BuildError> {
+    Ok(format!("{}/meetings/{}", api(urls), segment(meeting_id)?))
 }
 
 /// The marker that identifies a booking's meeting in its agenda.
@@ -212,7 +212,7 @@ pub fn move_meeting(
     let body = schedule(when, host_zone.name());
     request(
         Method::PATCH,
-        &meeting_url(urls, meeting_id),
+        &meeting_url(urls, meeting_id)?,
         token,
         Some(&body),
         &[],
@@ -232,7 +232,7 @@ pub fn delete_meeting(
 ) -> Result<HttpRequest, BuildError> {
     request(
         Method::DELETE,
-        &meeting_url(urls, meeting_id),
+        &meeting_url(urls, meeting_id)?,
         token,
         None,
         &[],
@@ -249,20 +249,6 @@ mod tests {
     use super::super::test_support::*;
     use super::super::Conference;
     use super::*;
-
-    fn urls() -> ServiceUrls {
-        ServiceUrls {
-            google_accounts: "https://accounts.google.com".into(),
-            google_oauth2: "https://oauth2.googleapis.com".into(),
-            google_openid: "https://openidconnect.googleapis.com".into(),
-            google_api: "https://www.googleapis.com".into(),
-            microsoft_login: "https://login.microsoftonline.com".into(),
-            microsoft_graph: "https://graph.microsoft.com".into(),
-            zoom_oauth: "https://zoom.us".into(),
-            zoom_api: "https://api.zoom.us".into(),
-            email_api: "https://api.resend.com".into(),
-        }
-    }
 
     #[test]
     fn create_schedules_a_waiting_room_meeting_marked_with_our_key() {
@@ -407,6 +393,7 @@ mod tests {
             "https://api.zoom.us/v2/meetings/85746065432"
         );
         assert_common_headers(&delete);
+        assert!(delete_meeting(&urls(), &token(), "").is_err());
         assert_eq!(parse_deleted(&response(204, "")), Ok(Deleted::Now));
         let missing = r#"{"code":3001,"message":"Meeting does not exist: 85746065432."}"#;
         assert_eq!(
