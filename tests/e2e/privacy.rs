@@ -580,3 +580,107 @@ fn api_tokens_are_shown_once_and_stored_only_as_hashes() {
     );
     assert!(!kv_dump().contains(&token[3..]), "the API token is in KV");
 }
+
+/// [P6] Titles, locations and attendees a provider sends with busy times (or with the events
+/// Openslot creates) end up nowhere: not in D1, KV, the Worker's log or any page.
+#[test]
+fn what_calendars_say_beyond_busy_times_is_never_stored_logged_or_shown() {
+    use crate::calendars::calendar_host;
+    let marker = "SECRET-BOARD-MEETING-P6";
+    let fakes = &world().fakes_url;
+    let knob = |enabled: bool| {
+        let reply = post_json(
+            &format!("{fakes}/_fake/privacy"),
+            &json!({ "enabled": enabled, "marker": marker }),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    };
+    let google = calendar_host("Bait Google", "google_meet", &["google"]);
+    let outlook = calendar_host("Bait Outlook", "microsoft_teams", &["microsoft"]);
+    let day = Utc::now().date_naive() + Days::new(5);
+    for (host, provider) in [(&google, "google"), (&outlook, "microsoft")] {
+        let reply = post_json(
+            &format!("{fakes}/_fake/{provider}/busy"),
+            &json!({ "email": host.email,
+                     "busy": [{ "start": format!("{day}T09:00:00Z"), "end": format!("{day}T10:00:00Z") }] }),
+        );
+        assert_eq!(reply.status, 200);
+    }
+    knob(true);
+    let mut pages = Vec::new();
+    for (host, hour) in [(&google, 11), (&outlook, 12)] {
+        let slug = &host.host.slug;
+        pages.push(get(&format!("/{slug}/call?from={day}")));
+        pages.push(get(&format!(
+            "/api/v1/slots?host={slug}&event=call&from={day}&to={day}"
+        )));
+        let reply = post_json(
+            "/api/v1/bookings",
+            &json!({ "host": slug, "event": "call", "start": format!("{day}T{hour}:00:00Z"),
+                     "name": "Bait Invitee", "email": "bait.p6@example.com", "time_zone": "UTC" }),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        pages.push(get(reply.json()["booking"]["manage_url"].as_str().unwrap()));
+        pages.push(host.browser.get("/dashboard/bookings"));
+        pages.push(host.browser.get("/dashboard/connections"));
+    }
+    knob(false);
+    for page in &pages {
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(!page.body.contains(marker), "a page shows the bait");
+    }
+    assert!(
+        tables_containing(&d1_rows(), marker).is_empty(),
+        "D1 holds the bait"
+    );
+    assert!(!kv_dump().contains(marker), "KV holds the bait");
+    assert!(
+        !world().worker_log().contains(marker),
+        "the log holds the bait"
+    );
+    // And the slot the calendar blocked stayed blocked.
+    let slots = get(&format!(
+        "/api/v1/slots?host={}&event=call&from={day}&to={day}",
+        google.host.slug
+    ));
+    assert!(
+        !slots.body.contains(&format!("\"start\":\"{day}T09:00:00Z")),
+        "{}",
+        slots.body
+    );
+}
+
+/// [P40] Connecting asks each provider for exactly the least scopes (revocation on disconnect
+/// is checked in `connections::disconnecting_revokes_the_grant_and_deletes_the_tokens`).
+#[test]
+fn connecting_asks_for_the_least_scopes() {
+    use crate::connections::start_connect;
+    use crate::sign_in::{query_value, signed_in_host};
+    let (browser, _) = signed_in_host("scopes-p40", "Scope Checker");
+    let scopes = |provider: &str| {
+        let url = start_connect(&browser, provider);
+        let mut scopes: Vec<String> = query_value(&url, "scope")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        scopes.sort();
+        scopes
+    };
+    assert_eq!(
+        scopes("google"),
+        [
+            "email",
+            "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+            "https://www.googleapis.com/auth/calendar.events.owned",
+            "https://www.googleapis.com/auth/calendar.freebusy",
+            "openid",
+        ]
+    );
+    assert_eq!(
+        scopes("microsoft"),
+        ["Calendars.ReadWrite", "email", "offline_access", "openid"]
+    );
+    // Zoom takes its scopes from the app's registration, not the URL.
+    assert!(scopes("zoom").is_empty());
+}
