@@ -17,6 +17,7 @@ use crate::calendar::registration;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
+use crate::providers::calendar::google::{self, CalendarChoice};
 use crate::providers::calendar::microsoft::BlockingShowAs;
 use crate::providers::connect::{self, ConnectError, ConnectProvider};
 use crate::providers::fetch::fetch;
@@ -44,6 +45,10 @@ struct ConnectionItem {
     stop_when_unreadable: bool,
     /// `(value, label, blocks)` of every Microsoft showAs value.
     show_as: Vec<(&'static str, &'static str, bool)>,
+    /// Google: `(id, name, checked)` of each calendar the host may have checked.
+    calendars: Vec<(String, String, bool)>,
+    /// Google's calendar list could not be read just now.
+    calendars_unavailable: bool,
 }
 
 #[derive(Template)]
@@ -109,6 +114,33 @@ fn item(row: &ConnectionRow) -> ConnectionItem {
             .iter()
             .map(|(value, label)| (*value, *label, blocking.blocks(Some(value))))
             .collect(),
+        calendars: Vec::new(),
+        calendars_unavailable: false,
+    }
+}
+
+/// The calendar ids a Google connection checks (`["primary"]` until the host chooses).
+fn checked_ids(row: &ConnectionRow) -> Vec<String> {
+    serde_json::from_str(&row.checked_calendars).unwrap_or_else(|_| vec!["primary".to_owned()])
+}
+
+/// Google's list of the host's calendars, read live (names are never stored).
+async fn google_calendars(ctx: &Ctx, row: &ConnectionRow) -> Option<Vec<CalendarChoice>> {
+    let calendars = ctx.calendars().ok()?;
+    let urls = &ctx.config.services;
+    match calendars
+        .call(
+            row,
+            |token| google::calendar_list(urls, token),
+            google::parse_calendar_list,
+        )
+        .await
+    {
+        Ok(list) => Some(list),
+        Err(error) => {
+            worker::console_warn!("calendar list of host {}: {error}", row.host_id);
+            None
+        }
     }
 }
 
@@ -116,7 +148,7 @@ fn item(row: &ConnectionRow) -> ConnectionItem {
 pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let rows = ctx.store.host_connections(&signed_in.host.id).await?;
-    let providers: Vec<ProviderItem> = ConnectProvider::ALL
+    let mut providers: Vec<ProviderItem> = ConnectProvider::ALL
         .into_iter()
         .filter(|p| registration(&ctx.config, *p).is_some())
         .map(|p| ProviderItem {
@@ -126,6 +158,31 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             connection: rows.iter().find(|r| r.provider == p.as_str()).map(item),
         })
         .collect();
+    let google = rows
+        .iter()
+        .find(|r| r.provider == "google" && !r.needs_reconnect());
+    if let (Some(row), Some(item)) = (
+        google,
+        providers
+            .iter_mut()
+            .find(|p| p.name == "google")
+            .and_then(|p| p.connection.as_mut()),
+    ) {
+        let checked = checked_ids(row);
+        match google_calendars(ctx, row).await {
+            Some(list) => {
+                item.calendars = list
+                    .into_iter()
+                    .map(|c| {
+                        let on = checked.contains(&c.id)
+                            || (c.primary && checked.iter().any(|id| id == "primary"));
+                        (c.id, c.name, on)
+                    })
+                    .collect();
+            }
+            None => item.calendars_unavailable = true,
+        }
+    }
     let several_calendars = rows
         .iter()
         .filter(|r| ConnectProvider::parse(&r.provider).is_some_and(ConnectProvider::is_calendar))
@@ -342,6 +399,34 @@ pub async fn save_settings(ctx: &Ctx, req: &mut Request, name: &str) -> Result<R
             ))
         }
     };
+    let checked_calendars = if provider == ConnectProvider::Google
+        && pairs.iter().any(|(n, _)| n == "calendars_listed")
+    {
+        let chosen: Vec<String> = pairs
+            .iter()
+            .filter(|(name, _)| name == "calendar")
+            .map(|(_, value)| value.clone())
+            .collect();
+        if chosen.is_empty() {
+            return Err(AppError::BadRequest(
+                "Choose at least one calendar to check for conflicts.".into(),
+            ));
+        }
+        let known = google_calendars(ctx, &current).await.ok_or_else(|| {
+            AppError::Unavailable(
+                "We could not reach Google to check your calendars just now. Please try again."
+                    .into(),
+            )
+        })?;
+        if let Some(unknown) = chosen.iter().find(|id| !known.iter().any(|c| &c.id == *id)) {
+            return Err(AppError::BadRequest(format!(
+                "'{unknown}' is not one of your Google calendars."
+            )));
+        }
+        serde_json::to_string(&chosen).map_err(|e| AppError::Internal(e.to_string()))?
+    } else {
+        current.checked_calendars.clone()
+    };
     let blocking = if provider == ConnectProvider::Microsoft {
         let chosen: Vec<&str> = pairs
             .iter()
@@ -365,7 +450,7 @@ pub async fn save_settings(ctx: &Ctx, req: &mut Request, name: &str) -> Result<R
             &signed_in.host.id,
             provider.as_str(),
             &ConnectionSettings {
-                checked_calendars: &current.checked_calendars,
+                checked_calendars: &checked_calendars,
                 blocking_show_as: &blocking.to_stored(),
                 when_unreadable: when_unreadable.as_str(),
             },

@@ -468,3 +468,82 @@ fn a_401_refreshes_once_and_zoom_rotation_keeps_the_grant_across_refreshes() {
         "{status:?}"
     );
 }
+
+#[test]
+fn the_host_chooses_which_google_calendars_are_checked() {
+    let host = calendar_host("Two Calendars", "none", &["google"]);
+    let team = "team.two@group.calendar.google.com";
+    let reply = post_json(
+        &fakes("/_fake/google/busy"),
+        &json!({ "email": host.email, "calendar_id": team,
+                 "busy": [{ "start": at("10:00"), "end": at("11:00") }] }),
+    );
+    assert_eq!(reply.status, 200);
+    // Only the primary calendar is checked at first.
+    assert!(offered(&host.host).unwrap().contains(&at("10:00")));
+    let page = host.browser.get("/dashboard/connections");
+    assert!(page.body.contains(team), "{}", page.body);
+    let primary = host.email.as_str();
+    let stranger = host.browser.post_form(
+        "/dashboard/connections/google/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("calendars_listed", "1"),
+            ("calendar", "someone-else@example.com"),
+        ],
+        &[],
+    );
+    assert_eq!(stranger.status, 400, "{}", stranger.body);
+    let saved = host.browser.post_form(
+        "/dashboard/connections/google/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("calendars_listed", "1"),
+            ("calendar", primary),
+            ("calendar", team),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(location(&saved), "/dashboard/connections?done=saved");
+    assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+}
+
+#[test]
+fn rescheduling_moves_the_calendar_event_and_the_meeting_instead_of_making_new_ones() {
+    let host = calendar_host("Mover Host", "zoom", &["google", "zoom"]);
+    let (status, body) = book(&host.host, "09:00", "mover.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    let token = manage_url.rsplit('/').next().unwrap();
+    let moved = post_json(
+        &format!("/api/v1/bookings/{token}/reschedule"),
+        &json!({ "start": at("12:00") }),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let events = live_events("google", &host.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events[0]["body"]["start"]["dateTime"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&at("12:00")[..16])),
+        "{}",
+        events[0]["body"]
+    );
+    let meetings = live_meetings(&host.email);
+    assert_eq!(meetings.len(), 1, "{meetings:?}");
+    assert!(
+        meetings[0]["body"]["start_time"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&at("12:00")[..16])),
+        "{}",
+        meetings[0]["body"]
+    );
+    // The moved booking's page still shows the same link.
+    let new_url = moved.json()["booking"]["manage_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let join = meetings[0]["body"]["join_url"].as_str().unwrap();
+    assert!(get(&new_url).body.contains(join));
+}

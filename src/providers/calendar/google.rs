@@ -226,6 +226,56 @@ pub fn insert_event(
     request(Method::POST, &url, token, Some(&body), &[])
 }
 
+/// `GET /users/me/calendarList`: the calendars the host may pick to be checked for conflicts
+/// (names only, shown to the host on the connections page and never stored).
+pub fn calendar_list(urls: &ServiceUrls, token: &AccessToken) -> Result<HttpRequest, BuildError> {
+    let url = with_query(
+        &format!("{}/users/me/calendarList", calendar_api(urls)),
+        &[("minAccessRole", "freeBusyReader"), ("maxResults", "250")],
+    );
+    request(Method::GET, &url, token, None, &[])
+}
+
+/// One calendar the host can choose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarChoice {
+    pub id: String,
+    /// The host's own name for it.
+    pub name: String,
+    pub primary: bool,
+}
+
+#[derive(Deserialize)]
+struct CalendarListAnswer {
+    #[serde(default)]
+    items: Vec<CalendarListEntry>,
+}
+
+#[derive(Deserialize)]
+struct CalendarListEntry {
+    id: String,
+    summary: Option<String>,
+    #[serde(default)]
+    primary: bool,
+}
+
+/// The calendars of a `calendarList` answer, the primary one first.
+pub fn parse_calendar_list(response: &HttpResponse) -> Result<Vec<CalendarChoice>, ApiError> {
+    let answer: CalendarListAnswer = parse_json(Api::Google, response, "calendarList")?;
+    let mut calendars: Vec<CalendarChoice> = answer
+        .items
+        .into_iter()
+        .filter(|c| !c.id.is_empty())
+        .map(|c| CalendarChoice {
+            name: c.summary.unwrap_or_else(|| c.id.clone()),
+            id: c.id,
+            primary: c.primary,
+        })
+        .collect();
+    calendars.sort_by_key(|c| !c.primary);
+    Ok(calendars)
+}
+
 /// `GET /calendars/{calendarId}/events/{eventId}`: polls a pending Meet conference, and
 /// recovers the event after an insert answered 409.
 pub fn get_event(
@@ -670,5 +720,24 @@ mod tests {
                 retry_after: None
             })
         );
+    }
+
+    #[test]
+    fn the_calendar_list_names_the_primary_calendar_first() {
+        let request = calendar_list(&urls(), &token()).unwrap();
+        assert_eq!(request.method(), Method::GET);
+        assert!(request
+            .uri()
+            .to_string()
+            .starts_with("https://www.googleapis.com/calendar/v3/users/me/calendarList?"));
+        let answer = response(
+            200,
+            r#"{"items":[{"id":"team@group.calendar.google.com","summary":"Team"},
+                {"id":"ana@example.com","summary":"Ana","primary":true},{"id":""}]}"#,
+        );
+        let calendars = parse_calendar_list(&answer).unwrap();
+        assert_eq!(calendars.len(), 2);
+        assert!(calendars[0].primary);
+        assert_eq!(calendars[1].name, "Team");
     }
 }
