@@ -71,3 +71,37 @@ CREATE TABLE booking_calendar (
 CREATE INDEX booking_calendar_due ON booking_calendar (next_attempt_at)
     WHERE state IN ('pending', 'removing');
 CREATE INDEX booking_calendar_by_host ON booking_calendar (host_id);
+
+-- The outbox learns one more kind: the host is told when a booking's event or meeting could
+-- not be created after every retry. SQLite cannot change a CHECK in place, so the table is
+-- rebuilt with the same columns, rows and constraints (as in 0004).
+CREATE TABLE email_outbox_new (
+    id                TEXT PRIMARY KEY,
+    booking_id        TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
+    kind              TEXT NOT NULL CHECK (kind IN
+        ('invitee_confirmation', 'host_notification', 'invitee_cancellation', 'host_cancellation',
+         'invitee_reschedule', 'host_reschedule', 'invitee_reminder', 'host_reminder',
+         'host_calendar_failure')),
+    recipient_hash    TEXT NOT NULL CHECK (length(recipient_hash) = 64),
+    payload           TEXT,
+    attempts          INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at   INTEGER NOT NULL,
+    sent_at           INTEGER,
+    failed_at         INTEGER,
+    last_error        TEXT CHECK (length(last_error) <= 200),
+    created_at        INTEGER NOT NULL,
+    CONSTRAINT email_outbox_booking_kind_unique UNIQUE (booking_id, kind),
+    CHECK (payload IS NOT NULL OR sent_at IS NOT NULL OR failed_at IS NOT NULL)
+);
+
+INSERT INTO email_outbox_new (id, booking_id, kind, recipient_hash, payload, attempts,
+                              next_attempt_at, sent_at, failed_at, last_error, created_at)
+SELECT id, booking_id, kind, recipient_hash, payload, attempts,
+       next_attempt_at, sent_at, failed_at, last_error, created_at
+FROM email_outbox;
+
+DROP TABLE email_outbox;
+ALTER TABLE email_outbox_new RENAME TO email_outbox;
+
+CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at)
+    WHERE sent_at IS NULL AND failed_at IS NULL;

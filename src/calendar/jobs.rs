@@ -14,14 +14,18 @@ use super::call::CallError;
 use super::Calendars;
 use crate::core::availability::Interval;
 use crate::core::types::{Email, PersonName, TimeZoneName};
+use crate::crypto::digest::sha256_hex;
+use crate::crypto::random_hex;
 use crate::mail::backoff::{after_failure, AfterFailure};
+use crate::mail::render::{self, CalendarFailure};
+use crate::mail::Kind;
 use crate::providers::calendar::google::{self, SendUpdates};
 use crate::providers::calendar::{
     microsoft, zoom, ApiError, Attendee, BookingKey, Conference, ConferenceStatus, CreatedEvent,
     NewEvent,
 };
 use crate::providers::connect::ConnectProvider;
-use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, StoreError};
+use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError};
 
 /// How long a claimed row is left alone by other runs.
 const LEASE_SECONDS: i64 = 120;
@@ -149,22 +153,82 @@ impl Calendars<'_> {
             "calendar work of booking {}: given up after {attempts} attempts ({why})",
             row.booking_id
         );
-        let state = if row.state == "pending" {
-            "failed"
-        } else {
-            "removed"
-        };
-        self.store
-            .finish_calendar_work(
-                &row.booking_id,
-                &row.state,
-                state,
-                attempts,
-                Some(&short(why)),
-                self.now.timestamp(),
-            )
-            .await?;
+        let now = self.now.timestamp();
+        if row.state != "pending" {
+            // A removal that keeps failing: the booking is cancelled either way.
+            self.store
+                .finish_calendar_work(
+                    &row.booking_id,
+                    &row.state,
+                    "removed",
+                    attempts,
+                    Some(&short(why)),
+                    now,
+                )
+                .await?;
+            return Ok(Outcome::GivenUp);
+        }
+        match self.failure_email(row) {
+            Ok(email) => {
+                self.store
+                    .give_up_calendar_work(&row.booking_id, attempts, &short(why), now, &email)
+                    .await?;
+            }
+            Err(error) => {
+                worker::console_error!(
+                    "calendar failure email of booking {}: {error}",
+                    row.booking_id
+                );
+                self.store
+                    .finish_calendar_work(
+                        &row.booking_id,
+                        "pending",
+                        "failed",
+                        attempts,
+                        Some(&short(why)),
+                        now,
+                    )
+                    .await?;
+            }
+        }
         Ok(Outcome::GivenUp)
+    }
+
+    /// The host's email saying the booking is not in their calendar.
+    fn failure_email(&self, row: &CalendarWorkRow) -> Result<NewEmail, String> {
+        let label = |name: &str| ConnectProvider::parse(name).map(ConnectProvider::label);
+        let conference = match row.conference.as_str() {
+            "google_meet" => Some("Google Meet"),
+            "microsoft_teams" => Some("Microsoft Teams"),
+            "zoom" => Some("Zoom"),
+            _ => None,
+        };
+        let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).unwrap_or_default();
+        let connections_url = self.origin.as_deref().map_or_else(
+            || "Connected accounts in your Openslot dashboard".to_owned(),
+            |origin| format!("{origin}/dashboard/connections"),
+        );
+        let message = render::host_calendar_failure(&CalendarFailure {
+            host_email: &row.host_email,
+            host_zone: TimeZoneName::parse(&row.host_time_zone)
+                .map(TimeZoneName::tz)
+                .unwrap_or(chrono_tz::UTC),
+            event_title: &row.event_title,
+            invitee_name: &row.invitee_name,
+            invitee_email: &row.invitee_email,
+            start: at(row.start_at),
+            end: at(row.end_at),
+            calendar: row.calendar_provider.as_deref().and_then(label),
+            conference,
+            connections_url: &connections_url,
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(NewEmail {
+            id: random_hex::<16>(),
+            kind: Kind::HostCalendarFailure.as_str(),
+            recipient_hash: sha256_hex(&message.to.to_lowercase()),
+            payload: serde_json::to_string(&message).map_err(|e| e.to_string())?,
+        })
     }
 
     async fn connection(

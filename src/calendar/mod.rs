@@ -22,6 +22,8 @@ pub struct Calendars<'a> {
     pub config: &'a Config,
     pub vault: Vault<'a>,
     pub now: DateTime<Utc>,
+    /// `https://host` for links in emails; the request's origin, or `PUBLIC_BASE_URL` in cron.
+    pub origin: Option<String>,
 }
 
 impl<'a> Calendars<'a> {
@@ -37,6 +39,7 @@ impl<'a> Calendars<'a> {
             config,
             vault: Vault::from_env(env, &config.token_cipher)?,
             now,
+            origin: config.public_base_url.clone(),
         })
     }
 

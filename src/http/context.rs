@@ -46,8 +46,11 @@ impl Ctx {
 
     /// The host's connected calendars, for busy times and events.
     pub fn calendars(&self) -> Result<crate::calendar::Calendars<'_>, AppError> {
-        crate::calendar::Calendars::new(&self.env, &self.store, &self.config, self.now)
-            .map_err(|e| AppError::Internal(e.to_string()))
+        let mut calendars =
+            crate::calendar::Calendars::new(&self.env, &self.store, &self.config, self.now)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        calendars.origin = Some(self.origin.clone());
+        Ok(calendars)
     }
 }
 

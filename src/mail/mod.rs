@@ -78,6 +78,8 @@ pub enum Kind {
     HostReschedule,
     InviteeReminder,
     HostReminder,
+    /// The host is told a booking could not be put in their calendar (or get its meeting link).
+    HostCalendarFailure,
 }
 
 impl Kind {
@@ -92,6 +94,7 @@ impl Kind {
             Kind::HostReschedule => "host_reschedule",
             Kind::InviteeReminder => "invitee_reminder",
             Kind::HostReminder => "host_reminder",
+            Kind::HostCalendarFailure => "host_calendar_failure",
         }
     }
 }

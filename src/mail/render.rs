@@ -435,5 +435,57 @@ pub fn host_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error>
     })
 }
 
+/// What the host is told when a booking's calendar event or meeting could not be made.
+pub struct CalendarFailure<'a> {
+    pub host_email: &'a str,
+    pub host_zone: Tz,
+    pub event_title: &'a str,
+    pub invitee_name: &'a str,
+    pub invitee_email: &'a str,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// "Google Calendar", "Microsoft Outlook" (where the event should have gone), if any.
+    pub calendar: Option<&'a str>,
+    /// "Google Meet", "Microsoft Teams", "Zoom" (the link that should have been made), if any.
+    pub conference: Option<&'a str>,
+    /// `https://…/dashboard/connections`, where the host checks the connection.
+    pub connections_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/host_calendar_failure.txt")]
+struct CalendarFailureText<'a> {
+    f: &'a CalendarFailure<'a>,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/host_calendar_failure.html")]
+struct CalendarFailureHtml<'a> {
+    f: &'a CalendarFailure<'a>,
+    when: String,
+}
+
+/// To the host once Openslot gave up creating a booking's calendar event or meeting link: the
+/// booking stands, the host adds the meeting themselves.
+pub fn host_calendar_failure(failure: &CalendarFailure<'_>) -> Result<Message, askama::Error> {
+    let when = span_label(failure.start, failure.end, failure.host_zone);
+    Ok(Message {
+        to: failure.host_email.into(),
+        reply_to: None,
+        subject: one_line(&format!(
+            "Action needed: {} with {} is not in your calendar",
+            failure.event_title, failure.invitee_name
+        )),
+        text: CalendarFailureText {
+            f: failure,
+            when: when.clone(),
+        }
+        .render()?,
+        html: CalendarFailureHtml { f: failure, when }.render()?,
+        attachments: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests;

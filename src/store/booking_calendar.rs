@@ -3,7 +3,8 @@
 
 use serde::Deserialize;
 
-use super::{Param, Store, StoreError};
+use super::outbox::queue_params;
+use super::{NewEmail, Param, Store, StoreError};
 
 /// The calendar work a new booking needs, inserted in the booking's batch.
 pub struct NewCalendarWork<'a> {
@@ -32,6 +33,7 @@ pub struct CalendarWorkRow {
     pub event_title: String,
     pub event_description: String,
     pub host_name: String,
+    pub host_email: String,
     pub host_time_zone: String,
 }
 
@@ -130,7 +132,7 @@ impl Store {
              c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, b.end_at, \
              b.invitee_name, b.invitee_email, e.title AS event_title, \
              e.description AS event_description, h.name AS host_name, \
-             h.time_zone AS host_time_zone \
+             h.email AS host_email, h.time_zone AS host_time_zone \
              FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
              JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
              WHERE c.booking_id = ?1",
@@ -190,6 +192,45 @@ impl Store {
             )
             .await?;
         Ok(changed == 1)
+    }
+
+    /// Gives up creating a booking's event or meeting and queues the host's email about it,
+    /// in one batch: the email goes only if this call moved the row to `failed`.
+    pub async fn give_up_calendar_work(
+        &self,
+        booking_id: &str,
+        attempts: i64,
+        last_error: &str,
+        now: i64,
+        email: &NewEmail,
+    ) -> Result<(), StoreError> {
+        let finish = [
+            Param::Text(booking_id),
+            Param::Int(attempts),
+            Param::Text(last_error),
+            Param::Int(now),
+        ];
+        let queue = queue_params(email, booking_id, now);
+        self.batch(
+            "give_up_calendar_work",
+            &[
+                (
+                    "UPDATE booking_calendar SET state = 'failed', attempts = ?2, last_error = ?3, \
+                     updated_at = ?4 WHERE booking_id = ?1 AND state = 'pending'",
+                    &finish,
+                ),
+                (
+                    "INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, payload, \
+                     attempts, next_attempt_at, created_at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 WHERE EXISTS (SELECT 1 FROM \
+                     booking_calendar WHERE booking_id = ?2 AND state = 'failed' AND updated_at = ?6) \
+                     ON CONFLICT (booking_id, kind) DO NOTHING",
+                    &queue,
+                ),
+            ],
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Schedules another attempt at `next_at`.

@@ -547,3 +547,32 @@ fn rescheduling_moves_the_calendar_event_and_the_meeting_instead_of_making_new_o
     let join = meetings[0]["body"]["join_url"].as_str().unwrap();
     assert!(get(&new_url).body.contains(join));
 }
+
+#[test]
+fn when_the_calendar_refuses_the_event_for_good_the_booking_stands_and_the_host_is_told() {
+    use crate::support::mail::wait_for_emails;
+    let host = calendar_host("Refused Host", "google_meet", &["google"]);
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
+                 "status": 400, "count": 1 }),
+    );
+    let (status, body) = book(&host.host, "14:00", "refused.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    assert!(live_events("google", &host.email).is_empty());
+    let rows = sql(&format!(
+        "SELECT state, last_error FROM booking_calendar WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(rows[0]["state"], "failed", "{rows:?}");
+    let told = wait_for_emails(&host.email, "Action needed", 1);
+    let text = told[0].to_string();
+    assert!(text.contains("Ivy Invitee"), "{text}");
+    assert!(text.contains("Google Meet"), "{text}");
+    assert!(text.contains("/dashboard/connections"), "{text}");
+    // The booking itself is untouched.
+    let bookings = sql(&format!(
+        "SELECT status FROM bookings WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(bookings[0]["status"], "confirmed");
+}

@@ -210,8 +210,41 @@ fn sealed_refresh_tokens_hide_the_token_and_open_only_for_their_owner() {
             &sealed
         )
         .is_err());
-    // Nothing readable is in the instance's KV namespace.
-    assert!(!kv_dump().contains("refresh"));
+    // In the instance's KV namespace, after a real connection: only sealed values, and none
+    // holds any refresh or access token the provider issued.
+    let (browser, email) = crate::sign_in::signed_in_host("sealed-p3", "Sealed Tokens");
+    crate::sign_in::fake_account("zoom", &email, "Sealed Tokens");
+    crate::connections::connect(&browser, "zoom", &email);
+    let state = get(&format!("{}/_fake/state", world().fakes_url)).json();
+    let issued: Vec<String> = state["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["email"] == email.as_str())
+        .flat_map(|g| g["refresh_tokens"].as_array().cloned().unwrap_or_default())
+        .chain(
+            state["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["email"] == email.as_str())
+                .map(|t| t["access_token"].clone()),
+        )
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    assert!(issued.len() >= 2, "{state}");
+    let keys = crate::support::kv::keys();
+    assert!(!keys.is_empty());
+    for key in keys {
+        let value = crate::support::kv::value(&key);
+        assert!(value.starts_with("v1.k1."), "{key} is not sealed: {value}");
+        for token in &issued {
+            assert!(
+                !value.contains(token.as_str()),
+                "{key} holds a plaintext token"
+            );
+        }
+    }
 }
 
 /// [P4] Pages load nothing from other origins, and the CSP allows only our own.
