@@ -93,6 +93,7 @@ pub async fn create_booking(
         start: request.start,
         end,
         location: location_label(&target.event.location_kind),
+        meeting_url: None,
         manage_url: &manage_url,
     };
     let emails = [
@@ -137,8 +138,11 @@ pub async fn create_booking(
         .await?
     {
         InsertOutcome::Created => {
-            if work.is_some() {
+            if let Some(work) = &work {
                 run_calendar_work(ctx, &id).await;
+                if work.conference != "none" {
+                    add_meeting_link(ctx, &id, &facts).await?;
+                }
             }
             Ok(CreatedBooking {
                 id,
@@ -174,6 +178,42 @@ pub async fn run_calendar_work(ctx: &Ctx, id: &str) {
     if let Err(error) = outcome {
         worker::console_warn!("calendar work of booking {id}: {error}");
     }
+}
+
+/// Puts the meeting link the provider just made into the booking's two emails, which are
+/// still waiting in the outbox (they leave after the response). Without a link yet they go as
+/// they are: the link is on the booking page and in the provider's invitation.
+async fn add_meeting_link(ctx: &Ctx, id: &str, facts: &BookingFacts<'_>) -> Result<(), AppError> {
+    let Some(url) = ctx
+        .store
+        .meeting_url(id)
+        .await?
+        .and_then(|m| m.meeting_url)
+        .filter(|url| url.starts_with("https://"))
+    else {
+        return Ok(());
+    };
+    let facts = BookingFacts {
+        meeting_url: Some(&url),
+        ..*facts
+    };
+    for (kind, message) in [
+        (
+            Kind::InviteeConfirmation,
+            render::invitee_confirmation(&facts, ctx.now)?,
+        ),
+        (
+            Kind::HostNotification,
+            render::host_notification(&facts, ctx.now)?,
+        ),
+    ] {
+        let payload = serde_json::to_string(&message)
+            .map_err(|e| AppError::Internal(format!("email payload: {e}")))?;
+        ctx.store
+            .replace_unsent_payload(id, kind.as_str(), &payload)
+            .await?;
+    }
+    Ok(())
 }
 
 /// An outbox row for `message`: a fresh id (also the email API's idempotency key), the hash of

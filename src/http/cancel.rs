@@ -205,6 +205,7 @@ pub(super) async fn cancel_and_notify(
         start,
         end,
         location: location_label(&booking.location_kind),
+        meeting_url: None,
         manage_url,
     };
     let emails = [

@@ -434,6 +434,14 @@ async fn move_booking(
         .manage_token(&target.host.id, &idempotency_key);
     let manage_url = format!("{}/booking/{manage_token}", ctx.origin);
     let sequence = next_sequence(u32::try_from(old.sequence).unwrap_or(0));
+    // The event and its meeting move with the booking, so the link stays the same.
+    let meeting_url = ctx
+        .store
+        .meeting_url(&old.id)
+        .await?
+        .filter(|m| m.state == "created")
+        .and_then(|m| m.meeting_url)
+        .filter(|url| url.starts_with("https://"));
     let facts = BookingFacts {
         booking_id: &id,
         calendar_uid: &old.calendar_uid,
@@ -449,6 +457,7 @@ async fn move_booking(
         start,
         end,
         location: location_label(&target.event.location_kind),
+        meeting_url: meeting_url.as_deref(),
         manage_url: &manage_url,
     };
     let previous = PreviousTime {

@@ -63,6 +63,10 @@ fn emails(row: &ReminderRow, manage_url: &str) -> Result<[NewEmail; 2], String> 
         start,
         end,
         location: location_label(&row.location_kind),
+        meeting_url: row
+            .meeting_url
+            .as_deref()
+            .filter(|url| url.starts_with("https://")),
         manage_url,
     };
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");

@@ -36,6 +36,8 @@ pub struct BookingFacts<'a> {
     pub end: DateTime<Utc>,
     /// Where the meeting happens: a place, or the kind of online meeting.
     pub location: &'a str,
+    /// The Meet, Teams or Zoom link, once the provider made it.
+    pub meeting_url: Option<&'a str>,
     /// `https://…/booking/{token}`: the invitee's page for this booking.
     pub manage_url: &'a str,
 }
@@ -57,6 +59,9 @@ pub fn invitation(
     let uid = facts.calendar_uid;
     let summary = format!("{} with {}", facts.event_title, facts.host_name);
     let mut description = format!("Where: {}\n", facts.location);
+    if let Some(url) = facts.meeting_url {
+        description.push_str(&format!("Join: {url}\n"));
+    }
     if !facts.note.is_empty() {
         description.push_str(&format!(
             "Note from {}: {}\n",
@@ -73,7 +78,7 @@ pub fn invitation(
         end: facts.end,
         summary: &summary,
         description: &description,
-        location: Some(facts.location),
+        location: Some(facts.meeting_url.unwrap_or(facts.location)),
         url: Some(facts.manage_url),
         organizer: ics::Person {
             name: facts.host_name,
@@ -117,6 +122,7 @@ struct View<'a> {
     /// The span in the other person's zone, when it differs.
     when_other: Option<String>,
     location: &'a str,
+    meeting_url: Option<&'a str>,
     note: &'a str,
     manage_url: &'a str,
     cancel_url: String,
@@ -196,6 +202,7 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         when: span_label(facts.start, facts.end, mine),
         when_other: (mine != theirs).then(|| span_label(facts.start, facts.end, theirs)),
         location: facts.location,
+        meeting_url: facts.meeting_url,
         note: facts.note,
         manage_url: facts.manage_url,
         cancel_url: format!("{}/cancel", facts.manage_url),

@@ -153,6 +153,8 @@ pub struct ReminderRow {
     pub host_time_zone: String,
     pub event_title: String,
     pub location_kind: String,
+    /// The meeting link, once the provider made it.
+    pub meeting_url: Option<String>,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -421,8 +423,9 @@ impl Store {
              b.invitee_name, b.invitee_email, b.invitee_time_zone, b.note, \
              COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
              h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
-             e.title AS event_title, e.location_kind \
+             e.title AS event_title, e.location_kind, c.meeting_url \
              FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
+             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
              WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
              AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
              ORDER BY b.start_at LIMIT ?3",

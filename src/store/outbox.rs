@@ -66,6 +66,28 @@ pub(super) fn queue_params<'a>(
 }
 
 impl Store {
+    /// Replaces the rendered message of a queued email that no one has tried to send yet.
+    pub async fn replace_unsent_payload(
+        &self,
+        booking_id: &str,
+        kind: &str,
+        payload: &str,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "replace_unsent_payload",
+                "UPDATE email_outbox SET payload = ?3 WHERE booking_id = ?1 AND kind = ?2 \
+                 AND attempts = 0 AND sent_at IS NULL AND failed_at IS NULL",
+                &[
+                    Param::Text(booking_id),
+                    Param::Text(kind),
+                    Param::Text(payload),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
     /// Emails waiting to be sent whose next attempt is due at `now`, oldest first.
     pub async fn due_emails(&self, now: i64, limit: i64) -> Result<Vec<DueEmail>, StoreError> {
         self.all(

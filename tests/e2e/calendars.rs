@@ -259,6 +259,18 @@ fn a_google_meet_booking_makes_one_event_with_its_link_even_when_the_first_inser
     let meet = events[0]["meet_code"].as_str().expect("a Meet code");
     assert!(page.body.contains(meet), "{}", page.body);
     assert!(page.body.contains("Join the meeting"));
+    // So do both emails, and the invitation's LOCATION.
+    use crate::support::mail::{ics_attachment, wait_for_emails};
+    let confirmation = wait_for_emails(invitee, "Booked:", 1);
+    let (_, ics) = ics_attachment(&confirmation[0]);
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("LOCATION:https://meet.google.com/") && unfolded.contains(meet),
+        "{unfolded}"
+    );
+    assert!(confirmation[0].to_string().contains(meet));
+    let notification = wait_for_emails(&host.email, "New booking", 1);
+    assert!(notification[0].to_string().contains(meet));
     // The new event now counts as busy, and D1 says so too.
     assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
 

@@ -18,6 +18,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
         end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
         location: "Google Meet",
+        meeting_url: None,
         manage_url: "https://slots.example.com/booking/tok123",
     }
 }
@@ -283,4 +284,34 @@ fn a_cancellation_by_the_host_says_so_to_both_and_the_reason_is_the_hosts() {
     assert!(to_host.text.contains("Your reason: I am ill"));
     let by_invitee = host_cancellation(&f, "Busy", CancelledBy::Invitee, stamp()).unwrap();
     assert!(by_invitee.subject.starts_with("Cancelled by Ana Lima:"));
+}
+
+#[test]
+fn a_meeting_link_goes_into_the_text_the_html_and_the_invitations_location() {
+    let url = "https://meet.google.com/abc-defg-hij";
+    let with_link = BookingFacts {
+        meeting_url: Some(url),
+        ..facts("Bob Invitee", "")
+    };
+    for message in [
+        invitee_confirmation(&with_link, stamp()).unwrap(),
+        host_notification(&with_link, stamp()).unwrap(),
+    ] {
+        assert!(
+            message.text.contains(&format!("Join:  {url}")),
+            "{}",
+            message.text
+        );
+        assert!(
+            message.html.contains(&format!("href=\"{url}\"")),
+            "{}",
+            message.html
+        );
+        let ics = unfold(&message.attachments[0].content);
+        assert!(ics.contains(&format!("LOCATION:{url}")), "{ics}");
+        assert!(ics.contains(&format!("Join: {url}")), "{ics}");
+    }
+    let without = invitee_confirmation(&facts("Bob Invitee", ""), stamp()).unwrap();
+    assert!(!without.text.contains("Join:"));
+    assert!(unfold(&without.attachments[0].content).contains("LOCATION:Google Meet"));
 }
