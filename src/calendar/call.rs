@@ -1,7 +1,8 @@
 //! Sending one provider API call with the rules every call follows: an expired token (401) is
 //! refreshed once and the call repeated; a rate limit or outage (429, 5xx) is retried at most
-//! twice, and only when the provider asks for a wait short enough to spend inside a request.
-//! Anything else is the caller's to decide.
+//! twice, and only when the provider asks for a wait short enough to spend inside a request;
+//! a provider that does not answer in time is not retried here. Anything else is the caller's
+//! to decide.
 
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
 
@@ -57,16 +58,11 @@ impl Calendars<'_> {
         let mut attempt = 1;
         loop {
             let request = build(&AccessToken::new(token.clone())).map_err(CallError::Build)?;
-            let response = match fetch(request).await {
-                Ok(response) => response,
-                Err(error) if attempt < ATTEMPTS => {
-                    worker::console_warn!("{} call failed: {error}", connection.provider);
-                    pause(None).await;
-                    attempt += 1;
-                    continue;
-                }
-                Err(error) => return Err(CallError::Unavailable(error.to_string())),
-            };
+            // No answer at all (unreachable, or cut off after `fetch::TIMEOUT_MS`): not tried
+            // again here, where a person is waiting; background work retries later.
+            let response = fetch(request)
+                .await
+                .map_err(|error| CallError::Unavailable(error.to_string()))?;
             match parse(&response) {
                 Ok(value) => return Ok(value),
                 Err(ApiError::Unauthorized) if !refreshed => {

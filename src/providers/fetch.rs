@@ -1,9 +1,13 @@
 //! The one HTTP client of the Worker: `oauth2`'s request and response types carried over
 //! `worker::Fetch`. Redirects are never followed (a provider endpoint that redirects is an
-//! error, not a hop to somewhere else).
+//! error, not a hop to somewhere else), and every call is aborted after [`TIMEOUT_MS`]: a
+//! provider that hangs must not hang the booking page with it.
 
 use oauth2::{HttpRequest, HttpResponse};
 use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+
+/// How long one outside call may take, answer included.
+pub const TIMEOUT_MS: u32 = 8_000;
 
 /// Why an outgoing request failed before any response arrived.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +38,8 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, FetchError> {
         init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
     }
     let request = Request::new_with_init(&parts.uri.to_string(), &init)?;
-    let mut response = Fetch::Request(request).send().await?;
+    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
+    let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
     let mut builder = oauth2::http::Response::builder().status(response.status_code());
     for (name, value) in response.headers() {
         builder = builder.header(name, value);

@@ -430,6 +430,18 @@ fn an_unreachable_calendar_gives_a_clear_503_never_wrong_slots_and_short_waits_a
                  "count": 1, "retry_after": 120 }),
     );
     assert_eq!(offered(&host.host).unwrap_err().0, 503);
+    // A provider that hangs is cut off: the page answers, and says why.
+    fail(
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "count": 1,
+                 "delay_ms": 12_000 }),
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(offered(&host.host).unwrap_err().0, 503);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(11),
+        "{:?}",
+        started.elapsed()
+    );
     // Malformed JSON is an unreadable calendar too.
     fail(
         json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "malformed": true, "count": 1 }),
