@@ -30,6 +30,8 @@ struct DashboardPage {
     slug: String,
     public_url: String,
     events: Vec<EventItem>,
+    /// Labels of connected accounts the provider stopped accepting.
+    needs_reconnect: Vec<&'static str>,
     csrf: String,
 }
 
@@ -50,7 +52,17 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             hidden: e.hidden != 0,
         })
         .collect();
+    let needs_reconnect = ctx
+        .store
+        .host_connections(&host.id)
+        .await?
+        .iter()
+        .filter(|c| c.needs_reconnect())
+        .filter_map(|c| crate::providers::connect::ConnectProvider::parse(&c.provider))
+        .map(crate::providers::connect::ConnectProvider::label)
+        .collect();
     let page = DashboardPage {
+        needs_reconnect,
         name: host.name.clone(),
         email: host.email.clone(),
         slug: host.slug.clone(),

@@ -377,6 +377,12 @@ fn a_revoked_grant_stops_offering_times_until_the_host_reconnects() {
         "{}",
         dashboard.body
     );
+    let overview = host.browser.get("/dashboard");
+    assert!(
+        overview.body.contains("Google Calendar needs reconnecting"),
+        "{}",
+        overview.body
+    );
     let status = sql(&format!(
         "SELECT status FROM connections WHERE host_id = '{}'",
         host.host.id
