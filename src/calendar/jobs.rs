@@ -471,6 +471,14 @@ impl Calendars<'_> {
             .map_err(|e| StepError::Temporary(e.to_string()))
     }
 
+    /// Deletes the event and meeting of `row` at once (account deletion), outside the retry
+    /// bookkeeping; the reason when it did not work.
+    pub async fn remove_now(&self, row: &CalendarWorkRow) -> Result<(), String> {
+        self.remove(row).await.map_err(|error| match error {
+            StepError::Temporary(why) | StepError::Permanent(why) => why,
+        })
+    }
+
     /// Deletes the event and the Zoom meeting of a cancelled booking; gone already is fine.
     async fn remove(&self, row: &CalendarWorkRow) -> Result<(), StepError> {
         let urls = &self.config.services;

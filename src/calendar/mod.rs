@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::{Config, OAuthClient};
 use crate::providers::connect::ConnectProvider;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use vault::Vault;
 
 /// Everything calendar work needs, for one request or one cron run.
@@ -95,6 +95,73 @@ pub enum DisconnectError {
 }
 
 impl Calendars<'_> {
+    /// Before a host's account is deleted: removes the events and Zoom meetings of their
+    /// upcoming bookings from the providers and revokes every grant (Google, Zoom), while the
+    /// tokens still exist. Best effort, never stopping the deletion: what fails is logged by
+    /// booking or provider, and the invitees are told by email either way. Returns how many
+    /// bookings' events were removed and how many grants revoked.
+    pub async fn remove_host_from_providers(
+        &self,
+        host_id: &str,
+    ) -> Result<(usize, usize), StoreError> {
+        let mut removed = 0;
+        for work in self
+            .store
+            .upcoming_calendar_work(host_id, self.now.timestamp())
+            .await?
+        {
+            if let Some(row) = self.store.calendar_work(&work.booking_id).await? {
+                match self.remove_now(&row).await {
+                    Ok(()) => removed += 1,
+                    Err(why) => worker::console_warn!(
+                        "deleting host {host_id}: event of booking {} not removed ({why})",
+                        row.booking_id
+                    ),
+                }
+            }
+        }
+        let mut revoked = 0;
+        for connection in self.store.host_connections(host_id).await? {
+            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
+                continue;
+            };
+            if self.revoke(host_id, provider).await {
+                revoked += 1;
+            }
+        }
+        Ok((removed, revoked))
+    }
+
+    /// Asks the provider to revoke the stored grant; false when there was nothing to revoke,
+    /// the provider offers no revocation, or it failed (logged).
+    async fn revoke(&self, host_id: &str, provider: ConnectProvider) -> bool {
+        let (Some(refresh_token), Some(client)) = (
+            self.vault
+                .refresh_token(host_id, provider)
+                .await
+                .ok()
+                .flatten(),
+            self.registration(provider),
+        ) else {
+            return false;
+        };
+        match crate::providers::connect::revoke(
+            provider,
+            &self.config.services,
+            client,
+            &refresh_token,
+            &crate::providers::fetch::fetch,
+        )
+        .await
+        {
+            Ok(revoked) => revoked,
+            Err(error) => {
+                worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
+                false
+            }
+        }
+    }
+
     /// Ends a connection: asks the provider to revoke the grant (Google, Zoom; best effort,
     /// the tokens go either way), deletes both tokens from KV, then the D1 row.
     pub async fn disconnect(
@@ -102,26 +169,7 @@ impl Calendars<'_> {
         host_id: &str,
         provider: ConnectProvider,
     ) -> Result<(), DisconnectError> {
-        if let (Some(refresh_token), Some(client)) = (
-            self.vault
-                .refresh_token(host_id, provider)
-                .await
-                .ok()
-                .flatten(),
-            self.registration(provider),
-        ) {
-            let revoked = crate::providers::connect::revoke(
-                provider,
-                &self.config.services,
-                client,
-                &refresh_token,
-                &crate::providers::fetch::fetch,
-            )
-            .await;
-            if let Err(error) = revoked {
-                worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
-            }
-        }
+        self.revoke(host_id, provider).await;
         self.vault.forget(host_id, provider).await?;
         self.store
             .delete_connection(host_id, provider.as_str())

@@ -258,6 +258,22 @@ impl Store {
         .map(|_| ())
     }
 
+    /// Bookings of a host starting after `now` that have (or may have) an event or meeting
+    /// at a provider.
+    pub async fn upcoming_calendar_work(
+        &self,
+        host_id: &str,
+        now: i64,
+    ) -> Result<Vec<DueCalendarWork>, StoreError> {
+        self.all(
+            "upcoming_calendar_work",
+            "SELECT c.booking_id FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
+             WHERE c.host_id = ?1 AND b.start_at > ?2 AND c.state IN ('pending', 'created', 'failed', 'removing')",
+            &[Param::Text(host_id), Param::Int(now)],
+        )
+        .await
+    }
+
     /// The meeting link of a booking, once its meeting exists.
     pub async fn meeting_url(
         &self,
