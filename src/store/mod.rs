@@ -21,6 +21,7 @@ mod bookings;
 mod event_types;
 mod hosts;
 mod outbox;
+mod privacy;
 mod retention;
 mod rows;
 
@@ -32,6 +33,7 @@ pub use bookings::{
 };
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
+pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 
 use wasm_bindgen::JsValue;
