@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod log_scan;
 pub mod mail;
 pub mod seed;
 pub mod world;
