@@ -444,8 +444,12 @@ fn an_invitee_is_erased_from_every_booking_after_confirming() {
 
     for id in ids {
         let row = &sql(&format!(
-            "SELECT invitee_name, invitee_email, note, status, start_at FROM bookings WHERE id = '{id}'"
+            "SELECT invitee_name, invitee_email, note, status, reminder_sent_at FROM bookings WHERE id = '{id}'"
         ))[0];
+        assert!(
+            row["reminder_sent_at"].is_i64(),
+            "no reminder is left to send"
+        );
         assert_eq!(row["invitee_name"], "");
         assert_eq!(row["invitee_email"], "");
         assert_eq!(row["note"], "");

@@ -28,16 +28,15 @@ fn addresses_in(text: &str) -> BTreeSet<String> {
     text.split(|c: char| {
         !(c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '-' | '_' | '+' | '%'))
     })
+    // A sentence's full stop is not part of the address before it.
+    .map(|word| word.trim_end_matches('.'))
     .filter(|word| {
         let Some((local, domain)) = word.split_once('@') else {
             return false;
         };
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
+        !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
     })
-    .map(|word| word.trim_end_matches('.').to_owned())
+    .map(str::to_owned)
     .collect()
 }
 
