@@ -99,6 +99,12 @@ pub struct Config {
     pub microsoft_client: Option<OAuthClient>,
     /// `ZOOM_CLIENT_ID` / `ZOOM_CLIENT_SECRET`; without them hosts cannot connect Zoom.
     pub zoom_client: Option<OAuthClient>,
+    /// `PRIVACY_ADDRESS`: the address whose mail asks for deletion or erasure; without it the
+    /// Worker refuses inbound email.
+    pub privacy_address: Option<String>,
+    /// `ZOOM_WEBHOOK_SECRET`: the Zoom app's webhook secret token; without it
+    /// `/webhooks/zoom` answers 404.
+    pub zoom_webhook_secret: Option<String>,
 }
 
 impl Config {
@@ -182,6 +188,8 @@ impl Config {
             token_cipher,
             link_key: LinkKey::derive(&key_bytes),
             retention_days: retention_days(lookup("RETENTION_DAYS"))?,
+            privacy_address: optional("PRIVACY_ADDRESS"),
+            zoom_webhook_secret: optional("ZOOM_WEBHOOK_SECRET"),
         })
     }
 }

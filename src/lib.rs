@@ -15,6 +15,8 @@ mod calendar;
 #[cfg(target_arch = "wasm32")]
 mod http;
 #[cfg(target_arch = "wasm32")]
+mod privacy;
+#[cfg(target_arch = "wasm32")]
 mod retention;
 #[cfg(target_arch = "wasm32")]
 mod store;
@@ -43,4 +45,17 @@ async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker
         calendar::run_due(&env).await;
         mail::deliver::run(env).await;
     }
+}
+
+/// Email Routing hands mail for the instance's privacy address (`PRIVACY_ADDRESS`) here: a
+/// deletion or erasure request, answered only with a confirmation link to the address on record.
+#[cfg(target_arch = "wasm32")]
+#[worker::event(email)]
+async fn email(
+    message: worker::ForwardableEmailMessage,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<()> {
+    privacy::inbound::receive(message, env).await;
+    Ok(())
 }

@@ -1,5 +1,7 @@
 //! The hourly retention job: erases the personal data of bookings whose meeting ended more
-//! than `RETENTION_DAYS` ago (see `store::retention` for exactly what goes). Logs counts only.
+//! than `RETENTION_DAYS` ago (see `store::retention` for exactly what goes), and purges what
+//! is dead: expired or revoked sessions, unfinished sign-ins and calendar connections, and
+//! privacy links that expired unused. Logs counts only.
 
 use chrono::{DateTime, Duration, Utc};
 use worker::Env;
@@ -19,14 +21,22 @@ pub async fn run(env: &Env) {
         (_, Err(error)) => return worker::console_error!("retention: D1 binding DB: {error}"),
     };
     let cutoff = now - Duration::days(i64::from(config.retention_days));
-    match Store::new(db)
-        .erase_ended_bookings(cutoff.timestamp())
-        .await
-    {
+    let store = Store::new(db);
+    match store.erase_ended_bookings(cutoff.timestamp()).await {
         Ok(erased) => worker::console_log!(
             "retention: erased {} bookings' invitee data and {} outbox rows",
             erased.bookings,
             erased.outbox_rows
+        ),
+        Err(error) => worker::console_error!("retention: {error}"),
+    }
+    match store.purge_expired(now.timestamp()).await {
+        Ok(purged) => worker::console_log!(
+            "retention: purged {} sessions, {} sign-ins, {} connections under way, {} privacy links",
+            purged.sessions,
+            purged.oauth_states,
+            purged.connect_states,
+            purged.privacy_requests
         ),
         Err(error) => worker::console_error!("retention: {error}"),
     }

@@ -5,6 +5,7 @@
 pub mod digest;
 pub mod link_token;
 pub mod token_cipher;
+pub mod zoom_webhook;
 
 /// Fills a buffer from the platform's secure random source (Web Crypto on Workers).
 pub fn random_bytes<const N: usize>() -> [u8; N] {

@@ -20,7 +20,7 @@ use crate::core::display::location_label;
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
 use crate::mail::render::{self, BookingFacts, CancelledBy};
-use crate::mail::Kind;
+use crate::mail::{Kind, Message};
 use crate::store::BookingDetailsRow;
 
 #[derive(Template)]
@@ -190,6 +190,34 @@ pub(super) async fn cancel_and_notify(
     by: CancelledBy,
     manage_url: &str,
 ) -> Result<bool, AppError> {
+    let (to_invitee, to_host) =
+        cancellation_messages(ctx, booking, start, end, reason, by, manage_url)?;
+    let emails = [
+        queue(Kind::InviteeCancellation, &to_invitee)?,
+        queue(Kind::HostCancellation, &to_host)?,
+    ];
+    let cancelled = ctx
+        .store
+        .cancel_booking(&booking.id, ctx.now.timestamp(), &emails)
+        .await?;
+    if cancelled {
+        super::booking::run_calendar_work(ctx, &booking.id).await;
+    }
+    Ok(cancelled)
+}
+
+/// The two cancellation emails of `booking` (to the invitee, to the host), rendered but not
+/// queued: [`cancel_and_notify`] queues both with the status change; deleting a host's account
+/// sends the invitee's in the deletion's own batch.
+pub(super) fn cancellation_messages(
+    ctx: &Ctx,
+    booking: &BookingDetailsRow,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    reason: &CancellationReason,
+    by: CancelledBy,
+    manage_url: &str,
+) -> Result<(Message, Message), AppError> {
     let facts = BookingFacts {
         booking_id: &booking.id,
         calendar_uid: &booking.calendar_uid,
@@ -208,22 +236,8 @@ pub(super) async fn cancel_and_notify(
         meeting_url: None,
         manage_url,
     };
-    let emails = [
-        queue(
-            Kind::InviteeCancellation,
-            &render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
-        )?,
-        queue(
-            Kind::HostCancellation,
-            &render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,
-        )?,
-    ];
-    let cancelled = ctx
-        .store
-        .cancel_booking(&booking.id, ctx.now.timestamp(), &emails)
-        .await?;
-    if cancelled {
-        super::booking::run_calendar_work(ctx, &booking.id).await;
-    }
-    Ok(cancelled)
+    Ok((
+        render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
+        render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,
+    ))
 }

@@ -18,12 +18,14 @@ mod event_types;
 mod headers;
 mod host_api;
 mod host_bookings;
+mod privacy;
 mod public_pages;
 mod rate_limit;
 mod request;
 mod reschedule;
 mod session;
 mod slots;
+mod webhooks;
 
 use worker::{Env, Method, Request, Response};
 
@@ -39,7 +41,7 @@ use rate_limit::Budget;
 /// trigger retries whatever that leaves behind.
 pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> Response {
     let path = req.path();
-    let format = if path.starts_with("/api/") {
+    let format = if path.starts_with("/api/") || path.starts_with("/webhooks/") {
         ErrorFormat::Json
     } else {
         ErrorFormat::Html
@@ -211,6 +213,35 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
         }
+        (["privacy"], Method::Get | Method::Head) => privacy::page(&Ctx::from_env(env, req)?),
+        (["privacy", which @ ("delete" | "erase")], Method::Post) => {
+            rate_limit::spend(env, req, Budget::Privacy).await?;
+            let which = if *which == "delete" {
+                privacy::Ask::Deletion
+            } else {
+                privacy::Ask::Erasure
+            };
+            privacy::ask(&Ctx::from_env(env, req)?, req, which).await
+        }
+        (["privacy", "confirm", token], Method::Get | Method::Head) => {
+            privacy::confirm_page(&Ctx::from_env(env, req)?, token).await
+        }
+        (["privacy", "confirm", token], Method::Post) => {
+            rate_limit::spend(env, req, Budget::Privacy).await?;
+            privacy::confirm(&Ctx::from_env(env, req)?, env, req, token).await
+        }
+        (["dashboard", "privacy"], Method::Get | Method::Head) => {
+            privacy::dashboard_page(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "privacy", "delete"], Method::Post) => {
+            privacy::dashboard_delete(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "export"], Method::Get | Method::Head) => {
+            privacy::export(&Ctx::from_env(env, req)?, req).await
+        }
+        (["webhooks", "zoom"], Method::Post) => {
+            webhooks::zoom(&Ctx::from_env(env, req)?, env, req).await
+        }
         (["api", "v1", "bookings", token, "reschedule"], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;
             let ctx = Ctx::from_env(env, req)?;
@@ -319,6 +350,10 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["dashboard", "connections", _, "connect" | "disconnect" | "settings" | "receive-events"] => {
             Some("POST")
         }
+        ["dashboard", "privacy"] | ["dashboard", "export"] => Some("GET, HEAD"),
+        ["privacy", "delete" | "erase"] | ["dashboard", "privacy", "delete"] => Some("POST"),
+        ["privacy", "confirm", _] => Some("GET, HEAD, POST"),
+        ["webhooks", "zoom"] => Some("POST"),
         ["dashboard", "bookings", _, "cancel"] => Some("POST"),
         ["dashboard", "event-types"] => Some("POST"),
         ["dashboard", "event-types", "new"] => Some("GET, HEAD"),

@@ -17,6 +17,8 @@ pub enum Budget {
     Read,
     /// Starting a sign-in: 20 a minute per client.
     SignIn,
+    /// Asking for or confirming a privacy link: 10 a minute per client.
+    Privacy,
 }
 
 impl Budget {
@@ -25,6 +27,7 @@ impl Budget {
             Budget::Booking => "BOOKING_LIMITER",
             Budget::Read => "READ_LIMITER",
             Budget::SignIn => "SIGNIN_LIMITER",
+            Budget::Privacy => "PRIVACY_LIMITER",
         }
     }
 }

@@ -97,6 +97,90 @@ pub async fn deliver_due(
     Ok(report)
 }
 
+/// Sends every due privacy email (`privacy_outbox`: confirmation links, deletion and erasure
+/// notices) through `mailer`, like [`deliver_due`] but keeping nothing: a row is deleted once
+/// its email was sent or given up.
+pub async fn deliver_privacy_due(
+    store: &Store,
+    mailer: &impl Mailer,
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    for row in store
+        .due_privacy_emails(now.timestamp(), ROWS_PER_RUN)
+        .await?
+    {
+        if !store
+            .claim_privacy_email(&row.id, now.timestamp(), (now + LEASE).timestamp())
+            .await?
+        {
+            continue;
+        }
+        let attempts = row.attempts + 1;
+        let Ok(message) = serde_json::from_str::<Message>(&row.payload) else {
+            store.forget_privacy_email(&row.id).await?;
+            worker::console_error!("privacy email {}: unreadable payload, given up", row.id);
+            report.given_up += 1;
+            continue;
+        };
+        let retry_at = match mailer.send(&message, &row.id).await {
+            Ok(()) => {
+                store.forget_privacy_email(&row.id).await?;
+                report.sent += 1;
+                continue;
+            }
+            Err(MailError::Refused(reason)) => {
+                worker::console_error!("privacy email {}: refused ({reason}), given up", row.id);
+                Err(reason)
+            }
+            Err(MailError::Temporary(reason)) => {
+                match after_failure(u32::try_from(attempts).unwrap_or(u32::MAX), now) {
+                    AfterFailure::RetryAt(at) => Ok((at, reason)),
+                    AfterFailure::GiveUp => {
+                        worker::console_error!(
+                            "privacy email {}: attempt {attempts} failed ({reason}), given up",
+                            row.id
+                        );
+                        Err(reason)
+                    }
+                }
+            }
+        };
+        match retry_at {
+            Ok((at, reason)) => {
+                store
+                    .privacy_email_failed(&row.id, attempts, at.timestamp(), &reason)
+                    .await?;
+                worker::console_warn!(
+                    "privacy email {}: attempt {attempts} failed ({reason}), retrying at {at}",
+                    row.id
+                );
+                report.retrying += 1;
+            }
+            Err(_) => {
+                store.forget_privacy_email(&row.id).await?;
+                report.given_up += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Both outboxes, one after the other; the reports add up.
+async fn deliver_all(
+    store: &Store,
+    mailer: &impl Mailer,
+    now: DateTime<Utc>,
+) -> Result<Report, StoreError> {
+    let bookings = deliver_due(store, mailer, now).await?;
+    let privacy = deliver_privacy_due(store, mailer, now).await?;
+    Ok(Report {
+        sent: bookings.sent + privacy.sent,
+        retrying: bookings.retrying + privacy.retrying,
+        given_up: bookings.given_up + privacy.given_up,
+    })
+}
+
 /// One delivery run from the Worker's environment; failures are logged, never raised (the
 /// rows stay queued for the next run).
 pub async fn run(env: Env) {
@@ -127,7 +211,7 @@ pub async fn run(env: Env) {
                 api_key,
                 from: config.email_from.clone(),
             };
-            deliver_due(&store, &mailer, now).await
+            deliver_all(&store, &mailer, now).await
         }
         EmailBackend::Cloudflare => {
             let binding = match env.send_email("EMAIL") {
@@ -146,7 +230,7 @@ pub async fn run(env: Env) {
                     return;
                 }
             };
-            deliver_due(&store, &CloudflareEmail { binding, from, now }, now).await
+            deliver_all(&store, &CloudflareEmail { binding, from, now }, now).await
         }
     };
     match result {

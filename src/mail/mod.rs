@@ -10,6 +10,7 @@
 
 pub mod backoff;
 pub mod mime;
+pub mod privacy;
 pub mod render;
 
 #[cfg(target_arch = "wasm32")]

@@ -480,6 +480,24 @@ impl Store {
         .await
     }
 
+    /// The host's confirmed bookings that start after `now`, all of them: what deleting the
+    /// host's account cancels, each with what its cancellation email says.
+    pub async fn host_future_confirmed_bookings(
+        &self,
+        host_id: &str,
+        now: i64,
+    ) -> Result<Vec<BookingDetailsRow>, StoreError> {
+        self.all(
+            "host_future_confirmed_bookings",
+            concat!(
+                booking_details_select!(),
+                "WHERE b.host_id = ?1 AND b.status = 'confirmed' AND b.start_at > ?2 ORDER BY b.start_at"
+            ),
+            &[Param::Text(host_id), Param::Int(now)],
+        )
+        .await
+    }
+
     /// The host's bookings that have not ended by `now`, soonest first, at most
     /// [`HOST_BOOKINGS_LIMIT`].
     pub async fn host_upcoming_bookings(

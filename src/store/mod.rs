@@ -23,6 +23,7 @@ mod connections;
 mod event_types;
 mod hosts;
 mod outbox;
+mod privacy;
 mod retention;
 mod rows;
 
@@ -36,6 +37,7 @@ pub use bookings::{
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
+pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 
 use wasm_bindgen::JsValue;

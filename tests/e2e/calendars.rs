@@ -606,3 +606,39 @@ fn when_the_calendar_refuses_the_event_for_good_the_booking_stands_and_the_host_
     ));
     assert_eq!(bookings[0]["status"], "confirmed");
 }
+
+#[test]
+fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_grants() {
+    use crate::support::mail::wait_for_emails;
+    let host = calendar_host("Leaving Host", "zoom", &["google", "zoom"]);
+    let (status, body) = book(&host.host, "11:00", "leaving.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(live_events("google", &host.email).len(), 1);
+    assert_eq!(live_meetings(&host.email).len(), 1);
+    let page = host.browser.get("/dashboard/privacy");
+    let asked = host.browser.post_form(
+        "/dashboard/privacy/delete",
+        &[("csrf", &csrf_of(&page))],
+        &[],
+    );
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let link = wait_for_emails(&host.email, "Confirm the deletion", 1);
+    let path = crate::privacy_rights::confirm_path(&link[0]);
+    let done = post_form(&path, &[]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(live_events("google", &host.email).is_empty());
+    assert!(live_meetings(&host.email).is_empty());
+    let revocations = get(&fakes("/_fake/revocations")).json();
+    for provider in ["google", "zoom"] {
+        assert!(
+            revocations
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["provider"] == provider && r["email"] == host.email.as_str()),
+            "{provider}: {revocations}"
+        );
+    }
+    let prefix = format!("host/{}/", host.host.id);
+    assert!(kv::keys().iter().all(|k| !k.starts_with(&prefix)));
+}

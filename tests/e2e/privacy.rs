@@ -1,4 +1,5 @@
-//! PRIVACY.md as a contract: each test below checks one claim by behaviour and names it with
+//! PRIVACY.md as a contract: each test below (and in `privacy_rights.rs`: deletion, erasure,
+//! export, Zoom deauthorization, purges, logs) checks one claim by behaviour and names it with
 //! its id (`/// [Pn]` on the test). `privacy_claims_and_tests_match` fails when a claim has no
 //! test or a test names a claim PRIVACY.md lacks.
 
@@ -13,14 +14,16 @@ use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::world::{repo_root, world, wrangler};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
-fn host(name: &str) -> SeededHost {
+pub(crate) fn host(name: &str) -> SeededHost {
     HostSeed::new(name, "Europe/Berlin")
         .hours(EVERY_DAY, 0, 1440)
         .event(EventSeed::new("call", 30))
         .create()
 }
 
-fn book(host: &SeededHost, hour: u32, name: &str, email: &str) -> serde_json::Value {
+pub(crate) fn book(host: &SeededHost, hour: u32, name: &str, email: &str) -> serde_json::Value {
+    crate::support::log_scan::remember(name);
+    crate::support::log_scan::remember(email);
     let start = format!(
         "{}T{hour:02}:00:00Z",
         Utc::now().date_naive() + Days::new(3)
@@ -35,7 +38,7 @@ fn book(host: &SeededHost, hour: u32, name: &str, email: &str) -> serde_json::Va
 }
 
 /// Every row of every D1 table, as (table, row as JSON text), read in one wrangler call.
-fn d1_rows() -> Vec<(String, String)> {
+pub(crate) fn d1_rows() -> Vec<(String, String)> {
     let tables: Vec<String> = sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
          AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name",
@@ -73,7 +76,7 @@ fn d1_rows() -> Vec<(String, String)> {
 }
 
 /// The D1 tables any of whose rows contain `needle`.
-fn tables_containing(rows: &[(String, String)], needle: &str) -> Vec<String> {
+pub(crate) fn tables_containing(rows: &[(String, String)], needle: &str) -> Vec<String> {
     let mut tables: Vec<String> = rows
         .iter()
         .filter(|(_, row)| row.contains(needle))
@@ -84,7 +87,7 @@ fn tables_containing(rows: &[(String, String)], needle: &str) -> Vec<String> {
 }
 
 /// Every key and value in the local KV namespace, as one text.
-fn kv_dump() -> String {
+pub(crate) fn kv_dump() -> String {
     let list = wrangler()
         .args([
             "kv",
@@ -576,11 +579,16 @@ fn claim_ids(text: &str) -> BTreeSet<String> {
 #[test]
 fn privacy_claims_and_tests_match() {
     let policy = std::fs::read_to_string(repo_root().join("PRIVACY.md")).unwrap();
-    let tests: String = include_str!("privacy.rs")
-        .lines()
-        .filter(|line| line.trim_start().starts_with("/// [P"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let tests: String = [
+        include_str!("privacy.rs"),
+        include_str!("privacy_rights.rs"),
+        include_str!("zz_log_scan.rs"),
+    ]
+    .concat()
+    .lines()
+    .filter(|line| line.trim_start().starts_with("/// [P"))
+    .collect::<Vec<_>>()
+    .join("\n");
     let (claimed, tested) = (claim_ids(&policy), claim_ids(&tests));
     let untested: Vec<_> = claimed.difference(&tested).collect();
     let unknown: Vec<_> = tested.difference(&claimed).collect();

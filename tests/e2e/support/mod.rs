@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod http;
 pub mod kv;
+pub mod log_scan;
 pub mod mail;
 pub mod seed;
 pub mod world;

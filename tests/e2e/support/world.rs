@@ -17,6 +17,12 @@ pub const TEST_TOKEN_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 /// The email API key the suite's Worker sends with (the fakes accept any non-empty key).
 pub const TEST_EMAIL_API_KEY: &str = "re_test_openslot";
 
+/// The instance's privacy address: mail to it asks for deletion or erasure.
+pub const TEST_PRIVACY_ADDRESS: &str = "privacy@openslot.test";
+
+/// The Zoom app's webhook secret token the suite's Worker verifies signatures with.
+pub const TEST_ZOOM_WEBHOOK_SECRET: &str = "zoom-webhook-secret-e2e";
+
 /// The one origin the suite's instance lets frame its booking pages.
 pub const TEST_EMBED_ORIGIN: &str = "https://example.org";
 
@@ -49,6 +55,25 @@ extern "C" fn stop_workerd() {
         unsafe {
             libc::killpg(group, libc::SIGTERM);
         }
+    }
+}
+
+/// The suite's last check, after every test: the Worker's whole log must hold no personal
+/// data (support/log_scan.rs). A finding ends the test binary with a failure status.
+extern "C" fn scan_log_at_exit() {
+    let Some(world) = WORLD.get() else {
+        return;
+    };
+    let log = world.worker_log();
+    let found = std::panic::catch_unwind(|| super::log_scan::findings(&log)).unwrap_or_default();
+    if !found.is_empty() {
+        eprintln!(
+            "\nthe Worker's log ({}) holds personal data: {found:?}",
+            world.log_path.display()
+        );
+        stop_workerd();
+        // SAFETY: ending the process at exit without running further handlers.
+        unsafe { libc::_exit(1) }
     }
 }
 
@@ -134,6 +159,13 @@ impl World {
                 "--var",
                 &format!("EMBED_ALLOWED_ORIGINS:{TEST_EMBED_ORIGIN}"),
             ])
+            .args(["--var", &format!("PRIVACY_ADDRESS:{TEST_PRIVACY_ADDRESS}")])
+            .args([
+                "--var",
+                &format!("ZOOM_WEBHOOK_SECRET:{TEST_ZOOM_WEBHOOK_SECRET}"),
+            ])
+            // Links in emails the Worker sends on its own (inbound privacy mail) need an origin.
+            .args(["--var", &format!("PUBLIC_BASE_URL:http://127.0.0.1:{port}")])
             .args(fake_vars(&fakes.url()))
             .args(sign_in_vars())
             .stdin(Stdio::null())
@@ -145,6 +177,8 @@ impl World {
         // SAFETY: registering a plain extern "C" function to run at process exit.
         unsafe {
             libc::atexit(stop_workerd);
+            // Registered later, so it runs first: the log is complete, workerd still up.
+            libc::atexit(scan_log_at_exit);
         }
         let base_url = format!("http://127.0.0.1:{port}");
         wait_until_up(&base_url, &log_path);

@@ -1,0 +1,59 @@
+//! What deleting a host's account does outside D1: the host's entries in the KV namespace
+//! `TOKENS` (sealed refresh and access tokens of connected calendars and Zoom). Every key of a
+//! host starts with `host/{host_id}/`, so listing by that prefix finds them all.
+//!
+//! Runs before the D1 deletion, while the connection rows still say which provider holds
+//! what, and is safe to run again: a second run finds nothing left to delete.
+
+use worker::kv::KvStore;
+
+/// The prefix every KV key of the host `host_id` starts with.
+pub fn host_prefix(host_id: &str) -> String {
+    format!("host/{host_id}/")
+}
+
+/// Deletes every KV entry of the host under `host/{host_id}/`, the last step of removing the
+/// host's data held for the providers: `Calendars::remove_host_from_providers` has already
+/// removed the events and meetings of their upcoming bookings and revoked the grants (Google
+/// and Zoom; Microsoft has none, see PRIVACY.md) with these tokens. Returns how many KV
+/// entries were deleted.
+pub async fn remove_provider_data(kv: &KvStore, host_id: &str) -> Result<usize, String> {
+    delete_prefix(kv, &host_prefix(host_id)).await
+}
+
+/// Deletes every key under `prefix`, page by page.
+pub async fn delete_prefix(kv: &KvStore, prefix: &str) -> Result<usize, String> {
+    let mut deleted = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut list = kv.list().prefix(prefix.to_owned()).limit(1000);
+        if let Some(cursor) = cursor.take() {
+            list = list.cursor(cursor);
+        }
+        let page = list
+            .execute()
+            .await
+            .map_err(|e| format!("KV list failed: {e}"))?;
+        for key in &page.keys {
+            kv.delete(&key.name)
+                .await
+                .map_err(|e| format!("KV delete failed: {e}"))?;
+            deleted += 1;
+        }
+        match page.cursor.filter(|c| !page.list_complete && !c.is_empty()) {
+            Some(next) => cursor = Some(next),
+            None => return Ok(deleted),
+        }
+    }
+}
+
+/// Deletes the KV entries of one provider's grant of one host: what Zoom's deauthorization
+/// removes (`host/{host_id}/refresh/{provider}` and `host/{host_id}/access/{provider}`).
+pub async fn remove_grant(kv: &KvStore, host_id: &str, provider: &str) -> Result<(), String> {
+    for kind in ["refresh", "access"] {
+        kv.delete(&format!("{}{kind}/{provider}", host_prefix(host_id)))
+            .await
+            .map_err(|e| format!("KV delete failed: {e}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,586 @@
+//! Privacy requests (migration 0007): the single-use links that confirm a host's account
+//! deletion or an invitee's erasure, the emails those requests send (`privacy_outbox`), the
+//! deletion and erasure themselves as one D1 batch each, the Zoom deauthorization, the host's
+//! data export and the purges of the hourly retention job.
+//!
+//! Every write that acts on a request checks, inside its own batch, that the request's token is
+//! still there: two clicks on one link cannot both act, and a batch that failed changed
+//! nothing, so the link can simply be used again.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Param, Store, StoreError};
+
+/// How many open requests one host or address may have at once: enough to ask again after a
+/// lost email, too few to flood an inbox through the public form or forged emails.
+pub const OPEN_REQUESTS_LIMIT: i64 = 3;
+
+/// What a confirmation link does once confirmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    DeleteHost,
+    EraseInvitee,
+}
+
+impl RequestKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::DeleteHost => "delete_host",
+            RequestKind::EraseInvitee => "erase_invitee",
+        }
+    }
+}
+
+/// One email of a privacy request, rendered, to queue in `privacy_outbox`.
+pub struct PrivacyEmail {
+    pub id: String,
+    /// `deletion_link`, `erasure_link`, `deletion_cancellation`, `deletion_notice` or
+    /// `erasure_notice`.
+    pub kind: &'static str,
+    /// The rendered `mail::Message` as JSON.
+    pub payload: String,
+}
+
+/// An open request, as its link finds it.
+#[derive(Debug, Deserialize)]
+pub struct PrivacyRequestRow {
+    pub kind: String,
+    pub host_id: Option<String>,
+    pub invitee_email: Option<String>,
+    pub expires_at: i64,
+}
+
+/// A host with bookings made with an address being erased, and how many.
+#[derive(Debug, Deserialize)]
+pub struct AffectedHostRow {
+    pub host_id: String,
+    pub host_name: String,
+    pub host_email: String,
+    pub bookings: i64,
+}
+
+/// A host's account as the export and the deletion read it.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct HostProfileRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub schedule_time_zone: String,
+    pub created_at: i64,
+}
+
+/// One row of the export's `bookings`: the booking with its invitee's details.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ExportBookingRow {
+    pub id: String,
+    pub event_type_id: String,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub status: String,
+    pub invitee_name: String,
+    pub invitee_email: String,
+    pub invitee_time_zone: String,
+    pub note: String,
+    pub created_at: i64,
+    pub rescheduled_from: Option<String>,
+    pub rescheduled_to: Option<String>,
+}
+
+/// One row of the export's `event_types`.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ExportEventTypeRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub duration_minutes: i64,
+    pub slot_interval_minutes: Option<i64>,
+    pub buffer_before_minutes: i64,
+    pub buffer_after_minutes: i64,
+    pub minimum_notice_minutes: i64,
+    pub booking_window_days: i64,
+    pub max_bookings_per_day: Option<i64>,
+    pub location_kind: String,
+    pub hidden: i64,
+    pub created_at: i64,
+}
+
+/// One row of the export's `connections`: which account, never its tokens.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ExportConnectionRow {
+    pub provider: String,
+    pub account_email: String,
+    pub status: String,
+    pub connected_at: i64,
+}
+
+/// One row of the export's `api_tokens`: the name and dates, never the token or its hash.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ExportApiTokenRow {
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// One row of the export's `sign_in_identities`.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ExportIdentityRow {
+    pub provider: String,
+    pub email: String,
+    pub created_at: i64,
+}
+
+/// One row of the export's `date_overrides` (NULL minutes: a day off).
+#[derive(Debug, Deserialize, Serialize)]
+pub struct ExportOverrideRow {
+    pub local_date: String,
+    pub start_minute: Option<i64>,
+    pub end_minute: Option<i64>,
+}
+
+/// A privacy email whose time has come.
+#[derive(Debug, Deserialize)]
+pub struct DuePrivacyEmail {
+    pub id: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+/// What one purge run of the retention job removed.
+#[derive(Debug, Default)]
+pub struct Purged {
+    pub sessions: usize,
+    pub oauth_states: usize,
+    pub connect_states: usize,
+    pub privacy_requests: usize,
+}
+
+const QUEUE_IF_REQUEST_OPEN: &str =
+    "INSERT INTO privacy_outbox (id, kind, payload, attempts, next_attempt_at, created_at) \
+     SELECT ?1, ?2, ?3, 0, ?4, ?4 WHERE EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?5)";
+
+impl Store {
+    /// Opens a request and queues its link email, in one batch; nothing happens when the
+    /// subject already has [`OPEN_REQUESTS_LIMIT`] open requests. True when it was opened.
+    pub async fn open_privacy_request(
+        &self,
+        token_hash: &str,
+        kind: RequestKind,
+        subject: &str,
+        now: i64,
+        expires_at: i64,
+        email: &PrivacyEmail,
+    ) -> Result<bool, StoreError> {
+        let (host_id, invitee_email) = match kind {
+            RequestKind::DeleteHost => (Param::Text(subject), Param::Null),
+            RequestKind::EraseInvitee => (Param::Null, Param::Text(subject)),
+        };
+        let insert = [
+            Param::Text(token_hash),
+            Param::Text(kind.as_str()),
+            host_id,
+            invitee_email,
+            Param::Int(now),
+            Param::Int(expires_at),
+            Param::Int(OPEN_REQUESTS_LIMIT),
+        ];
+        let queue = [
+            Param::Text(&email.id),
+            Param::Text(email.kind),
+            Param::Text(&email.payload),
+            Param::Int(now),
+            Param::Text(token_hash),
+        ];
+        let changed = self
+            .batch(
+                "open_privacy_request",
+                &[
+                    (
+                        "INSERT INTO privacy_requests (token_hash, kind, host_id, invitee_email, created_at, expires_at) \
+                         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE (SELECT COUNT(*) FROM privacy_requests \
+                         WHERE (host_id = ?3 OR invitee_email = ?4) AND expires_at > ?5) < ?7",
+                        &insert,
+                    ),
+                    (QUEUE_IF_REQUEST_OPEN, &queue),
+                ],
+            )
+            .await?;
+        Ok(changed.first() == Some(&1))
+    }
+
+    /// The request whose link hashes to `token_hash`, expired or not; `None` once used.
+    pub async fn privacy_request(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PrivacyRequestRow>, StoreError> {
+        self.first(
+            "privacy_request",
+            "SELECT kind, host_id, invitee_email, expires_at FROM privacy_requests WHERE token_hash = ?1",
+            &[Param::Text(token_hash)],
+        )
+        .await
+    }
+
+    /// The host whose registered address is `email` (compared case-insensitively).
+    pub async fn host_profile_by_email(
+        &self,
+        email: &str,
+    ) -> Result<Option<HostProfileRow>, StoreError> {
+        self.first(
+            "host_profile_by_email",
+            "SELECT id, slug, name, email, time_zone, schedule_time_zone, created_at FROM hosts \
+             WHERE lower(email) = lower(?1)",
+            &[Param::Text(email)],
+        )
+        .await
+    }
+
+    /// The host `id`'s profile.
+    pub async fn host_profile(&self, id: &str) -> Result<Option<HostProfileRow>, StoreError> {
+        self.first(
+            "host_profile",
+            "SELECT id, slug, name, email, time_zone, schedule_time_zone, created_at FROM hosts WHERE id = ?1",
+            &[Param::Text(id)],
+        )
+        .await
+    }
+
+    /// Whether any booking still holds `email` as its invitee's address.
+    pub async fn invitee_has_bookings(&self, email: &str) -> Result<bool, StoreError> {
+        #[derive(Deserialize)]
+        struct Found {
+            found: i64,
+        }
+        let row: Option<Found> = self
+            .first(
+                "invitee_has_bookings",
+                "SELECT EXISTS (SELECT 1 FROM bookings WHERE lower(invitee_email) = lower(?1)) AS found",
+                &[Param::Text(email)],
+            )
+            .await?;
+        Ok(row.is_some_and(|r| r.found == 1))
+    }
+
+    /// The hosts with bookings made with `email`, and how many each has.
+    pub async fn hosts_of_invitee(&self, email: &str) -> Result<Vec<AffectedHostRow>, StoreError> {
+        self.all(
+            "hosts_of_invitee",
+            "SELECT h.id AS host_id, h.name AS host_name, h.email AS host_email, COUNT(*) AS bookings \
+             FROM bookings b JOIN hosts h ON h.id = b.host_id \
+             WHERE lower(b.invitee_email) = lower(?1) GROUP BY h.id ORDER BY h.id",
+            &[Param::Text(email)],
+        )
+        .await
+    }
+
+    /// Deletes the host `host_id` and, through the schema's cascades, everything of theirs in
+    /// D1, and queues `emails` (the invitees' cancellations and the host's final notice), in
+    /// one batch that acts only while the request `token_hash` is open. True when this call
+    /// deleted the host.
+    pub async fn delete_host_account(
+        &self,
+        host_id: &str,
+        token_hash: &str,
+        now: i64,
+        emails: &[PrivacyEmail],
+    ) -> Result<bool, StoreError> {
+        let queue: Vec<[Param<'_>; 5]> = emails
+            .iter()
+            .map(|email| {
+                [
+                    Param::Text(&email.id),
+                    Param::Text(email.kind),
+                    Param::Text(&email.payload),
+                    Param::Int(now),
+                    Param::Text(token_hash),
+                ]
+            })
+            .collect();
+        let delete = [Param::Text(host_id), Param::Text(token_hash)];
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = queue
+            .iter()
+            .map(|params| (QUEUE_IF_REQUEST_OPEN, params.as_slice()))
+            .collect();
+        // The host row goes last: its cascade takes the request (and so the link) with it.
+        statements.push((
+            "DELETE FROM hosts WHERE id = ?1 AND EXISTS \
+             (SELECT 1 FROM privacy_requests WHERE token_hash = ?2 AND host_id = ?1)",
+            &delete,
+        ));
+        let changed = self.batch("delete_host_account", &statements).await?;
+        // D1 counts the rows the cascade removed too, so "changed" is "more than none".
+        Ok(changed.last().is_some_and(|&n| n > 0))
+    }
+
+    /// Erases the invitee `email` from every booking made with it (name, address, zone and
+    /// note; the time stays as an anonymous busy slot, with no reminder left to send), drops
+    /// those bookings' email records, queues the hosts' `notices` and closes every open
+    /// request for the address, in one batch that acts only while `token_hash` is open.
+    /// Returns how many bookings were erased.
+    pub async fn erase_invitee(
+        &self,
+        email: &str,
+        token_hash: &str,
+        now: i64,
+        notices: &[PrivacyEmail],
+    ) -> Result<usize, StoreError> {
+        let queue: Vec<[Param<'_>; 5]> = notices
+            .iter()
+            .map(|notice| {
+                [
+                    Param::Text(&notice.id),
+                    Param::Text(notice.kind),
+                    Param::Text(&notice.payload),
+                    Param::Int(now),
+                    Param::Text(token_hash),
+                ]
+            })
+            .collect();
+        let erase = [Param::Text(email), Param::Text(token_hash), Param::Int(now)];
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = queue
+            .iter()
+            .map(|params| (QUEUE_IF_REQUEST_OPEN, params.as_slice()))
+            .collect();
+        statements.push((
+            "DELETE FROM email_outbox WHERE booking_id IN \
+             (SELECT id FROM bookings WHERE lower(invitee_email) = lower(?1)) \
+             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3",
+            &erase,
+        ));
+        statements.push((
+            "UPDATE bookings SET invitee_name = '', invitee_email = '', invitee_time_zone = 'UTC', \
+             note = '', reminder_sent_at = COALESCE(reminder_sent_at, ?3) \
+             WHERE lower(invitee_email) = lower(?1) \
+             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2)",
+            &erase,
+        ));
+        statements.push((
+            "DELETE FROM privacy_requests WHERE invitee_email = lower(?1) \
+             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3",
+            &erase,
+        ));
+        let changed = self.batch("erase_invitee", &statements).await?;
+        Ok(changed
+            .get(changed.len().saturating_sub(2))
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// The hosts with a Zoom connection of the Zoom user `account_id`.
+    pub async fn zoom_connection_hosts(&self, account_id: &str) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct HostId {
+            host_id: String,
+        }
+        let rows: Vec<HostId> = self
+            .all(
+                "zoom_connection_hosts",
+                "SELECT host_id FROM connections WHERE provider = 'zoom' AND account_id = ?1",
+                &[Param::Text(account_id)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|r| r.host_id).collect())
+    }
+
+    /// Drops the Zoom connections of the Zoom user `account_id`; bookings keep their rows.
+    pub async fn delete_zoom_connections(&self, account_id: &str) -> Result<usize, StoreError> {
+        self.execute(
+            "delete_zoom_connections",
+            "DELETE FROM connections WHERE provider = 'zoom' AND account_id = ?1",
+            &[Param::Text(account_id)],
+        )
+        .await
+    }
+
+    /// Every booking of the host, with its invitee's details, oldest first.
+    pub async fn export_bookings(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<ExportBookingRow>, StoreError> {
+        self.all(
+            "export_bookings",
+            "SELECT id, event_type_id, start_at, end_at, status, invitee_name, invitee_email, \
+             invitee_time_zone, note, created_at, rescheduled_from, rescheduled_to \
+             FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// Every event type of the host, hidden or not.
+    pub async fn export_event_types(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<ExportEventTypeRow>, StoreError> {
+        self.all(
+            "export_event_types",
+            "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, \
+             buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, \
+             max_bookings_per_day, location_kind, hidden, created_at FROM event_types \
+             WHERE host_id = ?1 ORDER BY created_at, id",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// Every date override of the host, past and future.
+    pub async fn export_overrides(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<ExportOverrideRow>, StoreError> {
+        self.all(
+            "export_overrides",
+            "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
+             LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
+             WHERE o.host_id = ?1 ORDER BY o.local_date, r.start_minute",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// The host's connected accounts, without any token.
+    pub async fn export_connections(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<ExportConnectionRow>, StoreError> {
+        self.all(
+            "export_connections",
+            "SELECT provider, account_email, status, connected_at FROM connections \
+             WHERE host_id = ?1 ORDER BY provider",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// The host's API tokens by name and dates.
+    pub async fn export_api_tokens(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<ExportApiTokenRow>, StoreError> {
+        self.all(
+            "export_api_tokens",
+            "SELECT name, created_at, last_used_at, revoked_at FROM api_tokens \
+             WHERE host_id = ?1 ORDER BY created_at, id",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// The sign-in identities linked to the host.
+    pub async fn export_identities(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<ExportIdentityRow>, StoreError> {
+        self.all(
+            "export_identities",
+            "SELECT provider, email, created_at FROM host_identities WHERE host_id = ?1 ORDER BY created_at",
+            &[Param::Text(host_id)],
+        )
+        .await
+    }
+
+    /// Privacy emails due at `now`, oldest first.
+    pub async fn due_privacy_emails(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<DuePrivacyEmail>, StoreError> {
+        self.all(
+            "due_privacy_emails",
+            "SELECT id, payload, attempts FROM privacy_outbox WHERE next_attempt_at <= ?1 \
+             ORDER BY next_attempt_at LIMIT ?2",
+            &[Param::Int(now), Param::Int(limit)],
+        )
+        .await
+    }
+
+    /// Takes a privacy email for one send until `lease_until`; false when another sender has it.
+    pub async fn claim_privacy_email(
+        &self,
+        id: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "claim_privacy_email",
+                "UPDATE privacy_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND next_attempt_at <= ?2",
+                &[Param::Text(id), Param::Int(now), Param::Int(lease_until)],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Deletes a privacy email that was sent or given up: nothing of it is kept.
+    pub async fn forget_privacy_email(&self, id: &str) -> Result<(), StoreError> {
+        self.execute(
+            "forget_privacy_email",
+            "DELETE FROM privacy_outbox WHERE id = ?1",
+            &[Param::Text(id)],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Records a failed attempt at a privacy email and when to try again.
+    pub async fn privacy_email_failed(
+        &self,
+        id: &str,
+        attempts: i64,
+        retry_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "privacy_email_failed",
+            "UPDATE privacy_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = substr(?4, 1, 200) \
+             WHERE id = ?1",
+            &[
+                Param::Text(id),
+                Param::Int(attempts),
+                Param::Int(retry_at),
+                Param::Text(error),
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Deletes what is dead at `now`: expired or revoked sessions, sign-ins and connections
+    /// that were never finished (an hour after they expired, as sign-in already does), and
+    /// privacy requests whose link has expired.
+    pub async fn purge_expired(&self, now: i64) -> Result<Purged, StoreError> {
+        let changed = self
+            .batch(
+                "purge_expired",
+                &[
+                    (
+                        "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked_at IS NOT NULL",
+                        &[Param::Int(now)],
+                    ),
+                    (
+                        "DELETE FROM oauth_states WHERE expires_at <= ?1 - 3600",
+                        &[Param::Int(now)],
+                    ),
+                    (
+                        "DELETE FROM connect_states WHERE expires_at <= ?1 - 3600",
+                        &[Param::Int(now)],
+                    ),
+                    (
+                        "DELETE FROM privacy_requests WHERE expires_at <= ?1",
+                        &[Param::Int(now)],
+                    ),
+                ],
+            )
+            .await?;
+        let at = |i: usize| changed.get(i).copied().unwrap_or(0);
+        Ok(Purged {
+            sessions: at(0),
+            oauth_states: at(1),
+            connect_states: at(2),
+            privacy_requests: at(3),
+        })
+    }
+}
