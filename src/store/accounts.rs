@@ -314,8 +314,7 @@ impl Store {
         let outcome = self
             .execute(
                 "update_host_profile",
-                "UPDATE hosts SET name = ?2, slug = ?3, time_zone = ?4, schedule_time_zone = ?4 \
-                 WHERE id = ?1",
+                "UPDATE hosts SET name = ?2, slug = ?3, time_zone = ?4 WHERE id = ?1",
                 &[
                     Param::Text(host_id),
                     Param::Text(name),
