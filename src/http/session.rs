@@ -49,6 +49,8 @@ pub struct SignedIn {
     pub host: SessionHostRow,
     /// Hash of the session id, to revoke it (empty when an API token authenticated).
     pub session_hash: String,
+    /// The id of the personal API token that authenticated the request (its rate-limit key).
+    pub api_token_id: Option<String>,
 }
 
 impl SignedIn {
@@ -72,7 +74,11 @@ pub async fn current_host(ctx: &Ctx, req: &Request) -> Result<Option<SignedIn>, 
         .store
         .session_host(&session_hash, ctx.now.timestamp())
         .await?;
-    Ok(host.map(|host| SignedIn { host, session_hash }))
+    Ok(host.map(|host| SignedIn {
+        host,
+        session_hash,
+        api_token_id: None,
+    }))
 }
 
 /// The signed-in host; otherwise pages redirect to the sign-in page and the API answers 401.
@@ -127,7 +133,7 @@ pub async fn require_api_host(
     if !scheme.eq_ignore_ascii_case("bearer") || !is_api_token(token) {
         return Err(refused());
     }
-    let host = ctx
+    let (host, token_id) = ctx
         .store
         .api_token_host(&sha256_hex(token), ctx.now.timestamp())
         .await?
@@ -135,6 +141,7 @@ pub async fn require_api_host(
     Ok(SignedIn {
         host,
         session_hash: String::new(),
+        api_token_id: Some(token_id),
     })
 }
 
