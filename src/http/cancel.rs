@@ -206,6 +206,7 @@ pub(super) async fn cancel_and_notify(
         end,
         location: location_label(&booking.location_kind),
         manage_url,
+        answers: &[],
     };
     let emails = [
         queue(

@@ -64,6 +64,7 @@ fn emails(row: &ReminderRow, manage_url: &str) -> Result<[NewEmail; 2], String> 
         end,
         location: location_label(&row.location_kind),
         manage_url,
+        answers: &[],
     };
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
     Ok([

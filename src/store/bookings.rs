@@ -53,10 +53,12 @@ pub struct NewBookingRow<'a> {
     pub calendar_uid: &'a str,
     /// SEQUENCE of this booking's invitation: 0 for a new booking, one more per reschedule.
     pub sequence: i64,
+    /// The invitee's answers to the host's questions, as stored (`core::questions`).
+    pub answers: &'a str,
 }
 
 impl NewBookingRow<'_> {
-    /// The bound parameters ?1 … ?19 of the booking INSERTs below.
+    /// The bound parameters ?1 … ?20 of the booking INSERTs below.
     fn params(&self) -> Vec<Param<'_>> {
         let (cap, day_start, day_end) = match self.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
@@ -82,6 +84,7 @@ impl NewBookingRow<'_> {
             day_end.into(),
             Param::Text(self.calendar_uid),
             Param::Int(self.sequence),
+            Param::Text(self.answers),
         ]
     }
 }
@@ -128,6 +131,8 @@ pub struct BookingDetailsRow {
     pub sequence: i64,
     /// Set once the booking was moved: the id of the booking it became.
     pub rescheduled_to: Option<String>,
+    /// The invitee's answers to the host's questions (JSON, `core::questions`).
+    pub answers: String,
 }
 
 /// A booking whose reminder may be due, with everything its reminder emails say.
@@ -172,6 +177,8 @@ pub struct HostBookingRow {
     pub location_kind: String,
     /// Set once the booking was moved: then it is cancelled because it was rescheduled.
     pub rescheduled_to: Option<String>,
+    /// The invitee's answers to the host's questions (JSON, `core::questions`).
+    pub answers: String,
 }
 
 /// How many bookings each section of the host's bookings page shows at most.
@@ -184,7 +191,7 @@ macro_rules! booking_details_select {
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-         b.rescheduled_to \
+         b.rescheduled_to, b.answers \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id "
     };
 }
@@ -223,8 +230,8 @@ impl Store {
             concat!(
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19 WHERE ",
+                 calendar_uid, sequence, answers) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 WHERE ",
                 slot_is_free!(""),
                 " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
@@ -350,11 +357,11 @@ impl Store {
                 concat!(
                     "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                      invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                     calendar_uid, sequence, rescheduled_from) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?20 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?21) AND ",
-                    slot_is_free!("AND id <> ?20")
+                     calendar_uid, sequence, answers, rescheduled_from) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?21 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?22) AND ",
+                    slot_is_free!("AND id <> ?21")
                 ),
                 &insert_params,
             ),
@@ -464,7 +471,7 @@ impl Store {
         self.all(
             "host_upcoming_bookings",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to \
+             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers \
              FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
              WHERE b.host_id = ?1 AND b.end_at > ?2 ORDER BY b.start_at ASC, b.id LIMIT ?3",
             &[
@@ -485,7 +492,7 @@ impl Store {
         self.all(
             "host_past_bookings",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to \
+             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers \
              FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
              WHERE b.host_id = ?1 AND b.end_at <= ?2 ORDER BY b.start_at DESC, b.id LIMIT ?3",
             &[

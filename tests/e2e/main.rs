@@ -22,6 +22,7 @@ mod migrations;
 mod openapi_in_step;
 mod pages_and_errors;
 mod privacy;
+mod questions_and_durations;
 mod rate_limits;
 mod reminders;
 mod reschedule;

@@ -19,6 +19,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
         location: "Google Meet",
         manage_url: "https://slots.example.com/booking/tok123",
+        answers: &[],
     }
 }
 
