@@ -153,6 +153,17 @@ pub fn offered_durations(default: u32, stored_others: &str) -> Vec<u32> {
     offered
 }
 
+/// How a list of durations reads: "30", or "15 / 30 / 60" from short to long.
+pub fn durations_label(offered: &[u32]) -> String {
+    let mut sorted = offered.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 /// The duration an invitee picked (`?duration=30`, the API's `duration_minutes`): empty means
 /// the default (the first offered); anything not offered is refused with the choices named.
 pub fn pick_duration(offered: &[u32], raw: &str) -> Result<u32, FieldError> {
@@ -534,5 +545,7 @@ mod tests {
             "This event is not offered for 45 minutes; choose 30 minutes."
         );
         assert_eq!(durations_to_stored(&[15, 60]), "15,60");
+        assert_eq!(durations_label(&[30, 15, 60]), "15 / 30 / 60");
+        assert_eq!(durations_label(&[45]), "45");
     }
 }

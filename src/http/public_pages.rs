@@ -60,17 +60,6 @@ struct EventLink {
     location: &'static str,
 }
 
-/// How a list of durations reads: "30", or "15 / 30 / 60" from short to long.
-fn durations_label(offered: &[u32]) -> String {
-    let mut sorted = offered.to_vec();
-    sorted.sort_unstable();
-    sorted
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
 #[derive(Template)]
 #[template(path = "host.html")]
 struct HostPage {
@@ -93,10 +82,12 @@ pub async fn host_profile(ctx: &Ctx, host_slug: &str, lang: Lang) -> Result<Resp
         .map(|e| EventLink {
             href: format!("/{}/{}", host.slug, e.slug),
             location: t.location(&e.location_kind),
-            duration_minutes: durations_label(&crate::core::event_type::offered_durations(
-                u32::try_from(e.duration_minutes).unwrap_or(0),
-                &e.other_durations,
-            )),
+            duration_minutes: crate::core::event_type::durations_label(
+                &crate::core::event_type::offered_durations(
+                    u32::try_from(e.duration_minutes).unwrap_or(0),
+                    &e.other_durations,
+                ),
+            ),
             title: e.title,
         })
         .collect();

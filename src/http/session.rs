@@ -164,29 +164,42 @@ pub async fn start_session(ctx: &Ctx, host_id: &str) -> Result<String, AppError>
     Ok(set_cookie(SESSION_COOKIE, &id, "/", SESSION_SECONDS))
 }
 
+/// Whether a POST came from one of our own pages (`own`: our origins), by the headers browsers
+/// add. `Origin: null` is what Chromium sends with every form POST from a page served with
+/// `Referrer-Policy: no-referrer`, as all of ours are: it tells nothing, so then the browser's
+/// own `Sec-Fetch-Site` (which no page can set) decides, and a `null` without it is refused.
+pub fn sent_from_own_site(fetch_site: Option<&str>, origin: Option<&str>, own: &[&str]) -> bool {
+    if let Some(site) = fetch_site {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    match origin {
+        None => true,
+        Some("null") => fetch_site.is_some(),
+        Some(origin) => own.contains(&origin),
+    }
+}
+
 /// Refuses a POST sent from another site, by the headers browsers add.
 pub fn check_same_origin(ctx: &Ctx, req: &Request) -> Result<(), AppError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    let refused = || {
-        AppError::Forbidden(
+    let own = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let (site, origin) = (header("Sec-Fetch-Site"), header("Origin"));
+    if sent_from_own_site(
+        site.as_deref(),
+        origin.as_deref(),
+        &[own.as_str(), ctx.origin.as_str()],
+    ) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
             "This form was sent from another website, so we did not act on it.".into(),
-        )
-    };
-    if let Some(site) = header("Sec-Fetch-Site") {
-        if !matches!(site.as_str(), "same-origin" | "none") {
-            return Err(refused());
-        }
+        ))
     }
-    if let Some(origin) = header("Origin") {
-        let own = req
-            .url()
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
-        if origin != own && origin != ctx.origin {
-            return Err(refused());
-        }
-    }
-    Ok(())
 }
 
 /// Checks a signed-in host's form: same origin, and the session's CSRF token in `csrf`.

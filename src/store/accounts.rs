@@ -81,6 +81,8 @@ pub struct DashboardEventRow {
     pub title: String,
     pub duration_minutes: i64,
     pub hidden: i64,
+    /// Durations offered besides the default (`15,60`).
+    pub other_durations: String,
 }
 
 fn unique_violation(error: &StoreError, column: &str) -> bool {
@@ -337,7 +339,8 @@ impl Store {
     ) -> Result<Vec<DashboardEventRow>, StoreError> {
         self.all(
             "host_event_types",
-            "SELECT id, slug, title, duration_minutes, hidden FROM event_types WHERE host_id = ?1 \
+            "SELECT id, slug, title, duration_minutes, hidden, other_durations FROM event_types \
+             WHERE host_id = ?1 \
              ORDER BY title, slug",
             &[Param::Text(host_id)],
         )
