@@ -4,8 +4,10 @@
 //! Everything works without JavaScript: days and slots are links, the form is a plain POST,
 //! and the invitee's zone and clock travel in the `tz` and `clock` query parameters (the
 //! page's script only detects the zone). The booking page reads `month=YYYY-MM`,
-//! `date=YYYY-MM-DD` and `slot=` (an RFC 3339 start); it runs the slot engine once per view,
-//! over the shown month. Words come from `crate::i18n`, in the language of `Accept-Language`.
+//! `date=YYYY-MM-DD`, `slot=` (an RFC 3339 start) and, for an event type offering several
+//! durations, `duration=` (minutes; every link and form carries it on); it runs the slot engine
+//! once per view, over the shown month. The host's questions are form fields `answer_1` … in
+//! their order. Words come from `crate::i18n`, in the language of `Accept-Language`.
 
 use std::collections::BTreeMap;
 
@@ -612,6 +614,8 @@ struct ConfirmationPage {
     when_host: Option<(String, String)>,
     location: &'static str,
     note: String,
+    /// The invitee's answers to the host's questions, as they gave them.
+    answers: Vec<crate::core::questions::Answer>,
     cancelled: bool,
     /// Offered while the meeting has not started.
     cancel_href: Option<String>,
@@ -781,6 +785,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         invitee_email: booking.invitee_email,
         location,
         note: booking.note,
+        answers: crate::core::questions::answers_from_json(&booking.answers),
         cancel_href: (booking.status == "confirmed" && start > ctx.now)
             .then(|| format!("/booking/{token}/cancel")),
         reschedule_href: (booking.status == "confirmed" && start > ctx.now)

@@ -158,6 +158,8 @@ test("a host signs in, sets up an event type with questions and durations, and i
   const end = new Date(start.getTime() + 60 * 60 * 1000);
   const summary = await page.textContent(".summary");
   assert.ok(summary.includes(`${tokyoTime(start)}–${tokyoTime(end)} (Asia/Tokyo)`), summary);
+  // The invitee sees what they answered.
+  assert.match(summary, /Company\s*Studio Aiko/);
   await shot(page, "invitee-confirmation");
 
   // Back as the host: the booking and its answers, as text.

@@ -191,6 +191,15 @@ fn invitees_answer_the_hosts_questions_and_the_host_sees_the_answers_escaped() {
     fields[6] = ("answer_1", "Acme <GmbH>");
     let booked = post_form(&format!("/{slug}/consult"), &fields);
     assert_eq!(booked.status, 303, "{}", booked.body);
+    // The invitee's own page shows what they answered, as text.
+    let confirmation = get(&location(&booked));
+    assert!(
+        confirmation
+            .body
+            .contains("<dt>Company</dt><dd class=\"note\">Acme &#60;GmbH&#62;</dd>"),
+        "{}",
+        confirmation.body
+    );
     let rows = sql(&format!(
         "SELECT answers FROM bookings WHERE host_id = '{host_id}'"
     ));
