@@ -90,6 +90,7 @@ pub struct EventTypeSettings {
     pub location_kind: LocationKind,
     /// Durations offered besides the default, in the host's order.
     pub other_durations: Vec<u32>,
+    /// The host's questions to invitees, in the order the booking form asks them.
     pub questions: Vec<Question>,
 }
 

@@ -52,21 +52,27 @@ pub const ANSWER_FIELDS: [&str; MAX_QUESTIONS] = [
 /// One question as the host wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
+    /// The question as the invitee reads it, one line.
     pub label: String,
+    /// Whether a booking needs an answer to it.
     pub required: bool,
 }
 
 /// A question as it arrived from the editor or the API, before checking.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuestionInput {
+    /// The label as typed; blank means "no question in this row".
     pub label: String,
+    /// Whether the "required" box was ticked.
     pub required: bool,
 }
 
 /// An invitee's answer, with the question it answers as the invitee saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
+    /// The question's label when the invitee answered it.
     pub question: String,
+    /// What the invitee wrote (trimmed, line breaks as `\n`).
     pub answer: String,
 }
 

@@ -257,6 +257,7 @@ impl Store {
         Ok(match earlier {
             Some(booking)
                 if booking.start_at == row.start_at
+                    && booking.end_at == row.end_at
                     && booking.event_type_id == row.event_type_id
                     && booking.invitee_email == row.invitee_email =>
             {
@@ -274,7 +275,8 @@ impl Store {
     ) -> Result<Option<BookingRow>, StoreError> {
         self.first(
             "booking_by_idempotency_key",
-            "SELECT id, event_type_id, start_at, invitee_email FROM bookings WHERE host_id = ?1 AND idempotency_key = ?2",
+            "SELECT id, event_type_id, start_at, end_at, invitee_email FROM bookings \
+             WHERE host_id = ?1 AND idempotency_key = ?2",
             &[Param::Text(host_id), Param::Text(key)],
         )
         .await

@@ -59,5 +59,7 @@ pub struct BookingRow {
     pub id: String,
     pub event_type_id: String,
     pub start_at: i64,
+    /// With the start, the duration the invitee picked: a retry must ask for the same one.
+    pub end_at: i64,
     pub invitee_email: String,
 }

@@ -303,12 +303,9 @@ fn the_booking_api_takes_answers_by_label_and_returns_them() {
     ))
     .is_empty());
 
-    let booked = book_by_api(
-        &slug,
-        &start,
-        "bo.api@example.com",
-        json!({ "answers": { "company": "Acme" } }),
-    );
+    let key =
+        json!({ "answers": { "company": "Acme" }, "idempotency_key": "answers-retry-0123456789" });
+    let booked = book_by_api(&slug, &start, "bo.api@example.com", key.clone());
     assert_eq!(booked.status, 201, "{}", booked.body);
     let booking = &booked.json()["booking"];
     assert_eq!(
@@ -316,6 +313,15 @@ fn the_booking_api_takes_answers_by_label_and_returns_them() {
         json!([{ "question": "Company", "answer": "Acme" }])
     );
     assert_eq!(booking["duration_minutes"], 30);
+    // A retry gets the same booking; the same key for another duration is another booking.
+    let retry = book_by_api(&slug, &start, "bo.api@example.com", key.clone());
+    assert_eq!(retry.status, 200, "{}", retry.body);
+    assert_eq!(retry.json()["booking"]["id"], booking["id"]);
+    let mut longer = key;
+    longer["duration_minutes"] = json!(60);
+    let reused = book_by_api(&slug, &start, "bo.api@example.com", longer);
+    assert_eq!(reused.status, 422, "{}", reused.body);
+    assert!(reused.json()["error"]["fields"]["idempotency_key"].is_string());
 }
 
 #[test]
