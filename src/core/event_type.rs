@@ -5,6 +5,7 @@
 
 use super::availability::{RulesInput, SlotRules};
 use super::booking::FieldErrors;
+use super::questions::{parse_questions, Question, QuestionInput};
 use super::types::{FieldError, Slug};
 
 /// Where the meeting happens, as the booking page and emails name it.
@@ -66,6 +67,11 @@ pub struct EventTypeInput {
     pub booking_window_days: String,
     pub max_per_day: String,
     pub location_kind: String,
+    /// Further durations the invitee may pick, besides `duration_minutes` (the default):
+    /// minutes separated by commas or spaces, e.g. `15, 60`. Empty: only the default.
+    pub other_durations: String,
+    /// The editor's question rows, blank ones included.
+    pub questions: Vec<QuestionInput>,
 }
 
 /// An event type's settings, all valid together.
@@ -82,6 +88,10 @@ pub struct EventTypeSettings {
     pub booking_window_days: u32,
     pub max_per_day: Option<u32>,
     pub location_kind: LocationKind,
+    /// Durations offered besides the default, in the host's order.
+    pub other_durations: Vec<u32>,
+    /// The host's questions to invitees, in the order the booking form asks them.
+    pub questions: Vec<Question>,
 }
 
 /// Longest title; fits a heading and an email subject.
@@ -90,6 +100,100 @@ pub const MAX_TITLE_CHARS: usize = 120;
 pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 /// Largest duration, interval or buffer the form accepts (12 hours): the schema's limit.
 const MAX_MINUTES: u32 = 720;
+/// Most durations one event type offers, the default included: a choice, not a spreadsheet.
+pub const MAX_DURATIONS: usize = 6;
+
+/// Parses the further durations (`15, 60`): whole minutes, each offered once, none equal to
+/// the default, at most [`MAX_DURATIONS`] in all.
+fn parse_other_durations(raw: &str, default: Option<u32>) -> Result<Vec<u32>, String> {
+    let mut durations: Vec<u32> = Vec::new();
+    for part in raw
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let minutes = part
+            .parse::<u32>()
+            .map_err(|_| format!("'{part}' is not a whole number of minutes."))?;
+        if minutes == 0 || minutes > MAX_MINUTES {
+            return Err(format!("Use durations from 1 to {MAX_MINUTES} minutes."));
+        }
+        if Some(minutes) == default || durations.contains(&minutes) {
+            return Err(format!("{minutes} minutes is listed twice."));
+        }
+        durations.push(minutes);
+    }
+    if durations.len() + 1 > MAX_DURATIONS {
+        return Err(format!(
+            "Offer at most {MAX_DURATIONS} durations, the default included."
+        ));
+    }
+    Ok(durations)
+}
+
+/// The stored form of the further durations (`15,60`).
+pub fn durations_to_stored(durations: &[u32]) -> String {
+    durations
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Every duration an event type offers, the default first, from its stored columns. Parts that
+/// do not read as minutes are skipped (the schema's CHECK keeps them from being written).
+pub fn offered_durations(default: u32, stored_others: &str) -> Vec<u32> {
+    let mut offered = vec![default];
+    for minutes in stored_others
+        .split(',')
+        .filter_map(|p| p.trim().parse::<u32>().ok())
+    {
+        if minutes > 0 && !offered.contains(&minutes) {
+            offered.push(minutes);
+        }
+    }
+    offered
+}
+
+/// How a list of durations reads: "30", or "15 / 30 / 60" from short to long.
+pub fn durations_label(offered: &[u32]) -> String {
+    let mut sorted = offered.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// The duration an invitee picked (`?duration=30`, the API's `duration_minutes`): empty means
+/// the default (the first offered); anything not offered is refused with the choices named.
+pub fn pick_duration(offered: &[u32], raw: &str) -> Result<u32, FieldError> {
+    let default = offered.first().copied().unwrap_or(30);
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    let choices = {
+        let mut sorted = offered.to_vec();
+        sorted.sort_unstable();
+        let names: Vec<String> = sorted.iter().map(u32::to_string).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("{} or {last} minutes", rest.join(", "))
+            }
+            _ => format!("{default} minutes"),
+        }
+    };
+    match raw.parse::<u32>() {
+        Ok(minutes) if offered.contains(&minutes) => Ok(minutes),
+        Ok(minutes) => Err(FieldError::Other(format!(
+            "This event is not offered for {minutes} minutes; choose {choices}."
+        ))),
+        Err(_) => Err(FieldError::Other(format!(
+            "Give the duration in whole minutes: {choices}."
+        ))),
+    }
+}
 
 fn whole_number(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<u32> {
     match raw.trim().parse::<u32>() {
@@ -181,6 +285,18 @@ impl EventTypeInput {
         if location_kind.is_none() {
             errors.push("location_kind", "Choose where the meeting happens.");
         }
+        let other_durations = parse_other_durations(&self.other_durations, duration)
+            .map_err(|message| errors.push("other_durations", message))
+            .ok();
+        let questions = match parse_questions(&self.questions) {
+            Ok(questions) => Some(questions),
+            Err(failed) => {
+                for (field, message) in failed.iter() {
+                    errors.push(field, message);
+                }
+                None
+            }
+        };
         let (
             Some(slug),
             Some(duration),
@@ -191,6 +307,8 @@ impl EventTypeInput {
             Some(window),
             Some(max_per_day),
             Some(location_kind),
+            Some(other_durations),
+            Some(questions),
         ) = (
             slug,
             duration,
@@ -201,6 +319,8 @@ impl EventTypeInput {
             window,
             max_per_day,
             location_kind,
+            other_durations,
+            questions,
         )
         else {
             return Err(errors);
@@ -221,6 +341,16 @@ impl EventTypeInput {
             errors.push(rules_field(&error), error.to_string());
             return Err(errors);
         }
+        // Every further duration must make a schedule the engine can use too.
+        for minutes in &other_durations {
+            if let Err(error) = SlotRules::new(RulesInput {
+                duration_minutes: *minutes,
+                ..rules
+            }) {
+                errors.push("other_durations", format!("{minutes} minutes: {error}"));
+                return Err(errors);
+            }
+        }
         Ok(EventTypeSettings {
             title: title.to_owned(),
             slug,
@@ -233,6 +363,8 @@ impl EventTypeInput {
             booking_window_days: window,
             max_per_day,
             location_kind,
+            other_durations,
+            questions,
         })
     }
 }
@@ -269,6 +401,8 @@ mod tests {
             booking_window_days: "60".into(),
             max_per_day: "".into(),
             location_kind: "zoom".into(),
+            other_durations: "".into(),
+            questions: vec![],
         }
     }
 
@@ -334,5 +468,85 @@ mod tests {
             assert_eq!(LocationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(LocationKind::parse("fax"), None);
+    }
+
+    #[test]
+    fn further_durations_parse_and_are_checked() {
+        let settings = EventTypeInput {
+            other_durations: "15, 60 90".into(),
+            ..good()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(settings.other_durations, vec![15, 60, 90]);
+        for (raw, message) in [
+            ("15, 30", "30 minutes is listed twice."),
+            ("15 15", "15 minutes is listed twice."),
+            ("fifteen", "'fifteen' is not a whole number of minutes."),
+            ("0", "Use durations from 1 to 720 minutes."),
+            (
+                "10 15 20 25 35 40",
+                "Offer at most 6 durations, the default included.",
+            ),
+        ] {
+            let errors = EventTypeInput {
+                other_durations: raw.into(),
+                ..good()
+            }
+            .parse()
+            .unwrap_err();
+            assert_eq!(errors.get("other_durations"), Some(message), "{raw}");
+        }
+    }
+
+    #[test]
+    fn question_errors_come_back_with_the_other_fields() {
+        let errors = EventTypeInput {
+            title: "".into(),
+            questions: vec![
+                QuestionInput {
+                    label: "Company".into(),
+                    required: true,
+                },
+                QuestionInput {
+                    label: "company".into(),
+                    required: false,
+                },
+            ],
+            ..good()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(errors.get("title").is_some());
+        assert!(errors.get("question_2").is_some());
+    }
+
+    #[test]
+    fn offered_durations_put_the_default_first() {
+        assert_eq!(offered_durations(30, "15,60"), vec![30, 15, 60]);
+        assert_eq!(offered_durations(30, ""), vec![30]);
+        assert_eq!(offered_durations(30, "x,30,45"), vec![30, 45]);
+    }
+
+    #[test]
+    fn a_picked_duration_must_be_offered() {
+        let offered = [30, 15, 60];
+        assert_eq!(pick_duration(&offered, ""), Ok(30));
+        assert_eq!(pick_duration(&offered, " 60 "), Ok(60));
+        assert_eq!(
+            pick_duration(&offered, "45").unwrap_err().to_string(),
+            "This event is not offered for 45 minutes; choose 15, 30 or 60 minutes."
+        );
+        assert_eq!(
+            pick_duration(&offered, "an hour").unwrap_err().to_string(),
+            "Give the duration in whole minutes: 15, 30 or 60 minutes."
+        );
+        assert_eq!(
+            pick_duration(&[30], "45").unwrap_err().to_string(),
+            "This event is not offered for 45 minutes; choose 30 minutes."
+        );
+        assert_eq!(durations_to_stored(&[15, 60]), "15,60");
+        assert_eq!(durations_label(&[30, 15, 60]), "15 / 30 / 60");
+        assert_eq!(durations_label(&[45]), "45");
     }
 }

@@ -7,5 +7,6 @@ pub mod display;
 pub mod event_type;
 pub mod ics;
 pub mod lifecycle;
+pub mod questions;
 pub mod signup;
 pub mod types;

@@ -12,6 +12,7 @@ use super::request::{field, json, query};
 use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{BookingInput, FieldErrors};
+use crate::core::questions::{answers_by_label, parse_answers, Answer};
 use crate::core::types::TimeZoneName;
 
 /// Longest range one slots request may cover, in days.
@@ -36,7 +37,9 @@ struct SlotsJson<'a> {
     host: &'a str,
     event: &'a str,
     time_zone: &'a str,
-    duration_minutes: i64,
+    duration_minutes: u32,
+    /// Every duration the event type offers, the default first.
+    durations: Vec<u32>,
     start: String,
     end: String,
     days: Vec<DayJson>,
@@ -75,7 +78,8 @@ where
     parsed
 }
 
-/// `GET /api/v1/slots?host=&event=&tz=&from=&to=` (local dates in `tz`) or `&start=&end=` (RFC 3339).
+/// `GET /api/v1/slots?host=&event=&tz=&from=&to=` (local dates in `tz`) or `&start=&end=` (RFC 3339),
+/// with `&duration=` for one of the event type's other durations.
 pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let pairs = query(req)?;
     let mut errors = FieldErrors::default();
@@ -107,7 +111,10 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     if !errors.is_empty() {
         return Err(AppError::InvalidFields(errors));
     }
-    let target = PublicEvent::find(&ctx.store, host, event).await?;
+    let mut target = PublicEvent::find(&ctx.store, host, event).await?;
+    target
+        .use_duration(field(&pairs, "duration").unwrap_or_default())
+        .map_err(|e| AppError::InvalidFields(FieldErrors::one("duration", e.to_string())))?;
     let zone = zone
         .map(TimeZoneName::tz)
         .unwrap_or_else(|| target.host_zone());
@@ -162,7 +169,8 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         host: &target.host.slug,
         event: &target.event.slug,
         time_zone: zone.name(),
-        duration_minutes: target.event.duration_minutes,
+        duration_minutes: target.duration_minutes,
+        durations: target.offered_durations(),
         start: rfc3339(range.start()),
         end: rfc3339(range.end()),
         days,
@@ -175,8 +183,49 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
 struct CreateBookingJson {
     host: String,
     event: String,
+    /// One of the event type's durations (default: its first).
+    #[serde(default)]
+    duration_minutes: Option<serde_json::Value>,
+    /// Answers to the host's questions, by question label.
+    #[serde(default)]
+    answers: Option<serde_json::Value>,
     #[serde(flatten)]
     booking: BookingInput,
+}
+
+/// The `answers` object as (label, text) pairs; anything but an object of strings is a 422.
+fn answer_pairs(value: Option<&serde_json::Value>) -> Result<Vec<(&str, &str)>, FieldErrors> {
+    let bad = || {
+        FieldErrors::one(
+            "answers",
+            "Give answers as an object of question label to text.",
+        )
+    };
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+        Some(serde_json::Value::Object(map)) => map
+            .iter()
+            .map(|(label, answer)| match answer {
+                serde_json::Value::String(text) => Ok((label.as_str(), text.as_str())),
+                serde_json::Value::Null => Ok((label.as_str(), "")),
+                _ => Err(bad()),
+            })
+            .collect(),
+        Some(_) => Err(bad()),
+    }
+}
+
+/// The `duration_minutes` field as form text (a number or a numeric string).
+fn duration_text(value: Option<&serde_json::Value>) -> Result<String, FieldErrors> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(String::new()),
+        Some(serde_json::Value::Number(n)) => Ok(n.to_string()),
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(FieldErrors::one(
+            "duration_minutes",
+            "Give the duration as a whole number of minutes.",
+        )),
+    }
 }
 
 #[derive(Serialize)]
@@ -187,7 +236,10 @@ struct BookingJson<'a> {
     event: &'a str,
     start: String,
     end: String,
+    duration_minutes: i64,
     invitee: InviteeJson<'a>,
+    /// The invitee's answers to the host's questions, in the questions' order.
+    answers: &'a [Answer],
     manage_url: String,
 }
 
@@ -206,8 +258,17 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
         body.booking.idempotency_key = key;
     }
     let request = body.booking.parse().map_err(AppError::InvalidFields)?;
-    let target = PublicEvent::find(&ctx.store, &body.host, &body.event).await?;
-    let booking = create_booking(ctx, &target, &request).await?;
+    let mut target = PublicEvent::find(&ctx.store, &body.host, &body.event).await?;
+    let duration =
+        duration_text(body.duration_minutes.as_ref()).map_err(AppError::InvalidFields)?;
+    target.use_duration(&duration).map_err(|e| {
+        AppError::InvalidFields(FieldErrors::one("duration_minutes", e.to_string()))
+    })?;
+    let questions = target.questions()?;
+    let given = answer_pairs(body.answers.as_ref()).map_err(AppError::InvalidFields)?;
+    let raw = answers_by_label(&questions, given).map_err(AppError::InvalidFields)?;
+    let answers = parse_answers(&questions, &raw).map_err(AppError::InvalidFields)?;
+    let booking = create_booking(ctx, &target, &request, &answers).await?;
     let json = BookingJson {
         id: &booking.id,
         status: "confirmed",
@@ -215,11 +276,13 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
         event: &target.event.slug,
         start: rfc3339(booking.start),
         end: rfc3339(booking.end),
+        duration_minutes: (booking.end - booking.start).num_minutes(),
         invitee: InviteeJson {
             name: request.invitee.name.as_str(),
             email: request.invitee.email.as_str(),
             time_zone: request.invitee.time_zone.name(),
         },
+        answers: &answers,
         manage_url: format!("{}/booking/{}", ctx.origin, booking.manage_token),
     };
     let status = if booking.replayed { 200 } else { 201 };

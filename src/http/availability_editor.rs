@@ -251,7 +251,7 @@ async fn render(
     if let Some(id) = &chosen_id {
         if let Some(event) = ctx.store.host_event_type(host_id, id).await? {
             preview_title = event.title.clone();
-            let target = PublicEvent { host, event };
+            let target = PublicEvent::new(host, event);
             let last = today + Days::new(PREVIEW_DAYS - 1);
             let range = local_dates_to_utc(today, last, zone)
                 .map_err(|e| AppError::Internal(format!("preview range: {e}")))?;

@@ -14,6 +14,7 @@ use crate::calendar::jobs::work_for;
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
 use crate::core::display::location_label;
+use crate::core::questions::{answers_to_json, Answer};
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
@@ -32,11 +33,13 @@ pub struct CreatedBooking {
     pub replayed: bool,
 }
 
-/// Books `request` for `target`, or says precisely why not.
+/// Books `request` for `target` (at the duration `target` was set to), with the invitee's
+/// checked `answers` to the host's questions, or says precisely why not.
 pub async fn create_booking(
     ctx: &Ctx,
     target: &PublicEvent,
     request: &BookingRequest,
+    answers: &[Answer],
 ) -> Result<CreatedBooking, AppError> {
     let zone = target.schedule_zone()?;
     let local_day = request.start.with_timezone(&zone).date_naive();
@@ -95,6 +98,7 @@ pub async fn create_booking(
         location: location_label(&target.event.location_kind),
         meeting_url: None,
         manage_url: &manage_url,
+        answers,
     };
     let emails = [
         queue(
@@ -106,6 +110,7 @@ pub async fn create_booking(
             &render::host_notification(&facts, ctx.now)?,
         )?,
     ];
+    let stored_answers = answers_to_json(answers);
     let row = NewBookingRow {
         id: &id,
         host_id: &target.host.id,
@@ -124,6 +129,7 @@ pub async fn create_booking(
         created_at: ctx.now.timestamp(),
         calendar_uid: &uid,
         sequence: 0,
+        answers: &stored_answers,
     };
     let connections = ctx.store.host_connections(&target.host.id).await?;
     let work = work_for(&target.event.location_kind, &connections).map(|(calendar, conference)| {

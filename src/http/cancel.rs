@@ -107,21 +107,15 @@ pub async fn form_page(ctx: &Ctx, token: &str, lang: Lang) -> Result<Response, A
 /// sends neither (curl, the tests) is let through, since the token is the credential.
 pub(super) fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
     let headers = req.headers();
-    if let Some(site) = headers.get("Sec-Fetch-Site")? {
-        if !matches!(site.as_str(), "same-origin" | "none") {
-            return Ok(false);
-        }
-    }
-    if let Some(origin) = headers.get("Origin")? {
-        let own = req
-            .url()
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
-        if origin != ctx.origin && origin != own {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    let own = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    Ok(super::session::sent_from_own_site(
+        headers.get("Sec-Fetch-Site")?.as_deref(),
+        headers.get("Origin")?.as_deref(),
+        &[own.as_str(), ctx.origin.as_str()],
+    ))
 }
 
 /// `POST /booking/{token}/cancel`: cancels and shows the cancelled booking.
@@ -235,6 +229,7 @@ pub(super) fn cancellation_messages(
         location: location_label(&booking.location_kind),
         meeting_url: None,
         manage_url,
+        answers: &[],
     };
     Ok((
         render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,

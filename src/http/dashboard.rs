@@ -11,6 +11,7 @@ use super::error::AppError;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host};
 use crate::core::booking::FieldErrors;
+use crate::core::event_type::{durations_label, offered_durations};
 use crate::core::types::{PersonName, Slug, TimeZoneName};
 use crate::store::ProfileUpdate;
 
@@ -18,7 +19,8 @@ struct EventItem {
     id: String,
     title: String,
     href: String,
-    duration_minutes: i64,
+    /// "30", or "15 / 30 / 60" when the invitee picks.
+    duration_minutes: String,
     hidden: bool,
 }
 
@@ -48,7 +50,10 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             id: e.id,
             href: format!("/{}/{}", host.slug, e.slug),
             title: e.title,
-            duration_minutes: e.duration_minutes,
+            duration_minutes: durations_label(&offered_durations(
+                u32::try_from(e.duration_minutes).unwrap_or(0),
+                &e.other_durations,
+            )),
             hidden: e.hidden != 0,
         })
         .collect();

@@ -123,6 +123,14 @@ impl AppError {
             AppError::Internal(_) => {
                 format!("Something went wrong on our side. Please try again; if it keeps happening, quote incident {incident}.")
             }
+            // One bad field: its own sentence says more than "some fields".
+            AppError::InvalidFields(fields) => {
+                let mut messages = fields.iter().map(|(_, message)| message);
+                match (messages.next(), messages.next()) {
+                    (Some(only), None) => only.to_owned(),
+                    _ => self.to_string(),
+                }
+            }
             other => other.to_string(),
         }
     }

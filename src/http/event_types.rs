@@ -12,8 +12,20 @@ use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::core::booking::FieldErrors;
 use crate::core::display::location_label;
 use crate::core::event_type::{EventTypeInput, LocationKind};
+use crate::core::questions::{questions_from_json, QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
 use crate::crypto::random_hex;
 use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite};
+
+/// One row of the questions editor.
+struct QuestionRow {
+    /// `question_N`: the label field's name and id, and where its error is reported.
+    field: &'static str,
+    label: String,
+    required: bool,
+}
+
+/// Blank rows the editor offers below the questions, so a host adds one without JavaScript.
+const SPARE_QUESTION_ROWS: usize = 3;
 
 struct LocationOption {
     value: &'static str,
@@ -36,6 +48,29 @@ struct EventTypePage {
 impl EventTypePage {
     fn error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or("")
+    }
+
+    /// The questions' rows as typed, then spare blank ones, at most [`MAX_QUESTIONS`].
+    fn question_rows(&self) -> Vec<QuestionRow> {
+        let used = self
+            .input
+            .questions
+            .iter()
+            .rposition(|q| !q.label.trim().is_empty())
+            .map_or(0, |last| last + 1);
+        QUESTION_FIELDS
+            .iter()
+            .take((used + SPARE_QUESTION_ROWS).min(MAX_QUESTIONS))
+            .enumerate()
+            .map(|(position, field)| {
+                let row = self.input.questions.get(position);
+                QuestionRow {
+                    field,
+                    label: row.map(|q| q.label.clone()).unwrap_or_default(),
+                    required: row.is_some_and(|q| q.required),
+                }
+            })
+            .collect()
     }
 
     fn action(&self) -> String {
@@ -85,6 +120,16 @@ pub(super) fn input_of(row: &EventTypeRow) -> EventTypeInput {
         booking_window_days: row.booking_window_days.to_string(),
         max_per_day: text(row.max_bookings_per_day),
         location_kind: row.location_kind.clone(),
+        other_durations: row.other_durations.replace(',', ", "),
+        // A stored value is written only after parsing, so it always reads back.
+        questions: questions_from_json(&row.questions)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|q| QuestionInput {
+                label: q.label,
+                required: q.required,
+            })
+            .collect(),
     }
 }
 
@@ -102,6 +147,14 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         booking_window_days: value("booking_window_days"),
         max_per_day: value("max_per_day"),
         location_kind: value("location_kind"),
+        other_durations: value("other_durations"),
+        questions: QUESTION_FIELDS
+            .iter()
+            .map(|name| QuestionInput {
+                label: value(name),
+                required: field(pairs, &format!("{name}_required")).is_some(),
+            })
+            .collect(),
     }
 }
 

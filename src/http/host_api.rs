@@ -10,15 +10,17 @@
 //! query is scoped by the authenticated host's id; another host's id is simply not found.
 
 use serde_json::{json, Map, Value};
-use worker::{Request, Response};
+use worker::{Env, Request, Response};
 
 use super::context::Ctx;
 use super::error::AppError;
 use super::event_types::{defaults, input_of};
+use super::rate_limit::{spend_as, Budget, Client};
 use super::request::json;
 use super::session::{require_api_host, ApiAccess, SignedIn};
 use crate::core::booking::FieldErrors;
-use crate::core::event_type::EventTypeInput;
+use crate::core::event_type::{offered_durations, EventTypeInput};
+use crate::core::questions::{questions_from_json, QuestionInput};
 use crate::core::types::{PersonName, Slug, TimeZoneName};
 use crate::crypto::random_hex;
 use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite, ProfileUpdate};
@@ -47,6 +49,13 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "booking_window_days": row.booking_window_days,
         "max_per_day": row.max_bookings_per_day,
         "location_kind": row.location_kind,
+        "other_durations": offered_durations(
+            u32::try_from(row.duration_minutes).unwrap_or(0),
+            &row.other_durations,
+        )
+        .get(1..)
+        .unwrap_or_default(),
+        "questions": questions_from_json(&row.questions).unwrap_or_default(),
         "hidden": row.hidden != 0,
         "public_url": format!("{}/{}/{}", ctx.origin, host_slug, row.slug),
     })
@@ -79,18 +88,48 @@ fn not_found() -> AppError {
     AppError::NotFound("You have no event type with this id.".into())
 }
 
+/// Authenticates an API call and spends its rate-limit budget: a valid token spends its own
+/// budget ([`Budget::HostApiToken`]), anything else (no token, a bad one, a session cookie) the
+/// client IP's ([`Budget::HostApiIp`]). A bad token is checked before it is refused, so guessing
+/// tokens costs the guesser's IP budget, never a real token's.
+async fn authorize(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    access: ApiAccess,
+) -> Result<SignedIn, AppError> {
+    let has_token = req.headers().has("Authorization").unwrap_or(false);
+    if !has_token {
+        spend_as(env, Client::Ip(req), Budget::HostApiIp).await?;
+        return require_api_host(ctx, req, access).await;
+    }
+    match require_api_host(ctx, req, access).await {
+        Ok(signed_in) => {
+            match &signed_in.api_token_id {
+                Some(id) => spend_as(env, Client::ApiToken(id), Budget::HostApiToken).await?,
+                None => spend_as(env, Client::Ip(req), Budget::HostApiIp).await?,
+            }
+            Ok(signed_in)
+        }
+        Err(error) => {
+            spend_as(env, Client::Ip(req), Budget::HostApiIp).await?;
+            Err(error)
+        }
+    }
+}
+
 // ----- /api/v1/me -----
 
 /// `GET /api/v1/me`: the host the token (or session) belongs to.
-pub async fn me(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
-    let host = require_api_host(ctx, req, ApiAccess::Read).await?.host;
+pub async fn me(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
     let body = host_json(ctx, &host.slug, &host.name, &host.email, &host.time_zone);
     Ok(Response::from_json(&body)?)
 }
 
 /// `PATCH /api/v1/me`: changes any of name, slug and time zone (422 invalid, 409 slug taken).
-pub async fn update_me(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
-    let host = require_api_host(ctx, req, ApiAccess::Write).await?.host;
+pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Write).await?.host;
     let body = object(req).await?;
     let mut errors = FieldErrors::default();
     let (mut name, mut slug, mut zone) =
@@ -145,7 +184,7 @@ pub async fn update_me(ctx: &Ctx, req: &mut Request) -> Result<Response, AppErro
 /// The field name an error is reported under: a known name, or `unknown_field` for any other
 /// key (error field names are fixed strings, never echoed client text).
 fn field_label(key: &str) -> &'static str {
-    const KNOWN: [&str; 15] = [
+    const KNOWN: [&str; 17] = [
         "name",
         "slug",
         "time_zone",
@@ -161,6 +200,8 @@ fn field_label(key: &str) -> &'static str {
         "location_kind",
         "hidden",
         "public_url",
+        "other_durations",
+        "questions",
     ];
     KNOWN
         .into_iter()
@@ -185,6 +226,26 @@ fn overlay(
             }
             continue;
         }
+        if key == "other_durations" {
+            match durations_text(value) {
+                Some(text) => base.other_durations = text,
+                None => errors.push(
+                    "other_durations",
+                    "Use an array of whole numbers of minutes, e.g. [15, 60].",
+                ),
+            }
+            continue;
+        }
+        if key == "questions" {
+            match question_rows(value) {
+                Some(rows) => base.questions = rows,
+                None => errors.push(
+                    "questions",
+                    "Use an array of objects like {\"label\": \"Company\", \"required\": true}.",
+                ),
+            }
+            continue;
+        }
         let slot = match key.as_str() {
             "title" => &mut base.title,
             "slug" => &mut base.slug,
@@ -204,15 +265,68 @@ fn overlay(
                 continue;
             }
         };
-        match text(value) {
-            Some(t) => *slot = t,
-            None => errors.push(field_label(key), NOT_TEXT),
+        // Words are strings; only the numeric settings also take numbers (and `null`).
+        let is_words = matches!(
+            key.as_str(),
+            "title" | "slug" | "description" | "location_kind"
+        );
+        match (value, text(value)) {
+            (Value::String(s), _) => *slot = s.clone(),
+            (_, _) if is_words => errors.push(field_label(key), "Use a string."),
+            (_, Some(t)) => *slot = t,
+            (_, None) => errors.push(field_label(key), NOT_TEXT),
         }
     }
     if errors.is_empty() {
         Ok(base)
     } else {
         Err(errors)
+    }
+}
+
+/// `[15, 60]` (numbers or numeric strings) as the form's text `15, 60`; `null` clears it.
+fn durations_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => Some(String::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Number(n) => Some(n.to_string()),
+                Value::String(s) => Some(s.trim().to_owned()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(", ")),
+        _ => None,
+    }
+}
+
+/// `[{"label", "required"?}]` as the editor's rows; `null` removes every question.
+fn question_rows(value: &Value) -> Option<Vec<QuestionInput>> {
+    match value {
+        Value::Null => Some(Vec::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let object = item.as_object()?;
+                if object.keys().any(|k| k != "label" && k != "required") {
+                    return None;
+                }
+                let label = object.get("label")?.as_str()?;
+                let required = match object.get("required") {
+                    None | Some(Value::Null) => false,
+                    Some(Value::Bool(b)) => *b,
+                    Some(_) => return None,
+                };
+                // A blank label would be dropped silently by the editor's rules; here it is a
+                // mistake worth naming.
+                (!label.trim().is_empty()).then(|| QuestionInput {
+                    label: label.to_owned(),
+                    required,
+                })
+            })
+            .collect(),
+        _ => None,
     }
 }
 
@@ -242,8 +356,8 @@ async fn respond_with(
 }
 
 /// `GET /api/v1/event-types`: all of the host's event types, hidden ones too.
-pub async fn list_event_types(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
-    let signed_in = require_api_host(ctx, req, ApiAccess::Read).await?;
+pub async fn list_event_types(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Read).await?;
     let rows = ctx
         .store
         .host_event_types_in_full(&signed_in.host.id)
@@ -256,8 +370,12 @@ pub async fn list_event_types(ctx: &Ctx, req: &Request) -> Result<Response, AppE
 }
 
 /// `POST /api/v1/event-types`: creates one (201); unset fields take the dashboard's defaults.
-pub async fn create_event_type(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
-    let signed_in = require_api_host(ctx, req, ApiAccess::Write).await?;
+pub async fn create_event_type(
+    ctx: &Ctx,
+    env: &Env,
+    req: &mut Request,
+) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
     let body = object(req).await?;
     let mut hidden = false;
     let input = overlay(defaults(), &mut hidden, &body).map_err(AppError::InvalidFields)?;
@@ -282,8 +400,13 @@ pub async fn create_event_type(ctx: &Ctx, req: &mut Request) -> Result<Response,
 }
 
 /// `GET /api/v1/event-types/{id}`.
-pub async fn get_event_type(ctx: &Ctx, req: &Request, id: &str) -> Result<Response, AppError> {
-    let signed_in = require_api_host(ctx, req, ApiAccess::Read).await?;
+pub async fn get_event_type(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    id: &str,
+) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Read).await?;
     respond_with(ctx, &signed_in, id, 200).await
 }
 
@@ -291,11 +414,12 @@ pub async fn get_event_type(ctx: &Ctx, req: &Request, id: &str) -> Result<Respon
 /// unset fields taking the defaults a new event type gets.
 pub async fn save_event_type(
     ctx: &Ctx,
+    env: &Env,
     req: &mut Request,
     id: &str,
     replace: bool,
 ) -> Result<Response, AppError> {
-    let signed_in = require_api_host(ctx, req, ApiAccess::Write).await?;
+    let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
     let host_id = signed_in.host.id.as_str();
     let current = ctx
         .store
@@ -324,8 +448,13 @@ pub async fn save_event_type(
 }
 
 /// `DELETE /api/v1/event-types/{id}`: 204, or 409 while meetings of it are still ahead.
-pub async fn delete_event_type(ctx: &Ctx, req: &Request, id: &str) -> Result<Response, AppError> {
-    let signed_in = require_api_host(ctx, req, ApiAccess::Write).await?;
+pub async fn delete_event_type(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    id: &str,
+) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
     match ctx
         .store
         .delete_event_type(&signed_in.host.id, id, ctx.now.timestamp())

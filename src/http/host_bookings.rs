@@ -18,6 +18,7 @@ use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
+use crate::core::questions::{answers_from_json, Answer};
 use crate::core::types::CancellationReason;
 use crate::mail::render::CancelledBy;
 use crate::store::HostBookingRow;
@@ -30,6 +31,8 @@ struct BookingItem {
     invitee_email: String,
     status: &'static str,
     location: &'static str,
+    /// The invitee's answers to the host's questions.
+    answers: Vec<Answer>,
     cancellable: bool,
 }
 
@@ -71,6 +74,7 @@ fn item(row: HostBookingRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Booking
         invitee_email: row.invitee_email,
         status,
         location: location_label(&row.location_kind),
+        answers: answers_from_json(&row.answers),
     }
 }
 

@@ -110,25 +110,27 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             rate_limit::spend(env, req, Budget::Booking).await?;
             api::create(&Ctx::from_env(env, req)?, req).await
         }
-        (["api", "v1", "me"], Method::Get) => host_api::me(&Ctx::from_env(env, req)?, req).await,
+        (["api", "v1", "me"], Method::Get) => {
+            host_api::me(&Ctx::from_env(env, req)?, env, req).await
+        }
         (["api", "v1", "me"], Method::Patch) => {
-            host_api::update_me(&Ctx::from_env(env, req)?, req).await
+            host_api::update_me(&Ctx::from_env(env, req)?, env, req).await
         }
         (["api", "v1", "event-types"], Method::Get) => {
-            host_api::list_event_types(&Ctx::from_env(env, req)?, req).await
+            host_api::list_event_types(&Ctx::from_env(env, req)?, env, req).await
         }
         (["api", "v1", "event-types"], Method::Post) => {
-            host_api::create_event_type(&Ctx::from_env(env, req)?, req).await
+            host_api::create_event_type(&Ctx::from_env(env, req)?, env, req).await
         }
         (["api", "v1", "event-types", id], Method::Get) => {
-            host_api::get_event_type(&Ctx::from_env(env, req)?, req, id).await
+            host_api::get_event_type(&Ctx::from_env(env, req)?, env, req, id).await
         }
         (["api", "v1", "event-types", id], Method::Patch | Method::Put) => {
             let replace = method == Method::Put;
-            host_api::save_event_type(&Ctx::from_env(env, req)?, req, id, replace).await
+            host_api::save_event_type(&Ctx::from_env(env, req)?, env, req, id, replace).await
         }
         (["api", "v1", "event-types", id], Method::Delete) => {
-            host_api::delete_event_type(&Ctx::from_env(env, req)?, req, id).await
+            host_api::delete_event_type(&Ctx::from_env(env, req)?, env, req, id).await
         }
         (["auth", "signin"], Method::Get | Method::Head) => {
             auth::sign_in(&Ctx::from_env(env, req)?, req).await

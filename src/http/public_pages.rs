@@ -4,8 +4,10 @@
 //! Everything works without JavaScript: days and slots are links, the form is a plain POST,
 //! and the invitee's zone and clock travel in the `tz` and `clock` query parameters (the
 //! page's script only detects the zone). The booking page reads `month=YYYY-MM`,
-//! `date=YYYY-MM-DD` and `slot=` (an RFC 3339 start); it runs the slot engine once per view,
-//! over the shown month. Words come from `crate::i18n`, in the language of `Accept-Language`.
+//! `date=YYYY-MM-DD`, `slot=` (an RFC 3339 start) and, for an event type offering several
+//! durations, `duration=` (minutes; every link and form carries it on); it runs the slot engine
+//! once per view, over the shown month. The host's questions are form fields `answer_1` … in
+//! their order. Words come from `crate::i18n`, in the language of `Accept-Language`.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +25,7 @@ use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
 use crate::core::display::location_label;
 use crate::core::ics;
+use crate::core::questions::{parse_answers, Question, ANSWER_FIELDS};
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::link_token::is_well_formed;
@@ -54,7 +57,8 @@ pub fn home() -> Result<Response, AppError> {
 struct EventLink {
     title: String,
     href: String,
-    duration_minutes: i64,
+    /// "30" or, with several durations, "15 / 30 / 60".
+    duration_minutes: String,
     location: &'static str,
 }
 
@@ -80,7 +84,12 @@ pub async fn host_profile(ctx: &Ctx, host_slug: &str, lang: Lang) -> Result<Resp
         .map(|e| EventLink {
             href: format!("/{}/{}", host.slug, e.slug),
             location: t.location(&e.location_kind),
-            duration_minutes: e.duration_minutes,
+            duration_minutes: crate::core::event_type::durations_label(
+                &crate::core::event_type::offered_durations(
+                    u32::try_from(e.duration_minutes).unwrap_or(0),
+                    &e.other_durations,
+                ),
+            ),
             title: e.title,
         })
         .collect();
@@ -156,6 +165,30 @@ struct ChosenDay {
     slots: Vec<SlotLink>,
 }
 
+/// One of the host's questions as a form field.
+struct QuestionField {
+    /// `answer_N`: the field's name and id.
+    name: &'static str,
+    label: String,
+    required: bool,
+    value: String,
+}
+
+/// The host's questions as form fields, holding `values` (by position).
+fn question_fields(questions: &[Question], values: &[String]) -> Vec<QuestionField> {
+    questions
+        .iter()
+        .zip(ANSWER_FIELDS)
+        .enumerate()
+        .map(|(position, (question, name))| QuestionField {
+            name,
+            label: question.label.clone(),
+            required: question.required,
+            value: values.get(position).cloned().unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// The chosen slot and the form to book it.
 struct BookingForm {
     start: String,
@@ -163,8 +196,16 @@ struct BookingForm {
     name: String,
     email: String,
     note: String,
+    questions: Vec<QuestionField>,
     idempotency_key: String,
     errors: FieldErrors,
+}
+
+/// One duration the invitee may pick, as a link that keeps the rest of the view.
+struct DurationLink {
+    minutes: u32,
+    href: String,
+    current: bool,
 }
 
 impl BookingForm {
@@ -180,7 +221,11 @@ struct BookingPage {
     host_name: String,
     title: String,
     description: String,
-    duration_minutes: i64,
+    duration_minutes: u32,
+    /// Links to the other durations, when the event type offers several (shortest first).
+    durations: Vec<DurationLink>,
+    /// The `duration` every link and form carries, empty when only one is offered.
+    duration_param: String,
     location: &'static str,
     page_href: String,
     zone: &'static str,
@@ -231,9 +276,13 @@ fn parse_month(text: &str) -> Option<NaiveDate> {
 fn page_params(
     ctx: &Ctx,
     req: &Request,
-    target: &PublicEvent,
+    target: &mut PublicEvent,
     pairs: &[(String, String)],
 ) -> Result<PageParams, AppError> {
+    // A duration the event type does not offer is refused, naming the ones it does.
+    target
+        .use_duration(field(pairs, "duration").unwrap_or_default())
+        .map_err(|e| AppError::InvalidFields(FieldErrors::one("duration", e.to_string())))?;
     let zone = match field(pairs, "tz").filter(|v| !v.is_empty()) {
         Some(name) => TimeZoneName::parse(name)
             .map_err(|e| AppError::BadRequest(format!("The time zone '{name}' is not known: {e}")))?
@@ -300,11 +349,21 @@ async fn render_booking_page(
     };
 
     let page_href = format!("/{}/{}", target.host.slug, target.event.slug);
-    let link = |clock: Clock, extra: &[(&str, &str)]| {
+    let offered = target.offered_durations();
+    let duration_param = if offered.len() > 1 {
+        target.duration_minutes.to_string()
+    } else {
+        String::new()
+    };
+    let link_with = |minutes: &str, clock: Clock, extra: &[(&str, &str)]| {
         let mut pairs = vec![("tz", zone.name()), ("clock", clock.param())];
+        if !minutes.is_empty() {
+            pairs.push(("duration", minutes));
+        }
         pairs.extend_from_slice(extra);
         format!("{page_href}?{}", encode(&pairs))
     };
+    let link = |clock: Clock, extra: &[(&str, &str)]| link_with(&duration_param, clock, extra);
     let month_param = params.month.format("%Y-%m").to_string();
 
     let mut weeks = Vec::new();
@@ -369,13 +428,29 @@ async fn render_booking_page(
         |first: NaiveDate| link(clock, &[("month", &first.format("%Y-%m").to_string())]);
     let window_end =
         today + Days::new(u64::try_from(target.event.booking_window_days).unwrap_or(0));
+    let mut shortest_first = offered.clone();
+    shortest_first.sort_unstable();
+    let durations = if offered.len() > 1 {
+        shortest_first
+            .into_iter()
+            .map(|minutes| DurationLink {
+                minutes,
+                href: format!("{}#times", link_with(&minutes.to_string(), clock, &view)),
+                current: minutes == target.duration_minutes,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let event = &target.event;
     html(BookingPage {
         t,
         host_name: target.host.name.clone(),
         title: event.title.clone(),
         description: event.description.clone(),
-        duration_minutes: event.duration_minutes,
+        duration_minutes: target.duration_minutes,
+        durations,
+        duration_param: duration_param.clone(),
         location: t.location(&event.location_kind),
         zone: zone.name(),
         zone_names: &chrono_tz::TZ_VARIANTS,
@@ -410,12 +485,13 @@ pub async fn booking_page(
     host_slug: &str,
     event_slug: &str,
 ) -> Result<Response, AppError> {
-    let target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
-    let params = page_params(ctx, req, &target, &query(req)?)?;
+    let mut target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
+    let params = page_params(ctx, req, &mut target, &query(req)?)?;
+    let questions = target.questions()?;
     // The form is only shown if the slot is among the free times, which `render_booking_page`
     // checks in the same engine run that renders the page.
     let form = params.slot.map(|start| {
-        let end = start + chrono::Duration::minutes(target.event.duration_minutes);
+        let end = start + chrono::Duration::minutes(i64::from(target.duration_minutes));
         BookingForm {
             start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             when: span_label(
@@ -428,6 +504,7 @@ pub async fn booking_page(
             name: String::new(),
             email: String::new(),
             note: String::new(),
+            questions: question_fields(&questions, &[]),
             idempotency_key: random_hex::<16>(),
             errors: FieldErrors::default(),
         }
@@ -443,9 +520,10 @@ pub async fn submit_booking(
     host_slug: &str,
     event_slug: &str,
 ) -> Result<Response, AppError> {
-    let target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
+    let mut target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
     let pairs = form(req).await?;
-    let params = page_params(ctx, req, &target, &pairs)?;
+    let params = page_params(ctx, req, &mut target, &pairs)?;
+    let questions = target.questions()?;
     let value = |name: &str| field(&pairs, name).unwrap_or_default().to_owned();
     let input = BookingInput {
         start: value("slot"),
@@ -455,9 +533,21 @@ pub async fn submit_booking(
         note: value("note"),
         idempotency_key: value("idempotency_key"),
     };
-    let outcome = match input.parse() {
-        Ok(request) => create_booking(ctx, &target, &request).await,
-        Err(errors) => Err(AppError::InvalidFields(errors)),
+    let raw_answers: Vec<String> = ANSWER_FIELDS
+        .iter()
+        .take(questions.len())
+        .map(|name| value(name))
+        .collect();
+    // Every field's problem is reported at once: the details and the answers together.
+    let outcome = match (input.parse(), parse_answers(&questions, &raw_answers)) {
+        (Ok(request), Ok(answers)) => create_booking(ctx, &target, &request, &answers).await,
+        (parsed, answers) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            for (field, message) in answers.err().unwrap_or_default().iter() {
+                errors.push(field, message);
+            }
+            Err(AppError::InvalidFields(errors))
+        }
     };
     match outcome {
         Ok(booking) => {
@@ -475,7 +565,7 @@ pub async fn submit_booking(
             if params.slot.is_some() && errors.get("start").is_none() =>
         {
             let start = params.slot.expect("checked above");
-            let end = start + chrono::Duration::minutes(target.event.duration_minutes);
+            let end = start + chrono::Duration::minutes(i64::from(target.duration_minutes));
             let form = BookingForm {
                 start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 when: span_label(
@@ -488,6 +578,7 @@ pub async fn submit_booking(
                 name: input.name,
                 email: input.email,
                 note: input.note,
+                questions: question_fields(&questions, &raw_answers),
                 idempotency_key: input.idempotency_key,
                 errors: translated(params.locale.t, &errors),
             };
@@ -527,6 +618,8 @@ struct ConfirmationPage {
     /// A link is on its way (created in the background).
     meeting_pending: bool,
     note: String,
+    /// The invitee's answers to the host's questions, as they gave them.
+    answers: Vec<crate::core::questions::Answer>,
     cancelled: bool,
     /// Offered while the meeting has not started.
     cancel_href: Option<String>,
@@ -708,6 +801,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         meeting_url,
         meeting_pending,
         note: booking.note,
+        answers: crate::core::questions::answers_from_json(&booking.answers),
         cancel_href: (booking.status == "confirmed" && start > ctx.now)
             .then(|| format!("/booking/{token}/cancel")),
         reschedule_href: (booking.status == "confirmed" && start > ctx.now)

@@ -25,6 +25,7 @@ use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interva
 use crate::core::booking::{parse_slot_start, FieldErrors};
 use crate::core::display::location_label;
 use crate::core::lifecycle::next_sequence;
+use crate::core::questions::answers_from_json;
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
@@ -168,6 +169,19 @@ async fn find(ctx: &Ctx, token: &str, lang: Lang) -> Result<Found, AppError> {
     })))
 }
 
+/// The booking's event type, with slots as long as the booking itself: a move keeps the
+/// duration the invitee picked, even if the host no longer offers it for new bookings.
+async fn target_of(ctx: &Ctx, movable: &Movable) -> Result<PublicEvent, AppError> {
+    let booking = &movable.booking;
+    let mut target = PublicEvent::find(&ctx.store, &booking.host_slug, &booking.event_slug).await?;
+    let minutes = (movable.end - movable.start).num_minutes();
+    target.duration_minutes = u32::try_from(minutes)
+        .ok()
+        .filter(|m| *m > 0)
+        .ok_or_else(|| AppError::Internal(format!("booking {} has no length", booking.id)))?;
+    Ok(target)
+}
+
 /// The availability as if the booking being moved were not there: its own time and its
 /// neighbours are free for it (the move's conflict check ignores it too).
 fn without(availability: &mut Availability, start: DateTime<Utc>, end: DateTime<Utc>) {
@@ -216,7 +230,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let booking = &movable.booking;
     let (t, clock, zone) = (view.lang.strings(), view.clock, view.zone);
-    let target = PublicEvent::find(&ctx.store, &booking.host_slug, &booking.event_slug).await?;
+    let target = target_of(ctx, movable).await?;
     let to = from + Days::new(DAYS_PER_PAGE - 1);
     let range =
         local_dates_to_utc(from, to, zone).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -256,7 +270,7 @@ async fn render(
                 .collect(),
         })
         .collect();
-    let duration = Duration::minutes(target.event.duration_minutes);
+    let duration = movable.end - movable.start;
     html(ReschedulePage {
         t,
         title: booking.event_title.clone(),
@@ -374,7 +388,9 @@ pub async fn api(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Response, 
         "event": b.event_slug,
         "start": rfc3339(moved.start),
         "end": rfc3339(moved.end),
+        "duration_minutes": (moved.end - moved.start).num_minutes(),
         "invitee": { "name": b.invitee_name, "email": b.invitee_email, "time_zone": b.invitee_time_zone },
+        "answers": answers_from_json(&b.answers),
         "manage_url": moved.manage_url,
         "rescheduled_from": b.id,
     }});
@@ -409,7 +425,7 @@ async fn move_booking(
             "The booking is already at this time. Pick another time.",
         )));
     }
-    let target = PublicEvent::find(&ctx.store, &old.host_slug, &old.event_slug).await?;
+    let target = target_of(ctx, movable).await?;
     let zone = target.schedule_zone()?;
     let local_day = start.with_timezone(&zone).date_naive();
     let day = local_dates_to_utc(local_day, local_day, zone)
@@ -442,6 +458,8 @@ async fn move_booking(
         .filter(|m| m.state == "created")
         .and_then(|m| m.meeting_url)
         .filter(|url| url.starts_with("https://"));
+    // The answers move with the booking, like the name and the note.
+    let answers = answers_from_json(&old.answers);
     let facts = BookingFacts {
         booking_id: &id,
         calendar_uid: &old.calendar_uid,
@@ -459,6 +477,7 @@ async fn move_booking(
         location: location_label(&target.event.location_kind),
         meeting_url: meeting_url.as_deref(),
         manage_url: &manage_url,
+        answers: &answers,
     };
     let previous = PreviousTime {
         start: movable.start,
@@ -499,6 +518,7 @@ async fn move_booking(
         created_at: ctx.now.timestamp(),
         calendar_uid: &old.calendar_uid,
         sequence: i64::from(sequence),
+        answers: &old.answers,
     };
     if ctx
         .store

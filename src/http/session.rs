@@ -49,6 +49,8 @@ pub struct SignedIn {
     pub host: SessionHostRow,
     /// Hash of the session id, to revoke it (empty when an API token authenticated).
     pub session_hash: String,
+    /// The id of the personal API token that authenticated the request (its rate-limit key).
+    pub api_token_id: Option<String>,
 }
 
 impl SignedIn {
@@ -72,7 +74,11 @@ pub async fn current_host(ctx: &Ctx, req: &Request) -> Result<Option<SignedIn>, 
         .store
         .session_host(&session_hash, ctx.now.timestamp())
         .await?;
-    Ok(host.map(|host| SignedIn { host, session_hash }))
+    Ok(host.map(|host| SignedIn {
+        host,
+        session_hash,
+        api_token_id: None,
+    }))
 }
 
 /// The signed-in host; otherwise pages redirect to the sign-in page and the API answers 401.
@@ -127,7 +133,7 @@ pub async fn require_api_host(
     if !scheme.eq_ignore_ascii_case("bearer") || !is_api_token(token) {
         return Err(refused());
     }
-    let host = ctx
+    let (host, token_id) = ctx
         .store
         .api_token_host(&sha256_hex(token), ctx.now.timestamp())
         .await?
@@ -135,6 +141,7 @@ pub async fn require_api_host(
     Ok(SignedIn {
         host,
         session_hash: String::new(),
+        api_token_id: Some(token_id),
     })
 }
 
@@ -157,29 +164,42 @@ pub async fn start_session(ctx: &Ctx, host_id: &str) -> Result<String, AppError>
     Ok(set_cookie(SESSION_COOKIE, &id, "/", SESSION_SECONDS))
 }
 
+/// Whether a POST came from one of our own pages (`own`: our origins), by the headers browsers
+/// add. `Origin: null` is what Chromium sends with every form POST from a page served with
+/// `Referrer-Policy: no-referrer`, as all of ours are: it tells nothing, so then the browser's
+/// own `Sec-Fetch-Site` (which no page can set) decides, and a `null` without it is refused.
+pub fn sent_from_own_site(fetch_site: Option<&str>, origin: Option<&str>, own: &[&str]) -> bool {
+    if let Some(site) = fetch_site {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    match origin {
+        None => true,
+        Some("null") => fetch_site.is_some(),
+        Some(origin) => own.contains(&origin),
+    }
+}
+
 /// Refuses a POST sent from another site, by the headers browsers add.
 pub fn check_same_origin(ctx: &Ctx, req: &Request) -> Result<(), AppError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    let refused = || {
-        AppError::Forbidden(
+    let own = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let (site, origin) = (header("Sec-Fetch-Site"), header("Origin"));
+    if sent_from_own_site(
+        site.as_deref(),
+        origin.as_deref(),
+        &[own.as_str(), ctx.origin.as_str()],
+    ) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
             "This form was sent from another website, so we did not act on it.".into(),
-        )
-    };
-    if let Some(site) = header("Sec-Fetch-Site") {
-        if !matches!(site.as_str(), "same-origin" | "none") {
-            return Err(refused());
-        }
+        ))
     }
-    if let Some(origin) = header("Origin") {
-        let own = req
-            .url()
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_default();
-        if origin != own && origin != ctx.origin {
-            return Err(refused());
-        }
-    }
-    Ok(())
 }
 
 /// Checks a signed-in host's form: same origin, and the session's CSRF token in `csrf`.

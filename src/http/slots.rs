@@ -11,12 +11,18 @@ use crate::core::availability::{
     available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
     SlotQuery, SlotRules, WeeklyHours,
 };
+use crate::core::event_type::{offered_durations, pick_duration};
+use crate::core::questions::{questions_from_json, Question};
+use crate::core::types::FieldError;
 use crate::store::{EventTypeRow, HostRow, Store};
 
 /// A host's event type, found by the two slugs of its public link.
 pub struct PublicEvent {
     pub host: HostRow,
     pub event: EventTypeRow,
+    /// The meeting length slots are computed for: the event type's default until
+    /// [`PublicEvent::use_duration`] picks another of its offered ones.
+    pub duration_minutes: u32,
 }
 
 impl PublicEvent {
@@ -34,7 +40,36 @@ impl PublicEvent {
                     host.name
                 ))
             })?;
-        Ok(Self { host, event })
+        Ok(Self::new(host, event))
+    }
+
+    /// The event type at its default duration.
+    pub fn new(host: HostRow, event: EventTypeRow) -> Self {
+        let duration_minutes = u32::try_from(event.duration_minutes).unwrap_or(u32::MAX);
+        Self {
+            host,
+            event,
+            duration_minutes,
+        }
+    }
+
+    /// Every duration the event type offers, the default first.
+    pub fn offered_durations(&self) -> Vec<u32> {
+        let default = u32::try_from(self.event.duration_minutes).unwrap_or(u32::MAX);
+        offered_durations(default, &self.event.other_durations)
+    }
+
+    /// Uses the duration an invitee picked (`raw` empty: the default), if it is offered.
+    pub fn use_duration(&mut self, raw: &str) -> Result<u32, FieldError> {
+        let minutes = pick_duration(&self.offered_durations(), raw)?;
+        self.duration_minutes = minutes;
+        Ok(minutes)
+    }
+
+    /// The host's questions to invitees of this event type.
+    pub fn questions(&self) -> Result<Vec<Question>, AppError> {
+        questions_from_json(&self.event.questions)
+            .map_err(|e| AppError::Internal(format!("event type {}: {e}", self.event.id)))
     }
 
     /// The zone the host's weekly hours are written in.
@@ -53,7 +88,7 @@ impl PublicEvent {
         let e = &self.event;
         let minutes = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
         SlotRules::new(RulesInput {
-            duration_minutes: minutes(e.duration_minutes),
+            duration_minutes: self.duration_minutes,
             interval_minutes: e.slot_interval_minutes.map(minutes),
             buffer_before_minutes: minutes(e.buffer_before_minutes),
             buffer_after_minutes: minutes(e.buffer_after_minutes),

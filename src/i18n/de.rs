@@ -32,6 +32,8 @@ pub static STRINGS: Strings = Strings {
     skip_to_content: "Zum Inhalt springen",
     footer: "Gebucht mit Openslot: keine Tracker, keine Dritten.",
     with: "mit",
+    duration: "Dauer",
+    minutes_short: "Min.",
     minutes: "Minuten",
     location_google_meet: "Google Meet",
     location_microsoft_teams: "Microsoft Teams",

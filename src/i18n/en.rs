@@ -32,6 +32,8 @@ pub static STRINGS: Strings = Strings {
     skip_to_content: "Skip to content",
     footer: "Booked with Openslot: no trackers, no third parties.",
     with: "with",
+    duration: "Duration",
+    minutes_short: "min",
     minutes: "minutes",
     location_google_meet: "Google Meet",
     location_microsoft_teams: "Microsoft Teams",

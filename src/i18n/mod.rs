@@ -126,6 +126,10 @@ pub struct Strings {
     pub skip_to_content: &'static str,
     pub footer: &'static str,
     pub with: &'static str,
+    /// The label of the duration picker ("Duration").
+    pub duration: &'static str,
+    /// "min", after a number of minutes in the duration picker.
+    pub minutes_short: &'static str,
     pub minutes: &'static str,
     pub location_google_meet: &'static str,
     pub location_microsoft_teams: &'static str,

@@ -68,6 +68,7 @@ fn emails(row: &ReminderRow, manage_url: &str) -> Result<[NewEmail; 2], String> 
             .as_deref()
             .filter(|url| url.starts_with("https://")),
         manage_url,
+        answers: &[],
     };
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
     Ok([

@@ -15,6 +15,7 @@ use super::{Attachment, Message};
 use crate::core::display::{day_label, span_label};
 use crate::core::ics;
 use crate::core::lifecycle::next_sequence;
+use crate::core::questions::Answer;
 
 /// Everything the booking emails say, borrowed from the booking and its host and event type.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +41,8 @@ pub struct BookingFacts<'a> {
     pub meeting_url: Option<&'a str>,
     /// `https://…/booking/{token}`: the invitee's page for this booking.
     pub manage_url: &'a str,
+    /// The invitee's answers to the host's questions (shown to the host only).
+    pub answers: &'a [Answer],
 }
 
 /// The calendar UID of a new booking (`bookings.calendar_uid`): stable for its whole life and
@@ -124,6 +127,8 @@ struct View<'a> {
     location: &'a str,
     meeting_url: Option<&'a str>,
     note: &'a str,
+    /// The invitee's answers to the host's questions.
+    answers: &'a [Answer],
     manage_url: &'a str,
     cancel_url: String,
     reason: &'a str,
@@ -204,6 +209,7 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         location: facts.location,
         meeting_url: facts.meeting_url,
         note: facts.note,
+        answers: facts.answers,
         manage_url: facts.manage_url,
         cancel_url: format!("{}/cancel", facts.manage_url),
         reason,
@@ -240,7 +246,8 @@ pub fn invitee_confirmation(
     })
 }
 
-/// To the host when someone books: who, when in the host's zone, and the invitee's note.
+/// To the host when someone books: who, when in the host's zone, the invitee's note and their
+/// answers to the host's questions.
 pub fn host_notification(
     facts: &BookingFacts<'_>,
     stamp: DateTime<Utc>,

@@ -81,6 +81,8 @@ pub struct DashboardEventRow {
     pub title: String,
     pub duration_minutes: i64,
     pub hidden: i64,
+    /// Durations offered besides the default (`15,60`).
+    pub other_durations: String,
 }
 
 fn unique_violation(error: &StoreError, column: &str) -> bool {
@@ -314,8 +316,7 @@ impl Store {
         let outcome = self
             .execute(
                 "update_host_profile",
-                "UPDATE hosts SET name = ?2, slug = ?3, time_zone = ?4, schedule_time_zone = ?4 \
-                 WHERE id = ?1",
+                "UPDATE hosts SET name = ?2, slug = ?3, time_zone = ?4 WHERE id = ?1",
                 &[
                     Param::Text(host_id),
                     Param::Text(name),
@@ -338,7 +339,8 @@ impl Store {
     ) -> Result<Vec<DashboardEventRow>, StoreError> {
         self.all(
             "host_event_types",
-            "SELECT id, slug, title, duration_minutes, hidden FROM event_types WHERE host_id = ?1 \
+            "SELECT id, slug, title, duration_minutes, hidden, other_durations FROM event_types \
+             WHERE host_id = ?1 \
              ORDER BY title, slug",
             &[Param::Text(host_id)],
         )

@@ -74,35 +74,54 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// The host a live token (by hash) belongs to; notes when it was used. The host row comes
-    /// back with an empty CSRF secret: a token never stands in for a browser form.
+    /// The host a live token (by hash) belongs to, with the token's id (what its rate limit is
+    /// keyed by); notes when it was used. The host row comes back with an empty CSRF secret: a
+    /// token never stands in for a browser form.
     pub async fn api_token_host(
         &self,
         token_hash: &str,
         now: i64,
-    ) -> Result<Option<SessionHostRow>, StoreError> {
-        let host: Option<SessionHostRow> = self
+    ) -> Result<Option<(SessionHostRow, String)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Row {
+            token_id: String,
+            id: String,
+            slug: String,
+            name: String,
+            email: String,
+            time_zone: String,
+        }
+        let row: Option<Row> = self
             .first(
                 "api_token_host",
-                "SELECT h.id, h.slug, h.name, h.email, h.time_zone, '' AS csrf_secret \
+                "SELECT t.id AS token_id, h.id, h.slug, h.name, h.email, h.time_zone \
                  FROM api_tokens t JOIN hosts h ON h.id = t.host_id \
                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
                 &[Param::Text(token_hash)],
             )
             .await?;
-        if host.is_some() {
-            self.execute(
-                "touch_api_token",
-                "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1 \
-                 AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)",
-                &[
-                    Param::Text(token_hash),
-                    Param::Int(now),
-                    Param::Int(LAST_USED_GRANULARITY),
-                ],
-            )
-            .await?;
-        }
-        Ok(host)
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        self.execute(
+            "touch_api_token",
+            "UPDATE api_tokens SET last_used_at = ?2 WHERE token_hash = ?1 \
+             AND (last_used_at IS NULL OR last_used_at <= ?2 - ?3)",
+            &[
+                Param::Text(token_hash),
+                Param::Int(now),
+                Param::Int(LAST_USED_GRANULARITY),
+            ],
+        )
+        .await?;
+        let host = SessionHostRow {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            email: row.email,
+            time_zone: row.time_zone,
+            csrf_secret: String::new(),
+        };
+        Ok(Some((host, row.token_id)))
     }
 }

@@ -56,10 +56,12 @@ pub struct NewBookingRow<'a> {
     pub calendar_uid: &'a str,
     /// SEQUENCE of this booking's invitation: 0 for a new booking, one more per reschedule.
     pub sequence: i64,
+    /// The invitee's answers to the host's questions, as stored (`core::questions`).
+    pub answers: &'a str,
 }
 
 impl NewBookingRow<'_> {
-    /// The bound parameters ?1 … ?19 of the booking INSERTs below.
+    /// The bound parameters ?1 … ?20 of the booking INSERTs below.
     fn params(&self) -> Vec<Param<'_>> {
         let (cap, day_start, day_end) = match self.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
@@ -85,6 +87,7 @@ impl NewBookingRow<'_> {
             day_end.into(),
             Param::Text(self.calendar_uid),
             Param::Int(self.sequence),
+            Param::Text(self.answers),
         ]
     }
 }
@@ -131,6 +134,8 @@ pub struct BookingDetailsRow {
     pub sequence: i64,
     /// Set once the booking was moved: the id of the booking it became.
     pub rescheduled_to: Option<String>,
+    /// The invitee's answers to the host's questions (JSON, `core::questions`).
+    pub answers: String,
 }
 
 /// A booking whose reminder may be due, with everything its reminder emails say.
@@ -177,6 +182,8 @@ pub struct HostBookingRow {
     pub location_kind: String,
     /// Set once the booking was moved: then it is cancelled because it was rescheduled.
     pub rescheduled_to: Option<String>,
+    /// The invitee's answers to the host's questions (JSON, `core::questions`).
+    pub answers: String,
 }
 
 /// How many bookings each section of the host's bookings page shows at most.
@@ -189,7 +196,7 @@ macro_rules! booking_details_select {
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-         b.rescheduled_to \
+         b.rescheduled_to, b.answers \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id "
     };
 }
@@ -238,8 +245,8 @@ impl Store {
             concat!(
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19 WHERE ",
+                 calendar_uid, sequence, answers) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 WHERE ",
                 slot_is_free!(""),
                 " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
@@ -268,6 +275,7 @@ impl Store {
         Ok(match earlier {
             Some(booking)
                 if booking.start_at == row.start_at
+                    && booking.end_at == row.end_at
                     && booking.event_type_id == row.event_type_id
                     && booking.invitee_email == row.invitee_email =>
             {
@@ -285,7 +293,8 @@ impl Store {
     ) -> Result<Option<BookingRow>, StoreError> {
         self.first(
             "booking_by_idempotency_key",
-            "SELECT id, event_type_id, start_at, invitee_email FROM bookings WHERE host_id = ?1 AND idempotency_key = ?2",
+            "SELECT id, event_type_id, start_at, end_at, invitee_email FROM bookings \
+             WHERE host_id = ?1 AND idempotency_key = ?2",
             &[Param::Text(host_id), Param::Text(key)],
         )
         .await
@@ -370,11 +379,11 @@ impl Store {
                 concat!(
                     "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                      invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                     calendar_uid, sequence, rescheduled_from) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?20 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?21) AND ",
-                    slot_is_free!("AND id <> ?20")
+                     calendar_uid, sequence, answers, rescheduled_from) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?21 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?22) AND ",
+                    slot_is_free!("AND id <> ?21")
                 ),
                 &insert_params,
             ),
@@ -508,7 +517,7 @@ impl Store {
         self.all(
             "host_upcoming_bookings",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to \
+             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers \
              FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
              WHERE b.host_id = ?1 AND b.end_at > ?2 ORDER BY b.start_at ASC, b.id LIMIT ?3",
             &[
@@ -529,7 +538,7 @@ impl Store {
         self.all(
             "host_past_bookings",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to \
+             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers \
              FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
              WHERE b.host_id = ?1 AND b.end_at <= ?2 ORDER BY b.start_at DESC, b.id LIMIT ?3",
             &[

@@ -2,7 +2,8 @@
 //! never touch another's event type, whatever id a request names.
 
 use super::{EventTypeRow, Param, Store, StoreError};
-use crate::core::event_type::EventTypeSettings;
+use crate::core::event_type::{durations_to_stored, EventTypeSettings};
+use crate::core::questions::questions_to_json;
 
 /// What a create or save did.
 pub enum EventTypeWrite {
@@ -29,12 +30,29 @@ fn optional(value: Option<u32>) -> Param<'static> {
     value.map(i64::from).into()
 }
 
-/// `?1`–`?13` of both event-type writes: id, host, then every setting in column order.
+/// The settings kept as text in D1: the further durations and the questions.
+struct StoredLists {
+    other_durations: String,
+    questions: String,
+}
+
+impl StoredLists {
+    fn of(settings: &EventTypeSettings) -> Self {
+        Self {
+            other_durations: durations_to_stored(&settings.other_durations),
+            questions: questions_to_json(&settings.questions),
+        }
+    }
+}
+
+/// `?1`–`?15` of both event-type writes: id, host, then every setting in column order, then
+/// the further durations and the questions.
 fn settings_params<'a>(
     id: &'a str,
     host_id: &'a str,
     settings: &'a EventTypeSettings,
-) -> [Param<'a>; 13] {
+    lists: &'a StoredLists,
+) -> [Param<'a>; 15] {
     [
         Param::Text(id),
         Param::Text(host_id),
@@ -49,6 +67,8 @@ fn settings_params<'a>(
         number(settings.booking_window_days),
         optional(settings.max_per_day),
         Param::Text(settings.location_kind.as_str()),
+        Param::Text(&lists.other_durations),
+        Param::Text(&lists.questions),
     ]
 }
 
@@ -77,15 +97,17 @@ impl Store {
         hidden: bool,
         now: i64,
     ) -> Result<EventTypeWrite, StoreError> {
-        let mut params = Vec::from(settings_params(id, host_id, settings));
+        let lists = StoredLists::of(settings);
+        let mut params = Vec::from(settings_params(id, host_id, settings, &lists));
         params.extend([Param::Int(i64::from(hidden)), Param::Int(now)]);
         let changed = self
             .execute(
                 "create_event_type",
                 "INSERT INTO event_types (id, host_id, slug, title, description, duration_minutes, \
                  slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
-                 booking_window_days, max_bookings_per_day, location_kind, hidden, created_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
+                 booking_window_days, max_bookings_per_day, location_kind, other_durations, questions, \
+                 hidden, created_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 \
                  WHERE NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3)",
                 &params,
             )
@@ -110,10 +132,10 @@ impl Store {
                 "UPDATE event_types SET slug = ?3, title = ?4, description = ?5, duration_minutes = ?6, \
                  slot_interval_minutes = ?7, buffer_before_minutes = ?8, buffer_after_minutes = ?9, \
                  minimum_notice_minutes = ?10, booking_window_days = ?11, max_bookings_per_day = ?12, \
-                 location_kind = ?13 \
+                 location_kind = ?13, other_durations = ?14, questions = ?15 \
                  WHERE id = ?1 AND host_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3 AND id != ?1)",
-                &settings_params(id, host_id, settings),
+                &settings_params(id, host_id, settings, &StoredLists::of(settings)),
             )
             .await?;
         if changed == 1 {

@@ -1,6 +1,7 @@
 //! Retention: what the hourly job erases. A booking whose meeting ended before the cut-off
 //! keeps its time (an anonymous busy slot in the host's history) and loses its invitee's name,
-//! email, time zone and note; its email outbox rows (a hash of the address) go entirely.
+//! email, time zone, note and answers to the host's questions; its email outbox rows (a hash
+//! of the address) go entirely.
 
 use super::{Param, Store, StoreError};
 
@@ -23,9 +24,10 @@ impl Store {
         let bookings = self
             .execute(
                 "erase_ended_bookings",
-                "UPDATE bookings SET invitee_name = '', invitee_email = '', invitee_time_zone = 'UTC', note = '' \
+                "UPDATE bookings SET invitee_name = '', invitee_email = '', invitee_time_zone = 'UTC', note = '', \
+                 answers = '[]' \
                  WHERE end_at < ?1 AND (invitee_name != '' OR invitee_email != '' OR note != '' \
-                                        OR invitee_time_zone != 'UTC')",
+                                        OR invitee_time_zone != 'UTC' OR answers != '[]')",
                 &[Param::Int(cutoff)],
             )
             .await?;

@@ -31,6 +31,10 @@ pub struct EventTypeRow {
     pub location_kind: String,
     /// 1 when the type is left off the host's public page (its link still works).
     pub hidden: i64,
+    /// Durations offered besides `duration_minutes`, e.g. `15,60` (see migration 0008).
+    pub other_durations: String,
+    /// The host's questions to invitees, a JSON array (`core::questions`).
+    pub questions: String,
 }
 
 /// One range of a host's weekly hours.
@@ -55,5 +59,7 @@ pub struct BookingRow {
     pub id: String,
     pub event_type_id: String,
     pub start_at: i64,
+    /// With the start, the duration the invitee picked: a retry must ask for the same one.
+    pub end_at: i64,
     pub invitee_email: String,
 }

@@ -1,13 +1,14 @@
 // Progressive enhancement for hosts' pages: the browser's time zone as a default.
-// Sign-in: travels in the hidden `tz` field so a new host starts in their own zone.
+// Sign-in: travels as `?tz=` on the provider's link so a new host starts in their own zone.
 // Profile: pre-selects it while the stored zone is still the default UTC.
 (function () {
   "use strict";
   var zone;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
   if (!zone) return;
-  Array.prototype.forEach.call(document.querySelectorAll("input.tz-hint"), function (input) {
-    input.value = zone;
+  // Links, not forms: a form's redirect to the provider would break CSP `form-action 'self'`.
+  Array.prototype.forEach.call(document.querySelectorAll("a.sign-in-link"), function (link) {
+    link.href = link.pathname + "?tz=" + encodeURIComponent(zone);
   });
   var select = document.querySelector("select[data-browser-default]");
   if (!select) return;

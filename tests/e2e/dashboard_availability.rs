@@ -434,3 +434,46 @@ fn availability_writes_need_the_csrf_token_and_a_session() {
         Some("GET, HEAD, POST")
     );
 }
+
+#[test]
+fn saving_the_profile_keeps_the_zone_the_weekly_hours_are_read_in() {
+    let (browser, host_id, slug, csrf) = host_with_event("profilezone");
+    let saved = save_week(&browser, &csrf, &[("mon", "10:00-11:00")], "Asia/Tokyo");
+    assert_eq!(location(&saved), "/dashboard/availability");
+    let before = offered_times(&slug, next(Weekday::Mon));
+    assert!(!before.is_empty());
+
+    // The profile form has its own zone: the one the host reads times in.
+    let profile = browser.post_form(
+        "/dashboard/profile",
+        &[
+            ("csrf", csrf.as_str()),
+            ("name", "Hours Host"),
+            ("slug", slug.as_str()),
+            ("time_zone", "America/Los_Angeles"),
+        ],
+        &[],
+    );
+    assert_eq!(location(&profile), "/dashboard", "{}", profile.body);
+    let zones = &sql(&format!(
+        "SELECT time_zone, schedule_time_zone FROM hosts WHERE id = '{host_id}'"
+    ))[0];
+    assert_eq!(zones["time_zone"], "America/Los_Angeles");
+    assert_eq!(zones["schedule_time_zone"], "Asia/Tokyo");
+    // The weekly hours still mean 10:00 in Tokyo, so the same times are offered.
+    assert_eq!(offered_times(&slug, next(Weekday::Mon)), before);
+    let page = browser.get("/dashboard/availability");
+    assert!(
+        page.body.contains("<option selected>Asia/Tokyo</option>"),
+        "the availability form still shows its own zone"
+    );
+
+    // And saving the weekly hours leaves the profile's zone alone.
+    let again = save_week(&browser, &csrf, &[("mon", "10:00-11:00")], "Europe/Berlin");
+    assert_eq!(location(&again), "/dashboard/availability");
+    let zones = &sql(&format!(
+        "SELECT time_zone, schedule_time_zone FROM hosts WHERE id = '{host_id}'"
+    ))[0];
+    assert_eq!(zones["time_zone"], "America/Los_Angeles");
+    assert_eq!(zones["schedule_time_zone"], "Europe/Berlin");
+}

@@ -25,6 +25,7 @@ mod openapi_in_step;
 mod pages_and_errors;
 mod privacy;
 mod privacy_rights;
+mod questions_and_durations;
 mod rate_limits;
 mod reminders;
 mod reschedule;

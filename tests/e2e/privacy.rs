@@ -353,9 +353,9 @@ fn the_retention_job_erases_invitee_data_of_long_past_meetings_only() {
         let end = now - ended_days_ago * day;
         format!(
             "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, invitee_name, invitee_email, \
-             invitee_time_zone, note, manage_token_hash, idempotency_key, created_at) VALUES ('{id}', '{}', \
+             invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, answers) VALUES ('{id}', '{}', \
              '{event_id}', {}, {end}, 'Old Invitee', '{id}@example.com', 'Asia/Tokyo', 'old note', 'hash-{id}', \
-             'key-{id}', {})",
+             'key-{id}', {}, '[{{\"question\":\"Company\",\"answer\":\"Acme {id}\"}}]')",
             host.id,
             end - 1800,
             end - 30 * day
@@ -372,7 +372,7 @@ fn the_retention_job_erases_invitee_data_of_long_past_meetings_only() {
     let reply = get("/__scheduled?cron=17+*+*+*+*");
     assert_eq!(reply.status, 200, "{}", reply.body);
     let rows = sql(&format!(
-        "SELECT id, invitee_name, invitee_email, invitee_time_zone, note, start_at FROM bookings \
+        "SELECT id, invitee_name, invitee_email, invitee_time_zone, note, answers, start_at FROM bookings \
          WHERE id IN ('{old}', '{recent}') ORDER BY end_at"
     ));
     assert_eq!(rows[0]["id"], old.as_str());
@@ -385,11 +385,23 @@ fn the_retention_job_erases_invitee_data_of_long_past_meetings_only() {
         (&json!(""), &json!(""), &json!(""))
     );
     assert_eq!(rows[0]["invitee_time_zone"], "UTC");
+    assert_eq!(
+        rows[0]["answers"], "[]",
+        "answers to the host's questions go too"
+    );
+    assert!(!rows[0].to_string().contains("Acme"));
     assert!(rows[0]["start_at"].is_i64(), "the busy time stays");
     assert_eq!(
         rows[1]["invitee_email"],
         format!("{recent}@example.com"),
         "recent bookings are kept"
+    );
+    assert!(
+        rows[1]["answers"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("Acme {recent}")),
+        "recent answers are kept"
     );
     assert!(sql(&format!(
         "SELECT id FROM email_outbox WHERE booking_id = '{old}'"

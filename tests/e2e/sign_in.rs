@@ -374,8 +374,8 @@ fn the_dashboard_needs_a_live_session() {
     assert_eq!(location(&forged.get("/dashboard")), "/auth/signin");
     let page = get("/auth/signin");
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("action=\"/auth/google/start\""));
-    assert!(page.body.contains("action=\"/auth/microsoft/start\""));
+    assert!(page.body.contains("href=\"/auth/google/start\""));
+    assert!(page.body.contains("href=\"/auth/microsoft/start\""));
     assert_eq!(get("/auth/zoom/start").status, 404);
     let api = get("/api/v1/me");
     assert_eq!(api.status, 401);
@@ -450,6 +450,12 @@ fn profile_posts_without_a_valid_csrf_token_or_from_another_site_change_nothing(
         (edit(Some("not-the-token")), vec![]),
         (edit(Some(&token)), vec![("Origin", "https://evil.example")]),
         (edit(Some(&token)), vec![("Sec-Fetch-Site", "cross-site")]),
+        // `Origin: null` without the browser's Sec-Fetch-Site proves nothing.
+        (edit(Some(&token)), vec![("Origin", "null")]),
+        (
+            edit(Some(&token)),
+            vec![("Origin", "null"), ("Sec-Fetch-Site", "same-site")],
+        ),
     ] {
         let reply = browser.post_form("/dashboard/profile", &fields, &headers);
         assert_eq!(reply.status, 403, "{headers:?}: {}", reply.body);
@@ -463,6 +469,27 @@ fn profile_posts_without_a_valid_csrf_token_or_from_another_site_change_nothing(
     let reply = browser.post_form("/dashboard/profile", &edit(Some(&foreign)), &[]);
     assert_eq!(reply.status, 403);
     assert_eq!(host_row(&email), before);
+}
+
+#[test]
+fn a_form_from_our_own_page_is_accepted_with_the_origin_null_chromium_sends() {
+    // Our pages are served with `Referrer-Policy: no-referrer`, so Chromium sends
+    // `Origin: null` with their form posts; its `Sec-Fetch-Site: same-origin` vouches for them.
+    let (browser, email) = signed_in_host("nullorigin", "Null Origin");
+    let slug = host_row(&email)["slug"].as_str().unwrap().to_owned();
+    let token = csrf_of(&browser.get("/dashboard/profile"));
+    let reply = browser.post_form(
+        "/dashboard/profile",
+        &[
+            ("csrf", &token),
+            ("name", "Renamed In Chromium"),
+            ("slug", &slug),
+            ("time_zone", "Europe/Berlin"),
+        ],
+        &[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")],
+    );
+    assert_eq!(location(&reply), "/dashboard", "{}", reply.body);
+    assert_eq!(host_row(&email)["name"], "Renamed In Chromium");
 }
 
 #[test]

@@ -20,6 +20,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         location: "Google Meet",
         meeting_url: None,
         manage_url: "https://slots.example.com/booking/tok123",
+        answers: &[],
     }
 }
 

@@ -50,7 +50,7 @@ async function waitUntilUp(url, logPath) {
   throw new Error(`Openslot did not start within 90 s:\n${readFileSync(logPath, "utf8")}`);
 }
 
-/** Starts Openslot; returns { baseUrl, stop() }. */
+/** Starts Openslot; returns { baseUrl, fakesUrl, stop() }. */
 export async function startOpenslot() {
   const state = path.join(TARGET, "browser", `run-${process.pid}-${Date.now()}`);
   mkdirSync(state, { recursive: true });
@@ -96,5 +96,5 @@ export async function startOpenslot() {
     stop();
     throw error;
   }
-  return { baseUrl, stop };
+  return { baseUrl, fakesUrl, stop };
 }

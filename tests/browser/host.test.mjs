@@ -1,0 +1,184 @@
+// A host's first day, in real headless Chromium: signing in through the fake Google (OpenID
+// Connect, the Worker's real sign-in wired to tests/fakes), creating an event type with two
+// questions and three durations through the dashboard form, setting weekly hours, then booking
+// it from the public page in the same browser as an invitee, and finding the answers on the
+// dashboard's bookings page. Every page is photographed into target/browser-artifacts/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { ROOT, startOpenslot } from "./support/openslot.mjs";
+
+const ARTIFACTS = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "browser-artifacts");
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+const HOST_EMAIL = "mika@hosts.example";
+
+let openslot;
+let context;
+let profile;
+const requested = [];
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  openslot = await startOpenslot();
+  profile = mkdtempSync(path.join(os.tmpdir(), "openslot-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    headless: true,
+    timezoneId: "Asia/Tokyo",
+    locale: "en-US",
+    viewport: { width: 1280, height: 900 },
+  });
+  context.on("request", (request) => requested.push(request.url()));
+});
+
+after(async () => {
+  await context?.close();
+  openslot?.stop();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Tokyo wall-clock time of an instant, as the pages write it for en-US (12-hour). */
+function tokyoTime(date) {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit", hour12: true,
+  }).format(date);
+}
+
+test("a host signs in, sets up an event type with questions and durations, and it is booked", async () => {
+  // Who the fake Google signs in next (a new host: the suite's sign-up policy is open).
+  const who = await fetch(`${openslot.fakesUrl}/_fake/google/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: HOST_EMAIL, name: "Mika Tanaka" }),
+  });
+  assert.equal(who.status, 200);
+
+  const page = await context.newPage();
+  await page.goto(`${openslot.baseUrl}/auth/signin`);
+  assert.equal(await page.textContent("h1"), "Sign in");
+  await shot(page, "host-sign-in");
+  // The browser's zone goes along (host.js), so the new host starts in Asia/Tokyo.
+  assert.match(await page.getAttribute("a >> text=Sign in with Google", "href"), /\?tz=Asia%2FTokyo$/);
+  await page.click("a >> text=Sign in with Google");
+  await page.waitForURL(`${openslot.baseUrl}/dashboard`);
+  assert.equal(await page.textContent("h1"), "Mika Tanaka");
+  assert.match(await page.textContent("p.lead"), /Signed in as mika@hosts\.example/);
+  assert.match(await page.textContent("body"), /You have no event types yet\./);
+  const publicPath = await page.getAttribute("a.public-link", "href");
+  await shot(page, "host-dashboard-empty");
+
+  // A new event type through the dashboard form.
+  await page.click("a >> text=New event type");
+  await page.waitForURL(/\/dashboard\/event-types\/new$/);
+  await page.fill("#title", "Portfolio review");
+  await page.fill("#slug", "portfolio-review");
+  await page.fill("#description", "We look at your work together.");
+  await page.selectOption("#location_kind", "phone");
+  await page.fill("#duration_minutes", "30");
+  await page.fill("#other_durations", "15, 60");
+  await page.fill("#minimum_notice_minutes", "60");
+  await page.fill("#question_1", "Company");
+  await page.check("#question_1_required");
+  await page.fill("#question_2", "What would you like to discuss?");
+  await shot(page, "host-event-type-form");
+  await page.click("button >> text=Save");
+  await page.waitForURL(`${openslot.baseUrl}/dashboard`);
+  const listed = await page.textContent(".event-admin-list");
+  assert.match(listed, /Portfolio review/);
+  assert.match(listed, /15 \/ 30 \/ 60 min/);
+  await shot(page, "host-dashboard");
+
+  // Weekly hours: every day 08:00 to 20:00 in the host's zone (the browser's, from sign-in).
+  await page.click("a >> text=Availability: weekly hours and days off");
+  await page.waitForURL(/\/dashboard\/availability$/);
+  assert.equal(await page.inputValue("#schedule_time_zone"), "Asia/Tokyo");
+  for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) {
+    await page.fill(`#${day}`, "08:00-20:00");
+  }
+  await page.click("button >> text=Save weekly hours");
+  await page.waitForURL(/\/dashboard\/availability/);
+  assert.equal(await page.inputValue("#mon"), "08:00-20:00");
+  await shot(page, "host-availability");
+
+  // The invitee's side, in the same browser: the public page offers the three durations.
+  await page.goto(`${openslot.baseUrl}${publicPath}/portfolio-review`);
+  // Host and invitee share the zone here, so the page shows Tokyo time without a reload.
+  assert.equal(await page.inputValue("#tz"), "Asia/Tokyo");
+  assert.equal(await page.textContent("h1"), "Portfolio review");
+  const durations = await page.$$eval("nav.durations a", (links) =>
+    links.map((a) => ({ text: a.textContent.trim(), current: a.getAttribute("aria-current") })));
+  assert.deepEqual(durations, [
+    { text: "15 min", current: null },
+    { text: "30 min", current: "true" },
+    { text: "60 min", current: null },
+  ]);
+  await page.click("nav.durations a >> text=60 min");
+  await page.waitForURL(/duration=60/);
+  assert.match(await page.getAttribute("nav.durations a[aria-current]", "href"), /duration=60/);
+  assert.match(await page.textContent(".facts"), /60 minutes/);
+  if ((await page.$$("a.slot")).length === 0) {
+    await page.click("a[rel=next]");
+    await page.click("a.day.free >> nth=0");
+  }
+  const first = await page.$eval("a.slot", (a) => ({ text: a.textContent.trim(), href: a.href }));
+  const start = new Date(new URL(first.href).searchParams.get("slot"));
+  assert.equal(first.text, tokyoTime(start));
+  assert.equal(new URL(first.href).searchParams.get("duration"), "60");
+  await shot(page, "invitee-booking-page");
+
+  await page.click("a.slot >> nth=0");
+  await page.waitForSelector("#book");
+  assert.equal((await page.textContent("label[for=answer_1]")).trim(), "Company");
+  assert.match(await page.textContent("label[for=answer_2]"), /What would you like to discuss\? \(optional\)/);
+  await page.fill("#name", "Aiko Suzuki");
+  await page.fill("#email", "aiko@example.com");
+  await page.fill("#answer_2", "My <b>new</b> series");
+  // The required question left empty: the server says so next to it and keeps the rest.
+  await page.click("button[type=submit] >> text=Confirm booking");
+  await page.waitForSelector("#answer_1-error");
+  assert.equal(await page.textContent("#answer_1-error"), "This field is required.");
+  assert.equal(await page.getAttribute("#answer_1", "aria-invalid"), "true");
+  assert.equal(await page.inputValue("#answer_2"), "My <b>new</b> series");
+  await shot(page, "invitee-form-error");
+  await page.fill("#answer_1", "Studio Aiko");
+  await page.click("button[type=submit] >> text=Confirm booking");
+  await page.waitForURL(/\/booking\//);
+  assert.equal(await page.textContent("h1"), "You are booked");
+  const end = new Date(start.getTime() + 60 * 60 * 1000);
+  const summary = await page.textContent(".summary");
+  assert.ok(summary.includes(`${tokyoTime(start)}–${tokyoTime(end)} (Asia/Tokyo)`), summary);
+  // The invitee sees what they answered.
+  assert.match(summary, /Company\s*Studio Aiko/);
+  await shot(page, "invitee-confirmation");
+
+  // Back as the host: the booking and its answers, as text.
+  await page.goto(`${openslot.baseUrl}/dashboard/bookings`);
+  const booking = await page.textContent(".booking-admin-list li");
+  assert.match(booking, /Portfolio review/);
+  assert.match(booking, /Aiko Suzuki/);
+  const answers = await page.$$eval(".answers dt, .answers dd", (nodes) => nodes.map((n) => n.textContent));
+  assert.deepEqual(answers, ["Company", "Studio Aiko", "What would you like to discuss?", "My <b>new</b> series"]);
+  assert.equal(await page.$$eval(".answers b", (nodes) => nodes.length), 0, "an answer is text, never markup");
+  await shot(page, "host-bookings");
+  await page.close();
+});
+
+test("no request of the host's browser left 127.0.0.1", () => {
+  assert.ok(requested.length > 0);
+  const outside = requested.filter((url) => {
+    const { protocol, hostname } = new URL(url);
+    return !(protocol === "data:" || hostname === "127.0.0.1");
+  });
+  assert.deepEqual(outside, []);
+});
