@@ -198,12 +198,15 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     Ok(Response::from_html(page.render()?)?)
 }
 
-/// `POST /dashboard/connections/{provider}/connect`: remembers a state and verifier and sends
+/// `GET /dashboard/connections/{provider}/connect`: remembers a state and verifier and sends
 /// the browser to the provider's consent page.
-pub async fn start(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Response, AppError> {
+///
+/// A link, not a form: browsers apply the page's CSP `form-action 'self'` to a form's
+/// redirect, so a form could not lead to the provider. Started from elsewhere it does no
+/// harm: it ends at the provider's consent screen for the host's own account, and only this
+/// browser (its nonce cookie) can finish it.
+pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
-    let pairs = form(req).await?;
-    check_form(ctx, req, &signed_in, &pairs)?;
     let provider = provider_in_path(ctx, name)?;
     let client = registration(&ctx.config, provider)
         .ok_or_else(|| AppError::Internal(format!("{} client vanished", provider.as_str())))?;

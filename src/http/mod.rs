@@ -187,7 +187,7 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["dashboard", "connections"], Method::Get | Method::Head) => {
             connections::page(&Ctx::from_env(env, req)?, req).await
         }
-        (["dashboard", "connections", provider, "connect"], Method::Post) => {
+        (["dashboard", "connections", provider, "connect"], Method::Get) => {
             rate_limit::spend(env, req, Budget::SignIn).await?;
             connections::start(&Ctx::from_env(env, req)?, req, provider).await
         }
@@ -348,8 +348,8 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["dashboard", "availability", "overrides"] => Some("POST"),
         ["dashboard", "availability", "overrides", _, "delete"] => Some("POST"),
         ["dashboard", "bookings"] | ["dashboard", "connections"] => Some("GET, HEAD"),
-        ["dashboard", "connections", _, "callback"] => Some("GET"),
-        ["dashboard", "connections", _, "connect" | "disconnect" | "settings" | "receive-events"] => {
+        ["dashboard", "connections", _, "callback" | "connect"] => Some("GET"),
+        ["dashboard", "connections", _, "disconnect" | "settings" | "receive-events"] => {
             Some("POST")
         }
         ["dashboard", "privacy"] | ["dashboard", "export"] => Some("GET, HEAD"),

@@ -38,12 +38,13 @@ pub(crate) fn issued_refresh_tokens(provider: &str, email: &str) -> Vec<String> 
 pub(crate) fn start_connect(browser: &Browser, provider: &str) -> String {
     let page = browser.get("/dashboard/connections");
     assert_eq!(page.status, 200, "{}", page.body);
-    let reply = browser.post_form(
-        &format!("/dashboard/connections/{provider}/connect"),
-        &[("csrf", &csrf_of(&page))],
-        &[],
+    let href = format!("/dashboard/connections/{provider}/connect");
+    assert!(
+        page.body.contains(&format!("href=\"{href}\"")),
+        "{}",
+        page.body
     );
-    location(&reply)
+    location(&browser.get(&href))
 }
 
 /// The fake's consent step as `email`: the callback URL it sends the browser back to.
