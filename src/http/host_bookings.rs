@@ -33,6 +33,10 @@ struct BookingItem {
     location: &'static str,
     /// The invitee's answers to the host's questions.
     answers: Vec<Answer>,
+    /// The Meet, Teams or Zoom link (https only).
+    meeting_url: Option<String>,
+    /// Said when the calendar event is still being made or could not be made.
+    calendar_note: Option<&'static str>,
     cancellable: bool,
 }
 
@@ -75,6 +79,14 @@ fn item(row: HostBookingRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Booking
         status,
         location: location_label(&row.location_kind),
         answers: answers_from_json(&row.answers),
+        meeting_url: row.meeting_url.filter(|url| url.starts_with("https://")),
+        calendar_note: match (row.status.as_str(), row.calendar_state.as_deref()) {
+            ("confirmed", Some("pending")) => Some("being added to your calendar"),
+            ("confirmed", Some("failed")) => {
+                Some("not in your calendar: adding it failed, please add it yourself")
+            }
+            _ => None,
+        },
     }
 }
 

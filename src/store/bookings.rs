@@ -184,6 +184,10 @@ pub struct HostBookingRow {
     pub rescheduled_to: Option<String>,
     /// The invitee's answers to the host's questions (JSON, `core::questions`).
     pub answers: String,
+    /// The Meet, Teams or Zoom link, once made.
+    pub meeting_url: Option<String>,
+    /// Where its calendar event stands (`booking_calendar.state`), if it gets one.
+    pub calendar_state: Option<String>,
 }
 
 /// How many bookings each section of the host's bookings page shows at most.
@@ -517,8 +521,10 @@ impl Store {
         self.all(
             "host_upcoming_bookings",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers \
+             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers, \
+             c.meeting_url, c.state AS calendar_state \
              FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
+             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
              WHERE b.host_id = ?1 AND b.end_at > ?2 ORDER BY b.start_at ASC, b.id LIMIT ?3",
             &[
                 Param::Text(host_id),
@@ -538,8 +544,10 @@ impl Store {
         self.all(
             "host_past_bookings",
             "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers \
+             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers, \
+             c.meeting_url, c.state AS calendar_state \
              FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
+             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
              WHERE b.host_id = ?1 AND b.end_at <= ?2 ORDER BY b.start_at DESC, b.id LIMIT ?3",
             &[
                 Param::Text(host_id),

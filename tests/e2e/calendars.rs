@@ -259,6 +259,9 @@ fn a_google_meet_booking_makes_one_event_with_its_link_even_when_the_first_inser
     let meet = events[0]["meet_code"].as_str().expect("a Meet code");
     assert!(page.body.contains(meet), "{}", page.body);
     assert!(page.body.contains("Join the meeting"));
+    // And the host's bookings page.
+    let bookings = host.browser.get("/dashboard/bookings");
+    assert!(bookings.body.contains(meet), "{}", bookings.body);
     // So do both emails, and the invitation's LOCATION.
     use crate::support::mail::{ics_attachment, wait_for_emails};
     let confirmation = wait_for_emails(invitee, "Booked:", 1);
@@ -594,6 +597,12 @@ fn when_the_calendar_refuses_the_event_for_good_the_booking_stands_and_the_host_
         host.host.id
     ));
     assert_eq!(rows[0]["state"], "failed", "{rows:?}");
+    let bookings = host.browser.get("/dashboard/bookings");
+    assert!(
+        bookings.body.contains("not in your calendar"),
+        "{}",
+        bookings.body
+    );
     let told = wait_for_emails(&host.email, "Action needed", 1);
     let text = told[0].to_string();
     assert!(text.contains("Ivy Invitee"), "{text}");
