@@ -8,11 +8,13 @@ use worker::{Request, Response};
 use super::booking::create_booking;
 use super::context::Ctx;
 use super::error::AppError;
+use super::public_pages::page_lang;
 use super::request::{field, json, query};
 use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{BookingInput, FieldErrors};
 use crate::core::types::TimeZoneName;
+use crate::i18n::Lang;
 
 /// Longest range one slots request may cover, in days.
 const MAX_RANGE_DAYS: i64 = 62;
@@ -175,8 +177,29 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
 struct CreateBookingJson {
     host: String,
     event: String,
+    /// The language of the invitee's emails; without it, `Accept-Language` decides.
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
     #[serde(flatten)]
     booking: BookingInput,
+}
+
+/// A field that, when sent, must be a string: `null` is refused like any other wrong type.
+fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<String>, D::Error> {
+    <String as serde::Deserialize>::deserialize(value).map(Some)
+}
+
+/// The `lang` of a booking request: exactly one of the shipped codes, as `openapi.yaml` says.
+fn requested_lang(req: &Request, lang: Option<&str>) -> Result<Lang, AppError> {
+    match lang {
+        None => Ok(page_lang(req)),
+        Some("en") => Ok(Lang::En),
+        Some("de") => Ok(Lang::De),
+        Some(_) => Err(AppError::InvalidFields(FieldErrors::one(
+            "lang",
+            "Use one of the languages en or de.",
+        ))),
+    }
 }
 
 #[derive(Serialize)]
@@ -205,9 +228,10 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     if let Some(key) = header_key.filter(|_| body.booking.idempotency_key.is_empty()) {
         body.booking.idempotency_key = key;
     }
+    let lang = requested_lang(req, body.lang.as_deref())?;
     let request = body.booking.parse().map_err(AppError::InvalidFields)?;
     let target = PublicEvent::find(&ctx.store, &body.host, &body.event).await?;
-    let booking = create_booking(ctx, &target, &request).await?;
+    let booking = create_booking(ctx, &target, &request, lang).await?;
     let json = BookingJson {
         id: &booking.id,
         status: "confirmed",

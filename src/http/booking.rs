@@ -13,11 +13,11 @@ use super::slots::PublicEvent;
 use crate::calendar::jobs::work_for;
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
-use crate::core::display::location_label;
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
-use crate::mail::render::{self, BookingFacts};
+use crate::i18n::Lang;
+use crate::mail::render::{self, BookingFacts, HOST_LANG};
 use crate::mail::{Kind, Message};
 use crate::store::{InsertOutcome, NewBookingRow, NewCalendarWork, NewEmail};
 
@@ -32,11 +32,13 @@ pub struct CreatedBooking {
     pub replayed: bool,
 }
 
-/// Books `request` for `target`, or says precisely why not.
+/// Books `request` for `target`, or says precisely why not. `lang` is the language the
+/// invitee booked in: it is stored with the booking and every email to them is written in it.
 pub async fn create_booking(
     ctx: &Ctx,
     target: &PublicEvent,
     request: &BookingRequest,
+    lang: Lang,
 ) -> Result<CreatedBooking, AppError> {
     let zone = target.schedule_zone()?;
     let local_day = request.start.with_timezone(&zone).date_naive();
@@ -92,9 +94,11 @@ pub async fn create_booking(
         note: request.note.as_str(),
         start: request.start,
         end,
-        location: location_label(&target.event.location_kind),
+        location_kind: &target.event.location_kind,
         meeting_url: None,
         manage_url: &manage_url,
+        invitee_lang: lang,
+        host_lang: HOST_LANG,
     };
     let emails = [
         queue(
@@ -124,6 +128,7 @@ pub async fn create_booking(
         created_at: ctx.now.timestamp(),
         calendar_uid: &uid,
         sequence: 0,
+        lang: lang.code(),
     };
     let connections = ctx.store.host_connections(&target.host.id).await?;
     let work = work_for(&target.event.location_kind, &connections).map(|(calendar, conference)| {

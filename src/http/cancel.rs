@@ -16,10 +16,9 @@ use super::context::Ctx;
 use super::error::AppError;
 use super::public_pages::{booking_by_link, page_lang};
 use super::request::{field, form};
-use crate::core::display::location_label;
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
-use crate::mail::render::{self, BookingFacts, CancelledBy};
+use crate::mail::render::{self, BookingFacts, CancelledBy, HOST_LANG};
 use crate::mail::Kind;
 use crate::store::BookingDetailsRow;
 
@@ -204,9 +203,11 @@ pub(super) async fn cancel_and_notify(
         note: &booking.note,
         start,
         end,
-        location: location_label(&booking.location_kind),
+        location_kind: &booking.location_kind,
         meeting_url: None,
         manage_url,
+        invitee_lang: Lang::from_code(&booking.lang).unwrap_or(Lang::En),
+        host_lang: HOST_LANG,
     };
     let emails = [
         queue(

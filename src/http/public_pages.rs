@@ -456,7 +456,7 @@ pub async fn submit_booking(
         idempotency_key: value("idempotency_key"),
     };
     let outcome = match input.parse() {
-        Ok(request) => create_booking(ctx, &target, &request).await,
+        Ok(request) => create_booking(ctx, &target, &request, page_lang(req)).await,
         Err(errors) => Err(AppError::InvalidFields(errors)),
     };
     match outcome {

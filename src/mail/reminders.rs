@@ -14,13 +14,13 @@
 use chrono::{DateTime, Utc};
 use worker::Env;
 
-use super::render::{self, BookingFacts};
+use super::render::{self, BookingFacts, HOST_LANG};
 use super::Kind;
-use crate::core::display::location_label;
 use crate::core::lifecycle::{reminder_is_due, ReminderLead};
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
+use crate::i18n::Lang;
 use crate::store::{NewEmail, ReminderRow, Store};
 
 /// Bookings one run reminds at most; the next minute's run takes the rest.
@@ -62,12 +62,14 @@ fn emails(row: &ReminderRow, manage_url: &str) -> Result<[NewEmail; 2], String> 
         note: &row.note,
         start,
         end,
-        location: location_label(&row.location_kind),
+        location_kind: &row.location_kind,
         meeting_url: row
             .meeting_url
             .as_deref()
             .filter(|url| url.starts_with("https://")),
         manage_url,
+        invitee_lang: Lang::from_code(&row.lang).unwrap_or(Lang::En),
+        host_lang: HOST_LANG,
     };
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
     Ok([

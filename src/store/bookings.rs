@@ -56,10 +56,12 @@ pub struct NewBookingRow<'a> {
     pub calendar_uid: &'a str,
     /// SEQUENCE of this booking's invitation: 0 for a new booking, one more per reschedule.
     pub sequence: i64,
+    /// The language the invitee booked in (`en`, `de`): their emails are written in it.
+    pub lang: &'a str,
 }
 
 impl NewBookingRow<'_> {
-    /// The bound parameters ?1 … ?19 of the booking INSERTs below.
+    /// The bound parameters ?1 … ?20 of the booking INSERTs below.
     fn params(&self) -> Vec<Param<'_>> {
         let (cap, day_start, day_end) = match self.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
@@ -85,6 +87,7 @@ impl NewBookingRow<'_> {
             day_end.into(),
             Param::Text(self.calendar_uid),
             Param::Int(self.sequence),
+            Param::Text(self.lang),
         ]
     }
 }
@@ -131,6 +134,8 @@ pub struct BookingDetailsRow {
     pub sequence: i64,
     /// Set once the booking was moved: the id of the booking it became.
     pub rescheduled_to: Option<String>,
+    /// The language the invitee booked in (`en`, `de`).
+    pub lang: String,
 }
 
 /// A booking whose reminder may be due, with everything its reminder emails say.
@@ -155,6 +160,8 @@ pub struct ReminderRow {
     pub location_kind: String,
     /// The meeting link, once the provider made it.
     pub meeting_url: Option<String>,
+    /// The language the invitee booked in (`en`, `de`).
+    pub lang: String,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -189,7 +196,7 @@ macro_rules! booking_details_select {
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-         b.rescheduled_to \
+         b.rescheduled_to, b.lang \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id "
     };
 }
@@ -238,8 +245,8 @@ impl Store {
             concat!(
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19 WHERE ",
+                 calendar_uid, sequence, lang) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 WHERE ",
                 slot_is_free!(""),
                 " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
@@ -370,11 +377,11 @@ impl Store {
                 concat!(
                     "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                      invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                     calendar_uid, sequence, rescheduled_from) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?20 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?21) AND ",
-                    slot_is_free!("AND id <> ?20")
+                     calendar_uid, sequence, lang, rescheduled_from) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?21 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?22) AND ",
+                    slot_is_free!("AND id <> ?21")
                 ),
                 &insert_params,
             ),
@@ -423,7 +430,7 @@ impl Store {
              b.invitee_name, b.invitee_email, b.invitee_time_zone, b.note, \
              COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
              h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
-             e.title AS event_title, e.location_kind, c.meeting_url \
+             e.title AS event_title, e.location_kind, c.meeting_url, b.lang \
              FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
              LEFT JOIN booking_calendar c ON c.booking_id = b.id \
              WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \

@@ -18,6 +18,7 @@ mod dashboard_event_types;
 mod emails;
 mod host_api;
 mod hostile_input;
+mod i18n_emails;
 mod i18n_pages;
 mod invitee_page;
 mod migrations;
