@@ -11,6 +11,7 @@ mod booking_form;
 mod bookings_api;
 mod calendars;
 mod cancel;
+mod cloudflare_email;
 mod connections;
 mod dashboard_availability;
 mod dashboard_bookings;

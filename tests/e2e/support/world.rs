@@ -96,57 +96,15 @@ impl World {
             .as_nanos();
         let state_dir = root.join(format!("target/e2e/run-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&state_dir).unwrap();
-        let status = wrangler()
-            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-            .arg(&state_dir)
-            .stdout(Stdio::null())
-            .status()
-            .expect("wrangler runs");
-        assert!(status.success(), "applying the D1 migrations failed");
+        apply_migrations(&state_dir);
 
         let fakes = FakeServer::start("127.0.0.1:0").expect("the fakes start");
-        let port = free_port();
-        let log_path = state_dir.join("workerd.log");
-        let log = std::fs::File::create(&log_path).unwrap();
-        let mut command = wrangler();
-        command
-            .args([
-                "dev",
-                "--local",
-                "--ip",
-                "127.0.0.1",
-                "--show-interactive-dev-session=false",
-                // Exposes GET /__scheduled?cron=... so tests can run the cron trigger.
-                "--test-scheduled",
-            ])
-            .args([
-                "--port",
-                &port.to_string(),
-                "--inspector-port",
-                &free_port().to_string(),
-            ])
-            .arg("--persist-to")
-            .arg(&state_dir)
-            .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
-            .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
-            // The booking pages of the suite's instance may be framed by this origin.
-            .args([
-                "--var",
-                &format!("EMBED_ALLOWED_ORIGINS:{TEST_EMBED_ORIGIN}"),
-            ])
-            .args(fake_vars(&fakes.url()))
-            .args(sign_in_vars())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .process_group(0);
-        let child = command.spawn().expect("wrangler dev starts");
+        let (child, base_url, log_path) = spawn_worker(&state_dir, &fakes.url(), &[]);
         WORKERD_GROUP.store(child.id() as i32, Ordering::SeqCst);
         // SAFETY: registering a plain extern "C" function to run at process exit.
         unsafe {
             libc::atexit(stop_workerd);
         }
-        let base_url = format!("http://127.0.0.1:{port}");
         wait_until_up(&base_url, &log_path);
         World {
             base_url,
@@ -157,6 +115,61 @@ impl World {
             _workerd: child,
         }
     }
+}
+
+/// Applies the D1 migrations to a fresh local state directory.
+pub fn apply_migrations(state_dir: &Path) {
+    let status = wrangler()
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(state_dir)
+        .stdout(Stdio::null())
+        .status()
+        .expect("wrangler runs");
+    assert!(status.success(), "applying the D1 migrations failed");
+}
+
+/// Starts `wrangler dev` on a free port over `state_dir`, with the outside services at
+/// `fakes` and `extra` flags last (a later `--var` wins); returns the child (its own process
+/// group), its base URL and the file it logs to. The caller waits for it and stops it.
+pub fn spawn_worker(state_dir: &Path, fakes: &str, extra: &[String]) -> (Child, String, PathBuf) {
+    let port = free_port();
+    let log_path = state_dir.join("workerd.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut command = wrangler();
+    command
+        .args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--show-interactive-dev-session=false",
+            // Exposes GET /__scheduled?cron=... so tests can run the cron trigger.
+            "--test-scheduled",
+        ])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &free_port().to_string(),
+        ])
+        .arg("--persist-to")
+        .arg(state_dir)
+        .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
+        .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
+        // The booking pages of the suite's instance may be framed by this origin.
+        .args([
+            "--var",
+            &format!("EMBED_ALLOWED_ORIGINS:{TEST_EMBED_ORIGIN}"),
+        ])
+        .args(fake_vars(fakes))
+        .args(sign_in_vars())
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .process_group(0);
+    let child = command.spawn().expect("wrangler dev starts");
+    (child, format!("http://127.0.0.1:{port}"), log_path)
 }
 
 impl World {
@@ -209,7 +222,8 @@ fn sign_in_vars() -> Vec<String> {
     .collect()
 }
 
-fn wait_until_up(base_url: &str, log_path: &Path) {
+/// Waits until the Worker at `base_url` answers `/healthz`, or fails with its log.
+pub fn wait_until_up(base_url: &str, log_path: &Path) {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
         if let Ok(response) = ureq::get(&format!("{base_url}/healthz"))
