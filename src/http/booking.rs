@@ -13,7 +13,6 @@ use super::slots::PublicEvent;
 use crate::calendar::jobs::work_for;
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
-use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::i18n::Lang;
@@ -233,12 +232,7 @@ pub fn queue(kind: Kind, message: &Message) -> Result<NewEmail, AppError> {
     })
 }
 
-/// A zone name from D1, or UTC if a row holds one we no longer know.
-pub fn zone_or_utc(name: &str) -> chrono_tz::Tz {
-    TimeZoneName::parse(name)
-        .map(TimeZoneName::tz)
-        .unwrap_or(chrono_tz::UTC)
-}
+pub use crate::mail::stored::zone_or_utc;
 
 pub(super) fn taken() -> AppError {
     AppError::Conflict("Someone booked this time a moment ago. Please pick another time.".into())

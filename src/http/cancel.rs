@@ -18,7 +18,8 @@ use super::public_pages::{booking_by_link, page_lang};
 use super::request::{field, form};
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
-use crate::mail::render::{self, BookingFacts, CancelledBy, HOST_LANG};
+use crate::mail::render::{self, CancelledBy};
+use crate::mail::stored;
 use crate::mail::Kind;
 use crate::store::BookingDetailsRow;
 
@@ -189,26 +190,7 @@ pub(super) async fn cancel_and_notify(
     by: CancelledBy,
     manage_url: &str,
 ) -> Result<bool, AppError> {
-    let facts = BookingFacts {
-        booking_id: &booking.id,
-        calendar_uid: &booking.calendar_uid,
-        sequence: u32::try_from(booking.sequence).unwrap_or(0),
-        event_title: &booking.event_title,
-        host_name: &booking.host_name,
-        host_email: &booking.host_email,
-        host_zone: zone_or_utc(&booking.host_time_zone),
-        invitee_name: &booking.invitee_name,
-        invitee_email: &booking.invitee_email,
-        invitee_zone: zone_or_utc(&booking.invitee_time_zone),
-        note: &booking.note,
-        start,
-        end,
-        location_kind: &booking.location_kind,
-        meeting_url: None,
-        manage_url,
-        invitee_lang: Lang::from_code(&booking.lang).unwrap_or(Lang::En),
-        host_lang: HOST_LANG,
-    };
+    let facts = stored::facts(booking, start, end, None, manage_url);
     let emails = [
         queue(
             Kind::InviteeCancellation,

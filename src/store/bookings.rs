@@ -111,7 +111,8 @@ pub struct BusyRow {
     pub end_at: i64,
 }
 
-/// A booking as the invitee's confirmation page shows it, with its host and event type.
+/// A booking with its host and event type: what the invitee's pages show and what its
+/// emails say (cancellation, reminder; see `mail::stored`).
 #[derive(Debug, Deserialize)]
 pub struct BookingDetailsRow {
     pub id: String,
@@ -136,32 +137,11 @@ pub struct BookingDetailsRow {
     pub rescheduled_to: Option<String>,
     /// The language the invitee booked in (`en`, `de`).
     pub lang: String,
-}
-
-/// A booking whose reminder may be due, with everything its reminder emails say.
-#[derive(Debug, Deserialize)]
-pub struct ReminderRow {
-    pub id: String,
-    pub host_id: String,
+    /// With the host, what the manage link is derived from.
     pub idempotency_key: String,
-    pub start_at: i64,
-    pub end_at: i64,
     pub created_at: i64,
-    pub invitee_name: String,
-    pub invitee_email: String,
-    pub invitee_time_zone: String,
-    pub note: String,
-    pub calendar_uid: String,
-    pub sequence: i64,
-    pub host_name: String,
-    pub host_email: String,
-    pub host_time_zone: String,
-    pub event_title: String,
-    pub location_kind: String,
     /// The meeting link, once the provider made it.
     pub meeting_url: Option<String>,
-    /// The language the invitee booked in (`en`, `de`).
-    pub lang: String,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -196,8 +176,9 @@ macro_rules! booking_details_select {
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-         b.rescheduled_to, b.lang \
-         FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id "
+         b.rescheduled_to, b.lang, b.idempotency_key, b.created_at, c.meeting_url \
+         FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
+         LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };
 }
 
@@ -423,19 +404,15 @@ impl Store {
         now: i64,
         lead_seconds: i64,
         limit: i64,
-    ) -> Result<Vec<ReminderRow>, StoreError> {
+    ) -> Result<Vec<BookingDetailsRow>, StoreError> {
         self.all(
             "bookings_due_for_reminder",
-            "SELECT b.id, b.host_id, b.idempotency_key, b.start_at, b.end_at, b.created_at, \
-             b.invitee_name, b.invitee_email, b.invitee_time_zone, b.note, \
-             COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-             h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
-             e.title AS event_title, e.location_kind, c.meeting_url, b.lang \
-             FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
-             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
-             WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
-             AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
-             ORDER BY b.start_at LIMIT ?3",
+            concat!(
+                booking_details_select!(),
+                "WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
+                 AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
+                 ORDER BY b.start_at LIMIT ?3"
+            ),
             &[Param::Int(now), Param::Int(lead_seconds), Param::Int(limit)],
         )
         .await

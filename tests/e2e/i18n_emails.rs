@@ -223,4 +223,23 @@ fn the_api_takes_the_language_as_a_field_and_refuses_unknown_ones() {
         .as_str()
         .unwrap()
         .starts_with("Hallo Jana Gast,"));
+
+    // A move (by a client that names no language) keeps the booking's language.
+    let manage_url = booked.json()["booking"]["manage_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = manage_url.rsplit("/booking/").next().unwrap();
+    let moved = post_json(
+        &format!("/api/v1/bookings/{token}/reschedule"),
+        &json!({ "start": start_in_days(8).to_rfc3339() }),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let notice = the_one(&invitee, "Verschoben:");
+    let text = notice["text"].as_str().unwrap();
+    assert!(
+        text.contains("Ihre Buchung wurde verschoben: Intro call mit Api Sprach Host."),
+        "{text}"
+    );
+    assert!(text.contains("Vorher: "), "{text}");
 }
