@@ -8,12 +8,14 @@ use worker::{Request, Response};
 use super::booking::create_booking;
 use super::context::Ctx;
 use super::error::AppError;
+use super::public_pages::page_lang;
 use super::request::{field, json, query};
 use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{BookingInput, FieldErrors};
 use crate::core::questions::{answers_by_label, parse_answers, Answer};
 use crate::core::types::TimeZoneName;
+use crate::i18n::Lang;
 
 /// Longest range one slots request may cover, in days.
 const MAX_RANGE_DAYS: i64 = 62;
@@ -189,6 +191,9 @@ struct CreateBookingJson {
     /// Answers to the host's questions, by question label.
     #[serde(default)]
     answers: Option<serde_json::Value>,
+    /// The language of the invitee's emails; without it, `Accept-Language` decides.
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
     #[serde(flatten)]
     booking: BookingInput,
 }
@@ -228,6 +233,24 @@ fn duration_text(value: Option<&serde_json::Value>) -> Result<String, FieldError
     }
 }
 
+/// A field that, when sent, must be a string: `null` is refused like any other wrong type.
+fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<String>, D::Error> {
+    <String as serde::Deserialize>::deserialize(value).map(Some)
+}
+
+/// The `lang` of a booking request: exactly one of the shipped codes, as `openapi.yaml` says.
+fn requested_lang(req: &Request, lang: Option<&str>) -> Result<Lang, AppError> {
+    match lang {
+        None => Ok(page_lang(req)),
+        Some("en") => Ok(Lang::En),
+        Some("de") => Ok(Lang::De),
+        Some(_) => Err(AppError::InvalidFields(FieldErrors::one(
+            "lang",
+            "Use one of the languages en or de.",
+        ))),
+    }
+}
+
 #[derive(Serialize)]
 struct BookingJson<'a> {
     id: &'a str,
@@ -257,6 +280,7 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     if let Some(key) = header_key.filter(|_| body.booking.idempotency_key.is_empty()) {
         body.booking.idempotency_key = key;
     }
+    let lang = requested_lang(req, body.lang.as_deref())?;
     let request = body.booking.parse().map_err(AppError::InvalidFields)?;
     let mut target = PublicEvent::find(&ctx.store, &body.host, &body.event).await?;
     let duration =
@@ -268,7 +292,7 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     let given = answer_pairs(body.answers.as_ref()).map_err(AppError::InvalidFields)?;
     let raw = answers_by_label(&questions, given).map_err(AppError::InvalidFields)?;
     let answers = parse_answers(&questions, &raw).map_err(AppError::InvalidFields)?;
-    let booking = create_booking(ctx, &target, &request, &answers).await?;
+    let booking = create_booking(ctx, &target, &request, &answers, lang).await?;
     let json = BookingJson {
         id: &booking.id,
         status: "confirmed",

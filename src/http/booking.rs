@@ -13,12 +13,11 @@ use super::slots::PublicEvent;
 use crate::calendar::jobs::work_for;
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
-use crate::core::display::location_label;
 use crate::core::questions::{answers_to_json, Answer};
-use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
-use crate::mail::render::{self, BookingFacts};
+use crate::i18n::Lang;
+use crate::mail::render::{self, BookingFacts, HOST_LANG};
 use crate::mail::{Kind, Message};
 use crate::store::{InsertOutcome, NewBookingRow, NewCalendarWork, NewEmail};
 
@@ -34,12 +33,15 @@ pub struct CreatedBooking {
 }
 
 /// Books `request` for `target` (at the duration `target` was set to), with the invitee's
-/// checked `answers` to the host's questions, or says precisely why not.
+/// checked `answers` to the host's questions, or says precisely why not. `lang` is the
+/// language the invitee booked in: it is stored with the booking and every email to them is
+/// written in it.
 pub async fn create_booking(
     ctx: &Ctx,
     target: &PublicEvent,
     request: &BookingRequest,
     answers: &[Answer],
+    lang: Lang,
 ) -> Result<CreatedBooking, AppError> {
     let zone = target.schedule_zone()?;
     let local_day = request.start.with_timezone(&zone).date_naive();
@@ -95,10 +97,12 @@ pub async fn create_booking(
         note: request.note.as_str(),
         start: request.start,
         end,
-        location: location_label(&target.event.location_kind),
+        location_kind: &target.event.location_kind,
         meeting_url: None,
         manage_url: &manage_url,
         answers,
+        invitee_lang: lang,
+        host_lang: HOST_LANG,
     };
     let emails = [
         queue(
@@ -130,6 +134,7 @@ pub async fn create_booking(
         calendar_uid: &uid,
         sequence: 0,
         answers: &stored_answers,
+        lang: lang.code(),
     };
     let connections = ctx.store.host_connections(&target.host.id).await?;
     let work = work_for(&target.event.location_kind, &connections).map(|(calendar, conference)| {
@@ -234,12 +239,7 @@ pub fn queue(kind: Kind, message: &Message) -> Result<NewEmail, AppError> {
     })
 }
 
-/// A zone name from D1, or UTC if a row holds one we no longer know.
-pub fn zone_or_utc(name: &str) -> chrono_tz::Tz {
-    TimeZoneName::parse(name)
-        .map(TimeZoneName::tz)
-        .unwrap_or(chrono_tz::UTC)
-}
+pub use crate::mail::stored::zone_or_utc;
 
 pub(super) fn taken() -> AppError {
     AppError::Conflict("Someone booked this time a moment ago. Please pick another time.".into())

@@ -16,10 +16,10 @@ use super::context::Ctx;
 use super::error::AppError;
 use super::public_pages::{booking_by_link, page_lang};
 use super::request::{field, form};
-use crate::core::display::location_label;
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
-use crate::mail::render::{self, BookingFacts, CancelledBy};
+use crate::mail::render::{self, CancelledBy};
+use crate::mail::stored;
 use crate::mail::{Kind, Message};
 use crate::store::BookingDetailsRow;
 
@@ -212,25 +212,7 @@ pub(super) fn cancellation_messages(
     by: CancelledBy,
     manage_url: &str,
 ) -> Result<(Message, Message), AppError> {
-    let facts = BookingFacts {
-        booking_id: &booking.id,
-        calendar_uid: &booking.calendar_uid,
-        sequence: u32::try_from(booking.sequence).unwrap_or(0),
-        event_title: &booking.event_title,
-        host_name: &booking.host_name,
-        host_email: &booking.host_email,
-        host_zone: zone_or_utc(&booking.host_time_zone),
-        invitee_name: &booking.invitee_name,
-        invitee_email: &booking.invitee_email,
-        invitee_zone: zone_or_utc(&booking.invitee_time_zone),
-        note: &booking.note,
-        start,
-        end,
-        location: location_label(&booking.location_kind),
-        meeting_url: None,
-        manage_url,
-        answers: &[],
-    };
+    let facts = stored::facts(booking, start, end, None, manage_url);
     Ok((
         render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
         render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,

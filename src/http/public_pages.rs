@@ -540,7 +540,9 @@ pub async fn submit_booking(
         .collect();
     // Every field's problem is reported at once: the details and the answers together.
     let outcome = match (input.parse(), parse_answers(&questions, &raw_answers)) {
-        (Ok(request), Ok(answers)) => create_booking(ctx, &target, &request, &answers).await,
+        (Ok(request), Ok(answers)) => {
+            create_booking(ctx, &target, &request, &answers, page_lang(req)).await
+        }
         (parsed, answers) => {
             let mut errors = parsed.err().unwrap_or_default();
             for (field, message) in answers.err().unwrap_or_default().iter() {

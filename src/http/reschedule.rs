@@ -23,14 +23,13 @@ use super::request::{field, form, json, query};
 use super::slots::{Availability, PublicEvent};
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{parse_slot_start, FieldErrors};
-use crate::core::display::location_label;
 use crate::core::lifecycle::next_sequence;
 use crate::core::questions::answers_from_json;
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::i18n::{default_clock, span_label, time_label, Clock, Lang, Strings};
-use crate::mail::render::{self, BookingFacts, PreviousTime};
+use crate::mail::render::{self, BookingFacts, PreviousTime, HOST_LANG};
 use crate::mail::Kind;
 use crate::store::BookingDetailsRow;
 use chrono_tz::Tz;
@@ -450,6 +449,8 @@ async fn move_booking(
         .manage_token(&target.host.id, &idempotency_key);
     let manage_url = format!("{}/booking/{manage_token}", ctx.origin);
     let sequence = next_sequence(u32::try_from(old.sequence).unwrap_or(0));
+    // The moved booking keeps the language it was booked in, whatever this request's.
+    let lang = Lang::from_code(&old.lang).unwrap_or(Lang::En);
     // The event and its meeting move with the booking, so the link stays the same.
     let meeting_url = ctx
         .store
@@ -474,10 +475,12 @@ async fn move_booking(
         note: &old.note,
         start,
         end,
-        location: location_label(&target.event.location_kind),
+        location_kind: &target.event.location_kind,
         meeting_url: meeting_url.as_deref(),
         manage_url: &manage_url,
         answers: &answers,
+        invitee_lang: lang,
+        host_lang: HOST_LANG,
     };
     let previous = PreviousTime {
         start: movable.start,
@@ -519,6 +522,7 @@ async fn move_booking(
         calendar_uid: &old.calendar_uid,
         sequence: i64::from(sequence),
         answers: &old.answers,
+        lang: lang.code(),
     };
     if ctx
         .store

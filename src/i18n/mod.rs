@@ -1,5 +1,5 @@
-//! The words of the public pages (booking, confirmation) in each shipped language, and how
-//! dates and times read in them.
+//! The words of the public pages (booking, confirmation) and of the booking emails in each
+//! shipped language, and how dates and times read in them.
 //!
 //! One file per language holds every user-facing string as a field of [`Strings`], so a new
 //! language is one new file and a compile error for every string it forgot. The language comes
@@ -9,6 +9,9 @@
 
 mod de;
 mod en;
+mod mail;
+
+pub use mail::MailStrings;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
@@ -91,6 +94,17 @@ impl Lang {
                 _ => None,
             })
             .unwrap_or(Lang::En)
+    }
+
+    /// A stored or requested language code (`bookings.lang`, the API's `lang`): `en` or `de`,
+    /// case-insensitive, with or without a region (`de-AT`); anything else is `None`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let code = code.trim().to_ascii_lowercase();
+        match code.split(['-', '_']).next() {
+            Some("en") => Some(Lang::En),
+            Some("de") => Some(Lang::De),
+            _ => None,
+        }
     }
 
     /// The BCP 47 code for `<html lang>`.
@@ -238,6 +252,8 @@ pub struct Strings {
     pub field_control_characters: &'static str,
     pub field_bad_email: &'static str,
     pub field_unknown_time_zone: &'static str,
+    /// The booking emails and their invitations.
+    pub mail: MailStrings,
 }
 
 impl Strings {
@@ -434,6 +450,18 @@ mod tests {
             "a broken q drops the tag"
         );
         assert_eq!(pick("DE-at"), Lang::De);
+    }
+
+    #[test]
+    fn stored_codes_read_back_and_unknown_ones_are_refused() {
+        assert_eq!(Lang::from_code("de"), Some(Lang::De));
+        assert_eq!(Lang::from_code("DE-at"), Some(Lang::De));
+        assert_eq!(Lang::from_code("en"), Some(Lang::En));
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_code(""), None);
+        for lang in [Lang::En, Lang::De] {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
     }
 
     #[test]

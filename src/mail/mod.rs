@@ -21,6 +21,8 @@ pub mod deliver;
 pub mod reminders;
 #[cfg(target_arch = "wasm32")]
 pub mod resend;
+#[cfg(target_arch = "wasm32")]
+pub mod stored;
 
 use serde::{Deserialize, Serialize};
 

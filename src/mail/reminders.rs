@@ -14,23 +14,16 @@
 use chrono::{DateTime, Utc};
 use worker::Env;
 
-use super::render::{self, BookingFacts};
+use super::render;
+use super::stored;
 use super::Kind;
-use crate::core::display::location_label;
 use crate::core::lifecycle::{reminder_is_due, ReminderLead};
-use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
-use crate::store::{NewEmail, ReminderRow, Store};
+use crate::store::{BookingDetailsRow, NewEmail, Store};
 
 /// Bookings one run reminds at most; the next minute's run takes the rest.
 const BOOKINGS_PER_RUN: i64 = 25;
-
-fn zone(name: &str) -> chrono_tz::Tz {
-    TimeZoneName::parse(name)
-        .map(TimeZoneName::tz)
-        .unwrap_or(chrono_tz::UTC)
-}
 
 fn queue(kind: Kind, message: &super::Message) -> Result<NewEmail, String> {
     Ok(NewEmail {
@@ -41,35 +34,18 @@ fn queue(kind: Kind, message: &super::Message) -> Result<NewEmail, String> {
     })
 }
 
-fn emails(row: &ReminderRow, manage_url: &str) -> Result<[NewEmail; 2], String> {
+fn emails(row: &BookingDetailsRow, manage_url: &str) -> Result<[NewEmail; 2], String> {
     let (Some(start), Some(end)) = (
         DateTime::from_timestamp(row.start_at, 0),
         DateTime::from_timestamp(row.end_at, 0),
     ) else {
         return Err(format!("booking {} has an impossible time", row.id));
     };
-    let facts = BookingFacts {
-        booking_id: &row.id,
-        calendar_uid: &row.calendar_uid,
-        sequence: u32::try_from(row.sequence).unwrap_or(0),
-        event_title: &row.event_title,
-        host_name: &row.host_name,
-        host_email: &row.host_email,
-        host_zone: zone(&row.host_time_zone),
-        invitee_name: &row.invitee_name,
-        invitee_email: &row.invitee_email,
-        invitee_zone: zone(&row.invitee_time_zone),
-        note: &row.note,
-        start,
-        end,
-        location: location_label(&row.location_kind),
-        meeting_url: row
-            .meeting_url
-            .as_deref()
-            .filter(|url| url.starts_with("https://")),
-        manage_url,
-        answers: &[],
-    };
+    let meeting_url = row
+        .meeting_url
+        .as_deref()
+        .filter(|url| url.starts_with("https://"));
+    let facts = stored::facts(row, start, end, meeting_url, manage_url);
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
     Ok([
         queue(

@@ -12,10 +12,15 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{Attachment, Message};
-use crate::core::display::{day_label, span_label};
+use crate::core::display::span_label;
 use crate::core::ics;
 use crate::core::lifecycle::next_sequence;
 use crate::core::questions::Answer;
+use crate::i18n::{self, Clock, Lang, MailStrings};
+
+/// The language hosts read their emails in, until a host can choose one: the one place to
+/// change when they can (every caller passes it as [`BookingFacts::host_lang`]).
+pub const HOST_LANG: Lang = Lang::En;
 
 /// Everything the booking emails say, borrowed from the booking and its host and event type.
 #[derive(Debug, Clone, Copy)]
@@ -35,14 +40,19 @@ pub struct BookingFacts<'a> {
     pub note: &'a str,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    /// Where the meeting happens: a place, or the kind of online meeting.
-    pub location: &'a str,
+    /// Where the meeting happens (`event_types.location_kind`): each email names it in its
+    /// reader's language.
+    pub location_kind: &'a str,
     /// The Meet, Teams or Zoom link, once the provider made it.
     pub meeting_url: Option<&'a str>,
     /// `https://…/booking/{token}`: the invitee's page for this booking.
     pub manage_url: &'a str,
     /// The invitee's answers to the host's questions (shown to the host only).
     pub answers: &'a [Answer],
+    /// The language the invitee booked in (`bookings.lang`): their emails and invitations.
+    pub invitee_lang: Lang,
+    /// The language of the host's emails and invitations (for now [`HOST_LANG`]).
+    pub host_lang: Lang,
 }
 
 /// The calendar UID of a new booking (`bookings.calendar_uid`): stable for its whole life and
@@ -52,26 +62,96 @@ pub fn calendar_uid(booking_id: &str) -> String {
     format!("{booking_id}@openslot")
 }
 
-/// The iCalendar invitation for `facts`; `sequence` is 0 for the booking, higher for changes.
+/// A piece of a sentence: literal words, or a filled-in value (emphasised when its
+/// placeholder was written `*{name}*`).
+struct Part {
+    text: String,
+    strong: bool,
+}
+
+/// Fills a sentence's `{name}` placeholders from `values`, once: a value is never scanned
+/// again, so text a user typed cannot smuggle in a placeholder. Unknown placeholders stay.
+fn parts(template: &str, values: &[(&str, &str)]) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|at| open + at) else {
+            break;
+        };
+        let key = &rest[open + 1..close];
+        let Some((_, value)) = values.iter().find(|(name, _)| *name == key) else {
+            literal.push_str(&rest[..=close]);
+            rest = &rest[close + 1..];
+            continue;
+        };
+        let before = &rest[..open];
+        let strong = before.ends_with('*') && rest[close + 1..].starts_with('*');
+        let (before, after) = if strong {
+            (&before[..before.len() - 1], close + 2)
+        } else {
+            (before, close + 1)
+        };
+        literal.push_str(before);
+        if !literal.is_empty() {
+            out.push(Part {
+                text: std::mem::take(&mut literal),
+                strong: false,
+            });
+        }
+        out.push(Part {
+            text: (*value).to_owned(),
+            strong,
+        });
+        rest = &rest[after..];
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        out.push(Part {
+            text: literal,
+            strong: false,
+        });
+    }
+    out
+}
+
+/// A sentence with its placeholders filled, as plain text.
+fn plain(template: &str, values: &[(&str, &str)]) -> String {
+    parts(template, values)
+        .into_iter()
+        .map(|part| part.text)
+        .collect()
+}
+
+/// The iCalendar invitation for `facts` in `lang`; `sequence` is 0 for the booking, higher
+/// for changes.
 pub fn invitation(
     facts: &BookingFacts<'_>,
+    lang: Lang,
     method: ics::Method,
     sequence: u32,
     stamp: DateTime<Utc>,
 ) -> String {
+    let strings = lang.strings();
+    let t = &strings.mail;
     let uid = facts.calendar_uid;
-    let summary = format!("{} with {}", facts.event_title, facts.host_name);
-    let mut description = format!("Where: {}\n", facts.location);
+    let location = strings.location(facts.location_kind);
+    let summary = plain(
+        t.ics_summary,
+        &[("title", facts.event_title), ("host", facts.host_name)],
+    );
+    let mut description = format!("{}: {location}\n", t.where_);
     if let Some(url) = facts.meeting_url {
-        description.push_str(&format!("Join: {url}\n"));
+        description.push_str(&format!("{}: {url}\n", t.join));
     }
     if !facts.note.is_empty() {
         description.push_str(&format!(
-            "Note from {}: {}\n",
-            facts.invitee_name, facts.note
+            "{}: {}\n",
+            plain(t.ics_note_from, &[("invitee", facts.invitee_name)]),
+            facts.note
         ));
     }
-    description.push_str(&format!("Manage this booking: {}", facts.manage_url));
+    description.push_str(&format!("{}: {}", t.ics_manage, facts.manage_url));
     ics::write(&ics::Invitation {
         uid,
         sequence,
@@ -81,7 +161,7 @@ pub fn invitation(
         end: facts.end,
         summary: &summary,
         description: &description,
-        location: Some(facts.meeting_url.unwrap_or(facts.location)),
+        location: Some(facts.meeting_url.unwrap_or(location)),
         url: Some(facts.manage_url),
         organizer: ics::Person {
             name: facts.host_name,
@@ -116,15 +196,23 @@ pub fn one_line(text: &str) -> String {
 
 /// What the templates show; strings are already in the reader's words and zone.
 struct View<'a> {
+    /// The reader's words.
+    t: &'static MailStrings,
+    /// `<html lang>`.
+    lang: &'static str,
+    /// How wide the text part's label column is in this language ("When:  ").
+    label_width: usize,
     title: &'a str,
     host_name: &'a str,
     invitee_name: &'a str,
     invitee_email: &'a str,
+    hello: String,
     /// The span in the reader's zone.
     when: String,
-    /// The span in the other person's zone, when it differs.
+    /// The span in the other person's zone, when it differs, and its label ("For Ada").
     when_other: Option<String>,
-    location: &'a str,
+    for_other: String,
+    location: &'static str,
     meeting_url: Option<&'a str>,
     note: &'a str,
     /// The invitee's answers to the host's questions.
@@ -136,6 +224,31 @@ struct View<'a> {
     was: String,
     /// A cancellation the host made (the reason is theirs), not the invitee.
     by_host: bool,
+}
+
+impl View<'_> {
+    fn values(&self) -> [(&'static str, &str); 3] {
+        [
+            ("title", self.title),
+            ("host", self.host_name),
+            ("invitee", self.invitee_name),
+        ]
+    }
+
+    /// A sentence of [`MailStrings`] filled in, for the text part.
+    fn plain(&self, template: &str) -> String {
+        plain(template, &self.values())
+    }
+
+    /// A sentence of [`MailStrings`] filled in, for the HTML part (escaped by askama).
+    fn rich(&self, template: &str) -> Vec<Part> {
+        parts(template, &self.values())
+    }
+
+    /// A row label of the text part with its colon, padded into a column: "When:  ".
+    fn label(&self, label: &str) -> String {
+        format!("{:<width$}", format!("{label}:"), width = self.label_width)
+    }
 }
 
 macro_rules! email_template {
@@ -187,26 +300,73 @@ email_template!(
     HostReminderHtml = "email/host_reminder.html"
 );
 
-/// Which side reads the email: decides the zone the time is shown in.
+/// Which side reads the email: decides its address, zone and language.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Reader {
     Invitee,
     Host,
 }
 
+/// The reader's side of an email: address, reply-to, zone, language.
+struct Side<'a> {
+    to: &'a str,
+    reply_to: &'a str,
+    zone: Tz,
+    other_zone: Tz,
+    other_name: &'a str,
+    lang: Lang,
+}
+
+fn side<'a>(facts: &BookingFacts<'a>, reader: Reader) -> Side<'a> {
+    match reader {
+        Reader::Invitee => Side {
+            to: facts.invitee_email,
+            reply_to: facts.host_email,
+            zone: facts.invitee_zone,
+            other_zone: facts.host_zone,
+            other_name: facts.host_name,
+            lang: facts.invitee_lang,
+        },
+        Reader::Host => Side {
+            to: facts.host_email,
+            reply_to: facts.invitee_email,
+            zone: facts.host_zone,
+            other_zone: facts.invitee_zone,
+            other_name: facts.invitee_name,
+            lang: facts.host_lang,
+        },
+    }
+}
+
+/// A span in `lang`, 24-hour: "Mittwoch, 25. November 2026, 15:00–15:30 (Europe/Berlin)".
+fn span(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
+    i18n::span_label(lang.strings(), Clock::H24, start, end, zone)
+}
+
 fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'a> {
-    let (mine, theirs) = match reader {
-        Reader::Invitee => (facts.invitee_zone, facts.host_zone),
-        Reader::Host => (facts.host_zone, facts.invitee_zone),
-    };
+    let side = side(facts, reader);
+    let strings = side.lang.strings();
+    let t = &strings.mail;
+    let label_width = [t.when, t.now, t.was, t.where_, t.who, t.join, t.note]
+        .iter()
+        .map(|label| label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     View {
+        t,
+        lang: side.lang.code(),
+        label_width,
         title: facts.event_title,
         host_name: facts.host_name,
         invitee_name: facts.invitee_name,
         invitee_email: facts.invitee_email,
-        when: span_label(facts.start, facts.end, mine),
-        when_other: (mine != theirs).then(|| span_label(facts.start, facts.end, theirs)),
-        location: facts.location,
+        hello: plain(t.hello, &[("name", facts.invitee_name)]),
+        when: span(side.lang, facts.start, facts.end, side.zone),
+        when_other: (side.zone != side.other_zone)
+            .then(|| span(side.lang, facts.start, facts.end, side.other_zone)),
+        for_other: plain(t.for_name, &[("name", side.other_name)]),
+        location: strings.location(facts.location_kind),
         meeting_url: facts.meeting_url,
         note: facts.note,
         answers: facts.answers,
@@ -218,8 +378,59 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
     }
 }
 
-fn local_day(facts: &BookingFacts<'_>, zone: Tz) -> String {
-    day_label(facts.start.with_timezone(&zone).date_naive())
+/// The parts every booking email is made of; [`compose`] turns them into a [`Message`].
+struct Draft<'a> {
+    reader: Reader,
+    /// The subject sentence of [`MailStrings`].
+    subject: fn(&MailStrings) -> &'static str,
+    view: View<'a>,
+    /// The invitation attached, and its SEQUENCE; none for reminders.
+    invitation: Option<(ics::Method, u32)>,
+}
+
+fn compose(
+    facts: &BookingFacts<'_>,
+    draft: Draft<'_>,
+    render: impl Fn(&View<'_>) -> Result<(String, String), askama::Error>,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let side = side(facts, draft.reader);
+    let strings = side.lang.strings();
+    let day = strings.day_label(facts.start.with_timezone(&side.zone).date_naive());
+    let subject = plain(
+        (draft.subject)(&strings.mail),
+        &[
+            ("title", facts.event_title),
+            ("host", facts.host_name),
+            ("invitee", facts.invitee_name),
+            ("day", &day),
+        ],
+    );
+    let (text, html) = render(&draft.view)?;
+    Ok(Message {
+        to: side.to.into(),
+        reply_to: Some(side.reply_to.into()),
+        subject: one_line(&subject),
+        text,
+        html,
+        attachments: draft
+            .invitation
+            .map(|(method, sequence)| {
+                calendar_attachment(
+                    invitation(facts, side.lang, method, sequence, stamp),
+                    method,
+                )
+            })
+            .into_iter()
+            .collect(),
+    })
+}
+
+/// Renders a text and an HTML template pair for one view.
+macro_rules! both {
+    ($text:ident, $html:ident) => {
+        |v: &View<'_>| Ok(($text { v }.render()?, $html { v }.render()?))
+    };
 }
 
 /// To the invitee when they book: the details, their manage link and `invite.ics` (REQUEST).
@@ -227,23 +438,18 @@ pub fn invitee_confirmation(
     facts: &BookingFacts<'_>,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let v = view(facts, Reader::Invitee, "");
-    Ok(Message {
-        to: facts.invitee_email.into(),
-        reply_to: Some(facts.host_email.into()),
-        subject: one_line(&format!(
-            "Booked: {} with {} on {}",
-            facts.event_title,
-            facts.host_name,
-            local_day(facts, facts.invitee_zone)
-        )),
-        text: InviteeConfirmationText { v: &v }.render()?,
-        html: InviteeConfirmationHtml { v: &v }.render()?,
-        attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Request, facts.sequence, stamp),
-            ics::Method::Request,
-        )],
-    })
+    let draft = Draft {
+        reader: Reader::Invitee,
+        subject: |t| t.subject_booked,
+        view: view(facts, Reader::Invitee, ""),
+        invitation: Some((ics::Method::Request, facts.sequence)),
+    };
+    compose(
+        facts,
+        draft,
+        both!(InviteeConfirmationText, InviteeConfirmationHtml),
+        stamp,
+    )
 }
 
 /// To the host when someone books: who, when in the host's zone, the invitee's note and their
@@ -252,23 +458,18 @@ pub fn host_notification(
     facts: &BookingFacts<'_>,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let v = view(facts, Reader::Host, "");
-    Ok(Message {
-        to: facts.host_email.into(),
-        reply_to: Some(facts.invitee_email.into()),
-        subject: one_line(&format!(
-            "New booking: {} with {} on {}",
-            facts.event_title,
-            facts.invitee_name,
-            local_day(facts, facts.host_zone)
-        )),
-        text: HostNotificationText { v: &v }.render()?,
-        html: HostNotificationHtml { v: &v }.render()?,
-        attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Request, facts.sequence, stamp),
-            ics::Method::Request,
-        )],
-    })
+    let draft = Draft {
+        reader: Reader::Host,
+        subject: |t| t.subject_new_booking,
+        view: view(facts, Reader::Host, ""),
+        invitation: Some((ics::Method::Request, facts.sequence)),
+    };
+    compose(
+        facts,
+        draft,
+        both!(HostNotificationText, HostNotificationHtml),
+        stamp,
+    )
 }
 
 /// Who cancelled a booking: the wording and whose reason it is follow from it.
@@ -276,6 +477,44 @@ pub fn host_notification(
 pub enum CancelledBy {
     Invitee,
     Host,
+}
+
+/// The cancellation of `facts` for `reader`: `cancel.ics` (CANCEL, same UID, SEQUENCE one
+/// higher) removes the event.
+fn cancellation(
+    facts: &BookingFacts<'_>,
+    reader: Reader,
+    reason: &str,
+    by: CancelledBy,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let draft = Draft {
+        reader,
+        subject: match (reader, by) {
+            (Reader::Invitee, _) => |t| t.subject_cancelled,
+            (Reader::Host, CancelledBy::Invitee) => |t| t.subject_cancelled_by_invitee,
+            (Reader::Host, CancelledBy::Host) => |t| t.subject_cancelled_by_you,
+        },
+        view: View {
+            by_host: by == CancelledBy::Host,
+            ..view(facts, reader, reason)
+        },
+        invitation: Some((ics::Method::Cancel, next_sequence(facts.sequence))),
+    };
+    match reader {
+        Reader::Invitee => compose(
+            facts,
+            draft,
+            both!(InviteeCancellationText, InviteeCancellationHtml),
+            stamp,
+        ),
+        Reader::Host => compose(
+            facts,
+            draft,
+            both!(HostCancellationText, HostCancellationHtml),
+            stamp,
+        ),
+    }
 }
 
 /// To the invitee when the booking is cancelled, by them or by the host, with the reason:
@@ -286,31 +525,7 @@ pub fn invitee_cancellation(
     by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let v = View {
-        by_host: by == CancelledBy::Host,
-        ..view(facts, Reader::Invitee, reason)
-    };
-    Ok(Message {
-        to: facts.invitee_email.into(),
-        reply_to: Some(facts.host_email.into()),
-        subject: one_line(&format!(
-            "Cancelled: {} with {} on {}",
-            facts.event_title,
-            facts.host_name,
-            local_day(facts, facts.invitee_zone)
-        )),
-        text: InviteeCancellationText { v: &v }.render()?,
-        html: InviteeCancellationHtml { v: &v }.render()?,
-        attachments: vec![calendar_attachment(
-            invitation(
-                facts,
-                ics::Method::Cancel,
-                next_sequence(facts.sequence),
-                stamp,
-            ),
-            ics::Method::Cancel,
-        )],
-    })
+    cancellation(facts, Reader::Invitee, reason, by, stamp)
 }
 
 /// To the host when the booking is cancelled: by the invitee (with their reason), or as the
@@ -321,34 +536,7 @@ pub fn host_cancellation(
     by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let v = View {
-        by_host: by == CancelledBy::Host,
-        ..view(facts, Reader::Host, reason)
-    };
-    let who = match by {
-        CancelledBy::Invitee => facts.invitee_name,
-        CancelledBy::Host => "you",
-    };
-    Ok(Message {
-        to: facts.host_email.into(),
-        reply_to: Some(facts.invitee_email.into()),
-        subject: one_line(&format!(
-            "Cancelled by {who}: {} on {}",
-            facts.event_title,
-            local_day(facts, facts.host_zone)
-        )),
-        text: HostCancellationText { v: &v }.render()?,
-        html: HostCancellationHtml { v: &v }.render()?,
-        attachments: vec![calendar_attachment(
-            invitation(
-                facts,
-                ics::Method::Cancel,
-                next_sequence(facts.sequence),
-                stamp,
-            ),
-            ics::Method::Cancel,
-        )],
-    })
+    cancellation(facts, Reader::Host, reason, by, stamp)
 }
 
 /// Where a moved meeting was: its old start and end.
@@ -358,6 +546,43 @@ pub struct PreviousTime {
     pub end: DateTime<Utc>,
 }
 
+/// The reschedule notice of `facts` for `reader`: the new time, the old one, and
+/// `invite.ics` (REQUEST with the chain's UID and this booking's higher SEQUENCE).
+fn reschedule(
+    facts: &BookingFacts<'_>,
+    reader: Reader,
+    previous: PreviousTime,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let side = side(facts, reader);
+    let draft = Draft {
+        reader,
+        subject: match reader {
+            Reader::Invitee => |t| t.subject_moved,
+            Reader::Host => |t| t.subject_moved_by,
+        },
+        view: View {
+            was: span(side.lang, previous.start, previous.end, side.zone),
+            ..view(facts, reader, "")
+        },
+        invitation: Some((ics::Method::Request, facts.sequence)),
+    };
+    match reader {
+        Reader::Invitee => compose(
+            facts,
+            draft,
+            both!(InviteeRescheduleText, InviteeRescheduleHtml),
+            stamp,
+        ),
+        Reader::Host => compose(
+            facts,
+            draft,
+            both!(HostRescheduleText, HostRescheduleHtml),
+            stamp,
+        ),
+    }
+}
+
 /// To the invitee after they moved the booking: the new time, the old one, and `invite.ics`
 /// (REQUEST with the chain's UID and this booking's higher SEQUENCE) that moves the entry.
 pub fn invitee_reschedule(
@@ -365,24 +590,7 @@ pub fn invitee_reschedule(
     previous: PreviousTime,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let mut v = view(facts, Reader::Invitee, "");
-    v.was = span_label(previous.start, previous.end, facts.invitee_zone);
-    Ok(Message {
-        to: facts.invitee_email.into(),
-        reply_to: Some(facts.host_email.into()),
-        subject: one_line(&format!(
-            "Moved: {} with {} to {}",
-            facts.event_title,
-            facts.host_name,
-            local_day(facts, facts.invitee_zone)
-        )),
-        text: InviteeRescheduleText { v: &v }.render()?,
-        html: InviteeRescheduleHtml { v: &v }.render()?,
-        attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Request, facts.sequence, stamp),
-            ics::Method::Request,
-        )],
-    })
+    reschedule(facts, Reader::Invitee, previous, stamp)
 }
 
 /// To the host after the invitee moved the booking, with the same updating invitation.
@@ -391,62 +599,41 @@ pub fn host_reschedule(
     previous: PreviousTime,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let mut v = view(facts, Reader::Host, "");
-    v.was = span_label(previous.start, previous.end, facts.host_zone);
-    Ok(Message {
-        to: facts.host_email.into(),
-        reply_to: Some(facts.invitee_email.into()),
-        subject: one_line(&format!(
-            "Moved by {}: {} to {}",
-            facts.invitee_name,
-            facts.event_title,
-            local_day(facts, facts.host_zone)
-        )),
-        text: HostRescheduleText { v: &v }.render()?,
-        html: HostRescheduleHtml { v: &v }.render()?,
-        attachments: vec![calendar_attachment(
-            invitation(facts, ics::Method::Request, facts.sequence, stamp),
-            ics::Method::Request,
-        )],
-    })
+    reschedule(facts, Reader::Host, previous, stamp)
 }
 
 /// To the invitee before the meeting. No attachment: the calendar entry already exists.
 /// `facts.manage_url` may be empty (the cron has no request origin unless `PUBLIC_BASE_URL`
 /// is set); the templates then leave the link out.
 pub fn invitee_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error> {
-    let v = view(facts, Reader::Invitee, "");
-    Ok(Message {
-        to: facts.invitee_email.into(),
-        reply_to: Some(facts.host_email.into()),
-        subject: one_line(&format!(
-            "Reminder: {} with {} on {}",
-            facts.event_title,
-            facts.host_name,
-            local_day(facts, facts.invitee_zone)
-        )),
-        text: InviteeReminderText { v: &v }.render()?,
-        html: InviteeReminderHtml { v: &v }.render()?,
-        attachments: Vec::new(),
-    })
+    let draft = Draft {
+        reader: Reader::Invitee,
+        subject: |t| t.subject_reminder_invitee,
+        view: view(facts, Reader::Invitee, ""),
+        invitation: None,
+    };
+    compose(
+        facts,
+        draft,
+        both!(InviteeReminderText, InviteeReminderHtml),
+        DateTime::UNIX_EPOCH,
+    )
 }
 
 /// To the host before the meeting.
 pub fn host_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error> {
-    let v = view(facts, Reader::Host, "");
-    Ok(Message {
-        to: facts.host_email.into(),
-        reply_to: Some(facts.invitee_email.into()),
-        subject: one_line(&format!(
-            "Reminder: {} with {} on {}",
-            facts.event_title,
-            facts.invitee_name,
-            local_day(facts, facts.host_zone)
-        )),
-        text: HostReminderText { v: &v }.render()?,
-        html: HostReminderHtml { v: &v }.render()?,
-        attachments: Vec::new(),
-    })
+    let draft = Draft {
+        reader: Reader::Host,
+        subject: |t| t.subject_reminder_host,
+        view: view(facts, Reader::Host, ""),
+        invitation: None,
+    };
+    compose(
+        facts,
+        draft,
+        both!(HostReminderText, HostReminderHtml),
+        DateTime::UNIX_EPOCH,
+    )
 }
 
 /// What the host is told when a booking's calendar event or meeting could not be made.

@@ -58,10 +58,12 @@ pub struct NewBookingRow<'a> {
     pub sequence: i64,
     /// The invitee's answers to the host's questions, as stored (`core::questions`).
     pub answers: &'a str,
+    /// The language the invitee booked in (`en`, `de`): their emails are written in it.
+    pub lang: &'a str,
 }
 
 impl NewBookingRow<'_> {
-    /// The bound parameters ?1 … ?20 of the booking INSERTs below.
+    /// The bound parameters ?1 … ?21 of the booking INSERTs below.
     fn params(&self) -> Vec<Param<'_>> {
         let (cap, day_start, day_end) = match self.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
@@ -88,6 +90,7 @@ impl NewBookingRow<'_> {
             Param::Text(self.calendar_uid),
             Param::Int(self.sequence),
             Param::Text(self.answers),
+            Param::Text(self.lang),
         ]
     }
 }
@@ -111,7 +114,8 @@ pub struct BusyRow {
     pub end_at: i64,
 }
 
-/// A booking as the invitee's confirmation page shows it, with its host and event type.
+/// A booking with its host and event type: what the invitee's pages show and what its
+/// emails say (cancellation, reminder; see `mail::stored`).
 #[derive(Debug, Deserialize)]
 pub struct BookingDetailsRow {
     pub id: String,
@@ -136,28 +140,11 @@ pub struct BookingDetailsRow {
     pub rescheduled_to: Option<String>,
     /// The invitee's answers to the host's questions (JSON, `core::questions`).
     pub answers: String,
-}
-
-/// A booking whose reminder may be due, with everything its reminder emails say.
-#[derive(Debug, Deserialize)]
-pub struct ReminderRow {
-    pub id: String,
-    pub host_id: String,
+    /// The language the invitee booked in (`en`, `de`).
+    pub lang: String,
+    /// With the host, what the manage link is derived from.
     pub idempotency_key: String,
-    pub start_at: i64,
-    pub end_at: i64,
     pub created_at: i64,
-    pub invitee_name: String,
-    pub invitee_email: String,
-    pub invitee_time_zone: String,
-    pub note: String,
-    pub calendar_uid: String,
-    pub sequence: i64,
-    pub host_name: String,
-    pub host_email: String,
-    pub host_time_zone: String,
-    pub event_title: String,
-    pub location_kind: String,
     /// The meeting link, once the provider made it.
     pub meeting_url: Option<String>,
 }
@@ -200,8 +187,9 @@ macro_rules! booking_details_select {
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-         b.rescheduled_to, b.answers \
-         FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id "
+         b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url \
+         FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
+         LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };
 }
 
@@ -249,8 +237,8 @@ impl Store {
             concat!(
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence, answers) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20 WHERE ",
+                 calendar_uid, sequence, answers, lang) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21 WHERE ",
                 slot_is_free!(""),
                 " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
@@ -383,11 +371,11 @@ impl Store {
                 concat!(
                     "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                      invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                     calendar_uid, sequence, answers, rescheduled_from) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?21 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?22) AND ",
-                    slot_is_free!("AND id <> ?21")
+                     calendar_uid, sequence, answers, lang, rescheduled_from) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21, ?22 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?22 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?23) AND ",
+                    slot_is_free!("AND id <> ?22")
                 ),
                 &insert_params,
             ),
@@ -429,19 +417,15 @@ impl Store {
         now: i64,
         lead_seconds: i64,
         limit: i64,
-    ) -> Result<Vec<ReminderRow>, StoreError> {
+    ) -> Result<Vec<BookingDetailsRow>, StoreError> {
         self.all(
             "bookings_due_for_reminder",
-            "SELECT b.id, b.host_id, b.idempotency_key, b.start_at, b.end_at, b.created_at, \
-             b.invitee_name, b.invitee_email, b.invitee_time_zone, b.note, \
-             COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-             h.name AS host_name, h.email AS host_email, h.time_zone AS host_time_zone, \
-             e.title AS event_title, e.location_kind, c.meeting_url \
-             FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
-             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
-             WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
-             AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
-             ORDER BY b.start_at LIMIT ?3",
+            concat!(
+                booking_details_select!(),
+                "WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
+                 AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
+                 ORDER BY b.start_at LIMIT ?3"
+            ),
             &[Param::Int(now), Param::Int(lead_seconds), Param::Int(limit)],
         )
         .await

@@ -17,10 +17,12 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         note,
         start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
         end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
-        location: "Google Meet",
+        location_kind: "google_meet",
         meeting_url: None,
         manage_url: "https://slots.example.com/booking/tok123",
         answers: &[],
+        invitee_lang: Lang::En,
+        host_lang: HOST_LANG,
     }
 }
 
@@ -254,7 +256,7 @@ fn reminders_go_to_each_side_without_an_attachment_and_with_or_without_a_link() 
         .starts_with("Reminder: Intro call with Bob Invitee on "));
     assert!(to_invitee.attachments.is_empty() && to_host.attachments.is_empty());
     assert!(to_invitee.text.contains(f.manage_url));
-    assert!(to_host.text.contains("Note: Agenda"));
+    assert!(to_host.text.contains("Note:  Agenda"));
     let mut no_link = f;
     no_link.manage_url = "";
     let without = invitee_reminder(&no_link).unwrap();
@@ -315,4 +317,205 @@ fn a_meeting_link_goes_into_the_text_the_html_and_the_invitations_location() {
     let without = invitee_confirmation(&facts("Bob Invitee", ""), stamp()).unwrap();
     assert!(!without.text.contains("Join:"));
     assert!(unfold(&without.attachments[0].content).contains("LOCATION:Google Meet"));
+}
+
+fn german<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
+    BookingFacts {
+        invitee_lang: Lang::De,
+        invitee_zone: chrono_tz::Europe::Vienna,
+        ..facts(name, note)
+    }
+}
+
+#[test]
+fn an_invitee_who_booked_in_german_gets_a_german_confirmation_and_invitation() {
+    let mut f = german("Jana <b>Gast</b>", "Bis bald");
+    f.meeting_url = Some("https://meet.example.com/abc");
+    let message = invitee_confirmation(&f, stamp()).unwrap();
+    assert_eq!(
+        message.subject,
+        "Gebucht: Intro call mit Ada Host am Mittwoch, 25. November 2026"
+    );
+    // Vienna and Berlin share a zone offset but not a name: both spans are shown, 24-hour.
+    assert!(
+        message.text.starts_with("Hallo Jana <b>Gast</b>,\n"),
+        "{}",
+        message.text
+    );
+    for line in [
+        "Ihr Termin ist gebucht: Intro call mit Ada Host.",
+        "Wann:   Mittwoch, 25. November 2026, 15:00–15:30 (Europe/Vienna)",
+        "Für Ada Host: Mittwoch, 25. November 2026, 15:00–15:30 (Europe/Berlin)",
+        "Wo:     Google Meet",
+        "Link:   https://meet.example.com/abc",
+        "Ihre Notiz: Bis bald",
+        "Buchung ansehen oder stornieren: https://slots.example.com/booking/tok123",
+        "Direkt stornieren: https://slots.example.com/booking/tok123/cancel",
+    ] {
+        assert!(
+            message.text.contains(line),
+            "{line} missing in\n{}",
+            message.text
+        );
+    }
+    let html = &message.html;
+    assert!(html.contains("<html lang=\"de\">"), "{html}");
+    assert!(
+        html.contains("<title>Ihr Termin ist gebucht</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p>Hallo Jana &#60;b&#62;Gast&#60;/b&#62;,</p>")
+            || html.contains("Hallo Jana &lt;b&gt;Gast&lt;/b&gt;,"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Ihr Termin ist gebucht: <strong>Intro call</strong> mit Ada Host."),
+        "{html}"
+    );
+    assert!(html.contains(">Am Meeting teilnehmen</a>"), "{html}");
+    assert!(html.contains("keine Tracker"), "{html}");
+    assert!(!html.contains("Sent by Openslot"), "{html}");
+    assert!(!html.contains("<b>"), "{html}");
+
+    let ics = unfold(&message.attachments[0].content);
+    assert!(ics.contains("SUMMARY:Intro call mit Ada Host\r\n"), "{ics}");
+    assert!(
+        ics.contains("DESCRIPTION:Wo: Google Meet\\nLink: https://meet.example.com/abc\\nNotiz von Jana <b>Gast</b>: Bis bald\\nDiese Buchung verwalten: https://slots.example.com/booking/tok123\r\n"),
+        "{ics}"
+    );
+    assert!(
+        ics.contains("LOCATION:https://meet.example.com/abc\r\n"),
+        "{ics}"
+    );
+}
+
+#[test]
+fn the_host_of_a_german_booking_still_reads_the_hosts_language() {
+    let f = german("Jana Gast", "");
+    let message = host_notification(&f, stamp()).unwrap();
+    assert_eq!(
+        message.subject,
+        "New booking: Intro call with Jana Gast on Wednesday, 25 November 2026"
+    );
+    assert!(message
+        .text
+        .contains("When:  Wednesday, 25 November 2026, 15:00–15:30 (Europe/Berlin)"));
+    assert!(message.html.contains("<html lang=\"en\">"));
+    let ics = unfold(&message.attachments[0].content);
+    assert!(
+        ics.contains("SUMMARY:Intro call with Ada Host\r\n"),
+        "{ics}"
+    );
+    let reminder = host_reminder(&f).unwrap();
+    assert!(reminder
+        .subject
+        .starts_with("Reminder: Intro call with Jana Gast on Wednesday"));
+}
+
+#[test]
+fn german_cancellations_reschedules_and_reminders_read_in_german() {
+    let f = german("Jana Gast", "");
+    let by_invitee = invitee_cancellation(&f, "Krank", CancelledBy::Invitee, stamp()).unwrap();
+    assert_eq!(
+        by_invitee.subject,
+        "Storniert: Intro call mit Ada Host am Mittwoch, 25. November 2026"
+    );
+    assert!(by_invitee
+        .text
+        .contains("Ihre Buchung ist storniert: Intro call mit Ada Host."));
+    assert!(
+        by_invitee
+            .text
+            .contains("Vorher: Mittwoch, 25. November 2026, 15:00–15:30 (Europe/Vienna)"),
+        "{}",
+        by_invitee.text
+    );
+    assert!(by_invitee.text.contains("Ihr Grund: Krank"));
+    assert!(by_invitee.text.contains("Ada Host wurde benachrichtigt."));
+    let ics = unfold(&by_invitee.attachments[0].content);
+    assert!(
+        ics.contains("METHOD:CANCEL\r\n") && ics.contains("SUMMARY:Intro call mit Ada Host\r\n"),
+        "{ics}"
+    );
+
+    let by_host = invitee_cancellation(&f, "Krank", CancelledBy::Host, stamp()).unwrap();
+    assert!(by_host
+        .text
+        .contains("Ada Host hat Ihre Buchung storniert: Intro call."));
+    assert!(by_host.text.contains("Begründung: Krank"));
+    assert!(by_host
+        .html
+        .contains("Ada Host hat Ihre Buchung storniert: <strong>Intro call</strong>."));
+
+    let previous = PreviousTime {
+        start: Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).unwrap(),
+        end: Utc.with_ymd_and_hms(2026, 11, 24, 8, 30, 0).unwrap(),
+    };
+    let moved = invitee_reschedule(&f, previous, stamp()).unwrap();
+    assert_eq!(
+        moved.subject,
+        "Verschoben: Intro call mit Ada Host auf Mittwoch, 25. November 2026"
+    );
+    assert!(
+        moved
+            .text
+            .contains("Jetzt:  Mittwoch, 25. November 2026, 15:00–15:30 (Europe/Vienna)"),
+        "{}",
+        moved.text
+    );
+    assert!(
+        moved
+            .text
+            .contains("Vorher: Dienstag, 24. November 2026, 09:00–09:30 (Europe/Vienna)"),
+        "{}",
+        moved.text
+    );
+    assert!(moved
+        .html
+        .contains("<s>Dienstag, 24. November 2026, 09:00–09:30 (Europe/Vienna)</s>"));
+    let host_moved = host_reschedule(&f, previous, stamp()).unwrap();
+    assert!(host_moved
+        .subject
+        .starts_with("Moved by Jana Gast: Intro call to Wednesday"));
+    assert!(host_moved
+        .text
+        .contains("Was:   Tuesday, 24 November 2026, 09:00–09:30 (Europe/Berlin)"));
+
+    let reminder = invitee_reminder(&f).unwrap();
+    assert_eq!(
+        reminder.subject,
+        "Erinnerung: Intro call mit Ada Host am Mittwoch, 25. November 2026"
+    );
+    assert!(reminder
+        .text
+        .contains("eine Erinnerung an Ihren Termin: Intro call mit Ada Host."));
+    assert!(reminder.text.contains(
+        "Buchung ansehen, verschieben oder stornieren: https://slots.example.com/booking/tok123"
+    ));
+}
+
+#[test]
+fn a_name_that_looks_like_a_placeholder_is_kept_as_typed() {
+    let f = german("{title} *{host}*", "");
+    let message = invitee_confirmation(&f, stamp()).unwrap();
+    assert!(
+        message.text.starts_with("Hallo {title} *{host}*,"),
+        "{}",
+        message.text
+    );
+    let host = host_notification(&f, stamp()).unwrap();
+    assert!(
+        host.text
+            .starts_with("{title} *{host}* booked Intro call with you."),
+        "{}",
+        host.text
+    );
+    assert!(
+        host.html.contains(
+            "<strong>{title} *{host}*</strong> booked <strong>Intro call</strong> with you."
+        ),
+        "{}",
+        host.html
+    );
 }

@@ -1,6 +1,7 @@
 //! Creating hosts for a test and reading D1 back, through `wrangler d1 execute` on the same
 //! local database the running Worker uses.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::world::{world, wrangler};
@@ -8,10 +9,15 @@ use super::world::{world, wrangler};
 /// Runs SQL against the suite's local D1 and returns the rows of the last statement.
 /// A locked database (the Worker writing at the same moment) is retried a few times.
 pub fn sql(statement: &str) -> Vec<serde_json::Value> {
+    sql_in(&world().state_dir, statement)
+}
+
+/// [`sql`] against the local D1 in `state_dir` (a second Worker's).
+pub fn sql_in(state_dir: &Path, statement: &str) -> Vec<serde_json::Value> {
     let run = || {
         wrangler()
             .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-            .arg(&world().state_dir)
+            .arg(state_dir)
             .arg(format!("--command={statement}"))
             .output()
             .expect("wrangler runs")
@@ -128,6 +134,11 @@ impl HostSeed {
 
     /// Writes the host and everything of theirs to D1 in one call.
     pub fn create(self) -> SeededHost {
+        self.create_in(&world().state_dir)
+    }
+
+    /// [`Self::create`] in the local D1 in `state_dir` (a second Worker's).
+    pub fn create_in(self, state_dir: &Path) -> SeededHost {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let slug = format!(
             "{}-{}-{n}",
@@ -187,7 +198,7 @@ impl HostSeed {
                 opt(event.max_per_day)
             ));
         }
-        sql(&statements.join("; "));
+        sql_in(state_dir, &statements.join("; "));
         SeededHost { id, slug }
     }
 }

@@ -121,58 +121,17 @@ impl World {
             .as_nanos();
         let state_dir = root.join(format!("target/e2e/run-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&state_dir).unwrap();
-        let status = wrangler()
-            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-            .arg(&state_dir)
-            .stdout(Stdio::null())
-            .status()
-            .expect("wrangler runs");
-        assert!(status.success(), "applying the D1 migrations failed");
+        apply_migrations(&state_dir);
 
         let fakes = FakeServer::start("127.0.0.1:0").expect("the fakes start");
-        let port = free_port();
-        let log_path = state_dir.join("workerd.log");
-        let log = std::fs::File::create(&log_path).unwrap();
-        let mut command = wrangler();
-        command
-            .args([
-                "dev",
-                "--local",
-                "--ip",
-                "127.0.0.1",
-                "--show-interactive-dev-session=false",
-                // Exposes GET /__scheduled?cron=... so tests can run the cron trigger.
-                "--test-scheduled",
-            ])
-            .args([
-                "--port",
-                &port.to_string(),
-                "--inspector-port",
-                &free_port().to_string(),
-            ])
-            .arg("--persist-to")
-            .arg(&state_dir)
-            .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
-            .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
-            // The booking pages of the suite's instance may be framed by this origin.
-            .args([
-                "--var",
-                &format!("EMBED_ALLOWED_ORIGINS:{TEST_EMBED_ORIGIN}"),
-            ])
-            .args(["--var", &format!("PRIVACY_ADDRESS:{TEST_PRIVACY_ADDRESS}")])
-            .args([
-                "--var",
-                &format!("ZOOM_WEBHOOK_SECRET:{TEST_ZOOM_WEBHOOK_SECRET}"),
-            ])
-            // Links in emails the Worker sends on its own (inbound privacy mail) need an origin.
-            .args(["--var", &format!("PUBLIC_BASE_URL:http://127.0.0.1:{port}")])
-            .args(fake_vars(&fakes.url()))
-            .args(sign_in_vars())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .process_group(0);
-        let child = command.spawn().expect("wrangler dev starts");
+        let suite_vars: Vec<String> = [
+            format!("PRIVACY_ADDRESS:{TEST_PRIVACY_ADDRESS}"),
+            format!("ZOOM_WEBHOOK_SECRET:{TEST_ZOOM_WEBHOOK_SECRET}"),
+        ]
+        .into_iter()
+        .flat_map(|var| ["--var".to_owned(), var])
+        .collect();
+        let (child, base_url, log_path) = spawn_worker(&state_dir, &fakes.url(), &suite_vars);
         WORKERD_GROUP.store(child.id() as i32, Ordering::SeqCst);
         // SAFETY: registering a plain extern "C" function to run at process exit.
         unsafe {
@@ -180,7 +139,6 @@ impl World {
             // Registered later, so it runs first: the log is complete, workerd still up.
             libc::atexit(scan_log_at_exit);
         }
-        let base_url = format!("http://127.0.0.1:{port}");
         wait_until_up(&base_url, &log_path);
         World {
             base_url,
@@ -191,6 +149,63 @@ impl World {
             _workerd: child,
         }
     }
+}
+
+/// Applies the D1 migrations to a fresh local state directory.
+pub fn apply_migrations(state_dir: &Path) {
+    let status = wrangler()
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(state_dir)
+        .stdout(Stdio::null())
+        .status()
+        .expect("wrangler runs");
+    assert!(status.success(), "applying the D1 migrations failed");
+}
+
+/// Starts `wrangler dev` on a free port over `state_dir`, with the outside services at
+/// `fakes` and `extra` flags last (a later `--var` wins); returns the child (its own process
+/// group), its base URL and the file it logs to. The caller waits for it and stops it.
+pub fn spawn_worker(state_dir: &Path, fakes: &str, extra: &[String]) -> (Child, String, PathBuf) {
+    let port = free_port();
+    let log_path = state_dir.join("workerd.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut command = wrangler();
+    command
+        .args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--show-interactive-dev-session=false",
+            // Exposes GET /__scheduled?cron=... so tests can run the cron trigger.
+            "--test-scheduled",
+        ])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--inspector-port",
+            &free_port().to_string(),
+        ])
+        .arg("--persist-to")
+        .arg(state_dir)
+        .args(["--var", &format!("TOKEN_ENCRYPTION_KEY:{TEST_TOKEN_KEY}")])
+        .args(["--var", &format!("EMAIL_API_KEY:{TEST_EMAIL_API_KEY}")])
+        // The booking pages of the suite's instance may be framed by this origin.
+        .args([
+            "--var",
+            &format!("EMBED_ALLOWED_ORIGINS:{TEST_EMBED_ORIGIN}"),
+        ])
+        // Links in emails the Worker sends on its own (cron, inbound mail) need an origin.
+        .args(["--var", &format!("PUBLIC_BASE_URL:http://127.0.0.1:{port}")])
+        .args(fake_vars(fakes))
+        .args(sign_in_vars())
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .process_group(0);
+    let child = command.spawn().expect("wrangler dev starts");
+    (child, format!("http://127.0.0.1:{port}"), log_path)
 }
 
 impl World {
@@ -243,7 +258,8 @@ fn sign_in_vars() -> Vec<String> {
     .collect()
 }
 
-fn wait_until_up(base_url: &str, log_path: &Path) {
+/// Waits until the Worker at `base_url` answers `/healthz`, or fails with its log.
+pub fn wait_until_up(base_url: &str, log_path: &Path) {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
         if let Ok(response) = ureq::get(&format!("{base_url}/healthz"))
