@@ -20,6 +20,9 @@ CREATE TABLE connections (
         CHECK (length(blocking_show_as) <= 100),
     -- When busy times cannot be read: 'stop' offering slots (default), or 'ignore' this calendar.
     when_unreadable    TEXT NOT NULL DEFAULT 'stop' CHECK (when_unreadable IN ('stop', 'ignore')),
+    -- Google: whether Google also emails the invitee about the event (`sendUpdates=all`);
+    -- off by default, since Openslot sends its own invitation.
+    send_updates       INTEGER NOT NULL DEFAULT 0 CHECK (send_updates IN (0, 1)),
     -- The one calendar of the host that receives new events (Google or Microsoft only).
     receives_events    INTEGER NOT NULL DEFAULT 0 CHECK (receives_events IN (0, 1)),
     -- Bumped each time a new refresh token is stored; a refresh holds the lease while it runs.

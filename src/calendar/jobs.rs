@@ -292,7 +292,7 @@ impl Calendars<'_> {
                                 event_id,
                                 when,
                                 zone,
-                                SendUpdates::None,
+                                send_updates(&connection),
                             )
                         },
                         google::parse_event,
@@ -380,7 +380,9 @@ impl Calendars<'_> {
         let inserted = self
             .call(
                 connection,
-                |token| google::insert_event(urls, token, "primary", event, SendUpdates::None),
+                |token| {
+                    google::insert_event(urls, token, "primary", event, send_updates(connection))
+                },
                 google::parse_event,
             )
             .await;
@@ -509,7 +511,13 @@ impl Calendars<'_> {
                 self.call(
                     &connection,
                     |token| {
-                        google::delete_event(urls, token, "primary", &event_id, SendUpdates::None)
+                        google::delete_event(
+                            urls,
+                            token,
+                            "primary",
+                            &event_id,
+                            send_updates(&connection),
+                        )
                     },
                     google::parse_deleted,
                 )
@@ -559,4 +567,13 @@ pub fn work_for(
         return None;
     }
     Some((calendar.map(ConnectProvider::as_str), conference))
+}
+
+/// Whether Google emails the invitee too, as the host chose for this connection.
+fn send_updates(connection: &ConnectionRow) -> SendUpdates {
+    if connection.send_updates == 1 {
+        SendUpdates::All
+    } else {
+        SendUpdates::None
+    }
 }

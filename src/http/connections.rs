@@ -43,6 +43,8 @@ struct ConnectionItem {
     needs_reconnect: bool,
     receives_events: bool,
     stop_when_unreadable: bool,
+    /// Google also emails the invitee about the event.
+    send_updates: bool,
     /// `(value, label, blocks)` of every Microsoft showAs value.
     show_as: Vec<(&'static str, &'static str, bool)>,
     /// Google: `(id, name, checked)` of each calendar the host may have checked.
@@ -109,6 +111,7 @@ fn item(row: &ConnectionRow) -> ConnectionItem {
         account_email: row.account_email.clone(),
         needs_reconnect: row.needs_reconnect(),
         receives_events: row.receives_events == 1,
+        send_updates: row.send_updates == 1,
         stop_when_unreadable: WhenUnreadable::parse(&row.when_unreadable) == WhenUnreadable::Stop,
         show_as: SHOW_AS_CHOICES
             .iter()
@@ -456,6 +459,8 @@ pub async fn save_settings(ctx: &Ctx, req: &mut Request, name: &str) -> Result<R
                 checked_calendars: &checked_calendars,
                 blocking_show_as: &blocking.to_stored(),
                 when_unreadable: when_unreadable.as_str(),
+                send_updates: provider == ConnectProvider::Google
+                    && field(&pairs, "send_updates") == Some("1"),
             },
         )
         .await?;

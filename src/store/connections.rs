@@ -17,6 +17,8 @@ pub struct ConnectionRow {
     pub blocking_show_as: String,
     pub when_unreadable: String,
     pub receives_events: i64,
+    /// Google: 1 when Google also emails the invitee about the event.
+    pub send_updates: i64,
     pub token_generation: i64,
     pub connected_at: i64,
 }
@@ -52,6 +54,7 @@ pub struct ConnectionSettings<'a> {
     pub checked_calendars: &'a str,
     pub blocking_show_as: &'a str,
     pub when_unreadable: &'a str,
+    pub send_updates: bool,
 }
 
 /// A `connections` SELECT with the given tail; keeps the column list in one place.
@@ -59,7 +62,8 @@ macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
             "SELECT host_id, provider, account_id, account_email, status, checked_calendars, ",
-            "blocking_show_as, when_unreadable, receives_events, token_generation, connected_at ",
+            "blocking_show_as, when_unreadable, receives_events, send_updates, token_generation, \
+             connected_at ",
             "FROM connections ",
             $tail
         )
@@ -216,13 +220,14 @@ impl Store {
             .execute(
                 "save_connection_settings",
                 "UPDATE connections SET checked_calendars = ?3, blocking_show_as = ?4, \
-                 when_unreadable = ?5 WHERE host_id = ?1 AND provider = ?2",
+                 when_unreadable = ?5, send_updates = ?6 WHERE host_id = ?1 AND provider = ?2",
                 &[
                     Param::Text(host_id),
                     Param::Text(provider),
                     Param::Text(settings.checked_calendars),
                     Param::Text(settings.blocking_show_as),
                     Param::Text(settings.when_unreadable),
+                    Param::Int(i64::from(settings.send_updates)),
                 ],
             )
             .await?;

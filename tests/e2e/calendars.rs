@@ -87,7 +87,10 @@ fn set_busy(provider: &str, email: &str, busy: Value) {
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
-fn fail(rule: Value) {
+/// Injects a failure into the calls made with `email`'s tokens only, so tests running at the
+/// same time never take each other's failures.
+fn fail(email: &str, mut rule: Value) {
+    rule["account"] = json!(email);
     let reply = post_json(&fakes("/_fake/fail"), &rule);
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
@@ -111,6 +114,16 @@ fn live_events(provider: &str, email: &str) -> Vec<Value> {
         .filter(|e| e["provider"] == provider && e["email"] == email && e["deleted"] == false)
         .cloned()
         .collect()
+}
+
+/// How many Google access tokens the fake has issued to `email` (exchange and refreshes).
+fn issued_access_tokens(email: &str) -> usize {
+    get(&fakes("/_fake/state")).json()["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["provider"] == "google" && t["email"] == email)
+        .count()
 }
 
 fn live_meetings(email: &str) -> Vec<Value> {
@@ -194,6 +207,7 @@ fn one_busy_read_per_calendar_account_and_the_access_token_is_reused() {
             .unwrap()
             .iter()
             .filter(|r| r["path"].as_str().unwrap_or("").ends_with(path))
+            .filter(|r| r["account"] == host.email.as_str())
             .count()
     };
     let (reads, tokens) = (count("/freeBusy"), count("/google/oauth2/token"));
@@ -236,6 +250,7 @@ fn a_slot_filled_in_the_calendar_a_moment_ago_is_refused_with_409() {
 fn a_google_meet_booking_makes_one_event_with_its_link_even_when_the_first_insert_fails() {
     let host = calendar_host("Meet Host", "google_meet", &["google"]);
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
                  "status": 500, "count": 1 }),
     );
@@ -244,6 +259,8 @@ fn a_google_meet_booking_makes_one_event_with_its_link_even_when_the_first_inser
     assert_eq!(status, 201, "{body}");
     let events = live_events("google", &host.email);
     assert_eq!(events.len(), 1, "{events:?}");
+    // Openslot sends its own invitation; Google stays silent unless the host asks.
+    assert_eq!(events[0]["send_updates"], json!(["none"]));
     let event = &events[0]["body"];
     let attendees = event["attendees"].to_string();
     assert!(attendees.contains(invitee), "{attendees}");
@@ -291,6 +308,7 @@ fn a_google_meet_booking_makes_one_event_with_its_link_even_when_the_first_inser
 fn a_teams_booking_makes_one_outlook_event_with_the_teams_link_and_cancelling_removes_it() {
     let host = calendar_host("Teams Host", "microsoft_teams", &["microsoft"]);
     fail(
+        &host.email,
         json!({ "path_prefix": "/microsoft/graph/v1.0/me/events", "method": "POST",
                  "status": 503, "count": 1, "retry_after": 1 }),
     );
@@ -338,6 +356,7 @@ fn event_creation_that_keeps_failing_is_retried_by_cron_and_the_booking_is_kept(
     use crate::support::mail::run_cron;
     let host = calendar_host("Retry Host", "google_meet", &["google"]);
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
                  "status": 500, "count": 3 }),
     );
@@ -424,23 +443,29 @@ fn an_unreachable_calendar_gives_a_clear_503_never_wrong_slots_and_short_waits_a
     );
     // One 429 with a short Retry-After is waited out.
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 429,
                  "count": 1, "retry_after": 1 }),
     );
     assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
     // An outage longer than the retries: no slots at all, a clear message.
-    fail(json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 500, "count": 3 }));
+    fail(
+        &host.email,
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 500, "count": 3 }),
+    );
     let (status, body) = offered(&host.host).unwrap_err();
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("temporarily unavailable"), "{body}");
     // A long Retry-After is not waited out inside a request.
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 429,
                  "count": 1, "retry_after": 120 }),
     );
     assert_eq!(offered(&host.host).unwrap_err().0, 503);
     // A provider that hangs is cut off: the page answers, and says why.
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "count": 1,
                  "delay_ms": 12_000 }),
     );
@@ -453,6 +478,7 @@ fn an_unreachable_calendar_gives_a_clear_503_never_wrong_slots_and_short_waits_a
     );
     // Malformed JSON is an unreadable calendar too.
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "malformed": true, "count": 1 }),
     );
     assert_eq!(offered(&host.host).unwrap_err().0, 503);
@@ -463,20 +489,14 @@ fn an_unreachable_calendar_gives_a_clear_503_never_wrong_slots_and_short_waits_a
 #[test]
 fn a_401_refreshes_once_and_zoom_rotation_keeps_the_grant_across_refreshes() {
     let host = calendar_host("Rotating Host", "zoom", &["google", "zoom"]);
-    let refreshes = |provider: &str| {
-        get(&fakes("/_fake/requests"))
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["path"] == format!("/{provider}/oauth2/token"))
-            .count()
-    };
     // The provider answers 401 once (a token revoked on its side): one refresh, one retry.
-    let before = refreshes("google");
-    fail(json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 401, "count": 1 }));
+    let before = issued_access_tokens(&host.email);
+    fail(
+        &host.email,
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 401, "count": 1 }),
+    );
     assert!(offered(&host.host).unwrap().contains(&at("10:00")));
-    assert_eq!(refreshes("google") - before, 1);
+    assert_eq!(issued_access_tokens(&host.email) - before, 1);
     // Zoom hands out a new refresh token on every refresh and kills the old one: two bookings
     // whose cached access token is gone refresh twice, each time with the token stored last.
     let issued_before = crate::connections::issued_refresh_tokens("zoom", &host.email).len();
@@ -586,6 +606,7 @@ fn when_the_calendar_refuses_the_event_for_good_the_booking_stands_and_the_host_
     use crate::support::mail::wait_for_emails;
     let host = calendar_host("Refused Host", "google_meet", &["google"]);
     fail(
+        &host.email,
         json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
                  "status": 400, "count": 1 }),
     );
@@ -650,4 +671,31 @@ fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_gra
     }
     let prefix = format!("host/{}/", host.host.id);
     assert!(kv::keys().iter().all(|k| !k.starts_with(&prefix)));
+}
+
+#[test]
+fn a_host_may_let_google_email_the_invitee_too() {
+    let host = calendar_host("Loud Host", "google_meet", &["google"]);
+    let page = host.browser.get("/dashboard/connections");
+    let saved = host.browser.post_form(
+        "/dashboard/connections/google/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("send_updates", "1"),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(location(&saved), "/dashboard/connections?done=saved");
+    let page = host.browser.get("/dashboard/connections");
+    assert!(
+        page.body
+            .contains("name=\"send_updates\" value=\"1\" checked"),
+        "{}",
+        page.body
+    );
+    let (status, body) = book(&host.host, "15:00", "loud.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    let events = live_events("google", &host.email);
+    assert_eq!(events[0]["send_updates"], json!(["all"]), "{events:?}");
 }

@@ -27,7 +27,7 @@ fn under<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
 pub fn handle(shared: &Mutex<State>, req: &Req) -> Resp {
     let control = is_control(&req.path);
     if !control {
-        let failure = lock(shared).take_failure(&req.method, &req.path, &req.body);
+        let failure = lock(shared).take_failure(&req.method, &req.path, &req.body, req.bearer());
         if let Some(f) = failure {
             if f.delay_ms > 0 {
                 std::thread::sleep(Duration::from_millis(f.delay_ms));
@@ -47,11 +47,13 @@ pub fn handle(shared: &Mutex<State>, req: &Req) -> Resp {
 }
 
 fn record(st: &mut State, req: &Req, status: u16) {
+    let account = req.bearer().and_then(|token| st.bearer_owner(token));
     st.requests.push(LoggedRequest {
         method: req.method.clone(),
         path: req.path.clone(),
         query: req.raw_query.clone(),
         status,
+        account,
     });
 }
 

@@ -287,6 +287,8 @@ pub struct LoggedRequest {
     pub query: String,
     /// Status answered.
     pub status: u16,
+    /// Whose live access token it carried, if any (lets parallel tests count their own calls).
+    pub account: Option<String>,
 }
 
 /// An injected failure: the next `count` matching requests answer it.
@@ -301,6 +303,10 @@ pub struct Failure {
     /// parallel fail only their own calls (e.g. an email to their own address).
     #[serde(default)]
     pub body_contains: Option<String>,
+    /// Only requests carrying a live access token of this account (at any provider), when
+    /// set: a test fails the calls of its own host's calendar, not another test's.
+    #[serde(default)]
+    pub account: Option<String>,
     /// Status to answer; absent with `delay_ms` means "just slow".
     #[serde(default)]
     pub status: Option<u16>,
@@ -542,7 +548,14 @@ impl State {
     }
 
     /// Takes one use of the first injected failure matching this request, if any.
-    pub fn take_failure(&mut self, method: &str, path: &str, body: &[u8]) -> Option<Failure> {
+    pub fn take_failure(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        bearer: Option<&str>,
+    ) -> Option<Failure> {
+        let caller = bearer.and_then(|token| self.bearer_owner(token));
         let i = self.failures.iter().position(|f| {
             f.count > 0
                 && path.starts_with(&f.path_prefix)
@@ -552,6 +565,9 @@ impl State {
                 && f.method
                     .as_deref()
                     .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.account
+                    .as_deref()
+                    .is_none_or(|a| caller.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(a)))
         })?;
         let f = self.failures[i].clone();
         self.failures[i].count -= 1;
@@ -584,5 +600,12 @@ impl State {
     /// The account a live bearer token belongs to.
     pub fn token_owner(&self, p: Provider, token: &str) -> Option<String> {
         self.live_token(p, token).map(|t| t.email.clone())
+    }
+
+    /// The account of a live access token of any provider.
+    pub fn bearer_owner(&self, token: &str) -> Option<String> {
+        [Provider::Google, Provider::Microsoft, Provider::Zoom]
+            .into_iter()
+            .find_map(|p| self.token_owner(p, token))
     }
 }
