@@ -86,49 +86,6 @@ pub(crate) fn tables_containing(rows: &[(String, String)], needle: &str) -> Vec<
     tables
 }
 
-/// Every key and value in the local KV namespace, as one text.
-pub(crate) fn kv_dump() -> String {
-    let list = wrangler()
-        .args([
-            "kv",
-            "key",
-            "list",
-            "--binding",
-            "TOKENS",
-            "--local",
-            "--persist-to",
-        ])
-        .arg(&world().state_dir)
-        .output()
-        .expect("wrangler runs");
-    assert!(
-        list.status.success(),
-        "{}",
-        String::from_utf8_lossy(&list.stderr)
-    );
-    let keys: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap_or(json!([]));
-    let mut dump = String::from_utf8_lossy(&list.stdout).into_owned();
-    for key in keys.as_array().into_iter().flatten() {
-        let name = key["name"].as_str().unwrap();
-        let value = wrangler()
-            .args([
-                "kv",
-                "key",
-                "get",
-                name,
-                "--binding",
-                "TOKENS",
-                "--local",
-                "--persist-to",
-            ])
-            .arg(&world().state_dir)
-            .output()
-            .unwrap();
-        dump.push_str(&String::from_utf8_lossy(&value.stdout));
-    }
-    dump
-}
-
 /// [P1] An invitee's details live only in their booking row and show only on its own page.
 #[test]
 fn invitee_details_are_stored_only_in_the_booking_and_shown_only_on_its_page() {
@@ -141,7 +98,7 @@ fn invitee_details_are_stored_only_in_the_booking_and_shown_only_on_its_page() {
     let rows = d1_rows();
     assert_eq!(tables_containing(&rows, email), vec!["bookings".to_owned()]);
     assert_eq!(tables_containing(&rows, name), vec!["bookings".to_owned()]);
-    assert!(!kv_dump().contains(email));
+    assert!(!crate::support::kv::dump().contains(email));
     for public in [
         format!("/{}", host.slug),
         format!("/{}/call", host.slug),
@@ -317,7 +274,7 @@ fn client_ip_addresses_are_not_stored_or_logged() {
     assert_eq!(reply.status, 201);
     let _ = send_from(ip, "GET", &format!("/{}/call", host.slug), "text/plain", "");
     assert!(tables_containing(&d1_rows(), ip).is_empty());
-    assert!(!kv_dump().contains(ip));
+    assert!(!crate::support::kv::dump().contains(ip));
     assert!(!world().worker_log().contains(ip));
 }
 
@@ -453,7 +410,7 @@ fn sign_in_asks_only_for_identity_and_keeps_no_provider_token() {
     }
     assert!(!issued.is_empty(), "the fake issued tokens for the sign-in");
     let rows = d1_rows();
-    let kv = kv_dump();
+    let kv = crate::support::kv::dump();
     for token in issued {
         assert!(
             tables_containing(&rows, &token).is_empty(),
@@ -631,7 +588,10 @@ fn api_tokens_are_shown_once_and_stored_only_as_hashes() {
         tables_containing(&rows, &hash),
         vec!["api_tokens".to_owned()]
     );
-    assert!(!kv_dump().contains(&token[3..]), "the API token is in KV");
+    assert!(
+        !crate::support::kv::dump().contains(&token[3..]),
+        "the API token is in KV"
+    );
 }
 
 /// [P6] Titles, locations and attendees a provider sends with busy times (or with the events
@@ -686,7 +646,10 @@ fn what_calendars_say_beyond_busy_times_is_never_stored_logged_or_shown() {
         tables_containing(&d1_rows(), marker).is_empty(),
         "D1 holds the bait"
     );
-    assert!(!kv_dump().contains(marker), "KV holds the bait");
+    assert!(
+        !crate::support::kv::dump().contains(marker),
+        "KV holds the bait"
+    );
     assert!(
         !world().worker_log().contains(marker),
         "the log holds the bait"

@@ -9,13 +9,14 @@ use openslot::crypto::digest::sha256_hex;
 use openslot::crypto::zoom_webhook;
 use serde_json::json;
 
-use crate::privacy::{book, d1_rows, host, kv_dump, tables_containing};
+use crate::privacy::{book, d1_rows, host, tables_containing};
 use crate::sign_in::{csrf_of, host_row, signed_in_host};
 use crate::support::http::{get, post_form, query, request, send_from, Reply};
+use crate::support::kv::dump as kv_dump;
 use crate::support::log_scan::remember;
 use crate::support::mail::{emails_to, run_cron, wait_for_emails};
 use crate::support::seed::sql;
-use crate::support::world::{world, wrangler, TEST_PRIVACY_ADDRESS, TEST_ZOOM_WEBHOOK_SECRET};
+use crate::support::world::{TEST_PRIVACY_ADDRESS, TEST_ZOOM_WEBHOOK_SECRET};
 use crate::support::SeededHost;
 
 fn email_of(host: &SeededHost) -> String {
@@ -64,51 +65,6 @@ fn token_of(path: &str) -> &str {
     path.rsplit('/').next().unwrap()
 }
 
-fn kv_put(key: &str, value: &str) {
-    let output = wrangler()
-        .args([
-            "kv",
-            "key",
-            "put",
-            key,
-            value,
-            "--binding",
-            "TOKENS",
-            "--local",
-            "--persist-to",
-        ])
-        .arg(&world().state_dir)
-        .output()
-        .expect("wrangler runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn kv_keys() -> Vec<String> {
-    let output = wrangler()
-        .args([
-            "kv",
-            "key",
-            "list",
-            "--binding",
-            "TOKENS",
-            "--local",
-            "--persist-to",
-        ])
-        .arg(&world().state_dir)
-        .output()
-        .expect("wrangler runs");
-    let keys: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or(json!([]));
-    keys.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|k| k["name"].as_str().map(str::to_owned))
-        .collect()
-}
-
 fn count(statement: &str) -> i64 {
     sql(statement)[0]["n"].as_i64().expect("a count")
 }
@@ -150,7 +106,7 @@ fn fill_account(host: &SeededHost, booking_id: &str) {
          VALUES ('{booking_id}', '{id}', 'google', 'google_meet', 'ev-{slug}', 'https://meet.example/{slug}', 'created', 0, 0)"
     ));
     for key in ["refresh/google", "access/google", "refresh/zoom"] {
-        kv_put(&format!("host/{id}/{key}"), "k1:sealed-value-of-test");
+        crate::support::kv::put(&format!("host/{id}/{key}"), "k1:sealed-value-of-test");
     }
 }
 
@@ -168,7 +124,7 @@ fn deletion_by_email_confirmed_by_link_leaves_nothing_of_the_host() {
     let first_id = first["id"].as_str().unwrap().to_owned();
     let second_id = second["id"].as_str().unwrap().to_owned();
     fill_account(&host, &first_id);
-    kv_put(
+    crate::support::kv::put(
         &format!("host/{other}/refresh/google"),
         "k1:sealed-of-other",
     );
@@ -539,7 +495,7 @@ fn zoom_deauthorization_drops_the_connection_and_only_when_signed() {
     let booking = book(&host, 14, "Zed Zoomer-Ptwentyone", "zed.p21@example.com");
     let booking_id = booking["id"].as_str().unwrap().to_owned();
     fill_account(&host, &booking_id);
-    kv_put(&format!("host/{}/access/zoom", host.id), "k1:sealed-access");
+    crate::support::kv::put(&format!("host/{}/access/zoom", host.id), "k1:sealed-access");
     let zoom_user = format!("z-{}", host.slug);
     let zoom_rows = || {
         count(&format!(
@@ -585,12 +541,12 @@ fn zoom_deauthorization_drops_the_connection_and_only_when_signed() {
         assert_eq!(refused.json()["error"]["code"], "unauthorized");
     }
     assert_eq!(zoom_rows(), 1, "nothing changed");
-    assert!(kv_keys().contains(&format!("host/{}/refresh/zoom", host.id)));
+    assert!(crate::support::kv::keys().contains(&format!("host/{}/refresh/zoom", host.id)));
 
     let accepted = signed(&body, now);
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     assert_eq!(zoom_rows(), 0);
-    let keys = kv_keys();
+    let keys = crate::support::kv::keys();
     assert!(
         !keys.contains(&format!("host/{}/refresh/zoom", host.id)),
         "{keys:?}"

@@ -3,27 +3,26 @@
 
 use super::world::{world, wrangler};
 
-/// Every key name in `TOKENS`.
-pub fn keys() -> Vec<String> {
-    let list = wrangler()
-        .args([
-            "kv",
-            "key",
-            "list",
-            "--binding",
-            "TOKENS",
-            "--local",
-            "--persist-to",
-        ])
+/// Runs `wrangler kv key <args> --binding TOKENS --local` on the suite's state; its stdout.
+fn kv(args: &[&str]) -> Vec<u8> {
+    let output = wrangler()
+        .args(["kv", "key"])
+        .args(args)
+        .args(["--binding", "TOKENS", "--local", "--persist-to"])
         .arg(&world().state_dir)
         .output()
         .expect("wrangler runs");
     assert!(
-        list.status.success(),
+        output.status.success(),
         "{}",
-        String::from_utf8_lossy(&list.stderr)
+        String::from_utf8_lossy(&output.stderr)
     );
-    let keys: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap_or_default();
+    output.stdout
+}
+
+/// Every key name in `TOKENS`.
+pub fn keys() -> Vec<String> {
+    let keys: serde_json::Value = serde_json::from_slice(&kv(&["list"])).unwrap_or_default();
     keys.as_array()
         .into_iter()
         .flatten()
@@ -33,42 +32,26 @@ pub fn keys() -> Vec<String> {
 
 /// The raw stored value of `key`.
 pub fn value(key: &str) -> String {
-    let value = wrangler()
-        .args([
-            "kv",
-            "key",
-            "get",
-            key,
-            "--binding",
-            "TOKENS",
-            "--local",
-            "--persist-to",
-        ])
-        .arg(&world().state_dir)
-        .output()
-        .expect("wrangler runs");
-    String::from_utf8_lossy(&value.stdout).into_owned()
+    String::from_utf8_lossy(&kv(&["get", key])).into_owned()
+}
+
+/// Stores `value` under `key`, as the Worker would.
+pub fn put(key: &str, value: &str) {
+    kv(&["put", key, value]);
 }
 
 /// Deletes `key`, as KV's own expiry would.
 pub fn delete(key: &str) {
-    let deleted = wrangler()
-        .args([
-            "kv",
-            "key",
-            "delete",
-            key,
-            "--binding",
-            "TOKENS",
-            "--local",
-            "--persist-to",
-        ])
-        .arg(&world().state_dir)
-        .output()
-        .expect("wrangler runs");
-    assert!(
-        deleted.status.success(),
-        "{}",
-        String::from_utf8_lossy(&deleted.stderr)
-    );
+    kv(&["delete", key]);
+}
+
+/// Every key and value, as one text: what a copy of the namespace would show.
+pub fn dump() -> String {
+    let keys = keys();
+    let mut dump = keys.join("\n");
+    for key in &keys {
+        dump.push('\n');
+        dump.push_str(&value(key));
+    }
+    dump
 }
