@@ -33,12 +33,17 @@ pub struct Vault<'a> {
     cipher: &'a TokenCipher,
 }
 
+/// The prefix every KV key of the host `host_id` starts with (account deletion lists by it).
+pub fn host_prefix(host_id: &str) -> String {
+    format!("host/{host_id}/")
+}
+
 fn refresh_key(host_id: &str, provider: ConnectProvider) -> String {
-    format!("host/{host_id}/refresh/{}", provider.as_str())
+    format!("{}refresh/{}", host_prefix(host_id), provider.as_str())
 }
 
 fn access_key(host_id: &str, provider: ConnectProvider) -> String {
-    format!("host/{host_id}/access/{}", provider.as_str())
+    format!("{}access/{}", host_prefix(host_id), provider.as_str())
 }
 
 /// Access tokens are sealed under a different associated data than refresh tokens, so one

@@ -242,7 +242,7 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             privacy::export(&Ctx::from_env(env, req)?, req).await
         }
         (["webhooks", "zoom"], Method::Post) => {
-            webhooks::zoom(&Ctx::from_env(env, req)?, env, req).await
+            webhooks::zoom(&Ctx::from_env(env, req)?, req).await
         }
         (["api", "v1", "bookings", token, "reschedule"], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;

@@ -8,12 +8,12 @@
 //! 401 and changes nothing. Bookings keep their rows: only the Zoom connection is dropped.
 
 use serde::Deserialize;
-use worker::{Env, Request, Response};
+use worker::{Request, Response};
 
 use super::context::Ctx;
 use super::error::AppError;
 use crate::crypto::zoom_webhook::{url_validation_answer, verify};
-use crate::privacy::provider_cleanup::remove_grant;
+use crate::providers::connect::ConnectProvider;
 
 /// Largest webhook body we read: Zoom's notifications are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -26,7 +26,7 @@ struct Notification {
 }
 
 /// `POST /webhooks/zoom`.
-pub async fn zoom(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Response, AppError> {
+pub async fn zoom(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
     let Some(secret) = ctx.config.zoom_webhook_secret.as_deref() else {
         return Err(AppError::NotFound(
             "Zoom webhooks are not set up on this instance.".into(),
@@ -71,19 +71,23 @@ pub async fn zoom(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Response, A
                 .as_str()
                 .filter(|t| !t.is_empty() && t.len() <= 255)
                 .ok_or_else(|| AppError::BadRequest("payload.user_id is missing.".into()))?;
-            let hosts = ctx.store.zoom_connection_hosts(user_id).await?;
-            let kv = env
-                .kv("TOKENS")
-                .map_err(|e| AppError::Internal(format!("KV binding TOKENS: {e}")))?;
-            for host_id in &hosts {
-                remove_grant(&kv, host_id, "zoom")
+            let connections = ctx.store.connections_of_account("zoom", user_id).await?;
+            let calendars = ctx.calendars()?;
+            for connection in &connections {
+                // Tokens first: a connection row left without tokens is harmless, the reverse
+                // would keep a grant Zoom told us to forget.
+                calendars
+                    .vault
+                    .forget(&connection.host_id, ConnectProvider::Zoom)
                     .await
-                    .map_err(AppError::Internal)?;
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                ctx.store
+                    .delete_connection(&connection.host_id, "zoom")
+                    .await?;
             }
-            let dropped = ctx.store.delete_zoom_connections(user_id).await?;
             worker::console_log!(
-                "zoom webhook: deauthorization dropped {dropped} connection(s) of {} host(s)",
-                hosts.len()
+                "zoom webhook: deauthorization dropped {} connection(s)",
+                connections.len()
             );
             Ok(Response::from_json(&serde_json::json!({ "ok": true }))?)
         }

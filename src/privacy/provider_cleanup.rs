@@ -7,10 +7,7 @@
 
 use worker::kv::KvStore;
 
-/// The prefix every KV key of the host `host_id` starts with.
-pub fn host_prefix(host_id: &str) -> String {
-    format!("host/{host_id}/")
-}
+use crate::calendar::vault::host_prefix;
 
 /// Deletes every KV entry of the host under `host/{host_id}/`, the last step of removing the
 /// host's data held for the providers: `Calendars::remove_host_from_providers` has already
@@ -45,15 +42,4 @@ pub async fn delete_prefix(kv: &KvStore, prefix: &str) -> Result<usize, String> 
             None => return Ok(deleted),
         }
     }
-}
-
-/// Deletes the KV entries of one provider's grant of one host: what Zoom's deauthorization
-/// removes (`host/{host_id}/refresh/{provider}` and `host/{host_id}/access/{provider}`).
-pub async fn remove_grant(kv: &KvStore, host_id: &str, provider: &str) -> Result<(), String> {
-    for kind in ["refresh", "access"] {
-        kv.delete(&format!("{}{kind}/{provider}", host_prefix(host_id)))
-            .await
-            .map_err(|e| format!("KV delete failed: {e}"))?;
-    }
-    Ok(())
 }

@@ -368,33 +368,6 @@ impl Store {
             .copied()
             .unwrap_or(0))
     }
-
-    /// The hosts with a Zoom connection of the Zoom user `account_id`.
-    pub async fn zoom_connection_hosts(&self, account_id: &str) -> Result<Vec<String>, StoreError> {
-        #[derive(Deserialize)]
-        struct HostId {
-            host_id: String,
-        }
-        let rows: Vec<HostId> = self
-            .all(
-                "zoom_connection_hosts",
-                "SELECT host_id FROM connections WHERE provider = 'zoom' AND account_id = ?1",
-                &[Param::Text(account_id)],
-            )
-            .await?;
-        Ok(rows.into_iter().map(|r| r.host_id).collect())
-    }
-
-    /// Drops the Zoom connections of the Zoom user `account_id`; bookings keep their rows.
-    pub async fn delete_zoom_connections(&self, account_id: &str) -> Result<usize, StoreError> {
-        self.execute(
-            "delete_zoom_connections",
-            "DELETE FROM connections WHERE provider = 'zoom' AND account_id = ?1",
-            &[Param::Text(account_id)],
-        )
-        .await
-    }
-
     /// Every booking of the host, with its invitee's details, oldest first.
     pub async fn export_bookings(
         &self,
