@@ -124,9 +124,6 @@ fn parse_ranges(text: &str) -> Result<Vec<LocalRange>, String> {
             .ok_or_else(|| format!("\"{piece}\" is not a range; write it as 09:00-17:00"))?;
         ranges.push(LocalRange::parse(start.trim(), end.trim()).map_err(|e| e.to_string())?);
     }
-    if ranges.len() > MAX_RANGES_PER_DAY {
-        return Err(format!("Use at most {MAX_RANGES_PER_DAY} ranges a day."));
-    }
     Ok(ranges)
 }
 
@@ -140,7 +137,8 @@ fn minutes(ranges: &[LocalRange]) -> Vec<MinuteRange> {
         .collect()
 }
 
-fn capitalised(message: String) -> String {
+/// The message with its first letter in upper case, to stand alone next to a field.
+pub(super) fn capitalised(message: String) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -151,6 +149,131 @@ fn capitalised(message: String) -> String {
 /// Today in the host's schedule zone.
 fn today(ctx: &Ctx, zone: Tz) -> NaiveDate {
     ctx.now.with_timezone(&zone).date_naive()
+}
+
+/// The host's stored weekly hours as minute ranges, Monday first.
+pub(super) async fn stored_week(
+    ctx: &Ctx,
+    host_id: &str,
+) -> Result<[Vec<(i64, i64)>; 7], AppError> {
+    let mut per_day: [Vec<(i64, i64)>; 7] = Default::default();
+    for row in ctx.store.weekly_hours(host_id).await? {
+        if let Some(day) = usize::try_from(row.weekday)
+            .ok()
+            .and_then(|d| per_day.get_mut(d))
+        {
+            day.push((row.start_minute, row.end_minute));
+        }
+    }
+    Ok(per_day)
+}
+
+/// The host's date overrides from `from` on, by date (`YYYY-MM-DD`); a day off has no ranges.
+pub(super) async fn overrides_from(
+    ctx: &Ctx,
+    host_id: &str,
+    from: NaiveDate,
+) -> Result<Vec<(String, Vec<(i64, i64)>)>, AppError> {
+    let mut overrides: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
+    for row in ctx
+        .store
+        .date_overrides(host_id, &from.to_string(), "9999-12-31")
+        .await?
+    {
+        if overrides.last().map(|(date, _)| date.as_str()) != Some(row.local_date.as_str()) {
+            overrides.push((row.local_date.clone(), Vec::new()));
+        }
+        if let (Some((_, ranges)), Some(start), Some(end)) =
+            (overrides.last_mut(), row.start_minute, row.end_minute)
+        {
+            ranges.push((start, end));
+        }
+    }
+    Ok(overrides)
+}
+
+/// The zone the host's hours are read in (UTC should the stored name ever be unknown).
+pub(super) async fn schedule_zone(ctx: &Ctx, signed_in: &SignedIn) -> Result<Tz, AppError> {
+    let host = ctx
+        .store
+        .host_by_slug(&signed_in.host.slug)
+        .await?
+        .filter(|h| h.id == signed_in.host.id)
+        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))?;
+    Ok(parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC))
+}
+
+/// One weekday's ranges checked on their own, so every weekday with overlapping ranges gets
+/// its own message (`index`: 0 is Monday).
+pub(super) fn check_day(index: usize, ranges: Vec<LocalRange>) -> Result<Vec<LocalRange>, String> {
+    if ranges.len() > MAX_RANGES_PER_DAY {
+        return Err(format!("Use at most {MAX_RANGES_PER_DAY} ranges a day."));
+    }
+    let mut alone: [Vec<LocalRange>; 7] = Default::default();
+    if let Some(day) = alone.get_mut(index) {
+        *day = ranges.clone();
+    }
+    WeeklyHours::new(alone)
+        .map(|_| ranges)
+        .map_err(|error| capitalised(error.to_string()) + ".")
+}
+
+/// Replaces the host's week (each day already passed [`check_day`]) and its zone.
+pub(super) async fn store_week(
+    ctx: &Ctx,
+    host_id: &str,
+    zone: &TimeZoneName,
+    days: [Vec<LocalRange>; 7],
+) -> Result<(), AppError> {
+    let weekly = WeeklyHours::new(days).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut stored: [Vec<MinuteRange>; 7] = Default::default();
+    let mut weekday = chrono::Weekday::Mon;
+    for day in &mut stored {
+        *day = minutes(weekly.ranges_on(weekday));
+        weekday = weekday.succ();
+    }
+    ctx.store
+        .replace_weekly_hours(host_id, zone.name(), &stored)
+        .await?;
+    Ok(())
+}
+
+/// Why an override cannot be saved, and under which of its fields.
+pub(super) enum OverrideProblem {
+    /// The date is already past in the schedule's zone.
+    PastDate,
+    /// The ranges overlap (the engine's own check).
+    Hours(String),
+}
+
+/// Checks and saves one date's override (no ranges: the day off), as the engine will read it.
+pub(super) async fn store_override(
+    ctx: &Ctx,
+    host_id: &str,
+    zone: Tz,
+    date: NaiveDate,
+    ranges: Vec<LocalRange>,
+) -> Result<Result<(), OverrideProblem>, AppError> {
+    if date < today(ctx, zone) {
+        return Ok(Err(OverrideProblem::PastDate));
+    }
+    if ranges.len() > MAX_RANGES_PER_DAY {
+        return Ok(Err(OverrideProblem::Hours(format!(
+            "Use at most {MAX_RANGES_PER_DAY} ranges a day."
+        ))));
+    }
+    match Schedule::new(zone, WeeklyHours::default(), vec![(date, ranges)]) {
+        Ok(schedule) => {
+            let ranges = minutes(schedule.ranges_on(date));
+            ctx.store
+                .save_date_override(host_id, &date.to_string(), &ranges)
+                .await?;
+            Ok(Ok(()))
+        }
+        Err(error) => Ok(Err(OverrideProblem::Hours(
+            capitalised(error.to_string()) + ".",
+        ))),
+    }
 }
 
 async fn render(
@@ -172,18 +295,11 @@ async fn render(
 
     let days = match typed.days {
         Some(values) => values,
-        None => {
-            let mut per_day: [Vec<(i64, i64)>; 7] = Default::default();
-            for row in ctx.store.weekly_hours(host_id).await? {
-                if let Some(day) = usize::try_from(row.weekday)
-                    .ok()
-                    .and_then(|d| per_day.get_mut(d))
-                {
-                    day.push((row.start_minute, row.end_minute));
-                }
-            }
-            per_day.iter().map(|ranges| ranges_text(ranges)).collect()
-        }
+        None => stored_week(ctx, host_id)
+            .await?
+            .iter()
+            .map(|ranges| ranges_text(ranges))
+            .collect(),
     };
     let days = WEEKDAYS
         .iter()
@@ -195,44 +311,22 @@ async fn render(
         })
         .collect();
 
-    let mut overrides: Vec<OverrideItem> = Vec::new();
-    let mut ranges: Vec<(i64, i64)> = Vec::new();
-    let rows = ctx
-        .store
-        .date_overrides(host_id, &today.to_string(), "9999-12-31")
-        .await?;
-    let flush = |overrides: &mut Vec<OverrideItem>, date: &str, ranges: &mut Vec<(i64, i64)>| {
-        let label = date
-            .parse::<NaiveDate>()
-            .map(day_label)
-            .unwrap_or_else(|_| date.to_owned());
-        let hours = if ranges.is_empty() {
-            "Day off".to_owned()
-        } else {
-            ranges_text(ranges)
-        };
-        overrides.push(OverrideItem {
-            date: date.to_owned(),
-            label,
-            hours,
-        });
-        ranges.clear();
-    };
-    let mut current: Option<String> = None;
-    for row in rows {
-        if current.as_deref() != Some(row.local_date.as_str()) {
-            if let Some(date) = current.take() {
-                flush(&mut overrides, &date, &mut ranges);
-            }
-            current = Some(row.local_date.clone());
-        }
-        if let (Some(start), Some(end)) = (row.start_minute, row.end_minute) {
-            ranges.push((start, end));
-        }
-    }
-    if let Some(date) = current {
-        flush(&mut overrides, &date, &mut ranges);
-    }
+    let overrides = overrides_from(ctx, host_id, today)
+        .await?
+        .into_iter()
+        .map(|(date, ranges)| OverrideItem {
+            label: date
+                .parse::<NaiveDate>()
+                .map(day_label)
+                .unwrap_or_else(|_| date.clone()),
+            hours: if ranges.is_empty() {
+                "Day off".to_owned()
+            } else {
+                ranges_text(&ranges)
+            },
+            date,
+        })
+        .collect();
 
     let event_rows = ctx.store.host_event_types(host_id).await?;
     let chosen_id = chosen_event
@@ -316,16 +410,9 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
     let mut days: [Vec<LocalRange>; 7] = Default::default();
     for (index, (name, label)) in WEEKDAYS.iter().enumerate() {
         let text = field(&pairs, name).unwrap_or_default().trim().to_owned();
-        match parse_ranges(&text) {
-            Ok(ranges) => {
-                // Checked alone first, so every weekday with overlapping ranges gets its message.
-                let mut alone: [Vec<LocalRange>; 7] = Default::default();
-                alone[index] = ranges.clone();
-                match WeeklyHours::new(alone) {
-                    Ok(_) => days[index] = ranges,
-                    Err(error) => errors.push(name, capitalised(error.to_string()) + "."),
-                }
-            }
+        match parse_ranges(&text).map(|ranges| check_day(index, ranges)) {
+            Ok(Ok(ranges)) => days[index] = ranges,
+            Ok(Err(message)) => errors.push(name, message),
             Err(message) => errors.push(name, format!("{label}: {message}")),
         }
         typed_days.push(text);
@@ -338,16 +425,7 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
         .map_err(|e| errors.push("schedule_time_zone", e.to_string()))
         .ok();
     if let (true, Some(zone)) = (errors.is_empty(), zone) {
-        let weekly = WeeklyHours::new(days).map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut stored: [Vec<MinuteRange>; 7] = Default::default();
-        let mut weekday = chrono::Weekday::Mon;
-        for day in &mut stored {
-            *day = minutes(weekly.ranges_on(weekday));
-            weekday = weekday.succ();
-        }
-        ctx.store
-            .replace_weekly_hours(&signed_in.host.id, zone.name(), &stored)
-            .await?;
+        store_week(ctx, &signed_in.host.id, &zone, days).await?;
         return redirect("/dashboard/availability", 303);
     }
     let typed = Typed {
@@ -372,18 +450,9 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
         .trim()
         .to_owned();
     let day_off = field(&pairs, "override_day_off").is_some_and(|v| !v.is_empty());
-    let host = ctx
-        .store
-        .host_by_slug(&signed_in.host.slug)
-        .await?
-        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))?;
-    let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
+    let zone = schedule_zone(ctx, &signed_in).await?;
     let mut errors = FieldErrors::default();
     let date = match date_text.parse::<NaiveDate>() {
-        Ok(date) if date < today(ctx, zone) => {
-            errors.push("override_date", "Choose today or a later date.");
-            None
-        }
         Ok(date) => Some(date),
         Err(_) => {
             errors.push("override_date", "Enter a date as YYYY-MM-DD.");
@@ -408,16 +477,12 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
         }
     };
     if let (Some(date), Some(ranges)) = (date, ranges) {
-        // The engine's own check: sorted, no overlaps.
-        match Schedule::new(zone, WeeklyHours::default(), vec![(date, ranges)]) {
-            Ok(schedule) => {
-                let ranges = minutes(schedule.ranges_on(date));
-                ctx.store
-                    .save_date_override(&signed_in.host.id, &date.to_string(), &ranges)
-                    .await?;
-                return redirect("/dashboard/availability", 303);
+        match store_override(ctx, &signed_in.host.id, zone, date, ranges).await? {
+            Ok(()) => return redirect("/dashboard/availability", 303),
+            Err(OverrideProblem::PastDate) => {
+                errors.push("override_date", "Choose today or a later date.")
             }
-            Err(error) => errors.push("override_hours", capitalised(error.to_string()) + "."),
+            Err(OverrideProblem::Hours(message)) => errors.push("override_hours", message),
         }
     }
     let typed = Typed {

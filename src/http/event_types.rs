@@ -295,23 +295,8 @@ pub async fn act(
             redirect("/dashboard", 303)
         }
         "duplicate" => {
-            let original = ctx.store.host_event_type(host_id, id).await?.ok_or_else(not_found)?;
-            let mut input = input_of(&original);
-            input.title = format!("{} (copy)", original.title).chars().take(120).collect();
-            for n in 1..=20 {
-                let suffix = if n == 1 { "-copy".to_owned() } else { format!("-copy-{n}") };
-                let base: String = original.slug.chars().take(64 - suffix.len()).collect();
-                input.slug = format!("{}{suffix}", base.trim_end_matches('-'));
-                let settings = input.parse().map_err(|_| AppError::Internal(format!("event type {id} has invalid settings")))?;
-                let copy_id = random_hex::<16>();
-                // A copy starts hidden, so it is not offered before the host has looked at it.
-                if let EventTypeWrite::Saved =
-                    ctx.store.create_event_type(host_id, &copy_id, &settings, true, ctx.now.timestamp()).await?
-                {
-                    return redirect(&format!("/dashboard/event-types/{copy_id}"), 303);
-                }
-            }
-            Err(AppError::Conflict("There are already too many copies of this event type.".into()))
+            let copy_id = duplicate(ctx, host_id, id).await?;
+            redirect(&format!("/dashboard/event-types/{copy_id}"), 303)
         }
         "delete" => match ctx.store.delete_event_type(host_id, id, ctx.now.timestamp()).await? {
             EventTypeDelete::Deleted => redirect("/dashboard", 303),
@@ -323,4 +308,42 @@ pub async fn act(
         },
         _ => Err(AppError::NotFound("There is nothing at this address.".into())),
     }
+}
+
+/// Copies the host's event type `id` as "… (copy)" with a free `-copy[-N]` slug and returns
+/// the copy's id. A copy starts hidden, so it is not offered before the host has looked at it.
+pub(super) async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, AppError> {
+    let original = ctx
+        .store
+        .host_event_type(host_id, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut input = input_of(&original);
+    input.title = format!("{} (copy)", original.title)
+        .chars()
+        .take(120)
+        .collect();
+    for n in 1..=20 {
+        let suffix = if n == 1 {
+            "-copy".to_owned()
+        } else {
+            format!("-copy-{n}")
+        };
+        let base: String = original.slug.chars().take(64 - suffix.len()).collect();
+        input.slug = format!("{}{suffix}", base.trim_end_matches('-'));
+        let settings = input
+            .parse()
+            .map_err(|_| AppError::Internal(format!("event type {id} has invalid settings")))?;
+        let copy_id = random_hex::<16>();
+        if let EventTypeWrite::Saved = ctx
+            .store
+            .create_event_type(host_id, &copy_id, &settings, true, ctx.now.timestamp())
+            .await?
+        {
+            return Ok(copy_id);
+        }
+    }
+    Err(AppError::Conflict(
+        "There are already too many copies of this event type.".into(),
+    ))
 }

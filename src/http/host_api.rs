@@ -14,7 +14,7 @@ use worker::{Env, Request, Response};
 
 use super::context::Ctx;
 use super::error::AppError;
-use super::event_types::{defaults, input_of};
+use super::event_types::{defaults, duplicate, input_of};
 use super::rate_limit::{spend_as, Budget, Client};
 use super::request::json;
 use super::session::{require_api_host, ApiAccess, SignedIn};
@@ -62,7 +62,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
 }
 
 /// Reads the body as a JSON object.
-async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
+pub(super) async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
     match json::<Value>(req).await? {
         Value::Object(map) => Ok(map),
         _ => Err(AppError::BadRequest(
@@ -82,7 +82,7 @@ fn text(value: &Value) -> Option<String> {
 }
 
 const NOT_TEXT: &str = "Use a string or a number.";
-const UNKNOWN: &str = "This field is not known.";
+pub(super) const UNKNOWN: &str = "This field is not known.";
 
 fn not_found() -> AppError {
     AppError::NotFound("You have no event type with this id.".into())
@@ -92,7 +92,7 @@ fn not_found() -> AppError {
 /// budget ([`Budget::HostApiToken`]), anything else (no token, a bad one, a session cookie) the
 /// client IP's ([`Budget::HostApiIp`]). A bad token is checked before it is refused, so guessing
 /// tokens costs the guesser's IP budget, never a real token's.
-async fn authorize(
+pub(super) async fn authorize(
     ctx: &Ctx,
     env: &Env,
     req: &Request,
@@ -445,6 +445,18 @@ pub async fn save_event_type(
         return Err(not_found());
     }
     respond_with(ctx, &signed_in, id, 200).await
+}
+
+/// `POST /api/v1/event-types/{id}/duplicate`: a hidden copy with a free `-copy` slug (201).
+pub async fn duplicate_event_type(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    id: &str,
+) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
+    let copy_id = duplicate(ctx, &signed_in.host.id, id).await?;
+    respond_with(ctx, &signed_in, &copy_id, 201).await
 }
 
 /// `DELETE /api/v1/event-types/{id}`: 204, or 409 while meetings of it are still ahead.

@@ -21,7 +21,7 @@ use crate::core::display::{location_label, span_label};
 use crate::core::questions::{answers_from_json, Answer};
 use crate::core::types::CancellationReason;
 use crate::mail::render::CancelledBy;
-use crate::store::HostBookingRow;
+use crate::store::{BookingDetailsRow, HostBookingRow};
 
 struct BookingItem {
     id: String,
@@ -137,21 +137,48 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, 
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let not_found = || AppError::NotFound("You have no booking at this address.".into());
-    let booking = ctx
-        .store
-        .host_booking(&signed_in.host.id, id)
-        .await?
-        .ok_or_else(not_found)?;
+    let booking = host_booking(ctx, &signed_in.host.id, id).await?;
     if booking.status == "cancelled" {
         return redirect("/dashboard/bookings", 303);
     }
+    let raw_reason = field(&pairs, "reason").unwrap_or_default();
+    let reason = match CancellationReason::parse(raw_reason) {
+        Ok(reason) => reason,
+        Err(error) => {
+            let errors = FieldErrors::one("reason", error.to_string());
+            return render(ctx, &signed_in, booking.id, raw_reason.to_owned(), errors).await;
+        }
+    };
+    cancel_as_host(ctx, &booking, &reason).await?;
+    redirect("/dashboard/bookings", 303)
+}
+
+/// One of the host's bookings by id; another host's is not found, never a hint it exists.
+pub(super) async fn host_booking(
+    ctx: &Ctx,
+    host_id: &str,
+    id: &str,
+) -> Result<BookingDetailsRow, AppError> {
+    ctx.store
+        .host_booking(host_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("You have no booking at this address.".into()))
+}
+
+/// Cancels the host's confirmed `booking` and tells the invitee, as the dashboard and the API
+/// both do; a meeting that has started is too late (409).
+pub(super) async fn cancel_as_host(
+    ctx: &Ctx,
+    booking: &BookingDetailsRow,
+    reason: &CancellationReason,
+) -> Result<(), AppError> {
     let (Some(start), Some(end)) = (
         DateTime::from_timestamp(booking.start_at, 0),
         DateTime::from_timestamp(booking.end_at, 0),
     ) else {
         return Err(AppError::Internal(format!(
-            "booking {id} has an impossible time"
+            "booking {} has an impossible time",
+            booking.id
         )));
     };
     let too_late = || {
@@ -162,40 +189,30 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, 
     if start <= ctx.now {
         return Err(too_late());
     }
-    let raw_reason = field(&pairs, "reason").unwrap_or_default();
-    let reason = match CancellationReason::parse(raw_reason) {
-        Ok(reason) => reason,
-        Err(error) => {
-            let errors = FieldErrors::one("reason", error.to_string());
-            return render(ctx, &signed_in, booking.id, raw_reason.to_owned(), errors).await;
-        }
-    };
-    let link = ctx
-        .store
-        .link_key_of(&booking.id)
-        .await?
-        .ok_or_else(not_found)?;
     let token = ctx
         .config
         .link_key
-        .manage_token(&link.host_id, &link.idempotency_key);
+        .manage_token(&booking.host_id, &booking.idempotency_key);
     let manage_url = format!("{}/booking/{token}", ctx.origin);
     let cancelled = cancel_and_notify(
         ctx,
-        &booking,
+        booking,
         start,
         end,
-        &reason,
+        reason,
         CancelledBy::Host,
         &manage_url,
     )
     .await?;
     if !cancelled {
         // Another request got there first, or the meeting started a moment ago.
-        let now_status = ctx.store.host_booking(&signed_in.host.id, id).await?;
+        let now_status = ctx
+            .store
+            .host_booking(&booking.host_id, &booking.id)
+            .await?;
         if now_status.is_some_and(|b| b.status != "cancelled") {
             return Err(too_late());
         }
     }
-    redirect("/dashboard/bookings", 303)
+    Ok(())
 }

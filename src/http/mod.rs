@@ -7,6 +7,7 @@
 mod api;
 mod api_tokens;
 mod auth;
+mod availability_api;
 mod availability_editor;
 mod booking;
 mod cancel;
@@ -18,6 +19,7 @@ mod event_types;
 mod headers;
 mod host_api;
 mod host_bookings;
+mod host_bookings_api;
 mod privacy;
 mod public_pages;
 mod rate_limit;
@@ -131,6 +133,34 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["api", "v1", "event-types", id], Method::Delete) => {
             host_api::delete_event_type(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "event-types", id, "duplicate"], Method::Post) => {
+            host_api::duplicate_event_type(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "availability"], Method::Get) => {
+            availability_api::get(&Ctx::from_env(env, req)?, env, req).await
+        }
+        (["api", "v1", "availability"], Method::Put | Method::Patch) => {
+            let replace = method == Method::Put;
+            availability_api::save(&Ctx::from_env(env, req)?, env, req, replace).await
+        }
+        (["api", "v1", "availability", "overrides", date], Method::Get) => {
+            availability_api::get_override(&Ctx::from_env(env, req)?, env, req, date).await
+        }
+        (["api", "v1", "availability", "overrides", date], Method::Put) => {
+            availability_api::put_override(&Ctx::from_env(env, req)?, env, req, date).await
+        }
+        (["api", "v1", "availability", "overrides", date], Method::Delete) => {
+            availability_api::delete_override(&Ctx::from_env(env, req)?, env, req, date).await
+        }
+        (["api", "v1", "bookings"], Method::Get) => {
+            host_bookings_api::list(&Ctx::from_env(env, req)?, env, req).await
+        }
+        (["api", "v1", "bookings", id], Method::Get) => {
+            host_bookings_api::get(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "bookings", id, "cancel"], Method::Post) => {
+            host_bookings_api::cancel(&Ctx::from_env(env, req)?, env, req, id).await
         }
         (["auth", "signin"], Method::Get | Method::Head) => {
             auth::sign_in(&Ctx::from_env(env, req)?, req).await
@@ -311,11 +341,16 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
 /// parameter.
 const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/slots", "GET"),
-    ("/api/v1/bookings", "POST"),
+    ("/api/v1/bookings", "GET, POST"),
+    ("/api/v1/bookings/{id}", "GET"),
+    ("/api/v1/bookings/{id}/cancel", "POST"),
     ("/api/v1/bookings/{token}/reschedule", "POST"),
     ("/api/v1/me", "GET, PATCH"),
     ("/api/v1/event-types", "GET, POST"),
     ("/api/v1/event-types/{id}", "DELETE, GET, PATCH, PUT"),
+    ("/api/v1/event-types/{id}/duplicate", "POST"),
+    ("/api/v1/availability", "GET, PATCH, PUT"),
+    ("/api/v1/availability/overrides/{date}", "DELETE, GET, PUT"),
 ];
 
 /// The methods of the API address `segments` names, from [`API_ROUTES`].

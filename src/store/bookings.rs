@@ -147,6 +147,10 @@ pub struct BookingDetailsRow {
     pub created_at: i64,
     /// The meeting link, once the provider made it.
     pub meeting_url: Option<String>,
+    /// Where its calendar event stands (`booking_calendar.state`), if it gets one.
+    pub calendar_state: Option<String>,
+    /// After a reschedule, the booking this one replaced.
+    pub rescheduled_from: Option<String>,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -177,6 +181,15 @@ pub struct HostBookingRow {
     pub calendar_state: Option<String>,
 }
 
+/// Which of the host's bookings a page of the API lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingsWhen {
+    /// Not ended yet, soonest first.
+    Upcoming,
+    /// Ended, most recent first.
+    Past,
+}
+
 /// How many bookings each section of the host's bookings page shows at most.
 pub const HOST_BOOKINGS_LIMIT: i64 = 100;
 
@@ -187,7 +200,8 @@ macro_rules! booking_details_select {
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
-         b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url \
+         b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
+         c.state AS calendar_state, b.rescheduled_from \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
          LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };
@@ -540,5 +554,55 @@ impl Store {
             ],
         )
         .await
+    }
+
+    /// One page of the host's bookings for the API: `limit` of them in `when`'s order, after
+    /// the booking `after` (its start and id: a keyset cursor, so pages neither skip nor repeat
+    /// a booking when others are added meanwhile).
+    pub async fn host_bookings_page(
+        &self,
+        host_id: &str,
+        when: BookingsWhen,
+        now: i64,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<BookingDetailsRow>, StoreError> {
+        let (start, id) = match after {
+            Some((start, id)) => (Param::Int(start), Param::Text(id)),
+            None => (Param::Null, Param::Null),
+        };
+        let params = [
+            Param::Text(host_id),
+            Param::Int(now),
+            start,
+            id,
+            Param::Int(limit),
+        ];
+        match when {
+            BookingsWhen::Upcoming => {
+                self.all(
+                    "host_bookings_upcoming_page",
+                    concat!(
+                        booking_details_select!(),
+                        "WHERE b.host_id = ?1 AND b.end_at > ?2 AND (?3 IS NULL OR b.start_at > ?3 \
+                         OR (b.start_at = ?3 AND b.id > ?4)) ORDER BY b.start_at ASC, b.id ASC LIMIT ?5"
+                    ),
+                    &params,
+                )
+                .await
+            }
+            BookingsWhen::Past => {
+                self.all(
+                    "host_bookings_past_page",
+                    concat!(
+                        booking_details_select!(),
+                        "WHERE b.host_id = ?1 AND b.end_at <= ?2 AND (?3 IS NULL OR b.start_at < ?3 \
+                         OR (b.start_at = ?3 AND b.id < ?4)) ORDER BY b.start_at DESC, b.id DESC LIMIT ?5"
+                    ),
+                    &params,
+                )
+                .await
+            }
+        }
     }
 }

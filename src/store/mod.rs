@@ -31,7 +31,8 @@ pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionH
 pub use availability::MinuteRange;
 pub use booking_calendar::{CalendarProgress, CalendarWorkRow, NewCalendarWork};
 pub use bookings::{
-    BookingDetailsRow, HostBookingRow, InsertOutcome, NewBookingRow, HOST_BOOKINGS_LIMIT,
+    BookingDetailsRow, BookingsWhen, HostBookingRow, InsertOutcome, NewBookingRow,
+    HOST_BOOKINGS_LIMIT,
 };
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};

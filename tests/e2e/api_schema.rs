@@ -27,6 +27,9 @@ fn the_api_keeps_to_openapi_yaml_under_generated_requests() {
         .args(["run", "openapi.yaml", "--url", &world().base_url])
         .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(["--max-examples", "40", "--generation-deterministic"])
+        // Below the token's own budget (API_TOKEN_LIMITER, 1200 a minute), so the host API's
+        // logic is reached rather than its rate limit.
+        .args(["--rate-limit", "1000/m"])
         .args([
             "--checks",
             "all",
@@ -49,7 +52,10 @@ fn the_api_keeps_to_openapi_yaml_under_generated_requests() {
     if let Some(section) = report.split("Rate limited").nth(1) {
         let listed = section.split("\n\n").nth(1).unwrap_or_default();
         assert!(
-            !listed.contains("/api/v1/me") && !listed.contains("/api/v1/event-types"),
+            !listed.contains("/api/v1/me")
+                && !listed.contains("/api/v1/event-types")
+                && !listed.contains("/api/v1/availability")
+                && !listed.contains("GET /api/v1/bookings"),
             "the host API was throttled under schemathesis:\n{report}"
         );
     }

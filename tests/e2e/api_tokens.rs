@@ -54,6 +54,29 @@ pub(crate) fn call(
     )
 }
 
+/// An API call carrying `browser`'s session cookie (and our Origin) instead of a token.
+pub(crate) fn cookie_call(
+    browser: &Browser,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Reply {
+    let cookie = format!(
+        "openslot_session={}",
+        browser.cookie("openslot_session").unwrap()
+    );
+    let text = body.map(|b| b.to_string());
+    request(
+        method,
+        path,
+        &[
+            ("Cookie", &cookie),
+            ("Origin", &crate::support::world().base_url),
+        ],
+        text.as_deref().map(|t| ("application/json", t)),
+    )
+}
+
 fn assert_unauthorized(reply: &Reply) {
     assert_eq!(reply.status, 401, "{}", reply.body);
     assert_eq!(

@@ -14,7 +14,7 @@ const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A signed-in host in Europe/Berlin with one event type `call` (30 minutes, 60 minutes'
 /// notice): (browser, host id, host slug, csrf).
-fn host_with_event(tag: &str) -> (Browser, String, String, String) {
+pub(crate) fn host_with_event(tag: &str) -> (Browser, String, String, String) {
     let (browser, email) = signed_in_host(tag, "Hours Host");
     let host = host_row(&email);
     let csrf = csrf_of(&browser.get("/dashboard/event-types/new"));
@@ -68,7 +68,7 @@ fn every_day(hours: &str) -> Vec<(&'static str, &str)> {
 }
 
 /// The local start times (`HH:MM`) the public slots API offers on `date` in Europe/Berlin.
-fn offered_times(slug: &str, date: NaiveDate) -> Vec<String> {
+pub(crate) fn offered_times(slug: &str, date: NaiveDate) -> Vec<String> {
     let date = date.to_string();
     let reply = get(&format!(
         "/api/v1/slots?{}",
@@ -95,7 +95,7 @@ fn offered_times(slug: &str, date: NaiveDate) -> Vec<String> {
 }
 
 /// The first `weekday` at least two days from today, clear of notice and "today" edge cases.
-fn next(weekday: Weekday) -> NaiveDate {
+pub(crate) fn next(weekday: Weekday) -> NaiveDate {
     let mut date = Utc::now().date_naive() + Days::new(2);
     while date.weekday() != weekday {
         date = date + Days::new(1);
@@ -103,7 +103,7 @@ fn next(weekday: Weekday) -> NaiveDate {
     date
 }
 
-fn weekly_rows(host_id: &str) -> Vec<serde_json::Value> {
+pub(crate) fn weekly_rows(host_id: &str) -> Vec<serde_json::Value> {
     sql(&format!(
         "SELECT weekday, start_minute, end_minute FROM weekly_hours WHERE host_id = '{host_id}' \
          ORDER BY weekday, start_minute"

@@ -14,7 +14,7 @@ use crate::support::seed::sql;
 
 /// A signed-in host (Europe/Berlin) with event type `call` bookable all day, every day:
 /// (browser, host email, host slug, csrf).
-fn bookable_host(tag: &str) -> (Browser, String, String, String) {
+pub(crate) fn bookable_host(tag: &str) -> (Browser, String, String, String) {
     let (browser, email) = signed_in_host(tag, "Booked Host");
     let slug = host_row(&email)["slug"].as_str().unwrap().to_owned();
     let csrf = csrf_of(&browser.get("/dashboard/event-types/new"));
@@ -51,13 +51,13 @@ fn bookable_host(tag: &str) -> (Browser, String, String, String) {
     (browser, email, slug, csrf)
 }
 
-fn start_in_days(days: u64) -> DateTime<Utc> {
+pub(crate) fn start_in_days(days: u64) -> DateTime<Utc> {
     format!("{}T09:00:00Z", Utc::now().date_naive() + Days::new(days))
         .parse()
         .unwrap()
 }
 
-fn book(slug: &str, start: DateTime<Utc>, name: &str, invitee: &str) -> String {
+pub(crate) fn book(slug: &str, start: DateTime<Utc>, name: &str, invitee: &str) -> String {
     let reply = post_json(
         "/api/v1/bookings",
         &json!({ "host": slug, "event": "call", "start": start.to_rfc3339(),
@@ -67,7 +67,7 @@ fn book(slug: &str, start: DateTime<Utc>, name: &str, invitee: &str) -> String {
     reply.json()["booking"]["id"].as_str().unwrap().to_owned()
 }
 
-fn offered(slug: &str, start: DateTime<Utc>) -> bool {
+pub(crate) fn offered(slug: &str, start: DateTime<Utc>) -> bool {
     let date = start.date_naive().to_string();
     let reply = get(&format!(
         "/api/v1/slots?{}",
@@ -89,7 +89,7 @@ fn offered(slug: &str, start: DateTime<Utc>) -> bool {
         .any(|s| s["start"] == wanted.as_str())
 }
 
-fn status_of(id: &str) -> String {
+pub(crate) fn status_of(id: &str) -> String {
     sql(&format!("SELECT status FROM bookings WHERE id = '{id}'"))[0]["status"]
         .as_str()
         .unwrap()

@@ -346,3 +346,44 @@ fn api_another_hosts_event_types_are_not_found_on_every_endpoint() {
     assert_ne!(me["email"], a_email.as_str());
     assert_eq!(call("GET", &path, &a_token, None).json(), theirs);
 }
+
+#[test]
+fn api_duplicates_an_event_type_as_a_hidden_copy() {
+    let (_browser, _email, token) = host_with_token("apidup");
+    let original = create(&token, "Strategy", "strategy");
+    let id = original["id"].as_str().unwrap();
+    let path = format!("/api/v1/event-types/{id}/duplicate");
+    let copy = call("POST", &path, &token, None);
+    assert_eq!(copy.status, 201, "{}", copy.body);
+    let copy_body = copy.json();
+    let copy_id = copy_body["id"].as_str().unwrap();
+    assert_ne!(copy_id, id);
+    assert_eq!(
+        copy.header("location"),
+        Some(format!("/api/v1/event-types/{copy_id}").as_str())
+    );
+    assert_eq!(copy_body["title"], "Strategy (copy)");
+    assert_eq!(copy_body["slug"], "strategy-copy");
+    assert_eq!(copy_body["hidden"], true, "a copy is not offered yet");
+    for same in [
+        "duration_minutes",
+        "buffer_after_minutes",
+        "max_per_day",
+        "location_kind",
+    ] {
+        assert_eq!(copy_body[same], original[same], "{same}");
+    }
+    let again = call("POST", &path, &token, None);
+    assert_eq!(again.json()["slug"], "strategy-copy-2");
+    let list = call("GET", "/api/v1/event-types", &token, None).json();
+    assert_eq!(list["event_types"].as_array().unwrap().len(), 3);
+
+    let (_other, _other_email, other_token) = host_with_token("apidup-other");
+    assert_eq!(call("POST", &path, &other_token, None).status, 404);
+    let mine = call("GET", "/api/v1/event-types", &other_token, None).json();
+    assert!(mine["event_types"].as_array().unwrap().is_empty());
+    assert_eq!(
+        call("POST", "/api/v1/event-types/nope/duplicate", &token, None).status,
+        404
+    );
+}

@@ -7,6 +7,7 @@ mod support;
 
 mod api_schema;
 mod api_tokens;
+mod availability_api;
 mod booking_form;
 mod bookings_api;
 mod calendars;
@@ -18,6 +19,7 @@ mod dashboard_bookings;
 mod dashboard_event_types;
 mod emails;
 mod host_api;
+mod host_bookings_api;
 mod hostile_input;
 mod i18n_emails;
 mod i18n_pages;
