@@ -5,6 +5,7 @@
 
 use super::availability::{RulesInput, SlotRules};
 use super::booking::FieldErrors;
+use super::location::Location;
 use super::questions::{parse_questions, Question, QuestionInput};
 use super::types::{FieldError, Slug};
 
@@ -67,6 +68,8 @@ pub struct EventTypeInput {
     pub booking_window_days: String,
     pub max_per_day: String,
     pub location_kind: String,
+    /// The number, address or link of a phone, in-person or custom-link meeting.
+    pub location_detail: String,
     /// Further durations the invitee may pick, besides `duration_minutes` (the default):
     /// minutes separated by commas or spaces, e.g. `15, 60`. Empty: only the default.
     pub other_durations: String,
@@ -87,7 +90,8 @@ pub struct EventTypeSettings {
     pub minimum_notice_minutes: u32,
     pub booking_window_days: u32,
     pub max_per_day: Option<u32>,
-    pub location_kind: LocationKind,
+    /// Where the meeting happens, with the place the host named for it.
+    pub location: Location,
     /// Durations offered besides the default, in the host's order.
     pub other_durations: Vec<u32>,
     /// The host's questions to invitees, in the order the booking form asks them.
@@ -281,10 +285,15 @@ impl EventTypeInput {
             &mut errors,
         );
         let max_per_day = optional_number(&self.max_per_day, "max_per_day", &mut errors);
-        let location_kind = LocationKind::parse(&self.location_kind);
-        if location_kind.is_none() {
-            errors.push("location_kind", "Choose where the meeting happens.");
-        }
+        let location = match LocationKind::parse(&self.location_kind) {
+            Some(kind) => Location::parse(kind, &self.location_detail)
+                .map_err(|message| errors.push("location_detail", message))
+                .ok(),
+            None => {
+                errors.push("location_kind", "Choose where the meeting happens.");
+                None
+            }
+        };
         let other_durations = parse_other_durations(&self.other_durations, duration)
             .map_err(|message| errors.push("other_durations", message))
             .ok();
@@ -306,7 +315,7 @@ impl EventTypeInput {
             Some(notice),
             Some(window),
             Some(max_per_day),
-            Some(location_kind),
+            Some(location),
             Some(other_durations),
             Some(questions),
         ) = (
@@ -318,7 +327,7 @@ impl EventTypeInput {
             notice,
             window,
             max_per_day,
-            location_kind,
+            location,
             other_durations,
             questions,
         )
@@ -362,7 +371,7 @@ impl EventTypeInput {
             minimum_notice_minutes: notice,
             booking_window_days: window,
             max_per_day,
-            location_kind,
+            location,
             other_durations,
             questions,
         })
@@ -401,6 +410,7 @@ mod tests {
             booking_window_days: "60".into(),
             max_per_day: "".into(),
             location_kind: "zoom".into(),
+            location_detail: "".into(),
             other_durations: "".into(),
             questions: vec![],
         }
@@ -412,7 +422,7 @@ mod tests {
         assert_eq!(settings.title, "Intro call");
         assert_eq!(settings.description, "First chat\nabout your needs");
         assert_eq!(settings.interval_minutes, None);
-        assert_eq!(settings.location_kind, LocationKind::Zoom);
+        assert_eq!(settings.location.kind(), LocationKind::Zoom);
     }
 
     #[test]

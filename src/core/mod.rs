@@ -7,6 +7,7 @@ pub mod display;
 pub mod event_type;
 pub mod ics;
 pub mod lifecycle;
+pub mod location;
 pub mod paging;
 pub mod questions;
 pub mod signup;

@@ -98,6 +98,7 @@ pub async fn create_booking(
         start: request.start,
         end,
         location_kind: &target.event.location_kind,
+        location_detail: &target.event.location_detail,
         meeting_url: None,
         manage_url: &manage_url,
         answers,

@@ -120,6 +120,7 @@ pub(super) fn input_of(row: &EventTypeRow) -> EventTypeInput {
         booking_window_days: row.booking_window_days.to_string(),
         max_per_day: text(row.max_bookings_per_day),
         location_kind: row.location_kind.clone(),
+        location_detail: row.location_detail.clone(),
         other_durations: row.other_durations.replace(',', ", "),
         // A stored value is written only after parsing, so it always reads back.
         questions: questions_from_json(&row.questions)
@@ -147,6 +148,7 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         booking_window_days: value("booking_window_days"),
         max_per_day: value("max_per_day"),
         location_kind: value("location_kind"),
+        location_detail: value("location_detail"),
         other_durations: value("other_durations"),
         questions: QUESTION_FIELDS
             .iter()

@@ -49,6 +49,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "booking_window_days": row.booking_window_days,
         "max_per_day": row.max_bookings_per_day,
         "location_kind": row.location_kind,
+        "location_detail": row.location_detail,
         "other_durations": offered_durations(
             u32::try_from(row.duration_minutes).unwrap_or(0),
             &row.other_durations,
@@ -184,7 +185,7 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
 /// The field name an error is reported under: a known name, or `unknown_field` for any other
 /// key (error field names are fixed strings, never echoed client text).
 fn field_label(key: &str) -> &'static str {
-    const KNOWN: [&str; 17] = [
+    const KNOWN: [&str; 18] = [
         "name",
         "slug",
         "time_zone",
@@ -198,6 +199,7 @@ fn field_label(key: &str) -> &'static str {
         "booking_window_days",
         "max_per_day",
         "location_kind",
+        "location_detail",
         "hidden",
         "public_url",
         "other_durations",
@@ -258,6 +260,7 @@ fn overlay(
             "booking_window_days" => &mut base.booking_window_days,
             "max_per_day" => &mut base.max_per_day,
             "location_kind" => &mut base.location_kind,
+            "location_detail" => &mut base.location_detail,
             // Read-only fields of a GET's answer, so it can be sent back as it is.
             "id" | "public_url" => continue,
             _ => {
@@ -268,7 +271,7 @@ fn overlay(
         // Words are strings; only the numeric settings also take numbers (and `null`).
         let is_words = matches!(
             key.as_str(),
-            "title" | "slug" | "description" | "location_kind"
+            "title" | "slug" | "description" | "location_kind" | "location_detail"
         );
         match (value, text(value)) {
             (Value::String(s), _) => *slot = s.clone(),

@@ -24,7 +24,9 @@ use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
 use crate::core::display::location_label;
+use crate::core::event_type::LocationKind;
 use crate::core::ics;
+use crate::core::location::Location;
 use crate::core::questions::{parse_answers, Question, ANSWER_FIELDS};
 use crate::core::types::TimeZoneName;
 use crate::crypto::digest::sha256_hex;
@@ -226,7 +228,8 @@ struct BookingPage {
     durations: Vec<DurationLink>,
     /// The `duration` every link and form carries, empty when only one is offered.
     duration_param: String,
-    location: &'static str,
+    /// The kind of place; an in-person meeting's address too, so invitees know where it is.
+    location: String,
     page_href: String,
     zone: &'static str,
     zone_names: &'static [Tz],
@@ -451,7 +454,14 @@ async fn render_booking_page(
         duration_minutes: target.duration_minutes,
         durations,
         duration_param: duration_param.clone(),
-        location: t.location(&event.location_kind),
+        location: {
+            let place = Location::from_stored(&event.location_kind, &event.location_detail);
+            if place.kind() == LocationKind::InPerson {
+                t.place(&place)
+            } else {
+                t.location(&event.location_kind).to_owned()
+            }
+        },
         zone: zone.name(),
         zone_names: &chrono_tz::TZ_VARIANTS,
         clock: clock.param(),
@@ -614,8 +624,10 @@ struct ConfirmationPage {
     when_invitee: String,
     /// "For Dana" and the host's time, when the host is in another zone.
     when_host: Option<(String, String)>,
-    location: &'static str,
-    /// The Meet, Teams or Zoom link, once the provider made it (https only).
+    /// The kind of place, with the number or address the host named.
+    location: String,
+    /// The link to join: the Meet, Teams or Zoom meeting once the provider made it (https
+    /// only), or the host's own link.
     meeting_url: Option<String>,
     /// A link is on its way (created in the background).
     meeting_pending: bool,
@@ -717,6 +729,17 @@ pub(super) async fn booking_by_link(
 pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     let summary = format!("{} with {}", booking.event_title, booking.host_name);
+    let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
+    let meeting_url = booking
+        .meeting_url
+        .clone()
+        .filter(|url| url.starts_with("https://"))
+        .or_else(|| place.link().map(str::to_owned));
+    let location = match (&meeting_url, place.place()) {
+        (Some(url), _) => url.clone(),
+        (None, Some(place)) => format!("{}: {place}", location_label(&booking.location_kind)),
+        (None, None) => location_label(&booking.location_kind).to_owned(),
+    };
     let url = format!("{}/booking/{token}", ctx.origin);
     let file = ics::write(&ics::Invitation {
         uid: &booking.calendar_uid,
@@ -727,7 +750,7 @@ pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError>
         end,
         summary: &summary,
         description: &booking.note,
-        location: Some(location_label(&booking.location_kind)),
+        location: Some(&location),
         url: Some(&url),
         organizer: ics::Person {
             name: &booking.host_name,
@@ -759,12 +782,14 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let host_zone = TimeZoneName::parse(&booking.host_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
-    let location = t.location(&booking.location_kind);
+    let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
+    let location = t.place(&place);
     let meeting = ctx.store.meeting_url(&booking.id).await?;
     let meeting_url = meeting
         .as_ref()
         .and_then(|m| m.meeting_url.clone())
-        .filter(|url| url.starts_with("https://"));
+        .filter(|url| url.starts_with("https://"))
+        .or_else(|| place.link().map(str::to_owned));
     let meeting_pending = meeting_url.is_none()
         && booking.status == "confirmed"
         && meeting
@@ -782,7 +807,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         start,
         end,
         details: &details,
-        location,
+        location: meeting_url.as_deref().unwrap_or(&location),
     };
     html(ConfirmationPage {
         t,

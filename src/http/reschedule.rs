@@ -476,6 +476,7 @@ async fn move_booking(
         start,
         end,
         location_kind: &target.event.location_kind,
+        location_detail: &target.event.location_detail,
         meeting_url: meeting_url.as_deref(),
         manage_url: &manage_url,
         answers: &answers,

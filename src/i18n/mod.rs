@@ -316,6 +316,16 @@ impl Strings {
         }
     }
 
+    /// Where a meeting is, in words: the kind, with the number or address the host named
+    /// ("Phone call: +49 30 1234567"); a link is shown as a link, not here.
+    pub fn place(&self, location: &crate::core::location::Location) -> String {
+        let kind = self.location(location.kind().as_str());
+        match location.place() {
+            Some(place) => format!("{kind}: {place}"),
+            None => kind.to_owned(),
+        }
+    }
+
     pub fn weekday(&self, day: Weekday) -> &'static str {
         self.weekdays[day.num_days_from_monday() as usize]
     }

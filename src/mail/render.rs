@@ -15,6 +15,7 @@ use super::{Attachment, Message};
 use crate::core::display::span_label;
 use crate::core::ics;
 use crate::core::lifecycle::next_sequence;
+use crate::core::location::Location;
 use crate::core::questions::Answer;
 use crate::i18n::{self, Clock, Lang, MailStrings};
 
@@ -43,6 +44,9 @@ pub struct BookingFacts<'a> {
     /// Where the meeting happens (`event_types.location_kind`): each email names it in its
     /// reader's language.
     pub location_kind: &'a str,
+    /// The number, address or link the host named for a phone, in-person or custom-link
+    /// meeting (`event_types.location_detail`).
+    pub location_detail: &'a str,
     /// The Meet, Teams or Zoom link, once the provider made it.
     pub meeting_url: Option<&'a str>,
     /// `https://…/booking/{token}`: the invitee's page for this booking.
@@ -53,6 +57,21 @@ pub struct BookingFacts<'a> {
     pub invitee_lang: Lang,
     /// The language of the host's emails and invitations (for now [`HOST_LANG`]).
     pub host_lang: Lang,
+}
+
+impl<'a> BookingFacts<'a> {
+    /// Where the meeting is, as the event type names it.
+    pub fn location(&self) -> Location {
+        Location::from_stored(self.location_kind, self.location_detail)
+    }
+
+    /// The link to join: the provider's meeting once made, or the host's own link.
+    pub fn join_url(&self) -> Option<&'a str> {
+        self.meeting_url.or_else(|| {
+            (self.location_kind == "custom_link" && !self.location_detail.is_empty())
+                .then_some(self.location_detail)
+        })
+    }
 }
 
 /// The calendar UID of a new booking (`bookings.calendar_uid`): stable for its whole life and
@@ -135,13 +154,14 @@ pub fn invitation(
     let strings = lang.strings();
     let t = &strings.mail;
     let uid = facts.calendar_uid;
-    let location = strings.location(facts.location_kind);
+    let location = strings.place(&facts.location());
     let summary = plain(
         t.ics_summary,
         &[("title", facts.event_title), ("host", facts.host_name)],
     );
     let mut description = format!("{}: {location}\n", t.where_);
-    if let Some(url) = facts.meeting_url {
+    let join_url = facts.join_url();
+    if let Some(url) = join_url {
         description.push_str(&format!("{}: {url}\n", t.join));
     }
     if !facts.note.is_empty() {
@@ -161,7 +181,7 @@ pub fn invitation(
         end: facts.end,
         summary: &summary,
         description: &description,
-        location: Some(facts.meeting_url.unwrap_or(location)),
+        location: Some(join_url.unwrap_or(&location)),
         url: Some(facts.manage_url),
         organizer: ics::Person {
             name: facts.host_name,
@@ -212,7 +232,9 @@ struct View<'a> {
     /// The span in the other person's zone, when it differs, and its label ("For Ada").
     when_other: Option<String>,
     for_other: String,
-    location: &'static str,
+    /// The kind of place, with the number or address the host named.
+    location: String,
+    /// The link to join (the provider's meeting or the host's own link).
     meeting_url: Option<&'a str>,
     note: &'a str,
     /// The invitee's answers to the host's questions.
@@ -366,8 +388,8 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         when_other: (side.zone != side.other_zone)
             .then(|| span(side.lang, facts.start, facts.end, side.other_zone)),
         for_other: plain(t.for_name, &[("name", side.other_name)]),
-        location: strings.location(facts.location_kind),
-        meeting_url: facts.meeting_url,
+        location: strings.place(&facts.location()),
+        meeting_url: facts.join_url(),
         note: facts.note,
         answers: facts.answers,
         manage_url: facts.manage_url,

@@ -44,6 +44,7 @@ pub fn facts<'a>(
         start,
         end,
         location_kind: &row.location_kind,
+        location_detail: &row.location_detail,
         meeting_url,
         manage_url,
         invitee_lang: Lang::from_code(&row.lang).unwrap_or(Lang::En),

@@ -133,6 +133,8 @@ pub struct BookingDetailsRow {
     pub event_slug: String,
     pub event_title: String,
     pub location_kind: String,
+    /// The number, address or link the event type names for its place.
+    pub location_detail: String,
     pub host_id: String,
     pub calendar_uid: String,
     pub sequence: i64,
@@ -199,7 +201,7 @@ macro_rules! booking_details_select {
         "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
-         b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
+         e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
          c.state AS calendar_state, b.rescheduled_from \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \

@@ -45,14 +45,14 @@ impl StoredLists {
     }
 }
 
-/// `?1`–`?15` of both event-type writes: id, host, then every setting in column order, then
-/// the further durations and the questions.
+/// `?1`–`?16` of both event-type writes: id, host, then every setting in column order, then
+/// the further durations, the questions and the location's detail.
 fn settings_params<'a>(
     id: &'a str,
     host_id: &'a str,
     settings: &'a EventTypeSettings,
     lists: &'a StoredLists,
-) -> [Param<'a>; 15] {
+) -> [Param<'a>; 16] {
     [
         Param::Text(id),
         Param::Text(host_id),
@@ -66,9 +66,10 @@ fn settings_params<'a>(
         number(settings.minimum_notice_minutes),
         number(settings.booking_window_days),
         optional(settings.max_per_day),
-        Param::Text(settings.location_kind.as_str()),
+        Param::Text(settings.location.kind().as_str()),
         Param::Text(&lists.other_durations),
         Param::Text(&lists.questions),
+        Param::Text(settings.location.detail()),
     ]
 }
 
@@ -106,8 +107,8 @@ impl Store {
                 "INSERT INTO event_types (id, host_id, slug, title, description, duration_minutes, \
                  slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
                  booking_window_days, max_bookings_per_day, location_kind, other_durations, questions, \
-                 hidden, created_at) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 \
+                 location_detail, hidden, created_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18 \
                  WHERE NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3)",
                 &params,
             )
@@ -132,7 +133,7 @@ impl Store {
                 "UPDATE event_types SET slug = ?3, title = ?4, description = ?5, duration_minutes = ?6, \
                  slot_interval_minutes = ?7, buffer_before_minutes = ?8, buffer_after_minutes = ?9, \
                  minimum_notice_minutes = ?10, booking_window_days = ?11, max_bookings_per_day = ?12, \
-                 location_kind = ?13, other_durations = ?14, questions = ?15 \
+                 location_kind = ?13, other_durations = ?14, questions = ?15, location_detail = ?16 \
                  WHERE id = ?1 AND host_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3 AND id != ?1)",
                 &settings_params(id, host_id, settings, &StoredLists::of(settings)),

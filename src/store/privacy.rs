@@ -71,6 +71,15 @@ pub struct HostProfileRow {
     pub created_at: i64,
 }
 
+/// Writes a column that holds JSON as that JSON, not as a string of it (text that does not
+/// parse, which the writers never store, is exported as the text).
+fn stored_json<S: serde::Serializer>(stored: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    match serde_json::from_str::<serde_json::Value>(stored) {
+        Ok(value) => serde::Serialize::serialize(&value, serializer),
+        Err(_) => serializer.serialize_str(stored),
+    }
+}
+
 /// One row of the export's `bookings`: the booking with its invitee's details.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct ExportBookingRow {
@@ -86,6 +95,11 @@ pub struct ExportBookingRow {
     pub created_at: i64,
     pub rescheduled_from: Option<String>,
     pub rescheduled_to: Option<String>,
+    /// The invitee's answers to the host's questions (stored as JSON, exported as JSON).
+    #[serde(serialize_with = "stored_json")]
+    pub answers: String,
+    /// The language of the invitee's emails.
+    pub lang: String,
 }
 
 /// One row of the export's `event_types`.
@@ -103,6 +117,11 @@ pub struct ExportEventTypeRow {
     pub booking_window_days: i64,
     pub max_bookings_per_day: Option<i64>,
     pub location_kind: String,
+    pub location_detail: String,
+    pub other_durations: String,
+    /// The questions to invitees (stored as JSON, exported as JSON).
+    #[serde(serialize_with = "stored_json")]
+    pub questions: String,
     pub hidden: i64,
     pub created_at: i64,
 }
@@ -376,7 +395,7 @@ impl Store {
         self.all(
             "export_bookings",
             "SELECT id, event_type_id, start_at, end_at, status, invitee_name, invitee_email, \
-             invitee_time_zone, note, created_at, rescheduled_from, rescheduled_to \
+             invitee_time_zone, note, created_at, rescheduled_from, rescheduled_to, answers, lang \
              FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
             &[Param::Text(host_id)],
         )
@@ -392,7 +411,8 @@ impl Store {
             "export_event_types",
             "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, \
              buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, \
-             max_bookings_per_day, location_kind, hidden, created_at FROM event_types \
+             max_bookings_per_day, location_kind, location_detail, other_durations, questions, hidden, \
+             created_at FROM event_types \
              WHERE host_id = ?1 ORDER BY created_at, id",
             &[Param::Text(host_id)],
         )

@@ -29,6 +29,8 @@ pub struct EventTypeRow {
     pub booking_window_days: i64,
     pub max_bookings_per_day: Option<i64>,
     pub location_kind: String,
+    /// The number, address or link of a phone, in-person or custom-link meeting (0010).
+    pub location_detail: String,
     /// 1 when the type is left off the host's public page (its link still works).
     pub hidden: i64,
     /// Durations offered besides `duration_minutes`, e.g. `15,60` (see migration 0008).

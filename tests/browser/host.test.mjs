@@ -85,6 +85,7 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await page.fill("#slug", "portfolio-review");
   await page.fill("#description", "We look at your work together.");
   await page.selectOption("#location_kind", "phone");
+  await page.fill("#location_detail", "+44 20 7946 0018");
   await page.fill("#duration_minutes", "30");
   await page.fill("#other_durations", "15, 60");
   await page.fill("#minimum_notice_minutes", "60");

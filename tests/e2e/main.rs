@@ -24,6 +24,7 @@ mod hostile_input;
 mod i18n_emails;
 mod i18n_pages;
 mod invitee_page;
+mod locations;
 mod migrations;
 mod openapi_in_step;
 mod pages_and_errors;

@@ -588,14 +588,17 @@ fn a_host_exports_all_their_data_as_one_json_file() {
     let id = host_row(&email)["id"].as_str().unwrap().to_owned();
     remember("Xena Exported-Ptwentytwo");
     sql(&format!(
-        "INSERT INTO event_types (id, host_id, slug, title, duration_minutes, created_at) \
-         VALUES ('{id}-export', '{id}', 'export-call', 'Export call', 30, 0); \
+        "INSERT INTO event_types (id, host_id, slug, title, duration_minutes, created_at, \
+           location_kind, location_detail, other_durations, questions) \
+         VALUES ('{id}-export', '{id}', 'export-call', 'Export call', 30, 0, 'in_person', \
+           'Exportweg 22, Berlin', '60', '[{{\"label\":\"Team size\",\"required\":true}}]'); \
          INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES ('{id}', 2, 540, 600); \
          INSERT INTO date_overrides (host_id, local_date) VALUES ('{id}', '2031-02-03'); \
          INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, invitee_name, invitee_email, \
-           invitee_time_zone, note, manage_token_hash, idempotency_key, created_at) \
+           invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, answers, lang) \
          VALUES ('{id}-b1', '{id}', '{id}-export', 1900000000, 1900001800, 'Xena Exported-Ptwentytwo', \
-           'xena.p22@example.com', 'Asia/Tokyo', 'bring slides', lower(hex(randomblob(32))), '{id}-k1', 0); \
+           'xena.p22@example.com', 'Asia/Tokyo', 'bring slides', lower(hex(randomblob(32))), '{id}-k1', 0, \
+           '[{{\"question\":\"Team size\",\"answer\":\"twelve\"}}]', 'de'); \
          INSERT INTO api_tokens (id, host_id, name, token_hash, created_at) \
          VALUES (lower(hex(randomblob(16))), '{id}', 'export script', printf('%064d', 2222), 0); \
          INSERT INTO connections (host_id, provider, account_id, account_email, connected_at) \
@@ -615,7 +618,11 @@ fn a_host_exports_all_their_data_as_one_json_file() {
     assert_eq!(export["profile"]["email"], email.as_str());
     assert_eq!(export["profile"]["name"], "Export Person");
     assert_eq!(export["sign_in_identities"][0]["provider"], "google");
-    assert_eq!(export["event_types"][0]["slug"], "export-call");
+    let event_type = &export["event_types"][0];
+    assert_eq!(event_type["slug"], "export-call");
+    assert_eq!(event_type["location_detail"], "Exportweg 22, Berlin");
+    assert_eq!(event_type["other_durations"], "60");
+    assert_eq!(event_type["questions"][0]["label"], "Team size");
     assert_eq!(
         export["availability"]["weekly_hours"][0]["start_minute"],
         540
@@ -628,6 +635,8 @@ fn a_host_exports_all_their_data_as_one_json_file() {
     assert_eq!(booking["invitee_name"], "Xena Exported-Ptwentytwo");
     assert_eq!(booking["invitee_email"], "xena.p22@example.com");
     assert_eq!(booking["note"], "bring slides");
+    assert_eq!(booking["answers"][0]["answer"], "twelve");
+    assert_eq!(booking["lang"], "de");
     assert_eq!(export["connections"][0]["provider"], "zoom");
     assert_eq!(export["api_tokens"][0]["name"], "export script");
     assert!(

@@ -34,6 +34,7 @@ fn event_form<'a>(
         ("booking_window_days", "30"),
         ("max_per_day", ""),
         ("location_kind", "phone"),
+        ("location_detail", "+1 555 0100"),
     ];
     fields.extend_from_slice(extra);
     fields

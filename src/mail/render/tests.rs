@@ -18,6 +18,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
         end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
         location_kind: "google_meet",
+        location_detail: "",
         meeting_url: None,
         manage_url: "https://slots.example.com/booking/tok123",
         answers: &[],
@@ -317,6 +318,80 @@ fn a_meeting_link_goes_into_the_text_the_html_and_the_invitations_location() {
     let without = invitee_confirmation(&facts("Bob Invitee", ""), stamp()).unwrap();
     assert!(!without.text.contains("Join:"));
     assert!(unfold(&without.attachments[0].content).contains("LOCATION:Google Meet"));
+}
+
+#[test]
+fn a_phone_or_in_person_place_and_a_hosts_own_link_reach_every_part() {
+    let phone = BookingFacts {
+        location_kind: "phone",
+        location_detail: "+49 30 1234567",
+        ..facts("Bob Invitee", "")
+    };
+    let message = invitee_confirmation(&phone, stamp()).unwrap();
+    assert!(
+        message.text.contains("Phone call: +49 30 1234567"),
+        "{}",
+        message.text
+    );
+    assert!(
+        message.html.contains("Phone call: +49 30 1234567"),
+        "{}",
+        message.html
+    );
+    let ics = unfold(&message.attachments[0].content);
+    assert!(ics.contains("LOCATION:Phone call: +49 30 1234567"), "{ics}");
+
+    let visit = BookingFacts {
+        location_kind: "in_person",
+        location_detail: "Hauptstraße 5; Berlin",
+        invitee_lang: Lang::De,
+        ..facts("Bob Invitee", "")
+    };
+    let message = invitee_confirmation(&visit, stamp()).unwrap();
+    assert!(
+        message.text.contains("Hauptstraße 5; Berlin"),
+        "{}",
+        message.text
+    );
+    let ics = unfold(&message.attachments[0].content);
+    // RFC 5545 §3.3.11: a semicolon in TEXT is escaped.
+    assert!(ics.contains("Hauptstraße 5\\; Berlin"), "{ics}");
+
+    let own = "https://meet.jit.si/openslot-intro";
+    let link = BookingFacts {
+        location_kind: "custom_link",
+        location_detail: own,
+        ..facts("Bob Invitee", "")
+    };
+    for message in [
+        invitee_confirmation(&link, stamp()).unwrap(),
+        host_notification(&link, stamp()).unwrap(),
+    ] {
+        assert!(
+            message.text.contains(&format!("Join:  {own}")),
+            "{}",
+            message.text
+        );
+        assert!(
+            message.html.contains(&format!("href=\"{own}\"")),
+            "{}",
+            message.html
+        );
+        let ics = unfold(&message.attachments[0].content);
+        assert!(ics.contains(&format!("LOCATION:{own}")), "{ics}");
+    }
+    // A detail left over on a provider kind is not shown.
+    let zoom = BookingFacts {
+        location_kind: "zoom",
+        location_detail: "https://old.example.com",
+        ..facts("Bob Invitee", "")
+    };
+    let message = invitee_confirmation(&zoom, stamp()).unwrap();
+    assert!(
+        !message.text.contains("old.example.com"),
+        "{}",
+        message.text
+    );
 }
 
 fn german<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
