@@ -31,6 +31,7 @@ pub static STRINGS: Strings = Strings {
     day_dot: true,
     skip_to_content: "Zum Inhalt springen",
     footer: "Gebucht mit Openslot: keine Tracker, keine Dritten.",
+    privacy: "Datenschutz",
     with: "mit",
     duration: "Dauer",
     minutes_short: "Min.",

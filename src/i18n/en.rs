@@ -31,6 +31,7 @@ pub static STRINGS: Strings = Strings {
     day_dot: false,
     skip_to_content: "Skip to content",
     footer: "Booked with Openslot: no trackers, no third parties.",
+    privacy: "Privacy",
     with: "with",
     duration: "Duration",
     minutes_short: "min",

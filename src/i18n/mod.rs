@@ -139,6 +139,8 @@ pub struct Strings {
     pub day_dot: bool,
     pub skip_to_content: &'static str,
     pub footer: &'static str,
+    /// The footer link to the privacy page.
+    pub privacy: &'static str,
     pub with: &'static str,
     /// The label of the duration picker ("Duration").
     pub duration: &'static str,

@@ -6,19 +6,15 @@
 //! HTTP goes through any `oauth2::AsyncHttpClient`, so it is tested natively.
 
 use chrono::{DateTime, Duration, Utc};
-use oauth2::basic::{
-    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
-    BasicTokenIntrospectionResponse, BasicTokenType,
-};
+use oauth2::basic::BasicTokenType;
 use oauth2::http::{header, Method, StatusCode};
 use oauth2::{
-    AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, Client, ClientId, ClientSecret,
-    CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, HttpRequest, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse, TokenUrl,
+    AsyncHttpClient, AuthType, AuthorizationCode, CsrfToken, ExtraTokenFields, HttpRequest,
+    PkceCodeChallenge, PkceCodeVerifier, RefreshToken, Scope, StandardTokenResponse, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
+use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::Email;
 
@@ -134,19 +130,6 @@ impl ExtraTokenFields for IdTokenField {}
 
 type GrantResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
 
-type ConnectClient = Client<
-    BasicErrorResponse,
-    GrantResponse,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointSet,
->;
-
 /// An access token and when to stop using it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessToken {
@@ -206,6 +189,17 @@ pub enum ConnectError {
     Incomplete(&'static str),
 }
 
+impl From<OAuthError> for ConnectError {
+    /// A refused grant means the host must connect again.
+    fn from(error: OAuthError) -> Self {
+        match error {
+            OAuthError::Endpoint(e) => Self::Endpoint(e),
+            OAuthError::InvalidGrant => Self::Revoked,
+            OAuthError::Unreachable(e) => Self::Unreachable(e),
+        }
+    }
+}
+
 /// Tokens expire a minute early here, so a request never starts with a dying token.
 const EXPIRY_MARGIN_SECONDS: i64 = 60;
 
@@ -217,17 +211,14 @@ fn client(
     urls: &ServiceUrls,
     registration: &OAuthClient,
     redirect_uri: Option<&str>,
-) -> Result<ConnectClient, ConnectError> {
-    let bad = |e: oauth2::url::ParseError| ConnectError::Endpoint(e.to_string());
-    let mut client = Client::new(ClientId::new(registration.id.clone()))
-        .set_client_secret(ClientSecret::new(registration.secret.clone()))
-        .set_auth_type(provider.auth_type())
-        .set_auth_uri(AuthUrl::new(provider.authorize_endpoint(urls)).map_err(bad)?)
-        .set_token_uri(TokenUrl::new(provider.token_endpoint(urls)).map_err(bad)?);
-    if let Some(uri) = redirect_uri {
-        client = client.set_redirect_uri(RedirectUrl::new(uri.to_owned()).map_err(bad)?);
-    }
-    Ok(client)
+) -> Result<OAuthClientFor<GrantResponse>, ConnectError> {
+    let endpoints = Endpoints {
+        authorize: provider.authorize_endpoint(urls),
+        token: provider.token_endpoint(urls),
+        redirect: redirect_uri,
+        auth_type: provider.auth_type(),
+    };
+    Ok(oauth_client::client(registration, endpoints)?)
 }
 
 /// The provider's consent URL with our `state`, the S256 challenge of `verifier`, offline
@@ -262,20 +253,6 @@ pub fn authorize_url(
     Ok(request.url().0.to_string())
 }
 
-fn token_failure<RE: std::error::Error + 'static>(
-    error: RequestTokenError<RE, BasicErrorResponse>,
-) -> ConnectError {
-    match error {
-        RequestTokenError::ServerResponse(response) => match response.error() {
-            BasicErrorResponseType::InvalidGrant => ConnectError::Revoked,
-            other => ConnectError::Unreachable(format!("token endpoint said {other}")),
-        },
-        RequestTokenError::Request(e) => ConnectError::Unreachable(e.to_string()),
-        RequestTokenError::Parse(e, _) => ConnectError::Unreachable(format!("token response: {e}")),
-        RequestTokenError::Other(e) => ConnectError::Unreachable(e),
-    }
-}
-
 fn access_token(response: &GrantResponse, now: DateTime<Utc>) -> AccessToken {
     let lifetime = response
         .expires_in()
@@ -308,7 +285,7 @@ where
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
         .request_async(http)
         .await
-        .map_err(token_failure)?;
+        .map_err(oauth_client::token_error)?;
     let refresh_token = response
         .refresh_token()
         .map(|t| t.secret().clone())
@@ -434,7 +411,7 @@ where
         .exchange_refresh_token(&token)
         .request_async(http)
         .await
-        .map_err(token_failure)?;
+        .map_err(oauth_client::token_error)?;
     let rotated_refresh_token = response
         .refresh_token()
         .map(|t| t.secret().clone())
@@ -500,103 +477,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
-    use std::future::Future;
-    use std::pin::Pin;
-
-    fn urls() -> ServiceUrls {
-        ServiceUrls {
-            google_accounts: "https://accounts.google.com".into(),
-            google_oauth2: "https://oauth2.googleapis.com".into(),
-            google_openid: "https://openidconnect.googleapis.com".into(),
-            google_api: "https://www.googleapis.com".into(),
-            microsoft_login: "https://login.microsoftonline.com".into(),
-            microsoft_graph: "https://graph.microsoft.com".into(),
-            zoom_oauth: "https://zoom.us".into(),
-            zoom_api: "https://api.zoom.us".into(),
-            email_api: "https://api.resend.com".into(),
-        }
-    }
-
-    fn registration() -> OAuthClient {
-        OAuthClient {
-            id: "client-1".into(),
-            secret: "s3cret".into(),
-        }
-    }
-
-    fn query(url: &str) -> Vec<(String, String)> {
-        oauth2::url::Url::parse(url)
-            .unwrap()
-            .query_pairs()
-            .into_owned()
-            .collect()
-    }
-
-    fn value(pairs: &[(String, String)], name: &str) -> Option<String> {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    }
-
-    /// Answers each request with the next canned response and remembers what was sent.
-    struct Canned {
-        responses: RefCell<Vec<(u16, String)>>,
-        sent: RefCell<Vec<HttpRequest>>,
-    }
-
-    impl Canned {
-        fn new(responses: &[(u16, &str)]) -> Self {
-            Self {
-                responses: RefCell::new(
-                    responses
-                        .iter()
-                        .rev()
-                        .map(|(s, b)| (*s, (*b).to_owned()))
-                        .collect(),
-                ),
-                sent: RefCell::new(Vec::new()),
-            }
-        }
-    }
-
-    impl<'c> AsyncHttpClient<'c> for Canned {
-        type Error = std::io::Error;
-        type Future = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, Self::Error>> + 'c>>;
-
-        fn call(&'c self, request: HttpRequest) -> Self::Future {
-            self.sent.borrow_mut().push(request);
-            let (status, body) = self.responses.borrow_mut().pop().expect("a response");
-            Box::pin(async move {
-                Ok(oauth2::http::Response::builder()
-                    .status(status)
-                    .header("Content-Type", "application/json")
-                    .body(body.into_bytes())
-                    .unwrap())
-            })
-        }
-    }
-
-    fn block_on<F: Future>(future: F) -> F::Output {
-        use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
-        fn raw() -> RawWaker {
-            fn clone(_: *const ()) -> RawWaker {
-                raw()
-            }
-            fn noop(_: *const ()) {}
-            static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
-            RawWaker::new(std::ptr::null(), &VTABLE)
-        }
-        let waker = unsafe { Waker::from_raw(raw()) };
-        let mut context = Context::from_waker(&waker);
-        let mut future = std::pin::pin!(future);
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
-                return output;
-            }
-        }
-    }
+    use crate::providers::test_support::*;
 
     fn id_token(claims: &str) -> String {
         use base64::Engine;
@@ -623,17 +504,11 @@ mod tests {
         .unwrap();
         assert!(url.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
         let pairs = query(&url);
-        assert_eq!(value(&pairs, "access_type").as_deref(), Some("offline"));
-        assert_eq!(value(&pairs, "prompt").as_deref(), Some("consent"));
-        assert_eq!(value(&pairs, "state").as_deref(), Some("st"));
-        assert_eq!(
-            value(&pairs, "code_challenge_method").as_deref(),
-            Some("S256")
-        );
-        assert_eq!(
-            value(&pairs, "login_hint").as_deref(),
-            Some("ana@example.com")
-        );
+        assert_eq!(value(&pairs, "access_type"), Some("offline"));
+        assert_eq!(value(&pairs, "prompt"), Some("consent"));
+        assert_eq!(value(&pairs, "state"), Some("st"));
+        assert_eq!(value(&pairs, "code_challenge_method"), Some("S256"));
+        assert_eq!(value(&pairs, "login_hint"), Some("ana@example.com"));
         let scope = value(&pairs, "scope").unwrap();
         assert!(scope.contains("calendar.freebusy"), "{scope}");
         assert!(scope.contains("calendar.events.owned"), "{scope}");
@@ -659,7 +534,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            value(&query(&microsoft), "scope").as_deref(),
+            value(&query(&microsoft), "scope"),
             Some("openid email offline_access Calendars.ReadWrite")
         );
         let zoom = authorize_url(

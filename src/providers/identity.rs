@@ -6,15 +6,15 @@
 //! from anything the browser sent. HTTP goes through any `oauth2::AsyncHttpClient`, so the
 //! flow is the same on the Worker (an adapter over `worker::Fetch`) and in tests.
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::basic::BasicTokenResponse;
 use oauth2::http::{header, Method, StatusCode};
 use oauth2::{
-    AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointNotSet, EndpointSet, HttpRequest, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AsyncHttpClient, AuthType, AuthorizationCode, CsrfToken, HttpRequest, PkceCodeChallenge,
+    PkceCodeVerifier, Scope, TokenResponse,
 };
 use serde::Deserialize;
 
+use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::{Email, PersonName};
 
@@ -113,23 +113,31 @@ pub enum IdentityError {
     Unusable(&'static str),
 }
 
+impl From<OAuthError> for IdentityError {
+    /// A refused code means the person should simply sign in again.
+    fn from(error: OAuthError) -> Self {
+        match error {
+            OAuthError::Endpoint(e) => Self::Endpoint(e),
+            OAuthError::InvalidGrant => Self::Refused("invalid_grant".into()),
+            OAuthError::Unreachable(e) => Self::Unreachable(e),
+        }
+    }
+}
+
 fn client(
     provider: IdentityProvider,
     urls: &ServiceUrls,
     registration: &OAuthClient,
     redirect_uri: &str,
-) -> Result<
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>,
-    IdentityError,
-> {
-    let bad = |e: oauth2::url::ParseError| IdentityError::Endpoint(e.to_string());
-    Ok(BasicClient::new(ClientId::new(registration.id.clone()))
-        .set_client_secret(ClientSecret::new(registration.secret.clone()))
+) -> Result<OAuthClientFor<BasicTokenResponse>, IdentityError> {
+    let endpoints = Endpoints {
+        authorize: provider.authorize_endpoint(urls),
+        token: provider.token_endpoint(urls),
+        redirect: Some(redirect_uri),
         // Both providers document the secret in the form body.
-        .set_auth_type(AuthType::RequestBody)
-        .set_auth_uri(AuthUrl::new(provider.authorize_endpoint(urls)).map_err(bad)?)
-        .set_token_uri(TokenUrl::new(provider.token_endpoint(urls)).map_err(bad)?)
-        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(bad)?))
+        auth_type: AuthType::RequestBody,
+    };
+    Ok(oauth_client::client(registration, endpoints)?)
 }
 
 /// The provider's authorize URL carrying our `state` and the S256 challenge of `verifier`.
@@ -171,19 +179,7 @@ where
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
         .request_async(http)
         .await
-        .map_err(|error| match error {
-            RequestTokenError::ServerResponse(response) => match response.error() {
-                BasicErrorResponseType::InvalidGrant => {
-                    IdentityError::Refused("invalid_grant".into())
-                }
-                other => IdentityError::Unreachable(format!("token endpoint said {other}")),
-            },
-            RequestTokenError::Request(e) => IdentityError::Unreachable(e.to_string()),
-            RequestTokenError::Parse(e, _) => {
-                IdentityError::Unreachable(format!("token response: {e}"))
-            }
-            RequestTokenError::Other(e) => IdentityError::Unreachable(e),
-        })?;
+        .map_err(oauth_client::token_error)?;
     let request: HttpRequest = oauth2::http::Request::builder()
         .method(Method::GET)
         .uri(provider.userinfo_endpoint(urls))
@@ -275,43 +271,7 @@ pub fn identity_from_userinfo(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn urls() -> ServiceUrls {
-        ServiceUrls {
-            google_accounts: "https://accounts.google.com".into(),
-            google_oauth2: "https://oauth2.googleapis.com".into(),
-            google_openid: "https://openidconnect.googleapis.com".into(),
-            google_api: "https://www.googleapis.com".into(),
-            microsoft_login: "https://login.microsoftonline.com".into(),
-            microsoft_graph: "https://graph.microsoft.com".into(),
-            zoom_oauth: "https://zoom.us".into(),
-            zoom_api: "https://api.zoom.us".into(),
-            email_api: "https://api.resend.com".into(),
-        }
-    }
-
-    fn registration() -> OAuthClient {
-        OAuthClient {
-            id: "client-1".into(),
-            secret: "s3cret".into(),
-        }
-    }
-
-    fn query(url: &str) -> Vec<(String, String)> {
-        oauth2::url::Url::parse(url)
-            .unwrap()
-            .query_pairs()
-            .into_owned()
-            .collect()
-    }
-
-    fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_else(|| panic!("{name} missing"))
-    }
+    use crate::providers::test_support::*;
 
     #[test]
     fn authorize_urls_carry_state_pkce_and_the_sign_in_scopes() {
@@ -327,21 +287,21 @@ mod tests {
         .unwrap();
         assert!(google.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
         let pairs = query(&google);
-        assert_eq!(value(&pairs, "response_type"), "code");
-        assert_eq!(value(&pairs, "client_id"), "client-1");
-        assert_eq!(value(&pairs, "state"), "state-1");
-        assert_eq!(value(&pairs, "scope"), "openid email profile");
-        assert_eq!(value(&pairs, "code_challenge_method"), "S256");
+        assert_eq!(value(&pairs, "response_type"), Some("code"));
+        assert_eq!(value(&pairs, "client_id"), Some("client-1"));
+        assert_eq!(value(&pairs, "state"), Some("state-1"));
+        assert_eq!(value(&pairs, "scope"), Some("openid email profile"));
+        assert_eq!(value(&pairs, "code_challenge_method"), Some("S256"));
         assert_eq!(
             value(&pairs, "redirect_uri"),
-            "https://slots.example/auth/google/callback"
+            Some("https://slots.example/auth/google/callback")
         );
         // RFC 7636 S256: base64url(SHA-256(verifier)), no padding.
         use base64::Engine;
         use sha2::Digest;
         let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(sha2::Sha256::digest(verifier.as_bytes()));
-        assert_eq!(value(&pairs, "code_challenge"), expected);
+        assert_eq!(value(&pairs, "code_challenge"), Some(expected.as_str()));
         assert!(!google.contains("s3cret"));
 
         let microsoft = authorize_url(
@@ -357,7 +317,40 @@ mod tests {
             .starts_with("https://login.microsoftonline.com/common/oauth2/v2.0/authorize?"));
         assert_eq!(
             value(&query(&microsoft), "scope"),
-            "openid email profile User.Read"
+            Some("openid email profile User.Read")
+        );
+    }
+
+    #[test]
+    fn a_code_exchange_reads_the_identity_and_a_refused_code_is_refused() {
+        let identify_with = |http: &Canned| {
+            block_on(identify(
+                IdentityProvider::Google,
+                &urls(),
+                &registration(),
+                "https://slots.example/auth/google/callback",
+                "code-1",
+                &"a".repeat(64),
+                http,
+            ))
+        };
+        let http = Canned::new(&[
+            (200, r#"{"access_token":"ya29.a","token_type":"Bearer"}"#),
+            (200, r#"{"sub":"1234","email":"ana@example.com"}"#),
+        ]);
+        assert_eq!(identify_with(&http).unwrap().subject, "1234");
+        let sent = http.sent.borrow();
+        let form = String::from_utf8(sent[0].body().clone()).unwrap();
+        assert!(form.contains("client_secret=s3cret"), "{form}");
+        assert_eq!(
+            sent[1].headers().get(header::AUTHORIZATION).unwrap(),
+            "Bearer ya29.a"
+        );
+
+        let refused = Canned::new(&[(400, r#"{"error":"invalid_grant"}"#)]);
+        assert_eq!(
+            identify_with(&refused),
+            Err(IdentityError::Refused("invalid_grant".into()))
         );
     }
 

@@ -6,3 +6,6 @@ pub mod connect;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 pub mod identity;
+pub mod oauth_client;
+#[cfg(test)]
+pub(crate) mod test_support;

@@ -2,49 +2,18 @@
 // playwright-core; no browser is downloaded): booking with JavaScript on from Tokyo with a host
 // in Berlin, screenshots for people to look at (target/browser-artifacts/), no request leaving
 // the machine, the first load's compressed size, and axe-core's accessibility rules.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { chromium } from "playwright-core";
-import { ROOT, startOpenslot } from "./support/openslot.mjs";
+import { ARTIFACTS, leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
 
 const require = createRequire(import.meta.url);
-const ARTIFACTS = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "browser-artifacts");
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 const BUDGET_BYTES = 30 * 1024;
 
-let openslot;
-let context;
-let profile;
-const requested = [];
-
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  openslot = await startOpenslot();
-  profile = mkdtempSync(path.join(os.tmpdir(), "openslot-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-    headless: true,
-    timezoneId: "Asia/Tokyo",
-    locale: "en-US",
-    viewport: { width: 1280, height: 900 },
-  });
-  context.on("request", (request) => requested.push(request.url()));
-});
-
-after(async () => {
-  await context?.close();
-  openslot?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
+const browser = useBrowser({ timezoneId: "Asia/Tokyo" });
 
 async function axe(page, name) {
   // Not page.addScriptTag: that adds an inline <script>, which our CSP rightly refuses.
@@ -60,23 +29,16 @@ async function axe(page, name) {
   );
 }
 
-/** Tokyo wall-clock time of an instant, as the page writes it for en-US (12-hour). */
-function tokyoTime(iso) {
-  return new Intl.DateTimeFormat("en-US", {
-    timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit", hour12: true,
-  }).format(new Date(iso));
-}
-
 test("an invitee in Tokyo books a Berlin host's slot with JavaScript on", async () => {
-  const page = await context.newPage();
-  await page.goto(`${openslot.baseUrl}/demo/intro-call`);
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.baseUrl}/demo/intro-call`);
   // booking.js detected the browser's zone and reloaded with it.
   await page.waitForURL(/tz=Asia%2FTokyo/);
   assert.equal(await page.inputValue("#tz"), "Asia/Tokyo");
   assert.equal(await page.getAttribute("html", "lang"), "en");
-  await page.screenshot({ path: path.join(ARTIFACTS, "booking-desktop.png"), fullPage: true });
+  await shot(page, "booking-desktop");
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(ARTIFACTS, "booking-phone.png"), fullPage: true });
+  await shot(page, "booking-phone");
   await page.setViewportSize({ width: 1280, height: 900 });
 
   if ((await page.$$("a.slot")).length === 0) {
@@ -107,19 +69,19 @@ test("an invitee in Tokyo books a Berlin host's slot with JavaScript on", async 
   assert.match(summary, /\(Asia\/Tokyo\)/);
   assert.match(summary, /\(Europe\/Berlin\)/);
   assert.match(await page.getAttribute("a.google", "href"), /^https:\/\/calendar\.google\.com\//);
-  await page.screenshot({ path: path.join(ARTIFACTS, "confirmation.png"), fullPage: true });
+  await shot(page, "confirmation");
   await axe(page, "confirmation");
   await page.close();
 });
 
 test("the booking page's first load is under 30 KB compressed", async () => {
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
   const responses = [];
   page.on("response", (response) => responses.push(response));
-  await page.goto(`${openslot.baseUrl}/demo/intro-call?tz=Asia%2FTokyo`, { waitUntil: "load" });
+  await page.goto(`${browser.baseUrl}/demo/intro-call?tz=Asia%2FTokyo`, { waitUntil: "load" });
   let compressed = 0;
   let raw = 0;
   const lines = [];
@@ -142,10 +104,6 @@ test("the booking page's first load is under 30 KB compressed", async () => {
 });
 
 test("no request of the browser left 127.0.0.1", () => {
-  assert.ok(requested.length > 0);
-  const outside = requested.filter((url) => {
-    const { protocol, hostname } = new URL(url);
-    return !(protocol === "data:" || hostname === "127.0.0.1");
-  });
-  assert.deepEqual(outside, []);
+  assert.ok(browser.requested.length > 0);
+  assert.deepEqual(leftLoopback(browser.requested), []);
 });

@@ -3,75 +3,31 @@
 // questions and three durations through the dashboard form, setting weekly hours, then booking
 // it from the public page in the same browser as an invitee, and finding the answers on the
 // dashboard's bookings page. Every page is photographed into target/browser-artifacts/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
-import { ROOT, startOpenslot } from "./support/openslot.mjs";
+import { leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
 
-const ARTIFACTS = path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "browser-artifacts");
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 const HOST_EMAIL = "mika@hosts.example";
 
-let openslot;
-let context;
-let profile;
-const requested = [];
-
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  openslot = await startOpenslot();
-  profile = mkdtempSync(path.join(os.tmpdir(), "openslot-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-    headless: true,
-    timezoneId: "Asia/Tokyo",
-    locale: "en-US",
-    viewport: { width: 1280, height: 900 },
-  });
-  context.on("request", (request) => requested.push(request.url()));
-});
-
-after(async () => {
-  await context?.close();
-  openslot?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
-
-/** Tokyo wall-clock time of an instant, as the pages write it for en-US (12-hour). */
-function tokyoTime(date) {
-  return new Intl.DateTimeFormat("en-US", {
-    timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit", hour12: true,
-  }).format(date);
-}
+const browser = useBrowser({ timezoneId: "Asia/Tokyo" });
 
 test("a host signs in, sets up an event type with questions and durations, and it is booked", async () => {
   // Who the fake Google signs in next (a new host: the suite's sign-up policy is open).
-  const who = await fetch(`${openslot.fakesUrl}/_fake/google/login`, {
+  const who = await fetch(`${browser.fakesUrl}/_fake/google/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: HOST_EMAIL, name: "Mika Tanaka" }),
   });
   assert.equal(who.status, 200);
 
-  const page = await context.newPage();
-  await page.goto(`${openslot.baseUrl}/auth/signin`);
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.baseUrl}/auth/signin`);
   assert.equal(await page.textContent("h1"), "Sign in");
   await shot(page, "host-sign-in");
   // The browser's zone goes along (host.js), so the new host starts in Asia/Tokyo.
   assert.match(await page.getAttribute("a >> text=Sign in with Google", "href"), /\?tz=Asia%2FTokyo$/);
   await page.click("a >> text=Sign in with Google");
-  await page.waitForURL(`${openslot.baseUrl}/dashboard`);
+  await page.waitForURL(`${browser.baseUrl}/dashboard`);
   assert.equal(await page.textContent("h1"), "Mika Tanaka");
   assert.match(await page.textContent("p.lead"), /Signed in as mika@hosts\.example/);
   assert.match(await page.textContent("body"), /You have no event types yet\./);
@@ -94,7 +50,7 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await page.fill("#question_2", "What would you like to discuss?");
   await shot(page, "host-event-type-form");
   await page.click("button >> text=Save");
-  await page.waitForURL(`${openslot.baseUrl}/dashboard`);
+  await page.waitForURL(`${browser.baseUrl}/dashboard`);
   const listed = await page.textContent(".event-admin-list");
   assert.match(listed, /Portfolio review/);
   assert.match(listed, /15 \/ 30 \/ 60 min/);
@@ -113,7 +69,7 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await shot(page, "host-availability");
 
   // The invitee's side, in the same browser: the public page offers the three durations.
-  await page.goto(`${openslot.baseUrl}${publicPath}/portfolio-review`);
+  await page.goto(`${browser.baseUrl}${publicPath}/portfolio-review`);
   // Host and invitee share the zone here, so the page shows Tokyo time without a reload.
   assert.equal(await page.inputValue("#tz"), "Asia/Tokyo");
   assert.equal(await page.textContent("h1"), "Portfolio review");
@@ -164,7 +120,7 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await shot(page, "invitee-confirmation");
 
   // Back as the host: the booking and its answers, as text.
-  await page.goto(`${openslot.baseUrl}/dashboard/bookings`);
+  await page.goto(`${browser.baseUrl}/dashboard/bookings`);
   const booking = await page.textContent(".booking-admin-list li");
   assert.match(booking, /Portfolio review/);
   assert.match(booking, /Aiko Suzuki/);
@@ -176,10 +132,6 @@ test("a host signs in, sets up an event type with questions and durations, and i
 });
 
 test("no request of the host's browser left 127.0.0.1", () => {
-  assert.ok(requested.length > 0);
-  const outside = requested.filter((url) => {
-    const { protocol, hostname } = new URL(url);
-    return !(protocol === "data:" || hostname === "127.0.0.1");
-  });
-  assert.deepEqual(outside, []);
+  assert.ok(browser.requested.length > 0);
+  assert.deepEqual(leftLoopback(browser.requested), []);
 });

@@ -1,6 +1,7 @@
 //! The public pages beyond booking read in the invitee's language (`Accept-Language: de`):
 //! the host's page, cancelling, rescheduling (with its own zone picker), error pages, the
-//! "time was just taken" refusal and the booking form's field errors.
+//! "time was just taken" refusal and the booking form's field errors; and every one of them
+//! links to the privacy page in its footer.
 
 use chrono::{DateTime, Days, Utc};
 use serde_json::json;
@@ -181,4 +182,25 @@ fn error_pages_a_taken_time_and_field_errors_read_in_german() {
     assert!(bad
         .body
         .contains("id=\"email-error\">Geben Sie eine E-Mail-Adresse wie name@example.com ein."));
+}
+
+#[test]
+fn the_booking_and_confirmation_pages_link_to_the_privacy_page_in_both_languages() {
+    let host = host("Datenschutz Host");
+    let manage = book(&host, start_in_days(7));
+    let en: &[(&str, &str)] = &[("Accept-Language", "en")];
+    for (headers, link) in [
+        (en, "<a href=\"/privacy\">Privacy</a>"),
+        (DE, "<a href=\"/privacy\">Datenschutz</a>"),
+    ] {
+        for path in [format!("/{}/call", host.slug), manage.clone()] {
+            let page = get_with(&path, headers);
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            assert!(
+                page.body.contains(link),
+                "{path} lacks {link}: {}",
+                page.body
+            );
+        }
+    }
 }

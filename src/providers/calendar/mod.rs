@@ -410,20 +410,7 @@ pub(crate) mod test_support {
     use super::*;
     use oauth2::http::StatusCode;
 
-    /// The production base URLs.
-    pub fn urls() -> crate::config::ServiceUrls {
-        crate::config::ServiceUrls {
-            google_accounts: "https://accounts.google.com".into(),
-            google_oauth2: "https://oauth2.googleapis.com".into(),
-            google_openid: "https://openidconnect.googleapis.com".into(),
-            google_api: "https://www.googleapis.com".into(),
-            microsoft_login: "https://login.microsoftonline.com".into(),
-            microsoft_graph: "https://graph.microsoft.com".into(),
-            zoom_oauth: "https://zoom.us".into(),
-            zoom_api: "https://api.zoom.us".into(),
-            email_api: "https://api.resend.com".into(),
-        }
-    }
+    pub use crate::providers::test_support::urls;
 
     pub fn token() -> AccessToken {
         AccessToken::new("tok-123".into())

@@ -1,14 +1,21 @@
 // Starts a private Openslot for the browser tests: the provider fakes and `wrangler dev`
 // (workerd) on free loopback ports, with a fresh local D1/KV state seeded with the demo host
 // (tests/support/demo-seed.sql). The same flags as the e2e harness (tests/e2e/support/world.rs).
+// `useBrowser` wraps it with Debian's headless Chromium for a test file: one launch, the same
+// everywhere, started before the file's tests and cleaned up after them.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, openSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { after, before } from "node:test";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
+/** Where screenshots and reports go for people to look at. */
+export const ARTIFACTS = path.join(TARGET, "browser-artifacts");
 const BIN = path.join(ROOT, "node_modules/.bin");
 // Tests only; a deployment sets its own secret.
 const TOKEN_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -97,4 +104,63 @@ export async function startOpenslot() {
     throw error;
   }
   return { baseUrl, fakesUrl, stop };
+}
+
+// No background traffic: the tests check that no request leaves the machine.
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+/**
+ * Registers the file's before/after hooks: a private Openslot and a fresh Chromium profile
+ * whose clock is in `timezoneId`. Returns an object that `before` fills in: `baseUrl`,
+ * `fakesUrl`, `context` (playwright's browser context) and `requested` (every URL it asked for).
+ */
+export function useBrowser({ timezoneId }) {
+  const browser = { requested: [] };
+  let openslot;
+  let profile;
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    openslot = await startOpenslot();
+    browser.baseUrl = openslot.baseUrl;
+    browser.fakesUrl = openslot.fakesUrl;
+    profile = mkdtempSync(path.join(os.tmpdir(), "openslot-chromium-"));
+    browser.context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_ARGS,
+      headless: true,
+      timezoneId,
+      locale: "en-US",
+      viewport: { width: 1280, height: 900 },
+    });
+    browser.context.on("request", (request) => browser.requested.push(request.url()));
+  });
+  after(async () => {
+    await browser.context?.close();
+    openslot?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+  return browser;
+}
+
+/** Saves a full-page screenshot of `page` as ARTIFACTS/`name`.png. */
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The URLs in `requested` that went anywhere but this machine (data: URLs stay local). */
+export function leftLoopback(requested) {
+  return requested.filter((url) => {
+    const { protocol, hostname } = new URL(url);
+    return !(protocol === "data:" || hostname === "127.0.0.1");
+  });
+}
+
+/** Tokyo wall-clock time of an instant, as the pages write it for en-US (12-hour). */
+export function tokyoTime(instant) {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit", hour12: true,
+  }).format(new Date(instant));
 }
