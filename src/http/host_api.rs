@@ -62,7 +62,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
 }
 
 /// Reads the body as a JSON object.
-async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
+pub(super) async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
     match json::<Value>(req).await? {
         Value::Object(map) => Ok(map),
         _ => Err(AppError::BadRequest(
@@ -82,7 +82,8 @@ fn text(value: &Value) -> Option<String> {
 }
 
 const NOT_TEXT: &str = "Use a string or a number.";
-const UNKNOWN: &str = "This field is not known.";
+/// The message under `unknown_field` for a key the endpoint does not know.
+pub(super) const UNKNOWN: &str = "This field is not known.";
 
 fn not_found() -> AppError {
     AppError::NotFound("You have no event type with this id.".into())
@@ -92,7 +93,7 @@ fn not_found() -> AppError {
 /// budget ([`Budget::HostApiToken`]), anything else (no token, a bad one, a session cookie) the
 /// client IP's ([`Budget::HostApiIp`]). A bad token is checked before it is refused, so guessing
 /// tokens costs the guesser's IP budget, never a real token's.
-async fn authorize(
+pub(super) async fn authorize(
     ctx: &Ctx,
     env: &Env,
     req: &Request,
