@@ -21,6 +21,17 @@ impl WhenUnreadable {
         }
     }
 
+    /// A host's explicit choice (a form field, an API value): only the two names, so a typo
+    /// is refused rather than read as the default the way [`WhenUnreadable::parse`] reads a
+    /// stored value.
+    pub fn choose(choice: &str) -> Option<Self> {
+        match choice {
+            "stop" => Some(Self::Stop),
+            "ignore" => Some(Self::Ignore),
+            _ => None,
+        }
+    }
+
     /// The stored value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,5 +50,17 @@ mod tests {
         assert_eq!(WhenUnreadable::parse("ignore"), WhenUnreadable::Ignore);
         assert_eq!(WhenUnreadable::parse("stop"), WhenUnreadable::Stop);
         assert_eq!(WhenUnreadable::parse(""), WhenUnreadable::Stop);
+    }
+
+    #[test]
+    fn a_choice_is_one_of_the_two_names_exactly() {
+        assert_eq!(WhenUnreadable::choose("stop"), Some(WhenUnreadable::Stop));
+        assert_eq!(
+            WhenUnreadable::choose("ignore"),
+            Some(WhenUnreadable::Ignore)
+        );
+        for typo in ["", "Ignore", "skip", " stop"] {
+            assert_eq!(WhenUnreadable::choose(typo), None, "{typo:?}");
+        }
     }
 }

@@ -5,6 +5,10 @@
 //! (`connect_states`, hashed state, ten minutes, single use), tied to the browser by a nonce
 //! cookie and to the signed-in host, who must still be signed in when the provider sends the
 //! browser back. The refresh token goes straight into the KV vault, sealed.
+//!
+//! Settings are changed here and through the JSON API (`connections_api`) alike: each parses
+//! its own input into a [`SettingsChange`] and hands it to [`save_change`], which holds the
+//! rules (what applies to which provider, Google calendar ids checked against the live list).
 
 use askama::Template;
 use worker::{Request, Response};
@@ -13,7 +17,9 @@ use super::context::Ctx;
 use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
+use crate::calendar::call::CallError;
 use crate::calendar::registration;
+use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
@@ -98,7 +104,7 @@ fn redirect_uri(ctx: &Ctx, provider: ConnectProvider) -> String {
 }
 
 /// The Outlook "show as" states a host may let block a slot, with what Outlook calls them.
-const SHOW_AS_CHOICES: [(&str, &str); 4] = [
+pub(super) const SHOW_AS_CHOICES: [(&str, &str); 4] = [
     ("busy", "Busy"),
     ("tentative", "Tentative"),
     ("oof", "Away (out of office)"),
@@ -106,7 +112,7 @@ const SHOW_AS_CHOICES: [(&str, &str); 4] = [
 ];
 
 fn item(row: &ConnectionRow) -> ConnectionItem {
-    let blocking = BlockingShowAs::parse(&row.blocking_show_as).unwrap_or_default();
+    let blocking = blocking_of(row);
     ConnectionItem {
         account_email: row.account_email.clone(),
         needs_reconnect: row.needs_reconnect(),
@@ -123,13 +129,52 @@ fn item(row: &ConnectionRow) -> ConnectionItem {
 }
 
 /// The calendar ids a Google connection checks (`["primary"]` until the host chooses).
-fn checked_ids(row: &ConnectionRow) -> Vec<String> {
+pub(super) fn checked_ids(row: &ConnectionRow) -> Vec<String> {
     serde_json::from_str(&row.checked_calendars).unwrap_or_else(|_| vec!["primary".to_owned()])
 }
 
-/// Google's list of the host's calendars, read live (names are never stored).
-async fn google_calendars(ctx: &Ctx, row: &ConnectionRow) -> Option<Vec<CalendarChoice>> {
-    let calendars = ctx.calendars().ok()?;
+/// The Outlook states (of [`SHOW_AS_CHOICES`]) that block a slot for this connection.
+pub(super) fn blocking_of(row: &ConnectionRow) -> BlockingShowAs {
+    BlockingShowAs::parse(&row.blocking_show_as).unwrap_or_default()
+}
+
+/// Whether calendar `id` is in Google's `list`; `primary` is Google's own name for the
+/// primary calendar (and what a connection checks until the host chooses).
+fn is_listed(list: &[CalendarChoice], id: &str) -> bool {
+    list.iter()
+        .any(|c| c.id == id || (id == "primary" && c.primary))
+}
+
+/// Google's calendars, each with whether the connection checks it for conflicts.
+pub(super) fn with_checked(
+    list: Vec<CalendarChoice>,
+    checked: &[String],
+) -> Vec<(CalendarChoice, bool)> {
+    list.into_iter()
+        .map(|c| {
+            let on = checked
+                .iter()
+                .any(|id| is_listed(std::slice::from_ref(&c), id));
+            (c, on)
+        })
+        .collect()
+}
+
+/// Google's list of the host's calendars, read live (names are never stored): `409` while
+/// the connection needs reconnecting, `503` while Google cannot be read.
+pub(super) async fn google_calendars(
+    ctx: &Ctx,
+    row: &ConnectionRow,
+) -> Result<Vec<CalendarChoice>, AppError> {
+    let needs_reconnect = || {
+        AppError::Conflict(
+            "Google Calendar needs reconnecting before Openslot can read your calendars.".into(),
+        )
+    };
+    if row.needs_reconnect() {
+        return Err(needs_reconnect());
+    }
+    let calendars = ctx.calendars()?;
     let urls = &ctx.config.services;
     match calendars
         .call(
@@ -139,11 +184,195 @@ async fn google_calendars(ctx: &Ctx, row: &ConnectionRow) -> Option<Vec<Calendar
         )
         .await
     {
-        Ok(list) => Some(list),
+        Ok(list) => Ok(list),
+        Err(CallError::NeedsReconnect) => Err(needs_reconnect()),
         Err(error) => {
             worker::console_warn!("calendar list of host {}: {error}", row.host_id);
-            None
+            Err(AppError::Unavailable(
+                "We could not reach Google to read your calendars just now. Please try again."
+                    .into(),
+            ))
         }
+    }
+}
+
+/// A change to one connection's settings, parsed from the dashboard's form or the API's JSON;
+/// `None` keeps what is stored. [`save_change`] checks it against the provider.
+#[derive(Debug, Default)]
+pub(super) struct SettingsChange {
+    pub when_unreadable: Option<WhenUnreadable>,
+    /// Google: the calendar ids checked for conflicts.
+    pub checked_calendars: Option<Vec<String>>,
+    /// Microsoft: the Outlook states that block a slot.
+    pub blocking_show_as: Option<BlockingShowAs>,
+    /// Google: whether Google also emails the invitee about the event.
+    pub send_updates: Option<bool>,
+    /// `true` makes this the calendar that receives new events; `false` is only accepted
+    /// while it is not (it cannot give the role away without naming who takes it).
+    pub receives_events: Option<bool>,
+}
+
+impl SettingsChange {
+    /// Whether any stored setting (not the event calendar) changes.
+    fn touches_settings(&self) -> bool {
+        self.when_unreadable.is_some()
+            || self.checked_calendars.is_some()
+            || self.blocking_show_as.is_some()
+            || self.send_updates.is_some()
+    }
+}
+
+/// Outlook states chosen by name (of [`SHOW_AS_CHOICES`]); a name not offered is refused.
+pub(super) fn show_as_choice<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<BlockingShowAs, String> {
+    let names: Vec<&str> = names.into_iter().collect();
+    if let Some(unknown) = names
+        .iter()
+        .find(|name| !SHOW_AS_CHOICES.iter().any(|(known, _)| known == *name))
+    {
+        return Err(format!("'{unknown}' is not an Outlook availability state."));
+    }
+    BlockingShowAs::parse(&names.join(",")).map_err(|e| e.to_string())
+}
+
+/// Checks `change` against `provider` (a setting it does not have is refused under that
+/// setting's name) and, for Google calendar ids, against the live calendar list; then saves
+/// it over `current`. The rules of both the dashboard and the JSON API.
+pub(super) async fn save_change(
+    ctx: &Ctx,
+    current: &ConnectionRow,
+    provider: ConnectProvider,
+    change: SettingsChange,
+) -> Result<(), AppError> {
+    let google = provider == ConnectProvider::Google;
+    let mut errors = FieldErrors::default();
+    if change.when_unreadable.is_some() && !provider.is_calendar() {
+        errors.push(
+            "when_unreadable",
+            "Zoom has no calendar to read; this is a Google Calendar or Microsoft Outlook setting.",
+        );
+    }
+    if change.receives_events.is_some() && !provider.is_calendar() {
+        errors.push(
+            "receives_events",
+            "Zoom makes meetings, not calendar events; choose a connected calendar instead.",
+        );
+    } else if change.receives_events == Some(false) && current.receives_events == 1 {
+        errors.push(
+            "receives_events",
+            "New bookings go into this calendar until another one receives them: set              receives_events to true on the other calendar.",
+        );
+    }
+    match &change.checked_calendars {
+        Some(_) if !google => errors.push(
+            "checked_calendars",
+            "Only Google Calendar has several calendars to choose from.",
+        ),
+        Some(ids) if ids.is_empty() => errors.push(
+            "checked_calendars",
+            "Choose at least one calendar to check for conflicts.",
+        ),
+        _ => {}
+    }
+    if change.blocking_show_as.is_some() && provider != ConnectProvider::Microsoft {
+        errors.push(
+            "blocking_show_as",
+            "Only Microsoft Outlook marks entries as busy, tentative, away or working elsewhere.",
+        );
+    }
+    if change.send_updates.is_some() && !google {
+        errors.push(
+            "send_updates",
+            "Only Google Calendar can email the invitee about the event itself.",
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::InvalidFields(errors));
+    }
+    let host_id = &current.host_id;
+    if change.touches_settings() {
+        let checked_calendars = match &change.checked_calendars {
+            Some(chosen) => {
+                let known = google_calendars(ctx, current).await?;
+                if let Some(unknown) = chosen.iter().find(|id| !is_listed(&known, id)) {
+                    return Err(AppError::InvalidFields(FieldErrors::one(
+                        "checked_calendars",
+                        format!("'{unknown}' is not one of your Google calendars."),
+                    )));
+                }
+                let mut unique: Vec<&String> = Vec::new();
+                for id in chosen {
+                    if !unique.contains(&id) {
+                        unique.push(id);
+                    }
+                }
+                serde_json::to_string(&unique).map_err(|e| AppError::Internal(e.to_string()))?
+            }
+            None => current.checked_calendars.clone(),
+        };
+        let when_unreadable = change
+            .when_unreadable
+            .unwrap_or_else(|| WhenUnreadable::parse(&current.when_unreadable));
+        let blocking = change
+            .blocking_show_as
+            .unwrap_or_else(|| blocking_of(current));
+        let saved = ctx
+            .store
+            .save_connection_settings(
+                host_id,
+                provider.as_str(),
+                &ConnectionSettings {
+                    checked_calendars: &checked_calendars,
+                    blocking_show_as: &blocking.to_stored(),
+                    when_unreadable: when_unreadable.as_str(),
+                    send_updates: change.send_updates.unwrap_or(current.send_updates == 1),
+                },
+            )
+            .await?;
+        if !saved {
+            return Err(not_connected(provider));
+        }
+    }
+    if change.receives_events == Some(true)
+        && !ctx
+            .store
+            .choose_event_calendar(host_id, provider.as_str())
+            .await?
+    {
+        return Err(not_connected(provider));
+    }
+    Ok(())
+}
+
+/// The 404 for a provider the host has not connected.
+pub(super) fn not_connected(provider: ConnectProvider) -> AppError {
+    AppError::NotFound(format!("{} is not connected.", provider.label()))
+}
+
+/// Revokes the grant where the provider allows it, deletes the tokens and the connection.
+pub(super) async fn forget(
+    ctx: &Ctx,
+    host_id: &str,
+    provider: ConnectProvider,
+) -> Result<(), AppError> {
+    ctx.calendars()?
+        .disconnect(host_id, provider)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The dashboard shows a failed setting as one sentence on a 400 page, as it always has.
+fn as_page_error(error: AppError) -> AppError {
+    match error {
+        AppError::InvalidFields(fields) => AppError::BadRequest(
+            fields
+                .iter()
+                .map(|(_, message)| message)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        other => other,
     }
 }
 
@@ -171,19 +400,14 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             .find(|p| p.name == "google")
             .and_then(|p| p.connection.as_mut()),
     ) {
-        let checked = checked_ids(row);
         match google_calendars(ctx, row).await {
-            Some(list) => {
-                item.calendars = list
+            Ok(list) => {
+                item.calendars = with_checked(list, &checked_ids(row))
                     .into_iter()
-                    .map(|c| {
-                        let on = checked.contains(&c.id)
-                            || (c.primary && checked.iter().any(|id| id == "primary"));
-                        (c.id, c.name, on)
-                    })
+                    .map(|(c, on)| (c.id, c.name, on))
                     .collect();
             }
-            None => item.calendars_unavailable = true,
+            Err(_) => item.calendars_unavailable = true,
         }
     }
     let several_calendars = rows
@@ -375,12 +599,44 @@ pub async fn disconnect(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Resp
     check_form(ctx, req, &signed_in, &pairs)?;
     let provider = ConnectProvider::parse(name)
         .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
-    let calendars = ctx.calendars()?;
-    calendars
-        .disconnect(&signed_in.host.id, provider)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    forget(ctx, &signed_in.host.id, provider).await?;
     redirect("/dashboard/connections?done=disconnected", 303)
+}
+
+/// The settings form as a [`SettingsChange`]: the calendar list only when the page showed it
+/// (`calendars_listed`), Outlook states only for Microsoft, Google's emails only for Google.
+fn form_change(
+    provider: ConnectProvider,
+    pairs: &[(String, String)],
+) -> Result<SettingsChange, AppError> {
+    let all = |name: &'static str| {
+        pairs
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let when_unreadable = match field(pairs, "when_unreadable") {
+        None => WhenUnreadable::Stop,
+        Some(choice) => WhenUnreadable::choose(choice).ok_or_else(|| {
+            AppError::BadRequest(
+                "Choose whether to stop offering times or to ignore this calendar.".into(),
+            )
+        })?,
+    };
+    let google = provider == ConnectProvider::Google;
+    let listed = google && pairs.iter().any(|(n, _)| n == "calendars_listed");
+    let blocking_show_as = if provider == ConnectProvider::Microsoft {
+        Some(show_as_choice(all("show_as")).map_err(AppError::BadRequest)?)
+    } else {
+        None
+    };
+    Ok(SettingsChange {
+        when_unreadable: Some(when_unreadable),
+        checked_calendars: listed.then(|| all("calendar").map(str::to_owned).collect()),
+        blocking_show_as,
+        send_updates: google.then(|| field(pairs, "send_updates") == Some("1")),
+        receives_events: None,
+    })
 }
 
 /// `POST /dashboard/connections/{provider}/settings`: how busy times are read.
@@ -395,75 +651,11 @@ pub async fn save_settings(ctx: &Ctx, req: &mut Request, name: &str) -> Result<R
         .store
         .connection(&signed_in.host.id, provider.as_str())
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("{} is not connected.", provider.label())))?;
-    let when_unreadable = match field(&pairs, "when_unreadable") {
-        Some("stop") | None => WhenUnreadable::Stop,
-        Some("ignore") => WhenUnreadable::Ignore,
-        Some(_) => {
-            return Err(AppError::BadRequest(
-                "Choose whether to stop offering times or to ignore this calendar.".into(),
-            ))
-        }
-    };
-    let checked_calendars = if provider == ConnectProvider::Google
-        && pairs.iter().any(|(n, _)| n == "calendars_listed")
-    {
-        let chosen: Vec<String> = pairs
-            .iter()
-            .filter(|(name, _)| name == "calendar")
-            .map(|(_, value)| value.clone())
-            .collect();
-        if chosen.is_empty() {
-            return Err(AppError::BadRequest(
-                "Choose at least one calendar to check for conflicts.".into(),
-            ));
-        }
-        let known = google_calendars(ctx, &current).await.ok_or_else(|| {
-            AppError::Unavailable(
-                "We could not reach Google to check your calendars just now. Please try again."
-                    .into(),
-            )
-        })?;
-        if let Some(unknown) = chosen.iter().find(|id| !known.iter().any(|c| &c.id == *id)) {
-            return Err(AppError::BadRequest(format!(
-                "'{unknown}' is not one of your Google calendars."
-            )));
-        }
-        serde_json::to_string(&chosen).map_err(|e| AppError::Internal(e.to_string()))?
-    } else {
-        current.checked_calendars.clone()
-    };
-    let blocking = if provider == ConnectProvider::Microsoft {
-        let chosen: Vec<&str> = pairs
-            .iter()
-            .filter(|(name, _)| name == "show_as")
-            .map(|(_, value)| value.as_str())
-            .collect();
-        if let Some(unknown) = chosen
-            .iter()
-            .find(|value| !SHOW_AS_CHOICES.iter().any(|(known, _)| known == *value))
-        {
-            return Err(AppError::BadRequest(format!(
-                "'{unknown}' is not an Outlook availability state."
-            )));
-        }
-        BlockingShowAs::parse(&chosen.join(",")).map_err(|e| AppError::BadRequest(e.to_string()))?
-    } else {
-        BlockingShowAs::parse(&current.blocking_show_as).unwrap_or_default()
-    };
-    ctx.store
-        .save_connection_settings(
-            &signed_in.host.id,
-            provider.as_str(),
-            &ConnectionSettings {
-                checked_calendars: &checked_calendars,
-                blocking_show_as: &blocking.to_stored(),
-                when_unreadable: when_unreadable.as_str(),
-                send_updates: provider == ConnectProvider::Google
-                    && field(&pairs, "send_updates") == Some("1"),
-            },
-        )
-        .await?;
+        .ok_or_else(|| not_connected(provider))?;
+    let change = form_change(provider, &pairs)?;
+    save_change(ctx, &current, provider, change)
+        .await
+        .map_err(as_page_error)?;
     redirect("/dashboard/connections?done=saved", 303)
 }
 
@@ -479,15 +671,17 @@ pub async fn receive_events(
     let provider = ConnectProvider::parse(name)
         .filter(|p| p.is_calendar())
         .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
-    if !ctx
+    let current = ctx
         .store
-        .choose_event_calendar(&signed_in.host.id, provider.as_str())
+        .connection(&signed_in.host.id, provider.as_str())
         .await?
-    {
-        return Err(AppError::NotFound(format!(
-            "{} is not connected.",
-            provider.label()
-        )));
-    }
+        .ok_or_else(|| not_connected(provider))?;
+    let change = SettingsChange {
+        receives_events: Some(true),
+        ..SettingsChange::default()
+    };
+    save_change(ctx, &current, provider, change)
+        .await
+        .map_err(as_page_error)?;
     redirect("/dashboard/connections?done=saved", 303)
 }

@@ -83,6 +83,7 @@ fn text(value: &Value) -> Option<String> {
 }
 
 const NOT_TEXT: &str = "Use a string or a number.";
+/// The message under `unknown_field` for a key the endpoint does not know.
 pub(super) const UNKNOWN: &str = "This field is not known.";
 
 fn not_found() -> AppError {

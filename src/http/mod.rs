@@ -12,6 +12,7 @@ mod availability_editor;
 mod booking;
 mod cancel;
 mod connections;
+mod connections_api;
 mod context;
 mod dashboard;
 mod error;
@@ -161,6 +162,18 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["api", "v1", "bookings", id, "cancel"], Method::Post) => {
             host_bookings_api::cancel(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "connections"], Method::Get) => {
+            connections_api::list(&Ctx::from_env(env, req)?, env, req).await
+        }
+        (["api", "v1", "connections", provider], Method::Patch) => {
+            connections_api::update(&Ctx::from_env(env, req)?, env, req, provider).await
+        }
+        (["api", "v1", "connections", provider], Method::Delete) => {
+            connections_api::delete(&Ctx::from_env(env, req)?, env, req, provider).await
+        }
+        (["api", "v1", "connections", provider, "calendars"], Method::Get) => {
+            connections_api::calendars(&Ctx::from_env(env, req)?, env, req, provider).await
         }
         (["auth", "signin"], Method::Get | Method::Head) => {
             auth::sign_in(&Ctx::from_env(env, req)?, req).await
@@ -351,6 +364,9 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/event-types/{id}/duplicate", "POST"),
     ("/api/v1/availability", "GET, PATCH, PUT"),
     ("/api/v1/availability/overrides/{date}", "DELETE, GET, PUT"),
+    ("/api/v1/connections", "GET"),
+    ("/api/v1/connections/{provider}", "DELETE, PATCH"),
+    ("/api/v1/connections/{provider}/calendars", "GET"),
 ];
 
 /// The methods of the API address `segments` names, from [`API_ROUTES`].

@@ -14,6 +14,7 @@ mod calendars;
 mod cancel;
 mod cloudflare_email;
 mod connections;
+mod connections_api;
 mod dashboard_availability;
 mod dashboard_bookings;
 mod dashboard_event_types;

@@ -1,0 +1,225 @@
+//! The host JSON API for connected accounts, `/api/v1/connections[/{provider}[/calendars]]`:
+//! what the dashboard's Connected accounts page shows and changes, for scripts. Authentication
+//! and rate limits are the host API's ([`authorize`]): reads take a token or the session
+//! cookie, writes only a token.
+//!
+//! Connecting is not here: it needs the host's browser at the provider's consent screen, so
+//! each provider's answer carries `connect_url`, the dashboard address that starts it. Settings
+//! are parsed from JSON into the dashboard's own [`SettingsChange`] and saved by the same
+//! [`save_change`], so both accept exactly the same settings; a connection is looked up by the
+//! authenticated host's id and a provider name, so another host's connections are never reached.
+
+use serde_json::{json, Map, Value};
+use worker::{Env, Request, Response};
+
+use super::connections::{
+    blocking_of, checked_ids, forget, google_calendars, not_connected, save_change, show_as_choice,
+    with_checked, SettingsChange, SHOW_AS_CHOICES,
+};
+use super::context::Ctx;
+use super::error::AppError;
+use super::host_api::{authorize, object, UNKNOWN};
+use super::session::ApiAccess;
+use crate::calendar::registration;
+use crate::core::booking::FieldErrors;
+use crate::core::calendar_settings::WhenUnreadable;
+use crate::providers::connect::ConnectProvider;
+use crate::store::ConnectionRow;
+
+/// One provider as the API shows it: always its name, whether it is connected and where the
+/// host connects (or reconnects) it; when connected, the account and the settings this
+/// provider has.
+fn connection_json(ctx: &Ctx, provider: ConnectProvider, row: Option<&ConnectionRow>) -> Value {
+    let mut body = json!({
+        "provider": provider.as_str(),
+        "connected": row.is_some(),
+        "connect_url": format!(
+            "{}/dashboard/connections/{}/connect",
+            ctx.origin,
+            provider.as_str()
+        ),
+    });
+    let Some(row) = row else {
+        return body;
+    };
+    body["account_email"] = json!(row.account_email);
+    body["state"] = json!(if row.needs_reconnect() {
+        "needs_reconnect"
+    } else {
+        "working"
+    });
+    if provider.is_calendar() {
+        body["receives_events"] = json!(row.receives_events == 1);
+        body["when_unreadable"] = json!(WhenUnreadable::parse(&row.when_unreadable).as_str());
+    }
+    match provider {
+        ConnectProvider::Google => {
+            body["checked_calendars"] = json!(checked_ids(row));
+            body["send_updates"] = json!(row.send_updates == 1);
+        }
+        ConnectProvider::Microsoft => {
+            let blocking = blocking_of(row);
+            let states: Vec<&str> = SHOW_AS_CHOICES
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| blocking.blocks(Some(name)))
+                .collect();
+            body["blocking_show_as"] = json!(states);
+        }
+        ConnectProvider::Zoom => {}
+    }
+    body
+}
+
+/// The provider a path segment names (404 for any other word).
+fn provider_in_path(name: &str) -> Result<ConnectProvider, AppError> {
+    ConnectProvider::parse(name).ok_or_else(|| {
+        AppError::NotFound("There is no such provider; use google, microsoft or zoom.".into())
+    })
+}
+
+/// The host's connection to `provider` (404 when there is none).
+async fn connection(
+    ctx: &Ctx,
+    host_id: &str,
+    provider: ConnectProvider,
+) -> Result<ConnectionRow, AppError> {
+    ctx.store
+        .connection(host_id, provider.as_str())
+        .await?
+        .ok_or_else(|| not_connected(provider))
+}
+
+/// A JSON array of strings, or `None` for anything else.
+fn strings(value: &Value) -> Option<Vec<&str>> {
+    value.as_array()?.iter().map(Value::as_str).collect()
+}
+
+/// The body of a `PATCH` as a [`SettingsChange`]; wrong types and unknown keys are reported
+/// per field. Whether a setting applies to the provider is [`save_change`]'s to say.
+fn parse_change(body: &Map<String, Value>) -> Result<SettingsChange, FieldErrors> {
+    let mut change = SettingsChange::default();
+    let mut errors = FieldErrors::default();
+    for (key, value) in body {
+        match key.as_str() {
+            "when_unreadable" => match value.as_str().and_then(WhenUnreadable::choose) {
+                Some(choice) => change.when_unreadable = Some(choice),
+                None => errors.push(
+                    "when_unreadable",
+                    "Use \"stop\" (offer no times) or \"ignore\" (offer times as if this \
+                     calendar were empty).",
+                ),
+            },
+            "checked_calendars" => match strings(value) {
+                Some(ids) => {
+                    change.checked_calendars = Some(ids.into_iter().map(str::to_owned).collect());
+                }
+                None => errors.push(
+                    "checked_calendars",
+                    "Use an array of calendar ids, as /api/v1/connections/google/calendars \
+                     lists them.",
+                ),
+            },
+            "blocking_show_as" => match strings(value).map(show_as_choice) {
+                Some(Ok(blocking)) => change.blocking_show_as = Some(blocking),
+                Some(Err(message)) => errors.push("blocking_show_as", message),
+                None => errors.push(
+                    "blocking_show_as",
+                    "Use an array of busy, tentative, oof and workingElsewhere.",
+                ),
+            },
+            "send_updates" => match value.as_bool() {
+                Some(on) => change.send_updates = Some(on),
+                None => errors.push("send_updates", "Use true or false."),
+            },
+            "receives_events" => match value.as_bool() {
+                Some(on) => change.receives_events = Some(on),
+                None => errors.push("receives_events", "Use true or false."),
+            },
+            // Read-only fields of a GET's answer, so it can be sent back as it is.
+            "provider" | "connected" | "account_email" | "state" | "connect_url" => {}
+            _ => errors.push("unknown_field", UNKNOWN),
+        }
+    }
+    if errors.is_empty() {
+        Ok(change)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `GET /api/v1/connections`: each provider this Openslot has set up, connected or not.
+pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
+    let rows = ctx.store.host_connections(&host.id).await?;
+    let items: Vec<Value> = ConnectProvider::ALL
+        .into_iter()
+        .filter(|p| registration(&ctx.config, *p).is_some())
+        .map(|p| {
+            let row = rows.iter().find(|r| r.provider == p.as_str());
+            connection_json(ctx, p, row)
+        })
+        .collect();
+    Ok(Response::from_json(&json!({ "connections": items }))?)
+}
+
+/// `GET /api/v1/connections/google/calendars`: the host's Google calendars, read live, and
+/// which are checked for conflicts.
+pub async fn calendars(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    name: &str,
+) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
+    let provider = provider_in_path(name)?;
+    if provider != ConnectProvider::Google {
+        return Err(AppError::NotFound(
+            "Only Google Calendar has several calendars to list.".into(),
+        ));
+    }
+    let row = connection(ctx, &host.id, provider).await?;
+    let list = google_calendars(ctx, &row).await?;
+    let items: Vec<Value> = with_checked(list, &checked_ids(&row))
+        .into_iter()
+        .map(|(calendar, checked)| {
+            json!({
+                "id": calendar.id,
+                "name": calendar.name,
+                "primary": calendar.primary,
+                "checked": checked,
+            })
+        })
+        .collect();
+    Ok(Response::from_json(&json!({ "calendars": items }))?)
+}
+
+/// `PATCH /api/v1/connections/{provider}`: changes the settings sent, by the dashboard's rules.
+pub async fn update(
+    ctx: &Ctx,
+    env: &Env,
+    req: &mut Request,
+    name: &str,
+) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Write).await?.host;
+    let provider = provider_in_path(name)?;
+    let current = connection(ctx, &host.id, provider).await?;
+    let body = object(req).await?;
+    let change = parse_change(&body).map_err(AppError::InvalidFields)?;
+    save_change(ctx, &current, provider, change).await?;
+    let saved = connection(ctx, &host.id, provider).await?;
+    Ok(Response::from_json(&connection_json(
+        ctx,
+        provider,
+        Some(&saved),
+    ))?)
+}
+
+/// `DELETE /api/v1/connections/{provider}`: disconnects as the dashboard does (204).
+pub async fn delete(ctx: &Ctx, env: &Env, req: &Request, name: &str) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Write).await?.host;
+    let provider = provider_in_path(name)?;
+    connection(ctx, &host.id, provider).await?;
+    forget(ctx, &host.id, provider).await?;
+    Ok(Response::empty()?.with_status(204))
+}
