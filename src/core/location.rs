@@ -24,6 +24,10 @@ impl Location {
     /// custom link (an https URL); the other kinds keep none, whatever a form left in the field.
     pub fn parse(kind: LocationKind, raw_detail: &str) -> Result<Self, String> {
         let detail = raw_detail.trim();
+        // Too long is refused for every kind, so what is accepted never depends on the kind.
+        if detail.chars().count() > MAX_DETAIL_CHARS {
+            return Err(FieldError::TooLong(MAX_DETAIL_CHARS).to_string());
+        }
         let needs = match kind {
             LocationKind::Phone => "the phone number invitees call",
             LocationKind::InPerson => "the address where you meet",
@@ -37,9 +41,6 @@ impl Location {
         };
         if detail.is_empty() {
             return Err(format!("Enter {needs}."));
-        }
-        if detail.chars().count() > MAX_DETAIL_CHARS {
-            return Err(FieldError::TooLong(MAX_DETAIL_CHARS).to_string());
         }
         if detail.chars().any(char::is_control) {
             return Err(FieldError::ControlCharacters.to_string());
@@ -159,6 +160,7 @@ mod tests {
         }
         let long = "x".repeat(MAX_DETAIL_CHARS + 1);
         assert!(Location::parse(LocationKind::InPerson, &long).is_err());
+        assert!(Location::parse(LocationKind::Zoom, &long).is_err());
     }
 
     #[test]
