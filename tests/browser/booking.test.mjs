@@ -4,30 +4,15 @@
 // the machine, the first load's compressed size, and axe-core's accessibility rules.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ARTIFACTS, leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
+import { ARTIFACTS, axe, leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
 
-const require = createRequire(import.meta.url);
 const BUDGET_BYTES = 30 * 1024;
 
 const browser = useBrowser({ timezoneId: "Asia/Tokyo" });
 
-async function axe(page, name) {
-  // Not page.addScriptTag: that adds an inline <script>, which our CSP rightly refuses.
-  // DevTools evaluation is outside the page's CSP, so the page is checked as served.
-  await page.evaluate(readFileSync(require.resolve("axe-core"), "utf8"));
-  const results = await page.evaluate(() => window.axe.run());
-  writeFileSync(path.join(ARTIFACTS, `axe-${name}.json`), JSON.stringify(results.violations, null, 2));
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
-    [],
-    `axe on the ${name} page`,
-  );
-}
 
 test("an invitee in Tokyo books a Berlin host's slot with JavaScript on", async () => {
   const page = await browser.context.newPage();

@@ -4,7 +4,9 @@
 // `useBrowser` wraps it with Debian's headless Chromium for a test file: one launch, the same
 // everywhere, started before the file's tests and cleaned up after them.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import net from "node:net";
 import os from "node:os";
@@ -163,4 +165,24 @@ export function tokyoTime(instant) {
   return new Intl.DateTimeFormat("en-US", {
     timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit", hour12: true,
   }).format(new Date(instant));
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Runs axe-core's accessibility rules on `page` as served, keeps the full report as
+ * ARTIFACTS/axe-`name`.json, and fails on any serious or critical violation.
+ */
+export async function axe(page, name) {
+  // Not page.addScriptTag: that adds an inline <script>, which our CSP rightly refuses.
+  // DevTools evaluation is outside the page's CSP, so the page is checked as served.
+  await page.evaluate(readFileSync(require.resolve("axe-core"), "utf8"));
+  const results = await page.evaluate(() => window.axe.run());
+  writeFileSync(path.join(ARTIFACTS, `axe-${name}.json`), JSON.stringify(results.violations, null, 2));
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `axe on the ${name} page`,
+  );
 }
