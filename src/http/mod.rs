@@ -22,6 +22,7 @@ mod host_api;
 mod host_bookings;
 mod host_bookings_api;
 mod privacy;
+mod public_info;
 mod public_pages;
 mod rate_limit;
 mod request;
@@ -112,6 +113,14 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["api", "v1", "bookings"], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;
             api::create(&Ctx::from_env(env, req)?, req).await
+        }
+        (["api", "v1", "hosts", host], Method::Get) => {
+            rate_limit::spend(env, req, Budget::Read).await?;
+            public_info::host(&Ctx::from_env(env, req)?, host).await
+        }
+        (["api", "v1", "hosts", host, "event-types", event], Method::Get) => {
+            rate_limit::spend(env, req, Budget::Read).await?;
+            public_info::event_type(&Ctx::from_env(env, req)?, host, event).await
         }
         (["api", "v1", "me"], Method::Get) => {
             host_api::me(&Ctx::from_env(env, req)?, env, req).await
@@ -354,6 +363,8 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
 /// parameter.
 const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/slots", "GET"),
+    ("/api/v1/hosts/{host}", "GET"),
+    ("/api/v1/hosts/{host}/event-types/{event}", "GET"),
     ("/api/v1/bookings", "GET, POST"),
     ("/api/v1/bookings/{id}", "GET"),
     ("/api/v1/bookings/{id}/cancel", "POST"),

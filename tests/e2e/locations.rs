@@ -185,3 +185,68 @@ fn a_hosts_own_meeting_link_is_what_invitees_join() {
     assert_eq!(zoom.status, 200, "{}", zoom.body);
     assert_eq!(zoom.json()["location_detail"], "");
 }
+
+#[test]
+fn the_public_api_tells_a_booking_form_what_it_needs_and_nothing_private() {
+    let (browser, email, slug, _csrf) = bookable_host("place-public");
+    let token = new_token(&browser, "public");
+    let id = call_id(&slug);
+    let saved = call(
+        "PATCH",
+        &format!("/api/v1/event-types/{id}"),
+        &token,
+        Some(
+            json!({ "location_kind": "in_person", "location_detail": "Marktplatz 1, Bonn",
+                     "other_durations": [60],
+                     "questions": [{ "label": "Company", "required": true }] }),
+        ),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let hidden = call(
+        "POST",
+        "/api/v1/event-types",
+        &token,
+        Some(json!({ "title": "Secret", "slug": "secret", "hidden": true,
+                     "location_kind": "phone", "location_detail": "+49 228 000000" })),
+    );
+    assert_eq!(hidden.status, 201, "{}", hidden.body);
+
+    let host = get(&format!("/api/v1/hosts/{slug}"));
+    assert_eq!(host.status, 200, "{}", host.body);
+    let host = host.json();
+    assert_eq!(host["name"], "Booked Host");
+    let listed: Vec<&str> = host["event_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["call"], "hidden ones are not listed");
+    assert_eq!(host["event_types"][0]["address"], "Marktplatz 1, Bonn");
+
+    let call_info = get(&format!("/api/v1/hosts/{slug}/event-types/call")).json();
+    assert_eq!(call_info["durations"], json!([30, 60]));
+    assert_eq!(call_info["duration_minutes"], 30);
+    assert_eq!(
+        call_info["questions"],
+        json!([{ "label": "Company", "required": true }])
+    );
+    assert_eq!(call_info["host"]["slug"], slug.as_str());
+    assert!(call_info["booking_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/{slug}/call")));
+    // A hidden event type answers by its link, but its phone number waits for a booking.
+    let secret = get(&format!("/api/v1/hosts/{slug}/event-types/secret"));
+    assert_eq!(secret.status, 200, "{}", secret.body);
+    assert_eq!(secret.json()["address"], serde_json::Value::Null);
+    for reply in [&secret, &get(&format!("/api/v1/hosts/{slug}"))] {
+        assert!(!reply.body.contains("+49 228"), "{}", reply.body);
+        assert!(!reply.body.contains(&email), "{}", reply.body);
+    }
+    assert_eq!(get("/api/v1/hosts/nobody-here").status, 404);
+    assert_eq!(
+        get(&format!("/api/v1/hosts/{slug}/event-types/nothing")).status,
+        404
+    );
+}
