@@ -1,5 +1,6 @@
-//! The host's bookings in the dashboard: upcoming (soonest first) and past (newest first), at
-//! most [`HOST_BOOKINGS_LIMIT`] each, in the host's own zone; and cancelling one with a reason.
+//! The host's bookings in the dashboard: upcoming (soonest first) and past (newest first),
+//! [`HOST_BOOKINGS_LIMIT`] a page each with links to the next pages (keyset cursors, shared
+//! with the API), in the host's own zone; and cancelling one with a reason.
 //!
 //! A host's cancellation goes through the same path as an invitee's ([`cancel_and_notify`]):
 //! the status change and both emails (iTIP CANCEL, same UID, next SEQUENCE) in one D1 batch.
@@ -14,14 +15,15 @@ use super::booking::zone_or_utc;
 use super::cancel::cancel_and_notify;
 use super::context::Ctx;
 use super::error::AppError;
-use super::request::{field, form};
+use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
+use crate::core::paging::BookingCursor;
 use crate::core::questions::{answers_from_json, Answer};
 use crate::core::types::CancellationReason;
 use crate::mail::render::CancelledBy;
-use crate::store::{BookingDetailsRow, HostBookingRow};
+use crate::store::{BookingDetailsRow, BookingsWhen, HOST_BOOKINGS_LIMIT};
 
 struct BookingItem {
     id: String,
@@ -46,7 +48,11 @@ struct BookingsPage {
     zone: String,
     upcoming: Vec<BookingItem>,
     past: Vec<BookingItem>,
-    limit: i64,
+    /// The next page of each list, keeping the other list where it is.
+    later_href: Option<String>,
+    older_href: Option<String>,
+    /// Either list is past its first page.
+    paged: bool,
     csrf: String,
     /// The booking whose cancel form failed, and why.
     failed_id: String,
@@ -60,7 +66,7 @@ impl BookingsPage {
     }
 }
 
-fn item(row: HostBookingRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> BookingItem {
+fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> BookingItem {
     let start = DateTime::from_timestamp(row.start_at, 0).unwrap_or_default();
     let end = DateTime::from_timestamp(row.end_at, 0).unwrap_or_default();
     let status = match (row.status.as_str(), &row.rescheduled_to) {
@@ -90,18 +96,94 @@ fn item(row: HostBookingRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Booking
     }
 }
 
+/// One page of the host's bookings, `limit` of them after `after`, and the cursor of the next
+/// page if there is one. The dashboard and the API page alike.
+pub(super) async fn bookings_page(
+    ctx: &Ctx,
+    host_id: &str,
+    when: BookingsWhen,
+    after: Option<&BookingCursor>,
+    limit: i64,
+) -> Result<(Vec<BookingDetailsRow>, Option<BookingCursor>), AppError> {
+    // One more than asked tells whether another page follows.
+    let mut rows = ctx
+        .store
+        .host_bookings_page(
+            host_id,
+            when,
+            ctx.now.timestamp(),
+            after.map(|c| (c.start_at, c.id.as_str())),
+            limit + 1,
+        )
+        .await?;
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    let more = rows.len() > wanted;
+    rows.truncate(wanted);
+    let next = more
+        .then(|| rows.last())
+        .flatten()
+        .map(|row| BookingCursor {
+            start_at: row.start_at,
+            id: row.id.clone(),
+        });
+    Ok((rows, next))
+}
+
+/// Where each list of the page starts (`?upcoming_after=` and `?past_after=`).
+#[derive(Default)]
+struct PageStarts {
+    upcoming: Option<BookingCursor>,
+    past: Option<BookingCursor>,
+}
+
+impl PageStarts {
+    /// The cursors of the address; one we did not hand out starts its list from the top.
+    fn of(pairs: &[(String, String)]) -> Self {
+        let cursor = |name| field(pairs, name).and_then(|text| text.parse().ok());
+        Self {
+            upcoming: cursor("upcoming_after"),
+            past: cursor("past_after"),
+        }
+    }
+
+    fn href(upcoming: Option<&BookingCursor>, past: Option<&BookingCursor>) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(cursor) = upcoming {
+            query.append_pair("upcoming_after", &cursor.to_string());
+        }
+        if let Some(cursor) = past {
+            query.append_pair("past_after", &cursor.to_string());
+        }
+        format!("/dashboard/bookings?{}", query.finish())
+    }
+}
+
 async fn render(
     ctx: &Ctx,
     signed_in: &SignedIn,
+    starts: PageStarts,
     failed_id: String,
     failed_reason: String,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let host = &signed_in.host;
     let zone = zone_or_utc(&host.time_zone);
-    let now = ctx.now.timestamp();
-    let upcoming = ctx.store.host_upcoming_bookings(&host.id, now).await?;
-    let past = ctx.store.host_past_bookings(&host.id, now).await?;
+    let (upcoming, next_upcoming) = bookings_page(
+        ctx,
+        &host.id,
+        BookingsWhen::Upcoming,
+        starts.upcoming.as_ref(),
+        HOST_BOOKINGS_LIMIT,
+    )
+    .await?;
+    let (past, next_past) = bookings_page(
+        ctx,
+        &host.id,
+        BookingsWhen::Past,
+        starts.past.as_ref(),
+        HOST_BOOKINGS_LIMIT,
+    )
+    .await?;
     let page = BookingsPage {
         zone: zone.name().to_owned(),
         upcoming: upcoming
@@ -109,7 +191,13 @@ async fn render(
             .map(|r| item(r, zone, ctx.now))
             .collect(),
         past: past.into_iter().map(|r| item(r, zone, ctx.now)).collect(),
-        limit: crate::store::HOST_BOOKINGS_LIMIT,
+        later_href: next_upcoming
+            .as_ref()
+            .map(|next| PageStarts::href(Some(next), starts.past.as_ref())),
+        older_href: next_past
+            .as_ref()
+            .map(|next| PageStarts::href(starts.upcoming.as_ref(), Some(next))),
+        paged: starts.upcoming.is_some() || starts.past.is_some(),
         csrf: signed_in.csrf_token().to_owned(),
         failed_id,
         failed_reason,
@@ -119,12 +207,14 @@ async fn render(
     Ok(Response::from_html(page.render()?)?.with_status(status))
 }
 
-/// `GET /dashboard/bookings`: both lists.
+/// `GET /dashboard/bookings[?upcoming_after=&past_after=]`: a page of both lists.
 pub async fn list(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
+    let starts = PageStarts::of(&query(req)?);
     render(
         ctx,
         &signed_in,
+        starts,
         String::new(),
         String::new(),
         FieldErrors::default(),
@@ -146,7 +236,16 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, 
         Ok(reason) => reason,
         Err(error) => {
             let errors = FieldErrors::one("reason", error.to_string());
-            return render(ctx, &signed_in, booking.id, raw_reason.to_owned(), errors).await;
+            let starts = PageStarts::default();
+            return render(
+                ctx,
+                &signed_in,
+                starts,
+                booking.id,
+                raw_reason.to_owned(),
+                errors,
+            )
+            .await;
         }
     };
     cancel_as_host(ctx, &booking, &reason).await?;

@@ -15,7 +15,7 @@ use super::availability_editor::capitalised;
 use super::context::Ctx;
 use super::error::AppError;
 use super::host_api::{authorize, object, UNKNOWN};
-use super::host_bookings::{cancel_as_host, host_booking};
+use super::host_bookings::{bookings_page, cancel_as_host, host_booking};
 use super::request::{field, query};
 use super::session::ApiAccess;
 use crate::core::booking::FieldErrors;
@@ -102,26 +102,8 @@ pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppEr
     let (Some(when), Some(limit), true) = (when, limit, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors));
     };
-    // One more than asked tells whether another page follows.
-    let mut rows = ctx
-        .store
-        .host_bookings_page(
-            &signed_in.host.id,
-            when,
-            ctx.now.timestamp(),
-            after.as_ref().map(|c| (c.start_at, c.id.as_str())),
-            limit + 1,
-        )
-        .await?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = more.then(|| rows.last()).flatten().map(|row| {
-        BookingCursor {
-            start_at: row.start_at,
-            id: row.id.clone(),
-        }
-        .to_string()
-    });
+    let (rows, next) = bookings_page(ctx, &signed_in.host.id, when, after.as_ref(), limit).await?;
+    let next_cursor = next.map(|cursor| cursor.to_string());
     let items: Vec<Value> = rows.iter().map(booking_json).collect();
     Ok(Response::from_json(&json!({
         "bookings": items,

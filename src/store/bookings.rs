@@ -162,28 +162,7 @@ pub struct LinkKeyRow {
     pub idempotency_key: String,
 }
 
-/// A booking as the host's bookings page lists it.
-#[derive(Debug, Deserialize)]
-pub struct HostBookingRow {
-    pub id: String,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub status: String,
-    pub invitee_name: String,
-    pub invitee_email: String,
-    pub event_title: String,
-    pub location_kind: String,
-    /// Set once the booking was moved: then it is cancelled because it was rescheduled.
-    pub rescheduled_to: Option<String>,
-    /// The invitee's answers to the host's questions (JSON, `core::questions`).
-    pub answers: String,
-    /// The Meet, Teams or Zoom link, once made.
-    pub meeting_url: Option<String>,
-    /// Where its calendar event stands (`booking_calendar.state`), if it gets one.
-    pub calendar_state: Option<String>,
-}
-
-/// Which of the host's bookings a page of the API lists.
+/// Which of the host's bookings a page lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookingsWhen {
     /// Not ended yet, soonest first.
@@ -192,8 +171,8 @@ pub enum BookingsWhen {
     Past,
 }
 
-/// How many bookings each section of the host's bookings page shows at most.
-pub const HOST_BOOKINGS_LIMIT: i64 = 100;
+/// How many bookings each list of the host's bookings page shows at a time.
+pub const HOST_BOOKINGS_LIMIT: i64 = 25;
 
 /// The columns of [`BookingDetailsRow`] and their joins, before a `WHERE`.
 macro_rules! booking_details_select {
@@ -511,54 +490,7 @@ impl Store {
         .await
     }
 
-    /// The host's bookings that have not ended by `now`, soonest first, at most
-    /// [`HOST_BOOKINGS_LIMIT`].
-    pub async fn host_upcoming_bookings(
-        &self,
-        host_id: &str,
-        now: i64,
-    ) -> Result<Vec<HostBookingRow>, StoreError> {
-        self.all(
-            "host_upcoming_bookings",
-            "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers, \
-             c.meeting_url, c.state AS calendar_state \
-             FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
-             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
-             WHERE b.host_id = ?1 AND b.end_at > ?2 ORDER BY b.start_at ASC, b.id LIMIT ?3",
-            &[
-                Param::Text(host_id),
-                Param::Int(now),
-                Param::Int(HOST_BOOKINGS_LIMIT),
-            ],
-        )
-        .await
-    }
-
-    /// The host's bookings that ended by `now`, newest first, at most [`HOST_BOOKINGS_LIMIT`].
-    pub async fn host_past_bookings(
-        &self,
-        host_id: &str,
-        now: i64,
-    ) -> Result<Vec<HostBookingRow>, StoreError> {
-        self.all(
-            "host_past_bookings",
-            "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-             e.title AS event_title, e.location_kind, b.rescheduled_to, b.answers, \
-             c.meeting_url, c.state AS calendar_state \
-             FROM bookings b JOIN event_types e ON e.id = b.event_type_id \
-             LEFT JOIN booking_calendar c ON c.booking_id = b.id \
-             WHERE b.host_id = ?1 AND b.end_at <= ?2 ORDER BY b.start_at DESC, b.id LIMIT ?3",
-            &[
-                Param::Text(host_id),
-                Param::Int(now),
-                Param::Int(HOST_BOOKINGS_LIMIT),
-            ],
-        )
-        .await
-    }
-
-    /// One page of the host's bookings for the API: `limit` of them in `when`'s order, after
+    /// One page of the host's bookings (dashboard and API): `limit` of them in `when`'s order, after
     /// the booking `after` (its start and id: a keyset cursor, so pages neither skip nor repeat
     /// a booking when others are added meanwhile).
     pub async fn host_bookings_page(

@@ -32,8 +32,7 @@ pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionH
 pub use availability::MinuteRange;
 pub use booking_calendar::{CalendarProgress, CalendarWorkRow, NewCalendarWork};
 pub use bookings::{
-    BookingDetailsRow, BookingsWhen, HostBookingRow, InsertOutcome, NewBookingRow,
-    HOST_BOOKINGS_LIMIT,
+    BookingDetailsRow, BookingsWhen, InsertOutcome, NewBookingRow, HOST_BOOKINGS_LIMIT,
 };
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};

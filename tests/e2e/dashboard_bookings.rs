@@ -255,3 +255,67 @@ fn another_host_can_neither_see_nor_cancel_a_booking() {
     );
     assert_eq!(unknown.status, 404);
 }
+
+#[test]
+fn a_long_list_of_bookings_comes_a_page_at_a_time() {
+    let (browser, _email, slug, _csrf) = bookable_host("bookings-pages");
+    let first = book(
+        &slug,
+        start_in_days(2),
+        "Page One",
+        &format!("pages-{slug}@example.org"),
+    );
+    // 26 more, an hour apart, written straight into D1 (booking them through the API would
+    // meet its per-address rate limit).
+    sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 26) \
+         INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, invitee_name, \
+           invitee_email, invitee_time_zone, manage_token_hash, idempotency_key, created_at) \
+         SELECT b.id || '-' || n.i, b.host_id, b.event_type_id, b.start_at + n.i * 3600, \
+           b.end_at + n.i * 3600, 'Clone ' || n.i, b.invitee_email, b.invitee_time_zone, \
+           b.manage_token_hash || '-' || n.i, b.idempotency_key || '-' || n.i, b.created_at \
+         FROM bookings b, n WHERE b.id = '{first}'"
+    ));
+    let listed = |body: &str| -> Vec<String> {
+        let upcoming = body.split("<h2>Past</h2>").next().unwrap();
+        upcoming
+            .split("id=\"booking-")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_owned())
+            .collect()
+    };
+    let page = browser.get("/dashboard/bookings");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let shown = listed(&page.body);
+    assert_eq!(shown.len(), 25);
+    assert_eq!(shown[0], first, "soonest first");
+    assert!(!page.body.contains("Back to the first page"));
+    let marker = "href=\"/dashboard/bookings?upcoming_after=";
+    let start = page
+        .body
+        .find(marker)
+        .expect("a link to the later bookings")
+        + 6;
+    let href = page.body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let next = browser.get(&href);
+    assert_eq!(next.status, 200, "{}", next.body);
+    let rest = listed(&next.body);
+    assert_eq!(rest.len(), 2, "{rest:?}");
+    assert!(
+        rest.iter().all(|id| !shown.contains(id)),
+        "no booking twice"
+    );
+    assert!(next.body.contains("Back to the first page"));
+    assert!(
+        !next.body.contains(marker),
+        "the last page links no further"
+    );
+    // A cursor we never handed out starts from the top.
+    let forged = browser.get("/dashboard/bookings?upcoming_after=x%27--");
+    assert_eq!(forged.status, 200);
+    assert_eq!(listed(&forged.body), shown);
+}
