@@ -285,6 +285,19 @@ fn api_date_overrides_are_set_read_and_deleted() {
             .unwrap()
             .is_empty()
     );
+    // Its weekly hours are its own: replacing them leaves this host's week as it was.
+    let week_before = call("GET", "/api/v1/availability", &token, None).json();
+    let theirs = call(
+        "PUT",
+        "/api/v1/availability",
+        &other_token,
+        Some(json!({ "time_zone": "UTC", "weekly_hours": {} })),
+    );
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    assert_eq!(
+        call("GET", "/api/v1/availability", &token, None).json(),
+        week_before
+    );
     assert_eq!(offered_times(&slug, monday), ["13:00", "13:30"]);
 
     let deleted = call("DELETE", &path, &token, None);
