@@ -212,3 +212,40 @@ fn disconnecting_revokes_the_grant_and_deletes_the_tokens() {
     assert_eq!(reply.status, 403);
     assert!(connection(&host_id, "google").is_some());
 }
+
+#[test]
+fn the_calendar_that_receives_events_is_chosen_through_its_form() {
+    let host = crate::calendars::calendar_host("Chooser Host", "zoom", &["google", "microsoft"]);
+    let id = &host.host.id;
+    assert_eq!(connection(id, "google").unwrap()["receives_events"], 1);
+    let page = host.browser.get("/dashboard/connections");
+    assert!(page
+        .body
+        .contains("action=\"/dashboard/connections/microsoft/receive-events\""));
+    let csrf = csrf_of(&page);
+    let path = "/dashboard/connections/microsoft/receive-events";
+    // Without the form's token nothing changes.
+    assert_eq!(host.browser.post_form(path, &[], &[]).status, 403);
+    assert_eq!(connection(id, "microsoft").unwrap()["receives_events"], 0);
+
+    let chosen = host
+        .browser
+        .post_form(path, &[("csrf", csrf.as_str())], &[]);
+    assert_eq!(location(&chosen), "/dashboard/connections?done=saved");
+    assert_eq!(connection(id, "microsoft").unwrap()["receives_events"], 1);
+    assert_eq!(connection(id, "google").unwrap()["receives_events"], 0);
+    // Zoom holds no events, and another host's form cannot choose for this one.
+    let zoom = host.browser.post_form(
+        "/dashboard/connections/zoom/receive-events",
+        &[("csrf", csrf.as_str())],
+        &[],
+    );
+    assert_eq!(zoom.status, 404);
+    let other = crate::calendars::calendar_host("Other Chooser", "zoom", &["google"]);
+    let other_csrf = csrf_of(&other.browser.get("/dashboard/connections"));
+    let theirs = other
+        .browser
+        .post_form(path, &[("csrf", other_csrf.as_str())], &[]);
+    assert_eq!(theirs.status, 404, "they have no Microsoft calendar");
+    assert_eq!(connection(id, "microsoft").unwrap()["receives_events"], 1);
+}
