@@ -94,6 +94,28 @@ pub enum DisconnectError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// What removing a leaving host from the providers achieved, so the host is told plainly
+/// what is left for them to remove themselves.
+#[derive(Debug, Default)]
+pub struct ProviderCleanup {
+    /// Events and meetings of upcoming bookings removed at the providers.
+    pub events_removed: usize,
+    /// Those the providers would not remove (after the usual retries).
+    pub events_left: usize,
+    /// Grants the providers revoked.
+    pub grants_revoked: usize,
+    /// Providers whose grant could not be revoked.
+    pub grants_left: Vec<ConnectProvider>,
+}
+
+/// How asking a provider to revoke a grant went.
+enum Revocation {
+    Revoked,
+    /// Nothing to revoke, or the provider offers no revocation (Microsoft).
+    NotOffered,
+    Failed,
+}
+
 impl Calendars<'_> {
     /// Before a host's account is deleted: removes the events and Zoom meetings of their
     /// upcoming bookings from the providers and revokes every grant (Google, Zoom), while the
@@ -103,8 +125,8 @@ impl Calendars<'_> {
     pub async fn remove_host_from_providers(
         &self,
         host_id: &str,
-    ) -> Result<(usize, usize), StoreError> {
-        let mut removed = 0;
+    ) -> Result<ProviderCleanup, StoreError> {
+        let mut cleanup = ProviderCleanup::default();
         for work in self
             .store
             .upcoming_calendar_work(host_id, self.now.timestamp())
@@ -112,38 +134,42 @@ impl Calendars<'_> {
         {
             if let Some(row) = self.store.calendar_work(&work.booking_id).await? {
                 match self.remove_now(&row).await {
-                    Ok(()) => removed += 1,
-                    Err(why) => worker::console_warn!(
-                        "deleting host {host_id}: event of booking {} not removed ({why})",
-                        row.booking_id
-                    ),
+                    Ok(()) => cleanup.events_removed += 1,
+                    Err(why) => {
+                        cleanup.events_left += 1;
+                        worker::console_warn!(
+                            "deleting host {host_id}: event of booking {} not removed ({why})",
+                            row.booking_id
+                        )
+                    }
                 }
             }
         }
-        let mut revoked = 0;
         for connection in self.store.host_connections(host_id).await? {
             let Some(provider) = ConnectProvider::parse(&connection.provider) else {
                 continue;
             };
-            if self.revoke(host_id, provider).await {
-                revoked += 1;
+            match self.revoke(host_id, provider).await {
+                Revocation::Revoked => cleanup.grants_revoked += 1,
+                Revocation::NotOffered => {}
+                Revocation::Failed => cleanup.grants_left.push(provider),
             }
         }
-        Ok((removed, revoked))
+        Ok(cleanup)
     }
 
-    /// Asks the provider to revoke the stored grant; false when there was nothing to revoke,
-    /// the provider offers no revocation, or it failed (logged).
-    async fn revoke(&self, host_id: &str, provider: ConnectProvider) -> bool {
-        let (Some(refresh_token), Some(client)) = (
-            self.vault
-                .refresh_token(host_id, provider)
-                .await
-                .ok()
-                .flatten(),
-            self.registration(provider),
-        ) else {
-            return false;
+    /// Asks the provider to revoke the stored grant (failures are logged).
+    async fn revoke(&self, host_id: &str, provider: ConnectProvider) -> Revocation {
+        let Some(client) = self.registration(provider) else {
+            return Revocation::NotOffered;
+        };
+        let refresh_token = match self.vault.refresh_token(host_id, provider).await {
+            Ok(Some(token)) => token,
+            Ok(None) => return Revocation::NotOffered,
+            Err(error) => {
+                worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
+                return Revocation::Failed;
+            }
         };
         match crate::providers::connect::revoke(
             provider,
@@ -154,10 +180,11 @@ impl Calendars<'_> {
         )
         .await
         {
-            Ok(revoked) => revoked,
+            Ok(true) => Revocation::Revoked,
+            Ok(false) => Revocation::NotOffered,
             Err(error) => {
                 worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
-                false
+                Revocation::Failed
             }
         }
     }

@@ -272,13 +272,20 @@ async fn delete_host(
         .map_err(|e| AppError::Internal(format!("KV binding TOKENS: {e}")))?;
     // At the providers first, while the tokens still exist: events of upcoming bookings and
     // Zoom meetings go, grants are revoked (Google, Zoom). Then every KV entry of the host.
-    let (events, grants) = ctx.calendars()?.remove_host_from_providers(host_id).await?;
+    let cleanup = ctx.calendars()?.remove_host_from_providers(host_id).await?;
     let removed = provider_cleanup::remove_provider_data(&kv, host_id)
         .await
         .map_err(AppError::Internal)?;
     worker::console_log!(
-        "privacy: host {host_id}: {events} calendar events removed, {grants} grants revoked"
+        "privacy: host {host_id}: {} calendar events removed ({} left), {} grants revoked ({} \
+         left)",
+        cleanup.events_removed,
+        cleanup.events_left,
+        cleanup.grants_revoked,
+        cleanup.grants_left.len()
     );
+    let grants_left: Vec<&str> = cleanup.grants_left.iter().map(|p| p.label()).collect();
+    let left = emails::deletion_leftovers(cleanup.events_left, &grants_left);
     let upcoming = ctx
         .store
         .host_future_confirmed_bookings(host_id, ctx.now.timestamp())
@@ -307,7 +314,7 @@ async fn delete_host(
     }
     emails.push(queued(
         "deletion_notice",
-        &emails::deletion_notice(&host.email, &host.name, upcoming.len()),
+        &emails::deletion_notice(&host.email, &host.name, upcoming.len(), &left),
     )?);
     let deleted = ctx
         .store
@@ -321,19 +328,20 @@ async fn delete_host(
         "privacy: host {host_id} deleted ({} upcoming bookings cancelled, {removed} KV entries)",
         upcoming.len()
     );
+    let mut lines = vec![format!(
+        "Everything of your account is gone from this instance. {} upcoming booking(s) were \
+         cancelled and each invitee is being told.",
+        upcoming.len()
+    )];
+    lines.extend(left);
+    lines.push(
+        "If you connected a Microsoft account, remove Openslot's access yourself at \
+         myapps.microsoft.com (work or school) or account.live.com/consent/Manage (personal)."
+            .into(),
+    );
     Ok(ConfirmPage {
         title: "Your account was deleted".into(),
-        lines: vec![
-            format!(
-                "Everything of your account is gone from this instance. {} upcoming booking(s) \
-                 were cancelled and each invitee is being told.",
-                upcoming.len()
-            ),
-            "If you connected a Microsoft account, remove Openslot's access yourself at \
-             myapps.microsoft.com (work or school) or account.live.com/consent/Manage \
-             (personal)."
-                .into(),
-        ],
+        lines,
         action: String::new(),
         button: String::new(),
     })

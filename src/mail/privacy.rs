@@ -94,23 +94,44 @@ pub fn erasure_link(to: &str, link: &str, expires: DateTime<Utc>) -> Message {
 }
 
 /// The host's last email: the account is gone, and what that meant for their bookings.
-pub fn deletion_notice(to: &str, host_name: &str, cancelled: usize) -> Message {
-    message(
-        to,
-        "Your Openslot account was deleted",
-        &[
-            format!("Hello {host_name},"),
-            format!(
-                "Your Openslot account and everything stored with it were deleted: profile, event \
-                 types, availability, bookings, sign-in sessions, API tokens and calendar \
-                 connections. {cancelled} upcoming booking(s) were cancelled and each invitee was told."
-            ),
-            "This is the last email you get from this instance. Emails already delivered and \
-             invitations already in calendars are not affected."
-                .to_owned(),
-        ],
-        None,
-    )
+pub fn deletion_notice(to: &str, host_name: &str, cancelled: usize, left: &[String]) -> Message {
+    let mut paragraphs = vec![
+        format!("Hello {host_name},"),
+        format!(
+            "Your Openslot account and everything stored with it were deleted: profile, event \
+             types, availability, bookings, sign-in sessions, API tokens and calendar \
+             connections. {cancelled} upcoming booking(s) were cancelled and each invitee was told."
+        ),
+    ];
+    paragraphs.extend_from_slice(left);
+    paragraphs.push(
+        "This is the last email you get from this instance. Emails already delivered and \
+         invitations already in calendars are not affected."
+            .to_owned(),
+    );
+    message(to, "Your Openslot account was deleted", &paragraphs, None)
+}
+
+/// What a deleted host must still remove themselves because a provider refused just then:
+/// events or meetings of the cancelled bookings, and grants that could not be revoked (named
+/// by the provider's label). Empty when the providers did everything.
+pub fn deletion_leftovers(events_left: usize, grants_left: &[&str]) -> Vec<String> {
+    let mut lines = Vec::new();
+    if events_left > 0 {
+        lines.push(format!(
+            "{events_left} calendar event(s) or meeting(s) of the cancelled bookings could not be \
+             removed at your calendar or Zoom just now; please delete them there yourself."
+        ));
+    }
+    if !grants_left.is_empty() {
+        lines.push(format!(
+            "Openslot could not revoke its access at {}; remove it yourself in that account's \
+             security settings (Google: myaccount.google.com/permissions; Zoom: App Marketplace, \
+             Manage, Added Apps). Openslot has already deleted its own copy of the tokens.",
+            grants_left.join(" and ")
+        ));
+    }
+    lines
 }
 
 /// A host is told that an invitee's details were erased from `count` of their bookings;
@@ -170,10 +191,30 @@ mod tests {
     #[test]
     fn subjects_are_one_line() {
         for email in [
-            deletion_notice("h@example.com", "Dana", 0),
+            deletion_notice("h@example.com", "Dana", 0, &[]),
             erasure_link("i@example.com", "https://x.example/l", at()),
         ] {
             assert!(!email.subject.contains('\n'));
         }
+    }
+
+    #[test]
+    fn a_deletion_notice_names_what_the_providers_left_behind() {
+        assert!(deletion_leftovers(0, &[]).is_empty());
+        let left = deletion_leftovers(2, &["Google Calendar", "Zoom"]);
+        assert_eq!(left.len(), 2);
+        assert!(left[0].starts_with("2 calendar event(s)"), "{}", left[0]);
+        assert!(
+            left[1].contains("at Google Calendar and Zoom"),
+            "{}",
+            left[1]
+        );
+        let notice = deletion_notice("ada@example.com", "Ada", 1, &left);
+        assert!(notice.text.contains("please delete them there yourself"));
+        assert!(notice
+            .text
+            .contains("could not revoke its access at Google Calendar and Zoom"));
+        let clean = deletion_notice("ada@example.com", "Ada", 1, &[]);
+        assert!(!clean.text.contains("could not"));
     }
 }

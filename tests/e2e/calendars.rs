@@ -637,6 +637,8 @@ fn when_the_calendar_refuses_the_event_for_good_the_booking_stands_and_the_host_
     assert_eq!(bookings[0]["status"], "confirmed");
 }
 
+/// [P41] Deleting an account removes the events and meetings of its upcoming bookings at the
+/// providers and revokes the Google and Zoom grants before the tokens go.
 #[test]
 fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_grants() {
     use crate::support::mail::wait_for_emails;
@@ -670,6 +672,60 @@ fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_gra
         );
     }
     let prefix = format!("host/{}/", host.host.id);
+    assert!(kv::keys().iter().all(|k| !k.starts_with(&prefix)));
+}
+
+/// [P41] A provider refusing to remove an event while the host deletes their account does not stop
+/// the deletion: everything of the host still goes, and the host is told what is left at
+/// the provider for them to remove.
+#[test]
+fn deleting_the_account_while_google_refuses_still_deletes_everything_and_says_what_is_left() {
+    use crate::support::mail::wait_for_emails;
+    let host = calendar_host("Stuck Host", "google_meet", &["google"]);
+    let (status, body) = book(&host.host, "10:00", "stuck.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(live_events("google", &host.email).len(), 1);
+    fail(
+        &host.email,
+        json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "DELETE",
+                "status": 500, "count": 20 }),
+    );
+    let page = host.browser.get("/dashboard/privacy");
+    let asked = host.browser.post_form(
+        "/dashboard/privacy/delete",
+        &[("csrf", &csrf_of(&page))],
+        &[],
+    );
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let link = wait_for_emails(&host.email, "Confirm the deletion", 1);
+    let done = post_form(&crate::privacy_rights::confirm_path(&link[0]), &[]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(
+        done.body
+            .contains("1 calendar event(s) or meeting(s) of the cancelled bookings could not be"),
+        "{}",
+        done.body
+    );
+    assert_eq!(
+        live_events("google", &host.email).len(),
+        1,
+        "Google kept it"
+    );
+    let notice = wait_for_emails(&host.email, "Your Openslot account was deleted", 1);
+    assert!(notice[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("please delete them there yourself"));
+    // Nothing of the host is left with us all the same.
+    let id = &host.host.id;
+    for table in ["hosts", "connections", "booking_calendar"] {
+        let column = if table == "hosts" { "id" } else { "host_id" };
+        let rows = sql(&format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {column} = '{id}'"
+        ));
+        assert_eq!(rows[0]["n"], 0, "{table}");
+    }
+    let prefix = format!("host/{id}/");
     assert!(kv::keys().iter().all(|k| !k.starts_with(&prefix)));
 }
 

@@ -552,6 +552,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("privacy.rs"),
         include_str!("privacy_rights.rs"),
         include_str!("zz_log_scan.rs"),
+        include_str!("calendars.rs"),
     ]
     .concat()
     .lines()
