@@ -637,6 +637,50 @@ fn when_the_calendar_refuses_the_event_for_good_the_booking_stands_and_the_host_
     assert_eq!(bookings[0]["status"], "confirmed");
 }
 
+/// Two bookings at once, both needing a new Zoom access token. Zoom's refresh tokens are
+/// single use, so unguarded one request spends the token the other holds, and the connection
+/// looks revoked (checked by hand: without the refresh lease and the retry with the rotated
+/// token, this test fails every time; either guard alone passes it). Here one request
+/// refreshes, the other uses the new token, both get their meeting and the connection keeps
+/// working.
+#[test]
+fn two_bookings_at_once_share_one_zoom_refresh_and_the_connection_keeps_working() {
+    let host = calendar_host("Racing Host", "zoom", &["zoom"]);
+    kv::delete(&format!("host/{}/access/zoom", host.host.id));
+    let results: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let racers: Vec<_> = [
+            ("10:00", "racer.one@example.com"),
+            ("12:00", "racer.two@example.com"),
+        ]
+        .into_iter()
+        .map(|(time, invitee)| scope.spawn(|| book(&host.host, time, invitee)))
+        .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    for (status, body) in &results {
+        assert_eq!(*status, 201, "{body}");
+    }
+    assert_eq!(live_meetings(&host.email).len(), 2);
+    let rows = sql(&format!(
+        "SELECT status FROM connections WHERE host_id = '{}' AND provider = 'zoom'",
+        host.host.id
+    ));
+    assert_ne!(rows[0]["status"], "needs_reconnect", "{rows:?}");
+    let states = sql(&format!(
+        "SELECT state FROM booking_calendar WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert!(
+        states.len() == 2 && states.iter().all(|s| s["state"] == "created"),
+        "{states:?}"
+    );
+    // The rotated refresh token still works: a later booking refreshes again without trouble.
+    kv::delete(&format!("host/{}/access/zoom", host.host.id));
+    let (status, body) = book(&host.host, "14:00", "racer.three@example.com");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(live_meetings(&host.email).len(), 3);
+}
+
 /// [P41] Deleting an account removes the events and meetings of its upcoming bookings at the
 /// providers and revokes the Google and Zoom grants before the tokens go.
 #[test]
