@@ -81,6 +81,14 @@ impl Location {
             .then_some(self.detail.as_str())
     }
 
+    /// What invitees click to join: the provider's meeting once it exists (https only), else
+    /// the host's own link.
+    pub fn join_link<'a>(&'a self, meeting_url: Option<&'a str>) -> Option<&'a str> {
+        meeting_url
+            .filter(|url| url.starts_with("https://"))
+            .or_else(|| self.link())
+    }
+
     /// The number or address to show next to the kind's name (phone and in person only).
     pub fn place(&self) -> Option<&str> {
         (matches!(self.kind, LocationKind::Phone | LocationKind::InPerson)
@@ -134,6 +142,23 @@ mod tests {
         let link = Location::parse(LocationKind::CustomLink, "https://meet.jit.si/abc").unwrap();
         assert_eq!(link.link(), Some("https://meet.jit.si/abc"));
         assert_eq!(link.place(), None);
+    }
+
+    #[test]
+    fn the_providers_meeting_comes_first_and_only_over_https() {
+        let own = Location::parse(LocationKind::CustomLink, "https://meet.jit.si/x").unwrap();
+        let zoom = Location::parse(LocationKind::Zoom, "").unwrap();
+        assert_eq!(own.join_link(None), Some("https://meet.jit.si/x"));
+        assert_eq!(zoom.join_link(None), None);
+        assert_eq!(
+            zoom.join_link(Some("https://zoom.example/j/1")),
+            Some("https://zoom.example/j/1")
+        );
+        assert_eq!(zoom.join_link(Some("javascript:alert(1)")), None);
+        assert_eq!(
+            own.join_link(Some("http://plain.example")),
+            Some("https://meet.jit.si/x")
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@ use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
 use super::availability_editor::{
-    capitalised, check_day, overrides_from, schedule_zone, store_override, store_week, stored_week,
-    OverrideProblem,
+    capitalised, check_day, overrides_between, schedule_zone, store_override, store_week,
+    stored_week, OverrideProblem,
 };
 use super::context::Ctx;
 use super::error::AppError;
@@ -84,7 +84,7 @@ async fn availability_json(ctx: &Ctx, signed_in: &SignedIn, zone: Tz) -> Result<
         .map(|(day, ranges)| ((*day).to_owned(), ranges_json(ranges)))
         .collect();
     let today = ctx.now.with_timezone(&zone).date_naive();
-    let overrides: Vec<Value> = overrides_from(ctx, host_id, today)
+    let overrides: Vec<Value> = overrides_between(ctx, host_id, today, None)
         .await?
         .iter()
         .map(|(date, ranges)| override_json(date, ranges))
@@ -155,21 +155,14 @@ pub async fn save(
             errors.push("time_zone", "Send the zone the hours are read in.");
             None
         }
-        None => {
-            let current = schedule_zone(ctx, &signed_in).await?;
-            TimeZoneName::parse(current.name()).ok()
-        }
+        None => TimeZoneName::parse(schedule_zone(ctx, &signed_in).await?.name()).ok(),
     };
     let (Some(zone), true) = (zone, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors));
     };
     store_week(ctx, host_id, &zone, days).await?;
-    let tz = zone
-        .name()
-        .parse::<Tz>()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Response::from_json(
-        &availability_json(ctx, &signed_in, tz).await?,
+        &availability_json(ctx, &signed_in, zone.tz()).await?,
     )?)
 }
 
@@ -220,10 +213,10 @@ async fn one_override(
     signed_in: &SignedIn,
     date: NaiveDate,
 ) -> Result<Response, AppError> {
-    let found = overrides_from(ctx, &signed_in.host.id, date)
+    let found = overrides_between(ctx, &signed_in.host.id, date, Some(date))
         .await?
         .into_iter()
-        .find(|(day, _)| *day == date.to_string())
+        .next()
         .ok_or_else(no_override)?;
     Ok(Response::from_json(&override_json(&found.0, &found.1))?)
 }
@@ -289,8 +282,8 @@ pub async fn put_override(
         return Err(AppError::InvalidFields(errors));
     };
     let zone = schedule_zone(ctx, &signed_in).await?;
-    match store_override(ctx, &signed_in.host.id, zone, date, ranges).await? {
-        Ok(()) => {}
+    let saved = match store_override(ctx, &signed_in.host.id, zone, date, ranges).await? {
+        Ok(saved) => saved,
         Err(OverrideProblem::PastDate) => {
             return Err(AppError::InvalidFields(FieldErrors::one(
                 "date",
@@ -300,8 +293,15 @@ pub async fn put_override(
         Err(OverrideProblem::Hours(message)) => {
             return Err(AppError::InvalidFields(FieldErrors::one("ranges", message)))
         }
-    }
-    one_override(ctx, &signed_in, date).await
+    };
+    let saved: Vec<(i64, i64)> = saved
+        .iter()
+        .map(|r| (r.start_minute, r.end_minute))
+        .collect();
+    Ok(Response::from_json(&override_json(
+        &date.to_string(),
+        &saved,
+    ))?)
 }
 
 /// `DELETE /api/v1/availability/overrides/{date}`: that date follows the weekly hours again.

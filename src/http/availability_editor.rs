@@ -168,16 +168,19 @@ pub(super) async fn stored_week(
     Ok(per_day)
 }
 
-/// The host's date overrides from `from` on, by date (`YYYY-MM-DD`); a day off has no ranges.
-pub(super) async fn overrides_from(
+/// The host's date overrides from `from` to `until` (inclusive; `None`: every later one), by
+/// date (`YYYY-MM-DD`); a day off has no ranges.
+pub(super) async fn overrides_between(
     ctx: &Ctx,
     host_id: &str,
     from: NaiveDate,
+    until: Option<NaiveDate>,
 ) -> Result<Vec<(String, Vec<(i64, i64)>)>, AppError> {
+    let until = until.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
     let mut overrides: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
     for row in ctx
         .store
-        .date_overrides(host_id, &from.to_string(), "9999-12-31")
+        .date_overrides(host_id, &from.to_string(), &until)
         .await?
     {
         if overrides.last().map(|(date, _)| date.as_str()) != Some(row.local_date.as_str()) {
@@ -246,14 +249,15 @@ pub(super) enum OverrideProblem {
     Hours(String),
 }
 
-/// Checks and saves one date's override (no ranges: the day off), as the engine will read it.
+/// Checks and saves one date's override (no ranges: the day off), as the engine will read it;
+/// returns the ranges as saved (in order).
 pub(super) async fn store_override(
     ctx: &Ctx,
     host_id: &str,
     zone: Tz,
     date: NaiveDate,
     ranges: Vec<LocalRange>,
-) -> Result<Result<(), OverrideProblem>, AppError> {
+) -> Result<Result<Vec<MinuteRange>, OverrideProblem>, AppError> {
     if date < today(ctx, zone) {
         return Ok(Err(OverrideProblem::PastDate));
     }
@@ -268,7 +272,7 @@ pub(super) async fn store_override(
             ctx.store
                 .save_date_override(host_id, &date.to_string(), &ranges)
                 .await?;
-            Ok(Ok(()))
+            Ok(Ok(ranges))
         }
         Err(error) => Ok(Err(OverrideProblem::Hours(
             capitalised(error.to_string()) + ".",
@@ -311,7 +315,7 @@ async fn render(
         })
         .collect();
 
-    let overrides = overrides_from(ctx, host_id, today)
+    let overrides = overrides_between(ctx, host_id, today, None)
         .await?
         .into_iter()
         .map(|(date, ranges)| OverrideItem {
@@ -478,7 +482,7 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
     };
     if let (Some(date), Some(ranges)) = (date, ranges) {
         match store_override(ctx, &signed_in.host.id, zone, date, ranges).await? {
-            Ok(()) => return redirect("/dashboard/availability", 303),
+            Ok(_) => return redirect("/dashboard/availability", 303),
             Err(OverrideProblem::PastDate) => {
                 errors.push("override_date", "Choose today or a later date.")
             }

@@ -23,7 +23,6 @@ use super::request::{field, form, query};
 use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
-use crate::core::display::location_label;
 use crate::core::event_type::LocationKind;
 use crate::core::ics;
 use crate::core::location::Location;
@@ -730,15 +729,9 @@ pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError>
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     let summary = format!("{} with {}", booking.event_title, booking.host_name);
     let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
-    let meeting_url = booking
-        .meeting_url
-        .clone()
-        .filter(|url| url.starts_with("https://"))
-        .or_else(|| place.link().map(str::to_owned));
-    let location = match (&meeting_url, place.place()) {
-        (Some(url), _) => url.clone(),
-        (None, Some(place)) => format!("{}: {place}", location_label(&booking.location_kind)),
-        (None, None) => location_label(&booking.location_kind).to_owned(),
+    let location = match place.join_link(booking.meeting_url.as_deref()) {
+        Some(url) => url.to_owned(),
+        None => Lang::En.strings().place(&place),
     };
     let url = format!("{}/booking/{token}", ctx.origin);
     let file = ics::write(&ics::Invitation {
@@ -785,11 +778,9 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
     let location = t.place(&place);
     let meeting = ctx.store.meeting_url(&booking.id).await?;
-    let meeting_url = meeting
-        .as_ref()
-        .and_then(|m| m.meeting_url.clone())
-        .filter(|url| url.starts_with("https://"))
-        .or_else(|| place.link().map(str::to_owned));
+    let meeting_url = place
+        .join_link(meeting.as_ref().and_then(|m| m.meeting_url.as_deref()))
+        .map(str::to_owned);
     let meeting_pending = meeting_url.is_none()
         && booking.status == "confirmed"
         && meeting

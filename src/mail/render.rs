@@ -66,11 +66,10 @@ impl<'a> BookingFacts<'a> {
     }
 
     /// The link to join: the provider's meeting once made, or the host's own link.
-    pub fn join_url(&self) -> Option<&'a str> {
-        self.meeting_url.or_else(|| {
-            (self.location_kind == "custom_link" && !self.location_detail.is_empty())
-                .then_some(self.location_detail)
-        })
+    pub fn join_url(&self) -> Option<String> {
+        self.location()
+            .join_link(self.meeting_url)
+            .map(str::to_owned)
     }
 }
 
@@ -161,7 +160,7 @@ pub fn invitation(
     );
     let mut description = format!("{}: {location}\n", t.where_);
     let join_url = facts.join_url();
-    if let Some(url) = join_url {
+    if let Some(url) = &join_url {
         description.push_str(&format!("{}: {url}\n", t.join));
     }
     if !facts.note.is_empty() {
@@ -181,7 +180,7 @@ pub fn invitation(
         end: facts.end,
         summary: &summary,
         description: &description,
-        location: Some(join_url.unwrap_or(&location)),
+        location: Some(join_url.as_deref().unwrap_or(&location)),
         url: Some(facts.manage_url),
         organizer: ics::Person {
             name: facts.host_name,
@@ -235,7 +234,7 @@ struct View<'a> {
     /// The kind of place, with the number or address the host named.
     location: String,
     /// The link to join (the provider's meeting or the host's own link).
-    meeting_url: Option<&'a str>,
+    meeting_url: Option<String>,
     note: &'a str,
     /// The invitee's answers to the host's questions.
     answers: &'a [Answer],
