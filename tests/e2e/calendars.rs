@@ -681,16 +681,9 @@ fn two_bookings_at_once_share_one_zoom_refresh_and_the_connection_keeps_working(
     assert_eq!(live_meetings(&host.email).len(), 3);
 }
 
-/// [P41] Deleting an account removes the events and meetings of its upcoming bookings at the
-/// providers and revokes the Google and Zoom grants before the tokens go.
-#[test]
-fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_grants() {
-    use crate::support::mail::wait_for_emails;
-    let host = calendar_host("Leaving Host", "zoom", &["google", "zoom"]);
-    let (status, body) = book(&host.host, "11:00", "leaving.invitee@example.com");
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(live_events("google", &host.email).len(), 1);
-    assert_eq!(live_meetings(&host.email).len(), 1);
+/// Deletes `host`'s account as its owner does: the dashboard button, then the emailed link.
+/// Returns the page the link answers with.
+fn delete_account(host: &CalendarHost) -> crate::support::http::Reply {
     let page = host.browser.get("/dashboard/privacy");
     let asked = host.browser.post_form(
         "/dashboard/privacy/delete",
@@ -698,10 +691,22 @@ fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_gra
         &[],
     );
     assert_eq!(asked.status, 200, "{}", asked.body);
-    let link = wait_for_emails(&host.email, "Confirm the deletion", 1);
-    let path = crate::privacy_rights::confirm_path(&link[0]);
-    let done = post_form(&path, &[]);
+    let link = crate::support::mail::wait_for_emails(&host.email, "Confirm the deletion", 1);
+    let done = post_form(&crate::privacy_rights::confirm_path(&link[0]), &[]);
     assert_eq!(done.status, 200, "{}", done.body);
+    done
+}
+
+/// [P41] Deleting an account removes the events and meetings of its upcoming bookings at the
+/// providers and revokes the Google and Zoom grants before the tokens go.
+#[test]
+fn deleting_the_account_removes_upcoming_events_and_meetings_and_revokes_the_grants() {
+    let host = calendar_host("Leaving Host", "zoom", &["google", "zoom"]);
+    let (status, body) = book(&host.host, "11:00", "leaving.invitee@example.com");
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(live_events("google", &host.email).len(), 1);
+    assert_eq!(live_meetings(&host.email).len(), 1);
+    delete_account(&host);
     assert!(live_events("google", &host.email).is_empty());
     assert!(live_meetings(&host.email).is_empty());
     let revocations = get(&fakes("/_fake/revocations")).json();
@@ -734,16 +739,7 @@ fn deleting_the_account_while_google_refuses_still_deletes_everything_and_says_w
         json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "DELETE",
                 "status": 500, "count": 20 }),
     );
-    let page = host.browser.get("/dashboard/privacy");
-    let asked = host.browser.post_form(
-        "/dashboard/privacy/delete",
-        &[("csrf", &csrf_of(&page))],
-        &[],
-    );
-    assert_eq!(asked.status, 200, "{}", asked.body);
-    let link = wait_for_emails(&host.email, "Confirm the deletion", 1);
-    let done = post_form(&crate::privacy_rights::confirm_path(&link[0]), &[]);
-    assert_eq!(done.status, 200, "{}", done.body);
+    let done = delete_account(&host);
     assert!(
         done.body
             .contains("1 calendar event(s) or meeting(s) of the cancelled bookings could not be"),

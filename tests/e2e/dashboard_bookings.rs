@@ -12,30 +12,37 @@ use crate::support::http::{get, post_json, query};
 use crate::support::mail::{ics_attachment, parse_invitation, wait_for_emails};
 use crate::support::seed::sql;
 
+/// The event type form of the `call` every [`bookable_host`] has, at `location_kind` with
+/// `location_detail`.
+pub(crate) fn call_form<'a>(
+    csrf: &'a str,
+    location_kind: &'a str,
+    location_detail: &'a str,
+) -> [(&'a str, &'a str); 13] {
+    [
+        ("csrf", csrf),
+        ("title", "Planning call"),
+        ("slug", "call"),
+        ("description", ""),
+        ("duration_minutes", "30"),
+        ("interval_minutes", ""),
+        ("buffer_before_minutes", "0"),
+        ("buffer_after_minutes", "0"),
+        ("minimum_notice_minutes", "60"),
+        ("booking_window_days", "30"),
+        ("max_per_day", ""),
+        ("location_kind", location_kind),
+        ("location_detail", location_detail),
+    ]
+}
+
 /// A signed-in host (Europe/Berlin) with event type `call` bookable all day, every day:
 /// (browser, host email, host slug, csrf).
 pub(crate) fn bookable_host(tag: &str) -> (Browser, String, String, String) {
     let (browser, email) = signed_in_host(tag, "Booked Host");
     let slug = host_row(&email)["slug"].as_str().unwrap().to_owned();
     let csrf = csrf_of(&browser.get("/dashboard/event-types/new"));
-    let reply = browser.post_form(
-        "/dashboard/event-types",
-        &[
-            ("csrf", csrf.as_str()),
-            ("title", "Planning call"),
-            ("slug", "call"),
-            ("description", ""),
-            ("duration_minutes", "30"),
-            ("interval_minutes", ""),
-            ("buffer_before_minutes", "0"),
-            ("buffer_after_minutes", "0"),
-            ("minimum_notice_minutes", "60"),
-            ("booking_window_days", "30"),
-            ("max_per_day", ""),
-            ("location_kind", "zoom"),
-        ],
-        &[],
-    );
+    let reply = browser.post_form("/dashboard/event-types", &call_form(&csrf, "zoom", ""), &[]);
     assert_eq!(location(&reply), "/dashboard", "{}", reply.body);
     let mut week = vec![("csrf", csrf.as_str()), ("schedule_time_zone", "UTC")];
     for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {

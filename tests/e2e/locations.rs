@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::api_tokens::{call, new_token};
-use crate::dashboard_bookings::{book, bookable_host, start_in_days};
+use crate::dashboard_bookings::{book, bookable_host, call_form, start_in_days};
 use crate::sign_in::location;
 use crate::support::browser::Browser;
 use crate::support::http::get;
@@ -33,26 +33,13 @@ fn save_location(
 ) -> crate::support::http::Reply {
     browser.post_form(
         &format!("/dashboard/event-types/{id}"),
-        &[
-            ("csrf", csrf),
-            ("title", "Planning call"),
-            ("slug", "call"),
-            ("description", ""),
-            ("duration_minutes", "30"),
-            ("interval_minutes", ""),
-            ("buffer_before_minutes", "0"),
-            ("buffer_after_minutes", "0"),
-            ("minimum_notice_minutes", "60"),
-            ("booking_window_days", "30"),
-            ("max_per_day", ""),
-            ("location_kind", kind),
-            ("location_detail", detail),
-        ],
+        &call_form(csrf, kind, detail),
         &[],
     )
 }
 
-/// The manage link of the booking `id` made by [`book`], read back from its confirmation email.
+/// The manage link (path) of the one booking `invitee` made, read back from its confirmation
+/// email.
 fn manage_path(invitee: &str) -> String {
     let email = &wait_for_emails(invitee, "Booked:", 1)[0];
     let text = email["text"].as_str().unwrap();
