@@ -4,6 +4,7 @@ pub mod availability;
 pub mod booking;
 pub mod calendar_settings;
 pub mod display;
+pub mod event_summary;
 pub mod event_type;
 pub mod ics;
 pub mod lifecycle;
