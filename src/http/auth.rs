@@ -191,9 +191,16 @@ pub async fn callback(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<R
     )
     .await
     .map_err(|error| identity_failure(provider, error))?;
-    let host_id = find_or_create_host(ctx, provider, &identity, pending.time_zone).await?;
+    let (host_id, created) =
+        find_or_create_host(ctx, provider, &identity, pending.time_zone).await?;
     let session_cookie = start_session(ctx, &host_id).await?;
-    let mut response = redirect("/dashboard", 303)?;
+    // A host this sign-in created is led through onboarding; everyone else goes home.
+    let landing = if created {
+        super::onboarding::FIRST_STEP
+    } else {
+        "/dashboard"
+    };
+    let mut response = redirect(landing, 303)?;
     let headers = response.headers_mut();
     headers.append(
         "Set-Cookie",
@@ -222,20 +229,21 @@ fn identity_failure(provider: IdentityProvider, error: IdentityError) -> AppErro
     }
 }
 
-/// The host this identity signs into, created on a first sign-in if the policy allows.
+/// The host this identity signs into, created on a first sign-in if the policy allows, and
+/// whether this sign-in created it.
 async fn find_or_create_host(
     ctx: &Ctx,
     provider: IdentityProvider,
     identity: &Identity,
     time_zone: Option<String>,
-) -> Result<String, AppError> {
+) -> Result<(String, bool), AppError> {
     let store = &ctx.store;
     let now = ctx.now.timestamp();
     if let Some(host) = store
         .host_by_identity(provider.as_str(), &identity.subject)
         .await?
     {
-        return Ok(host.id);
+        return Ok((host.id, false));
     }
     let email = identity.email.as_str();
     let unconfirmed = || {
@@ -249,7 +257,7 @@ async fn find_or_create_host(
         store
             .add_host_identity(&host_id, provider.as_str(), &identity.subject, email, now)
             .await?;
-        Ok::<_, AppError>(host_id)
+        Ok::<_, AppError>((host_id, false))
     };
     if let Some(host) = store.host_by_email(email).await? {
         return if identity.email_verified {
@@ -292,7 +300,7 @@ async fn find_or_create_host(
             })
             .await?;
         match outcome {
-            HostCreation::Created => return Ok(id),
+            HostCreation::Created => return Ok((id, true)),
             HostCreation::SlugTaken => continue,
             // The same person finished a second sign-in at the same moment.
             HostCreation::EmailTaken => {

@@ -2,10 +2,15 @@
 //! the zone they are read in, date overrides, and a preview of the next seven days' slots
 //! computed by the same engine the public pages use.
 //!
-//! Hours are typed as `09:00-12:00, 13:00-17:00` per weekday (empty: a day off), parsed with
-//! [`LocalRange::parse`] and checked with [`WeeklyHours::new`], so the dashboard refuses exactly
-//! what the engine would. Saving replaces the whole week in one D1 batch. Every query is scoped
-//! by the signed-in host's id; dates and ids from the address only reach such queries.
+//! Each weekday has an on/off switch and one or more ranges of two time fields (`mon_start`,
+//! `mon_end`, repeated per range). Without JavaScript, "Add a range" and "Copy to weekdays" are
+//! submit buttons that send the form back with the change made and nothing saved; with it,
+//! static/assets/hours.js makes the same changes in the page. A form with a `mon` text field
+//! (`09:00-12:00, 13:00-17:00`) is read as before. Either way every range goes through
+//! [`LocalRange::parse`] and [`check_day`] ([`WeeklyHours::new`]), so the dashboard, onboarding
+//! and the JSON API refuse exactly what the engine would. Saving replaces the whole week in one
+//! D1 batch. Every query is scoped by the signed-in host's id; dates and ids from the address
+//! only reach such queries.
 
 use askama::Template;
 use chrono::{Days, NaiveDate};
@@ -42,10 +47,230 @@ const MAX_RANGES_PER_DAY: usize = 12;
 /// How many days the preview shows, starting today in the schedule's zone.
 const PREVIEW_DAYS: u64 = 7;
 
-struct DayRow {
-    field: &'static str,
-    label: &'static str,
-    value: String,
+/// One weekday of the hours editor as the host sees it.
+pub(super) struct DayEditor {
+    /// `mon` … `sun`: the prefix of the day's field names and the id of its message.
+    pub(super) field: &'static str,
+    pub(super) label: &'static str,
+    /// The switch: a day switched off has no hours, whatever its ranges say.
+    pub(super) on: bool,
+    /// Start and end of each range as `HH:MM` (an end of 24:00 shows as 00:00).
+    pub(super) ranges: Vec<(String, String)>,
+    pub(super) error: String,
+}
+
+/// The weekly hours editor as shown: seven days and the zone they are read in. Shared by the
+/// availability page and onboarding (templates/week_editor.html).
+pub(super) struct WeekEditor {
+    pub(super) days: Vec<DayEditor>,
+    pub(super) zone: String,
+    pub(super) zone_error: String,
+    /// After "add a range" or "copy" without JavaScript: the page says nothing is saved yet.
+    pub(super) unsaved: bool,
+    pub(super) zone_names: &'static [Tz],
+}
+
+/// What a posted weekly hours form asks for.
+pub(super) enum WeekSubmit {
+    /// Every day passed [`check_day`] and the zone is known: save these.
+    Save([Vec<LocalRange>; 7], TimeZoneName),
+    /// "Add a range" or "Copy to weekdays" without JavaScript: show the form again, unsaved.
+    Edited(WeekEditor),
+    /// Something is wrong: show the form again with a message at each day or the zone (422).
+    Invalid(WeekEditor),
+}
+
+/// The range a day switched on starts with.
+const DEFAULT_RANGE: (&str, &str) = ("09:00", "17:00");
+
+fn end_text(minute: i64) -> String {
+    // A time field cannot hold 24:00; midnight at the end of a range means the day's end.
+    if minute >= 1440 {
+        "00:00".to_owned()
+    } else {
+        hhmm(minute)
+    }
+}
+
+impl WeekEditor {
+    /// The editor showing a stored week (minute ranges, Monday first) in `zone`.
+    pub(super) fn stored(week: &[Vec<(i64, i64)>; 7], zone: &str) -> Self {
+        let days = WEEKDAYS
+            .iter()
+            .zip(week)
+            .map(|((field, label), ranges)| DayEditor {
+                field,
+                label,
+                on: !ranges.is_empty(),
+                ranges: if ranges.is_empty() {
+                    vec![(DEFAULT_RANGE.0.to_owned(), DEFAULT_RANGE.1.to_owned())]
+                } else {
+                    ranges
+                        .iter()
+                        .map(|(start, end)| (hhmm(*start), end_text(*end)))
+                        .collect()
+                },
+                error: String::new(),
+            })
+            .collect();
+        Self {
+            days,
+            zone: zone.to_owned(),
+            zone_error: String::new(),
+            unsaved: false,
+            zone_names: &chrono_tz::TZ_VARIANTS,
+        }
+    }
+}
+
+/// The ranges of one day as posted: the `{day}_start` and `{day}_end` values in order.
+fn posted_ranges(pairs: &[(String, String)], day: &str) -> Vec<(String, String)> {
+    let values = |name: String| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(key, _)| *key == name)
+            .map(|(_, value)| value.trim().to_owned())
+            .collect()
+    };
+    let (starts, ends) = (values(format!("{day}_start")), values(format!("{day}_end")));
+    (0..starts.len().max(ends.len()))
+        .map(|i| {
+            (
+                starts.get(i).cloned().unwrap_or_default(),
+                ends.get(i).cloned().unwrap_or_default(),
+            )
+        })
+        .filter(|(start, end)| !start.is_empty() || !end.is_empty())
+        .take(MAX_RANGES_PER_DAY + 1)
+        .collect()
+}
+
+/// One day's typed ranges checked as the engine reads them (`index`: 0 is Monday).
+fn check_typed_day(
+    index: usize,
+    label: &str,
+    on: bool,
+    rows: &[(String, String)],
+) -> Result<Vec<LocalRange>, String> {
+    if !on {
+        return Ok(Vec::new());
+    }
+    let mut ranges = Vec::with_capacity(rows.len());
+    for (start, end) in rows {
+        if start.is_empty() || end.is_empty() {
+            return Err(format!(
+                "{label}: give each range a start and an end time, or clear both to remove it."
+            ));
+        }
+        let end = if end == "00:00" {
+            "24:00"
+        } else {
+            end.as_str()
+        };
+        ranges.push(
+            LocalRange::parse(start, end)
+                .map_err(|e| format!("{label}: {}.", capitalised(e.to_string())))?,
+        );
+    }
+    check_day(index, ranges)
+}
+
+/// Reads a posted weekly hours form (the editor's fields, or one text field per day).
+pub(super) fn read_week_form(pairs: &[(String, String)]) -> WeekSubmit {
+    let structured = field(pairs, "week") == Some("ranges");
+    let mut days: Vec<DayEditor> = WEEKDAYS
+        .iter()
+        .map(|(name, label)| {
+            let (on, ranges) = if structured {
+                let on = field(pairs, &format!("{name}_on")).is_some_and(|v| !v.is_empty());
+                (on, posted_ranges(pairs, name))
+            } else {
+                let text = field(pairs, name).unwrap_or_default().trim().to_owned();
+                let ranges: Vec<(String, String)> = text
+                    .split([',', ';'])
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|piece| match piece.split_once(['-', '–']) {
+                        Some((start, end)) => (start.trim().to_owned(), end.trim().to_owned()),
+                        None => (piece.to_owned(), String::new()),
+                    })
+                    .collect();
+                (!text.is_empty(), ranges)
+            };
+            DayEditor {
+                field: name,
+                label,
+                on,
+                ranges,
+                error: String::new(),
+            }
+        })
+        .collect();
+    let zone_text = field(pairs, "schedule_time_zone")
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let edit = field(pairs, "edit").and_then(|e| e.split_once(':'));
+    let position = |day: &str| WEEKDAYS.iter().position(|(name, _)| *name == day);
+    let edited = match edit {
+        Some(("add", day)) => position(day).map(|i| {
+            if let Some(d) = days.get_mut(i) {
+                d.on = true;
+                if d.ranges.len() < MAX_RANGES_PER_DAY {
+                    d.ranges.push((String::new(), String::new()));
+                }
+            }
+        }),
+        Some(("copy", day)) => position(day).map(|from| {
+            let (on, ranges) = (days[from].on, days[from].ranges.clone());
+            // Monday to Friday: the weekend keeps its own hours.
+            for d in days.iter_mut().take(5) {
+                d.on = on;
+                d.ranges = ranges.clone();
+            }
+        }),
+        _ => None,
+    };
+    let mut valid: [Vec<LocalRange>; 7] = Default::default();
+    let mut wrong = false;
+    for (index, day) in days.iter_mut().enumerate() {
+        if day.ranges.is_empty() {
+            // Nothing typed: the day is off, and offers the usual range should it be switched on.
+            day.ranges
+                .push((DEFAULT_RANGE.0.to_owned(), DEFAULT_RANGE.1.to_owned()));
+            day.on = false;
+            continue;
+        }
+        if edited.is_some() {
+            continue;
+        }
+        match check_typed_day(index, day.label, day.on, &day.ranges) {
+            Ok(ranges) => valid[index] = ranges,
+            Err(message) => {
+                day.error = message;
+                wrong = true;
+            }
+        }
+    }
+    let mut editor = WeekEditor {
+        days,
+        zone: zone_text.clone(),
+        zone_error: String::new(),
+        unsaved: false,
+        zone_names: &chrono_tz::TZ_VARIANTS,
+    };
+    if edited.is_some() {
+        editor.unsaved = true;
+        return WeekSubmit::Edited(editor);
+    }
+    match TimeZoneName::parse(&zone_text) {
+        Ok(zone) if !wrong => WeekSubmit::Save(valid, zone),
+        Ok(_) => WeekSubmit::Invalid(editor),
+        Err(e) => {
+            editor.zone_error = e.to_string();
+            WeekSubmit::Invalid(editor)
+        }
+    }
 }
 
 struct OverrideItem {
@@ -68,9 +293,7 @@ struct PreviewDay {
 #[derive(Template)]
 #[template(path = "availability.html")]
 struct AvailabilityPage {
-    days: Vec<DayRow>,
-    schedule_time_zone: String,
-    zone_names: &'static [Tz],
+    week: WeekEditor,
     overrides: Vec<OverrideItem>,
     override_date: String,
     override_hours: String,
@@ -87,13 +310,33 @@ impl AvailabilityPage {
     fn error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or("")
     }
+
+    /// The override form's two range rows, from what was typed (empty at first).
+    fn override_rows(&self) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = self
+            .override_hours
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|piece| match piece.split_once(['-', '–']) {
+                Some((start, end)) => (
+                    start.trim().to_owned(),
+                    end.trim().replace("24:00", "00:00"),
+                ),
+                None => (piece.to_owned(), String::new()),
+            })
+            .collect();
+        while rows.len() < 2 {
+            rows.push((String::new(), String::new()));
+        }
+        rows
+    }
 }
 
 /// What the host typed (or what is stored) for the parts of the page that are forms.
 #[derive(Default)]
 struct Typed {
-    days: Option<Vec<String>>,
-    schedule_time_zone: Option<String>,
+    week: Option<WeekEditor>,
     override_date: String,
     override_hours: String,
     override_day_off: bool,
@@ -297,23 +540,10 @@ async fn render(
     let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
     let today = today(ctx, zone);
 
-    let days = match typed.days {
-        Some(values) => values,
-        None => stored_week(ctx, host_id)
-            .await?
-            .iter()
-            .map(|ranges| ranges_text(ranges))
-            .collect(),
+    let week = match typed.week {
+        Some(week) => week,
+        None => WeekEditor::stored(&stored_week(ctx, host_id).await?, zone.name()),
     };
-    let days = WEEKDAYS
-        .iter()
-        .zip(days)
-        .map(|((field, label), value)| DayRow {
-            field,
-            label,
-            value,
-        })
-        .collect();
 
     let overrides = overrides_between(ctx, host_id, today, None)
         .await?
@@ -368,12 +598,9 @@ async fn render(
         }
     }
 
+    let invalid = week.days.iter().any(|d| !d.error.is_empty()) || !week.zone_error.is_empty();
     let page = AvailabilityPage {
-        days,
-        schedule_time_zone: typed
-            .schedule_time_zone
-            .unwrap_or_else(|| zone.name().to_owned()),
-        zone_names: &chrono_tz::TZ_VARIANTS,
+        week,
         overrides,
         override_date: typed.override_date,
         override_hours: typed.override_hours,
@@ -385,7 +612,11 @@ async fn render(
         csrf: signed_in.csrf_token().to_owned(),
         errors,
     };
-    let status = if page.errors.is_empty() { 200 } else { 422 };
+    let status = if page.errors.is_empty() && !invalid {
+        200
+    } else {
+        422
+    };
     Ok(Response::from_html(page.render()?)?.with_status(status))
 }
 
@@ -404,40 +635,23 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
 }
 
 /// `POST /dashboard/availability`: replaces the weekly hours and their zone, or shows the
-/// form again with a message per weekday.
+/// form again: with a message per weekday, or with a range added or a day copied (unsaved).
 pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let mut errors = FieldErrors::default();
-    let mut typed_days = Vec::with_capacity(7);
-    let mut days: [Vec<LocalRange>; 7] = Default::default();
-    for (index, (name, label)) in WEEKDAYS.iter().enumerate() {
-        let text = field(&pairs, name).unwrap_or_default().trim().to_owned();
-        match parse_ranges(&text).map(|ranges| check_day(index, ranges)) {
-            Ok(Ok(ranges)) => days[index] = ranges,
-            Ok(Err(message)) => errors.push(name, message),
-            Err(message) => errors.push(name, format!("{label}: {message}")),
+    let week = match read_week_form(&pairs) {
+        WeekSubmit::Save(days, zone) => {
+            store_week(ctx, &signed_in.host.id, &zone, days).await?;
+            return redirect("/dashboard/availability", 303);
         }
-        typed_days.push(text);
-    }
-    let zone_text = field(&pairs, "schedule_time_zone")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let zone = TimeZoneName::parse(&zone_text)
-        .map_err(|e| errors.push("schedule_time_zone", e.to_string()))
-        .ok();
-    if let (true, Some(zone)) = (errors.is_empty(), zone) {
-        store_week(ctx, &signed_in.host.id, &zone, days).await?;
-        return redirect("/dashboard/availability", 303);
-    }
+        WeekSubmit::Edited(week) | WeekSubmit::Invalid(week) => week,
+    };
     let typed = Typed {
-        days: Some(typed_days),
-        schedule_time_zone: Some(zone_text),
+        week: Some(week),
         ..Typed::default()
     };
-    render(ctx, &signed_in, None, typed, errors).await
+    render(ctx, &signed_in, None, typed, FieldErrors::default()).await
 }
 
 /// `POST /dashboard/availability/overrides`: sets one date's hours, or takes the day off.
@@ -449,10 +663,22 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
         .unwrap_or_default()
         .trim()
         .to_owned();
-    let hours_text = field(&pairs, "override_hours")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+    // The time fields (`override_start`/`override_end`, per range), or the older text field.
+    let hours_text = match field(&pairs, "override_hours").map(str::trim) {
+        Some(text) if !text.is_empty() => text.to_owned(),
+        _ => posted_ranges(&pairs, "override")
+            .iter()
+            .map(|(start, end)| {
+                let end = if end == "00:00" {
+                    "24:00"
+                } else {
+                    end.as_str()
+                };
+                format!("{start}-{end}")
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
     let day_off = field(&pairs, "override_day_off").is_some_and(|v| !v.is_empty());
     let zone = schedule_zone(ctx, &signed_in).await?;
     let mut errors = FieldErrors::default();

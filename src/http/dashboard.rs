@@ -1,27 +1,62 @@
-//! The signed-in host's pages: `/dashboard` (their link, event types, sign-out) and
-//! `/dashboard/profile` (name, public slug, time zone). Every page shows only the data of the
-//! host whose session made the request; no host id ever comes from the request.
+//! The signed-in host's pages: `/dashboard` (home: what is left to set up, the next bookings,
+//! each event type with its link, and the connections' health) and `/dashboard/profile` (name,
+//! public slug, time zone). Every page shows only the data of the host whose session made the
+//! request; no host id ever comes from the request.
 
 use askama::Template;
+use chrono::DateTime;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
+use super::booking::zone_or_utc;
 use super::context::Ctx;
 use super::error::AppError;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host};
+use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
+use crate::core::display::{location_label, span_label};
 use crate::core::event_type::{durations_label, offered_durations};
 use crate::core::types::{PersonName, Slug, TimeZoneName};
-use crate::store::ProfileUpdate;
+use crate::providers::connect::ConnectProvider;
+use crate::store::{BookingsWhen, ProfileUpdate};
+
+/// How many of the next bookings the home page lists.
+const NEXT_BOOKINGS: usize = 5;
 
 struct EventItem {
     id: String,
     title: String,
     href: String,
+    /// The whole public address, to copy.
+    url: String,
     /// "30", or "15 / 30 / 60" when the invitee picks.
     duration_minutes: String,
     hidden: bool,
+}
+
+/// One of the next meetings: who, when (in the host's zone) and where.
+struct NextBooking {
+    who: String,
+    event_title: String,
+    when: String,
+    location: &'static str,
+    meeting_url: Option<String>,
+}
+
+/// A calendar or Zoom account this Openslot can connect, as the home page reports it.
+struct ConnectionHealth {
+    label: &'static str,
+    /// `working`, `needs_reconnect` or `not_connected`.
+    state: &'static str,
+    account: String,
+}
+
+/// One line of the "finish setting up" list.
+struct SetupStep {
+    label: &'static str,
+    href: String,
+    done: bool,
 }
 
 #[derive(Template)]
@@ -31,51 +66,226 @@ struct DashboardPage {
     email: String,
     slug: String,
     public_url: String,
+    zone: String,
     events: Vec<EventItem>,
+    next: Vec<NextBooking>,
+    connections: Vec<ConnectionHealth>,
+    /// Empty once every step is done.
+    setup: Vec<SetupStep>,
     /// Labels of connected accounts the provider stopped accepting.
     needs_reconnect: Vec<&'static str>,
     csrf: String,
 }
 
-/// `GET /dashboard`: the host's overview.
+impl DashboardPage {
+    fn setup_left(&self) -> usize {
+        self.setup.iter().filter(|s| !s.done).count()
+    }
+}
+
+/// `GET /dashboard`: the host's home.
 pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let host = &signed_in.host;
-    let events = ctx
-        .store
-        .host_event_types(&host.id)
-        .await?
+    let zone = zone_or_utc(&host.time_zone);
+    let rows = ctx.store.host_event_types(&host.id).await?;
+    let events: Vec<EventItem> = rows
         .into_iter()
-        .map(|e| EventItem {
-            id: e.id,
-            href: format!("/{}/{}", host.slug, e.slug),
-            title: e.title,
-            duration_minutes: durations_label(&offered_durations(
-                u32::try_from(e.duration_minutes).unwrap_or(0),
-                &e.other_durations,
-            )),
-            hidden: e.hidden != 0,
+        .map(|e| {
+            let href = format!("/{}/{}", host.slug, e.slug);
+            EventItem {
+                id: e.id,
+                url: format!("{}{href}", ctx.origin),
+                href,
+                title: e.title,
+                duration_minutes: durations_label(&offered_durations(
+                    u32::try_from(e.duration_minutes).unwrap_or(0),
+                    &e.other_durations,
+                )),
+                hidden: e.hidden != 0,
+            }
         })
         .collect();
-    let needs_reconnect = ctx
+    let now = ctx.now.timestamp();
+    // A few more than shown: cancelled ones in between are left out.
+    let upcoming = ctx
         .store
-        .host_connections(&host.id)
-        .await?
+        .host_bookings_page(&host.id, BookingsWhen::Upcoming, now, None, 20)
+        .await?;
+    let ever_booked = !upcoming.is_empty()
+        || !ctx
+            .store
+            .host_bookings_page(&host.id, BookingsWhen::Past, now, None, 1)
+            .await?
+            .is_empty();
+    let next = upcoming
+        .into_iter()
+        .filter(|b| b.status == "confirmed")
+        .take(NEXT_BOOKINGS)
+        .map(|b| NextBooking {
+            when: span_label(
+                DateTime::from_timestamp(b.start_at, 0).unwrap_or_default(),
+                DateTime::from_timestamp(b.end_at, 0).unwrap_or_default(),
+                zone,
+            ),
+            who: b.invitee_name,
+            event_title: b.event_title,
+            location: location_label(&b.location_kind),
+            meeting_url: b.meeting_url.filter(|url| url.starts_with("https://")),
+        })
+        .collect();
+    let stored = ctx.store.host_connections(&host.id).await?;
+    let connections: Vec<ConnectionHealth> = ConnectProvider::ALL
+        .into_iter()
+        .filter(|p| registration(&ctx.config, *p).is_some())
+        .map(|p| {
+            let row = stored.iter().find(|c| c.provider == p.as_str());
+            ConnectionHealth {
+                label: p.label(),
+                state: match row {
+                    Some(c) if c.needs_reconnect() => "needs_reconnect",
+                    Some(_) => "working",
+                    None => "not_connected",
+                },
+                account: row.map(|c| c.account_email.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let needs_reconnect = stored
         .iter()
         .filter(|c| c.needs_reconnect())
-        .filter_map(|c| crate::providers::connect::ConnectProvider::parse(&c.provider))
-        .map(crate::providers::connect::ConnectProvider::label)
+        .filter_map(|c| ConnectProvider::parse(&c.provider))
+        .map(ConnectProvider::label)
         .collect();
+    let has_hours = super::availability_editor::stored_week(ctx, &host.id)
+        .await?
+        .iter()
+        .any(|day| !day.is_empty());
+    let calendar_connected = stored.iter().any(|c| {
+        ConnectProvider::parse(&c.provider).is_some_and(ConnectProvider::is_calendar)
+            && !c.needs_reconnect()
+    });
+    let first_link = events
+        .iter()
+        .find(|e| !e.hidden)
+        .map_or_else(|| format!("/{}", host.slug), |e| e.href.clone());
+    let mut setup = vec![
+        SetupStep {
+            label: "Set your working hours",
+            href: "/dashboard/availability".into(),
+            done: has_hours,
+        },
+        SetupStep {
+            label: "Create an event type",
+            href: "/dashboard/event-types/new".into(),
+            done: !events.is_empty(),
+        },
+        SetupStep {
+            label: "Connect a calendar",
+            href: "/dashboard/connections".into(),
+            done: calendar_connected,
+        },
+        SetupStep {
+            label: "Try your own link",
+            href: first_link,
+            done: ever_booked,
+        },
+    ];
+    // A calendar can be connected only where the instance has one set up.
+    let calendar_available = ConnectProvider::ALL
+        .into_iter()
+        .any(|p| p.is_calendar() && registration(&ctx.config, p).is_some());
+    if !calendar_available {
+        setup.retain(|s| s.href != "/dashboard/connections");
+    }
+    if setup.iter().all(|s| s.done) {
+        setup.clear();
+    }
     let page = DashboardPage {
         needs_reconnect,
         name: host.name.clone(),
         email: host.email.clone(),
         slug: host.slug.clone(),
         public_url: format!("{}/{}", ctx.origin, host.slug),
+        zone: zone.name().to_owned(),
         events,
+        next,
+        connections,
+        setup,
         csrf: signed_in.csrf_token().to_owned(),
     };
     Ok(Response::from_html(page.render()?)?)
+}
+
+/// The profile form as typed, with a message per field (profile page and onboarding).
+pub(super) struct ProfileForm {
+    pub(super) name: String,
+    pub(super) slug: String,
+    pub(super) time_zone: String,
+    pub(super) errors: FieldErrors,
+}
+
+/// A profile that passed every check.
+pub(super) struct ValidProfile {
+    name: PersonName,
+    slug: Slug,
+    zone: TimeZoneName,
+}
+
+/// Reads `name`, `slug` and `time_zone` from a posted form: as typed, and parsed or refused.
+pub(super) fn read_profile(
+    pairs: &[(String, String)],
+) -> (ProfileForm, Result<ValidProfile, FieldErrors>) {
+    let value = |name: &str| field(pairs, name).unwrap_or_default().trim().to_owned();
+    let (name, slug, time_zone) = (value("name"), value("slug"), value("time_zone"));
+    let mut errors = FieldErrors::default();
+    let parsed_name = PersonName::parse(&name)
+        .map_err(|e| errors.push("name", e.to_string()))
+        .ok();
+    let parsed_slug = Slug::parse_host(&slug)
+        .map_err(|e| errors.push("slug", e.to_string()))
+        .ok();
+    let parsed_zone = TimeZoneName::parse(&time_zone)
+        .map_err(|e| errors.push("time_zone", e.to_string()))
+        .ok();
+    let parsed = match (parsed_name, parsed_slug, parsed_zone) {
+        (Some(name), Some(slug), Some(zone)) => Ok(ValidProfile { name, slug, zone }),
+        _ => Err(errors),
+    };
+    let typed = ProfileForm {
+        name,
+        slug,
+        time_zone,
+        errors: FieldErrors::default(),
+    };
+    (typed, parsed)
+}
+
+/// Saves a checked profile; `Some` with the slug's message when another host has that link.
+pub(super) async fn save_profile_fields(
+    ctx: &Ctx,
+    host_id: &str,
+    valid: &ValidProfile,
+) -> Result<Option<FieldErrors>, AppError> {
+    let outcome = ctx
+        .store
+        .update_host_profile(
+            host_id,
+            valid.name.as_str(),
+            valid.slug.as_str(),
+            valid.zone.name(),
+        )
+        .await?;
+    Ok(match outcome {
+        ProfileUpdate::Saved => None,
+        ProfileUpdate::SlugTaken => Some(FieldErrors::one(
+            "slug",
+            format!(
+                "'{}' is already someone's link; choose another.",
+                valid.slug.as_str()
+            ),
+        )),
+    })
 }
 
 #[derive(Template)]
@@ -120,41 +330,19 @@ pub async fn save_profile(ctx: &Ctx, req: &mut Request) -> Result<Response, AppE
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let value = |name: &str| field(&pairs, name).unwrap_or_default().trim().to_owned();
-    let (name, slug, time_zone) = (value("name"), value("slug"), value("time_zone"));
-    let mut errors = FieldErrors::default();
-    let parsed_name = PersonName::parse(&name)
-        .map_err(|e| errors.push("name", e.to_string()))
-        .ok();
-    let parsed_slug = Slug::parse_host(&slug)
-        .map_err(|e| errors.push("slug", e.to_string()))
-        .ok();
-    let parsed_zone = TimeZoneName::parse(&time_zone)
-        .map_err(|e| errors.push("time_zone", e.to_string()))
-        .ok();
-    if let (Some(name), Some(slug), Some(zone)) = (parsed_name, parsed_slug, parsed_zone) {
-        let outcome = ctx
-            .store
-            .update_host_profile(
-                &signed_in.host.id,
-                name.as_str(),
-                slug.as_str(),
-                zone.name(),
-            )
-            .await?;
-        match outcome {
-            ProfileUpdate::Saved => return redirect("/dashboard", 303),
-            ProfileUpdate::SlugTaken => errors.push(
-                "slug",
-                format!("'{slug}' is already someone's link; choose another."),
-            ),
-        }
-    }
+    let (typed, parsed) = read_profile(&pairs);
+    let errors = match parsed {
+        Ok(valid) => match save_profile_fields(ctx, &signed_in.host.id, &valid).await? {
+            None => return redirect("/dashboard", 303),
+            Some(errors) => errors,
+        },
+        Err(errors) => errors,
+    };
     let page = ProfilePage {
-        name,
-        slug,
+        name: typed.name,
+        slug: typed.slug,
         suggest_browser_zone: false,
-        time_zone,
+        time_zone: typed.time_zone,
         zone_names: &chrono_tz::TZ_VARIANTS,
         origin: ctx.origin.clone(),
         csrf: signed_in.csrf_token().to_owned(),

@@ -11,6 +11,7 @@ use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::core::booking::FieldErrors;
 use crate::core::display::location_label;
+use crate::core::event_summary::summary;
 use crate::core::event_type::{EventTypeInput, LocationKind};
 use crate::core::questions::{questions_from_json, QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
 use crate::crypto::random_hex;
@@ -30,6 +31,54 @@ const SPARE_QUESTION_ROWS: usize = 3;
 struct LocationOption {
     value: &'static str,
     label: &'static str,
+}
+
+/// A choice in a short list (a chip or an option): its value, label and whether it is chosen.
+struct Choice {
+    value: String,
+    label: String,
+    chosen: bool,
+}
+
+/// Durations offered as chips; a stored one not among them is shown too.
+const DURATION_CHOICES: [u32; 7] = [15, 20, 30, 45, 60, 90, 120];
+/// Minimum notice choices, in minutes.
+const NOTICE_CHOICES: [u32; 9] = [0, 15, 30, 60, 120, 240, 720, 1440, 2880];
+/// "Free time before/after" choices, in minutes.
+const BUFFER_CHOICES: [u32; 6] = [0, 5, 10, 15, 30, 60];
+/// "A start every …" choices, in minutes (empty: the duration).
+const INTERVAL_CHOICES: [u32; 6] = [5, 10, 15, 20, 30, 60];
+
+/// "15 min", "1 hour", "2 days": how a choice of minutes reads.
+fn minutes_label(minutes: u32) -> String {
+    match minutes {
+        0 => "None".to_owned(),
+        m if m % 1440 == 0 => format!("{} day{}", m / 1440, if m == 1440 { "" } else { "s" }),
+        m if m % 60 == 0 => format!("{} hour{}", m / 60, if m == 60 { "" } else { "s" }),
+        m => format!("{m} min"),
+    }
+}
+
+/// The choices of a short list with `typed` chosen; a typed value not among them is added, so
+/// what is stored (or typed) is always on the form.
+fn choices(list: &[u32], typed: &str, label: fn(u32) -> String) -> Vec<Choice> {
+    let typed = typed.trim();
+    let mut out: Vec<Choice> = list
+        .iter()
+        .map(|m| Choice {
+            value: m.to_string(),
+            label: label(*m),
+            chosen: m.to_string() == typed,
+        })
+        .collect();
+    if !typed.is_empty() && !out.iter().any(|c| c.chosen) {
+        out.push(Choice {
+            value: typed.to_owned(),
+            label: typed.parse().map_or_else(|_| typed.to_owned(), label),
+            chosen: true,
+        });
+    }
+    out
 }
 
 #[derive(Template)]
@@ -71,6 +120,76 @@ impl EventTypePage {
                 }
             })
             .collect()
+    }
+
+    fn duration_choices(&self) -> Vec<Choice> {
+        choices(&DURATION_CHOICES, &self.input.duration_minutes, |m| {
+            format!("{m} min")
+        })
+    }
+
+    /// The further durations as chips, each ticked when offered.
+    fn other_duration_choices(&self) -> Vec<Choice> {
+        let offered: Vec<&str> = self
+            .input
+            .other_durations
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut out: Vec<Choice> = DURATION_CHOICES
+            .iter()
+            .map(|m| Choice {
+                value: m.to_string(),
+                label: format!("{m} min"),
+                chosen: offered.contains(&m.to_string().as_str()),
+            })
+            .collect();
+        for extra in offered {
+            if !out.iter().any(|c| c.value == extra) {
+                out.push(Choice {
+                    value: extra.to_owned(),
+                    label: format!("{extra} min"),
+                    chosen: true,
+                });
+            }
+        }
+        out
+    }
+
+    fn notice_choices(&self) -> Vec<Choice> {
+        choices(
+            &NOTICE_CHOICES,
+            &self.input.minimum_notice_minutes,
+            minutes_label,
+        )
+    }
+
+    fn before_choices(&self) -> Vec<Choice> {
+        choices(
+            &BUFFER_CHOICES,
+            &self.input.buffer_before_minutes,
+            minutes_label,
+        )
+    }
+
+    fn after_choices(&self) -> Vec<Choice> {
+        choices(
+            &BUFFER_CHOICES,
+            &self.input.buffer_after_minutes,
+            minutes_label,
+        )
+    }
+
+    fn interval_choices(&self) -> Vec<Choice> {
+        choices(&INTERVAL_CHOICES, &self.input.interval_minutes, |m| {
+            format!("every {m} min")
+        })
+    }
+
+    /// "30 min, every 30 min, at least 1 hour's notice, up to 60 days ahead".
+    fn summary(&self) -> String {
+        summary(&self.input)
     }
 
     fn action(&self) -> String {
@@ -136,11 +255,23 @@ pub(super) fn input_of(row: &EventTypeRow) -> EventTypeInput {
 
 fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
     let value = |name: &str| field(pairs, name).unwrap_or_default().to_owned();
+    // The chips send one `other_durations` per ticked duration; older forms send one text.
+    let other_durations = pairs
+        .iter()
+        .filter(|(name, value)| name == "other_durations" && !value.trim().is_empty())
+        .map(|(_, value)| value.trim())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // "Other" beside the duration chips wins when filled in.
+    let duration = match field(pairs, "duration_other").map(str::trim) {
+        Some(other) if !other.is_empty() => other.to_owned(),
+        _ => value("duration_minutes"),
+    };
     EventTypeInput {
         title: value("title"),
         slug: value("slug"),
         description: value("description"),
-        duration_minutes: value("duration_minutes"),
+        duration_minutes: duration,
         interval_minutes: value("interval_minutes"),
         buffer_before_minutes: value("buffer_before_minutes"),
         buffer_after_minutes: value("buffer_after_minutes"),
@@ -149,7 +280,7 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         max_per_day: value("max_per_day"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),
-        other_durations: value("other_durations"),
+        other_durations,
         questions: QUESTION_FIELDS
             .iter()
             .map(|name| QuestionInput {

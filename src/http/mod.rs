@@ -21,6 +21,7 @@ mod headers;
 mod host_api;
 mod host_bookings;
 mod host_bookings_api;
+mod onboarding;
 mod privacy;
 mod public_info;
 mod public_pages;
@@ -201,6 +202,21 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["dashboard", "profile"], Method::Get | Method::Head) => {
             dashboard::profile(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "welcome"], Method::Get | Method::Head) => {
+            onboarding::profile_step(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "welcome"], Method::Post) => {
+            onboarding::save_profile_step(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "welcome", "hours"], Method::Get | Method::Head) => {
+            onboarding::hours_step(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "welcome", "hours"], Method::Post) => {
+            onboarding::save_hours_step(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "welcome", "calendar"], Method::Get | Method::Head) => {
+            onboarding::calendar_step(&Ctx::from_env(env, req)?, req).await
         }
         (["dashboard", "event-types", "new"], Method::Get | Method::Head) => {
             event_types::new(&Ctx::from_env(env, req)?, req).await
@@ -407,6 +423,8 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["dashboard", "profile"] | ["dashboard", "api-tokens"] => Some("GET, HEAD, POST"),
         ["dashboard", "api-tokens", _, "revoke"] => Some("POST"),
         ["dashboard", "availability"] => Some("GET, HEAD, POST"),
+        ["dashboard", "welcome"] | ["dashboard", "welcome", "hours"] => Some("GET, HEAD, POST"),
+        ["dashboard", "welcome", "calendar"] => Some("GET, HEAD"),
         ["dashboard", "availability", "overrides"] => Some("POST"),
         ["dashboard", "availability", "overrides", _, "delete"] => Some("POST"),
         ["dashboard", "bookings"] | ["dashboard", "connections"] => Some("GET, HEAD"),

@@ -30,7 +30,9 @@ test("a host connects Google Calendar and Zoom from the dashboard and disconnect
   });
   await page.goto(`${browser.baseUrl}/auth/signin`);
   await page.click("a >> text=Sign in with Google");
-  await page.waitForURL(`${browser.baseUrl}/dashboard`);
+  // A first sign-in starts onboarding; this test goes straight to the dashboard.
+  await page.waitForURL(`${browser.baseUrl}/dashboard/welcome`);
+  await page.goto(`${browser.baseUrl}/dashboard`);
 
   await page.click("a >> text=Connected accounts");
   await page.waitForURL(/\/dashboard\/connections$/);

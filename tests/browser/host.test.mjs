@@ -27,7 +27,9 @@ test("a host signs in, sets up an event type with questions and durations, and i
   // The browser's zone goes along (host.js), so the new host starts in Asia/Tokyo.
   assert.match(await page.getAttribute("a >> text=Sign in with Google", "href"), /\?tz=Asia%2FTokyo$/);
   await page.click("a >> text=Sign in with Google");
-  await page.waitForURL(`${browser.baseUrl}/dashboard`);
+  // A first sign-in starts onboarding (onboarding.test.mjs walks it); this host goes straight home.
+  await page.waitForURL(`${browser.baseUrl}/dashboard/welcome`);
+  await page.goto(`${browser.baseUrl}/dashboard`);
   assert.equal(await page.textContent("h1"), "Mika Tanaka");
   assert.match(await page.textContent("p.lead"), /Signed in as mika@hosts\.example/);
   assert.match(await page.textContent("body"), /You have no event types yet\./);
@@ -42,9 +44,11 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await page.fill("#description", "We look at your work together.");
   await page.selectOption("#location_kind", "phone");
   await page.fill("#location_detail", "+44 20 7946 0018");
-  await page.fill("#duration_minutes", "30");
-  await page.fill("#other_durations", "15, 60");
-  await page.fill("#minimum_notice_minutes", "60");
+  await page.check("#duration_30");
+  await page.check("#other_15");
+  await page.check("#other_60");
+  await page.selectOption("#minimum_notice_minutes", "60");
+  assert.match(await page.textContent("#summary"), /15, 30 or 60 min, every 30 min, at least 1 hour's notice/);
   await page.fill("#question_1", "Company");
   await page.check("#question_1_required");
   await page.fill("#question_2", "What would you like to discuss?");
@@ -61,11 +65,14 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await page.waitForURL(/\/dashboard\/availability$/);
   assert.equal(await page.inputValue("#schedule_time_zone"), "Asia/Tokyo");
   for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) {
-    await page.fill(`#${day}`, "08:00-20:00");
+    await page.check(`#${day}_on`);
+    await page.fill(`input[name=${day}_start]`, "08:00");
+    await page.fill(`input[name=${day}_end]`, "20:00");
   }
-  await page.click("button >> text=Save weekly hours");
+  await page.click("button:visible >> text=Save weekly hours");
   await page.waitForURL(/\/dashboard\/availability/);
-  assert.equal(await page.inputValue("#mon"), "08:00-20:00");
+  assert.equal(await page.inputValue("input[name=mon_start]"), "08:00");
+  assert.equal(await page.inputValue("input[name=sun_end]"), "20:00");
   await shot(page, "host-availability");
 
   // The invitee's side, in the same browser: the public page offers the three durations.

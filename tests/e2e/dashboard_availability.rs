@@ -115,7 +115,9 @@ fn saved_weekly_hours_are_what_the_slots_api_offers() {
     let (browser, host_id, slug, csrf) = host_with_event("weekly");
     let page = browser.get("/dashboard/availability");
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("name=\"mon\""));
+    // Each weekday has a switch and time fields per range.
+    assert!(page.body.contains("name=\"mon_on\""));
+    assert!(page.body.contains("type=\"time\" name=\"mon_start\""));
     assert!(page
         .body
         .contains("<option selected>Europe/Berlin</option>"));
@@ -149,13 +151,20 @@ fn saved_weekly_hours_are_what_the_slots_api_offers() {
         offered_times(&slug, next(Weekday::Wed)),
         ["09:00", "09:30", "13:00", "13:30"]
     );
-    // The page shows what is stored, sorted, as the host would type it.
+    // The page shows what is stored, sorted, one range of time fields after the other.
     let page = browser.get("/dashboard/availability");
-    assert!(
-        page.body.contains("value=\"09:00-10:00, 13:00-14:00\""),
-        "{}",
-        page.body
-    );
+    let wednesday = page.body.split("data-day=\"wed\"").nth(1).unwrap();
+    let wednesday = wednesday.split("data-day=\"thu\"").next().unwrap();
+    let first = wednesday.find("name=\"wed_start\" value=\"09:00\"");
+    let second = wednesday.find("name=\"wed_start\" value=\"13:00\"");
+    assert!(first.is_some() && first < second, "{}", page.body);
+    assert!(wednesday.contains("name=\"wed_end\" value=\"14:00\""));
+    assert!(page
+        .body
+        .contains("id=\"mon_on\" name=\"mon_on\" value=\"1\" checked"));
+    assert!(!page
+        .body
+        .contains("id=\"tue_on\" name=\"tue_on\" value=\"1\" checked"));
 
     // The zone the hours are read in moves them: 10:00 in New York is 16:00 in Berlin.
     let moved = save_week(
@@ -214,7 +223,8 @@ fn overlapping_or_bad_hours_come_back_with_messages_and_nothing_changes() {
     assert!(reply.body.contains("id=\"thu-error\""));
     assert!(!reply.body.contains("id=\"fri-error\""));
     assert!(
-        reply.body.contains("value=\"09:00-12:00, 11:00-13:00\""),
+        reply.body.contains("name=\"mon_start\" value=\"11:00\"")
+            && reply.body.contains("name=\"mon_end\" value=\"13:00\""),
         "what the host typed is kept"
     );
     assert_eq!(weekly_rows(&host_id), before);
@@ -476,4 +486,99 @@ fn saving_the_profile_keeps_the_zone_the_weekly_hours_are_read_in() {
     ))[0];
     assert_eq!(zones["time_zone"], "America/Los_Angeles");
     assert_eq!(zones["schedule_time_zone"], "Europe/Berlin");
+}
+
+#[test]
+fn the_weekly_editor_and_the_override_time_fields_work_as_plain_forms() {
+    let (browser, host_id, slug, csrf) = host_with_event("editor");
+    // Monday with a break, Friday switched off although it has a range, the rest empty.
+    let saved = browser.post_form(
+        "/dashboard/availability",
+        &[
+            ("csrf", csrf.as_str()),
+            ("week", "ranges"),
+            ("schedule_time_zone", "Europe/Berlin"),
+            ("mon_on", "1"),
+            ("mon_start", "13:00"),
+            ("mon_end", "14:00"),
+            ("mon_start", "09:00"),
+            ("mon_end", "10:00"),
+            ("mon_start", ""),
+            ("mon_end", ""),
+            ("fri_start", "09:00"),
+            ("fri_end", "17:00"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        location(&saved),
+        "/dashboard/availability",
+        "{}",
+        saved.body
+    );
+    assert_eq!(
+        offered_times(&slug, next(Weekday::Mon)),
+        ["09:00", "09:30", "13:00", "13:30"]
+    );
+    assert!(offered_times(&slug, next(Weekday::Fri)).is_empty());
+    assert_eq!(weekly_rows(&host_id).len(), 2);
+
+    // "Copy to weekdays" without JavaScript: shown again with Monday's ranges on every
+    // weekday, and nothing saved until the host saves.
+    let copied = browser.post_form(
+        "/dashboard/availability",
+        &[
+            ("csrf", csrf.as_str()),
+            ("week", "ranges"),
+            ("schedule_time_zone", "Europe/Berlin"),
+            ("mon_on", "1"),
+            ("mon_start", "09:00"),
+            ("mon_end", "10:00"),
+            ("edit", "copy:mon"),
+        ],
+        &[],
+    );
+    assert_eq!(copied.status, 200);
+    assert!(copied.body.contains("name=\"thu_start\" value=\"09:00\""));
+    assert!(copied.body.contains("Not saved yet"));
+    assert_eq!(weekly_rows(&host_id).len(), 2);
+
+    // An override from the date field and two ranges of time fields.
+    let date = next(Weekday::Tue);
+    let other = browser.post_form(
+        "/dashboard/availability/overrides",
+        &[
+            ("csrf", csrf.as_str()),
+            ("override_date", &date.to_string()),
+            ("override_start", "18:00"),
+            ("override_end", "19:00"),
+            ("override_start", "07:00"),
+            ("override_end", "07:30"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        location(&other),
+        "/dashboard/availability",
+        "{}",
+        other.body
+    );
+    assert_eq!(offered_times(&slug, date), ["07:00", "18:00", "18:30"]);
+    let clash = browser.post_form(
+        "/dashboard/availability/overrides",
+        &[
+            ("csrf", csrf.as_str()),
+            ("override_date", &date.to_string()),
+            ("override_start", "10:00"),
+            ("override_end", "12:00"),
+            ("override_start", "11:00"),
+            ("override_end", "13:00"),
+        ],
+        &[],
+    );
+    assert_eq!(clash.status, 422);
+    assert!(clash
+        .body
+        .contains("name=\"override_start\" value=\"11:00\""));
+    assert!(clash.body.contains("overlap"));
 }

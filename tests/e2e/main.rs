@@ -27,6 +27,7 @@ mod i18n_pages;
 mod invitee_page;
 mod locations;
 mod migrations;
+mod onboarding;
 mod openapi_in_step;
 mod pages_and_errors;
 mod privacy;

@@ -83,7 +83,8 @@ pub(crate) fn signed_in_host(tag: &str, name: &str) -> (Browser, String) {
     fake_account("google", &email, name);
     let browser = Browser::new();
     let reply = sign_in(&browser, "google", &email);
-    assert_eq!(location(&reply), "/dashboard", "{}", reply.body);
+    // A first sign-in leads to onboarding (tests/e2e/onboarding.rs walks it).
+    assert_eq!(location(&reply), "/dashboard/welcome", "{}", reply.body);
     (browser, email)
 }
 
@@ -141,7 +142,7 @@ fn google_sign_in_creates_a_host_then_signs_into_the_same_host() {
     .is_empty());
 
     let callback = browser.get(&authorize(&authorize_url, &email));
-    assert_eq!(location(&callback), "/dashboard");
+    assert_eq!(location(&callback), "/dashboard/welcome");
     let session_cookie = callback
         .header_all("set-cookie")
         .into_iter()
@@ -199,7 +200,12 @@ fn microsoft_sign_in_reads_graph_and_joins_the_host_with_the_same_address() {
         Some("openid email profile User.Read")
     );
     let callback = browser.get(&authorize(&authorize_url, &email));
-    assert_eq!(location(&callback), "/dashboard", "{}", callback.body);
+    assert_eq!(
+        location(&callback),
+        "/dashboard/welcome",
+        "{}",
+        callback.body
+    );
     let host = host_row(&email);
     assert_eq!(host["name"], "Bo Chen");
     let dashboard = browser.get("/dashboard");
@@ -231,7 +237,7 @@ fn a_used_state_cannot_sign_in_again() {
     let browser = Browser::new();
     let authorize_url = start(&browser, "google");
     let callback = authorize(&authorize_url, &email);
-    assert_eq!(location(&browser.get(&callback)), "/dashboard");
+    assert_eq!(location(&browser.get(&callback)), "/dashboard/welcome");
     // The same callback again, in the same browser with its cookie put back.
     let state = query_value(&authorize_url, "state").unwrap();
     assert!(sql(&format!(
@@ -346,7 +352,7 @@ fn the_sign_up_policy_admits_only_listed_addresses_and_domains() {
     let browser = Browser::new();
     assert_eq!(
         location(&sign_in(&browser, "microsoft", listed)),
-        "/dashboard"
+        "/dashboard/welcome"
     );
     assert_eq!(host_row(listed)["name"], "Listed Person");
 

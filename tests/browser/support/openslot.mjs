@@ -12,6 +12,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -122,6 +123,7 @@ const CHROMIUM_ARGS = [
 export function useBrowser({ timezoneId }) {
   const browser = { requested: [] };
   let openslot;
+  let extra;
   let profile;
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -139,7 +141,18 @@ export function useBrowser({ timezoneId }) {
     });
     browser.context.on("request", (request) => browser.requested.push(request.url()));
   });
+  /**
+   * Another, separate browser context (own cookies, zone, JavaScript on or off), e.g. an
+   * invitee next to the host, or a host without JavaScript. Closed after the file's tests.
+   */
+  browser.newContext = async (options) => {
+    extra ??= await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+    const context = await extra.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 }, ...options });
+    context.on("request", (request) => browser.requested.push(request.url()));
+    return context;
+  };
   after(async () => {
+    await extra?.close();
     await browser.context?.close();
     openslot?.stop();
     if (profile) rmSync(profile, { recursive: true, force: true });
@@ -185,4 +198,32 @@ export async function axe(page, name) {
     [],
     `axe on the ${name} page`,
   );
+}
+
+/**
+ * The compressed size of `url`'s first load in `context` (HTML, CSS, JS; cache off), as the
+ * booking page's budget test measures it: what gzip makes of each body unless it came
+ * compressed. Returns { compressed, raw, lines }.
+ */
+export async function firstLoad(context, url) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const responses = [];
+  page.on("response", (response) => responses.push(response));
+  await page.goto(url, { waitUntil: "load" });
+  let compressed = 0;
+  let raw = 0;
+  const lines = [];
+  for (const response of responses) {
+    const body = await response.body().catch(() => Buffer.alloc(0));
+    const encoded = response.headers()["content-encoding"];
+    const size = encoded ? (await response.request().sizes()).responseBodySize : zlib.gzipSync(body, { level: 6 }).length;
+    compressed += size;
+    raw += body.length;
+    lines.push(`${new URL(response.url()).pathname} ${body.length} bytes, ${size} compressed`);
+  }
+  await page.close();
+  return { compressed, raw, lines };
 }
