@@ -320,12 +320,17 @@ async function run(one, inspector) {
   }
   const file = one.name.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "");
   writeFileSync(join(OUT_DIR, `${file}.cpuprofile`), JSON.stringify(last));
-  const rows = [...functions].sort((a, b) => b[1].self - a[1].self).slice(0, 150);
   const perRequest = (us) => (us / 1000 / N).toFixed(3).padStart(8);
+  const table = (by) =>
+    [...functions]
+      .sort((a, b) => b[1][by] - a[1][by])
+      .slice(0, 150)
+      .map(([key, v]) => `${perRequest(v.self)} ${perRequest(v.total)}  ${key}`)
+      .join("\n");
   writeFileSync(
     join(OUT_DIR, `${file}.txt`),
-    `${one.name}: ms per request, summed over ${N} requests\n  self    total   function\n` +
-      rows.map(([key, v]) => `${perRequest(v.self)} ${perRequest(v.total)}  ${key}`).join("\n") + "\n",
+    `${one.name}: ms per request, averaged over ${N} requests\n\nby self time\n  self    total   function\n${table("self")}\n` +
+      `\nby total time\n  self    total   function\n${table("total")}\n`,
   );
   const pick = (field) => measured.map((m) => m[field]);
   return {

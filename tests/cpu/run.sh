@@ -58,6 +58,7 @@ FAKES_URL="$FAKES" STATE_DIR="$STATE" OUT_DIR="$OUT_DIR" \
 echo
 echo "== wrangler check startup (the Worker's startup CPU)"
 wrangler check startup 2>&1 | grep -iE "startup|cpu|ms|error" | grep -v "^\s*$" | head -5 || true
+mv -f worker-startup.cpuprofile "$OUT_DIR/" 2>/dev/null || true
 echo
 echo "== size"
 bash tests/support/size.sh
