@@ -1,6 +1,6 @@
 # Openslot: the two commands a new machine needs are `make dev` and `make test`.
 # Scripts live in tests/support/ and install whatever is missing first.
-.PHONY: dev test build deploy-build bench load fuzz size fmt clean
+.PHONY: dev test build deploy-build bench load cpu fuzz size fmt clean
 
 dev:            ## run Openslot locally on workerd with local D1/KV and the provider fakes
 	@bash tests/support/dev.sh
@@ -23,6 +23,9 @@ bench:          ## the availability engine benchmark (criterion), then the load 
 load:           ## a bounded load test of the Worker on local workerd (wrk, loopback only)
 	@bash tests/support/install.sh
 	@bash tests/load/run.sh
+
+cpu:            ## CPU per request on local workerd against a hello-world floor (V8 inspector profiles)
+	@bash tests/cpu/run.sh
 
 fuzz:           ## cargo-fuzz on the parsers and the .ics writer, FUZZ_SECONDS (60) per target
 	@bash tests/fuzz/run.sh

@@ -29,20 +29,22 @@ pub enum BusyError {
 }
 
 impl Calendars<'_> {
-    /// Every busy period of the host's checked calendars that touches `window`.
-    pub async fn busy_times(
+    /// Every busy period of the host's checked calendars (among its `connections`, which the
+    /// slot engine reads in the same D1 round trip as its other rows) that touches `window`.
+    pub async fn busy_times_among(
         &self,
         host_id: &str,
+        connections: &[ConnectionRow],
         window: Interval,
     ) -> Result<Vec<Interval>, BusyError> {
         let mut busy = Vec::new();
-        for connection in self.store.host_connections(host_id).await? {
+        for connection in connections {
             let Some(provider) = ConnectProvider::parse(&connection.provider) else {
                 continue;
             };
             let read = match provider {
-                ConnectProvider::Google => self.google_busy(&connection, window).await,
-                ConnectProvider::Microsoft => self.microsoft_busy(&connection, window).await,
+                ConnectProvider::Google => self.google_busy(connection, window).await,
+                ConnectProvider::Microsoft => self.microsoft_busy(connection, window).await,
                 ConnectProvider::Zoom => continue,
             };
             match read {

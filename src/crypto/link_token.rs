@@ -5,6 +5,8 @@
 //! keeps the token's SHA-256, so a database reader cannot act on a booking. The link key is
 //! derived from the instance secret with a fixed label, so it never doubles as the AES key.
 
+use std::cell::OnceCell;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
@@ -13,18 +15,30 @@ use sha2::Sha256;
 type HmacSha256 = Hmac<Sha256>;
 
 /// Key for deriving manage-link tokens.
-pub struct LinkKey([u8; 32]);
+///
+/// Derived from the instance secret on first use, so a request that makes no manage link
+/// (most of them) does not pay for the HMAC.
+pub struct LinkKey {
+    instance_secret: Vec<u8>,
+    key: OnceCell<[u8; 32]>,
+}
 
 impl LinkKey {
-    /// Derives the link key from the instance's secret key material.
+    /// The link key of the instance's secret key material.
     pub fn derive(instance_secret: &[u8]) -> Self {
-        Self(hmac_sha256(instance_secret, b"openslot/link-token-key/v1"))
+        Self {
+            instance_secret: instance_secret.to_vec(),
+            key: OnceCell::new(),
+        }
     }
 
     /// The token for the booking a host's request with `idempotency_key` created.
     pub fn manage_token(&self, host_id: &str, idempotency_key: &str) -> String {
+        let key = self
+            .key
+            .get_or_init(|| hmac_sha256(&self.instance_secret, b"openslot/link-token-key/v1"));
         let message = format!("manage\n{host_id}\n{idempotency_key}");
-        URL_SAFE_NO_PAD.encode(hmac_sha256(&self.0, message.as_bytes()))
+        URL_SAFE_NO_PAD.encode(hmac_sha256(key, message.as_bytes()))
     }
 }
 

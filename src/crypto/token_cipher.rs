@@ -14,6 +14,7 @@ use base64::Engine;
 
 const FORMAT_VERSION: &str = "v1";
 const NONCE_LEN: usize = 12;
+const KEY_LEN: usize = 32;
 
 /// Why a key ring could not be built or a sealed value could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,9 +45,12 @@ impl TokenOwner<'_> {
 }
 
 /// The current sealing key plus retired keys that may still open old values.
+///
+/// Keys are kept as checked bytes; the AES key schedule is built only when a value is sealed
+/// or opened, so the many requests that never touch a token do not pay for it.
 pub struct TokenCipher {
     current_id: String,
-    keys: Vec<(String, Aes256Gcm)>,
+    keys: Vec<(String, [u8; KEY_LEN])>,
 }
 
 impl TokenCipher {
@@ -75,7 +79,7 @@ impl TokenCipher {
         plaintext: &str,
         nonce: [u8; NONCE_LEN],
     ) -> String {
-        let cipher = &self.keys[0].1;
+        let cipher = aes(&self.keys[0].1);
         let aad = owner.associated_data();
         let sealed = cipher
             .encrypt(
@@ -112,7 +116,7 @@ impl TokenCipher {
             .keys
             .iter()
             .find(|(id, _)| id == key_id)
-            .map(|(_, cipher)| cipher)
+            .map(|(_, key)| aes(key))
             .ok_or_else(|| CipherError::UnknownKey(key_id.to_owned()))?;
         let blob = URL_SAFE_NO_PAD
             .decode(body)
@@ -149,12 +153,17 @@ fn valid_key_id(id: &str) -> Result<String, CipherError> {
     ok.then(|| id.to_owned()).ok_or(CipherError::BadKeyId)
 }
 
-fn parse_key(b64: &str) -> Result<Aes256Gcm, CipherError> {
+fn parse_key(b64: &str) -> Result<[u8; KEY_LEN], CipherError> {
     let bytes = STANDARD
         .decode(b64.trim())
         .map_err(|e| CipherError::BadKey(e.to_string()))?;
-    Aes256Gcm::new_from_slice(&bytes)
+    <[u8; KEY_LEN]>::try_from(bytes.as_slice())
         .map_err(|_| CipherError::BadKey(format!("got {} bytes", bytes.len())))
+}
+
+/// The AES-256-GCM cipher of a checked key (its key schedule), built where it is used.
+fn aes(key: &[u8; KEY_LEN]) -> Aes256Gcm {
+    Aes256Gcm::new(key.into())
 }
 
 #[cfg(test)]

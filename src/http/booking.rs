@@ -137,13 +137,13 @@ pub async fn create_booking(
         answers: &stored_answers,
         lang: lang.code(),
     };
-    let connections = ctx.store.host_connections(&target.host.id).await?;
-    let work = work_for(&target.event.location_kind, &connections).map(|(calendar, conference)| {
-        NewCalendarWork {
+    // The connections were read with the availability, in the same round trip.
+    let work = work_for(&target.event.location_kind, &availability.connections).map(
+        |(calendar, conference)| NewCalendarWork {
             calendar_provider: calendar,
             conference,
-        }
-    });
+        },
+    );
     match ctx
         .store
         .insert_booking_if_free(&row, &emails, work.as_ref())

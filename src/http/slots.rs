@@ -14,7 +14,7 @@ use crate::core::availability::{
 use crate::core::event_type::{offered_durations, pick_duration};
 use crate::core::questions::{questions_from_json, Question};
 use crate::core::types::FieldError;
-use crate::store::{EventTypeRow, HostRow, Store};
+use crate::store::{ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Store, WeeklyHoursRow};
 
 /// A host's event type, found by the two slugs of its public link.
 pub struct PublicEvent {
@@ -28,18 +28,18 @@ pub struct PublicEvent {
 impl PublicEvent {
     /// Finds the event type of `/{host}/{event}`, or a 404 that says which part is unknown.
     pub async fn find(store: &Store, host_slug: &str, event_slug: &str) -> Result<Self, AppError> {
-        let host = store.host_by_slug(host_slug).await?.ok_or_else(|| {
-            AppError::NotFound(format!("There is no host called '{host_slug}' here."))
-        })?;
-        let event = store
-            .event_type_by_slug(&host.id, event_slug)
+        let (host, event) = store
+            .public_event(host_slug, event_slug)
             .await?
             .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "{} has no event type called '{event_slug}'.",
-                    host.name
-                ))
+                AppError::NotFound(format!("There is no host called '{host_slug}' here."))
             })?;
+        let event = event.ok_or_else(|| {
+            AppError::NotFound(format!(
+                "{} has no event type called '{event_slug}'.",
+                host.name
+            ))
+        })?;
         Ok(Self::new(host, event))
     }
 
@@ -99,19 +99,18 @@ impl PublicEvent {
         .map_err(|err| AppError::Internal(format!("event type {} rules: {err}", e.id)))
     }
 
-    /// The host's schedule with the overrides that fall between two local dates.
-    async fn schedule(
+    /// The host's schedule from its weekly hours and the overrides read for the range.
+    fn schedule(
         &self,
-        store: &Store,
         zone: Tz,
-        from: NaiveDate,
-        to: NaiveDate,
+        weekly_hours: Vec<WeeklyHoursRow>,
+        override_rows: Vec<OverrideRangeRow>,
     ) -> Result<Schedule, AppError> {
         let bad = |what: &str, err: String| {
             AppError::Internal(format!("host {} {what}: {err}", self.host.id))
         };
         let mut days: [Vec<LocalRange>; 7] = Default::default();
-        for row in store.weekly_hours(&self.host.id).await? {
+        for row in weekly_hours {
             let range = local_range(row.start_minute, row.end_minute)
                 .map_err(|e| bad("weekly hours", e))?;
             let day = days
@@ -121,10 +120,7 @@ impl PublicEvent {
         }
         let weekly = WeeklyHours::new(days).map_err(|e| bad("weekly hours", e.to_string()))?;
         let mut overrides: Vec<(NaiveDate, Vec<LocalRange>)> = Vec::new();
-        let rows = store
-            .date_overrides(&self.host.id, &from.to_string(), &to.to_string())
-            .await?;
-        for row in rows {
+        for row in override_rows {
             let date = row
                 .local_date
                 .parse::<NaiveDate>()
@@ -146,24 +142,29 @@ impl PublicEvent {
     /// fresh on every call: a booking's own call is the re-check that refuses a slot filled
     /// in the calendar a moment ago.
     pub async fn availability(&self, ctx: &Ctx, range: Interval) -> Result<Availability, AppError> {
-        let (store, now) = (&ctx.store, ctx.now);
+        let now = ctx.now;
         let zone = self.schedule_zone()?;
         // Overrides and bookings are loaded a day beyond the range on both sides: local days,
         // buffers and the daily cap all reach past the range's own bounds.
         let from = (range.start().with_timezone(&zone).date_naive()) - Days::new(1);
         let to = (range.end().with_timezone(&zone).date_naive()) + Days::new(1);
-        let schedule = self.schedule(store, zone, from, to).await?;
         let margin = 86_400;
-        let rows = store
-            .confirmed_bookings_overlapping(
+        // One D1 round trip for everything below (weekly hours, overrides, bookings and
+        // connections) instead of four.
+        let rows = ctx
+            .store
+            .availability_rows(
                 &self.host.id,
+                &from.to_string(),
+                &to.to_string(),
                 range.start().timestamp() - margin,
                 range.end().timestamp() + margin,
             )
             .await?;
-        let mut busy = Vec::with_capacity(rows.len());
+        let schedule = self.schedule(zone, rows.weekly_hours, rows.overrides)?;
+        let mut busy = Vec::with_capacity(rows.bookings.len());
         let mut booked_starts = Vec::new();
-        for row in rows {
+        for row in rows.bookings {
             let (Some(start), Some(end)) = (
                 DateTime::from_timestamp(row.start_at, 0),
                 DateTime::from_timestamp(row.end_at, 0),
@@ -184,7 +185,7 @@ impl PublicEvent {
         .map_err(|e| AppError::Internal(e.to_string()))?;
         let calendar_busy = ctx
             .calendars()?
-            .busy_times(&self.host.id, window)
+            .busy_times_among(&self.host.id, &rows.connections, window)
             .await
             .map_err(|error| match error {
                 BusyError::Store(e) => AppError::from(e),
@@ -202,6 +203,7 @@ impl PublicEvent {
             booked_starts,
             now,
             range,
+            connections: rows.connections,
         })
     }
 }
@@ -220,6 +222,8 @@ pub struct Availability {
     pub booked_starts: Vec<DateTime<Utc>>,
     pub now: DateTime<Utc>,
     pub range: Interval,
+    /// The host's connections as read with the rest, so booking needs no second read.
+    pub connections: Vec<ConnectionRow>,
 }
 
 impl Availability {

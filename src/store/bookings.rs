@@ -106,6 +106,10 @@ pub enum InsertOutcome {
     Conflict,
 }
 
+/// The host's (`?1`) confirmed bookings overlapping `[?2, ?3)` (Unix seconds), by start.
+pub(super) const CONFIRMED_OVERLAPPING: &str = "SELECT event_type_id, start_at, end_at FROM bookings \
+     WHERE host_id = ?1 AND status = 'confirmed' AND start_at < ?3 AND end_at > ?2 ORDER BY start_at";
+
 /// A confirmed booking's occupied time, for turning into busy intervals.
 #[derive(Debug, Deserialize)]
 pub struct BusyRow {
@@ -198,8 +202,7 @@ impl Store {
     ) -> Result<Vec<BusyRow>, StoreError> {
         self.all(
             "confirmed_bookings_overlapping",
-            "SELECT event_type_id, start_at, end_at FROM bookings \
-             WHERE host_id = ?1 AND status = 'confirmed' AND start_at < ?3 AND end_at > ?2 ORDER BY start_at",
+            CONFIRMED_OVERLAPPING,
             &[Param::Text(host_id), Param::Int(from), Param::Int(until)],
         )
         .await

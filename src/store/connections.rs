@@ -70,6 +70,10 @@ macro_rules! select_connections {
     };
 }
 
+/// Every connection of the host `?1`, calendars first.
+pub(super) const HOST_CONNECTIONS: &str =
+    select_connections!("WHERE host_id = ?1 ORDER BY provider");
+
 impl Store {
     /// Remembers a connection under way until the provider sends the browser back.
     #[allow(clippy::too_many_arguments)]
@@ -127,9 +131,12 @@ impl Store {
 
     /// Every connection of a host, calendars first.
     pub async fn host_connections(&self, host_id: &str) -> Result<Vec<ConnectionRow>, StoreError> {
-        const SQL: &str = select_connections!("WHERE host_id = ?1 ORDER BY provider");
-        self.all("host_connections", SQL, &[Param::Text(host_id)])
-            .await
+        self.all(
+            "host_connections",
+            HOST_CONNECTIONS,
+            &[Param::Text(host_id)],
+        )
+        .await
     }
 
     /// One connection of a host.

@@ -1,16 +1,107 @@
 //! Queries about hosts, their event types and their availability.
 
-use super::{EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError, WeeklyHoursRow};
+use super::bookings::{BusyRow, CONFIRMED_OVERLAPPING};
+use super::connections::HOST_CONNECTIONS;
+use super::{
+    rows, ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError,
+    WeeklyHoursRow,
+};
+
+const HOST_BY_SLUG: &str =
+    "SELECT id, slug, name, email, time_zone, schedule_time_zone FROM hosts WHERE slug = ?1";
+const WEEKLY_HOURS: &str = "SELECT weekday, start_minute, end_minute FROM weekly_hours \
+     WHERE host_id = ?1 ORDER BY weekday, start_minute";
+const DATE_OVERRIDES: &str =
+    "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
+     LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
+     WHERE o.host_id = ?1 AND o.local_date BETWEEN ?2 AND ?3 ORDER BY o.local_date, r.start_minute";
+
+/// Everything the slot engine reads from D1 for one host, read in one round trip.
+pub struct AvailabilityRows {
+    pub weekly_hours: Vec<WeeklyHoursRow>,
+    pub overrides: Vec<OverrideRangeRow>,
+    pub bookings: Vec<BusyRow>,
+    /// The host's connections, for busy times (and for a new booking's calendar work).
+    pub connections: Vec<ConnectionRow>,
+}
 
 impl Store {
     /// The host whose public link uses `slug`.
     pub async fn host_by_slug(&self, slug: &str) -> Result<Option<HostRow>, StoreError> {
-        self.first(
-            "host_by_slug",
-            "SELECT id, slug, name, email, time_zone, schedule_time_zone FROM hosts WHERE slug = ?1",
-            &[Param::Text(slug)],
-        )
-        .await
+        self.first("host_by_slug", HOST_BY_SLUG, &[Param::Text(slug)])
+            .await
+    }
+
+    /// The host of a public link `/{host}/{event}` and its event type, if both exist, in one
+    /// round trip: `None` when there is no such host, `Some((host, None))` when the host has
+    /// no such event type (hidden types included: a hidden type is bookable by its link).
+    pub async fn public_event(
+        &self,
+        host_slug: &str,
+        event_slug: &str,
+    ) -> Result<Option<(HostRow, Option<EventTypeRow>)>, StoreError> {
+        const QUERY: &str = "public_event";
+        let event_sql = select_event_types!(
+            "WHERE host_id = (SELECT id FROM hosts WHERE slug = ?1) AND slug = ?2"
+        );
+        let results = self
+            .read_batch(
+                QUERY,
+                &[
+                    (HOST_BY_SLUG, &[Param::Text(host_slug)]),
+                    (
+                        event_sql,
+                        &[Param::Text(host_slug), Param::Text(event_slug)],
+                    ),
+                ],
+            )
+            .await?;
+        let Some(host) = rows::<HostRow>(QUERY, &results, 0)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let event = rows::<EventTypeRow>(QUERY, &results, 1)?.into_iter().next();
+        Ok(Some((host, event)))
+    }
+
+    /// The host's weekly hours, the date overrides between two local dates (inclusive,
+    /// `YYYY-MM-DD`), the confirmed bookings overlapping `[busy_from, busy_until)` (Unix
+    /// seconds) and the connections, as one D1 batch (one round trip instead of four).
+    pub async fn availability_rows(
+        &self,
+        host_id: &str,
+        from: &str,
+        to: &str,
+        busy_from: i64,
+        busy_until: i64,
+    ) -> Result<AvailabilityRows, StoreError> {
+        const QUERY: &str = "availability_rows";
+        let results = self
+            .read_batch(
+                QUERY,
+                &[
+                    (WEEKLY_HOURS, &[Param::Text(host_id)]),
+                    (
+                        DATE_OVERRIDES,
+                        &[Param::Text(host_id), Param::Text(from), Param::Text(to)],
+                    ),
+                    (
+                        CONFIRMED_OVERLAPPING,
+                        &[
+                            Param::Text(host_id),
+                            Param::Int(busy_from),
+                            Param::Int(busy_until),
+                        ],
+                    ),
+                    (HOST_CONNECTIONS, &[Param::Text(host_id)]),
+                ],
+            )
+            .await?;
+        Ok(AvailabilityRows {
+            weekly_hours: rows(QUERY, &results, 0)?,
+            overrides: rows(QUERY, &results, 1)?,
+            bookings: rows(QUERY, &results, 2)?,
+            connections: rows(QUERY, &results, 3)?,
+        })
     }
 
     /// The host's event type with `slug`, hidden or not (a hidden type is bookable by its link).
@@ -37,13 +128,8 @@ impl Store {
 
     /// The host's weekly hours, all weekdays.
     pub async fn weekly_hours(&self, host_id: &str) -> Result<Vec<WeeklyHoursRow>, StoreError> {
-        self.all(
-            "weekly_hours",
-            "SELECT weekday, start_minute, end_minute FROM weekly_hours WHERE host_id = ?1 \
-             ORDER BY weekday, start_minute",
-            &[Param::Text(host_id)],
-        )
-        .await
+        self.all("weekly_hours", WEEKLY_HOURS, &[Param::Text(host_id)])
+            .await
     }
 
     /// Date overrides between two local dates (inclusive, `YYYY-MM-DD`), one row per range and
@@ -56,9 +142,7 @@ impl Store {
     ) -> Result<Vec<OverrideRangeRow>, StoreError> {
         self.all(
             "date_overrides",
-            "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
-             LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
-             WHERE o.host_id = ?1 AND o.local_date BETWEEN ?2 AND ?3 ORDER BY o.local_date, r.start_minute",
+            DATE_OVERRIDES,
             &[Param::Text(host_id), Param::Text(from), Param::Text(to)],
         )
         .await
