@@ -500,7 +500,11 @@ fn zoom_meetings_are_created_found_again_moved_and_deleted() {
     let base = fakes.url();
     let urls = urls(&base);
     let token = access_token(&base, "zoom", "meeting:write", "zed@example.com");
-    let event = new_event("cccccccccccccccc0000000000000001", Conference::None);
+    // Upcoming: Zoom's `type=upcoming` lists only meetings not over yet.
+    let mut event = new_event("cccccccccccccccc0000000000000001", Conference::None);
+    event.when = interval("2099-04-06T09:00:00Z", "2099-04-06T09:30:00Z");
+    // A long description: list answers cut agendas to 250 characters, the marker leads.
+    event.description = "Notes. ".repeat(100);
     let answer = send(zoom::create_meeting(&urls, &token, &event).unwrap());
     assert_eq!(answer.status(), 201);
     let meeting = zoom::parse_meeting(&answer).unwrap();
@@ -551,4 +555,47 @@ fn zoom_meetings_are_created_found_again_moved_and_deleted() {
         zoom::find_meeting(&answer, &event.key).unwrap(),
         MeetingSearch::Absent
     );
+}
+
+/// Google's calendarList pages (250 a page at most): following `nextPageToken` lists every
+/// calendar; freeBusy takes 50 calendars per request and says `tooManyCalendarsRequested`
+/// past that, which is why the builder refuses a longer list.
+#[test]
+fn google_calendar_lists_are_read_page_by_page_and_free_busy_takes_50_at_a_time() {
+    let fakes = FakeServer::start("127.0.0.1:0").expect("fakes");
+    let base = fakes.url();
+    let urls = urls(&base);
+    let host = "paula@example.com";
+    let token = access_token(
+        &base,
+        "google",
+        "openid email https://www.googleapis.com/auth/calendar.calendarlist.readonly \
+         https://www.googleapis.com/auth/calendar.freebusy",
+        host,
+    );
+    control(
+        &base,
+        "google/calendars",
+        json!({ "email": host, "count": 300 }),
+    );
+    let mut all = Vec::new();
+    let mut page: Option<String> = None;
+    loop {
+        let answer = send(google::calendar_list_page(&urls, &token, page.as_deref()).unwrap());
+        let (mut calendars, next) = google::parse_calendar_list_page(&answer).unwrap();
+        all.append(&mut calendars);
+        match next {
+            Some(next) => page = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 301);
+    assert!(all
+        .iter()
+        .any(|c| c.id == "extra.0299@group.calendar.google.com"));
+    let ids: Vec<String> = all.iter().take(51).map(|c| c.id.clone()).collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    assert!(google::free_busy(&urls, &token, march(), &ids).is_err());
+    let answer = send(google::free_busy(&urls, &token, march(), &ids[..50]).unwrap());
+    assert_eq!(google::parse_free_busy(&answer, &ids[..50]), Ok(vec![]));
 }

@@ -1,7 +1,7 @@
 //! Busy times from the host's connected calendars, for the slot engine.
 //!
-//! One provider call per calendar account per request (Google: one `freeBusy` for every
-//! checked calendar; Microsoft: one `calendarView`, more pages only for a crowded range).
+//! Few provider calls per request (Google: one `freeBusy` per 50 checked calendars;
+//! Microsoft: one `calendarView` per checked calendar, more pages only for a crowded range).
 //! Only start and end leave this module. A calendar that cannot be read stops the booking
 //! page from offering any time, unless the host chose to ignore it: wrong slots are worse
 //! than none.
@@ -74,18 +74,46 @@ impl Calendars<'_> {
             .unwrap_or_else(|| vec!["primary".to_owned()]);
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let urls = &self.config.services;
-        self.call(
-            connection,
-            |token| google::free_busy(urls, token, window, &ids),
-            |response| google::parse_free_busy(response, &ids),
-        )
-        .await
+        // Google answers `tooManyCalendarsRequested` past 50 calendars in one request.
+        let mut busy = Vec::new();
+        for batch in ids.chunks(google::FREE_BUSY_MAX_CALENDARS) {
+            busy.extend(
+                self.call(
+                    connection,
+                    |token| google::free_busy(urls, token, window, batch),
+                    |response| google::parse_free_busy(response, batch),
+                )
+                .await?,
+            );
+        }
+        busy.sort();
+        Ok(busy)
     }
 
+    /// Every Outlook calendar the host checks (the default one until they choose): a busy
+    /// entry in a second calendar blocks a slot too.
     async fn microsoft_busy(
         &self,
         connection: &ConnectionRow,
         window: Interval,
+    ) -> Result<Vec<Interval>, CallError> {
+        let ids: Vec<String> = serde_json::from_str(&connection.checked_calendars)
+            .ok()
+            .filter(|ids: &Vec<String>| !ids.is_empty())
+            .unwrap_or_else(|| vec!["primary".to_owned()]);
+        let mut busy = Vec::new();
+        for id in &ids {
+            busy.append(&mut self.outlook_calendar_busy(connection, window, id).await?);
+        }
+        busy.sort();
+        Ok(busy)
+    }
+
+    async fn outlook_calendar_busy(
+        &self,
+        connection: &ConnectionRow,
+        window: Interval,
+        calendar_id: &str,
     ) -> Result<Vec<Interval>, CallError> {
         let blocking =
             microsoft::BlockingShowAs::parse(&connection.blocking_show_as).unwrap_or_default();
@@ -93,7 +121,7 @@ impl Calendars<'_> {
         let mut page = self
             .call(
                 connection,
-                |token| microsoft::calendar_view(urls, token, window),
+                |token| microsoft::calendar_view_of(urls, token, calendar_id, window),
                 |response| microsoft::parse_calendar_view(response, blocking),
             )
             .await?;

@@ -53,6 +53,28 @@ impl Calendars<'_> {
         build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
         parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
     ) -> Result<T, CallError> {
+        self.call_with(connection, build, parse, ATTEMPTS).await
+    }
+
+    /// Like [`call`](Self::call), but a rate limit or outage is never retried blindly: for a
+    /// create without an idempotency key (Zoom), where a 5xx may come after the meeting was
+    /// made, the caller must first look for what the lost answer made.
+    pub async fn call_once<T>(
+        &self,
+        connection: &ConnectionRow,
+        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
+        parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
+    ) -> Result<T, CallError> {
+        self.call_with(connection, build, parse, 1).await
+    }
+
+    async fn call_with<T>(
+        &self,
+        connection: &ConnectionRow,
+        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
+        parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
+        attempts: u32,
+    ) -> Result<T, CallError> {
         let mut token = self.access_token(connection, None).await?;
         let mut refreshed = false;
         let mut attempt = 1;
@@ -81,7 +103,7 @@ impl Calendars<'_> {
                 Err(
                     ApiError::RateLimited { retry_after }
                     | ApiError::Unavailable { retry_after, .. },
-                ) if attempt < ATTEMPTS && retry_after.is_none_or(|s| s <= MAX_WAIT_SECONDS) => {
+                ) if attempt < attempts && retry_after.is_none_or(|s| s <= MAX_WAIT_SECONDS) => {
                     pause(retry_after).await;
                     attempt += 1;
                 }

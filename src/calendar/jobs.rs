@@ -31,8 +31,17 @@ use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, S
 const LEASE_SECONDS: i64 = 120;
 /// Rows one cron run works on at most.
 const ROWS_PER_RUN: i64 = 10;
-/// Reads of a Google event whose Meet link is still `pending`.
+/// Reads, inside one run, of an event whose Meet or Teams link is still being made.
 const CONFERENCE_POLLS: u32 = 4;
+/// Runs (with the usual backoff) that read a link still being made before the event is kept
+/// without one: the booking page then names the place instead of a link.
+const LINK_RUNS: i64 = 8;
+/// Event ids a booking's Google event may take (its own and the alternates used after an
+/// event with the earlier one was deleted in the calendar).
+const GOOGLE_EVENT_IDS: u32 = 4;
+/// Looks for a Zoom meeting by its marker, then creates it, at most this often in one run:
+/// every create after the first comes only after a search found nothing.
+const ZOOM_CREATES: u32 = 3;
 
 /// How one row's work ended this time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +289,13 @@ impl Calendars<'_> {
             return Ok(());
         };
         if let Some(event_id) = &row.event_id {
+            if asks_for_conference(row, provider) && row.meeting_url.is_none() {
+                // The event exists and its Meet or Teams link was still being made: read it
+                // (a PATCH would send the attendees an update for nothing).
+                return self
+                    .await_link(row, &connection, provider, event_id, when, zone)
+                    .await;
+            }
             return match provider {
                 "google" => self
                     .call(
@@ -330,13 +346,188 @@ impl Calendars<'_> {
                 .await?
             }
         };
-        let link = created.meeting_url.as_deref().or(join_url.as_deref());
-        self.progress(row, Some(&created.event_id), None, link)
+        // Saved at once: a later run reads this event, it never makes another.
+        self.progress(row, Some(&created.event_id), None, None)
             .await?;
+        let created = self.poll_conference(&connection, provider, created).await?;
+        let link = created.meeting_url.as_deref().or(join_url.as_deref());
+        self.progress(row, None, None, link).await?;
         if created.conference == ConferenceStatus::Pending {
             return Err(StepError::Temporary("conference still pending".into()));
         }
         Ok(())
+    }
+
+    /// Reads the event of `row` again while its Meet or Teams link is being made. Once the
+    /// link is there it is saved and emailed to the invitee (who booked before it existed);
+    /// after [`LINK_RUNS`] runs, or when the provider says it failed, the event is kept
+    /// without one. An event that a reschedule has to move is moved afterwards.
+    async fn await_link(
+        &self,
+        row: &CalendarWorkRow,
+        connection: &ConnectionRow,
+        provider: &str,
+        event_id: &str,
+        when: Interval,
+        zone: TimeZoneName,
+    ) -> Result<(), StepError> {
+        let event = self.read_event(connection, provider, event_id).await?;
+        let event = self.poll_conference(connection, provider, event).await?;
+        match (&event.meeting_url, event.conference) {
+            (Some(url), _) => {
+                let email = match self.link_email(row, url).await {
+                    Ok(email) => email,
+                    Err(why) => {
+                        worker::console_warn!(
+                            "meeting link email of booking {}: {why}",
+                            row.booking_id
+                        );
+                        None
+                    }
+                };
+                self.store
+                    .record_late_meeting_link(
+                        &row.booking_id,
+                        url,
+                        email.as_ref(),
+                        self.now.timestamp(),
+                    )
+                    .await
+                    .map_err(|e| StepError::Temporary(e.to_string()))?;
+            }
+            (None, ConferenceStatus::Pending) if row.attempts < LINK_RUNS => {
+                return Err(StepError::Temporary("conference still pending".into()));
+            }
+            (None, _) => worker::console_warn!(
+                "booking {}: the provider made no meeting link; the event stays without one",
+                row.booking_id
+            ),
+        }
+        if event.starts_at.is_some_and(|start| start != when.start()) {
+            let urls = &self.config.services;
+            match provider {
+                "google" => {
+                    self.call(
+                        connection,
+                        |token| {
+                            google::move_event(
+                                urls,
+                                token,
+                                "primary",
+                                event_id,
+                                when,
+                                zone,
+                                send_updates(connection),
+                            )
+                        },
+                        google::parse_event,
+                    )
+                    .await?;
+                }
+                _ => {
+                    self.call(
+                        connection,
+                        |token| microsoft::move_event(urls, token, event_id, when),
+                        microsoft::parse_moved,
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `GET` of a booking's event at its calendar.
+    async fn read_event(
+        &self,
+        connection: &ConnectionRow,
+        provider: &str,
+        event_id: &str,
+    ) -> Result<CreatedEvent, StepError> {
+        let urls = &self.config.services;
+        let read = match provider {
+            "google" => {
+                self.call(
+                    connection,
+                    |token| google::get_event(urls, token, "primary", event_id),
+                    google::parse_event,
+                )
+                .await
+            }
+            _ => {
+                self.call(
+                    connection,
+                    |token| microsoft::get_event(urls, token, event_id),
+                    |response| microsoft::parse_event(response, true),
+                )
+                .await
+            }
+        };
+        Ok(read?)
+    }
+
+    /// Reads `event` again, a few times half a second apart, while its link is pending
+    /// (Google `createRequest.status.statusCode: pending`, Graph `onlineMeeting: null`).
+    async fn poll_conference(
+        &self,
+        connection: &ConnectionRow,
+        provider: &str,
+        mut event: CreatedEvent,
+    ) -> Result<CreatedEvent, StepError> {
+        for _ in 0..CONFERENCE_POLLS {
+            if event.conference != ConferenceStatus::Pending {
+                break;
+            }
+            worker::Delay::from(std::time::Duration::from_millis(500)).await;
+            event = self
+                .read_event(connection, provider, &event.event_id.clone())
+                .await?;
+        }
+        Ok(event)
+    }
+
+    /// The invitee's email with a meeting link that arrived after they booked; `None` when
+    /// the booking is no longer confirmed.
+    async fn link_email(
+        &self,
+        row: &CalendarWorkRow,
+        url: &str,
+    ) -> Result<Option<NewEmail>, String> {
+        let Some(booking) = self
+            .store
+            .booking_by_id(&row.booking_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(None);
+        };
+        if booking.status != "confirmed" {
+            return Ok(None);
+        }
+        let (Some(start), Some(end)) = (
+            DateTime::from_timestamp(booking.start_at, 0),
+            DateTime::from_timestamp(booking.end_at, 0),
+        ) else {
+            return Err("booking times out of range".into());
+        };
+        let manage_url = match &self.origin {
+            Some(origin) => {
+                let token = self
+                    .config
+                    .link_key
+                    .manage_token(&booking.host_id, &booking.idempotency_key);
+                format!("{origin}/booking/{token}")
+            }
+            None => String::new(),
+        };
+        let facts = crate::mail::stored::facts(&booking, start, end, Some(url), &manage_url);
+        let message = render::invitee_meeting_link(&facts, self.now).map_err(|e| e.to_string())?;
+        Ok(Some(NewEmail {
+            id: random_hex::<16>(),
+            kind: Kind::InviteeMeetingLink.as_str(),
+            recipient_hash: sha256_hex(&message.to.to_lowercase()),
+            payload: serde_json::to_string(&message).map_err(|e| e.to_string())?,
+        }))
     }
 
     fn new_event(
@@ -368,54 +559,66 @@ impl Calendars<'_> {
         })
     }
 
-    /// Google: insert with our id; a 409 means an earlier try made it, so read it back; a
-    /// pending Meet link is read again until it is ready.
+    /// Google: insert with our id; a 409 means an earlier try made it, so read it back. An
+    /// event with our id that was deleted in the calendar reads back `cancelled` (Google keeps
+    /// it, and keeps its id taken): it is not the booking's event, so the insert is made again
+    /// under the next [`google::alternate_event_id`].
     async fn google_event(
         &self,
         connection: &ConnectionRow,
         event: &NewEvent,
     ) -> Result<CreatedEvent, StepError> {
         let urls = &self.config.services;
-        let id = google::event_id(event);
-        let inserted = self
-            .call(
-                connection,
-                |token| {
-                    google::insert_event(urls, token, "primary", event, send_updates(connection))
-                },
-                google::parse_event,
-            )
-            .await;
-        let mut created = match inserted {
-            Ok(created) => created,
-            Err(CallError::Api(ApiError::Conflict)) => {
-                self.call(
-                    connection,
-                    |token| google::get_event(urls, token, "primary", id),
-                    google::parse_event,
-                )
-                .await?
-            }
-            Err(other) => return Err(other.into()),
-        };
-        for _ in 0..CONFERENCE_POLLS {
-            if created.conference != ConferenceStatus::Pending {
-                break;
-            }
-            worker::Delay::from(std::time::Duration::from_millis(500)).await;
-            created = self
+        for n in 0..GOOGLE_EVENT_IDS {
+            let id = match n {
+                0 => google::event_id(event).to_owned(),
+                n => google::alternate_event_id(event, n),
+            };
+            let inserted = self
                 .call(
                     connection,
-                    |token| google::get_event(urls, token, "primary", &created.event_id),
+                    |token| {
+                        google::insert_event_as(
+                            urls,
+                            token,
+                            "primary",
+                            event,
+                            &id,
+                            send_updates(connection),
+                        )
+                    },
                     google::parse_event,
                 )
-                .await?;
+                .await;
+            match inserted {
+                Ok(created) if !created.cancelled => return Ok(created),
+                // The insert was answered with the deleted event (a repeated conference
+                // `requestId`): the same as a 409 on it.
+                Ok(_) => {}
+                Err(CallError::Api(ApiError::Conflict)) => {
+                    let existing = self
+                        .call(
+                            connection,
+                            |token| google::get_event(urls, token, "primary", &id),
+                            google::parse_event,
+                        )
+                        .await?;
+                    if !existing.cancelled {
+                        return Ok(existing);
+                    }
+                }
+                Err(other) => return Err(other.into()),
+            }
         }
-        Ok(created)
+        Err(StepError::Permanent(
+            "every event id of this booking was deleted in the calendar".into(),
+        ))
     }
 
     /// Zoom: find the meeting an earlier try may have made (by its agenda marker), else
-    /// schedule one. Returns its id and join link.
+    /// schedule one. Zoom has no idempotency key and may answer 5xx after making the meeting,
+    /// so a create is never retried blindly: before every create but a first one, the host's
+    /// upcoming meetings are searched for the marker. Returns its id and join link.
     async fn zoom_meeting(
         &self,
         connection: &ConnectionRow,
@@ -423,33 +626,60 @@ impl Calendars<'_> {
         event: &NewEvent,
     ) -> Result<(String, String), StepError> {
         let urls = &self.config.services;
-        if row.attempts > 0 {
-            let mut page: Option<String> = None;
-            for _ in 0..5 {
-                let found = self
-                    .call(
-                        connection,
-                        |token| zoom::list_upcoming(urls, token, page.as_deref()),
-                        |response| zoom::find_meeting(response, &event.key),
-                    )
-                    .await?;
-                match found {
-                    zoom::MeetingSearch::Found(meeting) => {
-                        return Ok((meeting.meeting_id, meeting.join_url))
-                    }
-                    zoom::MeetingSearch::NextPage(next) => page = Some(next),
-                    zoom::MeetingSearch::Absent => break,
+        let mut last_error = None;
+        for create in 0..ZOOM_CREATES {
+            if create > 0 || row.attempts > 0 {
+                if let Some(found) = self.find_zoom_meeting(connection, event).await? {
+                    return Ok(found);
                 }
             }
+            match self
+                .call_once(
+                    connection,
+                    |token| zoom::create_meeting(urls, token, event),
+                    zoom::parse_meeting,
+                )
+                .await
+            {
+                Ok(meeting) => return Ok((meeting.meeting_id, meeting.join_url)),
+                // Maybe made, maybe not: look before trying again.
+                Err(error @ CallError::Unavailable(_)) => last_error = Some(error),
+                Err(other) => return Err(other.into()),
+            }
         }
-        let meeting = self
-            .call(
-                connection,
-                |token| zoom::create_meeting(urls, token, event),
-                zoom::parse_meeting,
-            )
-            .await?;
-        Ok((meeting.meeting_id, meeting.join_url))
+        Err(last_error
+            .map(StepError::from)
+            .unwrap_or_else(|| StepError::Temporary("zoom create".into())))
+    }
+
+    /// The meeting of `event` among the host's upcoming Zoom meetings, by its marker.
+    async fn find_zoom_meeting(
+        &self,
+        connection: &ConnectionRow,
+        event: &NewEvent,
+    ) -> Result<Option<(String, String)>, StepError> {
+        let urls = &self.config.services;
+        let mut page: Option<String> = None;
+        for _ in 0..5 {
+            let found = self
+                .call(
+                    connection,
+                    |token| zoom::list_upcoming(urls, token, page.as_deref()),
+                    |response| zoom::find_meeting(response, &event.key),
+                )
+                .await?;
+            match found {
+                zoom::MeetingSearch::Found(meeting) => {
+                    return Ok(Some((meeting.meeting_id, meeting.join_url)))
+                }
+                zoom::MeetingSearch::NextPage(next) => page = Some(next),
+                zoom::MeetingSearch::Absent => return Ok(None),
+            }
+        }
+        // More pages than we read: creating again could duplicate; try again later.
+        Err(StepError::Temporary(
+            "too many Zoom meetings to search".into(),
+        ))
     }
 
     async fn progress(
@@ -567,6 +797,14 @@ pub fn work_for(
         return None;
     }
     Some((calendar.map(ConnectProvider::as_str), conference))
+}
+
+/// Whether the event itself carries the meeting link (Meet on Google, Teams on Outlook).
+fn asks_for_conference(row: &CalendarWorkRow, provider: &str) -> bool {
+    matches!(
+        (row.conference.as_str(), provider),
+        ("google_meet", "google") | ("microsoft_teams", "microsoft")
+    )
 }
 
 /// Whether Google emails the invitee too, as the host chose for this connection.

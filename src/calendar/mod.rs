@@ -108,11 +108,14 @@ pub struct ProviderCleanup {
     pub grants_left: Vec<ConnectProvider>,
 }
 
-/// How asking a provider to revoke a grant went.
-enum Revocation {
+/// How asking a provider to revoke a grant went, so the host is told the truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
     Revoked,
-    /// Nothing to revoke, or the provider offers no revocation (Microsoft).
+    /// Nothing to revoke, or the provider offers no revocation (Microsoft): the host removes
+    /// the app's access in their account.
     NotOffered,
+    /// The provider did not confirm: the grant may live on until the host removes it.
     Failed,
 }
 
@@ -158,24 +161,42 @@ impl Calendars<'_> {
         Ok(cleanup)
     }
 
-    /// Asks the provider to revoke the stored grant (failures are logged).
+    /// Asks the provider to revoke the stored grant with the token it wants (Google: the
+    /// refresh token; Zoom: a live access token). Failures are logged.
     async fn revoke(&self, host_id: &str, provider: ConnectProvider) -> Revocation {
-        let Some(client) = self.registration(provider) else {
+        use crate::providers::connect::RevokeBy;
+        let (Some(client), Some(by)) = (self.registration(provider), provider.revoke_by()) else {
             return Revocation::NotOffered;
         };
-        let refresh_token = match self.vault.refresh_token(host_id, provider).await {
-            Ok(Some(token)) => token,
-            Ok(None) => return Revocation::NotOffered,
-            Err(error) => {
-                worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
-                return Revocation::Failed;
+        let failed = |error: &dyn std::fmt::Display| {
+            worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
+            Revocation::Failed
+        };
+        let token = match by {
+            RevokeBy::RefreshToken => match self.vault.refresh_token(host_id, provider).await {
+                Ok(Some(token)) => token,
+                Ok(None) => return Revocation::NotOffered,
+                Err(error) => return failed(&error),
+            },
+            RevokeBy::AccessToken => {
+                let connection = match self.store.connection(host_id, provider.as_str()).await {
+                    Ok(Some(connection)) => connection,
+                    Ok(None) => return Revocation::NotOffered,
+                    Err(error) => return failed(&error),
+                };
+                match self.access_token(&connection, None).await {
+                    Ok(token) => token,
+                    // The provider already refused the grant: nothing is left to revoke.
+                    Err(access::AccessError::NeedsReconnect) => return Revocation::NotOffered,
+                    Err(error) => return failed(&error),
+                }
             }
         };
         match crate::providers::connect::revoke(
             provider,
             &self.config.services,
             client,
-            &refresh_token,
+            &token,
             &crate::providers::fetch::fetch,
         )
         .await
@@ -189,18 +210,19 @@ impl Calendars<'_> {
         }
     }
 
-    /// Ends a connection: asks the provider to revoke the grant (Google, Zoom; best effort,
-    /// the tokens go either way), deletes both tokens from KV, then the D1 row.
+    /// Ends a connection: asks the provider to revoke the grant (Google, Zoom; the tokens go
+    /// either way), deletes both tokens from KV, then the D1 row. Says how the revocation
+    /// went, for the host to hear.
     pub async fn disconnect(
         &self,
         host_id: &str,
         provider: ConnectProvider,
-    ) -> Result<(), DisconnectError> {
-        self.revoke(host_id, provider).await;
+    ) -> Result<Revocation, DisconnectError> {
+        let revocation = self.revoke(host_id, provider).await;
         self.vault.forget(host_id, provider).await?;
         self.store
             .delete_connection(host_id, provider.as_str())
             .await?;
-        Ok(())
+        Ok(revocation)
     }
 }

@@ -18,13 +18,13 @@ use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
 use crate::calendar::call::CallError;
-use crate::calendar::registration;
+use crate::calendar::{registration, Revocation};
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::providers::calendar::google::{self, CalendarChoice};
-use crate::providers::calendar::microsoft::BlockingShowAs;
+use crate::providers::calendar::microsoft::{self, BlockingShowAs};
 use crate::providers::connect::{self, ConnectError, ConnectProvider};
 use crate::providers::fetch::fetch;
 use crate::store::{ConnectionRow, ConnectionSettings, NewConnection};
@@ -76,7 +76,26 @@ fn notice(code: &str) -> Option<&'static str> {
         "connected-zoom" => {
             "Zoom is connected. Event types with Zoom as location get a Zoom meeting per booking."
         }
-        "disconnected" => "Disconnected. Openslot deleted its tokens for that account.",
+        "disconnected" => {
+            "Disconnected. The provider revoked Openslot's access, and Openslot deleted its \
+             tokens for that account."
+        }
+        "disconnected-microsoft" => {
+            "Disconnected. Openslot deleted its tokens for that account. Microsoft offers apps \
+             no way to revoke their own access: to remove it, remove Openslot at \
+             myaccount.microsoft.com (personal account) or myapps.microsoft.com (work or \
+             school account)."
+        }
+        "disconnected-zoom-unrevoked" => {
+            "Disconnected, and Openslot deleted its tokens, but Zoom did not confirm that it \
+             revoked Openslot's access. To be sure, remove Openslot in the Zoom App Marketplace \
+             under Manage, Added Apps."
+        }
+        "disconnected-google-unrevoked" => {
+            "Disconnected, and Openslot deleted its tokens, but Google did not confirm that it \
+             revoked Openslot's access. To be sure, remove Openslot at \
+             myaccount.google.com/permissions."
+        }
         "saved" => "Saved.",
         "cancelled" => "Connecting was cancelled, so nothing was shared with Openslot.",
         _ => return None,
@@ -176,23 +195,121 @@ pub(super) async fn google_calendars(
     }
     let calendars = ctx.calendars()?;
     let urls = &ctx.config.services;
-    match calendars
-        .call(
-            row,
-            |token| google::calendar_list(urls, token),
-            google::parse_calendar_list,
+    let unavailable = |error: &dyn std::fmt::Display| {
+        worker::console_warn!("calendar list of host {}: {error}", row.host_id);
+        AppError::Unavailable(
+            "We could not reach Google to read your calendars just now. Please try again.".into(),
         )
-        .await
-    {
-        Ok(list) => Ok(list),
-        Err(CallError::NeedsReconnect) => Err(needs_reconnect()),
-        Err(error) => {
-            worker::console_warn!("calendar list of host {}: {error}", row.host_id);
-            Err(AppError::Unavailable(
-                "We could not reach Google to read your calendars just now. Please try again."
-                    .into(),
-            ))
+    };
+    // Google pages the list (250 at most per page): follow `nextPageToken`, or calendars past
+    // the first page could never be chosen.
+    let mut list: Vec<CalendarChoice> = Vec::new();
+    let mut page: Option<String> = None;
+    for _ in 0..CALENDAR_LIST_PAGES {
+        match calendars
+            .call(
+                row,
+                |token| google::calendar_list_page(urls, token, page.as_deref()),
+                google::parse_calendar_list_page,
+            )
+            .await
+        {
+            Ok((mut more, next)) => {
+                list.append(&mut more);
+                match next {
+                    Some(next) => page = Some(next),
+                    None => {
+                        list.sort_by_key(|c| !c.primary);
+                        return Ok(list);
+                    }
+                }
+            }
+            Err(CallError::NeedsReconnect) => return Err(needs_reconnect()),
+            Err(error) => return Err(unavailable(&error)),
         }
+    }
+    Err(unavailable(&"more calendarList pages than we follow"))
+}
+
+/// Pages of Google's calendar list followed at most (250 calendars each).
+const CALENDAR_LIST_PAGES: usize = 20;
+
+/// Outlook's list of the host's calendars (`/me/calendars`, followed by `@odata.nextLink`),
+/// read live like Google's: `409` while the connection needs reconnecting, `503` while
+/// Microsoft cannot be read.
+pub(super) async fn outlook_calendars(
+    ctx: &Ctx,
+    row: &ConnectionRow,
+) -> Result<Vec<CalendarChoice>, AppError> {
+    if row.needs_reconnect() {
+        return Err(AppError::Conflict(
+            "Microsoft Outlook needs reconnecting before Openslot can read your calendars.".into(),
+        ));
+    }
+    let calendars = ctx.calendars()?;
+    let urls = &ctx.config.services;
+    let unavailable = |error: &dyn std::fmt::Display| {
+        worker::console_warn!("Outlook calendar list of host {}: {error}", row.host_id);
+        AppError::Unavailable(
+            "We could not reach Microsoft to read your calendars just now. Please try again."
+                .into(),
+        )
+    };
+    let mut list: Vec<CalendarChoice> = Vec::new();
+    let mut next: Option<microsoft::NextLink> = None;
+    for _ in 0..CALENDAR_LIST_PAGES {
+        let page = match &next {
+            None => {
+                calendars
+                    .call(
+                        row,
+                        |token| microsoft::calendar_list(urls, token),
+                        microsoft::parse_calendar_list,
+                    )
+                    .await
+            }
+            Some(link) => {
+                calendars
+                    .call(
+                        row,
+                        |token| microsoft::calendar_view_next(urls, token, link),
+                        microsoft::parse_calendar_list,
+                    )
+                    .await
+            }
+        };
+        match page {
+            Ok((mut more, link)) => {
+                list.append(&mut more);
+                match link {
+                    Some(link) => next = Some(link),
+                    None => {
+                        list.sort_by_key(|c| !c.primary);
+                        return Ok(list);
+                    }
+                }
+            }
+            Err(CallError::NeedsReconnect) => {
+                return Err(AppError::Conflict(
+                    "Microsoft Outlook needs reconnecting before Openslot can read your calendars."
+                        .into(),
+                ))
+            }
+            Err(error) => return Err(unavailable(&error)),
+        }
+    }
+    Err(unavailable(&"more calendar pages than we follow"))
+}
+
+/// The calendars of a Google or Outlook connection, read live.
+pub(super) async fn listed_calendars(
+    ctx: &Ctx,
+    row: &ConnectionRow,
+    provider: ConnectProvider,
+) -> Result<Vec<CalendarChoice>, AppError> {
+    match provider {
+        ConnectProvider::Microsoft => outlook_calendars(ctx, row).await,
+        _ => google_calendars(ctx, row).await,
     }
 }
 
@@ -265,9 +382,9 @@ pub(super) async fn save_change(
         );
     }
     match &change.checked_calendars {
-        Some(_) if !google => errors.push(
+        Some(_) if !provider.is_calendar() => errors.push(
             "checked_calendars",
-            "Only Google Calendar has several calendars to choose from.",
+            "Zoom has no calendars; choose them on Google Calendar or Microsoft Outlook.",
         ),
         Some(ids) if ids.is_empty() => errors.push(
             "checked_calendars",
@@ -294,11 +411,14 @@ pub(super) async fn save_change(
     if change.touches_settings() {
         let checked_calendars = match &change.checked_calendars {
             Some(chosen) => {
-                let known = google_calendars(ctx, current).await?;
+                let known = listed_calendars(ctx, current, provider).await?;
                 if let Some(unknown) = chosen.iter().find(|id| !is_listed(&known, id)) {
                     return Err(AppError::InvalidFields(FieldErrors::one(
                         "checked_calendars",
-                        format!("'{unknown}' is not one of your Google calendars."),
+                        format!(
+                            "'{unknown}' is not one of your {} calendars.",
+                            provider.label()
+                        ),
                     )));
                 }
                 let mut unique: Vec<&String> = Vec::new();
@@ -350,12 +470,13 @@ pub(super) fn not_connected(provider: ConnectProvider) -> AppError {
     AppError::NotFound(format!("{} is not connected.", provider.label()))
 }
 
-/// Revokes the grant where the provider allows it, deletes the tokens and the connection.
+/// Revokes the grant where the provider allows it, deletes the tokens and the connection;
+/// says how the revocation went.
 pub(super) async fn forget(
     ctx: &Ctx,
     host_id: &str,
     provider: ConnectProvider,
-) -> Result<(), AppError> {
+) -> Result<Revocation, AppError> {
     ctx.calendars()?
         .disconnect(host_id, provider)
         .await
@@ -390,24 +511,26 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             connection: rows.iter().find(|r| r.provider == p.as_str()).map(item),
         })
         .collect();
-    let google = rows
-        .iter()
-        .find(|r| r.provider == "google" && !r.needs_reconnect());
-    if let (Some(row), Some(item)) = (
-        google,
-        providers
-            .iter_mut()
-            .find(|p| p.name == "google")
-            .and_then(|p| p.connection.as_mut()),
-    ) {
-        match google_calendars(ctx, row).await {
-            Ok(list) => {
-                item.calendars = with_checked(list, &checked_ids(row))
-                    .into_iter()
-                    .map(|(c, on)| (c.id, c.name, on))
-                    .collect();
+    for provider in [ConnectProvider::Google, ConnectProvider::Microsoft] {
+        let row = rows
+            .iter()
+            .find(|r| r.provider == provider.as_str() && !r.needs_reconnect());
+        if let (Some(row), Some(item)) = (
+            row,
+            providers
+                .iter_mut()
+                .find(|p| p.name == provider.as_str())
+                .and_then(|p| p.connection.as_mut()),
+        ) {
+            match listed_calendars(ctx, row, provider).await {
+                Ok(list) => {
+                    item.calendars = with_checked(list, &checked_ids(row))
+                        .into_iter()
+                        .map(|(c, on)| (c.id, c.name, on))
+                        .collect();
+                }
+                Err(_) => item.calendars_unavailable = true,
             }
-            Err(_) => item.calendars_unavailable = true,
         }
     }
     let several_calendars = rows
@@ -547,6 +670,7 @@ pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, 
             provider: provider.as_str(),
             account_id: &grant.account.id,
             account_email: grant.account.email.as_str(),
+            blocking_show_as: &BlockingShowAs::default().to_stored(),
             connected_at: ctx.now.timestamp(),
         })
         .await?;
@@ -579,6 +703,14 @@ fn connect_failure(provider: ConnectProvider, error: ConnectError) -> AppError {
              connected this account before, remove Openslot's access in your {label} account \
              settings and connect again."
         )),
+        ConnectError::MissingScopes(missing) => AppError::BadRequest(format!(
+            "{label} was not connected: Openslot needs every permission it asked for, and \
+             these were left unticked: “{}”. Without them it could offer times you are busy \
+             or fail to put bookings in your calendar. Please connect again and tick every box \
+             on {}'s consent screen.",
+            missing.join("”, “"),
+            provider.label().split(' ').next().unwrap_or(label)
+        )),
         ConnectError::Unreachable(cause) => {
             worker::console_warn!("connecting {}: {cause}", provider.as_str());
             AppError::Unavailable(format!(
@@ -599,8 +731,13 @@ pub async fn disconnect(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Resp
     check_form(ctx, req, &signed_in, &pairs)?;
     let provider = ConnectProvider::parse(name)
         .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
-    forget(ctx, &signed_in.host.id, provider).await?;
-    redirect("/dashboard/connections?done=disconnected", 303)
+    let target = match (forget(ctx, &signed_in.host.id, provider).await?, provider) {
+        (Revocation::Failed, ConnectProvider::Zoom) => "disconnected-zoom-unrevoked",
+        (Revocation::Failed, _) => "disconnected-google-unrevoked",
+        (_, ConnectProvider::Microsoft) => "disconnected-microsoft",
+        _ => "disconnected",
+    };
+    redirect(&format!("/dashboard/connections?done={target}"), 303)
 }
 
 /// The settings form as a [`SettingsChange`]: the calendar list only when the page showed it
@@ -624,7 +761,7 @@ fn form_change(
         })?,
     };
     let google = provider == ConnectProvider::Google;
-    let listed = google && pairs.iter().any(|(n, _)| n == "calendars_listed");
+    let listed = provider.is_calendar() && pairs.iter().any(|(n, _)| n == "calendars_listed");
     let blocking_show_as = if provider == ConnectProvider::Microsoft {
         Some(show_as_choice(all("show_as")).map_err(AppError::BadRequest)?)
     } else {

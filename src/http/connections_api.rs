@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
 use super::connections::{
-    blocking_of, checked_ids, forget, google_calendars, not_connected, save_change, show_as_choice,
+    blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
     with_checked, SettingsChange, SHOW_AS_CHOICES,
 };
 use super::context::Ctx;
@@ -58,6 +58,7 @@ fn connection_json(ctx: &Ctx, provider: ConnectProvider, row: Option<&Connection
             body["send_updates"] = json!(row.send_updates == 1);
         }
         ConnectProvider::Microsoft => {
+            body["checked_calendars"] = json!(checked_ids(row));
             let blocking = blocking_of(row);
             let states: Vec<&str> = SHOW_AS_CHOICES
                 .iter()
@@ -163,8 +164,8 @@ pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppEr
     Ok(Response::from_json(&json!({ "connections": items }))?)
 }
 
-/// `GET /api/v1/connections/google/calendars`: the host's Google calendars, read live, and
-/// which are checked for conflicts.
+/// `GET /api/v1/connections/{google|microsoft}/calendars`: the host's calendars, read live,
+/// and which are checked for conflicts.
 pub async fn calendars(
     ctx: &Ctx,
     env: &Env,
@@ -173,13 +174,13 @@ pub async fn calendars(
 ) -> Result<Response, AppError> {
     let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
     let provider = provider_in_path(name)?;
-    if provider != ConnectProvider::Google {
+    if !provider.is_calendar() {
         return Err(AppError::NotFound(
-            "Only Google Calendar has several calendars to list.".into(),
+            "Zoom has no calendars to list; Google Calendar and Microsoft Outlook do.".into(),
         ));
     }
     let row = connection(ctx, &host.id, provider).await?;
-    let list = google_calendars(ctx, &row).await?;
+    let list = listed_calendars(ctx, &row, provider).await?;
     let items: Vec<Value> = with_checked(list, &checked_ids(&row))
         .into_iter()
         .map(|(calendar, checked)| {

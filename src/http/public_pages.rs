@@ -778,8 +778,11 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
     let location = t.place(&place);
     let meeting = ctx.store.meeting_url(&booking.id).await?;
+    // Only a confirmed booking offers its meeting: a cancelled one's Meet, Teams or Zoom
+    // meeting was deleted with it, and a moved one's link lives on the new booking's page.
     let meeting_url = place
         .join_link(meeting.as_ref().and_then(|m| m.meeting_url.as_deref()))
+        .filter(|_| booking.status == "confirmed")
         .map(str::to_owned);
     let meeting_pending = meeting_url.is_none()
         && booking.status == "confirmed"

@@ -147,6 +147,7 @@ pub static STRINGS: Strings = Strings {
         for_name: "Für {name}",
         join_meeting: "Am Meeting teilnehmen",
         subject_booked: "Gebucht: {title} mit {host} am {day}",
+        subject_meeting_link: "Ihr Meeting-Link: {title} mit {host} am {day}",
         subject_new_booking: "Neue Buchung: {title} mit {invitee} am {day}",
         subject_cancelled: "Storniert: {title} mit {host} am {day}",
         subject_cancelled_by_invitee: "Storniert von {invitee}: {title} am {day}",

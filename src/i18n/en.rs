@@ -146,6 +146,7 @@ pub static STRINGS: Strings = Strings {
         for_name: "For {name}",
         join_meeting: "Join the meeting",
         subject_booked: "Booked: {title} with {host} on {day}",
+        subject_meeting_link: "Your meeting link: {title} with {host} on {day}",
         subject_new_booking: "New booking: {title} with {invitee} on {day}",
         subject_cancelled: "Cancelled: {title} with {host} on {day}",
         subject_cancelled_by_invitee: "Cancelled by {invitee}: {title} on {day}",

@@ -30,6 +30,8 @@ pub struct MailStrings {
     pub join_meeting: &'static str,
     /// Subjects: `{title}`, `{host}`, `{invitee}`, `{day}`.
     pub subject_booked: &'static str,
+    /// The meeting link that was still being made when the invitee booked.
+    pub subject_meeting_link: &'static str,
     pub subject_new_booking: &'static str,
     pub subject_cancelled: &'static str,
     pub subject_cancelled_by_invitee: &'static str,

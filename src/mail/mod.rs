@@ -83,6 +83,8 @@ pub enum Kind {
     HostReminder,
     /// The host is told a booking could not be put in their calendar (or get its meeting link).
     HostCalendarFailure,
+    /// The invitee gets the Meet or Teams link the provider made after they booked.
+    InviteeMeetingLink,
 }
 
 impl Kind {
@@ -98,6 +100,7 @@ impl Kind {
             Kind::InviteeReminder => "invitee_reminder",
             Kind::HostReminder => "host_reminder",
             Kind::HostCalendarFailure => "host_calendar_failure",
+            Kind::InviteeMeetingLink => "invitee_meeting_link",
         }
     }
 }

@@ -473,6 +473,27 @@ pub fn invitee_confirmation(
     )
 }
 
+/// To the invitee when the Meet or Teams link arrives after they booked: the confirmation
+/// again, now with the link, and the invitation with the link as its LOCATION (same UID and
+/// SEQUENCE, a newer DTSTAMP: calendars update the entry they have).
+pub fn invitee_meeting_link(
+    facts: &BookingFacts<'_>,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
+    let draft = Draft {
+        reader: Reader::Invitee,
+        subject: |t| t.subject_meeting_link,
+        view: view(facts, Reader::Invitee, ""),
+        invitation: Some((ics::Method::Request, facts.sequence)),
+    };
+    compose(
+        facts,
+        draft,
+        both!(InviteeConfirmationText, InviteeConfirmationHtml),
+        stamp,
+    )
+}
+
 /// To the host when someone books: who, when in the host's zone, the invitee's note and their
 /// answers to the host's questions.
 pub fn host_notification(

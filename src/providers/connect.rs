@@ -84,6 +84,36 @@ impl ConnectProvider {
         }
     }
 
+    /// The scopes a working connection cannot do without, each with the words of the
+    /// provider's consent screen, so a host who unticked one is told which box to tick.
+    /// Google's consent texts are those of googleapis.dev `CalendarScopes`; a Google answer
+    /// lists only what was granted (developers.google.com/identity/protocols/oauth2/
+    /// resources/granular-permissions: the app "can't assume users grant all requested
+    /// scopes"). Zoom's scopes come from the app's registration, so none are checked here.
+    pub fn required_scopes(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Google => &[
+                (
+                    "https://www.googleapis.com/auth/calendar.freebusy",
+                    "See your availability (free and busy times) in your Google calendars",
+                ),
+                (
+                    "https://www.googleapis.com/auth/calendar.events.owned",
+                    "See, create, change, and delete events on Google calendars you own",
+                ),
+                (
+                    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+                    "See the list of Google calendars you're subscribed to",
+                ),
+            ],
+            Self::Microsoft => &[(
+                "Calendars.ReadWrite",
+                "Have full access to your calendars (Calendars.ReadWrite)",
+            )],
+            Self::Zoom => &[],
+        }
+    }
+
     fn authorize_endpoint(self, urls: &ServiceUrls) -> String {
         match self {
             Self::Google => format!("{}/o/oauth2/v2/auth", urls.google_accounts),
@@ -187,6 +217,28 @@ pub enum ConnectError {
     /// The provider issued no refresh token, or no account id or address.
     #[error("the provider did not give {0}")]
     Incomplete(&'static str),
+    /// The host left permissions unticked on the consent screen: the consent-screen words
+    /// of each missing one ([`ConnectProvider::required_scopes`]).
+    #[error("permissions not granted: {}", .0.join("; "))]
+    MissingScopes(Vec<&'static str>),
+}
+
+/// The consent-screen words of every required scope of `provider` that `granted` lacks.
+/// Scopes compare without Graph's `https://graph.microsoft.com/` prefix and without case
+/// (Graph answers `Calendars.ReadWrite` in either form).
+pub fn missing_scopes(provider: ConnectProvider, granted: &[String]) -> Vec<&'static str> {
+    let bare = |s: &str| {
+        s.strip_prefix("https://graph.microsoft.com/")
+            .unwrap_or(s)
+            .to_ascii_lowercase()
+    };
+    let granted: Vec<String> = granted.iter().map(|s| bare(s)).collect();
+    provider
+        .required_scopes()
+        .iter()
+        .filter(|(scope, _)| !granted.contains(&bare(scope)))
+        .map(|(_, words)| *words)
+        .collect()
 }
 
 impl From<OAuthError> for ConnectError {
@@ -286,6 +338,14 @@ where
         .request_async(http)
         .await
         .map_err(oauth_client::token_error)?;
+    // RFC 6749 §5.1: without `scope` the grant is what was asked for.
+    if let Some(granted) = response.scopes() {
+        let granted: Vec<String> = granted.iter().map(|s| s.as_str().to_owned()).collect();
+        let missing = missing_scopes(provider, &granted);
+        if !missing.is_empty() {
+            return Err(ConnectError::MissingScopes(missing));
+        }
+    }
     let refresh_token = response
         .refresh_token()
         .map(|t| t.secret().clone())
@@ -422,9 +482,36 @@ where
     })
 }
 
-/// Asks the provider to forget the grant behind `refresh_token` (RFC 7009: a form POST of
-/// the token, with the client's credentials where the provider wants them). `Ok(false)` when
-/// the provider has no revocation endpoint (Microsoft).
+/// Which token a provider's revocation endpoint takes to end the whole grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevokeBy {
+    /// Google: revoking the refresh token ends the grant and its access tokens (Google
+    /// identity docs, "Revoking a token").
+    RefreshToken,
+    /// Zoom: `POST /oauth/revoke?token={access_token}` with the app's Basic credentials
+    /// (Zoom OAuth docs, "Revoke an access token"); a refresh token there is an invalid token.
+    AccessToken,
+}
+
+impl ConnectProvider {
+    /// The token to revoke with, where the provider offers revocation at all.
+    pub fn revoke_by(self) -> Option<RevokeBy> {
+        match self {
+            Self::Google => Some(RevokeBy::RefreshToken),
+            Self::Zoom => Some(RevokeBy::AccessToken),
+            Self::Microsoft => None,
+        }
+    }
+}
+
+/// Asks the provider to forget the grant behind `token`, which is the kind
+/// [`ConnectProvider::revoke_by`] names (RFC 7009: a form POST of the token, with the client's
+/// credentials where the provider wants them). `Ok(false)` when the provider has no
+/// revocation endpoint (Microsoft).
+///
+/// Only Google's answer that the token is already invalid counts as revoked besides a 2xx:
+/// Google then holds no grant for it. Zoom's refusal of an access token says nothing about
+/// the grant (which lives on for up to 90 days), so it is an error the host is told about.
 ///
 /// Built by hand rather than with `oauth2`'s revocation request, which refuses any endpoint
 /// that is not `https://` and so could not be pointed at the local fakes.
@@ -432,19 +519,34 @@ pub async fn revoke<C>(
     provider: ConnectProvider,
     urls: &ServiceUrls,
     registration: &OAuthClient,
-    refresh_token: &str,
+    token: &str,
     http: &C,
 ) -> Result<bool, ConnectError>
 where
     C: for<'c> AsyncHttpClient<'c>,
 {
     use base64::Engine;
-    let Some(endpoint) = provider.revocation_endpoint(urls) else {
+    let (Some(endpoint), Some(by)) = (provider.revocation_endpoint(urls), provider.revoke_by())
+    else {
         return Ok(false);
     };
     let mut body = form_urlencoded::Serializer::new(String::new());
-    body.append_pair("token", refresh_token)
-        .append_pair("token_type_hint", "refresh_token");
+    body.append_pair("token", token).append_pair(
+        "token_type_hint",
+        match by {
+            RevokeBy::RefreshToken => "refresh_token",
+            RevokeBy::AccessToken => "access_token",
+        },
+    );
+    // Zoom documents the token as a query parameter.
+    let endpoint = match by {
+        RevokeBy::AccessToken => {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("token", token);
+            format!("{endpoint}?{}", query.finish())
+        }
+        RevokeBy::RefreshToken => endpoint,
+    };
     let mut request = oauth2::http::Request::builder()
         .method(Method::POST)
         .uri(endpoint)
@@ -464,11 +566,17 @@ where
         .call(request)
         .await
         .map_err(|e| ConnectError::Unreachable(e.to_string()))?;
-    match response.status().as_u16() {
-        200..=299 => Ok(true),
-        // Already revoked or unknown: the grant is gone, which is what we wanted.
-        400 | 401 | 404 => Ok(true),
-        other => Err(ConnectError::Unreachable(format!(
+    let status = response.status().as_u16();
+    let invalid_token = status == 400
+        && serde_json::from_slice::<serde_json::Value>(response.body())
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+            .is_some_and(|e| e == "invalid_token");
+    match (status, by) {
+        (200..=299, _) => Ok(true),
+        // Google: already revoked or expired, so there is no grant left.
+        (400, RevokeBy::RefreshToken) if invalid_token => Ok(true),
+        (other, _) => Err(ConnectError::Unreachable(format!(
             "revocation answered {other}"
         ))),
     }
@@ -559,7 +667,7 @@ mod tests {
         let token = id_token(r#"{"sub":"g-1","email":"Ana@Example.com","email_verified":true}"#);
         let body = format!(
             r#"{{"access_token":"ya29.a","token_type":"Bearer","expires_in":3599,
-                "refresh_token":"1//r","scope":"openid email","id_token":"{token}"}}"#
+                "refresh_token":"1//r","scope":"openid email https://www.googleapis.com/auth/calendar.freebusy https://www.googleapis.com/auth/calendar.events.owned https://www.googleapis.com/auth/calendar.calendarlist.readonly","id_token":"{token}"}}"#
         );
         let http = Canned::new(&[(200, &body)]);
         let grant = block_on(exchange_code(
@@ -585,6 +693,74 @@ mod tests {
         let form = String::from_utf8(sent[0].body().clone()).unwrap();
         assert!(form.contains("code_verifier="), "{form}");
         assert!(form.contains("client_secret=s3cret"), "{form}");
+    }
+
+    /// Google's granular consent lets the host untick a calendar scope; the answer's `scope`
+    /// then lacks it, and the connection is refused naming what to tick.
+    #[test]
+    fn a_google_grant_missing_a_calendar_scope_is_refused_naming_it() {
+        let token = id_token(r#"{"sub":"g-1","email":"ana@example.com"}"#);
+        let granted = "openid email https://www.googleapis.com/auth/calendar.freebusy \
+                       https://www.googleapis.com/auth/calendar.calendarlist.readonly";
+        let body = format!(
+            r#"{{"access_token":"a","token_type":"Bearer","expires_in":3599,
+                "refresh_token":"1//r","scope":"{granted}","id_token":"{token}"}}"#
+        );
+        let http = Canned::new(&[(200, &body)]);
+        let result = block_on(exchange_code(
+            ConnectProvider::Google,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            &http,
+        ));
+        let error = result.expect_err("a partial grant is refused").to_string();
+        assert!(
+            error.contains("create, change, and delete events"),
+            "{error}"
+        );
+        assert!(!error.contains("availability"), "{error}");
+
+        // Everything granted (Graph answers scopes as URLs, in any case): accepted.
+        let token =
+            id_token(r#"{"sub":"m","oid":"0a1b","preferred_username":"bo@contoso.example"}"#);
+        let body = format!(
+            r#"{{"access_token":"a","token_type":"Bearer","expires_in":3599,"refresh_token":"r",
+                "scope":"https://graph.microsoft.com/calendars.readwrite openid email","id_token":"{token}"}}"#
+        );
+        let http = Canned::new(&[(200, &body)]);
+        assert!(block_on(exchange_code(
+            ConnectProvider::Microsoft,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            &http,
+        ))
+        .is_ok());
+        let body = format!(
+            r#"{{"access_token":"a","token_type":"Bearer","expires_in":3599,"refresh_token":"r",
+                "scope":"openid email User.Read","id_token":"{token}"}}"#
+        );
+        let http = Canned::new(&[(200, &body)]);
+        let error = block_on(exchange_code(
+            ConnectProvider::Microsoft,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            &http,
+        ))
+        .expect_err("no calendar permission")
+        .to_string();
+        assert!(error.contains("calendars"), "{error}");
     }
 
     #[test]
@@ -710,6 +886,60 @@ mod tests {
         assert_eq!(revoked, Ok(false));
         assert!(http.sent.borrow().is_empty());
         assert!(account_from_id_token(ConnectProvider::Google, "not-a-jwt").is_err());
+    }
+
+    #[test]
+    fn zoom_is_revoked_with_the_access_token_and_a_refusal_is_not_taken_for_success() {
+        let http = Canned::new(&[(200, r#"{"status":"success"}"#)]);
+        let revoked = block_on(revoke(
+            ConnectProvider::Zoom,
+            &urls(),
+            &registration(),
+            "z.access",
+            &http,
+        ));
+        assert_eq!(revoked, Ok(true));
+        let sent = http.sent.borrow();
+        assert_eq!(
+            sent[0].uri().to_string(),
+            "https://zoom.us/oauth/revoke?token=z.access"
+        );
+        assert!(sent[0]
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Basic ")));
+        let form = String::from_utf8(sent[0].body().clone()).unwrap();
+        assert!(form.contains("token_type_hint=access_token"), "{form}");
+        drop(sent);
+        for status in [400, 401, 404] {
+            let refused = Canned::new(&[(
+                status,
+                r#"{"reason":"Invalid Token!","error":"invalid_request"}"#,
+            )]);
+            let result = block_on(revoke(
+                ConnectProvider::Zoom,
+                &urls(),
+                &registration(),
+                "z.access",
+                &refused,
+            ));
+            assert!(result.is_err(), "{status}: {result:?}");
+        }
+        let gone = Canned::new(&[(
+            400,
+            r#"{"error":"invalid_token","error_description":"Token expired or revoked"}"#,
+        )]);
+        assert_eq!(
+            block_on(revoke(
+                ConnectProvider::Google,
+                &urls(),
+                &registration(),
+                "1//r",
+                &gone
+            )),
+            Ok(true)
+        );
     }
 
     #[test]

@@ -233,6 +233,52 @@ impl Store {
         .map(|_| ())
     }
 
+    /// Records a meeting link that arrived after the booking and queues the invitee's email
+    /// with it, in one batch: the email goes at most once per booking (the outbox's unique
+    /// kind) and only while the booking is confirmed.
+    pub async fn record_late_meeting_link(
+        &self,
+        booking_id: &str,
+        meeting_url: &str,
+        email: Option<&NewEmail>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let save = [
+            Param::Text(booking_id),
+            Param::Text(meeting_url),
+            Param::Int(now),
+        ];
+        let save_statement = (
+            "UPDATE booking_calendar SET meeting_url = ?2, updated_at = ?3 WHERE booking_id = ?1",
+            &save[..],
+        );
+        match email {
+            None => {
+                self.batch("record_late_meeting_link", &[save_statement])
+                    .await
+            }
+            Some(email) => {
+                let queue = queue_params(email, booking_id, now);
+                self.batch(
+                    "record_late_meeting_link",
+                    &[
+                        save_statement,
+                        (
+                            "INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, \
+                             payload, attempts, next_attempt_at, created_at) \
+                             SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 WHERE EXISTS (SELECT 1 FROM \
+                             bookings WHERE id = ?2 AND status = 'confirmed') \
+                             ON CONFLICT (booking_id, kind) DO NOTHING",
+                            &queue,
+                        ),
+                    ],
+                )
+                .await
+            }
+        }
+        .map(|_| ())
+    }
+
     /// Schedules another attempt at `next_at`.
     pub async fn retry_calendar_work(
         &self,

@@ -46,6 +46,10 @@ pub struct NewConnection<'a> {
     pub provider: &'a str,
     pub account_id: &'a str,
     pub account_email: &'a str,
+    /// Microsoft: the showAs values that block a slot, from `BlockingShowAs::default` (the
+    /// one source of the default; the column's own default is never used). Kept on a
+    /// reconnect, like every setting.
+    pub blocking_show_as: &'a str,
     pub connected_at: i64,
 }
 
@@ -160,10 +164,10 @@ impl Store {
         self.execute(
             "save_connection",
             "INSERT INTO connections (host_id, provider, account_id, account_email, status, \
-             receives_events, token_generation, connected_at) \
+             receives_events, token_generation, connected_at, blocking_show_as) \
              VALUES (?1, ?2, ?3, ?4, 'working', \
                 CASE WHEN ?2 IN ('google', 'microsoft') AND NOT EXISTS (SELECT 1 FROM connections \
-                    WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5) \
+                    WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5, ?6) \
              ON CONFLICT (host_id, provider) DO UPDATE SET account_id = excluded.account_id, \
                 account_email = excluded.account_email, status = 'working', \
                 token_generation = connections.token_generation + 1, \
@@ -174,6 +178,7 @@ impl Store {
                 Param::Text(new.account_id),
                 Param::Text(new.account_email),
                 Param::Int(new.connected_at),
+                Param::Text(new.blocking_show_as),
             ],
         )
         .await

@@ -795,3 +795,344 @@ fn a_host_may_let_google_email_the_invitee_too() {
     let events = live_events("google", &host.email);
     assert_eq!(events[0]["send_updates"], json!(["all"]), "{events:?}");
 }
+
+/// Makes `host`'s calendar work due now and lets the cron trigger run it (twice: the second
+/// run also sends what the first one queued).
+fn run_calendar_work_now(host: &SeededHost) {
+    use crate::support::mail::run_cron;
+    sql(&format!(
+        "UPDATE booking_calendar SET next_attempt_at = 0 WHERE host_id = '{}'",
+        host.id
+    ));
+    run_cron();
+    run_cron();
+}
+
+/// Google makes a Meet conference asynchronously (`createRequest.status.statusCode: pending`):
+/// when the link is not there by the end of the booking request, the background work reads
+/// the event again (never PATCHes it, which would send attendees an update), records the link
+/// and emails it to the invitee.
+#[test]
+fn a_meet_link_that_arrives_late_is_read_back_recorded_and_emailed_to_the_invitee() {
+    let host = calendar_host("Late Meet", "google_meet", &["google"]);
+    // Insert and the four reads inside the request answer `pending`; the next read succeeds.
+    let pending = post_json(
+        &fakes("/_fake/google/conference-pending"),
+        &json!({ "email": host.email, "reads": 5 }),
+    );
+    assert_eq!(pending.status, 200, "{}", pending.body);
+    let invitee = "late.meet@example.com";
+    let (status, body) = book(&host.host, "10:00", invitee);
+    assert_eq!(status, 201, "{body}");
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    assert!(get(&manage_url)
+        .body
+        .contains("meeting link is being created"));
+    run_calendar_work_now(&host.host);
+    let events = live_events("google", &host.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        events[0]["send_updates"],
+        json!(["none"]),
+        "read, never patched"
+    );
+    let meet = events[0]["meet_code"].as_str().unwrap().to_owned();
+    assert!(get(&manage_url).body.contains(&meet));
+    let told = crate::support::mail::wait_for_emails(invitee, "Your meeting link", 1);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].to_string().contains(&meet), "{}", told[0]);
+    let rows = sql(&format!(
+        "SELECT state FROM booking_calendar WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(rows[0]["state"], "created");
+}
+
+/// Graph may answer a Teams event's create with `onlineMeeting: null` and fill the link in
+/// later: the event is read until it is there (Graph's own GET, never a PATCH).
+#[test]
+fn a_teams_link_that_arrives_late_is_read_back_recorded_and_emailed_to_the_invitee() {
+    let host = calendar_host("Late Teams", "microsoft_teams", &["microsoft"]);
+    // The create and the four reads inside the request answer null; the next read has it.
+    let late = post_json(
+        &fakes("/_fake/microsoft/online-meeting-late"),
+        &json!({ "email": host.email, "reads": 5 }),
+    );
+    assert_eq!(late.status, 200, "{}", late.body);
+    let invitee = "late.teams@example.com";
+    let (status, body) = book(&host.host, "11:00", invitee);
+    assert_eq!(status, 201, "{body}");
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    run_calendar_work_now(&host.host);
+    let events = live_events("microsoft", &host.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let join = events[0]["body"]["onlineMeeting"]["joinUrl"]
+        .as_str()
+        .expect("the link is there now")
+        .to_owned();
+    assert!(get(&manage_url).body.contains(&join));
+    let patched = get(&fakes("/_fake/requests"))
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "PATCH" && r["account"] == host.email.as_str())
+        .count();
+    assert_eq!(patched, 0, "no spurious update to the attendees");
+    let told = crate::support::mail::wait_for_emails(invitee, "Your meeting link", 1);
+    assert_eq!(told.len(), 1, "{told:?}");
+    let text = told[0].to_string();
+    // The link is JSON-escaped in the captured email; its meeting id is enough.
+    let id = join
+        .split("meeting_")
+        .nth(1)
+        .unwrap()
+        .split('%')
+        .next()
+        .unwrap();
+    assert!(text.contains(id), "{text}");
+}
+
+/// Outlook's `showAs: unknown` (Outlook could not say) blocks a slot for a stored connection
+/// exactly as the code's default says: wrong slots are worse than missing ones.
+#[test]
+fn an_outlook_entry_shown_as_unknown_blocks_its_slot() {
+    let host = calendar_host("Unknown Outlook", "none", &["microsoft"]);
+    set_busy(
+        "microsoft",
+        &host.email,
+        json!([{ "start": at("10:00"), "end": at("10:30"), "show_as": "unknown" }]),
+    );
+    let slots = offered(&host.host).unwrap();
+    assert!(!slots.contains(&at("10:00")), "{slots:?}");
+    assert!(slots.contains(&at("10:30")), "{slots:?}");
+    // Saving the settings (which never offer `unknown`) keeps it blocking.
+    let page = host.browser.get("/dashboard/connections");
+    let saved = host.browser.post_form(
+        "/dashboard/connections/microsoft/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("show_as", "busy"),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(location(&saved), "/dashboard/connections?done=saved");
+    assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+}
+
+/// A cancelled booking's page no longer offers the meeting: the Meet, Teams or Zoom meeting
+/// was deleted with the booking.
+#[test]
+fn a_cancelled_booking_page_offers_no_join_link() {
+    for (name, kind, providers, time) in [
+        ("Gone Meet", "google_meet", &["google"][..], "09:00"),
+        ("Gone Teams", "microsoft_teams", &["microsoft"][..], "10:00"),
+        ("Gone Zoom", "zoom", &["zoom"][..], "11:00"),
+    ] {
+        let host = calendar_host(name, kind, providers);
+        let invitee = format!("{}@example.com", kind.replace('_', "."));
+        let (status, body) = book(&host.host, time, &invitee);
+        assert_eq!(status, 201, "{body}");
+        let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+        let before = get(&manage_url);
+        assert!(before.body.contains("Join the meeting"), "{kind}");
+        cancel(&manage_url);
+        let after = get(&manage_url);
+        assert_eq!(after.status, 200);
+        assert!(
+            !after.body.contains("Join the meeting"),
+            "{kind}: {}",
+            after.body
+        );
+        for needle in ["meet.google.com", "teams.microsoft.com", "zoom.us/j/"] {
+            assert!(!after.body.contains(needle), "{kind}: {needle}");
+        }
+    }
+}
+
+/// A create can succeed at the provider and still answer 5xx (a gateway timing out after the
+/// commit). Zoom has no idempotency key: before trying again the meeting is looked for by the
+/// marker in its agenda, so the booking gets exactly one meeting. Google (our event id) and
+/// Graph (`transactionId`) recognise the retried create: exactly one event each.
+#[test]
+fn a_5xx_after_the_provider_committed_a_create_makes_exactly_one_meeting_and_one_event() {
+    let zoom = calendar_host("Committed Zoom", "zoom", &["google", "zoom"]);
+    fail(
+        &zoom.email,
+        json!({ "path_prefix": "/zoom/api/v2/users/me/meetings", "method": "POST",
+                 "status": 502, "count": 1, "after_commit": true }),
+    );
+    fail(
+        &zoom.email,
+        json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
+                 "status": 503, "count": 1, "after_commit": true }),
+    );
+    let (status, body) = book(&zoom.host, "10:00", "committed.zoom@example.com");
+    assert_eq!(status, 201, "{body}");
+    run_calendar_work_now(&zoom.host);
+    let meetings = live_meetings(&zoom.email);
+    assert_eq!(meetings.len(), 1, "{meetings:?}");
+    let join = meetings[0]["body"]["join_url"].as_str().unwrap().to_owned();
+    let events = live_events("google", &zoom.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0]["body"].to_string().contains(&join));
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    assert!(get(&manage_url).body.contains(&join));
+
+    let teams = calendar_host("Committed Teams", "microsoft_teams", &["microsoft"]);
+    fail(
+        &teams.email,
+        json!({ "path_prefix": "/microsoft/graph/v1.0/me/events", "method": "POST",
+                 "status": 504, "count": 1, "after_commit": true }),
+    );
+    let (status, body) = book(&teams.host, "11:00", "committed.teams@example.com");
+    assert_eq!(status, 201, "{body}");
+    run_calendar_work_now(&teams.host);
+    assert_eq!(live_events("microsoft", &teams.email).len(), 1);
+}
+
+/// An event with the booking's id that was deleted in Google Calendar reads back `cancelled`
+/// (Google keeps it, and its id stays taken): the retried insert's 409 must not take it for
+/// the booking's live event. The booking gets a live event under another id.
+#[test]
+fn a_deleted_event_with_our_id_is_not_taken_for_the_booking_event() {
+    let host = calendar_host("Deleted Id", "google_meet", &["google"]);
+    // The insert goes through at Google but its answer is lost, with a wait too long to
+    // spend inside the request: the work is left to the cron.
+    fail(
+        &host.email,
+        json!({ "path_prefix": "/google/api/calendar/v3/calendars/", "method": "POST",
+                 "status": 503, "count": 1, "retry_after": 120, "after_commit": true }),
+    );
+    let (status, body) = book(&host.host, "12:00", "deleted.id@example.com");
+    assert_eq!(status, 201, "{body}");
+    let made = live_events("google", &host.email);
+    assert_eq!(made.len(), 1, "{made:?}");
+    // The host deletes it in Google Calendar before the retry.
+    let deleted = post_json(
+        &fakes("/_fake/google/delete-event"),
+        &json!({ "email": host.email, "id": made[0]["id"] }),
+    );
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    run_calendar_work_now(&host.host);
+    let live = live_events("google", &host.email);
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_ne!(live[0]["id"], made[0]["id"]);
+    let rows = sql(&format!(
+        "SELECT state, event_id FROM booking_calendar WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(rows[0]["state"], "created", "{rows:?}");
+    assert_eq!(rows[0]["event_id"], live[0]["id"]);
+    // Cancelling removes the live one.
+    cancel(body["booking"]["manage_url"].as_str().unwrap());
+    assert!(live_events("google", &host.email).is_empty());
+}
+
+/// Google pages its calendar list (250 at most per page): a calendar past the first page
+/// can be chosen, and more than 50 checked calendars are read in batches of 50 (Google
+/// refuses more in one freeBusy request with `tooManyCalendarsRequested`).
+#[test]
+fn calendars_past_the_first_page_can_be_checked_and_sixty_are_read_in_batches() {
+    let host = calendar_host("Many Calendars", "none", &["google"]);
+    let added = post_json(
+        &fakes("/_fake/google/calendars"),
+        &json!({ "email": host.email, "count": 300, "prefix": "team" }),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    // The 281st calendar of the list (the primary one comes first).
+    let far = "team.0279@group.calendar.google.com";
+    let reply = post_json(
+        &fakes("/_fake/google/busy"),
+        &json!({ "email": host.email, "calendar_id": far,
+                 "busy": [{ "start": at("10:00"), "end": at("10:30") }] }),
+    );
+    assert_eq!(reply.status, 200);
+    let page = host.browser.get("/dashboard/connections");
+    assert!(page.body.contains(far), "the list has only its first page");
+    // Sixty calendars checked, the busy one last.
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf".into(), csrf_of(&page)),
+        ("calendars_listed".into(), "1".into()),
+        ("when_unreadable".into(), "stop".into()),
+        ("calendar".into(), host.email.clone()),
+    ];
+    for i in 221..280 {
+        form.push((
+            "calendar".into(),
+            format!("team.{i:04}@group.calendar.google.com"),
+        ));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = host
+        .browser
+        .post_form("/dashboard/connections/google/settings", &form, &[]);
+    assert_eq!(
+        location(&saved),
+        "/dashboard/connections?done=saved",
+        "{}",
+        saved.body
+    );
+    let slots = offered(&host.host).unwrap();
+    assert!(!slots.contains(&at("10:00")), "{slots:?}");
+    assert!(slots.contains(&at("10:30")), "{slots:?}");
+}
+
+/// A busy entry in a second Outlook calendar blocks a slot once the host checks that calendar,
+/// as with Google: Outlook's calendars are listed (`/me/calendars`, paged) and each checked
+/// one is read (`/me/calendars/{id}/calendarView`), not only the default calendar.
+#[test]
+fn the_host_chooses_which_outlook_calendars_are_checked() {
+    let host = calendar_host("Two Outlooks", "none", &["microsoft"]);
+    // Twelve more calendars: the list takes more than one page of Graph's.
+    let added = post_json(
+        &fakes("/_fake/microsoft/calendars"),
+        &json!({ "email": host.email, "count": 12, "prefix": "Team" }),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let team = "AAMkADTeam0011AAA=";
+    set_busy_in("microsoft", &host.email, team, at("10:00"), at("11:00"));
+    assert!(offered(&host.host).unwrap().contains(&at("10:00")));
+    let page = host.browser.get("/dashboard/connections");
+    assert!(page.body.contains(team), "{}", page.body);
+    let default_id = "calendar";
+    let saved = host.browser.post_form(
+        "/dashboard/connections/microsoft/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("calendars_listed", "1"),
+            ("calendar", default_id),
+            ("calendar", team),
+            ("show_as", "busy"),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        location(&saved),
+        "/dashboard/connections?done=saved",
+        "{}",
+        saved.body
+    );
+    let slots = offered(&host.host).unwrap();
+    assert!(!slots.contains(&at("10:00")), "{slots:?}");
+    // The default calendar is still read.
+    set_busy_in(
+        "microsoft",
+        &host.email,
+        "primary",
+        at("12:00"),
+        at("12:30"),
+    );
+    assert!(!offered(&host.host).unwrap().contains(&at("12:00")));
+}
+
+fn set_busy_in(provider: &str, email: &str, calendar_id: &str, start: String, end: String) {
+    let reply = post_json(
+        &fakes(&format!("/_fake/{provider}/busy")),
+        &json!({ "email": email, "calendar_id": calendar_id,
+                 "busy": [{ "start": start, "end": end }] }),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}

@@ -249,3 +249,84 @@ fn the_calendar_that_receives_events_is_chosen_through_its_form() {
     assert_eq!(theirs.status, 404, "they have no Microsoft calendar");
     assert_eq!(connection(id, "microsoft").unwrap()["receives_events"], 1);
 }
+
+/// Google's granular consent lets the host untick a calendar permission; the token answer's
+/// `scope` then lacks it. Such a connection is refused with a page naming the box to tick,
+/// and nothing is stored: it would fail every booking (and, without free/busy, offer times
+/// the host is busy).
+#[test]
+fn a_grant_with_a_calendar_permission_unticked_is_refused_with_a_page_naming_it() {
+    let (browser, email) = signed_in_host("connect-partial", "Part Ial");
+    let host_id = host_row(&email)["id"].as_str().unwrap().to_owned();
+    for (provider, withheld, words) in [
+        (
+            "google",
+            "https://www.googleapis.com/auth/calendar.events.owned",
+            "See, create, change, and delete events on Google calendars you own",
+        ),
+        (
+            "google",
+            "https://www.googleapis.com/auth/calendar.freebusy",
+            "See your availability",
+        ),
+        ("microsoft", "Calendars.ReadWrite", "Calendars.ReadWrite"),
+    ] {
+        fake_account(provider, &email, "Part Ial");
+        let withhold = post_json(
+            &format!("{}/_fake/{provider}/withhold-scopes", world().fakes_url),
+            &json!({ "email": email, "scopes": [withheld] }),
+        );
+        assert_eq!(withhold.status, 200, "{}", withhold.body);
+        let callback = consent(&start_connect(&browser, provider), &email);
+        let reply = browser.get(&callback);
+        assert_eq!(reply.status, 400, "{provider}: {}", reply.body);
+        assert!(reply.body.contains(words), "{provider}: {}", reply.body);
+        assert!(reply.body.contains("tick every box"), "{}", reply.body);
+        assert!(connection(&host_id, provider).is_none(), "{provider}");
+        assert!(
+            !kv::keys()
+                .iter()
+                .any(|k| k.starts_with(&format!("host/{host_id}/"))),
+            "{:?}",
+            kv::keys()
+        );
+    }
+    // Everything ticked: connected.
+    let all = post_json(
+        &format!("{}/_fake/google/withhold-scopes", world().fakes_url),
+        &json!({ "email": email, "scopes": [] }),
+    );
+    assert_eq!(all.status, 200);
+    connect(&browser, "google", &email);
+    assert_eq!(connection(&host_id, "google").unwrap()["status"], "working");
+}
+
+/// Zoom revokes only by the access token (with the app's Basic credentials); when it does not
+/// confirm, the host is told plainly that access may live on and where to remove it.
+#[test]
+fn a_zoom_revocation_zoom_does_not_confirm_is_told_to_the_host() {
+    let (browser, email) = signed_in_host("disconnect-zoom", "Zoe Revoke");
+    let host_id = host_row(&email)["id"].as_str().unwrap().to_owned();
+    fake_account("zoom", &email, "Zoe Revoke");
+    connect(&browser, "zoom", &email);
+    let fail = post_json(
+        &format!("{}/_fake/fail", world().fakes_url),
+        &json!({ "path_prefix": "/zoom/oauth/revoke", "status": 500, "count": 1,
+                 "account": email }),
+    );
+    assert_eq!(fail.status, 200, "{}", fail.body);
+    let page = browser.get("/dashboard/connections");
+    let reply = browser.post_form(
+        "/dashboard/connections/zoom/disconnect",
+        &[("csrf", &csrf_of(&page))],
+        &[],
+    );
+    let target = location(&reply);
+    assert_eq!(
+        target,
+        "/dashboard/connections?done=disconnected-zoom-unrevoked"
+    );
+    let told = browser.get(&target);
+    assert!(told.body.contains("Zoom did not confirm"), "{}", told.body);
+    assert!(connection(&host_id, "zoom").is_none());
+}

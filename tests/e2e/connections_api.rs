@@ -101,7 +101,12 @@ fn api_lists_each_provider_with_its_state_and_settings() {
         microsoft["blocking_show_as"],
         json!(["busy", "tentative", "oof", "workingElsewhere"])
     );
-    assert!(microsoft.get("checked_calendars").is_none(), "{microsoft}");
+    // Outlook's calendars are chosen like Google's: the default one until the host chooses.
+    assert_eq!(
+        microsoft["checked_calendars"],
+        json!(["primary"]),
+        "{microsoft}"
+    );
 
     let zoom = listed(&token, "zoom");
     assert_eq!(zoom["connected"], true);
@@ -224,15 +229,14 @@ fn api_patches_each_setting_by_the_dashboards_rules() {
         assert!(bad["blocking_show_as"].is_string(), "{bad}");
     }
     // A setting the provider does not have.
-    let not_google = fields(&patch(
+    let not_google = fields(&patch(&token, "microsoft", json!({ "send_updates": true })));
+    assert!(not_google["send_updates"].is_string(), "{not_google}");
+    let not_zoom = fields(&patch(
         &token,
-        "microsoft",
-        json!({ "checked_calendars": ["primary"], "send_updates": true }),
+        "zoom",
+        json!({ "checked_calendars": ["primary"] }),
     ));
-    assert!(
-        not_google["checked_calendars"].is_string() && not_google["send_updates"].is_string(),
-        "{not_google}"
-    );
+    assert!(not_zoom["checked_calendars"].is_string(), "{not_zoom}");
     let not_outlook = fields(&patch(
         &token,
         "google",
@@ -263,11 +267,16 @@ fn api_patches_each_setting_by_the_dashboards_rules() {
     let list = call("GET", &format!("{LIST}/google/calendars"), &token, None);
     assert_eq!(list.status, 503, "{}", list.body);
     assert_eq!(row(host_id, "google"), before.0);
+    // Outlook lists its calendars the same way, the default one checked.
+    let outlook = call("GET", &format!("{LIST}/microsoft/calendars"), &token, None);
+    assert_eq!(outlook.status, 200, "{}", outlook.body);
+    assert_eq!(outlook.json()["calendars"][0]["primary"], true);
+    assert_eq!(outlook.json()["calendars"][0]["checked"], true);
 
     for (path, what) in [
         (format!("{LIST}/yahoo"), "an unknown provider"),
         (
-            format!("{LIST}/microsoft/calendars"),
+            format!("{LIST}/zoom/calendars"),
             "a provider without a list",
         ),
     ] {

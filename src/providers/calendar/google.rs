@@ -69,8 +69,21 @@ pub fn event_id(event: &NewEvent) -> &str {
     event.key.as_str()
 }
 
-/// `POST /calendar/v3/freeBusy` for all `calendar_ids` over `window`: one request per account,
-/// whatever the number of calendars checked.
+/// The `n`th other id a booking's event may take (`n` ≥ 1) when an event with the earlier
+/// one was deleted in the calendar: Google keeps a deleted event readable by id, `cancelled`,
+/// and answers a new insert with that id 409. Still base32hex (`v` is in the alphabet), and
+/// the same for every retry, so a retried insert still collides instead of duplicating.
+pub fn alternate_event_id(event: &NewEvent, n: u32) -> String {
+    format!("{}v{n}", event.key.as_str())
+}
+
+/// Calendars one `freeBusy` request may name: the FreeBusyRequest's `calendarExpansionMax`
+/// ("Maximum value is 50") in the discovery document; beyond it Google answers
+/// `tooManyCalendarsRequested` (the Error reasons of FreeBusyCalendar.errors[]).
+pub const FREE_BUSY_MAX_CALENDARS: usize = 50;
+
+/// `POST /calendar/v3/freeBusy` for `calendar_ids` over `window`: one request for up to
+/// [`FREE_BUSY_MAX_CALENDARS`] calendars (callers split longer lists).
 pub fn free_busy(
     urls: &ServiceUrls,
     token: &AccessToken,
@@ -79,6 +92,11 @@ pub fn free_busy(
 ) -> Result<HttpRequest, BuildError> {
     if calendar_ids.is_empty() {
         return Err(BuildError::Invalid("no calendar to check".into()));
+    }
+    if calendar_ids.len() > FREE_BUSY_MAX_CALENDARS {
+        return Err(BuildError::Invalid(format!(
+            "freeBusy takes at most {FREE_BUSY_MAX_CALENDARS} calendars per request"
+        )));
     }
     let items: Vec<_> = calendar_ids.iter().map(|id| json!({ "id": id })).collect();
     let body = json!({
@@ -193,8 +211,28 @@ pub fn insert_event(
     event: &NewEvent,
     send_updates: SendUpdates,
 ) -> Result<HttpRequest, BuildError> {
+    insert_event_as(
+        urls,
+        token,
+        calendar_id,
+        event,
+        event_id(event),
+        send_updates,
+    )
+}
+
+/// [`insert_event`] with the event id `id` ([`event_id`] or an [`alternate_event_id`]); the
+/// Meet request carries the same id as its `requestId`, so each id gets its own conference.
+pub fn insert_event_as(
+    urls: &ServiceUrls,
+    token: &AccessToken,
+    calendar_id: &str,
+    event: &NewEvent,
+    id: &str,
+    send_updates: SendUpdates,
+) -> Result<HttpRequest, BuildError> {
     let mut body = json!({
-        "id": event_id(event),
+        "id": id,
         "summary": event.title,
         "description": description_with_link(event),
         "start": event_time(event.when.start(), event.host_zone),
@@ -211,7 +249,7 @@ pub fn insert_event(
     if event.conference == Conference::GoogleMeet {
         body["conferenceData"] = json!({
             "createRequest": {
-                "requestId": event.key.as_str(),
+                "requestId": id,
                 "conferenceSolutionKey": { "type": "hangoutsMeet" },
             }
         });
@@ -227,11 +265,26 @@ pub fn insert_event(
 }
 
 /// `GET /users/me/calendarList`: the calendars the host may pick to be checked for conflicts
-/// (names only, shown to the host on the connections page and never stored).
+/// (names only, shown to the host on the connections page and never stored). 250 is the
+/// largest page (`maxResults`: "The page size can never be larger than 250 entries"); more
+/// follow with [`calendar_list_page`].
 pub fn calendar_list(urls: &ServiceUrls, token: &AccessToken) -> Result<HttpRequest, BuildError> {
+    calendar_list_page(urls, token, None)
+}
+
+/// The calendarList page `page_token` (a `nextPageToken` of the previous answer).
+pub fn calendar_list_page(
+    urls: &ServiceUrls,
+    token: &AccessToken,
+    page_token: Option<&str>,
+) -> Result<HttpRequest, BuildError> {
+    let mut pairs = vec![("minAccessRole", "freeBusyReader"), ("maxResults", "250")];
+    if let Some(next) = page_token.filter(|t| !t.is_empty()) {
+        pairs.push(("pageToken", next));
+    }
     let url = with_query(
         &format!("{}/users/me/calendarList", calendar_api(urls)),
-        &[("minAccessRole", "freeBusyReader"), ("maxResults", "250")],
+        &pairs,
     );
     request(Method::GET, &url, token, None, &[])
 }
@@ -246,9 +299,11 @@ pub struct CalendarChoice {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct CalendarListAnswer {
     #[serde(default)]
     items: Vec<CalendarListEntry>,
+    next_page_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -261,7 +316,16 @@ struct CalendarListEntry {
 
 /// The calendars of a `calendarList` answer, the primary one first.
 pub fn parse_calendar_list(response: &HttpResponse) -> Result<Vec<CalendarChoice>, ApiError> {
+    parse_calendar_list_page(response).map(|(calendars, _)| calendars)
+}
+
+/// One `calendarList` page: its calendars (the primary one first) and the token of the next
+/// page, if Google has more.
+pub fn parse_calendar_list_page(
+    response: &HttpResponse,
+) -> Result<(Vec<CalendarChoice>, Option<String>), ApiError> {
     let answer: CalendarListAnswer = parse_json(Api::Google, response, "calendarList")?;
+    let next = answer.next_page_token.filter(|t| !t.is_empty());
     let mut calendars: Vec<CalendarChoice> = answer
         .items
         .into_iter()
@@ -273,7 +337,7 @@ pub fn parse_calendar_list(response: &HttpResponse) -> Result<Vec<CalendarChoice
         })
         .collect();
     calendars.sort_by_key(|c| !c.primary);
-    Ok(calendars)
+    Ok((calendars, next))
 }
 
 /// `GET /calendars/{calendarId}/events/{eventId}`: polls a pending Meet conference, and
@@ -301,6 +365,15 @@ struct Event {
     status: Option<String>,
     hangout_link: Option<String>,
     conference_data: Option<ConferenceData>,
+    start: Option<EventStart>,
+}
+
+/// EventDateTime, reduced to the instant (`dateTime` carries its offset; all-day `date`
+/// events are never ours).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventStart {
+    date_time: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +437,11 @@ pub fn parse_event(response: &HttpResponse) -> Result<CreatedEvent, ApiError> {
         meeting_url,
         conference,
         cancelled: event.status.as_deref() == Some("cancelled"),
+        starts_at: event
+            .start
+            .and_then(|s| s.date_time)
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)),
     })
 }
 
@@ -605,6 +683,7 @@ mod tests {
                 meeting_url: Some("https://meet.google.com/abc-defg-hij".into()),
                 conference: ConferenceStatus::Ready,
                 cancelled: false,
+                starts_at: None,
             }
         );
         let entry_point_only = r#"{"id":"abc123","conferenceData":{"entryPoints":[

@@ -1,5 +1,6 @@
-//! Microsoft Graph v1.0: busy times from `/me/calendarView` and the host's event with its Teams
-//! meeting (create, read back, move, delete).
+//! Microsoft Graph v1.0: busy times from the calendarView of each calendar the host checks
+//! (`/me/calendars` lists them), and the host's event with its Teams meeting (create, read
+//! back, move, delete).
 //!
 //! Shapes from microsoftgraph/microsoft-graph-docs-contrib: `api-reference/v1.0/api/
 //! user-list-calendarview.md` (startDateTime/endDateTime, `Prefer: outlook.timezone`, paging by
@@ -16,6 +17,7 @@ use oauth2::{AccessToken, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::google::CalendarChoice;
 use super::{
     deleted, description_with_link, https_url, location_text, parse_json, request, rfc3339,
     segment, success_body, with_query, Api, ApiError, BuildError, Conference, ConferenceStatus,
@@ -89,11 +91,17 @@ impl BlockingShowAs {
             .join(",")
     }
 
-    /// Whether time shown as `show_as` is unavailable; an absent or unknown value blocks.
+    /// Whether time shown as `show_as` is unavailable; an absent or undocumented value blocks,
+    /// and so does `unknown` whatever is stored: Outlook could not say whether the time is
+    /// taken, no host chose it off (the dashboard never offers it), and a wrong slot is worse
+    /// than a missing one.
     pub fn blocks(self, show_as: Option<&str>) -> bool {
         let Some(value) = show_as else {
             return true;
         };
+        if value.eq_ignore_ascii_case("unknown") {
+            return true;
+        }
         match SHOW_AS.iter().position(|k| k.eq_ignore_ascii_case(value)) {
             Some(index) => self.bits & (1 << index) != 0,
             None => true,
@@ -119,6 +127,90 @@ pub fn calendar_view(
     let top = CALENDAR_VIEW_PAGE_SIZE.to_string();
     let url = with_query(
         &format!("{}/me/calendarView", graph(urls)),
+        &[
+            ("startDateTime", &rfc3339(window.start())),
+            ("endDateTime", &rfc3339(window.end())),
+            ("$select", "start,end,showAs,isCancelled"),
+            ("$top", &top),
+        ],
+    );
+    request(Method::GET, &url, token, None, &[PREFER_UTC])
+}
+
+/// Calendars per page of `/me/calendars` (Graph's paging: `$top`, then `@odata.nextLink`).
+const CALENDAR_LIST_PAGE_SIZE: u32 = 100;
+
+/// `GET /me/calendars?$select=id,name,isDefaultCalendar`: the calendars the host may pick to
+/// be checked for conflicts (api-reference/v1.0/api/user-list-calendars.md). Names are shown
+/// on the connections page and never stored; more pages follow with [`calendar_view_next`]
+/// (any Graph link under the configured base).
+pub fn calendar_list(urls: &ServiceUrls, token: &AccessToken) -> Result<HttpRequest, BuildError> {
+    let top = CALENDAR_LIST_PAGE_SIZE.to_string();
+    let url = with_query(
+        &format!("{}/me/calendars", graph(urls)),
+        &[("$select", "id,name,isDefaultCalendar"), ("$top", &top)],
+    );
+    request(Method::GET, &url, token, None, &[])
+}
+
+#[derive(Deserialize)]
+struct CalendarList {
+    #[serde(default)]
+    value: Vec<CalendarEntry>,
+    #[serde(rename = "@odata.nextLink")]
+    next_link: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CalendarEntry {
+    id: String,
+    name: Option<String>,
+    #[serde(default)]
+    is_default_calendar: bool,
+}
+
+/// One page of `/me/calendars`: the calendars (the default one first) and the next link.
+pub fn parse_calendar_list(
+    response: &HttpResponse,
+) -> Result<(Vec<CalendarChoice>, Option<NextLink>), ApiError> {
+    let list: CalendarList = parse_json(Api::Graph, response, "calendars")?;
+    let mut calendars: Vec<CalendarChoice> = list
+        .value
+        .into_iter()
+        .filter(|c| !c.id.is_empty())
+        .map(|c| CalendarChoice {
+            name: c.name.unwrap_or_else(|| c.id.clone()),
+            id: c.id,
+            primary: c.is_default_calendar,
+        })
+        .collect();
+    calendars.sort_by_key(|c| !c.primary);
+    Ok((
+        calendars,
+        list.next_link.filter(|l| !l.is_empty()).map(NextLink),
+    ))
+}
+
+/// The calendarView of one calendar (`/me/calendars/{id}/calendarView`), or of the default
+/// calendar (`/me/calendarView`) for `primary`, over `window`, selecting what
+/// [`calendar_view`] selects.
+pub fn calendar_view_of(
+    urls: &ServiceUrls,
+    token: &AccessToken,
+    calendar_id: &str,
+    window: Interval,
+) -> Result<HttpRequest, BuildError> {
+    if calendar_id == "primary" {
+        return calendar_view(urls, token, window);
+    }
+    let top = CALENDAR_VIEW_PAGE_SIZE.to_string();
+    let url = with_query(
+        &format!(
+            "{}/me/calendars/{}/calendarView",
+            graph(urls),
+            segment(calendar_id)?
+        ),
         &[
             ("startDateTime", &rfc3339(window.start())),
             ("endDateTime", &rfc3339(window.end())),
@@ -293,7 +385,7 @@ pub fn get_event(
         &event_url(urls, event_id)?,
         &[(
             "$select",
-            "id,isCancelled,isOnlineMeeting,onlineMeetingProvider,onlineMeeting",
+            "id,start,isCancelled,isOnlineMeeting,onlineMeetingProvider,onlineMeeting",
         )],
     );
     request(Method::GET, &url, token, None, &[PREFER_UTC])
@@ -304,6 +396,7 @@ pub fn get_event(
 #[serde(rename_all = "camelCase")]
 struct Event {
     id: String,
+    start: Option<DateTimeTimeZone>,
     is_cancelled: Option<bool>,
     is_online_meeting: Option<bool>,
     online_meeting: Option<OnlineMeeting>,
@@ -344,6 +437,7 @@ pub fn parse_event(
         meeting_url,
         conference,
         cancelled: event.is_cancelled == Some(true),
+        starts_at: event.start.as_ref().and_then(|s| s.instant().ok()),
     })
 }
 
@@ -593,6 +687,7 @@ mod tests {
                 ),
                 conference: ConferenceStatus::Ready,
                 cancelled: false,
+                starts_at: None,
             }
         );
         let waiting = r#"{"id":"A","isOnlineMeeting":true,"onlineMeeting":null}"#;

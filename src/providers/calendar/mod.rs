@@ -174,6 +174,9 @@ pub struct CreatedEvent {
     /// The event exists but was cancelled (Google keeps deleted events readable by id): a
     /// recovery after a conflict must not treat it as the live booking.
     pub cancelled: bool,
+    /// When the event starts, as the provider holds it: whether a reschedule still has to
+    /// move it (`None` when the answer did not say).
+    pub starts_at: Option<DateTime<Utc>>,
 }
 
 /// How a delete ended; both mean the item is gone.
@@ -230,6 +233,12 @@ fn classify(api: Api, status: u16, headers: &HeaderMap, body: &[u8]) -> ApiError
         }
         404 | 410 => ApiError::NotFound,
         409 => ApiError::Conflict,
+        // 501 Not Implemented: the server does not support the call at all (RFC 9110
+        // §15.6.2); a retry gets the same answer.
+        501 => ApiError::Rejected {
+            status,
+            code: code.unwrap_or_default(),
+        },
         500..=599 => ApiError::Unavailable {
             status,
             retry_after: retry_after(headers),
@@ -525,6 +534,25 @@ mod tests {
             }
         );
         assert!(success_body(Api::Zoom, &response(204, "")).is_ok());
+    }
+
+    #[test]
+    fn a_501_is_permanent_and_other_5xx_are_transient() {
+        let google = r#"{"error":{"code":501,"message":"Operation is not implemented.",
+            "status":"UNIMPLEMENTED"}}"#;
+        assert_eq!(
+            success_body(Api::Google, &response(501, google)).unwrap_err(),
+            ApiError::Rejected {
+                status: 501,
+                code: "UNIMPLEMENTED".into()
+            }
+        );
+        for status in [500, 502, 503, 504] {
+            assert!(matches!(
+                success_body(Api::Google, &response(status, "{}")).unwrap_err(),
+                ApiError::Unavailable { .. }
+            ));
+        }
     }
 
     #[test]

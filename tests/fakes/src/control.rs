@@ -68,8 +68,26 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
             ok(json!({ "marker": st.knobs.privacy_marker }))
         }
         ("POST", ["google", "conference-pending"]) => {
-            let reads = body().get("reads").and_then(Value::as_u64).unwrap_or(1);
-            st.knobs.conference_pending_reads = reads as u32;
+            let b = body();
+            let reads = b.get("reads").and_then(Value::as_u64).unwrap_or(1) as u32;
+            match b.get("email").and_then(Value::as_str) {
+                // One account's conferences only: tests running at the same time keep theirs.
+                Some(email) => {
+                    st.ensure_account(Provider::Google, email, None, None)
+                        .conference_pending_reads = Some(reads);
+                }
+                None => st.knobs.conference_pending_reads = reads,
+            }
+            ok(json!({ "reads": reads }))
+        }
+        ("POST", ["microsoft", "online-meeting-late"]) => {
+            let b = body();
+            let Some(email) = b.get("email").and_then(Value::as_str) else {
+                return bad("email is required");
+            };
+            let reads = b.get("reads").and_then(Value::as_u64).unwrap_or(1) as u32;
+            st.ensure_account(Provider::Microsoft, email, None, None)
+                .online_meeting_late_reads = reads;
             ok(json!({ "reads": reads }))
         }
         ("POST", [p, action]) => match Provider::parse(p) {
@@ -133,6 +151,65 @@ fn provider_action(st: &mut State, p: Provider, action: &str, b: &Value) -> Resp
             st.set_busy(p, email, s("calendar_id"), busy);
             to_json(&st.account(p, email))
         }
+        "withhold-scopes" => {
+            let Some(email) = s("email").filter(|e| e.contains('@')) else {
+                return bad("email is required");
+            };
+            let scopes: Vec<String> = b
+                .get("scopes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            st.ensure_account(p, email, None, None).withheld_scopes = scopes.clone();
+            ok(json!({ "withheld": scopes }))
+        }
+        "calendars" => {
+            let Some(email) = s("email").filter(|e| e.contains('@')) else {
+                return bad("email is required");
+            };
+            let count = b.get("count").and_then(Value::as_u64).unwrap_or(0);
+            if count > 2000 {
+                return bad("count must be at most 2000");
+            }
+            let prefix = s("prefix").unwrap_or("extra").to_string();
+            let acct = st.ensure_account(p, email, None, None);
+            for i in 0..count {
+                let id = match p {
+                    Provider::Google => format!("{prefix}.{i:04}@group.calendar.google.com"),
+                    _ => format!("AAMkAD{prefix}{i:04}AAA="),
+                };
+                if !acct.calendars.iter().any(|c| c.id == id) {
+                    acct.calendars.push(crate::state::Calendar {
+                        summary: format!("{prefix} {i:04}"),
+                        id,
+                        primary: false,
+                        busy: Vec::new(),
+                    });
+                }
+            }
+            to_json(&st.account(p, email))
+        }
+        "delete-event" => {
+            // The host deleting the event in their own calendar app.
+            let (Some(email), Some(id)) = (s("email"), s("id")) else {
+                return bad("email and id are required");
+            };
+            let email = email.to_ascii_lowercase();
+            match st
+                .events
+                .iter_mut()
+                .find(|e| e.provider == p && e.email == email && e.id == id)
+            {
+                Some(e) => {
+                    e.deleted = true;
+                    ok(json!({}))
+                }
+                None => Resp::json(404, &json!({ "error": "no such event" })),
+            }
+        }
         "revoke-all" => {
             let Some(email) = s("email") else {
                 return bad("email is required");
@@ -167,9 +244,13 @@ fn index() -> Resp {
             "POST /_fake/{provider}/revoke-all": "{email}",
             "POST /_fake/{provider}/token-lifetime": "{seconds}",
             "POST /_fake/{provider}/deny": "{count?}: next authorizes answer access_denied",
-            "POST /_fake/fail": "{path_prefix, method?, body_contains?, status?, count?, retry_after?, body?, malformed?, delay_ms?}",
+            "POST /_fake/fail": "{path_prefix, method?, body_contains?, account?, status?, count?, retry_after?, body?, malformed?, delay_ms?, after_commit?}",
             "POST /_fake/privacy": "{enabled, marker?}: add privacy-bait fields",
-            "POST /_fake/google/conference-pending": "{reads}: responses answering pending before success",
+            "POST /_fake/google/conference-pending": "{reads, email?}: responses answering pending before success (of one account when email is given)",
+            "POST /_fake/microsoft/online-meeting-late": "{email, reads}: Teams events answer onlineMeeting null for this many reads",
+            "POST /_fake/{provider}/withhold-scopes": "{email, scopes}: scopes this person unticks at consent",
+            "POST /_fake/{provider}/calendars": "{email, count, prefix?}: adds this many calendars",
+            "POST /_fake/{provider}/delete-event": "{email, id}: the host deletes an event in their calendar app",
             "GET /_fake/emails": "captured emails, oldest first",
             "GET /_fake/events": "calendar events",
             "GET /_fake/meetings": "Zoom meetings",

@@ -12,8 +12,9 @@
 //! (unless `transparency: "transparent"`), as on a real calendar; a repeated
 //! `createRequest.requestId` returns the event already made with it; an explicit
 //! duplicate `id` is a 409 `duplicate`; deleting twice is a 410 `deleted`; a token
-//! without a Calendar scope gets 403 `insufficientPermissions` (writes need
-//! `calendar`, `calendar.events`, `calendar.events.owned` or `calendar.app.created`).
+//! without the scope a call needs gets 403 `insufficientPermissions` (see `Need`: freeBusy,
+//! calendarList and event reads and writes each take their own scopes, so a grant missing
+//! one unticked scope fails exactly those calls).
 
 use crate::http::{percent_decode, Req, Resp};
 use crate::ids;
@@ -23,6 +24,8 @@ use crate::time;
 use serde_json::{json, Map, Value};
 
 const P: Provider = Provider::Google;
+/// Calendars one freeBusy answer covers.
+const FREE_BUSY_MAX_CALENDARS: usize = 50;
 
 /// Google's JSON error body for an API (not identity) endpoint.
 pub fn api_error(status: u16, reason: &str, message: &str) -> Resp {
@@ -110,17 +113,47 @@ fn userinfo(st: &mut State, req: &Req) -> Resp {
     )
 }
 
-/// Whether a granted scope lets the caller read (`write == false`) or write calendars.
-/// Reads: any Calendar scope. Writes: `calendar`, `calendar.events`,
-/// `calendar.events.owned` or `calendar.app.created`.
-fn scope_allows(scope: &str, write: bool) -> bool {
+/// What a call needs, by the scopes Google documents for it (the `scopes` of each method
+/// in the Calendar v3 discovery document, and the consent texts of the granular scopes in
+/// googleapis.dev `CalendarScopes`: `calendar.freebusy` for availability only,
+/// `calendar.events.freebusy` "See the availability on Google calendars you have access to",
+/// `calendar.events.owned` "See, create, change, and delete events on Google calendars you
+/// own", `calendar.calendarlist.readonly` "See the list of Google calendars you're
+/// subscribed to").
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    FreeBusy,
+    CalendarList,
+    ReadEvents,
+    WriteEvents,
+}
+
+/// Whether any granted scope covers `need`.
+fn scope_allows(scope: &str, need: Need) -> bool {
     const BASE: &str = "https://www.googleapis.com/auth/calendar";
     scope
         .split_whitespace()
-        .any(|s| match s.strip_prefix(BASE) {
-            None => false,
-            Some(_) if !write => true,
-            Some(rest) => matches!(rest, "" | ".events" | ".events.owned" | ".app.created"),
+        .filter_map(|s| s.strip_prefix(BASE))
+        .any(|rest| match need {
+            Need::FreeBusy => matches!(rest, "" | ".readonly" | ".freebusy" | ".events.freebusy"),
+            Need::CalendarList => {
+                matches!(
+                    rest,
+                    "" | ".readonly" | ".calendarlist" | ".calendarlist.readonly"
+                )
+            }
+            Need::ReadEvents => matches!(
+                rest,
+                "" | ".readonly"
+                    | ".events"
+                    | ".events.readonly"
+                    | ".events.owned"
+                    | ".events.owned.readonly"
+                    | ".app.created"
+            ),
+            Need::WriteEvents => {
+                matches!(rest, "" | ".events" | ".events.owned" | ".app.created")
+            }
         })
 }
 
@@ -141,8 +174,16 @@ fn calendar_api(st: &mut State, req: &Req, api: &str) -> Resp {
         return unauthenticated();
     };
     let (email, scope) = (tok.email.clone(), tok.scope.clone());
-    let write = !matches!(req.method.as_str(), "GET") && api != "freeBusy";
-    if !scope_allows(&scope, write) {
+    let need = if api == "freeBusy" {
+        Need::FreeBusy
+    } else if api.starts_with("users/me/calendarList") {
+        Need::CalendarList
+    } else if req.method == "GET" {
+        Need::ReadEvents
+    } else {
+        Need::WriteEvents
+    };
+    if !scope_allows(&scope, need) {
         return insufficient_scopes();
     }
     if let Some(v) = req.q("sendUpdates") {
@@ -154,7 +195,7 @@ fn calendar_api(st: &mut State, req: &Req, api: &str) -> Resp {
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match (req.method.as_str(), segs.as_slice()) {
         ("POST", ["freeBusy"]) => free_busy(st, req, &email),
-        ("GET", ["users", "me", "calendarList"]) => calendar_list(st, &email),
+        ("GET", ["users", "me", "calendarList"]) => calendar_list(st, req, &email),
         ("POST", ["calendars", cal, "events"]) => insert_event(st, req, &email, cal),
         (m, ["calendars", cal, "events", id]) => match m {
             "GET" => get_event(st, &email, cal, id),
@@ -182,8 +223,23 @@ fn own_calendar(st: &State, email: &str, cal: &str) -> Option<String> {
         .map(|c| c.id.clone())
 }
 
-fn calendar_list(st: &State, email: &str) -> Resp {
-    let items: Vec<Value> = st
+/// calendarList.list pages as the discovery document says: `maxResults` "By default the value
+/// is 100 entries. The page size can never be larger than 250 entries", and `nextPageToken`
+/// ("Token used to access the next page of this result") leads on, via `pageToken`.
+fn calendar_list(st: &State, req: &Req, email: &str) -> Resp {
+    let page_size = match req.q("maxResults").map(str::parse::<usize>) {
+        None => 100,
+        Some(Ok(n)) if n >= 1 => n.min(250),
+        Some(_) => return api_error(400, "invalid", "Invalid value for: maxResults"),
+    };
+    let start = match req.q("pageToken") {
+        None => 0,
+        Some(t) => match t.strip_prefix("cl-").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => n,
+            None => return api_error(400, "invalid", "Invalid page token value."),
+        },
+    };
+    let all: Vec<Value> = st
         .account(P, email)
         .map(|a| {
             a.calendars
@@ -204,10 +260,15 @@ fn calendar_list(st: &State, email: &str) -> Resp {
                 .collect()
         })
         .unwrap_or_default();
-    Resp::json(
-        200,
-        &json!({ "kind": "calendar#calendarList", "etag": "\"p33k9lrlpgnbde0o\"", "items": items }),
-    )
+    let items: Vec<&Value> = all.iter().skip(start).take(page_size).collect();
+    let mut body =
+        json!({ "kind": "calendar#calendarList", "etag": "\"p33k9lrlpgnbde0o\"", "items": items });
+    if start + page_size < all.len() {
+        body["nextPageToken"] = json!(format!("cl-{}", start + page_size));
+    } else {
+        body["nextSyncToken"] = json!("CPDAlvWDx70CEPDAlvWDx70CGAU=");
+    }
+    Resp::json(200, &body)
 }
 
 /// Busy intervals of one calendar inside [min, max): set periods plus opaque events, merged.
@@ -269,6 +330,12 @@ fn free_busy(st: &mut State, req: &Req, email: &str) -> Resp {
         Ok(v) => v,
         Err(e) => return api_error(400, "parseError", &format!("Parse Error: {e}")),
     };
+    if let Some(refused) = body
+        .as_object()
+        .and_then(|m| unknown_fields(m, &FREE_BUSY_FIELDS))
+    {
+        return refused;
+    }
     let parse = |k: &str| {
         body.get(k)
             .and_then(Value::as_str)
@@ -290,10 +357,19 @@ fn free_busy(st: &mut State, req: &Req, email: &str) -> Resp {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    for item in items {
+    for (n, item) in items.into_iter().enumerate() {
         let Some(id) = item.get("id").and_then(Value::as_str) else {
             continue;
         };
+        if n >= FREE_BUSY_MAX_CALENDARS {
+            // FreeBusyRequest.calendarExpansionMax: "Maximum value is 50"; the Error reasons
+            // of the answer name "tooManyCalendarsRequested".
+            calendars.insert(
+                id.to_string(),
+                json!({ "errors": [{ "domain": "global", "reason": "tooManyCalendarsRequested" }], "busy": [] }),
+            );
+            continue;
+        }
         let entry = match own_calendar(st, email, id) {
             Some(cal_id) => {
                 let busy: Vec<Value> = busy_intervals(st, email, &cal_id, min, max)
@@ -324,6 +400,73 @@ fn free_busy(st: &mut State, req: &Req, email: &str) -> Resp {
             "calendars": calendars,
         }),
     )
+}
+
+/// The Event schema's properties in the Calendar v3 discovery document. Google's JSON mapping
+/// refuses any other name with 400 `INVALID_ARGUMENT` ("Invalid JSON payload received.
+/// Unknown name ...: Cannot find field."), so a misspelt field fails here as it would there.
+const EVENT_FIELDS: [&str; 43] = [
+    "anyoneCanAddSelf",
+    "attachments",
+    "attendees",
+    "attendeesOmitted",
+    "birthdayProperties",
+    "colorId",
+    "conferenceData",
+    "created",
+    "creator",
+    "description",
+    "end",
+    "endTimeUnspecified",
+    "etag",
+    "eventType",
+    "extendedProperties",
+    "focusTimeProperties",
+    "gadget",
+    "guestsCanInviteOthers",
+    "guestsCanModify",
+    "guestsCanSeeOtherGuests",
+    "hangoutLink",
+    "htmlLink",
+    "iCalUID",
+    "id",
+    "kind",
+    "location",
+    "locked",
+    "organizer",
+    "originalStartTime",
+    "outOfOfficeProperties",
+    "privateCopy",
+    "recurrence",
+    "recurringEventId",
+    "reminders",
+    "sequence",
+    "source",
+    "start",
+    "status",
+    "summary",
+    "transparency",
+    "updated",
+    "visibility",
+    "workingLocationProperties",
+];
+
+/// The FreeBusyRequest schema's properties.
+const FREE_BUSY_FIELDS: [&str; 6] = [
+    "timeMin",
+    "timeMax",
+    "timeZone",
+    "groupExpansionMax",
+    "calendarExpansionMax",
+    "items",
+];
+
+/// Google's answer to a body naming a field its schema does not have.
+fn unknown_fields(body: &Map<String, Value>, known: &[&str]) -> Option<Resp> {
+    let unknown = body.keys().find(|k| !known.contains(&k.as_str()))?;
+    let message =
+        format!("Invalid JSON payload received. Unknown name \"{unknown}\": Cannot find field.");
+    Some(api_error(400, "invalid", &message))
 }
 
 fn valid_event_id(id: &str) -> bool {
@@ -388,6 +531,9 @@ fn insert_event(st: &mut State, req: &Req, email: &str, cal: &str) -> Resp {
         Ok(_) => return api_error(400, "badRequest", "Bad Request"),
         Err(e) => return api_error(400, "parseError", &format!("Parse Error: {e}")),
     };
+    if let Some(refused) = unknown_fields(&body, &EVENT_FIELDS) {
+        return refused;
+    }
     if event_instant(body.get("start").unwrap_or(&Value::Null)).is_none() {
         return api_error(400, "required", "Missing start time.");
     }
@@ -468,7 +614,10 @@ fn insert_event(st: &mut State, req: &Req, email: &str, cal: &str) -> Resp {
         id,
         meet_code: request_id.as_ref().map(|_| meet_code()),
         conference_request_id: request_id,
-        pending_reads_left: st.knobs.conference_pending_reads,
+        pending_reads_left: st
+            .account(P, email)
+            .and_then(|a| a.conference_pending_reads)
+            .unwrap_or(st.knobs.conference_pending_reads),
         transaction_id: None,
         send_updates: vec![req.q("sendUpdates").map(str::to_string)],
         deleted: false,
@@ -507,6 +656,9 @@ fn update_event(st: &mut State, req: &Req, email: &str, cal: &str, id: &str, pat
         Ok(_) => return api_error(400, "badRequest", "Bad Request"),
         Err(e) => return api_error(400, "parseError", &format!("Parse Error: {e}")),
     };
+    if let Some(refused) = unknown_fields(&body, &EVENT_FIELDS) {
+        return refused;
+    }
     let send_updates = req.q("sendUpdates").map(str::to_string);
     let ev = match find_event(st, email, cal, id) {
         Ok(ev) => ev,

@@ -95,13 +95,21 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
     match (req.method.as_str(), lower.as_slice()) {
         ("GET", ["me"]) => me(st, &email),
         ("GET", ["me", "calendarview"] | ["me", "calendar", "calendarview"]) => {
-            calendar_view(st, req, &email)
+            calendar_view(st, req, &email, None)
+        }
+        ("GET", ["me", "calendars"]) => list_calendars(st, req, &email),
+        ("GET", ["me", "calendars", _, "calendarview"]) => {
+            let id = raw[2].clone();
+            calendar_view(st, req, &email, Some(&id))
         }
         ("POST", ["me", "events"] | ["me", "calendar", "events"]) => create_event(st, req, &email),
         (m, ["me", "events", _]) => {
             let id = &raw[2];
             match m {
-                "GET" => with_event(st, &email, id, |ev| Resp::json(200, &ev.body)),
+                "GET" => with_event(st, &email, id, |ev| {
+                    fill_online_meeting(ev);
+                    Resp::json(200, &ev.body)
+                }),
                 "PATCH" => patch_event(st, req, &email, id),
                 "DELETE" => with_event(st, &email, id, |ev| {
                     ev.deleted = true;
@@ -156,7 +164,60 @@ fn preferred_zone(req: &Req) -> Option<String> {
     })
 }
 
-fn calendar_view(st: &mut State, req: &Req, email: &str) -> Resp {
+/// `GET /me/calendars` (api-reference/v1.0/api/user-list-calendars.md): every calendar of the
+/// user as calendar resources (`id`, `name`, `isDefaultCalendar`, `canEdit`, `owner`, ...),
+/// paged like every Graph collection: `$top`, then `@odata.nextLink` (paging.md).
+fn list_calendars(st: &State, req: &Req, email: &str) -> Resp {
+    let top = match req.q("$top").map(str::parse::<usize>) {
+        None => DEFAULT_PAGE,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => return graph_error(400, "ErrorInvalidParameter", "Invalid value for $top."),
+    };
+    let skip = req
+        .q("$skip")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(0);
+    let Some(acct) = st.account(P, email) else {
+        return graph_error(
+            404,
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        );
+    };
+    let all: Vec<Value> = acct
+        .calendars
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id, "name": c.summary, "color": "auto", "hexColor": "",
+                "isDefaultCalendar": c.primary, "changeKey": ids::stable(&c.id, ids::ALNUM, 24),
+                "canShare": c.primary, "canViewPrivateItems": true, "canEdit": true,
+                "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+                "defaultOnlineMeetingProvider": "teamsForBusiness",
+                "isTallyingResponses": true, "isRemovable": !c.primary,
+                "owner": { "name": acct.name, "address": acct.email },
+            })
+        })
+        .collect();
+    let page: Vec<&Value> = all.iter().skip(skip).take(top).collect();
+    let mut body = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#me/calendars",
+        "value": page,
+    });
+    if skip + top < all.len() {
+        body["@odata.nextLink"] = json!(format!(
+            "{}{}?$top={top}&$skip={}",
+            req.base_url(),
+            req.path,
+            skip + top
+        ));
+    }
+    Resp::json(200, &body)
+}
+
+/// calendarView of the default calendar (`calendar: None`) or of one calendar by id
+/// (`/me/calendars/{id}/calendarView`); events created through the API live on the default one.
+fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>) -> Resp {
     let (Some(start), Some(end)) = (req.q("startDateTime"), req.q("endDateTime")) else {
         return graph_error(
             400,
@@ -189,10 +250,21 @@ fn calendar_view(st: &mut State, req: &Req, email: &str) -> Resp {
 
     // (start, end, full resource) of everything on the default calendar overlapping the window.
     let mut items: Vec<(i64, i64, Map<String, Value>)> = Vec::new();
-    if let Some(cal) = st
-        .account(P, email)
-        .and_then(|a| a.calendars.iter().find(|c| c.primary))
-    {
+    let chosen = st.account(P, email).and_then(|a| {
+        a.calendars.iter().find(|c| match calendar {
+            None => c.primary,
+            Some(id) => c.id == id,
+        })
+    });
+    if calendar.is_some() && chosen.is_none() {
+        return graph_error(
+            404,
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        );
+    }
+    let default_calendar = chosen.is_some_and(|c| c.primary);
+    if let Some(cal) = chosen {
         for b in &cal.busy {
             let id = format!(
                 "AAMkAGI2TG93AAA{}",
@@ -212,7 +284,7 @@ fn calendar_view(st: &mut State, req: &Req, email: &str) -> Resp {
     for e in st
         .events
         .iter()
-        .filter(|e| e.provider == P && e.email == email && !e.deleted)
+        .filter(|e| e.provider == P && e.email == email && !e.deleted && default_calendar)
     {
         let at = |k: &str| {
             e.body
@@ -307,6 +379,76 @@ fn calendar_view(st: &mut State, req: &Req, email: &str) -> Resp {
     resp
 }
 
+/// The event resource's properties (api-reference/v1.0/resources/event.md). Graph refuses a
+/// body naming anything else with 400 `RequestBodyRead` ("The property '…' does not exist on
+/// type 'microsoft.graph.event'"); `@odata.*` annotations are allowed.
+const EVENT_FIELDS: [&str; 50] = [
+    "allowNewTimeProposals",
+    "attachments",
+    "attendees",
+    "body",
+    "bodyPreview",
+    "calendar",
+    "cancelledOccurrences",
+    "categories",
+    "changeKey",
+    "createdDateTime",
+    "end",
+    "exceptionOccurrences",
+    "extensions",
+    "hasAttachments",
+    "hideAttendees",
+    "iCalUId",
+    "id",
+    "importance",
+    "instances",
+    "isAllDay",
+    "isCancelled",
+    "isDraft",
+    "isOnlineMeeting",
+    "isOrganizer",
+    "isReminderOn",
+    "lastModifiedDateTime",
+    "location",
+    "locations",
+    "multiValueExtendedProperties",
+    "onlineMeeting",
+    "onlineMeetingProvider",
+    "onlineMeetingUrl",
+    "organizer",
+    "originalEndTimeZone",
+    "originalStart",
+    "originalStartTimeZone",
+    "recurrence",
+    "reminderMinutesBeforeStart",
+    "responseRequested",
+    "responseStatus",
+    "sensitivity",
+    "seriesMasterId",
+    "showAs",
+    "singleValueExtendedProperties",
+    "start",
+    "subject",
+    "transactionId",
+    "type",
+    "webLink",
+    "occurrenceId",
+];
+
+fn unknown_event_field(body: &Map<String, Value>) -> Option<Resp> {
+    let unknown = body
+        .keys()
+        .find(|k| !k.starts_with('@') && !EVENT_FIELDS.contains(&k.as_str()))?;
+    Some(graph_error(
+        400,
+        "RequestBodyRead",
+        &format!(
+            "The property '{unknown}' does not exist on type 'microsoft.graph.event'. Make sure \
+             to only use property names that are defined by the type or mark the type as open type."
+        ),
+    ))
+}
+
 fn valid_dtz(v: Option<&Value>) -> bool {
     v.and_then(|v| v.get("dateTime"))
         .and_then(Value::as_str)
@@ -333,6 +475,9 @@ fn create_event(st: &mut State, req: &Req, email: &str) -> Resp {
             )
         }
     };
+    if let Some(refused) = unknown_event_field(&body) {
+        return refused;
+    }
     if !valid_dtz(body.get("start")) || !valid_dtz(body.get("end")) {
         return graph_error(
             400,
@@ -420,7 +565,11 @@ fn create_event(st: &mut State, req: &Req, email: &str) -> Resp {
     );
     set(&mut v, "isOnlineMeeting", json!(online));
     set(&mut v, "onlineMeetingProvider", json!(provider));
-    let join = (online && provider == "teamsForBusiness").then(teams_join_url);
+    // Graph may answer a create with `isOnlineMeeting: true` and `onlineMeeting: null` and
+    // fill `onlineMeeting.joinUrl` in later (resources/event.md: onlineMeeting "Details for
+    // an attendee to join the meeting online. The default is null."; read the event again).
+    let late_reads = acct.online_meeting_late_reads;
+    let join = (online && provider == "teamsForBusiness" && late_reads == 0).then(teams_join_url);
     set(
         &mut v,
         "onlineMeeting",
@@ -450,13 +599,35 @@ fn create_event(st: &mut State, req: &Req, email: &str) -> Resp {
         id,
         conference_request_id: None,
         meet_code: None,
-        pending_reads_left: 0,
+        pending_reads_left: if online {
+            late_reads.saturating_sub(1)
+        } else {
+            0
+        },
         transaction_id,
         send_updates: Vec::new(),
         deleted: false,
         body: body.clone(),
     });
     Resp::json(201, &body)
+}
+
+/// A Teams event whose link was still being made: after its late reads, the link appears.
+fn fill_online_meeting(ev: &mut Event) {
+    if ev.pending_reads_left > 0 {
+        ev.pending_reads_left -= 1;
+        return;
+    }
+    let Value::Object(v) = &mut ev.body else {
+        return;
+    };
+    let online = v.get("isOnlineMeeting").and_then(Value::as_bool) == Some(true);
+    if online && v.get("onlineMeeting").is_none_or(Value::is_null) {
+        v.insert(
+            "onlineMeeting".into(),
+            json!({ "joinUrl": teams_join_url() }),
+        );
+    }
 }
 
 fn with_event(st: &mut State, email: &str, id: &str, f: impl FnOnce(&mut Event) -> Resp) -> Resp {
@@ -485,6 +656,9 @@ fn patch_event(st: &mut State, req: &Req, email: &str, id: &str) -> Resp {
             )
         }
     };
+    if let Some(refused) = unknown_event_field(&patch) {
+        return refused;
+    }
     with_event(st, email, id, |ev| {
         let Value::Object(v) = &mut ev.body else {
             return graph_error(

@@ -131,6 +131,19 @@ pub fn authorize(st: &mut State, p: Provider, req: &Req) -> Resp {
         Some(h) => st.ensure_account(p, h, None, None).email.clone(),
         None => st.current_login(p),
     };
+    // What the person left ticked: Google's granular consent screen lets them untick any
+    // non-sign-in scope, and the token answer's `scope` then lists only what was granted
+    // (developers.google.com/identity/protocols/oauth2/resources/granular-permissions);
+    // RFC 6749 §5.1 has `scope` in the answer whenever it differs from the request.
+    let withheld = st
+        .account(p, &email)
+        .map(|a| a.withheld_scopes.clone())
+        .unwrap_or_default();
+    let scope = scope
+        .split_whitespace()
+        .filter(|s| !withheld.iter().any(|w| w == s))
+        .collect::<Vec<_>>()
+        .join(" ");
     let consent_key = format!("{} {client_id} {email}", p.as_str());
     let first_consent = st.consents.insert(consent_key);
     let issue_refresh = match p {

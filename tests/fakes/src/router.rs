@@ -27,10 +27,20 @@ fn under<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
 pub fn handle(shared: &Mutex<State>, req: &Req) -> Resp {
     let control = is_control(&req.path);
     if !control {
-        let failure = lock(shared).take_failure(&req.method, &req.path, &req.body, req.bearer());
+        // Whose call it is: the bearer token, or the token a revocation names.
+        let form = req.form();
+        let token = req
+            .bearer()
+            .or_else(|| req.q("token"))
+            .or_else(|| crate::http::field(&form, "token"));
+        let failure = lock(shared).take_failure(&req.method, &req.path, &req.body, token);
         if let Some(f) = failure {
             if f.delay_ms > 0 {
                 std::thread::sleep(Duration::from_millis(f.delay_ms));
+            }
+            if f.after_commit {
+                // The provider does the work, then the answer is lost on the way back.
+                let _ = route(&mut lock(shared), req);
             }
             if let Some(resp) = failure_response(&f, &req.path) {
                 record(&mut lock(shared), req, resp.status);

@@ -69,8 +69,20 @@ pub struct Account {
     pub name: String,
     /// Stable subject / object id.
     pub sub: String,
-    /// Google: primary (id = email) plus extras; Microsoft: the default calendar; Zoom: none used.
+    /// Google: primary (id = email) plus extras; Microsoft: the default calendar plus extras;
+    /// Zoom: none used.
     pub calendars: Vec<Calendar>,
+    /// Scopes this person unticks on the consent screen: the grant (and the token answer's
+    /// `scope`) holds only the rest. Google's granular consent lets people untick any
+    /// non-sign-in scope (developers.google.com/identity/protocols/oauth2/resources/
+    /// granular-permissions: "can't assume users grant all requested scopes").
+    pub withheld_scopes: Vec<String>,
+    /// Google: responses of this account's new conferences that answer `pending` (insert
+    /// included) before `success`; `None` follows the global knob.
+    pub conference_pending_reads: Option<u32>,
+    /// Graph: reads of this account's new Teams events that still answer `onlineMeeting:
+    /// null` (the create's answer included) before the `joinUrl` appears.
+    pub online_meeting_late_reads: u32,
 }
 
 /// One calendar and its busy periods set by the control API.
@@ -190,7 +202,8 @@ pub struct Event {
     pub conference_request_id: Option<String>,
     /// Google: the Meet code once the conference exists.
     pub meet_code: Option<String>,
-    /// Google: responses still to answer `pending` before `success`.
+    /// Google: responses still to answer `pending` before `success`; Graph: reads still to
+    /// answer `onlineMeeting: null` before the Teams link appears.
     pub pending_reads_left: u32,
     /// Graph `transactionId`, used for idempotent creates.
     pub transaction_id: Option<String>,
@@ -325,6 +338,11 @@ pub struct Failure {
     /// Added latency before answering.
     #[serde(default)]
     pub delay_ms: u64,
+    /// Carry the request out first, then answer the failure instead of the result: a 5xx
+    /// after the provider committed (a gateway timing out on a create that went through).
+    /// None of the three providers promises that a 5xx means nothing happened.
+    #[serde(default)]
+    pub after_commit: bool,
 }
 
 fn one() -> u32 {
@@ -422,6 +440,9 @@ impl State {
                         primary: true,
                         busy: Vec::new(),
                     }],
+                    withheld_scopes: Vec::new(),
+                    conference_pending_reads: None,
+                    online_meeting_late_reads: 0,
                 });
                 self.accounts.len() - 1
             }

@@ -8,6 +8,13 @@
 //! body `{ "code", "message" }` (124 invalid access token, 300 invalid request body,
 //! 3001 meeting does not exist). `start_time` is answered in UTC; a local
 //! `start_time` with another `timezone` is read as UTC (no zone database here).
+//!
+//! Also as Zoom documents: `GET /users/me/meetings` honours `type` (`scheduled`, `upcoming`:
+//! meetings not yet over) and cuts each `agenda` to 250 characters ("The length of agenda
+//! gets truncated to 250 characters when you list all meetings for a user", the List
+//! meetings response in Zoom's API reference); `POST /oauth/revoke` takes the ACCESS token
+//! (`?token={access_token}`) with the app's Basic credentials (Zoom OAuth docs, "Revoke an
+//! access token"): a refresh token there is refused as an invalid token and revokes nothing.
 
 use crate::http::{field, Req, Resp};
 use crate::ids;
@@ -45,7 +52,7 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
     match (req.method.as_str(), segs.as_slice()) {
         ("GET", ["users", "me"]) => me(st, &email),
         ("POST", ["users", "me", "meetings"]) => create(st, req, &email),
-        ("GET", ["users", "me", "meetings"]) => list(st, &email),
+        ("GET", ["users", "me", "meetings"]) => list(st, req, &email),
         (m, ["meetings", id]) => {
             let Some(i) = id.parse::<u64>().ok().and_then(|n| {
                 st.meetings
@@ -87,6 +94,13 @@ fn revoke(st: &mut State, req: &Req) -> Resp {
         .or(field(&form, "token"))
         .unwrap_or("")
         .to_string();
+    let is_access_token = st
+        .tokens
+        .iter()
+        .any(|t| t.provider == P && t.access_token == token);
+    if !is_access_token {
+        return oauth::identity_error(P, 400, "invalid_request", "Invalid Token!", 0);
+    }
     match oauth::revoke_token(st, P, &token) {
         Some(()) => Resp::json(200, &json!({ "status": "success" })),
         None => oauth::identity_error(P, 400, "invalid_request", "Invalid Token!", 0),
@@ -118,18 +132,64 @@ fn me(st: &State, email: &str) -> Resp {
     )
 }
 
-fn list(st: &State, email: &str) -> Resp {
-    let meetings: Vec<&Value> = st
+/// Zoom's largest `page_size` for meeting lists.
+const MAX_PAGE_SIZE: usize = 300;
+/// How much of an agenda a list answer keeps (the full text only by meeting id).
+const LISTED_AGENDA_CHARS: usize = 250;
+
+fn list(st: &State, req: &Req, email: &str) -> Resp {
+    let kind = req.q("type").unwrap_or("scheduled");
+    let now = time::now();
+    let ends = |m: &Value| {
+        let start = m["start_time"].as_str().and_then(time::parse)?;
+        Some(start + m["duration"].as_i64().unwrap_or(0) * 60)
+    };
+    let wanted = |m: &Value| match kind {
+        "upcoming" | "upcoming_meetings" => ends(m).is_some_and(|end| end > now),
+        "previous_meetings" => ends(m).is_some_and(|end| end <= now),
+        _ => true,
+    };
+    if !matches!(
+        kind,
+        "scheduled" | "live" | "upcoming" | "upcoming_meetings" | "previous_meetings"
+    ) {
+        return zoom_error(400, 300, "Invalid field: type.");
+    }
+    let page_size = req
+        .q("page_size")
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(30)
+        .clamp(1, MAX_PAGE_SIZE);
+    let start = req
+        .q("next_page_token")
+        .filter(|t| !t.is_empty())
+        .and_then(|t| t.strip_prefix("page-"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    let all: Vec<Value> = st
         .meetings
         .iter()
-        .filter(|m| m.email == email && !m.deleted)
-        .map(|m| &m.body)
+        .filter(|m| m.email == email && !m.deleted && wanted(&m.body))
+        .map(|m| {
+            let mut listed = m.body.clone();
+            if let Some(agenda) = listed["agenda"].as_str() {
+                let cut: String = agenda.chars().take(LISTED_AGENDA_CHARS).collect();
+                listed["agenda"] = json!(cut);
+            }
+            listed
+        })
         .collect();
+    let page: Vec<&Value> = all.iter().skip(start).take(page_size).collect();
+    let next = if start + page_size < all.len() {
+        format!("page-{}", start + page_size)
+    } else {
+        String::new()
+    };
     Resp::json(
         200,
         &json!({
-            "page_size": 30, "total_records": meetings.len(),
-            "next_page_token": "", "meetings": meetings,
+            "page_size": page_size, "total_records": all.len(),
+            "next_page_token": next, "meetings": page,
         }),
     )
 }

@@ -398,6 +398,7 @@ fn zoom_uses_basic_auth_and_rotates_refresh_tokens() {
     let r = refresh(&rt2);
     assert_eq!(r.status, 200);
     let rt3 = s(&r.json(), "/refresh_token").to_string();
+    let at3 = s(&r.json(), "/access_token").to_string();
 
     // Form credentials are not enough for Zoom: Basic is required.
     let r = c.post_form(
@@ -412,8 +413,17 @@ fn zoom_uses_basic_auth_and_rotates_refresh_tokens() {
     );
     assert_eq!(r.status, 401);
 
+    // Zoom revokes by the access token: a refresh token is an invalid token there, and the
+    // grant lives on.
     let r = c.post_form(
         &format!("/zoom/oauth/revoke?token={rt3}"),
+        Some(("zoom-client", "zoom-secret")),
+        &[],
+    );
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(c.get("/_fake/revocations", None).json()[0].is_null());
+    let r = c.post_form(
+        &format!("/zoom/oauth/revoke?token={at3}"),
         Some(("zoom-client", "zoom-secret")),
         &[],
     );

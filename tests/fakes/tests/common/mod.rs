@@ -176,7 +176,7 @@ pub fn google_authorize(c: &Client, extra: &[(&str, &str)]) -> Reply {
         ("response_type", "code"),
         (
             "scope",
-            "openid email profile https://www.googleapis.com/auth/calendar.events",
+            "openid email profile https://www.googleapis.com/auth/calendar.events https://www.googleapis.com/auth/calendar.freebusy https://www.googleapis.com/auth/calendar.calendarlist.readonly",
         ),
         ("code_challenge", CHALLENGE),
         ("code_challenge_method", "S256"),
