@@ -28,6 +28,18 @@ impl LinkKey {
     }
 }
 
+impl LinkKey {
+    /// The token of the privacy link sent by the queued email `email_id`, 64 hex digits.
+    /// Derived, not stored, so the waiting email in D1 need not hold it (D1 keeps its hash).
+    pub fn privacy_token(&self, email_id: &str) -> String {
+        let message = format!("privacy\n{email_id}");
+        hmac_sha256(&self.0, message.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
+
 fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(message);
@@ -58,6 +70,18 @@ mod tests {
             token,
             LinkKey::derive(b"other secret").manage_token("host-1", "key-aaaaaaaaaaaaaaaa")
         );
+    }
+
+    #[test]
+    fn privacy_tokens_are_hex_per_email_and_per_key() {
+        let key = LinkKey::derive(b"instance secret");
+        let token = key.privacy_token("e1");
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(token, key.privacy_token("e1"));
+        assert_ne!(token, key.privacy_token("e2"));
+        assert_ne!(token, LinkKey::derive(b"other").privacy_token("e1"));
+        assert_ne!(token, key.manage_token("e1", ""));
     }
 
     #[test]
