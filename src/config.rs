@@ -76,8 +76,14 @@ impl std::fmt::Debug for OAuthClient {
 
 /// Everything a request handler may need to know about this instance.
 pub struct Config {
-    /// Origin used in links we send by email; empty means "the origin the request came to".
+    /// Origin of every link Openslot builds (pages, emails, sign-in redirects). Required, so a
+    /// request's `Host` header never decides where a link points; only with
+    /// [`Config::local_development`] may it be left empty, and then links take the origin the
+    /// request came to.
     pub public_base_url: Option<String>,
+    /// `LOCAL_DEVELOPMENT` = `true`: this instance runs on a developer's machine (`make dev`
+    /// sets it), where links may follow the request's origin. Never set it on Cloudflare.
+    pub local_development: bool,
     pub services: ServiceUrls,
     pub email_from: String,
     /// Which backend sends emails (`EMAIL_BACKEND`, default `resend`).
@@ -138,8 +144,24 @@ impl Config {
         let key_bytes = STANDARD
             .decode(&key_b64)
             .map_err(|e| invalid_key(CipherError::BadKey(e.to_string())))?;
+        let local_development = match lookup("LOCAL_DEVELOPMENT")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default()
+            .as_str()
+        {
+            "" | "false" => false,
+            "true" => true,
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "LOCAL_DEVELOPMENT",
+                    reason: format!("'{other}' is neither 'true' nor 'false'"),
+                })
+            }
+        };
         let public_base_url = match lookup("PUBLIC_BASE_URL") {
             Some(v) if !v.trim().is_empty() => Some(url("PUBLIC_BASE_URL")?),
+            // Links built from a request's Host header could point anywhere the sender likes.
+            _ if !local_development => return Err(ConfigError::Missing("PUBLIC_BASE_URL")),
             _ => None,
         };
         let optional = |name: &'static str| {
@@ -169,6 +191,7 @@ impl Config {
             microsoft_client: client("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")?,
             zoom_client: client("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")?,
             public_base_url,
+            local_development,
             services: ServiceUrls {
                 google_accounts: url("GOOGLE_ACCOUNTS_URL")?,
                 google_oauth2: url("GOOGLE_OAUTH2_URL")?,
@@ -230,7 +253,7 @@ mod tests {
                 "TOKEN_ENCRYPTION_KEY",
                 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
             ),
-            ("PUBLIC_BASE_URL", ""),
+            ("PUBLIC_BASE_URL", "https://slots.example.com/"),
         ] {
             map.insert(name, value.to_owned());
         }
@@ -246,7 +269,31 @@ mod tests {
             config.services.email_api,
             "http://127.0.0.1:8788/email/resend"
         );
+        assert_eq!(
+            config.public_base_url.as_deref(),
+            Some("https://slots.example.com")
+        );
+        assert!(!config.local_development);
+    }
+
+    #[test]
+    fn the_public_base_url_is_required_outside_local_development() {
+        let mut map = settings();
+        map.insert("PUBLIC_BASE_URL", " ".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(
+            error.to_string().contains("PUBLIC_BASE_URL is missing"),
+            "{error}"
+        );
+        map.remove("PUBLIC_BASE_URL");
+        assert!(Config::parse(|name| map.get(name).cloned()).is_err());
+        map.insert("LOCAL_DEVELOPMENT", "true".into());
+        let config = Config::parse(|name| map.get(name).cloned()).unwrap();
         assert_eq!(config.public_base_url, None);
+        assert!(config.local_development);
+        map.insert("LOCAL_DEVELOPMENT", "yes".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("LOCAL_DEVELOPMENT"), "{error}");
     }
 
     #[test]

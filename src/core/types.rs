@@ -19,6 +19,8 @@ pub enum FieldError {
     TooLong(usize),
     #[error("Line breaks and control characters are not allowed here.")]
     ControlCharacters,
+    #[error("Names cannot contain invisible characters or text-direction controls.")]
+    InvisibleCharacters,
     #[error("Enter an email address like name@example.com.")]
     BadEmail,
     #[error("Use 1 to 64 lower-case letters, digits or single hyphens.")]
@@ -75,10 +77,36 @@ impl PersonName {
     /// Longest name we accept; long enough for real names, short enough for email subjects.
     pub const MAX_CHARS: usize = 100;
 
-    /// Parses a name typed into a form or sent to the API.
+    /// Parses a name typed into a form or sent to the API. A name reaches email subjects, the
+    /// host's calendar and their dashboard, so characters that are invisible or reorder the
+    /// text around them (`Bob \u{202e}gnp.exe` shows as `Bob exe.png`) are refused.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        single_line(raw, Self::MAX_CHARS).map(Self)
+        let value = single_line(raw, Self::MAX_CHARS)?;
+        if value.chars().any(is_invisible_or_direction_control) {
+            return Err(FieldError::InvisibleCharacters);
+        }
+        Ok(Self(value))
     }
+}
+
+/// Characters that change how the text around them reads without showing themselves: the
+/// bidirectional embeddings, overrides, isolates and marks (Unicode's `Bidi_Control`, UAX #9),
+/// zero-width space, word joiner and invisible operators, and the byte-order mark.
+/// Zero-width (non-)joiners (U+200C, U+200D) stay allowed: Persian and Indic names and emoji
+/// need them, and they reorder nothing.
+fn is_invisible_or_direction_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// A deliverable email address (RFC 5322 addr-spec with a dotted domain), domain lower-cased.
@@ -290,6 +318,23 @@ mod tests {
             Err(FieldError::TooLong(100))
         );
         assert!(PersonName::parse("José Ñúñez 李").is_ok());
+        for spoof in [
+            "Bob \u{202e}gnp.exe\u{202c}",
+            "Eve\u{200b}lyn",
+            "Ma\u{2067}x\u{2069}",
+            "\u{feff}Zoe",
+            "Al\u{200f}i",
+            "Nu\u{2060}r",
+        ] {
+            assert_eq!(
+                PersonName::parse(spoof),
+                Err(FieldError::InvisibleCharacters),
+                "{spoof:?}"
+            );
+        }
+        // Joiners are part of real names (Persian) and emoji, and reorder nothing.
+        assert!(PersonName::parse("Mahdi Zade\u{200c}ha").is_ok());
+        assert!(PersonName::parse("Sam \u{1F469}\u{200D}\u{1F4BB}").is_ok());
     }
 
     #[test]

@@ -34,11 +34,23 @@ impl LinkKey {
 
     /// The token for the booking a host's request with `idempotency_key` created.
     pub fn manage_token(&self, host_id: &str, idempotency_key: &str) -> String {
-        let key = self
-            .key
-            .get_or_init(|| hmac_sha256(&self.instance_secret, b"openslot/link-token-key/v1"));
         let message = format!("manage\n{host_id}\n{idempotency_key}");
-        URL_SAFE_NO_PAD.encode(hmac_sha256(key, message.as_bytes()))
+        URL_SAFE_NO_PAD.encode(hmac_sha256(self.key(), message.as_bytes()))
+    }
+
+    /// The token of the privacy link sent by the queued email `email_id`, 64 hex digits.
+    /// Derived, not stored, so the waiting email in D1 need not hold it (D1 keeps its hash).
+    pub fn privacy_token(&self, email_id: &str) -> String {
+        let message = format!("privacy\n{email_id}");
+        hmac_sha256(self.key(), message.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
+    fn key(&self) -> &[u8; 32] {
+        self.key
+            .get_or_init(|| hmac_sha256(&self.instance_secret, b"openslot/link-token-key/v1"))
     }
 }
 
@@ -72,6 +84,18 @@ mod tests {
             token,
             LinkKey::derive(b"other secret").manage_token("host-1", "key-aaaaaaaaaaaaaaaa")
         );
+    }
+
+    #[test]
+    fn privacy_tokens_are_hex_per_email_and_per_key() {
+        let key = LinkKey::derive(b"instance secret");
+        let token = key.privacy_token("e1");
+        assert_eq!(token.len(), 64);
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(token, key.privacy_token("e1"));
+        assert_ne!(token, key.privacy_token("e2"));
+        assert_ne!(token, LinkKey::derive(b"other").privacy_token("e1"));
+        assert_ne!(token, key.manage_token("e1", ""));
     }
 
     #[test]

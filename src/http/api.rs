@@ -263,7 +263,10 @@ struct BookingJson<'a> {
     invitee: InviteeJson<'a>,
     /// The invitee's answers to the host's questions, in the questions' order.
     answers: &'a [Answer],
-    manage_url: String,
+    /// The booking's private link: only in the answer that made the booking. A repeated
+    /// request gets `null` (the link went to the invitee's address), so learning a request's
+    /// idempotency key, address and start never hands out the link.
+    manage_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -307,7 +310,8 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
             time_zone: request.invitee.time_zone.name(),
         },
         answers: &answers,
-        manage_url: format!("{}/booking/{}", ctx.origin, booking.manage_token),
+        manage_url: (!booking.replayed)
+            .then(|| format!("{}/booking/{}", ctx.origin, booking.manage_token)),
     };
     let status = if booking.replayed { 200 } else { 201 };
     Ok(Response::from_json(&serde_json::json!({ "booking": json }))?.with_status(status))

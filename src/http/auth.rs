@@ -26,10 +26,8 @@ use crate::providers::fetch::fetch;
 use crate::providers::identity::{self, Identity, IdentityError, IdentityProvider};
 use crate::store::{HostCreation, NewHost, NewOAuthState};
 
-/// The cookie that ties a sign-in under way to this browser.
-const SIGN_IN_COOKIE: &str = "openslot_signin";
-/// Only the callback needs it.
-const SIGN_IN_COOKIE_PATH: &str = "/auth/";
+/// The cookie that ties a sign-in under way to this browser (`Path=/`, as `__Host-` requires).
+const SIGN_IN_COOKIE: &str = "__Host-openslot_signin";
 /// How long a sign-in may take at the provider.
 const SIGN_IN_SECONDS: i64 = 10 * 60;
 /// How long an expired sign-in is kept, so a late callback is told "expired", not "unknown".
@@ -123,7 +121,7 @@ pub async fn start(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<Resp
     let mut response = redirect(&url, 302)?;
     response.headers_mut().append(
         "Set-Cookie",
-        &set_cookie(SIGN_IN_COOKIE, &nonce, SIGN_IN_COOKIE_PATH, SIGN_IN_SECONDS),
+        &set_cookie(SIGN_IN_COOKIE, &nonce, SIGN_IN_SECONDS),
     )?;
     Ok(response)
 }
@@ -145,10 +143,9 @@ pub async fn callback(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<R
                 provider.label()
             );
             let mut response = sign_in_page(ctx, Some(notice))?;
-            response.headers_mut().append(
-                "Set-Cookie",
-                &clear_cookie(SIGN_IN_COOKIE, SIGN_IN_COOKIE_PATH),
-            )?;
+            response
+                .headers_mut()
+                .append("Set-Cookie", &clear_cookie(SIGN_IN_COOKIE))?;
             return Ok(response);
         }
         return Err(AppError::BadRequest(format!(
@@ -202,10 +199,7 @@ pub async fn callback(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<R
     };
     let mut response = redirect(landing, 303)?;
     let headers = response.headers_mut();
-    headers.append(
-        "Set-Cookie",
-        &clear_cookie(SIGN_IN_COOKIE, SIGN_IN_COOKIE_PATH),
-    )?;
+    headers.append("Set-Cookie", &clear_cookie(SIGN_IN_COOKIE))?;
     headers.append("Set-Cookie", &session_cookie)?;
     Ok(response)
 }
@@ -328,6 +322,6 @@ pub async fn sign_out(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError
     let mut response = redirect("/auth/signin", 303)?;
     response
         .headers_mut()
-        .append("Set-Cookie", &clear_cookie(SESSION_COOKIE, "/"))?;
+        .append("Set-Cookie", &clear_cookie(SESSION_COOKIE))?;
     Ok(response)
 }

@@ -81,7 +81,8 @@ pub async fn create_booking(
             day.end().timestamp(),
         )
     });
-    let manage_url = format!("{}/booking/{manage_token}", ctx.origin);
+    // The emails are queued with a placeholder for the token: D1 never holds it.
+    let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let uid = render::calendar_uid(&id);
     let facts = BookingFacts {
         booking_id: &id,

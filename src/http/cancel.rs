@@ -78,9 +78,11 @@ fn page(
 }
 
 fn to_booking_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
+    // Not `Response::redirect_with_status`: its headers are immutable, so the security headers
+    // (framing, CSP, no-referrer) could not be added to it.
     let url = worker::Url::parse(&format!("{}/booking/{token}", ctx.origin))
         .map_err(|e| AppError::Internal(format!("booking URL: {e}")))?;
-    Ok(Response::redirect_with_status(url, 303)?)
+    super::session::redirect(url.as_str(), 303)
 }
 
 /// `GET /booking/{token}/cancel`: the question, or why the booking cannot be cancelled.
@@ -150,7 +152,8 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
             return Ok(response.with_status(422));
         }
     };
-    let manage_url = format!("{}/booking/{token}", ctx.origin);
+    // The emails are queued with a placeholder for the token: D1 never holds it.
+    let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let cancelled = cancel_and_notify(
         ctx,
         &booking,

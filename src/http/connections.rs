@@ -29,10 +29,9 @@ use crate::providers::connect::{self, ConnectError, ConnectProvider};
 use crate::providers::fetch::fetch;
 use crate::store::{ConnectionRow, ConnectionSettings, NewConnection};
 
-/// The cookie that ties a connection under way to this browser.
-const CONNECT_COOKIE: &str = "openslot_connect";
-/// Only the callbacks need it.
-const CONNECT_COOKIE_PATH: &str = "/dashboard/connections/";
+/// The cookie that ties a connection under way to this browser (`Path=/`, as `__Host-`
+/// requires).
+const CONNECT_COOKIE: &str = "__Host-openslot_connect";
 /// How long the host may take at the provider.
 const CONNECT_SECONDS: i64 = 10 * 60;
 
@@ -589,7 +588,7 @@ pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, App
     let mut response = redirect(&url, 303)?;
     response.headers_mut().append(
         "Set-Cookie",
-        &set_cookie(CONNECT_COOKIE, &nonce, CONNECT_COOKIE_PATH, CONNECT_SECONDS),
+        &set_cookie(CONNECT_COOKIE, &nonce, CONNECT_SECONDS),
     )?;
     Ok(response)
 }
@@ -684,10 +683,9 @@ pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, 
 
 /// Clears the connect cookie on the way back to the page.
 fn done(mut response: Response) -> Result<Response, AppError> {
-    response.headers_mut().append(
-        "Set-Cookie",
-        &clear_cookie(CONNECT_COOKIE, CONNECT_COOKIE_PATH),
-    )?;
+    response
+        .headers_mut()
+        .append("Set-Cookie", &clear_cookie(CONNECT_COOKIE))?;
     Ok(response)
 }
 

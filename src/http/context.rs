@@ -21,12 +21,13 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Builds the context; a configuration mistake is a 500 whose log names the variable.
+    /// Builds the context; a configuration mistake is a 500 page naming the variable.
     pub fn from_env(env: &Env, req: &Request) -> Result<Self, AppError> {
-        let config = read_config(env).map_err(|e| AppError::Internal(e.to_string()))?;
+        let config = read_config(env).map_err(|e| AppError::Misconfigured(e.to_string()))?;
         let db = env
             .d1("DB")
             .map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;
+        // Without PUBLIC_BASE_URL the configuration only parses in local development.
         let origin = match &config.public_base_url {
             Some(url) => url.clone(),
             None => req

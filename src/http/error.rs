@@ -43,6 +43,13 @@ pub enum AppError {
     PayloadTooLarge(usize),
     #[error("Send this request as {0}.")]
     UnsupportedMediaType(&'static str),
+    /// The instance's configuration is incomplete or wrong: the message names the setting,
+    /// for the operator (it holds no secret, only the setting's name and what is wrong).
+    #[error("This Openslot is not configured correctly: {0}.")]
+    Misconfigured(String),
+    /// A privacy link whose time ran out.
+    #[error("{0}")]
+    Expired(String),
     /// A fault on our side; the string is for the log only.
     #[error("internal error")]
     Internal(String),
@@ -88,14 +95,14 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::InvalidFields(_) => 422,
             AppError::Forbidden(_) => 403,
-            AppError::Conflict(_) | AppError::TooLate(_) => 409,
+            AppError::Conflict(_) | AppError::TooLate(_) | AppError::Expired(_) => 409,
             AppError::Unauthorized(_) => 401,
             AppError::Unavailable(_) => 503,
             AppError::TooManyRequests => 429,
             AppError::MethodNotAllowed { .. } => 405,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
-            AppError::Internal(_) => 500,
+            AppError::Internal(_) | AppError::Misconfigured(_) => 500,
         }
     }
 
@@ -113,6 +120,8 @@ impl AppError {
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Misconfigured(_) => "misconfigured",
+            AppError::Expired(_) => "expired",
             AppError::Internal(_) => "internal",
         }
     }
@@ -138,7 +147,8 @@ impl AppError {
     /// The sentence of this kind of error in a language other than English.
     fn localized_message(&self, t: &'static Strings, incident: &str) -> String {
         match self {
-            AppError::TooLate(message) => message.clone(),
+            AppError::TooLate(message) | AppError::Expired(message) => message.clone(),
+            AppError::Misconfigured(_) => self.to_string(),
             AppError::NotFound(_) => t.error_not_found_message.into(),
             AppError::Forbidden(_) => t.error_forbidden_message.into(),
             AppError::Conflict(_) => t.slot_gone.into(),
@@ -158,8 +168,10 @@ impl AppError {
     /// JSON stays English (it is for programs).
     pub fn into_response(self, format: ErrorFormat, lang: Lang) -> Response {
         let incident = crate::crypto::random_hex::<6>();
-        if let AppError::Internal(cause) = &self {
-            worker::console_error!("incident {incident}: {cause}");
+        match &self {
+            AppError::Internal(cause) => worker::console_error!("incident {incident}: {cause}"),
+            AppError::Misconfigured(cause) => worker::console_error!("configuration: {cause}"),
+            _ => {}
         }
         if let (AppError::Unauthorized(_), ErrorFormat::Html) = (&self, format) {
             // A person without a session is sent to sign in, not shown an error.
@@ -198,6 +210,8 @@ impl AppError {
                     status,
                     title: match self {
                         AppError::TooLate(_) => t.error_too_late,
+                        AppError::Expired(_) => "This link has expired",
+                        AppError::Misconfigured(_) => "This Openslot needs configuring",
                         _ => title_for(t, status),
                     },
                     message: &message,
@@ -227,6 +241,17 @@ impl AppError {
             }
         }
     }
+}
+
+/// A page that only tells something (status 200), in the error pages' layout.
+pub fn notice_page(lang: Lang, title: &str, message: &str) -> Result<Response, AppError> {
+    let page = ErrorPage {
+        t: lang.strings(),
+        status: 200,
+        title,
+        message,
+    };
+    Ok(Response::from_html(page.render()?)?)
 }
 
 fn title_for(t: &'static Strings, status: u16) -> &'static str {

@@ -288,11 +288,8 @@ pub(super) async fn cancel_as_host(
     if start <= ctx.now {
         return Err(too_late());
     }
-    let token = ctx
-        .config
-        .link_key
-        .manage_token(&booking.host_id, &booking.idempotency_key);
-    let manage_url = format!("{}/booking/{token}", ctx.origin);
+    // The emails are queued with a placeholder for the token: D1 never holds it.
+    let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let cancelled = cancel_and_notify(
         ctx,
         booking,

@@ -56,7 +56,7 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
         Ok(response) => response,
         Err(error) => error.into_response(format, lang),
     };
-    let embed_origins = is_booking_flow(&path).then(|| {
+    let embed_origins = is_booking_flow(&path, req.method().as_ref()).then(|| {
         let setting = env
             .var("EMBED_ALLOWED_ORIGINS")
             .map(|v| v.to_string())
@@ -72,16 +72,20 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
     }
 }
 
-/// The pages an invitee books through, which `EMBED_ALLOWED_ORIGINS` may frame: the booking
-/// page `/{host}/{event}` and the confirmation `/booking/{token}` it leads to.
-fn is_booking_flow(path: &str) -> bool {
+/// Whether `method` on `path` is one of the pages an invitee books through, which
+/// `EMBED_ALLOWED_ORIGINS` may frame: the routes [`PAGE_ROUTES`] marks
+/// [`Framing::Embeddable`] (the booking page `/{host}/{event}` and the confirmation
+/// `/booking/{token}` it leads to). Every other route, and any route added later unless it is
+/// marked so, refuses framing.
+fn is_booking_flow(path: &str, method: &str) -> bool {
     let segments: Vec<&str> = path
         .trim_matches('/')
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
-    matches!(segments.as_slice(), ["booking", _])
-        || matches!(segments.as_slice(), [first, _] if *first != "api" && *first != "booking" && *first != "assets")
+    page_route(&segments).is_some_and(|(_, methods, framing)| {
+        *framing == Framing::Embeddable && methods.split(", ").any(|m| m == method)
+    })
 }
 
 async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, AppError> {
@@ -352,6 +356,8 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             .await
         }
         ([host, event], Method::Get | Method::Head) => {
+            // Like the slots API: a page view reads availability (and the host's calendars).
+            rate_limit::spend(env, req, Budget::Read).await?;
             public_pages::booking_page(&Ctx::from_env(env, req)?, req, host, event).await
         }
         ([host, event], Method::Post) => {
@@ -409,39 +415,145 @@ fn api_methods(segments: &[&str]) -> Option<&'static str> {
     })
 }
 
+/// Whether a page may be framed by the origins of `EMBED_ALLOWED_ORIGINS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// Never (`frame-ancestors 'none'`, `X-Frame-Options: DENY`).
+    Deny,
+    /// By the configured origins: the booking flow only.
+    Embeddable,
+}
+
+/// Every page address (everything but the JSON API) with the methods it answers and whether it
+/// may be framed; 405s, `Allow` and framing are read from here, and
+/// tests/e2e/privacy_findings.rs walks it (one entry a line, `{…}` a path parameter). The first
+/// entry that matches wins, so literal addresses come before `/{host}` and `/{host}/{event}`,
+/// and `{host}` never stands for a first segment the Worker itself uses.
+const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
+    ("/", "GET, HEAD", Framing::Deny),
+    ("/healthz", "GET, HEAD", Framing::Deny),
+    ("/auth/signin", "GET, HEAD", Framing::Deny),
+    ("/auth/signout", "POST", Framing::Deny),
+    ("/auth/{provider}/start", "GET", Framing::Deny),
+    ("/auth/{provider}/callback", "GET", Framing::Deny),
+    ("/dashboard", "GET, HEAD", Framing::Deny),
+    ("/dashboard/profile", "GET, HEAD, POST", Framing::Deny),
+    ("/dashboard/welcome", "GET, HEAD, POST", Framing::Deny),
+    ("/dashboard/welcome/hours", "GET, HEAD, POST", Framing::Deny),
+    ("/dashboard/welcome/calendar", "GET, HEAD", Framing::Deny),
+    ("/dashboard/event-types", "POST", Framing::Deny),
+    ("/dashboard/event-types/new", "GET, HEAD", Framing::Deny),
+    (
+        "/dashboard/event-types/{id}",
+        "GET, HEAD, POST",
+        Framing::Deny,
+    ),
+    (
+        "/dashboard/event-types/{id}/duplicate",
+        "POST",
+        Framing::Deny,
+    ),
+    ("/dashboard/event-types/{id}/hide", "POST", Framing::Deny),
+    ("/dashboard/event-types/{id}/show", "POST", Framing::Deny),
+    ("/dashboard/event-types/{id}/delete", "POST", Framing::Deny),
+    ("/dashboard/availability", "GET, HEAD, POST", Framing::Deny),
+    ("/dashboard/availability/overrides", "POST", Framing::Deny),
+    (
+        "/dashboard/availability/overrides/{date}/delete",
+        "POST",
+        Framing::Deny,
+    ),
+    ("/dashboard/bookings", "GET, HEAD", Framing::Deny),
+    ("/dashboard/bookings/{id}/cancel", "POST", Framing::Deny),
+    ("/dashboard/connections", "GET, HEAD", Framing::Deny),
+    (
+        "/dashboard/connections/{provider}/connect",
+        "GET",
+        Framing::Deny,
+    ),
+    (
+        "/dashboard/connections/{provider}/callback",
+        "GET",
+        Framing::Deny,
+    ),
+    (
+        "/dashboard/connections/{provider}/disconnect",
+        "POST",
+        Framing::Deny,
+    ),
+    (
+        "/dashboard/connections/{provider}/settings",
+        "POST",
+        Framing::Deny,
+    ),
+    (
+        "/dashboard/connections/{provider}/receive-events",
+        "POST",
+        Framing::Deny,
+    ),
+    ("/dashboard/api-tokens", "GET, HEAD, POST", Framing::Deny),
+    ("/dashboard/api-tokens/{id}/revoke", "POST", Framing::Deny),
+    ("/dashboard/privacy", "GET, HEAD", Framing::Deny),
+    ("/dashboard/privacy/delete", "POST", Framing::Deny),
+    ("/dashboard/export", "GET, HEAD", Framing::Deny),
+    ("/privacy", "GET, HEAD", Framing::Deny),
+    ("/privacy/delete", "POST", Framing::Deny),
+    ("/privacy/erase", "POST", Framing::Deny),
+    ("/privacy/confirm/{token}", "GET, HEAD, POST", Framing::Deny),
+    ("/webhooks/zoom", "POST", Framing::Deny),
+    ("/booking/{token}", "GET, HEAD", Framing::Embeddable),
+    ("/booking/{token}/calendar.ics", "GET, HEAD", Framing::Deny),
+    ("/booking/{token}/cancel", "GET, HEAD, POST", Framing::Deny),
+    (
+        "/booking/{token}/reschedule",
+        "GET, HEAD, POST",
+        Framing::Deny,
+    ),
+    ("/{host}", "GET, HEAD", Framing::Deny),
+    ("/{host}/{event}", "GET, HEAD, POST", Framing::Embeddable),
+];
+
+/// Whether `segments` fit `template` (`{…}` matches any one segment, but `{host}` none that
+/// starts another route of the Worker).
+fn fits(template: &str, segments: &[&str]) -> bool {
+    let parts: Vec<&str> = template
+        .trim_matches('/')
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts.len() == segments.len()
+        && parts
+            .iter()
+            .zip(segments)
+            .all(|(part, segment)| match *part {
+                "{host}" => !is_reserved_first_segment(segment),
+                p if p.starts_with('{') => true,
+                p => p == *segment,
+            })
+}
+
+/// First segments the Worker's own routes begin with (and `assets`, which Workers assets
+/// serves): never a host's slug.
+fn is_reserved_first_segment(segment: &str) -> bool {
+    segment == "api"
+        || segment == "assets"
+        || PAGE_ROUTES.iter().any(|(template, _, _)| {
+            let first = template.trim_matches('/').split('/').next().unwrap_or("");
+            !first.is_empty() && !first.starts_with('{') && first == segment
+        })
+}
+
+/// The page route `segments` names, from [`PAGE_ROUTES`].
+fn page_route(segments: &[&str]) -> Option<&'static (&'static str, &'static str, Framing)> {
+    PAGE_ROUTES
+        .iter()
+        .find(|(template, _, _)| fits(template, segments))
+}
+
 /// The methods a known address answers, for a 405's `Allow` header (RFC 9110 §15.5.6).
 fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
     match segments {
         ["api", ..] => api_methods(segments),
-        [] | ["healthz"] | ["booking", _] | ["booking", _, "calendar.ics"] | [_] => {
-            Some("GET, HEAD")
-        }
-        ["booking", _, "cancel"] | ["booking", _, "reschedule"] => Some("GET, HEAD, POST"),
-        ["auth", "signin"] => Some("GET, HEAD"),
-        ["auth", "signout"] => Some("POST"),
-        ["auth", _, "start" | "callback"] => Some("GET"),
-        ["dashboard", "profile"] | ["dashboard", "api-tokens"] => Some("GET, HEAD, POST"),
-        ["dashboard", "api-tokens", _, "revoke"] => Some("POST"),
-        ["dashboard", "availability"] => Some("GET, HEAD, POST"),
-        ["dashboard", "welcome"] | ["dashboard", "welcome", "hours"] => Some("GET, HEAD, POST"),
-        ["dashboard", "welcome", "calendar"] => Some("GET, HEAD"),
-        ["dashboard", "availability", "overrides"] => Some("POST"),
-        ["dashboard", "availability", "overrides", _, "delete"] => Some("POST"),
-        ["dashboard", "bookings"] | ["dashboard", "connections"] => Some("GET, HEAD"),
-        ["dashboard", "connections", _, "callback" | "connect"] => Some("GET"),
-        ["dashboard", "connections", _, "disconnect" | "settings" | "receive-events"] => {
-            Some("POST")
-        }
-        ["dashboard", "privacy"] | ["dashboard", "export"] => Some("GET, HEAD"),
-        ["privacy", "delete" | "erase"] | ["dashboard", "privacy", "delete"] => Some("POST"),
-        ["privacy", "confirm", _] => Some("GET, HEAD, POST"),
-        ["webhooks", "zoom"] => Some("POST"),
-        ["dashboard", "bookings", _, "cancel"] => Some("POST"),
-        ["dashboard", "event-types"] => Some("POST"),
-        ["dashboard", "event-types", "new"] => Some("GET, HEAD"),
-        ["dashboard", "event-types", _] => Some("GET, HEAD, POST"),
-        ["dashboard", "event-types", _, "duplicate" | "hide" | "show" | "delete"] => Some("POST"),
-        [_, _] => Some("GET, HEAD, POST"),
-        _ => None,
+        _ => page_route(segments).map(|(_, methods, _)| *methods),
     }
 }

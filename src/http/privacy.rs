@@ -72,6 +72,7 @@ fn desk(ctx: &Ctx) -> Desk<'_> {
     Desk {
         store: &ctx.store,
         origin: &ctx.origin,
+        link_key: &ctx.config.link_key,
         now: ctx.now,
     }
 }
@@ -161,7 +162,7 @@ async fn open_request(ctx: &Ctx, hash: &str) -> Result<Open, AppError> {
         .await?
         .ok_or_else(unknown_link)?;
     if request.expires_at <= ctx.now.timestamp() {
-        return Err(AppError::TooLate(
+        return Err(AppError::Expired(
             "This link has expired: links work for 24 hours. Ask for a new one at /privacy.".into(),
         ));
     }

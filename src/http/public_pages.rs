@@ -337,7 +337,8 @@ async fn render_booking_page(
     // One engine run per page view: the whole shown month (from today on).
     let range = local_dates_to_utc(params.month.max(today), last_day, zone)
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let availability = target.availability(ctx, range).await?;
+    // Showing times only: busy times a few seconds old will do (the booking re-checks).
+    let availability = target.availability_to_show(ctx, range).await?;
     let by_day: BTreeMap<NaiveDate, Vec<Slot>> = group_by_local_date(&availability.slots(), zone)
         .into_iter()
         .map(|day| (day.date, day.slots))
@@ -561,6 +562,17 @@ pub async fn submit_booking(
         }
     };
     match outcome {
+        // A repeated form (a double click, a resent request) gets the booking's existence,
+        // never its link: whoever repeats a request is not thereby its invitee. The link went
+        // to the invitee's address.
+        Ok(booking) if booking.replayed => {
+            let t = params.locale.t;
+            super::error::notice_page(
+                page_lang(req),
+                t.already_booked_title,
+                t.already_booked_message,
+            )
+        }
         Ok(booking) => {
             // A clock the invitee chose carries over to the confirmation.
             let clock = field(&pairs, "clock")
@@ -570,7 +582,9 @@ pub async fn submit_booking(
             let location = format!("{}/booking/{}{clock}", ctx.origin, booking.manage_token);
             let url = worker::Url::parse(&location)
                 .map_err(|e| AppError::Internal(format!("confirmation URL: {e}")))?;
-            Ok(Response::redirect_with_status(url, 303)?)
+            // Not `Response::redirect_with_status`: its headers are immutable, so the security
+            // headers could not be added to it.
+            super::session::redirect(url.as_str(), 303)
         }
         Err(AppError::InvalidFields(errors))
             if params.slot.is_some() && errors.get("start").is_none() =>
@@ -790,17 +804,13 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
             .as_ref()
             .is_some_and(|m| m.conference != "none" && m.state == "pending");
     let summary = format!("{} {} {}", booking.event_title, t.with, booking.host_name);
-    let manage_url = format!("{}/booking/{token}", ctx.origin);
-    let details = if booking.note.is_empty() {
-        manage_url
-    } else {
-        format!("{}\n\n{manage_url}", booking.note)
-    };
+    // The manage link stays out of the Google and Outlook links: those URLs are handed to a
+    // third party (and its logs), and whoever holds the link can cancel or move the booking.
     let calendar_event = CalendarEvent {
         title: &summary,
         start,
         end,
-        details: &details,
+        details: &booking.note,
         location: meeting_url.as_deref().unwrap_or(&location),
     };
     html(ConfirmationPage {

@@ -16,7 +16,7 @@ use super::error::AppError;
 pub enum Budget {
     /// Creating bookings (form and API): 20 a minute per client.
     Booking,
-    /// Reading slots through the API: 300 a minute per client.
+    /// Reading slots through the API or viewing a booking page: 300 a minute per client.
     Read,
     /// Starting a sign-in: 20 a minute per client.
     SignIn,

@@ -127,8 +127,10 @@ fn rfc3339(instant: DateTime<Utc>) -> String {
 }
 
 fn redirect(url: &str) -> Result<Response, AppError> {
+    // Not `Response::redirect_with_status`: its headers are immutable, so the security headers
+    // (framing, CSP, no-referrer) could not be added to it.
     let url = worker::Url::parse(url).map_err(|e| AppError::Internal(format!("URL: {e}")))?;
-    Ok(Response::redirect_with_status(url, 303)?)
+    super::session::redirect(url.as_str(), 303)
 }
 
 /// The manage page of the booking `booking` was moved to, if it was moved.
@@ -448,6 +450,8 @@ async fn move_booking(
         .link_key
         .manage_token(&target.host.id, &idempotency_key);
     let manage_url = format!("{}/booking/{manage_token}", ctx.origin);
+    // The emails are queued with a placeholder for the token: D1 never holds it.
+    let queued_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let sequence = next_sequence(u32::try_from(old.sequence).unwrap_or(0));
     // The moved booking keeps the language it was booked in, whatever this request's.
     let lang = Lang::from_code(&old.lang).unwrap_or(Lang::En);
@@ -478,7 +482,7 @@ async fn move_booking(
         location_kind: &target.event.location_kind,
         location_detail: &target.event.location_detail,
         meeting_url: meeting_url.as_deref(),
-        manage_url: &manage_url,
+        manage_url: &queued_url,
         answers: &answers,
         invitee_lang: lang,
         host_lang: HOST_LANG,

@@ -1,7 +1,7 @@
 //! Signed-in hosts: the session cookie, [`require_host`], and the CSRF checks every
 //! state-changing form of a signed-in host goes through.
 //!
-//! The cookie `openslot_session` holds a random 256-bit id; D1 keeps only its SHA-256 hash,
+//! The cookie `__Host-openslot_session` holds a random 256-bit id; D1 keeps only its SHA-256 hash,
 //! so a copy of the database signs nobody in. Each session has its own random CSRF secret,
 //! which forms carry in a hidden `csrf` field; a POST must also not come from another site
 //! (`Sec-Fetch-Site`, `Origin`, where the browser sends them).
@@ -19,8 +19,11 @@ use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::store::SessionHostRow;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "openslot_session";
+/// The session cookie's name. Every cookie of ours has the `__Host-` prefix: browsers then
+/// take it only with `Secure`, `Path=/` and no `Domain`, so no other host of the domain (and no
+/// plain-HTTP page on the network) can set or overwrite it. Chromium and Firefox treat
+/// `http://127.0.0.1` and `http://localhost` as secure, so it works in `make dev` too.
+pub const SESSION_COOKIE: &str = "__Host-openslot_session";
 
 /// How long a session lasts from sign-in.
 pub const SESSION_SECONDS: i64 = 30 * 24 * 60 * 60;
@@ -34,14 +37,16 @@ pub fn cookie(req: &Request, name: &str) -> Option<String> {
     })
 }
 
-/// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Lax, always.
-pub fn set_cookie(name: &str, value: &str, path: &str, max_age: i64) -> String {
-    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax")
+/// A `Set-Cookie` value: HttpOnly, Secure, SameSite=Lax and `Path=/` (which the `__Host-`
+/// prefix of our names requires), always.
+pub fn set_cookie(name: &str, value: &str, max_age: i64) -> String {
+    debug_assert!(name.starts_with("__Host-"));
+    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax")
 }
 
 /// A `Set-Cookie` value that removes the cookie.
-pub fn clear_cookie(name: &str, path: &str) -> String {
-    set_cookie(name, "", path, 0)
+pub fn clear_cookie(name: &str) -> String {
+    set_cookie(name, "", 0)
 }
 
 /// A signed-in host and their session.
@@ -161,7 +166,7 @@ pub async fn start_session(ctx: &Ctx, host_id: &str) -> Result<String, AppError>
             now + SESSION_SECONDS,
         )
         .await?;
-    Ok(set_cookie(SESSION_COOKIE, &id, "/", SESSION_SECONDS))
+    Ok(set_cookie(SESSION_COOKIE, &id, SESSION_SECONDS))
 }
 
 /// Whether a POST came from one of our own pages (`own`: our origins), by the headers browsers

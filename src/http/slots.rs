@@ -1,6 +1,8 @@
 //! Loads what the availability engine needs for one event type from D1 and runs it.
 //! Shared by the booking page, the slots API and booking creation, so all three agree.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -11,10 +13,25 @@ use crate::core::availability::{
     available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
     SlotQuery, SlotRules, WeeklyHours,
 };
+use crate::core::busy_cache::BusyCache;
 use crate::core::event_type::{offered_durations, pick_duration};
 use crate::core::questions::{questions_from_json, Question};
 use crate::core::types::FieldError;
 use crate::store::{ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Store, WeeklyHoursRow};
+
+thread_local! {
+    /// Busy times read for pages, reused for a few seconds by later views in this isolate.
+    static RECENT_BUSY: RefCell<BusyCache> = RefCell::new(BusyCache::default());
+}
+
+/// How fresh the calendars' busy times must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Asked now: confirming or moving a booking, the API, the host's own pages.
+    Fresh,
+    /// At most a few seconds old (`core::busy_cache`): a public booking page only shows times.
+    Recent,
+}
 
 /// A host's event type, found by the two slugs of its public link.
 pub struct PublicEvent {
@@ -142,6 +159,26 @@ impl PublicEvent {
     /// fresh on every call: a booking's own call is the re-check that refuses a slot filled
     /// in the calendar a moment ago.
     pub async fn availability(&self, ctx: &Ctx, range: Interval) -> Result<Availability, AppError> {
+        self.read_availability(ctx, range, Reading::Fresh).await
+    }
+
+    /// Like [`Self::availability`], for a public page that only shows times: the calendars'
+    /// busy times may be up to a few seconds old, so a flood of views cannot spend the
+    /// host's provider quota (bookings are still checked afresh).
+    pub async fn availability_to_show(
+        &self,
+        ctx: &Ctx,
+        range: Interval,
+    ) -> Result<Availability, AppError> {
+        self.read_availability(ctx, range, Reading::Recent).await
+    }
+
+    async fn read_availability(
+        &self,
+        ctx: &Ctx,
+        range: Interval,
+        reading: Reading,
+    ) -> Result<Availability, AppError> {
         let now = ctx.now;
         let zone = self.schedule_zone()?;
         // Overrides and bookings are loaded a day beyond the range on both sides: local days,
@@ -183,18 +220,26 @@ impl PublicEvent {
             range.end() + chrono::Duration::seconds(margin),
         )
         .map_err(|e| AppError::Internal(e.to_string()))?;
-        let calendar_busy = ctx
-            .calendars()?
-            .busy_times_among(&self.host.id, &rows.connections, window)
-            .await
-            .map_err(|error| match error {
-                BusyError::Store(e) => AppError::from(e),
-                BusyError::Unreadable(_) => AppError::Unavailable(
-                    "Availability is temporarily unavailable: we could not check the host's \
-                     calendar just now. Please try again in a few minutes."
-                        .into(),
-                ),
-            })?;
+        let now_ms = ctx.now.timestamp_millis();
+        let recent = match reading {
+            Reading::Recent => {
+                RECENT_BUSY.with(|cache| cache.borrow().get(&self.host.id, window, now_ms))
+            }
+            Reading::Fresh => None,
+        };
+        let calendar_busy = match recent {
+            Some(busy) => busy,
+            None => {
+                // Stamped with when it was read: a hit never extends an entry's life.
+                let busy = self.calendar_busy(ctx, &rows.connections, window).await?;
+                RECENT_BUSY.with(|cache| {
+                    cache
+                        .borrow_mut()
+                        .put(&self.host.id, window, now_ms, busy.clone())
+                });
+                busy
+            }
+        };
         busy.extend(calendar_busy);
         Ok(Availability {
             schedule,
@@ -205,6 +250,26 @@ impl PublicEvent {
             range,
             connections: rows.connections,
         })
+    }
+
+    /// The busy times of the host's connected calendars over `window`, asked now.
+    async fn calendar_busy(
+        &self,
+        ctx: &Ctx,
+        connections: &[ConnectionRow],
+        window: Interval,
+    ) -> Result<Vec<Interval>, AppError> {
+        ctx.calendars()?
+            .busy_times_among(&self.host.id, connections, window)
+            .await
+            .map_err(|error| match error {
+                BusyError::Store(e) => AppError::from(e),
+                BusyError::Unreadable(_) => AppError::Unavailable(
+                    "Availability is temporarily unavailable: we could not check the host's \
+                     calendar just now. Please try again in a few minutes."
+                        .into(),
+                ),
+            })
     }
 }
 

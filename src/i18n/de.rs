@@ -60,6 +60,8 @@ pub static STRINGS: Strings = Strings {
     times_free: "{n} Termine frei",
     book_slot: "{when} buchen",
     slot_gone: "Dieser Termin ist nicht mehr frei. Bitte wählen Sie einen anderen.",
+    already_booked_title: "Sie haben diesen Termin schon gebucht",
+    already_booked_message: "Diese Buchung besteht bereits. Den Link, um sie anzusehen, zu ändern oder abzusagen, finden Sie in der E-Mail an die angegebene Adresse.",
     your_details: "Ihre Angaben",
     your_name: "Ihr Name",
     email: "E-Mail",

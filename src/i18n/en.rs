@@ -60,6 +60,8 @@ pub static STRINGS: Strings = Strings {
     times_free: "{n} times free",
     book_slot: "Book {when}",
     slot_gone: "That time is no longer available. Please pick another.",
+    already_booked_title: "You are already booked",
+    already_booked_message: "This booking was already made. The link to see, change or cancel it is in the email we sent to the address you gave.",
     your_details: "Your details",
     your_name: "Your name",
     email: "Email",

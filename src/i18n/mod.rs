@@ -173,6 +173,9 @@ pub struct Strings {
     /// "Book {when}": `{when}` is replaced.
     pub book_slot: &'static str,
     pub slot_gone: &'static str,
+    /// The page a repeated booking form gets: the booking exists, its link went by email.
+    pub already_booked_title: &'static str,
+    pub already_booked_message: &'static str,
     pub your_details: &'static str,
     pub your_name: &'static str,
     pub email: &'static str,

@@ -9,10 +9,12 @@ use worker::Env;
 
 use super::backoff::{after_failure, AfterFailure};
 use super::cloudflare::CloudflareEmail;
+use super::links::{self, MANAGE_TOKEN_PLACEHOLDER, PRIVACY_TOKEN_PLACEHOLDER};
 use super::mime::Mailbox;
 use super::resend::Resend;
 use super::{MailError, Mailer, Message};
 use crate::config::EmailBackend;
+use crate::crypto::link_token::LinkKey;
 use crate::store::{Store, StoreError};
 
 /// How long a claimed row is left alone by other senders: far beyond one API call.
@@ -29,10 +31,12 @@ pub struct Report {
     pub given_up: u32,
 }
 
-/// Sends every due row (up to [`ROWS_PER_RUN`]) through `mailer`.
+/// Sends every due row (up to [`ROWS_PER_RUN`]) through `mailer`, its manage link completed
+/// with the token `link_key` derives for the row's booking.
 pub async fn deliver_due(
     store: &Store,
     mailer: &impl Mailer,
+    link_key: &LinkKey,
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
     let mut report = Report::default();
@@ -48,6 +52,15 @@ pub async fn deliver_due(
             .payload
             .as_deref()
             .and_then(|json| serde_json::from_str::<Message>(json).ok());
+        let message = message.and_then(|mut message| {
+            if !links::has_placeholder(&message, MANAGE_TOKEN_PLACEHOLDER) {
+                return Some(message);
+            }
+            let (host_id, key) = (row.host_id.as_deref()?, row.idempotency_key.as_deref()?);
+            let token = link_key.manage_token(host_id, key);
+            links::fill(&mut message, MANAGE_TOKEN_PLACEHOLDER, &token);
+            Some(message)
+        });
         let Some(message) = message else {
             store
                 .email_given_up(&row.id, attempts, now.timestamp(), "unreadable payload")
@@ -99,10 +112,12 @@ pub async fn deliver_due(
 
 /// Sends every due privacy email (`privacy_outbox`: confirmation links, deletion and erasure
 /// notices) through `mailer`, like [`deliver_due`] but keeping nothing: a row is deleted once
-/// its email was sent or given up.
+/// its email was sent or given up. A link's token is derived from the row's id with
+/// `link_key` and filled in here.
 pub async fn deliver_privacy_due(
     store: &Store,
     mailer: &impl Mailer,
+    link_key: &LinkKey,
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
     let mut report = Report::default();
@@ -117,12 +132,17 @@ pub async fn deliver_privacy_due(
             continue;
         }
         let attempts = row.attempts + 1;
-        let Ok(message) = serde_json::from_str::<Message>(&row.payload) else {
+        let Ok(mut message) = serde_json::from_str::<Message>(&row.payload) else {
             store.forget_privacy_email(&row.id).await?;
             worker::console_error!("privacy email {}: unreadable payload, given up", row.id);
             report.given_up += 1;
             continue;
         };
+        links::fill(
+            &mut message,
+            PRIVACY_TOKEN_PLACEHOLDER,
+            &link_key.privacy_token(&row.id),
+        );
         let retry_at = match mailer.send(&message, &row.id).await {
             Ok(()) => {
                 store.forget_privacy_email(&row.id).await?;
@@ -170,10 +190,11 @@ pub async fn deliver_privacy_due(
 async fn deliver_all(
     store: &Store,
     mailer: &impl Mailer,
+    link_key: &LinkKey,
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
-    let bookings = deliver_due(store, mailer, now).await?;
-    let privacy = deliver_privacy_due(store, mailer, now).await?;
+    let bookings = deliver_due(store, mailer, link_key, now).await?;
+    let privacy = deliver_privacy_due(store, mailer, link_key, now).await?;
     Ok(Report {
         sent: bookings.sent + privacy.sent,
         retrying: bookings.retrying + privacy.retrying,
@@ -211,7 +232,7 @@ pub async fn run(env: Env) {
                 api_key,
                 from: config.email_from.clone(),
             };
-            deliver_all(&store, &mailer, now).await
+            deliver_all(&store, &mailer, &config.link_key, now).await
         }
         EmailBackend::Cloudflare => {
             let binding = match env.send_email("EMAIL") {
@@ -230,7 +251,8 @@ pub async fn run(env: Env) {
                     return;
                 }
             };
-            deliver_all(&store, &CloudflareEmail { binding, from, now }, now).await
+            let mailer = CloudflareEmail { binding, from, now };
+            deliver_all(&store, &mailer, &config.link_key, now).await
         }
     };
     match result {

@@ -88,13 +88,9 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
         if !reminder_is_due(start, booked_at, lead, now) {
             continue;
         }
+        // Queued with a placeholder for the token, filled in as the email leaves.
         let manage_url = match &config.public_base_url {
-            Some(origin) => {
-                let token = config
-                    .link_key
-                    .manage_token(&row.host_id, &row.idempotency_key);
-                format!("{origin}/booking/{token}")
-            }
+            Some(origin) => super::links::queued_manage_url(origin),
             None => String::new(),
         };
         let emails = emails(&row, &manage_url)?;

@@ -57,6 +57,7 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
     let desk = Desk {
         store: &store,
         origin,
+        link_key: &config.link_key,
         now,
     };
     // A host asks to delete their account; anyone else to be erased from bookings.

@@ -5,7 +5,9 @@
 //! real owner a link, and only a few times a day.
 //!
 //! This module opens requests; `http::privacy` shows and confirms them, and `inbound` reads the
-//! emails. The link's token is random, 256 bits; D1 keeps only its SHA-256.
+//! emails. The link's token is 256 bits derived from the instance's link key and the id of the
+//! email that carries it; D1 keeps only its SHA-256, and the waiting email holds a placeholder
+//! that the sender fills in (`mail::links`), so D1 never holds a usable link.
 
 pub mod inbound;
 pub mod provider_cleanup;
@@ -14,7 +16,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::core::types::Email;
 use crate::crypto::digest::sha256_hex;
+use crate::crypto::link_token::LinkKey;
 use crate::crypto::random_hex;
+use crate::mail::links::PRIVACY_TOKEN_PLACEHOLDER;
 use crate::mail::{privacy as emails, Message};
 use crate::store::{PrivacyEmail, RequestKind, Store, StoreError};
 
@@ -41,6 +45,8 @@ pub struct Desk<'a> {
     pub store: &'a Store,
     /// `https://host` the link starts with.
     pub origin: &'a str,
+    /// Derives the link's token from its email's id.
+    pub link_key: &'a LinkKey,
     pub now: DateTime<Utc>,
 }
 
@@ -60,17 +66,19 @@ impl Desk<'_> {
         subject: &str,
         to: &str,
     ) -> Result<Outcome, StoreError> {
-        let token = random_hex::<32>();
-        let link = format!("{}{CONFIRM_PATH}{token}", self.origin);
+        let email_id = random_hex::<16>();
+        let token = self.link_key.privacy_token(&email_id);
+        let link = format!("{}{CONFIRM_PATH}{PRIVACY_TOKEN_PLACEHOLDER}", self.origin);
         let expires = self.now + LINK_LIFETIME;
         let (email_kind, message) = match kind {
             RequestKind::DeleteHost => ("deletion_link", emails::deletion_link(to, &link, expires)),
             RequestKind::EraseInvitee => ("erasure_link", emails::erasure_link(to, &link, expires)),
         };
-        let email = privacy_email(email_kind, &message).map_err(|cause| StoreError::Query {
+        let mut email = privacy_email(email_kind, &message).map_err(|cause| StoreError::Query {
             query: "open_privacy_request",
             cause,
         })?;
+        email.id = email_id;
         let opened = self
             .store
             .open_privacy_request(

@@ -25,6 +25,10 @@ pub struct DueEmail {
     pub id: String,
     pub payload: Option<String>,
     pub attempts: i64,
+    /// The booking's host and idempotency key, from which the sender derives the manage
+    /// link's token (the payload holds a placeholder, so D1 never holds the token).
+    pub host_id: Option<String>,
+    pub idempotency_key: Option<String>,
 }
 
 /// Queues an email for the booking `?2` only if that booking exists: in the creation batch
@@ -92,9 +96,10 @@ impl Store {
     pub async fn due_emails(&self, now: i64, limit: i64) -> Result<Vec<DueEmail>, StoreError> {
         self.all(
             "due_emails",
-            "SELECT id, payload, attempts FROM email_outbox \
-             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1 \
-             ORDER BY next_attempt_at LIMIT ?2",
+            "SELECT o.id, o.payload, o.attempts, b.host_id, b.idempotency_key FROM email_outbox o \
+             LEFT JOIN bookings b ON b.id = o.booking_id \
+             WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1 \
+             ORDER BY o.next_attempt_at LIMIT ?2",
             &[Param::Int(now), Param::Int(limit)],
         )
         .await

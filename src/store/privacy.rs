@@ -334,8 +334,8 @@ impl Store {
         Ok(changed.last().is_some_and(|&n| n > 0))
     }
 
-    /// Erases the invitee `email` from every booking made with it (name, address, zone and
-    /// note; the time stays as an anonymous busy slot, with no reminder left to send), drops
+    /// Erases the invitee `email` from every booking made with it (name, address, zone, note
+    /// and answers, with the questions they answered; the time stays as an anonymous busy slot, with no reminder left to send), drops
     /// those bookings' email records, queues the hosts' `notices` and closes every open
     /// request for the address, in one batch that acts only while `token_hash` is open.
     /// Returns how many bookings were erased.
@@ -371,7 +371,7 @@ impl Store {
         ));
         statements.push((
             "UPDATE bookings SET invitee_name = '', invitee_email = '', invitee_time_zone = 'UTC', \
-             note = '', reminder_sent_at = COALESCE(reminder_sent_at, ?3) \
+             note = '', answers = '[]', reminder_sent_at = COALESCE(reminder_sent_at, ?3) \
              WHERE lower(invitee_email) = lower(?1) \
              AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2)",
             &erase,

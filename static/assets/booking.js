@@ -2,6 +2,8 @@
 // 1. Shows times in the visitor's own time zone (detected once, when the link has no tz).
 // 2. Picking a zone from the searchable list shows its times at once.
 // 3. In an embedding iframe, tells the parent page (embed.js) how tall the page is.
+// 4. Sends the booking form once: a second send (a double click) could only be told "already
+//    booked", since a repeated request never gets the booking's private link.
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
@@ -24,6 +26,13 @@
   if (input && input.form) {
     input.addEventListener("change", function () {
       if (known(input.value) && input.value !== input.getAttribute("data-current")) input.form.submit();
+    });
+  }
+  var booking = document.querySelector("form[method=post]");
+  if (booking) {
+    booking.addEventListener("submit", function (event) {
+      if (booking.getAttribute("data-sent")) event.preventDefault();
+      booking.setAttribute("data-sent", "1");
     });
   }
   if (window.parent !== window) {

@@ -62,8 +62,8 @@ pub(crate) fn cookie_call(
     body: Option<serde_json::Value>,
 ) -> Reply {
     let cookie = format!(
-        "openslot_session={}",
-        browser.cookie("openslot_session").unwrap()
+        "__Host-openslot_session={}",
+        browser.cookie("__Host-openslot_session").unwrap()
     );
     let text = body.map(|b| b.to_string());
     request(
@@ -140,8 +140,8 @@ fn api_bearer_token_works_until_revoked_and_wrong_tokens_get_401() {
     assert_unauthorized(&call("GET", "/api/v1/me", "os_short", None));
     assert_unauthorized(&call("GET", "/api/v1/me", &token[3..], None));
     let cookie = format!(
-        "openslot_session={}",
-        browser.cookie("openslot_session").unwrap()
+        "__Host-openslot_session={}",
+        browser.cookie("__Host-openslot_session").unwrap()
     );
     let basic = request(
         "GET",
@@ -235,8 +235,8 @@ fn api_token_forms_need_csrf_a_name_and_the_owner() {
 fn api_reads_take_a_session_cookie_but_writes_only_a_token() {
     let (browser, email) = signed_in_host("cookie", "Cookie Host");
     let cookie = format!(
-        "openslot_session={}",
-        browser.cookie("openslot_session").unwrap()
+        "__Host-openslot_session={}",
+        browser.cookie("__Host-openslot_session").unwrap()
     );
     let me = request("GET", "/api/v1/me", &[("Cookie", &cookie)], None);
     assert_eq!(me.status, 200, "{}", me.body);

@@ -88,10 +88,13 @@ fn invitee_picks_a_slot_fills_the_form_and_sees_the_confirmation() {
         .timestamp();
     assert_eq!(rows[0]["start_at"], start);
 
-    // Submitting the same form again (a double click) lands on the same booking.
+    // Submitting the same form again (a double click) books nothing more, and says the
+    // booking exists without handing out its link (that went to the invitee's address).
     let again = post_form(&format!("/{}/intro", host.slug), &fields);
-    assert_eq!(again.status, 303);
-    assert_eq!(again.header("location"), Some(location.as_str()));
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.header("location").is_none());
+    assert!(again.body.contains("already booked"), "{}", again.body);
+    assert!(!again.body.contains(&location), "{}", again.body);
     let count = sql(&format!(
         "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}'",
         host.id

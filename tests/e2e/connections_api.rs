@@ -392,8 +392,8 @@ fn api_connections_are_the_hosts_own_and_writes_need_a_token() {
     }
     // The session cookie reads, but never writes.
     let cookie = format!(
-        "openslot_session={}",
-        owner.browser.cookie("openslot_session").unwrap()
+        "__Host-openslot_session={}",
+        owner.browser.cookie("__Host-openslot_session").unwrap()
     );
     let read = request("GET", LIST, &[("Cookie", &cookie)], None);
     assert_eq!(read.status, 200, "{}", read.body);

@@ -420,8 +420,9 @@ fn sign_in_asks_only_for_identity_and_keeps_no_provider_token() {
     }
 }
 
-/// [P11] The only cookies are the session and the sign-in nonce: HttpOnly, Secure, SameSite=Lax,
-/// stored only as hashes.
+/// [P11] The only cookies are the session, the sign-in nonce and the connection nonce:
+/// `__Host-` prefixed (so `Path=/`, no `Domain`), HttpOnly, Secure, SameSite=Lax, stored only
+/// as hashes.
 #[test]
 fn cookies_are_few_http_only_and_stored_hashed() {
     use crate::sign_in::{authorize, start};
@@ -429,27 +430,46 @@ fn cookies_are_few_http_only_and_stored_hashed() {
     let email = crate::sign_in::address("p11");
     crate::sign_in::fake_account("google", &email, "Privacy Eleven");
     let authorize_url = start(&browser, "google");
-    let callback = browser.get(&authorize(&authorize_url, &email));
+    let mut pages = vec![browser.get("/auth/signin")];
+    pages.push(browser.get(&authorize(&authorize_url, &email)));
+    pages.push(browser.get("/dashboard"));
+    // Connecting a calendar sets the connection's nonce.
+    crate::sign_in::fake_account("zoom", &email, "Privacy Eleven");
+    let connect_url = crate::connections::start_connect(&browser, "zoom");
+    let callback = crate::connections::consent(&connect_url, &email);
+    pages.push(browser.get(&callback));
     let mut names = BTreeSet::new();
-    for page in [
-        browser.get("/auth/signin"),
-        callback,
-        browser.get("/dashboard"),
-    ] {
+    let started = crate::support::http::request("GET", "/auth/google/start?tz=UTC", &[], None);
+    pages.push(started);
+    for page in &pages {
         for cookie in page.header_all("set-cookie") {
             let name = cookie.split('=').next().unwrap().to_owned();
-            let attributes = cookie.to_ascii_lowercase();
+            let attributes: Vec<String> = cookie
+                .split(';')
+                .skip(1)
+                .map(|a| a.trim().to_ascii_lowercase())
+                .collect();
+            for wanted in ["httponly", "secure", "samesite=lax", "path=/"] {
+                assert!(attributes.iter().any(|a| a == wanted), "{cookie}");
+            }
             assert!(
-                attributes.contains("httponly") && attributes.contains("secure"),
+                !attributes.iter().any(|a| a.starts_with("domain")),
                 "{cookie}"
             );
-            assert!(attributes.contains("samesite=lax"), "{cookie}");
             names.insert(name);
         }
     }
-    let allowed = ["openslot_session", "openslot_signin"].map(str::to_owned);
+    let allowed = [
+        "__Host-openslot_session",
+        "__Host-openslot_signin",
+        "__Host-openslot_connect",
+    ]
+    .map(str::to_owned);
     assert!(names.iter().all(|n| allowed.contains(n)), "{names:?}");
-    let session = browser.cookie("openslot_session").expect("signed in");
+    assert_eq!(names.len(), 3, "{names:?}");
+    let session = browser
+        .cookie("__Host-openslot_session")
+        .expect("signed in");
     let rows = d1_rows();
     assert!(
         tables_containing(&rows, &session).is_empty(),
@@ -553,6 +573,8 @@ fn privacy_claims_and_tests_match() {
         include_str!("privacy_rights.rs"),
         include_str!("zz_log_scan.rs"),
         include_str!("calendars.rs"),
+        include_str!("privacy_findings.rs"),
+        include_str!("residue.rs"),
     ]
     .concat()
     .lines()

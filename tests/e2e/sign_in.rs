@@ -128,7 +128,7 @@ fn google_sign_in_creates_a_host_then_signs_into_the_same_host() {
     // D1 keeps the state only as a hash, with the browser's nonce hashed beside it.
     let state = query_value(&authorize_url, "state").expect("a state");
     let nonce = browser
-        .cookie("openslot_signin")
+        .cookie("__Host-openslot_signin")
         .expect("the sign-in cookie");
     let stored = sql(&format!(
         "SELECT provider, browser_hash, time_zone FROM oauth_states WHERE state_hash = '{}'",
@@ -146,7 +146,7 @@ fn google_sign_in_creates_a_host_then_signs_into_the_same_host() {
     let session_cookie = callback
         .header_all("set-cookie")
         .into_iter()
-        .find(|c| c.starts_with("openslot_session="))
+        .find(|c| c.starts_with("__Host-openslot_session="))
         .expect("a session cookie")
         .to_owned();
     for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
@@ -159,7 +159,7 @@ fn google_sign_in_creates_a_host_then_signs_into_the_same_host() {
     let slug = host["slug"].as_str().unwrap().to_owned();
     assert!(slug.starts_with("ana-"), "{slug}");
     // The session id is stored only as its hash.
-    let session_id = browser.cookie("openslot_session").unwrap();
+    let session_id = browser.cookie("__Host-openslot_session").unwrap();
     assert_eq!(
         sql(&format!(
             "SELECT host_id FROM sessions WHERE id_hash = '{}'",
@@ -265,13 +265,13 @@ fn a_callback_in_another_browser_or_with_a_wrong_cookie_is_refused() {
     let refused = stranger.get(&callback);
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("another browser"), "{}", refused.body);
-    assert!(stranger.cookie("openslot_session").is_none());
+    assert!(stranger.cookie("__Host-openslot_session").is_none());
     // The state is spent: its own browser cannot use it afterwards either.
     assert_eq!(starter.get(&callback).status, 400);
 
     let browser = Browser::new();
     let callback = authorize(&start(&browser, "google"), &email);
-    browser.set_cookie("openslot_signin", Some(&"0".repeat(64)));
+    browser.set_cookie("__Host-openslot_signin", Some(&"0".repeat(64)));
     let refused = browser.get(&callback);
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("another browser"));
@@ -299,7 +299,7 @@ fn an_expired_state_is_refused() {
     let refused = browser.get(&callback);
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("expired"), "{}", refused.body);
-    assert!(browser.cookie("openslot_session").is_none());
+    assert!(browser.cookie("__Host-openslot_session").is_none());
 }
 
 #[test]
@@ -322,8 +322,8 @@ fn declining_at_the_provider_shows_a_friendly_page() {
         page.body
     );
     assert!(page.body.contains("Sign in with Google"));
-    assert!(browser.cookie("openslot_session").is_none());
-    assert!(browser.cookie("openslot_signin").is_none());
+    assert!(browser.cookie("__Host-openslot_session").is_none());
+    assert!(browser.cookie("__Host-openslot_signin").is_none());
     let state = query_value(&authorize_url, "state").unwrap();
     assert!(sql(&format!(
         "SELECT 1 FROM oauth_states WHERE state_hash = '{}'",
@@ -344,7 +344,7 @@ fn the_sign_up_policy_admits_only_listed_addresses_and_domains() {
             "{}",
             refused.body
         );
-        assert!(browser.cookie("openslot_session").is_none());
+        assert!(browser.cookie("__Host-openslot_session").is_none());
         assert!(sql(&format!("SELECT 1 FROM hosts WHERE email = '{email}'")).is_empty());
     }
     let listed = "listed@elsewhere.example";
@@ -376,7 +376,7 @@ fn the_dashboard_needs_a_live_session() {
         assert_eq!(reply.header("location"), Some("/auth/signin"));
     }
     let forged = Browser::new();
-    forged.set_cookie("openslot_session", Some(&"a".repeat(64)));
+    forged.set_cookie("__Host-openslot_session", Some(&"a".repeat(64)));
     assert_eq!(location(&forged.get("/dashboard")), "/auth/signin");
     let page = get("/auth/signin");
     assert_eq!(page.status, 200);
@@ -404,7 +404,7 @@ fn the_api_tells_a_signed_in_host_who_they_are() {
 #[test]
 fn signing_out_revokes_the_session() {
     let (browser, _) = signed_in_host("leaver", "Leaving Host");
-    let session = browser.cookie("openslot_session").unwrap();
+    let session = browser.cookie("__Host-openslot_session").unwrap();
     let dashboard = browser.get("/dashboard");
     assert_eq!(dashboard.status, 200);
     // Without the form's token nothing happens.
@@ -414,10 +414,10 @@ fn signing_out_revokes_the_session() {
 
     let out = browser.post_form("/auth/signout", &[("csrf", &csrf_of(&dashboard))], &[]);
     assert_eq!(location(&out), "/auth/signin");
-    assert!(browser.cookie("openslot_session").is_none());
+    assert!(browser.cookie("__Host-openslot_session").is_none());
     // The old cookie, replayed, no longer works.
     let replay = Browser::new();
-    replay.set_cookie("openslot_session", Some(&session));
+    replay.set_cookie("__Host-openslot_session", Some(&session));
     assert_eq!(location(&replay.get("/dashboard")), "/auth/signin");
 }
 
@@ -425,7 +425,7 @@ fn signing_out_revokes_the_session() {
 fn an_expired_session_is_refused() {
     let (browser, email) = signed_in_host("expired", "Expired Host");
     assert_eq!(browser.get("/dashboard").status, 200);
-    let session = browser.cookie("openslot_session").unwrap();
+    let session = browser.cookie("__Host-openslot_session").unwrap();
     sql(&format!(
         "UPDATE sessions SET created_at = 0, expires_at = 1 WHERE id_hash = '{}'",
         sha256_hex(&session)

@@ -31,6 +31,8 @@ echo "  demo booking page: http://127.0.0.1:$PORT/demo/intro-call"
 echo "  emails sent by the app: $FAKES/email/outbox"
 echo "  run the cron trigger now: http://127.0.0.1:$PORT/__scheduled?cron=*+*+*+*+*"
 echo
+# Links (pages, emails, sign-in redirects) point at this origin, never at a request's Host.
 wrangler dev --local --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE" \
   --show-interactive-dev-session=false --test-scheduled \
+  --var "PUBLIC_BASE_URL:http://127.0.0.1:$PORT" \
   $(bash tests/support/fake-vars.sh "$FAKES")

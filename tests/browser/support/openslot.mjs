@@ -89,6 +89,7 @@ export async function startOpenslot() {
       "--port", String(port), "--inspector-port", String(await freePort()),
       "--persist-to", state,
       "--var", `TOKEN_ENCRYPTION_KEY:${TOKEN_KEY}`,
+      "--var", `PUBLIC_BASE_URL:http://127.0.0.1:${port}`,
       ...fakeVars,
     ],
     { cwd: ROOT, env, stdio: ["ignore", log, log], detached: true },
