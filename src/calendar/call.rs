@@ -110,6 +110,23 @@ impl Calendars<'_> {
                 Err(error @ (ApiError::RateLimited { .. } | ApiError::Unavailable { .. })) => {
                     return Err(CallError::Unavailable(error.to_string()))
                 }
+                Err(ApiError::Rejected { status: 403, code })
+                    if code == "insufficientPermissions" =>
+                {
+                    // The grant lacks a scope this call needs (made before scopes were
+                    // checked at connection, or narrowed by the host since): only connecting
+                    // again mends it, so the host is shown that, not left with silent failures.
+                    worker::console_warn!(
+                        "connection {} of host {}: a permission is missing, needs reconnect",
+                        connection.provider,
+                        connection.host_id
+                    );
+                    self.store
+                        .mark_needs_reconnect(&connection.host_id, &connection.provider)
+                        .await
+                        .map_err(|e| CallError::Unavailable(e.to_string()))?;
+                    return Err(CallError::NeedsReconnect);
+                }
                 Err(error) => return Err(CallError::Api(error)),
             }
         }

@@ -1136,3 +1136,31 @@ fn set_busy_in(provider: &str, email: &str, calendar_id: &str, start: String, en
     );
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
+
+/// A grant that lacks a permission a call needs (Google answers 403
+/// `insufficientPermissions`) is never a silent failure: the connection shows *needs
+/// reconnecting* on the dashboard, and no times are offered without the calendar.
+#[test]
+fn a_missing_permission_at_google_marks_the_connection_for_reconnecting() {
+    let host = calendar_host("Narrowed Grant", "none", &["google"]);
+    let body = json!({ "error": { "code": 403, "message": "Request had insufficient authentication scopes.",
+        "errors": [{ "message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions" }],
+        "status": "PERMISSION_DENIED" } });
+    fail(
+        &host.email,
+        json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "status": 403, "body": body }),
+    );
+    let (status, _) = offered(&host.host).unwrap_err();
+    assert_eq!(status, 503);
+    let rows = sql(&format!(
+        "SELECT status FROM connections WHERE host_id = '{}'",
+        host.host.id
+    ));
+    assert_eq!(rows[0]["status"], "needs_reconnect", "{rows:?}");
+    let overview = host.browser.get("/dashboard");
+    assert!(
+        overview.body.contains("Google Calendar needs reconnecting"),
+        "{}",
+        overview.body
+    );
+}
