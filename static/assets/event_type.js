@@ -49,8 +49,10 @@
     else if (before) parts.push(span(before) + " free before");
     var max = num("max_per_day");
     if (max !== null) parts.push("at most " + plural(max, "meeting", "meetings") + " a day");
-    out.textContent = parts.join(", ");
+    var text = parts.join(", ");
+    if (out.textContent !== text) out.textContent = text;
   }
+  // "input" only: a "change" on leaving a text field would rewrite the line while the
+  // pointer is on the Save button, and Chromium then drops that click.
   form.addEventListener("input", update);
-  form.addEventListener("change", update);
 })();
