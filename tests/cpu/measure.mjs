@@ -146,7 +146,9 @@ async function request(url, { method = "GET", body, type, cookies, extra = {} } 
   if (type) headers["Content-Type"] = type;
   const ours = url.startsWith(OPENSLOT);
   if (cookies && ours && cookies.header()) headers.Cookie = cookies.header();
-  const response = await fetch(url, { method, body, headers, redirect: "manual" });
+  // A request that hangs (it never has in these runs) fails the run instead of stalling it.
+  const signal = AbortSignal.timeout(60_000);
+  const response = await fetch(url, { method, body, headers, redirect: "manual", signal });
   const text = await response.text();
   if (cookies && ours) cookies.absorb(response);
   return { status: response.status, location: response.headers.get("location"), text };
@@ -350,7 +352,9 @@ const results = [];
 for (const one of cases(session)) {
   if (ONLY.length && !one.floor && !ONLY.some((part) => one.name.includes(part))) continue;
   process.stderr.write(`measuring ${one.name} ...\n`);
-  results.push(await run(one, one.floor ? floor : openslot));
+  const result = await run(one, one.floor ? floor : openslot);
+  results.push(result);
+  process.stderr.write(`  median ${result.median.toFixed(2)} ms, max ${result.max.toFixed(2)} ms\n`);
 }
 openslot.close();
 floor.close();
