@@ -521,8 +521,11 @@ fn the_editor_names_each_bad_question_and_duration_and_keeps_what_was_typed() {
     assert!(reply
         .body
         .contains("id=\"question_3-error\">Use at most 200 characters."));
+    // The further durations are chips now: what was typed stays ticked.
     assert!(
-        reply.body.contains("value=\"15, 15\""),
+        reply
+            .body
+            .contains("name=\"other_durations\" id=\"other_15\" value=\"15\" checked"),
         "what was typed is kept"
     );
     assert!(
@@ -557,7 +560,19 @@ fn the_editor_names_each_bad_question_and_duration_and_keeps_what_was_typed() {
         .unwrap()
         .to_owned();
     let edit = browser.get(&format!("/dashboard/event-types/{id}"));
-    assert!(edit.body.contains("value=\"60, 15\""), "{}", edit.body);
+    // The durations show as ticked chips.
+    for minutes in ["15", "60"] {
+        assert!(
+            edit.body.contains(&format!(
+                "name=\"other_durations\" id=\"other_{minutes}\" value=\"{minutes}\" checked"
+            )),
+            "{}",
+            edit.body
+        );
+    }
+    assert!(!edit
+        .body
+        .contains("name=\"other_durations\" id=\"other_30\" value=\"30\" checked"));
     assert!(edit
         .body
         .contains("id=\"question_1\" name=\"question_1\" maxlength=\"200\" value=\"Company\""));
