@@ -3,6 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+/// The wire form of an instant, in the API, links and provider requests alike:
+/// `2026-11-25T09:30:00Z` in UTC, `2026-11-25T10:30:00+01:00` in another zone (whole seconds).
+pub fn rfc3339<Z: chrono::TimeZone>(instant: &DateTime<Z>) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// A day heading: "Wednesday, 25 November 2026".
 pub fn day_label(date: NaiveDate) -> String {
     date.format("%A, %-d %B %Y").to_string()

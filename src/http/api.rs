@@ -1,7 +1,7 @@
 //! The public JSON API (`/api/v1/...`): free slots of an event type and booking creation.
 //! Described in `openapi.yaml`; errors are `{ "error": { "code", "message", "fields"? } }`.
 
-use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 use worker::{Request, Response};
 
@@ -13,6 +13,7 @@ use super::request::{field, json, query};
 use super::slots::PublicEvent;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{BookingInput, FieldErrors};
+use crate::core::display::rfc3339;
 use crate::core::questions::{answers_by_label, parse_answers, Answer};
 use crate::core::types::TimeZoneName;
 use crate::i18n::Lang;
@@ -45,10 +46,6 @@ struct SlotsJson<'a> {
     start: String,
     end: String,
     days: Vec<DayJson>,
-}
-
-fn rfc3339(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn required<'a>(
@@ -157,12 +154,9 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                 .slots
                 .iter()
                 .map(|s| SlotJson {
-                    start: rfc3339(s.start),
-                    end: rfc3339(s.end),
-                    local_start: s
-                        .start
-                        .with_timezone(&zone)
-                        .to_rfc3339_opts(SecondsFormat::Secs, true),
+                    start: rfc3339(&s.start),
+                    end: rfc3339(&s.end),
+                    local_start: rfc3339(&s.start.with_timezone(&zone)),
                 })
                 .collect(),
         })
@@ -173,8 +167,8 @@ pub async fn slots(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         time_zone: zone.name(),
         duration_minutes: target.duration_minutes,
         durations: target.offered_durations(),
-        start: rfc3339(range.start()),
-        end: rfc3339(range.end()),
+        start: rfc3339(&range.start()),
+        end: rfc3339(&range.end()),
         days,
     };
     Ok(Response::from_json(&body)?)
@@ -301,8 +295,8 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
         status: "confirmed",
         host: &target.host.slug,
         event: &target.event.slug,
-        start: rfc3339(booking.start),
-        end: rfc3339(booking.end),
+        start: rfc3339(&booking.start),
+        end: rfc3339(&booking.end),
         duration_minutes: (booking.end - booking.start).num_minutes(),
         invitee: InviteeJson {
             name: request.invitee.name.as_str(),

@@ -7,7 +7,9 @@
 //! to the invitee and host, same calendar clean-up. Every query is scoped by the authenticated
 //! host's id, so another host's booking is a 404.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::core::display::rfc3339;
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
@@ -29,9 +31,7 @@ const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 100;
 
 fn instant(seconds: i64) -> String {
-    DateTime::<Utc>::from_timestamp(seconds, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
+    rfc3339(&DateTime::<Utc>::from_timestamp(seconds, 0).unwrap_or_default())
 }
 
 /// How the host sees a booking: `rescheduled` is a cancelled booking that moved on.

@@ -406,9 +406,7 @@ async fn render_booking_page(
                 .unwrap_or_default()
                 .iter()
                 .map(|slot| {
-                    let start = slot
-                        .start
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    let start = crate::core::display::rfc3339(&slot.start);
                     SlotLink {
                         label: time_label(&slot.start.with_timezone(&zone), clock),
                         accessible_label: t
@@ -503,7 +501,7 @@ pub async fn booking_page(
     let form = params.slot.map(|start| {
         let end = start + chrono::Duration::minutes(i64::from(target.duration_minutes));
         BookingForm {
-            start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            start: crate::core::display::rfc3339(&start),
             when: span_label(
                 params.locale.t,
                 params.locale.clock,
@@ -592,7 +590,7 @@ pub async fn submit_booking(
             let start = params.slot.expect("checked above");
             let end = start + chrono::Duration::minutes(i64::from(target.duration_minutes));
             let form = BookingForm {
-                start: start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                start: crate::core::display::rfc3339(&start),
                 when: span_label(
                     params.locale.t,
                     params.locale.clock,

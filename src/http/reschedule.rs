@@ -10,7 +10,7 @@
 //! side, iTIP REQUEST) are queued in the same batch. Links work until the meeting starts.
 
 use askama::Template;
-use chrono::{DateTime, Days, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use worker::{Request, Response};
 
 use super::booking::{queue, refusal, taken, zone_or_utc};
@@ -23,6 +23,7 @@ use super::request::{field, form, json, query};
 use super::slots::{Availability, PublicEvent};
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{parse_slot_start, FieldErrors};
+use crate::core::display::rfc3339;
 use crate::core::lifecycle::next_sequence;
 use crate::core::questions::answers_from_json;
 use crate::core::types::TimeZoneName;
@@ -120,10 +121,6 @@ impl View {
             zone,
         })
     }
-}
-
-fn rfc3339(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn redirect(url: &str) -> Result<Response, AppError> {
@@ -265,7 +262,7 @@ async fn render(
                     ),
                     href: format!(
                         "{base}?{view_query}&from={from}&slot={}#confirm",
-                        rfc3339(s.start)
+                        rfc3339(&s.start)
                     ),
                 })
                 .collect(),
@@ -283,7 +280,7 @@ async fn render(
         notice,
         chosen: slot.map(|start| Choice {
             when: span_label(t, clock, start, start + duration, zone),
-            start: rfc3339(start),
+            start: rfc3339(&start),
         }),
         action: base.clone(),
         days,
@@ -387,8 +384,8 @@ pub async fn api(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Response, 
         "status": "confirmed",
         "host": b.host_slug,
         "event": b.event_slug,
-        "start": rfc3339(moved.start),
-        "end": rfc3339(moved.end),
+        "start": rfc3339(&moved.start),
+        "end": rfc3339(&moved.end),
         "duration_minutes": (moved.end - moved.start).num_minutes(),
         "invitee": { "name": b.invitee_name, "email": b.invitee_email, "time_zone": b.invitee_time_zone },
         "answers": answers_from_json(&b.answers),

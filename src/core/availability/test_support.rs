@@ -1,7 +1,7 @@
 //! Test fixtures: a mutable `Case` that owns one query's inputs, plus terse constructors, so each
 //! test states only what it is about and compares hand-written UTC strings.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::{
@@ -30,7 +30,7 @@ pub(super) fn zone(name: &str) -> Tz {
 }
 
 pub(super) fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    crate::core::display::rfc3339(&t)
 }
 
 /// One query's inputs; defaults are 60-minute back-to-back slots, no buffers, no notice, a

@@ -73,9 +73,7 @@ mod tests {
     fn at(zone: &str, date: &str, minute: u16) -> String {
         let zone = parse_zone(zone).unwrap();
         let date: NaiveDate = date.parse().unwrap();
-        local_instant(zone, date, minute)
-            .unwrap()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        crate::core::display::rfc3339(&local_instant(zone, date, minute).unwrap())
     }
 
     #[test]

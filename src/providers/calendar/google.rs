@@ -100,8 +100,8 @@ pub fn free_busy(
     }
     let items: Vec<_> = calendar_ids.iter().map(|id| json!({ "id": id })).collect();
     let body = json!({
-        "timeMin": rfc3339(window.start()),
-        "timeMax": rfc3339(window.end()),
+        "timeMin": rfc3339(&window.start()),
+        "timeMax": rfc3339(&window.end()),
         "items": items,
     });
     request(
@@ -196,7 +196,7 @@ fn instant(text: &str) -> Result<DateTime<Utc>, ApiError> {
 }
 
 fn event_time(t: DateTime<Utc>, zone: TimeZoneName) -> serde_json::Value {
-    json!({ "dateTime": rfc3339(t), "timeZone": zone.name() })
+    json!({ "dateTime": rfc3339(&t), "timeZone": zone.name() })
 }
 
 /// `POST /calendars/{calendarId}/events?conferenceDataVersion=1&sendUpdates=…`.

@@ -128,8 +128,8 @@ pub fn calendar_view(
     let url = with_query(
         &format!("{}/me/calendarView", graph(urls)),
         &[
-            ("startDateTime", &rfc3339(window.start())),
-            ("endDateTime", &rfc3339(window.end())),
+            ("startDateTime", &rfc3339(&window.start())),
+            ("endDateTime", &rfc3339(&window.end())),
             ("$select", "start,end,showAs,isCancelled"),
             ("$top", &top),
         ],
@@ -212,8 +212,8 @@ pub fn calendar_view_of(
             segment(calendar_id)?
         ),
         &[
-            ("startDateTime", &rfc3339(window.start())),
-            ("endDateTime", &rfc3339(window.end())),
+            ("startDateTime", &rfc3339(&window.start())),
+            ("endDateTime", &rfc3339(&window.end())),
             ("$select", "start,end,showAs,isCancelled"),
             ("$top", &top),
         ],

@@ -16,7 +16,9 @@ pub mod google;
 pub mod microsoft;
 pub mod zoom;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::core::display::rfc3339;
 use oauth2::http::{header, HeaderMap, HeaderValue, Method};
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
 
@@ -373,11 +375,6 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
         query.append_pair(name, value);
     }
     format!("{url}?{}", query.finish())
-}
-
-/// `2026-03-02T09:00:00Z`: RFC 3339 in UTC, whole seconds.
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// The link if it is an https URL without spaces or control characters; meeting links end up

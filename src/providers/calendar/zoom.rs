@@ -48,7 +48,7 @@ fn duration_minutes(when: Interval) -> i64 {
 
 fn schedule(when: Interval, zone: &str) -> serde_json::Value {
     json!({
-        "start_time": rfc3339(when.start()),
+        "start_time": rfc3339(&when.start()),
         "duration": duration_minutes(when),
         "timezone": zone,
     })
