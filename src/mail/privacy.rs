@@ -11,37 +11,31 @@ use chrono::{DateTime, Utc};
 use super::render::one_line;
 use super::Message;
 
-/// Minimal HTML escaping for the few caller strings these short emails hold.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
+/// The HTML part: the paragraphs and the link, escaped by askama like every other email.
+#[derive(askama::Template)]
+#[template(path = "email/privacy_notice.html")]
+struct PrivacyNoticeHtml<'a> {
+    subject: &'a str,
+    paragraphs: &'a [String],
+    link: Option<&'a str>,
 }
 
 fn message(to: &str, subject: &str, paragraphs: &[String], link: Option<&str>) -> Message {
     let mut text = paragraphs.join("\n\n");
-    let mut html = String::from("<!doctype html><html><body>");
-    for paragraph in paragraphs {
-        html.push_str(&format!("<p>{}</p>", escape(paragraph)));
-    }
     if let Some(link) = link {
         text.push_str(&format!("\n\n{link}\n"));
-        html.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(link)));
     }
-    html.push_str("</body></html>");
+    let subject = one_line(subject);
+    let html = askama::Template::render(&PrivacyNoticeHtml {
+        subject: &subject,
+        paragraphs,
+        link,
+    })
+    .expect("the privacy notice template renders plain strings only");
     Message {
         to: to.to_owned(),
         reply_to: None,
-        subject: one_line(subject),
+        subject,
         text,
         html,
         attachments: Vec::new(),
@@ -184,7 +178,7 @@ mod tests {
     fn the_erasure_notice_names_the_host_and_a_count_only() {
         let email = erasure_notice("host@example.com", "Dana <b>", 3);
         assert!(email.text.contains("3 of your bookings"));
-        assert!(email.html.contains("Dana &lt;b&gt;"));
+        assert!(email.html.contains("Dana &#60;b&#62;"), "{}", email.html);
         assert!(!email.html.contains("<b>"));
     }
 
