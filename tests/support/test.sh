@@ -27,6 +27,8 @@ step clippy-native cargo clippy --workspace --all-targets --locked -- -D warning
 step clippy-wasm32 cargo clippy --target wasm32-unknown-unknown --lib --locked -- -D warnings
 step unit cargo test -p openslot --lib --locked
 step fakes cargo test -p openslot-fakes --locked
+# ARCHITECTURE.md's invariants on the source text (code map complete, SQL only in the store).
+step architecture cargo test -p openslot --test architecture --locked
 # The wire layer's requests, sent to the fakes over real HTTP (native, no Worker needed).
 step provider-wire cargo test -p openslot --test provider_wire --locked
 if step build-worker bash tests/support/build-worker.sh; then
