@@ -19,6 +19,8 @@ mod privacy;
 #[cfg(target_arch = "wasm32")]
 mod retention;
 #[cfg(target_arch = "wasm32")]
+mod runtime;
+#[cfg(target_arch = "wasm32")]
 mod store;
 
 /// The Worker's fetch entry point: hands the request to the HTTP shell.
@@ -34,12 +36,14 @@ async fn fetch(
 
 /// The cron triggers (wrangler.toml): every minute the reminders that are due are queued and
 /// the outbox's due emails are sent (which is also how a failed email is retried); every hour
-/// the retention job erases expired personal data.
+/// the retention job erases expired personal data and refresh tokens sealed under a retired key
+/// are sealed again under the current one.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
 async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
     if event.cron() == retention::HOURLY_CRON {
         retention::run(&env).await;
+        calendar::rotation::run(&env, runtime::now()).await;
     } else {
         mail::reminders::run(&env).await;
         calendar::run_due(&env).await;

@@ -3,7 +3,7 @@
 //! is dead: expired or revoked sessions, unfinished sign-ins and calendar connections, and
 //! privacy links that expired unused. Logs counts only.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use worker::Env;
 
 use crate::store::Store;
@@ -13,9 +13,8 @@ pub const HOURLY_CRON: &str = "17 * * * *";
 
 /// One retention run; failures are logged and the next hour tries again.
 pub async fn run(env: &Env) {
-    let now =
-        DateTime::<Utc>::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-    let (config, db) = match (crate::http::read_config(env), env.d1("DB")) {
+    let now = crate::runtime::now();
+    let (config, db) = match (crate::runtime::read_config(env), env.d1("DB")) {
         (Ok(config), Ok(db)) => (config, db),
         (Err(error), _) => return worker::console_error!("retention: {error}"),
         (_, Err(error)) => return worker::console_error!("retention: D1 binding DB: {error}"),

@@ -1,7 +1,7 @@
 //! ARCHITECTURE.md's invariants, checked on the source text so a change that breaks one fails
 //! `make test` instead of leaving the document wrong: every folder and top-level module under
-//! `src/` is in the code map; SQL text appears only in `src/store/`; the pure core never names
-//! the Worker runtime.
+//! `src/` is in the code map; SQL text appears only in `src/store/`; nothing below `src/http/`
+//! imports it; the pure core never names the Worker runtime.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -67,6 +67,21 @@ fn sql_text_lives_only_in_the_store() {
     assert!(
         offenders.is_empty(),
         "SQL outside src/store: {offenders:#?}"
+    );
+}
+
+#[test]
+fn nothing_below_the_http_shell_imports_it() {
+    let http = repo().join("src/http");
+    let offenders: Vec<String> = rust_files(&repo().join("src"))
+        .into_iter()
+        .filter(|file| !file.starts_with(&http))
+        .filter(|file| fs::read_to_string(file).unwrap().contains("crate::http"))
+        .map(|file| file.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "modules importing the HTTP shell: {offenders:?}"
     );
 }
 

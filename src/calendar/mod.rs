@@ -7,6 +7,7 @@ pub mod access;
 pub mod busy;
 pub mod call;
 pub mod jobs;
+pub mod rotation;
 pub mod vault;
 
 use chrono::{DateTime, Utc};
@@ -60,7 +61,7 @@ pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuth
 
 /// The cron trigger's turn: retries every booking's due calendar work.
 pub async fn run_due(env: &worker::Env) {
-    let config = match crate::http::read_config(env) {
+    let config = match crate::runtime::read_config(env) {
         Ok(config) => config,
         Err(error) => {
             worker::console_error!("calendar work: configuration: {error}");
@@ -75,7 +76,7 @@ pub async fn run_due(env: &worker::Env) {
         }
     };
     let store = Store::new(db);
-    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let now = crate::runtime::now();
     let outcome = match Calendars::new(env, &store, &config, now) {
         Ok(calendars) => calendars.run_due().await.map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),

@@ -163,6 +163,40 @@ impl<'a> Vault<'a> {
         Ok(())
     }
 
+    /// Seals again under the current key a refresh token that a retired key sealed, so the
+    /// operator can remove the old key afterwards; a cached access token under a retired key
+    /// is dropped instead (the next use refreshes). Whether the refresh token was rewritten.
+    /// The caller holds the connection's refresh lease, so no rotating refresh (Zoom) can
+    /// write a newer token in between.
+    pub async fn reseal_refresh_token(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+    ) -> Result<bool, VaultError> {
+        let access = access_key(host_id, provider);
+        if let Some(sealed) = self.kv.get(&access).text().await? {
+            if self.cipher.needs_reseal(&sealed) {
+                self.kv.delete(&access).await?;
+            }
+        }
+        let Some(sealed) = self.kv.get(&refresh_key(host_id, provider)).text().await? else {
+            return Ok(false);
+        };
+        if !self.cipher.needs_reseal(&sealed) {
+            return Ok(false);
+        }
+        let owner = TokenOwner {
+            host_id,
+            provider: provider.as_str(),
+        };
+        let token = self
+            .cipher
+            .open(owner, &sealed)
+            .map_err(|e| VaultError(format!("refresh token of {}: {e}", provider.as_str())))?;
+        self.put_refresh_token(host_id, provider, &token).await?;
+        Ok(true)
+    }
+
     /// Deletes both tokens of one connection.
     pub async fn forget(&self, host_id: &str, provider: ConnectProvider) -> Result<(), VaultError> {
         self.kv.delete(&refresh_key(host_id, provider)).await?;

@@ -139,6 +139,12 @@ impl TokenCipher {
         String::from_utf8(plaintext).map_err(|_| CipherError::Forged)
     }
 
+    /// Whether the ring holds retired keys, i.e. an operator rotated and old values may
+    /// still need sealing again (the scheduled re-sealing has nothing to do otherwise).
+    pub fn has_retired_keys(&self) -> bool {
+        self.keys.len() > 1
+    }
+
     /// Whether `sealed` was made with a retired key and should be sealed again.
     pub fn needs_reseal(&self, sealed: &str) -> bool {
         sealed.split('.').nth(1) != Some(self.current_id.as_str())

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use worker::{Env, Request};
 
 use super::error::AppError;
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
+use crate::runtime::read_config;
 use crate::store::Store;
 
 /// Per-request application state.
@@ -35,7 +36,7 @@ impl Ctx {
                 .map(|u| u.origin().ascii_serialization())
                 .unwrap_or_default(),
         };
-        let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+        let now = crate::runtime::now();
         Ok(Self {
             store: Store::new(db),
             config,
@@ -53,14 +54,4 @@ impl Ctx {
         calendars.origin = Some(self.origin.clone());
         Ok(calendars)
     }
-}
-
-/// The instance configuration from the Worker's secrets and variables (a secret wins).
-pub fn read_config(env: &Env) -> Result<Config, ConfigError> {
-    Config::parse(|name: &str| {
-        env.secret(name)
-            .map(|s| s.to_string())
-            .or_else(|_| env.var(name).map(|v| v.to_string()))
-            .ok()
-    })
 }

@@ -34,7 +34,6 @@ mod webhooks;
 
 use worker::{Env, Method, Request, Response};
 
-pub use context::read_config;
 use context::Ctx;
 use error::{AppError, ErrorFormat};
 use rate_limit::Budget;

@@ -205,8 +205,8 @@ async fn deliver_all(
 /// One delivery run from the Worker's environment; failures are logged, never raised (the
 /// rows stay queued for the next run).
 pub async fn run(env: Env) {
-    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-    let config = match crate::http::read_config(&env) {
+    let now = crate::runtime::now();
+    let config = match crate::runtime::read_config(&env) {
         Ok(config) => config,
         Err(error) => {
             worker::console_error!("email delivery: {error}");

@@ -71,7 +71,7 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
     let Some(lead) = lead.lead() else {
         return Ok(0);
     };
-    let config = crate::http::read_config(env).map_err(|e| e.to_string())?;
+    let config = crate::runtime::read_config(env).map_err(|e| e.to_string())?;
     let store = Store::new(env.d1("DB").map_err(|e| format!("D1 binding DB: {e}"))?);
     let rows = store
         .bookings_due_for_reminder(now.timestamp(), lead.num_seconds(), BOOKINGS_PER_RUN)
@@ -107,7 +107,7 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
 
 /// One reminder run from the cron trigger; failures are logged by booking id only.
 pub async fn run(env: &Env) {
-    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let now = crate::runtime::now();
     match queue_due(env, now).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("reminders: {n} bookings reminded"),

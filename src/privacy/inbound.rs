@@ -8,7 +8,6 @@
 //! real owner and nobody else; nothing is ever sent back to the sender as such. Logs say what
 //! happened, never who asked.
 
-use chrono::DateTime;
 use worker::{Env, ForwardableEmailMessage};
 
 use super::{Desk, Outcome};
@@ -18,7 +17,7 @@ use crate::store::Store;
 /// Handles one inbound email; problems are logged and the message is accepted or refused, never
 /// retried (a request can simply be sent again).
 pub async fn receive(message: ForwardableEmailMessage, env: Env) {
-    let config = match crate::http::read_config(&env) {
+    let config = match crate::runtime::read_config(&env) {
         Ok(config) => config,
         Err(error) => return worker::console_error!("privacy email: {error}"),
     };
@@ -53,7 +52,7 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
         Err(error) => return worker::console_error!("privacy email: D1 binding DB: {error}"),
     };
     let store = Store::new(db);
-    let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let now = crate::runtime::now();
     let desk = Desk {
         store: &store,
         origin,

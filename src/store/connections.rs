@@ -143,6 +143,13 @@ impl Store {
         .await
     }
 
+    /// Every connection of every host, for the scheduled runs that visit each one (re-sealing
+    /// tokens after a key rotation).
+    pub async fn all_connections(&self) -> Result<Vec<ConnectionRow>, StoreError> {
+        const SQL: &str = select_connections!("ORDER BY host_id, provider");
+        self.all("all_connections", SQL, &[]).await
+    }
+
     /// One connection of a host.
     pub async fn connection(
         &self,

@@ -54,7 +54,7 @@ fn day() -> String {
     (Utc::now().date_naive() + Days::new(4)).to_string()
 }
 
-fn at(time: &str) -> String {
+pub(crate) fn at(time: &str) -> String {
     format!("{}T{time}:00Z", day())
 }
 
@@ -79,7 +79,7 @@ fn offered(host: &SeededHost) -> Result<Vec<String>, (u16, String)> {
         .collect())
 }
 
-fn set_busy(provider: &str, email: &str, busy: Value) {
+pub(crate) fn set_busy(provider: &str, email: &str, busy: Value) {
     let reply = post_json(
         &fakes(&format!("/_fake/{provider}/busy")),
         &json!({ "email": email, "busy": busy }),

@@ -9,52 +9,30 @@
 //! the outbox row id is not checked here; `src/mail/mime.rs` tests it on the raw message.
 
 use std::path::{Path, PathBuf};
-use std::process::Child;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use chrono::{Days, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
 use serde_json::json;
 
 use crate::support::http::post_json;
+use crate::support::other_worker::OtherWorker;
 use crate::support::seed::{sql_in, EVERY_DAY};
-use crate::support::world::{apply_migrations, repo_root, spawn_worker, wait_until_up, world};
 use crate::support::{EventSeed, HostSeed};
 
-/// A second Worker sending through the binding; stopped (its process group) when dropped.
-struct CloudflareWorker {
-    child: Child,
-    base_url: String,
-    log_path: PathBuf,
-    state_dir: PathBuf,
-}
+/// A second Worker sending through the binding.
+struct CloudflareWorker(OtherWorker);
 
 impl CloudflareWorker {
     fn start() -> CloudflareWorker {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let state_dir = repo_root().join(format!(
-            "target/e2e/cloudflare-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&state_dir).unwrap();
-        apply_migrations(&state_dir);
-        let extra = ["--var".to_owned(), "EMAIL_BACKEND:cloudflare".to_owned()];
-        let (child, base_url, log_path) = spawn_worker(&state_dir, &world().fakes_url, &extra);
-        let worker = CloudflareWorker {
-            child,
-            base_url,
-            log_path,
-            state_dir,
-        };
-        wait_until_up(&worker.base_url, &worker.log_path);
-        worker
+        CloudflareWorker(OtherWorker::start(
+            "cloudflare",
+            &["EMAIL_BACKEND:cloudflare"],
+        ))
     }
 
     fn log(&self) -> String {
-        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+        self.0.log()
     }
 
     /// The files the local binding wrote, in the order it logged them; waits for `count`.
@@ -76,16 +54,6 @@ impl CloudflareWorker {
     }
 }
 
-impl Drop for CloudflareWorker {
-    fn drop(&mut self) {
-        // SAFETY: signalling the process group this test created; no memory is touched.
-        unsafe {
-            libc::killpg(self.child.id() as i32, libc::SIGTERM);
-        }
-        let _ = self.child.wait();
-    }
-}
-
 fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -96,11 +64,11 @@ fn a_confirmation_goes_through_the_send_email_binding_as_a_well_formed_mime_mess
     let host = HostSeed::new("Binding Host", "Europe/Berlin")
         .hours(EVERY_DAY, 0, 1440)
         .event(EventSeed::new("call", 30))
-        .create_in(&worker.state_dir);
+        .create_in(&worker.0.state_dir);
     let invitee = format!("binding-{}@example.org", host.slug);
     let start = format!("{}T10:00:00Z", Utc::now().date_naive() + Days::new(3));
     let reply = post_json(
-        &format!("{}/api/v1/bookings", worker.base_url),
+        &format!("{}/api/v1/bookings", worker.0.base_url),
         &json!({ "host": host.slug, "event": "call", "start": start,
                  "name": "Jürgen Groß", "email": invitee, "time_zone": "Europe/Vienna",
                  "note": "Bis dann — grüß dich", "lang": "de" }),
@@ -182,7 +150,7 @@ fn a_confirmation_goes_through_the_send_email_binding_as_a_well_formed_mime_mess
 
     // The outbox knows both went out, once each, and keeps no copy of them.
     let rows = sql_in(
-        &worker.state_dir,
+        &worker.0.state_dir,
         &format!(
             "SELECT kind, sent_at, attempts, payload FROM email_outbox WHERE booking_id = '{id}' ORDER BY kind"
         ),

@@ -25,6 +25,7 @@ mod hostile_input;
 mod i18n_emails;
 mod i18n_pages;
 mod invitee_page;
+mod key_rotation;
 mod locations;
 mod migrations;
 mod onboarding;

@@ -347,49 +347,12 @@ fn only_the_booking_flow_may_be_framed() {
     );
 }
 
-/// A second Worker over its own state with `extra` settings; stopped when dropped.
-struct OtherWorker {
-    child: std::process::Child,
-    base_url: String,
-}
-
-impl OtherWorker {
-    fn start(tag: &str, extra: &[&str]) -> OtherWorker {
-        use crate::support::world::{apply_migrations, repo_root, spawn_worker, wait_until_up};
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let state_dir =
-            repo_root().join(format!("target/e2e/{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&state_dir).unwrap();
-        apply_migrations(&state_dir);
-        let extra: Vec<String> = extra
-            .iter()
-            .flat_map(|var| ["--var".to_owned(), (*var).to_owned()])
-            .collect();
-        let (child, base_url, log_path) = spawn_worker(&state_dir, &world().fakes_url, &extra);
-        let worker = OtherWorker { child, base_url };
-        wait_until_up(&worker.base_url, &log_path);
-        worker
-    }
-}
-
-impl Drop for OtherWorker {
-    fn drop(&mut self) {
-        // SAFETY: signalling the process group this test created; no memory is touched.
-        unsafe {
-            libc::killpg(self.child.id() as i32, libc::SIGTERM);
-        }
-        let _ = self.child.wait();
-    }
-}
-
 /// Without `PUBLIC_BASE_URL` an instance answers with a page naming the setting instead of
 /// building links from whatever `Host` a request claims; only an instance marked as local
 /// development (`LOCAL_DEVELOPMENT`) takes the request's origin.
 #[test]
 fn links_never_follow_the_host_header_outside_local_development() {
+    use crate::support::other_worker::OtherWorker;
     let unset = OtherWorker::start("no-base-url", &["PUBLIC_BASE_URL:"]);
     for path in ["/privacy", "/auth/signin", "/auth/google/start"] {
         let reply = get_with(

@@ -1,15 +1,22 @@
 //! Reading the Worker's KV namespace `TOKENS` straight from the local state directory, the
 //! way an attacker with a copy of the storage would.
 
+use std::path::Path;
+
 use super::world::{world, wrangler};
 
 /// Runs `wrangler kv key <args> --binding TOKENS --local` on the suite's state; its stdout.
 fn kv(args: &[&str]) -> Vec<u8> {
+    kv_in(&world().state_dir, args)
+}
+
+/// [`kv`] on the state of a second Worker.
+fn kv_in(state_dir: &Path, args: &[&str]) -> Vec<u8> {
     let output = wrangler()
         .args(["kv", "key"])
         .args(args)
         .args(["--binding", "TOKENS", "--local", "--persist-to"])
-        .arg(&world().state_dir)
+        .arg(state_dir)
         .output()
         .expect("wrangler runs");
     assert!(
@@ -38,6 +45,16 @@ pub fn value(key: &str) -> String {
 /// Stores `value` under `key`, as the Worker would.
 pub fn put(key: &str, value: &str) {
     kv(&["put", key, value]);
+}
+
+/// The raw stored value of `key` in a second Worker's state.
+pub fn value_in(state_dir: &Path, key: &str) -> String {
+    String::from_utf8_lossy(&kv_in(state_dir, &["get", key])).into_owned()
+}
+
+/// Stores `value` under `key` in a second Worker's state.
+pub fn put_in(state_dir: &Path, key: &str, value: &str) {
+    kv_in(state_dir, &["put", key, value]);
 }
 
 /// Deletes `key`, as KV's own expiry would.

@@ -5,6 +5,7 @@ pub mod http;
 pub mod kv;
 pub mod log_scan;
 pub mod mail;
+pub mod other_worker;
 pub mod residue;
 pub mod seed;
 pub mod world;

@@ -1,0 +1,96 @@
+//! The second half of rotating the token encryption key: once an operator makes a new key
+//! current and lists the old one under `TOKEN_ENCRYPTION_RETIRED_KEYS`, the hourly cron
+//! seals every stored refresh token again under the new key. After one run that re-sealed
+//! everything (its log says how many are left), the old key can be removed (README, *Rotating
+//! the token encryption key*).
+
+use chrono::{DateTime, Utc};
+
+use super::Calendars;
+use crate::providers::connect::ConnectProvider;
+use crate::store::Store;
+
+/// How long one re-sealing holds a connection's refresh lease: a KV read and a write.
+const RESEAL_LEASE_SECONDS: i64 = 30;
+
+/// What one run did, for the log.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Refresh tokens now sealed under the current key.
+    pub resealed: usize,
+    /// Connections skipped this time (a refresh held the lease, or KV failed): the next hourly
+    /// run tries again.
+    pub left: usize,
+}
+
+impl Calendars<'_> {
+    /// Re-seals the refresh token of every connection that a retired key sealed. A working
+    /// connection is re-sealed under its refresh lease, so a Zoom refresh that rotates the
+    /// token at the same moment is never overwritten with the older token.
+    pub async fn reseal_retired_tokens(&self) -> Result<Resealed, crate::store::StoreError> {
+        let mut outcome = Resealed::default();
+        if !self.config.token_cipher.has_retired_keys() {
+            return Ok(outcome);
+        }
+        let now = self.now.timestamp();
+        for connection in self.store.all_connections().await? {
+            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
+                continue;
+            };
+            let host_id = connection.host_id.as_str();
+            let leased = !connection.needs_reconnect()
+                && self
+                    .store
+                    .take_refresh_lease(host_id, provider.as_str(), now, now + RESEAL_LEASE_SECONDS)
+                    .await?;
+            if !leased && !connection.needs_reconnect() {
+                outcome.left += 1;
+                continue;
+            }
+            match self.vault.reseal_refresh_token(host_id, provider).await {
+                Ok(true) => outcome.resealed += 1,
+                Ok(false) => {}
+                Err(error) => {
+                    worker::console_error!("key rotation: {}: {error}", provider.as_str());
+                    outcome.left += 1;
+                }
+            }
+            if leased {
+                self.store
+                    .release_refresh_lease(host_id, provider.as_str(), false)
+                    .await?;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// The hourly cron's turn: re-seals what retired keys sealed, if the ring has any.
+pub async fn run(env: &worker::Env, now: DateTime<Utc>) {
+    let config = match crate::runtime::read_config(env) {
+        Ok(config) => config,
+        Err(error) => return worker::console_error!("key rotation: configuration: {error}"),
+    };
+    if !config.token_cipher.has_retired_keys() {
+        return;
+    }
+    let store = match env.d1("DB") {
+        Ok(db) => Store::new(db),
+        Err(error) => return worker::console_error!("key rotation: D1 binding DB: {error}"),
+    };
+    let outcome = match Calendars::new(env, &store, &config, now) {
+        Ok(calendars) => calendars
+            .reseal_retired_tokens()
+            .await
+            .map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    match outcome {
+        Ok(done) => worker::console_log!(
+            "key rotation: re-sealed {} refresh tokens under the current key, {} left for the next run",
+            done.resealed,
+            done.left
+        ),
+        Err(error) => worker::console_error!("key rotation: {error}"),
+    }
+}

@@ -1,0 +1,23 @@
+//! What every entry point (fetch, scheduled, email) reads from the Worker's environment in the
+//! same way: the instance configuration and the clock. It sits below `http`, so the cron and
+//! email handlers never import the HTTP shell.
+
+use chrono::{DateTime, Utc};
+use worker::Env;
+
+use crate::config::{Config, ConfigError};
+
+/// The instance configuration from the Worker's secrets and variables (a secret wins).
+pub fn read_config(env: &Env) -> Result<Config, ConfigError> {
+    Config::parse(|name: &str| {
+        env.secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(name).map(|v| v.to_string()))
+            .ok()
+    })
+}
+
+/// The current instant, read once per request or run; the core is handed it, never reads it.
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
