@@ -78,12 +78,9 @@ impl std::fmt::Debug for OAuthClient {
 pub struct Config {
     /// Origin of every link Openslot builds (pages, emails, sign-in redirects). Required, so a
     /// request's `Host` header never decides where a link points; only with
-    /// [`Config::local_development`] may it be left empty, and then links take the origin the
-    /// request came to.
+    /// `LOCAL_DEVELOPMENT=true` (a developer's machine, `make dev` sets it; never on
+    /// Cloudflare) may it be left empty, and then links take the origin the request came to.
     pub public_base_url: Option<String>,
-    /// `LOCAL_DEVELOPMENT` = `true`: this instance runs on a developer's machine (`make dev`
-    /// sets it), where links may follow the request's origin. Never set it on Cloudflare.
-    pub local_development: bool,
     pub services: ServiceUrls,
     pub email_from: String,
     /// Which backend sends emails (`EMAIL_BACKEND`, default `resend`).
@@ -191,7 +188,6 @@ impl Config {
             microsoft_client: client("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")?,
             zoom_client: client("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")?,
             public_base_url,
-            local_development,
             services: ServiceUrls {
                 google_accounts: url("GOOGLE_ACCOUNTS_URL")?,
                 google_oauth2: url("GOOGLE_OAUTH2_URL")?,
@@ -273,7 +269,6 @@ mod tests {
             config.public_base_url.as_deref(),
             Some("https://slots.example.com")
         );
-        assert!(!config.local_development);
     }
 
     #[test]
@@ -290,7 +285,6 @@ mod tests {
         map.insert("LOCAL_DEVELOPMENT", "true".into());
         let config = Config::parse(|name| map.get(name).cloned()).unwrap();
         assert_eq!(config.public_base_url, None);
-        assert!(config.local_development);
         map.insert("LOCAL_DEVELOPMENT", "yes".into());
         let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
         assert!(error.to_string().contains("LOCAL_DEVELOPMENT"), "{error}");

@@ -3,12 +3,19 @@
 //! `core` is the pure domain (no I/O, no clock, no `worker`) and builds natively; the
 //! Worker shell (`http`, `store`, ...) only exists on wasm32.
 
-pub mod config;
-pub mod core;
-pub mod crypto;
-pub mod i18n;
-pub mod mail;
-pub mod providers;
+/// The modules that build natively: public there, so the benches, the wire tests and the
+/// fuzz targets reach them; private in the Worker, so the compiler reports any item nothing
+/// in the Worker uses (`cargo clippy --target wasm32-unknown-unknown`).
+macro_rules! native_and_worker_modules {
+    ($($name:ident),*) => {$(
+        #[cfg(not(target_arch = "wasm32"))]
+        pub mod $name;
+        #[cfg(target_arch = "wasm32")]
+        mod $name;
+    )*};
+}
+
+native_and_worker_modules!(config, core, crypto, i18n, mail, providers);
 
 #[cfg(target_arch = "wasm32")]
 mod calendar;

@@ -85,7 +85,6 @@ pub async fn create_booking(
     let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let uid = render::calendar_uid(&id);
     let facts = BookingFacts {
-        booking_id: &id,
         calendar_uid: &uid,
         sequence: 0,
         event_title: &target.event.title,

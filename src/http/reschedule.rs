@@ -463,7 +463,6 @@ async fn move_booking(
     // The answers move with the booking, like the name and the note.
     let answers = answers_from_json(&old.answers);
     let facts = BookingFacts {
-        booking_id: &id,
         calendar_uid: &old.calendar_uid,
         sequence,
         event_title: &target.event.title,

@@ -131,8 +131,7 @@ mod tests {
 
     fn facts<'a>(manage_url: &'a str, title: &'a str) -> BookingFacts<'a> {
         BookingFacts {
-            booking_id: "b0123456789abcdef",
-            calendar_uid: "b0123456789abcdef@openslot",
+                        calendar_uid: "b0123456789abcdef@openslot",
             sequence: 0,
             event_title: title,
             host_name: "Ada Host",

@@ -26,7 +26,6 @@ pub const HOST_LANG: Lang = Lang::En;
 /// Everything the booking emails say, borrowed from the booking and its host and event type.
 #[derive(Debug, Clone, Copy)]
 pub struct BookingFacts<'a> {
-    pub booking_id: &'a str,
     /// The calendar entry's UID: the first booking's, kept through every reschedule.
     pub calendar_uid: &'a str,
     /// The SEQUENCE this booking's own invitation carries: 0 when booked, one more per move.

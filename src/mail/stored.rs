@@ -30,7 +30,6 @@ pub fn facts<'a>(
     manage_url: &'a str,
 ) -> BookingFacts<'a> {
     BookingFacts {
-        booking_id: &row.id,
         calendar_uid: &row.calendar_uid,
         sequence: u32::try_from(row.sequence).unwrap_or(0),
         event_title: &row.event_title,

@@ -32,7 +32,6 @@ pub struct CalendarWorkRow {
     pub invitee_email: String,
     pub event_title: String,
     pub event_description: String,
-    pub host_name: String,
     pub host_email: String,
     pub host_time_zone: String,
 }
@@ -131,8 +130,7 @@ impl Store {
             "SELECT c.booking_id, c.host_id, c.calendar_provider, c.conference, c.event_id, \
              c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, b.end_at, \
              b.invitee_name, b.invitee_email, e.title AS event_title, \
-             e.description AS event_description, h.name AS host_name, \
-             h.email AS host_email, h.time_zone AS host_time_zone \
+             e.description AS event_description, h.email AS host_email, h.time_zone AS host_time_zone \
              FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
              JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
              WHERE c.booking_id = ?1",

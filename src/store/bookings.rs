@@ -193,21 +193,6 @@ macro_rules! booking_details_select {
 }
 
 impl Store {
-    /// The host's confirmed bookings that overlap `[from, until)` (Unix seconds).
-    pub async fn confirmed_bookings_overlapping(
-        &self,
-        host_id: &str,
-        from: i64,
-        until: i64,
-    ) -> Result<Vec<BusyRow>, StoreError> {
-        self.all(
-            "confirmed_bookings_overlapping",
-            CONFIRMED_OVERLAPPING,
-            &[Param::Text(host_id), Param::Int(from), Param::Int(until)],
-        )
-        .await
-    }
-
     /// Inserts the booking only if nothing of the host's overlaps it and the day is not full,
     /// in one statement, together with its `emails` (queued only if the booking went in), in
     /// one batch; then tells which of the outcomes happened.

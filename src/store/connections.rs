@@ -10,7 +10,6 @@ use super::{Param, Store, StoreError};
 pub struct ConnectionRow {
     pub host_id: String,
     pub provider: String,
-    pub account_id: String,
     pub account_email: String,
     pub status: String,
     pub checked_calendars: String,
@@ -19,8 +18,6 @@ pub struct ConnectionRow {
     pub receives_events: i64,
     /// Google: 1 when Google also emails the invitee about the event.
     pub send_updates: i64,
-    pub token_generation: i64,
-    pub connected_at: i64,
 }
 
 impl ConnectionRow {
@@ -65,9 +62,8 @@ pub struct ConnectionSettings<'a> {
 macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
-            "SELECT host_id, provider, account_id, account_email, status, checked_calendars, ",
-            "blocking_show_as, when_unreadable, receives_events, send_updates, token_generation, \
-             connected_at ",
+            "SELECT host_id, provider, account_email, status, checked_calendars, ",
+            "blocking_show_as, when_unreadable, receives_events, send_updates ",
             "FROM connections ",
             $tail
         )

@@ -104,21 +104,6 @@ impl Store {
         })
     }
 
-    /// The host's event type with `slug`, hidden or not (a hidden type is bookable by its link).
-    pub async fn event_type_by_slug(
-        &self,
-        host_id: &str,
-        slug: &str,
-    ) -> Result<Option<EventTypeRow>, StoreError> {
-        let sql = select_event_types!("WHERE host_id = ?1 AND slug = ?2");
-        self.first(
-            "event_type_by_slug",
-            sql,
-            &[Param::Text(host_id), Param::Text(slug)],
-        )
-        .await
-    }
-
     /// The event types a host lists on their public page, by title.
     pub async fn listed_event_types(&self, host_id: &str) -> Result<Vec<EventTypeRow>, StoreError> {
         let sql = select_event_types!("WHERE host_id = ?1 AND hidden = 0 ORDER BY title, slug");

@@ -53,7 +53,6 @@ pub struct PrivacyRequestRow {
 /// A host with bookings made with an address being erased, and how many.
 #[derive(Debug, Deserialize)]
 pub struct AffectedHostRow {
-    pub host_id: String,
     pub host_name: String,
     pub host_email: String,
     pub bookings: i64,
@@ -287,7 +286,7 @@ impl Store {
     pub async fn hosts_of_invitee(&self, email: &str) -> Result<Vec<AffectedHostRow>, StoreError> {
         self.all(
             "hosts_of_invitee",
-            "SELECT h.id AS host_id, h.name AS host_name, h.email AS host_email, COUNT(*) AS bookings \
+            "SELECT h.name AS host_name, h.email AS host_email, COUNT(*) AS bookings \
              FROM bookings b JOIN hosts h ON h.id = b.host_id \
              WHERE lower(b.invitee_email) = lower(?1) GROUP BY h.id ORDER BY h.id",
             &[Param::Text(email)],

@@ -35,11 +35,13 @@ impl Interval {
     }
 
     /// Whether the two spans share an instant; back-to-back spans do not.
+    #[cfg(test)]
     pub fn overlaps(&self, other: &Interval) -> bool {
         self.start < other.end && other.start < self.end
     }
 
     /// Whether `instant` lies in `[start, end)`.
+    #[cfg(test)]
     pub fn contains(&self, instant: DateTime<Utc>) -> bool {
         self.start <= instant && instant < self.end
     }

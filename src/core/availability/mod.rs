@@ -65,13 +65,10 @@ mod test_support;
 
 pub use engine::{available_slots, is_offered, Slot, SlotQuery};
 pub use error::AvailabilityError;
-pub use grouping::{group_by_local_date, local_dates_to_utc, DaySlots};
+pub use grouping::{group_by_local_date, local_dates_to_utc};
 pub use interval::Interval;
-pub use local_range::{LocalRange, MINUTES_PER_DAY};
-pub use rules::{
-    RulesInput, SlotRules, MAX_BOOKING_WINDOW_DAYS, MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES,
-    MAX_INTERVAL_MINUTES, MAX_NOTICE_MINUTES,
-};
+pub use local_range::LocalRange;
+pub use rules::{RulesInput, SlotRules};
 pub use schedule::Schedule;
 pub use weekly_hours::WeeklyHours;
 pub use zone::parse_zone;

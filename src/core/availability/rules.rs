@@ -106,8 +106,21 @@ impl SlotRules {
     }
 
     /// Step between candidate starts in minutes (the duration unless set).
+    #[cfg(test)]
     pub fn interval_minutes(&self) -> u32 {
         self.interval
+    }
+
+    /// Minimum minutes between `now` and a bookable start.
+    #[cfg(test)]
+    pub fn minimum_notice_minutes(&self) -> u32 {
+        self.notice
+    }
+
+    /// How many days ahead of `now` may be booked.
+    #[cfg(test)]
+    pub fn booking_window_days(&self) -> u32 {
+        self.window_days
     }
 
     /// Free minutes kept before each meeting.
@@ -118,16 +131,6 @@ impl SlotRules {
     /// Free minutes kept after each meeting.
     pub fn buffer_after_minutes(&self) -> u32 {
         self.buffer_after
-    }
-
-    /// Minimum minutes between `now` and a bookable start.
-    pub fn minimum_notice_minutes(&self) -> u32 {
-        self.notice
-    }
-
-    /// How many days ahead of `now` may be booked.
-    pub fn booking_window_days(&self) -> u32 {
-        self.window_days
     }
 
     /// The daily cap of confirmed bookings, if any.

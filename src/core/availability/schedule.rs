@@ -46,16 +46,6 @@ impl Schedule {
         self.zone
     }
 
-    /// The usual week, before overrides.
-    pub fn weekly(&self) -> &WeeklyHours {
-        &self.weekly
-    }
-
-    /// The date overrides, sorted by date.
-    pub fn overrides(&self) -> &[(NaiveDate, Vec<LocalRange>)] {
-        &self.overrides
-    }
-
     /// The ranges that apply on a local date: its override if it has one, else its weekday's.
     pub fn ranges_on(&self, date: NaiveDate) -> &[LocalRange] {
         match self.overrides.binary_search_by_key(&date, |(d, _)| *d) {

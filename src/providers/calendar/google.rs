@@ -199,30 +199,13 @@ fn event_time(t: DateTime<Utc>, zone: TimeZoneName) -> serde_json::Value {
     json!({ "dateTime": rfc3339(&t), "timeZone": zone.name() })
 }
 
-/// `POST /calendars/{calendarId}/events?conferenceDataVersion=1&sendUpdates=…`.
+/// `POST /calendars/{calendarId}/events?conferenceDataVersion=1&sendUpdates=…` with the event
+/// id `id`: [`event_id`] (the booking key), or an [`alternate_event_id`] after a deleted event
+/// took it.
 ///
-/// The event `id` is the booking key, so a retried insert answers 409 (then read it back with
-/// [`get_event`]) instead of making a second event; the Meet request carries the same key as
-/// its `requestId`. Reminders follow the host's calendar defaults.
-pub fn insert_event(
-    urls: &ServiceUrls,
-    token: &AccessToken,
-    calendar_id: &str,
-    event: &NewEvent,
-    send_updates: SendUpdates,
-) -> Result<HttpRequest, BuildError> {
-    insert_event_as(
-        urls,
-        token,
-        calendar_id,
-        event,
-        event_id(event),
-        send_updates,
-    )
-}
-
-/// [`insert_event`] with the event id `id` ([`event_id`] or an [`alternate_event_id`]); the
-/// Meet request carries the same id as its `requestId`, so each id gets its own conference.
+/// A retried insert with the same id answers 409 (then read it back with [`get_event`])
+/// instead of making a second event; the Meet request carries the same id as its `requestId`,
+/// so each id gets its own conference. Reminders follow the host's calendar defaults.
 pub fn insert_event_as(
     urls: &ServiceUrls,
     token: &AccessToken,
@@ -267,12 +250,7 @@ pub fn insert_event_as(
 /// `GET /users/me/calendarList`: the calendars the host may pick to be checked for conflicts
 /// (names only, shown to the host on the connections page and never stored). 250 is the
 /// largest page (`maxResults`: "The page size can never be larger than 250 entries"); more
-/// follow with [`calendar_list_page`].
-pub fn calendar_list(urls: &ServiceUrls, token: &AccessToken) -> Result<HttpRequest, BuildError> {
-    calendar_list_page(urls, token, None)
-}
-
-/// The calendarList page `page_token` (a `nextPageToken` of the previous answer).
+/// follow: `page_token` is the `nextPageToken` of the previous answer.
 pub fn calendar_list_page(
     urls: &ServiceUrls,
     token: &AccessToken,
@@ -312,11 +290,6 @@ struct CalendarListEntry {
     summary: Option<String>,
     #[serde(default)]
     primary: bool,
-}
-
-/// The calendars of a `calendarList` answer, the primary one first.
-pub fn parse_calendar_list(response: &HttpResponse) -> Result<Vec<CalendarChoice>, ApiError> {
-    parse_calendar_list_page(response).map(|(calendars, _)| calendars)
 }
 
 /// One `calendarList` page: its calendars (the primary one first) and the token of the next
@@ -610,11 +583,12 @@ mod tests {
     #[test]
     fn insert_asks_for_meet_with_our_id_and_the_invitee() {
         let event = new_event(Conference::GoogleMeet);
-        let request = insert_event(
+        let request = insert_event_as(
             &urls(),
             &token(),
             "ana@example.com",
             &event,
+            event_id(&event),
             SendUpdates::All,
         )
         .unwrap();
@@ -657,7 +631,15 @@ mod tests {
         let mut event = new_event(Conference::JoinUrl("https://zoom.example/j/9".into()));
         event.location = None;
         let request =
-            insert_event(&urls(), &token(), "primary", &event, SendUpdates::None).unwrap();
+            insert_event_as(
+            &urls(),
+            &token(),
+            "primary",
+            &event,
+            event_id(&event),
+            SendUpdates::None,
+        )
+        .unwrap();
         let body = json_body(&request);
         assert_eq!(body["location"], "https://zoom.example/j/9");
         assert_eq!(
@@ -803,7 +785,7 @@ mod tests {
 
     #[test]
     fn the_calendar_list_names_the_primary_calendar_first() {
-        let request = calendar_list(&urls(), &token()).unwrap();
+        let request = calendar_list_page(&urls(), &token(), None).unwrap();
         assert_eq!(request.method(), Method::GET);
         assert!(request
             .uri()
@@ -814,7 +796,7 @@ mod tests {
             r#"{"items":[{"id":"team@group.calendar.google.com","summary":"Team"},
                 {"id":"ana@example.com","summary":"Ana","primary":true},{"id":""}]}"#,
         );
-        let calendars = parse_calendar_list(&answer).unwrap();
+        let (calendars, _) = parse_calendar_list_page(&answer).unwrap();
         assert_eq!(calendars.len(), 2);
         assert!(calendars[0].primary);
         assert_eq!(calendars[1].name, "Team");
