@@ -9,12 +9,17 @@ use crate::config::{Config, ConfigError};
 
 /// The instance configuration from the Worker's secrets and variables (a secret wins).
 pub fn read_config(env: &Env) -> Result<Config, ConfigError> {
-    Config::parse(|name: &str| {
+    Config::parse(setting(env))
+}
+
+/// One setting by name, as [`read_config`] reads it: a secret wins over a variable.
+pub fn setting(env: &Env) -> impl Fn(&str) -> Option<String> + '_ {
+    |name: &str| {
         env.secret(name)
             .map(|s| s.to_string())
             .or_else(|_| env.var(name).map(|v| v.to_string()))
             .ok()
-    })
+    }
 }
 
 /// The current instant, read once per request or run; the core is handed it, never reads it.

@@ -162,6 +162,7 @@ const RESERVED_HOST_SLUGS: &[&str] = &[
     "oauth",
     "privacy",
     "settings",
+    "setup",
     "signin",
     "signout",
     "static",

@@ -24,7 +24,11 @@ pub struct Ctx {
 impl Ctx {
     /// Builds the context; a configuration mistake is a 500 page naming the variable.
     pub fn from_env(env: &Env, req: &Request) -> Result<Self, AppError> {
-        let config = read_config(env).map_err(|e| AppError::Misconfigured(e.to_string()))?;
+        let config = read_config(env).map_err(|e| {
+            AppError::Misconfigured(format!(
+                "{e}. The page /setup lists everything this instance still lacks."
+            ))
+        })?;
         let db = env
             .d1("DB")
             .map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;

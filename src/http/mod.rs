@@ -29,6 +29,7 @@ mod rate_limit;
 mod request;
 mod reschedule;
 mod session;
+mod setup;
 mod slots;
 mod webhooks;
 
@@ -110,6 +111,10 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
     match (segments.as_slice(), &method) {
         ([], Method::Get | Method::Head) => public_pages::home(),
         (["healthz"], Method::Get | Method::Head) => Ok(Response::ok("ok")?),
+        (["setup"], Method::Get | Method::Head) => {
+            rate_limit::spend(env, req, Budget::Read).await?;
+            setup::page(env, req).await
+        }
         (["api", "v1", "slots"], Method::Get) => {
             rate_limit::spend(env, req, Budget::Read).await?;
             api::slots(&Ctx::from_env(env, req)?, req).await
@@ -431,6 +436,7 @@ enum Framing {
 const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/", "GET, HEAD", Framing::Deny),
     ("/healthz", "GET, HEAD", Framing::Deny),
+    ("/setup", "GET, HEAD", Framing::Deny),
     ("/auth/signin", "GET, HEAD", Framing::Deny),
     ("/auth/signout", "POST", Framing::Deny),
     ("/auth/{provider}/start", "GET", Framing::Deny),

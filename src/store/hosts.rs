@@ -26,6 +26,23 @@ pub struct AvailabilityRows {
 }
 
 impl Store {
+    /// Whether any host exists yet (the first-run page asks, and a failure here means the
+    /// schema is missing).
+    pub async fn any_host(&self) -> Result<bool, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Found {
+            found: i64,
+        }
+        let row: Option<Found> = self
+            .first(
+                "any_host",
+                "SELECT EXISTS (SELECT 1 FROM hosts) AS found",
+                &[],
+            )
+            .await?;
+        Ok(row.is_some_and(|r| r.found == 1))
+    }
+
     /// The host whose public link uses `slug`.
     pub async fn host_by_slug(&self, slug: &str) -> Result<Option<HostRow>, StoreError> {
         self.first("host_by_slug", HOST_BY_SLUG, &[Param::Text(slug)])

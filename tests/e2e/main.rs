@@ -39,6 +39,7 @@ mod rate_limits;
 mod reminders;
 mod reschedule;
 mod residue;
+mod setup_page;
 mod sign_in;
 mod slots_api;
 mod zz_log_scan;
