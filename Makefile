@@ -1,6 +1,6 @@
 # Openslot: the two commands a new machine needs are `make dev` and `make test`.
 # Scripts live in tests/support/ and install whatever is missing first.
-.PHONY: dev test build deploy-build bench load cpu fuzz size fmt clean
+.PHONY: dev test build deploy deploy-build bench load cpu fuzz size fmt clean
 
 dev:            ## run Openslot locally on workerd with local D1/KV and the provider fakes
 	@bash tests/support/dev.sh
@@ -11,6 +11,9 @@ test:           ## every check and test; ends with an `N passed, N failed` line
 build:          ## the Worker for local runs (no wasm-opt)
 	@bash tests/support/install.sh
 	@bash tests/support/build-worker.sh
+
+deploy:         ## build, deploy (D1 and KV created on the first run), migrate, then list what is still missing
+	@bash tests/support/deploy.sh
 
 deploy-build:   ## the smallest Worker, ready for `npx wrangler deploy`
 	@bash tests/support/install.sh

@@ -33,6 +33,8 @@ step architecture cargo test -p openslot --test architecture --locked
 step provider-wire cargo test -p openslot --test provider_wire --locked
 if step build-worker bash tests/support/build-worker.sh; then
   step e2e cargo test -p openslot --test e2e --locked
+  # wrangler.toml as Cloudflare would take it (bindings without ids are provisioned on deploy).
+  step deploy-dry-run bash tests/support/deploy.sh --dry-run
   step browser bash tests/browser/run.sh
 else
   failed_steps+=("e2e and browser (not run: the Worker did not build)")
