@@ -237,7 +237,11 @@ fn connected(name: &str, provider: &str, account: &str) -> (Browser, String) {
     fake_account("google", &email, name);
     fake_account(provider, account, name);
     let browser = Browser::new();
-    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    // The sign-in creates the host, so it leads to the onboarding steps.
+    assert_eq!(
+        location(&sign_in(&browser, "google", &email)),
+        "/dashboard/welcome"
+    );
     crate::connections::connect(&browser, provider, account);
     let id = crate::sign_in::host_row(&email)["id"]
         .as_str()
@@ -285,7 +289,10 @@ fn a_disconnect_leaves_no_residue() {
         &[("csrf", &csrf_of(&page))],
         &[],
     );
-    assert_eq!(location(&reply), "/dashboard/connections?done=disconnected");
+    assert_eq!(
+        location(&reply),
+        "/dashboard/connections?done=disconnected-microsoft"
+    );
     assert_no_residue(&markers);
 }
 
