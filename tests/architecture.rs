@@ -1,8 +1,10 @@
 //! ARCHITECTURE.md's invariants, checked on the source text so a change that breaks one fails
 //! `make test` instead of leaving the document wrong: every folder and top-level module under
 //! `src/` is in the code map; SQL text appears only in `src/store/`; nothing below `src/http/`
-//! imports it; the pure core never names the Worker runtime.
+//! imports it; the pure core never names the Worker runtime; the HTML pages' table
+//! (`PAGE_ROUTES`, which decides 405s and framing) lists exactly what the router answers.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -104,4 +106,122 @@ fn the_core_never_names_the_worker_runtime() {
         .map(|file| file.display().to_string())
         .collect();
     assert!(offenders.is_empty(), "core modules with I/O: {offenders:?}");
+}
+
+/// A path template with every parameter written `{}`, so `{id}` and `id` compare equal.
+fn normalized(template: &str) -> String {
+    template
+        .split('/')
+        .map(|part| if part.starts_with('{') { "{}" } else { part })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The page routes the router's `match` answers, as `(template, method)` pairs read from its
+/// arms (`(["dashboard", "event-types", id], Method::Get | Method::Head) =>`); the JSON API
+/// (`"api"`) is left to tests/e2e/openapi_in_step.rs.
+fn router_pages(source: &str) -> BTreeSet<(String, String)> {
+    let mut routes = BTreeSet::new();
+    // One line for the whole file, so arms rustfmt spread over several lines read alike.
+    let collapsed = source
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( [", "([")
+        .replace(", )", ")");
+    for arm in collapsed.split("([").skip(1) {
+        let Some((segments, rest)) = arm.split_once("], ") else {
+            continue;
+        };
+        let Some((methods, _)) = rest.split_once(')') else {
+            continue;
+        };
+        if !methods.starts_with("Method::") || segments.starts_with("\"api\"") {
+            continue;
+        }
+        // `which @ ("delete" | "erase")` stands for each of its literals.
+        let mut paths = vec![String::new()];
+        let mut rest = segments.trim();
+        while !rest.is_empty() {
+            let (segment, tail) = if let Some(at) = rest.find(" @ (") {
+                let close = rest.find(')').unwrap();
+                if at < rest.find(',').unwrap_or(usize::MAX) {
+                    (
+                        &rest[at + 3..=close],
+                        rest[close + 1..].trim_start_matches(", "),
+                    )
+                } else {
+                    let comma = rest.find(',').unwrap();
+                    (&rest[..comma], rest[comma + 1..].trim_start())
+                }
+            } else {
+                match rest.split_once(", ") {
+                    Some((segment, tail)) => (segment, tail),
+                    None => (rest, ""),
+                }
+            };
+            let choices: Vec<String> = if segment.starts_with('(') {
+                segment
+                    .trim_matches(|c| c == '(' || c == ')')
+                    .split(" | ")
+                    .map(|s| s.trim_matches('"').to_owned())
+                    .collect()
+            } else if segment.starts_with('"') {
+                vec![segment.trim_matches('"').to_owned()]
+            } else {
+                vec!["{}".to_owned()]
+            };
+            paths = paths
+                .iter()
+                .flat_map(|p| choices.iter().map(move |c| format!("{p}/{c}")))
+                .collect();
+            rest = tail;
+        }
+        for path in paths {
+            let path = if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path
+            };
+            for method in methods.split(" | ") {
+                let method = method.trim().trim_start_matches("Method::").to_uppercase();
+                routes.insert((path.clone(), method));
+            }
+        }
+    }
+    routes
+}
+
+/// `PAGE_ROUTES`' entries as `(template, method)` pairs: each template (a quoted string
+/// starting with `/`) is followed by its methods.
+fn page_table(source: &str) -> BTreeSet<(String, String)> {
+    let start = source.find("const PAGE_ROUTES").expect("the page table");
+    let body = &source[start..source[start..].find("];").unwrap() + start];
+    let quoted: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+    let mut routes = BTreeSet::new();
+    for pair in quoted.windows(2) {
+        if pair[0].starts_with('/') {
+            for method in pair[1].split(", ") {
+                routes.insert((normalized(pair[0]), method.to_owned()));
+            }
+        }
+    }
+    routes
+}
+
+#[test]
+fn the_page_table_lists_exactly_the_pages_the_router_answers() {
+    let source = fs::read_to_string(repo().join("src/http/mod.rs")).unwrap();
+    let router = router_pages(&source);
+    let table = page_table(&source);
+    assert!(
+        router.len() > 40 && table.len() > 40,
+        "{router:?}\n{table:?}"
+    );
+    let unlisted: Vec<_> = router.difference(&table).collect();
+    let unrouted: Vec<_> = table.difference(&router).collect();
+    assert!(
+        unlisted.is_empty() && unrouted.is_empty(),
+        "routed but not in PAGE_ROUTES: {unlisted:?}\nin PAGE_ROUTES but not routed: {unrouted:?}"
+    );
 }
