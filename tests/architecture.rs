@@ -225,3 +225,32 @@ fn the_page_table_lists_exactly_the_pages_the_router_answers() {
         "routed but not in PAGE_ROUTES: {unlisted:?}\nin PAGE_ROUTES but not routed: {unrouted:?}"
     );
 }
+
+#[test]
+fn no_booking_status_is_compared_as_text_outside_the_store() {
+    let store = repo().join("src/store");
+    let offenders: Vec<String> = rust_files(&repo().join("src"))
+        .into_iter()
+        .filter(|file| !file.starts_with(&store))
+        .flat_map(|file| {
+            let text = fs::read_to_string(&file).unwrap();
+            text.lines()
+                .filter(|line| {
+                    [
+                        "== \"confirmed\"",
+                        "!= \"confirmed\"",
+                        "== \"cancelled\"",
+                        "!= \"cancelled\"",
+                    ]
+                    .iter()
+                    .any(|comparison| line.contains(comparison))
+                })
+                .map(|line| format!("{}: {}", file.display(), line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "status strings compared: {offenders:#?}"
+    );
+}

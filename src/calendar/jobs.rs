@@ -501,7 +501,7 @@ impl Calendars<'_> {
         else {
             return Ok(None);
         };
-        if booking.status != "confirmed" {
+        if !booking.status.is_confirmed() {
             return Ok(None);
         }
         let (Some(start), Some(end)) = (

@@ -2,6 +2,7 @@
 
 pub mod availability;
 pub mod booking;
+pub mod booking_status;
 pub mod busy_cache;
 pub mod calendar_settings;
 pub mod display;

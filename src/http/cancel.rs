@@ -88,7 +88,7 @@ fn to_booking_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
 /// `GET /booking/{token}/cancel`: the question, or why the booking cannot be cancelled.
 pub async fn form_page(ctx: &Ctx, token: &str, lang: Lang) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
-    if booking.status == "cancelled" {
+    if booking.status.is_cancelled() {
         return to_booking_page(ctx, token);
     }
     if start <= ctx.now {
@@ -129,7 +129,7 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         ));
     }
     let (booking, start, end) = booking_by_link(ctx, token).await?;
-    if booking.status == "cancelled" {
+    if booking.status.is_cancelled() {
         return to_booking_page(ctx, token);
     }
     if start <= ctx.now {
@@ -167,7 +167,7 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
     if !cancelled {
         // Someone else's request got there first, or the meeting started a moment ago.
         let (booking, start, _) = booking_by_link(ctx, token).await?;
-        if booking.status != "cancelled" && start <= ctx.now {
+        if !booking.status.is_cancelled() && start <= ctx.now {
             return Err(too_late(&booking, lang));
         }
     }

@@ -120,7 +120,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             .is_empty();
     let next = upcoming
         .into_iter()
-        .filter(|b| b.status == "confirmed")
+        .filter(|b| b.status.is_confirmed())
         .take(NEXT_BOOKINGS)
         .map(|b| NextBooking {
             when: span_label(

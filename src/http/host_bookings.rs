@@ -18,6 +18,7 @@ use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::core::booking::FieldErrors;
+use crate::core::booking_status::{BookingStatus, Standing};
 use crate::core::display::{location_label, span_label};
 use crate::core::paging::BookingCursor;
 use crate::core::questions::{answers_from_json, Answer};
@@ -69,14 +70,14 @@ impl BookingsPage {
 fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> BookingItem {
     let start = DateTime::from_timestamp(row.start_at, 0).unwrap_or_default();
     let end = DateTime::from_timestamp(row.end_at, 0).unwrap_or_default();
-    let status = match (row.status.as_str(), &row.rescheduled_to) {
-        ("cancelled", Some(_)) => "Rescheduled",
-        ("cancelled", None) => "Cancelled",
-        _ if end <= now => "Took place",
-        _ => "Confirmed",
+    let status = match row.status.standing(row.rescheduled_to.as_deref()) {
+        Standing::Rescheduled => "Rescheduled",
+        Standing::Cancelled => "Cancelled",
+        Standing::Confirmed if end <= now => "Took place",
+        Standing::Confirmed => "Confirmed",
     };
     BookingItem {
-        cancellable: row.status == "confirmed" && start > now,
+        cancellable: row.status.is_confirmed() && start > now,
         id: row.id,
         when: span_label(start, end, zone),
         event_title: row.event_title,
@@ -86,9 +87,9 @@ fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Book
         location: location_label(&row.location_kind),
         answers: answers_from_json(&row.answers),
         meeting_url: row.meeting_url.filter(|url| url.starts_with("https://")),
-        calendar_note: match (row.status.as_str(), row.calendar_state.as_deref()) {
-            ("confirmed", Some("pending")) => Some("being added to your calendar"),
-            ("confirmed", Some("failed")) => {
+        calendar_note: match (row.status, row.calendar_state.as_deref()) {
+            (BookingStatus::Confirmed, Some("pending")) => Some("being added to your calendar"),
+            (BookingStatus::Confirmed, Some("failed")) => {
                 Some("not in your calendar: adding it failed, please add it yourself")
             }
             _ => None,
@@ -228,7 +229,7 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, 
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
     let booking = host_booking(ctx, &signed_in.host.id, id).await?;
-    if booking.status == "cancelled" {
+    if booking.status.is_cancelled() {
         return redirect("/dashboard/bookings", 303);
     }
     let raw_reason = field(&pairs, "reason").unwrap_or_default();
@@ -306,7 +307,7 @@ pub(super) async fn cancel_as_host(
             .store
             .host_booking(&booking.host_id, &booking.id)
             .await?;
-        if now_status.is_some_and(|b| b.status != "cancelled") {
+        if now_status.is_some_and(|b| !b.status.is_cancelled()) {
             return Err(too_late());
         }
     }

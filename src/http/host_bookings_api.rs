@@ -36,11 +36,7 @@ fn instant(seconds: i64) -> String {
 
 /// How the host sees a booking: `rescheduled` is a cancelled booking that moved on.
 fn booking_json(row: &BookingDetailsRow) -> Value {
-    let status = match (row.status.as_str(), &row.rescheduled_to) {
-        ("cancelled", Some(_)) => "rescheduled",
-        ("cancelled", None) => "cancelled",
-        _ => "confirmed",
-    };
+    let status = row.status.standing(row.rescheduled_to.as_deref()).as_str();
     json!({
         "id": row.id,
         "status": status,
@@ -159,7 +155,7 @@ pub async fn cancel(
     };
     let host_id = signed_in.host.id.as_str();
     let booking = host_booking(ctx, host_id, id).await?;
-    if booking.status != "cancelled" {
+    if !booking.status.is_cancelled() {
         cancel_as_host(ctx, &booking, &reason).await?;
     }
     let now = host_booking(ctx, host_id, id).await?;

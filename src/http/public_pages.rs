@@ -794,10 +794,10 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     // meeting was deleted with it, and a moved one's link lives on the new booking's page.
     let meeting_url = place
         .join_link(meeting.as_ref().and_then(|m| m.meeting_url.as_deref()))
-        .filter(|_| booking.status == "confirmed")
+        .filter(|_| booking.status.is_confirmed())
         .map(str::to_owned);
     let meeting_pending = meeting_url.is_none()
-        && booking.status == "confirmed"
+        && booking.status.is_confirmed()
         && meeting
             .as_ref()
             .is_some_and(|m| m.conference != "none" && m.state == "pending");
@@ -831,12 +831,12 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         meeting_pending,
         note: booking.note,
         answers: crate::core::questions::answers_from_json(&booking.answers),
-        cancel_href: (booking.status == "confirmed" && start > ctx.now)
+        cancel_href: (booking.status.is_confirmed() && start > ctx.now)
             .then(|| format!("/booking/{token}/cancel")),
-        reschedule_href: (booking.status == "confirmed" && start > ctx.now)
+        reschedule_href: (booking.status.is_confirmed() && start > ctx.now)
             .then(|| format!("/booking/{token}/reschedule")),
         moved_to_href,
-        cancelled: booking.status == "cancelled",
+        cancelled: booking.status.is_cancelled(),
         book_again_href: format!("/{}/{}", booking.host_slug, booking.event_slug),
         calendar_href: format!("/booking/{token}/calendar.ics"),
     })

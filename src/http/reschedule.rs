@@ -150,7 +150,7 @@ pub(super) async fn moved_to_url(
 
 async fn find(ctx: &Ctx, token: &str, lang: Lang) -> Result<Found, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
-    if booking.status != "confirmed" {
+    if !booking.status.is_confirmed() {
         let url = match moved_to_url(ctx, &booking).await? {
             Some(url) => url,
             None => format!("{}/booking/{token}", ctx.origin),
@@ -542,7 +542,7 @@ async fn move_booking(
     }
     // Nothing changed: say why, from what is true now.
     let (now_row, now_start, _) = booking_by_link_id(ctx, old).await?;
-    if now_row.status != "confirmed" {
+    if !now_row.status.is_confirmed() {
         return Err(gone());
     }
     if now_start <= ctx.now {

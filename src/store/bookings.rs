@@ -6,6 +6,8 @@
 
 use serde::Deserialize;
 
+use crate::core::booking_status::BookingStatus;
+
 use super::booking_calendar::{
     NewCalendarWork, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK, REMOVE_CALENDAR_WORK,
 };
@@ -125,7 +127,7 @@ pub struct BookingDetailsRow {
     pub id: String,
     pub start_at: i64,
     pub end_at: i64,
-    pub status: String,
+    pub status: BookingStatus,
     pub invitee_name: String,
     pub invitee_email: String,
     pub invitee_time_zone: String,
