@@ -15,7 +15,7 @@ use crate::support::http::{get, get_with, post_form, post_json, request, send_fr
 use crate::support::log_scan::remember;
 use crate::support::mail::{fail_emails_sent_to, wait_for_emails};
 use crate::support::seed::sql;
-use crate::support::world::{world, TEST_EMBED_ORIGIN};
+use crate::support::world::{repo_root, world, TEST_EMBED_ORIGIN};
 use crate::support::SeededHost;
 
 /// The session cookie's name.
@@ -595,4 +595,28 @@ fn a_replayed_booking_request_does_not_hand_out_the_manage_link() {
     assert!(second.header("location").is_none(), "{:?}", second.headers);
     assert_eq!(second.status, 200, "{}", second.body);
     assert!(second.body.contains("already booked"), "{}", second.body);
+}
+
+/// [P43] Cloudflare's invocation logs, which record every request's URL and so the link tokens
+/// in manage and privacy paths, are off in the Worker's configuration, while the Worker's own
+/// logs (scanned for personal data by zz_log_scan.rs) stay on.
+#[test]
+fn cloudflare_keeps_no_request_urls_in_its_logs() {
+    let config = std::fs::read_to_string(repo_root().join("wrangler.toml")).unwrap();
+    let settings: Vec<&str> = config
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .collect();
+    let logs = settings
+        .iter()
+        .position(|line| *line == "[observability.logs]")
+        .expect("an [observability.logs] table");
+    let table: Vec<&str> = settings[logs + 1..]
+        .iter()
+        .take_while(|line| !line.starts_with('['))
+        .copied()
+        .collect();
+    assert!(table.contains(&"invocation_logs = false"), "{table:?}");
+    assert!(table.contains(&"enabled = true"), "{table:?}");
 }
