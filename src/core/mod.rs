@@ -12,6 +12,7 @@ pub mod ics;
 pub mod lifecycle;
 pub mod location;
 pub mod paging;
+pub mod profile;
 pub mod questions;
 pub mod signup;
 pub mod types;

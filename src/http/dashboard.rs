@@ -17,7 +17,7 @@ use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
 use crate::core::event_type::{durations_label, offered_durations};
-use crate::core::types::{PersonName, Slug, TimeZoneName};
+use crate::core::profile::Profile;
 use crate::providers::connect::ConnectProvider;
 use crate::store::{BookingsWhen, ProfileUpdate};
 
@@ -225,33 +225,14 @@ pub(super) struct ProfileForm {
     pub(super) errors: FieldErrors,
 }
 
-/// A profile that passed every check.
-pub(super) struct ValidProfile {
-    name: PersonName,
-    slug: Slug,
-    zone: TimeZoneName,
-}
-
 /// Reads `name`, `slug` and `time_zone` from a posted form: as typed, and parsed or refused.
 pub(super) fn read_profile(
     pairs: &[(String, String)],
-) -> (ProfileForm, Result<ValidProfile, FieldErrors>) {
+) -> (ProfileForm, Result<Profile, FieldErrors>) {
     let value = |name: &str| field(pairs, name).unwrap_or_default().trim().to_owned();
     let (name, slug, time_zone) = (value("name"), value("slug"), value("time_zone"));
     let mut errors = FieldErrors::default();
-    let parsed_name = PersonName::parse(&name)
-        .map_err(|e| errors.push("name", e.to_string()))
-        .ok();
-    let parsed_slug = Slug::parse_host(&slug)
-        .map_err(|e| errors.push("slug", e.to_string()))
-        .ok();
-    let parsed_zone = TimeZoneName::parse(&time_zone)
-        .map_err(|e| errors.push("time_zone", e.to_string()))
-        .ok();
-    let parsed = match (parsed_name, parsed_slug, parsed_zone) {
-        (Some(name), Some(slug), Some(zone)) => Ok(ValidProfile { name, slug, zone }),
-        _ => Err(errors),
-    };
+    let parsed = Profile::parse(&name, &slug, &time_zone, &mut errors).ok_or(errors);
     let typed = ProfileForm {
         name,
         slug,
@@ -265,7 +246,7 @@ pub(super) fn read_profile(
 pub(super) async fn save_profile_fields(
     ctx: &Ctx,
     host_id: &str,
-    valid: &ValidProfile,
+    valid: &Profile,
 ) -> Result<Option<FieldErrors>, AppError> {
     let outcome = ctx
         .store

@@ -20,8 +20,8 @@ use super::request::json;
 use super::session::{require_api_host, ApiAccess, SignedIn};
 use crate::core::booking::FieldErrors;
 use crate::core::event_type::{offered_durations, EventTypeInput};
+use crate::core::profile::Profile;
 use crate::core::questions::{questions_from_json, QuestionInput};
-use crate::core::types::{PersonName, Slug, TimeZoneName};
 use crate::crypto::random_hex;
 use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite, ProfileUpdate};
 
@@ -153,18 +153,8 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
             _ => errors.push(field_label(key), "Use a string."),
         }
     }
-    let parsed_name = PersonName::parse(&name)
-        .map_err(|e| errors.push("name", e.to_string()))
-        .ok();
-    let parsed_slug = Slug::parse_host(&slug)
-        .map_err(|e| errors.push("slug", e.to_string()))
-        .ok();
-    let parsed_zone = TimeZoneName::parse(&zone)
-        .map_err(|e| errors.push("time_zone", e.to_string()))
-        .ok();
-    let (Some(name), Some(slug), Some(zone), true) =
-        (parsed_name, parsed_slug, parsed_zone, errors.is_empty())
-    else {
+    let parsed = Profile::parse(&name, &slug, &zone, &mut errors);
+    let (Some(Profile { name, slug, zone }), true) = (parsed, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors));
     };
     match ctx
