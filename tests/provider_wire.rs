@@ -278,21 +278,25 @@ fn google_events_get_meet_links_and_retries_never_make_a_second_event() {
         host,
     );
     let send_updates = google::SendUpdates::All;
+    // An insert as the Worker sends it: the event under its booking key.
+    let insert = |calendar: &str, event: &NewEvent| {
+        send(
+            google::insert_event_as(
+                &urls,
+                &token,
+                calendar,
+                event,
+                google::event_id(event),
+                send_updates,
+            )
+            .unwrap(),
+        )
+    };
 
     // Meet creation answers pending first; reading the event again gives the link.
     control(&base, "google/conference-pending", json!({ "reads": 1 }));
     let meet = new_event("aaaaaaaaaaaaaaaa0000000000000001", Conference::GoogleMeet);
-    let answer = send(
-        google::insert_event_as(
-            &urls,
-            &token,
-            host,
-            &meet,
-            google::event_id(&meet),
-            send_updates,
-        )
-        .unwrap(),
-    );
+    let answer = insert(host, &meet);
     let created = google::parse_event(&answer).unwrap();
     assert_eq!(created.event_id, meet.key.as_str());
     assert_eq!(created.conference, ConferenceStatus::Pending);
@@ -304,17 +308,7 @@ fn google_events_get_meet_links_and_retries_never_make_a_second_event() {
     assert!(link.starts_with("https://meet.google.com/"), "{link}");
 
     // The fakes answer a repeated Meet requestId with the event already made.
-    let answer = send(
-        google::insert_event_as(
-            &urls,
-            &token,
-            host,
-            &meet,
-            google::event_id(&meet),
-            send_updates,
-        )
-        .unwrap(),
-    );
+    let answer = insert(host, &meet);
     assert_eq!(google::parse_event(&answer).unwrap(), ready);
 
     // Without a conference, the repeated id is a 409; reading it back recovers the event. The
@@ -326,30 +320,10 @@ fn google_events_get_meet_links_and_retries_never_make_a_second_event() {
         json!({ "email": host, "calendar_id": team, "busy": [] }),
     );
     let plain = new_event("aaaaaaaaaaaaaaaa0000000000000002", Conference::None);
-    let answer = send(
-        google::insert_event_as(
-            &urls,
-            &token,
-            team,
-            &plain,
-            google::event_id(&plain),
-            send_updates,
-        )
-        .unwrap(),
-    );
+    let answer = insert(team, &plain);
     let first = google::parse_event(&answer).unwrap();
     assert_eq!(first.conference, ConferenceStatus::NotRequested);
-    let answer = send(
-        google::insert_event_as(
-            &urls,
-            &token,
-            team,
-            &plain,
-            google::event_id(&plain),
-            send_updates,
-        )
-        .unwrap(),
-    );
+    let answer = insert(team, &plain);
     assert_eq!(google::parse_event(&answer), Err(ApiError::Conflict));
     let answer = send(google::get_event(&urls, &token, team, google::event_id(&plain)).unwrap());
     assert_eq!(google::parse_event(&answer).unwrap(), first);

@@ -587,6 +587,20 @@ mod tests {
     use super::*;
     use crate::providers::test_support::*;
 
+    /// Exchanges `code-1` at `provider` through the canned answers, as the callback does.
+    fn exchange(provider: ConnectProvider, http: &Canned) -> Result<Grant, ConnectError> {
+        block_on(exchange_code(
+            provider,
+            &urls(),
+            &registration(),
+            "https://slots.example/cb",
+            "code-1",
+            &"v".repeat(64),
+            now(),
+            http,
+        ))
+    }
+
     fn id_token(claims: &str) -> String {
         use base64::Engine;
         let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
@@ -670,16 +684,7 @@ mod tests {
                 "refresh_token":"1//r","scope":"openid email https://www.googleapis.com/auth/calendar.freebusy https://www.googleapis.com/auth/calendar.events.owned https://www.googleapis.com/auth/calendar.calendarlist.readonly","id_token":"{token}"}}"#
         );
         let http = Canned::new(&[(200, &body)]);
-        let grant = block_on(exchange_code(
-            ConnectProvider::Google,
-            &urls(),
-            &registration(),
-            "https://slots.example/cb",
-            "code-1",
-            &"v".repeat(64),
-            now(),
-            &http,
-        ))
+        let grant = exchange(ConnectProvider::Google, &http)
         .unwrap();
         assert_eq!(grant.refresh_token, "1//r");
         assert_eq!(grant.access.secret, "ya29.a");
@@ -707,16 +712,7 @@ mod tests {
                 "refresh_token":"1//r","scope":"{granted}","id_token":"{token}"}}"#
         );
         let http = Canned::new(&[(200, &body)]);
-        let result = block_on(exchange_code(
-            ConnectProvider::Google,
-            &urls(),
-            &registration(),
-            "https://slots.example/cb",
-            "code-1",
-            &"v".repeat(64),
-            now(),
-            &http,
-        ));
+        let result = exchange(ConnectProvider::Google, &http);
         let error = result.expect_err("a partial grant is refused").to_string();
         assert!(
             error.contains("create, change, and delete events"),
@@ -732,32 +728,14 @@ mod tests {
                 "scope":"https://graph.microsoft.com/calendars.readwrite openid email","id_token":"{token}"}}"#
         );
         let http = Canned::new(&[(200, &body)]);
-        assert!(block_on(exchange_code(
-            ConnectProvider::Microsoft,
-            &urls(),
-            &registration(),
-            "https://slots.example/cb",
-            "code-1",
-            &"v".repeat(64),
-            now(),
-            &http,
-        ))
+        assert!(exchange(ConnectProvider::Microsoft, &http)
         .is_ok());
         let body = format!(
             r#"{{"access_token":"a","token_type":"Bearer","expires_in":3599,"refresh_token":"r",
                 "scope":"openid email User.Read","id_token":"{token}"}}"#
         );
         let http = Canned::new(&[(200, &body)]);
-        let error = block_on(exchange_code(
-            ConnectProvider::Microsoft,
-            &urls(),
-            &registration(),
-            "https://slots.example/cb",
-            "code-1",
-            &"v".repeat(64),
-            now(),
-            &http,
-        ))
+        let error = exchange(ConnectProvider::Microsoft, &http)
         .expect_err("no calendar permission")
         .to_string();
         assert!(error.contains("calendars"), "{error}");
@@ -770,16 +748,7 @@ mod tests {
             r#"{{"access_token":"a","token_type":"Bearer","expires_in":3599,"id_token":"{token}"}}"#
         );
         let http = Canned::new(&[(200, &body)]);
-        let result = block_on(exchange_code(
-            ConnectProvider::Google,
-            &urls(),
-            &registration(),
-            "https://slots.example/cb",
-            "code-1",
-            &"v".repeat(64),
-            now(),
-            &http,
-        ));
+        let result = exchange(ConnectProvider::Google, &http);
         assert_eq!(
             result.unwrap_err(),
             ConnectError::Incomplete("a refresh token")
@@ -798,16 +767,7 @@ mod tests {
                 r#"{"id":"KDcuGIm1QgePTO8WbOqwIQ","email":"ana@example.com"}"#,
             ),
         ]);
-        let grant = block_on(exchange_code(
-            ConnectProvider::Zoom,
-            &urls(),
-            &registration(),
-            "https://slots.example/cb",
-            "code-1",
-            &"v".repeat(64),
-            now(),
-            &http,
-        ))
+        let grant = exchange(ConnectProvider::Zoom, &http)
         .unwrap();
         assert_eq!(grant.account.id, "KDcuGIm1QgePTO8WbOqwIQ");
         let sent = http.sent.borrow();

@@ -808,6 +808,21 @@ fn run_calendar_work_now(host: &SeededHost) {
     run_cron();
 }
 
+/// Books `time` for `invitee` while the fake's `knob` keeps the meeting link back for the
+/// create and the four reads inside the request; the booking's manage URL.
+fn book_while_the_link_is_late(
+    host: &CalendarHost,
+    knob: &str,
+    time: &str,
+    invitee: &str,
+) -> String {
+    let late = post_json(&fakes(knob), &json!({ "email": host.email, "reads": 5 }));
+    assert_eq!(late.status, 200, "{}", late.body);
+    let (status, body) = book(&host.host, time, invitee);
+    assert_eq!(status, 201, "{body}");
+    body["booking"]["manage_url"].as_str().unwrap().to_owned()
+}
+
 /// Google makes a Meet conference asynchronously (`createRequest.status.statusCode: pending`):
 /// when the link is not there by the end of the booking request, the background work reads
 /// the event again (never PATCHes it, which would send attendees an update), records the link
@@ -816,15 +831,9 @@ fn run_calendar_work_now(host: &SeededHost) {
 fn a_meet_link_that_arrives_late_is_read_back_recorded_and_emailed_to_the_invitee() {
     let host = calendar_host("Late Meet", "google_meet", &["google"]);
     // Insert and the four reads inside the request answer `pending`; the next read succeeds.
-    let pending = post_json(
-        &fakes("/_fake/google/conference-pending"),
-        &json!({ "email": host.email, "reads": 5 }),
-    );
-    assert_eq!(pending.status, 200, "{}", pending.body);
     let invitee = "late.meet@example.com";
-    let (status, body) = book(&host.host, "10:00", invitee);
-    assert_eq!(status, 201, "{body}");
-    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    let manage_url =
+        book_while_the_link_is_late(&host, "/_fake/google/conference-pending", "10:00", invitee);
     assert!(get(&manage_url)
         .body
         .contains("meeting link is being created"));
@@ -854,15 +863,13 @@ fn a_meet_link_that_arrives_late_is_read_back_recorded_and_emailed_to_the_invite
 fn a_teams_link_that_arrives_late_is_read_back_recorded_and_emailed_to_the_invitee() {
     let host = calendar_host("Late Teams", "microsoft_teams", &["microsoft"]);
     // The create and the four reads inside the request answer null; the next read has it.
-    let late = post_json(
-        &fakes("/_fake/microsoft/online-meeting-late"),
-        &json!({ "email": host.email, "reads": 5 }),
-    );
-    assert_eq!(late.status, 200, "{}", late.body);
     let invitee = "late.teams@example.com";
-    let (status, body) = book(&host.host, "11:00", invitee);
-    assert_eq!(status, 201, "{body}");
-    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    let manage_url = book_while_the_link_is_late(
+        &host,
+        "/_fake/microsoft/online-meeting-late",
+        "11:00",
+        invitee,
+    );
     run_calendar_work_now(&host.host);
     let events = live_events("microsoft", &host.email);
     assert_eq!(events.len(), 1, "{events:?}");
