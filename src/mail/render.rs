@@ -458,18 +458,7 @@ pub fn invitee_confirmation(
     facts: &BookingFacts<'_>,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let draft = Draft {
-        reader: Reader::Invitee,
-        subject: |t| t.subject_booked,
-        view: view(facts, Reader::Invitee, ""),
-        invitation: Some((ics::Method::Request, facts.sequence)),
-    };
-    compose(
-        facts,
-        draft,
-        both!(InviteeConfirmationText, InviteeConfirmationHtml),
-        stamp,
-    )
+    confirmation_under(|t| t.subject_booked, facts, stamp)
 }
 
 /// To the invitee when the Meet or Teams link arrives after they booked: the confirmation
@@ -479,9 +468,18 @@ pub fn invitee_meeting_link(
     facts: &BookingFacts<'_>,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
+    confirmation_under(|t| t.subject_meeting_link, facts, stamp)
+}
+
+/// The invitee's confirmation with its invitation, under the subject `subject` names.
+fn confirmation_under(
+    subject: fn(&MailStrings) -> &'static str,
+    facts: &BookingFacts<'_>,
+    stamp: DateTime<Utc>,
+) -> Result<Message, askama::Error> {
     let draft = Draft {
         reader: Reader::Invitee,
-        subject: |t| t.subject_meeting_link,
+        subject,
         view: view(facts, Reader::Invitee, ""),
         invitation: Some((ics::Method::Request, facts.sequence)),
     };
