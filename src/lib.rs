@@ -43,14 +43,16 @@ async fn fetch(
 
 /// The cron triggers (wrangler.toml): every minute the reminders that are due are queued and
 /// the outbox's due emails are sent (which is also how a failed email is retried); every hour
-/// the retention job erases expired personal data and refresh tokens sealed under a retired key
-/// are sealed again under the current one.
+/// the retention job erases expired personal data, refresh tokens sealed under a retired key
+/// are sealed again under the current one, and the health check exercises each connection
+/// (at least daily) so a broken one reaches its host by email.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
 async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
     if event.cron() == retention::HOURLY_CRON {
         retention::run(&env).await;
         calendar::rotation::run(&env, runtime::now()).await;
+        calendar::health::run(&env, runtime::now()).await;
     } else {
         mail::reminders::run(&env).await;
         calendar::run_due(&env).await;

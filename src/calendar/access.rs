@@ -9,6 +9,7 @@
 //! connection is marked as needing a reconnect.
 
 use super::Calendars;
+use crate::core::connection_health::Breakage;
 use crate::providers::connect::{self, AccessToken, ConnectError, ConnectProvider};
 use crate::providers::fetch::fetch;
 use crate::store::ConnectionRow;
@@ -152,8 +153,7 @@ impl Calendars<'_> {
             "connection {} of host {host_id}: grant refused, needs reconnect",
             provider.as_str()
         );
-        self.store
-            .mark_needs_reconnect(host_id, provider.as_str())
+        self.report_broken(host_id, provider, Breakage::GrantRefused)
             .await
             .map_err(|e| unavailable(&e))?;
         self.vault

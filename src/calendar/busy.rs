@@ -42,11 +42,11 @@ impl Calendars<'_> {
             let Some(provider) = ConnectProvider::parse(&connection.provider) else {
                 continue;
             };
-            let read = match provider {
-                ConnectProvider::Google => self.google_busy(connection, window).await,
-                ConnectProvider::Microsoft => self.microsoft_busy(connection, window).await,
-                ConnectProvider::Zoom => continue,
-            };
+            if !provider.is_calendar() {
+                continue;
+            }
+            let read = self.read_busy(connection, provider, window).await;
+            self.note_busy_read(connection, read.is_ok()).await;
             match read {
                 Ok(periods) => busy.extend(periods),
                 Err(error) => {
@@ -61,6 +61,21 @@ impl Calendars<'_> {
             }
         }
         Ok(busy)
+    }
+
+    /// The busy periods of one calendar connection's checked calendars in `window` (the
+    /// booking page's read, and the health check's).
+    pub async fn read_busy(
+        &self,
+        connection: &ConnectionRow,
+        provider: ConnectProvider,
+        window: Interval,
+    ) -> Result<Vec<Interval>, CallError> {
+        match provider {
+            ConnectProvider::Google => self.google_busy(connection, window).await,
+            ConnectProvider::Microsoft => self.microsoft_busy(connection, window).await,
+            ConnectProvider::Zoom => Ok(Vec::new()),
+        }
     }
 
     async fn google_busy(

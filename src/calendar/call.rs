@@ -8,6 +8,7 @@ use oauth2::{AccessToken, HttpRequest, HttpResponse};
 
 use super::access::AccessError;
 use super::Calendars;
+use crate::core::connection_health::Breakage;
 use crate::providers::calendar::{ApiError, BuildError};
 use crate::providers::fetch::fetch;
 use crate::store::ConnectionRow;
@@ -121,10 +122,13 @@ impl Calendars<'_> {
                         connection.provider,
                         connection.host_id
                     );
-                    self.store
-                        .mark_needs_reconnect(&connection.host_id, &connection.provider)
-                        .await
-                        .map_err(|e| CallError::Unavailable(e.to_string()))?;
+                    self.report_broken(
+                        &connection.host_id,
+                        provider_of(connection)?,
+                        Breakage::PermissionMissing,
+                    )
+                    .await
+                    .map_err(|e| CallError::Unavailable(e.to_string()))?;
                     return Err(CallError::NeedsReconnect);
                 }
                 Err(error) => return Err(CallError::Api(error)),

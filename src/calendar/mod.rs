@@ -6,6 +6,7 @@
 pub mod access;
 pub mod busy;
 pub mod call;
+pub mod health;
 pub mod jobs;
 pub mod rotation;
 pub mod vault;

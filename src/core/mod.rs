@@ -5,6 +5,7 @@ pub mod booking;
 pub mod booking_status;
 pub mod busy_cache;
 pub mod calendar_settings;
+pub mod connection_health;
 pub mod display;
 pub mod event_summary;
 pub mod event_type;

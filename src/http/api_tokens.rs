@@ -2,6 +2,7 @@
 //! is in the one response that creates it and nowhere else: D1 keeps only its SHA-256 hash,
 //! and the list shows names and dates. Creating and revoking are CSRF-checked forms.
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -31,6 +32,8 @@ struct TokenItem {
 #[derive(Template)]
 #[template(path = "api_tokens.html")]
 struct ApiTokensPage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     tokens: Vec<TokenItem>,
     /// The secret of the token just created: shown in this response only.
     new_secret: Option<String>,
@@ -77,6 +80,7 @@ async fn page(
         new_secret,
         name,
         api_base: format!("{}/api/v1", ctx.origin),
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         errors,
     })

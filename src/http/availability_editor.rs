@@ -12,6 +12,7 @@
 //! D1 batch. Every query is scoped by the signed-in host's id; dates and ids from the address
 //! only reach such queries.
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
@@ -293,6 +294,8 @@ struct PreviewDay {
 #[derive(Template)]
 #[template(path = "availability.html")]
 struct AvailabilityPage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     week: WeekEditor,
     overrides: Vec<OverrideItem>,
     override_date: String,
@@ -302,6 +305,8 @@ struct AvailabilityPage {
     preview_title: String,
     preview_zone: String,
     preview: Vec<PreviewDay>,
+    /// A connected calendar could not be read, so no preview can be computed.
+    preview_unreadable: bool,
     csrf: String,
     errors: FieldErrors,
 }
@@ -576,6 +581,7 @@ async fn render(
         })
         .collect();
     let (mut preview_title, mut preview) = (String::new(), Vec::new());
+    let mut preview_unreadable = false;
     if let Some(id) = &chosen_id {
         if let Some(event) = ctx.store.host_event_type(host_id, id).await? {
             preview_title = event.title.clone();
@@ -583,7 +589,16 @@ async fn render(
             let last = today + Days::new(PREVIEW_DAYS - 1);
             let range = local_dates_to_utc(today, last, zone)
                 .map_err(|e| AppError::Internal(format!("preview range: {e}")))?;
-            let slots = target.availability(ctx, range).await?.slots();
+            // A calendar that cannot be read empties the preview, not the page: the host
+            // must still be able to edit their hours (the banner says what broke).
+            let slots = match target.availability(ctx, range).await {
+                Ok(availability) => availability.slots(),
+                Err(AppError::Unavailable(_)) => {
+                    preview_unreadable = true;
+                    Vec::new()
+                }
+                Err(other) => return Err(other),
+            };
             preview = group_by_local_date(&slots, zone)
                 .into_iter()
                 .map(|day| PreviewDay {
@@ -609,6 +624,8 @@ async fn render(
         preview_title,
         preview_zone: zone.name().to_owned(),
         preview,
+        preview_unreadable,
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         errors,
     };

@@ -10,6 +10,7 @@
 //! its own input into a [`SettingsChange`] and hands it to [`save_change`], which holds the
 //! rules (what applies to which provider, Google calendar ids checked against the live list).
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use worker::{Request, Response};
 
@@ -61,6 +62,8 @@ struct ConnectionItem {
 #[derive(Template)]
 #[template(path = "connections.html")]
 struct ConnectionsPage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     providers: Vec<ProviderItem>,
     /// More than one calendar is connected: the host picks which receives events.
     several_calendars: bool,
@@ -542,6 +545,7 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         providers,
         several_calendars,
         notice: field(&pairs, "done").and_then(notice),
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
     };
     Ok(Response::from_html(page.render()?)?)

@@ -3,6 +3,7 @@
 //! public slug, time zone). Every page shows only the data of the host whose session made the
 //! request; no host id ever comes from the request.
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -47,7 +48,7 @@ struct NextBooking {
 /// A calendar or Zoom account this Openslot can connect, as the home page reports it.
 struct ConnectionHealth {
     label: &'static str,
-    /// `working`, `needs_reconnect` or `not_connected`.
+    /// `working`, `needs_reconnect`, `not_answering` or `not_connected`.
     state: &'static str,
     account: String,
 }
@@ -62,6 +63,8 @@ struct SetupStep {
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     name: String,
     email: String,
     slug: String,
@@ -72,8 +75,6 @@ struct DashboardPage {
     connections: Vec<ConnectionHealth>,
     /// Empty once every step is done.
     setup: Vec<SetupStep>,
-    /// Labels of connected accounts the provider stopped accepting.
-    needs_reconnect: Vec<&'static str>,
     csrf: String,
 }
 
@@ -144,18 +145,13 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                 label: p.label(),
                 state: match row {
                     Some(c) if c.needs_reconnect() => "needs_reconnect",
+                    Some(c) if c.breakage().is_some() => "not_answering",
                     Some(_) => "working",
                     None => "not_connected",
                 },
                 account: row.map(|c| c.account_email.clone()).unwrap_or_default(),
             }
         })
-        .collect();
-    let needs_reconnect = stored
-        .iter()
-        .filter(|c| c.needs_reconnect())
-        .filter_map(|c| ConnectProvider::parse(&c.provider))
-        .map(ConnectProvider::label)
         .collect();
     let has_hours = super::availability_editor::stored_week(ctx, &host.id)
         .await?
@@ -202,7 +198,6 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         setup.clear();
     }
     let page = DashboardPage {
-        needs_reconnect,
         name: host.name.clone(),
         email: host.email.clone(),
         slug: host.slug.clone(),
@@ -212,6 +207,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         next,
         connections,
         setup,
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
     };
     Ok(Response::from_html(page.render()?)?)
@@ -272,6 +268,8 @@ pub(super) async fn save_profile_fields(
 #[derive(Template)]
 #[template(path = "profile.html")]
 struct ProfilePage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     name: String,
     slug: String,
     time_zone: String,
@@ -300,6 +298,7 @@ pub async fn profile(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         time_zone: host.time_zone.clone(),
         zone_names: &chrono_tz::TZ_VARIANTS,
         origin: ctx.origin.clone(),
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         errors: FieldErrors::default(),
     };
@@ -326,6 +325,7 @@ pub async fn save_profile(ctx: &Ctx, req: &mut Request) -> Result<Response, AppE
         time_zone: typed.time_zone,
         zone_names: &chrono_tz::TZ_VARIANTS,
         origin: ctx.origin.clone(),
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         errors,
     };

@@ -2,6 +2,7 @@
 //! Every action needs the host's session and, for writes, the form's CSRF token; ids from the
 //! address only ever reach queries scoped to the signed-in host.
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use worker::{Request, Response};
 
@@ -84,6 +85,8 @@ fn choices(list: &[u32], typed: &str, label: fn(u32) -> String) -> Vec<Choice> {
 #[derive(Template)]
 #[template(path = "event_type.html")]
 struct EventTypePage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     /// `None` for a new event type.
     id: Option<String>,
     input: EventTypeInput,
@@ -220,6 +223,7 @@ fn page(
             })
             .collect(),
         public_base: format!("{}/{}/", ctx.origin, signed_in.host.slug),
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         errors,
     }

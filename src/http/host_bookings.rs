@@ -7,6 +7,7 @@
 //! Ids from the address only reach queries scoped to the signed-in host, so another host's
 //! booking is a 404, never a hint that it exists.
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use worker::{Request, Response};
@@ -46,6 +47,8 @@ struct BookingItem {
 #[derive(Template)]
 #[template(path = "bookings.html")]
 struct BookingsPage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     zone: String,
     upcoming: Vec<BookingItem>,
     past: Vec<BookingItem>,
@@ -199,6 +202,7 @@ async fn render(
             .as_ref()
             .map(|next| PageStarts::href(starts.upcoming.as_ref(), Some(next))),
         paged: starts.upcoming.is_some() || starts.past.is_some(),
+        alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         failed_id,
         failed_reason,

@@ -15,6 +15,7 @@ mod connections;
 mod connections_api;
 mod context;
 mod dashboard;
+mod dashboard_nav;
 mod error;
 mod event_types;
 mod headers;

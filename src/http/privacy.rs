@@ -9,6 +9,7 @@
 //! host's final notice; if anything fails before that batch, the link still works and
 //! confirming again finishes the job.
 
+use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use worker::{Env, Request, Response};
 
@@ -48,6 +49,8 @@ struct ConfirmPage {
 #[derive(Template)]
 #[template(path = "privacy_dashboard.html")]
 struct DashboardPrivacyPage {
+    /// The banner of broken connections every dashboard page shows.
+    alerts: Vec<ConnectionAlert>,
     notice: String,
     email: String,
     csrf: String,
@@ -386,6 +389,7 @@ pub async fn dashboard_page(ctx: &Ctx, req: &Request) -> Result<Response, AppErr
         &DashboardPrivacyPage {
             notice: String::new(),
             email: signed_in.host.email.clone(),
+            alerts: signed_in.connection_alerts(),
             csrf: signed_in.csrf_token().to_owned(),
         },
         200,
@@ -414,6 +418,7 @@ pub async fn dashboard_delete(ctx: &Ctx, req: &mut Request) -> Result<Response, 
         &DashboardPrivacyPage {
             notice,
             email: host.email.clone(),
+            alerts: signed_in.connection_alerts(),
             csrf: signed_in.csrf_token().to_owned(),
         },
         200,

@@ -110,7 +110,7 @@ pub async fn deliver_due(
     Ok(report)
 }
 
-/// Sends every due privacy email (`privacy_outbox`: confirmation links, deletion and erasure
+/// Sends every due privacy email (`notice_outbox`: confirmation links, deletion and erasure
 /// notices) through `mailer`, like [`deliver_due`] but keeping nothing: a row is deleted once
 /// its email was sent or given up. A link's token is derived from the row's id with
 /// `link_key` and filled in here.

@@ -9,6 +9,7 @@
 //! schedule are pure and tested natively; the backends and delivery exist only on wasm32.
 
 pub mod backoff;
+pub mod connection_notice;
 pub mod links;
 pub mod mime;
 pub mod privacy;

@@ -20,7 +20,14 @@ struct PrivacyNoticeHtml<'a> {
     link: Option<&'a str>,
 }
 
-fn message(to: &str, subject: &str, paragraphs: &[String], link: Option<&str>) -> Message {
+/// A plain notice: paragraphs and an optional link, in the shared email layout. Also the
+/// shape of the host's notice about a broken connection (`connection_notice`).
+pub(super) fn message(
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    link: Option<&str>,
+) -> Message {
     let mut text = paragraphs.join("\n\n");
     if let Some(link) = link {
         text.push_str(&format!("\n\n{link}\n"));

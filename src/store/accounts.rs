@@ -41,6 +41,11 @@ pub struct SessionHostRow {
     pub email: String,
     pub time_zone: String,
     pub csrf_secret: String,
+    /// The host's broken connections as `provider:reason,…` (read in the same query, so the
+    /// dashboard's banner on every page costs no extra round trip; parsed by
+    /// `core::connection_health::parse_broken_list`).
+    #[serde(default)]
+    pub broken_connections: Option<String>,
 }
 
 /// A new host and the provider account that created them.
@@ -277,8 +282,10 @@ impl Store {
     ) -> Result<Option<SessionHostRow>, StoreError> {
         self.first(
             "session_host",
-            "SELECT h.id, h.slug, h.name, h.email, h.time_zone, s.csrf_secret FROM sessions s \
-             JOIN hosts h ON h.id = s.host_id \
+            "SELECT h.id, h.slug, h.name, h.email, h.time_zone, s.csrf_secret, \
+             (SELECT group_concat(c.provider || ':' || c.broken_reason) FROM connections c \
+              WHERE c.host_id = h.id AND c.broken_reason IS NOT NULL) AS broken_connections \
+             FROM sessions s JOIN hosts h ON h.id = s.host_id \
              WHERE s.id_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2",
             &[Param::Text(id_hash), Param::Int(now)],
         )

@@ -121,6 +121,7 @@ impl Store {
             email: row.email,
             time_zone: row.time_zone,
             csrf_secret: String::new(),
+            broken_connections: None,
         };
         Ok(Some((host, row.token_id)))
     }

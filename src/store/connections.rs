@@ -4,6 +4,9 @@
 use serde::Deserialize;
 
 use super::{Param, Store, StoreError};
+use crate::core::connection_health::{
+    Breakage, CHECK_EVERY_SECONDS, RECHECK_NOT_ANSWERING_SECONDS,
+};
 
 /// One connected account of a host, as the dashboard and the calendar code need it.
 #[derive(Debug, Clone, Deserialize)]
@@ -18,12 +21,26 @@ pub struct ConnectionRow {
     pub receives_events: i64,
     /// Google: 1 when Google also emails the invitee about the event.
     pub send_updates: i64,
+    /// What broke (`core::connection_health::Breakage`), while something is broken.
+    pub broken_reason: Option<String>,
+    pub broken_since: Option<i64>,
+    /// When the host was emailed about the breakage (once per breakage).
+    pub host_told_at: Option<i64>,
 }
 
 impl ConnectionRow {
     /// Whether the provider refused the stored grant and the host must connect again.
     pub fn needs_reconnect(&self) -> bool {
         self.status == "needs_reconnect"
+    }
+
+    /// What is broken, if anything: a connection needing a reconnect from before reasons were
+    /// recorded reads as a refused grant.
+    pub fn breakage(&self) -> Option<Breakage> {
+        self.broken_reason
+            .as_deref()
+            .and_then(Breakage::parse)
+            .or_else(|| self.needs_reconnect().then_some(Breakage::GrantRefused))
     }
 }
 
@@ -63,7 +80,8 @@ macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
             "SELECT host_id, provider, account_email, status, checked_calendars, ",
-            "blocking_show_as, when_unreadable, receives_events, send_updates ",
+            "blocking_show_as, when_unreadable, receives_events, send_updates, ",
+            "broken_reason, broken_since, host_told_at ",
             "FROM connections ",
             $tail
         )
@@ -174,7 +192,9 @@ impl Store {
              ON CONFLICT (host_id, provider) DO UPDATE SET account_id = excluded.account_id, \
                 account_email = excluded.account_email, status = 'working', \
                 token_generation = connections.token_generation + 1, \
-                refresh_lease_until = NULL, connected_at = excluded.connected_at",
+                refresh_lease_until = NULL, connected_at = excluded.connected_at, \
+                broken_reason = NULL, broken_since = NULL, host_told_at = NULL, \
+                last_checked_at = excluded.connected_at",
             &[
                 Param::Text(new.host_id),
                 Param::Text(new.provider),
@@ -208,20 +228,147 @@ impl Store {
         .await
     }
 
-    /// Marks a connection whose grant the provider refused.
-    pub async fn mark_needs_reconnect(
+    /// Records what broke in a connection at `now`. A refused grant or a missing permission
+    /// makes it need a reconnect (and ends any refresh under way); a calendar that does not
+    /// answer is recorded only on a connection with nothing else broken. A new kind of
+    /// breakage starts its own clock and its own email; the same one again changes nothing.
+    pub async fn mark_broken(
         &self,
         host_id: &str,
         provider: &str,
+        breakage: Breakage,
+        now: i64,
     ) -> Result<(), StoreError> {
         self.execute(
-            "mark_needs_reconnect",
-            "UPDATE connections SET status = 'needs_reconnect', refresh_lease_until = NULL \
-             WHERE host_id = ?1 AND provider = ?2",
-            &[Param::Text(host_id), Param::Text(provider)],
+            "mark_broken",
+            "UPDATE connections SET \
+                status = CASE WHEN ?5 = 1 THEN 'needs_reconnect' ELSE status END, \
+                refresh_lease_until = CASE WHEN ?5 = 1 THEN NULL ELSE refresh_lease_until END, \
+                host_told_at = CASE WHEN broken_reason IS ?3 THEN host_told_at ELSE NULL END, \
+                broken_since = CASE WHEN broken_reason IS ?3 THEN broken_since ELSE ?4 END, \
+                broken_reason = ?3 \
+             WHERE host_id = ?1 AND provider = ?2 \
+                AND (?5 = 1 OR (broken_reason IS NULL AND status = 'working'))",
+            &[
+                Param::Text(host_id),
+                Param::Text(provider),
+                Param::Text(breakage.as_str()),
+                Param::Int(now),
+                Param::Int(i64::from(breakage.needs_reconnect())),
+            ],
         )
         .await
         .map(|_| ())
+    }
+
+    /// A health check or a busy-time read got an answer: a calendar recorded as not answering
+    /// is mended (its host may be told again if it breaks anew). A refused grant stays until
+    /// the host reconnects.
+    pub async fn mark_answering(
+        &self,
+        host_id: &str,
+        provider: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "mark_answering",
+            "UPDATE connections SET last_checked_at = ?3, \
+                host_told_at = CASE WHEN broken_reason = 'not_answering' THEN NULL ELSE host_told_at END, \
+                broken_since = CASE WHEN broken_reason = 'not_answering' THEN NULL ELSE broken_since END, \
+                broken_reason = CASE WHEN broken_reason = 'not_answering' THEN NULL ELSE broken_reason END \
+             WHERE host_id = ?1 AND provider = ?2",
+            &[Param::Text(host_id), Param::Text(provider), Param::Int(now)],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Records that the health check ran on a connection at `now`, whatever it found.
+    pub async fn mark_checked(
+        &self,
+        host_id: &str,
+        provider: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "mark_checked",
+            "UPDATE connections SET last_checked_at = ?3 WHERE host_id = ?1 AND provider = ?2",
+            &[Param::Text(host_id), Param::Text(provider), Param::Int(now)],
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Queues the host's one email about a broken connection, unless they were told already:
+    /// the INSERT and the UPDATE that records the telling run in one batch, each conditional on
+    /// `host_told_at` being empty, so of any number of concurrent callers exactly one queues
+    /// it. Returns whether this call did.
+    pub async fn tell_host_once(
+        &self,
+        host_id: &str,
+        provider: &str,
+        notice_id: &str,
+        payload: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let params = [
+            Param::Text(notice_id),
+            Param::Text(host_id),
+            Param::Text(provider),
+            Param::Text(payload),
+            Param::Int(now),
+        ];
+        let changed = self
+            .batch(
+                "tell_host_once",
+                &[
+                    (
+                        "INSERT INTO notice_outbox (id, host_id, kind, payload, attempts, \
+                         next_attempt_at, created_at) \
+                         SELECT ?1, ?2, 'connection_broken', ?4, 0, ?5, ?5 WHERE EXISTS \
+                            (SELECT 1 FROM connections WHERE host_id = ?2 AND provider = ?3 \
+                             AND broken_reason IS NOT NULL AND host_told_at IS NULL)",
+                        &params,
+                    ),
+                    (
+                        "UPDATE connections SET host_told_at = ?5 WHERE host_id = ?2 \
+                         AND provider = ?3 AND broken_reason IS NOT NULL AND host_told_at IS NULL \
+                         AND ?1 IS NOT NULL AND ?4 IS NOT NULL",
+                        &params,
+                    ),
+                ],
+            )
+            .await?;
+        Ok(changed.first().copied().unwrap_or(0) > 0)
+    }
+
+    /// Connections the scheduled health check visits at `now`, at most `limit`, longest
+    /// unchecked first: working ones not checked for a day, calendars that did not answer
+    /// (each hourly run), and ones needing a reconnect whose host was never told.
+    pub async fn connections_due_for_check(
+        &self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<ConnectionRow>, StoreError> {
+        const SQL: &str = select_connections!(
+            "WHERE (broken_reason IS NULL AND status = 'working' \
+                    AND COALESCE(last_checked_at, connected_at) <= ?1 - ?2) \
+                OR (broken_reason = 'not_answering' \
+                    AND COALESCE(last_checked_at, broken_since) <= ?1 - ?3) \
+                OR (status = 'needs_reconnect' AND host_told_at IS NULL) \
+             ORDER BY COALESCE(last_checked_at, 0), host_id, provider LIMIT ?4"
+        );
+        self.all(
+            "connections_due_for_check",
+            SQL,
+            &[
+                Param::Int(now),
+                Param::Int(CHECK_EVERY_SECONDS),
+                Param::Int(RECHECK_NOT_ANSWERING_SECONDS),
+                Param::Int(limit),
+            ],
+        )
+        .await
     }
 
     /// Saves what the host chose for one connection.

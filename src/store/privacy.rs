@@ -1,5 +1,5 @@
 //! Privacy requests (migration 0007): the single-use links that confirm a host's account
-//! deletion or an invitee's erasure, the emails those requests send (`privacy_outbox`), the
+//! deletion or an invitee's erasure, the emails those requests send (`notice_outbox`), the
 //! deletion and erasure themselves as one D1 batch each, the Zoom deauthorization, the host's
 //! data export and the purges of the hourly retention job.
 //!
@@ -31,7 +31,7 @@ impl RequestKind {
     }
 }
 
-/// One email of a privacy request, rendered, to queue in `privacy_outbox`.
+/// One email of a privacy request, rendered, to queue in `notice_outbox`.
 pub struct PrivacyEmail {
     pub id: String,
     /// `deletion_link`, `erasure_link`, `deletion_cancellation`, `deletion_notice` or
@@ -177,7 +177,7 @@ pub struct Purged {
 }
 
 const QUEUE_IF_REQUEST_OPEN: &str =
-    "INSERT INTO privacy_outbox (id, kind, payload, attempts, next_attempt_at, created_at) \
+    "INSERT INTO notice_outbox (id, kind, payload, attempts, next_attempt_at, created_at) \
      SELECT ?1, ?2, ?3, 0, ?4, ?4 WHERE EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?5)";
 
 impl Store {
@@ -482,7 +482,7 @@ impl Store {
     ) -> Result<Vec<DuePrivacyEmail>, StoreError> {
         self.all(
             "due_privacy_emails",
-            "SELECT id, payload, attempts FROM privacy_outbox WHERE next_attempt_at <= ?1 \
+            "SELECT id, payload, attempts FROM notice_outbox WHERE next_attempt_at <= ?1 \
              ORDER BY next_attempt_at LIMIT ?2",
             &[Param::Int(now), Param::Int(limit)],
         )
@@ -499,7 +499,7 @@ impl Store {
         let changed = self
             .execute(
                 "claim_privacy_email",
-                "UPDATE privacy_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND next_attempt_at <= ?2",
+                "UPDATE notice_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND next_attempt_at <= ?2",
                 &[Param::Text(id), Param::Int(now), Param::Int(lease_until)],
             )
             .await?;
@@ -510,7 +510,7 @@ impl Store {
     pub async fn forget_privacy_email(&self, id: &str) -> Result<(), StoreError> {
         self.execute(
             "forget_privacy_email",
-            "DELETE FROM privacy_outbox WHERE id = ?1",
+            "DELETE FROM notice_outbox WHERE id = ?1",
             &[Param::Text(id)],
         )
         .await
@@ -527,7 +527,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.execute(
             "privacy_email_failed",
-            "UPDATE privacy_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = substr(?4, 1, 200) \
+            "UPDATE notice_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = substr(?4, 1, 200) \
              WHERE id = ?1",
             &[
                 Param::Text(id),

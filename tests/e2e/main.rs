@@ -13,6 +13,7 @@ mod bookings_api;
 mod calendars;
 mod cancel;
 mod cloudflare_email;
+mod connection_health;
 mod connections;
 mod connections_api;
 mod dashboard_availability;

@@ -77,6 +77,14 @@ fn row_counts(config: &Path, state: &Path) -> BTreeMap<String, i64> {
         .collect()
 }
 
+/// Tables a migration rebuilt under a new name: (migration, old name, new name). Their rows
+/// must all arrive under the new name.
+const RENAMED: &[(&str, &str, &str)] = &[(
+    "0012_connection_health.sql",
+    "privacy_outbox",
+    "notice_outbox",
+)];
+
 #[test]
 fn every_migration_upgrades_a_database_filled_under_the_earlier_ones_without_losing_rows() {
     let all = migrations();
@@ -103,8 +111,12 @@ fn every_migration_upgrades_a_database_filled_under_the_earlier_ones_without_los
         d1(&config, &state, &["migrations", "apply"]);
         let after = row_counts(&config, &state);
         for (table, count) in &before {
+            let now_named = RENAMED
+                .iter()
+                .find(|(migration, old, _)| *migration == name && old == table)
+                .map_or(table.as_str(), |(_, _, new)| new);
             assert_eq!(
-                after.get(table),
+                after.get(now_named),
                 Some(count),
                 "{name} changed the rows of {table}"
             );

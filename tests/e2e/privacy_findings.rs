@@ -185,7 +185,7 @@ fn waiting_emails_hold_no_usable_link_token() {
             "a usable manage token is in D1"
         );
     }
-    let privacy_payloads = sql("SELECT payload FROM privacy_outbox");
+    let privacy_payloads = sql("SELECT payload FROM notice_outbox");
     assert!(
         privacy_payloads.iter().any(|r| r["payload"]
             .as_str()

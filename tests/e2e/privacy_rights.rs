@@ -71,12 +71,12 @@ fn count(statement: &str) -> i64 {
 
 /// Waits until the privacy outbox holds no email mentioning `needle` (each is deleted once
 /// sent), running the cron trigger now and then in case the after-response delivery was busy.
-fn wait_for_privacy_outbox_without(needle: &str) {
+fn wait_for_notice_outbox_without(needle: &str) {
     // Generous: on a loaded 2-core machine each `wrangler d1 execute` alone takes seconds.
     let deadline = Instant::now() + Duration::from_secs(120);
     let pending = || {
         count(&format!(
-            "SELECT COUNT(*) AS n FROM privacy_outbox WHERE payload LIKE '%{needle}%'"
+            "SELECT COUNT(*) AS n FROM notice_outbox WHERE payload LIKE '%{needle}%'"
         ))
     };
     while pending() > 0 {
@@ -185,7 +185,7 @@ fn deletion_by_email_confirmed_by_link_leaves_nothing_of_the_host() {
         wait_for_emails(&email, "Your Openslot account was deleted", 1).len(),
         1
     );
-    wait_for_privacy_outbox_without(&host.slug);
+    wait_for_notice_outbox_without(&host.slug);
 
     // Nothing of the host is left in any table or in KV.
     let rows = d1_rows();
@@ -446,7 +446,7 @@ fn an_invitee_is_erased_from_every_booking_after_confirming() {
         );
     }
     // This test's emails only: other tests hold erasure emails back on purpose.
-    wait_for_privacy_outbox_without("erin.p20");
+    wait_for_notice_outbox_without("erin.p20");
     let rows = d1_rows();
     for needle in [
         "Erin Erasable-Ptwenty",

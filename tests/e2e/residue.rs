@@ -34,7 +34,7 @@ fn wait_for_outboxes_to_drain() {
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
         let waiting = sql(
-            "SELECT (SELECT COUNT(*) FROM privacy_outbox WHERE attempts = 0) + \
+            "SELECT (SELECT COUNT(*) FROM notice_outbox WHERE attempts = 0) + \
              (SELECT COUNT(*) FROM email_outbox WHERE attempts = 0 AND sent_at IS NULL \
               AND failed_at IS NULL) AS n",
         )[0]["n"]

@@ -153,6 +153,12 @@ pub fn list_upcoming(
     request(Method::GET, &url, token, None, &[])
 }
 
+/// Reads a meeting list only as proof that the grant and the API answer (the scheduled
+/// health check): nothing of the list is kept.
+pub fn parse_reachable(response: &HttpResponse) -> Result<(), ApiError> {
+    success_body(Api::Zoom, response).map(|_| ())
+}
+
 /// The result of looking for a booking's meeting in one page of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeetingSearch {

@@ -1,0 +1,183 @@
+//! When a connected account is broken, and when its host is told.
+//!
+//! A host must hear about a dead grant before an invitee meets a booking page with no times.
+//! Three breakages exist: the provider refused the grant, the grant lacks a permission, or the
+//! calendar stopped answering. The first two need the host to connect again and are told at
+//! once; a calendar that does not answer is told only once it has failed for
+//! [`NOT_ANSWERING_GRACE_SECONDS`], so one bad minute at the provider sends nobody an email.
+//! Every broken connection is told once (a conditional update in the store decides who sends
+//! it), and told again only after it was mended and broke anew.
+
+/// What broke in a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakage {
+    /// The provider refused the refresh token (`invalid_grant`): revoked, expired, or the
+    /// account's password changed.
+    GrantRefused,
+    /// The grant lacks a permission a call needs (Google `insufficientPermissions`).
+    PermissionMissing,
+    /// The calendar's busy times could not be read (errors, timeouts) although the grant holds.
+    NotAnswering,
+}
+
+/// How long a calendar may fail to answer before its host is emailed (the hourly health
+/// check sees it fail at least twice in that time).
+pub const NOT_ANSWERING_GRACE_SECONDS: i64 = 60 * 60;
+
+/// How often each working connection is exercised by the scheduled health check.
+pub const CHECK_EVERY_SECONDS: i64 = 24 * 60 * 60;
+
+/// How soon a calendar that did not answer is checked again (just under the hourly cron's
+/// period, so each hourly run picks it up).
+pub const RECHECK_NOT_ANSWERING_SECONDS: i64 = 50 * 60;
+
+impl Breakage {
+    /// The stored value (`connections.broken_reason`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GrantRefused => "grant_refused",
+            Self::PermissionMissing => "permission_missing",
+            Self::NotAnswering => "not_answering",
+        }
+    }
+
+    /// Reads a stored value; `None` for anything else.
+    pub fn parse(stored: &str) -> Option<Self> {
+        match stored {
+            "grant_refused" => Some(Self::GrantRefused),
+            "permission_missing" => Some(Self::PermissionMissing),
+            "not_answering" => Some(Self::NotAnswering),
+            _ => None,
+        }
+    }
+
+    /// Whether only connecting again mends it (the one click a banner and email offer).
+    pub fn needs_reconnect(self) -> bool {
+        !matches!(self, Self::NotAnswering)
+    }
+
+    /// Whether the host is to be told now about a breakage that started at `broken_since`.
+    pub fn tell_host_now(self, broken_since: i64, now: i64) -> bool {
+        self.needs_reconnect() || now - broken_since >= NOT_ANSWERING_GRACE_SECONDS
+    }
+
+    /// What broke, in one sentence naming the account (`provider` is its label, such as
+    /// "Google Calendar").
+    pub fn sentence(self, provider: &str) -> String {
+        match self {
+            Self::GrantRefused => {
+                format!("{provider} no longer accepts Openslot's access (the grant was revoked or expired).")
+            }
+            Self::PermissionMissing => format!(
+                "{provider} refuses a permission Openslot needs (it was not ticked when you connected, or was removed since)."
+            ),
+            Self::NotAnswering => format!("{provider} has not answered Openslot's requests for a while."),
+        }
+    }
+
+    /// What it means for the host's booking pages, given whether they stop offering times
+    /// while this calendar cannot be read (`stop_when_unreadable`; Zoom is never read for
+    /// busy times, so `is_calendar` is false for it).
+    pub fn consequence(self, is_calendar: bool, stop_when_unreadable: bool) -> &'static str {
+        match (is_calendar, stop_when_unreadable) {
+            (false, _) => "New bookings get no meeting link until you reconnect.",
+            (true, true) => "Your booking pages offer no times until this is mended.",
+            (true, false) => {
+                "Your booking pages ignore this calendar until this is mended, so a busy time there can be double-booked."
+            }
+        }
+    }
+}
+
+/// A broken connection as the dashboard banner shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenConnection {
+    /// The provider's stored name (`google`, `microsoft`, `zoom`).
+    pub provider: String,
+    pub breakage: Breakage,
+}
+
+/// Reads the store's `provider:reason,provider:reason` list of a host's broken connections
+/// (one column of the session read, so the banner costs no extra round trip). Unknown pieces
+/// are skipped.
+pub fn parse_broken_list(list: &str) -> Vec<BrokenConnection> {
+    let mut broken: Vec<BrokenConnection> = list
+        .split(',')
+        .filter_map(|piece| {
+            let (provider, reason) = piece.split_once(':')?;
+            Some(BrokenConnection {
+                provider: provider.to_owned(),
+                breakage: Breakage::parse(reason)?,
+            })
+        })
+        .collect();
+    broken.sort_by(|a, b| a.provider.cmp(&b.provider));
+    broken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip_and_nothing_else_parses() {
+        for breakage in [
+            Breakage::GrantRefused,
+            Breakage::PermissionMissing,
+            Breakage::NotAnswering,
+        ] {
+            assert_eq!(Breakage::parse(breakage.as_str()), Some(breakage));
+        }
+        assert_eq!(Breakage::parse("working"), None);
+        assert_eq!(Breakage::parse(""), None);
+    }
+
+    #[test]
+    fn a_refused_grant_is_told_at_once_a_silent_calendar_after_its_grace() {
+        let since = 1_000_000;
+        assert!(Breakage::GrantRefused.tell_host_now(since, since));
+        assert!(Breakage::PermissionMissing.tell_host_now(since, since));
+        assert!(!Breakage::NotAnswering.tell_host_now(since, since));
+        assert!(!Breakage::NotAnswering.tell_host_now(since, since + 3599));
+        assert!(Breakage::NotAnswering.tell_host_now(since, since + 3600));
+    }
+
+    #[test]
+    fn only_a_silent_calendar_is_mended_without_reconnecting() {
+        assert!(Breakage::GrantRefused.needs_reconnect());
+        assert!(Breakage::PermissionMissing.needs_reconnect());
+        assert!(!Breakage::NotAnswering.needs_reconnect());
+    }
+
+    #[test]
+    fn the_consequence_follows_the_hosts_setting() {
+        assert!(Breakage::GrantRefused
+            .consequence(true, true)
+            .contains("offer no times"));
+        assert!(Breakage::GrantRefused
+            .consequence(true, false)
+            .contains("double-booked"));
+        assert!(Breakage::GrantRefused
+            .consequence(false, true)
+            .contains("meeting link"));
+    }
+
+    #[test]
+    fn the_session_list_parses_sorted_and_skips_junk() {
+        let parsed = parse_broken_list("zoom:grant_refused,google:not_answering,x,microsoft:odd");
+        assert_eq!(
+            parsed,
+            vec![
+                BrokenConnection {
+                    provider: "google".into(),
+                    breakage: Breakage::NotAnswering
+                },
+                BrokenConnection {
+                    provider: "zoom".into(),
+                    breakage: Breakage::GrantRefused
+                },
+            ]
+        );
+        assert!(parse_broken_list("").is_empty());
+    }
+}

@@ -1,0 +1,46 @@
+//! What the navigation of every dashboard page shows besides its links: a banner for each
+//! broken connection, saying what broke and offering the one click that mends it. Built from
+//! the session read (`SessionHostRow::broken_connections`), so it costs no extra query.
+
+use super::session::SignedIn;
+use crate::core::connection_health::{parse_broken_list, Breakage};
+use crate::providers::connect::ConnectProvider;
+
+/// One broken connection as the banner says it.
+pub struct ConnectionAlert {
+    /// "Google Calendar needs reconnecting." or "Microsoft Outlook is not answering."
+    pub headline: String,
+    /// What broke, in a sentence.
+    pub detail: String,
+    /// The mending link and its words.
+    pub href: String,
+    pub action: &'static str,
+}
+
+impl SignedIn {
+    /// The banners of this host's dashboard pages, one per broken connection.
+    pub fn connection_alerts(&self) -> Vec<ConnectionAlert> {
+        let list = self.host.broken_connections.as_deref().unwrap_or("");
+        parse_broken_list(list)
+            .into_iter()
+            .filter_map(|broken| {
+                let provider = ConnectProvider::parse(&broken.provider)?;
+                let label = provider.label();
+                Some(match broken.breakage {
+                    Breakage::NotAnswering => ConnectionAlert {
+                        headline: format!("{label} is not answering."),
+                        detail: broken.breakage.sentence(label),
+                        href: "/dashboard/connections".to_owned(),
+                        action: "Check connected accounts",
+                    },
+                    other => ConnectionAlert {
+                        headline: format!("{label} needs reconnecting."),
+                        detail: other.sentence(label),
+                        href: format!("/dashboard/connections/{}/connect", provider.as_str()),
+                        action: "Reconnect",
+                    },
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,270 @@
+//! Connections that never fail silently (issue 14): a refused grant, a missing permission or a
+//! calendar that stops answering reaches the host as one email and a banner on every
+//! dashboard page, and the hourly health check finds a dead grant before any invitee does.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use crate::calendars::calendar_host;
+use crate::connections::connect;
+use crate::support::http::{get, post_json};
+use crate::support::mail::{emails_to, run_cron, wait_for_emails};
+use crate::support::seed::sql;
+use crate::support::world::world;
+
+/// Every dashboard page a signed-in host can open with a GET.
+const DASHBOARD_PAGES: [&str; 8] = [
+    "/dashboard",
+    "/dashboard/profile",
+    "/dashboard/event-types/new",
+    "/dashboard/availability",
+    "/dashboard/bookings",
+    "/dashboard/connections",
+    "/dashboard/api-tokens",
+    "/dashboard/privacy",
+];
+
+const RECONNECT_SUBJECT: &str = "Reconnect Google Calendar to Openslot";
+const SILENT_SUBJECT: &str = "Google Calendar is not answering Openslot";
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn fakes(path: &str) -> String {
+    format!("{}{path}", world().fakes_url)
+}
+
+/// Runs the hourly cron once (retention, key rotation, the health check).
+fn run_hourly() {
+    let reply = get("/__scheduled?cron=17+*+*+*+*");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn revoke_google(email: &str) {
+    let reply = post_json(
+        &fakes("/_fake/google/revoke-all"),
+        &json!({ "email": email }),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+/// The next `count` freeBusy calls of `email`'s calendar answer 500 (the Worker tries each
+/// read three times).
+fn fail_free_busy(email: &str, count: u32) {
+    let reply = post_json(
+        &fakes("/_fake/fail"),
+        &json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "method": "POST",
+                 "status": 500, "count": count, "account": email }),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn health_row(host_id: &str) -> Value {
+    sql(&format!(
+        "SELECT status, broken_reason, broken_since, host_told_at, last_checked_at \
+         FROM connections WHERE host_id = '{host_id}' AND provider = 'google'"
+    ))
+    .remove(0)
+}
+
+/// Makes the host's Google connection look connected and checked two days ago, so the next
+/// hourly run's health check visits it (a fresh connection waits a day).
+fn make_due(host_id: &str) {
+    let long_ago = now() - 2 * 24 * 3600;
+    sql(&format!(
+        "UPDATE connections SET connected_at = {long_ago}, last_checked_at = {long_ago} \
+         WHERE host_id = '{host_id}' AND provider = 'google'"
+    ));
+}
+
+fn with_subject(address: &str, subject: &str) -> Vec<Value> {
+    emails_to(address)
+        .into_iter()
+        .filter(|e| e["subject"].as_str() == Some(subject))
+        .collect()
+}
+
+#[test]
+fn a_refused_grant_tells_the_host_once_and_every_dashboard_page_until_they_reconnect() {
+    let host = calendar_host("Health Grant", "none", &["google"]);
+    revoke_google(&host.email);
+    // Invitees keep arriving at the page while the grant is dead, several at once.
+    let slug = host.host.slug.clone();
+    let views: Vec<_> = (0..6)
+        .map(|_| {
+            let path = format!("/{slug}/call");
+            std::thread::spawn(move || get(&path).status)
+        })
+        .collect();
+    for view in views {
+        assert_eq!(view.join().unwrap(), 503, "no times, never a 500");
+    }
+    let row = health_row(&host.host.id);
+    assert_eq!(row["status"], "needs_reconnect", "{row}");
+    assert_eq!(row["broken_reason"], "grant_refused", "{row}");
+    run_cron();
+    let told = wait_for_emails(&host.email, RECONNECT_SUBJECT, 1);
+    assert_eq!(told.len(), 1, "one email, not one per view: {told:?}");
+    let text = told[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("/dashboard/connections/google/connect"),
+        "{text}"
+    );
+    assert!(text.contains("offer no times"), "{text}");
+    // More views, cron runs and health checks later: still that one email.
+    assert_eq!(get(&format!("/{slug}/call")).status, 503);
+    run_hourly();
+    run_cron();
+    assert_eq!(wait_for_emails(&host.email, RECONNECT_SUBJECT, 2).len(), 1);
+    for page in DASHBOARD_PAGES {
+        let reply = host.browser.get(page);
+        assert_eq!(reply.status, 200, "{page}: {}", reply.body);
+        assert!(
+            reply.body.contains("Google Calendar needs reconnecting.")
+                && reply
+                    .body
+                    .contains("href=\"/dashboard/connections/google/connect\""),
+            "{page} has no banner: {}",
+            reply.body
+        );
+    }
+    // The one click: connecting again mends it, and the banner is gone everywhere.
+    connect(&host.browser, "google", &host.email);
+    let row = health_row(&host.host.id);
+    assert_eq!(row["status"], "working", "{row}");
+    assert_eq!(row["broken_reason"], Value::Null, "{row}");
+    assert_eq!(row["host_told_at"], Value::Null, "{row}");
+    for page in DASHBOARD_PAGES {
+        let reply = host.browser.get(page);
+        assert!(
+            !reply.body.contains("needs reconnecting."),
+            "{page} still shows the banner"
+        );
+    }
+    assert_eq!(get(&format!("/{slug}/call")).status, 200);
+}
+
+#[test]
+fn concurrent_health_checks_of_one_breakage_queue_exactly_one_email() {
+    let host = calendar_host("Health Race", "none", &["google"]);
+    // Broken before the host could be told (as migration 0012 leaves older connections).
+    sql(&format!(
+        "UPDATE connections SET status = 'needs_reconnect', broken_reason = 'grant_refused', \
+         broken_since = {}, host_told_at = NULL WHERE host_id = '{}'",
+        now() - 60,
+        host.host.id
+    ));
+    let runs: Vec<_> = (0..6).map(|_| std::thread::spawn(run_hourly)).collect();
+    for run in runs {
+        run.join().unwrap();
+    }
+    let queued = sql(&format!(
+        "SELECT COUNT(*) AS n FROM notice_outbox WHERE host_id = '{}' AND kind = 'connection_broken'",
+        host.host.id
+    ));
+    let sent = with_subject(&host.email, RECONNECT_SUBJECT).len() as i64;
+    assert_eq!(
+        queued[0]["n"].as_i64().unwrap() + sent,
+        1,
+        "six concurrent runs must queue one email"
+    );
+    run_cron();
+    assert_eq!(wait_for_emails(&host.email, RECONNECT_SUBJECT, 2).len(), 1);
+}
+
+#[test]
+fn the_daily_health_check_finds_a_dead_grant_before_any_invitee() {
+    let host = calendar_host("Health Daily", "none", &["google"]);
+    revoke_google(&host.email);
+    // Not due yet: connected a moment ago, so the hourly run leaves it alone.
+    run_hourly();
+    assert_eq!(health_row(&host.host.id)["status"], "working");
+    make_due(&host.host.id);
+    run_hourly();
+    let row = health_row(&host.host.id);
+    assert_eq!(row["status"], "needs_reconnect", "{row}");
+    assert!(row["host_told_at"].is_i64(), "{row}");
+    run_cron();
+    assert_eq!(wait_for_emails(&host.email, RECONNECT_SUBJECT, 1).len(), 1);
+    assert!(host
+        .browser
+        .get("/dashboard/bookings")
+        .body
+        .contains("Google Calendar needs reconnecting."));
+}
+
+#[test]
+fn a_calendar_that_stops_answering_is_told_after_its_grace_and_mended_when_it_answers() {
+    let host = calendar_host("Health Silent", "none", &["google"]);
+    make_due(&host.host.id);
+    fail_free_busy(&host.email, 3);
+    run_hourly();
+    let row = health_row(&host.host.id);
+    assert_eq!(row["status"], "working", "the grant holds: {row}");
+    assert_eq!(row["broken_reason"], "not_answering", "{row}");
+    assert_eq!(
+        row["host_told_at"],
+        Value::Null,
+        "not within the grace: {row}"
+    );
+    // (A page that reads busy times would mend it by reading them: the bookings page does not.)
+    let page = host.browser.get("/dashboard/bookings");
+    assert!(
+        page.body.contains("Google Calendar is not answering."),
+        "{}",
+        page.body
+    );
+    run_cron();
+    assert!(with_subject(&host.email, SILENT_SUBJECT).is_empty());
+    // An hour and more later it still does not answer: now the host hears of it, once.
+    let earlier = now() - 2 * 3600;
+    sql(&format!(
+        "UPDATE connections SET broken_reason = 'not_answering', broken_since = {earlier}, \
+         last_checked_at = {earlier} WHERE host_id = '{}'",
+        host.host.id
+    ));
+    fail_free_busy(&host.email, 3);
+    run_hourly();
+    run_cron();
+    let told = wait_for_emails(&host.email, SILENT_SUBJECT, 1);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("/dashboard/connections"));
+    // It answers again: mended, the banner gone, and a new breakage would be told anew.
+    sql(&format!(
+        "UPDATE connections SET last_checked_at = {earlier} WHERE host_id = '{}'",
+        host.host.id
+    ));
+    run_hourly();
+    let row = health_row(&host.host.id);
+    assert_eq!(row["broken_reason"], Value::Null, "{row}");
+    assert_eq!(row["host_told_at"], Value::Null, "{row}");
+    assert!(!host
+        .browser
+        .get("/dashboard")
+        .body
+        .contains("is not answering."));
+}
+
+#[test]
+fn a_booking_page_that_cannot_read_the_calendar_marks_it_without_emailing() {
+    let host = calendar_host("Health Page", "none", &["google"]);
+    fail_free_busy(&host.email, 3);
+    let page = get(&format!("/{}/call", host.host.slug));
+    assert_eq!(page.status, 503, "{}", page.body);
+    let row = health_row(&host.host.id);
+    assert_eq!(row["broken_reason"], "not_answering", "{row}");
+    // The next read works: the mark is cleared by the page itself.
+    assert_eq!(get(&format!("/{}/call", host.host.slug)).status, 200);
+    let row = health_row(&host.host.id);
+    assert_eq!(row["broken_reason"], Value::Null, "{row}");
+    run_cron();
+    assert!(with_subject(&host.email, SILENT_SUBJECT).is_empty());
+}
