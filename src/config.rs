@@ -105,6 +105,9 @@ pub struct Config {
     /// `PRIVACY_ADDRESS`: the address whose mail asks for deletion or erasure; without it the
     /// Worker refuses inbound email.
     pub privacy_address: Option<String>,
+    /// `LOCAL_DEVELOPMENT=true`: a developer's machine, where links may take the request's
+    /// origin and webhooks may go to loopback over plain http.
+    pub local_development: bool,
     /// `ZOOM_WEBHOOK_SECRET`: the Zoom app's webhook secret token; without it
     /// `/webhooks/zoom` answers 404.
     pub zoom_webhook_secret: Option<String>,
@@ -209,6 +212,7 @@ impl Config {
             retention_days: retention_days(lookup("RETENTION_DAYS"))?,
             privacy_address: optional("PRIVACY_ADDRESS"),
             zoom_webhook_secret: optional("ZOOM_WEBHOOK_SECRET"),
+            local_development,
         })
     }
 }

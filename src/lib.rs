@@ -29,6 +29,8 @@ mod retention;
 mod runtime;
 #[cfg(target_arch = "wasm32")]
 mod store;
+#[cfg(target_arch = "wasm32")]
+mod webhooks;
 
 /// The Worker's fetch entry point: hands the request to the HTTP shell.
 #[cfg(target_arch = "wasm32")]
@@ -43,8 +45,8 @@ async fn fetch(
 
 /// The cron triggers (wrangler.toml): every minute the reminders that are due are queued and
 /// the outbox's due emails are sent (which is also how a failed email is retried); every hour
-/// the retention job erases expired personal data, refresh tokens sealed under a retired key
-/// are sealed again under the current one, and the health check exercises each connection
+/// the retention job erases expired personal data, refresh tokens and webhook secrets sealed
+/// under a retired key are sealed again under the current one, and the health check exercises each connection
 /// (at least daily) so a broken one reaches its host by email.
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
@@ -52,10 +54,13 @@ async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker
     if event.cron() == retention::HOURLY_CRON {
         retention::run(&env).await;
         calendar::rotation::run(&env, runtime::now()).await;
+        webhooks::rotation::run(&env).await;
         calendar::health::run(&env, runtime::now()).await;
     } else {
         mail::reminders::run(&env).await;
         calendar::run_due(&env).await;
+        // Before the emails, so a notice about an endpoint disabled now goes out this run.
+        webhooks::deliver::run(env.clone()).await;
         mail::deliver::run(env).await;
     }
 }

@@ -17,3 +17,4 @@ pub mod profile;
 pub mod questions;
 pub mod signup;
 pub mod types;
+pub mod webhooks;

@@ -4,6 +4,7 @@
 
 pub mod digest;
 pub mod link_token;
+pub mod standard_webhooks;
 pub mod token_cipher;
 pub mod zoom_webhook;
 

@@ -69,6 +69,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::webhooks::manage::ManageError> for AppError {
+    fn from(error: crate::webhooks::manage::ManageError) -> Self {
+        use crate::webhooks::manage::ManageError;
+        match error {
+            ManageError::NotFound => AppError::NotFound(error.to_string()),
+            ManageError::UnknownEventType => {
+                AppError::InvalidFields(FieldErrors::one("event_type_id", error.to_string()))
+            }
+            ManageError::TooMany => AppError::Conflict(error.to_string()),
+            ManageError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         AppError::Internal(format!("template rendering failed: {error}"))

@@ -32,6 +32,8 @@ mod reschedule;
 mod session;
 mod setup;
 mod slots;
+mod webhook_endpoints;
+mod webhook_endpoints_api;
 mod webhooks;
 
 use worker::{Env, Method, Request, Response};
@@ -65,7 +67,10 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
         headers::parse_embed_origins(&setting)
     });
     if req.method() == Method::Post && response.status_code() < 400 {
-        worker_ctx.wait_until(crate::mail::deliver::run(env));
+        worker_ctx.wait_until(async move {
+            crate::mail::deliver::run(env.clone()).await;
+            crate::webhooks::deliver::run(env).await;
+        });
     }
     match &embed_origins {
         Some(origins) => headers::secure(response, headers::Framing::Embeddable(origins)),
@@ -194,6 +199,24 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["api", "v1", "connections", provider, "calendars"], Method::Get) => {
             connections_api::calendars(&Ctx::from_env(env, req)?, env, req, provider).await
         }
+        (["api", "v1", "webhooks"], Method::Get) => {
+            webhook_endpoints_api::list(&Ctx::from_env(env, req)?, env, req).await
+        }
+        (["api", "v1", "webhooks"], Method::Post) => {
+            webhook_endpoints_api::create(&Ctx::from_env(env, req)?, env, req).await
+        }
+        (["api", "v1", "webhooks", id], Method::Get) => {
+            webhook_endpoints_api::get(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "webhooks", id], Method::Patch) => {
+            webhook_endpoints_api::update(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "webhooks", id], Method::Delete) => {
+            webhook_endpoints_api::delete(&Ctx::from_env(env, req)?, env, req, id).await
+        }
+        (["api", "v1", "webhooks", id, "rotate-secret"], Method::Post) => {
+            webhook_endpoints_api::rotate_secret(&Ctx::from_env(env, req)?, env, req, id).await
+        }
         (["auth", "signin"], Method::Get | Method::Head) => {
             auth::sign_in(&Ctx::from_env(env, req)?, req).await
         }
@@ -289,6 +312,16 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["dashboard", "api-tokens", id, "revoke"], Method::Post) => {
             api_tokens::revoke(&Ctx::from_env(env, req)?, req, id).await
         }
+        (["dashboard", "webhooks"], Method::Get | Method::Head) => {
+            webhook_endpoints::list(&Ctx::from_env(env, req)?, req).await
+        }
+        (["dashboard", "webhooks"], Method::Post) => {
+            webhook_endpoints::create(&Ctx::from_env(env, req)?, req).await
+        }
+        (
+            ["dashboard", "webhooks", id, action @ ("rotate" | "enable" | "disable" | "delete")],
+            Method::Post,
+        ) => webhook_endpoints::act(&Ctx::from_env(env, req)?, req, id, action).await,
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
         }
@@ -405,6 +438,9 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/connections", "GET"),
     ("/api/v1/connections/{provider}", "DELETE, PATCH"),
     ("/api/v1/connections/{provider}/calendars", "GET"),
+    ("/api/v1/webhooks", "GET, POST"),
+    ("/api/v1/webhooks/{id}", "DELETE, GET, PATCH"),
+    ("/api/v1/webhooks/{id}/rotate-secret", "POST"),
 ];
 
 /// The methods of the API address `segments` names, from [`API_ROUTES`].
@@ -499,6 +535,11 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ),
     ("/dashboard/api-tokens", "GET, HEAD, POST", Framing::Deny),
     ("/dashboard/api-tokens/{id}/revoke", "POST", Framing::Deny),
+    ("/dashboard/webhooks", "GET, HEAD, POST", Framing::Deny),
+    ("/dashboard/webhooks/{id}/rotate", "POST", Framing::Deny),
+    ("/dashboard/webhooks/{id}/enable", "POST", Framing::Deny),
+    ("/dashboard/webhooks/{id}/disable", "POST", Framing::Deny),
+    ("/dashboard/webhooks/{id}/delete", "POST", Framing::Deny),
     ("/dashboard/privacy", "GET, HEAD", Framing::Deny),
     ("/dashboard/privacy/delete", "POST", Framing::Deny),
     ("/dashboard/export", "GET, HEAD", Framing::Deny),

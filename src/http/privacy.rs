@@ -203,7 +203,7 @@ pub async fn confirm_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> 
                 lines: vec![
                     format!(
                         "This deletes the account of {} ({}) for good: profile, event types, \
-                         availability, bookings, sign-ins, API tokens and calendar connections.",
+                         availability, bookings, sign-ins, API tokens, calendar connections and webhook endpoints.",
                         host.name, host.email
                     ),
                     format!(
@@ -443,6 +443,17 @@ pub async fn export(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                                 "end_minute": h.end_minute })
         })
         .collect();
+    let webhooks: Vec<serde_json::Value> = store
+        .host_webhook_endpoints(id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({ "url": e.url, "events": e.events.split(',').collect::<Vec<_>>(),
+                                "event_type_id": e.event_type_id,
+                                "include_personal": e.include_personal == 1,
+                                "enabled": e.disabled_at.is_none(), "created_at": e.created_at })
+        })
+        .collect();
     let document = serde_json::json!({
         "format": "openslot-export/1",
         "exported_at": ctx.now.to_rfc3339(),
@@ -457,6 +468,7 @@ pub async fn export(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         "bookings": store.export_bookings(id).await?,
         "connections": store.export_connections(id).await?,
         "api_tokens": store.export_api_tokens(id).await?,
+        "webhooks": webhooks,
     });
     let body = serde_json::to_string_pretty(&document)
         .map_err(|e| AppError::Internal(format!("export: {e}")))?;

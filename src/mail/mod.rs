@@ -14,6 +14,7 @@ pub mod links;
 pub mod mime;
 pub mod privacy;
 pub mod render;
+pub mod webhook_notice;
 
 #[cfg(target_arch = "wasm32")]
 pub mod cloudflare;

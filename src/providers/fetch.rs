@@ -22,6 +22,12 @@ impl From<worker::Error> for FetchError {
 
 /// Sends `request` and reads the whole response. Usable wherever `oauth2` wants an async client.
 pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, FetchError> {
+    fetch_within(request, TIMEOUT_MS).await
+}
+
+/// [`fetch`], aborted after `timeout_ms` instead (a webhook receiver is given longer than a
+/// provider a booking page waits for).
+pub async fn fetch_within(request: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, FetchError> {
     let (parts, body) = request.into_parts();
     let headers = Headers::new();
     for (name, value) in &parts.headers {
@@ -38,7 +44,7 @@ pub async fn fetch(request: HttpRequest) -> Result<HttpResponse, FetchError> {
         init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
     }
     let request = Request::new_with_init(&parts.uri.to_string(), &init)?;
-    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
+    let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout_ms));
     let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
     let mut builder = oauth2::http::Response::builder().status(response.status_code());
     for (name, value) in response.headers() {

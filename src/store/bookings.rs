@@ -14,7 +14,9 @@ use super::booking_calendar::{
 use super::outbox::{
     queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
 };
+use super::webhooks::{queue_params as webhook_params, queue_statement as queue_webhooks};
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
+use crate::core::webhooks::WebhookEvent;
 
 /// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
 /// confirmed of the host (`?2`) overlaps the meeting plus its buffers `[?13, ?14)`, and with a
@@ -125,6 +127,7 @@ pub struct BusyRow {
 #[derive(Debug, Deserialize)]
 pub struct BookingDetailsRow {
     pub id: String,
+    pub event_type_id: String,
     pub start_at: i64,
     pub end_at: i64,
     pub status: BookingStatus,
@@ -183,7 +186,7 @@ pub const HOST_BOOKINGS_LIMIT: i64 = 25;
 /// The columns of [`BookingDetailsRow`] and their joins, before a `WHERE`.
 macro_rules! booking_details_select {
     () => {
-        "SELECT b.id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
+        "SELECT b.id, b.event_type_id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
@@ -237,6 +240,8 @@ impl Store {
         if let Some(params) = &calendar_params {
             statements.push((INSERT_CALENDAR_WORK, params.as_slice()));
         }
+        let webhooks = webhook_params(row.id, WebhookEvent::Created, row.created_at);
+        statements.push((queue_webhooks(WebhookEvent::Created), &webhooks));
         let changed = self
             .batch("insert_booking_if_free", &statements)
             .await?
@@ -325,6 +330,8 @@ impl Store {
                 .map(|params| (QUEUE_FOR_CANCELLED_BOOKING, params.as_slice())),
         );
         statements.push((REMOVE_CALENDAR_WORK, &update_params));
+        let webhooks = webhook_params(booking_id, WebhookEvent::Cancelled, now);
+        statements.push((queue_webhooks(WebhookEvent::Cancelled), &webhooks));
         let changed = self.batch("cancel_booking", &statements).await?;
         Ok(changed.first() == Some(&1))
     }
@@ -381,6 +388,8 @@ impl Store {
                 .iter()
                 .map(|sql| (*sql, calendar_params.as_slice())),
         );
+        let webhooks = webhook_params(new.id, WebhookEvent::Rescheduled, now);
+        statements.push((queue_webhooks(WebhookEvent::Rescheduled), &webhooks));
         let changed = self.batch("reschedule_booking", &statements).await?;
         Ok(changed.first() == Some(&1) && changed.get(1) == Some(&1))
     }

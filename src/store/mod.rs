@@ -27,6 +27,7 @@ mod outbox;
 mod privacy;
 mod retention;
 mod rows;
+mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
 pub use availability::MinuteRange;
@@ -39,6 +40,10 @@ pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use outbox::NewEmail;
 pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
+pub use webhooks::{
+    AttemptOutcome, DeliveryLogRow, DueDelivery, EndpointWrite, WebhookAttempt, WebhookEndpointRow,
+    MAX_ENDPOINTS_PER_HOST,
+};
 
 use wasm_bindgen::JsValue;
 use worker::D1Database;

@@ -28,6 +28,7 @@ const PAGES = [
   ["bookings", "/dashboard/bookings"],
   ["connections", "/dashboard/connections"],
   ["api-tokens", "/dashboard/api-tokens"],
+  ["webhooks", "/dashboard/webhooks"],
   ["privacy", "/dashboard/privacy"],
 ];
 

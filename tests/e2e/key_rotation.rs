@@ -10,12 +10,15 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use crate::api_tokens::{call, new_token};
 use crate::calendars::{at, calendar_host, set_busy};
-use crate::support::http::{get, query};
+use crate::support::http::{get, post_json, query};
 use crate::support::kv;
 use crate::support::other_worker::{fresh_state_dir, OtherWorker};
+use crate::support::receiver::Receiver;
 use crate::support::seed::{sql, sql_in};
 use crate::support::world::TEST_TOKEN_KEY;
+use crate::webhooks::reference_verifies;
 
 /// The key the operator rotates to (32 bytes 31..=0, standard base64).
 const NEW_KEY: &str = "Hx4dHBsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=";
@@ -74,11 +77,24 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
     let sealed_under_k1 = kv::value(&refresh_key);
     assert!(sealed_under_k1.starts_with("v1.k1."), "{sealed_under_k1}");
 
+    // A webhook endpoint, its secret sealed under k1 too: the receiver must keep verifying.
+    let token = new_token(&connected.browser, "hooks");
+    let receiver = Receiver::start();
+    let endpoint = call(
+        "POST",
+        "/api/v1/webhooks",
+        &token,
+        Some(json!({ "url": receiver.url("/rotation") })),
+    );
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let secret = endpoint.json()["secret"].as_str().unwrap().to_owned();
+
     let state_dir = fresh_state_dir("key-rotation");
     copy_rows("hosts", "id", &host_id, &state_dir);
     copy_rows("event_types", "host_id", &host_id, &state_dir);
     copy_rows("weekly_hours", "host_id", &host_id, &state_dir);
     copy_rows("connections", "host_id", &host_id, &state_dir);
+    copy_rows("webhook_endpoints", "host_id", &host_id, &state_dir);
     kv::put_in(&state_dir, &refresh_key, &sealed_under_k1);
 
     // Step 1: the new key is current, the old one retired; the hourly run re-seals.
@@ -106,6 +122,21 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
         "{}",
         rotating.log()
     );
+    assert!(
+        rotating
+            .log()
+            .contains("re-sealed 1 webhook secrets under the current key, 0 left"),
+        "{}",
+        rotating.log()
+    );
+    let sealed = sql_in(&state_dir, "SELECT secret_sealed FROM webhook_endpoints");
+    assert!(
+        sealed[0]["secret_sealed"]
+            .as_str()
+            .unwrap()
+            .starts_with("v1.k2."),
+        "{sealed:?}"
+    );
     drop(rotating);
 
     // Step 2: the old key is gone; the connection still reads the calendar.
@@ -127,4 +158,15 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
         &format!("SELECT status FROM connections WHERE host_id = '{host_id}'"),
     );
     assert_eq!(status[0]["status"], "working");
+
+    // And a booking's webhook is still signed with the secret the receiver was given.
+    let booked = post_json(
+        &format!("{}/api/v1/bookings", renewed.base_url),
+        &json!({ "host": connected.host.slug, "event": "call", "start": at("12:00"),
+                 "name": "Rotation Invitee", "email": "rotation@example.org", "time_zone": "UTC" }),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    let got = receiver.wait_for(1);
+    assert_eq!(got.len(), 1, "{}", renewed.log());
+    reference_verifies(&secret, &got[0]).unwrap();
 }

@@ -43,4 +43,5 @@ mod residue;
 mod setup_page;
 mod sign_in;
 mod slots_api;
+mod webhooks;
 mod zz_log_scan;

@@ -575,6 +575,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("calendars.rs"),
         include_str!("privacy_findings.rs"),
         include_str!("residue.rs"),
+        include_str!("webhooks.rs"),
     ]
     .concat()
     .lines()

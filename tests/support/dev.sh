@@ -34,5 +34,5 @@ echo
 # Links (pages, emails, sign-in redirects) point at this origin, never at a request's Host.
 wrangler dev --local --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE" \
   --show-interactive-dev-session=false --test-scheduled \
-  --var "PUBLIC_BASE_URL:http://127.0.0.1:$PORT" \
+  --var "PUBLIC_BASE_URL:http://127.0.0.1:$PORT" --var "LOCAL_DEVELOPMENT:true" \
   $(bash tests/support/fake-vars.sh "$FAKES")

@@ -27,6 +27,11 @@ if ! target/tools/venv/bin/st --version 2>/dev/null | grep -q "$SCHEMATHESIS_VER
   python3 -m venv target/tools/venv
   target/tools/venv/bin/pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+# The Standard Webhooks reference verifier checks our webhook signatures (tests/e2e/webhooks.rs).
+STANDARDWEBHOOKS_VERSION=1.3.0
+if ! target/tools/venv/bin/pip show standardwebhooks 2>/dev/null | grep -q "^Version: $STANDARDWEBHOOKS_VERSION$"; then
+  target/tools/venv/bin/pip install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
+fi
 # The browser tests drive Debian's Chromium (playwright-core never downloads a browser).
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then

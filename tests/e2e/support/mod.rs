@@ -6,6 +6,7 @@ pub mod kv;
 pub mod log_scan;
 pub mod mail;
 pub mod other_worker;
+pub mod receiver;
 pub mod residue;
 pub mod seed;
 pub mod world;

@@ -127,6 +127,8 @@ impl World {
         let suite_vars: Vec<String> = [
             format!("PRIVACY_ADDRESS:{TEST_PRIVACY_ADDRESS}"),
             format!("ZOOM_WEBHOOK_SECRET:{TEST_ZOOM_WEBHOOK_SECRET}"),
+            // Webhooks may go to the tests' loopback receivers (tests/e2e/webhooks.rs).
+            "LOCAL_DEVELOPMENT:true".to_owned(),
         ]
         .into_iter()
         .flat_map(|var| ["--var".to_owned(), var])
