@@ -26,9 +26,13 @@ pub enum AccessError {
     /// The provider refused the grant: the host must connect again.
     #[error("the connection needs to be made again")]
     NeedsReconnect,
-    /// The provider or our storage did not answer: try again later.
+    /// The provider's token endpoint did not answer: try again later.
     #[error("tokens unavailable: {0}")]
     Unavailable(String),
+    /// Our own side: D1 or KV did not answer, or another request holds the connection's
+    /// refresh. Not the provider's failure, so it never marks the calendar as not answering.
+    #[error("tokens not at hand: {0}")]
+    Ours(String),
     /// This instance has no OAuth client for the provider any more.
     #[error("no OAuth client configured for {0}")]
     NotConfigured(&'static str),
@@ -43,7 +47,7 @@ impl Calendars<'_> {
         rejected: Option<&str>,
     ) -> Result<String, AccessError> {
         let provider = ConnectProvider::parse(&connection.provider)
-            .ok_or_else(|| AccessError::Unavailable("unknown provider".into()))?;
+            .ok_or_else(|| AccessError::Ours("unknown provider".into()))?;
         if connection.needs_reconnect() {
             return Err(AccessError::NeedsReconnect);
         }
@@ -57,7 +61,7 @@ impl Calendars<'_> {
                 .store
                 .take_refresh_lease(host_id, provider.as_str(), now, now + REFRESH_LEASE_SECONDS)
                 .await
-                .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+                .map_err(|e| AccessError::Ours(e.to_string()))?;
             if leased {
                 let outcome = self.refresh_holding_lease(host_id, provider).await;
                 let rotated = matches!(outcome, Ok((_, true)));
@@ -65,7 +69,7 @@ impl Calendars<'_> {
                     self.store
                         .release_refresh_lease(host_id, provider.as_str(), rotated)
                         .await
-                        .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+                        .map_err(|e| AccessError::Ours(e.to_string()))?;
                 }
                 return outcome.map(|(token, _)| token.secret);
             }
@@ -75,7 +79,7 @@ impl Calendars<'_> {
                 return Ok(token.secret);
             }
         }
-        Err(AccessError::Unavailable(
+        Err(AccessError::Ours(
             "another refresh of this connection is still running".into(),
         ))
     }
@@ -90,7 +94,7 @@ impl Calendars<'_> {
             .vault
             .access_token(host_id, provider, self.now)
             .await
-            .map_err(|e| AccessError::Unavailable(e.to_string()))?;
+            .map_err(|e| AccessError::Ours(e.to_string()))?;
         Ok(cached.filter(|t| Some(t.secret.as_str()) != rejected))
     }
 
@@ -105,13 +109,14 @@ impl Calendars<'_> {
             .registration(provider)
             .ok_or(AccessError::NotConfigured(provider.as_str()))?;
         let unavailable = |e: &dyn std::fmt::Display| AccessError::Unavailable(e.to_string());
+        let ours = |e: &dyn std::fmt::Display| AccessError::Ours(e.to_string());
         let mut used = None;
         for _ in 0..2 {
             let Some(refresh_token) = self
                 .vault
                 .refresh_token(host_id, provider)
                 .await
-                .map_err(|e| unavailable(&e))?
+                .map_err(|e| ours(&e))?
             else {
                 break;
             };
@@ -137,12 +142,12 @@ impl Calendars<'_> {
                         self.vault
                             .put_refresh_token(host_id, provider, new_token)
                             .await
-                            .map_err(|e| unavailable(&e))?;
+                            .map_err(|e| ours(&e))?;
                     }
                     self.vault
                         .put_access_token(host_id, provider, &refreshed.access, self.now)
                         .await
-                        .map_err(|e| unavailable(&e))?;
+                        .map_err(|e| ours(&e))?;
                     return Ok((refreshed.access, rotated));
                 }
                 Err(ConnectError::Revoked) => used = Some(refresh_token),
@@ -155,11 +160,11 @@ impl Calendars<'_> {
         );
         self.report_broken(host_id, provider, Breakage::GrantRefused)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(|e| ours(&e))?;
         self.vault
             .forget(host_id, provider)
             .await
-            .map_err(|e| unavailable(&e))?;
+            .map_err(|e| ours(&e))?;
         Err(AccessError::NeedsReconnect)
     }
 }

@@ -46,7 +46,11 @@ impl Calendars<'_> {
                 continue;
             }
             let read = self.read_busy(connection, provider, window).await;
-            self.note_busy_read(connection, read.is_ok()).await;
+            // Our own side not being ready (storage, another request's refresh) says nothing
+            // about whether the calendar answers.
+            if !matches!(read, Err(CallError::Ours(_) | CallError::Build(_))) {
+                self.note_busy_read(connection, read.is_ok()).await;
+            }
             match read {
                 Ok(periods) => busy.extend(periods),
                 Err(error) => {

@@ -29,6 +29,10 @@ pub enum CallError {
     /// Down, rate limiting, or unreachable even after the retries: try again later.
     #[error("provider unavailable: {0}")]
     Unavailable(String),
+    /// Our own side was not ready (D1 or KV did not answer, another request holds the
+    /// connection's refresh): try again later, and do not blame the provider.
+    #[error("not sent: {0}")]
+    Ours(String),
     /// The provider answered with an error that a retry would not change.
     #[error(transparent)]
     Api(ApiError),
@@ -41,6 +45,7 @@ impl From<AccessError> for CallError {
     fn from(error: AccessError) -> Self {
         match error {
             AccessError::NeedsReconnect => Self::NeedsReconnect,
+            AccessError::Ours(why) => Self::Ours(why),
             other => Self::Unavailable(other.to_string()),
         }
     }
@@ -93,7 +98,7 @@ impl Calendars<'_> {
                     self.vault
                         .forget_access_token(&connection.host_id, provider_of(connection)?)
                         .await
-                        .map_err(|e| CallError::Unavailable(e.to_string()))?;
+                        .map_err(|e| CallError::Ours(e.to_string()))?;
                     token = self.access_token(connection, Some(&token)).await?;
                 }
                 Err(ApiError::Unauthorized) => {

@@ -63,7 +63,7 @@ impl From<CallError> for StepError {
     fn from(error: CallError) -> Self {
         match error {
             CallError::NeedsReconnect => Self::Temporary("needs reconnect".into()),
-            CallError::Unavailable(why) => Self::Temporary(why),
+            CallError::Unavailable(why) | CallError::Ours(why) => Self::Temporary(why),
             CallError::Api(ApiError::Rejected { status, code }) => {
                 Self::Permanent(format!("rejected {status} {code}"))
             }

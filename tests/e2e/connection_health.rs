@@ -14,7 +14,7 @@ use crate::support::seed::sql;
 use crate::support::world::world;
 
 /// Every dashboard page a signed-in host can open with a GET.
-const DASHBOARD_PAGES: [&str; 8] = [
+const DASHBOARD_PAGES: [&str; 9] = [
     "/dashboard",
     "/dashboard/profile",
     "/dashboard/event-types/new",
@@ -22,6 +22,7 @@ const DASHBOARD_PAGES: [&str; 8] = [
     "/dashboard/bookings",
     "/dashboard/connections",
     "/dashboard/api-tokens",
+    "/dashboard/webhooks",
     "/dashboard/privacy",
 ];
 
@@ -267,4 +268,27 @@ fn a_booking_page_that_cannot_read_the_calendar_marks_it_without_emailing() {
     assert_eq!(row["broken_reason"], Value::Null, "{row}");
     run_cron();
     assert!(with_subject(&host.email, SILENT_SUBJECT).is_empty());
+}
+
+/// Another request holding the connection's token refresh is our own side being busy, not the
+/// calendar failing: a booking page that meets it records nothing against the calendar.
+#[test]
+fn a_refresh_held_by_another_request_is_not_the_calendar_failing() {
+    let host = calendar_host("Health Lease", "none", &["google"]);
+    crate::support::kv::delete(&format!("host/{}/access/google", host.host.id));
+    sql(&format!(
+        "UPDATE connections SET refresh_lease_until = {}, last_checked_at = {} \
+         WHERE host_id = '{}' AND provider = 'google'",
+        now() + 600,
+        now() - 2 * 86_400,
+        host.host.id
+    ));
+    let page = get(&format!("/{}/call", host.host.slug));
+    assert_eq!(page.status, 503, "the times cannot be known: {}", page.body);
+    let row = health_row(&host.host.id);
+    assert_eq!(row["broken_reason"], Value::Null, "{row}");
+    // The scheduled check meeting the same records nothing either, and tries again next hour.
+    assert_eq!(get("/__scheduled?cron=17+*+*+*+*").status, 200);
+    let row = health_row(&host.host.id);
+    assert_eq!(row["broken_reason"], Value::Null, "{row}");
 }
