@@ -53,9 +53,9 @@ async fn fetch(
 async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
     if event.cron() == retention::HOURLY_CRON {
         retention::run(&env).await;
-        calendar::rotation::run(&env, runtime::now()).await;
+        calendar::rotation::run(&env).await;
         webhooks::rotation::run(&env).await;
-        calendar::health::run(&env, runtime::now()).await;
+        calendar::health::run(&env).await;
     } else {
         mail::reminders::run(&env).await;
         calendar::run_due(&env).await;

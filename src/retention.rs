@@ -6,21 +6,17 @@
 use chrono::Duration;
 use worker::Env;
 
-use crate::store::Store;
-
 /// The cron expression (wrangler.toml) that runs this job.
 pub const HOURLY_CRON: &str = "17 * * * *";
 
 /// One retention run; failures are logged and the next hour tries again.
 pub async fn run(env: &Env) {
-    let now = crate::runtime::now();
-    let (config, db) = match (crate::runtime::read_config(env), env.d1("DB")) {
-        (Ok(config), Ok(db)) => (config, db),
-        (Err(error), _) => return worker::console_error!("retention: {error}"),
-        (_, Err(error)) => return worker::console_error!("retention: D1 binding DB: {error}"),
+    let Some(crate::runtime::Run { config, store, now }) =
+        crate::runtime::open_run(env, "retention")
+    else {
+        return;
     };
     let cutoff = now - Duration::days(i64::from(config.retention_days));
-    let store = Store::new(db);
     match store.erase_ended_bookings(cutoff.timestamp()).await {
         Ok(erased) => worker::console_log!(
             "retention: erased {} bookings' invitee data and {} outbox rows",

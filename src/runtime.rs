@@ -26,3 +26,36 @@ pub fn setting(env: &Env) -> impl Fn(&str) -> Option<String> + '_ {
 pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
+
+/// What a background run (a cron job, an email delivery) starts from: the configuration, D1
+/// and the clock, each read once.
+pub struct Run {
+    pub config: Config,
+    pub store: crate::store::Store,
+    pub now: DateTime<Utc>,
+}
+
+/// Opens the background run `job` (its name in the log). `None`, logged, when the
+/// configuration or the D1 binding is missing: a run has no one to answer, so it stops and the
+/// next one tries again.
+pub fn open_run(env: &Env, job: &str) -> Option<Run> {
+    let config = match read_config(env) {
+        Ok(config) => config,
+        Err(error) => {
+            worker::console_error!("{job}: configuration: {error}");
+            return None;
+        }
+    };
+    let store = match env.d1("DB") {
+        Ok(db) => crate::store::Store::new(db),
+        Err(error) => {
+            worker::console_error!("{job}: D1 binding DB: {error}");
+            return None;
+        }
+    };
+    Some(Run {
+        config,
+        store,
+        now: now(),
+    })
+}

@@ -4,7 +4,7 @@
 //! and the hourly cron exercises each connection at least daily, so a host hears about a dead
 //! grant before an invitee meets a booking page without times.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 use super::call::CallError;
 use super::Calendars;
@@ -15,7 +15,7 @@ use crate::crypto::random_hex;
 use crate::mail::connection_notice::{connection_broken, ConnectionNotice};
 use crate::providers::calendar::zoom;
 use crate::providers::connect::ConnectProvider;
-use crate::store::{ConnectionRow, Store, StoreError};
+use crate::store::{ConnectionRow, StoreError};
 
 /// Connections one hourly run exercises at most: each is one or two provider calls, and the
 /// run shares the free plan's 50 subrequests with the rest of the hourly work.
@@ -229,16 +229,11 @@ impl Calendars<'_> {
 }
 
 /// The hourly cron's turn: the health check of every due connection.
-pub async fn run(env: &worker::Env, now: DateTime<Utc>) {
-    let config = match crate::runtime::read_config(env) {
-        Ok(config) => config,
-        Err(error) => return worker::console_error!("health check: configuration: {error}"),
+pub async fn run(env: &worker::Env) {
+    let Some(run) = crate::runtime::open_run(env, "health check") else {
+        return;
     };
-    let store = match env.d1("DB") {
-        Ok(db) => Store::new(db),
-        Err(error) => return worker::console_error!("health check: D1 binding DB: {error}"),
-    };
-    let outcome = match Calendars::new(env, &store, &config, now) {
+    let outcome = match Calendars::new(env, &run.store, &run.config, run.now) {
         Ok(calendars) => calendars
             .check_connections()
             .await

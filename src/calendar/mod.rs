@@ -62,23 +62,10 @@ pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuth
 
 /// The cron trigger's turn: retries every booking's due calendar work.
 pub async fn run_due(env: &worker::Env) {
-    let config = match crate::runtime::read_config(env) {
-        Ok(config) => config,
-        Err(error) => {
-            worker::console_error!("calendar work: configuration: {error}");
-            return;
-        }
+    let Some(run) = crate::runtime::open_run(env, "calendar work") else {
+        return;
     };
-    let db = match env.d1("DB") {
-        Ok(db) => db,
-        Err(error) => {
-            worker::console_error!("calendar work: D1 binding DB: {error}");
-            return;
-        }
-    };
-    let store = Store::new(db);
-    let now = crate::runtime::now();
-    let outcome = match Calendars::new(env, &store, &config, now) {
+    let outcome = match Calendars::new(env, &run.store, &run.config, run.now) {
         Ok(calendars) => calendars.run_due().await.map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),
     };

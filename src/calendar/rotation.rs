@@ -4,11 +4,8 @@
 //! everything (its log says how many are left), the old key can be removed (README, *Rotating
 //! the token encryption key*).
 
-use chrono::{DateTime, Utc};
-
 use super::Calendars;
 use crate::providers::connect::ConnectProvider;
-use crate::store::Store;
 
 /// How long one re-sealing holds a connection's refresh lease: a KV read and a write.
 const RESEAL_LEASE_SECONDS: i64 = 30;
@@ -66,19 +63,14 @@ impl Calendars<'_> {
 }
 
 /// The hourly cron's turn: re-seals what retired keys sealed, if the ring has any.
-pub async fn run(env: &worker::Env, now: DateTime<Utc>) {
-    let config = match crate::runtime::read_config(env) {
-        Ok(config) => config,
-        Err(error) => return worker::console_error!("key rotation: configuration: {error}"),
+pub async fn run(env: &worker::Env) {
+    let Some(run) = crate::runtime::open_run(env, "key rotation") else {
+        return;
     };
-    if !config.token_cipher.has_retired_keys() {
+    if !run.config.token_cipher.has_retired_keys() {
         return;
     }
-    let store = match env.d1("DB") {
-        Ok(db) => Store::new(db),
-        Err(error) => return worker::console_error!("key rotation: D1 binding DB: {error}"),
-    };
-    let outcome = match Calendars::new(env, &store, &config, now) {
+    let outcome = match Calendars::new(env, &run.store, &run.config, run.now) {
         Ok(calendars) => calendars
             .reseal_retired_tokens()
             .await

@@ -205,22 +205,11 @@ async fn deliver_all(
 /// One delivery run from the Worker's environment; failures are logged, never raised (the
 /// rows stay queued for the next run).
 pub async fn run(env: Env) {
-    let now = crate::runtime::now();
-    let config = match crate::runtime::read_config(&env) {
-        Ok(config) => config,
-        Err(error) => {
-            worker::console_error!("email delivery: {error}");
-            return;
-        }
+    let Some(crate::runtime::Run { config, store, now }) =
+        crate::runtime::open_run(&env, "email delivery")
+    else {
+        return;
     };
-    let db = match env.d1("DB") {
-        Ok(db) => db,
-        Err(error) => {
-            worker::console_error!("email delivery: D1 binding DB: {error}");
-            return;
-        }
-    };
-    let store = Store::new(db);
     let result = match config.email_backend {
         EmailBackend::Resend => {
             let Some(api_key) = config.email_api_key.clone() else {

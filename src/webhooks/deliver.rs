@@ -31,22 +31,10 @@ const ROWS_PER_RUN: i64 = 10;
 
 /// Sends the due webhooks; failures are logged, never raised (a cron run or a `wait_until`).
 pub async fn run(env: Env) {
-    let now = crate::runtime::now();
-    let config = match crate::runtime::read_config(&env) {
-        Ok(config) => config,
-        Err(error) => {
-            worker::console_error!("webhook delivery: {error}");
-            return;
-        }
+    let Some(run) = crate::runtime::open_run(&env, "webhook delivery") else {
+        return;
     };
-    let store = match env.d1("DB") {
-        Ok(db) => Store::new(db),
-        Err(error) => {
-            worker::console_error!("webhook delivery: D1 binding DB: {error}");
-            return;
-        }
-    };
-    if let Err(error) = deliver_due(&store, &config, now).await {
+    if let Err(error) = deliver_due(&run.store, &run.config, run.now).await {
         worker::console_error!("webhook delivery: {error}");
     }
 }

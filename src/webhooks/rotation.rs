@@ -60,18 +60,13 @@ pub async fn reseal_retired_secrets(
 
 /// The hourly cron's turn: re-seals what retired keys sealed, if the ring has any.
 pub async fn run(env: &worker::Env) {
-    let config = match crate::runtime::read_config(env) {
-        Ok(config) => config,
-        Err(error) => return worker::console_error!("key rotation: configuration: {error}"),
+    let Some(run) = crate::runtime::open_run(env, "key rotation") else {
+        return;
     };
-    if !config.token_cipher.has_retired_keys() {
+    if !run.config.token_cipher.has_retired_keys() {
         return;
     }
-    let store = match env.d1("DB") {
-        Ok(db) => Store::new(db),
-        Err(error) => return worker::console_error!("key rotation: D1 binding DB: {error}"),
-    };
-    match reseal_retired_secrets(&store, &config.token_cipher).await {
+    match reseal_retired_secrets(&run.store, &run.config.token_cipher).await {
         Ok((resealed, left)) => worker::console_log!(
             "key rotation: re-sealed {resealed} webhook secrets under the current key, {left} left for the next run"
         ),
