@@ -133,7 +133,7 @@ impl Calendars<'_> {
                         Breakage::PermissionMissing,
                     )
                     .await
-                    .map_err(|e| CallError::Unavailable(e.to_string()))?;
+                    .map_err(|e| CallError::Ours(e.to_string()))?;
                     return Err(CallError::NeedsReconnect);
                 }
                 Err(error) => return Err(CallError::Api(error)),
@@ -146,7 +146,7 @@ fn provider_of(
     connection: &ConnectionRow,
 ) -> Result<crate::providers::connect::ConnectProvider, CallError> {
     crate::providers::connect::ConnectProvider::parse(&connection.provider)
-        .ok_or_else(|| CallError::Unavailable("unknown provider".into()))
+        .ok_or_else(|| CallError::Ours("unknown provider".into()))
 }
 
 async fn pause(retry_after: Option<u64>) {

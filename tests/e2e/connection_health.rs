@@ -292,3 +292,49 @@ fn a_refresh_held_by_another_request_is_not_the_calendar_failing() {
     let row = health_row(&host.host.id);
     assert_eq!(row["broken_reason"], Value::Null, "{row}");
 }
+
+/// A calendar that answers 403 `insufficientPermissions` (the host unticked a permission at
+/// Google after connecting) needs reconnecting: the booking page offers no times, the host gets
+/// one email naming the missing permission and the link that mends it, and every dashboard
+/// page says so. The error body is Google's, as its Calendar API documents it ("Handle API
+/// errors", 403: Insufficient permissions).
+#[test]
+fn a_permission_removed_at_google_tells_the_host_once_with_the_way_to_mend_it() {
+    let host = calendar_host("Health Permission", "none", &["google"]);
+    let reply = post_json(
+        &fakes("/_fake/fail"),
+        &json!({ "path_prefix": "/google/api/calendar/v3/freeBusy", "method": "POST",
+                 "status": 403, "count": 1, "account": host.email,
+                 "body": { "error": { "code": 403,
+                     "message": "Request had insufficient authentication scopes.",
+                     "errors": [{ "domain": "global", "reason": "insufficientPermissions",
+                                  "message": "Insufficient Permission" }],
+                     "status": "PERMISSION_DENIED" } } }),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(get(&format!("/{}/call", host.host.slug)).status, 503);
+    let row = health_row(&host.host.id);
+    assert_eq!(row["status"], "needs_reconnect", "{row}");
+    assert_eq!(row["broken_reason"], "permission_missing", "{row}");
+    run_cron();
+    let told = wait_for_emails(&host.email, RECONNECT_SUBJECT, 1);
+    assert_eq!(told.len(), 1, "{told:?}");
+    let text = told[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("refuses a permission Openslot needs"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/dashboard/connections/google/connect"),
+        "{text}"
+    );
+    run_hourly();
+    run_cron();
+    assert_eq!(wait_for_emails(&host.email, RECONNECT_SUBJECT, 2).len(), 1);
+    let page = host.browser.get("/dashboard/webhooks");
+    assert!(
+        page.body.contains("Google Calendar needs reconnecting."),
+        "{}",
+        page.body
+    );
+}
