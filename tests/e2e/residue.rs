@@ -79,7 +79,8 @@ fn invitee_with_markers(host: &SeededHost, days: u64) -> (String, Vec<String>, V
 
 /// [P42] Deleting a host's account leaves nothing of the host or their invitees anywhere: profile,
 /// event types with their questions, sign-ins, sessions, API tokens, connections, calendar
-/// work, bookings with every invitee field, emails, KV entries and both links' tokens.
+/// work, bookings with every invitee field, emails (a notice still queued too), webhook
+/// endpoints and their deliveries, KV entries and both links' tokens.
 #[test]
 fn a_host_deletion_leaves_no_residue() {
     let host = host("Residue Host");
@@ -135,6 +136,23 @@ fn a_host_deletion_leaves_no_residue() {
     ));
     kv::put(&format!("host/{id}/refresh/zoom"), &kv_value);
     kv::put(&format!("host/{id}/access/zoom"), &access_value);
+    // A webhook endpoint with a delivery waiting, and a notice to the host still queued.
+    let (hook_path, hook_secret, delivery, notice) = (
+        marker("hookpath"),
+        marker("hooksecret"),
+        marker("delivery"),
+        marker("notice"),
+    );
+    sql(&format!(
+        "INSERT INTO webhook_endpoints (id, host_id, url, events, secret_sealed, created_at) \
+         VALUES ('{hook_path}', '{id}', 'https://hooks.example.com/{hook_path}', 'booking.created', \
+           'v1.k1.{hook_secret}', 0); \
+         INSERT INTO webhook_deliveries (id, endpoint_id, booking_id, event, occurred_at, \
+           next_attempt_at) \
+         VALUES ('msg_{delivery}', '{hook_path}', '{booking_id}', 'booking.created', 0, 4000000000); \
+         INSERT INTO notice_outbox (id, host_id, kind, payload, next_attempt_at, created_at) \
+         VALUES ('{notice}', '{id}', 'connection_broken', '{{\"to\":\"{notice}\"}}', 4000000000, 0)"
+    ));
     let browser = session_of(&host);
     assert_eq!(browser.get("/dashboard").status, 200);
     let session = browser
@@ -177,6 +195,10 @@ fn a_host_deletion_leaves_no_residue() {
         manage_token,
         privacy_token,
         session,
+        hook_path,
+        hook_secret,
+        delivery,
+        notice,
     ]);
 }
 
