@@ -73,7 +73,9 @@ impl From<crate::webhooks::manage::ManageError> for AppError {
     fn from(error: crate::webhooks::manage::ManageError) -> Self {
         use crate::webhooks::manage::ManageError;
         match error {
-            ManageError::NotFound => AppError::NotFound(error.to_string()),
+            ManageError::NotFound | ManageError::NoSuchDelivery => {
+                AppError::NotFound(error.to_string())
+            }
             ManageError::UnknownEventType => {
                 AppError::InvalidFields(FieldErrors::one("event_type_id", error.to_string()))
             }

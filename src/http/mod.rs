@@ -214,6 +214,10 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         (["api", "v1", "webhooks", id], Method::Delete) => {
             webhook_endpoints_api::delete(&Ctx::from_env(env, req)?, env, req, id).await
         }
+        (["api", "v1", "webhooks", id, "deliveries", delivery, "resend"], Method::Post) => {
+            let ctx = Ctx::from_env(env, req)?;
+            webhook_endpoints_api::resend(&ctx, env, req, id, delivery).await
+        }
         (["api", "v1", "webhooks", id, "rotate-secret"], Method::Post) => {
             webhook_endpoints_api::rotate_secret(&Ctx::from_env(env, req)?, env, req, id).await
         }
@@ -322,6 +326,9 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             ["dashboard", "webhooks", id, action @ ("rotate" | "enable" | "disable" | "delete")],
             Method::Post,
         ) => webhook_endpoints::act(&Ctx::from_env(env, req)?, req, id, action).await,
+        (["dashboard", "webhooks", id, "deliveries", delivery, "resend"], Method::Post) => {
+            webhook_endpoints::resend(&Ctx::from_env(env, req)?, req, id, delivery).await
+        }
         (["dashboard", "profile"], Method::Post) => {
             dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
         }
@@ -421,6 +428,9 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
 /// Every JSON API address and the methods it answers. openapi.yaml must describe exactly
 /// these (tests/e2e/openapi_in_step.rs reads this list): one entry a line, `{…}` a path
 /// parameter.
+// One entry a line: tests read this table as text (tests/e2e/openapi_in_step.rs,
+// tests/e2e/privacy_findings.rs, tests/architecture.rs).
+#[rustfmt::skip]
 const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/slots", "GET"),
     ("/api/v1/hosts/{host}", "GET"),
@@ -441,6 +451,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/webhooks", "GET, POST"),
     ("/api/v1/webhooks/{id}", "DELETE, GET, PATCH"),
     ("/api/v1/webhooks/{id}/rotate-secret", "POST"),
+    ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", "POST"),
 ];
 
 /// The methods of the API address `segments` names, from [`API_ROUTES`].
@@ -470,6 +481,9 @@ enum Framing {
 /// tests/e2e/privacy_findings.rs walks it (one entry a line, `{…}` a path parameter). The first
 /// entry that matches wins, so literal addresses come before `/{host}` and `/{host}/{event}`,
 /// and `{host}` never stands for a first segment the Worker itself uses.
+// One entry a line: tests read this table as text (tests/e2e/openapi_in_step.rs,
+// tests/e2e/privacy_findings.rs, tests/architecture.rs).
+#[rustfmt::skip]
 const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/", "GET, HEAD", Framing::Deny),
     ("/healthz", "GET, HEAD", Framing::Deny),
@@ -540,6 +554,7 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/dashboard/webhooks/{id}/enable", "POST", Framing::Deny),
     ("/dashboard/webhooks/{id}/disable", "POST", Framing::Deny),
     ("/dashboard/webhooks/{id}/delete", "POST", Framing::Deny),
+    ("/dashboard/webhooks/{id}/deliveries/{delivery_id}/resend", "POST", Framing::Deny),
     ("/dashboard/privacy", "GET, HEAD", Framing::Deny),
     ("/dashboard/privacy/delete", "POST", Framing::Deny),
     ("/dashboard/export", "GET, HEAD", Framing::Deny),

@@ -18,6 +18,7 @@ use crate::core::webhooks::{EndpointInput, EventSet, WebhookEvent};
 use crate::webhooks::manage;
 
 struct DeliveryItem {
+    id: String,
     event: &'static str,
     when: String,
     state: &'static str,
@@ -100,6 +101,7 @@ async fn page(
             .await?
             .iter()
             .map(|delivery| DeliveryItem {
+                id: delivery.id.clone(),
                 event: WebhookEvent::parse(&delivery.event).map_or("", WebhookEvent::label),
                 when: when(delivery.last_attempt_at.unwrap_or(delivery.occurred_at)),
                 state: delivery_state(delivery),
@@ -224,6 +226,20 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// `POST /dashboard/webhooks/{id}/deliveries/{delivery_id}/resend`: sends one delivery again.
+pub async fn resend(
+    ctx: &Ctx,
+    req: &mut Request,
+    id: &str,
+    delivery_id: &str,
+) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    manage::resend(&ctx.store, &signed_in.host.id, id, delivery_id, ctx.now).await?;
+    redirect("/dashboard/webhooks", 303)
 }
 
 /// `POST /dashboard/webhooks/{id}/{rotate|enable|disable|delete}`.

@@ -215,6 +215,20 @@ pub async fn delete(ctx: &Ctx, env: &Env, req: &Request, id: &str) -> Result<Res
     Ok(Response::empty()?.with_status(204))
 }
 
+/// `POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend`: sends one delivery again
+/// (202), with the same `webhook-id`, on a fresh retry schedule.
+pub async fn resend(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    id: &str,
+    delivery_id: &str,
+) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
+    manage::resend(&ctx.store, &signed_in.host.id, id, delivery_id, ctx.now).await?;
+    Ok(Response::from_json(&json!({ "id": delivery_id, "state": "pending" }))?.with_status(202))
+}
+
 /// `POST /api/v1/webhooks/{id}/rotate-secret`: a new secret, shown this once; the previous
 /// one also signs until `previous_secret_valid_until`.
 pub async fn rotate_secret(

@@ -328,6 +328,35 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// Sends delivery `delivery_id` of the host's endpoint `endpoint_id` again from `now`,
+    /// with a fresh retry schedule and its own `webhook-id` (receivers that already handled it
+    /// drop it by that id). False when it is not theirs, or is being sent right now.
+    pub async fn resend_webhook_delivery(
+        &self,
+        host_id: &str,
+        endpoint_id: &str,
+        delivery_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "resend_webhook_delivery",
+                "UPDATE webhook_deliveries SET next_attempt_at = ?4, attempts = 0, \
+                 delivered_at = NULL \
+                 WHERE id = ?3 AND endpoint_id = ?2 \
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= ?4) \
+                 AND EXISTS (SELECT 1 FROM webhook_endpoints WHERE id = ?2 AND host_id = ?1)",
+                &[
+                    Param::Text(host_id),
+                    Param::Text(endpoint_id),
+                    Param::Text(delivery_id),
+                    Param::Int(now),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
     /// The endpoint's latest deliveries (at most `limit`), newest first: its delivery log.
     pub async fn webhook_delivery_log(
         &self,

@@ -18,6 +18,8 @@ pub const ROTATION_GRACE: Duration = Duration::hours(24);
 pub enum ManageError {
     #[error("You have no webhook endpoint with this id.")]
     NotFound,
+    #[error("This endpoint has no such delivery, or it is being sent right now.")]
+    NoSuchDelivery,
     #[error("You have no event type with this id.")]
     UnknownEventType,
     #[error("You have {MAX_ENDPOINTS_PER_HOST} webhook endpoints already; remove one first.")]
@@ -136,6 +138,25 @@ pub async fn rotate(
         return Err(ManageError::NotFound);
     }
     Ok((secret.reveal(), until))
+}
+
+/// Sends delivery `delivery_id` of the host's endpoint `id` again (after the receiver was
+/// mended, or to replay one), on a fresh schedule and with the same `webhook-id`.
+pub async fn resend(
+    store: &Store,
+    host_id: &str,
+    id: &str,
+    delivery_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ManageError> {
+    if store
+        .resend_webhook_delivery(host_id, id, delivery_id, now.timestamp())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ManageError::NoSuchDelivery)
+    }
 }
 
 /// Removes the host's endpoint `id`, its queued webhooks and its log.

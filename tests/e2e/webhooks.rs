@@ -347,6 +347,56 @@ fn a_failed_webhook_is_retried_with_the_same_id_and_a_dead_endpoint_is_disabled_
     assert!(on.json()["failing_since"].is_null());
     book(&slug, start_in_days(6), &format!("back-{slug}@example.org"));
     assert_eq!(receiver.wait_for(5).len(), 5);
+
+    // The webhook given up while it was down can be sent again, with its own webhook-id.
+    let given_up = call(
+        "GET",
+        &format!("/api/v1/webhooks/{endpoint_id}"),
+        &token,
+        None,
+    )
+    .json()["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["state"] == "given_up")
+        .cloned()
+        .expect("a given-up delivery in the log");
+    let dead_id = given_up["id"].as_str().unwrap();
+    let (stranger, _, _, _) = bookable_host("hooks-resend-stranger");
+    let stranger_token = new_token(&stranger, "hooks");
+    let resend_path = format!("/api/v1/webhooks/{endpoint_id}/deliveries/{dead_id}/resend");
+    assert_eq!(
+        call("POST", &resend_path, &stranger_token, None).status,
+        404
+    );
+    let resent = call("POST", &resend_path, &token, None);
+    assert_eq!(resent.status, 202, "{}", resent.body);
+    run_cron();
+    let got = receiver.wait_for(6);
+    assert_eq!(got.len(), 6);
+    assert_eq!(got[5].header("webhook-id"), dead_id);
+    assert_eq!(
+        got[2].header("webhook-id"),
+        dead_id,
+        "the same webhook as before"
+    );
+    reference_verifies(endpoint["secret"].as_str().unwrap(), &got[5]).unwrap();
+    let log = call(
+        "GET",
+        &format!("/api/v1/webhooks/{endpoint_id}"),
+        &token,
+        None,
+    )
+    .json();
+    let now_delivered = log["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == dead_id)
+        .unwrap()
+        .clone();
+    assert_eq!(now_delivered["state"], "delivered", "{now_delivered}");
 }
 
 #[test]
