@@ -161,17 +161,23 @@ impl Calendars<'_> {
                 report.told += usize::from(self.tell_host(host_id, provider).await?);
                 continue;
             }
+            // Claimed before the probe: a concurrent run (another cron invocation) no longer
+            // finds it due, so one connection is probed once per check.
+            self.store
+                .mark_checked(host_id, provider.as_str(), now)
+                .await?;
             match self.probe(&connection, provider).await {
                 Ok(()) => {
-                    // One write: checked now, and mended if it was not answering.
-                    self.store
-                        .mark_answering(host_id, provider.as_str(), now)
-                        .await?;
+                    if connection.breakage() == Some(Breakage::NotAnswering) {
+                        self.store
+                            .mark_answering(host_id, provider.as_str(), now)
+                            .await?;
+                    }
                     report.answering += 1;
                 }
                 Err(error @ (CallError::Ours(_) | CallError::Build(_))) => {
                     // Our side was not ready: nothing is known of the provider, so nothing is
-                    // recorded and the next hourly run tries again.
+                    // recorded against it; the next check tries again.
                     worker::console_warn!(
                         "health check of {} for host {host_id} not made: {error}",
                         provider.as_str()
@@ -179,9 +185,6 @@ impl Calendars<'_> {
                 }
                 Err(CallError::NeedsReconnect) => {
                     // Recorded, and the host told, where the refusal was seen (`access`, `call`).
-                    self.store
-                        .mark_checked(host_id, provider.as_str(), now)
-                        .await?;
                     report.broken += 1;
                 }
                 Err(error) => {
@@ -189,9 +192,6 @@ impl Calendars<'_> {
                         "health check of {} for host {host_id}: {error}",
                         provider.as_str()
                     );
-                    self.store
-                        .mark_checked(host_id, provider.as_str(), now)
-                        .await?;
                     report.broken += 1;
                     let told = self
                         .report_broken(host_id, provider, Breakage::NotAnswering)
