@@ -448,7 +448,7 @@ pub async fn export(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         .await?
         .into_iter()
         .map(|e| {
-            serde_json::json!({ "url": e.url, "events": e.events.split(',').collect::<Vec<_>>(),
+            serde_json::json!({ "url": e.url, "events": crate::core::webhooks::EventSet::from_stored(&e.events).names(),
                                 "event_type_id": e.event_type_id,
                                 "include_personal": e.include_personal == 1,
                                 "enabled": e.disabled_at.is_none(), "created_at": e.created_at })

@@ -12,7 +12,7 @@ use super::dashboard_nav::ConnectionAlert;
 use super::error::AppError;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
-use super::webhook_endpoints_api::{delivery_state, LOG_LENGTH};
+use super::webhook_endpoints_api::{delivery_state, input_of, LOG_LENGTH};
 use crate::core::booking::FieldErrors;
 use crate::core::webhooks::{EndpointInput, EventSet, WebhookEvent};
 use crate::webhooks::manage;
@@ -273,18 +273,9 @@ pub async fn act(
                 .host_webhook_endpoint(host_id, id)
                 .await?
                 .ok_or(manage::ManageError::NotFound)?;
-            let settings = EndpointInput {
-                url: current.url.clone(),
-                events: EventSet::from_stored(&current.events)
-                    .names()
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-                event_type_id: current.event_type_id.clone(),
-                include_personal: current.include_personal == 1,
-            }
-            .parse(true)
-            .map_err(AppError::InvalidFields)?;
+            let settings = input_of(&current)
+                .parse(ctx.config.local_development)
+                .map_err(AppError::InvalidFields)?;
             manage::change(
                 &ctx.store,
                 host_id,

@@ -105,7 +105,8 @@ fn overlay(
     }
 }
 
-fn input_of(row: &WebhookEndpointRow) -> EndpointInput {
+/// The endpoint as stored, as the input that would save it again.
+pub(super) fn input_of(row: &WebhookEndpointRow) -> EndpointInput {
     EndpointInput {
         url: row.url.clone(),
         events: EventSet::from_stored(&row.events)
