@@ -4,6 +4,7 @@
 //! and a missing or malformed setting fails with a message naming the variable.
 
 use crate::core::signup::SignupPolicy;
+use crate::crypto::data_key::IndexKey;
 use crate::crypto::link_token::LinkKey;
 use crate::crypto::token_cipher::{CipherError, TokenCipher};
 use base64::engine::general_purpose::STANDARD;
@@ -92,6 +93,12 @@ pub struct Config {
     pub token_cipher: TokenCipher,
     /// Derives booking manage-link tokens.
     pub link_key: LinkKey,
+    /// Key of the blind index over email addresses (`crypto::data_key`), derived like `link_key`.
+    #[cfg_attr(
+        target_arch = "wasm32",
+        allow(dead_code, reason = "read once bookings are sealed (issue 13, step 2)")
+    )]
+    pub index_key: IndexKey,
     /// Days after a meeting ends before its invitee's personal data is erased.
     pub retention_days: u32,
     /// Who may create a host by signing in (`SIGNUP_POLICY`, default `closed`).
@@ -209,6 +216,7 @@ impl Config {
                 .filter(|v| !v.is_empty()),
             token_cipher,
             link_key: LinkKey::derive(&key_bytes),
+            index_key: IndexKey::derive(&key_bytes),
             retention_days: retention_days(lookup("RETENTION_DAYS"))?,
             privacy_address: optional("PRIVACY_ADDRESS"),
             zoom_webhook_secret: optional("ZOOM_WEBHOOK_SECRET"),

@@ -1,10 +1,14 @@
 //! The hourly retention job: erases the personal data of bookings whose meeting ended more
 //! than `RETENTION_DAYS` ago (see `store::retention` for exactly what goes), and purges what
 //! is dead: expired or revoked sessions, unfinished sign-ins and calendar connections, and
-//! privacy links that expired unused. Logs counts only.
+//! privacy links that expired unused. Then it seals the invitees of bookings written before
+//! sealing existed (`store::sealed_invitee`), a bounded number per run. Logs counts only.
 
 use chrono::Duration;
 use worker::Env;
+
+/// How many plaintext bookings one run seals at most (one KV-cached key, one UPDATE each).
+const SEALED_PER_RUN: i64 = 500;
 
 /// The cron expression (wrangler.toml) that runs this job.
 pub const HOURLY_CRON: &str = "17 * * * *";
@@ -34,5 +38,10 @@ pub async fn run(env: &Env) {
             purged.privacy_requests
         ),
         Err(error) => worker::console_error!("retention: {error}"),
+    }
+    match store.seal_plaintext_invitees(SEALED_PER_RUN).await {
+        Ok(0) => {}
+        Ok(sealed) => worker::console_log!("retention: sealed {sealed} bookings' invitee data"),
+        Err(error) => worker::console_error!("retention: sealing: {error}"),
     }
 }

@@ -47,7 +47,10 @@ pub fn open_run(env: &Env, job: &str) -> Option<Run> {
         }
     };
     let store = match env.d1("DB") {
-        Ok(db) => crate::store::Store::new(db),
+        Ok(db) => crate::store::Store::with_keys(
+            db,
+            crate::store::KeySource::new(env, &config.token_cipher, &config.index_key),
+        ),
         Err(error) => {
             worker::console_error!("{job}: D1 binding DB: {error}");
             return None;

@@ -180,7 +180,14 @@ impl Calendars<'_> {
         match self.failure_email(row) {
             Ok(email) => {
                 self.store
-                    .give_up_calendar_work(&row.booking_id, attempts, &short(why), now, &email)
+                    .give_up_calendar_work(
+                        &row.host_id,
+                        &row.booking_id,
+                        attempts,
+                        &short(why),
+                        now,
+                        &email,
+                    )
                     .await?;
             }
             Err(error) => {
@@ -387,6 +394,7 @@ impl Calendars<'_> {
                 };
                 self.store
                     .record_late_meeting_link(
+                        &row.host_id,
                         &row.booking_id,
                         url,
                         email.as_ref(),

@@ -2,6 +2,7 @@
 //!
 //! Every primitive comes from a RustCrypto crate; this module only decides formats.
 
+pub mod data_key;
 pub mod digest;
 pub mod link_token;
 pub mod standard_webhooks;

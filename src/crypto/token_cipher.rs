@@ -48,6 +48,7 @@ impl TokenOwner<'_> {
 ///
 /// Keys are kept as checked bytes; the AES key schedule is built only when a value is sealed
 /// or opened, so the many requests that never touch a token do not pay for it.
+#[derive(Clone)]
 pub struct TokenCipher {
     current_id: String,
     keys: Vec<(String, [u8; KEY_LEN])>,
@@ -79,14 +80,28 @@ impl TokenCipher {
         plaintext: &str,
         nonce: [u8; NONCE_LEN],
     ) -> String {
+        self.seal_aad_with_nonce(&owner.associated_data(), plaintext, nonce)
+    }
+
+    /// Seals `plaintext` under associated data `aad` of the caller's choosing (other secrets
+    /// the instance key protects, such as hosts' data keys, name themselves there).
+    pub fn seal_bytes(&self, aad: &str, plaintext: &str) -> String {
+        self.seal_aad_with_nonce(aad.as_bytes(), plaintext, super::random_bytes())
+    }
+
+    /// Opens a value sealed by [`Self::seal_bytes`] with the same `aad`.
+    pub fn open_bytes(&self, aad: &str, sealed: &str) -> Result<String, CipherError> {
+        self.open_aad(aad.as_bytes(), sealed)
+    }
+
+    fn seal_aad_with_nonce(&self, aad: &[u8], plaintext: &str, nonce: [u8; NONCE_LEN]) -> String {
         let cipher = aes(&self.keys[0].1);
-        let aad = owner.associated_data();
         let sealed = cipher
             .encrypt(
                 &Nonce::from(nonce),
                 Payload {
                     msg: plaintext.as_bytes(),
-                    aad: &aad,
+                    aad,
                 },
             )
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
@@ -106,6 +121,10 @@ impl TokenCipher {
 
     /// Opens a value sealed by this ring for the same `owner`.
     pub fn open(&self, owner: TokenOwner<'_>, sealed: &str) -> Result<String, CipherError> {
+        self.open_aad(&owner.associated_data(), sealed)
+    }
+
+    fn open_aad(&self, aad: &[u8], sealed: &str) -> Result<String, CipherError> {
         let mut parts = sealed.splitn(3, '.');
         let (Some(FORMAT_VERSION), Some(key_id), Some(body)) =
             (parts.next(), parts.next(), parts.next())
@@ -126,13 +145,12 @@ impl TokenCipher {
         }
         let (nonce, ciphertext) = blob.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| CipherError::Malformed)?;
-        let aad = owner.associated_data();
         let plaintext = cipher
             .decrypt(
                 &Nonce::from(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: &aad,
+                    aad,
                 },
             )
             .map_err(|_| CipherError::Forged)?;

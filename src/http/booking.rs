@@ -153,7 +153,7 @@ pub async fn create_booking(
             if let Some(work) = &work {
                 run_calendar_work(ctx, &id).await;
                 if work.conference != "none" {
-                    add_meeting_link(ctx, &id, &facts).await?;
+                    add_meeting_link(ctx, &target.host.id, &id, &facts).await?;
                 }
             }
             Ok(CreatedBooking {
@@ -195,7 +195,12 @@ pub async fn run_calendar_work(ctx: &Ctx, id: &str) {
 /// Puts the meeting link the provider just made into the booking's two emails, which are
 /// still waiting in the outbox (they leave after the response). Without a link yet they go as
 /// they are: the link is on the booking page and in the provider's invitation.
-async fn add_meeting_link(ctx: &Ctx, id: &str, facts: &BookingFacts<'_>) -> Result<(), AppError> {
+async fn add_meeting_link(
+    ctx: &Ctx,
+    host_id: &str,
+    id: &str,
+    facts: &BookingFacts<'_>,
+) -> Result<(), AppError> {
     let Some(url) = ctx
         .store
         .meeting_url(id)
@@ -222,7 +227,7 @@ async fn add_meeting_link(ctx: &Ctx, id: &str, facts: &BookingFacts<'_>) -> Resu
         let payload = serde_json::to_string(&message)
             .map_err(|e| AppError::Internal(format!("email payload: {e}")))?;
         ctx.store
-            .replace_unsent_payload(id, kind.as_str(), &payload)
+            .replace_unsent_payload(host_id, id, kind.as_str(), &payload)
             .await?;
     }
     Ok(())

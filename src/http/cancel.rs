@@ -195,7 +195,7 @@ pub(super) async fn cancel_and_notify(
     ];
     let cancelled = ctx
         .store
-        .cancel_booking(&booking.id, ctx.now.timestamp(), &emails)
+        .cancel_booking(&booking.host_id, &booking.id, ctx.now.timestamp(), &emails)
         .await?;
     if cancelled {
         super::booking::run_calendar_work(ctx, &booking.id).await;

@@ -7,7 +7,7 @@ use worker::{Env, Request};
 use super::error::AppError;
 use crate::config::Config;
 use crate::runtime::read_config;
-use crate::store::Store;
+use crate::store::{KeySource, Store};
 
 /// Per-request application state.
 pub struct Ctx {
@@ -42,7 +42,10 @@ impl Ctx {
         };
         let now = crate::runtime::now();
         Ok(Self {
-            store: Store::new(db),
+            store: Store::with_keys(
+                db,
+                KeySource::new(env, &config.token_cipher, &config.index_key),
+            ),
             config,
             now,
             origin,

@@ -64,7 +64,9 @@ impl From<StoreError> for AppError {
                     "We are busy for a moment. Please try again in a few seconds.".into(),
                 )
             }
-            StoreError::Query { .. } => AppError::Internal(error.to_string()),
+            StoreError::Query { .. } | StoreError::Key { .. } => {
+                AppError::Internal(error.to_string())
+            }
         }
     }
 }

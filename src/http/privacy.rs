@@ -274,8 +274,16 @@ async fn delete_host(
     let kv = env
         .kv("TOKENS")
         .map_err(|e| AppError::Internal(format!("KV binding TOKENS: {e}")))?;
-    // At the providers first, while the tokens still exist: events of upcoming bookings and
-    // Zoom meetings go, grants are revoked (Google, Zoom). Then every KV entry of the host.
+    // The invitees of upcoming bookings are read (opened with the host's data key) while the
+    // key still exists: each is told of the cancellation.
+    let upcoming = ctx
+        .store
+        .host_future_confirmed_bookings(host_id, ctx.now.timestamp())
+        .await?;
+    // At the providers, while the tokens still exist: events of upcoming bookings and Zoom
+    // meetings go, grants are revoked (Google, Zoom). Then every KV entry of the host, its
+    // data keys among them (`host/{id}/keys/`): from then on nothing sealed under them opens,
+    // in D1's rows, its Time Travel history or any copy of its files (crypto-shredding).
     let cleanup = ctx.calendars()?.remove_host_from_providers(host_id).await?;
     let removed = provider_cleanup::remove_provider_data(&kv, host_id)
         .await
@@ -290,10 +298,6 @@ async fn delete_host(
     );
     let grants_left: Vec<&str> = cleanup.grants_left.iter().map(|p| p.label()).collect();
     let left = emails::deletion_leftovers(cleanup.events_left, &grants_left);
-    let upcoming = ctx
-        .store
-        .host_future_confirmed_bookings(host_id, ctx.now.timestamp())
-        .await?;
     let reason = CancellationReason::parse("The host has deleted their Openslot account.")
         .map_err(|e| AppError::Internal(format!("cancellation reason: {e}")))?;
     let mut emails = Vec::with_capacity(upcoming.len() + 1);
@@ -329,7 +333,8 @@ async fn delete_host(
         return Err(unknown_link());
     }
     worker::console_log!(
-        "privacy: host {host_id} deleted ({} upcoming bookings cancelled, {removed} KV entries)",
+        "privacy: host {host_id} deleted ({} upcoming bookings cancelled, {removed} KV entries \
+         with its data keys)",
         upcoming.len()
     );
     let mut lines = vec![format!(

@@ -72,7 +72,10 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
         return Ok(0);
     };
     let config = crate::runtime::read_config(env).map_err(|e| e.to_string())?;
-    let store = Store::new(env.d1("DB").map_err(|e| format!("D1 binding DB: {e}"))?);
+    let store = Store::with_keys(
+        env.d1("DB").map_err(|e| format!("D1 binding DB: {e}"))?,
+        crate::store::KeySource::new(env, &config.token_cipher, &config.index_key),
+    );
     let rows = store
         .bookings_due_for_reminder(now.timestamp(), lead.num_seconds(), BOOKINGS_PER_RUN)
         .await
@@ -95,7 +98,7 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
         };
         let emails = emails(&row, &manage_url)?;
         if store
-            .claim_reminder(&row.id, now.timestamp(), &emails)
+            .claim_reminder(&row.host_id, &row.id, now.timestamp(), &emails)
             .await
             .map_err(|e| e.to_string())?
         {

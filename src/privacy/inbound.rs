@@ -51,7 +51,10 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
         Ok(db) => db,
         Err(error) => return worker::console_error!("privacy email: D1 binding DB: {error}"),
     };
-    let store = Store::new(db);
+    let store = Store::with_keys(
+        db,
+        crate::store::KeySource::new(&env, &config.token_cipher, &config.index_key),
+    );
     let now = crate::runtime::now();
     let desk = Desk {
         store: &store,

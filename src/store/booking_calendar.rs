@@ -34,6 +34,8 @@ pub struct CalendarWorkRow {
     pub event_description: String,
     pub host_email: String,
     pub host_time_zone: String,
+    /// The invitee, sealed (`sealed_invitee.rs`); the store opens it into the fields above.
+    pub(super) invitee_sealed: Option<String>,
 }
 
 /// A due row's id.
@@ -125,18 +127,19 @@ impl Store {
         &self,
         booking_id: &str,
     ) -> Result<Option<CalendarWorkRow>, StoreError> {
-        self.first(
+        let rows = self.first(
             "calendar_work",
             "SELECT c.booking_id, c.host_id, c.calendar_provider, c.conference, c.event_id, \
              c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, b.end_at, \
              b.invitee_name, b.invitee_email, e.title AS event_title, \
-             e.description AS event_description, h.email AS host_email, h.time_zone AS host_time_zone \
-             FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
+             e.description AS event_description, h.email AS host_email, h.time_zone AS host_time_zone, \
+             b.invitee_sealed FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
              JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
              WHERE c.booking_id = ?1",
             &[Param::Text(booking_id)],
         )
-        .await
+        .await?;
+        self.opened(rows).await
     }
 
     /// Saves what a step created (ids, link) before the next step runs.
@@ -196,6 +199,7 @@ impl Store {
     /// in one batch: the email goes only if this call moved the row to `failed`.
     pub async fn give_up_calendar_work(
         &self,
+        host_id: &str,
         booking_id: &str,
         attempts: i64,
         last_error: &str,
@@ -208,7 +212,11 @@ impl Store {
             Param::Text(last_error),
             Param::Int(now),
         ];
-        let queue = queue_params(email, booking_id, now);
+        let payload = self
+            .sealed_payloads(host_id, std::slice::from_ref(email))
+            .await?
+            .remove(0);
+        let queue = queue_params(email, &payload, booking_id, now);
         self.batch(
             "give_up_calendar_work",
             &[
@@ -236,6 +244,7 @@ impl Store {
     /// kind) and only while the booking is confirmed.
     pub async fn record_late_meeting_link(
         &self,
+        host_id: &str,
         booking_id: &str,
         meeting_url: &str,
         email: Option<&NewEmail>,
@@ -256,7 +265,11 @@ impl Store {
                     .await
             }
             Some(email) => {
-                let queue = queue_params(email, booking_id, now);
+                let payload = self
+                    .sealed_payloads(host_id, std::slice::from_ref(email))
+                    .await?
+                    .remove(0);
+                let queue = queue_params(email, &payload, booking_id, now);
                 self.batch(
                     "record_late_meeting_link",
                     &[

@@ -14,6 +14,10 @@ use super::booking_calendar::{
 use super::outbox::{
     queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
 };
+use super::sealed_invitee::{
+    InviteeToSeal, SealedInvitee, BLANK_ANSWERS, BLANK_EMAIL, BLANK_NAME, BLANK_NOTE,
+    BLANK_TIME_ZONE,
+};
 use super::webhooks::{queue_params as webhook_params, queue_statement as queue_webhooks};
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
 use crate::core::webhooks::WebhookEvent;
@@ -67,8 +71,9 @@ pub struct NewBookingRow<'a> {
 }
 
 impl NewBookingRow<'_> {
-    /// The bound parameters ?1 … ?21 of the booking INSERTs below.
-    fn params(&self) -> Vec<Param<'_>> {
+    /// The bound parameters ?1 … ?23 of the booking INSERTs below: the invitee's plaintext
+    /// columns (?6 … ?9, ?20) blank, the invitee sealed in ?22 and its address's index in ?23.
+    fn params<'b>(&'b self, invitee: &'b SealedInvitee) -> Vec<Param<'b>> {
         let (cap, day_start, day_end) = match self.daily_cap {
             Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
             None => (None, None, None),
@@ -79,10 +84,10 @@ impl NewBookingRow<'_> {
             Param::Text(self.event_type_id),
             Param::Int(self.start_at),
             Param::Int(self.end_at),
-            Param::Text(self.invitee_name),
-            Param::Text(self.invitee_email),
-            Param::Text(self.invitee_time_zone),
-            Param::Text(self.note),
+            Param::Text(BLANK_NAME),
+            Param::Text(BLANK_EMAIL),
+            Param::Text(BLANK_TIME_ZONE),
+            Param::Text(BLANK_NOTE),
             Param::Text(self.manage_token_hash),
             Param::Text(self.idempotency_key),
             Param::Int(self.created_at),
@@ -93,9 +98,28 @@ impl NewBookingRow<'_> {
             day_end.into(),
             Param::Text(self.calendar_uid),
             Param::Int(self.sequence),
-            Param::Text(self.answers),
+            Param::Text(BLANK_ANSWERS),
             Param::Text(self.lang),
+            Param::Text(&invitee.sealed),
+            Param::Text(&invitee.email_index),
         ]
+    }
+
+    /// This booking's invitee, sealed under its host's data key.
+    async fn sealed_invitee(&self, store: &Store) -> Result<SealedInvitee, StoreError> {
+        store
+            .seal_invitee(
+                self.host_id,
+                self.id,
+                &InviteeToSeal {
+                    name: self.invitee_name,
+                    email: self.invitee_email,
+                    time_zone: self.invitee_time_zone,
+                    note: self.note,
+                    answers: self.answers,
+                },
+            )
+            .await
     }
 }
 
@@ -162,6 +186,8 @@ pub struct BookingDetailsRow {
     pub calendar_state: Option<String>,
     /// After a reschedule, the booking this one replaced.
     pub rescheduled_from: Option<String>,
+    /// The invitee, sealed (`sealed_invitee.rs`); the store opens it into the fields above.
+    pub(super) invitee_sealed: Option<String>,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -191,7 +217,7 @@ macro_rules! booking_details_select {
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
-         c.state AS calendar_state, b.rescheduled_from \
+         c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
          LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };
@@ -207,7 +233,8 @@ impl Store {
         emails: &[NewEmail],
         calendar: Option<&NewCalendarWork<'_>>,
     ) -> Result<InsertOutcome, StoreError> {
-        let booking_params = row.params();
+        let invitee = row.sealed_invitee(self).await?;
+        let booking_params = row.params(&invitee);
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(row.id),
@@ -217,16 +244,19 @@ impl Store {
                 Param::Int(row.created_at),
             ]
         });
+        let payloads = self.sealed_payloads(row.host_id, emails).await?;
         let email_params: Vec<_> = emails
             .iter()
-            .map(|email| queue_params(email, row.id, row.created_at))
+            .zip(&payloads)
+            .map(|(email, payload)| queue_params(email, payload, row.id, row.created_at))
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
             concat!(
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence, answers, lang) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21 WHERE ",
+                 calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21, \
+                 ?22, ?23 WHERE ",
                 slot_is_free!(""),
                 " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
@@ -259,7 +289,7 @@ impl Store {
                 if booking.start_at == row.start_at
                     && booking.end_at == row.end_at
                     && booking.event_type_id == row.event_type_id
-                    && booking.invitee_email == row.invitee_email =>
+                    && booking.same_invitee(&invitee.email_index, row.invitee_email) =>
             {
                 InsertOutcome::AlreadyCreated(booking)
             }
@@ -275,7 +305,7 @@ impl Store {
     ) -> Result<Option<BookingRow>, StoreError> {
         self.first(
             "booking_by_idempotency_key",
-            "SELECT id, event_type_id, start_at, end_at, invitee_email FROM bookings \
+            "SELECT id, event_type_id, start_at, end_at, invitee_email, invitee_email_index FROM bookings \
              WHERE host_id = ?1 AND idempotency_key = ?2",
             &[Param::Text(host_id), Param::Text(key)],
         )
@@ -287,22 +317,26 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<BookingDetailsRow>, StoreError> {
-        self.first(
-            "booking_by_manage_token_hash",
-            concat!(booking_details_select!(), "WHERE b.manage_token_hash = ?1"),
-            &[Param::Text(token_hash)],
-        )
-        .await
+        let found = self
+            .first(
+                "booking_by_manage_token_hash",
+                concat!(booking_details_select!(), "WHERE b.manage_token_hash = ?1"),
+                &[Param::Text(token_hash)],
+            )
+            .await?;
+        self.opened(found).await
     }
 
     /// The booking `id`, with what its page shows.
     pub async fn booking_by_id(&self, id: &str) -> Result<Option<BookingDetailsRow>, StoreError> {
-        self.first(
-            "booking_by_id",
-            concat!(booking_details_select!(), "WHERE b.id = ?1"),
-            &[Param::Text(id)],
-        )
-        .await
+        let found = self
+            .first(
+                "booking_by_id",
+                concat!(booking_details_select!(), "WHERE b.id = ?1"),
+                &[Param::Text(id)],
+            )
+            .await?;
+        self.opened(found).await
     }
 
     /// Cancels the confirmed booking `booking_id` if it has not started by `now`, and queues
@@ -310,14 +344,17 @@ impl Store {
     /// was already cancelled or has started (then nothing is queued).
     pub async fn cancel_booking(
         &self,
+        host_id: &str,
         booking_id: &str,
         now: i64,
         emails: &[NewEmail],
     ) -> Result<bool, StoreError> {
         let update_params = [Param::Text(booking_id), Param::Int(now)];
+        let payloads = self.sealed_payloads(host_id, emails).await?;
         let email_params: Vec<_> = emails
             .iter()
-            .map(|email| queue_params(email, booking_id, now))
+            .zip(&payloads)
+            .map(|(email, payload)| queue_params(email, payload, booking_id, now))
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
             "UPDATE bookings SET status = 'cancelled' \
@@ -349,25 +386,29 @@ impl Store {
         new: &NewBookingRow<'_>,
         emails: &[NewEmail],
     ) -> Result<bool, StoreError> {
-        let mut insert_params = new.params();
+        let invitee = new.sealed_invitee(self).await?;
+        let mut insert_params = new.params(&invitee);
         insert_params.push(Param::Text(old_id));
         insert_params.push(Param::Int(now));
         let update_params = [Param::Text(old_id), Param::Text(new.id)];
         let calendar_params = [Param::Text(old_id), Param::Text(new.id), Param::Int(now)];
+        let payloads = self.sealed_payloads(new.host_id, emails).await?;
         let email_params: Vec<_> = emails
             .iter()
-            .map(|email| queue_params(email, new.id, now))
+            .zip(&payloads)
+            .map(|(email, payload)| queue_params(email, payload, new.id, now))
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![
             (
                 concat!(
                     "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                      invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                     calendar_uid, sequence, answers, lang, rescheduled_from) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21, ?22 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?22 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?23) AND ",
-                    slot_is_free!("AND id <> ?22")
+                     calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index, rescheduled_from) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21, \
+                     ?22, ?23, ?24 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?24 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?25) AND ",
+                    slot_is_free!("AND id <> ?24")
                 ),
                 &insert_params,
             ),
@@ -412,17 +453,19 @@ impl Store {
         lead_seconds: i64,
         limit: i64,
     ) -> Result<Vec<BookingDetailsRow>, StoreError> {
-        self.all(
-            "bookings_due_for_reminder",
-            concat!(
-                booking_details_select!(),
-                "WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
+        let rows = self
+            .all(
+                "bookings_due_for_reminder",
+                concat!(
+                    booking_details_select!(),
+                    "WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
                  AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
                  ORDER BY b.start_at LIMIT ?3"
-            ),
-            &[Param::Int(now), Param::Int(lead_seconds), Param::Int(limit)],
-        )
-        .await
+                ),
+                &[Param::Int(now), Param::Int(lead_seconds), Param::Int(limit)],
+            )
+            .await?;
+        self.all_opened(rows).await
     }
 
     /// Claims the reminder of booking `id` (one conditional UPDATE: only a confirmed booking
@@ -431,14 +474,17 @@ impl Store {
     /// second lock: an overlapping run in the same second cannot queue a second copy.
     pub async fn claim_reminder(
         &self,
+        host_id: &str,
         id: &str,
         now: i64,
         emails: &[NewEmail],
     ) -> Result<bool, StoreError> {
         let claim_params = [Param::Text(id), Param::Int(now)];
+        let payloads = self.sealed_payloads(host_id, emails).await?;
         let email_params: Vec<_> = emails
             .iter()
-            .map(|email| queue_params(email, id, now))
+            .zip(&payloads)
+            .map(|(email, payload)| queue_params(email, payload, id, now))
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
             "UPDATE bookings SET reminder_sent_at = ?2 \
@@ -460,15 +506,17 @@ impl Store {
         host_id: &str,
         id: &str,
     ) -> Result<Option<BookingDetailsRow>, StoreError> {
-        self.first(
-            "host_booking",
-            concat!(
-                booking_details_select!(),
-                "WHERE b.id = ?1 AND b.host_id = ?2"
-            ),
-            &[Param::Text(id), Param::Text(host_id)],
-        )
-        .await
+        let found = self
+            .first(
+                "host_booking",
+                concat!(
+                    booking_details_select!(),
+                    "WHERE b.id = ?1 AND b.host_id = ?2"
+                ),
+                &[Param::Text(id), Param::Text(host_id)],
+            )
+            .await?;
+        self.opened(found).await
     }
 
     /// The host's confirmed bookings that start after `now`, all of them: what deleting the
@@ -478,7 +526,7 @@ impl Store {
         host_id: &str,
         now: i64,
     ) -> Result<Vec<BookingDetailsRow>, StoreError> {
-        self.all(
+        let rows = self.all(
             "host_future_confirmed_bookings",
             concat!(
                 booking_details_select!(),
@@ -486,7 +534,8 @@ impl Store {
             ),
             &[Param::Text(host_id), Param::Int(now)],
         )
-        .await
+        .await?;
+        self.all_opened(rows).await
     }
 
     /// One page of the host's bookings (dashboard and API): `limit` of them in `when`'s order, after
@@ -513,7 +562,7 @@ impl Store {
         ];
         match when {
             BookingsWhen::Upcoming => {
-                self.all(
+                let rows = self.all(
                     "host_bookings_upcoming_page",
                     concat!(
                         booking_details_select!(),
@@ -522,10 +571,11 @@ impl Store {
                     ),
                     &params,
                 )
-                .await
+                .await?;
+                self.all_opened(rows).await
             }
             BookingsWhen::Past => {
-                self.all(
+                let rows = self.all(
                     "host_bookings_past_page",
                     concat!(
                         booking_details_select!(),
@@ -534,7 +584,8 @@ impl Store {
                     ),
                     &params,
                 )
-                .await
+                .await?;
+                self.all_opened(rows).await
             }
         }
     }

@@ -23,10 +23,12 @@ mod bookings;
 mod connections;
 mod event_types;
 mod hosts;
+mod keys;
 mod outbox;
 mod privacy;
 mod retention;
 mod rows;
+mod sealed_invitee;
 mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
@@ -37,6 +39,7 @@ pub use bookings::{
 };
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
+pub use keys::KeySource;
 pub use outbox::NewEmail;
 pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
@@ -56,6 +59,9 @@ pub enum StoreError {
     Query { query: &'static str, cause: String },
     #[error("D1 query {query} stayed busy after {attempts} attempts")]
     Busy { query: &'static str, attempts: u32 },
+    /// A data key (`keys.rs`) could not be read, written, opened or deleted in KV.
+    #[error("data key: could not {what}: {cause}")]
+    Key { what: &'static str, cause: String },
 }
 
 /// How often a statement that found the database locked is tried in all.
@@ -71,12 +77,23 @@ fn is_busy(error: &worker::Error) -> bool {
 /// The application's D1 database.
 pub struct Store {
     db: D1Database,
+    /// Hosts' data keys, for the rows that hold personal fields sealed (`keys.rs`); a store
+    /// without them can read and write everything else.
+    keys: Option<KeySource>,
 }
 
 impl Store {
     /// Wraps the `DB` binding.
     pub fn new(db: D1Database) -> Self {
-        Self { db }
+        Self { db, keys: None }
+    }
+
+    /// Wraps the `DB` binding, with the data keys that seal and open personal fields.
+    pub fn with_keys(db: D1Database, keys: KeySource) -> Self {
+        Self {
+            db,
+            keys: Some(keys),
+        }
     }
 }
 
@@ -95,6 +112,12 @@ impl Param<'_> {
             Param::Int(number) => JsValue::from_f64(*number as f64),
             Param::Null => JsValue::NULL,
         }
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(value: Option<&'a str>) -> Self {
+        value.map_or(Param::Null, Param::Text)
     }
 }
 

@@ -9,6 +9,7 @@
 use serde::Deserialize;
 
 use super::{Param, Store, StoreError};
+use crate::crypto::data_key::{is_sealed, Field};
 
 /// One email to queue with a booking change.
 pub struct NewEmail {
@@ -53,9 +54,11 @@ pub(super) const QUEUE_FOR_REMINDER: &str =
      WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'confirmed' AND reminder_sent_at = ?6) \
      ON CONFLICT (booking_id, kind) DO NOTHING";
 
-/// The bound parameters of a queueing statement.
+/// The bound parameters of a queueing statement: `payload` is the email's, sealed
+/// ([`Store::sealed_payloads`]).
 pub(super) fn queue_params<'a>(
     email: &'a NewEmail,
+    payload: &'a str,
     booking_id: &'a str,
     now: i64,
 ) -> [Param<'a>; 6] {
@@ -64,37 +67,80 @@ pub(super) fn queue_params<'a>(
         Param::Text(booking_id),
         Param::Text(email.kind),
         Param::Text(&email.recipient_hash),
-        Param::Text(&email.payload),
+        Param::Text(payload),
         Param::Int(now),
     ]
 }
 
+/// Where a queued email's payload belongs (its associated data): the outbox row.
+fn payload_field(email_id: &str) -> Field<'_> {
+    Field {
+        table: "email_outbox",
+        column: "payload",
+        row_id: email_id,
+    }
+}
+
 impl Store {
-    /// Replaces the rendered message of a queued email that no one has tried to send yet.
+    /// The payloads of `emails`, in order, each sealed under `host_id`'s data key: a rendered
+    /// email names the invitee, and D1 keeps what was once in a row (crypto-shredding).
+    pub(super) async fn sealed_payloads(
+        &self,
+        host_id: &str,
+        emails: &[NewEmail],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut sealed = Vec::with_capacity(emails.len());
+        for email in emails {
+            sealed.push(
+                self.seal_field(host_id, payload_field(&email.id), &email.payload)
+                    .await?,
+            );
+        }
+        Ok(sealed)
+    }
+
+    /// Replaces the rendered message of a queued email of `host_id`'s booking that no one has
+    /// tried to send yet.
     pub async fn replace_unsent_payload(
         &self,
+        host_id: &str,
         booking_id: &str,
         kind: &str,
         payload: &str,
     ) -> Result<bool, StoreError> {
+        #[derive(Deserialize)]
+        struct Queued {
+            id: String,
+        }
+        let Some(queued) = self
+            .first::<Queued>(
+                "unsent_email",
+                "SELECT id FROM email_outbox WHERE booking_id = ?1 AND kind = ?2",
+                &[Param::Text(booking_id), Param::Text(kind)],
+            )
+            .await?
+        else {
+            return Ok(false);
+        };
+        let sealed = self
+            .seal_field(host_id, payload_field(&queued.id), payload)
+            .await?;
         let changed = self
             .execute(
                 "replace_unsent_payload",
-                "UPDATE email_outbox SET payload = ?3 WHERE booking_id = ?1 AND kind = ?2 \
+                "UPDATE email_outbox SET payload = ?2 WHERE id = ?1 \
                  AND attempts = 0 AND sent_at IS NULL AND failed_at IS NULL",
-                &[
-                    Param::Text(booking_id),
-                    Param::Text(kind),
-                    Param::Text(payload),
-                ],
+                &[Param::Text(&queued.id), Param::Text(&sealed)],
             )
             .await?;
         Ok(changed == 1)
     }
 
     /// Emails waiting to be sent whose next attempt is due at `now`, oldest first.
+    /// Their payloads come opened; a row whose payload does not open here (its key not visible
+    /// in this location yet) is left for a later run.
     pub async fn due_emails(&self, now: i64, limit: i64) -> Result<Vec<DueEmail>, StoreError> {
-        self.all(
+        let rows: Vec<DueEmail> = self.all(
             "due_emails",
             "SELECT o.id, o.payload, o.attempts, b.host_id, b.idempotency_key FROM email_outbox o \
              LEFT JOIN bookings b ON b.id = o.booking_id \
@@ -102,7 +148,27 @@ impl Store {
              ORDER BY o.next_attempt_at LIMIT ?2",
             &[Param::Int(now), Param::Int(limit)],
         )
-        .await
+        .await?;
+        let mut due = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            if let (Some(payload), Some(host_id)) = (&row.payload, &row.host_id) {
+                match self
+                    .open_field(host_id, payload_field(&row.id), payload)
+                    .await
+                {
+                    Ok(opened) => row.payload = Some(opened),
+                    Err(error) => {
+                        worker::console_warn!("email {}: left for later: {error}", row.id);
+                        continue;
+                    }
+                }
+            } else if row.payload.as_deref().is_some_and(is_sealed) {
+                // Sealed, and its booking (so its host's key) is gone: nothing can open it.
+                row.payload = None;
+            }
+            due.push(row);
+        }
+        Ok(due)
     }
 
     /// Takes the row for one send until `lease_until`; false when another sender has it.

@@ -99,6 +99,11 @@ pub struct ExportBookingRow {
     pub answers: String,
     /// The language of the invitee's emails.
     pub lang: String,
+    /// Whose booking it is and its sealed invitee: what the store opens the fields above from.
+    #[serde(skip_serializing)]
+    pub(super) host_id: String,
+    #[serde(skip_serializing)]
+    pub(super) invitee_sealed: Option<String>,
 }
 
 /// One row of the export's `event_types`.
@@ -268,6 +273,7 @@ impl Store {
 
     /// Whether any booking still holds `email` as its invitee's address.
     pub async fn invitee_has_bookings(&self, email: &str) -> Result<bool, StoreError> {
+        let index = self.email_index(email)?;
         #[derive(Deserialize)]
         struct Found {
             found: i64,
@@ -275,8 +281,8 @@ impl Store {
         let row: Option<Found> = self
             .first(
                 "invitee_has_bookings",
-                "SELECT EXISTS (SELECT 1 FROM bookings WHERE lower(invitee_email) = lower(?1)) AS found",
-                &[Param::Text(email)],
+                "SELECT EXISTS (SELECT 1 FROM bookings WHERE (invitee_email_index = ?2 OR (invitee_email != '' AND lower(invitee_email) = lower(?1)))) AS found",
+                &[Param::Text(email), Param::Text(&index)],
             )
             .await?;
         Ok(row.is_some_and(|r| r.found == 1))
@@ -284,12 +290,15 @@ impl Store {
 
     /// The hosts with bookings made with `email`, and how many each has.
     pub async fn hosts_of_invitee(&self, email: &str) -> Result<Vec<AffectedHostRow>, StoreError> {
+        let index = self.email_index(email)?;
         self.all(
             "hosts_of_invitee",
             "SELECT h.name AS host_name, h.email AS host_email, COUNT(*) AS bookings \
              FROM bookings b JOIN hosts h ON h.id = b.host_id \
-             WHERE lower(b.invitee_email) = lower(?1) GROUP BY h.id ORDER BY h.id",
-            &[Param::Text(email)],
+             WHERE (b.invitee_email_index = ?2 \
+                    OR (b.invitee_email != '' AND lower(b.invitee_email) = lower(?1))) \
+             GROUP BY h.id ORDER BY h.id",
+            &[Param::Text(email), Param::Text(&index)],
         )
         .await
     }
@@ -357,27 +366,34 @@ impl Store {
                 ]
             })
             .collect();
-        let erase = [Param::Text(email), Param::Text(token_hash), Param::Int(now)];
+        let index = self.email_index(email)?;
+        let erase = [
+            Param::Text(email),
+            Param::Text(token_hash),
+            Param::Int(now),
+            Param::Text(&index),
+        ];
         let mut statements: Vec<(&'static str, &[Param<'_>])> = queue
             .iter()
             .map(|params| (QUEUE_IF_REQUEST_OPEN, params.as_slice()))
             .collect();
         statements.push((
             "DELETE FROM email_outbox WHERE booking_id IN \
-             (SELECT id FROM bookings WHERE lower(invitee_email) = lower(?1)) \
+             (SELECT id FROM bookings WHERE (invitee_email_index = ?4 OR (invitee_email != '' AND lower(invitee_email) = lower(?1)))) \
              AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3",
             &erase,
         ));
         statements.push((
             "UPDATE bookings SET invitee_name = '', invitee_email = '', invitee_time_zone = 'UTC', \
-             note = '', answers = '[]', reminder_sent_at = COALESCE(reminder_sent_at, ?3) \
-             WHERE lower(invitee_email) = lower(?1) \
+             note = '', answers = '[]', invitee_sealed = NULL, invitee_email_index = NULL, \
+             reminder_sent_at = COALESCE(reminder_sent_at, ?3) \
+             WHERE (invitee_email_index = ?4 OR (invitee_email != '' AND lower(invitee_email) = lower(?1))) \
              AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2)",
             &erase,
         ));
         statements.push((
             "DELETE FROM privacy_requests WHERE invitee_email = lower(?1) \
-             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3",
+             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3 AND ?4 = ?4",
             &erase,
         ));
         let changed = self.batch("erase_invitee", &statements).await?;
@@ -391,14 +407,16 @@ impl Store {
         &self,
         host_id: &str,
     ) -> Result<Vec<ExportBookingRow>, StoreError> {
-        self.all(
-            "export_bookings",
-            "SELECT id, event_type_id, start_at, end_at, status, invitee_name, invitee_email, \
-             invitee_time_zone, note, created_at, rescheduled_from, rescheduled_to, answers, lang \
-             FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
-            &[Param::Text(host_id)],
-        )
-        .await
+        let rows = self
+            .all(
+                "export_bookings",
+                "SELECT id, event_type_id, start_at, end_at, status, invitee_name, invitee_email, \
+             invitee_time_zone, note, created_at, rescheduled_from, rescheduled_to, answers, lang, \
+             host_id, invitee_sealed FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        self.all_opened(rows).await
     }
 
     /// Every event type of the host, hidden or not.

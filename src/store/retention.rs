@@ -25,8 +25,9 @@ impl Store {
             .execute(
                 "erase_ended_bookings",
                 "UPDATE bookings SET invitee_name = '', invitee_email = '', invitee_time_zone = 'UTC', note = '', \
-                 answers = '[]' \
-                 WHERE end_at < ?1 AND (invitee_name != '' OR invitee_email != '' OR note != '' \
+                 answers = '[]', invitee_sealed = NULL, invitee_email_index = NULL \
+                 WHERE end_at < ?1 AND (invitee_sealed IS NOT NULL OR invitee_name != '' \
+                                        OR invitee_email != '' OR note != '' \
                                         OR invitee_time_zone != 'UTC' OR answers != '[]')",
                 &[Param::Int(cutoff)],
             )

@@ -63,5 +63,19 @@ pub struct BookingRow {
     pub start_at: i64,
     /// With the start, the duration the invitee picked: a retry must ask for the same one.
     pub end_at: i64,
-    pub invitee_email: String,
+    /// Plaintext only in a row written before sealing (`sealed_invitee.rs`); blank since.
+    invitee_email: String,
+    /// The blind index of the invitee's address (`None` before sealing).
+    invitee_email_index: Option<String>,
+}
+
+impl BookingRow {
+    /// Whether the invitee of this booking has the address whose blind index is `index`
+    /// (`address` itself: a row written before sealing).
+    pub(super) fn same_invitee(&self, index: &str, address: &str) -> bool {
+        match &self.invitee_email_index {
+            Some(stored) => stored == index,
+            None => !self.invitee_email.is_empty() && self.invitee_email == address,
+        }
+    }
 }

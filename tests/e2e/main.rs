@@ -41,6 +41,7 @@ mod reminders;
 mod reschedule;
 mod residue;
 mod setup_page;
+mod shredding;
 mod sign_in;
 mod slots_api;
 mod webhooks;

@@ -6,10 +6,11 @@
 use std::collections::BTreeSet;
 
 use chrono::{Days, Utc};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::http::{get, post_json, send_from};
 use crate::support::mail::wait_for_emails;
+use crate::support::sealed::stored_invitee;
 use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::world::{repo_root, world, wrangler};
 use crate::support::{EventSeed, HostSeed, SeededHost};
@@ -96,8 +97,14 @@ fn invitee_details_are_stored_only_in_the_booking_and_shown_only_on_its_page() {
     wait_for_emails(email, "", 1);
     wait_for_emails(&format!("{}@example.com", host.slug), "", 1);
     let rows = d1_rows();
-    assert_eq!(tables_containing(&rows, email), vec!["bookings".to_owned()]);
-    assert_eq!(tables_containing(&rows, name), vec!["bookings".to_owned()]);
+    // In the booking row only, and there only sealed under the host's data key ([P47]).
+    assert_eq!(tables_containing(&rows, email), Vec::<String>::new());
+    assert_eq!(tables_containing(&rows, name), Vec::<String>::new());
+    let stored = stored_invitee(booking["id"].as_str().unwrap());
+    assert_eq!(
+        (&stored["name"], &stored["email"]),
+        (&json!(name), &json!(email))
+    );
     assert!(!crate::support::kv::dump().contains(email));
     for public in [
         format!("/{}", host.slug),
@@ -329,34 +336,35 @@ fn the_retention_job_erases_invitee_data_of_long_past_meetings_only() {
     let reply = get("/__scheduled?cron=17+*+*+*+*");
     assert_eq!(reply.status, 200, "{}", reply.body);
     let rows = sql(&format!(
-        "SELECT id, invitee_name, invitee_email, invitee_time_zone, note, answers, start_at FROM bookings \
-         WHERE id IN ('{old}', '{recent}') ORDER BY end_at"
+        "SELECT * FROM bookings WHERE id IN ('{old}', '{recent}') ORDER BY end_at"
     ));
     assert_eq!(rows[0]["id"], old.as_str());
+    let (erased, kept) = (stored_invitee(&old), stored_invitee(&recent));
     assert_eq!(
-        (
-            &rows[0]["invitee_name"],
-            &rows[0]["invitee_email"],
-            &rows[0]["note"]
-        ),
+        (&erased["name"], &erased["email"], &erased["note"]),
         (&json!(""), &json!(""), &json!(""))
     );
-    assert_eq!(rows[0]["invitee_time_zone"], "UTC");
+    assert_eq!(erased["time_zone"], "UTC");
     assert_eq!(
-        rows[0]["answers"], "[]",
+        erased["answers"],
+        json!([]),
         "answers to the host's questions go too"
     );
     assert!(!rows[0].to_string().contains("Acme"));
+    assert_eq!(
+        rows[0]["invitee_sealed"],
+        Value::Null,
+        "nothing sealed is left either"
+    );
     assert!(rows[0]["start_at"].is_i64(), "the busy time stays");
     assert_eq!(
-        rows[1]["invitee_email"],
+        kept["email"],
         format!("{recent}@example.com"),
         "recent bookings are kept"
     );
     assert!(
-        rows[1]["answers"]
-            .as_str()
-            .unwrap()
+        kept["answers"]
+            .to_string()
             .contains(&format!("Acme {recent}")),
         "recent answers are kept"
     );
@@ -492,15 +500,13 @@ fn a_reschedule_copies_only_the_invitees_details_and_retires_the_old_link() {
     );
     assert_eq!(moved.status, 200, "{}", moved.body);
     let new_id = moved.json()["booking"]["id"].as_str().unwrap().to_owned();
-    let columns = "invitee_name, invitee_email, invitee_time_zone, note";
     let old = sql(&format!(
-        "SELECT {columns}, status, rescheduled_to FROM bookings WHERE id = '{old_id}'"
+        "SELECT status, rescheduled_to FROM bookings WHERE id = '{old_id}'"
     ));
-    let new = sql(&format!(
-        "SELECT {columns} FROM bookings WHERE id = '{new_id}'"
-    ));
-    for column in ["invitee_name", "invitee_email", "invitee_time_zone", "note"] {
-        assert_eq!(old[0][column], new[0][column], "{column}");
+    let (old_invitee, new_invitee) = (stored_invitee(&old_id), stored_invitee(&new_id));
+    assert_eq!(old_invitee["email"], "moved.p12@example.com");
+    for field in ["name", "email", "time_zone", "note", "answers"] {
+        assert_eq!(old_invitee[field], new_invitee[field], "{field}");
     }
     assert_eq!(old[0]["status"], "cancelled");
     assert_eq!(old[0]["rescheduled_to"], new_id.as_str());
@@ -512,10 +518,17 @@ fn a_reschedule_copies_only_the_invitees_details_and_retires_the_old_link() {
         again.status, 409,
         "the old link can no longer move anything"
     );
-    let new_count = sql(
-        "SELECT COUNT(*) AS n FROM bookings WHERE invitee_email = 'moved.p12@example.com' AND status = 'confirmed'",
-    );
-    assert_eq!(new_count[0]["n"], 1);
+    let confirmed = sql(&format!(
+        "SELECT id FROM bookings WHERE host_id = '{}' AND status = 'confirmed'",
+        host.id
+    ));
+    let moved_ones = confirmed
+        .iter()
+        .filter(|row| {
+            stored_invitee(row["id"].as_str().unwrap())["email"] == "moved.p12@example.com"
+        })
+        .count();
+    assert_eq!(moved_ones, 1);
 }
 
 /// [P13] A reminder is one email each to invitee and host, queued once, its content deleted
@@ -576,6 +589,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("privacy_findings.rs"),
         include_str!("residue.rs"),
         include_str!("webhooks.rs"),
+        include_str!("shredding.rs"),
     ]
     .concat()
     .lines()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use openslot::crypto::digest::sha256_hex;
 use openslot::crypto::zoom_webhook;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::privacy::{book, d1_rows, host, tables_containing};
 use crate::sign_in::{csrf_of, host_row, signed_in_host};
@@ -414,8 +414,15 @@ fn an_invitee_is_erased_from_every_booking_after_confirming() {
 
     for id in ids {
         let row = &sql(&format!(
-            "SELECT invitee_name, invitee_email, note, status, reminder_sent_at FROM bookings WHERE id = '{id}'"
+            "SELECT invitee_name, invitee_email, note, invitee_sealed, invitee_email_index, status, \
+             reminder_sent_at FROM bookings WHERE id = '{id}'"
         ))[0];
+        assert_eq!(
+            row["invitee_sealed"],
+            Value::Null,
+            "the sealed invitee goes too"
+        );
+        assert_eq!(row["invitee_email_index"], Value::Null);
         assert!(
             row["reminder_sent_at"].is_i64(),
             "no reminder is left to send"
@@ -431,11 +438,8 @@ fn an_invitee_is_erased_from_every_booking_after_confirming() {
             0
         );
     }
-    let other = &sql(&format!(
-        "SELECT invitee_email FROM bookings WHERE id = '{}'",
-        kept["id"].as_str().unwrap()
-    ))[0];
-    assert_eq!(other["invitee_email"], "otto.p20@example.com");
+    let other = crate::support::sealed::stored_invitee(kept["id"].as_str().unwrap());
+    assert_eq!(other["email"], "otto.p20@example.com");
     for host in [&first_host, &second_host] {
         let notices = wait_for_emails(&email_of(host), "An invitee's details were erased", 1);
         assert_eq!(notices.len(), 1);

@@ -8,6 +8,7 @@ pub mod mail;
 pub mod other_worker;
 pub mod receiver;
 pub mod residue;
+pub mod sealed;
 pub mod seed;
 pub mod world;
 
