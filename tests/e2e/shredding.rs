@@ -9,7 +9,7 @@ use crate::privacy_rights::confirm_path;
 use crate::support::http::post_form;
 use crate::support::kv;
 use crate::support::mail::{emails_to, fail_emails_sent_to, run_cron, wait_for_emails};
-use crate::support::residue::{marker, scan, Place};
+use crate::support::residue::{in_raw_d1_files, marker, scan, Place};
 use crate::support::sealed::{open_field, stored_invitee};
 use crate::support::seed::{sql, sql_in};
 use crate::support::world::world;
@@ -272,6 +272,29 @@ fn a_waiting_email_holds_the_invitee_only_sealed() {
     let sent = wait_for_emails(&email, "", 1);
     assert_eq!(sent.len(), 1);
     assert!(sent[0].to_string().contains(&name), "{}", sent[0]);
+}
+
+/// [P47] Not even the raw bytes of the database files (free pages and WAL included) hold an
+/// invitee's details in plaintext: they were sealed before they first reached D1.
+#[test]
+fn the_database_files_hold_no_invitee_detail_in_plaintext() {
+    let host = host("Raw Bytes");
+    let (_, markers) = booking_with_markers(&host, 15);
+    let found: Vec<String> = in_raw_d1_files(&markers)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        found.is_empty(),
+        "plaintext in the files:\n{}",
+        found.join("\n")
+    );
+    // The scan can fail: the host's display name, which is stored plaintext, is found.
+    let name = sql(&format!("SELECT name FROM hosts WHERE id = '{}'", host.id))[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!in_raw_d1_files(&[name]).is_empty());
 }
 
 /// [P48] A copy of the database taken while the host's bookings were live (a backup, D1's Time

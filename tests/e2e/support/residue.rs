@@ -27,6 +27,9 @@ pub enum Place {
     Kv { key: String, in_key: bool },
     /// A line of the Worker's log (after wrangler's start-up banner).
     WorkerLog { line: usize },
+    /// The raw bytes of a local D1 file (database, WAL or shared memory), free pages and
+    /// all: what a copy of the database files holds, whatever the tables show.
+    RawD1 { file: String, offset: usize },
 }
 
 /// One marker in one place.
@@ -46,6 +49,9 @@ impl fmt::Display for Finding {
             Place::Kv { key, .. } => write!(f, "{:?} in the KV value of {key}", self.marker),
             Place::WorkerLog { line } => {
                 write!(f, "{:?} in the Worker's log, line {line}", self.marker)
+            }
+            Place::RawD1 { file, offset } => {
+                write!(f, "{:?} in the bytes of {file} at {offset}", self.marker)
             }
         }
     }
@@ -176,6 +182,34 @@ fn in_log(log: &str, markers: &[String]) -> Vec<Finding> {
                 })
         })
         .collect()
+}
+
+/// Every place any of `markers` is found in the raw bytes of the suite's local D1 files.
+pub fn in_raw_d1_files(markers: &[String]) -> Vec<Finding> {
+    let dir = world().state_dir.join("v3/d1/miniflare-D1DatabaseObject");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("the local D1 directory") {
+        let path = entry.expect("a directory entry").path();
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        for marker in markers {
+            let needle = marker.as_bytes();
+            if let Some(offset) = bytes.windows(needle.len()).position(|w| w == needle) {
+                found.push(Finding {
+                    marker: marker.clone(),
+                    place: Place::RawD1 {
+                        file: path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        offset,
+                    },
+                });
+            }
+        }
+    }
+    found
 }
 
 /// Every place any of `markers` is still found in the suite's Worker: D1, KV and its log.
