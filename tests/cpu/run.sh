@@ -11,7 +11,7 @@ cd "$REPO_ROOT"
 
 bash tests/support/install.sh
 if [ "${CPU_SKIP_BUILD:-}" != 1 ]; then
-  bash tests/support/build-worker.sh --release-opt >/dev/null
+  KEEP_WASM_NAMES=1 bash tests/support/build-worker.sh --release-opt >/dev/null
 fi
 cargo build -q -p openslot-fakes
 
@@ -37,6 +37,7 @@ PIDS+=($!)
 setsid wrangler dev --local --ip 127.0.0.1 --port "$PORT" --inspector-port "$INSPECTOR" \
   --persist-to "$STATE" --show-interactive-dev-session=false --test-scheduled --log-level warn \
   --var "TOKEN_ENCRYPTION_KEY:$(head -c 32 /dev/urandom | base64)" \
+  --var "PUBLIC_BASE_URL:http://127.0.0.1:$PORT" --var "LOCAL_DEVELOPMENT:true" \
   $(bash tests/support/fake-vars.sh "$FAKES") > "$STATE/workerd.log" 2>&1 &
 PIDS+=($!)
 setsid wrangler dev --config tests/cpu/hello/wrangler.toml --local --ip 127.0.0.1 \

@@ -16,7 +16,8 @@ wrangler d1 execute DB --local --persist-to "$STATE" --file tests/support/demo-s
 wrangler d1 execute DB --local --persist-to "$STATE" --file tests/load/load-seed.sql >/dev/null
 setsid wrangler dev --local --ip 127.0.0.1 --port "$PORT" --persist-to "$STATE" \
   --show-interactive-dev-session=false --log-level warn \
-  --var "TOKEN_ENCRYPTION_KEY:$(head -c 32 /dev/urandom | base64)" > "$STATE/workerd.log" 2>&1 &
+  --var "TOKEN_ENCRYPTION_KEY:$(head -c 32 /dev/urandom | base64)" \
+  --var "PUBLIC_BASE_URL:http://127.0.0.1:$PORT" --var "LOCAL_DEVELOPMENT:true" > "$STATE/workerd.log" 2>&1 &
 DEV_PID=$!
 for _ in $(seq 1 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.25; done
 
