@@ -94,10 +94,6 @@ pub struct Config {
     /// Derives booking manage-link tokens.
     pub link_key: LinkKey,
     /// Key of the blind index over email addresses (`crypto::data_key`), derived like `link_key`.
-    #[cfg_attr(
-        target_arch = "wasm32",
-        allow(dead_code, reason = "read once bookings are sealed (issue 13, step 2)")
-    )]
     pub index_key: IndexKey,
     /// Days after a meeting ends before its invitee's personal data is erased.
     pub retention_days: u32,

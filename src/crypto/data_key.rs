@@ -1,7 +1,3 @@
-#![cfg_attr(
-    target_arch = "wasm32",
-    allow(dead_code, reason = "sealing of fields and the blind index are used once bookings are sealed (issue 13, step 2)")
-)]
 //! Crypto-shredding: personal fields in D1 are sealed under keys that live only in KV, so
 //! deleting a key makes every copy of what it sealed unreadable at once — the live rows, D1's
 //! Time Travel history, SQLite's free pages and the WAL alike. None of those copies can be
