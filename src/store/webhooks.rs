@@ -358,6 +358,8 @@ impl Store {
     }
 
     /// The endpoint's latest deliveries (at most `limit`), newest first: its delivery log.
+    /// Events of the same second come in the order they were queued (`rowid`), not by their
+    /// random ids.
     pub async fn webhook_delivery_log(
         &self,
         endpoint_id: &str,
@@ -367,7 +369,7 @@ impl Store {
             "webhook_delivery_log",
             "SELECT id, event, booking_id, occurred_at, attempts, last_attempt_at, last_status, \
              delivered_at, next_attempt_at FROM webhook_deliveries WHERE endpoint_id = ?1 \
-             ORDER BY occurred_at DESC, id DESC LIMIT ?2",
+             ORDER BY occurred_at DESC, rowid DESC LIMIT ?2",
             &[Param::Text(endpoint_id), Param::Int(limit)],
         )
         .await

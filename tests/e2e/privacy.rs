@@ -12,7 +12,7 @@ use crate::support::http::{get, post_json, send_from};
 use crate::support::mail::wait_for_emails;
 use crate::support::sealed::stored_invitee;
 use crate::support::seed::{sql, EVERY_DAY};
-use crate::support::world::{repo_root, world, wrangler};
+use crate::support::world::{repo_root, world};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
 pub(crate) fn host(name: &str) -> SeededHost {
@@ -38,7 +38,7 @@ pub(crate) fn book(host: &SeededHost, hour: u32, name: &str, email: &str) -> ser
     reply.json()["booking"].clone()
 }
 
-/// Every row of every D1 table, as (table, row as JSON text), read in one wrangler call.
+/// Every row of every D1 table, as (table, row as JSON text).
 pub(crate) fn d1_rows() -> Vec<(String, String)> {
     let tables: Vec<String> = sql(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
@@ -47,30 +47,11 @@ pub(crate) fn d1_rows() -> Vec<(String, String)> {
     .iter()
     .map(|t| t["name"].as_str().unwrap().to_owned())
     .collect();
-    let selects: Vec<String> = tables
-        .iter()
-        .map(|t| format!("SELECT * FROM \"{t}\""))
-        .collect();
-    let output = wrangler()
-        .args(["d1", "execute", "DB", "--local", "--json", "--persist-to"])
-        .arg(&world().state_dir)
-        .arg(format!("--command={}", selects.join("; ")))
-        .output()
-        .expect("wrangler runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let results = results.as_array().unwrap();
-    assert_eq!(results.len(), tables.len());
     tables
         .iter()
-        .zip(results)
-        .flat_map(|(table, result)| {
-            let rows = result["results"].as_array().cloned().unwrap_or_default();
-            rows.into_iter()
+        .flat_map(|table| {
+            sql(&format!("SELECT * FROM \"{table}\""))
+                .into_iter()
                 .map(move |row| (table.clone(), row.to_string()))
         })
         .collect()
