@@ -1,14 +1,25 @@
 //! The hourly retention job: erases the personal data of bookings whose meeting ended more
 //! than `RETENTION_DAYS` ago (see `store::retention` for exactly what goes), and purges what
 //! is dead: expired or revoked sessions, unfinished sign-ins and calendar connections, and
-//! privacy links that expired unused. Then it seals the invitees of bookings written before
-//! sealing existed (`store::sealed_invitee`), a bounded number per run. Logs counts only.
+//! privacy links that expired unused. Then it seals the invitees of bookings, the addresses of
+//! hosts, the connected accounts and bookings' event and meeting data written before sealing
+//! existed (`store::sealed_invitee`, `store::sealed_host_email`, `store::sealed_account`,
+//! `store::sealed_meeting`), a bounded number per run. Logs counts only.
 
 use chrono::Duration;
 use worker::Env;
 
-/// How many plaintext bookings one run seals at most (one KV-cached key, one UPDATE each).
-const SEALED_PER_RUN: i64 = 500;
+/// How many plaintext bookings (or bookings' meeting data) one run seals at most: one D1 batch
+/// for all of them, so the run stays within the free plan's 50 D1 queries per invocation.
+const SEALED_PER_RUN: i64 = 200;
+
+/// Of how many hosts one run seals bookings at most: each needs its key read or made (a D1
+/// read and a KV read or write).
+const HOSTS_PER_RUN: usize = 3;
+
+/// How many hosts' plaintext addresses (and, separately, connected accounts) one run seals at
+/// most: each needs its key read or made (a D1 read, a KV read or write).
+const HOSTS_SEALED_PER_RUN: i64 = 3;
 
 /// The cron expression (wrangler.toml) that runs this job.
 pub const HOURLY_CRON: &str = "17 * * * *";
@@ -39,9 +50,28 @@ pub async fn run(env: &Env) {
         ),
         Err(error) => worker::console_error!("retention: {error}"),
     }
-    match store.seal_plaintext_invitees(SEALED_PER_RUN).await {
+    match store
+        .seal_plaintext_invitees(SEALED_PER_RUN, HOSTS_PER_RUN)
+        .await
+    {
         Ok(0) => {}
         Ok(sealed) => worker::console_log!("retention: sealed {sealed} bookings' invitee data"),
         Err(error) => worker::console_error!("retention: sealing: {error}"),
+    }
+    match store.seal_plaintext_host_emails(HOSTS_SEALED_PER_RUN).await {
+        Ok(0) => {}
+        Ok(sealed) => worker::console_log!("retention: sealed {sealed} hosts' addresses"),
+        Err(error) => worker::console_error!("retention: sealing hosts: {error}"),
+    }
+    match store.seal_plaintext_accounts(HOSTS_SEALED_PER_RUN).await {
+        Ok(0) => {}
+        Ok(sealed) => worker::console_log!("retention: sealed {sealed} connected accounts"),
+        Err(error) => worker::console_error!("retention: sealing accounts: {error}"),
+    }
+    // After the accounts: a booking's ids and link are sealed under their connection's key.
+    match store.seal_plaintext_meetings(SEALED_PER_RUN).await {
+        Ok(0) => {}
+        Ok(sealed) => worker::console_log!("retention: sealed {sealed} bookings' meeting data"),
+        Err(error) => worker::console_error!("retention: sealing meetings: {error}"),
     }
 }

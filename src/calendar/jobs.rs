@@ -393,13 +393,7 @@ impl Calendars<'_> {
                     }
                 };
                 self.store
-                    .record_late_meeting_link(
-                        &row.host_id,
-                        &row.booking_id,
-                        url,
-                        email.as_ref(),
-                        self.now.timestamp(),
-                    )
+                    .record_late_meeting_link(row, url, email.as_ref(), self.now.timestamp())
                     .await
                     .map_err(|e| StepError::Temporary(e.to_string()))?;
             }
@@ -699,7 +693,7 @@ impl Calendars<'_> {
     ) -> Result<(), StepError> {
         self.store
             .save_calendar_progress(
-                &row.booking_id,
+                row,
                 &CalendarProgress {
                     event_id,
                     meeting_id,

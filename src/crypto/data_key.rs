@@ -50,6 +50,10 @@ pub enum KeyRef {
     /// The booking's own key, used while the host's key is not visible in this location yet
     /// (`store::keys`); it lies under the host's prefix and goes with the host.
     Booking(String),
+    /// A connected account's own key (`connections.key_id`): what the connection brings is
+    /// sealed under it, and it is deleted with the connection's tokens on disconnect, so a
+    /// provider's deletion deadline is met in every copy of the database at once.
+    Connection(String),
 }
 
 impl KeyRef {
@@ -57,6 +61,7 @@ impl KeyRef {
         match self {
             KeyRef::Host(id) => format!("h-{id}"),
             KeyRef::Booking(id) => format!("b-{id}"),
+            KeyRef::Connection(id) => format!("c-{id}"),
         }
     }
 
@@ -69,6 +74,7 @@ impl KeyRef {
         match text.split_once('-') {
             Some(("h", id)) if valid(id) => Some(KeyRef::Host(id.to_owned())),
             Some(("b", id)) if valid(id) => Some(KeyRef::Booking(id.to_owned())),
+            Some(("c", id)) if valid(id) => Some(KeyRef::Connection(id.to_owned())),
             _ => None,
         }
     }
@@ -244,9 +250,21 @@ impl IndexKey {
     /// for the lookups it replaces (`lower(email) = lower(?)`).
     pub fn email(&self, address: &str) -> String {
         let normalized = address.trim().to_lowercase();
-        let mac = hmac(&self.0, format!("email\n{normalized}").as_bytes());
-        mac.iter().map(|byte| format!("{byte:02x}")).collect()
+        hex(&hmac(&self.0, format!("email\n{normalized}").as_bytes()))
     }
+
+    /// The index of a provider's account id (exact: ids are opaque), for the provider's
+    /// webhooks that name an account.
+    pub fn account(&self, provider: &str, account_id: &str) -> String {
+        hex(&hmac(
+            &self.0,
+            format!("account\n{provider}\n{account_id}").as_bytes(),
+        ))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -363,5 +381,26 @@ mod tests {
         assert!(!ada.contains("ada"));
         assert_ne!(ada, index.email("bob@example.com"));
         assert_ne!(ada, IndexKey::derive(b"other").email("ada@example.com"));
+    }
+
+    #[test]
+    fn a_connection_key_is_named_in_what_it_seals() {
+        let key = DataKey::generate(KeyRef::Connection("c0ffee".into()));
+        let sealed = key.seal(booking_name("host-1/zoom"), "zoe@example.com");
+        assert!(sealed.starts_with("s1.c-c0ffee."), "{sealed}");
+        assert_eq!(
+            KeyRef::of_sealed(&sealed),
+            Some(KeyRef::Connection("c0ffee".into()))
+        );
+    }
+
+    #[test]
+    fn the_account_index_is_exact_and_bound_to_its_provider() {
+        let index = IndexKey::derive(b"instance secret");
+        let zoe = index.account("zoom", "KdYKjnimT4KPd8FFgQt9FQ");
+        assert_eq!(zoe.len(), 64);
+        assert_ne!(zoe, index.account("zoom", "kdykjnimt4kpd8ffgqt9fq"));
+        assert_ne!(zoe, index.account("google", "KdYKjnimT4KPd8FFgQt9FQ"));
+        assert_ne!(zoe, index.email("KdYKjnimT4KPd8FFgQt9FQ"));
     }
 }

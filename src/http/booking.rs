@@ -84,12 +84,16 @@ pub async fn create_booking(
     // The emails are queued with a placeholder for the token: D1 never holds it.
     let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let uid = render::calendar_uid(&id);
+    let host_email = ctx
+        .store
+        .open_host_email(&target.host.id, &target.host.email)
+        .await?;
     let facts = BookingFacts {
         calendar_uid: &uid,
         sequence: 0,
         event_title: &target.event.title,
         host_name: &target.host.name,
-        host_email: &target.host.email,
+        host_email: &host_email,
         host_zone: target.host_zone(),
         invitee_name: request.invitee.name.as_str(),
         invitee_email: request.invitee.email.as_str(),

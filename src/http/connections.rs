@@ -132,10 +132,10 @@ pub(super) const SHOW_AS_CHOICES: [(&str, &str); 4] = [
     ("workingElsewhere", "Working elsewhere"),
 ];
 
-fn item(row: &ConnectionRow) -> ConnectionItem {
+fn item(row: &ConnectionRow, account_email: &str) -> ConnectionItem {
     let blocking = blocking_of(row);
     ConnectionItem {
-        account_email: row.account_email.clone(),
+        account_email: account_email.to_owned(),
         needs_reconnect: row.needs_reconnect(),
         receives_events: row.receives_events == 1,
         send_updates: row.send_updates == 1,
@@ -503,6 +503,7 @@ fn as_page_error(error: AppError) -> AppError {
 pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let rows = ctx.store.host_connections(&signed_in.host.id).await?;
+    let accounts = ctx.store.open_account_emails(&rows).await?;
     let mut providers: Vec<ProviderItem> = ConnectProvider::ALL
         .into_iter()
         .filter(|p| registration(&ctx.config, *p).is_some())
@@ -510,7 +511,10 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             name: p.as_str(),
             label: p.label(),
             is_calendar: p.is_calendar(),
-            connection: rows.iter().find(|r| r.provider == p.as_str()).map(item),
+            connection: rows
+                .iter()
+                .position(|r| r.provider == p.as_str())
+                .map(|at| item(&rows[at], &accounts[at])),
         })
         .collect();
     for provider in [ConnectProvider::Google, ConnectProvider::Microsoft] {
@@ -579,6 +583,11 @@ pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, App
             now + CONNECT_SECONDS,
         )
         .await?;
+    // The provider's account chooser starts at the host's own address.
+    let host_email = ctx
+        .store
+        .open_host_email(&signed_in.host.id, &signed_in.host.email)
+        .await?;
     let url = connect::authorize_url(
         provider,
         &ctx.config.services,
@@ -586,7 +595,7 @@ pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, App
         &redirect_uri(ctx, provider),
         &state,
         &verifier,
-        Some(&signed_in.host.email),
+        Some(&host_email),
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut response = redirect(&url, 303)?;

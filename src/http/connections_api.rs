@@ -29,7 +29,11 @@ use crate::store::ConnectionRow;
 /// One provider as the API shows it: always its name, whether it is connected and where the
 /// host connects (or reconnects) it; when connected, the account and the settings this
 /// provider has.
-fn connection_json(ctx: &Ctx, provider: ConnectProvider, row: Option<&ConnectionRow>) -> Value {
+fn connection_json(
+    ctx: &Ctx,
+    provider: ConnectProvider,
+    row: Option<(&ConnectionRow, &str)>,
+) -> Value {
     let mut body = json!({
         "provider": provider.as_str(),
         "connected": row.is_some(),
@@ -39,10 +43,10 @@ fn connection_json(ctx: &Ctx, provider: ConnectProvider, row: Option<&Connection
             provider.as_str()
         ),
     });
-    let Some(row) = row else {
+    let Some((row, account_email)) = row else {
         return body;
     };
-    body["account_email"] = json!(row.account_email);
+    body["account_email"] = json!(account_email);
     body["state"] = json!(if row.needs_reconnect() {
         "needs_reconnect"
     } else {
@@ -153,12 +157,13 @@ fn parse_change(body: &Map<String, Value>) -> Result<SettingsChange, FieldErrors
 pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppError> {
     let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
     let rows = ctx.store.host_connections(&host.id).await?;
+    let accounts = ctx.store.open_account_emails(&rows).await?;
     let items: Vec<Value> = ConnectProvider::ALL
         .into_iter()
         .filter(|p| registration(&ctx.config, *p).is_some())
         .map(|p| {
-            let row = rows.iter().find(|r| r.provider == p.as_str());
-            connection_json(ctx, p, row)
+            let at = rows.iter().position(|r| r.provider == p.as_str());
+            connection_json(ctx, p, at.map(|at| (&rows[at], accounts[at].as_str())))
         })
         .collect();
     Ok(Response::from_json(&json!({ "connections": items }))?)
@@ -209,10 +214,14 @@ pub async fn update(
     let change = parse_change(&body).map_err(AppError::InvalidFields)?;
     save_change(ctx, &current, provider, change).await?;
     let saved = connection(ctx, &host.id, provider).await?;
+    let account_email = ctx
+        .store
+        .open_account_email(&saved.host_id, &saved.provider, &saved.account_email)
+        .await?;
     Ok(Response::from_json(&connection_json(
         ctx,
         provider,
-        Some(&saved),
+        Some((&saved, &account_email)),
     ))?)
 }
 

@@ -136,11 +136,13 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         })
         .collect();
     let stored = ctx.store.host_connections(&host.id).await?;
+    let accounts = ctx.store.open_account_emails(&stored).await?;
     let connections: Vec<ConnectionHealth> = ConnectProvider::ALL
         .into_iter()
         .filter(|p| registration(&ctx.config, *p).is_some())
         .map(|p| {
-            let row = stored.iter().find(|c| c.provider == p.as_str());
+            let at = stored.iter().position(|c| c.provider == p.as_str());
+            let row = at.map(|at| &stored[at]);
             ConnectionHealth {
                 label: p.label(),
                 state: match row {
@@ -149,7 +151,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                     Some(_) => "working",
                     None => "not_connected",
                 },
-                account: row.map(|c| c.account_email.clone()).unwrap_or_default(),
+                account: at.map(|at| accounts[at].clone()).unwrap_or_default(),
             }
         })
         .collect();
@@ -199,7 +201,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     }
     let page = DashboardPage {
         name: host.name.clone(),
-        email: host.email.clone(),
+        email: ctx.store.open_host_email(&host.id, &host.email).await?,
         slug: host.slug.clone(),
         public_url: format!("{}/{}", ctx.origin, host.slug),
         zone: zone.name().to_owned(),

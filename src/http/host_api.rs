@@ -125,7 +125,8 @@ pub(super) async fn authorize(
 /// `GET /api/v1/me`: the host the token (or session) belongs to.
 pub async fn me(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppError> {
     let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
-    let body = host_json(ctx, &host.slug, &host.name, &host.email, &host.time_zone);
+    let email = ctx.store.open_host_email(&host.id, &host.email).await?;
+    let body = host_json(ctx, &host.slug, &host.name, &email, &host.time_zone);
     Ok(Response::from_json(&body)?)
 }
 
@@ -169,7 +170,8 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
             )))
         }
     }
-    let body = host_json(ctx, slug.as_str(), name.as_str(), &host.email, zone.name());
+    let email = ctx.store.open_host_email(&host.id, &host.email).await?;
+    let body = host_json(ctx, slug.as_str(), name.as_str(), &email, zone.name());
     Ok(Response::from_json(&body)?)
 }
 

@@ -393,7 +393,10 @@ pub async fn dashboard_page(ctx: &Ctx, req: &Request) -> Result<Response, AppErr
     html(
         &DashboardPrivacyPage {
             notice: String::new(),
-            email: signed_in.host.email.clone(),
+            email: ctx
+                .store
+                .open_host_email(&signed_in.host.id, &signed_in.host.email)
+                .await?,
             alerts: signed_in.connection_alerts(),
             csrf: signed_in.csrf_token().to_owned(),
         },
@@ -407,22 +410,21 @@ pub async fn dashboard_delete(ctx: &Ctx, req: &mut Request) -> Result<Response, 
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
     let host = &signed_in.host;
-    let notice = match desk(ctx).ask_own_deletion(&host.id, &host.email).await? {
+    let email = ctx.store.open_host_email(&host.id, &host.email).await?;
+    let notice = match desk(ctx).ask_own_deletion(&host.id, &email).await? {
         Outcome::TooManyOpen => format!(
-            "You already have {} open deletion links: use one of the emails we sent to {}.",
+            "You already have {} open deletion links: use one of the emails we sent to {email}.",
             crate::store::OPEN_REQUESTS_LIMIT,
-            host.email
         ),
         _ => format!(
-            "We have emailed a link to {}. Open it within 24 hours and confirm to delete your \
-             account; until then nothing changes.",
-            host.email
+            "We have emailed a link to {email}. Open it within 24 hours and confirm to delete \
+             your account; until then nothing changes."
         ),
     };
     html(
         &DashboardPrivacyPage {
             notice,
-            email: host.email.clone(),
+            email,
             alerts: signed_in.connection_alerts(),
             csrf: signed_in.csrf_token().to_owned(),
         },

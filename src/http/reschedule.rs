@@ -467,7 +467,7 @@ async fn move_booking(
         sequence,
         event_title: &target.event.title,
         host_name: &target.host.name,
-        host_email: &target.host.email,
+        host_email: &old.host_email,
         host_zone: target.host_zone(),
         invitee_name: &old.invitee_name,
         invitee_email: &old.invitee_email,

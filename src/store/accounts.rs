@@ -38,7 +38,8 @@ pub struct SessionHostRow {
     pub id: String,
     pub slug: String,
     pub name: String,
-    pub email: String,
+    /// Sealed: opened where a page shows it ([`Store::open_host_email`]).
+    pub email: super::StoredHostEmail,
     pub time_zone: String,
     pub csrf_secret: String,
     /// The host's broken connections as `provider:reason,…` (read in the same query, so the
@@ -156,12 +157,14 @@ impl Store {
         .await
     }
 
-    /// The host with this address (compared case-insensitively).
+    /// The host with this address (compared case-insensitively): by the stand-in a sealed
+    /// host's row holds, or by the address of a host not sealed yet.
     pub async fn host_by_email(&self, email: &str) -> Result<Option<HostIdRow>, StoreError> {
+        let stand_in = self.host_email_stand_in(email)?;
         self.first(
             "host_by_email",
-            "SELECT id FROM hosts WHERE lower(email) = lower(?1)",
-            &[Param::Text(email)],
+            "SELECT id FROM hosts WHERE email = ?1 OR lower(email) = lower(?2)",
+            &[Param::Text(&stand_in), Param::Text(email)],
         )
         .await
     }
@@ -185,6 +188,7 @@ impl Store {
     }
 
     /// Lets another provider account sign into an existing host (a no-op if already linked).
+    /// The identity keeps the stand-in of its address, never the address.
     pub async fn add_host_identity(
         &self,
         host_id: &str,
@@ -193,6 +197,7 @@ impl Store {
         email: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        let stand_in = self.host_email_stand_in(email)?;
         self.execute(
             "add_host_identity",
             "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
@@ -201,7 +206,7 @@ impl Store {
                 Param::Text(host_id),
                 Param::Text(provider),
                 Param::Text(subject),
-                Param::Text(email),
+                Param::Text(&stand_in),
                 Param::Int(now),
             ],
         )
@@ -209,22 +214,29 @@ impl Store {
         .map(|_| ())
     }
 
-    /// Creates a host and the identity they signed in with, atomically (one D1 batch).
+    /// Creates a host and the identity they signed in with, atomically (one D1 batch). The
+    /// host's data key is made first (KV), so their address is stored only sealed from the
+    /// start; a key whose host was not created is deleted again.
     pub async fn create_host(&self, host: &NewHost<'_>) -> Result<HostCreation, StoreError> {
+        let key_id = self.new_host_data_key(host.id).await?;
+        let email = self.seal_host_email(host.id, host.email).await?;
         let outcome = self
             .run_batch(
                 "create_host",
                 &[
                     (
-                        "INSERT INTO hosts (id, slug, name, email, time_zone, schedule_time_zone, \
-                         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                        "INSERT INTO hosts (id, slug, name, email, email_sealed, time_zone, \
+                         schedule_time_zone, created_at, data_key_id) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
                         vec![
                             Param::Text(host.id),
                             Param::Text(host.slug),
                             Param::Text(host.name),
-                            Param::Text(host.email),
+                            Param::Text(&email.stand_in),
+                            Param::Text(&email.sealed),
                             Param::Text(host.time_zone),
                             Param::Int(host.created_at),
+                            Param::Text(&key_id),
                         ],
                     ),
                     (
@@ -234,19 +246,21 @@ impl Store {
                             Param::Text(host.id),
                             Param::Text(host.provider),
                             Param::Text(host.subject),
-                            Param::Text(host.email),
+                            Param::Text(&email.stand_in),
                             Param::Int(host.created_at),
                         ],
                     ),
                 ],
             )
             .await;
-        match outcome {
-            Ok(()) => Ok(HostCreation::Created),
+        let creation = match outcome {
+            Ok(()) => return Ok(HostCreation::Created),
             Err(error) if unique_violation(&error, "hosts.slug") => Ok(HostCreation::SlugTaken),
             Err(error) if unique_violation(&error, "hosts.email") => Ok(HostCreation::EmailTaken),
             Err(error) => Err(error),
-        }
+        };
+        self.forget_host_data_key(host.id, &key_id).await?;
+        creation
     }
 
     /// Starts a session for a host.
@@ -282,7 +296,8 @@ impl Store {
     ) -> Result<Option<SessionHostRow>, StoreError> {
         self.first(
             "session_host",
-            "SELECT h.id, h.slug, h.name, h.email, h.time_zone, s.csrf_secret, \
+            "SELECT h.id, h.slug, h.name, COALESCE(h.email_sealed, h.email) AS email, h.time_zone, \
+             s.csrf_secret, \
              (SELECT group_concat(c.provider || ':' || c.broken_reason) FROM connections c \
               WHERE c.host_id = h.id AND c.broken_reason IS NOT NULL) AS broken_connections \
              FROM sessions s JOIN hosts h ON h.id = s.host_id \

@@ -88,13 +88,14 @@ impl Store {
             id: String,
             slug: String,
             name: String,
-            email: String,
+            email: super::StoredHostEmail,
             time_zone: String,
         }
         let row: Option<Row> = self
             .first(
                 "api_token_host",
-                "SELECT t.id AS token_id, h.id, h.slug, h.name, h.email, h.time_zone \
+                "SELECT t.id AS token_id, h.id, h.slug, h.name, \
+                 COALESCE(h.email_sealed, h.email) AS email, h.time_zone \
                  FROM api_tokens t JOIN hosts h ON h.id = t.host_id \
                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
                 &[Param::Text(token_hash)],

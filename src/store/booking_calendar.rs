@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::outbox::queue_params;
+use super::sealed_meeting::{MeetingColumn, MeetingOwners};
 use super::{NewEmail, Param, Store, StoreError};
 
 /// The calendar work a new booking needs, inserted in the booking's batch.
@@ -127,38 +128,62 @@ impl Store {
         &self,
         booking_id: &str,
     ) -> Result<Option<CalendarWorkRow>, StoreError> {
-        let rows = self.first(
+        let rows: Option<CalendarWorkRow> = self.first(
             "calendar_work",
             "SELECT c.booking_id, c.host_id, c.calendar_provider, c.conference, c.event_id, \
              c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, b.end_at, \
              b.invitee_name, b.invitee_email, e.title AS event_title, \
-             e.description AS event_description, h.email AS host_email, h.time_zone AS host_time_zone, \
+             e.description AS event_description, COALESCE(h.email_sealed, h.email) AS host_email, h.time_zone AS host_time_zone, \
              b.invitee_sealed FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
              JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
              WHERE c.booking_id = ?1",
             &[Param::Text(booking_id)],
         )
         .await?;
-        self.opened(rows).await
+        let Some(mut row) = self.opened(rows).await? else {
+            return Ok(None);
+        };
+        self.open_meeting_value(&row.host_id, MeetingColumn::EventId, &mut row.event_id)
+            .await?;
+        self.open_meeting_value(&row.host_id, MeetingColumn::MeetingId, &mut row.meeting_id)
+            .await?;
+        self.open_meeting_value(
+            &row.host_id,
+            MeetingColumn::MeetingUrl,
+            &mut row.meeting_url,
+        )
+        .await?;
+        Ok(Some(row))
     }
 
-    /// Saves what a step created (ids, link) before the next step runs.
+    /// Saves what a step created (ids, link) before the next step runs, each sealed under the
+    /// key of the connection that made it (`sealed_meeting.rs`).
     pub async fn save_calendar_progress(
         &self,
-        booking_id: &str,
+        row: &CalendarWorkRow,
         progress: &CalendarProgress<'_>,
         now: i64,
     ) -> Result<(), StoreError> {
+        let owners = row.owners();
+        let event_id = self
+            .seal_meeting_option(&owners, MeetingColumn::EventId, progress.event_id)
+            .await?;
+        let meeting_id = self
+            .seal_meeting_option(&owners, MeetingColumn::MeetingId, progress.meeting_id)
+            .await?;
+        let meeting_url = self
+            .seal_meeting_option(&owners, MeetingColumn::MeetingUrl, progress.meeting_url)
+            .await?;
         self.execute(
             "save_calendar_progress",
             "UPDATE booking_calendar SET event_id = COALESCE(?2, event_id), \
              meeting_id = COALESCE(?3, meeting_id), meeting_url = COALESCE(?4, meeting_url), \
              updated_at = ?5 WHERE booking_id = ?1",
             &[
-                Param::Text(booking_id),
-                progress.event_id.map_or(Param::Null, Param::Text),
-                progress.meeting_id.map_or(Param::Null, Param::Text),
-                progress.meeting_url.map_or(Param::Null, Param::Text),
+                Param::Text(&row.booking_id),
+                event_id.as_deref().into(),
+                meeting_id.as_deref().into(),
+                meeting_url.as_deref().into(),
                 Param::Int(now),
             ],
         )
@@ -244,15 +269,18 @@ impl Store {
     /// kind) and only while the booking is confirmed.
     pub async fn record_late_meeting_link(
         &self,
-        host_id: &str,
-        booking_id: &str,
+        row: &CalendarWorkRow,
         meeting_url: &str,
         email: Option<&NewEmail>,
         now: i64,
     ) -> Result<(), StoreError> {
+        let (host_id, booking_id) = (row.host_id.as_str(), row.booking_id.as_str());
+        let meeting_url = self
+            .seal_meeting_value(&row.owners(), MeetingColumn::MeetingUrl, meeting_url)
+            .await?;
         let save = [
             Param::Text(booking_id),
-            Param::Text(meeting_url),
+            Param::Text(&meeting_url),
             Param::Int(now),
         ];
         let save_statement = (
@@ -336,18 +364,42 @@ impl Store {
         &self,
         booking_id: &str,
     ) -> Result<Option<MeetingLinkRow>, StoreError> {
-        self.first(
-            "meeting_url",
-            "SELECT state, conference, meeting_url FROM booking_calendar WHERE booking_id = ?1",
-            &[Param::Text(booking_id)],
+        let row: Option<MeetingLinkRow> = self
+            .first(
+                "meeting_url",
+                "SELECT host_id, state, conference, meeting_url FROM booking_calendar \
+                 WHERE booking_id = ?1",
+                &[Param::Text(booking_id)],
+            )
+            .await?;
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        self.open_meeting_value(
+            &row.host_id,
+            MeetingColumn::MeetingUrl,
+            &mut row.meeting_url,
         )
-        .await
+        .await?;
+        Ok(Some(row))
+    }
+}
+
+impl CalendarWorkRow {
+    /// Whose connections the row's event and meeting belong to.
+    fn owners(&self) -> MeetingOwners<'_> {
+        MeetingOwners {
+            host_id: &self.host_id,
+            calendar_provider: self.calendar_provider.as_deref(),
+            conference: &self.conference,
+        }
     }
 }
 
 /// What the booking's pages say about its meeting link.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MeetingLinkRow {
+    pub host_id: String,
     pub state: String,
     pub conference: String,
     pub meeting_url: Option<String>,

@@ -213,7 +213,7 @@ pub const HOST_BOOKINGS_LIMIT: i64 = 25;
 macro_rules! booking_details_select {
     () => {
         "SELECT b.id, b.event_type_id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
-         b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, h.email AS host_email, \
+         b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, COALESCE(h.email_sealed, h.email) AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \

@@ -13,7 +13,8 @@ use crate::core::connection_health::{
 pub struct ConnectionRow {
     pub host_id: String,
     pub provider: String,
-    pub account_email: String,
+    /// Sealed: opened where a page shows it ([`Store::open_account_email`]).
+    pub account_email: super::StoredAccountEmail,
     pub status: String,
     pub checked_calendars: String,
     pub blocking_show_as: String,
@@ -79,7 +80,8 @@ pub struct ConnectionSettings<'a> {
 macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
-            "SELECT host_id, provider, account_email, status, checked_calendars, ",
+            "SELECT host_id, provider, COALESCE(account_sealed, account_email) AS account_email, ",
+            "status, checked_calendars, ",
             "blocking_show_as, when_unreadable, receives_events, send_updates, ",
             "broken_reason, broken_since, host_told_at ",
             "FROM connections ",
@@ -180,17 +182,25 @@ impl Store {
     }
 
     /// Records a finished connection. A reconnect keeps the host's settings and becomes
-    /// `working` again; the first calendar connected receives new events.
+    /// `working` again; the first calendar connected receives new events. The account is
+    /// sealed under a new key of the connection (`sealed_account.rs`); a reconnect's old key
+    /// is deleted once the row names the new one.
     pub async fn save_connection(&self, new: &NewConnection<'_>) -> Result<(), StoreError> {
+        let old_key = self.connection_key_id(new.host_id, new.provider).await?;
+        let account = self
+            .seal_account(new.host_id, new.provider, new.account_id, new.account_email)
+            .await?;
         self.execute(
             "save_connection",
             "INSERT INTO connections (host_id, provider, account_id, account_email, status, \
-             receives_events, token_generation, connected_at, blocking_show_as) \
+             receives_events, token_generation, connected_at, blocking_show_as, key_id, \
+             account_sealed) \
              VALUES (?1, ?2, ?3, ?4, 'working', \
                 CASE WHEN ?2 IN ('google', 'microsoft') AND NOT EXISTS (SELECT 1 FROM connections \
-                    WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5, ?6) \
+                    WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5, ?6, ?7, ?8) \
              ON CONFLICT (host_id, provider) DO UPDATE SET account_id = excluded.account_id, \
-                account_email = excluded.account_email, status = 'working', \
+                account_email = excluded.account_email, key_id = excluded.key_id, \
+                account_sealed = excluded.account_sealed, status = 'working', \
                 token_generation = connections.token_generation + 1, \
                 refresh_lease_until = NULL, connected_at = excluded.connected_at, \
                 broken_reason = NULL, broken_since = NULL, host_told_at = NULL, \
@@ -198,18 +208,45 @@ impl Store {
             &[
                 Param::Text(new.host_id),
                 Param::Text(new.provider),
-                Param::Text(new.account_id),
-                Param::Text(new.account_email),
+                Param::Text(&account.id_index),
+                Param::Text(account.email_stand_in),
                 Param::Int(new.connected_at),
                 Param::Text(new.blocking_show_as),
+                Param::Text(&account.key_id),
+                Param::Text(&account.sealed),
             ],
         )
-        .await
-        .map(|_| ())
+        .await?;
+        if let Some(old_key) = old_key {
+            self.delete_connection_key(new.host_id, &old_key).await?;
+        }
+        Ok(())
+    }
+
+    /// The key the connection's account is sealed under, if it has one (`sealed_account.rs`).
+    pub(super) async fn connection_key_id(
+        &self,
+        host_id: &str,
+        provider: &str,
+    ) -> Result<Option<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct KeyIdRow {
+            key_id: Option<String>,
+        }
+        let row: Option<KeyIdRow> = self
+            .first(
+                "connection_key_id",
+                "SELECT key_id FROM connections WHERE host_id = ?1 AND provider = ?2",
+                &[Param::Text(host_id), Param::Text(provider)],
+            )
+            .await?;
+        Ok(row.and_then(|row| row.key_id))
     }
 
     /// Forgets a connection; if it received events, another calendar of the host takes over.
+    /// The connection's key goes with it, so no copy of the row opens any more.
     pub async fn delete_connection(&self, host_id: &str, provider: &str) -> Result<(), StoreError> {
+        let key = self.connection_key_id(host_id, provider).await?;
         self.run_batch(
             "delete_connection",
             &[
@@ -225,7 +262,11 @@ impl Store {
                 ),
             ],
         )
-        .await
+        .await?;
+        if let Some(key) = key {
+            self.delete_connection_key(host_id, &key).await?;
+        }
+        Ok(())
     }
 
     /// Records what broke in a connection at `now`. A refused grant or a missing permission
@@ -470,11 +511,18 @@ impl Store {
         provider: &str,
         account_id: &str,
     ) -> Result<Vec<ConnectionRow>, StoreError> {
-        const SQL: &str = select_connections!("WHERE provider = ?1 AND account_id = ?2");
+        // By the id's blind index, or by the id of a connection not sealed yet.
+        const SQL: &str =
+            select_connections!("WHERE provider = ?1 AND (account_id = ?2 OR account_id = ?3)");
+        let index = self.account_index(provider, account_id)?;
         self.all(
             "connections_of_account",
             SQL,
-            &[Param::Text(provider), Param::Text(account_id)],
+            &[
+                Param::Text(provider),
+                Param::Text(&index),
+                Param::Text(account_id),
+            ],
         )
         .await
     }

@@ -8,7 +8,8 @@ use super::{
 };
 
 const HOST_BY_SLUG: &str =
-    "SELECT id, slug, name, email, time_zone, schedule_time_zone FROM hosts WHERE slug = ?1";
+    "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, schedule_time_zone \
+     FROM hosts WHERE slug = ?1";
 const WEEKLY_HOURS: &str = "SELECT weekday, start_minute, end_minute FROM weekly_hours \
      WHERE host_id = ?1 ORDER BY weekday, start_minute";
 const DATE_OVERRIDES: &str =

@@ -1,11 +1,12 @@
 //! Hosts' data keys (`crypto::data_key`): where they are kept and how one comes to exist.
 //!
 //! A key lives only in the KV namespace `TOKENS`, sealed with the instance key, under the
-//! host's prefix: `host/{host_id}/keys/host-{key_id}` for the host's key and
-//! `host/{host_id}/keys/booking-{key_id}` for a booking's own key (below). Deleting the host
-//! deletes everything under `host/{host_id}/` (`privacy::provider_cleanup`), these keys with
-//! it; KV keeps no history, so whatever was sealed under them is unreadable from then on
-//! wherever a copy of it lies.
+//! host's prefix: `host/{host_id}/keys/host-{key_id}` for the host's key,
+//! `host/{host_id}/keys/booking-{key_id}` for a booking's own key (below), and
+//! `host/{host_id}/keys/connection-{key_id}` for a connected account's key, deleted with that
+//! connection (`sealed_account.rs`). Deleting the host deletes everything under
+//! `host/{host_id}/` (`privacy::provider_cleanup`), these keys with it; KV keeps no history,
+//! so whatever was sealed under them is unreadable from then on wherever a copy of it lies.
 //!
 //! `hosts.data_key_id` (D1) says which key is the host's. A key is created lazily, the first
 //! time one is needed: it is written to KV first and then claimed with one conditional
@@ -49,6 +50,7 @@ fn kv_name(host_id: &str, key_ref: &KeyRef) -> String {
     match key_ref {
         KeyRef::Host(id) => format!("{prefix}host-{id}"),
         KeyRef::Booking(id) => format!("{prefix}booking-{id}"),
+        KeyRef::Connection(id) => format!("{prefix}connection-{id}"),
     }
 }
 
@@ -143,6 +145,15 @@ impl Store {
         Ok(self.key_source()?.index.email(address))
     }
 
+    /// The blind index of a provider's account id: what `connections.account_id` holds.
+    pub(super) fn account_index(
+        &self,
+        provider: &str,
+        account_id: &str,
+    ) -> Result<String, StoreError> {
+        Ok(self.key_source()?.index.account(provider, account_id))
+    }
+
     /// The key new values of `host_id` are sealed under: the host's key, created now if the
     /// host has none, or a booking key of its own while the host's key is not visible in this
     /// location yet (see the module comment).
@@ -183,6 +194,48 @@ impl Store {
         let key = DataKey::generate(KeyRef::Booking(crate::crypto::random_hex::<16>()));
         self.put_data_key(host_id, &key).await?;
         Ok(key)
+    }
+
+    /// A data key for a host about to be created (so even their first row is sealed): written
+    /// to KV and used for whatever this request seals for them. Returns its id, for the new
+    /// row's `data_key_id`.
+    pub(super) async fn new_host_data_key(&self, host_id: &str) -> Result<String, StoreError> {
+        let key_id = crate::crypto::random_hex::<16>();
+        let key = DataKey::generate(KeyRef::Host(key_id.clone()));
+        self.put_data_key(host_id, &key).await?;
+        self.key_source()?
+            .sealing
+            .borrow_mut()
+            .insert(host_id.to_owned(), key);
+        Ok(key_id)
+    }
+
+    /// A new key for a connection of `host_id` (`KeyRef::Connection`), written to KV.
+    pub(super) async fn new_connection_key(&self, host_id: &str) -> Result<DataKey, StoreError> {
+        let key = DataKey::generate(KeyRef::Connection(crate::crypto::random_hex::<16>()));
+        self.put_data_key(host_id, &key).await?;
+        Ok(key)
+    }
+
+    /// Deletes the connection key `key_id` of `host_id`: what was sealed under it opens no more.
+    pub(super) async fn delete_connection_key(
+        &self,
+        host_id: &str,
+        key_id: &str,
+    ) -> Result<(), StoreError> {
+        self.delete_data_key(host_id, &KeyRef::Connection(key_id.to_owned()))
+            .await
+    }
+
+    /// Deletes the key [`Self::new_host_data_key`] made for a host that was not created.
+    pub(super) async fn forget_host_data_key(
+        &self,
+        host_id: &str,
+        key_id: &str,
+    ) -> Result<(), StoreError> {
+        self.key_source()?.sealing.borrow_mut().remove(host_id);
+        self.delete_data_key(host_id, &KeyRef::Host(key_id.to_owned()))
+            .await
     }
 
     /// The key `key_ref` of `host_id`, or `None` when KV has no such key: deleted with its

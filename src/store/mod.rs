@@ -28,7 +28,10 @@ mod outbox;
 mod privacy;
 mod retention;
 mod rows;
+mod sealed_account;
+mod sealed_host_email;
 mod sealed_invitee;
+mod sealed_meeting;
 mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
@@ -43,6 +46,8 @@ pub use keys::KeySource;
 pub use outbox::NewEmail;
 pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
+pub use sealed_account::StoredAccountEmail;
+pub use sealed_host_email::StoredHostEmail;
 pub use webhooks::{
     AttemptOutcome, DeliveryLogRow, DueDelivery, EndpointWrite, WebhookAttempt, WebhookEndpointRow,
     MAX_ENDPOINTS_PER_HOST,
@@ -177,6 +182,22 @@ impl Store {
                 Ok(meta.and_then(|m| m.changes).unwrap_or(0))
             })
             .collect()
+    }
+
+    /// Runs `sql` once for each parameter set in `each`, as one D1 batch (one round trip, and
+    /// one of the free plan's 50 queries per invocation). Returns how many rows each changed.
+    async fn batch_each<'a, P: AsRef<[Param<'a>]>>(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        each: &'a [P],
+    ) -> Result<Vec<usize>, StoreError> {
+        if each.is_empty() {
+            return Ok(Vec::new());
+        }
+        let statements: Vec<(&'static str, &[Param<'a>])> =
+            each.iter().map(|params| (sql, params.as_ref())).collect();
+        self.batch(query, &statements).await
     }
 
     /// Runs statements as one D1 batch (all or nothing), retrying while the database is locked.

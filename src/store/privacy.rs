@@ -53,6 +53,7 @@ pub struct PrivacyRequestRow {
 /// A host with bookings made with an address being erased, and how many.
 #[derive(Debug, Deserialize)]
 pub struct AffectedHostRow {
+    pub host_id: String,
     pub host_name: String,
     pub host_email: String,
     pub bookings: i64,
@@ -252,23 +253,41 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Option<HostProfileRow>, StoreError> {
-        self.first(
-            "host_profile_by_email",
-            "SELECT id, slug, name, email, time_zone, schedule_time_zone, created_at FROM hosts \
-             WHERE lower(email) = lower(?1)",
-            &[Param::Text(email)],
-        )
-        .await
+        let stand_in = self.host_email_stand_in(email)?;
+        let row = self
+            .first(
+                "host_profile_by_email",
+                "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
+                 schedule_time_zone, created_at FROM hosts \
+                 WHERE email = ?1 OR lower(email) = lower(?2)",
+                &[Param::Text(&stand_in), Param::Text(email)],
+            )
+            .await?;
+        self.opened_profile(row).await
+    }
+
+    async fn opened_profile(
+        &self,
+        row: Option<HostProfileRow>,
+    ) -> Result<Option<HostProfileRow>, StoreError> {
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        self.open_host_email_in(&row.id, &mut row.email).await?;
+        Ok(Some(row))
     }
 
     /// The host `id`'s profile.
     pub async fn host_profile(&self, id: &str) -> Result<Option<HostProfileRow>, StoreError> {
-        self.first(
-            "host_profile",
-            "SELECT id, slug, name, email, time_zone, schedule_time_zone, created_at FROM hosts WHERE id = ?1",
-            &[Param::Text(id)],
-        )
-        .await
+        let row = self
+            .first(
+                "host_profile",
+                "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
+                 schedule_time_zone, created_at FROM hosts WHERE id = ?1",
+                &[Param::Text(id)],
+            )
+            .await?;
+        self.opened_profile(row).await
     }
 
     /// Whether any booking still holds `email` as its invitee's address.
@@ -291,16 +310,23 @@ impl Store {
     /// The hosts with bookings made with `email`, and how many each has.
     pub async fn hosts_of_invitee(&self, email: &str) -> Result<Vec<AffectedHostRow>, StoreError> {
         let index = self.email_index(email)?;
-        self.all(
-            "hosts_of_invitee",
-            "SELECT h.name AS host_name, h.email AS host_email, COUNT(*) AS bookings \
+        let mut rows: Vec<AffectedHostRow> = self
+            .all(
+                "hosts_of_invitee",
+                "SELECT h.id AS host_id, h.name AS host_name, \
+             COALESCE(h.email_sealed, h.email) AS host_email, COUNT(*) AS bookings \
              FROM bookings b JOIN hosts h ON h.id = b.host_id \
              WHERE (b.invitee_email_index = ?2 \
                     OR (b.invitee_email != '' AND lower(b.invitee_email) = lower(?1))) \
              GROUP BY h.id ORDER BY h.id",
-            &[Param::Text(email), Param::Text(&index)],
-        )
-        .await
+                &[Param::Text(email), Param::Text(&index)],
+            )
+            .await?;
+        for row in &mut rows {
+            self.open_host_email_in(&row.host_id, &mut row.host_email)
+                .await?;
+        }
+        Ok(rows)
     }
 
     /// Deletes the host `host_id` and, through the schema's cascades, everything of theirs in
@@ -456,13 +482,19 @@ impl Store {
         &self,
         host_id: &str,
     ) -> Result<Vec<ExportConnectionRow>, StoreError> {
-        self.all(
-            "export_connections",
-            "SELECT provider, account_email, status, connected_at FROM connections \
-             WHERE host_id = ?1 ORDER BY provider",
-            &[Param::Text(host_id)],
-        )
-        .await
+        let mut rows: Vec<ExportConnectionRow> = self
+            .all(
+                "export_connections",
+                "SELECT provider, COALESCE(account_sealed, account_email) AS account_email, \
+                 status, connected_at FROM connections WHERE host_id = ?1 ORDER BY provider",
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        for row in &mut rows {
+            self.open_account_email_in(host_id, &row.provider, &mut row.account_email)
+                .await?;
+        }
+        Ok(rows)
     }
 
     /// The host's API tokens by name and dates.
@@ -479,17 +511,26 @@ impl Store {
         .await
     }
 
-    /// The sign-in identities linked to the host.
+    /// The sign-in identities linked to the host, each with its address (an identity holds
+    /// the stand-in of the host's address, which is opened here).
     pub async fn export_identities(
         &self,
         host_id: &str,
     ) -> Result<Vec<ExportIdentityRow>, StoreError> {
-        self.all(
-            "export_identities",
-            "SELECT provider, email, created_at FROM host_identities WHERE host_id = ?1 ORDER BY created_at",
-            &[Param::Text(host_id)],
-        )
-        .await
+        let mut rows: Vec<ExportIdentityRow> = self
+            .all(
+                "export_identities",
+                "SELECT i.provider, \
+                 CASE WHEN i.email = h.email THEN COALESCE(h.email_sealed, h.email) ELSE i.email END \
+                 AS email, i.created_at FROM host_identities i JOIN hosts h ON h.id = i.host_id \
+                 WHERE i.host_id = ?1 ORDER BY i.created_at",
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        for row in &mut rows {
+            self.open_host_email_in(host_id, &mut row.email).await?;
+        }
+        Ok(rows)
     }
 
     /// Privacy emails due at `now`, oldest first.

@@ -8,8 +8,10 @@ pub struct HostRow {
     pub id: String,
     pub slug: String,
     pub name: String,
-    /// Where the host's booking notifications go.
-    pub email: String,
+    /// Where the host's booking notifications go, sealed ([`Store::open_host_email`]).
+    ///
+    /// [`Store::open_host_email`]: super::Store::open_host_email
+    pub email: super::StoredHostEmail,
     pub time_zone: String,
     pub schedule_time_zone: String,
 }

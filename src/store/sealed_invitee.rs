@@ -1,4 +1,4 @@
-//! A booking's invitee, kept in D1 only sealed under the host's data key (crypto-shredding,
+//! A booking's invitee (and, on rows that carry it, the host's address), kept in D1 only sealed under the host's data key (crypto-shredding,
 //! issue 13; `keys.rs` says where keys live, `crypto::data_key` how a field is sealed).
 //!
 //! The invitee's name, address, time zone, note and answers are one JSON value sealed into
@@ -77,6 +77,10 @@ pub(super) struct InviteeColumns<'a> {
     pub time_zone: Option<&'a mut String>,
     pub note: Option<&'a mut String>,
     pub answers: Option<&'a mut String>,
+    /// The host's address, where the row carries it (`sealed_host_email.rs`).
+    pub host_email: Option<&'a mut String>,
+    /// The meeting link, where the row carries it (`sealed_meeting.rs`).
+    pub meeting_url: Option<&'a mut Option<String>>,
 }
 
 /// A row that carries a booking's invitee (a details row, a calendar job, an export row).
@@ -115,6 +119,17 @@ impl Store {
         row: &mut T,
     ) -> Result<(), StoreError> {
         let columns = row.invitee_columns();
+        if let Some(host_email) = columns.host_email {
+            self.open_host_email_in(columns.host_id, host_email).await?;
+        }
+        if let Some(meeting_url) = columns.meeting_url {
+            self.open_meeting_value(
+                columns.host_id,
+                super::sealed_meeting::MeetingColumn::MeetingUrl,
+                meeting_url,
+            )
+            .await?;
+        }
         let Some(sealed) = columns.sealed.take() else {
             return Ok(());
         };
@@ -163,10 +178,15 @@ impl Store {
     }
 
     /// Seals the invitees of up to `limit` bookings written before sealing existed (plaintext
-    /// in their columns), each with one conditional UPDATE that also blanks the plaintext, so
-    /// a booking erased or changed meanwhile is left alone. Returns how many it sealed; the
-    /// scheduled run calls it until none are left.
-    pub async fn seal_plaintext_invitees(&self, limit: i64) -> Result<usize, StoreError> {
+    /// in their columns) of at most `max_hosts` hosts, with one D1 batch of conditional UPDATEs
+    /// that also blank the plaintext, so a booking erased or changed meanwhile is left alone.
+    /// Returns how many it sealed; the scheduled run calls it every hour until none are left.
+    /// One batch is one subrequest: the free plan allows 50 D1 queries per invocation.
+    pub async fn seal_plaintext_invitees(
+        &self,
+        limit: i64,
+        max_hosts: usize,
+    ) -> Result<usize, StoreError> {
         let rows: Vec<PlaintextInviteeRow> = self
             .all(
                 "plaintext_invitees",
@@ -174,14 +194,15 @@ impl Store {
                  FROM bookings WHERE invitee_sealed IS NULL \
                  AND (invitee_name != '' OR invitee_email != '' OR note != '' \
                       OR invitee_time_zone != 'UTC' OR answers != '[]') \
-                 ORDER BY id LIMIT ?1",
+                 ORDER BY host_id, id LIMIT ?1",
                 &[Param::Int(limit)],
             )
             .await?;
-        let mut sealed_rows = 0;
-        for row in rows {
-            let sealed = self
-                .seal_invitee(
+        let rows = of_first_hosts(rows, max_hosts, |row| &row.host_id);
+        let mut sealed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            sealed.push(
+                self.seal_invitee(
                     &row.host_id,
                     &row.id,
                     &InviteeToSeal {
@@ -192,36 +213,62 @@ impl Store {
                         answers: &row.answers,
                     },
                 )
-                .await?;
-            let changed = self
-                .execute(
-                    "seal_plaintext_invitee",
-                    "UPDATE bookings SET invitee_sealed = ?2, invitee_email_index = ?3, \
-                     invitee_name = ?4, invitee_email = ?5, invitee_time_zone = ?6, note = ?7, answers = ?8 \
-                     WHERE id = ?1 AND invitee_sealed IS NULL AND invitee_name = ?9 \
-                     AND invitee_email = ?10 AND note = ?11 AND answers = ?12",
-                    &[
-                        Param::Text(&row.id),
-                        Param::Text(&sealed.sealed),
-                        (!row.invitee_email.is_empty())
-                            .then_some(sealed.email_index.as_str())
-                            .into(),
-                        Param::Text(BLANK_NAME),
-                        Param::Text(BLANK_EMAIL),
-                        Param::Text(BLANK_TIME_ZONE),
-                        Param::Text(BLANK_NOTE),
-                        Param::Text(BLANK_ANSWERS),
-                        Param::Text(&row.invitee_name),
-                        Param::Text(&row.invitee_email),
-                        Param::Text(&row.note),
-                        Param::Text(&row.answers),
-                    ],
-                )
-                .await?;
-            sealed_rows += usize::from(changed == 1);
+                .await?,
+            );
         }
-        Ok(sealed_rows)
+        let params: Vec<[Param<'_>; 12]> = rows
+            .iter()
+            .zip(&sealed)
+            .map(|(row, sealed)| {
+                [
+                    Param::Text(&row.id),
+                    Param::Text(&sealed.sealed),
+                    (!row.invitee_email.is_empty())
+                        .then_some(sealed.email_index.as_str())
+                        .into(),
+                    Param::Text(BLANK_NAME),
+                    Param::Text(BLANK_EMAIL),
+                    Param::Text(BLANK_TIME_ZONE),
+                    Param::Text(BLANK_NOTE),
+                    Param::Text(BLANK_ANSWERS),
+                    Param::Text(&row.invitee_name),
+                    Param::Text(&row.invitee_email),
+                    Param::Text(&row.note),
+                    Param::Text(&row.answers),
+                ]
+            })
+            .collect();
+        let changed = self
+            .batch_each(
+                "seal_plaintext_invitees",
+                "UPDATE bookings SET invitee_sealed = ?2, invitee_email_index = ?3, \
+                 invitee_name = ?4, invitee_email = ?5, invitee_time_zone = ?6, note = ?7, \
+                 answers = ?8 WHERE id = ?1 AND invitee_sealed IS NULL AND invitee_name = ?9 \
+                 AND invitee_email = ?10 AND note = ?11 AND answers = ?12",
+                &params,
+            )
+            .await?;
+        Ok(changed.iter().filter(|&&n| n == 1).count())
     }
+}
+
+/// The rows (sorted by host) of the first `max_hosts` hosts: a scheduled run opens or makes at
+/// most that many hosts' keys (a D1 read and a KV read or write each).
+pub(super) fn of_first_hosts<T>(
+    rows: Vec<T>,
+    max_hosts: usize,
+    host_of: impl Fn(&T) -> &String,
+) -> Vec<T> {
+    let mut hosts: Vec<String> = Vec::new();
+    rows.into_iter()
+        .take_while(|row| {
+            let host = host_of(row);
+            if hosts.last() != Some(host) {
+                hosts.push(host.clone());
+            }
+            hosts.len() <= max_hosts
+        })
+        .collect()
 }
 
 /// A booking whose invitee is still plaintext.
@@ -251,6 +298,8 @@ macro_rules! carries_invitee {
                     time_zone: None,
                     note: None,
                     answers: None,
+                    host_email: None,
+                    meeting_url: None,
                 };
                 $(carries_invitee!(@set columns, self, $optional);)*
                 columns
@@ -266,8 +315,22 @@ macro_rules! carries_invitee {
     (@set $columns:ident, $self:ident, answers) => {
         $columns.answers = Some(&mut $self.answers);
     };
+    (@set $columns:ident, $self:ident, host_email) => {
+        $columns.host_email = Some(&mut $self.host_email);
+    };
+    (@set $columns:ident, $self:ident, meeting_url) => {
+        $columns.meeting_url = Some(&mut $self.meeting_url);
+    };
 }
 
-carries_invitee!(super::bookings::BookingDetailsRow, id: id, invitee_time_zone, note, answers);
-carries_invitee!(super::booking_calendar::CalendarWorkRow, id: booking_id,);
+carries_invitee!(
+    super::bookings::BookingDetailsRow,
+    id: id,
+    invitee_time_zone,
+    note,
+    answers,
+    host_email,
+    meeting_url
+);
+carries_invitee!(super::booking_calendar::CalendarWorkRow, id: booking_id, host_email);
 carries_invitee!(super::privacy::ExportBookingRow, id: id, invitee_time_zone, note, answers);

@@ -128,6 +128,7 @@ pub struct SealedWebhookSecrets {
 /// An endpoint to disable, with whom to tell.
 #[derive(Debug, Deserialize)]
 pub struct FailingEndpoint {
+    pub host_id: String,
     pub url: String,
     pub host_email: String,
     pub host_name: String,
@@ -468,14 +469,21 @@ impl Store {
         id: &str,
         failing_before: i64,
     ) -> Result<Option<FailingEndpoint>, StoreError> {
-        self.first(
-            "failing_webhook_endpoint",
-            "SELECT e.url, h.email AS host_email, h.name AS host_name \
-             FROM webhook_endpoints e JOIN hosts h ON h.id = e.host_id \
-             WHERE e.id = ?1 AND e.disabled_at IS NULL AND e.failing_since <= ?2",
-            &[Param::Text(id), Param::Int(failing_before)],
-        )
-        .await
+        let row: Option<FailingEndpoint> = self
+            .first(
+                "failing_webhook_endpoint",
+                "SELECT e.host_id, e.url, COALESCE(h.email_sealed, h.email) AS host_email, \
+                 h.name AS host_name FROM webhook_endpoints e JOIN hosts h ON h.id = e.host_id \
+                 WHERE e.id = ?1 AND e.disabled_at IS NULL AND e.failing_since <= ?2",
+                &[Param::Text(id), Param::Int(failing_before)],
+            )
+            .await?;
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        self.open_host_email_in(&row.host_id, &mut row.host_email)
+            .await?;
+        Ok(Some(row))
     }
 
     /// Disables the endpoint `id`, failing since `failing_before` or earlier and still

@@ -7,6 +7,7 @@ use crate::sign_in::{csrf_of, fake_account, host_row, location, signed_in_host};
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_json};
 use crate::support::kv;
+use crate::support::sealed::open_field;
 use crate::support::seed::sql;
 use crate::support::world::world;
 
@@ -77,13 +78,31 @@ pub(crate) fn connect(browser: &Browser, provider: &str, email: &str) {
     );
 }
 
-fn connection(host_id: &str, provider: &str) -> Option<Value> {
-    sql(&format!(
-        "SELECT account_email, status, receives_events FROM connections \
+/// The connection's row: the account's address (opened where it is sealed), its status and
+/// whether it receives events.
+pub(crate) fn connection(host_id: &str, provider: &str) -> Option<Value> {
+    let row = sql(&format!(
+        "SELECT account_email, account_sealed, status, receives_events FROM connections \
          WHERE host_id = '{host_id}' AND provider = '{provider}'"
     ))
     .into_iter()
-    .next()
+    .next()?;
+    let account_email = match row["account_sealed"].as_str() {
+        Some(sealed) => open_field(
+            host_id,
+            "connections",
+            "account_sealed",
+            &format!("{host_id}/{provider}"),
+            sealed,
+        )
+        .unwrap_or_else(|e| panic!("{provider} of {host_id}: {e}"))
+        .into(),
+        None => row["account_email"].clone(),
+    };
+    Some(
+        json!({ "account_email": account_email, "status": row["status"],
+                 "receives_events": row["receives_events"] }),
+    )
 }
 
 #[test]
@@ -283,10 +302,12 @@ fn a_grant_with_a_calendar_permission_unticked_is_refused_with_a_page_naming_it(
         assert!(reply.body.contains(words), "{provider}: {}", reply.body);
         assert!(reply.body.contains("tick every box"), "{}", reply.body);
         assert!(connection(&host_id, provider).is_none(), "{provider}");
+        // No token and no connection key: only the host's own data key, made at sign-up.
         assert!(
             !kv::keys()
                 .iter()
-                .any(|k| k.starts_with(&format!("host/{host_id}/"))),
+                .any(|k| k.starts_with(&format!("host/{host_id}/"))
+                    && !k.starts_with(&format!("host/{host_id}/keys/host-"))),
             "{:?}",
             kv::keys()
         );

@@ -487,7 +487,7 @@ fn zoom_call(body: &str, timestamp: Option<i64>, signature: Option<String>) -> R
     )
 }
 
-fn signed(body: &str, at: i64) -> Reply {
+pub(crate) fn signed(body: &str, at: i64) -> Reply {
     let signature = zoom_webhook::sign(TEST_ZOOM_WEBHOOK_SECRET, &at.to_string(), body.as_bytes());
     zoom_call(body, Some(at), Some(signature))
 }

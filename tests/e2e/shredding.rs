@@ -10,7 +10,9 @@ use crate::support::http::post_form;
 use crate::support::kv;
 use crate::support::mail::{emails_to, fail_emails_sent_to, run_cron, wait_for_emails};
 use crate::support::residue::{in_raw_d1_files, marker, scan, Place};
-use crate::support::sealed::{open_field, stored_invitee};
+use crate::support::sealed::{
+    host_email_stand_in, host_id_by_email, open_field, stored_host_email, stored_invitee,
+};
 use crate::support::seed::{sql, sql_in};
 use crate::support::world::world;
 use serde_json::{json, Value};
@@ -31,14 +33,6 @@ fn key_names(host_id: &str) -> Vec<String> {
         .into_iter()
         .filter(|name| name.starts_with(&prefix))
         .collect()
-}
-
-/// The host's email address as D1 holds it.
-fn host_email(host_id: &str) -> String {
-    sql(&format!("SELECT email FROM hosts WHERE id = '{host_id}'"))[0]["email"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// A host has no key until it is needed; the first booking creates one, named in D1 and kept
@@ -137,7 +131,7 @@ fn assert_no_plaintext_in_d1(markers: &[String]) {
 
 /// Deletes `host`'s account through the privacy flow, as the host would.
 fn delete_account(host_id: &str) {
-    let email = host_email(host_id);
+    let email = stored_host_email(host_id);
     assert_eq!(
         post_form("/privacy/delete", &[("email", &email)]).status,
         200
@@ -332,7 +326,8 @@ fn a_copy_of_the_database_from_before_a_deletion_opens_nothing_after_it() {
 /// is set for erasure and access requests to find it by.
 #[test]
 fn the_hourly_run_seals_bookings_written_before_sealing() {
-    let host = host("Sealed Later");
+    // Named to sort first: each hourly run seals the bookings of a few hosts, by id.
+    let host = host("0 Sealed Later");
     let id = format!("legacy-{}", std::process::id());
     let (name, email) = (
         marker("legacyname"),
@@ -349,8 +344,12 @@ fn the_hourly_run_seals_bookings_written_before_sealing() {
         end = start + 1800,
     ));
 
-    let reply = crate::support::http::get("/__scheduled?cron=17+*+*+*+*");
-    assert_eq!(reply.status, 200, "{}", reply.body);
+    run_hourly_until("the booking is not sealed", || {
+        sql(&format!(
+            "SELECT invitee_sealed FROM bookings WHERE id = '{id}'"
+        ))[0]["invitee_sealed"]
+            .is_string()
+    });
 
     let row = &sql(&format!(
         "SELECT invitee_sealed, invitee_email_index, invitee_name, invitee_email, invitee_time_zone, \
@@ -369,6 +368,271 @@ fn the_hourly_run_seals_bookings_written_before_sealing() {
                 "answers": [{ "question": "Company", "answer": "Acme" }] })
     );
     assert_ne!(row["invitee_email_index"], Value::Null);
+}
+
+/// [P50] A host's own address reaches D1 only sealed, from their first sign-in on: `hosts.email`
+/// and the sign-in identity hold a stand-in (the address's blind index at `sealed.invalid`),
+/// `hosts.email_sealed` the address under the host's data key, made with the host. Neither the
+/// tables nor the bytes of the database files hold it, and every page that shows it opens it.
+#[test]
+fn a_hosts_address_is_stored_only_sealed_from_the_first_sign_in() {
+    let (browser, email) = crate::sign_in::signed_in_host("sealedaddr", "Sealed Address");
+    let host_id = host_id_by_email(&email).expect("the sign-in created the host");
+    let stand_in = host_email_stand_in(&email);
+    let row = &sql(&format!(
+        "SELECT email, email_sealed, data_key_id FROM hosts WHERE id = '{host_id}'"
+    ))[0];
+    assert_eq!(row["email"], stand_in.as_str(), "{row}");
+    assert!(row["data_key_id"].is_string(), "{row}");
+    let identities = sql(&format!(
+        "SELECT email FROM host_identities WHERE host_id = '{host_id}'"
+    ));
+    assert_eq!(identities, vec![json!({ "email": stand_in })]);
+    assert_eq!(stored_host_email(&host_id), email);
+
+    let markers = vec![email.clone(), email.to_lowercase()];
+    assert_no_plaintext_in_d1(&markers);
+    let in_files: Vec<String> = in_raw_d1_files(&markers)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(in_files.is_empty(), "{}", in_files.join("\n"));
+
+    // Where the address is needed, it is opened.
+    assert!(browser.get("/dashboard").body.contains(&email));
+    assert!(browser.get("/dashboard/privacy").body.contains(&email));
+    let export = browser.get("/dashboard/export");
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(
+        export.json()["sign_in_identities"][0]["email"],
+        email.as_str()
+    );
+    // A second sign-in with the address in another case finds the same host.
+    assert_eq!(host_id_by_email(&email.to_uppercase()), Some(host_id));
+}
+
+/// [P49] [P50] Hosts written before sealing existed are sealed by the hourly run (their
+/// address and their sign-in identities); the address still receives their notifications and
+/// still finds them for a deletion request.
+#[test]
+fn the_hourly_run_seals_host_addresses_written_before_sealing() {
+    // Named to sort first: each hourly run seals a few hosts, by id.
+    let host = host("0 Address Later");
+    let email = stored_host_email(&host.id);
+    assert!(
+        email.ends_with("@example.com"),
+        "seeded in plaintext: {email}"
+    );
+    sql(&format!(
+        "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
+         VALUES ('{}', 'microsoft', 'legacy-{}', '{email}', 0)",
+        host.id, host.id
+    ));
+    run_hourly_until("the host's address is not sealed", || {
+        sql(&format!(
+            "SELECT email_sealed FROM hosts WHERE id = '{}'",
+            host.id
+        ))[0]["email_sealed"]
+            .is_string()
+    });
+    let stand_in = host_email_stand_in(&email);
+    let row = &sql(&format!("SELECT email FROM hosts WHERE id = '{}'", host.id))[0];
+    assert_eq!(row["email"], stand_in.as_str());
+    let identities = sql(&format!(
+        "SELECT email FROM host_identities WHERE host_id = '{}'",
+        host.id
+    ));
+    assert_eq!(identities, vec![json!({ "email": stand_in })]);
+    assert_eq!(stored_host_email(&host.id), email);
+    assert_no_plaintext_in_d1(std::slice::from_ref(&email));
+
+    book(&host, 10, "Ada Notifies", "ada.notifies@example.com");
+    assert_eq!(wait_for_emails(&email, "New booking", 1).len(), 1);
+    delete_account(&host.id);
+    assert_eq!(host_id_by_email(&email), None);
+}
+
+/// [P51] A connected account's address reaches D1 only sealed under a key of that connection
+/// (kept in KV beside its tokens), and its id only as a keyed hash; disconnecting deletes the
+/// key, so what a copy of the database from before holds of the account opens no more.
+#[test]
+fn a_connected_account_is_sealed_under_a_key_the_disconnect_deletes() {
+    use crate::sign_in::{csrf_of, fake_account, location, signed_in_host};
+    let (browser, email) = signed_in_host("sealedconn", "Sealed Conn");
+    let host_id = host_id_by_email(&email).unwrap();
+    // The fake connects the account the authorize URL hints at: the host's own address.
+    let account = email.clone();
+    fake_account("google", &account, "Sealed Conn");
+    crate::connections::connect(&browser, "google", &account);
+
+    let row = &sql(&format!(
+        "SELECT account_id, account_email, account_sealed, key_id FROM connections \
+         WHERE host_id = '{host_id}' AND provider = 'google'"
+    ))[0];
+    assert_eq!(row["account_email"], "account@sealed.invalid", "{row}");
+    let id_index = row["account_id"].as_str().unwrap();
+    assert!(
+        id_index.len() == 64 && id_index.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{row}"
+    );
+    let key_name = format!(
+        "host/{host_id}/keys/connection-{}",
+        row["key_id"].as_str().unwrap()
+    );
+    assert!(kv::keys().contains(&key_name), "{key_name}");
+    let sealed = row["account_sealed"].as_str().unwrap().to_owned();
+    let row_id = format!("{host_id}/google");
+    assert_eq!(
+        open_field(&host_id, "connections", "account_sealed", &row_id, &sealed),
+        Ok(account.clone())
+    );
+    let markers = vec![account.clone(), account.to_lowercase()];
+    assert_no_plaintext_in_d1(&markers);
+    assert!(in_raw_d1_files(&markers).is_empty());
+    // Shown where the host looks for it.
+    let page = browser.get("/dashboard/connections");
+    assert!(
+        page.body
+            .contains(&format!("connected as <strong>{account}</strong>")),
+        "{}",
+        page.body
+    );
+
+    let page = browser.get("/dashboard/connections");
+    let reply = browser.post_form(
+        "/dashboard/connections/google/disconnect",
+        &[("csrf", &csrf_of(&page))],
+        &[],
+    );
+    assert_eq!(location(&reply), "/dashboard/connections?done=disconnected");
+    assert!(!kv::keys().contains(&key_name));
+    let opened = open_field(&host_id, "connections", "account_sealed", &row_id, &sealed);
+    assert!(
+        opened.as_ref().is_err_and(|why| why.contains("not in KV")),
+        "{opened:?}"
+    );
+}
+
+/// [P49] [P51] Connections made before sealing existed are sealed by the hourly run, and Zoom's
+/// webhooks still find them by the account id.
+#[test]
+fn the_hourly_run_seals_connected_accounts_made_before_sealing() {
+    // Named to sort first: each hourly run seals a few hosts' connections, by host.
+    let host = host("0 Account Later");
+    let account = format!("{}@example.com", marker("legacyaccount"));
+    sql(&format!(
+        "INSERT INTO connections (host_id, provider, account_id, account_email, connected_at) \
+         VALUES ('{}', 'zoom', 'zoom-legacy-{}', '{account}', 0)",
+        host.id, host.id
+    ));
+    run_hourly_until("the account is not sealed", || {
+        sql(&format!(
+            "SELECT account_sealed FROM connections WHERE host_id = '{}'",
+            host.id
+        ))[0]["account_sealed"]
+            .is_string()
+    });
+    assert_eq!(
+        crate::connections::connection(&host.id, "zoom").unwrap()["account_email"],
+        account.as_str()
+    );
+    assert_no_plaintext_in_d1(std::slice::from_ref(&account));
+    let id = sql(&format!(
+        "SELECT account_id FROM connections WHERE host_id = '{}'",
+        host.id
+    ))[0]["account_id"]
+        .clone();
+    assert_ne!(id, Value::String(format!("zoom-legacy-{}", host.id)));
+
+    // Zoom's deauthorization names the user by id: found by the id's keyed hash.
+    let now = chrono::Utc::now().timestamp();
+    let body = json!({ "event": "app_deauthorized", "event_ts": now * 1000,
+        "payload": { "account_id": "acc-1", "user_id": format!("zoom-legacy-{}", host.id),
+                     "signature": "x", "deauthorization_time": "2026-11-24T08:00:00Z",
+                     "client_id": "client" } })
+    .to_string();
+    let accepted = crate::privacy_rights::signed(&body, now);
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(crate::connections::connection(&host.id, "zoom"), None);
+}
+
+/// [P51] A booking's calendar event id, meeting id and join link are kept only sealed under the
+/// key of the connection that made them (the event: Google's; the Zoom meeting: Zoom's). When
+/// the host disconnects Zoom, the meeting's id and link open no more, in any copy, and the
+/// booking's page stops showing the link; the calendar event's id still opens.
+#[test]
+fn a_bookings_meeting_is_sealed_under_the_key_of_the_connection_that_made_it() {
+    use crate::sign_in::{csrf_of, location};
+    let zoom = crate::calendars::calendar_host("Sealed Meeting", "zoom", &["google", "zoom"]);
+    let host_id = zoom.host.id.clone();
+    let booking = book(&zoom.host, 13, "Mia Meeting", "mia.meeting@example.com");
+    let id = booking["id"].as_str().unwrap().to_owned();
+    let manage_url = booking["manage_url"].as_str().unwrap().to_owned();
+    let row = || {
+        sql(&format!(
+            "SELECT state, event_id, meeting_id, meeting_url FROM booking_calendar \
+             WHERE booking_id = '{id}'"
+        ))[0]
+            .clone()
+    };
+    for _ in 0..50 {
+        if row()["state"] == "created" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let stored = row();
+    assert_eq!(stored["state"], "created", "{stored}");
+    for column in ["event_id", "meeting_id", "meeting_url"] {
+        let value = stored[column].as_str().unwrap_or_default();
+        assert!(value.starts_with("s1.c-"), "{column}: {stored}");
+    }
+    let value = |column: &str| {
+        crate::support::sealed::stored_meeting_value(
+            &host_id,
+            column,
+            row()[column].as_str().unwrap(),
+        )
+    };
+    let join = value("meeting_url").expect("the link opens with Zoom's key");
+    assert!(join.starts_with("https://"), "{join}");
+    assert!(crate::support::http::get(&manage_url).body.contains(&join));
+    assert_no_plaintext_in_d1(std::slice::from_ref(&join));
+    assert!(in_raw_d1_files(std::slice::from_ref(&join)).is_empty());
+
+    let page = zoom.browser.get("/dashboard/connections");
+    let reply = zoom.browser.post_form(
+        "/dashboard/connections/zoom/disconnect",
+        &[("csrf", &csrf_of(&page))],
+        &[],
+    );
+    assert_eq!(location(&reply), "/dashboard/connections?done=disconnected");
+    let gone = value("meeting_url");
+    assert!(
+        gone.as_ref().is_err_and(|why| why.contains("not in KV")),
+        "{gone:?}"
+    );
+    assert!(value("meeting_id").is_err());
+    assert!(
+        value("event_id").is_ok(),
+        "Google's event is still Google's"
+    );
+    let page = crate::support::http::get(&manage_url);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains(&join), "{}", page.body);
+}
+
+/// Runs the hourly job until `done` holds (each run seals a bounded number of hosts' rows, and
+/// the suite seeds many hosts written "before sealing"); fails after 60 runs.
+fn run_hourly_until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..60 {
+        if done() {
+            return;
+        }
+        let reply = crate::support::http::get("/__scheduled?cron=17+*+*+*+*");
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    assert!(done(), "{what} after 60 hourly runs");
 }
 
 /// Copies the directory `from` to `to`, files and all.

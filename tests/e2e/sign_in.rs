@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_json, Reply};
+use crate::support::sealed::host_id_by_email;
 use crate::support::seed::sql;
 use crate::support::{world, HostSeed};
 
@@ -89,8 +90,9 @@ pub(crate) fn signed_in_host(tag: &str, name: &str) -> (Browser, String) {
 }
 
 pub(crate) fn host_row(email: &str) -> serde_json::Value {
+    let id = host_id_by_email(email).unwrap_or_else(|| panic!("no host for {email}"));
     let rows = sql(&format!(
-        "SELECT id, slug, name, time_zone, schedule_time_zone FROM hosts WHERE email = '{email}'"
+        "SELECT id, slug, name, time_zone, schedule_time_zone FROM hosts WHERE id = '{id}'"
     ));
     assert_eq!(rows.len(), 1, "exactly one host for {email}: {rows:?}");
     rows[0].clone()
@@ -275,7 +277,7 @@ fn a_callback_in_another_browser_or_with_a_wrong_cookie_is_refused() {
     let refused = browser.get(&callback);
     assert_eq!(refused.status, 400);
     assert!(refused.body.contains("another browser"));
-    assert!(sql(&format!("SELECT 1 FROM hosts WHERE email = '{email}'")).is_empty());
+    assert_eq!(host_id_by_email(&email), None);
 }
 
 #[test]
@@ -345,7 +347,7 @@ fn the_sign_up_policy_admits_only_listed_addresses_and_domains() {
             refused.body
         );
         assert!(browser.cookie("__Host-openslot_session").is_none());
-        assert!(sql(&format!("SELECT 1 FROM hosts WHERE email = '{email}'")).is_empty());
+        assert_eq!(host_id_by_email(email), None);
     }
     let listed = "listed@elsewhere.example";
     fake_account("microsoft", listed, "Listed Person");

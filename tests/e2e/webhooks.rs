@@ -637,13 +637,51 @@ fn the_dashboard_adds_an_endpoint_shows_its_secret_once_and_removes_it() {
     );
     assert_eq!(export["webhooks"][0]["include_personal"], true);
     assert!(!export.to_string().contains("whsec_") && !export.to_string().contains("\"v1."));
+    let host_id = crate::support::sealed::host_id_by_email(&email).expect("the host");
     let id = sql(&format!(
-        "SELECT e.id FROM webhook_endpoints e JOIN hosts h ON h.id = e.host_id \
-         WHERE h.email = '{email}' AND e.url = 'https://hooks.example.com/openslot'"
+        "SELECT id FROM webhook_endpoints \
+         WHERE host_id = '{host_id}' AND url = 'https://hooks.example.com/openslot'"
     ))[0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
+    // Turned off and on again from the page: the button says which, D1 keeps which.
+    let disabled_at = || {
+        sql(&format!(
+            "SELECT disabled_at FROM webhook_endpoints WHERE id = '{id}'"
+        ))[0]["disabled_at"]
+            .clone()
+    };
+    let off = browser.post_form(
+        &format!("/dashboard/webhooks/{id}/disable"),
+        &[("csrf", &csrf)],
+        &[],
+    );
+    assert_eq!(off.status, 303, "{}", off.body);
+    assert!(disabled_at().is_i64());
+    let listed = browser.get("/dashboard/webhooks");
+    assert!(
+        listed
+            .body
+            .contains(&format!("action=\"/dashboard/webhooks/{id}/enable\"")),
+        "{}",
+        listed.body
+    );
+    let on = browser.post_form(
+        &format!("/dashboard/webhooks/{id}/enable"),
+        &[("csrf", &csrf)],
+        &[],
+    );
+    assert_eq!(on.status, 303, "{}", on.body);
+    assert!(disabled_at().is_null());
+    assert!(browser
+        .get("/dashboard/webhooks")
+        .body
+        .contains(&format!("action=\"/dashboard/webhooks/{id}/disable\"")));
+    // Without the form's token nothing changes.
+    let forged = browser.post_form(&format!("/dashboard/webhooks/{id}/disable"), &[], &[]);
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert!(disabled_at().is_null());
     let removed = browser.post_form(
         &format!("/dashboard/webhooks/{id}/delete"),
         &[("csrf", &csrf)],

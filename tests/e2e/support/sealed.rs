@@ -40,11 +40,13 @@ fn open(key: &[u8], aad: &str, sealed: &str, version: &str) -> Result<(String, V
     Ok((key_name.to_owned(), plaintext))
 }
 
-/// The KV name of the data key a sealed field names (`h-…` the host's, `b-…` a booking's).
+/// The KV name of the data key a sealed field names (`h-…` the host's, `b-…` a booking's,
+/// `c-…` a connection's).
 fn kv_name(host_id: &str, key_ref: &str) -> String {
     match key_ref.split_once('-') {
         Some(("h", id)) => format!("host/{host_id}/keys/host-{id}"),
         Some(("b", id)) => format!("host/{host_id}/keys/booking-{id}"),
+        Some(("c", id)) => format!("host/{host_id}/keys/connection-{id}"),
         _ => panic!("not a key reference: {key_ref}"),
     }
 }
@@ -119,4 +121,68 @@ pub fn stored_invitee(id: &str) -> Value {
     serde_json::json!({
         "name": name, "email": email, "time_zone": zone, "note": note, "answers": answers,
     })
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    use hmac::{KeyInit as _, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The blind index of `address`, computed from the documented derivation
+/// (`src/crypto/data_key.rs`, `IndexKey`): an index key derived from the instance secret with
+/// its own label, then HMAC-SHA256 of the trimmed, lower-cased address.
+pub fn email_index(address: &str) -> String {
+    let instance = STANDARD.decode(TEST_TOKEN_KEY).unwrap();
+    let index_key = hmac_sha256(&instance, b"openslot/blind-index-key/v1");
+    let normalized = address.trim().to_lowercase();
+    hmac_sha256(&index_key, format!("email\n{normalized}").as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// What `hosts.email` holds for a host whose address is `address` once it is sealed: the
+/// address's blind index at the reserved domain `sealed.invalid`.
+pub fn host_email_stand_in(address: &str) -> String {
+    format!("{}@sealed.invalid", email_index(address))
+}
+
+/// The id of the host whose address is `address`, sealed or not (yet), if there is one.
+pub fn host_id_by_email(address: &str) -> Option<String> {
+    let rows = sql(&format!(
+        "SELECT id FROM hosts WHERE email = '{}' OR lower(email) = lower('{}')",
+        host_email_stand_in(address),
+        address.replace('\'', "''")
+    ));
+    rows.first()
+        .and_then(|row| row["id"].as_str())
+        .map(str::to_owned)
+}
+
+/// The host's own address as D1 holds it, opened (or as it is, for a host not sealed yet).
+pub fn stored_host_email(host_id: &str) -> String {
+    let rows = sql(&format!(
+        "SELECT COALESCE(email_sealed, email) AS email FROM hosts WHERE id = '{host_id}'"
+    ));
+    let stored = rows[0]["email"].as_str().expect("the host exists");
+    if stored.starts_with("s1.") {
+        open_field(host_id, "hosts", "email_sealed", host_id, stored)
+            .unwrap_or_else(|e| panic!("host {host_id}: {e}"))
+    } else {
+        stored.to_owned()
+    }
+}
+
+/// A booking's `booking_calendar.{column}` (`event_id`, `meeting_id`, `meeting_url`) as D1 holds
+/// it, opened with its connection's key (bound to the host and column), or as it is when it
+/// is not sealed; `Err` when its key is gone.
+pub fn stored_meeting_value(host_id: &str, column: &str, stored: &str) -> Result<String, String> {
+    if stored.starts_with("s1.") {
+        open_field(host_id, "booking_calendar", column, host_id, stored)
+    } else {
+        Ok(stored.to_owned())
+    }
 }

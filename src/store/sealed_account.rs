@@ -1,0 +1,196 @@
+//! What a connected account brings, kept in D1 only where its deletion can reach every copy
+//! (crypto-shredding, issue 13): the account's address sealed under a key of the connection
+//! itself, its id only as a keyed hash.
+//!
+//! Zoom requires an app to delete a user's data within 10 days of the user removing it
+//! ("Data deletion", Zoom Marketplace's app requirements), while D1 keeps 7 or 30 days of
+//! history. So a connection gets its own key (`KeyRef::Connection`, in KV beside its tokens,
+//! named by `connections.key_id`), the address is sealed under it into
+//! `connections.account_sealed`, and disconnecting or deauthorizing deletes the key with the
+//! tokens: from then on no copy of the row opens. `account_email` holds a fixed stand-in and
+//! `account_id` the account id's blind index, which is what Zoom's webhooks find the
+//! connection by. Connections made before sealing are sealed by the hourly run
+//! ([`Store::seal_plaintext_accounts`]) and read as they are until then.
+
+use serde::Deserialize;
+
+use super::{Param, Store, StoreError};
+use crate::crypto::data_key::{Field, KeyRef};
+
+/// What `connections.account_email` holds once the address is sealed (RFC 2606 §2's reserved
+/// `.invalid`: never a real mailbox).
+const ACCOUNT_EMAIL_STAND_IN: &str = "account@sealed.invalid";
+
+/// Where the sealed address of `host_id`'s connection to `provider` belongs: bound into it.
+fn account_field<'a>(row_id: &'a str) -> Field<'a> {
+    Field {
+        table: "connections",
+        column: "account_sealed",
+        row_id,
+    }
+}
+
+fn row_id(host_id: &str, provider: &str) -> String {
+    format!("{host_id}/{provider}")
+}
+
+/// A connected account's address as D1 returns it (`COALESCE(account_sealed,
+/// account_email)`): sealed, or plaintext for a connection not sealed yet. Only
+/// [`Store::open_account_email`] reads it, so the booking page, which reads connections for
+/// busy times, never needs the key.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct StoredAccountEmail(String);
+
+impl std::fmt::Debug for StoredAccountEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoredAccountEmail(…)")
+    }
+}
+
+/// A connected account as a new row stores it.
+pub(super) struct SealedAccount {
+    pub key_id: String,
+    /// For `connections.account_sealed`.
+    pub sealed: String,
+    /// For `connections.account_id`.
+    pub id_index: String,
+    /// For `connections.account_email`.
+    pub email_stand_in: &'static str,
+}
+
+impl Store {
+    /// Seals a connected account under a new key of the connection (written to KV first).
+    pub(super) async fn seal_account(
+        &self,
+        host_id: &str,
+        provider: &str,
+        account_id: &str,
+        account_email: &str,
+    ) -> Result<SealedAccount, StoreError> {
+        let key = self.new_connection_key(host_id).await?;
+        let KeyRef::Connection(key_id) = key.key_ref().clone() else {
+            unreachable!("made as a connection key")
+        };
+        Ok(SealedAccount {
+            key_id,
+            sealed: key.seal(account_field(&row_id(host_id, provider)), account_email),
+            id_index: self.account_index(provider, account_id)?,
+            email_stand_in: ACCOUNT_EMAIL_STAND_IN,
+        })
+    }
+
+    /// The address of `host_id`'s account at `provider`, opened (one KV read for the
+    /// connection's key).
+    pub async fn open_account_email(
+        &self,
+        host_id: &str,
+        provider: &str,
+        stored: &StoredAccountEmail,
+    ) -> Result<String, StoreError> {
+        self.open_field(
+            host_id,
+            account_field(&row_id(host_id, provider)),
+            &stored.0,
+        )
+        .await
+    }
+
+    /// The opened address of each of `rows` (connections of one host), in their order: for
+    /// pages that show which account is connected.
+    pub async fn open_account_emails(
+        &self,
+        rows: &[super::ConnectionRow],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut opened = Vec::with_capacity(rows.len());
+        for row in rows {
+            opened.push(
+                self.open_account_email(&row.host_id, &row.provider, &row.account_email)
+                    .await?,
+            );
+        }
+        Ok(opened)
+    }
+
+    /// Opens `account_email` in place: for rows the store opens before handing them up.
+    pub(super) async fn open_account_email_in(
+        &self,
+        host_id: &str,
+        provider: &str,
+        account_email: &mut String,
+    ) -> Result<(), StoreError> {
+        *account_email = self
+            .open_field(
+                host_id,
+                account_field(&row_id(host_id, provider)),
+                account_email,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Seals up to `limit` connections made before sealing existed, in one D1 batch of
+    /// conditional UPDATEs (a connection replaced meanwhile keeps its new values; the key made
+    /// for it is deleted again). Returns how many it sealed.
+    pub async fn seal_plaintext_accounts(&self, limit: i64) -> Result<usize, StoreError> {
+        #[derive(Deserialize)]
+        struct PlaintextAccountRow {
+            host_id: String,
+            provider: String,
+            account_id: String,
+            account_email: String,
+        }
+        let rows: Vec<PlaintextAccountRow> = self
+            .all(
+                "plaintext_accounts",
+                "SELECT host_id, provider, account_id, account_email FROM connections \
+                 WHERE account_sealed IS NULL ORDER BY host_id, provider LIMIT ?1",
+                &[Param::Int(limit)],
+            )
+            .await?;
+        let mut sealed = Vec::with_capacity(rows.len());
+        for row in &rows {
+            sealed.push(
+                self.seal_account(
+                    &row.host_id,
+                    &row.provider,
+                    &row.account_id,
+                    &row.account_email,
+                )
+                .await?,
+            );
+        }
+        let params: Vec<[Param<'_>; 8]> = rows
+            .iter()
+            .zip(&sealed)
+            .map(|(row, sealed)| {
+                [
+                    Param::Text(&row.host_id),
+                    Param::Text(&row.provider),
+                    Param::Text(&sealed.key_id),
+                    Param::Text(&sealed.sealed),
+                    Param::Text(&sealed.id_index),
+                    Param::Text(sealed.email_stand_in),
+                    Param::Text(&row.account_id),
+                    Param::Text(&row.account_email),
+                ]
+            })
+            .collect();
+        let changed = self
+            .batch_each(
+                "seal_plaintext_accounts",
+                "UPDATE connections SET key_id = ?3, account_sealed = ?4, account_id = ?5, \
+                 account_email = ?6 WHERE host_id = ?1 AND provider = ?2 \
+                 AND account_sealed IS NULL AND account_id = ?7 AND account_email = ?8",
+                &params,
+            )
+            .await?;
+        for ((row, sealed), changed) in rows.iter().zip(&sealed).zip(&changed) {
+            if *changed != 1 {
+                self.delete_connection_key(&row.host_id, &sealed.key_id)
+                    .await?;
+            }
+        }
+        Ok(changed.iter().filter(|&&n| n == 1).count())
+    }
+}
