@@ -339,3 +339,55 @@ fn a_permission_removed_at_google_tells_the_host_once_with_the_way_to_mend_it() 
         page.body
     );
 }
+
+/// The daily check exercises a Zoom connection too, with the read Zoom has (the upcoming
+/// meeting list, which a booking's duplicate-safe create also reads): a Zoom that does not
+/// answer is marked, one that answers again is mended, and a grant the user revoked at Zoom is
+/// found before an invitee books a Zoom meeting.
+#[test]
+fn the_daily_health_check_probes_zoom_by_its_meeting_list() {
+    let host = calendar_host("Health Zoom", "zoom", &["zoom"]);
+    let zoom_row = || {
+        sql(&format!(
+            "SELECT status, broken_reason FROM connections \
+             WHERE host_id = '{}' AND provider = 'zoom'",
+            host.host.id
+        ))[0]
+            .clone()
+    };
+    let make_zoom_due = || {
+        let long_ago = now() - 2 * 24 * 3600;
+        sql(&format!(
+            "UPDATE connections SET connected_at = {long_ago}, last_checked_at = {long_ago} \
+             WHERE host_id = '{}' AND provider = 'zoom'",
+            host.host.id
+        ));
+    };
+    make_zoom_due();
+    let failing = post_json(
+        &fakes("/_fake/fail"),
+        &json!({ "path_prefix": "/zoom/api/v2/users/me/meetings", "method": "GET",
+                 "status": 503, "count": 3, "account": host.email }),
+    );
+    assert_eq!(failing.status, 200, "{}", failing.body);
+    run_hourly();
+    let row = zoom_row();
+    assert_eq!(row["broken_reason"], "not_answering", "{row}");
+    assert_eq!(row["status"], "working", "{row}");
+
+    make_zoom_due();
+    run_hourly();
+    let row = zoom_row();
+    assert_eq!(row["broken_reason"], Value::Null, "answering again: {row}");
+
+    let revoked = post_json(
+        &fakes("/_fake/zoom/revoke-all"),
+        &json!({ "email": host.email }),
+    );
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    make_zoom_due();
+    run_hourly();
+    let row = zoom_row();
+    assert_eq!(row["status"], "needs_reconnect", "{row}");
+    assert_eq!(row["broken_reason"], "grant_refused", "{row}");
+}

@@ -151,9 +151,12 @@ pub fn post_form(path: &str, fields: &[(&str, &str)]) -> Reply {
     reply(prepare("POST", path).send_form(fields))
 }
 
-/// POST an HTML form with extra request headers (e.g. a browser's `Origin`).
+/// POST an HTML form with extra request headers (e.g. a browser's `Origin`), from a fresh
+/// client address unless `headers` name one.
 pub fn post_form_with(path: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Reply {
-    let mut request = agent().post(&url(path));
+    let mut request = agent()
+        .post(&url(path))
+        .set("CF-Connecting-IP", &fresh_client_ip());
     for (name, value) in headers {
         request = request.set(name, value);
     }
