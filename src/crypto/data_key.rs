@@ -54,6 +54,10 @@ pub enum KeyRef {
     /// sealed under it, and it is deleted with the connection's tokens on disconnect, so a
     /// provider's deletion deadline is met in every copy of the database at once.
     Connection(String),
+    /// One waiting email's own key (`store::sealed_notice`): an email that belongs to no
+    /// booking (a privacy request's, a notice to a host) is sealed under it, and the key is
+    /// deleted once the email left, or expires on its own in KV.
+    Notice(String),
 }
 
 impl KeyRef {
@@ -62,6 +66,7 @@ impl KeyRef {
             KeyRef::Host(id) => format!("h-{id}"),
             KeyRef::Booking(id) => format!("b-{id}"),
             KeyRef::Connection(id) => format!("c-{id}"),
+            KeyRef::Notice(id) => format!("n-{id}"),
         }
     }
 
@@ -75,6 +80,7 @@ impl KeyRef {
             Some(("h", id)) if valid(id) => Some(KeyRef::Host(id.to_owned())),
             Some(("b", id)) if valid(id) => Some(KeyRef::Booking(id.to_owned())),
             Some(("c", id)) if valid(id) => Some(KeyRef::Connection(id.to_owned())),
+            Some(("n", id)) if valid(id) => Some(KeyRef::Notice(id.to_owned())),
             _ => None,
         }
     }

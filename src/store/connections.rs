@@ -352,11 +352,12 @@ impl Store {
         payload: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let payload = self.seal_host_notice(host_id, notice_id, payload).await?;
         let params = [
             Param::Text(notice_id),
             Param::Text(host_id),
             Param::Text(provider),
-            Param::Text(payload),
+            Param::Text(&payload),
             Param::Int(now),
         ];
         let changed = self

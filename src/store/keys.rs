@@ -7,6 +7,8 @@
 //! connection (`sealed_account.rs`). Deleting the host deletes everything under
 //! `host/{host_id}/` (`privacy::provider_cleanup`), these keys with it; KV keeps no history,
 //! so whatever was sealed under them is unreadable from then on wherever a copy of it lies.
+//! A waiting email that belongs to no host's data has a key of its own at `notice/{id}`
+//! (`sealed_notice.rs`), deleted when the email leaves and expiring in any case.
 //!
 //! `hosts.data_key_id` (D1) says which key is the host's. A key is created lazily, the first
 //! time one is needed: it is written to KV first and then claimed with one conditional
@@ -51,8 +53,24 @@ fn kv_name(host_id: &str, key_ref: &KeyRef) -> String {
         KeyRef::Host(id) => format!("{prefix}host-{id}"),
         KeyRef::Booking(id) => format!("{prefix}booking-{id}"),
         KeyRef::Connection(id) => format!("{prefix}connection-{id}"),
+        KeyRef::Notice(id) => notice_kv_name(id),
     }
 }
+
+/// Where a waiting email's key is kept: outside every host's prefix, since a host's last
+/// notice outlives the host.
+fn notice_kv_name(id: &str) -> String {
+    format!("notice/{id}")
+}
+
+/// What a notice key's KV seal is bound to in place of a host (host ids are hex or slugs, never
+/// this word).
+const NOTICE_SCOPE: &str = "notices";
+
+/// How long a notice key lives in KV at most: far longer than an email's retries (about two
+/// hours, `mail::backoff`), so only an email that could not leave for two weeks (no email API
+/// key set, say) meets an expired key, and is given up.
+const NOTICE_KEY_TTL_SECONDS: u64 = 14 * 24 * 3600;
 
 fn key_failed(what: &'static str, cause: impl std::fmt::Display) -> StoreError {
     StoreError::Key {
@@ -225,6 +243,55 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.delete_data_key(host_id, &KeyRef::Connection(key_id.to_owned()))
             .await
+    }
+
+    /// A new key for the waiting email `id`, written to KV with an expiry.
+    pub(super) async fn new_notice_key(&self, id: &str) -> Result<DataKey, StoreError> {
+        let source = self.key_source()?;
+        let key = DataKey::generate(KeyRef::Notice(id.to_owned()));
+        source
+            .kv()?
+            .put(
+                &notice_kv_name(id),
+                key.seal_for_kv(&source.instance, NOTICE_SCOPE),
+            )
+            .map_err(|e| key_failed("write a notice key", e))?
+            .expiration_ttl(NOTICE_KEY_TTL_SECONDS)
+            .execute()
+            .await
+            .map_err(|e| key_failed("write a notice key", e))?;
+        Ok(key)
+    }
+
+    /// The key of the waiting email `id`, or `None` once it was deleted or expired.
+    pub(super) async fn notice_key(&self, id: &str) -> Result<Option<DataKey>, StoreError> {
+        let source = self.key_source()?;
+        let stored = source
+            .kv()?
+            .get(&notice_kv_name(id))
+            .text()
+            .await
+            .map_err(|e| key_failed("read a notice key", e))?;
+        stored
+            .map(|stored| {
+                DataKey::open_from_kv(
+                    &source.instance,
+                    NOTICE_SCOPE,
+                    KeyRef::Notice(id.to_owned()),
+                    &stored,
+                )
+                .map_err(|e| key_failed("open a notice key", e))
+            })
+            .transpose()
+    }
+
+    /// Deletes the key of the waiting email `id`: its sealed payload opens no more anywhere.
+    pub(super) async fn delete_notice_key(&self, id: &str) -> Result<(), StoreError> {
+        self.key_source()?
+            .kv()?
+            .delete(&notice_kv_name(id))
+            .await
+            .map_err(|e| key_failed("delete a notice key", e))
     }
 
     /// Deletes the key [`Self::new_host_data_key`] made for a host that was not created.

@@ -32,6 +32,7 @@ mod sealed_account;
 mod sealed_host_email;
 mod sealed_invitee;
 mod sealed_meeting;
+mod sealed_notice;
 mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};

@@ -169,6 +169,9 @@ pub struct ExportOverrideRow {
 #[derive(Debug, Deserialize)]
 pub struct DuePrivacyEmail {
     pub id: String,
+    /// Set for a notice to a host (sealed under the host's key).
+    #[serde(default)]
+    pub host_id: Option<String>,
     pub payload: String,
     pub attempts: i64,
 }
@@ -211,10 +214,11 @@ impl Store {
             Param::Int(expires_at),
             Param::Int(OPEN_REQUESTS_LIMIT),
         ];
+        let payload = self.seal_notice(&email.id, &email.payload).await?;
         let queue = [
             Param::Text(&email.id),
             Param::Text(email.kind),
-            Param::Text(&email.payload),
+            Param::Text(&payload),
             Param::Int(now),
             Param::Text(token_hash),
         ];
@@ -340,13 +344,15 @@ impl Store {
         now: i64,
         emails: &[PrivacyEmail],
     ) -> Result<bool, StoreError> {
+        let payloads = self.sealed_notices(emails).await?;
         let queue: Vec<[Param<'_>; 5]> = emails
             .iter()
-            .map(|email| {
+            .zip(&payloads)
+            .map(|(email, payload)| {
                 [
                     Param::Text(&email.id),
                     Param::Text(email.kind),
-                    Param::Text(&email.payload),
+                    Param::Text(payload),
                     Param::Int(now),
                     Param::Text(token_hash),
                 ]
@@ -380,13 +386,15 @@ impl Store {
         now: i64,
         notices: &[PrivacyEmail],
     ) -> Result<usize, StoreError> {
+        let payloads = self.sealed_notices(notices).await?;
         let queue: Vec<[Param<'_>; 5]> = notices
             .iter()
-            .map(|notice| {
+            .zip(&payloads)
+            .map(|(notice, payload)| {
                 [
                     Param::Text(&notice.id),
                     Param::Text(notice.kind),
-                    Param::Text(&notice.payload),
+                    Param::Text(payload),
                     Param::Int(now),
                     Param::Text(token_hash),
                 ]
@@ -533,19 +541,37 @@ impl Store {
         Ok(rows)
     }
 
-    /// Privacy emails due at `now`, oldest first.
+    /// Privacy emails due at `now`, oldest first, opened (a payload whose key expired reads
+    /// as empty, which the sender gives up as unreadable).
     pub async fn due_privacy_emails(
         &self,
         now: i64,
         limit: i64,
     ) -> Result<Vec<DuePrivacyEmail>, StoreError> {
-        self.all(
-            "due_privacy_emails",
-            "SELECT id, payload, attempts FROM notice_outbox WHERE next_attempt_at <= ?1 \
-             ORDER BY next_attempt_at LIMIT ?2",
-            &[Param::Int(now), Param::Int(limit)],
-        )
-        .await
+        let mut rows: Vec<DuePrivacyEmail> = self
+            .all(
+                "due_privacy_emails",
+                "SELECT id, host_id, payload, attempts FROM notice_outbox \
+                 WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
+                &[Param::Int(now), Param::Int(limit)],
+            )
+            .await?;
+        for row in &mut rows {
+            row.payload = self
+                .open_notice(&row.id, row.host_id.as_deref(), &row.payload)
+                .await?
+                .unwrap_or_default();
+        }
+        Ok(rows)
+    }
+
+    /// `emails`' payloads, each sealed under a key of its own.
+    async fn sealed_notices(&self, emails: &[PrivacyEmail]) -> Result<Vec<String>, StoreError> {
+        let mut sealed = Vec::with_capacity(emails.len());
+        for email in emails {
+            sealed.push(self.seal_notice(&email.id, &email.payload).await?);
+        }
+        Ok(sealed)
     }
 
     /// Takes a privacy email for one send until `lease_until`; false when another sender has it.
@@ -565,15 +591,16 @@ impl Store {
         Ok(changed == 1)
     }
 
-    /// Deletes a privacy email that was sent or given up: nothing of it is kept.
+    /// Deletes a privacy email that was sent or given up, and its own key (if it has one):
+    /// nothing of it is kept, and no copy of the row opens any more.
     pub async fn forget_privacy_email(&self, id: &str) -> Result<(), StoreError> {
         self.execute(
             "forget_privacy_email",
             "DELETE FROM notice_outbox WHERE id = ?1",
             &[Param::Text(id)],
         )
-        .await
-        .map(drop)
+        .await?;
+        self.delete_notice_key(id).await
     }
 
     /// Records a failed attempt at a privacy email and when to try again.

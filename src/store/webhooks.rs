@@ -488,22 +488,24 @@ impl Store {
 
     /// Disables the endpoint `id`, failing since `failing_before` or earlier and still
     /// enabled, drops its queued deliveries and queues its host's one email about it
-    /// (`notice_id`, `payload`), in one batch: of concurrent callers exactly one does it.
-    /// True when this call did.
+    /// (`notice_id`, `payload`, sealed under the key of `host_id`, the endpoint's host), in one
+    /// batch: of concurrent callers exactly one does it. True when this call did.
     pub async fn disable_failing_webhook_endpoint(
         &self,
+        host_id: &str,
         id: &str,
         failing_before: i64,
         now: i64,
         notice_id: &str,
         payload: &str,
     ) -> Result<bool, StoreError> {
+        let payload = self.seal_host_notice(host_id, notice_id, payload).await?;
         let params = [
             Param::Text(id),
             Param::Int(failing_before),
             Param::Int(now),
             Param::Text(notice_id),
-            Param::Text(payload),
+            Param::Text(&payload),
         ];
         let changed = self
             .batch(

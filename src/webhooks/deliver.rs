@@ -270,6 +270,7 @@ async fn disable_if_failing(
     })?;
     if store
         .disable_failing_webhook_endpoint(
+            &endpoint.host_id,
             endpoint_id,
             failing_before.timestamp(),
             now.timestamp(),

@@ -622,6 +622,58 @@ fn a_bookings_meeting_is_sealed_under_the_key_of_the_connection_that_made_it() {
     assert!(!page.body.contains(&join), "{}", page.body);
 }
 
+/// [P52] An email that belongs to no booking (here a host's deletion link) waits in D1 only
+/// sealed under a key of its own, kept in KV; once it has left, its row and its key are gone,
+/// so a copy of the row taken while it waited opens no more.
+#[test]
+fn a_waiting_privacy_email_is_sealed_under_a_key_that_goes_when_it_leaves() {
+    let (_browser, email) = crate::sign_in::signed_in_host("noticekey", "Notice Key");
+    fail_emails_sent_to(&email, 503, 1);
+    assert_eq!(
+        post_form("/privacy/delete", &[("email", &email)]).status,
+        200
+    );
+    let ours: Vec<(String, String)> = sql("SELECT id, payload FROM notice_outbox")
+        .iter()
+        .map(|row| {
+            (
+                row["id"].as_str().unwrap().to_owned(),
+                row["payload"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .filter(|(id, payload)| {
+            open_field("notices", "notice_outbox", "payload", id, payload)
+                .is_ok_and(|opened| opened.contains(&email))
+        })
+        .collect();
+    assert_eq!(ours.len(), 1, "one deletion link waits for {email}");
+    let (id, payload) = ours[0].clone();
+    assert!(payload.starts_with(&format!("s1.n-{id}.")), "{payload}");
+    let key_name = format!("notice/{id}");
+    assert!(kv::keys().contains(&key_name));
+    assert_no_plaintext_in_d1(std::slice::from_ref(&email));
+
+    // It leaves (after its first attempt failed): row and key go.
+    for _ in 0..20 {
+        if !emails_to(&email).is_empty() {
+            break;
+        }
+        sql(&format!(
+            "UPDATE notice_outbox SET next_attempt_at = 0 WHERE id = '{id}'"
+        ));
+        run_cron();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    assert_eq!(wait_for_emails(&email, "Confirm the deletion", 1).len(), 1);
+    assert!(sql(&format!("SELECT id FROM notice_outbox WHERE id = '{id}'")).is_empty());
+    assert!(!kv::keys().contains(&key_name));
+    let opened = open_field("notices", "notice_outbox", "payload", &id, &payload);
+    assert!(
+        opened.as_ref().is_err_and(|why| why.contains("not in KV")),
+        "{opened:?}"
+    );
+}
+
 /// Runs the hourly job until `done` holds (each run seals a bounded number of hosts' rows, and
 /// the suite seeds many hosts written "before sealing"); fails after 60 runs.
 fn run_hourly_until(what: &str, done: impl Fn() -> bool) {

@@ -47,6 +47,8 @@ fn kv_name(host_id: &str, key_ref: &str) -> String {
         Some(("h", id)) => format!("host/{host_id}/keys/host-{id}"),
         Some(("b", id)) => format!("host/{host_id}/keys/booking-{id}"),
         Some(("c", id)) => format!("host/{host_id}/keys/connection-{id}"),
+        // A waiting email's own key, outside every host (opened with the scope `notices`).
+        Some(("n", id)) => format!("notice/{id}"),
         _ => panic!("not a key reference: {key_ref}"),
     }
 }
@@ -185,4 +187,30 @@ pub fn stored_meeting_value(host_id: &str, column: &str, stored: &str) -> Result
     } else {
         Ok(stored.to_owned())
     }
+}
+
+/// Every email waiting in `notice_outbox`, opened as an operator holding the keys would: a
+/// host's notice with the host's key, a privacy email with its own (`notice/{id}`, sealed for
+/// the scope `notices`). A payload whose key is gone is left out.
+pub fn waiting_notices() -> Vec<String> {
+    sql("SELECT id, host_id, payload FROM notice_outbox")
+        .iter()
+        .filter_map(|row| {
+            let id = row["id"].as_str()?;
+            let payload = row["payload"].as_str()?;
+            if !payload.starts_with("s1.") {
+                return Some(payload.to_owned());
+            }
+            let own_key = payload
+                .split('.')
+                .nth(1)
+                .is_some_and(|k| k.starts_with("n-"));
+            let scope = if own_key {
+                "notices"
+            } else {
+                row["host_id"].as_str()?
+            };
+            open_field(scope, "notice_outbox", "payload", id, payload).ok()
+        })
+        .collect()
 }
