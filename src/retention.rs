@@ -2,9 +2,10 @@
 //! than `RETENTION_DAYS` ago (see `store::retention` for exactly what goes), and purges what
 //! is dead: expired or revoked sessions, unfinished sign-ins and calendar connections, and
 //! privacy links that expired unused. Then it seals the invitees of bookings, the addresses of
-//! hosts, the connected accounts and bookings' event and meeting data written before sealing
-//! existed (`store::sealed_invitee`, `store::sealed_host_email`, `store::sealed_account`,
-//! `store::sealed_meeting`), a bounded number per run. Logs counts only.
+//! hosts (and hashes their sign-in identities' account ids), the connected accounts and
+//! bookings' event and meeting data written before sealing existed (`store::sealed_invitee`,
+//! `store::sealed_host_email`, `store::sealed_account`, `store::sealed_meeting`), a bounded
+//! number per run. Logs counts only.
 
 use chrono::Duration;
 use worker::Env;
@@ -62,6 +63,11 @@ pub async fn run(env: &Env) {
         Ok(0) => {}
         Ok(sealed) => worker::console_log!("retention: sealed {sealed} hosts' addresses"),
         Err(error) => worker::console_error!("retention: sealing hosts: {error}"),
+    }
+    match store.hash_plaintext_identities(SEALED_PER_RUN).await {
+        Ok(0) => {}
+        Ok(hashed) => worker::console_log!("retention: hashed {hashed} sign-in identities"),
+        Err(error) => worker::console_error!("retention: hashing identities: {error}"),
     }
     match store.seal_plaintext_accounts(HOSTS_SEALED_PER_RUN).await {
         Ok(0) => {}

@@ -142,19 +142,70 @@ impl Store {
         .await
     }
 
-    /// The host a provider account signs into.
+    /// The host a provider account signs into: found by the keyed hash of the provider's
+    /// account id, which is all `host_identities.subject` keeps (or, for an identity from
+    /// before, by the id itself until the hourly run hashes it).
     pub async fn host_by_identity(
         &self,
         provider: &str,
         subject: &str,
     ) -> Result<Option<HostIdRow>, StoreError> {
+        let index = self.account_index(provider, subject)?;
         self.first(
             "host_by_identity",
             "SELECT h.id FROM host_identities i JOIN hosts h ON h.id = i.host_id \
-             WHERE i.provider = ?1 AND i.subject = ?2",
-            &[Param::Text(provider), Param::Text(subject)],
+             WHERE i.provider = ?1 AND (i.subject = ?2 OR i.subject = ?3)",
+            &[
+                Param::Text(provider),
+                Param::Text(&index),
+                Param::Text(subject),
+            ],
         )
         .await
+    }
+
+    /// Replaces the plaintext account ids of up to `limit` sign-in identities from before
+    /// with their keyed hashes, in one D1 batch. Returns how many it replaced.
+    pub async fn hash_plaintext_identities(&self, limit: i64) -> Result<usize, StoreError> {
+        #[derive(Deserialize)]
+        struct IdentityRow {
+            provider: String,
+            subject: String,
+        }
+        // A hashed subject is 64 lower-case hex digits; Google's ids are decimal digits and
+        // Microsoft's GUIDs have dashes, so neither is ever taken for one.
+        let rows: Vec<IdentityRow> = self
+            .all(
+                "plaintext_identities",
+                "SELECT provider, subject FROM host_identities \
+                 WHERE NOT (length(subject) = 64 AND subject NOT GLOB '*[^0-9a-f]*') \
+                 ORDER BY provider, subject LIMIT ?1",
+                &[Param::Int(limit)],
+            )
+            .await?;
+        let hashes = rows
+            .iter()
+            .map(|row| self.account_index(&row.provider, &row.subject))
+            .collect::<Result<Vec<_>, _>>()?;
+        let params: Vec<[Param<'_>; 3]> = rows
+            .iter()
+            .zip(&hashes)
+            .map(|(row, hash)| {
+                [
+                    Param::Text(&row.provider),
+                    Param::Text(&row.subject),
+                    Param::Text(hash),
+                ]
+            })
+            .collect();
+        let changed = self
+            .batch_each(
+                "hash_plaintext_identities",
+                "UPDATE host_identities SET subject = ?3 WHERE provider = ?1 AND subject = ?2",
+                &params,
+            )
+            .await?;
+        Ok(changed.iter().filter(|&&n| n == 1).count())
     }
 
     /// The host with this address (compared case-insensitively): by the stand-in a sealed
@@ -198,6 +249,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let stand_in = self.host_email_stand_in(email)?;
+        let subject = self.account_index(provider, subject)?;
         self.execute(
             "add_host_identity",
             "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
@@ -205,7 +257,7 @@ impl Store {
             &[
                 Param::Text(host_id),
                 Param::Text(provider),
-                Param::Text(subject),
+                Param::Text(&subject),
                 Param::Text(&stand_in),
                 Param::Int(now),
             ],
@@ -220,6 +272,7 @@ impl Store {
     pub async fn create_host(&self, host: &NewHost<'_>) -> Result<HostCreation, StoreError> {
         let key_id = self.new_host_data_key(host.id).await?;
         let email = self.seal_host_email(host.id, host.email).await?;
+        let subject = self.account_index(host.provider, host.subject)?;
         let outcome = self
             .run_batch(
                 "create_host",
@@ -245,7 +298,7 @@ impl Store {
                         vec![
                             Param::Text(host.id),
                             Param::Text(host.provider),
-                            Param::Text(host.subject),
+                            Param::Text(&subject),
                             Param::Text(&email.stand_in),
                             Param::Int(host.created_at),
                         ],

@@ -6,7 +6,7 @@
 use crate::privacy::{book, host};
 use crate::privacy_findings::{ask, book_with};
 use crate::privacy_rights::confirm_path;
-use crate::support::http::post_form;
+use crate::support::http::{post_form, post_json};
 use crate::support::kv;
 use crate::support::mail::{emails_to, fail_emails_sent_to, run_cron, wait_for_emails};
 use crate::support::residue::{in_raw_d1_files, marker, scan, Place};
@@ -620,6 +620,53 @@ fn a_bookings_meeting_is_sealed_under_the_key_of_the_connection_that_made_it() {
     let page = crate::support::http::get(&manage_url);
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(!page.body.contains(&join), "{}", page.body);
+}
+
+/// [P50] A sign-in identity keeps the provider's account id only as a keyed hash: a second
+/// sign-in still finds the host by it, and an identity from before is hashed by the hourly run.
+#[test]
+fn sign_in_identities_keep_the_account_id_only_as_a_keyed_hash() {
+    use crate::sign_in::{address, location, sign_in};
+    use crate::support::browser::Browser;
+    let email = address("hashedsub");
+    let subject = marker("googlesub");
+    let login = post_json(
+        &format!("{}/_fake/google/login", world().fakes_url),
+        &json!({ "email": email, "name": "Hashed Sub", "sub": subject }),
+    );
+    assert_eq!(login.status, 200, "{}", login.body);
+    let first = sign_in(&Browser::new(), "google", &email);
+    assert_eq!(location(&first), "/dashboard/welcome", "{}", first.body);
+    let host_id = host_id_by_email(&email).unwrap();
+    let stored = sql(&format!(
+        "SELECT subject FROM host_identities WHERE host_id = '{host_id}'"
+    ));
+    assert_eq!(
+        stored,
+        vec![json!({ "subject": crate::support::sealed::account_index("google", &subject) })]
+    );
+    assert_no_plaintext_in_d1(std::slice::from_ref(&subject));
+    let again = sign_in(&Browser::new(), "google", &email);
+    assert_eq!(
+        location(&again),
+        "/dashboard",
+        "the same host: {}",
+        again.body
+    );
+
+    // An identity from before, with its plaintext id: hashed by the hourly run.
+    let legacy = marker("legacysub");
+    sql(&format!(
+        "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
+         VALUES ('{host_id}', 'microsoft', '{legacy}', 'x@sealed.invalid', 0)"
+    ));
+    run_hourly_until("the identity is not hashed", || {
+        sql(&format!(
+            "SELECT subject FROM host_identities WHERE host_id = '{host_id}' \
+             AND provider = 'microsoft'"
+        ))[0]["subject"]
+            == crate::support::sealed::account_index("microsoft", &legacy).as_str()
+    });
 }
 
 /// [P52] An email that belongs to no booking (here a host's deletion link) waits in D1 only

@@ -214,3 +214,17 @@ pub fn waiting_notices() -> Vec<String> {
         })
         .collect()
 }
+
+/// The keyed hash of a provider's account id (`IndexKey::account` in `src/crypto/data_key.rs`):
+/// what `host_identities.subject` and `connections.account_id` hold.
+pub fn account_index(provider: &str, account_id: &str) -> String {
+    let instance = STANDARD.decode(TEST_TOKEN_KEY).unwrap();
+    let index_key = hmac_sha256(&instance, b"openslot/blind-index-key/v1");
+    hmac_sha256(
+        &index_key,
+        format!("account\n{provider}\n{account_id}").as_bytes(),
+    )
+    .iter()
+    .map(|byte| format!("{byte:02x}"))
+    .collect()
+}
