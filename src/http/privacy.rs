@@ -176,6 +176,8 @@ async fn open_request(ctx: &Ctx, hash: &str) -> Result<Open, AppError> {
     ) {
         ("delete_host", Some(host_id), _) => Ok(Open::DeleteHost { host_id }),
         ("erase_invitee", _, Some(email)) => Ok(Open::EraseInvitee { email }),
+        // The request's own key is gone (it outlives the link's 24 hours by a day).
+        ("erase_invitee", _, None) => Err(unknown_link()),
         (kind, _, _) => Err(AppError::Internal(format!(
             "privacy request of kind {kind} without its subject"
         ))),

@@ -67,11 +67,6 @@ fn notice_kv_name(id: &str) -> String {
 /// this word).
 const NOTICE_SCOPE: &str = "notices";
 
-/// How long a notice key lives in KV at most: far longer than an email's retries (about two
-/// hours, `mail::backoff`), so only an email that could not leave for two weeks (no email API
-/// key set, say) meets an expired key, and is given up.
-const NOTICE_KEY_TTL_SECONDS: u64 = 14 * 24 * 3600;
-
 fn key_failed(what: &'static str, cause: impl std::fmt::Display) -> StoreError {
     StoreError::Key {
         what,
@@ -245,8 +240,13 @@ impl Store {
             .await
     }
 
-    /// A new key for the waiting email `id`, written to KV with an expiry.
-    pub(super) async fn new_notice_key(&self, id: &str) -> Result<DataKey, StoreError> {
+    /// A new key for the waiting value `id` (an email, a privacy request's address), written
+    /// to KV to expire after `ttl_seconds`.
+    pub(super) async fn new_notice_key(
+        &self,
+        id: &str,
+        ttl_seconds: u64,
+    ) -> Result<DataKey, StoreError> {
         let source = self.key_source()?;
         let key = DataKey::generate(KeyRef::Notice(id.to_owned()));
         source
@@ -256,7 +256,7 @@ impl Store {
                 key.seal_for_kv(&source.instance, NOTICE_SCOPE),
             )
             .map_err(|e| key_failed("write a notice key", e))?
-            .expiration_ttl(NOTICE_KEY_TTL_SECONDS)
+            .expiration_ttl(ttl_seconds)
             .execute()
             .await
             .map_err(|e| key_failed("write a notice key", e))?;

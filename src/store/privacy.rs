@@ -46,8 +46,12 @@ pub struct PrivacyEmail {
 pub struct PrivacyRequestRow {
     pub kind: String,
     pub host_id: Option<String>,
+    /// The address to erase, opened by the store (`None` when its key expired).
     pub invitee_email: Option<String>,
     pub expires_at: i64,
+    /// The address sealed under the request's own key (`sealed_notice.rs`).
+    #[serde(default)]
+    pub(super) invitee_sealed: Option<String>,
 }
 
 /// A host with bookings made with an address being erased, and how many.
@@ -201,18 +205,28 @@ impl Store {
         expires_at: i64,
         email: &PrivacyEmail,
     ) -> Result<bool, StoreError> {
-        let (host_id, invitee_email) = match kind {
-            RequestKind::DeleteHost => (Param::Text(subject), Param::Null),
-            RequestKind::EraseInvitee => (Param::Null, Param::Text(subject)),
+        // An erasure keeps the address's blind index (what open requests are counted and
+        // closed by) and the address sealed under the request's own key.
+        let (index, sealed) = match kind {
+            RequestKind::DeleteHost => (None, None),
+            RequestKind::EraseInvitee => (
+                Some(self.email_index(subject)?),
+                Some(self.seal_request_address(token_hash, subject).await?),
+            ),
+        };
+        let host_id = match kind {
+            RequestKind::DeleteHost => Param::Text(subject),
+            RequestKind::EraseInvitee => Param::Null,
         };
         let insert = [
             Param::Text(token_hash),
             Param::Text(kind.as_str()),
             host_id,
-            invitee_email,
+            index.as_deref().into(),
             Param::Int(now),
             Param::Int(expires_at),
             Param::Int(OPEN_REQUESTS_LIMIT),
+            sealed.as_deref().into(),
         ];
         let payload = self.seal_notice(&email.id, &email.payload).await?;
         let queue = [
@@ -227,8 +241,9 @@ impl Store {
                 "open_privacy_request",
                 &[
                     (
-                        "INSERT INTO privacy_requests (token_hash, kind, host_id, invitee_email, created_at, expires_at) \
-                         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE (SELECT COUNT(*) FROM privacy_requests \
+                        "INSERT INTO privacy_requests (token_hash, kind, host_id, invitee_email, created_at, \
+                         expires_at, invitee_sealed) \
+                         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?8 WHERE (SELECT COUNT(*) FROM privacy_requests \
                          WHERE (host_id = ?3 OR invitee_email = ?4) AND expires_at > ?5) < ?7",
                         &insert,
                     ),
@@ -244,12 +259,22 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<PrivacyRequestRow>, StoreError> {
-        self.first(
-            "privacy_request",
-            "SELECT kind, host_id, invitee_email, expires_at FROM privacy_requests WHERE token_hash = ?1",
-            &[Param::Text(token_hash)],
-        )
-        .await
+        let row: Option<PrivacyRequestRow> = self
+            .first(
+                "privacy_request",
+                "SELECT kind, host_id, invitee_email, expires_at, invitee_sealed \
+                 FROM privacy_requests WHERE token_hash = ?1",
+                &[Param::Text(token_hash)],
+            )
+            .await?;
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        // A request from before sealing holds the address itself.
+        if let Some(sealed) = row.invitee_sealed.take() {
+            row.invitee_email = self.open_request_address(token_hash, &sealed).await?;
+        }
+        Ok(Some(row))
     }
 
     /// The host whose registered address is `email` (compared case-insensitively).
@@ -426,15 +451,45 @@ impl Store {
             &erase,
         ));
         statements.push((
-            "DELETE FROM privacy_requests WHERE invitee_email = lower(?1) \
-             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3 AND ?4 = ?4",
+            "DELETE FROM privacy_requests WHERE (invitee_email = ?4 OR invitee_email = lower(?1)) \
+             AND EXISTS (SELECT 1 FROM privacy_requests WHERE token_hash = ?2) AND ?3 = ?3",
             &erase,
         ));
+        let open_requests = self.erasure_requests_of(&index, email).await?;
         let changed = self.batch("erase_invitee", &statements).await?;
-        Ok(changed
+        let erased = changed
             .get(changed.len().saturating_sub(2))
             .copied()
-            .unwrap_or(0))
+            .unwrap_or(0);
+        if changed.last().is_some_and(|&closed| closed > 0) {
+            // The closed requests' keys go too: their sealed addresses open no more.
+            for token_hash in open_requests {
+                self.delete_notice_key(&token_hash).await?;
+            }
+        }
+        Ok(erased)
+    }
+
+    /// The open erasure requests of an address (by its blind index, or itself for a request
+    /// from before sealing).
+    async fn erasure_requests_of(
+        &self,
+        index: &str,
+        email: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        #[derive(Deserialize)]
+        struct Request {
+            token_hash: String,
+        }
+        let rows: Vec<Request> = self
+            .all(
+                "erasure_requests_of",
+                "SELECT token_hash FROM privacy_requests \
+                 WHERE invitee_email = ?1 OR invitee_email = lower(?2)",
+                &[Param::Text(index), Param::Text(email)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|row| row.token_hash).collect())
     }
     /// Every booking of the host, with its invitee's details, oldest first.
     pub async fn export_bookings(

@@ -10,9 +10,30 @@
 //! email's retries; the key is deleted when the email was sent or given up. From then on the
 //! row's copies (D1's history, free pages) open for no one, like a deleted host's rows.
 //! A payload written before sealing existed is read as it is.
+//!
+//! An invitee's erasure request keeps its address the same way (`privacy_requests`: the
+//! address's blind index in `invitee_email`, the address sealed in `invitee_sealed` under a
+//! key of the request's own), since the erasure needs the address itself to find bookings
+//! written before sealing and to tell their hosts.
 
 use super::{Store, StoreError};
 use crate::crypto::data_key::{Field, KeyRef};
+
+/// How long a waiting email's key lives in KV at most: far longer than an email's retries
+/// (about two hours, `mail::backoff`), so only an email that could not leave for two weeks (no
+/// email API key set, say) meets an expired key, and is given up.
+const NOTICE_KEY_TTL_SECONDS: u64 = 14 * 24 * 3600;
+
+/// How long a privacy request's key lives in KV at most: the request's link works 24 hours.
+const REQUEST_KEY_TTL_SECONDS: u64 = 2 * 24 * 3600;
+
+fn request_field(token_hash: &str) -> Field<'_> {
+    Field {
+        table: "privacy_requests",
+        column: "invitee_sealed",
+        row_id: token_hash,
+    }
+}
 
 fn notice_field(id: &str) -> Field<'_> {
     Field {
@@ -25,8 +46,35 @@ fn notice_field(id: &str) -> Field<'_> {
 impl Store {
     /// `payload` of the waiting privacy email `id`, sealed under a new key of its own.
     pub(super) async fn seal_notice(&self, id: &str, payload: &str) -> Result<String, StoreError> {
-        let key = self.new_notice_key(id).await?;
+        let key = self.new_notice_key(id, NOTICE_KEY_TTL_SECONDS).await?;
         Ok(key.seal(notice_field(id), payload))
+    }
+
+    /// The address of an erasure request `token_hash`, sealed under a new key of the request's
+    /// own (deleted when the erasure is done, expiring in two days in any case).
+    pub(super) async fn seal_request_address(
+        &self,
+        token_hash: &str,
+        address: &str,
+    ) -> Result<String, StoreError> {
+        let key = self
+            .new_notice_key(token_hash, REQUEST_KEY_TTL_SECONDS)
+            .await?;
+        Ok(key.seal(request_field(token_hash), address))
+    }
+
+    /// The address of the erasure request `token_hash`, opened; `None` once its key is gone.
+    pub(super) async fn open_request_address(
+        &self,
+        token_hash: &str,
+        sealed: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(key) = self.notice_key(token_hash).await? else {
+            return Ok(None);
+        };
+        key.open(request_field(token_hash), sealed)
+            .map(Some)
+            .map_err(|e| super::failed("open_request_address", e))
     }
 
     /// `payload` of the waiting notice `id` to host `host_id`, sealed under the host's key.

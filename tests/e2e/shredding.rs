@@ -721,6 +721,55 @@ fn a_waiting_privacy_email_is_sealed_under_a_key_that_goes_when_it_leaves() {
     );
 }
 
+/// [P52] An invitee's erasure request keeps the address only sealed under a key of the
+/// request's own, next to its blind index; confirming the erasure deletes the request and its
+/// key, so a copy of the request taken before opens no more.
+#[test]
+fn an_erasure_request_keeps_the_address_only_sealed_until_it_is_done() {
+    let host = host("Erasure Sealed");
+    let address = format!("{}@example.com", marker("erasureaddr"));
+    book(&host, 14, "Ezra Erased", &address);
+    assert_eq!(
+        post_form("/privacy/erase", &[("email", &address)]).status,
+        200
+    );
+    let link = wait_for_emails(&address, "Confirm the erasure", 1);
+    let path = confirm_path(&link[0]);
+    let token = path.rsplit('/').next().unwrap();
+    let token_hash = openslot::crypto::digest::sha256_hex(token);
+    let row = &sql(&format!(
+        "SELECT invitee_email, invitee_sealed FROM privacy_requests WHERE token_hash = '{token_hash}'"
+    ))[0];
+    assert_eq!(
+        row["invitee_email"],
+        crate::support::sealed::email_index(&address).as_str()
+    );
+    let sealed = row["invitee_sealed"].as_str().unwrap().to_owned();
+    let open = || {
+        open_field(
+            "notices",
+            "privacy_requests",
+            "invitee_sealed",
+            &token_hash,
+            &sealed,
+        )
+    };
+    assert_eq!(open(), Ok(address.clone()));
+    assert_no_plaintext_in_d1(std::slice::from_ref(&address));
+
+    let done = post_form(&path, &[]);
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(sql(&format!(
+        "SELECT 1 FROM privacy_requests WHERE token_hash = '{token_hash}'"
+    ))
+    .is_empty());
+    let opened = open();
+    assert!(
+        opened.as_ref().is_err_and(|why| why.contains("not in KV")),
+        "{opened:?}"
+    );
+}
+
 /// Runs the hourly job until `done` holds (each run seals a bounded number of hosts' rows, and
 /// the suite seeds many hosts written "before sealing"); fails after 60 runs.
 fn run_hourly_until(what: &str, done: impl Fn() -> bool) {
