@@ -14,8 +14,6 @@ use super::call::CallError;
 use super::Calendars;
 use crate::core::availability::Interval;
 use crate::core::types::{Email, PersonName, TimeZoneName};
-use crate::crypto::digest::sha256_hex;
-use crate::crypto::random_hex;
 use crate::mail::backoff::{after_failure, AfterFailure};
 use crate::mail::render::{self, CalendarFailure};
 use crate::mail::Kind;
@@ -239,12 +237,9 @@ impl Calendars<'_> {
             connections_url: &connections_url,
         })
         .map_err(|e| e.to_string())?;
-        Ok(NewEmail {
-            id: random_hex::<16>(),
-            kind: Kind::HostCalendarFailure.as_str(),
-            recipient_hash: sha256_hex(&message.to.to_lowercase()),
-            payload: serde_json::to_string(&message).map_err(|e| e.to_string())?,
-        })
+        self.store
+            .new_email(Kind::HostCalendarFailure.as_str(), &message.to, &message)
+            .map_err(|e| e.to_string())
     }
 
     async fn connection(
@@ -524,12 +519,10 @@ impl Calendars<'_> {
         };
         let facts = crate::mail::stored::facts(&booking, start, end, Some(url), &manage_url);
         let message = render::invitee_meeting_link(&facts, self.now).map_err(|e| e.to_string())?;
-        Ok(Some(NewEmail {
-            id: random_hex::<16>(),
-            kind: Kind::InviteeMeetingLink.as_str(),
-            recipient_hash: sha256_hex(&message.to.to_lowercase()),
-            payload: serde_json::to_string(&message).map_err(|e| e.to_string())?,
-        }))
+        self.store
+            .new_email(Kind::InviteeMeetingLink.as_str(), &message.to, &message)
+            .map(Some)
+            .map_err(|e| e.to_string())
     }
 
     fn new_event(

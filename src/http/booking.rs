@@ -111,10 +111,12 @@ pub async fn create_booking(
     };
     let emails = [
         queue(
+            ctx,
             Kind::InviteeConfirmation,
             &render::invitee_confirmation(&facts, ctx.now)?,
         )?,
         queue(
+            ctx,
             Kind::HostNotification,
             &render::host_notification(&facts, ctx.now)?,
         )?,
@@ -237,16 +239,9 @@ async fn add_meeting_link(
     Ok(())
 }
 
-/// An outbox row for `message`: a fresh id (also the email API's idempotency key), the hash of
-/// the recipient, and the rendered message as the payload.
-pub fn queue(kind: Kind, message: &Message) -> Result<NewEmail, AppError> {
-    Ok(NewEmail {
-        id: random_hex::<16>(),
-        kind: kind.as_str(),
-        recipient_hash: sha256_hex(&message.to.to_lowercase()),
-        payload: serde_json::to_string(message)
-            .map_err(|e| AppError::Internal(format!("email payload: {e}")))?,
-    })
+/// An outbox row of `kind` for `message` ([`crate::store::Store::new_email`]).
+pub fn queue(ctx: &Ctx, kind: Kind, message: &Message) -> Result<NewEmail, AppError> {
+    Ok(ctx.store.new_email(kind.as_str(), &message.to, message)?)
 }
 
 pub use crate::mail::stored::zone_or_utc;

@@ -190,8 +190,8 @@ pub(super) async fn cancel_and_notify(
     let (to_invitee, to_host) =
         cancellation_messages(ctx, booking, start, end, reason, by, manage_url)?;
     let emails = [
-        queue(Kind::InviteeCancellation, &to_invitee)?,
-        queue(Kind::HostCancellation, &to_host)?,
+        queue(ctx, Kind::InviteeCancellation, &to_invitee)?,
+        queue(ctx, Kind::HostCancellation, &to_host)?,
     ];
     let cancelled = ctx
         .store

@@ -489,10 +489,12 @@ async fn move_booking(
     };
     let emails = [
         queue(
+            ctx,
             Kind::InviteeReschedule,
             &render::invitee_reschedule(&facts, previous, ctx.now)?,
         )?,
         queue(
+            ctx,
             Kind::HostReschedule,
             &render::host_reschedule(&facts, previous, ctx.now)?,
         )?,

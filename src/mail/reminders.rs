@@ -18,23 +18,22 @@ use super::render;
 use super::stored;
 use super::Kind;
 use crate::core::lifecycle::{reminder_is_due, ReminderLead};
-use crate::crypto::digest::sha256_hex;
-use crate::crypto::random_hex;
 use crate::store::{BookingDetailsRow, NewEmail, Store};
 
 /// Bookings one run reminds at most; the next minute's run takes the rest.
 const BOOKINGS_PER_RUN: i64 = 25;
 
-fn queue(kind: Kind, message: &super::Message) -> Result<NewEmail, String> {
-    Ok(NewEmail {
-        id: random_hex::<16>(),
-        kind: kind.as_str(),
-        recipient_hash: sha256_hex(&message.to.to_lowercase()),
-        payload: serde_json::to_string(message).map_err(|e| format!("email payload: {e}"))?,
-    })
+fn queue(store: &Store, kind: Kind, message: &super::Message) -> Result<NewEmail, String> {
+    store
+        .new_email(kind.as_str(), &message.to, message)
+        .map_err(|e| format!("email payload: {e}"))
 }
 
-fn emails(row: &BookingDetailsRow, manage_url: &str) -> Result<[NewEmail; 2], String> {
+fn emails(
+    store: &Store,
+    row: &BookingDetailsRow,
+    manage_url: &str,
+) -> Result<[NewEmail; 2], String> {
     let (Some(start), Some(end)) = (
         DateTime::from_timestamp(row.start_at, 0),
         DateTime::from_timestamp(row.end_at, 0),
@@ -49,10 +48,12 @@ fn emails(row: &BookingDetailsRow, manage_url: &str) -> Result<[NewEmail; 2], St
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
     Ok([
         queue(
+            store,
             Kind::InviteeReminder,
             &render::invitee_reminder(&facts).map_err(render_error)?,
         )?,
         queue(
+            store,
             Kind::HostReminder,
             &render::host_reminder(&facts).map_err(render_error)?,
         )?,
@@ -96,7 +97,7 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
             Some(origin) => super::links::queued_manage_url(origin),
             None => String::new(),
         };
-        let emails = emails(&row, &manage_url)?;
+        let emails = emails(&store, &row, &manage_url)?;
         if store
             .claim_reminder(&row.host_id, &row.id, now.timestamp(), &emails)
             .await

@@ -11,10 +11,12 @@ use serde::Deserialize;
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::{is_sealed, Field};
 
-/// One email to queue with a booking change.
+/// One email to queue with a booking change ([`Store::new_email`]).
 pub struct NewEmail {
     pub id: String,
     pub kind: &'static str,
+    /// The recipient's blind index: a kept row says whom it went to only to someone holding
+    /// the instance secret (a plain SHA-256 of an address is undone by trying addresses).
     pub recipient_hash: String,
     /// The rendered `mail::Message` as JSON.
     pub payload: String,
@@ -82,6 +84,23 @@ fn payload_field(email_id: &str) -> Field<'_> {
 }
 
 impl Store {
+    /// An outbox row of `kind` for `message` (a rendered `mail::Message`) to `recipient`: a
+    /// fresh id (also the email API's idempotency key), the recipient's blind index, and the
+    /// message as JSON (sealed when it is queued).
+    pub fn new_email<M: serde::Serialize>(
+        &self,
+        kind: &'static str,
+        recipient: &str,
+        message: &M,
+    ) -> Result<NewEmail, StoreError> {
+        Ok(NewEmail {
+            id: crate::crypto::random_hex::<16>(),
+            kind,
+            recipient_hash: self.email_index(recipient)?,
+            payload: serde_json::to_string(message).map_err(|e| super::failed("new_email", e))?,
+        })
+    }
+
     /// The payloads of `emails`, in order, each sealed under `host_id`'s data key: a rendered
     /// email names the invitee, and D1 keeps what was once in a row (crypto-shredding).
     pub(super) async fn sealed_payloads(
