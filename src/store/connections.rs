@@ -81,7 +81,7 @@ macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
             "SELECT host_id, provider, COALESCE(account_sealed, account_email) AS account_email, ",
-            "status, checked_calendars, ",
+            "status, COALESCE(calendars_sealed, checked_calendars) AS checked_calendars, ",
             "blocking_show_as, when_unreadable, receives_events, send_updates, ",
             "broken_reason, broken_since, host_told_at ",
             "FROM connections ",
@@ -149,9 +149,22 @@ impl Store {
         .await
     }
 
+    /// Connections as `sql` (a `select_connections!`) reads them, their checked calendars
+    /// opened (`sealed_account.rs`).
+    async fn connections_opened(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<ConnectionRow>, StoreError> {
+        let mut rows: Vec<ConnectionRow> = self.all(query, sql, params).await?;
+        self.open_checked_calendars(&mut rows).await?;
+        Ok(rows)
+    }
+
     /// Every connection of a host, calendars first.
     pub async fn host_connections(&self, host_id: &str) -> Result<Vec<ConnectionRow>, StoreError> {
-        self.all(
+        self.connections_opened(
             "host_connections",
             HOST_CONNECTIONS,
             &[Param::Text(host_id)],
@@ -163,7 +176,7 @@ impl Store {
     /// tokens after a key rotation).
     pub async fn all_connections(&self) -> Result<Vec<ConnectionRow>, StoreError> {
         const SQL: &str = select_connections!("ORDER BY host_id, provider");
-        self.all("all_connections", SQL, &[]).await
+        self.connections_opened("all_connections", SQL, &[]).await
     }
 
     /// One connection of a host.
@@ -173,20 +186,20 @@ impl Store {
         provider: &str,
     ) -> Result<Option<ConnectionRow>, StoreError> {
         const SQL: &str = select_connections!("WHERE host_id = ?1 AND provider = ?2");
-        self.first(
-            "connection",
-            SQL,
-            &[Param::Text(host_id), Param::Text(provider)],
-        )
-        .await
+        Ok(self
+            .connections_opened(
+                "connection",
+                SQL,
+                &[Param::Text(host_id), Param::Text(provider)],
+            )
+            .await?
+            .pop())
     }
 
     /// Records a finished connection. A reconnect keeps the host's settings and becomes
     /// `working` again; the first calendar connected receives new events. The account is
-    /// sealed under a new key of the connection (`sealed_account.rs`); a reconnect's old key
-    /// is deleted once the row names the new one.
+    /// sealed under the connection's key (`sealed_account.rs`), which a reconnect keeps.
     pub async fn save_connection(&self, new: &NewConnection<'_>) -> Result<(), StoreError> {
-        let old_key = self.connection_key_id(new.host_id, new.provider).await?;
         let account = self
             .seal_account(new.host_id, new.provider, new.account_id, new.account_email)
             .await?;
@@ -217,9 +230,6 @@ impl Store {
             ],
         )
         .await?;
-        if let Some(old_key) = old_key {
-            self.delete_connection_key(new.host_id, &old_key).await?;
-        }
         Ok(())
     }
 
@@ -400,7 +410,7 @@ impl Store {
                 OR (status = 'needs_reconnect' AND host_told_at IS NULL) \
              ORDER BY COALESCE(last_checked_at, 0), host_id, provider LIMIT ?4"
         );
-        self.all(
+        self.connections_opened(
             "connections_due_for_check",
             SQL,
             &[
@@ -420,18 +430,28 @@ impl Store {
         provider: &str,
         settings: &ConnectionSettings<'_>,
     ) -> Result<bool, StoreError> {
+        // The chosen calendars' ids, sealed under the connection's key where it has one.
+        let sealed = self
+            .seal_checked_calendars(host_id, provider, settings.checked_calendars)
+            .await?;
+        let plain = match sealed {
+            Some(_) => super::sealed_account::CALENDARS_STAND_IN,
+            None => settings.checked_calendars,
+        };
         let changed = self
             .execute(
                 "save_connection_settings",
                 "UPDATE connections SET checked_calendars = ?3, blocking_show_as = ?4, \
-                 when_unreadable = ?5, send_updates = ?6 WHERE host_id = ?1 AND provider = ?2",
+                 when_unreadable = ?5, send_updates = ?6, calendars_sealed = ?7 \
+                 WHERE host_id = ?1 AND provider = ?2",
                 &[
                     Param::Text(host_id),
                     Param::Text(provider),
-                    Param::Text(settings.checked_calendars),
+                    Param::Text(plain),
                     Param::Text(settings.blocking_show_as),
                     Param::Text(settings.when_unreadable),
                     Param::Int(i64::from(settings.send_updates)),
+                    sealed.as_deref().into(),
                 ],
             )
             .await?;
@@ -516,7 +536,7 @@ impl Store {
         const SQL: &str =
             select_connections!("WHERE provider = ?1 AND (account_id = ?2 OR account_id = ?3)");
         let index = self.account_index(provider, account_id)?;
-        self.all(
+        self.connections_opened(
             "connections_of_account",
             SQL,
             &[

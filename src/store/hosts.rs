@@ -114,11 +114,13 @@ impl Store {
                 ],
             )
             .await?;
+        let mut connections: Vec<ConnectionRow> = rows(QUERY, &results, 3)?;
+        self.open_checked_calendars(&mut connections).await?;
         Ok(AvailabilityRows {
             weekly_hours: rows(QUERY, &results, 0)?,
             overrides: rows(QUERY, &results, 1)?,
             bookings: rows(QUERY, &results, 2)?,
-            connections: rows(QUERY, &results, 3)?,
+            connections,
         })
     }
 

@@ -30,6 +30,18 @@ fn account_field<'a>(row_id: &'a str) -> Field<'a> {
     }
 }
 
+/// Where the checked calendars of `host_id`'s connection to `provider` belong.
+fn calendars_field<'a>(row_id: &'a str) -> Field<'a> {
+    Field {
+        table: "connections",
+        column: "calendars_sealed",
+        row_id,
+    }
+}
+
+/// What `connections.checked_calendars` holds once the list is sealed (its column is NOT NULL).
+pub(super) const CALENDARS_STAND_IN: &str = "[]";
+
 fn row_id(host_id: &str, provider: &str) -> String {
     format!("{host_id}/{provider}")
 }
@@ -51,6 +63,8 @@ impl std::fmt::Debug for StoredAccountEmail {
 /// A connected account as a new row stores it.
 pub(super) struct SealedAccount {
     pub key_id: String,
+    /// Whether the key was made for this (and so is deleted if the row is not written).
+    pub new_key: bool,
     /// For `connections.account_sealed`.
     pub sealed: String,
     /// For `connections.account_id`.
@@ -60,7 +74,9 @@ pub(super) struct SealedAccount {
 }
 
 impl Store {
-    /// Seals a connected account under a new key of the connection (written to KV first).
+    /// Seals a connected account under the connection's key: the one it has (a reconnect
+    /// keeps it, or what its bookings' meetings were sealed under would no longer open), or a
+    /// new one written to KV first.
     pub(super) async fn seal_account(
         &self,
         host_id: &str,
@@ -68,12 +84,16 @@ impl Store {
         account_id: &str,
         account_email: &str,
     ) -> Result<SealedAccount, StoreError> {
-        let key = self.new_connection_key(host_id).await?;
+        let (key, new_key) = match self.connection_key(host_id, provider).await? {
+            Some(key) => (key, false),
+            None => (self.new_connection_key(host_id).await?, true),
+        };
         let KeyRef::Connection(key_id) = key.key_ref().clone() else {
-            unreachable!("made as a connection key")
+            unreachable!("a connection's key")
         };
         Ok(SealedAccount {
             key_id,
+            new_key,
             sealed: key.seal(account_field(&row_id(host_id, provider)), account_email),
             id_index: self.account_index(provider, account_id)?,
             email_stand_in: ACCOUNT_EMAIL_STAND_IN,
@@ -94,6 +114,40 @@ impl Store {
             &stored.0,
         )
         .await
+    }
+
+    /// The ids of the calendars a connection checks, as JSON, sealed under the connection's
+    /// key (a Google calendar's id can be an address); `None` while the connection has no key
+    /// (one from before sealing: the hourly run seals it).
+    pub(super) async fn seal_checked_calendars(
+        &self,
+        host_id: &str,
+        provider: &str,
+        calendars_json: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection_key(host_id, provider)
+            .await?
+            .map(|key| key.seal(calendars_field(&row_id(host_id, provider)), calendars_json)))
+    }
+
+    /// Opens the checked calendars of each row in place (rows read with
+    /// `COALESCE(calendars_sealed, checked_calendars)`), so every reader sees the ids.
+    pub(super) async fn open_checked_calendars(
+        &self,
+        rows: &mut [super::ConnectionRow],
+    ) -> Result<(), StoreError> {
+        for row in rows {
+            let field_row = row_id(&row.host_id, &row.provider);
+            row.checked_calendars = self
+                .open_field(
+                    &row.host_id,
+                    calendars_field(&field_row),
+                    &row.checked_calendars,
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     /// The opened address of each of `rows` (connections of one host), in their order: for
@@ -139,12 +193,13 @@ impl Store {
             provider: String,
             account_id: String,
             account_email: String,
+            checked_calendars: String,
         }
         let rows: Vec<PlaintextAccountRow> = self
             .all(
                 "plaintext_accounts",
-                "SELECT host_id, provider, account_id, account_email FROM connections \
-                 WHERE account_sealed IS NULL ORDER BY host_id, provider LIMIT ?1",
+                "SELECT host_id, provider, account_id, account_email, checked_calendars \
+                 FROM connections WHERE account_sealed IS NULL ORDER BY host_id, provider LIMIT ?1",
                 &[Param::Int(limit)],
             )
             .await?;
@@ -160,10 +215,20 @@ impl Store {
                 .await?,
             );
         }
-        let params: Vec<[Param<'_>; 8]> = rows
+        let mut calendars = Vec::with_capacity(rows.len());
+        for (row, sealed) in rows.iter().zip(&sealed) {
+            let key = self
+                .data_key(&row.host_id, &KeyRef::Connection(sealed.key_id.clone()))
+                .await?;
+            let field_row = row_id(&row.host_id, &row.provider);
+            calendars
+                .push(key.map(|key| key.seal(calendars_field(&field_row), &row.checked_calendars)));
+        }
+        let params: Vec<[Param<'_>; 10]> = rows
             .iter()
             .zip(&sealed)
-            .map(|(row, sealed)| {
+            .zip(&calendars)
+            .map(|((row, sealed), calendars)| {
                 [
                     Param::Text(&row.host_id),
                     Param::Text(&row.provider),
@@ -173,6 +238,8 @@ impl Store {
                     Param::Text(sealed.email_stand_in),
                     Param::Text(&row.account_id),
                     Param::Text(&row.account_email),
+                    calendars.as_deref().into(),
+                    Param::Text(&row.checked_calendars),
                 ]
             })
             .collect();
@@ -180,13 +247,15 @@ impl Store {
             .batch_each(
                 "seal_plaintext_accounts",
                 "UPDATE connections SET key_id = ?3, account_sealed = ?4, account_id = ?5, \
-                 account_email = ?6 WHERE host_id = ?1 AND provider = ?2 \
-                 AND account_sealed IS NULL AND account_id = ?7 AND account_email = ?8",
+                 account_email = ?6, calendars_sealed = ?9, \
+                 checked_calendars = CASE WHEN ?9 IS NULL THEN checked_calendars ELSE '[]' END \
+                 WHERE host_id = ?1 AND provider = ?2 AND account_sealed IS NULL \
+                 AND account_id = ?7 AND account_email = ?8 AND checked_calendars = ?10",
                 &params,
             )
             .await?;
         for ((row, sealed), changed) in rows.iter().zip(&sealed).zip(&changed) {
-            if *changed != 1 {
+            if *changed != 1 && sealed.new_key {
                 self.delete_connection_key(&row.host_id, &sealed.key_id)
                     .await?;
             }

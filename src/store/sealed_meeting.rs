@@ -67,7 +67,7 @@ pub(super) struct MeetingOwners<'a> {
 
 impl Store {
     /// The key of `host_id`'s connection to `provider`, if the connection exists and has one.
-    async fn connection_key(
+    pub(super) async fn connection_key(
         &self,
         host_id: &str,
         provider: &str,

@@ -578,6 +578,27 @@ fn the_host_chooses_which_google_calendars_are_checked() {
     );
     assert_eq!(location(&saved), "/dashboard/connections?done=saved");
     assert!(!offered(&host.host).unwrap().contains(&at("10:00")));
+    // The chosen ids (the primary calendar's is the host's address) are kept only sealed
+    // under the connection's key (PRIVACY.md P51).
+    let row = &sql(&format!(
+        "SELECT checked_calendars, calendars_sealed FROM connections \
+         WHERE host_id = '{}' AND provider = 'google'",
+        host.host.id
+    ))[0];
+    assert_eq!(row["checked_calendars"], "[]", "{row}");
+    assert!(!row.to_string().contains(team) && !row.to_string().contains(primary));
+    let opened = crate::support::sealed::open_field(
+        &host.host.id,
+        "connections",
+        "calendars_sealed",
+        &format!("{}/google", host.host.id),
+        row["calendars_sealed"].as_str().unwrap(),
+    )
+    .unwrap();
+    assert!(
+        opened.contains(team) && opened.contains(primary),
+        "{opened}"
+    );
 }
 
 #[test]

@@ -600,6 +600,12 @@ fn a_bookings_meeting_is_sealed_under_the_key_of_the_connection_that_made_it() {
     assert_no_plaintext_in_d1(std::slice::from_ref(&join));
     assert!(in_raw_d1_files(std::slice::from_ref(&join)).is_empty());
 
+    // Connecting Zoom again (as after a refused grant) keeps the connection's key: the
+    // booking's link still opens and shows.
+    crate::connections::connect(&zoom.browser, "zoom", &zoom.email);
+    assert_eq!(value("meeting_url"), Ok(join.clone()));
+    assert!(crate::support::http::get(&manage_url).body.contains(&join));
+
     let page = zoom.browser.get("/dashboard/connections");
     let reply = zoom.browser.post_form(
         "/dashboard/connections/zoom/disconnect",
