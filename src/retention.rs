@@ -51,33 +51,36 @@ pub async fn run(env: &Env) {
         ),
         Err(error) => worker::console_error!("retention: {error}"),
     }
-    match store
-        .seal_plaintext_invitees(SEALED_PER_RUN, HOSTS_PER_RUN)
-        .await
-    {
-        Ok(0) => {}
-        Ok(sealed) => worker::console_log!("retention: sealed {sealed} bookings' invitee data"),
-        Err(error) => worker::console_error!("retention: sealing: {error}"),
-    }
-    match store.seal_plaintext_host_emails(HOSTS_SEALED_PER_RUN).await {
-        Ok(0) => {}
-        Ok(sealed) => worker::console_log!("retention: sealed {sealed} hosts' addresses"),
-        Err(error) => worker::console_error!("retention: sealing hosts: {error}"),
-    }
-    match store.hash_plaintext_identities(SEALED_PER_RUN).await {
-        Ok(0) => {}
-        Ok(hashed) => worker::console_log!("retention: hashed {hashed} sign-in identities"),
-        Err(error) => worker::console_error!("retention: hashing identities: {error}"),
-    }
-    match store.seal_plaintext_accounts(HOSTS_SEALED_PER_RUN).await {
-        Ok(0) => {}
-        Ok(sealed) => worker::console_log!("retention: sealed {sealed} connected accounts"),
-        Err(error) => worker::console_error!("retention: sealing accounts: {error}"),
-    }
+    log_sealed(
+        "bookings' invitee data",
+        store
+            .seal_plaintext_invitees(SEALED_PER_RUN, HOSTS_PER_RUN)
+            .await,
+    );
+    log_sealed(
+        "hosts' addresses",
+        store.seal_plaintext_host_emails(HOSTS_SEALED_PER_RUN).await,
+    );
+    log_sealed(
+        "sign-in identities' account ids",
+        store.hash_plaintext_identities(SEALED_PER_RUN).await,
+    );
+    log_sealed(
+        "connected accounts",
+        store.seal_plaintext_accounts(HOSTS_SEALED_PER_RUN).await,
+    );
     // After the accounts: a booking's ids and link are sealed under their connection's key.
-    match store.seal_plaintext_meetings(SEALED_PER_RUN).await {
+    log_sealed(
+        "bookings' meeting data",
+        store.seal_plaintext_meetings(SEALED_PER_RUN).await,
+    );
+}
+
+/// Logs what one sealing step of the run did (a count, never a value).
+fn log_sealed(what: &str, outcome: Result<usize, crate::store::StoreError>) {
+    match outcome {
         Ok(0) => {}
-        Ok(sealed) => worker::console_log!("retention: sealed {sealed} bookings' meeting data"),
-        Err(error) => worker::console_error!("retention: sealing meetings: {error}"),
+        Ok(sealed) => worker::console_log!("retention: sealed {sealed} {what}"),
+        Err(error) => worker::console_error!("retention: sealing {what}: {error}"),
     }
 }
