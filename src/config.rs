@@ -147,6 +147,7 @@ impl Config {
         let key_bytes = STANDARD
             .decode(&key_b64)
             .map_err(|e| invalid_key(CipherError::BadKey(e.to_string())))?;
+        let index_secret = blind_index_secret(&lookup, &retired, &key_bytes)?;
         let local_development = match lookup("LOCAL_DEVELOPMENT")
             .map(|v| v.trim().to_ascii_lowercase())
             .unwrap_or_default()
@@ -212,12 +213,44 @@ impl Config {
                 .filter(|v| !v.is_empty()),
             token_cipher,
             link_key: LinkKey::derive(&key_bytes),
-            index_key: IndexKey::derive(&key_bytes),
+            index_key: IndexKey::derive(&index_secret),
             retention_days: retention_days(lookup("RETENTION_DAYS"))?,
             privacy_address: optional("PRIVACY_ADDRESS"),
             zoom_webhook_secret: optional("ZOOM_WEBHOOK_SECRET"),
             local_development,
         })
+    }
+}
+
+/// The secret the blind indexes are keyed with (`crypto::data_key::IndexKey`): `BLIND_INDEX_KEY`
+/// if set, else the current `TOKEN_ENCRYPTION_KEY` (`key_bytes`), as every instance did before
+/// the setting existed. The indexes hash identifiers D1 does not keep (a sign-in's account id),
+/// so they cannot be computed again under a new key: a rotation of the token key must not move
+/// them. So while retired keys are listed, `BLIND_INDEX_KEY` is required, and is the key the
+/// indexes were made with (README, *Rotating the token encryption key*).
+fn blind_index_secret(
+    lookup: &impl Fn(&str) -> Option<String>,
+    retired: &str,
+    key_bytes: &[u8],
+) -> Result<Vec<u8>, ConfigError> {
+    const NAME: &str = "BLIND_INDEX_KEY";
+    match lookup(NAME).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+        Some(b64) => STANDARD
+            .decode(&b64)
+            .ok()
+            .filter(|bytes| bytes.len() == 32)
+            .ok_or(ConfigError::Invalid {
+                name: NAME,
+                reason: "must be 32 bytes in standard base64".into(),
+            }),
+        None if !retired.trim().is_empty() => Err(ConfigError::Invalid {
+            name: NAME,
+            reason: "must be set while TOKEN_ENCRYPTION_RETIRED_KEYS is: set it to the \
+                     TOKEN_ENCRYPTION_KEY the instance used before its first rotation, or every \
+                     host and invitee would no longer be found by address"
+                .into(),
+        }),
+        None => Ok(key_bytes.to_vec()),
     }
 }
 
@@ -296,6 +329,37 @@ mod tests {
         map.insert("LOCAL_DEVELOPMENT", "yes".into());
         let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
         assert!(error.to_string().contains("LOCAL_DEVELOPMENT"), "{error}");
+    }
+
+    #[test]
+    fn the_blind_index_stays_with_its_key_through_a_rotation() {
+        let old = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let mut map = settings();
+        map.insert("TOKEN_ENCRYPTION_KEY", old.into());
+        let before = Config::parse(|name| map.get(name).cloned()).unwrap();
+        let index = before.index_key.email("ada@example.com");
+
+        // Rotated without BLIND_INDEX_KEY: refused, naming the setting.
+        map.insert(
+            "TOKEN_ENCRYPTION_KEY",
+            "HxwdHhsaGRgXFhUUExIREA8ODQwLCgkIBwYFBAMCAQA=".into(),
+        );
+        map.insert("TOKEN_ENCRYPTION_KEY_ID", "k2".into());
+        map.insert("TOKEN_ENCRYPTION_RETIRED_KEYS", format!("k1:{old}"));
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("BLIND_INDEX_KEY"), "{error}");
+
+        // With it, the index is the one made before, during the rotation and after it.
+        map.insert("BLIND_INDEX_KEY", old.into());
+        let during = Config::parse(|name| map.get(name).cloned()).unwrap();
+        assert_eq!(during.index_key.email("ada@example.com"), index);
+        map.remove("TOKEN_ENCRYPTION_RETIRED_KEYS");
+        let after = Config::parse(|name| map.get(name).cloned()).unwrap();
+        assert_eq!(after.index_key.email("ada@example.com"), index);
+
+        map.insert("BLIND_INDEX_KEY", "c2hvcnQ=".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("32 bytes"), "{error}");
     }
 
     #[test]

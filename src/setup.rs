@@ -43,6 +43,7 @@ pub enum Database {
 const SECRETS: &[&str] = &[
     "TOKEN_ENCRYPTION_KEY",
     "TOKEN_ENCRYPTION_RETIRED_KEYS",
+    "BLIND_INDEX_KEY",
     "EMAIL_API_KEY",
     "GOOGLE_CLIENT_SECRET",
     "MICROSOFT_CLIENT_SECRET",
@@ -114,7 +115,7 @@ fn parse_collecting(
 fn stand_in(name: &str) -> &'static str {
     match name {
         // 32 zero bytes, standard base64.
-        "TOKEN_ENCRYPTION_KEY" => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "TOKEN_ENCRYPTION_KEY" | "BLIND_INDEX_KEY" => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         "TOKEN_ENCRYPTION_KEY_ID" => "k1",
         "TOKEN_ENCRYPTION_RETIRED_KEYS" => "",
         "EMAIL_BACKEND" => "resend",
@@ -133,6 +134,10 @@ fn how_to_set(name: &str) -> String {
         "TOKEN_ENCRYPTION_KEY" => {
             "head -c 32 /dev/urandom | base64 | npx wrangler secret put TOKEN_ENCRYPTION_KEY".into()
         }
+        "BLIND_INDEX_KEY" => "npx wrangler secret put BLIND_INDEX_KEY, with the \
+                              TOKEN_ENCRYPTION_KEY from before the first rotation (README, \
+                              Rotating the token encryption key)"
+            .into(),
         name if SECRETS.contains(&name) => format!("npx wrangler secret put {name}"),
         name => format!("set {name} under [vars] in wrangler.toml, then make deploy"),
     }

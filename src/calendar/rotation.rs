@@ -1,6 +1,7 @@
 //! The second half of rotating the token encryption key: once an operator makes a new key
 //! current and lists the old one under `TOKEN_ENCRYPTION_RETIRED_KEYS`, the hourly cron
-//! seals every stored refresh token again under the new key. After one run that re-sealed
+//! seals every stored refresh token, and every data key (`store::data_key_rotation`), again
+//! under the new key. After one run that re-sealed
 //! everything (its log says how many are left), the old key can be removed (README, *Rotating
 //! the token encryption key*).
 
@@ -84,5 +85,14 @@ pub async fn run(env: &worker::Env) {
             done.left
         ),
         Err(error) => worker::console_error!("key rotation: {error}"),
+    }
+    let now = u64::try_from(run.now.timestamp()).unwrap_or_default();
+    match run.store.reseal_retired_data_keys(now).await {
+        Ok(done) => worker::console_log!(
+            "key rotation: re-sealed {} data keys under the current key, {} left for the next run",
+            done.resealed,
+            done.left
+        ),
+        Err(error) => worker::console_error!("key rotation: data keys: {error}"),
     }
 }

@@ -163,6 +163,11 @@ impl TokenCipher {
         self.keys.len() > 1
     }
 
+    /// The id of the key new values are sealed under (`TOKEN_ENCRYPTION_KEY_ID`).
+    pub fn current_key_id(&self) -> &str {
+        &self.current_id
+    }
+
     /// Whether `sealed` was made with a retired key and should be sealed again.
     pub fn needs_reseal(&self, sealed: &str) -> bool {
         sealed.split('.').nth(1) != Some(self.current_id.as_str())

@@ -63,11 +63,27 @@ fn notice_kv_name(id: &str) -> String {
     format!("notice/{id}")
 }
 
+/// The inverse of [`kv_name`]: whose key the KV entry `name` is (the host, or [`NOTICE_SCOPE`])
+/// and which, or `None` for an entry that is no data key (a refresh or access token).
+pub(super) fn parse_kv_name(name: &str) -> Option<(String, KeyRef)> {
+    if let Some(id) = name.strip_prefix("notice/") {
+        return Some((NOTICE_SCOPE.to_owned(), KeyRef::Notice(id.to_owned())));
+    }
+    let (host_id, key) = name.strip_prefix("host/")?.split_once("/keys/")?;
+    let key_ref = match key.split_once('-')? {
+        ("host", id) => KeyRef::Host(id.to_owned()),
+        ("booking", id) => KeyRef::Booking(id.to_owned()),
+        ("connection", id) => KeyRef::Connection(id.to_owned()),
+        _ => return None,
+    };
+    Some((host_id.to_owned(), key_ref))
+}
+
 /// What a notice key's KV seal is bound to in place of a host (host ids are hex or slugs, never
 /// this word).
-const NOTICE_SCOPE: &str = "notices";
+pub(super) const NOTICE_SCOPE: &str = "notices";
 
-fn key_failed(what: &'static str, cause: impl std::fmt::Display) -> StoreError {
+pub(super) fn key_failed(what: &'static str, cause: impl std::fmt::Display) -> StoreError {
     StoreError::Key {
         what,
         cause: cause.to_string(),
@@ -110,7 +126,7 @@ impl Store {
 /// or run are kept in memory (a page of 25 bookings reads the host's key once).
 pub struct KeySource {
     env: worker::Env,
-    instance: TokenCipher,
+    pub(super) instance: TokenCipher,
     index: IndexKey,
     kv: RefCell<Option<KvStore>>,
     opened: RefCell<HashMap<(String, KeyRef), DataKey>>,
@@ -132,7 +148,7 @@ impl KeySource {
         }
     }
 
-    fn kv(&self) -> Result<KvStore, StoreError> {
+    pub(super) fn kv(&self) -> Result<KvStore, StoreError> {
         if let Some(kv) = self.kv.borrow().as_ref() {
             return Ok(kv.clone());
         }
@@ -146,7 +162,7 @@ impl KeySource {
 }
 
 impl Store {
-    fn key_source(&self) -> Result<&KeySource, StoreError> {
+    pub(super) fn key_source(&self) -> Result<&KeySource, StoreError> {
         self.keys
             .as_ref()
             .ok_or_else(|| key_failed("reach the data keys", "this store was opened without them"))

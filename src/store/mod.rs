@@ -21,6 +21,7 @@ mod availability;
 mod booking_calendar;
 mod bookings;
 mod connections;
+mod data_key_rotation;
 mod event_types;
 mod hosts;
 mod keys;

@@ -96,13 +96,20 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
     copy_rows("connections", "host_id", &host_id, &state_dir);
     copy_rows("webhook_endpoints", "host_id", &host_id, &state_dir);
     kv::put_in(&state_dir, &refresh_key, &sealed_under_k1);
+    // The host's data keys (the endpoint's address is sealed under one), as KV holds them.
+    let key_prefix = format!("host/{host_id}/keys/");
+    for name in kv::keys().iter().filter(|n| n.starts_with(&key_prefix)) {
+        kv::put_in(&state_dir, name, &kv::value(name));
+    }
 
     // Step 1: the new key is current, the old one retired; the hourly run re-seals.
     let new_key = format!("TOKEN_ENCRYPTION_KEY:{NEW_KEY}");
     let retired = format!("TOKEN_ENCRYPTION_RETIRED_KEYS:k1:{TEST_TOKEN_KEY}");
+    // The blind indexes stay keyed as they were (README, step 1).
+    let index_key = format!("BLIND_INDEX_KEY:{TEST_TOKEN_KEY}");
     let rotating = OtherWorker::start_in(
         state_dir.clone(),
-        &[&new_key, "TOKEN_ENCRYPTION_KEY_ID:k2", &retired],
+        &[&new_key, "TOKEN_ENCRYPTION_KEY_ID:k2", &retired, &index_key],
     );
     let hourly = get(&format!(
         "{}/__scheduled?cron=17+*+*+*+*",
@@ -129,6 +136,20 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
         "{}",
         rotating.log()
     );
+    assert!(
+        rotating
+            .log()
+            .contains("re-sealed 2 data keys under the current key, 0 left"),
+        "{}",
+        rotating.log()
+    );
+    for name in kv::keys_in(&state_dir)
+        .iter()
+        .filter(|n| n.starts_with(&key_prefix))
+    {
+        let value = kv::value_in(&state_dir, name);
+        assert!(value.starts_with("v1.k2."), "{name}: {value}");
+    }
     let sealed = sql_in(&state_dir, "SELECT secret_sealed FROM webhook_endpoints");
     assert!(
         sealed[0]["secret_sealed"]
@@ -145,8 +166,10 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
         &connected.email,
         json!([{ "start": at("10:00"), "end": at("11:00") }]),
     );
-    let renewed =
-        OtherWorker::start_in(state_dir.clone(), &[&new_key, "TOKEN_ENCRYPTION_KEY_ID:k2"]);
+    let renewed = OtherWorker::start_in(
+        state_dir.clone(),
+        &[&new_key, "TOKEN_ENCRYPTION_KEY_ID:k2", &index_key],
+    );
     let slots = offered(&renewed.base_url, &connected.host.slug);
     assert!(
         !slots.contains(&at("10:00")) && slots.contains(&at("11:00")),

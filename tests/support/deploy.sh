@@ -7,8 +7,8 @@
 #    (automatic provisioning, wrangler 4.45 and later; it writes their ids back into
 #    wrangler.toml, and they stay linked on later deploys even without them);
 # 3. applies the D1 migrations;
-# 4. creates TOKEN_ENCRYPTION_KEY if the Worker has none yet (a new random key: nothing was
-#    sealed before it);
+# 4. creates TOKEN_ENCRYPTION_KEY and BLIND_INDEX_KEY if the Worker has no token key yet (new
+#    random keys: nothing was sealed or indexed before them);
 # 5. prints the instance's first-run page (/setup) as text: every required or recommended
 #    setting still missing, each with the command that sets it.
 #
@@ -37,6 +37,10 @@ wrangler d1 migrations apply openslot --remote
 if ! wrangler secret list --format json | grep -q '"TOKEN_ENCRYPTION_KEY"'; then
   echo "Creating TOKEN_ENCRYPTION_KEY (32 random bytes). Keep a copy somewhere safe: without it no stored calendar connection can be read."
   head -c 32 /dev/urandom | base64 | wrangler secret put TOKEN_ENCRYPTION_KEY
+  # A new instance: nothing was indexed yet, so its blind indexes get a key of their own,
+  # which no rotation of TOKEN_ENCRYPTION_KEY touches (README, Rotating the token encryption key).
+  echo "Creating BLIND_INDEX_KEY (32 random bytes). Keep a copy with the other: without it no host or invitee can be found by address."
+  head -c 32 /dev/urandom | base64 | wrangler secret put BLIND_INDEX_KEY
 fi
 
 base_url="$(sed -n 's/^PUBLIC_BASE_URL = "\(.*\)"$/\1/p' wrangler.toml)"

@@ -72,7 +72,12 @@ fn blob_in(state_dir: &Path, blob_id: &str) -> String {
 
 /// Every key name in `TOKENS`.
 pub fn keys() -> Vec<String> {
-    entries_in(&world().state_dir)
+    keys_in(&world().state_dir)
+}
+
+/// Every key name in a second Worker's `TOKENS`.
+pub fn keys_in(state_dir: &Path) -> Vec<String> {
+    entries_in(state_dir)
         .into_iter()
         .map(|(key, _)| key)
         .collect()
