@@ -3,8 +3,9 @@
 //! is dead: expired or revoked sessions, unfinished sign-ins and calendar connections, and
 //! privacy links that expired unused. Then it seals the invitees of bookings, the addresses of
 //! hosts (and hashes their sign-in identities' account ids), the connected accounts and
-//! bookings' event and meeting data written before sealing existed (`store::sealed_invitee`,
-//! `store::sealed_host_email`, `store::sealed_account`, `store::sealed_meeting`), a bounded
+//! bookings' event and meeting data, and hosts' webhook addresses and API token names written
+//! before sealing existed (`store::sealed_invitee`, `store::sealed_host_email`,
+//! `store::sealed_account`, `store::sealed_meeting`, `store::sealed_host_settings`), a bounded
 //! number per run. Logs counts only.
 
 use chrono::Duration;
@@ -68,6 +69,12 @@ pub async fn run(env: &Env) {
     log_sealed(
         "connected accounts",
         store.seal_plaintext_accounts(HOSTS_SEALED_PER_RUN).await,
+    );
+    log_sealed(
+        "webhook addresses and API token names",
+        store
+            .seal_plaintext_host_settings(SEALED_PER_RUN, HOSTS_PER_RUN)
+            .await,
     );
     // After the accounts: a booking's ids and link are sealed under their connection's key.
     log_sealed(

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::sealed_host_settings::{token_name_field, NAME_STAND_IN};
 use super::{Param, SessionHostRow, Store, StoreError};
 
 /// A token as the dashboard lists it: never the secret, nor its hash.
@@ -29,16 +30,18 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        let name_sealed = self.seal_field(host_id, token_name_field(id), name).await?;
         self.execute(
             "create_api_token",
-            "INSERT INTO api_tokens (id, host_id, name, token_hash, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO api_tokens (id, host_id, name, token_hash, created_at, name_sealed) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             &[
                 Param::Text(id),
                 Param::Text(host_id),
-                Param::Text(name),
+                Param::Text(NAME_STAND_IN),
                 Param::Text(token_hash),
                 Param::Int(now),
+                Param::Text(&name_sealed),
             ],
         )
         .await?;
@@ -47,13 +50,19 @@ impl Store {
 
     /// The host's tokens, newest first, revoked ones included.
     pub async fn host_api_tokens(&self, host_id: &str) -> Result<Vec<ApiTokenRow>, StoreError> {
-        self.all(
-            "host_api_tokens",
-            "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
-             WHERE host_id = ?1 ORDER BY created_at DESC, name",
-            &[Param::Text(host_id)],
-        )
-        .await
+        let mut rows: Vec<ApiTokenRow> = self
+            .all(
+                "host_api_tokens",
+                "SELECT id, COALESCE(name_sealed, name) AS name, created_at, last_used_at, \
+                 revoked_at FROM api_tokens WHERE host_id = ?1 ORDER BY created_at DESC, rowid DESC",
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        for row in &mut rows {
+            self.open_host_setting(host_id, token_name_field(&row.id), &mut row.name)
+                .await?;
+        }
+        Ok(rows)
     }
 
     /// Revokes one of the host's tokens; false when it is not theirs or already revoked.

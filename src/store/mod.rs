@@ -31,6 +31,7 @@ mod retention;
 mod rows;
 mod sealed_account;
 mod sealed_host_email;
+mod sealed_host_settings;
 mod sealed_invitee;
 mod sealed_meeting;
 mod sealed_notice;

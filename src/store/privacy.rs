@@ -147,6 +147,9 @@ pub struct ExportConnectionRow {
 /// One row of the export's `api_tokens`: the name and dates, never the token or its hash.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct ExportApiTokenRow {
+    /// Only to open the sealed name with; not exported.
+    #[serde(skip_serializing)]
+    pub id: String,
     pub name: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -565,13 +568,20 @@ impl Store {
         &self,
         host_id: &str,
     ) -> Result<Vec<ExportApiTokenRow>, StoreError> {
-        self.all(
-            "export_api_tokens",
-            "SELECT name, created_at, last_used_at, revoked_at FROM api_tokens \
-             WHERE host_id = ?1 ORDER BY created_at, id",
-            &[Param::Text(host_id)],
-        )
-        .await
+        let mut rows: Vec<ExportApiTokenRow> = self
+            .all(
+                "export_api_tokens",
+                "SELECT id, COALESCE(name_sealed, name) AS name, created_at, last_used_at, \
+                 revoked_at FROM api_tokens WHERE host_id = ?1 ORDER BY created_at, id",
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        for row in &mut rows {
+            let field = super::sealed_host_settings::token_name_field(&row.id);
+            self.open_host_setting(host_id, field, &mut row.name)
+                .await?;
+        }
+        Ok(rows)
     }
 
     /// The sign-in identities linked to the host, each with its address (an identity holds

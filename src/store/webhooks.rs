@@ -10,6 +10,7 @@
 
 use serde::Deserialize;
 
+use super::sealed_host_settings::{endpoint_url_field, URL_STAND_IN};
 use super::{Param, Store, StoreError};
 use crate::core::webhooks::WebhookEvent;
 
@@ -138,7 +139,8 @@ pub struct FailingEndpoint {
 macro_rules! select_endpoints {
     ($tail:literal) => {
         concat!(
-            "SELECT id, event_type_id, url, events, include_personal, previous_secret_until, ",
+            "SELECT id, event_type_id, COALESCE(url_sealed, url) AS url, events, include_personal, ",
+            "previous_secret_until, ",
             "failing_since, disabled_at, created_at FROM webhook_endpoints ",
             $tail
         )
@@ -157,12 +159,15 @@ impl Store {
         secret_sealed: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let url_sealed = self
+            .seal_field(host_id, endpoint_url_field(id), settings.url)
+            .await?;
         let changed = self
             .execute(
                 "create_webhook_endpoint",
                 "INSERT INTO webhook_endpoints (id, host_id, event_type_id, url, events, \
-                 include_personal, created_at, secret_sealed) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9 \
+                 include_personal, created_at, secret_sealed, url_sealed) \
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?10 \
                  WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE host_id = ?2) < ?8 \
                  AND (?3 IS NULL OR EXISTS \
                       (SELECT 1 FROM event_types WHERE id = ?3 AND host_id = ?2))",
@@ -170,12 +175,13 @@ impl Store {
                     Param::Text(id),
                     Param::Text(host_id),
                     settings.event_type_id.map_or(Param::Null, Param::Text),
-                    Param::Text(settings.url),
+                    Param::Text(URL_STAND_IN),
                     Param::Text(settings.events),
                     Param::Int(i64::from(settings.include_personal)),
                     Param::Int(now),
                     Param::Int(MAX_ENDPOINTS_PER_HOST),
                     Param::Text(secret_sealed),
+                    Param::Text(&url_sealed),
                 ],
             )
             .await?;
@@ -187,12 +193,18 @@ impl Store {
         &self,
         host_id: &str,
     ) -> Result<Vec<WebhookEndpointRow>, StoreError> {
-        self.all(
-            "host_webhook_endpoints",
-            select_endpoints!("WHERE host_id = ?1 ORDER BY created_at, id"),
-            &[Param::Text(host_id)],
-        )
-        .await
+        let mut rows: Vec<WebhookEndpointRow> = self
+            .all(
+                "host_webhook_endpoints",
+                select_endpoints!("WHERE host_id = ?1 ORDER BY created_at, id"),
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        for row in &mut rows {
+            self.open_host_setting(host_id, endpoint_url_field(&row.id), &mut row.url)
+                .await?;
+        }
+        Ok(rows)
     }
 
     /// The host's endpoint `id`, if it is theirs.
@@ -201,12 +213,19 @@ impl Store {
         host_id: &str,
         id: &str,
     ) -> Result<Option<WebhookEndpointRow>, StoreError> {
-        self.first(
-            "host_webhook_endpoint",
-            select_endpoints!("WHERE host_id = ?1 AND id = ?2"),
-            &[Param::Text(host_id), Param::Text(id)],
-        )
-        .await
+        let row: Option<WebhookEndpointRow> = self
+            .first(
+                "host_webhook_endpoint",
+                select_endpoints!("WHERE host_id = ?1 AND id = ?2"),
+                &[Param::Text(host_id), Param::Text(id)],
+            )
+            .await?;
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        self.open_host_setting(host_id, endpoint_url_field(&row.id), &mut row.url)
+            .await?;
+        Ok(Some(row))
     }
 
     /// Changes the host's endpoint `id`; `enabled` turns it on (clearing a disabling and the
@@ -225,10 +244,14 @@ impl Store {
             Some(false) => 0,
             None => 2,
         };
+        let url_sealed = self
+            .seal_field(host_id, endpoint_url_field(id), settings.url)
+            .await?;
         let changed = self
             .execute(
                 "update_webhook_endpoint",
-                "UPDATE webhook_endpoints SET event_type_id = ?3, url = ?4, events = ?5, \
+                "UPDATE webhook_endpoints SET event_type_id = ?3, url = ?9, url_sealed = ?4, \
+                 events = ?5, \
                  include_personal = ?6, \
                  disabled_at = CASE ?7 WHEN 1 THEN NULL WHEN 0 THEN COALESCE(disabled_at, ?8) \
                     ELSE disabled_at END, \
@@ -239,11 +262,12 @@ impl Store {
                     Param::Text(host_id),
                     Param::Text(id),
                     settings.event_type_id.map_or(Param::Null, Param::Text),
-                    Param::Text(settings.url),
+                    Param::Text(&url_sealed),
                     Param::Text(settings.events),
                     Param::Int(i64::from(settings.include_personal)),
                     Param::Int(switch),
                     Param::Int(now),
+                    Param::Text(URL_STAND_IN),
                 ],
             )
             .await?;
@@ -382,17 +406,24 @@ impl Store {
         now: i64,
         limit: i64,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        self.all(
-            "due_webhook_deliveries",
-            "SELECT d.id, d.endpoint_id, e.host_id, d.booking_id, d.event, d.occurred_at, \
-             d.attempts, e.url, e.include_personal, e.secret_sealed, e.previous_secret_sealed, \
-             e.previous_secret_until \
-             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-             WHERE d.next_attempt_at <= ?1 AND e.disabled_at IS NULL \
-             ORDER BY d.next_attempt_at LIMIT ?2",
-            &[Param::Int(now), Param::Int(limit)],
-        )
-        .await
+        let mut rows: Vec<DueDelivery> = self
+            .all(
+                "due_webhook_deliveries",
+                "SELECT d.id, d.endpoint_id, e.host_id, d.booking_id, d.event, d.occurred_at, \
+                 d.attempts, COALESCE(e.url_sealed, e.url) AS url, e.include_personal, \
+                 e.secret_sealed, e.previous_secret_sealed, e.previous_secret_until \
+                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+                 WHERE d.next_attempt_at <= ?1 AND e.disabled_at IS NULL \
+                 ORDER BY d.next_attempt_at LIMIT ?2",
+                &[Param::Int(now), Param::Int(limit)],
+            )
+            .await?;
+        for row in &mut rows {
+            let field = endpoint_url_field(&row.endpoint_id);
+            self.open_host_setting(&row.host_id, field, &mut row.url)
+                .await?;
+        }
+        Ok(rows)
     }
 
     /// Claims a due delivery until `lease_until`, unless another sender did. True when this
@@ -472,7 +503,8 @@ impl Store {
         let row: Option<FailingEndpoint> = self
             .first(
                 "failing_webhook_endpoint",
-                "SELECT e.host_id, e.url, COALESCE(h.email_sealed, h.email) AS host_email, \
+                "SELECT e.host_id, COALESCE(e.url_sealed, e.url) AS url, \
+                 COALESCE(h.email_sealed, h.email) AS host_email, \
                  h.name AS host_name FROM webhook_endpoints e JOIN hosts h ON h.id = e.host_id \
                  WHERE e.id = ?1 AND e.disabled_at IS NULL AND e.failing_since <= ?2",
                 &[Param::Text(id), Param::Int(failing_before)],
@@ -482,6 +514,8 @@ impl Store {
             return Ok(None);
         };
         self.open_host_email_in(&row.host_id, &mut row.host_email)
+            .await?;
+        self.open_host_setting(&row.host_id, endpoint_url_field(id), &mut row.url)
             .await?;
         Ok(Some(row))
     }

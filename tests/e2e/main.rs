@@ -40,6 +40,7 @@ mod rate_limits;
 mod reminders;
 mod reschedule;
 mod residue;
+mod sealed_settings;
 mod setup_page;
 mod shredding;
 mod sign_in;

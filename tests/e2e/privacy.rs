@@ -581,6 +581,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("residue.rs"),
         include_str!("webhooks.rs"),
         include_str!("shredding.rs"),
+        include_str!("sealed_settings.rs"),
     ]
     .concat()
     .lines()

@@ -120,7 +120,7 @@ fn deleting_the_host_deletes_its_data_keys() {
 }
 
 /// Fails naming every column of every D1 table that holds one of `markers` in plaintext.
-fn assert_no_plaintext_in_d1(markers: &[String]) {
+pub(crate) fn assert_no_plaintext_in_d1(markers: &[String]) {
     let in_d1: Vec<String> = scan(markers)
         .into_iter()
         .filter(|found| matches!(found.place, Place::D1 { .. }))
@@ -130,7 +130,7 @@ fn assert_no_plaintext_in_d1(markers: &[String]) {
 }
 
 /// Deletes `host`'s account through the privacy flow, as the host would.
-fn delete_account(host_id: &str) {
+pub(crate) fn delete_account(host_id: &str) {
     let email = stored_host_email(host_id);
     assert_eq!(
         post_form("/privacy/delete", &[("email", &email)]).status,
@@ -768,7 +768,7 @@ fn an_erasure_request_keeps_the_address_only_sealed_until_it_is_done() {
 }
 
 /// Asserts that opening a sealed value failed because its key is no longer in KV.
-fn assert_key_is_gone(opened: &Result<String, String>) {
+pub(crate) fn assert_key_is_gone(opened: &Result<String, String>) {
     assert!(
         opened.as_ref().is_err_and(|why| why.contains("not in KV")),
         "{opened:?}"
@@ -777,7 +777,7 @@ fn assert_key_is_gone(opened: &Result<String, String>) {
 
 /// Runs the hourly job until `done` holds (each run seals a bounded number of hosts' rows, and
 /// the suite seeds many hosts written "before sealing"); fails after 60 runs.
-fn run_hourly_until(what: &str, done: impl Fn() -> bool) {
+pub(crate) fn run_hourly_until(what: &str, done: impl Fn() -> bool) {
     for _ in 0..60 {
         if done() {
             return;

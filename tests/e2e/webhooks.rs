@@ -507,10 +507,9 @@ fn endpoints_refuse_private_addresses_and_belong_to_their_host_and_event_type() 
         Some(json!({ "url": "https://hooks.example.com/in", "events": ["booking.exploded"] })),
     );
     invalid(&reply, "events");
-    assert_eq!(
-        sql("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE url LIKE '%169.254%' OR url LIKE '%10.0.0.7%'")[0]["n"],
-        0
-    );
+    // Nothing refused was stored (addresses are sealed, so count the host's endpoints).
+    let listed = call("GET", "/api/v1/webhooks", &token, None);
+    assert_eq!(listed.json()["webhooks"], json!([]), "{}", listed.body);
 
     // An endpoint for one event type hears nothing of another.
     let other = call(
@@ -639,8 +638,7 @@ fn the_dashboard_adds_an_endpoint_shows_its_secret_once_and_removes_it() {
     assert!(!export.to_string().contains("whsec_") && !export.to_string().contains("\"v1."));
     let host_id = crate::support::sealed::host_id_by_email(&email).expect("the host");
     let id = sql(&format!(
-        "SELECT id FROM webhook_endpoints \
-         WHERE host_id = '{host_id}' AND url = 'https://hooks.example.com/openslot'"
+        "SELECT id FROM webhook_endpoints WHERE host_id = '{host_id}'"
     ))[0]["id"]
         .as_str()
         .unwrap()
