@@ -112,7 +112,15 @@ fn check_phone(number: &str) -> Result<(), String> {
 /// An absolute https URL with a host: anything else could not be opened safely from an email.
 fn check_link(link: &str) -> Result<(), String> {
     let message = || "Enter the full meeting link, starting with https://.".to_owned();
-    let url = url::Url::parse(link).map_err(|_| message())?;
+    let url = url::Url::parse(link).map_err(|e| match e {
+        // Openslot carries no Unicode tables for domain names (Cargo.toml, `idna_adapter`).
+        url::ParseError::IdnaError => {
+            "Write the link's domain in its ASCII form (xn--…), as your browser shows it when \
+             copied."
+                .to_owned()
+        }
+        _ => message(),
+    })?;
     if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) || link.contains(' ') {
         return Err(message());
     }
@@ -122,6 +130,13 @@ fn check_link(link: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_with_an_internationalized_domain_is_asked_for_in_its_ascii_form() {
+        let error = Location::parse(LocationKind::CustomLink, "https://bücher.example/m").unwrap_err();
+        assert!(error.contains("xn--"), "{error}");
+        assert!(Location::parse(LocationKind::CustomLink, "https://xn--bcher-kva.example/m").is_ok());
+    }
 
     #[test]
     fn the_kinds_that_name_a_place_need_one() {

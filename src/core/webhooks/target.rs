@@ -26,6 +26,9 @@ pub struct WebhookUrl(String);
 pub enum TargetError {
     #[error("Enter the full address, starting with https://.")]
     NotAUrl,
+    /// Openslot carries no Unicode tables for domain names (Cargo.toml, `idna_adapter`).
+    #[error("Write the domain in its ASCII form (xn--…), as your browser shows it when copied.")]
+    NonAsciiDomain,
     #[error("Use an address of at most {MAX_CHARS} characters.")]
     TooLong,
     #[error("Use an https:// address: webhooks carry booking data and are sent encrypted only.")]
@@ -44,7 +47,10 @@ impl WebhookUrl {
         if text.chars().count() > MAX_CHARS {
             return Err(TargetError::TooLong);
         }
-        let url = Url::parse(text).map_err(|_| TargetError::NotAUrl)?;
+        let url = Url::parse(text).map_err(|e| match e {
+            url::ParseError::IdnaError => TargetError::NonAsciiDomain,
+            _ => TargetError::NotAUrl,
+        })?;
         let host = url.host().ok_or(TargetError::NotAUrl)?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(TargetError::HasCredentials);
@@ -137,6 +143,16 @@ fn is_internal_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_internationalized_domain_is_asked_for_in_its_ascii_form() {
+        assert_eq!(
+            WebhookUrl::parse("https://bücher.example/hook", false),
+            Err(TargetError::NonAsciiDomain)
+        );
+        let ascii = WebhookUrl::parse("https://xn--bcher-kva.example/hook", false).unwrap();
+        assert_eq!(ascii.as_str(), "https://xn--bcher-kva.example/hook");
+    }
 
     #[test]
     fn public_https_addresses_are_accepted_and_normalised() {
