@@ -19,8 +19,8 @@ use crate::mail::render::{self, CalendarFailure};
 use crate::mail::Kind;
 use crate::providers::calendar::google::{self, SendUpdates};
 use crate::providers::calendar::{
-    microsoft, zoom, ApiError, Attendee, BookingKey, Conference, ConferenceStatus, CreatedEvent,
-    NewEvent,
+    microsoft, zoom, ApiError, Attendee, BookingKey, CalendarProvider, Conference,
+    ConferenceStatus, CreatedEvent, NewEvent,
 };
 use crate::providers::connect::ConnectProvider;
 use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError};
@@ -283,10 +283,10 @@ impl Calendars<'_> {
                 }
             }
         }
-        let Some(provider) = row.calendar_provider.as_deref() else {
+        let Some(provider) = calendar_of(row)? else {
             return Ok(());
         };
-        let Some(connection) = self.connection(row, provider).await? else {
+        let Some(connection) = self.connection(row, provider.as_str()).await? else {
             // The calendar was disconnected since: there is nowhere to put the event.
             return Ok(());
         };
@@ -299,7 +299,7 @@ impl Calendars<'_> {
                     .await;
             }
             return match provider {
-                "google" => self
+                CalendarProvider::Google => self
                     .call(
                         &connection,
                         |token| {
@@ -318,7 +318,7 @@ impl Calendars<'_> {
                     .await
                     .map(|_| ())
                     .map_err(StepError::from),
-                _ => self
+                CalendarProvider::Microsoft => self
                     .call(
                         &connection,
                         |token| microsoft::move_event(urls, token, event_id, when),
@@ -329,16 +329,16 @@ impl Calendars<'_> {
             };
         }
         let conference = match (row.conference.as_str(), provider) {
-            ("google_meet", "google") => Conference::GoogleMeet,
-            ("microsoft_teams", "microsoft") => Conference::TeamsMeeting,
+            ("google_meet", CalendarProvider::Google) => Conference::GoogleMeet,
+            ("microsoft_teams", CalendarProvider::Microsoft) => Conference::TeamsMeeting,
             _ => join_url
                 .clone()
                 .map_or(Conference::None, Conference::JoinUrl),
         };
         let event = self.new_event(row, when, zone, conference)?;
         let created = match provider {
-            "google" => self.google_event(&connection, &event).await?,
-            _ => {
+            CalendarProvider::Google => self.google_event(&connection, &event).await?,
+            CalendarProvider::Microsoft => {
                 let teams = event.conference == Conference::TeamsMeeting;
                 self.call(
                     &connection,
@@ -368,7 +368,7 @@ impl Calendars<'_> {
         &self,
         row: &CalendarWorkRow,
         connection: &ConnectionRow,
-        provider: &str,
+        provider: CalendarProvider,
         event_id: &str,
         when: Interval,
         zone: TimeZoneName,
@@ -403,7 +403,7 @@ impl Calendars<'_> {
         if event.starts_at.is_some_and(|start| start != when.start()) {
             let urls = &self.config.services;
             match provider {
-                "google" => {
+                CalendarProvider::Google => {
                     self.call(
                         connection,
                         |token| {
@@ -421,7 +421,7 @@ impl Calendars<'_> {
                     )
                     .await?;
                 }
-                _ => {
+                CalendarProvider::Microsoft => {
                     self.call(
                         connection,
                         |token| microsoft::move_event(urls, token, event_id, when),
@@ -438,12 +438,12 @@ impl Calendars<'_> {
     async fn read_event(
         &self,
         connection: &ConnectionRow,
-        provider: &str,
+        provider: CalendarProvider,
         event_id: &str,
     ) -> Result<CreatedEvent, StepError> {
         let urls = &self.config.services;
         let read = match provider {
-            "google" => {
+            CalendarProvider::Google => {
                 self.call(
                     connection,
                     |token| google::get_event(urls, token, "primary", event_id),
@@ -451,7 +451,7 @@ impl Calendars<'_> {
                 )
                 .await
             }
-            _ => {
+            CalendarProvider::Microsoft => {
                 self.call(
                     connection,
                     |token| microsoft::get_event(urls, token, event_id),
@@ -468,7 +468,7 @@ impl Calendars<'_> {
     async fn poll_conference(
         &self,
         connection: &ConnectionRow,
-        provider: &str,
+        provider: CalendarProvider,
         mut event: CreatedEvent,
     ) -> Result<CreatedEvent, StepError> {
         for _ in 0..CONFERENCE_POLLS {
@@ -719,20 +719,20 @@ impl Calendars<'_> {
                 .await?;
             }
         }
-        let Some(provider) = row.calendar_provider.as_deref() else {
+        let Some(provider) = calendar_of(row)? else {
             return Ok(());
         };
         // A Google event's id is the booking id even if its creation never reported back.
         let event_id = match (provider, &row.event_id) {
             (_, Some(id)) => id.clone(),
-            ("google", None) => row.booking_id.clone(),
-            _ => return Ok(()),
+            (CalendarProvider::Google, None) => row.booking_id.clone(),
+            (CalendarProvider::Microsoft, None) => return Ok(()),
         };
-        let Some(connection) = self.connection(row, provider).await? else {
+        let Some(connection) = self.connection(row, provider.as_str()).await? else {
             return Ok(());
         };
         let deleted = match provider {
-            "google" => {
+            CalendarProvider::Google => {
                 self.call(
                     &connection,
                     |token| {
@@ -748,7 +748,7 @@ impl Calendars<'_> {
                 )
                 .await
             }
-            _ => {
+            CalendarProvider::Microsoft => {
                 self.call(
                     &connection,
                     |token| microsoft::delete_event(urls, token, &event_id),
@@ -795,11 +795,24 @@ pub fn work_for(
 }
 
 /// Whether the event itself carries the meeting link (Meet on Google, Teams on Outlook).
-fn asks_for_conference(row: &CalendarWorkRow, provider: &str) -> bool {
+fn asks_for_conference(row: &CalendarWorkRow, provider: CalendarProvider) -> bool {
     matches!(
         (row.conference.as_str(), provider),
-        ("google_meet", "google") | ("microsoft_teams", "microsoft")
+        ("google_meet", CalendarProvider::Google)
+            | ("microsoft_teams", CalendarProvider::Microsoft)
     )
+}
+
+/// The calendar the row's event belongs in, if any. A provider name Openslot does not write
+/// events to is a permanent failure (the host is told), never a call to another API.
+fn calendar_of(row: &CalendarWorkRow) -> Result<Option<CalendarProvider>, StepError> {
+    row.calendar_provider
+        .as_deref()
+        .map(|name| {
+            CalendarProvider::parse(name)
+                .ok_or_else(|| StepError::Permanent(format!("no calendar provider named {name}")))
+        })
+        .transpose()
 }
 
 /// Whether Google emails the invitee too, as the host chose for this connection.

@@ -106,6 +106,34 @@ impl BookingKey {
     }
 }
 
+/// A calendar Openslot writes events to, parsed from the name the store keeps
+/// (`booking_calendar.calendar_provider`): a name it does not know is an error, never a call
+/// to another provider's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarProvider {
+    Google,
+    Microsoft,
+}
+
+impl CalendarProvider {
+    /// The provider named `name`, if it is a calendar Openslot writes to.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "google" => Some(Self::Google),
+            "microsoft" => Some(Self::Microsoft),
+            _ => None,
+        }
+    }
+
+    /// The name the store keeps (and connections are keyed by).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Google => "google",
+            Self::Microsoft => "microsoft",
+        }
+    }
+}
+
 /// Which meeting link the calendar event gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conference {
@@ -492,6 +520,16 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
+
+    #[test]
+    fn only_the_calendars_openslot_writes_to_parse_and_nothing_falls_back_to_another() {
+        for provider in [CalendarProvider::Google, CalendarProvider::Microsoft] {
+            assert_eq!(CalendarProvider::parse(provider.as_str()), Some(provider));
+        }
+        for name in ["zoom", "caldav", "", "Google", "outlook"] {
+            assert_eq!(CalendarProvider::parse(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn booking_keys_are_32_lowercase_hex_characters() {
