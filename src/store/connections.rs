@@ -203,6 +203,7 @@ impl Store {
         let account = self
             .seal_account(new.host_id, new.provider, new.account_id, new.account_email)
             .await?;
+        self.remember_connection_key_id(new.host_id, new.provider, None);
         self.execute(
             "save_connection",
             "INSERT INTO connections (host_id, provider, account_id, account_email, status, \
@@ -233,12 +234,16 @@ impl Store {
         Ok(())
     }
 
-    /// The key the connection's account is sealed under, if it has one (`sealed_account.rs`).
+    /// The key the connection's account is sealed under, if it has one (`sealed_account.rs`);
+    /// read from D1 once per request.
     pub(super) async fn connection_key_id(
         &self,
         host_id: &str,
         provider: &str,
     ) -> Result<Option<String>, StoreError> {
+        if let Some(key_id) = self.remembered_connection_key_id(host_id, provider) {
+            return Ok(key_id);
+        }
         #[derive(Deserialize)]
         struct KeyIdRow {
             key_id: Option<String>,
@@ -250,13 +255,16 @@ impl Store {
                 &[Param::Text(host_id), Param::Text(provider)],
             )
             .await?;
-        Ok(row.and_then(|row| row.key_id))
+        let key_id = row.and_then(|row| row.key_id);
+        self.remember_connection_key_id(host_id, provider, Some(key_id.clone()));
+        Ok(key_id)
     }
 
     /// Forgets a connection; if it received events, another calendar of the host takes over.
     /// The connection's key goes with it, so no copy of the row opens any more.
     pub async fn delete_connection(&self, host_id: &str, provider: &str) -> Result<(), StoreError> {
         let key = self.connection_key_id(host_id, provider).await?;
+        self.remember_connection_key_id(host_id, provider, None);
         self.run_batch(
             "delete_connection",
             &[

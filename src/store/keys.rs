@@ -133,6 +133,10 @@ pub struct KeySource {
     /// The key each host's new values were sealed under in this request or run: a booking
     /// seals its invitee and two emails, and asks D1 which key is the host's once.
     sealing: RefCell<HashMap<String, DataKey>>,
+    /// Which key each (host, provider) connection has, as read in this request or run: a
+    /// booking's calendar work seals its event id, meeting id and link under the connections'
+    /// keys and asks D1 once per connection. Forgotten wherever the store changes it.
+    connection_key_ids: RefCell<HashMap<(String, String), Option<String>>>,
 }
 
 impl KeySource {
@@ -145,6 +149,7 @@ impl KeySource {
             kv: RefCell::new(None),
             opened: RefCell::new(HashMap::new()),
             sealing: RefCell::new(HashMap::new()),
+            connection_key_ids: RefCell::new(HashMap::new()),
         }
     }
 
@@ -162,6 +167,34 @@ impl KeySource {
 }
 
 impl Store {
+    /// The connection key id remembered for (`host_id`, `provider`) in this request, if read.
+    pub(super) fn remembered_connection_key_id(
+        &self,
+        host_id: &str,
+        provider: &str,
+    ) -> Option<Option<String>> {
+        let source = self.keys.as_ref()?;
+        let ids = source.connection_key_ids.borrow();
+        ids.get(&(host_id.to_owned(), provider.to_owned())).cloned()
+    }
+
+    /// Remembers (or, with `None`, forgets) which key the connection has, for this request.
+    pub(super) fn remember_connection_key_id(
+        &self,
+        host_id: &str,
+        provider: &str,
+        key_id: Option<Option<String>>,
+    ) {
+        if let Some(source) = self.keys.as_ref() {
+            let slot = (host_id.to_owned(), provider.to_owned());
+            let mut ids = source.connection_key_ids.borrow_mut();
+            match key_id {
+                Some(key_id) => ids.insert(slot, key_id),
+                None => ids.remove(&slot),
+            };
+        }
+    }
+
     pub(super) fn key_source(&self) -> Result<&KeySource, StoreError> {
         self.keys
             .as_ref()

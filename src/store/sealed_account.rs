@@ -255,6 +255,7 @@ impl Store {
             )
             .await?;
         for ((row, sealed), changed) in rows.iter().zip(&sealed).zip(&changed) {
+            self.remember_connection_key_id(&row.host_id, &row.provider, None);
             if *changed != 1 && sealed.new_key {
                 self.delete_connection_key(&row.host_id, &sealed.key_id)
                     .await?;
