@@ -20,7 +20,7 @@ use crate::mail::Kind;
 use crate::providers::calendar::google::{self, SendUpdates};
 use crate::providers::calendar::{
     microsoft, zoom, ApiError, Attendee, BookingKey, CalendarProvider, Conference,
-    ConferenceStatus, CreatedEvent, NewEvent,
+    ConferenceStatus, CreatedEvent, MeetingMaker, NewEvent,
 };
 use crate::providers::connect::ConnectProvider;
 use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError};
@@ -211,12 +211,7 @@ impl Calendars<'_> {
     /// The host's email saying the booking is not in their calendar.
     fn failure_email(&self, row: &CalendarWorkRow) -> Result<NewEmail, String> {
         let label = |name: &str| ConnectProvider::parse(name).map(ConnectProvider::label);
-        let conference = match row.conference.as_str() {
-            "google_meet" => Some("Google Meet"),
-            "microsoft_teams" => Some("Microsoft Teams"),
-            "zoom" => Some("Zoom"),
-            _ => None,
-        };
+        let conference = MeetingMaker::parse(&row.conference).and_then(MeetingMaker::label);
         let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).unwrap_or_default();
         let connections_url = self.origin.as_deref().map_or_else(
             || "Connected accounts in your Openslot dashboard".to_owned(),
@@ -262,7 +257,8 @@ impl Calendars<'_> {
             .map_err(|e| StepError::Permanent(e.to_string()))?;
         let urls = &self.config.services;
         let mut join_url = row.meeting_url.clone();
-        if row.conference == "zoom" {
+        let maker = meeting_maker_of(row)?;
+        if maker == MeetingMaker::Zoom {
             if let Some(zoom_connection) = self.connection(row, "zoom").await? {
                 match &row.meeting_id {
                     Some(id) => {
@@ -291,7 +287,7 @@ impl Calendars<'_> {
             return Ok(());
         };
         if let Some(event_id) = &row.event_id {
-            if asks_for_conference(row, provider) && row.meeting_url.is_none() {
+            if maker.on_the_event() == Some(provider) && row.meeting_url.is_none() {
                 // The event exists and its Meet or Teams link was still being made: read it
                 // (a PATCH would send the attendees an update for nothing).
                 return self
@@ -328,9 +324,11 @@ impl Calendars<'_> {
                     .map_err(StepError::from),
             };
         }
-        let conference = match (row.conference.as_str(), provider) {
-            ("google_meet", CalendarProvider::Google) => Conference::GoogleMeet,
-            ("microsoft_teams", CalendarProvider::Microsoft) => Conference::TeamsMeeting,
+        let conference = match (maker.on_the_event(), provider) {
+            (Some(CalendarProvider::Google), CalendarProvider::Google) => Conference::GoogleMeet,
+            (Some(CalendarProvider::Microsoft), CalendarProvider::Microsoft) => {
+                Conference::TeamsMeeting
+            }
             _ => join_url
                 .clone()
                 .map_or(Conference::None, Conference::JoinUrl),
@@ -771,36 +769,33 @@ fn short(why: &str) -> String {
 pub fn work_for(
     location_kind: &str,
     connections: &[ConnectionRow],
-) -> Option<(Option<&'static str>, &'static str)> {
+) -> Option<(Option<CalendarProvider>, MeetingMaker)> {
     let working = |p: ConnectProvider| connections.iter().any(|c| c.provider == p.as_str());
     let receiving = connections
         .iter()
         .find(|c| c.receives_events == 1)
-        .and_then(|c| ConnectProvider::parse(&c.provider))
-        .filter(|p| p.is_calendar());
+        .and_then(|c| CalendarProvider::parse(&c.provider));
     let (calendar, conference) = match location_kind {
         "google_meet" if working(ConnectProvider::Google) => {
-            (Some(ConnectProvider::Google), "google_meet")
+            (Some(CalendarProvider::Google), MeetingMaker::GoogleMeet)
         }
-        "microsoft_teams" if working(ConnectProvider::Microsoft) => {
-            (Some(ConnectProvider::Microsoft), "microsoft_teams")
-        }
-        "zoom" if working(ConnectProvider::Zoom) => (receiving, "zoom"),
-        _ => (receiving, "none"),
+        "microsoft_teams" if working(ConnectProvider::Microsoft) => (
+            Some(CalendarProvider::Microsoft),
+            MeetingMaker::MicrosoftTeams,
+        ),
+        "zoom" if working(ConnectProvider::Zoom) => (receiving, MeetingMaker::Zoom),
+        _ => (receiving, MeetingMaker::None),
     };
-    if calendar.is_none() && conference == "none" {
+    if calendar.is_none() && conference == MeetingMaker::None {
         return None;
     }
-    Some((calendar.map(ConnectProvider::as_str), conference))
+    Some((calendar, conference))
 }
 
-/// Whether the event itself carries the meeting link (Meet on Google, Teams on Outlook).
-fn asks_for_conference(row: &CalendarWorkRow, provider: CalendarProvider) -> bool {
-    matches!(
-        (row.conference.as_str(), provider),
-        ("google_meet", CalendarProvider::Google)
-            | ("microsoft_teams", CalendarProvider::Microsoft)
-    )
+/// Who makes the row's meeting link; a name Openslot does not know is a permanent failure.
+fn meeting_maker_of(row: &CalendarWorkRow) -> Result<MeetingMaker, StepError> {
+    MeetingMaker::parse(&row.conference)
+        .ok_or_else(|| StepError::Permanent(format!("no meeting maker named {}", row.conference)))
 }
 
 /// The calendar the row's event belongs in, if any. A provider name Openslot does not write

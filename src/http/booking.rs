@@ -19,6 +19,7 @@ use crate::crypto::random_hex;
 use crate::i18n::Lang;
 use crate::mail::render::{self, BookingFacts, HOST_LANG};
 use crate::mail::{Kind, Message};
+use crate::providers::calendar::MeetingMaker;
 use crate::store::{InsertOutcome, NewBookingRow, NewCalendarWork, NewEmail};
 
 /// A booking that now exists, with the secret of its manage link.
@@ -158,7 +159,7 @@ pub async fn create_booking(
         InsertOutcome::Created => {
             if let Some(work) = &work {
                 run_calendar_work(ctx, &id).await;
-                if work.conference != "none" {
+                if work.conference != MeetingMaker::None {
                     add_meeting_link(ctx, &target.host.id, &id, &facts).await?;
                 }
             }

@@ -32,6 +32,7 @@ use crate::crypto::digest::sha256_hex;
 use crate::crypto::link_token::is_well_formed;
 use crate::crypto::random_hex;
 use crate::i18n::{default_clock, span_label, time_label, Clock, Lang, Strings};
+use crate::providers::calendar::MeetingMaker;
 use crate::store::BookingDetailsRow;
 
 fn html(page: impl Template) -> Result<Response, AppError> {
@@ -798,9 +799,10 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         .map(str::to_owned);
     let meeting_pending = meeting_url.is_none()
         && booking.status.is_confirmed()
-        && meeting
-            .as_ref()
-            .is_some_and(|m| m.conference != "none" && m.state == "pending");
+        && meeting.as_ref().is_some_and(|m| {
+            MeetingMaker::parse(&m.conference).is_some_and(|k| k != MeetingMaker::None)
+                && m.state == "pending"
+        });
     let summary = format!("{} {} {}", booking.event_title, t.with, booking.host_name);
     // The manage link stays out of the Google and Outlook links: those URLs are handed to a
     // third party (and its logs), and whoever holds the link can cancel or move the booking.

@@ -6,13 +6,15 @@ use serde::Deserialize;
 use super::outbox::queue_params;
 use super::sealed_meeting::{MeetingColumn, MeetingOwners};
 use super::{NewEmail, Param, Store, StoreError};
+use crate::providers::calendar::{CalendarProvider, MeetingMaker};
 
 /// The calendar work a new booking needs, inserted in the booking's batch.
-pub struct NewCalendarWork<'a> {
-    /// `google` / `microsoft`, or `None` when no calendar receives events.
-    pub calendar_provider: Option<&'a str>,
-    /// `none`, `google_meet`, `microsoft_teams` or `zoom`.
-    pub conference: &'a str,
+#[derive(Debug, Clone, Copy)]
+pub struct NewCalendarWork {
+    /// The calendar that receives the event, or `None` when none does.
+    pub calendar_provider: Option<CalendarProvider>,
+    /// Who makes the meeting link.
+    pub conference: MeetingMaker,
 }
 
 /// A booking's calendar work with what the provider calls need to know about the booking.

@@ -231,7 +231,7 @@ impl Store {
         &self,
         row: &NewBookingRow<'_>,
         emails: &[NewEmail],
-        calendar: Option<&NewCalendarWork<'_>>,
+        calendar: Option<&NewCalendarWork>,
     ) -> Result<InsertOutcome, StoreError> {
         let invitee = row.sealed_invitee(self).await?;
         let booking_params = row.params(&invitee);
@@ -239,8 +239,9 @@ impl Store {
             [
                 Param::Text(row.id),
                 Param::Text(row.host_id),
-                work.calendar_provider.map_or(Param::Null, Param::Text),
-                Param::Text(work.conference),
+                work.calendar_provider
+                    .map_or(Param::Null, |calendar| Param::Text(calendar.as_str())),
+                Param::Text(work.conference.as_str()),
                 Param::Int(row.created_at),
             ]
         });

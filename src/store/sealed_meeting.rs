@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::{DataKey, Field, KeyRef};
+use crate::providers::calendar::MeetingMaker;
 
 /// The columns of `booking_calendar` sealed here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,12 +41,9 @@ impl MeetingColumn {
     fn provider<'a>(self, calendar_provider: Option<&'a str>, conference: &str) -> Option<&'a str> {
         match self {
             MeetingColumn::EventId => calendar_provider,
-            MeetingColumn::MeetingId | MeetingColumn::MeetingUrl => match conference {
-                "zoom" => Some("zoom"),
-                "google_meet" => Some("google"),
-                "microsoft_teams" => Some("microsoft"),
-                _ => None,
-            },
+            MeetingColumn::MeetingId | MeetingColumn::MeetingUrl => {
+                MeetingMaker::parse(conference).and_then(MeetingMaker::connection)
+            }
         }
     }
 }

@@ -134,6 +134,72 @@ impl CalendarProvider {
     }
 }
 
+/// Who makes a booking's meeting link, as the store keeps it (`booking_calendar.conference`):
+/// parsed once, so every decision about it is an exhaustive match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingMaker {
+    /// No online meeting is made (an in-person, phone or own-link meeting, or none).
+    None,
+    /// A Zoom meeting, made through the host's Zoom connection.
+    Zoom,
+    /// A Meet conference on the Google Calendar event.
+    GoogleMeet,
+    /// A Teams meeting on the Outlook event.
+    MicrosoftTeams,
+}
+
+impl MeetingMaker {
+    /// The maker named `name` in the store, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "none" => Some(Self::None),
+            "zoom" => Some(Self::Zoom),
+            "google_meet" => Some(Self::GoogleMeet),
+            "microsoft_teams" => Some(Self::MicrosoftTeams),
+            _ => None,
+        }
+    }
+
+    /// The name the store keeps.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Zoom => "zoom",
+            Self::GoogleMeet => "google_meet",
+            Self::MicrosoftTeams => "microsoft_teams",
+        }
+    }
+
+    /// The connection whose key the meeting's id and link are sealed under.
+    pub fn connection(self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::Zoom => Some("zoom"),
+            Self::GoogleMeet => Some(CalendarProvider::Google.as_str()),
+            Self::MicrosoftTeams => Some(CalendarProvider::Microsoft.as_str()),
+        }
+    }
+
+    /// The calendar whose event carries the link itself, for Meet and Teams.
+    pub fn on_the_event(self) -> Option<CalendarProvider> {
+        match self {
+            Self::GoogleMeet => Some(CalendarProvider::Google),
+            Self::MicrosoftTeams => Some(CalendarProvider::Microsoft),
+            Self::None | Self::Zoom => None,
+        }
+    }
+
+    /// What the host's email calls it.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::Zoom => Some("Zoom"),
+            Self::GoogleMeet => Some("Google Meet"),
+            Self::MicrosoftTeams => Some("Microsoft Teams"),
+        }
+    }
+}
+
 /// Which meeting link the calendar event gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conference {
@@ -520,6 +586,27 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
+
+    #[test]
+    fn meeting_makers_round_trip_and_own_the_right_connection() {
+        for maker in [
+            MeetingMaker::None,
+            MeetingMaker::Zoom,
+            MeetingMaker::GoogleMeet,
+            MeetingMaker::MicrosoftTeams,
+        ] {
+            assert_eq!(MeetingMaker::parse(maker.as_str()), Some(maker));
+        }
+        assert_eq!(MeetingMaker::parse("webex"), None);
+        assert_eq!(MeetingMaker::Zoom.connection(), Some("zoom"));
+        assert_eq!(MeetingMaker::MicrosoftTeams.connection(), Some("microsoft"));
+        assert_eq!(MeetingMaker::None.connection(), None);
+        assert_eq!(
+            MeetingMaker::GoogleMeet.on_the_event(),
+            Some(CalendarProvider::Google)
+        );
+        assert_eq!(MeetingMaker::Zoom.on_the_event(), None);
+    }
 
     #[test]
     fn only_the_calendars_openslot_writes_to_parse_and_nothing_falls_back_to_another() {
