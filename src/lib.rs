@@ -22,6 +22,8 @@ mod calendar;
 #[cfg(target_arch = "wasm32")]
 mod http;
 #[cfg(target_arch = "wasm32")]
+mod outbound;
+#[cfg(target_arch = "wasm32")]
 mod privacy;
 #[cfg(target_arch = "wasm32")]
 mod retention;
@@ -59,9 +61,7 @@ async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker
     } else {
         mail::reminders::run(&env).await;
         calendar::run_due(&env).await;
-        // Before the emails, so a notice about an endpoint disabled now goes out this run.
-        webhooks::deliver::run(env.clone()).await;
-        mail::deliver::run(env).await;
+        outbound::deliver_scheduled(env).await;
     }
 }
 

@@ -68,8 +68,7 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
     });
     if req.method() == Method::Post && response.status_code() < 400 {
         worker_ctx.wait_until(async move {
-            crate::mail::deliver::run(env.clone()).await;
-            crate::webhooks::deliver::run(env).await;
+            crate::outbound::deliver_after_change(env).await;
         });
     }
     match &embed_origins {

@@ -40,11 +40,13 @@ pub async fn deliver_due(
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    for row in store.due_emails(now.timestamp(), ROWS_PER_RUN).await? {
-        if !store
-            .claim_email(&row.id, now.timestamp(), (now + LEASE).timestamp())
-            .await?
-        {
+    let due = store.due_emails(now.timestamp(), ROWS_PER_RUN).await?;
+    let ids: Vec<&str> = due.iter().map(|row| row.id.as_str()).collect();
+    let claimed = store
+        .claim_emails(&ids, now.timestamp(), (now + LEASE).timestamp())
+        .await?;
+    for (row, claimed) in due.iter().zip(claimed) {
+        if !claimed {
             continue;
         }
         let attempts = row.attempts + 1;
@@ -121,14 +123,15 @@ pub async fn deliver_privacy_due(
     now: DateTime<Utc>,
 ) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    for row in store
+    let due = store
         .due_privacy_emails(now.timestamp(), ROWS_PER_RUN)
-        .await?
-    {
-        if !store
-            .claim_privacy_email(&row.id, now.timestamp(), (now + LEASE).timestamp())
-            .await?
-        {
+        .await?;
+    let ids: Vec<&str> = due.iter().map(|row| row.id.as_str()).collect();
+    let claimed = store
+        .claim_privacy_emails(&ids, now.timestamp(), (now + LEASE).timestamp())
+        .await?;
+    for (row, claimed) in due.iter().zip(claimed) {
+        if !claimed {
             continue;
         }
         let attempts = row.attempts + 1;
@@ -205,11 +208,16 @@ async fn deliver_all(
 /// One delivery run from the Worker's environment; failures are logged, never raised (the
 /// rows stay queued for the next run).
 pub async fn run(env: Env) {
-    let Some(crate::runtime::Run { config, store, now }) =
-        crate::runtime::open_run(&env, "email delivery")
-    else {
-        return;
-    };
+    if let Some(run) = crate::runtime::open_run(&env, "email delivery") {
+        run_in(&run, &env).await;
+    }
+}
+
+/// [`run`] in a run already open (its configuration, store and clock), so an invocation that
+/// also delivers webhooks reads them once.
+pub async fn run_in(run: &crate::runtime::Run, env: &Env) {
+    let crate::runtime::Run { config, store, now } = run;
+    let (store, now) = (store, *now);
     let result = match config.email_backend {
         EmailBackend::Resend => {
             let Some(api_key) = config.email_api_key.clone() else {
@@ -221,7 +229,7 @@ pub async fn run(env: Env) {
                 api_key,
                 from: config.email_from.clone(),
             };
-            deliver_all(&store, &mailer, &config.link_key, now).await
+            deliver_all(store, &mailer, &config.link_key, now).await
         }
         EmailBackend::Cloudflare => {
             let binding = match env.send_email("EMAIL") {
@@ -241,7 +249,7 @@ pub async fn run(env: Env) {
                 }
             };
             let mailer = CloudflareEmail { binding, from, now };
-            deliver_all(&store, &mailer, &config.link_key, now).await
+            deliver_all(store, &mailer, &config.link_key, now).await
         }
     };
     match result {

@@ -190,22 +190,27 @@ impl Store {
         Ok(due)
     }
 
-    /// Takes the row for one send until `lease_until`; false when another sender has it.
-    pub async fn claim_email(
+    /// Claims the due emails `ids` until `lease_until`, in one D1 batch: for each, whether
+    /// this call claimed it (another sender may have, in the meantime).
+    pub async fn claim_emails(
         &self,
-        id: &str,
+        ids: &[&str],
         now: i64,
         lease_until: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Vec<bool>, StoreError> {
+        let params: Vec<[Param<'_>; 3]> = ids
+            .iter()
+            .map(|id| [Param::Text(id), Param::Int(now), Param::Int(lease_until)])
+            .collect();
         let changed = self
-            .execute(
-                "claim_email",
+            .batch_each(
+                "claim_emails",
                 "UPDATE email_outbox SET next_attempt_at = ?3 \
                  WHERE id = ?1 AND next_attempt_at <= ?2 AND sent_at IS NULL AND failed_at IS NULL",
-                &[Param::Text(id), Param::Int(now), Param::Int(lease_until)],
+                &params,
             )
             .await?;
-        Ok(changed == 1)
+        Ok(changed.into_iter().map(|n| n == 1).collect())
     }
 
     /// Marks the email sent and drops its payload (personal data is not kept once sent).

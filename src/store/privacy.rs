@@ -639,21 +639,26 @@ impl Store {
         Ok(sealed)
     }
 
-    /// Takes a privacy email for one send until `lease_until`; false when another sender has it.
-    pub async fn claim_privacy_email(
+    /// Claims the due privacy emails `ids` until `lease_until`, in one D1 batch: for each,
+    /// whether this call claimed it.
+    pub async fn claim_privacy_emails(
         &self,
-        id: &str,
+        ids: &[&str],
         now: i64,
         lease_until: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Vec<bool>, StoreError> {
+        let params: Vec<[Param<'_>; 3]> = ids
+            .iter()
+            .map(|id| [Param::Text(id), Param::Int(now), Param::Int(lease_until)])
+            .collect();
         let changed = self
-            .execute(
-                "claim_privacy_email",
+            .batch_each(
+                "claim_privacy_emails",
                 "UPDATE notice_outbox SET next_attempt_at = ?3 WHERE id = ?1 AND next_attempt_at <= ?2",
-                &[Param::Text(id), Param::Int(now), Param::Int(lease_until)],
+                &params,
             )
             .await?;
-        Ok(changed == 1)
+        Ok(changed.into_iter().map(|n| n == 1).collect())
     }
 
     /// Deletes a privacy email that was sent or given up, and its own key (if it has one):

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use oauth2::http::{header, Method, Request};
-use worker::Env;
 
 use crate::config::Config;
 use crate::core::questions::answers_from_json;
@@ -29,11 +28,9 @@ const TIMEOUT_MS: u32 = 15_000;
 /// Rows one run sends at most (each is one subrequest plus a few D1 calls).
 const ROWS_PER_RUN: i64 = 10;
 
-/// Sends the due webhooks; failures are logged, never raised (a cron run or a `wait_until`).
-pub async fn run(env: Env) {
-    let Some(run) = crate::runtime::open_run(&env, "webhook delivery") else {
-        return;
-    };
+/// Sends the due webhooks in a run already open (`crate::outbound`: one per invocation, with
+/// the emails); failures are logged, never raised (a cron run or a `wait_until`).
+pub async fn run_in(run: &crate::runtime::Run) {
     if let Err(error) = deliver_due(&run.store, &run.config, run.now).await {
         worker::console_error!("webhook delivery: {error}");
     }
