@@ -203,34 +203,17 @@ impl Store {
         self.batch(query, &statements).await
     }
 
-    /// Runs statements as one D1 batch (all or nothing), retrying while the database is locked.
+    /// [`Self::batch`] for statements that own their parameters, when the counts do not matter.
     async fn run_batch(
         &self,
         query: &'static str,
         statements: &[(&'static str, Vec<Param<'_>>)],
     ) -> Result<(), StoreError> {
-        let mut attempt = 1;
-        loop {
-            let prepared = statements
-                .iter()
-                .map(|(sql, params)| self.statement(query, sql, params))
-                .collect::<Result<Vec<_>, _>>()?;
-            match self.db.batch(prepared).await {
-                Ok(_) => return Ok(()),
-                Err(error) if is_busy(&error) && attempt < BUSY_ATTEMPTS => {
-                    worker::Delay::from(std::time::Duration::from_millis(25 * u64::from(attempt)))
-                        .await;
-                    attempt += 1;
-                }
-                Err(error) if is_busy(&error) => {
-                    return Err(StoreError::Busy {
-                        query,
-                        attempts: attempt,
-                    })
-                }
-                Err(error) => return Err(failed(query, error)),
-            }
-        }
+        let borrowed: Vec<(&'static str, &[Param<'_>])> = statements
+            .iter()
+            .map(|(sql, params)| (*sql, params.as_slice()))
+            .collect();
+        self.batch(query, &borrowed).await.map(drop)
     }
 
     /// Runs read-only statements as one D1 batch: one round trip to D1 instead of one each.
