@@ -7,6 +7,8 @@
 
 use worker::kv::KvStore;
 
+use crate::store::list_kv;
+
 use crate::calendar::vault::host_prefix;
 
 /// Deletes every KV entry of the host under `host/{host_id}/`, the last step of removing the
@@ -18,28 +20,15 @@ pub async fn remove_provider_data(kv: &KvStore, host_id: &str) -> Result<usize, 
     delete_prefix(kv, &host_prefix(host_id)).await
 }
 
-/// Deletes every key under `prefix`, page by page.
+/// Deletes every key under `prefix`.
 pub async fn delete_prefix(kv: &KvStore, prefix: &str) -> Result<usize, String> {
-    let mut deleted = 0;
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut list = kv.list().prefix(prefix.to_owned()).limit(1000);
-        if let Some(cursor) = cursor.take() {
-            list = list.cursor(cursor);
-        }
-        let page = list
-            .execute()
+    let keys = list_kv(kv, prefix)
+        .await
+        .map_err(|e| format!("KV list failed: {e}"))?;
+    for key in &keys {
+        kv.delete(&key.name)
             .await
-            .map_err(|e| format!("KV list failed: {e}"))?;
-        for key in &page.keys {
-            kv.delete(&key.name)
-                .await
-                .map_err(|e| format!("KV delete failed: {e}"))?;
-            deleted += 1;
-        }
-        match page.cursor.filter(|c| !page.list_complete && !c.is_empty()) {
-            Some(next) => cursor = Some(next),
-            None => return Ok(deleted),
-        }
+            .map_err(|e| format!("KV delete failed: {e}"))?;
     }
+    Ok(keys.len())
 }

@@ -14,6 +14,7 @@
 use serde_json::{json, Value};
 
 use super::keys::{key_failed, parse_kv_name};
+use super::kv_list::list_kv;
 use super::{Store, StoreError};
 use crate::crypto::data_key::DataKey;
 
@@ -46,66 +47,52 @@ impl Store {
         let current = source.instance.current_key_id().to_owned();
         let kv = source.kv()?;
         for prefix in ["host/", "notice/"] {
-            let mut cursor: Option<String> = None;
-            loop {
-                let mut list = kv.list().prefix(prefix.to_owned()).limit(1000);
-                if let Some(cursor) = cursor.take() {
-                    list = list.cursor(cursor);
-                }
-                let page = list
-                    .execute()
-                    .await
-                    .map_err(|e| key_failed("list the data keys", e))?;
-                for entry in &page.keys {
-                    let Some((scope, key_ref)) = parse_kv_name(&entry.name) else {
-                        continue;
-                    };
-                    let marked = entry
-                        .metadata
-                        .as_ref()
-                        .and_then(|m| m.get("sealed_by"))
-                        .and_then(Value::as_str)
-                        == Some(current.as_str());
-                    if marked {
-                        continue;
-                    }
-                    if entry
+            let entries = list_kv(&kv, prefix)
+                .await
+                .map_err(|e| key_failed("list the data keys", e))?;
+            for entry in &entries {
+                let Some((scope, key_ref)) = parse_kv_name(&entry.name) else {
+                    continue;
+                };
+                let marked = entry
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.get("sealed_by"))
+                    .and_then(Value::as_str)
+                    == Some(current.as_str());
+                if marked
+                    || entry
                         .expiration
                         .is_some_and(|at| at < now + MIN_EXPIRY_SECONDS)
-                    {
-                        continue;
-                    }
-                    if outcome.resealed == RESEALED_PER_RUN {
-                        outcome.left += 1;
-                        continue;
-                    }
-                    let Some(stored) = kv
-                        .get(&entry.name)
-                        .text()
-                        .await
-                        .map_err(|e| key_failed("read a data key", e))?
-                    else {
-                        continue;
-                    };
-                    let key = DataKey::open_from_kv(&source.instance, &scope, key_ref, &stored)
-                        .map_err(|e| key_failed("open a data key", e))?;
-                    let mut put = kv
-                        .put(&entry.name, key.seal_for_kv(&source.instance, &scope))
-                        .map_err(|e| key_failed("write a data key", e))?
-                        .metadata(json!({ "sealed_by": current }))
-                        .map_err(|e| key_failed("write a data key", e))?;
-                    if let Some(at) = entry.expiration {
-                        put = put.expiration(at);
-                    }
-                    put.execute()
-                        .await
-                        .map_err(|e| key_failed("write a data key", e))?;
-                    outcome.resealed += 1;
+                {
+                    continue;
                 }
-                match page.cursor.filter(|c| !page.list_complete && !c.is_empty()) {
-                    Some(next) => cursor = Some(next),
-                    None => break,
+                if outcome.resealed == RESEALED_PER_RUN {
+                    outcome.left += 1;
+                    continue;
                 }
+                let Some(stored) = kv
+                    .get(&entry.name)
+                    .text()
+                    .await
+                    .map_err(|e| key_failed("read a data key", e))?
+                else {
+                    continue;
+                };
+                let key = DataKey::open_from_kv(&source.instance, &scope, key_ref, &stored)
+                    .map_err(|e| key_failed("open a data key", e))?;
+                let mut put = kv
+                    .put(&entry.name, key.seal_for_kv(&source.instance, &scope))
+                    .map_err(|e| key_failed("write a data key", e))?
+                    .metadata(json!({ "sealed_by": current }))
+                    .map_err(|e| key_failed("write a data key", e))?;
+                if let Some(at) = entry.expiration {
+                    put = put.expiration(at);
+                }
+                put.execute()
+                    .await
+                    .map_err(|e| key_failed("write a data key", e))?;
+                outcome.resealed += 1;
             }
         }
         Ok(outcome)

@@ -25,6 +25,7 @@ mod data_key_rotation;
 mod event_types;
 mod hosts;
 mod keys;
+mod kv_list;
 mod outbox;
 mod privacy;
 mod retention;
@@ -46,6 +47,7 @@ pub use bookings::{
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use keys::KeySource;
+pub use kv_list::list_kv;
 pub use outbox::NewEmail;
 pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};

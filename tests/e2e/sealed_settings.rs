@@ -8,11 +8,12 @@ use serde_json::json;
 use crate::api_tokens::{call, new_token};
 use crate::dashboard_bookings::{bookable_host, start_in_days};
 use crate::shredding::{
-    assert_key_is_gone, assert_no_plaintext_in_d1, delete_account, run_hourly_until,
+    assert_key_is_gone, assert_no_plaintext_in_d1, assert_not_in_database_files, delete_account,
+    run_hourly_until,
 };
 use crate::support::http::post_json;
 use crate::support::receiver::Receiver;
-use crate::support::residue::{in_raw_d1_files, marker};
+use crate::support::residue::marker;
 use crate::support::sealed::{host_id_by_email, open_field};
 use crate::support::seed::sql;
 
@@ -29,6 +30,17 @@ fn stored_settings(host_id: &str) -> (serde_json::Value, serde_json::Value) {
     (endpoint, token)
 }
 
+/// Adds a webhook endpoint for `url` through the API.
+fn add_webhook(token: &str, url: &str) {
+    let added = call(
+        "POST",
+        "/api/v1/webhooks",
+        token,
+        Some(json!({ "url": url })),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+}
+
 /// [P53] The receiver's address and the token's name are in no column of any table and in no
 /// byte of the database files in plaintext; the dashboard, the API and the export show them
 /// opened, the webhook reaches the address; after the host's deletion a copy of the sealed
@@ -42,13 +54,7 @@ fn a_webhook_address_and_a_token_name_are_stored_only_sealed() {
     let path = format!("/{}", marker("hookpath"));
     let receiver = Receiver::start();
     let url = receiver.url(&path);
-    let added = call(
-        "POST",
-        "/api/v1/webhooks",
-        &token,
-        Some(json!({ "url": url })),
-    );
-    assert_eq!(added.status, 201, "{}", added.body);
+    add_webhook(&token, &url);
 
     let (endpoint, stored_token) = stored_settings(&host_id);
     assert_eq!(endpoint["url"], "https://sealed.invalid/", "{endpoint}");
@@ -75,11 +81,7 @@ fn a_webhook_address_and_a_token_name_are_stored_only_sealed() {
     assert_eq!(opened_name(&stored_token).as_deref(), Ok(name.as_str()));
     let markers = vec![path.trim_start_matches('/').to_owned(), name.clone()];
     assert_no_plaintext_in_d1(&markers);
-    let in_files: Vec<String> = in_raw_d1_files(&markers)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    assert!(in_files.is_empty(), "{}", in_files.join("\n"));
+    assert_not_in_database_files(&markers);
 
     // Opened wherever the host looks, and where the webhook goes.
     assert!(browser.get("/dashboard/api-tokens").body.contains(&name));
@@ -118,13 +120,7 @@ fn the_hourly_run_seals_webhook_addresses_and_token_names_written_before_sealing
     let token = new_token(&browser, "sealed later");
     let receiver = Receiver::start();
     let url = receiver.url(&format!("/{}", marker("legacyhook")));
-    let added = call(
-        "POST",
-        "/api/v1/webhooks",
-        &token,
-        Some(json!({ "url": url })),
-    );
-    assert_eq!(added.status, 201, "{}", added.body);
+    add_webhook(&token, &url);
     let name = marker("legacyname");
     // As a Worker from before sealing wrote them.
     sql(&format!(

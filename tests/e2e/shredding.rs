@@ -129,6 +129,16 @@ pub(crate) fn assert_no_plaintext_in_d1(markers: &[String]) {
     assert!(in_d1.is_empty(), "plaintext in D1:\n{}", in_d1.join("\n"));
 }
 
+/// Fails naming where in the raw bytes of the D1 database files (main file and WAL) one of
+/// `markers` is in plaintext.
+pub(crate) fn assert_not_in_database_files(markers: &[String]) {
+    let in_files: Vec<String> = in_raw_d1_files(markers)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(in_files.is_empty(), "{}", in_files.join("\n"));
+}
+
 /// Deletes `host`'s account through the privacy flow, as the host would.
 pub(crate) fn delete_account(host_id: &str) {
     let email = stored_host_email(host_id);
@@ -389,11 +399,7 @@ fn a_hosts_address_is_stored_only_sealed_from_the_first_sign_in() {
 
     let markers = vec![email.clone(), email.to_lowercase()];
     assert_no_plaintext_in_d1(&markers);
-    let in_files: Vec<String> = in_raw_d1_files(&markers)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    assert!(in_files.is_empty(), "{}", in_files.join("\n"));
+    assert_not_in_database_files(&markers);
 
     // Where the address is needed, it is opened.
     assert!(browser.get("/dashboard").body.contains(&email));
