@@ -76,6 +76,7 @@ impl std::fmt::Debug for OAuthClient {
 }
 
 /// Everything a request handler may need to know about this instance.
+#[derive(Clone)]
 pub struct Config {
     /// Origin of every link Openslot builds (pages, emails, sign-in redirects). Required, so a
     /// request's `Host` header never decides where a link points; only with

@@ -18,6 +18,7 @@ type HmacSha256 = Hmac<Sha256>;
 ///
 /// Derived from the instance secret on first use, so a request that makes no manage link
 /// (most of them) does not pay for the HMAC.
+#[derive(Clone)]
 pub struct LinkKey {
     instance_secret: Vec<u8>,
     key: OnceCell<[u8; 32]>,
