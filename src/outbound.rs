@@ -4,9 +4,14 @@
 use worker::Env;
 
 /// After a request that changed something: its emails first (an invitee's confirmation must
-/// not wait behind a slow webhook receiver), then its webhooks.
-pub async fn deliver_after_change(env: Env) {
-    if let Some(run) = crate::runtime::open_run(&env, "delivery") {
+/// not wait behind a slow webhook receiver), then its webhooks. `store` is the request's own,
+/// when it opened one: the data keys it read (a booking's host key) are not read again.
+pub async fn deliver_after_change(env: Env, store: Option<crate::store::Store>) {
+    let run = match store {
+        Some(store) => crate::runtime::run_with(&env, store, "delivery"),
+        None => crate::runtime::open_run(&env, "delivery"),
+    };
+    if let Some(run) = run {
         crate::mail::deliver::run_in(&run, &env).await;
         crate::webhooks::deliver::run_in(&run).await;
     }

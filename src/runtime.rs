@@ -48,6 +48,22 @@ pub struct Run {
     pub now: DateTime<Utc>,
 }
 
+/// A background run on a store already open (a request's, handed on after its response).
+/// `None`, logged, when the configuration is missing.
+pub fn run_with(env: &Env, store: crate::store::Store, job: &str) -> Option<Run> {
+    match read_config(env) {
+        Ok(config) => Some(Run {
+            config,
+            store,
+            now: now(),
+        }),
+        Err(error) => {
+            worker::console_error!("{job}: configuration: {error}");
+            None
+        }
+    }
+}
+
 /// Opens the background run `job` (its name in the log). `None`, logged, when the
 /// configuration or the D1 binding is missing: a run has no one to answer, so it stops and the
 /// next one tries again.

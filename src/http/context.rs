@@ -53,6 +53,12 @@ impl Ctx {
         })
     }
 
+    /// The request's store, handed on to the delivery run after the response (with the data
+    /// keys it already opened).
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
     /// The host's connected calendars, for busy times and events.
     pub fn calendars(&self) -> Result<crate::calendar::Calendars<'_>, AppError> {
         let mut calendars =

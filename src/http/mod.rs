@@ -55,7 +55,8 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
         ErrorFormat::Html
     };
     let lang = public_pages::page_lang(&req);
-    let response = match route(&mut req, &env, &path).await {
+    let mut ctx_slot = None;
+    let response = match route(&mut req, &env, &path, &mut ctx_slot).await {
         Ok(response) => response,
         Err(error) => error.into_response(format, lang),
     };
@@ -67,8 +68,10 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
         headers::parse_embed_origins(&setting)
     });
     if req.method() == Method::Post && response.status_code() < 400 {
+        // The request's store goes on serving: the data keys it opened are not read again.
+        let store = ctx_slot.map(Ctx::into_store);
         worker_ctx.wait_until(async move {
-            crate::outbound::deliver_after_change(env).await;
+            crate::outbound::deliver_after_change(env, store).await;
         });
     }
     match &embed_origins {
@@ -93,7 +96,25 @@ fn is_booking_flow(path: &str, method: &str) -> bool {
     })
 }
 
-async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, AppError> {
+/// Routes the request. The route's [`Ctx`] is built in `ctx_slot` when the route needs one,
+/// so what it opened (the store, with the data keys it read) can serve the delivery run after
+/// the response.
+async fn route(
+    req: &mut Request,
+    env: &Env,
+    path: &str,
+    ctx_slot: &mut Option<Ctx>,
+) -> Result<Response, AppError> {
+    /// The request's context, built on first use.
+    macro_rules! ctx {
+        () => {{
+            let ctx: &Ctx = match ctx_slot.take() {
+                Some(ctx) => ctx_slot.insert(ctx),
+                None => ctx_slot.insert(Ctx::from_env(env, req)?),
+            };
+            ctx
+        }};
+    }
     let segments: Vec<&str> = path
         .trim_matches('/')
         .split('/')
@@ -122,216 +143,198 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
         }
         (["api", "v1", "slots"], Method::Get) => {
             rate_limit::spend(env, req, Budget::Read).await?;
-            api::slots(&Ctx::from_env(env, req)?, req).await
+            api::slots(ctx!(), req).await
         }
         (["api", "v1", "bookings"], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;
-            api::create(&Ctx::from_env(env, req)?, req).await
+            api::create(ctx!(), req).await
         }
         (["api", "v1", "hosts", host], Method::Get) => {
             rate_limit::spend(env, req, Budget::Read).await?;
-            public_info::host(&Ctx::from_env(env, req)?, host).await
+            public_info::host(ctx!(), host).await
         }
         (["api", "v1", "hosts", host, "event-types", event], Method::Get) => {
             rate_limit::spend(env, req, Budget::Read).await?;
-            public_info::event_type(&Ctx::from_env(env, req)?, host, event).await
+            public_info::event_type(ctx!(), host, event).await
         }
-        (["api", "v1", "me"], Method::Get) => {
-            host_api::me(&Ctx::from_env(env, req)?, env, req).await
-        }
-        (["api", "v1", "me"], Method::Patch) => {
-            host_api::update_me(&Ctx::from_env(env, req)?, env, req).await
-        }
+        (["api", "v1", "me"], Method::Get) => host_api::me(ctx!(), env, req).await,
+        (["api", "v1", "me"], Method::Patch) => host_api::update_me(ctx!(), env, req).await,
         (["api", "v1", "event-types"], Method::Get) => {
-            host_api::list_event_types(&Ctx::from_env(env, req)?, env, req).await
+            host_api::list_event_types(ctx!(), env, req).await
         }
         (["api", "v1", "event-types"], Method::Post) => {
-            host_api::create_event_type(&Ctx::from_env(env, req)?, env, req).await
+            host_api::create_event_type(ctx!(), env, req).await
         }
         (["api", "v1", "event-types", id], Method::Get) => {
-            host_api::get_event_type(&Ctx::from_env(env, req)?, env, req, id).await
+            host_api::get_event_type(ctx!(), env, req, id).await
         }
         (["api", "v1", "event-types", id], Method::Patch | Method::Put) => {
             let replace = method == Method::Put;
-            host_api::save_event_type(&Ctx::from_env(env, req)?, env, req, id, replace).await
+            host_api::save_event_type(ctx!(), env, req, id, replace).await
         }
         (["api", "v1", "event-types", id], Method::Delete) => {
-            host_api::delete_event_type(&Ctx::from_env(env, req)?, env, req, id).await
+            host_api::delete_event_type(ctx!(), env, req, id).await
         }
         (["api", "v1", "event-types", id, "duplicate"], Method::Post) => {
-            host_api::duplicate_event_type(&Ctx::from_env(env, req)?, env, req, id).await
+            host_api::duplicate_event_type(ctx!(), env, req, id).await
         }
         (["api", "v1", "availability"], Method::Get) => {
-            availability_api::get(&Ctx::from_env(env, req)?, env, req).await
+            availability_api::get(ctx!(), env, req).await
         }
         (["api", "v1", "availability"], Method::Put | Method::Patch) => {
             let replace = method == Method::Put;
-            availability_api::save(&Ctx::from_env(env, req)?, env, req, replace).await
+            availability_api::save(ctx!(), env, req, replace).await
         }
         (["api", "v1", "availability", "overrides", date], Method::Get) => {
-            availability_api::get_override(&Ctx::from_env(env, req)?, env, req, date).await
+            availability_api::get_override(ctx!(), env, req, date).await
         }
         (["api", "v1", "availability", "overrides", date], Method::Put) => {
-            availability_api::put_override(&Ctx::from_env(env, req)?, env, req, date).await
+            availability_api::put_override(ctx!(), env, req, date).await
         }
         (["api", "v1", "availability", "overrides", date], Method::Delete) => {
-            availability_api::delete_override(&Ctx::from_env(env, req)?, env, req, date).await
+            availability_api::delete_override(ctx!(), env, req, date).await
         }
-        (["api", "v1", "bookings"], Method::Get) => {
-            host_bookings_api::list(&Ctx::from_env(env, req)?, env, req).await
-        }
+        (["api", "v1", "bookings"], Method::Get) => host_bookings_api::list(ctx!(), env, req).await,
         (["api", "v1", "bookings", id], Method::Get) => {
-            host_bookings_api::get(&Ctx::from_env(env, req)?, env, req, id).await
+            host_bookings_api::get(ctx!(), env, req, id).await
         }
         (["api", "v1", "bookings", id, "cancel"], Method::Post) => {
-            host_bookings_api::cancel(&Ctx::from_env(env, req)?, env, req, id).await
+            host_bookings_api::cancel(ctx!(), env, req, id).await
         }
         (["api", "v1", "connections"], Method::Get) => {
-            connections_api::list(&Ctx::from_env(env, req)?, env, req).await
+            connections_api::list(ctx!(), env, req).await
         }
         (["api", "v1", "connections", provider], Method::Patch) => {
-            connections_api::update(&Ctx::from_env(env, req)?, env, req, provider).await
+            connections_api::update(ctx!(), env, req, provider).await
         }
         (["api", "v1", "connections", provider], Method::Delete) => {
-            connections_api::delete(&Ctx::from_env(env, req)?, env, req, provider).await
+            connections_api::delete(ctx!(), env, req, provider).await
         }
         (["api", "v1", "connections", provider, "calendars"], Method::Get) => {
-            connections_api::calendars(&Ctx::from_env(env, req)?, env, req, provider).await
+            connections_api::calendars(ctx!(), env, req, provider).await
         }
         (["api", "v1", "webhooks"], Method::Get) => {
-            webhook_endpoints_api::list(&Ctx::from_env(env, req)?, env, req).await
+            webhook_endpoints_api::list(ctx!(), env, req).await
         }
         (["api", "v1", "webhooks"], Method::Post) => {
-            webhook_endpoints_api::create(&Ctx::from_env(env, req)?, env, req).await
+            webhook_endpoints_api::create(ctx!(), env, req).await
         }
         (["api", "v1", "webhooks", id], Method::Get) => {
-            webhook_endpoints_api::get(&Ctx::from_env(env, req)?, env, req, id).await
+            webhook_endpoints_api::get(ctx!(), env, req, id).await
         }
         (["api", "v1", "webhooks", id], Method::Patch) => {
-            webhook_endpoints_api::update(&Ctx::from_env(env, req)?, env, req, id).await
+            webhook_endpoints_api::update(ctx!(), env, req, id).await
         }
         (["api", "v1", "webhooks", id], Method::Delete) => {
-            webhook_endpoints_api::delete(&Ctx::from_env(env, req)?, env, req, id).await
+            webhook_endpoints_api::delete(ctx!(), env, req, id).await
         }
         (["api", "v1", "webhooks", id, "deliveries", delivery, "resend"], Method::Post) => {
-            let ctx = Ctx::from_env(env, req)?;
-            webhook_endpoints_api::resend(&ctx, env, req, id, delivery).await
+            let ctx = ctx!();
+            webhook_endpoints_api::resend(ctx, env, req, id, delivery).await
         }
         (["api", "v1", "webhooks", id, "rotate-secret"], Method::Post) => {
-            webhook_endpoints_api::rotate_secret(&Ctx::from_env(env, req)?, env, req, id).await
+            webhook_endpoints_api::rotate_secret(ctx!(), env, req, id).await
         }
-        (["auth", "signin"], Method::Get | Method::Head) => {
-            auth::sign_in(&Ctx::from_env(env, req)?, req).await
-        }
-        (["auth", "signout"], Method::Post) => auth::sign_out(&Ctx::from_env(env, req)?, req).await,
+        (["auth", "signin"], Method::Get | Method::Head) => auth::sign_in(ctx!(), req).await,
+        (["auth", "signout"], Method::Post) => auth::sign_out(ctx!(), req).await,
         // Starting and finishing a sign-in change state: GET only, never HEAD.
         (["auth", provider, "start"], Method::Get) => {
             rate_limit::spend(env, req, Budget::SignIn).await?;
-            auth::start(&Ctx::from_env(env, req)?, req, provider).await
+            auth::start(ctx!(), req, provider).await
         }
         (["auth", provider, "callback"], Method::Get) => {
-            auth::callback(&Ctx::from_env(env, req)?, req, provider).await
+            auth::callback(ctx!(), req, provider).await
         }
-        (["dashboard"], Method::Get | Method::Head) => {
-            dashboard::overview(&Ctx::from_env(env, req)?, req).await
-        }
+        (["dashboard"], Method::Get | Method::Head) => dashboard::overview(ctx!(), req).await,
         (["dashboard", "profile"], Method::Get | Method::Head) => {
-            dashboard::profile(&Ctx::from_env(env, req)?, req).await
+            dashboard::profile(ctx!(), req).await
         }
         (["dashboard", "welcome"], Method::Get | Method::Head) => {
-            onboarding::profile_step(&Ctx::from_env(env, req)?, req).await
+            onboarding::profile_step(ctx!(), req).await
         }
         (["dashboard", "welcome"], Method::Post) => {
-            onboarding::save_profile_step(&Ctx::from_env(env, req)?, req).await
+            onboarding::save_profile_step(ctx!(), req).await
         }
         (["dashboard", "welcome", "hours"], Method::Get | Method::Head) => {
-            onboarding::hours_step(&Ctx::from_env(env, req)?, req).await
+            onboarding::hours_step(ctx!(), req).await
         }
         (["dashboard", "welcome", "hours"], Method::Post) => {
-            onboarding::save_hours_step(&Ctx::from_env(env, req)?, req).await
+            onboarding::save_hours_step(ctx!(), req).await
         }
         (["dashboard", "welcome", "calendar"], Method::Get | Method::Head) => {
-            onboarding::calendar_step(&Ctx::from_env(env, req)?, req).await
+            onboarding::calendar_step(ctx!(), req).await
         }
         (["dashboard", "event-types", "new"], Method::Get | Method::Head) => {
-            event_types::new(&Ctx::from_env(env, req)?, req).await
+            event_types::new(ctx!(), req).await
         }
-        (["dashboard", "event-types"], Method::Post) => {
-            event_types::create(&Ctx::from_env(env, req)?, req).await
-        }
+        (["dashboard", "event-types"], Method::Post) => event_types::create(ctx!(), req).await,
         (["dashboard", "event-types", id], Method::Get | Method::Head) => {
-            event_types::edit(&Ctx::from_env(env, req)?, req, id).await
+            event_types::edit(ctx!(), req, id).await
         }
         (["dashboard", "event-types", id], Method::Post) => {
-            event_types::save(&Ctx::from_env(env, req)?, req, id).await
+            event_types::save(ctx!(), req, id).await
         }
         (
             ["dashboard", "event-types", id, action @ ("duplicate" | "hide" | "show" | "delete")],
             Method::Post,
-        ) => event_types::act(&Ctx::from_env(env, req)?, req, id, action).await,
+        ) => event_types::act(ctx!(), req, id, action).await,
         (["dashboard", "availability"], Method::Get | Method::Head) => {
-            availability_editor::page(&Ctx::from_env(env, req)?, req).await
+            availability_editor::page(ctx!(), req).await
         }
         (["dashboard", "availability"], Method::Post) => {
-            availability_editor::save_weekly(&Ctx::from_env(env, req)?, req).await
+            availability_editor::save_weekly(ctx!(), req).await
         }
         (["dashboard", "availability", "overrides"], Method::Post) => {
-            availability_editor::save_override(&Ctx::from_env(env, req)?, req).await
+            availability_editor::save_override(ctx!(), req).await
         }
         (["dashboard", "availability", "overrides", date, "delete"], Method::Post) => {
-            availability_editor::delete_override(&Ctx::from_env(env, req)?, req, date).await
+            availability_editor::delete_override(ctx!(), req, date).await
         }
         (["dashboard", "bookings"], Method::Get | Method::Head) => {
-            host_bookings::list(&Ctx::from_env(env, req)?, req).await
+            host_bookings::list(ctx!(), req).await
         }
         (["dashboard", "bookings", id, "cancel"], Method::Post) => {
-            host_bookings::cancel(&Ctx::from_env(env, req)?, req, id).await
+            host_bookings::cancel(ctx!(), req, id).await
         }
         (["dashboard", "connections"], Method::Get | Method::Head) => {
-            connections::page(&Ctx::from_env(env, req)?, req).await
+            connections::page(ctx!(), req).await
         }
         (["dashboard", "connections", provider, "connect"], Method::Get) => {
             rate_limit::spend(env, req, Budget::SignIn).await?;
-            connections::start(&Ctx::from_env(env, req)?, req, provider).await
+            connections::start(ctx!(), req, provider).await
         }
         (["dashboard", "connections", provider, "callback"], Method::Get) => {
-            connections::callback(&Ctx::from_env(env, req)?, req, provider).await
+            connections::callback(ctx!(), req, provider).await
         }
         (["dashboard", "connections", provider, "disconnect"], Method::Post) => {
-            connections::disconnect(&Ctx::from_env(env, req)?, req, provider).await
+            connections::disconnect(ctx!(), req, provider).await
         }
         (["dashboard", "connections", provider, "settings"], Method::Post) => {
-            connections::save_settings(&Ctx::from_env(env, req)?, req, provider).await
+            connections::save_settings(ctx!(), req, provider).await
         }
         (["dashboard", "connections", provider, "receive-events"], Method::Post) => {
-            connections::receive_events(&Ctx::from_env(env, req)?, req, provider).await
+            connections::receive_events(ctx!(), req, provider).await
         }
         (["dashboard", "api-tokens"], Method::Get | Method::Head) => {
-            api_tokens::list(&Ctx::from_env(env, req)?, req).await
+            api_tokens::list(ctx!(), req).await
         }
-        (["dashboard", "api-tokens"], Method::Post) => {
-            api_tokens::create(&Ctx::from_env(env, req)?, req).await
-        }
+        (["dashboard", "api-tokens"], Method::Post) => api_tokens::create(ctx!(), req).await,
         (["dashboard", "api-tokens", id, "revoke"], Method::Post) => {
-            api_tokens::revoke(&Ctx::from_env(env, req)?, req, id).await
+            api_tokens::revoke(ctx!(), req, id).await
         }
         (["dashboard", "webhooks"], Method::Get | Method::Head) => {
-            webhook_endpoints::list(&Ctx::from_env(env, req)?, req).await
+            webhook_endpoints::list(ctx!(), req).await
         }
-        (["dashboard", "webhooks"], Method::Post) => {
-            webhook_endpoints::create(&Ctx::from_env(env, req)?, req).await
-        }
+        (["dashboard", "webhooks"], Method::Post) => webhook_endpoints::create(ctx!(), req).await,
         (
             ["dashboard", "webhooks", id, action @ ("rotate" | "enable" | "disable" | "delete")],
             Method::Post,
-        ) => webhook_endpoints::act(&Ctx::from_env(env, req)?, req, id, action).await,
+        ) => webhook_endpoints::act(ctx!(), req, id, action).await,
         (["dashboard", "webhooks", id, "deliveries", delivery, "resend"], Method::Post) => {
-            webhook_endpoints::resend(&Ctx::from_env(env, req)?, req, id, delivery).await
+            webhook_endpoints::resend(ctx!(), req, id, delivery).await
         }
-        (["dashboard", "profile"], Method::Post) => {
-            dashboard::save_profile(&Ctx::from_env(env, req)?, req).await
-        }
-        (["privacy"], Method::Get | Method::Head) => privacy::page(&Ctx::from_env(env, req)?),
+        (["dashboard", "profile"], Method::Post) => dashboard::save_profile(ctx!(), req).await,
+        (["privacy"], Method::Get | Method::Head) => privacy::page(ctx!()),
         (["privacy", which @ ("delete" | "erase")], Method::Post) => {
             rate_limit::spend(env, req, Budget::Privacy).await?;
             let which = if *which == "delete" {
@@ -339,75 +342,61 @@ async fn route(req: &mut Request, env: &Env, path: &str) -> Result<Response, App
             } else {
                 privacy::Ask::Erasure
             };
-            privacy::ask(&Ctx::from_env(env, req)?, req, which).await
+            privacy::ask(ctx!(), req, which).await
         }
         (["privacy", "confirm", token], Method::Get | Method::Head) => {
-            privacy::confirm_page(&Ctx::from_env(env, req)?, token).await
+            privacy::confirm_page(ctx!(), token).await
         }
         (["privacy", "confirm", token], Method::Post) => {
             rate_limit::spend(env, req, Budget::Privacy).await?;
-            privacy::confirm(&Ctx::from_env(env, req)?, env, req, token).await
+            privacy::confirm(ctx!(), env, req, token).await
         }
         (["dashboard", "privacy"], Method::Get | Method::Head) => {
-            privacy::dashboard_page(&Ctx::from_env(env, req)?, req).await
+            privacy::dashboard_page(ctx!(), req).await
         }
         (["dashboard", "privacy", "delete"], Method::Post) => {
-            privacy::dashboard_delete(&Ctx::from_env(env, req)?, req).await
+            privacy::dashboard_delete(ctx!(), req).await
         }
-        (["dashboard", "export"], Method::Get | Method::Head) => {
-            privacy::export(&Ctx::from_env(env, req)?, req).await
-        }
-        (["webhooks", "zoom"], Method::Post) => {
-            webhooks::zoom(&Ctx::from_env(env, req)?, req).await
-        }
+        (["dashboard", "export"], Method::Get | Method::Head) => privacy::export(ctx!(), req).await,
+        (["webhooks", "zoom"], Method::Post) => webhooks::zoom(ctx!(), req).await,
         (["api", "v1", "bookings", token, "reschedule"], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;
-            let ctx = Ctx::from_env(env, req)?;
-            reschedule::api(&ctx, req, token).await
+            let ctx = ctx!();
+            reschedule::api(ctx, req, token).await
         }
         (["booking", token, "reschedule"], Method::Get | Method::Head) => {
-            reschedule::page(&Ctx::from_env(env, req)?, req, token).await
+            reschedule::page(ctx!(), req, token).await
         }
         (["booking", token, "reschedule"], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;
-            let ctx = Ctx::from_env(env, req)?;
-            reschedule::submit(&ctx, req, token).await
+            let ctx = ctx!();
+            reschedule::submit(ctx, req, token).await
         }
         (["booking", token, "calendar.ics"], Method::Get | Method::Head) => {
-            public_pages::calendar_file(&Ctx::from_env(env, req)?, token).await
+            public_pages::calendar_file(ctx!(), token).await
         }
         (["booking", token, "cancel"], Method::Get | Method::Head) => {
-            cancel::form_page(
-                &Ctx::from_env(env, req)?,
-                token,
-                public_pages::page_lang(req),
-            )
-            .await
+            cancel::form_page(ctx!(), token, public_pages::page_lang(req)).await
         }
         (["booking", token, "cancel"], Method::Post) => {
-            let ctx = Ctx::from_env(env, req)?;
-            cancel::cancel(&ctx, req, token).await
+            let ctx = ctx!();
+            cancel::cancel(ctx, req, token).await
         }
         (["booking", token], Method::Get | Method::Head) => {
-            public_pages::confirmation(&Ctx::from_env(env, req)?, req, token).await
+            public_pages::confirmation(ctx!(), req, token).await
         }
         ([host], Method::Get | Method::Head) => {
-            public_pages::host_profile(
-                &Ctx::from_env(env, req)?,
-                host,
-                public_pages::page_lang(req),
-            )
-            .await
+            public_pages::host_profile(ctx!(), host, public_pages::page_lang(req)).await
         }
         ([host, event], Method::Get | Method::Head) => {
             // Like the slots API: a page view reads availability (and the host's calendars).
             rate_limit::spend(env, req, Budget::Read).await?;
-            public_pages::booking_page(&Ctx::from_env(env, req)?, req, host, event).await
+            public_pages::booking_page(ctx!(), req, host, event).await
         }
         ([host, event], Method::Post) => {
             rate_limit::spend(env, req, Budget::Booking).await?;
-            let ctx = Ctx::from_env(env, req)?;
-            public_pages::submit_booking(&ctx, req, host, event).await
+            let ctx = ctx!();
+            public_pages::submit_booking(ctx, req, host, event).await
         }
         (known, other) => match allowed_methods(known) {
             Some(allow) => Err(AppError::MethodNotAllowed {
