@@ -1,27 +1,74 @@
 //! What an invocation sends out: the queued emails and webhooks, from one run (the
-//! configuration is parsed and the store opened once per invocation, not once per outbox).
+//! configuration is parsed and the store opened once per invocation, not once per outbox),
+//! with what is due read in as few D1 round trips as the order of sending allows.
 
 use worker::Env;
 
+use crate::mail::deliver::DueMail;
+use crate::store::DueLimits;
+
 /// After a request that changed something: its emails first (an invitee's confirmation must
 /// not wait behind a slow webhook receiver), then its webhooks. `store` is the request's own,
-/// when it opened one: the data keys it read (a booking's host key) are not read again.
+/// when it opened one: the data keys it read (a booking's host key) are not read again. What
+/// is due in all three outboxes is read in one batch.
 pub async fn deliver_after_change(env: Env, store: Option<crate::store::Store>) {
     let run = match store {
         Some(store) => crate::runtime::run_with(&env, store, "delivery"),
         None => crate::runtime::open_run(&env, "delivery"),
     };
-    if let Some(run) = run {
-        crate::mail::deliver::run_in(&run, &env).await;
-        crate::webhooks::deliver::run_in(&run).await;
+    let Some(run) = run else {
+        return;
+    };
+    let limits = DueLimits {
+        emails: crate::mail::deliver::ROWS_PER_RUN,
+        notices: crate::mail::deliver::ROWS_PER_RUN,
+        webhooks: crate::webhooks::deliver::ROWS_PER_RUN,
+    };
+    match run.store.due_outboxes(run.now.timestamp(), limits).await {
+        Ok(due) => {
+            let mail = DueMail {
+                emails: due.emails,
+                notices: due.notices,
+            };
+            crate::mail::deliver::run_in(&run, &env, &mail).await;
+            crate::webhooks::deliver::run_in(&run, &due.webhooks).await;
+        }
+        Err(error) => worker::console_error!("delivery: {error}"),
     }
 }
 
 /// The minute's cron run: webhooks first, so the notice about an endpoint disabled in this
-/// run is among the emails sent right after.
+/// run is among the emails sent right after (which is why the emails are read after them).
 pub async fn deliver_scheduled(env: Env) {
-    if let Some(run) = crate::runtime::open_run(&env, "delivery") {
-        crate::webhooks::deliver::run_in(&run).await;
-        crate::mail::deliver::run_in(&run, &env).await;
+    let Some(run) = crate::runtime::open_run(&env, "delivery") else {
+        return;
+    };
+    let webhooks_only = DueLimits {
+        emails: 0,
+        notices: 0,
+        webhooks: crate::webhooks::deliver::ROWS_PER_RUN,
+    };
+    match run
+        .store
+        .due_outboxes(run.now.timestamp(), webhooks_only)
+        .await
+    {
+        Ok(due) => crate::webhooks::deliver::run_in(&run, &due.webhooks).await,
+        Err(error) => worker::console_error!("webhook delivery: {error}"),
+    }
+    let mail_only = DueLimits {
+        emails: crate::mail::deliver::ROWS_PER_RUN,
+        notices: crate::mail::deliver::ROWS_PER_RUN,
+        webhooks: 0,
+    };
+    match run.store.due_outboxes(run.now.timestamp(), mail_only).await {
+        Ok(due) => {
+            let mail = DueMail {
+                emails: due.emails,
+                notices: due.notices,
+            };
+            crate::mail::deliver::run_in(&run, &env, &mail).await;
+        }
+        Err(error) => worker::console_error!("email delivery: {error}"),
     }
 }

@@ -2,9 +2,11 @@
 //! with a reschedule, removed with a cancellation.
 //!
 //! Each booking's work is a `booking_calendar` row written in the booking's own batch, so it
-//! cannot be lost. It runs right after the booking (inside the request, so the confirmation
-//! page usually has the meeting link) and again from the cron trigger with backoff until it
-//! succeeds or is given up. Every step is idempotent: the Google event id and Graph
+//! cannot be lost. It runs right after the booking (inside an API request, or on the
+//! confirmation page the booking form redirects to, so that page usually has the meeting
+//! link) and again from the cron trigger with backoff until it succeeds or is given up.
+//! Whichever run makes the meeting puts its link into the booking's emails still waiting in
+//! the outbox. Every step is idempotent: the Google event id and Graph
 //! `transactionId` are the booking id, a Zoom meeting is found again by the marker in its
 //! agenda, and each id is saved the moment it exists.
 
@@ -23,7 +25,9 @@ use crate::providers::calendar::{
     ConferenceStatus, CreatedEvent, MeetingMaker, NewEvent,
 };
 use crate::providers::connect::ConnectProvider;
-use crate::store::{CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError};
+use crate::store::{
+    BookingDetailsRow, CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError,
+};
 
 /// How long a claimed row is left alone by other runs.
 const LEASE_SECONDS: i64 = 120;
@@ -44,7 +48,10 @@ const ZOOM_CREATES: u32 = 3;
 /// How one row's work ended this time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Done,
+    /// With the meeting link this run made, if it made one.
+    Done {
+        link: Option<String>,
+    },
     Retrying,
     GivenUp,
     /// Not due, already done, or claimed by another run.
@@ -104,17 +111,42 @@ impl Calendars<'_> {
         {
             return Ok(Outcome::Skipped);
         }
+        self.work_claimed(booking_id, None).await
+    }
+
+    /// Claims the first try of `booking_id`'s work, which its booking form left to the
+    /// confirmation page (held, see `store::PAGE_HOLD_SECONDS`), and does it. `booking` is
+    /// the booking as the page read it (its emails are rendered from it).
+    pub async fn process_left(&self, booking: &BookingDetailsRow) -> Result<Outcome, StoreError> {
+        let booking_id = booking.id.as_str();
+        let now = self.now.timestamp();
+        if !self
+            .store
+            .claim_left_calendar_work(booking_id, now, now + LEASE_SECONDS)
+            .await?
+        {
+            return Ok(Outcome::Skipped);
+        }
+        self.work_claimed(booking_id, Some(booking)).await
+    }
+
+    async fn work_claimed(
+        &self,
+        booking_id: &str,
+        booking: Option<&BookingDetailsRow>,
+    ) -> Result<Outcome, StoreError> {
+        let now = self.now.timestamp();
         let Some(row) = self.store.calendar_work(booking_id).await? else {
             return Ok(Outcome::Skipped);
         };
         let result = match row.state.as_str() {
             "pending" => self.create_or_move(&row).await,
-            "removing" => self.remove(&row).await,
+            "removing" => self.remove(&row).await.map(|()| None),
             _ => return Ok(Outcome::Skipped),
         };
         let attempts = row.attempts + 1;
         match result {
-            Ok(()) => {
+            Ok(made_link) => {
                 let done = if row.state == "pending" {
                     "created"
                 } else {
@@ -123,7 +155,17 @@ impl Calendars<'_> {
                 self.store
                     .finish_calendar_work(booking_id, &row.state, done, attempts, None, now)
                     .await?;
-                Ok(Outcome::Done)
+                if let Some(url) = made_link
+                    .as_deref()
+                    .filter(|url| url.starts_with("https://"))
+                {
+                    if let Err(why) = self.link_into_queued_emails(booking_id, url, booking).await {
+                        worker::console_warn!(
+                            "meeting link in the emails of booking {booking_id}: {why}"
+                        );
+                    }
+                }
+                Ok(Outcome::Done { link: made_link })
             }
             Err(StepError::Temporary(why)) => {
                 let tries = u32::try_from(attempts).unwrap_or(u32::MAX);
@@ -250,13 +292,16 @@ impl Calendars<'_> {
 
     /// Creates what is missing (a Zoom meeting, then the calendar event), or moves what
     /// exists to the booking's time (after a reschedule).
-    async fn create_or_move(&self, row: &CalendarWorkRow) -> Result<(), StepError> {
+    /// Makes or moves the event (and meeting) of `row`; the meeting link when this step made
+    /// a new one.
+    async fn create_or_move(&self, row: &CalendarWorkRow) -> Result<Option<String>, StepError> {
         let when = when(row)?;
         let zone = TimeZoneName::parse(&row.host_time_zone)
             .or_else(|_| TimeZoneName::parse("UTC"))
             .map_err(|e| StepError::Permanent(e.to_string()))?;
         let urls = &self.config.services;
         let mut join_url = row.meeting_url.clone();
+        let mut made_link = None;
         let maker = meeting_maker_of(row)?;
         if maker == MeetingMaker::Zoom {
             if let Some(zoom_connection) = self.connection(row, "zoom").await? {
@@ -274,17 +319,18 @@ impl Calendars<'_> {
                         let meeting = self.zoom_meeting(&zoom_connection, row, &event).await?;
                         self.progress(row, None, Some(&meeting.0), Some(&meeting.1))
                             .await?;
-                        join_url = Some(meeting.1);
+                        join_url = Some(meeting.1.clone());
+                        made_link = Some(meeting.1);
                     }
                 }
             }
         }
         let Some(provider) = calendar_of(row)? else {
-            return Ok(());
+            return Ok(made_link);
         };
         let Some(connection) = self.connection(row, provider.as_str()).await? else {
             // The calendar was disconnected since: there is nowhere to put the event.
-            return Ok(());
+            return Ok(made_link);
         };
         if let Some(event_id) = &row.event_id {
             if maker.on_the_event() == Some(provider) && row.meeting_url.is_none() {
@@ -292,7 +338,8 @@ impl Calendars<'_> {
                 // (a PATCH would send the attendees an update for nothing).
                 return self
                     .await_link(row, &connection, provider, event_id, when, zone)
-                    .await;
+                    .await
+                    .map(|()| None);
             }
             return match provider {
                 CalendarProvider::Google => self
@@ -312,7 +359,7 @@ impl Calendars<'_> {
                         google::parse_event,
                     )
                     .await
-                    .map(|_| ())
+                    .map(|_| None)
                     .map_err(StepError::from),
                 CalendarProvider::Microsoft => self
                     .call(
@@ -321,6 +368,7 @@ impl Calendars<'_> {
                         microsoft::parse_moved,
                     )
                     .await
+                    .map(|()| None)
                     .map_err(StepError::from),
             };
         }
@@ -346,16 +394,24 @@ impl Calendars<'_> {
                 .await?
             }
         };
-        // Saved at once: a later run reads this event, it never makes another.
+        if created.conference != ConferenceStatus::Pending {
+            // The event with its link, saved at once: a later run reads this event, it never
+            // makes another.
+            let link = created.meeting_url.or(join_url);
+            self.progress(row, Some(&created.event_id), None, link.as_deref())
+                .await?;
+            return Ok(link);
+        }
+        // Saved at once, before waiting for the link.
         self.progress(row, Some(&created.event_id), None, None)
             .await?;
         let created = self.poll_conference(&connection, provider, created).await?;
-        let link = created.meeting_url.as_deref().or(join_url.as_deref());
-        self.progress(row, None, None, link).await?;
+        let link = created.meeting_url.or(join_url);
+        self.progress(row, None, None, link.as_deref()).await?;
         if created.conference == ConferenceStatus::Pending {
             return Err(StepError::Temporary("conference still pending".into()));
         }
-        Ok(())
+        Ok(link)
     }
 
     /// Reads the event of `row` again while its Meet or Teams link is being made. Once the
@@ -479,6 +535,72 @@ impl Calendars<'_> {
                 .await?;
         }
         Ok(event)
+    }
+
+    /// Puts the meeting link just made into the booking's confirmation to the invitee and
+    /// notification to the host while both still wait in the outbox (the usual case: they
+    /// leave after the run that made the meeting). Already sent, they stay as they were: the
+    /// link is on the booking's page and in the provider's invitation. A reschedule's emails
+    /// are of other kinds and are left alone.
+    async fn link_into_queued_emails(
+        &self,
+        booking_id: &str,
+        url: &str,
+        known: Option<&BookingDetailsRow>,
+    ) -> Result<(), String> {
+        let Some(origin) = &self.origin else {
+            return Ok(());
+        };
+        let read;
+        let booking = match known {
+            Some(booking) => booking,
+            None => {
+                read = self
+                    .store
+                    .booking_by_id(booking_id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let Some(booking) = &read else {
+                    return Ok(());
+                };
+                booking
+            }
+        };
+        if !booking.status.is_confirmed() {
+            return Ok(());
+        }
+        let (Some(start), Some(end)) = (
+            DateTime::from_timestamp(booking.start_at, 0),
+            DateTime::from_timestamp(booking.end_at, 0),
+        ) else {
+            return Err("booking times out of range".into());
+        };
+        let answers = crate::core::questions::answers_from_json(&booking.answers);
+        let manage_url = crate::mail::links::queued_manage_url(origin);
+        let facts = render::BookingFacts {
+            answers: &answers,
+            ..crate::mail::stored::facts(booking, start, end, Some(url), &manage_url)
+        };
+        let mut replacements = Vec::new();
+        for (kind, message) in [
+            (
+                Kind::InviteeConfirmation,
+                render::invitee_confirmation(&facts, self.now),
+            ),
+            (
+                Kind::HostNotification,
+                render::host_notification(&facts, self.now),
+            ),
+        ] {
+            let message = message.map_err(|e| e.to_string())?;
+            let payload = serde_json::to_string(&message).map_err(|e| e.to_string())?;
+            replacements.push((kind.as_str(), payload));
+        }
+        self.store
+            .replace_unsent_payloads(&booking.host_id, booking_id, &replacements)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 
     /// The invitee's email with a meeting link that arrived after they booked; `None` when

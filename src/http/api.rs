@@ -5,7 +5,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 use worker::{Request, Response};
 
-use super::booking::create_booking;
+use super::booking::{create_booking, ProviderWork};
 use super::context::Ctx;
 use super::error::AppError;
 use super::public_pages::page_lang;
@@ -289,7 +289,15 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     let given = answer_pairs(body.answers.as_ref()).map_err(AppError::InvalidFields)?;
     let raw = answers_by_label(&questions, given).map_err(AppError::InvalidFields)?;
     let answers = parse_answers(&questions, &raw).map_err(AppError::InvalidFields)?;
-    let booking = create_booking(ctx, &target, &request, &answers, lang).await?;
+    let booking = create_booking(
+        ctx,
+        &target,
+        &request,
+        &answers,
+        lang,
+        ProviderWork::DuringRequest,
+    )
+    .await?;
     let json = BookingJson {
         id: &booking.id,
         status: "confirmed",

@@ -4,13 +4,17 @@
 //! `store::bookings` then decides, against every concurrent request, whether it is still free.
 //! The confirmation to the invitee and the notification to the host are rendered first and
 //! queued in the outbox by that same batch, so they exist exactly when the booking does.
+//!
+//! The event and meeting at the providers are made after the insert, by the request itself
+//! (the JSON API) or by the confirmation page the booking form redirects to: a request of its
+//! own, with a CPU budget of its own ([`ProviderWork`]).
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::context::Ctx;
 use super::error::AppError;
 use super::slots::PublicEvent;
-use crate::calendar::jobs::work_for;
+use crate::calendar::jobs::{work_for, Outcome};
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};
 use crate::core::questions::{answers_to_json, Answer};
@@ -20,7 +24,9 @@ use crate::i18n::Lang;
 use crate::mail::render::{self, BookingFacts, HOST_LANG};
 use crate::mail::{Kind, Message};
 use crate::providers::calendar::MeetingMaker;
-use crate::store::{InsertOutcome, NewBookingRow, NewCalendarWork, NewEmail};
+use crate::store::{
+    BookingDetailsRow, InsertOutcome, MeetingLinkRow, NewBookingRow, NewCalendarWork, NewEmail,
+};
 
 /// A booking that now exists, with the secret of its manage link.
 pub struct CreatedBooking {
@@ -31,6 +37,22 @@ pub struct CreatedBooking {
     pub manage_token: String,
     /// True when this request repeated an earlier one and got the same booking back.
     pub replayed: bool,
+    /// True when the event and meeting are still to be made, by the confirmation page
+    /// ([`ProviderWork::OnConfirmationPage`]).
+    pub provider_work_left: bool,
+}
+
+/// Where a new booking's event and meeting are made at the providers. Reading three calendars
+/// and writing the booking already takes most of the free plan's 10 ms of CPU; making the
+/// event and meeting and sending the emails takes about as much again, so the booking form
+/// leaves that to the page it redirects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderWork {
+    /// In the booking request itself: the JSON API, whose client may load no page next.
+    DuringRequest,
+    /// On the confirmation page the browser is redirected to ([`finish_left_work`]); the
+    /// cron trigger does it if that page is never loaded.
+    OnConfirmationPage,
 }
 
 /// Books `request` for `target` (at the duration `target` was set to), with the invitee's
@@ -43,6 +65,7 @@ pub async fn create_booking(
     request: &BookingRequest,
     answers: &[Answer],
     lang: Lang,
+    providers: ProviderWork,
 ) -> Result<CreatedBooking, AppError> {
     let zone = target.schedule_zone()?;
     let local_day = request.start.with_timezone(&zone).date_naive();
@@ -149,6 +172,7 @@ pub async fn create_booking(
         |(calendar, conference)| NewCalendarWork {
             calendar_provider: calendar,
             conference,
+            left_to_page: providers == ProviderWork::OnConfirmationPage,
         },
     );
     match ctx
@@ -157,18 +181,24 @@ pub async fn create_booking(
         .await?
     {
         InsertOutcome::Created => {
-            if let Some(work) = &work {
-                run_calendar_work(ctx, &id).await;
-                if work.conference != MeetingMaker::None {
-                    add_meeting_link(ctx, &target.host.id, &id, &facts).await?;
+            let provider_work_left = match (&work, providers) {
+                (None, _) => false,
+                (Some(_), ProviderWork::OnConfirmationPage) => true,
+                (Some(work), ProviderWork::DuringRequest) => {
+                    run_calendar_work(ctx, &id).await;
+                    if work.conference != MeetingMaker::None {
+                        release_held_emails(ctx, &id).await;
+                    }
+                    false
                 }
-            }
+            };
             Ok(CreatedBooking {
                 id,
                 start: request.start,
                 end,
                 manage_token,
                 replayed: false,
+                provider_work_left,
             })
         }
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
@@ -177,6 +207,7 @@ pub async fn create_booking(
             end,
             manage_token,
             replayed: true,
+            provider_work_left: false,
         }),
         InsertOutcome::KeyReused => Err(AppError::InvalidFields(FieldErrors::one(
             "idempotency_key",
@@ -199,45 +230,53 @@ pub async fn run_calendar_work(ctx: &Ctx, id: &str) {
     }
 }
 
-/// Puts the meeting link the provider just made into the booking's two emails, which are
-/// still waiting in the outbox (they leave after the response). Without a link yet they go as
-/// they are: the link is on the booking page and in the provider's invitation.
-async fn add_meeting_link(
+/// Does what a booking made through the form left to its confirmation page
+/// ([`ProviderWork::OnConfirmationPage`]): makes the event and meeting (the link goes into
+/// the two emails held in the outbox) and lets the emails go with the next cron run, within
+/// the minute: sending them here too would take this page past the free plan's CPU budget
+/// with calendars connected (BENCHMARKS.md). The caller calls it only before the work's first
+/// try: retries belong to the cron, so no page view pays for them. `meeting` is the row as
+/// the page read it; the booking's meeting as it now stands comes back.
+pub async fn finish_left_work(
     ctx: &Ctx,
-    host_id: &str,
-    id: &str,
-    facts: &BookingFacts<'_>,
-) -> Result<(), AppError> {
-    let Some(url) = ctx
-        .store
-        .meeting_url(id)
-        .await?
-        .and_then(|m| m.meeting_url)
-        .filter(|url| url.starts_with("https://"))
-    else {
-        return Ok(());
+    booking: &BookingDetailsRow,
+    meeting: MeetingLinkRow,
+) -> Result<MeetingLinkRow, AppError> {
+    let outcome = match ctx.calendars() {
+        Ok(calendars) => calendars
+            .process_left(booking)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(error) => Err(error.to_string()),
     };
-    let facts = BookingFacts {
-        meeting_url: Some(&url),
-        ..*facts
+    let done = match outcome {
+        // The cron or another load of this page has it.
+        Ok(Outcome::Skipped) => return Ok(meeting),
+        Ok(Outcome::Done { link }) => Some(link),
+        Ok(Outcome::Retrying | Outcome::GivenUp) => None,
+        Err(error) => {
+            worker::console_warn!("calendar work of booking {}: {error}", booking.id);
+            None
+        }
     };
-    for (kind, message) in [
-        (
-            Kind::InviteeConfirmation,
-            render::invitee_confirmation(&facts, ctx.now)?,
-        ),
-        (
-            Kind::HostNotification,
-            render::host_notification(&facts, ctx.now)?,
-        ),
-    ] {
-        let payload = serde_json::to_string(&message)
-            .map_err(|e| AppError::Internal(format!("email payload: {e}")))?;
-        ctx.store
-            .replace_unsent_payload(host_id, id, kind.as_str(), &payload)
-            .await?;
+    release_held_emails(ctx, &booking.id).await;
+    Ok(match done {
+        Some(link) => MeetingLinkRow {
+            state: "created".into(),
+            meeting_url: link,
+            attempts: 1,
+            ..meeting
+        },
+        None => ctx.store.meeting_url(&booking.id).await?.unwrap_or(meeting),
+    })
+}
+
+/// Lets the emails of booking `id` go now that its meeting link was made (or tried). Never
+/// fails the request: held emails leave with the cron once their hold ends.
+async fn release_held_emails(ctx: &Ctx, id: &str) {
+    if let Err(error) = ctx.store.release_held_emails(id, ctx.now.timestamp()).await {
+        worker::console_warn!("emails of booking {id} stay held until the cron: {error}");
     }
-    Ok(())
 }
 
 /// An outbox row of `kind` for `message` ([`crate::store::Store::new_email`]).

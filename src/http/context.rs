@@ -1,6 +1,8 @@
 //! What every handler gets: storage, configuration, the request's origin and the clock,
 //! built once per request from the Worker's environment.
 
+use std::cell::Cell;
+
 use chrono::{DateTime, Utc};
 use worker::{Env, Request};
 
@@ -19,6 +21,10 @@ pub struct Ctx {
     pub origin: String,
     /// The Worker's bindings, for what needs more than D1 (the token vault in KV).
     pub env: Env,
+    /// Set by a handler whose queued rows wait for something: a booking form's emails wait
+    /// for the meeting link its confirmation page makes. The invocation then sends nothing
+    /// after its response, and spends none of its CPU budget on it.
+    send_nothing_after: Cell<bool>,
 }
 
 impl Ctx {
@@ -50,7 +56,19 @@ impl Ctx {
             now,
             origin,
             env: env.clone(),
+            send_nothing_after: Cell::new(false),
         })
+    }
+
+    /// Keeps this invocation from sending the outbox after its response (see the field).
+    pub fn send_nothing_after_response(&self) {
+        self.send_nothing_after.set(true);
+    }
+
+    /// Whether the outbox is sent after the response to a `post` that answered `status`:
+    /// after a successful change, unless the handler said otherwise.
+    pub fn delivers_after(&self, post: bool, status: u16) -> bool {
+        post && status < 400 && !self.send_nothing_after.get()
     }
 
     /// The request's store, handed on to the delivery run after the response (with the data

@@ -45,8 +45,9 @@ use rate_limit::Budget;
 /// Answers one request; never fails (errors become responses) and always sets our headers.
 ///
 /// After a successful POST (a booking, a cancellation: the writes that queue emails) the
-/// outbox's due emails are sent once the response is out, through `wait_until`; the cron
-/// trigger retries whatever that leaves behind.
+/// outbox's due emails are sent once the response is out, through `wait_until`, unless the
+/// handler said they wait ([`Ctx::send_nothing_after_response`]); the cron trigger
+/// retries whatever that leaves behind.
 pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> Response {
     let path = req.path();
     let format = if path.starts_with("/api/") || path.starts_with("/webhooks/") {
@@ -67,7 +68,12 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
             .unwrap_or_default();
         headers::parse_embed_origins(&setting)
     });
-    if req.method() == Method::Post && response.status_code() < 400 {
+    let post = req.method() == Method::Post;
+    let deliver = match &ctx_slot {
+        Some(ctx) => ctx.delivers_after(post, response.status_code()),
+        None => post && response.status_code() < 400,
+    };
+    if deliver {
         // The request's store goes on serving: the data keys it opened are not read again.
         let store = ctx_slot.map(Ctx::into_store);
         worker_ctx.wait_until(async move {

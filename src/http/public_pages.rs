@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::booking::create_booking;
+use super::booking::{create_booking, finish_left_work, ProviderWork};
 use super::context::Ctx;
 use super::error::AppError;
 use super::request::{field, form, query};
@@ -550,7 +550,15 @@ pub async fn submit_booking(
     // Every field's problem is reported at once: the details and the answers together.
     let outcome = match (input.parse(), parse_answers(&questions, &raw_answers)) {
         (Ok(request), Ok(answers)) => {
-            create_booking(ctx, &target, &request, &answers, page_lang(req)).await
+            create_booking(
+                ctx,
+                &target,
+                &request,
+                &answers,
+                page_lang(req),
+                ProviderWork::OnConfirmationPage,
+            )
+            .await
         }
         (parsed, answers) => {
             let mut errors = parsed.err().unwrap_or_default();
@@ -573,6 +581,11 @@ pub async fn submit_booking(
             )
         }
         Ok(booking) => {
+            if booking.provider_work_left {
+                // The confirmation page makes the event and meeting; the emails wait for the
+                // link.
+                ctx.send_nothing_after_response();
+            }
             // A clock the invitee chose carries over to the confirmation.
             let clock = field(&pairs, "clock")
                 .and_then(Clock::from_param)
@@ -790,7 +803,13 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         .unwrap_or(chrono_tz::UTC);
     let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
     let location = t.place(&place);
-    let meeting = ctx.store.meeting_url(&booking.id).await?;
+    let mut meeting = ctx.store.meeting_url(&booking.id).await?;
+    // A booking made through the form left its event and meeting to this page.
+    if let Some(row) = meeting
+        .take_if(|m| booking.status.is_confirmed() && m.state == "pending" && m.attempts == 0)
+    {
+        meeting = Some(finish_left_work(ctx, &booking, row).await?);
+    }
     // Only a confirmed booking offers its meeting: a cancelled one's Meet, Teams or Zoom
     // meeting was deleted with it, and a moved one's link lives on the new booking's page.
     let meeting_url = place

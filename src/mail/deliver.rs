@@ -15,13 +15,13 @@ use super::resend::Resend;
 use super::{MailError, Mailer, Message};
 use crate::config::EmailBackend;
 use crate::crypto::link_token::LinkKey;
-use crate::store::{Store, StoreError};
+use crate::store::{DueEmail, DueLimits, DuePrivacyEmail, Store, StoreError};
 
 /// How long a claimed row is left alone by other senders: far beyond one API call.
 const LEASE: Duration = Duration::minutes(5);
 
 /// Rows one run sends at most (each is one subrequest plus a few D1 calls).
-const ROWS_PER_RUN: i64 = 20;
+pub const ROWS_PER_RUN: i64 = 20;
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -38,9 +38,9 @@ pub async fn deliver_due(
     mailer: &impl Mailer,
     link_key: &LinkKey,
     now: DateTime<Utc>,
+    due: &[DueEmail],
 ) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    let due = store.due_emails(now.timestamp(), ROWS_PER_RUN).await?;
     let ids: Vec<&str> = due.iter().map(|row| row.id.as_str()).collect();
     let claimed = store
         .claim_emails(&ids, now.timestamp(), (now + LEASE).timestamp())
@@ -121,11 +121,9 @@ pub async fn deliver_privacy_due(
     mailer: &impl Mailer,
     link_key: &LinkKey,
     now: DateTime<Utc>,
+    due: &[DuePrivacyEmail],
 ) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    let due = store
-        .due_privacy_emails(now.timestamp(), ROWS_PER_RUN)
-        .await?;
     let ids: Vec<&str> = due.iter().map(|row| row.id.as_str()).collect();
     let claimed = store
         .claim_privacy_emails(&ids, now.timestamp(), (now + LEASE).timestamp())
@@ -195,9 +193,10 @@ async fn deliver_all(
     mailer: &impl Mailer,
     link_key: &LinkKey,
     now: DateTime<Utc>,
+    due: &DueMail,
 ) -> Result<Report, StoreError> {
-    let bookings = deliver_due(store, mailer, link_key, now).await?;
-    let privacy = deliver_privacy_due(store, mailer, link_key, now).await?;
+    let bookings = deliver_due(store, mailer, link_key, now, &due.emails).await?;
+    let privacy = deliver_privacy_due(store, mailer, link_key, now, &due.notices).await?;
     Ok(Report {
         sent: bookings.sent + privacy.sent,
         retrying: bookings.retrying + privacy.retrying,
@@ -209,13 +208,38 @@ async fn deliver_all(
 /// rows stay queued for the next run).
 pub async fn run(env: Env) {
     if let Some(run) = crate::runtime::open_run(&env, "email delivery") {
-        run_in(&run, &env).await;
+        let limits = DueLimits {
+            emails: ROWS_PER_RUN,
+            notices: ROWS_PER_RUN,
+            webhooks: 0,
+        };
+        match run.store.due_outboxes(run.now.timestamp(), limits).await {
+            Ok(due) => {
+                let mail = DueMail {
+                    emails: due.emails,
+                    notices: due.notices,
+                };
+                run_in(&run, &env, &mail).await;
+            }
+            Err(error) => worker::console_error!("email delivery: {error}"),
+        }
     }
+}
+
+/// The due rows of the two email outboxes (booking emails and privacy emails), as
+/// [`crate::store::Store::due_outboxes`] read them.
+#[derive(Debug, Default)]
+pub struct DueMail {
+    pub emails: Vec<DueEmail>,
+    pub notices: Vec<DuePrivacyEmail>,
 }
 
 /// [`run`] in a run already open (its configuration, store and clock), so an invocation that
 /// also delivers webhooks reads them once.
-pub async fn run_in(run: &crate::runtime::Run, env: &Env) {
+pub async fn run_in(run: &crate::runtime::Run, env: &Env, due: &DueMail) {
+    if due.emails.is_empty() && due.notices.is_empty() {
+        return;
+    }
     let crate::runtime::Run { config, store, now } = run;
     let (store, now) = (store, *now);
     let result = match config.email_backend {
@@ -229,7 +253,7 @@ pub async fn run_in(run: &crate::runtime::Run, env: &Env) {
                 api_key,
                 from: config.email_from.clone(),
             };
-            deliver_all(store, &mailer, &config.link_key, now).await
+            deliver_all(store, &mailer, &config.link_key, now, due).await
         }
         EmailBackend::Cloudflare => {
             let binding = match env.send_email("EMAIL") {
@@ -249,7 +273,7 @@ pub async fn run_in(run: &crate::runtime::Run, env: &Env) {
                 }
             };
             let mailer = CloudflareEmail { binding, from, now };
-            deliver_all(store, &mailer, &config.link_key, now).await
+            deliver_all(store, &mailer, &config.link_key, now, due).await
         }
     };
     match result {

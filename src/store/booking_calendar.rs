@@ -15,7 +15,14 @@ pub struct NewCalendarWork {
     pub calendar_provider: Option<CalendarProvider>,
     /// Who makes the meeting link.
     pub conference: MeetingMaker,
+    /// The booking's confirmation page makes the event: the work and the booking's emails
+    /// wait [`PAGE_HOLD_SECONDS`] for it before the cron takes them.
+    pub left_to_page: bool,
 }
+
+/// How long a booking made through the form waits for its confirmation page (loaded a moment
+/// after the redirect) to make its event and send its emails, before the cron does both.
+pub const PAGE_HOLD_SECONDS: i64 = 60;
 
 /// A booking's calendar work with what the provider calls need to know about the booking.
 #[derive(Debug, Clone, Deserialize)]
@@ -59,7 +66,13 @@ pub struct CalendarProgress<'a> {
 pub(super) const INSERT_CALENDAR_WORK: &str =
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
      state, attempts, next_attempt_at, updated_at) \
-     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1)";
+     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1)";
+
+/// Holds a new booking's emails (`?1`) until `?2`, in the booking's batch: they wait for the
+/// meeting link that the booking request or its confirmation page makes
+/// ([`PAGE_HOLD_SECONDS`]), so no run sends them a moment before it exists.
+pub(super) const HOLD_NEW_BOOKING_EMAILS: &str =
+    "UPDATE email_outbox SET next_attempt_at = ?2 WHERE booking_id = ?1 AND attempts = 0";
 
 /// A cancelled booking's event and meeting are to be removed.
 pub(super) const REMOVE_CALENDAR_WORK: &str =
@@ -123,6 +136,45 @@ impl Store {
             )
             .await?;
         Ok(changed == 1)
+    }
+
+    /// Claims the first try of `booking_id`'s work for its confirmation page: only while the
+    /// row still waits for that page (held, never tried, not yet leased by the cron, whose
+    /// lease moves `next_attempt_at` off the hold's mark).
+    pub async fn claim_left_calendar_work(
+        &self,
+        booking_id: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .execute(
+                "claim_left_calendar_work",
+                "UPDATE booking_calendar SET next_attempt_at = ?3 WHERE booking_id = ?1 \
+                 AND state = 'pending' AND attempts = 0 AND next_attempt_at = updated_at + ?4 \
+                 AND next_attempt_at > ?2",
+                &[
+                    Param::Text(booking_id),
+                    Param::Int(now),
+                    Param::Int(lease_until),
+                    Param::Int(PAGE_HOLD_SECONDS),
+                ],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    /// Makes the held emails of `booking_id` due at `now` (the booking request or its
+    /// confirmation page has made, or tried to make, the meeting link they carry).
+    pub async fn release_held_emails(&self, booking_id: &str, now: i64) -> Result<(), StoreError> {
+        self.execute(
+            "release_held_emails",
+            "UPDATE email_outbox SET next_attempt_at = ?2 WHERE booking_id = ?1 AND attempts = 0 \
+             AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > ?2",
+            &[Param::Text(booking_id), Param::Int(now)],
+        )
+        .await?;
+        Ok(())
     }
 
     /// The row and the booking facts the provider calls need.
@@ -369,7 +421,7 @@ impl Store {
         let row: Option<MeetingLinkRow> = self
             .first(
                 "meeting_url",
-                "SELECT host_id, state, conference, meeting_url FROM booking_calendar \
+                "SELECT host_id, state, conference, meeting_url, attempts FROM booking_calendar \
                  WHERE booking_id = ?1",
                 &[Param::Text(booking_id)],
             )
@@ -405,4 +457,7 @@ pub struct MeetingLinkRow {
     pub state: String,
     pub conference: String,
     pub meeting_url: Option<String>,
+    /// How many times the work was tried: 0 while a booking made through the form waits for
+    /// its confirmation page to make the event and meeting.
+    pub attempts: i64,
 }

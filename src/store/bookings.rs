@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::core::booking_status::BookingStatus;
 
 use super::booking_calendar::{
-    NewCalendarWork, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK, REMOVE_CALENDAR_WORK,
+    NewCalendarWork, HOLD_NEW_BOOKING_EMAILS, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK,
+    PAGE_HOLD_SECONDS, REMOVE_CALENDAR_WORK,
 };
 use super::outbox::{
     queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
@@ -21,6 +22,7 @@ use super::sealed_invitee::{
 use super::webhooks::{queue_params as webhook_params, queue_statement as queue_webhooks};
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
 use crate::core::webhooks::WebhookEvent;
+use crate::providers::calendar::MeetingMaker;
 
 /// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
 /// confirmed of the host (`?2`) overlaps the meeting plus its buffers `[?13, ?14)`, and with a
@@ -243,8 +245,17 @@ impl Store {
                     .map_or(Param::Null, |calendar| Param::Text(calendar.as_str())),
                 Param::Text(work.conference.as_str()),
                 Param::Int(row.created_at),
+                Param::Int(if work.left_to_page {
+                    row.created_at + PAGE_HOLD_SECONDS
+                } else {
+                    row.created_at
+                }),
             ]
         });
+        let hold = [
+            Param::Text(row.id),
+            Param::Int(row.created_at + PAGE_HOLD_SECONDS),
+        ];
         let payloads = self.sealed_payloads(row.host_id, emails).await?;
         let email_params: Vec<_> = emails
             .iter()
@@ -270,6 +281,11 @@ impl Store {
         );
         if let Some(params) = &calendar_params {
             statements.push((INSERT_CALENDAR_WORK, params.as_slice()));
+        }
+        // Emails that will carry a meeting link wait for it: whoever makes the link releases
+        // them ([`Store::release_held_emails`]), or the cron sends them as they are.
+        if calendar.is_some_and(|work| work.left_to_page || work.conference != MeetingMaker::None) {
+            statements.push((HOLD_NEW_BOOKING_EMAILS, &hold));
         }
         let webhooks = webhook_params(row.id, WebhookEvent::Created, row.created_at);
         statements.push((queue_webhooks(WebhookEvent::Created), &webhooks));

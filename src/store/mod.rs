@@ -22,6 +22,7 @@ mod booking_calendar;
 mod bookings;
 mod connections;
 mod data_key_rotation;
+mod due_outboxes;
 mod event_types;
 mod hosts;
 mod keys;
@@ -40,16 +41,17 @@ mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
 pub use availability::MinuteRange;
-pub use booking_calendar::{CalendarProgress, CalendarWorkRow, NewCalendarWork};
+pub use booking_calendar::{CalendarProgress, CalendarWorkRow, MeetingLinkRow, NewCalendarWork};
 pub use bookings::{
     BookingDetailsRow, BookingsWhen, InsertOutcome, NewBookingRow, HOST_BOOKINGS_LIMIT,
 };
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
+pub use due_outboxes::DueLimits;
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use keys::KeySource;
 pub use kv_list::list_kv;
-pub use outbox::NewEmail;
-pub use privacy::{PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
+pub use outbox::{DueEmail, NewEmail};
+pub use privacy::{DuePrivacyEmail, PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;

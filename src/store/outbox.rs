@@ -34,6 +34,13 @@ pub struct DueEmail {
     pub idempotency_key: Option<String>,
 }
 
+/// Emails waiting to be sent whose next attempt is due at `?1`, oldest first, at most `?2`.
+pub(super) const DUE_EMAILS: &str =
+    "SELECT o.id, o.payload, o.attempts, b.host_id, b.idempotency_key FROM email_outbox o \
+     LEFT JOIN bookings b ON b.id = o.booking_id \
+     WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1 \
+     ORDER BY o.next_attempt_at LIMIT ?2";
+
 /// Queues an email for the booking `?2` only if that booking exists: in the creation batch
 /// the booking INSERT may have been skipped by its conflict check, and then no email may go.
 pub(super) const QUEUE_FOR_NEW_BOOKING: &str =
@@ -118,56 +125,62 @@ impl Store {
         Ok(sealed)
     }
 
-    /// Replaces the rendered message of a queued email of `host_id`'s booking that no one has
-    /// tried to send yet.
-    pub async fn replace_unsent_payload(
+    /// Replaces the rendered messages of queued emails of `host_id`'s booking that no one
+    /// has tried to send yet, given as (kind, message as JSON); one read and one batch.
+    pub async fn replace_unsent_payloads(
         &self,
         host_id: &str,
         booking_id: &str,
-        kind: &str,
-        payload: &str,
-    ) -> Result<bool, StoreError> {
+        replacements: &[(&str, String)],
+    ) -> Result<(), StoreError> {
         #[derive(Deserialize)]
         struct Queued {
             id: String,
+            kind: String,
         }
-        let Some(queued) = self
-            .first::<Queued>(
-                "unsent_email",
-                "SELECT id FROM email_outbox WHERE booking_id = ?1 AND kind = ?2",
-                &[Param::Text(booking_id), Param::Text(kind)],
-            )
-            .await?
-        else {
-            return Ok(false);
-        };
-        let sealed = self
-            .seal_field(host_id, payload_field(&queued.id), payload)
-            .await?;
-        let changed = self
-            .execute(
-                "replace_unsent_payload",
-                "UPDATE email_outbox SET payload = ?2 WHERE id = ?1 \
+        let queued: Vec<Queued> = self
+            .all(
+                "unsent_emails",
+                "SELECT id, kind FROM email_outbox WHERE booking_id = ?1 \
                  AND attempts = 0 AND sent_at IS NULL AND failed_at IS NULL",
-                &[Param::Text(&queued.id), Param::Text(&sealed)],
+                &[Param::Text(booking_id)],
             )
             .await?;
-        Ok(changed == 1)
+        let mut sealed = Vec::new();
+        for row in &queued {
+            if let Some((_, payload)) = replacements.iter().find(|(kind, _)| *kind == row.kind) {
+                let payload = self
+                    .seal_field(host_id, payload_field(&row.id), payload)
+                    .await?;
+                sealed.push((row.id.as_str(), payload));
+            }
+        }
+        let params: Vec<[Param<'_>; 2]> = sealed
+            .iter()
+            .map(|(id, payload)| [Param::Text(id), Param::Text(payload)])
+            .collect();
+        let statements: Vec<(&'static str, &[Param<'_>])> = params
+            .iter()
+            .map(|params| {
+                (
+                    "UPDATE email_outbox SET payload = ?2 WHERE id = ?1 \
+                     AND attempts = 0 AND sent_at IS NULL AND failed_at IS NULL",
+                    params.as_slice(),
+                )
+            })
+            .collect();
+        if !statements.is_empty() {
+            self.batch("replace_unsent_payloads", &statements).await?;
+        }
+        Ok(())
     }
 
-    /// Emails waiting to be sent whose next attempt is due at `now`, oldest first.
-    /// Their payloads come opened; a row whose payload does not open here (its key not visible
-    /// in this location yet) is left for a later run.
-    pub async fn due_emails(&self, now: i64, limit: i64) -> Result<Vec<DueEmail>, StoreError> {
-        let rows: Vec<DueEmail> = self.all(
-            "due_emails",
-            "SELECT o.id, o.payload, o.attempts, b.host_id, b.idempotency_key FROM email_outbox o \
-             LEFT JOIN bookings b ON b.id = o.booking_id \
-             WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1 \
-             ORDER BY o.next_attempt_at LIMIT ?2",
-            &[Param::Int(now), Param::Int(limit)],
-        )
-        .await?;
+    /// Opens the payloads of due emails read with [`DUE_EMAILS`]; a row whose payload does
+    /// not open here (its key not visible in this location yet) is left for a later run.
+    pub(super) async fn open_due_emails(
+        &self,
+        rows: Vec<DueEmail>,
+    ) -> Result<Vec<DueEmail>, StoreError> {
         let mut due = Vec::with_capacity(rows.len());
         for mut row in rows {
             if let (Some(payload), Some(host_id)) = (&row.payload, &row.host_id) {

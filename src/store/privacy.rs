@@ -183,6 +183,10 @@ pub struct DuePrivacyEmail {
     pub attempts: i64,
 }
 
+/// Privacy emails whose next attempt is due at `?1`, oldest first, at most `?2`.
+pub(super) const DUE_NOTICES: &str = "SELECT id, host_id, payload, attempts FROM notice_outbox \
+     WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2";
+
 /// What one purge run of the retention job removed.
 #[derive(Debug, Default)]
 pub struct Purged {
@@ -606,21 +610,12 @@ impl Store {
         Ok(rows)
     }
 
-    /// Privacy emails due at `now`, oldest first, opened (a payload whose key expired reads
-    /// as empty, which the sender gives up as unreadable).
-    pub async fn due_privacy_emails(
+    /// Opens the payloads of due privacy emails read with [`DUE_NOTICES`] (a payload whose
+    /// key expired reads as empty, which the sender gives up as unreadable).
+    pub(super) async fn open_due_notices(
         &self,
-        now: i64,
-        limit: i64,
+        mut rows: Vec<DuePrivacyEmail>,
     ) -> Result<Vec<DuePrivacyEmail>, StoreError> {
-        let mut rows: Vec<DuePrivacyEmail> = self
-            .all(
-                "due_privacy_emails",
-                "SELECT id, host_id, payload, attempts FROM notice_outbox \
-                 WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
-                &[Param::Int(now), Param::Int(limit)],
-            )
-            .await?;
         for row in &mut rows {
             row.payload = self
                 .open_notice(&row.id, row.host_id.as_deref(), &row.payload)

@@ -99,6 +99,15 @@ pub struct DeliveryLogRow {
     pub next_attempt_at: Option<i64>,
 }
 
+/// Deliveries due at `?1` to endpoints still enabled, oldest first, at most `?2`.
+pub(super) const DUE_WEBHOOKS: &str =
+    "SELECT d.id, d.endpoint_id, e.host_id, d.booking_id, d.event, d.occurred_at, \
+     d.attempts, COALESCE(e.url_sealed, e.url) AS url, e.include_personal, \
+     e.secret_sealed, e.previous_secret_sealed, e.previous_secret_until \
+     FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+     WHERE d.next_attempt_at <= ?1 AND e.disabled_at IS NULL \
+     ORDER BY d.next_attempt_at LIMIT ?2";
+
 /// A queued webhook whose time has come, with what sending it needs from its endpoint.
 #[derive(Debug, Deserialize)]
 pub struct DueDelivery {
@@ -400,24 +409,11 @@ impl Store {
         .await
     }
 
-    /// Deliveries due at `now` to enabled endpoints, at most `limit`, oldest first.
-    pub async fn due_webhook_deliveries(
+    /// Opens the receiver URLs of due deliveries read with [`DUE_WEBHOOKS`].
+    pub(super) async fn open_due_webhooks(
         &self,
-        now: i64,
-        limit: i64,
+        mut rows: Vec<DueDelivery>,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        let mut rows: Vec<DueDelivery> = self
-            .all(
-                "due_webhook_deliveries",
-                "SELECT d.id, d.endpoint_id, e.host_id, d.booking_id, d.event, d.occurred_at, \
-                 d.attempts, COALESCE(e.url_sealed, e.url) AS url, e.include_personal, \
-                 e.secret_sealed, e.previous_secret_sealed, e.previous_secret_until \
-                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-                 WHERE d.next_attempt_at <= ?1 AND e.disabled_at IS NULL \
-                 ORDER BY d.next_attempt_at LIMIT ?2",
-                &[Param::Int(now), Param::Int(limit)],
-            )
-            .await?;
         for row in &mut rows {
             let field = endpoint_url_field(&row.endpoint_id);
             self.open_host_setting(&row.host_id, field, &mut row.url)

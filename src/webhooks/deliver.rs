@@ -26,26 +26,28 @@ const LEASE: Duration = Duration::minutes(2);
 const TIMEOUT_MS: u32 = 15_000;
 
 /// Rows one run sends at most (each is one subrequest plus a few D1 calls).
-const ROWS_PER_RUN: i64 = 10;
+pub const ROWS_PER_RUN: i64 = 10;
 
 /// Sends the due webhooks in a run already open (`crate::outbound`: one per invocation, with
 /// the emails); failures are logged, never raised (a cron run or a `wait_until`).
-pub async fn run_in(run: &crate::runtime::Run) {
-    if let Err(error) = deliver_due(&run.store, &run.config, run.now).await {
+pub async fn run_in(run: &crate::runtime::Run, due: &[DueDelivery]) {
+    if let Err(error) = deliver_due(&run.store, &run.config, run.now, due).await {
         worker::console_error!("webhook delivery: {error}");
     }
 }
 
-async fn deliver_due(store: &Store, config: &Config, now: DateTime<Utc>) -> Result<(), StoreError> {
-    for delivery in store
-        .due_webhook_deliveries(now.timestamp(), ROWS_PER_RUN)
-        .await?
-    {
+async fn deliver_due(
+    store: &Store,
+    config: &Config,
+    now: DateTime<Utc>,
+    due: &[DueDelivery],
+) -> Result<(), StoreError> {
+    for delivery in due {
         if store
             .claim_webhook_delivery(&delivery.id, now.timestamp(), (now + LEASE).timestamp())
             .await?
         {
-            deliver_one(store, config, &delivery, now).await?;
+            deliver_one(store, config, delivery, now).await?;
         }
     }
     Ok(())

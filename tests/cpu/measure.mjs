@@ -232,23 +232,27 @@ async function setUp() {
       "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) SELECT hosts.id, d.value, 540, 1020 FROM hosts, json_each('[0,1,2,3,4]') d WHERE hosts.slug = 'cal'; " +
       "INSERT OR IGNORE INTO event_types (id, host_id, slug, title, description, duration_minutes, slot_interval_minutes, " +
       "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, location_kind, created_at) " +
-      "SELECT 'cal-intro', id, 'intro-call', 'Intro call', 'A first conversation.', 30, 30, 0, 10, 120, 60, 'google_meet', 0 FROM hosts WHERE slug = 'cal';",
+      "SELECT 'cal-intro', id, 'intro-call', 'Intro call', 'A first conversation.', 30, 30, 0, 10, 120, 365, 'google_meet', 0 FROM hosts WHERE slug = 'cal';",
   );
   return { demoCookies, calCookies };
 }
 
 // ---------- the cases ----------
 
-/** The first free start of `host`'s intro call from the slots API (unmeasured). */
+/** The first free start of `host`'s intro call from the slots API (unmeasured), searching
+ *  60-day windows up to the event type's booking window (365 days): the booking cases take
+ *  several hundred slots. */
 async function freeStart(host, skip) {
-  const reply = expect(
-    await request(`${OPENSLOT}/api/v1/slots?host=${host}&event=intro-call&tz=UTC&from=${day(1)}&to=${day(60)}`),
-    [200],
-    "slots for a booking",
-  );
-  const starts = JSON.parse(reply.text).days.flatMap((d) => d.slots.map((s) => s.start));
-  if (starts.length <= skip) throw new Error(`${host} has no free slot left`);
-  return starts[skip];
+  for (let from = 1; from < 360; from += 60) {
+    const reply = expect(
+      await request(`${OPENSLOT}/api/v1/slots?host=${host}&event=intro-call&tz=UTC&from=${day(from)}&to=${day(from + 59)}`),
+      [200],
+      "slots for a booking",
+    );
+    const starts = JSON.parse(reply.text).days.flatMap((d) => d.slots.map((s) => s.start));
+    if (starts.length > skip) return starts[skip];
+  }
+  throw new Error(`${host} has no free slot left`);
 }
 
 function day(offset) {
@@ -270,6 +274,14 @@ async function book(host) {
   return JSON.parse(reply.text).booking;
 }
 
+/** A booking form's POST for the first free start of `host`'s intro call (unmeasured). */
+async function formBooking(host) {
+  const start = await freeStart(host, 0);
+  bookingCounter += 1;
+  const body = new URLSearchParams({ slot: start, tz: "Europe/Berlin", name: "Cee Pew", email: `cpu${bookingCounter}@example.com` });
+  return { method: "POST", body: body.toString(), type: "application/x-www-form-urlencoded" };
+}
+
 /** Each case: a name, the Worker it runs on, and a function making one request (plus any
  *  unmeasured preparation, which runs before the profiler starts). */
 function cases(session) {
@@ -286,6 +298,23 @@ function cases(session) {
           bookingCounter += 1;
           const body = json({ host, event: "intro-call", start, name: "Cee Pew", email: `cpu${bookingCounter}@example.com`, time_zone: "Europe/Berlin" });
           return async () => expect(await request(`${OPENSLOT}/api/v1/bookings`, { method: "POST", ...body }), [201], "booking");
+        },
+      },
+      {
+        name: `booking by form${label}`,
+        prepare: async () => {
+          const form = await formBooking(host);
+          return async () => expect(await request(`${OPENSLOT}/${host}/intro-call`, form), [303], "form booking");
+        },
+      },
+      {
+        // The page a form booking redirects to, loaded once: it makes the event and the meeting
+        // link the booking request left to it, and sends the emails.
+        name: `first confirmation page${label}`,
+        prepare: async () => {
+          const booked = expect(await request(`${OPENSLOT}/${host}/intro-call`, await formBooking(host)), [303], "form booking");
+          const page = new URL(booked.location, OPENSLOT);
+          return async () => expect(await request(`${OPENSLOT}${page.pathname}${page.search}`), [200], "first confirmation page");
         },
       },
       {

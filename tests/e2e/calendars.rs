@@ -1215,3 +1215,104 @@ fn a_missing_permission_at_google_marks_the_connection_for_reconnecting() {
         overview.body
     );
 }
+
+/// Books `time` for `invitee` through the booking form, as a browser that has not yet
+/// followed the redirect; the confirmation page's path.
+fn book_by_form(host: &SeededHost, time: &str, invitee: &str) -> String {
+    let reply = post_form(
+        &format!("/{}/call", host.slug),
+        &[
+            ("slot", &at(time)),
+            ("tz", "Europe/Paris"),
+            ("name", "Fay Former"),
+            ("email", invitee),
+        ],
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let location = reply.header("location").expect("a redirect");
+    let path = location.split_once("/booking/").expect("a booking link").1;
+    format!("/booking/{}", path.split('?').next().unwrap())
+}
+
+/// The Meet code of the one live event of `host`'s Google calendar.
+fn the_meet_code(host: &CalendarHost) -> String {
+    let events = live_events("google", &host.email);
+    assert_eq!(events.len(), 1, "{events:?}");
+    events[0]["meet_code"]
+        .as_str()
+        .expect("a Meet code")
+        .to_owned()
+}
+
+/// The one email to `address` whose subject starts with `subject`; it carries `link`.
+fn the_email_with(address: &str, subject: &str, link: &str) {
+    let emails = crate::support::mail::wait_for_emails(address, subject, 1);
+    assert_eq!(emails.len(), 1, "{emails:?}");
+    assert!(emails[0].to_string().contains(link), "{}", emails[0]);
+}
+
+/// Booking creation must fit the free plan's CPU budget (BENCHMARKS.md, "CPU per request"):
+/// the form's request only books and redirects; the confirmation page, a request with a
+/// budget of its own, makes the event and the Meet link; the next cron run sends both emails
+/// with the link in them.
+#[test]
+fn the_booking_form_leaves_the_meeting_to_the_confirmation_page_which_makes_and_emails_it() {
+    let host = calendar_host("Form Meet", "google_meet", &["google"]);
+    let invitee = "form.meet@example.com";
+    let page = book_by_form(&host.host, "11:00", invitee);
+    // The cron leaves it to the page the browser is about to load.
+    crate::support::mail::run_cron();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        live_events("google", &host.email).is_empty(),
+        "the booking request (or the cron) made the event before the page"
+    );
+    assert!(
+        crate::support::mail::emails_to(invitee).is_empty(),
+        "the confirmation left before its meeting link existed"
+    );
+
+    let shown = get(&page);
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let meet = the_meet_code(&host);
+    assert!(shown.body.contains(&meet), "{}", shown.body);
+    assert!(shown.body.contains("Join the meeting"));
+    crate::support::mail::run_cron();
+    the_email_with(invitee, "Booked:", &meet);
+    the_email_with(&host.email, "New booking", &meet);
+    // Loading the page again makes nothing more and sends nothing more.
+    assert!(get(&page).body.contains(&meet));
+    crate::support::mail::run_cron();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(live_events("google", &host.email).len(), 1);
+    assert_eq!(crate::support::mail::emails_to(invitee).len(), 1);
+}
+
+/// An invitee who closes the tab before the confirmation page loads still gets the event,
+/// the meeting and the confirmation with its link, from the cron trigger once the page's
+/// minute has passed.
+#[test]
+fn a_form_booking_whose_confirmation_page_never_loads_is_finished_by_the_cron() {
+    let host = calendar_host("Form Cron", "google_meet", &["google"]);
+    let invitee = "form.cron@example.com";
+    let page = book_by_form(&host.host, "12:00", invitee);
+    crate::support::mail::run_cron();
+    assert!(live_events("google", &host.email).is_empty());
+    // A minute later (`store::PAGE_HOLD_SECONDS`), as far as the rows can tell.
+    sql(&format!(
+        "UPDATE booking_calendar SET next_attempt_at = next_attempt_at - 60, \
+         updated_at = updated_at - 60 WHERE host_id = '{}'",
+        host.host.id
+    ));
+    sql(&format!(
+        "UPDATE email_outbox SET next_attempt_at = next_attempt_at - 60 \
+         WHERE booking_id IN (SELECT id FROM bookings WHERE host_id = '{}')",
+        host.host.id
+    ));
+    crate::support::mail::run_cron();
+    let meet = the_meet_code(&host);
+    the_email_with(invitee, "Booked:", &meet);
+    // The page, loaded late, shows the link and makes nothing more.
+    assert!(get(&page).body.contains(&meet));
+    assert_eq!(live_events("google", &host.email).len(), 1);
+}
