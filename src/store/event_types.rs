@@ -200,7 +200,9 @@ impl Store {
                 &[Param::Text(id), Param::Text(host_id), Param::Int(now)],
             )
             .await?;
-        Ok(if changed == 1 {
+        // D1 counts the rows the cascade removed too (the event type's past bookings, its
+        // webhook endpoints), so "deleted" is "more than none".
+        Ok(if changed > 0 {
             EventTypeDelete::Deleted
         } else {
             EventTypeDelete::NotFound

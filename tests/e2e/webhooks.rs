@@ -586,6 +586,40 @@ fn endpoints_refuse_private_addresses_and_belong_to_their_host_and_event_type() 
         call("GET", &format!("/api/v1/webhooks/{mine}"), &token, None).status,
         200
     );
+
+    // An endpoint limited to an event type goes with it (openapi.yaml, deleteEventType);
+    // the others stay.
+    let everything = add_endpoint(&token, json!({ "url": "https://hooks.example.com/all" }));
+    let other_id = other.json()["id"].as_str().unwrap().to_owned();
+    let gone = call(
+        "DELETE",
+        &format!("/api/v1/event-types/{other_id}"),
+        &token,
+        None,
+    );
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    let left: Vec<Value> = call("GET", "/api/v1/webhooks", &token, None).json()["webhooks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let scopes: Vec<&Value> = left.iter().map(|w| &w["event_type_id"]).collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(scopes.contains(&&json!(call_type)), "{left:?}");
+    assert!(scopes.contains(&&Value::Null), "{left:?}");
+    assert!(left.iter().any(|w| w["id"] == everything["id"]), "{left:?}");
+    // D1 counts the rows a cascade removes: an endpoint with a log (the call endpoint's
+    // delivery) is deleted with a 204 all the same, then gone.
+    let with_log = left
+        .iter()
+        .find(|w| w["event_type_id"] == json!(call_type))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/webhooks/{with_log}");
+    let removed = call("DELETE", &path, &token, None);
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert_eq!(call("GET", &path, &token, None).status, 404);
 }
 
 #[test]
