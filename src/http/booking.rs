@@ -43,12 +43,14 @@ pub struct CreatedBooking {
 }
 
 /// Where a new booking's event and meeting are made at the providers. Reading three calendars
-/// and writing the booking already takes most of the free plan's 10 ms of CPU; making the
-/// event and meeting and sending the emails takes about as much again, so the booking form
-/// leaves that to the page it redirects to.
+/// and writing the booking already takes about half the free plan's 10 ms of CPU; making the
+/// event and meeting and sending the emails takes about as much again. So the booking form
+/// leaves the event to the page it redirects to, and whoever makes it leaves the emails to
+/// the next cron run (BENCHMARKS.md, *CPU per request*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderWork {
-    /// In the booking request itself: the JSON API, whose client may load no page next.
+    /// In the booking request itself: the JSON API, whose client may load no page next. The
+    /// emails and webhooks then go with the next cron run.
     DuringRequest,
     /// On the confirmation page the browser is redirected to ([`finish_left_work`]); the
     /// cron trigger does it if that page is never loaded.
@@ -189,6 +191,9 @@ pub async fn create_booking(
                     if work.conference != MeetingMaker::None {
                         release_held_emails(ctx, &id).await;
                     }
+                    // The provider calls took this request's CPU budget: the emails (with
+                    // the link) and webhooks go with the next cron run, within the minute.
+                    ctx.send_nothing_after_response();
                     false
                 }
             };
