@@ -5,9 +5,18 @@
 use worker::Env;
 
 use crate::mail::deliver::DueMail;
-use crate::store::DueLimits;
+use crate::store::{DueDelivery, DueLimits, DueOutboxes};
 
-/// After a request that changed something: its emails first (an invitee's confirmation must
+/// The due rows as their two senders take them: the emails, and the webhooks.
+fn by_sender(due: DueOutboxes) -> (DueMail, Vec<DueDelivery>) {
+    let mail = DueMail {
+        emails: due.emails,
+        notices: due.notices,
+    };
+    (mail, due.webhooks)
+}
+
+/// After a request that changed something (or a privacy email received): its emails first (an invitee's confirmation must
 /// not wait behind a slow webhook receiver), then its webhooks. `store` is the request's own,
 /// when it opened one: the data keys it read (a booking's host key) are not read again. What
 /// is due in all three outboxes is read in one batch.
@@ -26,12 +35,9 @@ pub async fn deliver_after_change(env: Env, store: Option<crate::store::Store>) 
     };
     match run.store.due_outboxes(run.now.timestamp(), limits).await {
         Ok(due) => {
-            let mail = DueMail {
-                emails: due.emails,
-                notices: due.notices,
-            };
+            let (mail, webhooks) = by_sender(due);
             crate::mail::deliver::run_in(&run, &env, &mail).await;
-            crate::webhooks::deliver::run_in(&run, &due.webhooks).await;
+            crate::webhooks::deliver::run_in(&run, &webhooks).await;
         }
         Err(error) => worker::console_error!("delivery: {error}"),
     }
@@ -62,13 +68,7 @@ pub async fn deliver_scheduled(env: Env) {
         webhooks: 0,
     };
     match run.store.due_outboxes(run.now.timestamp(), mail_only).await {
-        Ok(due) => {
-            let mail = DueMail {
-                emails: due.emails,
-                notices: due.notices,
-            };
-            crate::mail::deliver::run_in(&run, &env, &mail).await;
-        }
+        Ok(due) => crate::mail::deliver::run_in(&run, &env, &by_sender(due).0).await,
         Err(error) => worker::console_error!("email delivery: {error}"),
     }
 }

@@ -15,7 +15,7 @@ use super::resend::Resend;
 use super::{MailError, Mailer, Message};
 use crate::config::EmailBackend;
 use crate::crypto::link_token::LinkKey;
-use crate::store::{DueEmail, DueLimits, DuePrivacyEmail, Store, StoreError};
+use crate::store::{DueEmail, DuePrivacyEmail, Store, StoreError};
 
 /// How long a claimed row is left alone by other senders: far beyond one API call.
 const LEASE: Duration = Duration::minutes(5);
@@ -202,28 +202,6 @@ async fn deliver_all(
         retrying: bookings.retrying + privacy.retrying,
         given_up: bookings.given_up + privacy.given_up,
     })
-}
-
-/// One delivery run from the Worker's environment; failures are logged, never raised (the
-/// rows stay queued for the next run).
-pub async fn run(env: Env) {
-    if let Some(run) = crate::runtime::open_run(&env, "email delivery") {
-        let limits = DueLimits {
-            emails: ROWS_PER_RUN,
-            notices: ROWS_PER_RUN,
-            webhooks: 0,
-        };
-        match run.store.due_outboxes(run.now.timestamp(), limits).await {
-            Ok(due) => {
-                let mail = DueMail {
-                    emails: due.emails,
-                    notices: due.notices,
-                };
-                run_in(&run, &env, &mail).await;
-            }
-            Err(error) => worker::console_error!("email delivery: {error}"),
-        }
-    }
 }
 
 /// The due rows of the two email outboxes (booking emails and privacy emails), as

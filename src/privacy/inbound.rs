@@ -82,5 +82,5 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
         }
         Err(error) => return worker::console_error!("privacy email: {error}"),
     }
-    crate::mail::deliver::run(env).await;
+    crate::outbound::deliver_after_change(env, None).await;
 }

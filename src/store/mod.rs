@@ -46,7 +46,7 @@ pub use bookings::{
     BookingDetailsRow, BookingsWhen, InsertOutcome, NewBookingRow, HOST_BOOKINGS_LIMIT,
 };
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
-pub use due_outboxes::DueLimits;
+pub use due_outboxes::{DueLimits, DueOutboxes};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use keys::KeySource;
 pub use kv_list::list_kv;
