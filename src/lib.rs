@@ -18,6 +18,8 @@ macro_rules! native_and_worker_modules {
 native_and_worker_modules!(config, core, crypto, i18n, mail, providers, setup);
 
 #[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
 mod calendar;
 #[cfg(target_arch = "wasm32")]
 mod http;

@@ -6,11 +6,11 @@ use serde::Serialize;
 use worker::{Request, Response};
 
 use super::booking::{create_booking, ProviderWork};
-use super::context::Ctx;
-use super::error::AppError;
-use super::public_pages::page_lang;
+use super::request::page_lang;
 use super::request::{field, json, query};
 use super::slots::PublicEvent;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{BookingInput, FieldErrors};
 use crate::core::display::rfc3339;

@@ -9,10 +9,10 @@ use base64::Engine;
 use chrono::DateTime;
 use worker::{Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn, API_TOKEN_PREFIX};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::types::FieldError;
 use crate::crypto::digest::sha256_hex;

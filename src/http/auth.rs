@@ -10,13 +10,13 @@
 use askama::Template;
 use worker::{Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{
     check_form, clear_cookie, cookie, current_host, redirect, require_host, set_cookie,
     start_session, SESSION_COOKIE,
 };
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::config::OAuthClient;
 use crate::core::signup::{slug_base, unique_slug};
 use crate::core::types::{PersonName, TimeZoneName};

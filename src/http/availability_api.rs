@@ -12,13 +12,15 @@ use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
 use super::availability_editor::{
-    capitalised, check_day, overrides_between, schedule_zone, store_override, store_week,
-    stored_week, OverrideProblem,
+    check_day, overrides_between, schedule_zone, store_override, store_week, stored_week,
+    OverrideProblem,
 };
-use super::context::Ctx;
-use super::error::AppError;
-use super::host_api::{authorize, object, UNKNOWN};
+use super::request::capitalised;
+use super::request::{object, UNKNOWN};
+use super::session::authorize;
 use super::session::{ApiAccess, SignedIn};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::availability::LocalRange;
 use crate::core::booking::FieldErrors;
 use crate::core::types::TimeZoneName;

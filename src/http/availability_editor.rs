@@ -18,11 +18,12 @@ use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
+use super::request::capitalised;
 use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::slots::PublicEvent;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::availability::{
     group_by_local_date, local_dates_to_utc, parse_zone, LocalRange, Schedule, WeeklyHours,
 };
@@ -383,15 +384,6 @@ fn minutes(ranges: &[LocalRange]) -> Vec<MinuteRange> {
             end_minute: i64::from(r.end_minute()),
         })
         .collect()
-}
-
-/// The message with its first letter in upper case, to stand alone next to a field.
-pub(super) fn capitalised(message: String) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => message,
-    }
 }
 
 /// Today in the host's schedule zone.

@@ -11,9 +11,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::slots::PublicEvent;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::calendar::jobs::{work_for, Outcome};
 use crate::core::availability::{local_dates_to_utc, Interval};
 use crate::core::booking::{BookingRequest, FieldErrors};

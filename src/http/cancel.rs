@@ -12,10 +12,12 @@ use chrono::{DateTime, Utc};
 use worker::{Request, Response};
 
 use super::booking::{queue, zone_or_utc};
-use super::context::Ctx;
-use super::error::AppError;
-use super::public_pages::{booking_by_link, page_lang};
+use super::public_pages::booking_by_link;
+use super::request::page_lang;
+use super::request::same_origin;
 use super::request::{field, form};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
 use crate::mail::render::{self, CancelledBy};
@@ -103,21 +105,6 @@ pub async fn form_page(ctx: &Ctx, token: &str, lang: Lang) -> Result<Response, A
         String::new(),
         String::new(),
     )
-}
-
-/// Whether a form post came from this site, by the headers browsers send; a client that
-/// sends neither (curl, the tests) is let through, since the token is the credential.
-pub(super) fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
-    let headers = req.headers();
-    let own = req
-        .url()
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    Ok(super::session::sent_from_own_site(
-        headers.get("Sec-Fetch-Site")?.as_deref(),
-        headers.get("Origin")?.as_deref(),
-        &[own.as_str(), ctx.origin.as_str()],
-    ))
 }
 
 /// `POST /booking/{token}/cancel`: cancels and shows the cancelled booking.

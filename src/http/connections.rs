@@ -14,10 +14,10 @@ use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use worker::{Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::calendar::call::CallError;
 use crate::calendar::{registration, Revocation};
 use crate::core::booking::FieldErrors;

@@ -16,10 +16,11 @@ use super::connections::{
     blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
     with_checked, SettingsChange, SHOW_AS_CHOICES,
 };
-use super::context::Ctx;
-use super::error::AppError;
-use super::host_api::{authorize, object, UNKNOWN};
+use super::request::{object, UNKNOWN};
+use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;

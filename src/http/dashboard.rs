@@ -10,10 +10,10 @@ use chrono_tz::Tz;
 use worker::{Request, Response};
 
 use super::booking::zone_or_utc;
-use super::context::Ctx;
-use super::error::AppError;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};

@@ -6,10 +6,10 @@ use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use worker::{Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::display::location_label;
 use crate::core::event_summary::summary;

@@ -12,12 +12,11 @@
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::event_types::{defaults, duplicate, input_of};
-use super::rate_limit::{spend_as, Budget, Client};
-use super::request::json;
-use super::session::{require_api_host, ApiAccess, SignedIn};
+use super::request::{object, UNKNOWN};
+use super::session::{authorize, ApiAccess, SignedIn};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::event_type::{offered_durations, EventTypeInput};
 use crate::core::profile::Profile;
@@ -62,16 +61,6 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
     })
 }
 
-/// Reads the body as a JSON object.
-pub(super) async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
-    match json::<Value>(req).await? {
-        Value::Object(map) => Ok(map),
-        _ => Err(AppError::BadRequest(
-            "The JSON body must be an object.".into(),
-        )),
-    }
-}
-
 /// A JSON value as form text: strings as they are, numbers as decimals, `null` as empty.
 fn text(value: &Value) -> Option<String> {
     match value {
@@ -83,41 +72,9 @@ fn text(value: &Value) -> Option<String> {
 }
 
 const NOT_TEXT: &str = "Use a string or a number.";
-/// The message under `unknown_field` for a key the endpoint does not know.
-pub(super) const UNKNOWN: &str = "This field is not known.";
 
 fn not_found() -> AppError {
     AppError::NotFound("You have no event type with this id.".into())
-}
-
-/// Authenticates an API call and spends its rate-limit budget: a valid token spends its own
-/// budget ([`Budget::HostApiToken`]), anything else (no token, a bad one, a session cookie) the
-/// client IP's ([`Budget::HostApiIp`]). A bad token is checked before it is refused, so guessing
-/// tokens costs the guesser's IP budget, never a real token's.
-pub(super) async fn authorize(
-    ctx: &Ctx,
-    env: &Env,
-    req: &Request,
-    access: ApiAccess,
-) -> Result<SignedIn, AppError> {
-    let has_token = req.headers().has("Authorization").unwrap_or(false);
-    if !has_token {
-        spend_as(env, Client::Ip(req), Budget::HostApiIp).await?;
-        return require_api_host(ctx, req, access).await;
-    }
-    match require_api_host(ctx, req, access).await {
-        Ok(signed_in) => {
-            match &signed_in.api_token_id {
-                Some(id) => spend_as(env, Client::ApiToken(id), Budget::HostApiToken).await?,
-                None => spend_as(env, Client::Ip(req), Budget::HostApiIp).await?,
-            }
-            Ok(signed_in)
-        }
-        Err(error) => {
-            spend_as(env, Client::Ip(req), Budget::HostApiIp).await?;
-            Err(error)
-        }
-    }
 }
 
 // ----- /api/v1/me -----

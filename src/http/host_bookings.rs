@@ -14,10 +14,10 @@ use worker::{Request, Response};
 
 use super::booking::zone_or_utc;
 use super::cancel::cancel_and_notify;
-use super::context::Ctx;
-use super::error::AppError;
 use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::booking_status::{BookingStatus, Standing};
 use crate::core::display::{location_label, span_label};

@@ -13,13 +13,14 @@ use crate::core::display::rfc3339;
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::availability_editor::capitalised;
-use super::context::Ctx;
-use super::error::AppError;
-use super::host_api::{authorize, object, UNKNOWN};
 use super::host_bookings::{bookings_page, cancel_as_host, host_booking};
+use super::request::capitalised;
 use super::request::{field, query};
+use super::request::{object, UNKNOWN};
+use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::paging::BookingCursor;
 use crate::core::questions::answers_from_json;

@@ -13,7 +13,6 @@ mod booking;
 mod cancel;
 mod connections;
 mod connections_api;
-mod context;
 mod dashboard;
 mod dashboard_nav;
 mod error;
@@ -38,8 +37,8 @@ mod webhooks;
 
 use worker::{Env, Method, Request, Response};
 
-use context::Ctx;
-use error::{AppError, ErrorFormat};
+use crate::app::{AppError, Ctx};
+use error::ErrorFormat;
 use rate_limit::Budget;
 
 /// Answers one request; never fails (errors become responses) and always sets our headers.
@@ -55,7 +54,7 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
     } else {
         ErrorFormat::Html
     };
-    let lang = public_pages::page_lang(&req);
+    let lang = request::page_lang(&req);
     let mut ctx_slot = None;
     let response = match route(&mut req, &env, &path, &mut ctx_slot).await {
         Ok(response) => response,
@@ -116,7 +115,7 @@ async fn route(
         () => {{
             let ctx: &Ctx = match ctx_slot.take() {
                 Some(ctx) => ctx_slot.insert(ctx),
-                None => ctx_slot.insert(Ctx::from_env(env, req)?),
+                None => ctx_slot.insert(Ctx::from_env(env, || request_origin(req))?),
             };
             ctx
         }};
@@ -382,7 +381,7 @@ async fn route(
             public_pages::calendar_file(ctx!(), token).await
         }
         (["booking", token, "cancel"], Method::Get | Method::Head) => {
-            cancel::form_page(ctx!(), token, public_pages::page_lang(req)).await
+            cancel::form_page(ctx!(), token, request::page_lang(req)).await
         }
         (["booking", token, "cancel"], Method::Post) => {
             let ctx = ctx!();
@@ -392,7 +391,7 @@ async fn route(
             public_pages::confirmation(ctx!(), req, token).await
         }
         ([host], Method::Get | Method::Head) => {
-            public_pages::host_profile(ctx!(), host, public_pages::page_lang(req)).await
+            public_pages::host_profile(ctx!(), host, request::page_lang(req)).await
         }
         ([host, event], Method::Get | Method::Head) => {
             // Like the slots API: a page view reads availability (and the host's calendars).
@@ -612,4 +611,11 @@ fn allowed_methods(segments: &[&str]) -> Option<&'static str> {
         ["api", ..] => api_methods(segments),
         _ => page_route(segments).map(|(_, methods, _)| *methods),
     }
+}
+
+/// The origin `req` was sent to (`http://127.0.0.1:8787` in local development).
+fn request_origin(req: &Request) -> String {
+    req.url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }

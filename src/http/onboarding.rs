@@ -15,12 +15,12 @@ use chrono_tz::Tz;
 use worker::{Request, Response};
 
 use super::availability_editor::{read_week_form, store_week, stored_week, WeekEditor, WeekSubmit};
-use super::context::Ctx;
 use super::dashboard::{read_profile, save_profile_fields, ProfileForm};
-use super::error::AppError;
 use super::event_types::defaults;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::calendar::registration;
 use crate::core::availability::LocalRange;
 use crate::core::booking::FieldErrors;

@@ -13,11 +13,12 @@ use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
 use worker::{Env, Request, Response};
 
-use super::cancel::{cancellation_messages, same_origin};
-use super::context::Ctx;
-use super::error::AppError;
+use super::cancel::cancellation_messages;
+use super::request::same_origin;
 use super::request::{field, form};
 use super::session::{check_form, require_host};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::types::{CancellationReason, Email};
 use crate::crypto::digest::sha256_hex;
 use crate::mail::privacy as emails;

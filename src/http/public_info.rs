@@ -7,9 +7,9 @@
 use serde_json::{json, Value};
 use worker::Response;
 
-use super::context::Ctx;
-use super::error::AppError;
 use super::slots::PublicEvent;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::event_type::{offered_durations, LocationKind};
 use crate::core::location::Location;
 use crate::store::{EventTypeRow, HostRow};

@@ -17,10 +17,11 @@ use chrono_tz::Tz;
 use worker::{Request, Response};
 
 use super::booking::{create_booking, finish_left_work, ProviderWork};
-use super::context::Ctx;
-use super::error::AppError;
+use super::request::page_lang;
 use super::request::{field, form, query};
 use super::slots::PublicEvent;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
 use crate::core::event_type::LocationKind;
@@ -109,17 +110,6 @@ pub(super) fn translated(t: &Strings, errors: &FieldErrors) -> FieldErrors {
         out.push(field, t.field_error(message));
     }
     out
-}
-
-/// The language of a page, from `Accept-Language`.
-pub(super) fn page_lang(req: &Request) -> Lang {
-    let accept = req
-        .headers()
-        .get("Accept-Language")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    Lang::from_accept_language(&accept)
 }
 
 /// The language and clock a page is written in, from `Accept-Language` and `?clock=`.

@@ -9,7 +9,7 @@
 
 use worker::{Env, Request};
 
-use super::error::AppError;
+use crate::app::AppError;
 
 /// Which budget a request spends.
 #[derive(Debug, Clone, Copy)]

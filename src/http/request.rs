@@ -1,10 +1,13 @@
-//! Reading request bodies and queries with limits, so oversized or mistyped input becomes a
-//! clear 4xx before any parsing.
+//! What every handler reads from a request the same way: bodies and queries with limits (so
+//! oversized or mistyped input becomes a clear 4xx before any parsing), the page language, whether
+//! a form came from this site, and the shape of API field errors.
 
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 use worker::Request;
 
-use super::error::AppError;
+use crate::app::{AppError, Ctx};
+use crate::i18n::Lang;
 
 /// Largest body we read: a booking form or JSON body is far smaller.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -78,4 +81,52 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .rev()
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.as_str())
+}
+
+/// The language of a page, from `Accept-Language`.
+pub fn page_lang(req: &Request) -> Lang {
+    let accept = req
+        .headers()
+        .get("Accept-Language")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    Lang::from_accept_language(&accept)
+}
+
+/// Whether a form post came from this site, by the headers browsers send; a client that
+/// sends neither (curl, the tests) is let through, since the token is the credential.
+pub fn same_origin(ctx: &Ctx, req: &Request) -> Result<bool, AppError> {
+    let headers = req.headers();
+    let own = req
+        .url()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    Ok(super::session::sent_from_own_site(
+        headers.get("Sec-Fetch-Site")?.as_deref(),
+        headers.get("Origin")?.as_deref(),
+        &[own.as_str(), ctx.origin.as_str()],
+    ))
+}
+
+/// Reads the body as a JSON object.
+pub async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
+    match json::<Value>(req).await? {
+        Value::Object(map) => Ok(map),
+        _ => Err(AppError::BadRequest(
+            "The JSON body must be an object.".into(),
+        )),
+    }
+}
+
+/// The message under `unknown_field` for a key the endpoint does not know.
+pub const UNKNOWN: &str = "This field is not known.";
+
+/// The message with its first letter in upper case, to stand alone next to a field.
+pub fn capitalised(message: String) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => message,
+    }
 }

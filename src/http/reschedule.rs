@@ -14,13 +14,14 @@ use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use worker::{Request, Response};
 
 use super::booking::{queue, refusal, taken, zone_or_utc};
-use super::cancel::same_origin;
 use super::cancel::too_late;
-use super::context::Ctx;
-use super::error::AppError;
-use super::public_pages::{booking_by_link, page_lang};
+use super::public_pages::booking_by_link;
+use super::request::page_lang;
+use super::request::same_origin;
 use super::request::{field, form, json, query};
 use super::slots::{Availability, PublicEvent};
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};
 use crate::core::booking::{parse_slot_start, FieldErrors};
 use crate::core::display::rfc3339;

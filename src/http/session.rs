@@ -11,10 +11,12 @@
 //! cookie too; writes accept only a token, which a browser never sends on its own, so no
 //! cross-site page can make a signed-in browser change anything through the API.
 
-use worker::{Request, Response};
+use worker::{Env, Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
+use super::rate_limit::{spend_as, Budget, Client};
+
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::store::SessionHostRow;
@@ -232,4 +234,34 @@ pub fn redirect(location: &str, status: u16) -> Result<Response, AppError> {
     let mut response = Response::empty()?.with_status(status);
     response.headers_mut().set("Location", location)?;
     Ok(response)
+}
+
+/// Authenticates an API call and spends its rate-limit budget: a valid token spends its own
+/// budget ([`Budget::HostApiToken`]), anything else (no token, a bad one, a session cookie) the
+/// client IP's ([`Budget::HostApiIp`]). A bad token is checked before it is refused, so guessing
+/// tokens costs the guesser's IP budget, never a real token's.
+pub async fn authorize(
+    ctx: &Ctx,
+    env: &Env,
+    req: &Request,
+    access: ApiAccess,
+) -> Result<SignedIn, AppError> {
+    let has_token = req.headers().has("Authorization").unwrap_or(false);
+    if !has_token {
+        spend_as(env, Client::Ip(req), Budget::HostApiIp).await?;
+        return require_api_host(ctx, req, access).await;
+    }
+    match require_api_host(ctx, req, access).await {
+        Ok(signed_in) => {
+            match &signed_in.api_token_id {
+                Some(id) => spend_as(env, Client::ApiToken(id), Budget::HostApiToken).await?,
+                None => spend_as(env, Client::Ip(req), Budget::HostApiIp).await?,
+            }
+            Ok(signed_in)
+        }
+        Err(error) => {
+            spend_as(env, Client::Ip(req), Budget::HostApiIp).await?;
+            Err(error)
+        }
+    }
 }

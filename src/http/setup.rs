@@ -6,7 +6,7 @@
 use askama::Template;
 use worker::{Env, Request, Response};
 
-use super::error::AppError;
+use crate::app::AppError;
 use crate::setup::{check, Database, Finding, Need};
 use crate::store::Store;
 

@@ -6,8 +6,8 @@ use std::cell::RefCell;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::context::Ctx;
-use super::error::AppError;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::calendar::busy::BusyError;
 use crate::core::availability::{
     available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,

@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
-use super::host_api::{authorize, object, UNKNOWN};
+use super::request::{object, UNKNOWN};
+use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::display::rfc3339;
 use crate::core::webhooks::{EndpointInput, EventSet};

@@ -10,8 +10,8 @@
 use serde::Deserialize;
 use worker::{Request, Response};
 
-use super::context::Ctx;
-use super::error::AppError;
+use crate::app::AppError;
+use crate::app::Ctx;
 use crate::crypto::zoom_webhook::{url_validation_answer, verify};
 use crate::providers::connect::ConnectProvider;
 

@@ -1,12 +1,12 @@
-//! What every handler gets: storage, configuration, the request's origin and the clock,
+//! What every action gets: storage, configuration, the request's origin and the clock,
 //! built once per request from the Worker's environment.
 
 use std::cell::Cell;
 
 use chrono::{DateTime, Utc};
-use worker::{Env, Request};
+use worker::Env;
 
-use super::error::AppError;
+use super::AppError;
 use crate::config::Config;
 use crate::runtime::read_config;
 use crate::store::{KeySource, Store};
@@ -29,7 +29,9 @@ pub struct Ctx {
 
 impl Ctx {
     /// Builds the context; a configuration mistake is a 500 page naming the variable.
-    pub fn from_env(env: &Env, req: &Request) -> Result<Self, AppError> {
+    /// `request_origin` is the origin the request was sent to, used as the public origin
+    /// only in local development (without `PUBLIC_BASE_URL`).
+    pub fn from_env(env: &Env, request_origin: impl FnOnce() -> String) -> Result<Self, AppError> {
         let config = read_config(env).map_err(|e| {
             AppError::Misconfigured(format!(
                 "{e}. The page /setup lists everything this instance still lacks."
@@ -41,10 +43,7 @@ impl Ctx {
         // Without PUBLIC_BASE_URL the configuration only parses in local development.
         let origin = match &config.public_base_url {
             Some(url) => url.clone(),
-            None => req
-                .url()
-                .map(|u| u.origin().ascii_serialization())
-                .unwrap_or_default(),
+            None => request_origin(),
         };
         let now = crate::runtime::now();
         Ok(Self {

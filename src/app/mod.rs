@@ -1,0 +1,12 @@
+//! The application layer: the steps of each action, in one place, for every way in.
+//!
+//! A booking page and the JSON API, a dashboard form and its API twin, call the same functions
+//! here: each takes typed input and answers a typed outcome or an [`AppError`]. Below it are the
+//! pure core, the store and the provider clients; above it only `http`, which parses requests
+//! and renders answers. Nothing here imports `http`.
+
+mod context;
+mod error;
+
+pub use context::Ctx;
+pub use error::AppError;
