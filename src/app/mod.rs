@@ -10,3 +10,10 @@ mod error;
 
 pub use context::Ctx;
 pub use error::AppError;
+
+pub mod booking;
+pub mod bookings;
+pub mod cancel;
+pub mod privacy;
+pub mod public_event;
+pub mod reschedule;

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use super::call::CallError;
 use super::Calendars;
 use crate::core::availability::Interval;
+use crate::core::calendar_work::CalendarWorkState;
 use crate::core::types::{Email, PersonName, TimeZoneName};
 use crate::mail::backoff::{after_failure, AfterFailure};
 use crate::mail::render::{self, CalendarFailure};
@@ -139,21 +140,23 @@ impl Calendars<'_> {
         let Some(row) = self.store.calendar_work(booking_id).await? else {
             return Ok(Outcome::Skipped);
         };
-        let result = match row.state.as_str() {
-            "pending" => self.create_or_move(&row).await,
-            "removing" => self.remove(&row).await.map(|()| None),
-            _ => return Ok(Outcome::Skipped),
+        let result = match row.state {
+            CalendarWorkState::Pending => self.create_or_move(&row).await,
+            CalendarWorkState::Removing => self.remove(&row).await.map(|()| None),
+            CalendarWorkState::Created | CalendarWorkState::Failed | CalendarWorkState::Removed => {
+                return Ok(Outcome::Skipped)
+            }
         };
         let attempts = row.attempts + 1;
         match result {
             Ok(made_link) => {
-                let done = if row.state == "pending" {
-                    "created"
+                let done = if row.state == CalendarWorkState::Pending {
+                    CalendarWorkState::Created
                 } else {
-                    "removed"
+                    CalendarWorkState::Removed
                 };
                 self.store
-                    .finish_calendar_work(booking_id, &row.state, done, attempts, None, now)
+                    .finish_calendar_work(booking_id, row.state, done, attempts, None, now)
                     .await?;
                 if let Some(url) = made_link
                     .as_deref()
@@ -203,13 +206,13 @@ impl Calendars<'_> {
             row.booking_id
         );
         let now = self.now.timestamp();
-        if row.state != "pending" {
+        if row.state != CalendarWorkState::Pending {
             // A removal that keeps failing: the booking is cancelled either way.
             self.store
                 .finish_calendar_work(
                     &row.booking_id,
-                    &row.state,
-                    "removed",
+                    row.state,
+                    CalendarWorkState::Removed,
                     attempts,
                     Some(&short(why)),
                     now,
@@ -238,8 +241,8 @@ impl Calendars<'_> {
                 self.store
                     .finish_calendar_work(
                         &row.booking_id,
-                        "pending",
-                        "failed",
+                        CalendarWorkState::Pending,
+                        CalendarWorkState::Failed,
                         attempts,
                         Some(&short(why)),
                         now,

@@ -2,9 +2,11 @@
 
 pub mod availability;
 pub mod booking;
+pub mod booking_plan;
 pub mod booking_status;
 pub mod busy_cache;
 pub mod calendar_settings;
+pub mod calendar_work;
 pub mod connection_health;
 pub mod display;
 pub mod event_summary;

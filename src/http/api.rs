@@ -5,10 +5,10 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 use worker::{Request, Response};
 
-use super::booking::{create_booking, ProviderWork};
 use super::request::page_lang;
 use super::request::{field, json, query};
-use super::slots::PublicEvent;
+use crate::app::booking::{create_booking, ProviderWork};
+use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Interval};

@@ -21,7 +21,7 @@ use worker::{Request, Response};
 use super::request::capitalised;
 use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
-use super::slots::PublicEvent;
+use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::{

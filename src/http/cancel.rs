@@ -2,27 +2,23 @@
 //!
 //! The unguessable token in the URL is the credential, so the form needs no CSRF token; a
 //! browser's `Origin` / `Sec-Fetch-Site`, when sent, must still say the post came from this
-//! site. The status change and the two cancellation emails (iTIP CANCEL, same UID, SEQUENCE 1)
-//! are one D1 batch; the UPDATE only applies to a confirmed booking that has not started, and
-//! the outbox holds at most one email of each kind per booking, so cancelling twice, even
-//! concurrently, sends nothing more.
+//! site. The cancellation itself is `app::cancel`.
 
 use askama::Template;
 use chrono::{DateTime, Utc};
 use worker::{Request, Response};
 
-use super::booking::{queue, zone_or_utc};
-use super::public_pages::booking_by_link;
 use super::request::page_lang;
 use super::request::same_origin;
 use super::request::{field, form};
+use crate::app::bookings::booking_by_link;
+use crate::app::cancel::{cancel_and_notify, too_late};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
-use crate::mail::render::{self, CancelledBy};
-use crate::mail::stored;
-use crate::mail::{Kind, Message};
+use crate::mail::render::CancelledBy;
+use crate::mail::stored::zone_or_utc;
 use crate::store::BookingDetailsRow;
 
 #[derive(Template)]
@@ -37,16 +33,6 @@ struct CancelPage {
     back_href: String,
     reason: String,
     error: String,
-}
-
-/// The meeting has started: the sentence is written in the page's language here, since only
-/// the handler knows the host's name (see `AppError::into_response`).
-pub(super) fn too_late(booking: &BookingDetailsRow, lang: Lang) -> AppError {
-    AppError::TooLate(Strings::fill(
-        lang.strings().too_late,
-        "host",
-        &booking.host_name,
-    ))
 }
 
 fn page(
@@ -159,52 +145,4 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         }
     }
     to_booking_page(ctx, token)
-}
-
-/// Cancels `booking` and queues its two cancellation emails (iTIP CANCEL with the booking's
-/// calendar UID and the next SEQUENCE; `reason` in both) in one D1 batch. The one cancellation
-/// path, for the invitee's link and the host's dashboard alike. True when this call cancelled
-/// it; false when it was already cancelled or has started (then nothing is queued).
-pub(super) async fn cancel_and_notify(
-    ctx: &Ctx,
-    booking: &BookingDetailsRow,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    reason: &CancellationReason,
-    by: CancelledBy,
-    manage_url: &str,
-) -> Result<bool, AppError> {
-    let (to_invitee, to_host) =
-        cancellation_messages(ctx, booking, start, end, reason, by, manage_url)?;
-    let emails = [
-        queue(ctx, Kind::InviteeCancellation, &to_invitee)?,
-        queue(ctx, Kind::HostCancellation, &to_host)?,
-    ];
-    let cancelled = ctx
-        .store
-        .cancel_booking(&booking.host_id, &booking.id, ctx.now.timestamp(), &emails)
-        .await?;
-    if cancelled {
-        super::booking::run_calendar_work(ctx, &booking.id).await;
-    }
-    Ok(cancelled)
-}
-
-/// The two cancellation emails of `booking` (to the invitee, to the host), rendered but not
-/// queued: [`cancel_and_notify`] queues both with the status change; deleting a host's account
-/// sends the invitee's in the deletion's own batch.
-pub(super) fn cancellation_messages(
-    ctx: &Ctx,
-    booking: &BookingDetailsRow,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    reason: &CancellationReason,
-    by: CancelledBy,
-    manage_url: &str,
-) -> Result<(Message, Message), AppError> {
-    let facts = stored::facts(booking, start, end, None, manage_url);
-    Ok((
-        render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
-        render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,
-    ))
 }

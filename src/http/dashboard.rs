@@ -9,7 +9,6 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::booking::zone_or_utc;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host};
 use crate::app::AppError;
@@ -19,6 +18,7 @@ use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
 use crate::core::event_type::{durations_label, offered_durations};
 use crate::core::profile::Profile;
+use crate::mail::stored::zone_or_utc;
 use crate::providers::connect::ConnectProvider;
 use crate::store::{BookingsWhen, ProfileUpdate};
 

@@ -12,19 +12,20 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use worker::{Request, Response};
 
-use super::booking::zone_or_utc;
-use super::cancel::cancel_and_notify;
 use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use crate::app::bookings::{bookings_page, host_booking};
+use crate::app::cancel::cancel_as_host;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::booking_status::{BookingStatus, Standing};
+use crate::core::calendar_work::CalendarWorkState;
 use crate::core::display::{location_label, span_label};
 use crate::core::paging::BookingCursor;
 use crate::core::questions::{answers_from_json, Answer};
 use crate::core::types::CancellationReason;
-use crate::mail::render::CancelledBy;
+use crate::mail::stored::zone_or_utc;
 use crate::store::{BookingDetailsRow, BookingsWhen, HOST_BOOKINGS_LIMIT};
 
 struct BookingItem {
@@ -90,47 +91,16 @@ fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Book
         location: location_label(&row.location_kind),
         answers: answers_from_json(&row.answers),
         meeting_url: row.meeting_url.filter(|url| url.starts_with("https://")),
-        calendar_note: match (row.status, row.calendar_state.as_deref()) {
-            (BookingStatus::Confirmed, Some("pending")) => Some("being added to your calendar"),
-            (BookingStatus::Confirmed, Some("failed")) => {
+        calendar_note: match (row.status, row.calendar_state) {
+            (BookingStatus::Confirmed, Some(CalendarWorkState::Pending)) => {
+                Some("being added to your calendar")
+            }
+            (BookingStatus::Confirmed, Some(CalendarWorkState::Failed)) => {
                 Some("not in your calendar: adding it failed, please add it yourself")
             }
             _ => None,
         },
     }
-}
-
-/// One page of the host's bookings, `limit` of them after `after`, and the cursor of the next
-/// page if there is one. The dashboard and the API page alike.
-pub(super) async fn bookings_page(
-    ctx: &Ctx,
-    host_id: &str,
-    when: BookingsWhen,
-    after: Option<&BookingCursor>,
-    limit: i64,
-) -> Result<(Vec<BookingDetailsRow>, Option<BookingCursor>), AppError> {
-    // One more than asked tells whether another page follows.
-    let mut rows = ctx
-        .store
-        .host_bookings_page(
-            host_id,
-            when,
-            ctx.now.timestamp(),
-            after.map(|c| (c.start_at, c.id.as_str())),
-            limit + 1,
-        )
-        .await?;
-    let wanted = usize::try_from(limit).unwrap_or(0);
-    let more = rows.len() > wanted;
-    rows.truncate(wanted);
-    let next = more
-        .then(|| rows.last())
-        .flatten()
-        .map(|row| BookingCursor {
-            start_at: row.start_at,
-            id: row.id.clone(),
-        });
-    Ok((rows, next))
 }
 
 /// Where each list of the page starts (`?upcoming_after=` and `?past_after=`).
@@ -255,65 +225,4 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, 
     };
     cancel_as_host(ctx, &booking, &reason).await?;
     redirect("/dashboard/bookings", 303)
-}
-
-/// One of the host's bookings by id; another host's is not found, never a hint it exists.
-pub(super) async fn host_booking(
-    ctx: &Ctx,
-    host_id: &str,
-    id: &str,
-) -> Result<BookingDetailsRow, AppError> {
-    ctx.store
-        .host_booking(host_id, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("You have no booking at this address.".into()))
-}
-
-/// Cancels the host's confirmed `booking` and tells the invitee, as the dashboard and the API
-/// both do; a meeting that has started is too late (409).
-pub(super) async fn cancel_as_host(
-    ctx: &Ctx,
-    booking: &BookingDetailsRow,
-    reason: &CancellationReason,
-) -> Result<(), AppError> {
-    let (Some(start), Some(end)) = (
-        DateTime::from_timestamp(booking.start_at, 0),
-        DateTime::from_timestamp(booking.end_at, 0),
-    ) else {
-        return Err(AppError::Internal(format!(
-            "booking {} has an impossible time",
-            booking.id
-        )));
-    };
-    let too_late = || {
-        AppError::TooLate(
-            "This meeting has already started, so it can no longer be cancelled.".into(),
-        )
-    };
-    if start <= ctx.now {
-        return Err(too_late());
-    }
-    // The emails are queued with a placeholder for the token: D1 never holds it.
-    let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
-    let cancelled = cancel_and_notify(
-        ctx,
-        booking,
-        start,
-        end,
-        reason,
-        CancelledBy::Host,
-        &manage_url,
-    )
-    .await?;
-    if !cancelled {
-        // Another request got there first, or the meeting started a moment ago.
-        let now_status = ctx
-            .store
-            .host_booking(&booking.host_id, &booking.id)
-            .await?;
-        if now_status.is_some_and(|b| !b.status.is_cancelled()) {
-            return Err(too_late());
-        }
-    }
-    Ok(())
 }

@@ -13,12 +13,13 @@ use crate::core::display::rfc3339;
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::host_bookings::{bookings_page, cancel_as_host, host_booking};
 use super::request::capitalised;
 use super::request::{field, query};
 use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::bookings::{bookings_page, host_booking};
+use crate::app::cancel::cancel_as_host;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;

@@ -9,7 +9,6 @@ mod api_tokens;
 mod auth;
 mod availability_api;
 mod availability_editor;
-mod booking;
 mod cancel;
 mod connections;
 mod connections_api;
@@ -30,7 +29,6 @@ mod request;
 mod reschedule;
 mod session;
 mod setup;
-mod slots;
 mod webhook_endpoints;
 mod webhook_endpoints_api;
 mod webhooks;
@@ -354,7 +352,7 @@ async fn route(
         }
         (["privacy", "confirm", token], Method::Post) => {
             rate_limit::spend(env, req, Budget::Privacy).await?;
-            privacy::confirm(ctx!(), env, req, token).await
+            privacy::confirm(ctx!(), req, token).await
         }
         (["dashboard", "privacy"], Method::Get | Method::Head) => {
             privacy::dashboard_page(ctx!(), req).await

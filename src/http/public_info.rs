@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use worker::Response;
 
-use super::slots::PublicEvent;
+use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::event_type::{offered_durations, LocationKind};

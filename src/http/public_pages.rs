@@ -16,25 +16,24 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::booking::{create_booking, finish_left_work, ProviderWork};
 use super::request::page_lang;
 use super::request::{field, form, query};
-use super::slots::PublicEvent;
+use crate::app::booking::{create_booking, finish_left_work, ProviderWork};
+use crate::app::bookings::booking_by_link;
+use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
+use crate::core::calendar_work::CalendarWorkState;
 use crate::core::event_type::LocationKind;
 use crate::core::ics;
 use crate::core::location::Location;
 use crate::core::questions::{parse_answers, Question, ANSWER_FIELDS};
 use crate::core::types::TimeZoneName;
-use crate::crypto::digest::sha256_hex;
-use crate::crypto::link_token::is_well_formed;
 use crate::crypto::random_hex;
 use crate::i18n::{default_clock, span_label, time_label, Clock, Lang, Strings};
 use crate::providers::calendar::MeetingMaker;
-use crate::store::BookingDetailsRow;
 
 fn html(page: impl Template) -> Result<Response, AppError> {
     Ok(Response::from_html(page.render()?)?)
@@ -710,36 +709,6 @@ fn outlook_href(event: &CalendarEvent<'_>) -> String {
     )
 }
 
-/// The booking behind a manage link, with its start and end as instants.
-pub(super) async fn booking_by_link(
-    ctx: &Ctx,
-    token: &str,
-) -> Result<(BookingDetailsRow, DateTime<Utc>, DateTime<Utc>), AppError> {
-    let not_found = || {
-        AppError::NotFound(
-            "This booking link is not valid. Check that you copied all of it.".into(),
-        )
-    };
-    if !is_well_formed(token) {
-        return Err(not_found());
-    }
-    let booking = ctx
-        .store
-        .booking_by_manage_token_hash(&sha256_hex(token))
-        .await?
-        .ok_or_else(not_found)?;
-    let (Some(start), Some(end)) = (
-        DateTime::from_timestamp(booking.start_at, 0),
-        DateTime::from_timestamp(booking.end_at, 0),
-    ) else {
-        return Err(AppError::Internal(format!(
-            "booking {} has an impossible time",
-            booking.id
-        )));
-    };
-    Ok((booking, start, end))
-}
-
 /// `GET /booking/{token}/calendar.ics`: the booking as an iCalendar file to add by hand.
 pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
@@ -784,7 +753,7 @@ pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError>
 pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, AppError> {
     let Locale { t, clock } = locale(req, &query(req)?);
     let (booking, start, end) = booking_by_link(ctx, token).await?;
-    let moved_to_href = super::reschedule::moved_to_url(ctx, &booking).await?;
+    let moved_to_href = crate::app::reschedule::moved_to_url(ctx, &booking).await?;
     let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
@@ -795,9 +764,9 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let location = t.place(&place);
     let mut meeting = ctx.store.meeting_url(&booking.id).await?;
     // A booking made through the form left its event and meeting to this page.
-    if let Some(row) = meeting
-        .take_if(|m| booking.status.is_confirmed() && m.state == "pending" && m.attempts == 0)
-    {
+    if let Some(row) = meeting.take_if(|m| {
+        booking.status.is_confirmed() && m.state == CalendarWorkState::Pending && m.attempts == 0
+    }) {
         meeting = Some(finish_left_work(ctx, &booking, row).await?);
     }
     // Only a confirmed booking offers its meeting: a cancelled one's Meet, Teams or Zoom
@@ -810,7 +779,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         && booking.status.is_confirmed()
         && meeting.as_ref().is_some_and(|m| {
             MeetingMaker::parse(&m.conference).is_some_and(|k| k != MeetingMaker::None)
-                && m.state == "pending"
+                && m.state == CalendarWorkState::Pending
         });
     let summary = format!("{} {} {}", booking.event_title, t.with, booking.host_name);
     // The manage link stays out of the Google and Outlook links: those URLs are handed to a

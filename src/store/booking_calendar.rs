@@ -1,6 +1,7 @@
 //! What each booking has or needs at the providers (`booking_calendar`): written with the
 //! booking in its own batch, then advanced by `calendar::jobs` under a lease.
 
+use crate::core::calendar_work::CalendarWorkState;
 use serde::Deserialize;
 
 use super::outbox::queue_params;
@@ -34,7 +35,7 @@ pub struct CalendarWorkRow {
     pub event_id: Option<String>,
     pub meeting_id: Option<String>,
     pub meeting_url: Option<String>,
-    pub state: String,
+    pub state: CalendarWorkState,
     pub attempts: i64,
     pub start_at: i64,
     pub end_at: i64,
@@ -250,8 +251,8 @@ impl Store {
     pub async fn finish_calendar_work(
         &self,
         booking_id: &str,
-        from_state: &str,
-        state: &str,
+        from_state: CalendarWorkState,
+        state: CalendarWorkState,
         attempts: i64,
         last_error: Option<&str>,
         now: i64,
@@ -263,8 +264,8 @@ impl Store {
                  updated_at = ?6 WHERE booking_id = ?1 AND state = ?2",
                 &[
                     Param::Text(booking_id),
-                    Param::Text(from_state),
-                    Param::Text(state),
+                    Param::Text(from_state.as_str()),
+                    Param::Text(state.as_str()),
                     Param::Int(attempts),
                     last_error.map_or(Param::Null, Param::Text),
                     Param::Int(now),
@@ -454,7 +455,7 @@ impl CalendarWorkRow {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MeetingLinkRow {
     pub host_id: String,
-    pub state: String,
+    pub state: CalendarWorkState,
     pub conference: String,
     pub meeting_url: Option<String>,
     /// How many times the work was tried: 0 while a booking made through the form waits for

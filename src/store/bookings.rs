@@ -6,7 +6,9 @@
 
 use serde::Deserialize;
 
+use crate::core::booking_plan::DailyCapCheck;
 use crate::core::booking_status::BookingStatus;
+use crate::core::calendar_work::CalendarWorkState;
 
 use super::booking_calendar::{
     NewCalendarWork, HOLD_NEW_BOOKING_EMAILS, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK,
@@ -53,7 +55,7 @@ pub struct NewBookingRow<'a> {
     pub blocked_from: i64,
     pub blocked_until: i64,
     /// With a daily cap: the cap and the bounds of the slot's local day in the host's zone.
-    pub daily_cap: Option<(i64, i64, i64)>,
+    pub daily_cap: Option<DailyCapCheck>,
     pub invitee_name: &'a str,
     pub invitee_email: &'a str,
     pub invitee_time_zone: &'a str,
@@ -77,7 +79,7 @@ impl NewBookingRow<'_> {
     /// columns (?6 … ?9, ?20) blank, the invitee sealed in ?22 and its address's index in ?23.
     fn params<'b>(&'b self, invitee: &'b SealedInvitee) -> Vec<Param<'b>> {
         let (cap, day_start, day_end) = match self.daily_cap {
-            Some((cap, start, end)) => (Some(cap), Some(start), Some(end)),
+            Some(check) => (Some(check.cap), Some(check.day_start), Some(check.day_end)),
             None => (None, None, None),
         };
         vec![
@@ -185,7 +187,7 @@ pub struct BookingDetailsRow {
     /// The meeting link, once the provider made it.
     pub meeting_url: Option<String>,
     /// Where its calendar event stands (`booking_calendar.state`), if it gets one.
-    pub calendar_state: Option<String>,
+    pub calendar_state: Option<CalendarWorkState>,
     /// After a reschedule, the booking this one replaced.
     pub rescheduled_from: Option<String>,
     /// The invitee, sealed (`sealed_invitee.rs`); the store opens it into the fields above.

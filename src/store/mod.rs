@@ -51,7 +51,9 @@ pub use event_types::{EventTypeDelete, EventTypeWrite};
 pub use keys::KeySource;
 pub use kv_list::list_kv;
 pub use outbox::{DueEmail, NewEmail};
-pub use privacy::{DuePrivacyEmail, PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT};
+pub use privacy::{
+    DuePrivacyEmail, HostProfileRow, PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT,
+};
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;

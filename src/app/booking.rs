@@ -9,14 +9,16 @@
 //! (the JSON API) or by the confirmation page the booking form redirects to: a request of its
 //! own, with a CPU budget of its own ([`ProviderWork`]).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use super::slots::PublicEvent;
-use crate::app::AppError;
-use crate::app::Ctx;
+use super::public_event::{Availability, PublicEvent};
+use super::{AppError, Ctx};
 use crate::calendar::jobs::{work_for, Outcome};
-use crate::core::availability::{local_dates_to_utc, Interval};
+use crate::core::availability::Interval;
 use crate::core::booking::{BookingRequest, FieldErrors};
+use crate::core::booking_plan::BookingPlan;
+use crate::core::calendar_work::CalendarWorkState;
 use crate::core::questions::{answers_to_json, Answer};
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
@@ -70,15 +72,9 @@ pub async fn create_booking(
     providers: ProviderWork,
 ) -> Result<CreatedBooking, AppError> {
     let zone = target.schedule_zone()?;
-    let local_day = request.start.with_timezone(&zone).date_naive();
-    let day = local_dates_to_utc(local_day, local_day, zone)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let around = Interval::new(
-        day.start() - Duration::days(1),
-        day.end() + Duration::days(1),
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let availability = target.availability(ctx, around).await?;
+    let availability = target
+        .availability(ctx, deciding_range(request.start, zone)?)
+        .await?;
 
     let idempotency_key = match &request.idempotency_key {
         Some(key) => key.as_str().to_owned(),
@@ -88,9 +84,6 @@ pub async fn create_booking(
         .config
         .link_key
         .manage_token(&target.host.id, &idempotency_key);
-    let rules = &availability.rules;
-    let end = request.start + Duration::minutes(i64::from(rules.duration_minutes()));
-
     if !availability.offers(request.start) {
         // A retry of a booking that already went through finds its own booking in the way.
         if request.idempotency_key.is_none() || !availability.would_offer_when_free(request.start) {
@@ -98,15 +91,10 @@ pub async fn create_booking(
         }
     }
 
+    let plan = plan(request.start, &availability, zone)?;
+    let end = plan.end;
     let id = random_hex::<16>();
     let token_hash = sha256_hex(&manage_token);
-    let daily_cap = rules.max_per_day().map(|cap| {
-        (
-            i64::from(cap),
-            day.start().timestamp(),
-            day.end().timestamp(),
-        )
-    });
     // The emails are queued with a placeholder for the token: D1 never holds it.
     let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let uid = render::calendar_uid(&id);
@@ -154,9 +142,9 @@ pub async fn create_booking(
         event_type_id: &target.event.id,
         start_at: request.start.timestamp(),
         end_at: end.timestamp(),
-        blocked_from: request.start.timestamp() - 60 * i64::from(rules.buffer_before_minutes()),
-        blocked_until: end.timestamp() + 60 * i64::from(rules.buffer_after_minutes()),
-        daily_cap,
+        blocked_from: plan.blocked_from,
+        blocked_until: plan.blocked_until,
+        daily_cap: plan.daily_cap,
         invitee_name: request.invitee.name.as_str(),
         invitee_email: request.invitee.email.as_str(),
         invitee_time_zone: request.invitee.time_zone.name(),
@@ -222,6 +210,21 @@ pub async fn create_booking(
     }
 }
 
+/// The range whose busy times decide a booking at `start` ([`BookingPlan::deciding_range`]).
+pub fn deciding_range(start: DateTime<Utc>, zone: Tz) -> Result<Interval, AppError> {
+    BookingPlan::deciding_range(start, zone).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The plan of a booking at `start`, by the rules `availability` was read with.
+pub fn plan(
+    start: DateTime<Utc>,
+    availability: &Availability,
+    zone: Tz,
+) -> Result<BookingPlan, AppError> {
+    BookingPlan::new(start, &availability.rules, zone)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// Creates (or moves, or removes) what booking `id` needs at the providers right away, so
 /// the confirmation page can show the meeting link. A failure never undoes the booking: the
 /// row stays due and the cron trigger retries it with backoff.
@@ -267,7 +270,7 @@ pub async fn finish_left_work(
     release_held_emails(ctx, &booking.id).await;
     Ok(match done {
         Some(link) => MeetingLinkRow {
-            state: "created".into(),
+            state: CalendarWorkState::Created,
             meeting_url: link,
             attempts: 1,
             ..meeting
@@ -289,13 +292,13 @@ pub fn queue(ctx: &Ctx, kind: Kind, message: &Message) -> Result<NewEmail, AppEr
     Ok(ctx.store.new_email(kind.as_str(), &message.to, message)?)
 }
 
-pub use crate::mail::stored::zone_or_utc;
-
-pub(super) fn taken() -> AppError {
+/// The refusal of a slot someone else took first.
+pub fn taken() -> AppError {
     AppError::Conflict("Someone booked this time a moment ago. Please pick another time.".into())
 }
 
-pub(super) fn refusal(availability: &super::slots::Availability, start: DateTime<Utc>) -> AppError {
+/// The refusal of `start`: taken by someone, or never offered for this event.
+pub fn refusal(availability: &Availability, start: DateTime<Utc>) -> AppError {
     if availability.would_offer_when_free(start) {
         taken()
     } else {

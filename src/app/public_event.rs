@@ -6,8 +6,7 @@ use std::cell::RefCell;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::app::AppError;
-use crate::app::Ctx;
+use super::{AppError, Ctx};
 use crate::calendar::busy::BusyError;
 use crate::core::availability::{
     available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
