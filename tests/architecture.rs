@@ -1,7 +1,8 @@
 //! ARCHITECTURE.md's invariants, checked on the source text so a change that breaks one fails
 //! `make test` instead of leaving the document wrong: every folder and top-level module under
 //! `src/` is in the code map; SQL text appears only in `src/store/`; nothing below `src/http/`
-//! imports it; the pure core never names the Worker runtime; the HTML pages' table
+//! imports it; no handler imports another and the application layer knows no HTTP; the pure
+//! core never names the Worker runtime; the HTML pages' table
 //! (`PAGE_ROUTES`, which decides 405s and framing) lists exactly what the router answers.
 
 use std::collections::BTreeSet;
@@ -84,6 +85,82 @@ fn nothing_below_the_http_shell_imports_it() {
     assert!(
         offenders.is_empty(),
         "modules importing the HTTP shell: {offenders:?}"
+    );
+}
+
+/// The `src/http/` modules every handler may use: request reading, sessions and API
+/// authorization, the error mapping, headers, rate limits and the dashboard's navigation.
+/// Anything else a handler needs from another belongs in `src/app/`.
+const SHARED_HTTP_MODULES: [&str; 6] = [
+    "request",
+    "session",
+    "error",
+    "headers",
+    "rate_limit",
+    "dashboard_nav",
+];
+
+/// The names `text` reaches through `super::NAME` (its sibling modules).
+fn sibling_modules(text: &str) -> BTreeSet<String> {
+    text.match_indices("super::")
+        .map(|(at, _)| {
+            text[at + "super::".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|name| !name.is_empty() && name.chars().all(|c| !c.is_ascii_uppercase()))
+        .collect()
+}
+
+#[test]
+fn no_handler_imports_another_handler() {
+    let offenders: Vec<String> = rust_files(&repo().join("src/http"))
+        .into_iter()
+        .filter(|file| !file.ends_with("mod.rs"))
+        .flat_map(|file| {
+            let text = fs::read_to_string(&file).unwrap();
+            sibling_modules(&text)
+                .into_iter()
+                .filter(|name| !SHARED_HTTP_MODULES.contains(&name.as_str()))
+                .map(|name| format!("{} uses super::{name}", file.display()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "handlers reaching into other handlers (move the step to src/app/): {offenders:#?}"
+    );
+}
+
+#[test]
+fn the_check_for_sibling_imports_sees_every_form() {
+    let text =
+        "use super::booking::{create, Work};\nlet x = super::slots::find();\nuse super::{A, B};";
+    let names: Vec<String> = sibling_modules(text).into_iter().collect();
+    assert_eq!(names, ["booking", "slots"]);
+}
+
+#[test]
+fn the_app_layer_knows_no_request_or_response() {
+    let offenders: Vec<String> = rust_files(&repo().join("src/app"))
+        .into_iter()
+        .filter(|file| {
+            let text = fs::read_to_string(file).unwrap();
+            [
+                "crate::http",
+                "worker::Request",
+                "worker::Response",
+                "Response::",
+            ]
+            .iter()
+            .any(|name| text.contains(name))
+        })
+        .map(|file| file.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "app modules handling HTTP themselves: {offenders:?}"
     );
 }
 
@@ -227,7 +304,7 @@ fn the_page_table_lists_exactly_the_pages_the_router_answers() {
 }
 
 #[test]
-fn no_booking_status_is_compared_as_text_outside_the_store() {
+fn no_booking_status_or_calendar_state_is_compared_as_text_outside_the_store() {
     let store = repo().join("src/store");
     let offenders: Vec<String> = rust_files(&repo().join("src"))
         .into_iter()
@@ -241,6 +318,8 @@ fn no_booking_status_is_compared_as_text_outside_the_store() {
                         "!= \"confirmed\"",
                         "== \"cancelled\"",
                         "!= \"cancelled\"",
+                        "state == \"",
+                        "state != \"",
                     ]
                     .iter()
                     .any(|comparison| line.contains(comparison))

@@ -59,6 +59,15 @@ pub fn location_label(kind: &str) -> &'static str {
     }
 }
 
+/// The message with its first letter in upper case, to stand alone next to a field.
+pub fn capitalised(message: String) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

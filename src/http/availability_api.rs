@@ -11,18 +11,18 @@ use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::availability_editor::{
-    check_day, overrides_between, schedule_zone, store_override, store_week, stored_week,
-    OverrideProblem,
-};
-use super::request::capitalised;
 use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::{ApiAccess, SignedIn};
+use crate::app::availability::{
+    check_day, overrides_between, schedule_zone, store_override, store_week, stored_week,
+    OverrideProblem,
+};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::LocalRange;
 use crate::core::booking::FieldErrors;
+use crate::core::display::capitalised;
 use crate::core::types::TimeZoneName;
 
 /// The weekdays as the API names them, Monday first (the order the store keeps them in).
@@ -105,7 +105,7 @@ fn override_json(date: &str, ranges: &[(i64, i64)]) -> Value {
 /// `GET /api/v1/availability`: the week, its zone, and the overrides from today on.
 pub async fn get(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppError> {
     let signed_in = authorize(ctx, env, req, ApiAccess::Read).await?;
-    let zone = schedule_zone(ctx, &signed_in).await?;
+    let zone = schedule_zone(ctx, &signed_in.host).await?;
     Ok(Response::from_json(
         &availability_json(ctx, &signed_in, zone).await?,
     )?)
@@ -157,7 +157,7 @@ pub async fn save(
             errors.push("time_zone", "Send the zone the hours are read in.");
             None
         }
-        None => TimeZoneName::parse(schedule_zone(ctx, &signed_in).await?.name()).ok(),
+        None => TimeZoneName::parse(schedule_zone(ctx, &signed_in.host).await?.name()).ok(),
     };
     let (Some(zone), true) = (zone, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors));
@@ -283,7 +283,7 @@ pub async fn put_override(
     let (Some(date), Some(ranges), true) = (date, ranges, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors));
     };
-    let zone = schedule_zone(ctx, &signed_in).await?;
+    let zone = schedule_zone(ctx, &signed_in.host).await?;
     let saved = match store_override(ctx, &signed_in.host.id, zone, date, ranges).await? {
         Ok(saved) => saved,
         Err(OverrideProblem::PastDate) => {

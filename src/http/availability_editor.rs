@@ -2,15 +2,10 @@
 //! the zone they are read in, date overrides, and a preview of the next seven days' slots
 //! computed by the same engine the public pages use.
 //!
-//! Each weekday has an on/off switch and one or more ranges of two time fields (`mon_start`,
-//! `mon_end`, repeated per range). Without JavaScript, "Add a range" and "Copy to weekdays" are
-//! submit buttons that send the form back with the change made and nothing saved; with it,
-//! static/assets/hours.js makes the same changes in the page. A form with a `mon` text field
-//! (`09:00-12:00, 13:00-17:00`) is read as before. Either way every range goes through
-//! [`LocalRange::parse`] and [`check_day`] ([`WeeklyHours::new`]), so the dashboard, onboarding
-//! and the JSON API refuse exactly what the engine would. Saving replaces the whole week in one
-//! D1 batch. Every query is scoped by the signed-in host's id; dates and ids from the address
-//! only reach such queries.
+//! The week is edited through the form in `week_form` (shared with onboarding) and saved,
+//! like the overrides, through `app::availability`, so the dashboard, onboarding and the JSON
+//! API refuse exactly what the engine would. Every query is scoped by the signed-in host's id;
+//! dates and ids from the address only reach such queries.
 
 use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
@@ -18,262 +13,22 @@ use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::request::capitalised;
 use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use super::week_form::{hhmm, posted_ranges, read_week_form, WeekEditor, WeekSubmit};
+use crate::app::availability::{
+    overrides_between, schedule_zone, store_override, store_week, stored_week, OverrideProblem,
+};
 use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
 use crate::app::Ctx;
-use crate::core::availability::{
-    group_by_local_date, local_dates_to_utc, parse_zone, LocalRange, Schedule, WeeklyHours,
-};
+use crate::core::availability::{group_by_local_date, local_dates_to_utc, parse_zone, LocalRange};
 use crate::core::booking::FieldErrors;
+use crate::core::display::capitalised;
 use crate::core::display::{clock_label, day_label};
-use crate::core::types::TimeZoneName;
-use crate::store::MinuteRange;
-
-/// Form field names of the weekdays, Monday first, and how the page labels them.
-const WEEKDAYS: [(&str, &str); 7] = [
-    ("mon", "Monday"),
-    ("tue", "Tuesday"),
-    ("wed", "Wednesday"),
-    ("thu", "Thursday"),
-    ("fri", "Friday"),
-    ("sat", "Saturday"),
-    ("sun", "Sunday"),
-];
-
-/// At most this many ranges per day: more is a typing accident, and it bounds the D1 batch.
-const MAX_RANGES_PER_DAY: usize = 12;
 
 /// How many days the preview shows, starting today in the schedule's zone.
 const PREVIEW_DAYS: u64 = 7;
-
-/// One weekday of the hours editor as the host sees it.
-pub(super) struct DayEditor {
-    /// `mon` … `sun`: the prefix of the day's field names and the id of its message.
-    pub(super) field: &'static str,
-    pub(super) label: &'static str,
-    /// The switch: a day switched off has no hours, whatever its ranges say.
-    pub(super) on: bool,
-    /// Start and end of each range as `HH:MM` (an end of 24:00 shows as 00:00).
-    pub(super) ranges: Vec<(String, String)>,
-    pub(super) error: String,
-}
-
-/// The weekly hours editor as shown: seven days and the zone they are read in. Shared by the
-/// availability page and onboarding (templates/week_editor.html).
-pub(super) struct WeekEditor {
-    pub(super) days: Vec<DayEditor>,
-    pub(super) zone: String,
-    pub(super) zone_error: String,
-    /// After "add a range" or "copy" without JavaScript: the page says nothing is saved yet.
-    pub(super) unsaved: bool,
-    pub(super) zone_names: &'static [Tz],
-}
-
-/// What a posted weekly hours form asks for.
-pub(super) enum WeekSubmit {
-    /// Every day passed [`check_day`] and the zone is known: save these.
-    Save([Vec<LocalRange>; 7], TimeZoneName),
-    /// "Add a range" or "Copy to weekdays" without JavaScript: show the form again, unsaved.
-    Edited(WeekEditor),
-    /// Something is wrong: show the form again with a message at each day or the zone (422).
-    Invalid(WeekEditor),
-}
-
-/// The range a day switched on starts with.
-const DEFAULT_RANGE: (&str, &str) = ("09:00", "17:00");
-
-fn end_text(minute: i64) -> String {
-    // A time field cannot hold 24:00; midnight at the end of a range means the day's end.
-    if minute >= 1440 {
-        "00:00".to_owned()
-    } else {
-        hhmm(minute)
-    }
-}
-
-impl WeekEditor {
-    /// The editor showing a stored week (minute ranges, Monday first) in `zone`.
-    pub(super) fn stored(week: &[Vec<(i64, i64)>; 7], zone: &str) -> Self {
-        let days = WEEKDAYS
-            .iter()
-            .zip(week)
-            .map(|((field, label), ranges)| DayEditor {
-                field,
-                label,
-                on: !ranges.is_empty(),
-                ranges: if ranges.is_empty() {
-                    vec![(DEFAULT_RANGE.0.to_owned(), DEFAULT_RANGE.1.to_owned())]
-                } else {
-                    ranges
-                        .iter()
-                        .map(|(start, end)| (hhmm(*start), end_text(*end)))
-                        .collect()
-                },
-                error: String::new(),
-            })
-            .collect();
-        Self {
-            days,
-            zone: zone.to_owned(),
-            zone_error: String::new(),
-            unsaved: false,
-            zone_names: &chrono_tz::TZ_VARIANTS,
-        }
-    }
-}
-
-/// The ranges of one day as posted: the `{day}_start` and `{day}_end` values in order.
-fn posted_ranges(pairs: &[(String, String)], day: &str) -> Vec<(String, String)> {
-    let values = |name: String| -> Vec<String> {
-        pairs
-            .iter()
-            .filter(|(key, _)| *key == name)
-            .map(|(_, value)| value.trim().to_owned())
-            .collect()
-    };
-    let (starts, ends) = (values(format!("{day}_start")), values(format!("{day}_end")));
-    (0..starts.len().max(ends.len()))
-        .map(|i| {
-            (
-                starts.get(i).cloned().unwrap_or_default(),
-                ends.get(i).cloned().unwrap_or_default(),
-            )
-        })
-        .filter(|(start, end)| !start.is_empty() || !end.is_empty())
-        .take(MAX_RANGES_PER_DAY + 1)
-        .collect()
-}
-
-/// One day's typed ranges checked as the engine reads them (`index`: 0 is Monday).
-fn check_typed_day(
-    index: usize,
-    label: &str,
-    on: bool,
-    rows: &[(String, String)],
-) -> Result<Vec<LocalRange>, String> {
-    if !on {
-        return Ok(Vec::new());
-    }
-    let mut ranges = Vec::with_capacity(rows.len());
-    for (start, end) in rows {
-        if start.is_empty() || end.is_empty() {
-            return Err(format!(
-                "{label}: give each range a start and an end time, or clear both to remove it."
-            ));
-        }
-        let end = if end == "00:00" {
-            "24:00"
-        } else {
-            end.as_str()
-        };
-        ranges.push(
-            LocalRange::parse(start, end)
-                .map_err(|e| format!("{label}: {}.", capitalised(e.to_string())))?,
-        );
-    }
-    check_day(index, ranges)
-}
-
-/// Reads a posted weekly hours form (the editor's fields, or one text field per day).
-pub(super) fn read_week_form(pairs: &[(String, String)]) -> WeekSubmit {
-    let structured = field(pairs, "week") == Some("ranges");
-    let mut days: Vec<DayEditor> = WEEKDAYS
-        .iter()
-        .map(|(name, label)| {
-            let (on, ranges) = if structured {
-                let on = field(pairs, &format!("{name}_on")).is_some_and(|v| !v.is_empty());
-                (on, posted_ranges(pairs, name))
-            } else {
-                let text = field(pairs, name).unwrap_or_default().trim().to_owned();
-                let ranges: Vec<(String, String)> = text
-                    .split([',', ';'])
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(|piece| match piece.split_once(['-', '–']) {
-                        Some((start, end)) => (start.trim().to_owned(), end.trim().to_owned()),
-                        None => (piece.to_owned(), String::new()),
-                    })
-                    .collect();
-                (!text.is_empty(), ranges)
-            };
-            DayEditor {
-                field: name,
-                label,
-                on,
-                ranges,
-                error: String::new(),
-            }
-        })
-        .collect();
-    let zone_text = field(pairs, "schedule_time_zone")
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let edit = field(pairs, "edit").and_then(|e| e.split_once(':'));
-    let position = |day: &str| WEEKDAYS.iter().position(|(name, _)| *name == day);
-    let edited = match edit {
-        Some(("add", day)) => position(day).map(|i| {
-            if let Some(d) = days.get_mut(i) {
-                d.on = true;
-                if d.ranges.len() < MAX_RANGES_PER_DAY {
-                    d.ranges.push((String::new(), String::new()));
-                }
-            }
-        }),
-        Some(("copy", day)) => position(day).map(|from| {
-            let (on, ranges) = (days[from].on, days[from].ranges.clone());
-            // Monday to Friday: the weekend keeps its own hours.
-            for d in days.iter_mut().take(5) {
-                d.on = on;
-                d.ranges = ranges.clone();
-            }
-        }),
-        _ => None,
-    };
-    let mut valid: [Vec<LocalRange>; 7] = Default::default();
-    let mut wrong = false;
-    for (index, day) in days.iter_mut().enumerate() {
-        if day.ranges.is_empty() {
-            // Nothing typed: the day is off, and offers the usual range should it be switched on.
-            day.ranges
-                .push((DEFAULT_RANGE.0.to_owned(), DEFAULT_RANGE.1.to_owned()));
-            day.on = false;
-            continue;
-        }
-        if edited.is_some() {
-            continue;
-        }
-        match check_typed_day(index, day.label, day.on, &day.ranges) {
-            Ok(ranges) => valid[index] = ranges,
-            Err(message) => {
-                day.error = message;
-                wrong = true;
-            }
-        }
-    }
-    let mut editor = WeekEditor {
-        days,
-        zone: zone_text.clone(),
-        zone_error: String::new(),
-        unsaved: false,
-        zone_names: &chrono_tz::TZ_VARIANTS,
-    };
-    if edited.is_some() {
-        editor.unsaved = true;
-        return WeekSubmit::Edited(editor);
-    }
-    match TimeZoneName::parse(&zone_text) {
-        Ok(zone) if !wrong => WeekSubmit::Save(valid, zone),
-        Ok(_) => WeekSubmit::Invalid(editor),
-        Err(e) => {
-            editor.zone_error = e.to_string();
-            WeekSubmit::Invalid(editor)
-        }
-    }
-}
 
 struct OverrideItem {
     date: String,
@@ -348,10 +103,6 @@ struct Typed {
     override_day_off: bool,
 }
 
-fn hhmm(minute: i64) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
-
 fn ranges_text(ranges: &[(i64, i64)]) -> String {
     ranges
         .iter()
@@ -376,148 +127,9 @@ fn parse_ranges(text: &str) -> Result<Vec<LocalRange>, String> {
     Ok(ranges)
 }
 
-fn minutes(ranges: &[LocalRange]) -> Vec<MinuteRange> {
-    ranges
-        .iter()
-        .map(|r| MinuteRange {
-            start_minute: i64::from(r.start_minute()),
-            end_minute: i64::from(r.end_minute()),
-        })
-        .collect()
-}
-
 /// Today in the host's schedule zone.
 fn today(ctx: &Ctx, zone: Tz) -> NaiveDate {
     ctx.now.with_timezone(&zone).date_naive()
-}
-
-/// The host's stored weekly hours as minute ranges, Monday first.
-pub(super) async fn stored_week(
-    ctx: &Ctx,
-    host_id: &str,
-) -> Result<[Vec<(i64, i64)>; 7], AppError> {
-    let mut per_day: [Vec<(i64, i64)>; 7] = Default::default();
-    for row in ctx.store.weekly_hours(host_id).await? {
-        if let Some(day) = usize::try_from(row.weekday)
-            .ok()
-            .and_then(|d| per_day.get_mut(d))
-        {
-            day.push((row.start_minute, row.end_minute));
-        }
-    }
-    Ok(per_day)
-}
-
-/// The host's date overrides from `from` to `until` (inclusive; `None`: every later one), by
-/// date (`YYYY-MM-DD`); a day off has no ranges.
-pub(super) async fn overrides_between(
-    ctx: &Ctx,
-    host_id: &str,
-    from: NaiveDate,
-    until: Option<NaiveDate>,
-) -> Result<Vec<(String, Vec<(i64, i64)>)>, AppError> {
-    let until = until.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
-    let mut overrides: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
-    for row in ctx
-        .store
-        .date_overrides(host_id, &from.to_string(), &until)
-        .await?
-    {
-        if overrides.last().map(|(date, _)| date.as_str()) != Some(row.local_date.as_str()) {
-            overrides.push((row.local_date.clone(), Vec::new()));
-        }
-        if let (Some((_, ranges)), Some(start), Some(end)) =
-            (overrides.last_mut(), row.start_minute, row.end_minute)
-        {
-            ranges.push((start, end));
-        }
-    }
-    Ok(overrides)
-}
-
-/// The zone the host's hours are read in (UTC should the stored name ever be unknown).
-pub(super) async fn schedule_zone(ctx: &Ctx, signed_in: &SignedIn) -> Result<Tz, AppError> {
-    let host = ctx
-        .store
-        .host_by_slug(&signed_in.host.slug)
-        .await?
-        .filter(|h| h.id == signed_in.host.id)
-        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))?;
-    Ok(parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC))
-}
-
-/// One weekday's ranges checked on their own, so every weekday with overlapping ranges gets
-/// its own message (`index`: 0 is Monday).
-pub(super) fn check_day(index: usize, ranges: Vec<LocalRange>) -> Result<Vec<LocalRange>, String> {
-    if ranges.len() > MAX_RANGES_PER_DAY {
-        return Err(format!("Use at most {MAX_RANGES_PER_DAY} ranges a day."));
-    }
-    let mut alone: [Vec<LocalRange>; 7] = Default::default();
-    if let Some(day) = alone.get_mut(index) {
-        *day = ranges.clone();
-    }
-    WeeklyHours::new(alone)
-        .map(|_| ranges)
-        .map_err(|error| capitalised(error.to_string()) + ".")
-}
-
-/// Replaces the host's week (each day already passed [`check_day`]) and its zone.
-pub(super) async fn store_week(
-    ctx: &Ctx,
-    host_id: &str,
-    zone: &TimeZoneName,
-    days: [Vec<LocalRange>; 7],
-) -> Result<(), AppError> {
-    let weekly = WeeklyHours::new(days).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut stored: [Vec<MinuteRange>; 7] = Default::default();
-    let mut weekday = chrono::Weekday::Mon;
-    for day in &mut stored {
-        *day = minutes(weekly.ranges_on(weekday));
-        weekday = weekday.succ();
-    }
-    ctx.store
-        .replace_weekly_hours(host_id, zone.name(), &stored)
-        .await?;
-    Ok(())
-}
-
-/// Why an override cannot be saved, and under which of its fields.
-pub(super) enum OverrideProblem {
-    /// The date is already past in the schedule's zone.
-    PastDate,
-    /// The ranges overlap (the engine's own check).
-    Hours(String),
-}
-
-/// Checks and saves one date's override (no ranges: the day off), as the engine will read it;
-/// returns the ranges as saved (in order).
-pub(super) async fn store_override(
-    ctx: &Ctx,
-    host_id: &str,
-    zone: Tz,
-    date: NaiveDate,
-    ranges: Vec<LocalRange>,
-) -> Result<Result<Vec<MinuteRange>, OverrideProblem>, AppError> {
-    if date < today(ctx, zone) {
-        return Ok(Err(OverrideProblem::PastDate));
-    }
-    if ranges.len() > MAX_RANGES_PER_DAY {
-        return Ok(Err(OverrideProblem::Hours(format!(
-            "Use at most {MAX_RANGES_PER_DAY} ranges a day."
-        ))));
-    }
-    match Schedule::new(zone, WeeklyHours::default(), vec![(date, ranges)]) {
-        Ok(schedule) => {
-            let ranges = minutes(schedule.ranges_on(date));
-            ctx.store
-                .save_date_override(host_id, &date.to_string(), &ranges)
-                .await?;
-            Ok(Ok(ranges))
-        }
-        Err(error) => Ok(Err(OverrideProblem::Hours(
-            capitalised(error.to_string()) + ".",
-        ))),
-    }
 }
 
 async fn render(
@@ -689,7 +301,7 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
             .join(", "),
     };
     let day_off = field(&pairs, "override_day_off").is_some_and(|v| !v.is_empty());
-    let zone = schedule_zone(ctx, &signed_in).await?;
+    let zone = schedule_zone(ctx, &signed_in.host).await?;
     let mut errors = FieldErrors::default();
     let date = match date_text.parse::<NaiveDate>() {
         Ok(date) => Some(date),

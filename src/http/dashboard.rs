@@ -155,7 +155,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             }
         })
         .collect();
-    let has_hours = super::availability_editor::stored_week(ctx, &host.id)
+    let has_hours = crate::app::availability::stored_week(ctx, &host.id)
         .await?
         .iter()
         .any(|day| !day.is_empty());

@@ -13,7 +13,6 @@ use crate::core::display::rfc3339;
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::request::capitalised;
 use super::request::{field, query};
 use super::request::{object, UNKNOWN};
 use super::session::authorize;
@@ -23,6 +22,7 @@ use crate::app::cancel::cancel_as_host;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
+use crate::core::display::capitalised;
 use crate::core::paging::BookingCursor;
 use crate::core::questions::answers_from_json;
 use crate::core::types::CancellationReason;

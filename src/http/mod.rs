@@ -32,6 +32,7 @@ mod setup;
 mod webhook_endpoints;
 mod webhook_endpoints_api;
 mod webhooks;
+mod week_form;
 
 use worker::{Env, Method, Request, Response};
 

@@ -14,11 +14,12 @@ use askama::Template;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::availability_editor::{read_week_form, store_week, stored_week, WeekEditor, WeekSubmit};
 use super::dashboard::{read_profile, save_profile_fields, ProfileForm};
 use super::event_types::defaults;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use super::week_form::{read_week_form, WeekEditor, WeekSubmit};
+use crate::app::availability::{schedule_zone, store_week, stored_week};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::calendar::registration;
@@ -179,7 +180,7 @@ async fn start_with_defaults(
 /// `GET /dashboard/welcome/hours`: step 2, the working hours as stored (the defaults at first).
 pub async fn hours_step(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
-    let zone = super::availability_editor::schedule_zone(ctx, &signed_in).await?;
+    let zone = schedule_zone(ctx, &signed_in.host).await?;
     let mut page = OnboardingPage::new(ctx, &signed_in, 2);
     page.week = WeekEditor::stored(&stored_week(ctx, &signed_in.host.id).await?, zone.name());
     html(&page, 200)

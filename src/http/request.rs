@@ -121,12 +121,3 @@ pub async fn object(req: &mut Request) -> Result<Map<String, Value>, AppError> {
 
 /// The message under `unknown_field` for a key the endpoint does not know.
 pub const UNKNOWN: &str = "This field is not known.";
-
-/// The message with its first letter in upper case, to stand alone next to a field.
-pub fn capitalised(message: String) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => message,
-    }
-}

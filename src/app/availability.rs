@@ -1,0 +1,152 @@
+//! A host's availability as it is stored and changed: the weekly hours (several ranges a day)
+//! and the zone they are read in, and date overrides. The dashboard, onboarding and the JSON
+//! API all save through here, so each refuses exactly what the engine would
+//! ([`WeeklyHours::new`], [`Schedule::new`]).
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::{AppError, Ctx};
+use crate::core::availability::{parse_zone, LocalRange, Schedule, WeeklyHours};
+use crate::core::display::capitalised;
+use crate::core::types::TimeZoneName;
+use crate::store::{MinuteRange, SessionHostRow};
+
+/// Longest list of ranges a day takes.
+pub const MAX_RANGES_PER_DAY: usize = 12;
+
+fn minutes(ranges: &[LocalRange]) -> Vec<MinuteRange> {
+    ranges
+        .iter()
+        .map(|r| MinuteRange {
+            start_minute: i64::from(r.start_minute()),
+            end_minute: i64::from(r.end_minute()),
+        })
+        .collect()
+}
+
+/// The host's stored weekly hours as minute ranges, Monday first.
+pub async fn stored_week(ctx: &Ctx, host_id: &str) -> Result<[Vec<(i64, i64)>; 7], AppError> {
+    let mut per_day: [Vec<(i64, i64)>; 7] = Default::default();
+    for row in ctx.store.weekly_hours(host_id).await? {
+        if let Some(day) = usize::try_from(row.weekday)
+            .ok()
+            .and_then(|d| per_day.get_mut(d))
+        {
+            day.push((row.start_minute, row.end_minute));
+        }
+    }
+    Ok(per_day)
+}
+
+/// The host's date overrides from `from` to `until` (inclusive; `None`: every later one), by
+/// date (`YYYY-MM-DD`); a day off has no ranges.
+pub async fn overrides_between(
+    ctx: &Ctx,
+    host_id: &str,
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+) -> Result<Vec<(String, Vec<(i64, i64)>)>, AppError> {
+    let until = until.map_or_else(|| "9999-12-31".to_owned(), |d| d.to_string());
+    let mut overrides: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
+    for row in ctx
+        .store
+        .date_overrides(host_id, &from.to_string(), &until)
+        .await?
+    {
+        if overrides.last().map(|(date, _)| date.as_str()) != Some(row.local_date.as_str()) {
+            overrides.push((row.local_date.clone(), Vec::new()));
+        }
+        if let (Some((_, ranges)), Some(start), Some(end)) =
+            (overrides.last_mut(), row.start_minute, row.end_minute)
+        {
+            ranges.push((start, end));
+        }
+    }
+    Ok(overrides)
+}
+
+/// The zone the host's hours are read in (UTC should the stored name ever be unknown).
+pub async fn schedule_zone(ctx: &Ctx, host: &SessionHostRow) -> Result<Tz, AppError> {
+    let host = ctx
+        .store
+        .host_by_slug(&host.slug)
+        .await?
+        .filter(|h| h.id == host.id)
+        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))?;
+    Ok(parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC))
+}
+
+/// One weekday's ranges checked on their own, so every weekday with overlapping ranges gets
+/// its own message (`index`: 0 is Monday).
+pub fn check_day(index: usize, ranges: Vec<LocalRange>) -> Result<Vec<LocalRange>, String> {
+    if ranges.len() > MAX_RANGES_PER_DAY {
+        return Err(format!("Use at most {MAX_RANGES_PER_DAY} ranges a day."));
+    }
+    let mut alone: [Vec<LocalRange>; 7] = Default::default();
+    if let Some(day) = alone.get_mut(index) {
+        *day = ranges.clone();
+    }
+    WeeklyHours::new(alone)
+        .map(|_| ranges)
+        .map_err(|error| capitalised(error.to_string()) + ".")
+}
+
+/// Replaces the host's week (each day already passed [`check_day`]) and its zone.
+pub async fn store_week(
+    ctx: &Ctx,
+    host_id: &str,
+    zone: &TimeZoneName,
+    days: [Vec<LocalRange>; 7],
+) -> Result<(), AppError> {
+    let weekly = WeeklyHours::new(days).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut stored: [Vec<MinuteRange>; 7] = Default::default();
+    let mut weekday = chrono::Weekday::Mon;
+    for day in &mut stored {
+        *day = minutes(weekly.ranges_on(weekday));
+        weekday = weekday.succ();
+    }
+    ctx.store
+        .replace_weekly_hours(host_id, zone.name(), &stored)
+        .await?;
+    Ok(())
+}
+
+/// Why an override cannot be saved, and under which of its fields.
+pub enum OverrideProblem {
+    /// The date is already past in the schedule's zone.
+    PastDate,
+    /// The ranges overlap (the engine's own check).
+    Hours(String),
+}
+
+/// Checks and saves one date's override (no ranges: the day off), as the engine will read it;
+/// returns the ranges as saved (in order).
+pub async fn store_override(
+    ctx: &Ctx,
+    host_id: &str,
+    zone: Tz,
+    date: NaiveDate,
+    ranges: Vec<LocalRange>,
+) -> Result<Result<Vec<MinuteRange>, OverrideProblem>, AppError> {
+    if date < ctx.now.with_timezone(&zone).date_naive() {
+        return Ok(Err(OverrideProblem::PastDate));
+    }
+    if ranges.len() > MAX_RANGES_PER_DAY {
+        return Ok(Err(OverrideProblem::Hours(format!(
+            "Use at most {MAX_RANGES_PER_DAY} ranges a day."
+        ))));
+    }
+    match Schedule::new(zone, WeeklyHours::default(), vec![(date, ranges)]) {
+        Ok(schedule) => {
+            let ranges = minutes(schedule.ranges_on(date));
+            ctx.store
+                .save_date_override(host_id, &date.to_string(), &ranges)
+                .await?;
+            Ok(Ok(ranges))
+        }
+        Err(error) => Ok(Err(OverrideProblem::Hours(
+            capitalised(error.to_string()) + ".",
+        ))),
+    }
+}
