@@ -89,15 +89,18 @@ fn nothing_below_the_http_shell_imports_it() {
 }
 
 /// The `src/http/` modules every handler may use: request reading, sessions and API
-/// authorization, the error mapping, headers, rate limits and the dashboard's navigation.
-/// Anything else a handler needs from another belongs in `src/app/`.
-const SHARED_HTTP_MODULES: [&str; 6] = [
+/// authorization, the error mapping, headers, rate limits, the dashboard's navigation and the
+/// two forms two pages share (the weekly hours and the profile fields). Anything else a
+/// handler needs from another belongs in `src/app/`.
+const SHARED_HTTP_MODULES: [&str; 8] = [
     "request",
     "session",
     "error",
     "headers",
     "rate_limit",
     "dashboard_nav",
+    "week_form",
+    "profile_form",
 ];
 
 /// The names `text` reaches through `super::NAME` (its sibling modules).

@@ -115,7 +115,7 @@ pub async fn create_booking(
         note: request.note.as_str(),
         start: request.start,
         end,
-        location_kind: &target.event.location_kind,
+        location_kind: target.event.location_kind,
         location_detail: &target.event.location_detail,
         meeting_url: None,
         manage_url: &manage_url,
@@ -158,7 +158,7 @@ pub async fn create_booking(
         lang: lang.code(),
     };
     // The connections were read with the availability, in the same round trip.
-    let work = work_for(&target.event.location_kind, &availability.connections).map(
+    let work = work_for(target.event.location_kind, &availability.connections).map(
         |(calendar, conference)| NewCalendarWork {
             calendar_provider: calendar,
             conference,

@@ -197,7 +197,7 @@ pub async fn move_booking(
         note: &old.note,
         start,
         end,
-        location_kind: &target.event.location_kind,
+        location_kind: target.event.location_kind,
         location_detail: &target.event.location_detail,
         meeting_url: meeting_url.as_deref(),
         manage_url: &queued_url,

@@ -46,8 +46,7 @@ impl Calendars<'_> {
         connection: &ConnectionRow,
         rejected: Option<&str>,
     ) -> Result<String, AccessError> {
-        let provider = ConnectProvider::parse(&connection.provider)
-            .ok_or_else(|| AccessError::Ours("unknown provider".into()))?;
+        let provider = connection.provider;
         if connection.needs_reconnect() {
             return Err(AccessError::NeedsReconnect);
         }

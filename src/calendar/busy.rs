@@ -39,9 +39,7 @@ impl Calendars<'_> {
     ) -> Result<Vec<Interval>, BusyError> {
         let mut busy = Vec::new();
         for connection in connections {
-            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
-                continue;
-            };
+            let provider = connection.provider;
             if !provider.is_calendar() {
                 continue;
             }

@@ -96,7 +96,7 @@ impl Calendars<'_> {
                 Err(ApiError::Unauthorized) if !refreshed => {
                     refreshed = true;
                     self.vault
-                        .forget_access_token(&connection.host_id, provider_of(connection)?)
+                        .forget_access_token(&connection.host_id, connection.provider)
                         .await
                         .map_err(|e| CallError::Ours(e.to_string()))?;
                     token = self.access_token(connection, Some(&token)).await?;
@@ -124,12 +124,12 @@ impl Calendars<'_> {
                     // again mends it, so the host is shown that, not left with silent failures.
                     worker::console_warn!(
                         "connection {} of host {}: a permission is missing, needs reconnect",
-                        connection.provider,
+                        connection.provider.as_str(),
                         connection.host_id
                     );
                     self.report_broken(
                         &connection.host_id,
-                        provider_of(connection)?,
+                        connection.provider,
                         Breakage::PermissionMissing,
                     )
                     .await
@@ -140,13 +140,6 @@ impl Calendars<'_> {
             }
         }
     }
-}
-
-fn provider_of(
-    connection: &ConnectionRow,
-) -> Result<crate::providers::connect::ConnectProvider, CallError> {
-    crate::providers::connect::ConnectProvider::parse(&connection.provider)
-        .ok_or_else(|| CallError::Ours("unknown provider".into()))
 }
 
 async fn pause(retry_after: Option<u64>) {

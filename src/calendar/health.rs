@@ -114,9 +114,7 @@ impl Calendars<'_> {
     /// worked: records a calendar that stops answering, or that answers again, only when that
     /// changes what is stored (a page view writes nothing while all is well).
     pub async fn note_busy_read(&self, connection: &ConnectionRow, answered: bool) {
-        let Some(provider) = ConnectProvider::parse(&connection.provider) else {
-            return;
-        };
+        let provider = connection.provider;
         let recorded = connection.breakage();
         let outcome = match (answered, recorded) {
             (false, None) => self
@@ -151,9 +149,7 @@ impl Calendars<'_> {
             .connections_due_for_check(now, CHECKS_PER_RUN)
             .await?
         {
-            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
-                continue;
-            };
+            let provider = connection.provider;
             let host_id = connection.host_id.as_str();
             if connection.breakage().is_some_and(Breakage::needs_reconnect) {
                 // Nothing to exercise: only the host can mend it. Make sure they know.

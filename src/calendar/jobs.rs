@@ -16,6 +16,7 @@ use super::call::CallError;
 use super::Calendars;
 use crate::core::availability::Interval;
 use crate::core::calendar_work::CalendarWorkState;
+use crate::core::event_type::LocationKind;
 use crate::core::types::{Email, PersonName, TimeZoneName};
 use crate::mail::backoff::{after_failure, AfterFailure};
 use crate::mail::render::{self, CalendarFailure};
@@ -255,8 +256,7 @@ impl Calendars<'_> {
 
     /// The host's email saying the booking is not in their calendar.
     fn failure_email(&self, row: &CalendarWorkRow) -> Result<NewEmail, String> {
-        let label = |name: &str| ConnectProvider::parse(name).map(ConnectProvider::label);
-        let conference = MeetingMaker::parse(&row.conference).and_then(MeetingMaker::label);
+        let conference = row.conference.label();
         let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).unwrap_or_default();
         let connections_url = self.origin.as_deref().map_or_else(
             || "Connected accounts in your Openslot dashboard".to_owned(),
@@ -272,7 +272,9 @@ impl Calendars<'_> {
             invitee_email: &row.invitee_email,
             start: at(row.start_at),
             end: at(row.end_at),
-            calendar: row.calendar_provider.as_deref().and_then(label),
+            calendar: row
+                .calendar_provider
+                .map(|calendar| calendar.connection().label()),
             conference,
             connections_url: &connections_url,
         })
@@ -305,9 +307,11 @@ impl Calendars<'_> {
         let urls = &self.config.services;
         let mut join_url = row.meeting_url.clone();
         let mut made_link = None;
-        let maker = meeting_maker_of(row)?;
+        let maker = row.conference;
         if maker == MeetingMaker::Zoom {
-            if let Some(zoom_connection) = self.connection(row, "zoom").await? {
+            if let Some(zoom_connection) =
+                self.connection(row, ConnectProvider::Zoom.as_str()).await?
+            {
                 match &row.meeting_id {
                     Some(id) => {
                         self.call(
@@ -328,7 +332,7 @@ impl Calendars<'_> {
                 }
             }
         }
-        let Some(provider) = calendar_of(row)? else {
+        let Some(provider) = row.calendar_provider else {
             return Ok(made_link);
         };
         let Some(connection) = self.connection(row, provider.as_str()).await? else {
@@ -833,7 +837,7 @@ impl Calendars<'_> {
     async fn remove(&self, row: &CalendarWorkRow) -> Result<(), StepError> {
         let urls = &self.config.services;
         if let Some(meeting_id) = &row.meeting_id {
-            if let Some(connection) = self.connection(row, "zoom").await? {
+            if let Some(connection) = self.connection(row, ConnectProvider::Zoom.as_str()).await? {
                 self.call(
                     &connection,
                     |token| zoom::delete_meeting(urls, token, meeting_id),
@@ -842,7 +846,7 @@ impl Calendars<'_> {
                 .await?;
             }
         }
-        let Some(provider) = calendar_of(row)? else {
+        let Some(provider) = row.calendar_provider else {
             return Ok(());
         };
         // A Google event's id is the booking id even if its creation never reported back.
@@ -892,47 +896,36 @@ fn short(why: &str) -> String {
 /// What a new booking needs done at the providers, from the event type's location and the
 /// host's connections; `None` when nothing (no calendar, no Zoom).
 pub fn work_for(
-    location_kind: &str,
+    location_kind: LocationKind,
     connections: &[ConnectionRow],
 ) -> Option<(Option<CalendarProvider>, MeetingMaker)> {
-    let working = |p: ConnectProvider| connections.iter().any(|c| c.provider == p.as_str());
+    let working = |p: ConnectProvider| connections.iter().any(|c| c.provider == p);
     let receiving = connections
         .iter()
         .find(|c| c.receives_events == 1)
-        .and_then(|c| CalendarProvider::parse(&c.provider));
+        .and_then(|c| c.provider.calendar());
     let (calendar, conference) = match location_kind {
-        "google_meet" if working(ConnectProvider::Google) => {
+        LocationKind::GoogleMeet if working(ConnectProvider::Google) => {
             (Some(CalendarProvider::Google), MeetingMaker::GoogleMeet)
         }
-        "microsoft_teams" if working(ConnectProvider::Microsoft) => (
+        LocationKind::MicrosoftTeams if working(ConnectProvider::Microsoft) => (
             Some(CalendarProvider::Microsoft),
             MeetingMaker::MicrosoftTeams,
         ),
-        "zoom" if working(ConnectProvider::Zoom) => (receiving, MeetingMaker::Zoom),
-        _ => (receiving, MeetingMaker::None),
+        LocationKind::Zoom if working(ConnectProvider::Zoom) => (receiving, MeetingMaker::Zoom),
+        // Without the connection its link needs, a meeting gets the event alone.
+        LocationKind::GoogleMeet
+        | LocationKind::MicrosoftTeams
+        | LocationKind::Zoom
+        | LocationKind::Phone
+        | LocationKind::InPerson
+        | LocationKind::CustomLink
+        | LocationKind::None => (receiving, MeetingMaker::None),
     };
     if calendar.is_none() && conference == MeetingMaker::None {
         return None;
     }
     Some((calendar, conference))
-}
-
-/// Who makes the row's meeting link; a name Openslot does not know is a permanent failure.
-fn meeting_maker_of(row: &CalendarWorkRow) -> Result<MeetingMaker, StepError> {
-    MeetingMaker::parse(&row.conference)
-        .ok_or_else(|| StepError::Permanent(format!("no meeting maker named {}", row.conference)))
-}
-
-/// The calendar the row's event belongs in, if any. A provider name Openslot does not write
-/// events to is a permanent failure (the host is told), never a call to another API.
-fn calendar_of(row: &CalendarWorkRow) -> Result<Option<CalendarProvider>, StepError> {
-    row.calendar_provider
-        .as_deref()
-        .map(|name| {
-            CalendarProvider::parse(name)
-                .ok_or_else(|| StepError::Permanent(format!("no calendar provider named {name}")))
-        })
-        .transpose()
 }
 
 /// Whether Google emails the invitee too, as the host chose for this connection.

@@ -138,9 +138,7 @@ impl Calendars<'_> {
             }
         }
         for connection in self.store.host_connections(host_id).await? {
-            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
-                continue;
-            };
+            let provider = connection.provider;
             match self.revoke(host_id, provider).await {
                 Revocation::Revoked => cleanup.grants_revoked += 1,
                 Revocation::NotOffered => {}

@@ -6,7 +6,6 @@
 //! the token encryption key*).
 
 use super::Calendars;
-use crate::providers::connect::ConnectProvider;
 
 /// How long one re-sealing holds a connection's refresh lease: a KV read and a write.
 const RESEAL_LEASE_SECONDS: i64 = 30;
@@ -32,9 +31,7 @@ impl Calendars<'_> {
         }
         let now = self.now.timestamp();
         for connection in self.store.all_connections().await? {
-            let Some(provider) = ConnectProvider::parse(&connection.provider) else {
-                continue;
-            };
+            let provider = connection.provider;
             let host_id = connection.host_id.as_str();
             let leased = !connection.needs_reconnect()
                 && self

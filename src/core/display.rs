@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::event_type::LocationKind;
+
 /// The wire form of an instant, in the API, links and provider requests alike:
 /// `2026-11-25T09:30:00Z` in UTC, `2026-11-25T10:30:00+01:00` in another zone (whole seconds).
 pub fn rfc3339<Z: chrono::TimeZone>(instant: &DateTime<Z>) -> String
@@ -47,15 +49,15 @@ pub fn span_label(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String 
 }
 
 /// What an event type's location kind is called on pages.
-pub fn location_label(kind: &str) -> &'static str {
+pub fn location_label(kind: LocationKind) -> &'static str {
     match kind {
-        "google_meet" => "Google Meet",
-        "microsoft_teams" => "Microsoft Teams",
-        "zoom" => "Zoom",
-        "phone" => "Phone call",
-        "in_person" => "In person",
-        "custom_link" => "Online meeting link",
-        _ => "Details by email",
+        LocationKind::GoogleMeet => "Google Meet",
+        LocationKind::MicrosoftTeams => "Microsoft Teams",
+        LocationKind::Zoom => "Zoom",
+        LocationKind::Phone => "Phone call",
+        LocationKind::InPerson => "In person",
+        LocationKind::CustomLink => "Online meeting link",
+        LocationKind::None => "Details by email",
     }
 }
 

@@ -9,8 +9,11 @@ use super::location::Location;
 use super::questions::{parse_questions, Question, QuestionInput};
 use super::types::{FieldError, Slug};
 
-/// Where the meeting happens, as the booking page and emails name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the meeting happens, as the booking page and emails name it. The store's rows
+/// deserialize straight into it (`event_types.location_kind`, whose CHECK constraint allows
+/// exactly these), so no page, email or job compares the stored word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LocationKind {
     None,
     GoogleMeet,
@@ -396,6 +399,16 @@ fn rules_field(error: &super::availability::AvailabilityError) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_location_kind_reads_back_and_an_unknown_one_is_refused() {
+        for kind in LocationKind::ALL {
+            let stored = serde_json::to_string(&kind).unwrap();
+            assert_eq!(stored, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<LocationKind>(&stored).unwrap(), kind);
+        }
+        assert!(serde_json::from_str::<LocationKind>("\"carrier_pigeon\"").is_err());
+    }
 
     fn good() -> EventTypeInput {
         EventTypeInput {

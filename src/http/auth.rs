@@ -193,7 +193,7 @@ pub async fn callback(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<R
     let session_cookie = start_session(ctx, &host_id).await?;
     // A host this sign-in created is led through onboarding; everyone else goes home.
     let landing = if created {
-        super::onboarding::FIRST_STEP
+        super::dashboard_nav::FIRST_STEP
     } else {
         "/dashboard"
     };

@@ -6,9 +6,8 @@
 //! cookie and to the signed-in host, who must still be signed in when the provider sends the
 //! browser back. The refresh token goes straight into the KV vault, sealed.
 //!
-//! Settings are changed here and through the JSON API (`connections_api`) alike: each parses
-//! its own input into a [`SettingsChange`] and hands it to [`save_change`], which holds the
-//! rules (what applies to which provider, Google calendar ids checked against the live list).
+//! Settings are changed here and through the JSON API (`connections_api`) alike, by
+//! `app::connections`, which holds the rules.
 
 use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
@@ -16,19 +15,20 @@ use worker::{Request, Response};
 
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
+use crate::app::connections::{
+    blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
+    with_checked, SettingsChange, SHOW_AS_CHOICES,
+};
 use crate::app::AppError;
 use crate::app::Ctx;
-use crate::calendar::call::CallError;
 use crate::calendar::{registration, Revocation};
-use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
-use crate::providers::calendar::google::{self, CalendarChoice};
-use crate::providers::calendar::microsoft::{self, BlockingShowAs};
+use crate::providers::calendar::microsoft::BlockingShowAs;
 use crate::providers::connect::{self, ConnectError, ConnectProvider};
 use crate::providers::fetch::fetch;
-use crate::store::{ConnectionRow, ConnectionSettings, NewConnection};
+use crate::store::{ConnectionRow, NewConnection};
 
 /// The cookie that ties a connection under way to this browser (`Path=/`, as `__Host-`
 /// requires).
@@ -124,14 +124,6 @@ fn redirect_uri(ctx: &Ctx, provider: ConnectProvider) -> String {
     )
 }
 
-/// The Outlook "show as" states a host may let block a slot, with what Outlook calls them.
-pub(super) const SHOW_AS_CHOICES: [(&str, &str); 4] = [
-    ("busy", "Busy"),
-    ("tentative", "Tentative"),
-    ("oof", "Away (out of office)"),
-    ("workingElsewhere", "Working elsewhere"),
-];
-
 fn item(row: &ConnectionRow, account_email: &str) -> ConnectionItem {
     let blocking = blocking_of(row);
     ConnectionItem {
@@ -147,342 +139,6 @@ fn item(row: &ConnectionRow, account_email: &str) -> ConnectionItem {
         calendars: Vec::new(),
         calendars_unavailable: false,
     }
-}
-
-/// The calendar ids a Google connection checks (`["primary"]` until the host chooses).
-pub(super) fn checked_ids(row: &ConnectionRow) -> Vec<String> {
-    serde_json::from_str(&row.checked_calendars).unwrap_or_else(|_| vec!["primary".to_owned()])
-}
-
-/// The Outlook states (of [`SHOW_AS_CHOICES`]) that block a slot for this connection.
-pub(super) fn blocking_of(row: &ConnectionRow) -> BlockingShowAs {
-    BlockingShowAs::parse(&row.blocking_show_as).unwrap_or_default()
-}
-
-/// Whether calendar `id` is in Google's `list`; `primary` is Google's own name for the
-/// primary calendar (and what a connection checks until the host chooses).
-fn is_listed(list: &[CalendarChoice], id: &str) -> bool {
-    list.iter()
-        .any(|c| c.id == id || (id == "primary" && c.primary))
-}
-
-/// Google's calendars, each with whether the connection checks it for conflicts.
-pub(super) fn with_checked(
-    list: Vec<CalendarChoice>,
-    checked: &[String],
-) -> Vec<(CalendarChoice, bool)> {
-    list.into_iter()
-        .map(|c| {
-            let on = checked
-                .iter()
-                .any(|id| is_listed(std::slice::from_ref(&c), id));
-            (c, on)
-        })
-        .collect()
-}
-
-/// Google's list of the host's calendars, read live (names are never stored): `409` while
-/// the connection needs reconnecting, `503` while Google cannot be read.
-pub(super) async fn google_calendars(
-    ctx: &Ctx,
-    row: &ConnectionRow,
-) -> Result<Vec<CalendarChoice>, AppError> {
-    let needs_reconnect = || {
-        AppError::Conflict(
-            "Google Calendar needs reconnecting before Openslot can read your calendars.".into(),
-        )
-    };
-    if row.needs_reconnect() {
-        return Err(needs_reconnect());
-    }
-    let calendars = ctx.calendars()?;
-    let urls = &ctx.config.services;
-    let unavailable = |error: &dyn std::fmt::Display| {
-        worker::console_warn!("calendar list of host {}: {error}", row.host_id);
-        AppError::Unavailable(
-            "We could not reach Google to read your calendars just now. Please try again.".into(),
-        )
-    };
-    // Google pages the list (250 at most per page): follow `nextPageToken`, or calendars past
-    // the first page could never be chosen.
-    let mut list: Vec<CalendarChoice> = Vec::new();
-    let mut page: Option<String> = None;
-    for _ in 0..CALENDAR_LIST_PAGES {
-        match calendars
-            .call(
-                row,
-                |token| google::calendar_list_page(urls, token, page.as_deref()),
-                google::parse_calendar_list_page,
-            )
-            .await
-        {
-            Ok((mut more, next)) => {
-                list.append(&mut more);
-                match next {
-                    Some(next) => page = Some(next),
-                    None => {
-                        list.sort_by_key(|c| !c.primary);
-                        return Ok(list);
-                    }
-                }
-            }
-            Err(CallError::NeedsReconnect) => return Err(needs_reconnect()),
-            Err(error) => return Err(unavailable(&error)),
-        }
-    }
-    Err(unavailable(&"more calendarList pages than we follow"))
-}
-
-/// Pages of Google's calendar list followed at most (250 calendars each).
-const CALENDAR_LIST_PAGES: usize = 20;
-
-/// Outlook's list of the host's calendars (`/me/calendars`, followed by `@odata.nextLink`),
-/// read live like Google's: `409` while the connection needs reconnecting, `503` while
-/// Microsoft cannot be read.
-pub(super) async fn outlook_calendars(
-    ctx: &Ctx,
-    row: &ConnectionRow,
-) -> Result<Vec<CalendarChoice>, AppError> {
-    if row.needs_reconnect() {
-        return Err(AppError::Conflict(
-            "Microsoft Outlook needs reconnecting before Openslot can read your calendars.".into(),
-        ));
-    }
-    let calendars = ctx.calendars()?;
-    let urls = &ctx.config.services;
-    let unavailable = |error: &dyn std::fmt::Display| {
-        worker::console_warn!("Outlook calendar list of host {}: {error}", row.host_id);
-        AppError::Unavailable(
-            "We could not reach Microsoft to read your calendars just now. Please try again."
-                .into(),
-        )
-    };
-    let mut list: Vec<CalendarChoice> = Vec::new();
-    let mut next: Option<microsoft::NextLink> = None;
-    for _ in 0..CALENDAR_LIST_PAGES {
-        let page = match &next {
-            None => {
-                calendars
-                    .call(
-                        row,
-                        |token| microsoft::calendar_list(urls, token),
-                        microsoft::parse_calendar_list,
-                    )
-                    .await
-            }
-            Some(link) => {
-                calendars
-                    .call(
-                        row,
-                        |token| microsoft::calendar_view_next(urls, token, link),
-                        microsoft::parse_calendar_list,
-                    )
-                    .await
-            }
-        };
-        match page {
-            Ok((mut more, link)) => {
-                list.append(&mut more);
-                match link {
-                    Some(link) => next = Some(link),
-                    None => {
-                        list.sort_by_key(|c| !c.primary);
-                        return Ok(list);
-                    }
-                }
-            }
-            Err(CallError::NeedsReconnect) => {
-                return Err(AppError::Conflict(
-                    "Microsoft Outlook needs reconnecting before Openslot can read your calendars."
-                        .into(),
-                ))
-            }
-            Err(error) => return Err(unavailable(&error)),
-        }
-    }
-    Err(unavailable(&"more calendar pages than we follow"))
-}
-
-/// The calendars of a Google or Outlook connection, read live.
-pub(super) async fn listed_calendars(
-    ctx: &Ctx,
-    row: &ConnectionRow,
-    provider: ConnectProvider,
-) -> Result<Vec<CalendarChoice>, AppError> {
-    match provider {
-        ConnectProvider::Microsoft => outlook_calendars(ctx, row).await,
-        _ => google_calendars(ctx, row).await,
-    }
-}
-
-/// A change to one connection's settings, parsed from the dashboard's form or the API's JSON;
-/// `None` keeps what is stored. [`save_change`] checks it against the provider.
-#[derive(Debug, Default)]
-pub(super) struct SettingsChange {
-    pub when_unreadable: Option<WhenUnreadable>,
-    /// Google: the calendar ids checked for conflicts.
-    pub checked_calendars: Option<Vec<String>>,
-    /// Microsoft: the Outlook states that block a slot.
-    pub blocking_show_as: Option<BlockingShowAs>,
-    /// Google: whether Google also emails the invitee about the event.
-    pub send_updates: Option<bool>,
-    /// `true` makes this the calendar that receives new events; `false` is only accepted
-    /// while it is not (it cannot give the role away without naming who takes it).
-    pub receives_events: Option<bool>,
-}
-
-impl SettingsChange {
-    /// Whether any stored setting (not the event calendar) changes.
-    fn touches_settings(&self) -> bool {
-        self.when_unreadable.is_some()
-            || self.checked_calendars.is_some()
-            || self.blocking_show_as.is_some()
-            || self.send_updates.is_some()
-    }
-}
-
-/// Outlook states chosen by name (of [`SHOW_AS_CHOICES`]); a name not offered is refused.
-pub(super) fn show_as_choice<'a>(
-    names: impl IntoIterator<Item = &'a str>,
-) -> Result<BlockingShowAs, String> {
-    let names: Vec<&str> = names.into_iter().collect();
-    if let Some(unknown) = names
-        .iter()
-        .find(|name| !SHOW_AS_CHOICES.iter().any(|(known, _)| known == *name))
-    {
-        return Err(format!("'{unknown}' is not an Outlook availability state."));
-    }
-    BlockingShowAs::parse(&names.join(",")).map_err(|e| e.to_string())
-}
-
-/// Checks `change` against `provider` (a setting it does not have is refused under that
-/// setting's name) and, for Google calendar ids, against the live calendar list; then saves
-/// it over `current`. The rules of both the dashboard and the JSON API.
-pub(super) async fn save_change(
-    ctx: &Ctx,
-    current: &ConnectionRow,
-    provider: ConnectProvider,
-    change: SettingsChange,
-) -> Result<(), AppError> {
-    let google = provider == ConnectProvider::Google;
-    let mut errors = FieldErrors::default();
-    if change.when_unreadable.is_some() && !provider.is_calendar() {
-        errors.push(
-            "when_unreadable",
-            "Zoom has no calendar to read; this is a Google Calendar or Microsoft Outlook setting.",
-        );
-    }
-    if change.receives_events.is_some() && !provider.is_calendar() {
-        errors.push(
-            "receives_events",
-            "Zoom makes meetings, not calendar events; choose a connected calendar instead.",
-        );
-    } else if change.receives_events == Some(false) && current.receives_events == 1 {
-        errors.push(
-            "receives_events",
-            "New bookings go into this calendar until another one receives them: set              receives_events to true on the other calendar.",
-        );
-    }
-    match &change.checked_calendars {
-        Some(_) if !provider.is_calendar() => errors.push(
-            "checked_calendars",
-            "Zoom has no calendars; choose them on Google Calendar or Microsoft Outlook.",
-        ),
-        Some(ids) if ids.is_empty() => errors.push(
-            "checked_calendars",
-            "Choose at least one calendar to check for conflicts.",
-        ),
-        _ => {}
-    }
-    if change.blocking_show_as.is_some() && provider != ConnectProvider::Microsoft {
-        errors.push(
-            "blocking_show_as",
-            "Only Microsoft Outlook marks entries as busy, tentative, away or working elsewhere.",
-        );
-    }
-    if change.send_updates.is_some() && !google {
-        errors.push(
-            "send_updates",
-            "Only Google Calendar can email the invitee about the event itself.",
-        );
-    }
-    if !errors.is_empty() {
-        return Err(AppError::InvalidFields(errors));
-    }
-    let host_id = &current.host_id;
-    if change.touches_settings() {
-        let checked_calendars = match &change.checked_calendars {
-            Some(chosen) => {
-                let known = listed_calendars(ctx, current, provider).await?;
-                if let Some(unknown) = chosen.iter().find(|id| !is_listed(&known, id)) {
-                    return Err(AppError::InvalidFields(FieldErrors::one(
-                        "checked_calendars",
-                        format!(
-                            "'{unknown}' is not one of your {} calendars.",
-                            provider.label()
-                        ),
-                    )));
-                }
-                let mut unique: Vec<&String> = Vec::new();
-                for id in chosen {
-                    if !unique.contains(&id) {
-                        unique.push(id);
-                    }
-                }
-                serde_json::to_string(&unique).map_err(|e| AppError::Internal(e.to_string()))?
-            }
-            None => current.checked_calendars.clone(),
-        };
-        let when_unreadable = change
-            .when_unreadable
-            .unwrap_or_else(|| WhenUnreadable::parse(&current.when_unreadable));
-        let blocking = change
-            .blocking_show_as
-            .unwrap_or_else(|| blocking_of(current));
-        let saved = ctx
-            .store
-            .save_connection_settings(
-                host_id,
-                provider.as_str(),
-                &ConnectionSettings {
-                    checked_calendars: &checked_calendars,
-                    blocking_show_as: &blocking.to_stored(),
-                    when_unreadable: when_unreadable.as_str(),
-                    send_updates: change.send_updates.unwrap_or(current.send_updates == 1),
-                },
-            )
-            .await?;
-        if !saved {
-            return Err(not_connected(provider));
-        }
-    }
-    if change.receives_events == Some(true)
-        && !ctx
-            .store
-            .choose_event_calendar(host_id, provider.as_str())
-            .await?
-    {
-        return Err(not_connected(provider));
-    }
-    Ok(())
-}
-
-/// The 404 for a provider the host has not connected.
-pub(super) fn not_connected(provider: ConnectProvider) -> AppError {
-    AppError::NotFound(format!("{} is not connected.", provider.label()))
-}
-
-/// Revokes the grant where the provider allows it, deletes the tokens and the connection;
-/// says how the revocation went.
-pub(super) async fn forget(
-    ctx: &Ctx,
-    host_id: &str,
-    provider: ConnectProvider,
-) -> Result<Revocation, AppError> {
-    ctx.calendars()?
-        .disconnect(host_id, provider)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The dashboard shows a failed setting as one sentence on a 400 page, as it always has.
@@ -513,14 +169,14 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             is_calendar: p.is_calendar(),
             connection: rows
                 .iter()
-                .position(|r| r.provider == p.as_str())
+                .position(|r| r.provider == p)
                 .map(|at| item(&rows[at], &accounts[at])),
         })
         .collect();
     for provider in [ConnectProvider::Google, ConnectProvider::Microsoft] {
         let row = rows
             .iter()
-            .find(|r| r.provider == provider.as_str() && !r.needs_reconnect());
+            .find(|r| r.provider == provider && !r.needs_reconnect());
         if let (Some(row), Some(item)) = (
             row,
             providers
@@ -539,11 +195,7 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             }
         }
     }
-    let several_calendars = rows
-        .iter()
-        .filter(|r| ConnectProvider::parse(&r.provider).is_some_and(ConnectProvider::is_calendar))
-        .count()
-        > 1;
+    let several_calendars = rows.iter().filter(|r| r.provider.is_calendar()).count() > 1;
     let pairs = query(req)?;
     let page = ConnectionsPage {
         providers,

@@ -12,13 +12,13 @@
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::connections::{
-    blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
-    with_checked, SettingsChange, SHOW_AS_CHOICES,
-};
 use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::connections::{
+    blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
+    with_checked, SettingsChange, SHOW_AS_CHOICES,
+};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::calendar::registration;
@@ -163,7 +163,7 @@ pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppEr
         .into_iter()
         .filter(|p| registration(&ctx.config, *p).is_some())
         .map(|p| {
-            let at = rows.iter().position(|r| r.provider == p.as_str());
+            let at = rows.iter().position(|r| r.provider == p);
             connection_json(ctx, p, at.map(|at| (&rows[at], accounts[at].as_str())))
         })
         .collect();
@@ -217,7 +217,11 @@ pub async fn update(
     let saved = connection(ctx, &host.id, provider).await?;
     let account_email = ctx
         .store
-        .open_account_email(&saved.host_id, &saved.provider, &saved.account_email)
+        .open_account_email(
+            &saved.host_id,
+            saved.provider.as_str(),
+            &saved.account_email,
+        )
         .await?;
     Ok(Response::from_json(&connection_json(
         ctx,

@@ -9,18 +9,19 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::request::{field, form};
+use super::profile_form::read_profile;
+use super::request::form;
 use super::session::{check_form, redirect, require_host};
+use crate::app::profile::save_profile_fields;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
 use crate::core::event_type::{durations_label, offered_durations};
-use crate::core::profile::Profile;
 use crate::mail::stored::zone_or_utc;
 use crate::providers::connect::ConnectProvider;
-use crate::store::{BookingsWhen, ProfileUpdate};
+use crate::store::BookingsWhen;
 
 /// How many of the next bookings the home page lists.
 const NEXT_BOOKINGS: usize = 5;
@@ -131,7 +132,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             ),
             who: b.invitee_name,
             event_title: b.event_title,
-            location: location_label(&b.location_kind),
+            location: location_label(b.location_kind),
             meeting_url: b.meeting_url.filter(|url| url.starts_with("https://")),
         })
         .collect();
@@ -141,7 +142,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         .into_iter()
         .filter(|p| registration(&ctx.config, *p).is_some())
         .map(|p| {
-            let at = stored.iter().position(|c| c.provider == p.as_str());
+            let at = stored.iter().position(|c| c.provider == p);
             let row = at.map(|at| &stored[at]);
             ConnectionHealth {
                 label: p.label(),
@@ -159,10 +160,9 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         .await?
         .iter()
         .any(|day| !day.is_empty());
-    let calendar_connected = stored.iter().any(|c| {
-        ConnectProvider::parse(&c.provider).is_some_and(ConnectProvider::is_calendar)
-            && !c.needs_reconnect()
-    });
+    let calendar_connected = stored
+        .iter()
+        .any(|c| c.provider.is_calendar() && !c.needs_reconnect());
     let first_link = events
         .iter()
         .find(|e| !e.hidden)
@@ -213,58 +213,6 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         csrf: signed_in.csrf_token().to_owned(),
     };
     Ok(Response::from_html(page.render()?)?)
-}
-
-/// The profile form as typed, with a message per field (profile page and onboarding).
-pub(super) struct ProfileForm {
-    pub(super) name: String,
-    pub(super) slug: String,
-    pub(super) time_zone: String,
-    pub(super) errors: FieldErrors,
-}
-
-/// Reads `name`, `slug` and `time_zone` from a posted form: as typed, and parsed or refused.
-pub(super) fn read_profile(
-    pairs: &[(String, String)],
-) -> (ProfileForm, Result<Profile, FieldErrors>) {
-    let value = |name: &str| field(pairs, name).unwrap_or_default().trim().to_owned();
-    let (name, slug, time_zone) = (value("name"), value("slug"), value("time_zone"));
-    let mut errors = FieldErrors::default();
-    let parsed = Profile::parse(&name, &slug, &time_zone, &mut errors).ok_or(errors);
-    let typed = ProfileForm {
-        name,
-        slug,
-        time_zone,
-        errors: FieldErrors::default(),
-    };
-    (typed, parsed)
-}
-
-/// Saves a checked profile; `Some` with the slug's message when another host has that link.
-pub(super) async fn save_profile_fields(
-    ctx: &Ctx,
-    host_id: &str,
-    valid: &Profile,
-) -> Result<Option<FieldErrors>, AppError> {
-    let outcome = ctx
-        .store
-        .update_host_profile(
-            host_id,
-            valid.name.as_str(),
-            valid.slug.as_str(),
-            valid.zone.name(),
-        )
-        .await?;
-    Ok(match outcome {
-        ProfileUpdate::Saved => None,
-        ProfileUpdate::SlugTaken => Some(FieldErrors::one(
-            "slug",
-            format!(
-                "'{}' is already someone's link; choose another.",
-                valid.slug.as_str()
-            ),
-        )),
-    })
 }
 
 #[derive(Template)]

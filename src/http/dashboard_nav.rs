@@ -44,3 +44,6 @@ impl SignedIn {
             .collect()
     }
 }
+
+/// Where the sign-in that created a host sends them.
+pub const FIRST_STEP: &str = "/dashboard/welcome";

@@ -8,15 +8,16 @@ use worker::{Request, Response};
 
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use crate::app::event_types::{defaults, duplicate, input_of};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::display::location_label;
 use crate::core::event_summary::summary;
 use crate::core::event_type::{EventTypeInput, LocationKind};
-use crate::core::questions::{questions_from_json, QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
+use crate::core::questions::{QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
 use crate::crypto::random_hex;
-use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite};
+use crate::store::{EventTypeDelete, EventTypeWrite};
 
 /// One row of the questions editor.
 struct QuestionRow {
@@ -219,41 +220,13 @@ fn page(
             .iter()
             .map(|kind| LocationOption {
                 value: kind.as_str(),
-                label: location_label(kind.as_str()),
+                label: location_label(*kind),
             })
             .collect(),
         public_base: format!("{}/{}/", ctx.origin, signed_in.host.slug),
         alerts: signed_in.connection_alerts(),
         csrf: signed_in.csrf_token().to_owned(),
         errors,
-    }
-}
-
-pub(super) fn input_of(row: &EventTypeRow) -> EventTypeInput {
-    let text = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
-    EventTypeInput {
-        title: row.title.clone(),
-        slug: row.slug.clone(),
-        description: row.description.clone(),
-        duration_minutes: row.duration_minutes.to_string(),
-        interval_minutes: text(row.slot_interval_minutes),
-        buffer_before_minutes: row.buffer_before_minutes.to_string(),
-        buffer_after_minutes: row.buffer_after_minutes.to_string(),
-        minimum_notice_minutes: row.minimum_notice_minutes.to_string(),
-        booking_window_days: row.booking_window_days.to_string(),
-        max_per_day: text(row.max_bookings_per_day),
-        location_kind: row.location_kind.clone(),
-        location_detail: row.location_detail.clone(),
-        other_durations: row.other_durations.replace(',', ", "),
-        // A stored value is written only after parsing, so it always reads back.
-        questions: questions_from_json(&row.questions)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|q| QuestionInput {
-                label: q.label,
-                required: q.required,
-            })
-            .collect(),
     }
 }
 
@@ -304,19 +277,6 @@ fn slug_taken(slug: &str) -> FieldErrors {
         "slug",
         format!("You already use '{slug}' for another event type."),
     )
-}
-
-/// A new event type's settings before the host changes any (the form's and the API's).
-pub(super) fn defaults() -> EventTypeInput {
-    EventTypeInput {
-        duration_minutes: "30".into(),
-        buffer_before_minutes: "0".into(),
-        buffer_after_minutes: "0".into(),
-        minimum_notice_minutes: "60".into(),
-        booking_window_days: "60".into(),
-        location_kind: LocationKind::GoogleMeet.as_str().into(),
-        ..EventTypeInput::default()
-    }
 }
 
 /// `GET /dashboard/event-types/new`: an empty form with sensible defaults.
@@ -445,42 +405,4 @@ pub async fn act(
         },
         _ => Err(AppError::NotFound("There is nothing at this address.".into())),
     }
-}
-
-/// Copies the host's event type `id` as "… (copy)" with a free `-copy[-N]` slug and returns
-/// the copy's id. A copy starts hidden, so it is not offered before the host has looked at it.
-pub(super) async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, AppError> {
-    let original = ctx
-        .store
-        .host_event_type(host_id, id)
-        .await?
-        .ok_or_else(not_found)?;
-    let mut input = input_of(&original);
-    input.title = format!("{} (copy)", original.title)
-        .chars()
-        .take(120)
-        .collect();
-    for n in 1..=20 {
-        let suffix = if n == 1 {
-            "-copy".to_owned()
-        } else {
-            format!("-copy-{n}")
-        };
-        let base: String = original.slug.chars().take(64 - suffix.len()).collect();
-        input.slug = format!("{}{suffix}", base.trim_end_matches('-'));
-        let settings = input
-            .parse()
-            .map_err(|_| AppError::Internal(format!("event type {id} has invalid settings")))?;
-        let copy_id = random_hex::<16>();
-        if let EventTypeWrite::Saved = ctx
-            .store
-            .create_event_type(host_id, &copy_id, &settings, true, ctx.now.timestamp())
-            .await?
-        {
-            return Ok(copy_id);
-        }
-    }
-    Err(AppError::Conflict(
-        "There are already too many copies of this event type.".into(),
-    ))
 }

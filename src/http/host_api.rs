@@ -12,9 +12,9 @@
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
 
-use super::event_types::{defaults, duplicate, input_of};
 use super::request::{object, UNKNOWN};
 use super::session::{authorize, ApiAccess, SignedIn};
+use crate::app::event_types::{defaults, duplicate, input_of};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;

@@ -88,7 +88,7 @@ fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Book
         invitee_name: row.invitee_name,
         invitee_email: row.invitee_email,
         status,
-        location: location_label(&row.location_kind),
+        location: location_label(row.location_kind),
         answers: answers_from_json(&row.answers),
         meeting_url: row.meeting_url.filter(|url| url.starts_with("https://")),
         calendar_note: match (row.status, row.calendar_state) {

@@ -22,6 +22,7 @@ mod host_bookings;
 mod host_bookings_api;
 mod onboarding;
 mod privacy;
+mod profile_form;
 mod public_info;
 mod public_pages;
 mod rate_limit;

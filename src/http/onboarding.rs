@@ -7,19 +7,20 @@
 //!
 //! Only the sign-in that creates a host leads here; hosts who exist are never sent. Every form
 //! is a plain POST with the session's CSRF token, and the steps use the same rules as the
-//! profile and availability pages ([`super::dashboard::read_profile`],
-//! [`super::availability_editor::read_week_form`]).
+//! profile and availability pages ([`super::profile_form::read_profile`],
+//! [`super::week_form::read_week_form`]).
 
 use askama::Template;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::dashboard::{read_profile, save_profile_fields, ProfileForm};
-use super::event_types::defaults;
+use super::profile_form::{read_profile, ProfileForm};
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{read_week_form, WeekEditor, WeekSubmit};
 use crate::app::availability::{schedule_zone, store_week, stored_week};
+use crate::app::event_types::defaults;
+use crate::app::profile::save_profile_fields;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::calendar::registration;
@@ -31,8 +32,6 @@ use crate::crypto::random_hex;
 use crate::providers::connect::ConnectProvider;
 use crate::store::EventTypeWrite;
 
-/// Where the sign-in that created a host sends them.
-pub const FIRST_STEP: &str = "/dashboard/welcome";
 const HOURS_STEP: &str = "/dashboard/welcome/hours";
 const CALENDAR_STEP: &str = "/dashboard/welcome/calendar";
 
@@ -218,7 +217,7 @@ pub async fn calendar_step(ctx: &Ctx, req: &Request) -> Result<Response, AppErro
         .map(|p| CalendarChoice {
             name: p.as_str(),
             label: p.label(),
-            connected: connected.iter().any(|c| c.provider == p.as_str()),
+            connected: connected.iter().any(|c| c.provider == p),
         })
         .collect();
     page.first_link = ctx

@@ -15,7 +15,7 @@ use crate::core::location::Location;
 use crate::store::{EventTypeRow, HostRow};
 
 fn event_summary(ctx: &Ctx, host: &HostRow, event: &EventTypeRow) -> Value {
-    let place = Location::from_stored(&event.location_kind, &event.location_detail);
+    let place = Location::from_stored(event.location_kind, &event.location_detail);
     json!({
         "slug": event.slug,
         "title": event.title,

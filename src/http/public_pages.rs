@@ -85,7 +85,7 @@ pub async fn host_profile(ctx: &Ctx, host_slug: &str, lang: Lang) -> Result<Resp
         .into_iter()
         .map(|e| EventLink {
             href: format!("/{}/{}", host.slug, e.slug),
-            location: t.location(&e.location_kind),
+            location: t.location(e.location_kind),
             duration_minutes: crate::core::event_type::durations_label(
                 &crate::core::event_type::offered_durations(
                     u32::try_from(e.duration_minutes).unwrap_or(0),
@@ -443,11 +443,11 @@ async fn render_booking_page(
         durations,
         duration_param: duration_param.clone(),
         location: {
-            let place = Location::from_stored(&event.location_kind, &event.location_detail);
+            let place = Location::from_stored(event.location_kind, &event.location_detail);
             if place.kind() == LocationKind::InPerson {
                 t.place(&place)
             } else {
-                t.location(&event.location_kind).to_owned()
+                t.location(event.location_kind).to_owned()
             }
         },
         zone: zone.name(),
@@ -713,7 +713,7 @@ fn outlook_href(event: &CalendarEvent<'_>) -> String {
 pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     let summary = format!("{} with {}", booking.event_title, booking.host_name);
-    let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
+    let place = Location::from_stored(booking.location_kind, &booking.location_detail);
     let location = match place.join_link(booking.meeting_url.as_deref()) {
         Some(url) => url.to_owned(),
         None => Lang::En.strings().place(&place),
@@ -760,7 +760,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let host_zone = TimeZoneName::parse(&booking.host_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
-    let place = Location::from_stored(&booking.location_kind, &booking.location_detail);
+    let place = Location::from_stored(booking.location_kind, &booking.location_detail);
     let location = t.place(&place);
     let mut meeting = ctx.store.meeting_url(&booking.id).await?;
     // A booking made through the form left its event and meeting to this page.
@@ -778,8 +778,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let meeting_pending = meeting_url.is_none()
         && booking.status.is_confirmed()
         && meeting.as_ref().is_some_and(|m| {
-            MeetingMaker::parse(&m.conference).is_some_and(|k| k != MeetingMaker::None)
-                && m.state == CalendarWorkState::Pending
+            m.conference != MeetingMaker::None && m.state == CalendarWorkState::Pending
         });
     let summary = format!("{} {} {}", booking.event_title, t.with, booking.host_name);
     // The manage link stays out of the Google and Outlook links: those URLs are handed to a

@@ -10,12 +10,12 @@ use worker::{Request, Response};
 use super::dashboard_nav::ConnectionAlert;
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
-use super::webhook_endpoints_api::{delivery_state, input_of, LOG_LENGTH};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::webhooks::{EndpointInput, EventSet, WebhookEvent};
 use crate::webhooks::manage;
+use crate::webhooks::manage::{delivery_state, input_of, LOG_LENGTH};
 
 struct DeliveryItem {
     id: String,

@@ -17,10 +17,7 @@ use crate::core::booking::FieldErrors;
 use crate::core::display::rfc3339;
 use crate::core::webhooks::{EndpointInput, EventSet};
 use crate::store::{DeliveryLogRow, WebhookEndpointRow};
-use crate::webhooks::manage;
-
-/// Deliveries the log shows.
-pub(super) const LOG_LENGTH: i64 = 20;
+use crate::webhooks::manage::{self, delivery_state, input_of, LOG_LENGTH};
 
 fn instant(seconds: i64) -> String {
     rfc3339(&DateTime::<Utc>::from_timestamp(seconds, 0).unwrap_or_default())
@@ -40,16 +37,6 @@ fn endpoint_json(row: &WebhookEndpointRow, now: i64) -> Value {
         "previous_secret_valid_until": row.previous_secret_until.filter(|until| *until > now).map(instant),
         "created_at": instant(row.created_at),
     })
-}
-
-/// Where a delivery stands, in one word.
-pub(super) fn delivery_state(row: &DeliveryLogRow) -> &'static str {
-    match (row.delivered_at, row.next_attempt_at) {
-        (Some(_), _) => "delivered",
-        (None, Some(_)) if row.attempts == 0 => "pending",
-        (None, Some(_)) => "retrying",
-        (None, None) => "given_up",
-    }
 }
 
 fn delivery_json(row: &DeliveryLogRow) -> Value {
@@ -103,20 +90,6 @@ fn overlay(
         Ok((input, enabled))
     } else {
         Err(errors)
-    }
-}
-
-/// The endpoint as stored, as the input that would save it again.
-pub(super) fn input_of(row: &WebhookEndpointRow) -> EndpointInput {
-    EndpointInput {
-        url: row.url.clone(),
-        events: EventSet::from_stored(&row.events)
-            .names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        event_type_id: row.event_type_id.clone(),
-        include_personal: row.include_personal == 1,
     }
 }
 

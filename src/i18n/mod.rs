@@ -16,6 +16,7 @@ pub use mail::MailStrings;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
+use crate::core::event_type::LocationKind;
 use crate::core::types::FieldError;
 
 /// A language the public pages are written in.
@@ -309,22 +310,22 @@ impl Strings {
     }
 
     /// What an event type's location kind is called.
-    pub fn location(&self, kind: &str) -> &'static str {
+    pub fn location(&self, kind: LocationKind) -> &'static str {
         match kind {
-            "google_meet" => self.location_google_meet,
-            "microsoft_teams" => self.location_microsoft_teams,
-            "zoom" => self.location_zoom,
-            "phone" => self.location_phone,
-            "in_person" => self.location_in_person,
-            "custom_link" => self.location_custom_link,
-            _ => self.location_none,
+            LocationKind::GoogleMeet => self.location_google_meet,
+            LocationKind::MicrosoftTeams => self.location_microsoft_teams,
+            LocationKind::Zoom => self.location_zoom,
+            LocationKind::Phone => self.location_phone,
+            LocationKind::InPerson => self.location_in_person,
+            LocationKind::CustomLink => self.location_custom_link,
+            LocationKind::None => self.location_none,
         }
     }
 
     /// Where a meeting is, in words: the kind, with the number or address the host named
     /// ("Phone call: +49 30 1234567"); a link is shown as a link, not here.
     pub fn place(&self, location: &crate::core::location::Location) -> String {
-        let kind = self.location(location.kind().as_str());
+        let kind = self.location(location.kind());
         match location.place() {
             Some(place) => format!("{kind}: {place}"),
             None => kind.to_owned(),

@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 
 use super::{Attachment, Message};
 use crate::core::display::span_label;
+use crate::core::event_type::LocationKind;
 use crate::core::ics;
 use crate::core::lifecycle::next_sequence;
 use crate::core::location::Location;
@@ -42,7 +43,7 @@ pub struct BookingFacts<'a> {
     pub end: DateTime<Utc>,
     /// Where the meeting happens (`event_types.location_kind`): each email names it in its
     /// reader's language.
-    pub location_kind: &'a str,
+    pub location_kind: LocationKind,
     /// The number, address or link the host named for a phone, in-person or custom-link
     /// meeting (`event_types.location_detail`).
     pub location_detail: &'a str,

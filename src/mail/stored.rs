@@ -42,7 +42,7 @@ pub fn facts<'a>(
         note: &row.note,
         start,
         end,
-        location_kind: &row.location_kind,
+        location_kind: row.location_kind,
         location_detail: &row.location_detail,
         meeting_url,
         manage_url,

@@ -18,8 +18,11 @@ use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::Email;
 
-/// A service a host can connect: two calendars and one conferencing provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A service a host can connect: two calendars and one conferencing provider. A connection's
+/// row deserializes straight into it (`connections.provider`, whose CHECK constraint allows
+/// exactly these), so nothing past the store compares the stored name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ConnectProvider {
     Google,
     Microsoft,
@@ -60,7 +63,17 @@ impl ConnectProvider {
 
     /// Whether this provider holds a calendar (busy times, events), not only meetings.
     pub fn is_calendar(self) -> bool {
-        !matches!(self, Self::Zoom)
+        self.calendar().is_some()
+    }
+
+    /// The calendar Openslot writes events to through this connection, if it is one.
+    pub fn calendar(self) -> Option<crate::providers::calendar::CalendarProvider> {
+        use crate::providers::calendar::CalendarProvider;
+        match self {
+            Self::Google => Some(CalendarProvider::Google),
+            Self::Microsoft => Some(CalendarProvider::Microsoft),
+            Self::Zoom => None,
+        }
     }
 
     /// The least that works, and nothing that reads what the host's events are about:

@@ -30,8 +30,8 @@ pub const PAGE_HOLD_SECONDS: i64 = 60;
 pub struct CalendarWorkRow {
     pub booking_id: String,
     pub host_id: String,
-    pub calendar_provider: Option<String>,
-    pub conference: String,
+    pub calendar_provider: Option<CalendarProvider>,
+    pub conference: MeetingMaker,
     pub event_id: Option<String>,
     pub meeting_id: Option<String>,
     pub meeting_url: Option<String>,
@@ -445,8 +445,8 @@ impl CalendarWorkRow {
     fn owners(&self) -> MeetingOwners<'_> {
         MeetingOwners {
             host_id: &self.host_id,
-            calendar_provider: self.calendar_provider.as_deref(),
-            conference: &self.conference,
+            calendar_provider: self.calendar_provider.map(CalendarProvider::as_str),
+            conference: self.conference.as_str(),
         }
     }
 }
@@ -456,7 +456,7 @@ impl CalendarWorkRow {
 pub struct MeetingLinkRow {
     pub host_id: String,
     pub state: CalendarWorkState,
-    pub conference: String,
+    pub conference: MeetingMaker,
     pub meeting_url: Option<String>,
     /// How many times the work was tried: 0 while a booking made through the form waits for
     /// its confirmation page to make the event and meeting.

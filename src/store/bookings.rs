@@ -169,7 +169,7 @@ pub struct BookingDetailsRow {
     pub host_time_zone: String,
     pub event_slug: String,
     pub event_title: String,
-    pub location_kind: String,
+    pub location_kind: crate::core::event_type::LocationKind,
     /// The number, address or link the event type names for its place.
     pub location_detail: String,
     pub host_id: String,

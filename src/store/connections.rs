@@ -12,7 +12,7 @@ use crate::core::connection_health::{
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectionRow {
     pub host_id: String,
-    pub provider: String,
+    pub provider: crate::providers::connect::ConnectProvider,
     /// Sealed: opened where a page shows it ([`Store::open_account_email`]).
     pub account_email: super::StoredAccountEmail,
     pub status: String,

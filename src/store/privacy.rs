@@ -125,7 +125,7 @@ pub struct ExportEventTypeRow {
     pub minimum_notice_minutes: i64,
     pub booking_window_days: i64,
     pub max_bookings_per_day: Option<i64>,
-    pub location_kind: String,
+    pub location_kind: crate::core::event_type::LocationKind,
     pub location_detail: String,
     pub other_durations: String,
     /// The questions to invitees (stored as JSON, exported as JSON).

@@ -30,7 +30,7 @@ pub struct EventTypeRow {
     pub minimum_notice_minutes: i64,
     pub booking_window_days: i64,
     pub max_bookings_per_day: Option<i64>,
-    pub location_kind: String,
+    pub location_kind: crate::core::event_type::LocationKind,
     /// The number, address or link of a phone, in-person or custom-link meeting (0010).
     pub location_detail: String,
     /// 1 when the type is left off the host's public page (its link still works).

@@ -138,7 +138,7 @@ impl Store {
         rows: &mut [super::ConnectionRow],
     ) -> Result<(), StoreError> {
         for row in rows {
-            let field_row = row_id(&row.host_id, &row.provider);
+            let field_row = row_id(&row.host_id, row.provider.as_str());
             row.checked_calendars = self
                 .open_field(
                     &row.host_id,
@@ -159,7 +159,7 @@ impl Store {
         let mut opened = Vec::with_capacity(rows.len());
         for row in rows {
             opened.push(
-                self.open_account_email(&row.host_id, &row.provider, &row.account_email)
+                self.open_account_email(&row.host_id, row.provider.as_str(), &row.account_email)
                     .await?,
             );
         }
@@ -220,7 +220,7 @@ impl Store {
             let key = self
                 .data_key(&row.host_id, &KeyRef::Connection(sealed.key_id.clone()))
                 .await?;
-            let field_row = row_id(&row.host_id, &row.provider);
+            let field_row = row_id(&row.host_id, row.provider.as_str());
             calendars
                 .push(key.map(|key| key.seal(calendars_field(&field_row), &row.checked_calendars)));
         }

@@ -5,10 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
-use crate::core::webhooks::EndpointSettings;
+use crate::core::webhooks::{EndpointInput, EndpointSettings, EventSet};
 use crate::crypto::random_hex;
 use crate::crypto::standard_webhooks::{seal, WebhookSecret};
-use crate::store::{EndpointWrite, Store, StoreError, WebhookEndpointRow, MAX_ENDPOINTS_PER_HOST};
+use crate::store::{
+    DeliveryLogRow, EndpointWrite, Store, StoreError, WebhookEndpointRow, MAX_ENDPOINTS_PER_HOST,
+};
 
 /// How long the previous secret still signs after a rotation: time to deploy the new one.
 pub const ROTATION_GRACE: Duration = Duration::hours(24);
@@ -165,5 +167,33 @@ pub async fn remove(store: &Store, host_id: &str, id: &str) -> Result<(), Manage
         Ok(())
     } else {
         Err(ManageError::NotFound)
+    }
+}
+
+/// Deliveries the log shows.
+pub const LOG_LENGTH: i64 = 20;
+
+/// Where a delivery stands, in one word.
+pub fn delivery_state(row: &DeliveryLogRow) -> &'static str {
+    match (row.delivered_at, row.next_attempt_at) {
+        (Some(_), _) => "delivered",
+        (None, Some(_)) if row.attempts == 0 => "pending",
+        (None, Some(_)) => "retrying",
+        (None, None) => "given_up",
+    }
+}
+
+/// The endpoint as stored, as the input that would save it again.
+/// A stored endpoint's settings as the form and the API's overlay edit them.
+pub fn input_of(row: &WebhookEndpointRow) -> EndpointInput {
+    EndpointInput {
+        url: row.url.clone(),
+        events: EventSet::from_stored(&row.events)
+            .names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        event_type_id: row.event_type_id.clone(),
+        include_personal: row.include_personal == 1,
     }
 }

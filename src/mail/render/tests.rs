@@ -16,7 +16,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         note,
         start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
         end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
-        location_kind: "google_meet",
+        location_kind: LocationKind::GoogleMeet,
         location_detail: "",
         meeting_url: None,
         manage_url: "https://slots.example.com/booking/tok123",
@@ -321,7 +321,7 @@ fn a_meeting_link_goes_into_the_text_the_html_and_the_invitations_location() {
 #[test]
 fn a_phone_or_in_person_place_and_a_hosts_own_link_reach_every_part() {
     let phone = BookingFacts {
-        location_kind: "phone",
+        location_kind: LocationKind::Phone,
         location_detail: "+49 30 1234567",
         ..facts("Bob Invitee", "")
     };
@@ -340,7 +340,7 @@ fn a_phone_or_in_person_place_and_a_hosts_own_link_reach_every_part() {
     assert!(ics.contains("LOCATION:Phone call: +49 30 1234567"), "{ics}");
 
     let visit = BookingFacts {
-        location_kind: "in_person",
+        location_kind: LocationKind::InPerson,
         location_detail: "Hauptstraße 5; Berlin",
         invitee_lang: Lang::De,
         ..facts("Bob Invitee", "")
@@ -357,7 +357,7 @@ fn a_phone_or_in_person_place_and_a_hosts_own_link_reach_every_part() {
 
     let own = "https://meet.jit.si/openslot-intro";
     let link = BookingFacts {
-        location_kind: "custom_link",
+        location_kind: LocationKind::CustomLink,
         location_detail: own,
         ..facts("Bob Invitee", "")
     };
@@ -380,7 +380,7 @@ fn a_phone_or_in_person_place_and_a_hosts_own_link_reach_every_part() {
     }
     // A detail left over on a provider kind is not shown.
     let zoom = BookingFacts {
-        location_kind: "zoom",
+        location_kind: LocationKind::Zoom,
         location_detail: "https://old.example.com",
         ..facts("Bob Invitee", "")
     };

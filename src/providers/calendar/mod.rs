@@ -108,35 +108,34 @@ impl BookingKey {
 
 /// A calendar Openslot writes events to, parsed from the name the store keeps
 /// (`booking_calendar.calendar_provider`): a name it does not know is an error, never a call
-/// to another provider's API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// to another provider's API (the store's rows deserialize straight into it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum CalendarProvider {
     Google,
     Microsoft,
 }
 
 impl CalendarProvider {
-    /// The provider named `name`, if it is a calendar Openslot writes to.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "google" => Some(Self::Google),
-            "microsoft" => Some(Self::Microsoft),
-            _ => None,
-        }
-    }
-
     /// The name the store keeps (and connections are keyed by).
     pub fn as_str(self) -> &'static str {
+        self.connection().as_str()
+    }
+
+    /// The connection this calendar is read and written through.
+    pub fn connection(self) -> crate::providers::connect::ConnectProvider {
         match self {
-            Self::Google => "google",
-            Self::Microsoft => "microsoft",
+            Self::Google => crate::providers::connect::ConnectProvider::Google,
+            Self::Microsoft => crate::providers::connect::ConnectProvider::Microsoft,
         }
     }
 }
 
 /// Who makes a booking's meeting link, as the store keeps it (`booking_calendar.conference`):
-/// parsed once, so every decision about it is an exhaustive match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// parsed once (the store's rows deserialize straight into it), so every decision about it is
+/// an exhaustive match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MeetingMaker {
     /// No online meeting is made (an in-person, phone or own-link meeting, or none).
     None,
@@ -596,8 +595,11 @@ mod tests {
             MeetingMaker::MicrosoftTeams,
         ] {
             assert_eq!(MeetingMaker::parse(maker.as_str()), Some(maker));
+            let stored = serde_json::Value::from(maker.as_str());
+            assert_eq!(serde_json::from_value::<MeetingMaker>(stored).ok(), Some(maker));
         }
         assert_eq!(MeetingMaker::parse("webex"), None);
+        assert!(serde_json::from_value::<MeetingMaker>("webex".into()).is_err());
         assert_eq!(MeetingMaker::Zoom.connection(), Some("zoom"));
         assert_eq!(MeetingMaker::MicrosoftTeams.connection(), Some("microsoft"));
         assert_eq!(MeetingMaker::None.connection(), None);
@@ -610,11 +612,13 @@ mod tests {
 
     #[test]
     fn only_the_calendars_openslot_writes_to_parse_and_nothing_falls_back_to_another() {
+        let parse = |name: &str| serde_json::from_value::<CalendarProvider>(name.into()).ok();
         for provider in [CalendarProvider::Google, CalendarProvider::Microsoft] {
-            assert_eq!(CalendarProvider::parse(provider.as_str()), Some(provider));
+            assert_eq!(parse(provider.as_str()), Some(provider));
+            assert_eq!(provider.connection().calendar(), Some(provider));
         }
         for name in ["zoom", "caldav", "", "Google", "outlook"] {
-            assert_eq!(CalendarProvider::parse(name), None, "{name}");
+            assert_eq!(parse(name), None, "{name}");
         }
     }
 

@@ -1,0 +1,91 @@
+//! A host's event types as they are created and copied: the settings a new one starts with,
+//! a stored one's settings as the form and the API edit them, and duplicating one under a
+//! free slug. The dashboard, onboarding and the JSON API share these.
+
+use super::{AppError, Ctx};
+use crate::core::event_type::{EventTypeInput, LocationKind};
+use crate::core::questions::{questions_from_json, QuestionInput};
+use crate::crypto::random_hex;
+use crate::store::{EventTypeRow, EventTypeWrite};
+
+/// The settings of a stored event type as the form and the API's overlay edit them.
+pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
+    let text = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+    EventTypeInput {
+        title: row.title.clone(),
+        slug: row.slug.clone(),
+        description: row.description.clone(),
+        duration_minutes: row.duration_minutes.to_string(),
+        interval_minutes: text(row.slot_interval_minutes),
+        buffer_before_minutes: row.buffer_before_minutes.to_string(),
+        buffer_after_minutes: row.buffer_after_minutes.to_string(),
+        minimum_notice_minutes: row.minimum_notice_minutes.to_string(),
+        booking_window_days: row.booking_window_days.to_string(),
+        max_per_day: text(row.max_bookings_per_day),
+        location_kind: row.location_kind.as_str().to_owned(),
+        location_detail: row.location_detail.clone(),
+        other_durations: row.other_durations.replace(',', ", "),
+        // A stored value is written only after parsing, so it always reads back.
+        questions: questions_from_json(&row.questions)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|q| QuestionInput {
+                label: q.label,
+                required: q.required,
+            })
+            .collect(),
+    }
+}
+
+/// A new event type's settings before the host changes any (the form's and the API's).
+pub fn defaults() -> EventTypeInput {
+    EventTypeInput {
+        duration_minutes: "30".into(),
+        buffer_before_minutes: "0".into(),
+        buffer_after_minutes: "0".into(),
+        minimum_notice_minutes: "60".into(),
+        booking_window_days: "60".into(),
+        location_kind: LocationKind::GoogleMeet.as_str().into(),
+        ..EventTypeInput::default()
+    }
+}
+
+/// Copies the host's event type `id` as "… (copy)" with a free `-copy[-N]` slug and returns
+/// the copy's id. A copy starts hidden, so it is not offered before the host has looked at it.
+/// Copies the host's event type `id` under a free `-copy` slug (hidden, like every new
+/// one until the host shows it), and answers the copy's id.
+pub async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, AppError> {
+    let original = ctx
+        .store
+        .host_event_type(host_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("You have no event type at this address.".into()))?;
+    let mut input = input_of(&original);
+    input.title = format!("{} (copy)", original.title)
+        .chars()
+        .take(120)
+        .collect();
+    for n in 1..=20 {
+        let suffix = if n == 1 {
+            "-copy".to_owned()
+        } else {
+            format!("-copy-{n}")
+        };
+        let base: String = original.slug.chars().take(64 - suffix.len()).collect();
+        input.slug = format!("{}{suffix}", base.trim_end_matches('-'));
+        let settings = input
+            .parse()
+            .map_err(|_| AppError::Internal(format!("event type {id} has invalid settings")))?;
+        let copy_id = random_hex::<16>();
+        if let EventTypeWrite::Saved = ctx
+            .store
+            .create_event_type(host_id, &copy_id, &settings, true, ctx.now.timestamp())
+            .await?
+        {
+            return Ok(copy_id);
+        }
+    }
+    Err(AppError::Conflict(
+        "There are already too many copies of this event type.".into(),
+    ))
+}
