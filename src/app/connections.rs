@@ -238,18 +238,21 @@ pub async fn save_change(
     provider: ConnectProvider,
     change: SettingsChange,
 ) -> Result<(), AppError> {
-    let google = provider == ConnectProvider::Google;
+    let can = provider.capabilities();
+    let label = provider.label();
     let mut errors = FieldErrors::default();
-    if change.when_unreadable.is_some() && !provider.is_calendar() {
+    if change.when_unreadable.is_some() && can.calendar.is_none() {
         errors.push(
             "when_unreadable",
-            "Zoom has no calendar to read; this is a Google Calendar or Microsoft Outlook setting.",
+            format!("{label} has no calendar to read; this is a setting of a connected calendar."),
         );
     }
-    if change.receives_events.is_some() && !provider.is_calendar() {
+    if change.receives_events.is_some() && can.calendar.is_none() {
         errors.push(
             "receives_events",
-            "Zoom makes meetings, not calendar events; choose a connected calendar instead.",
+            format!(
+                "{label} makes meetings, not calendar events; choose a connected calendar instead."
+            ),
         );
     } else if change.receives_events == Some(false) && current.receives_events == 1 {
         errors.push(
@@ -258,9 +261,9 @@ pub async fn save_change(
         );
     }
     match &change.checked_calendars {
-        Some(_) if !provider.is_calendar() => errors.push(
+        Some(_) if can.calendar.is_none() => errors.push(
             "checked_calendars",
-            "Zoom has no calendars; choose them on Google Calendar or Microsoft Outlook.",
+            format!("{label} has no calendars; choose them on a connected calendar."),
         ),
         Some(ids) if ids.is_empty() => errors.push(
             "checked_calendars",
@@ -268,16 +271,16 @@ pub async fn save_change(
         ),
         _ => {}
     }
-    if change.blocking_show_as.is_some() && provider != ConnectProvider::Microsoft {
+    if change.blocking_show_as.is_some() && !can.show_as_states {
         errors.push(
             "blocking_show_as",
-            "Only Microsoft Outlook marks entries as busy, tentative, away or working elsewhere.",
+            format!("{label} does not mark entries as busy, tentative, away or working elsewhere."),
         );
     }
-    if change.send_updates.is_some() && !google {
+    if change.send_updates.is_some() && !can.emails_invitee {
         errors.push(
             "send_updates",
-            "Only Google Calendar can email the invitee about the event itself.",
+            format!("{label} cannot email the invitee about the event itself."),
         );
     }
     if !errors.is_empty() {

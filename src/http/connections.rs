@@ -423,9 +423,9 @@ fn form_change(
             )
         })?,
     };
-    let google = provider == ConnectProvider::Google;
-    let listed = provider.is_calendar() && pairs.iter().any(|(n, _)| n == "calendars_listed");
-    let blocking_show_as = if provider == ConnectProvider::Microsoft {
+    let can = provider.capabilities();
+    let listed = can.calendar.is_some() && pairs.iter().any(|(n, _)| n == "calendars_listed");
+    let blocking_show_as = if can.show_as_states {
         Some(show_as_choice(all("show_as")).map_err(AppError::BadRequest)?)
     } else {
         None
@@ -434,7 +434,9 @@ fn form_change(
         when_unreadable: Some(when_unreadable),
         checked_calendars: listed.then(|| all("calendar").map(str::to_owned).collect()),
         blocking_show_as,
-        send_updates: google.then(|| field(pairs, "send_updates") == Some("1")),
+        send_updates: can
+            .emails_invitee
+            .then(|| field(pairs, "send_updates") == Some("1")),
         receives_events: None,
     })
 }

@@ -53,26 +53,23 @@ fn connection_json(
     } else {
         "working"
     });
-    if provider.is_calendar() {
+    let can = provider.capabilities();
+    if can.calendar.is_some() {
         body["receives_events"] = json!(row.receives_events == 1);
         body["when_unreadable"] = json!(WhenUnreadable::parse(&row.when_unreadable).as_str());
+        body["checked_calendars"] = json!(checked_ids(row));
     }
-    match provider {
-        ConnectProvider::Google => {
-            body["checked_calendars"] = json!(checked_ids(row));
-            body["send_updates"] = json!(row.send_updates == 1);
-        }
-        ConnectProvider::Microsoft => {
-            body["checked_calendars"] = json!(checked_ids(row));
-            let blocking = blocking_of(row);
-            let states: Vec<&str> = SHOW_AS_CHOICES
-                .iter()
-                .map(|(name, _)| *name)
-                .filter(|name| blocking.blocks(Some(name)))
-                .collect();
-            body["blocking_show_as"] = json!(states);
-        }
-        ConnectProvider::Zoom => {}
+    if can.emails_invitee {
+        body["send_updates"] = json!(row.send_updates == 1);
+    }
+    if can.show_as_states {
+        let blocking = blocking_of(row);
+        let states: Vec<&str> = SHOW_AS_CHOICES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| blocking.blocks(Some(name)))
+            .collect();
+        body["blocking_show_as"] = json!(states);
     }
     body
 }

@@ -18,6 +18,21 @@ use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::Email;
 
+/// What a connection can do ([`ConnectProvider::capabilities`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The calendar it is: busy times are read from it (the host picks which of its
+    /// calendars count) and booked events written to it. `None`: it has no calendar.
+    pub calendar: Option<crate::providers::calendar::CalendarProvider>,
+    /// The meeting link it makes, if any.
+    pub meeting: Option<crate::providers::calendar::MeetingMaker>,
+    /// Its entries carry a "show as" state, and the host chooses which states block a slot
+    /// (Outlook's `showAs`).
+    pub show_as_states: bool,
+    /// It can email the invitee about the event itself (Google's `sendUpdates`).
+    pub emails_invitee: bool,
+}
+
 /// A service a host can connect: two calendars and one conferencing provider. A connection's
 /// row deserializes straight into it (`connections.provider`, whose CHECK constraint allows
 /// exactly these), so nothing past the store compares the stored name.
@@ -68,11 +83,33 @@ impl ConnectProvider {
 
     /// The calendar Openslot writes events to through this connection, if it is one.
     pub fn calendar(self) -> Option<crate::providers::calendar::CalendarProvider> {
-        use crate::providers::calendar::CalendarProvider;
+        self.capabilities().calendar
+    }
+
+    /// What this connection can do and which settings it has: the one table the settings'
+    /// rules (`app::connections`), the dashboard and the API read, so a provider's abilities
+    /// are written down once.
+    pub fn capabilities(self) -> Capabilities {
+        use crate::providers::calendar::{CalendarProvider, MeetingMaker};
         match self {
-            Self::Google => Some(CalendarProvider::Google),
-            Self::Microsoft => Some(CalendarProvider::Microsoft),
-            Self::Zoom => None,
+            Self::Google => Capabilities {
+                calendar: Some(CalendarProvider::Google),
+                meeting: Some(MeetingMaker::GoogleMeet),
+                show_as_states: false,
+                emails_invitee: true,
+            },
+            Self::Microsoft => Capabilities {
+                calendar: Some(CalendarProvider::Microsoft),
+                meeting: Some(MeetingMaker::MicrosoftTeams),
+                show_as_states: true,
+                emails_invitee: false,
+            },
+            Self::Zoom => Capabilities {
+                calendar: None,
+                meeting: Some(MeetingMaker::Zoom),
+                show_as_states: false,
+                emails_invitee: false,
+            },
         }
     }
 
@@ -599,6 +636,37 @@ where
 mod tests {
     use super::*;
     use crate::providers::test_support::*;
+
+    #[test]
+    fn the_capability_table_says_what_each_connection_does() {
+        use crate::providers::calendar::MeetingMaker;
+        let calendars: Vec<_> = ConnectProvider::ALL
+            .into_iter()
+            .filter(|p| p.is_calendar())
+            .collect();
+        assert_eq!(calendars, [ConnectProvider::Google, ConnectProvider::Microsoft]);
+        for provider in calendars {
+            assert_eq!(provider.calendar().unwrap().connection(), provider);
+        }
+        // Each meeting maker is made by exactly one connection; "none" by none.
+        for maker in [MeetingMaker::Zoom, MeetingMaker::GoogleMeet, MeetingMaker::MicrosoftTeams] {
+            let makers = ConnectProvider::ALL
+                .into_iter()
+                .filter(|p| p.capabilities().meeting == Some(maker))
+                .count();
+            assert_eq!(makers, 1, "{maker:?}");
+        }
+        assert_eq!(MeetingMaker::None.connection(), None);
+        // Only Outlook has "show as" states; only Google emails the invitee itself.
+        let with = |f: fn(Capabilities) -> bool| -> Vec<ConnectProvider> {
+            ConnectProvider::ALL
+                .into_iter()
+                .filter(|p| f(p.capabilities()))
+                .collect()
+        };
+        assert_eq!(with(|c| c.show_as_states), [ConnectProvider::Microsoft]);
+        assert_eq!(with(|c| c.emails_invitee), [ConnectProvider::Google]);
+    }
 
     /// Exchanges `code-1` at `provider` through the canned answers, as the callback does.
     fn exchange(provider: ConnectProvider, http: &Canned) -> Result<Grant, ConnectError> {

@@ -171,12 +171,11 @@ impl MeetingMaker {
 
     /// The connection whose key the meeting's id and link are sealed under.
     pub fn connection(self) -> Option<&'static str> {
-        match self {
-            Self::None => None,
-            Self::Zoom => Some("zoom"),
-            Self::GoogleMeet => Some(CalendarProvider::Google.as_str()),
-            Self::MicrosoftTeams => Some(CalendarProvider::Microsoft.as_str()),
-        }
+        use crate::providers::connect::ConnectProvider;
+        ConnectProvider::ALL
+            .into_iter()
+            .find(|provider| provider.capabilities().meeting == Some(self))
+            .map(ConnectProvider::as_str)
     }
 
     /// The calendar whose event carries the link itself, for Meet and Teams.
