@@ -64,10 +64,10 @@ impl Ctx {
         self.send_nothing_after.set(true);
     }
 
-    /// Whether the outbox is sent after the response to a `post` that answered `status`:
-    /// after a successful change, unless the handler said otherwise.
-    pub fn delivers_after(&self, post: bool, status: u16) -> bool {
-        post && status < 400 && !self.send_nothing_after.get()
+    /// Whether an action asked that nothing be sent after this response
+    /// ([`Self::send_nothing_after_response`]).
+    pub fn holds_delivery(&self) -> bool {
+        self.send_nothing_after.get()
     }
 
     /// The request's store, handed on to the delivery run after the response (with the data
