@@ -150,3 +150,21 @@ pub async fn store_override(
         ))),
     }
 }
+
+/// The 404 for a date the host has no override on.
+pub fn no_override() -> AppError {
+    AppError::NotFound("You have no date override on that date.".into())
+}
+
+/// Deletes the host's override on `date`, so that day follows the weekly hours again; a date
+/// without one is [`no_override`].
+pub async fn delete_override(ctx: &Ctx, host_id: &str, date: NaiveDate) -> Result<(), AppError> {
+    if !ctx
+        .store
+        .delete_date_override(host_id, &date.to_string())
+        .await?
+    {
+        return Err(no_override());
+    }
+    Ok(())
+}

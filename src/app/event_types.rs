@@ -3,10 +3,11 @@
 //! free slug. The dashboard, onboarding and the JSON API share these.
 
 use super::{AppError, Ctx};
+use crate::core::event_type::EventTypeSettings;
 use crate::core::event_type::{EventTypeInput, LocationKind};
 use crate::core::questions::{questions_from_json, QuestionInput};
 use crate::crypto::random_hex;
-use crate::store::{EventTypeRow, EventTypeWrite};
+use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite};
 
 /// The settings of a stored event type as the form and the API's overlay edit them.
 pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
@@ -76,16 +77,59 @@ pub async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, App
         let settings = input
             .parse()
             .map_err(|_| AppError::Internal(format!("event type {id} has invalid settings")))?;
-        let copy_id = random_hex::<16>();
-        if let EventTypeWrite::Saved = ctx
-            .store
-            .create_event_type(host_id, &copy_id, &settings, true, ctx.now.timestamp())
-            .await?
-        {
+        if let Created::Saved(copy_id) = create(ctx, host_id, &settings, true).await? {
             return Ok(copy_id);
         }
     }
     Err(AppError::Conflict(
         "There are already too many copies of this event type.".into(),
     ))
+}
+
+/// What creating an event type came to.
+pub enum Created {
+    /// Saved under this new id.
+    Saved(String),
+    /// The host already uses the slug for another event type.
+    SlugTaken,
+    /// The host is gone (deleted while the request was under way).
+    HostGone,
+}
+
+/// Creates an event type with checked `settings` under a new random id.
+pub async fn create(
+    ctx: &Ctx,
+    host_id: &str,
+    settings: &EventTypeSettings,
+    hidden: bool,
+) -> Result<Created, AppError> {
+    let id = random_hex::<16>();
+    Ok(
+        match ctx
+            .store
+            .create_event_type(host_id, &id, settings, hidden, ctx.now.timestamp())
+            .await?
+        {
+            EventTypeWrite::Saved => Created::Saved(id),
+            EventTypeWrite::SlugTaken => Created::SlugTaken,
+            EventTypeWrite::NotFound => Created::HostGone,
+        },
+    )
+}
+
+/// Deletes the host's event type `id`, refused (409) while meetings of it are still ahead;
+/// `false` when the host has no such event type (each caller words its own 404).
+pub async fn delete(ctx: &Ctx, host_id: &str, id: &str) -> Result<bool, AppError> {
+    match ctx
+        .store
+        .delete_event_type(host_id, id, ctx.now.timestamp())
+        .await?
+    {
+        EventTypeDelete::Deleted => Ok(true),
+        EventTypeDelete::HasUpcomingBookings(count) => Err(AppError::Conflict(format!(
+            "This event type still has {count} upcoming meeting(s). Hide it instead, or cancel \
+             those meetings first."
+        ))),
+        EventTypeDelete::NotFound => Ok(false),
+    }
 }

@@ -17,6 +17,7 @@ pub mod bookings;
 pub mod cancel;
 pub mod connections;
 pub mod event_types;
+pub mod onboarding;
 pub mod privacy;
 pub mod profile;
 pub mod public_event;

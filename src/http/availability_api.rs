@@ -15,8 +15,8 @@ use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::{ApiAccess, SignedIn};
 use crate::app::availability::{
-    check_day, overrides_between, schedule_zone, store_override, store_week, stored_week,
-    OverrideProblem,
+    self, check_day, no_override, overrides_between, schedule_zone, store_override, store_week,
+    stored_week, OverrideProblem,
 };
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -194,10 +194,6 @@ fn read_week(value: &Value, days: &mut [Vec<LocalRange>; 7], errors: &mut FieldE
     }
 }
 
-fn no_override() -> AppError {
-    AppError::NotFound("You have no date override on that date.".into())
-}
-
 /// `GET /api/v1/availability/overrides/{date}`.
 pub async fn get_override(
     ctx: &Ctx,
@@ -315,12 +311,6 @@ pub async fn delete_override(
 ) -> Result<Response, AppError> {
     let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
     let date = date.parse::<NaiveDate>().map_err(|_| no_override())?;
-    if !ctx
-        .store
-        .delete_date_override(&signed_in.host.id, &date.to_string())
-        .await?
-    {
-        return Err(no_override());
-    }
+    availability::delete_override(ctx, &signed_in.host.id, date).await?;
     Ok(Response::empty()?.with_status(204))
 }

@@ -17,7 +17,8 @@ use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{hhmm, posted_ranges, read_week_form, WeekEditor, WeekSubmit};
 use crate::app::availability::{
-    overrides_between, schedule_zone, store_override, store_week, stored_week, OverrideProblem,
+    self, no_override, overrides_between, schedule_zone, store_override, store_week, stored_week,
+    OverrideProblem,
 };
 use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
@@ -354,14 +355,7 @@ pub async fn delete_override(
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let not_found = || AppError::NotFound("You have no date override on that date.".into());
-    let date = date.parse::<NaiveDate>().map_err(|_| not_found())?;
-    if !ctx
-        .store
-        .delete_date_override(&signed_in.host.id, &date.to_string())
-        .await?
-    {
-        return Err(not_found());
-    }
+    let date = date.parse::<NaiveDate>().map_err(|_| no_override())?;
+    availability::delete_override(ctx, &signed_in.host.id, date).await?;
     redirect("/dashboard/availability", 303)
 }

@@ -9,10 +9,9 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::profile_form::read_profile;
+use super::profile_form::{read_profile, save_profile_fields};
 use super::request::form;
 use super::session::{check_form, redirect, require_host};
-use crate::app::profile::save_profile_fields;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::calendar::registration;

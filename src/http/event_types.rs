@@ -8,7 +8,7 @@ use worker::{Request, Response};
 
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
-use crate::app::event_types::{defaults, duplicate, input_of};
+use crate::app::event_types::{self, defaults, duplicate, input_of, Created};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
@@ -16,8 +16,7 @@ use crate::core::display::location_label;
 use crate::core::event_summary::summary;
 use crate::core::event_type::{EventTypeInput, LocationKind};
 use crate::core::questions::{QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
-use crate::crypto::random_hex;
-use crate::store::{EventTypeDelete, EventTypeWrite};
+use crate::store::EventTypeWrite;
 
 /// One row of the questions editor.
 struct QuestionRow {
@@ -300,20 +299,11 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     check_form(ctx, req, &signed_in, &pairs)?;
     let input = input_from(&pairs);
     let errors = match input.parse() {
-        Ok(settings) => {
-            let id = random_hex::<16>();
-            let host_id = &signed_in.host.id;
-            match ctx
-                .store
-                .create_event_type(host_id, &id, &settings, false, ctx.now.timestamp())
-                .await?
-            {
-                EventTypeWrite::Saved => return redirect("/dashboard", 303),
-                EventTypeWrite::SlugTaken | EventTypeWrite::NotFound => {
-                    slug_taken(settings.slug.as_str())
-                }
-            }
-        }
+        Ok(settings) => match event_types::create(ctx, &signed_in.host.id, &settings, false).await?
+        {
+            Created::Saved(_) => return redirect("/dashboard", 303),
+            Created::SlugTaken | Created::HostGone => slug_taken(settings.slug.as_str()),
+        },
         Err(errors) => errors,
     };
     let page = page(&signed_in, ctx, None, input, false, errors);
@@ -386,7 +376,11 @@ pub async fn act(
     let host_id = signed_in.host.id.as_str();
     match action {
         "hide" | "show" => {
-            if !ctx.store.set_event_type_hidden(host_id, id, action == "hide").await? {
+            if !ctx
+                .store
+                .set_event_type_hidden(host_id, id, action == "hide")
+                .await?
+            {
                 return Err(not_found());
             }
             redirect("/dashboard", 303)
@@ -395,14 +389,12 @@ pub async fn act(
             let copy_id = duplicate(ctx, host_id, id).await?;
             redirect(&format!("/dashboard/event-types/{copy_id}"), 303)
         }
-        "delete" => match ctx.store.delete_event_type(host_id, id, ctx.now.timestamp()).await? {
-            EventTypeDelete::Deleted => redirect("/dashboard", 303),
-            EventTypeDelete::HasUpcomingBookings(count) => Err(AppError::Conflict(format!(
-                "This event type still has {count} upcoming meeting(s). Hide it instead, or cancel those \
-                 meetings first."
-            ))),
-            EventTypeDelete::NotFound => Err(not_found()),
+        "delete" => match event_types::delete(ctx, host_id, id).await? {
+            true => redirect("/dashboard", 303),
+            false => Err(not_found()),
         },
-        _ => Err(AppError::NotFound("There is nothing at this address.".into())),
+        _ => Err(AppError::NotFound(
+            "There is nothing at this address.".into(),
+        )),
     }
 }

@@ -14,15 +14,15 @@ use worker::{Env, Request, Response};
 
 use super::request::{object, UNKNOWN};
 use super::session::{authorize, ApiAccess, SignedIn};
-use crate::app::event_types::{defaults, duplicate, input_of};
+use crate::app::event_types::{create, defaults, delete, duplicate, input_of, Created};
+use crate::app::profile::{save, ProfileSaved};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::event_type::{offered_durations, EventTypeInput};
 use crate::core::profile::Profile;
 use crate::core::questions::{questions_from_json, QuestionInput};
-use crate::crypto::random_hex;
-use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite, ProfileUpdate};
+use crate::store::{EventTypeRow, EventTypeWrite};
 
 fn host_json(ctx: &Ctx, slug: &str, name: &str, email: &str, time_zone: &str) -> Value {
     json!({
@@ -115,18 +115,11 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
     let (Some(Profile { name, slug, zone }), true) = (parsed, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors));
     };
-    match ctx
-        .store
-        .update_host_profile(&host.id, name.as_str(), slug.as_str(), zone.name())
-        .await?
-    {
-        ProfileUpdate::Saved => {}
-        ProfileUpdate::SlugTaken => {
-            return Err(AppError::Conflict(format!(
-                "'{slug}' is already someone's link; choose another."
-            )))
-        }
+    let profile = Profile { name, slug, zone };
+    if let ProfileSaved::SlugTaken(message) = save(ctx, &host.id, &profile).await? {
+        return Err(AppError::Conflict(message));
     }
+    let Profile { name, slug, zone } = profile;
     let email = ctx.store.open_host_email(&host.id, &host.email).await?;
     let body = host_json(ctx, slug.as_str(), name.as_str(), &email, zone.name());
     Ok(Response::from_json(&body)?)
@@ -333,22 +326,9 @@ pub async fn create_event_type(
     let mut hidden = false;
     let input = overlay(defaults(), &mut hidden, &body).map_err(AppError::InvalidFields)?;
     let settings = input.parse().map_err(AppError::InvalidFields)?;
-    let id = random_hex::<16>();
-    match ctx
-        .store
-        .create_event_type(
-            &signed_in.host.id,
-            &id,
-            &settings,
-            hidden,
-            ctx.now.timestamp(),
-        )
-        .await?
-    {
-        EventTypeWrite::Saved => respond_with(ctx, &signed_in, &id, 201).await,
-        EventTypeWrite::SlugTaken | EventTypeWrite::NotFound => {
-            Err(slug_taken(settings.slug.as_str()))
-        }
+    match create(ctx, &signed_in.host.id, &settings, hidden).await? {
+        Created::Saved(id) => respond_with(ctx, &signed_in, &id, 201).await,
+        Created::SlugTaken | Created::HostGone => Err(slug_taken(settings.slug.as_str())),
     }
 }
 
@@ -420,16 +400,8 @@ pub async fn delete_event_type(
     id: &str,
 ) -> Result<Response, AppError> {
     let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
-    match ctx
-        .store
-        .delete_event_type(&signed_in.host.id, id, ctx.now.timestamp())
-        .await?
-    {
-        EventTypeDelete::Deleted => Ok(Response::empty()?.with_status(204)),
-        EventTypeDelete::HasUpcomingBookings(count) => Err(AppError::Conflict(format!(
-            "This event type still has {count} upcoming meeting(s). Hide it instead, or cancel \
-             those meetings first."
-        ))),
-        EventTypeDelete::NotFound => Err(not_found()),
+    match delete(ctx, &signed_in.host.id, id).await? {
+        true => Ok(Response::empty()?.with_status(204)),
+        false => Err(not_found()),
     }
 }

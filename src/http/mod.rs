@@ -69,9 +69,8 @@ pub async fn handle(mut req: Request, env: Env, worker_ctx: worker::Context) -> 
     });
     let post = req.method() == Method::Post;
     // After a successful change, unless the action said its rows wait.
-    let deliver = post
-        && response.status_code() < 400
-        && !ctx_slot.as_ref().is_some_and(Ctx::holds_delivery);
+    let deliver =
+        post && response.status_code() < 400 && !ctx_slot.as_ref().is_some_and(Ctx::holds_delivery);
     if deliver {
         // The request's store goes on serving: the data keys it opened are not read again.
         let store = ctx_slot.map(Ctx::into_store);

@@ -14,33 +14,21 @@ use askama::Template;
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::profile_form::{read_profile, ProfileForm};
+use super::profile_form::{read_profile, save_profile_fields, ProfileForm};
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{read_week_form, WeekEditor, WeekSubmit};
 use crate::app::availability::{schedule_zone, store_week, stored_week};
-use crate::app::event_types::defaults;
-use crate::app::profile::save_profile_fields;
+use crate::app::onboarding::start_with_defaults;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::calendar::registration;
-use crate::core::availability::LocalRange;
 use crate::core::booking::FieldErrors;
-use crate::core::event_type::LocationKind;
 use crate::core::types::TimeZoneName;
-use crate::crypto::random_hex;
 use crate::providers::connect::ConnectProvider;
-use crate::store::EventTypeWrite;
 
 const HOURS_STEP: &str = "/dashboard/welcome/hours";
 const CALENDAR_STEP: &str = "/dashboard/welcome/calendar";
-
-/// The first event type's title and link, so a new host has a page to share at once.
-const FIRST_EVENT_TITLE: &str = "30 minute meeting";
-const FIRST_EVENT_SLUG: &str = "30min";
-
-/// Working hours a new host starts with: 09:00–17:00 (minutes), Monday to Friday.
-const DEFAULT_DAY: (u16, u16) = (9 * 60, 17 * 60);
 
 /// A calendar the host can connect in step 3.
 struct CalendarChoice {
@@ -128,52 +116,6 @@ pub async fn save_profile_step(ctx: &Ctx, req: &mut Request) -> Result<Response,
         .map_err(|e| AppError::Internal(format!("UTC as a zone: {e}")))?;
     start_with_defaults(ctx, &signed_in.host.id, &zone).await?;
     redirect(HOURS_STEP, 303)
-}
-
-/// Gives a host without weekly hours Monday to Friday 09:00–17:00 in `zone`, and a host
-/// without event types a "30 minute meeting". Safe to repeat: what exists is kept.
-async fn start_with_defaults(
-    ctx: &Ctx,
-    host_id: &str,
-    zone: &TimeZoneName,
-) -> Result<(), AppError> {
-    if stored_week(ctx, host_id).await?.iter().all(Vec::is_empty) {
-        let day = LocalRange::new(DEFAULT_DAY.0, DEFAULT_DAY.1)
-            .map_err(|e| AppError::Internal(format!("default hours: {e}")))?;
-        let mut days: [Vec<LocalRange>; 7] = Default::default();
-        for weekday in days.iter_mut().take(5) {
-            weekday.push(day);
-        }
-        store_week(ctx, host_id, zone, days).await?;
-    }
-    if ctx.store.host_event_types(host_id).await?.is_empty() {
-        let mut input = defaults();
-        input.title = FIRST_EVENT_TITLE.to_owned();
-        input.slug = FIRST_EVENT_SLUG.to_owned();
-        // No calendar is connected yet, so no Meet or Teams link could be made: details by email.
-        input.location_kind = LocationKind::None.as_str().to_owned();
-        let settings = input
-            .parse()
-            .map_err(|_| AppError::Internal("the first event type's settings".into()))?;
-        match ctx
-            .store
-            .create_event_type(
-                host_id,
-                &random_hex::<16>(),
-                &settings,
-                false,
-                ctx.now.timestamp(),
-            )
-            .await?
-        {
-            // A second click made it a moment ago: one is enough.
-            EventTypeWrite::Saved | EventTypeWrite::SlugTaken => {}
-            EventTypeWrite::NotFound => {
-                return Err(AppError::Internal("host vanished during onboarding".into()))
-            }
-        }
-    }
-    Ok(())
 }
 
 /// `GET /dashboard/welcome/hours`: step 2, the working hours as stored (the defaults at first).

@@ -2,6 +2,8 @@
 //! onboarding's first step.
 
 use super::request::field;
+use crate::app::profile::{save, ProfileSaved};
+use crate::app::{AppError, Ctx};
 use crate::core::booking::FieldErrors;
 use crate::core::profile::Profile;
 
@@ -26,4 +28,17 @@ pub fn read_profile(pairs: &[(String, String)]) -> (ProfileForm, Result<Profile,
         errors: FieldErrors::default(),
     };
     (typed, parsed)
+}
+
+/// Saves a checked profile from a form; `Some` with the slug's message when another host has
+/// that link.
+pub async fn save_profile_fields(
+    ctx: &Ctx,
+    host_id: &str,
+    valid: &Profile,
+) -> Result<Option<FieldErrors>, AppError> {
+    Ok(match save(ctx, host_id, valid).await? {
+        ProfileSaved::Saved => None,
+        ProfileSaved::SlugTaken(message) => Some(FieldErrors::one("slug", message)),
+    })
 }

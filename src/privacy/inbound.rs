@@ -12,7 +12,6 @@ use worker::{Env, ForwardableEmailMessage};
 
 use super::{Desk, Outcome};
 use crate::core::types::Email;
-use crate::store::Store;
 
 /// Handles one inbound email; problems are logged and the message is accepted or refused, never
 /// retried (a request can simply be sent again).
@@ -47,20 +46,14 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
     let Ok(sender) = Email::parse(&message.from()) else {
         return worker::console_warn!("privacy email ignored: the sender address is unreadable");
     };
-    let db = match env.d1("DB") {
-        Ok(db) => db,
-        Err(error) => return worker::console_error!("privacy email: D1 binding DB: {error}"),
+    let Some(run) = crate::runtime::open_run(&env, "privacy email") else {
+        return;
     };
-    let store = Store::with_keys(
-        db,
-        crate::store::KeySource::new(&env, &config.token_cipher, &config.index_key),
-    );
-    let now = crate::runtime::now();
     let desk = Desk {
-        store: &store,
+        store: &run.store,
         origin,
-        link_key: &config.link_key,
-        now,
+        link_key: &run.config.link_key,
+        now: run.now,
     };
     // A host asks to delete their account; anyone else to be erased from bookings.
     let asked = match desk.ask_host_deletion(&sender).await {
@@ -82,5 +75,5 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
         }
         Err(error) => return worker::console_error!("privacy email: {error}"),
     }
-    crate::outbound::deliver_after_change(env, None).await;
+    crate::outbound::deliver_after_change(env, Some(run.store)).await;
 }
