@@ -361,3 +361,30 @@ pub async fn forget(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// Forgets every connection to the provider's account `account_id`, as the provider told us
+/// the account removed Openslot (Zoom's `app_deauthorized`): tokens first, then the rows (a
+/// row left without tokens is harmless, the reverse would keep a grant we were told to forget).
+/// Answers how many connections went.
+pub async fn forget_account(
+    ctx: &Ctx,
+    provider: ConnectProvider,
+    account_id: &str,
+) -> Result<usize, AppError> {
+    let connections = ctx
+        .store
+        .connections_of_account(provider.as_str(), account_id)
+        .await?;
+    let calendars = ctx.calendars()?;
+    for connection in &connections {
+        calendars
+            .vault
+            .forget(&connection.host_id, provider)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        ctx.store
+            .delete_connection(&connection.host_id, provider.as_str())
+            .await?;
+    }
+    Ok(connections.len())
+}

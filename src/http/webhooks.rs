@@ -10,6 +10,7 @@
 use serde::Deserialize;
 use worker::{Request, Response};
 
+use crate::app::connections::forget_account;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::crypto::zoom_webhook::{url_validation_answer, verify};
@@ -71,24 +72,8 @@ pub async fn zoom(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
                 .as_str()
                 .filter(|t| !t.is_empty() && t.len() <= 255)
                 .ok_or_else(|| AppError::BadRequest("payload.user_id is missing.".into()))?;
-            let connections = ctx.store.connections_of_account("zoom", user_id).await?;
-            let calendars = ctx.calendars()?;
-            for connection in &connections {
-                // Tokens first: a connection row left without tokens is harmless, the reverse
-                // would keep a grant Zoom told us to forget.
-                calendars
-                    .vault
-                    .forget(&connection.host_id, ConnectProvider::Zoom)
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                ctx.store
-                    .delete_connection(&connection.host_id, "zoom")
-                    .await?;
-            }
-            worker::console_log!(
-                "zoom webhook: deauthorization dropped {} connection(s)",
-                connections.len()
-            );
+            let dropped = forget_account(ctx, ConnectProvider::Zoom, user_id).await?;
+            worker::console_log!("zoom webhook: deauthorization dropped {dropped} connection(s)");
             Ok(Response::from_json(&serde_json::json!({ "ok": true }))?)
         }
         _ => Ok(Response::from_json(
