@@ -28,8 +28,9 @@ pub const HOURLY_CRON: &str = "17 * * * *";
 
 /// One retention run; failures are logged and the next hour tries again.
 pub async fn run(env: &Env) {
-    let Some(crate::runtime::Run { config, store, now }) =
-        crate::runtime::open_run(env, "retention")
+    let Some(crate::runtime::Run {
+        config, store, now, ..
+    }) = crate::runtime::open_run(env, "retention")
     else {
         return;
     };

@@ -40,12 +40,55 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
-/// What a background run (a cron job, an email delivery) starts from: the configuration, D1
-/// and the clock, each read once.
+/// What every invocation works with, opened once: the configuration, D1 (with the data keys
+/// it opens kept for the invocation) and the clock, and the bindings for what needs more than
+/// D1 (the token vault in KV). A request's `app::Ctx` is one of these plus the request's
+/// origin; every cron job and email delivery opens one with [`open_run`].
 pub struct Run {
     pub config: Config,
     pub store: crate::store::Store,
+    /// Read once per invocation; the core never reads the clock itself.
     pub now: DateTime<Utc>,
+    /// The Worker's bindings.
+    pub env: Env,
+}
+
+impl Run {
+    /// The hosts' connections as this run reaches them (the token vault in KV, the providers).
+    pub fn calendars(
+        &self,
+    ) -> Result<crate::calendar::Calendars<'_>, crate::calendar::vault::VaultError> {
+        crate::calendar::Calendars::new(&self.env, &self.store, &self.config, self.now)
+    }
+}
+
+/// Why an invocation could not open its [`Run`].
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// A setting is missing or wrong (the message names it, never its value).
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The D1 binding `DB` is missing.
+    #[error("D1 binding DB: {0}")]
+    Database(String),
+}
+
+/// Opens the invocation's [`Run`].
+pub fn open(env: &Env) -> Result<Run, OpenError> {
+    let config = read_config(env)?;
+    let db = env
+        .d1("DB")
+        .map_err(|e| OpenError::Database(e.to_string()))?;
+    let store = crate::store::Store::with_keys(
+        db,
+        crate::store::KeySource::new(env, &config.token_cipher, &config.index_key),
+    );
+    Ok(Run {
+        config,
+        store,
+        now: now(),
+        env: env.clone(),
+    })
 }
 
 /// A background run on a store already open (a request's, handed on after its response).
@@ -56,6 +99,7 @@ pub fn run_with(env: &Env, store: crate::store::Store, job: &str) -> Option<Run>
             config,
             store,
             now: now(),
+            env: env.clone(),
         }),
         Err(error) => {
             worker::console_error!("{job}: configuration: {error}");
@@ -68,26 +112,11 @@ pub fn run_with(env: &Env, store: crate::store::Store, job: &str) -> Option<Run>
 /// configuration or the D1 binding is missing: a run has no one to answer, so it stops and the
 /// next one tries again.
 pub fn open_run(env: &Env, job: &str) -> Option<Run> {
-    let config = match read_config(env) {
-        Ok(config) => config,
+    match open(env) {
+        Ok(run) => Some(run),
         Err(error) => {
-            worker::console_error!("{job}: configuration: {error}");
-            return None;
+            worker::console_error!("{job}: {error}");
+            None
         }
-    };
-    let store = match env.d1("DB") {
-        Ok(db) => crate::store::Store::with_keys(
-            db,
-            crate::store::KeySource::new(env, &config.token_cipher, &config.index_key),
-        ),
-        Err(error) => {
-            worker::console_error!("{job}: D1 binding DB: {error}");
-            return None;
-        }
-    };
-    Some(Run {
-        config,
-        store,
-        now: now(),
-    })
+    }
 }

@@ -1,30 +1,33 @@
-//! What every action gets: storage, configuration, the request's origin and the clock,
-//! built once per request from the Worker's environment.
+//! What every action gets: the invocation's [`Run`] (configuration, storage, clock, bindings,
+//! opened the same way as for a cron job or an email) and the request's origin.
 
 use std::cell::Cell;
+use std::ops::Deref;
 
-use chrono::{DateTime, Utc};
 use worker::Env;
 
 use super::AppError;
-use crate::config::Config;
-use crate::runtime::read_config;
-use crate::store::{KeySource, Store};
+use crate::runtime::{OpenError, Run};
+use crate::store::Store;
 
-/// Per-request application state.
+/// Per-request application state: the invocation's [`Run`] (reached through `Deref`, so
+/// `ctx.store`, `ctx.config` and `ctx.now` read as they do in a cron job) and the origin.
 pub struct Ctx {
-    pub store: Store,
-    pub config: Config,
-    /// Read once per request; the core never reads the clock itself.
-    pub now: DateTime<Utc>,
+    run: Run,
     /// `https://host` links in pages and emails point at.
     pub origin: String,
-    /// The Worker's bindings, for what needs more than D1 (the token vault in KV).
-    pub env: Env,
     /// Set by a handler whose queued rows wait for something: a booking form's emails wait
     /// for the meeting link its confirmation page makes. The invocation then sends nothing
     /// after its response, and spends none of its CPU budget on it.
     send_nothing_after: Cell<bool>,
+}
+
+impl Deref for Ctx {
+    type Target = Run;
+
+    fn deref(&self) -> &Run {
+        &self.run
+    }
 }
 
 impl Ctx {
@@ -32,29 +35,20 @@ impl Ctx {
     /// `request_origin` is the origin the request was sent to, used as the public origin
     /// only in local development (without `PUBLIC_BASE_URL`).
     pub fn from_env(env: &Env, request_origin: impl FnOnce() -> String) -> Result<Self, AppError> {
-        let config = read_config(env).map_err(|e| {
-            AppError::Misconfigured(format!(
+        let run = crate::runtime::open(env).map_err(|error| match error {
+            OpenError::Config(e) => AppError::Misconfigured(format!(
                 "{e}. The page /setup lists everything this instance still lacks."
-            ))
+            )),
+            OpenError::Database(e) => AppError::Internal(format!("D1 binding DB: {e}")),
         })?;
-        let db = env
-            .d1("DB")
-            .map_err(|e| AppError::Internal(format!("D1 binding DB: {e}")))?;
         // Without PUBLIC_BASE_URL the configuration only parses in local development.
-        let origin = match &config.public_base_url {
+        let origin = match &run.config.public_base_url {
             Some(url) => url.clone(),
             None => request_origin(),
         };
-        let now = crate::runtime::now();
         Ok(Self {
-            store: Store::with_keys(
-                db,
-                KeySource::new(env, &config.token_cipher, &config.index_key),
-            ),
-            config,
-            now,
+            run,
             origin,
-            env: env.clone(),
             send_nothing_after: Cell::new(false),
         })
     }
@@ -73,14 +67,15 @@ impl Ctx {
     /// The request's store, handed on to the delivery run after the response (with the data
     /// keys it already opened).
     pub fn into_store(self) -> Store {
-        self.store
+        self.run.store
     }
 
     /// The host's connected calendars, for busy times and events.
     pub fn calendars(&self) -> Result<crate::calendar::Calendars<'_>, AppError> {
-        let mut calendars =
-            crate::calendar::Calendars::new(&self.env, &self.store, &self.config, self.now)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut calendars = self
+            .run
+            .calendars()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         calendars.origin = Some(self.origin.clone());
         Ok(calendars)
     }

@@ -13,12 +13,7 @@ use crate::store::{HostProfileRow, PrivacyEmail};
 
 /// The privacy desk (`crate::privacy`) on this request's store, clock and keys.
 pub fn desk(ctx: &Ctx) -> Desk<'_> {
-    Desk {
-        store: &ctx.store,
-        origin: &ctx.origin,
-        link_key: &ctx.config.link_key,
-        now: ctx.now,
-    }
+    Desk::of(ctx, &ctx.origin)
 }
 
 /// A link's token: 64 hex digits, or the link cannot be one of ours.

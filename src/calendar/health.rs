@@ -229,7 +229,7 @@ pub async fn run(env: &worker::Env) {
     let Some(run) = crate::runtime::open_run(env, "health check") else {
         return;
     };
-    let outcome = match Calendars::new(env, &run.store, &run.config, run.now) {
+    let outcome = match run.calendars() {
         Ok(calendars) => calendars
             .check_connections()
             .await

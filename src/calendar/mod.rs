@@ -65,7 +65,7 @@ pub async fn run_due(env: &worker::Env) {
     let Some(run) = crate::runtime::open_run(env, "calendar work") else {
         return;
     };
-    let outcome = match Calendars::new(env, &run.store, &run.config, run.now) {
+    let outcome = match run.calendars() {
         Ok(calendars) => calendars.run_due().await.map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),
     };

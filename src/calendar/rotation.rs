@@ -68,7 +68,7 @@ pub async fn run(env: &worker::Env) {
     if !run.config.token_cipher.has_retired_keys() {
         return;
     }
-    let outcome = match Calendars::new(env, &run.store, &run.config, run.now) {
+    let outcome = match run.calendars() {
         Ok(calendars) => calendars
             .reseal_retired_tokens()
             .await

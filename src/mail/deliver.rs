@@ -218,7 +218,9 @@ pub async fn run_in(run: &crate::runtime::Run, env: &Env, due: &DueMail) {
     if due.emails.is_empty() && due.notices.is_empty() {
         return;
     }
-    let crate::runtime::Run { config, store, now } = run;
+    let crate::runtime::Run {
+        config, store, now, ..
+    } = run;
     let (store, now) = (store, *now);
     let result = match config.email_backend {
         EmailBackend::Resend => {

@@ -49,12 +49,7 @@ pub async fn receive(message: ForwardableEmailMessage, env: Env) {
     let Some(run) = crate::runtime::open_run(&env, "privacy email") else {
         return;
     };
-    let desk = Desk {
-        store: &run.store,
-        origin,
-        link_key: &run.config.link_key,
-        now: run.now,
-    };
+    let desk = Desk::of(&run, origin);
     // A host asks to delete their account; anyone else to be erased from bookings.
     let asked = match desk.ask_host_deletion(&sender).await {
         Ok(Outcome::Unknown) => desk

@@ -50,6 +50,18 @@ pub struct Desk<'a> {
     pub now: DateTime<Utc>,
 }
 
+impl<'a> Desk<'a> {
+    /// The desk of an invocation's run, whose links start with `origin`.
+    pub fn of(run: &'a crate::runtime::Run, origin: &'a str) -> Self {
+        Self {
+            store: &run.store,
+            origin,
+            link_key: &run.config.link_key,
+            now: run.now,
+        }
+    }
+}
+
 /// A queued email for `message` of `kind`.
 pub fn privacy_email(kind: &'static str, message: &Message) -> Result<PrivacyEmail, String> {
     Ok(PrivacyEmail {
