@@ -27,16 +27,22 @@ pub async fn booking_by_link(
         .booking_by_manage_token_hash(&sha256_hex(token))
         .await?
         .ok_or_else(not_found)?;
-    let (Some(start), Some(end)) = (
+    let (start, end) = times_of(&booking)?;
+    Ok((booking, start, end))
+}
+
+/// The start and end of `booking` as instants (a stored time out of range is our fault).
+pub fn times_of(booking: &BookingDetailsRow) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
+    match (
         DateTime::from_timestamp(booking.start_at, 0),
         DateTime::from_timestamp(booking.end_at, 0),
-    ) else {
-        return Err(AppError::Internal(format!(
+    ) {
+        (Some(start), Some(end)) => Ok((start, end)),
+        _ => Err(AppError::Internal(format!(
             "booking {} has an impossible time",
             booking.id
-        )));
-    };
-    Ok((booking, start, end))
+        ))),
+    }
 }
 
 /// One of the host's bookings by id; another host's is not found, never a hint it exists.

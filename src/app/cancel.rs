@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::booking::{queue, run_calendar_work};
+use super::bookings::times_of;
 use super::{AppError, Ctx};
 use crate::core::types::CancellationReason;
 use crate::i18n::{Lang, Strings};
@@ -80,15 +81,7 @@ pub async fn cancel_as_host(
     booking: &BookingDetailsRow,
     reason: &CancellationReason,
 ) -> Result<(), AppError> {
-    let (Some(start), Some(end)) = (
-        DateTime::from_timestamp(booking.start_at, 0),
-        DateTime::from_timestamp(booking.end_at, 0),
-    ) else {
-        return Err(AppError::Internal(format!(
-            "booking {} has an impossible time",
-            booking.id
-        )));
-    };
+    let (start, end) = times_of(booking)?;
     let too_late = || {
         AppError::TooLate(
             "This meeting has already started, so it can no longer be cancelled.".into(),

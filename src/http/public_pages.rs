@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::request::page_lang;
+use super::request::{accept_language, page_lang};
 use super::request::{field, form, query};
 use crate::app::booking::{create_booking, finish_left_work, ProviderWork};
 use crate::app::bookings::booking_by_link;
@@ -119,12 +119,7 @@ struct Locale {
 }
 
 fn locale(req: &Request, pairs: &[(String, String)]) -> Locale {
-    let accept = req
-        .headers()
-        .get("Accept-Language")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let accept = accept_language(req);
     let clock = field(pairs, "clock")
         .and_then(Clock::from_param)
         .unwrap_or_else(|| default_clock(&accept));

@@ -85,13 +85,17 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The language of a page, from `Accept-Language`.
 pub fn page_lang(req: &Request) -> Lang {
-    let accept = req
-        .headers()
+    Lang::from_accept_language(&accept_language(req))
+}
+
+/// The request's `Accept-Language` header (empty when it sent none), which decides the
+/// language and the default clock of a page.
+pub fn accept_language(req: &Request) -> String {
+    req.headers()
         .get("Accept-Language")
         .ok()
         .flatten()
-        .unwrap_or_default();
-    Lang::from_accept_language(&accept)
+        .unwrap_or_default()
 }
 
 /// Whether a form post came from this site, by the headers browsers send; a client that

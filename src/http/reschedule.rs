@@ -8,8 +8,8 @@ use askama::Template;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use worker::{Request, Response};
 
-use super::request::page_lang;
 use super::request::same_origin;
+use super::request::{accept_language, page_lang};
 use super::request::{field, form, json, query};
 use crate::app::reschedule::{find, free_times, gone, move_booking, Found, Movable};
 use crate::app::AppError;
@@ -73,12 +73,7 @@ struct View {
 
 impl View {
     fn read(req: &Request, pairs: &[(String, String)], booked_zone: Tz) -> Result<View, AppError> {
-        let accept = req
-            .headers()
-            .get("Accept-Language")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let accept = accept_language(req);
         let zone = match field(pairs, "tz").filter(|v| !v.is_empty()) {
             Some(name) => TimeZoneName::parse(name)
                 .map_err(|e| {
