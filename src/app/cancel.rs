@@ -26,21 +26,29 @@ pub fn too_late(booking: &BookingDetailsRow, lang: Lang) -> AppError {
     ))
 }
 
-/// Cancels `booking` and queues its two cancellation emails (iTIP CANCEL with the booking's
-/// calendar UID and the next SEQUENCE; `reason` in both) in one D1 batch. The one cancellation
-/// path, for the invitee's link and the host's dashboard alike. True when this call cancelled
-/// it; false when it was already cancelled or has started (then nothing is queued).
+/// One cancellation as its two emails tell it.
+pub struct Cancellation<'a> {
+    pub booking: &'a BookingDetailsRow,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// In both emails.
+    pub reason: &'a CancellationReason,
+    pub by: CancelledBy,
+    /// Where the emails send the invitee (the queued placeholder, or the instance itself when
+    /// the booking's page goes with an account).
+    pub manage_url: &'a str,
+}
+
+/// Cancels the booking and queues its two cancellation emails (iTIP CANCEL with the booking's
+/// calendar UID and the next SEQUENCE) in one D1 batch. The one cancellation path, for the
+/// invitee's link and the host's dashboard alike. True when this call cancelled it; false when
+/// it was already cancelled or has started (then nothing is queued).
 pub async fn cancel_and_notify(
     ctx: &Ctx,
-    booking: &BookingDetailsRow,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    reason: &CancellationReason,
-    by: CancelledBy,
-    manage_url: &str,
+    cancellation: &Cancellation<'_>,
 ) -> Result<bool, AppError> {
-    let (to_invitee, to_host) =
-        cancellation_messages(ctx, booking, start, end, reason, by, manage_url)?;
+    let booking = cancellation.booking;
+    let (to_invitee, to_host) = cancellation_messages(ctx, cancellation)?;
     let emails = [
         queue(ctx, Kind::InviteeCancellation, &to_invitee)?,
         queue(ctx, Kind::HostCancellation, &to_host)?,
@@ -55,18 +63,21 @@ pub async fn cancel_and_notify(
     Ok(cancelled)
 }
 
-/// The two cancellation emails of `booking` (to the invitee, to the host), rendered but not
-/// queued: [`cancel_and_notify`] queues both with the status change; deleting a host's account
-/// sends the invitee's in the deletion's own batch.
+/// The two cancellation emails (to the invitee, to the host), rendered but not queued:
+/// [`cancel_and_notify`] queues both with the status change; deleting a host's account sends
+/// the invitee's in the deletion's own batch.
 pub fn cancellation_messages(
     ctx: &Ctx,
-    booking: &BookingDetailsRow,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    reason: &CancellationReason,
-    by: CancelledBy,
-    manage_url: &str,
+    cancellation: &Cancellation<'_>,
 ) -> Result<(Message, Message), AppError> {
+    let Cancellation {
+        booking,
+        start,
+        end,
+        reason,
+        by,
+        manage_url,
+    } = *cancellation;
     let facts = stored::facts(booking, start, end, None, manage_url);
     Ok((
         render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
@@ -92,16 +103,15 @@ pub async fn cancel_as_host(
     }
     // The emails are queued with a placeholder for the token: D1 never holds it.
     let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
-    let cancelled = cancel_and_notify(
-        ctx,
+    let cancellation = Cancellation {
         booking,
         start,
         end,
         reason,
-        CancelledBy::Host,
-        &manage_url,
-    )
-    .await?;
+        by: CancelledBy::Host,
+        manage_url: &manage_url,
+    };
+    let cancelled = cancel_and_notify(ctx, &cancellation).await?;
     if !cancelled {
         // Another request got there first, or the meeting started a moment ago.
         let now_status = ctx

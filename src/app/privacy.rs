@@ -2,7 +2,7 @@
 //! account for good and erasing an invitee's details. Asking for a link is the privacy desk's
 //! (`crate::privacy::Desk`), shared with the inbound email handler.
 
-use super::cancel::cancellation_messages;
+use super::cancel::{cancellation_messages, Cancellation};
 use super::{AppError, Ctx};
 use crate::core::types::CancellationReason;
 use crate::crypto::digest::sha256_hex;
@@ -123,12 +123,14 @@ pub async fn delete_host(ctx: &Ctx, host_id: &str, hash: &str) -> Result<HostDel
         // The booking's page is gone with it: the email points at the instance instead.
         let (to_invitee, _) = cancellation_messages(
             ctx,
-            booking,
-            start,
-            end,
-            &reason,
-            CancelledBy::Host,
-            &ctx.origin,
+            &Cancellation {
+                booking,
+                start,
+                end,
+                reason: &reason,
+                by: CancelledBy::Host,
+                manage_url: &ctx.origin,
+            },
         )?;
         emails.push(queued("deletion_cancellation", &to_invitee)?);
     }

@@ -12,7 +12,7 @@ use super::request::page_lang;
 use super::request::same_origin;
 use super::request::{field, form};
 use crate::app::bookings::booking_by_link;
-use crate::app::cancel::{cancel_and_notify, too_late};
+use crate::app::cancel::{cancel_and_notify, too_late, Cancellation};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::types::CancellationReason;
@@ -127,16 +127,15 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
     };
     // The emails are queued with a placeholder for the token: D1 never holds it.
     let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
-    let cancelled = cancel_and_notify(
-        ctx,
-        &booking,
+    let cancellation = Cancellation {
+        booking: &booking,
         start,
         end,
-        &reason,
-        CancelledBy::Invitee,
-        &manage_url,
-    )
-    .await?;
+        reason: &reason,
+        by: CancelledBy::Invitee,
+        manage_url: &manage_url,
+    };
+    let cancelled = cancel_and_notify(ctx, &cancellation).await?;
     if !cancelled {
         // Someone else's request got there first, or the meeting started a moment ago.
         let (booking, start, _) = booking_by_link(ctx, token).await?;
