@@ -165,7 +165,7 @@ pub async fn callback(ctx: &Ctx, req: &Request, provider_name: &str) -> Result<R
         .store
         .take_oauth_state(&sha256_hex(state))
         .await?
-        .filter(|p| p.provider == provider.as_str())
+        .filter(|p| p.provider == provider)
         .ok_or_else(|| start_again("This sign-in link is unknown or was already used."))?;
     if pending.expires_at <= ctx.now.timestamp() {
         return Err(start_again("This sign-in took too long and expired."));

@@ -173,7 +173,8 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                 .map(|at| item(&rows[at], &accounts[at])),
         })
         .collect();
-    for provider in [ConnectProvider::Google, ConnectProvider::Microsoft] {
+    // Each calendar's list, read live (names are never stored).
+    for provider in ConnectProvider::ALL.into_iter().filter(|p| p.is_calendar()) {
         let row = rows
             .iter()
             .find(|r| r.provider == provider && !r.needs_reconnect());
@@ -290,7 +291,7 @@ pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, 
         .store
         .take_connect_state(&sha256_hex(state))
         .await?
-        .filter(|p| p.provider == provider.as_str() && p.host_id == signed_in.host.id)
+        .filter(|p| p.provider == provider && p.host_id == signed_in.host.id)
         .ok_or_else(|| start_again("This link is unknown or was already used."))?;
     if pending.expires_at <= ctx.now.timestamp() {
         return Err(start_again("Connecting took too long and expired."));

@@ -18,8 +18,10 @@ use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::{Email, PersonName};
 
-/// A provider a host can sign in with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A provider a host can sign in with. A sign-in under way deserializes straight into it
+/// (`oauth_states.provider`, whose CHECK constraint allows exactly these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum IdentityProvider {
     Google,
     Microsoft,

@@ -8,7 +8,7 @@ use super::{Param, Store, StoreError};
 /// A sign-in under way, as taken (and thereby deleted) from `oauth_states`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct OAuthStateRow {
-    pub provider: String,
+    pub provider: crate::providers::identity::IdentityProvider,
     pub pkce_verifier: String,
     pub browser_hash: String,
     pub time_zone: Option<String>,

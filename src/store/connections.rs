@@ -49,7 +49,7 @@ impl ConnectionRow {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectStateRow {
     pub host_id: String,
-    pub provider: String,
+    pub provider: crate::providers::connect::ConnectProvider,
     pub pkce_verifier: String,
     pub browser_hash: String,
     pub expires_at: i64,
