@@ -13,7 +13,7 @@ use openslot::config::ServiceUrls;
 use openslot::core::availability::Interval;
 use openslot::core::types::{Email, PersonName, TimeZoneName};
 use openslot::providers::calendar::microsoft::BlockingShowAs;
-use openslot::providers::calendar::zoom::MeetingSearch;
+use openslot::providers::calendar::own_meetings::MeetingSearch;
 use openslot::providers::calendar::{
     google, microsoft, zoom, ApiError, Attendee, BookingKey, Conference, ConferenceStatus, Deleted,
     NewEvent,

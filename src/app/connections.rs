@@ -11,7 +11,8 @@ use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::providers::calendar::google::{self, CalendarChoice};
 use crate::providers::calendar::microsoft::{self, BlockingShowAs};
-use crate::providers::connect::ConnectProvider;
+use crate::providers::calendar::CalendarProvider;
+use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, ConnectionSettings};
 
 /// The Outlook "show as" states a host may let block a slot, with what Outlook calls them.
@@ -179,12 +180,13 @@ pub async fn listed_calendars(
     row: &ConnectionRow,
     provider: ConnectProvider,
 ) -> Result<Vec<CalendarChoice>, AppError> {
-    match provider {
-        ConnectProvider::Google => google_calendars(ctx, row).await,
-        ConnectProvider::Microsoft => outlook_calendars(ctx, row).await,
-        ConnectProvider::Zoom => Err(AppError::NotFound(
-            "Zoom has no calendars; choose them on Google Calendar or Microsoft Outlook.".into(),
-        )),
+    match provider.calendar() {
+        Some(CalendarProvider::Google) => google_calendars(ctx, row).await,
+        Some(CalendarProvider::Microsoft) => outlook_calendars(ctx, row).await,
+        None => Err(AppError::NotFound(format!(
+            "{} has no calendars; choose them on a calendar connection.",
+            provider.label()
+        ))),
     }
 }
 

@@ -5,6 +5,7 @@
 use super::{AppError, Ctx};
 use crate::core::event_type::EventTypeSettings;
 use crate::core::event_type::{EventTypeInput, LocationKind};
+use crate::core::meeting_service::MeetingService;
 use crate::core::questions::{questions_from_json, QuestionInput};
 use crate::crypto::random_hex;
 use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite};
@@ -46,7 +47,9 @@ pub fn defaults() -> EventTypeInput {
         buffer_after_minutes: "0".into(),
         minimum_notice_minutes: "60".into(),
         booking_window_days: "60".into(),
-        location_kind: LocationKind::GoogleMeet.as_str().into(),
+        location_kind: LocationKind::Online(MeetingService::GoogleMeet)
+            .as_str()
+            .into(),
         ..EventTypeInput::default()
     }
 }

@@ -10,8 +10,9 @@
 
 use super::Calendars;
 use crate::core::connection_health::Breakage;
-use crate::providers::connect::{self, AccessToken, ConnectError, ConnectProvider};
+use crate::providers::connect::{self, AccessToken, ConnectError};
 use crate::providers::fetch::fetch;
+use crate::providers::registry::ConnectProvider;
 use crate::store::ConnectionRow;
 
 /// How long one refresh may hold the lease: far beyond one token call.

@@ -8,8 +8,8 @@
 
 use crate::core::availability::Interval;
 use crate::core::calendar_settings::WhenUnreadable;
-use crate::providers::calendar::{google, microsoft};
-use crate::providers::connect::ConnectProvider;
+use crate::providers::calendar::{google, microsoft, CalendarProvider};
+use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, StoreError};
 
 use super::call::CallError;
@@ -73,10 +73,11 @@ impl Calendars<'_> {
         provider: ConnectProvider,
         window: Interval,
     ) -> Result<Vec<Interval>, CallError> {
-        match provider {
-            ConnectProvider::Google => self.google_busy(connection, window).await,
-            ConnectProvider::Microsoft => self.microsoft_busy(connection, window).await,
-            ConnectProvider::Zoom => Ok(Vec::new()),
+        // A provider without a calendar (Zoom) has no busy times.
+        match provider.calendar() {
+            Some(CalendarProvider::Google) => self.google_busy(connection, window).await,
+            Some(CalendarProvider::Microsoft) => self.microsoft_busy(connection, window).await,
+            None => Ok(Vec::new()),
         }
     }
 

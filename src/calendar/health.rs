@@ -13,8 +13,7 @@ use crate::core::calendar_settings::WhenUnreadable;
 use crate::core::connection_health::Breakage;
 use crate::crypto::random_hex;
 use crate::mail::connection_notice::{connection_broken, ConnectionNotice};
-use crate::providers::calendar::zoom;
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, StoreError};
 
 /// Connections one hourly run exercises at most: each is one or two provider calls, and the
@@ -200,7 +199,7 @@ impl Calendars<'_> {
     }
 
     /// One read through the connection: the busy times of the next hour for a calendar, the
-    /// upcoming meetings for Zoom.
+    /// first page of upcoming meetings for a meeting service (Zoom).
     async fn probe(
         &self,
         connection: &ConnectionRow,
@@ -214,11 +213,14 @@ impl Calendars<'_> {
                 .await
                 .map(|_| ());
         }
+        let Some(meetings) = provider.entry().own_meetings else {
+            return Ok(());
+        };
         let urls = &self.config.services;
         self.call(
             connection,
-            |token| zoom::list_upcoming(urls, token, None),
-            zoom::parse_reachable,
+            |token| meetings.search(urls, token, None),
+            |response| meetings.parse_reachable(response),
         )
         .await
     }

@@ -22,11 +22,12 @@ use crate::mail::backoff::{after_failure, AfterFailure};
 use crate::mail::render::{self, CalendarFailure};
 use crate::mail::Kind;
 use crate::providers::calendar::google::{self, SendUpdates};
+use crate::providers::calendar::own_meetings::{CreatedMeeting, MeetingSearch, OwnMeetings};
 use crate::providers::calendar::{
-    microsoft, zoom, ApiError, Attendee, BookingKey, CalendarProvider, Conference,
-    ConferenceStatus, CreatedEvent, MeetingMaker, NewEvent,
+    microsoft, ApiError, Attendee, BookingKey, CalendarProvider, Conference, ConferenceStatus,
+    CreatedEvent, MeetingMaker, NewEvent,
 };
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 use crate::store::{
     BookingDetailsRow, CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError,
 };
@@ -43,9 +44,9 @@ const LINK_RUNS: i64 = 8;
 /// Event ids a booking's Google event may take (its own and the alternates used after an
 /// event with the earlier one was deleted in the calendar).
 const GOOGLE_EVENT_IDS: u32 = 4;
-/// Looks for a Zoom meeting by its marker, then creates it, at most this often in one run:
-/// every create after the first comes only after a search found nothing.
-const ZOOM_CREATES: u32 = 3;
+/// Looks for a meeting made on its own (Zoom) by its marker, then creates it, at most this
+/// often in one run: every create after the first comes only after a search found nothing.
+const MEETING_CREATES: u32 = 3;
 
 /// How one row's work ended this time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,7 +296,7 @@ impl Calendars<'_> {
             .map_err(|e| StepError::Temporary(e.to_string()))
     }
 
-    /// Creates what is missing (a Zoom meeting, then the calendar event), or moves what
+    /// Creates what is missing (a meeting made on its own, then the calendar event), or moves what
     /// exists to the booking's time (after a reschedule).
     /// Makes or moves the event (and meeting) of `row`; the meeting link when this step made
     /// a new one.
@@ -308,26 +309,33 @@ impl Calendars<'_> {
         let mut join_url = row.meeting_url.clone();
         let mut made_link = None;
         let maker = row.conference;
-        if maker == MeetingMaker::Zoom {
-            if let Some(zoom_connection) =
-                self.connection(row, ConnectProvider::Zoom.as_str()).await?
+        if let Some((meeting_provider, meetings)) = maker.made_on_its_own() {
+            if let Some(meeting_connection) =
+                self.connection(row, meeting_provider.as_str()).await?
             {
                 match &row.meeting_id {
                     Some(id) => {
                         self.call(
-                            &zoom_connection,
-                            |token| zoom::move_meeting(urls, token, id, when, zone),
-                            zoom::parse_moved,
+                            &meeting_connection,
+                            |token| meetings.reschedule(urls, token, id, when, zone),
+                            |response| meetings.parse_rescheduled(response),
                         )
                         .await?;
                     }
                     None => {
                         let event = self.new_event(row, when, zone, Conference::None)?;
-                        let meeting = self.zoom_meeting(&zoom_connection, row, &event).await?;
-                        self.progress(row, None, Some(&meeting.0), Some(&meeting.1))
+                        let meeting = self
+                            .own_meeting(meetings, &meeting_connection, row, &event)
                             .await?;
-                        join_url = Some(meeting.1.clone());
-                        made_link = Some(meeting.1);
+                        self.progress(
+                            row,
+                            None,
+                            Some(&meeting.meeting_id),
+                            Some(&meeting.join_url),
+                        )
+                        .await?;
+                        join_url = Some(meeting.join_url.clone());
+                        made_link = Some(meeting.join_url);
                     }
                 }
             }
@@ -737,33 +745,34 @@ impl Calendars<'_> {
         ))
     }
 
-    /// Zoom: find the meeting an earlier try may have made (by its agenda marker), else
-    /// schedule one. Zoom has no idempotency key and may answer 5xx after making the meeting,
-    /// so a create is never retried blindly: before every create but a first one, the host's
-    /// upcoming meetings are searched for the marker. Returns its id and join link.
-    async fn zoom_meeting(
+    /// A meeting made on its own (Zoom): find the one an earlier try may have made (by the
+    /// booking's marker), else schedule one. Zoom has no idempotency key and may answer 5xx
+    /// after making the meeting, so a create is never retried blindly: before every create but
+    /// a first one, the host's upcoming meetings are searched for the marker.
+    async fn own_meeting(
         &self,
+        meetings: &dyn OwnMeetings,
         connection: &ConnectionRow,
         row: &CalendarWorkRow,
         event: &NewEvent,
-    ) -> Result<(String, String), StepError> {
+    ) -> Result<CreatedMeeting, StepError> {
         let urls = &self.config.services;
         let mut last_error = None;
-        for create in 0..ZOOM_CREATES {
+        for create in 0..MEETING_CREATES {
             if create > 0 || row.attempts > 0 {
-                if let Some(found) = self.find_zoom_meeting(connection, event).await? {
+                if let Some(found) = self.find_own_meeting(meetings, connection, event).await? {
                     return Ok(found);
                 }
             }
             match self
                 .call_once(
                     connection,
-                    |token| zoom::create_meeting(urls, token, event),
-                    zoom::parse_meeting,
+                    |token| meetings.create(urls, token, event),
+                    |response| meetings.parse_created(response),
                 )
                 .await
             {
-                Ok(meeting) => return Ok((meeting.meeting_id, meeting.join_url)),
+                Ok(meeting) => return Ok(meeting),
                 // Maybe made, maybe not: look before trying again.
                 Err(error @ CallError::Unavailable(_)) => last_error = Some(error),
                 Err(other) => return Err(other.into()),
@@ -771,37 +780,34 @@ impl Calendars<'_> {
         }
         Err(last_error
             .map(StepError::from)
-            .unwrap_or_else(|| StepError::Temporary("zoom create".into())))
+            .unwrap_or_else(|| StepError::Temporary("meeting create".into())))
     }
 
-    /// The meeting of `event` among the host's upcoming Zoom meetings, by its marker.
-    async fn find_zoom_meeting(
+    /// The meeting of `event` among the host's upcoming meetings, by its marker.
+    async fn find_own_meeting(
         &self,
+        meetings: &dyn OwnMeetings,
         connection: &ConnectionRow,
         event: &NewEvent,
-    ) -> Result<Option<(String, String)>, StepError> {
+    ) -> Result<Option<CreatedMeeting>, StepError> {
         let urls = &self.config.services;
         let mut page: Option<String> = None;
         for _ in 0..5 {
             let found = self
                 .call(
                     connection,
-                    |token| zoom::list_upcoming(urls, token, page.as_deref()),
-                    |response| zoom::find_meeting(response, &event.key),
+                    |token| meetings.search(urls, token, page.as_deref()),
+                    |response| meetings.parse_search(response, &event.key),
                 )
                 .await?;
             match found {
-                zoom::MeetingSearch::Found(meeting) => {
-                    return Ok(Some((meeting.meeting_id, meeting.join_url)))
-                }
-                zoom::MeetingSearch::NextPage(next) => page = Some(next),
-                zoom::MeetingSearch::Absent => return Ok(None),
+                MeetingSearch::Found(meeting) => return Ok(Some(meeting)),
+                MeetingSearch::NextPage(next) => page = Some(next),
+                MeetingSearch::Absent => return Ok(None),
             }
         }
         // More pages than we read: creating again could duplicate; try again later.
-        Err(StepError::Temporary(
-            "too many Zoom meetings to search".into(),
-        ))
+        Err(StepError::Temporary("too many meetings to search".into()))
     }
 
     async fn progress(
@@ -833,15 +839,17 @@ impl Calendars<'_> {
         })
     }
 
-    /// Deletes the event and the Zoom meeting of a cancelled booking; gone already is fine.
+    /// Deletes the event and the meeting of a cancelled booking; gone already is fine.
     async fn remove(&self, row: &CalendarWorkRow) -> Result<(), StepError> {
         let urls = &self.config.services;
-        if let Some(meeting_id) = &row.meeting_id {
-            if let Some(connection) = self.connection(row, ConnectProvider::Zoom.as_str()).await? {
+        if let (Some(meeting_id), Some((meeting_provider, meetings))) =
+            (&row.meeting_id, row.conference.made_on_its_own())
+        {
+            if let Some(connection) = self.connection(row, meeting_provider.as_str()).await? {
                 self.call(
                     &connection,
-                    |token| zoom::delete_meeting(urls, token, meeting_id),
-                    zoom::parse_deleted,
+                    |token| meetings.delete(urls, token, meeting_id),
+                    |response| meetings.parse_deleted(response),
                 )
                 .await?;
             }
@@ -894,33 +902,32 @@ fn short(why: &str) -> String {
 }
 
 /// What a new booking needs done at the providers, from the event type's location and the
-/// host's connections; `None` when nothing (no calendar, no Zoom).
+/// host's connections; `None` when nothing (no calendar, no meeting).
 pub fn work_for(
     location_kind: LocationKind,
     connections: &[ConnectionRow],
 ) -> Option<(Option<CalendarProvider>, MeetingMaker)> {
-    let working = |p: ConnectProvider| connections.iter().any(|c| c.provider == p);
     let receiving = connections
         .iter()
         .find(|c| c.receives_events == 1)
         .and_then(|c| c.provider.calendar());
-    let (calendar, conference) = match location_kind {
-        LocationKind::GoogleMeet if working(ConnectProvider::Google) => {
-            (Some(CalendarProvider::Google), MeetingMaker::GoogleMeet)
-        }
-        LocationKind::MicrosoftTeams if working(ConnectProvider::Microsoft) => (
-            Some(CalendarProvider::Microsoft),
-            MeetingMaker::MicrosoftTeams,
+    // The connection that makes the location's link, when the host has it. A meeting made on
+    // a calendar's own event (Meet, Teams) puts the event in that calendar; one made on its
+    // own (Zoom) goes with the event into the receiving calendar. Without the connection a
+    // meeting gets the event alone.
+    let maker = location_kind.service().and_then(|service| {
+        let provider = ConnectProvider::providing(service)?;
+        connections
+            .iter()
+            .any(|c| c.provider == provider)
+            .then_some((provider, service))
+    });
+    let (calendar, conference) = match maker {
+        Some((provider, service)) => (
+            provider.calendar().or(receiving),
+            MeetingMaker::Service(service),
         ),
-        LocationKind::Zoom if working(ConnectProvider::Zoom) => (receiving, MeetingMaker::Zoom),
-        // Without the connection its link needs, a meeting gets the event alone.
-        LocationKind::GoogleMeet
-        | LocationKind::MicrosoftTeams
-        | LocationKind::Zoom
-        | LocationKind::Phone
-        | LocationKind::InPerson
-        | LocationKind::CustomLink
-        | LocationKind::None => (receiving, MeetingMaker::None),
+        None => (receiving, MeetingMaker::None),
     };
     if calendar.is_none() && conference == MeetingMaker::None {
         return None;

@@ -14,7 +14,7 @@ pub mod vault;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, OAuthClient};
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 use crate::store::{Store, StoreError};
 use vault::Vault;
 
@@ -53,11 +53,7 @@ impl<'a> Calendars<'a> {
 
 /// The OAuth client configured for `provider`: calendars share the sign-in clients.
 pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuthClient> {
-    match provider {
-        ConnectProvider::Google => config.google_client.as_ref(),
-        ConnectProvider::Microsoft => config.microsoft_client.as_ref(),
-        ConnectProvider::Zoom => config.zoom_client.as_ref(),
-    }
+    provider.registration(config)
 }
 
 /// The cron trigger's turn: retries every booking's due calendar work.

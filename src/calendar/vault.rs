@@ -11,7 +11,8 @@ use worker::kv::KvStore;
 use worker::Env;
 
 use crate::crypto::token_cipher::{TokenCipher, TokenOwner};
-use crate::providers::connect::{AccessToken, ConnectProvider};
+use crate::providers::connect::AccessToken;
+use crate::providers::registry::ConnectProvider;
 
 /// KV refuses shorter expirations; an access token with less life left is not cached.
 const MIN_KV_TTL_SECONDS: i64 = 60;

@@ -51,9 +51,7 @@ pub fn span_label(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String 
 /// What an event type's location kind is called on pages.
 pub fn location_label(kind: LocationKind) -> &'static str {
     match kind {
-        LocationKind::GoogleMeet => "Google Meet",
-        LocationKind::MicrosoftTeams => "Microsoft Teams",
-        LocationKind::Zoom => "Zoom",
+        LocationKind::Online(service) => service.brand(),
         LocationKind::Phone => "Phone call",
         LocationKind::InPerson => "In person",
         LocationKind::CustomLink => "Online meeting link",

@@ -6,43 +6,44 @@
 use super::availability::{RulesInput, SlotRules};
 use super::booking::FieldErrors;
 use super::location::Location;
+use super::meeting_service::MeetingService;
 use super::questions::{parse_questions, Question, QuestionInput};
 use super::types::{FieldError, Slug};
 
 /// Where the meeting happens, as the booking page and emails name it. The store's rows
-/// deserialize straight into it (`event_types.location_kind`, whose CHECK constraint allows
-/// exactly these), so no page, email or job compares the stored word.
+/// deserialize straight into it (`event_types.location_kind`), an unknown name being an error
+/// there, so no page, email or job compares the stored word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String", into = "String")]
 pub enum LocationKind {
+    /// Nothing said: the host sends details by email.
     None,
-    GoogleMeet,
-    MicrosoftTeams,
-    Zoom,
+    /// A meeting the service makes per booking (Meet, Teams, Zoom).
+    Online(MeetingService),
     Phone,
     InPerson,
     CustomLink,
 }
 
 impl LocationKind {
-    /// Every kind, in the order the form lists them.
-    pub const ALL: [LocationKind; 7] = [
-        LocationKind::GoogleMeet,
-        LocationKind::MicrosoftTeams,
-        LocationKind::Zoom,
-        LocationKind::Phone,
-        LocationKind::InPerson,
-        LocationKind::CustomLink,
-        LocationKind::None,
-    ];
+    /// Every kind, in the order the form lists them: the meeting services first.
+    pub fn all() -> impl Iterator<Item = LocationKind> {
+        MeetingService::ALL
+            .into_iter()
+            .map(LocationKind::Online)
+            .chain([
+                LocationKind::Phone,
+                LocationKind::InPerson,
+                LocationKind::CustomLink,
+                LocationKind::None,
+            ])
+    }
 
-    /// The value stored in D1 (`event_types.location_kind`).
+    /// The value stored in D1 (`event_types.location_kind`); a service's own name.
     pub fn as_str(self) -> &'static str {
         match self {
             LocationKind::None => "none",
-            LocationKind::GoogleMeet => "google_meet",
-            LocationKind::MicrosoftTeams => "microsoft_teams",
-            LocationKind::Zoom => "zoom",
+            LocationKind::Online(service) => service.as_str(),
             LocationKind::Phone => "phone",
             LocationKind::InPerson => "in_person",
             LocationKind::CustomLink => "custom_link",
@@ -51,9 +52,30 @@ impl LocationKind {
 
     /// Parses a stored or submitted value.
     pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == raw.trim())
+        let raw = raw.trim();
+        Self::all().find(|kind| kind.as_str() == raw)
+    }
+
+    /// The meeting service that makes this location's link, if it is one.
+    pub fn service(self) -> Option<MeetingService> {
+        match self {
+            LocationKind::Online(service) => Some(service),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for LocationKind {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        Self::parse(&stored).ok_or_else(|| format!("unknown location kind {stored:?}"))
+    }
+}
+
+impl From<LocationKind> for String {
+    fn from(kind: LocationKind) -> Self {
+        kind.as_str().to_owned()
     }
 }
 
@@ -402,7 +424,7 @@ mod tests {
 
     #[test]
     fn a_stored_location_kind_reads_back_and_an_unknown_one_is_refused() {
-        for kind in LocationKind::ALL {
+        for kind in LocationKind::all() {
             let stored = serde_json::to_string(&kind).unwrap();
             assert_eq!(stored, format!("\"{}\"", kind.as_str()));
             assert_eq!(serde_json::from_str::<LocationKind>(&stored).unwrap(), kind);
@@ -435,7 +457,7 @@ mod tests {
         assert_eq!(settings.title, "Intro call");
         assert_eq!(settings.description, "First chat\nabout your needs");
         assert_eq!(settings.interval_minutes, None);
-        assert_eq!(settings.location.kind(), LocationKind::Zoom);
+        assert_eq!(settings.location.kind(), LocationKind::Online(MeetingService::Zoom));
     }
 
     #[test]
@@ -487,7 +509,7 @@ mod tests {
 
     #[test]
     fn location_kinds_round_trip_through_their_stored_names() {
-        for kind in LocationKind::ALL {
+        for kind in LocationKind::all() {
             assert_eq!(LocationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(LocationKind::parse("fax"), None);

@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn the_providers_meeting_comes_first_and_only_over_https() {
         let own = Location::parse(LocationKind::CustomLink, "https://meet.jit.si/x").unwrap();
-        let zoom = Location::parse(LocationKind::Zoom, "").unwrap();
+        let zoom = Location::parse(LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom), "").unwrap();
         assert_eq!(own.join_link(None), Some("https://meet.jit.si/x"));
         assert_eq!(zoom.join_link(None), None);
         assert_eq!(
@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn provider_kinds_keep_no_detail() {
-        let zoom = Location::parse(LocationKind::Zoom, "left over from the form").unwrap();
+        let zoom = Location::parse(LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom), "left over from the form").unwrap();
         assert_eq!(zoom.detail(), "");
         assert_eq!((zoom.link(), zoom.place()), (None, None));
     }
@@ -199,7 +199,7 @@ mod tests {
         }
         let long = "x".repeat(MAX_DETAIL_CHARS + 1);
         assert!(Location::parse(LocationKind::InPerson, &long).is_err());
-        assert!(Location::parse(LocationKind::Zoom, &long).is_err());
+        assert!(Location::parse(LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom), &long).is_err());
     }
 
     #[test]

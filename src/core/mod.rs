@@ -14,6 +14,7 @@ pub mod event_type;
 pub mod ics;
 pub mod lifecycle;
 pub mod location;
+pub mod meeting_service;
 pub mod paging;
 pub mod profile;
 pub mod questions;

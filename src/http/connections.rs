@@ -26,8 +26,9 @@ use crate::core::calendar_settings::WhenUnreadable;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::providers::calendar::microsoft::BlockingShowAs;
-use crate::providers::connect::{self, ConnectError, ConnectProvider};
+use crate::providers::connect::{self, ConnectError};
 use crate::providers::fetch::fetch;
+use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, NewConnection};
 
 /// The cookie that ties a connection under way to this browser (`Path=/`, as `__Host-`

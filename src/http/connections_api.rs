@@ -24,7 +24,7 @@ use crate::app::Ctx;
 use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 use crate::store::ConnectionRow;
 
 /// One provider as the API shows it: always its name, whether it is connected and where the

@@ -19,7 +19,7 @@ use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
 use crate::core::event_type::{durations_label, offered_durations};
 use crate::mail::stored::zone_or_utc;
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 use crate::store::BookingsWhen;
 
 /// How many of the next bookings the home page lists.

@@ -4,7 +4,7 @@
 
 use super::session::SignedIn;
 use crate::core::connection_health::{parse_broken_list, Breakage};
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 
 /// One broken connection as the banner says it.
 pub struct ConnectionAlert {

@@ -215,11 +215,10 @@ fn page(
         id,
         input,
         hidden,
-        locations: LocationKind::ALL
-            .iter()
+        locations: LocationKind::all()
             .map(|kind| LocationOption {
                 value: kind.as_str(),
-                label: location_label(*kind),
+                label: location_label(kind),
             })
             .collect(),
         public_base: format!("{}/{}/", ctx.origin, signed_in.host.slug),

@@ -25,7 +25,7 @@ use crate::app::Ctx;
 use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::types::TimeZoneName;
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 
 const HOURS_STEP: &str = "/dashboard/welcome/hours";
 const CALENDAR_STEP: &str = "/dashboard/welcome/calendar";

@@ -14,7 +14,7 @@ use crate::app::connections::forget_account;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::crypto::zoom_webhook::{url_validation_answer, verify};
-use crate::providers::connect::ConnectProvider;
+use crate::providers::registry::ConnectProvider;
 
 /// Largest webhook body we read: Zoom's notifications are a few hundred bytes.
 const MAX_BODY_BYTES: usize = 64 * 1024;

@@ -148,9 +148,6 @@ pub struct Strings {
     /// "min", after a number of minutes in the duration picker.
     pub minutes_short: &'static str,
     pub minutes: &'static str,
-    pub location_google_meet: &'static str,
-    pub location_microsoft_teams: &'static str,
-    pub location_zoom: &'static str,
     pub location_phone: &'static str,
     pub location_in_person: &'static str,
     pub location_custom_link: &'static str,
@@ -312,9 +309,8 @@ impl Strings {
     /// What an event type's location kind is called.
     pub fn location(&self, kind: LocationKind) -> &'static str {
         match kind {
-            LocationKind::GoogleMeet => self.location_google_meet,
-            LocationKind::MicrosoftTeams => self.location_microsoft_teams,
-            LocationKind::Zoom => self.location_zoom,
+            // A service's brand is the same in every language.
+            LocationKind::Online(service) => service.brand(),
             LocationKind::Phone => self.location_phone,
             LocationKind::InPerson => self.location_in_person,
             LocationKind::CustomLink => self.location_custom_link,

@@ -143,7 +143,9 @@ mod tests {
             note: "About the roadmap",
             start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
             end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
-            location_kind: crate::core::event_type::LocationKind::GoogleMeet,
+            location_kind: crate::core::event_type::LocationKind::Online(
+                crate::core::meeting_service::MeetingService::GoogleMeet,
+            ),
             location_detail: "",
             meeting_url: None,
             manage_url,

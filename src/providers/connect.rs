@@ -18,186 +18,7 @@ use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::Email;
 
-/// What a connection can do ([`ConnectProvider::capabilities`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Capabilities {
-    /// The calendar it is: busy times are read from it (the host picks which of its
-    /// calendars count) and booked events written to it. `None`: it has no calendar.
-    pub calendar: Option<crate::providers::calendar::CalendarProvider>,
-    /// The meeting link it makes, if any.
-    pub meeting: Option<crate::providers::calendar::MeetingMaker>,
-    /// Its entries carry a "show as" state, and the host chooses which states block a slot
-    /// (Outlook's `showAs`).
-    pub show_as_states: bool,
-    /// It can email the invitee about the event itself (Google's `sendUpdates`).
-    pub emails_invitee: bool,
-}
-
-/// A service a host can connect: two calendars and one conferencing provider. A connection's
-/// row deserializes straight into it (`connections.provider`, whose CHECK constraint allows
-/// exactly these), so nothing past the store compares the stored name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ConnectProvider {
-    Google,
-    Microsoft,
-    Zoom,
-}
-
-impl ConnectProvider {
-    /// All three, in the order the dashboard shows them.
-    pub const ALL: [ConnectProvider; 3] = [Self::Google, Self::Microsoft, Self::Zoom];
-
-    /// The provider named by a path segment or a stored value.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "google" => Some(Self::Google),
-            "microsoft" => Some(Self::Microsoft),
-            "zoom" => Some(Self::Zoom),
-            _ => None,
-        }
-    }
-
-    /// The stored and routed name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Google => "google",
-            Self::Microsoft => "microsoft",
-            Self::Zoom => "zoom",
-        }
-    }
-
-    /// The name people read.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Google => "Google Calendar",
-            Self::Microsoft => "Microsoft Outlook",
-            Self::Zoom => "Zoom",
-        }
-    }
-
-    /// Whether this provider holds a calendar (busy times, events), not only meetings.
-    pub fn is_calendar(self) -> bool {
-        self.calendar().is_some()
-    }
-
-    /// The calendar Openslot writes events to through this connection, if it is one.
-    pub fn calendar(self) -> Option<crate::providers::calendar::CalendarProvider> {
-        self.capabilities().calendar
-    }
-
-    /// What this connection can do and which settings it has: the one table the settings'
-    /// rules (`app::connections`), the dashboard and the API read, so a provider's abilities
-    /// are written down once.
-    pub fn capabilities(self) -> Capabilities {
-        use crate::providers::calendar::{CalendarProvider, MeetingMaker};
-        match self {
-            Self::Google => Capabilities {
-                calendar: Some(CalendarProvider::Google),
-                meeting: Some(MeetingMaker::GoogleMeet),
-                show_as_states: false,
-                emails_invitee: true,
-            },
-            Self::Microsoft => Capabilities {
-                calendar: Some(CalendarProvider::Microsoft),
-                meeting: Some(MeetingMaker::MicrosoftTeams),
-                show_as_states: true,
-                emails_invitee: false,
-            },
-            Self::Zoom => Capabilities {
-                calendar: None,
-                meeting: Some(MeetingMaker::Zoom),
-                show_as_states: false,
-                emails_invitee: false,
-            },
-        }
-    }
-
-    /// The least that works, and nothing that reads what the host's events are about:
-    /// Google's `calendar.freebusy` answers busy periods only, `calendar.events.owned` writes
-    /// events on calendars the host owns, `calendar.calendarlist.readonly` lists calendar
-    /// names so the host can pick which are checked. Microsoft has no free/busy-only scope
-    /// that works for personal accounts, and writing events needs `Calendars.ReadWrite`,
-    /// which also covers reading `calendarView` (we `$select` only start, end and showAs).
-    /// Zoom takes scopes from the app's registration (README: Zoom), not from the URL.
-    pub fn scopes(self) -> &'static [&'static str] {
-        match self {
-            Self::Google => &[
-                "openid",
-                "email",
-                "https://www.googleapis.com/auth/calendar.freebusy",
-                "https://www.googleapis.com/auth/calendar.events.owned",
-                "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
-            ],
-            Self::Microsoft => &["openid", "email", "offline_access", "Calendars.ReadWrite"],
-            Self::Zoom => &[],
-        }
-    }
-
-    /// The scopes a working connection cannot do without, each with the words of the
-    /// provider's consent screen, so a host who unticked one is told which box to tick.
-    /// Google's consent texts are those of googleapis.dev `CalendarScopes`; a Google answer
-    /// lists only what was granted (developers.google.com/identity/protocols/oauth2/
-    /// resources/granular-permissions: the app "can't assume users grant all requested
-    /// scopes"). Zoom's scopes come from the app's registration, so none are checked here.
-    pub fn required_scopes(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Self::Google => &[
-                (
-                    "https://www.googleapis.com/auth/calendar.freebusy",
-                    "See your availability (free and busy times) in your Google calendars",
-                ),
-                (
-                    "https://www.googleapis.com/auth/calendar.events.owned",
-                    "See, create, change, and delete events on Google calendars you own",
-                ),
-                (
-                    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
-                    "See the list of Google calendars you're subscribed to",
-                ),
-            ],
-            Self::Microsoft => &[(
-                "Calendars.ReadWrite",
-                "Have full access to your calendars (Calendars.ReadWrite)",
-            )],
-            Self::Zoom => &[],
-        }
-    }
-
-    fn authorize_endpoint(self, urls: &ServiceUrls) -> String {
-        match self {
-            Self::Google => format!("{}/o/oauth2/v2/auth", urls.google_accounts),
-            Self::Microsoft => format!("{}/common/oauth2/v2.0/authorize", urls.microsoft_login),
-            Self::Zoom => format!("{}/oauth/authorize", urls.zoom_oauth),
-        }
-    }
-
-    fn token_endpoint(self, urls: &ServiceUrls) -> String {
-        match self {
-            Self::Google => format!("{}/token", urls.google_oauth2),
-            Self::Microsoft => format!("{}/common/oauth2/v2.0/token", urls.microsoft_login),
-            Self::Zoom => format!("{}/oauth/token", urls.zoom_oauth),
-        }
-    }
-
-    /// RFC 7009 revocation, where the provider offers it (Microsoft does not: the host
-    /// removes the app's consent in their account, see PRIVACY.md).
-    fn revocation_endpoint(self, urls: &ServiceUrls) -> Option<String> {
-        match self {
-            Self::Google => Some(format!("{}/revoke", urls.google_oauth2)),
-            Self::Microsoft => None,
-            Self::Zoom => Some(format!("{}/oauth/revoke", urls.zoom_oauth)),
-        }
-    }
-
-    /// Google and Microsoft take the secret in the form body; Zoom documents Basic auth.
-    fn auth_type(self) -> AuthType {
-        match self {
-            Self::Zoom => AuthType::BasicAuth,
-            _ => AuthType::RequestBody,
-        }
-    }
-}
+use super::registry::{AccountFrom, ConnectProvider};
 
 /// The `id_token` of an OpenID token response, which `oauth2`'s basic response drops.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -315,10 +136,10 @@ fn client(
     redirect_uri: Option<&str>,
 ) -> Result<OAuthClientFor<GrantResponse>, ConnectError> {
     let endpoints = Endpoints {
-        authorize: provider.authorize_endpoint(urls),
-        token: provider.token_endpoint(urls),
+        authorize: (provider.entry().oauth.authorize)(urls),
+        token: (provider.entry().oauth.token)(urls),
         redirect: redirect_uri,
-        auth_type: provider.auth_type(),
+        auth_type: provider.entry().oauth.auth_type.clone(),
     };
     Ok(oauth_client::client(registration, endpoints)?)
 }
@@ -342,14 +163,10 @@ pub fn authorize_url(
         .authorize_url(move || CsrfToken::new(state))
         .add_scopes(provider.scopes().iter().map(|s| Scope::new((*s).into())))
         .set_pkce_challenge(challenge);
-    if provider == ConnectProvider::Google {
-        // A refresh token is only issued with offline access, and again on a reconnect only
-        // when consent is asked for again.
-        request = request
-            .add_extra_param("access_type", "offline")
-            .add_extra_param("prompt", "consent");
+    for (name, value) in provider.entry().oauth.authorize_params {
+        request = request.add_extra_param(*name, *value);
     }
-    if let Some(hint) = login_hint.filter(|_| provider != ConnectProvider::Zoom) {
+    if let Some(hint) = login_hint.filter(|_| provider.entry().oauth.login_hint) {
         request = request.add_extra_param("login_hint", hint);
     }
     Ok(request.url().0.to_string())
@@ -401,8 +218,8 @@ where
         .map(|t| t.secret().clone())
         .ok_or(ConnectError::Incomplete("a refresh token"))?;
     let access = access_token(&response, now);
-    let account = match provider {
-        ConnectProvider::Google | ConnectProvider::Microsoft => {
+    let account = match provider.entry().oauth.account {
+        AccountFrom::IdToken { .. } => {
             let id_token = response
                 .extra_fields()
                 .id_token
@@ -410,7 +227,7 @@ where
                 .ok_or(ConnectError::Incomplete("an id token"))?;
             account_from_id_token(provider, id_token)?
         }
-        ConnectProvider::Zoom => zoom_account(urls, &access.secret, http).await?,
+        AccountFrom::ZoomUser => zoom_account(urls, &access.secret, http).await?,
     };
     Ok(Grant {
         refresh_token,
@@ -445,9 +262,14 @@ pub fn account_from_id_token(
         .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
     let claims: IdClaims = serde_json::from_slice(&bytes)
         .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
-    let id = match provider {
-        ConnectProvider::Microsoft => claims.oid.or(claims.sub),
-        _ => claims.sub,
+    let prefer_oid = matches!(
+        provider.entry().oauth.account,
+        AccountFrom::IdToken { prefer_oid: true }
+    );
+    let id = if prefer_oid {
+        claims.oid.or(claims.sub)
+    } else {
+        claims.sub
     }
     .filter(|s| !s.is_empty() && s.len() <= 255)
     .ok_or(ConnectError::Incomplete("an account id"))?;
@@ -543,17 +365,6 @@ pub enum RevokeBy {
     AccessToken,
 }
 
-impl ConnectProvider {
-    /// The token to revoke with, where the provider offers revocation at all.
-    pub fn revoke_by(self) -> Option<RevokeBy> {
-        match self {
-            Self::Google => Some(RevokeBy::RefreshToken),
-            Self::Zoom => Some(RevokeBy::AccessToken),
-            Self::Microsoft => None,
-        }
-    }
-}
-
 /// Asks the provider to forget the grant behind `token`, which is the kind
 /// [`ConnectProvider::revoke_by`] names (RFC 7009: a form POST of the token, with the client's
 /// credentials where the provider wants them). `Ok(false)` when the provider has no
@@ -576,10 +387,10 @@ where
     C: for<'c> AsyncHttpClient<'c>,
 {
     use base64::Engine;
-    let (Some(endpoint), Some(by)) = (provider.revocation_endpoint(urls), provider.revoke_by())
-    else {
+    let Some((endpoint, by)) = provider.entry().oauth.revocation else {
         return Ok(false);
     };
+    let endpoint = endpoint(urls);
     let mut body = form_urlencoded::Serializer::new(String::new());
     body.append_pair("token", token).append_pair(
         "token_type_hint",
@@ -602,7 +413,7 @@ where
         .uri(endpoint)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json");
-    if matches!(provider.auth_type(), AuthType::BasicAuth) {
+    if matches!(provider.entry().oauth.auth_type, AuthType::BasicAuth) {
         let credentials = base64::engine::general_purpose::STANDARD
             .encode(format!("{}:{}", registration.id, registration.secret));
         request = request.header(header::AUTHORIZATION, format!("Basic {credentials}"));
@@ -635,6 +446,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::providers::registry::Capabilities;
     use crate::providers::test_support::*;
 
     #[test]
@@ -648,14 +460,8 @@ mod tests {
         for provider in calendars {
             assert_eq!(provider.calendar().unwrap().connection(), provider);
         }
-        // Each meeting maker is made by exactly one connection; "none" by none.
-        for maker in [MeetingMaker::Zoom, MeetingMaker::GoogleMeet, MeetingMaker::MicrosoftTeams] {
-            let makers = ConnectProvider::ALL
-                .into_iter()
-                .filter(|p| p.capabilities().meeting == Some(maker))
-                .count();
-            assert_eq!(makers, 1, "{maker:?}");
-        }
+        // Each meeting service is made by exactly one connection (the registry's test); "none"
+        // by none.
         assert_eq!(MeetingMaker::None.connection(), None);
         // Only Outlook has "show as" states; only Google emails the invitee itself.
         let with = |f: fn(Capabilities) -> bool| -> Vec<ConnectProvider> {

@@ -7,5 +7,6 @@ pub mod connect;
 pub mod fetch;
 pub mod identity;
 pub mod oauth_client;
+pub mod registry;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -12,7 +12,7 @@ use crate::core::connection_health::{
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectionRow {
     pub host_id: String,
-    pub provider: crate::providers::connect::ConnectProvider,
+    pub provider: crate::providers::registry::ConnectProvider,
     /// Sealed: opened where a page shows it ([`Store::open_account_email`]).
     pub account_email: super::StoredAccountEmail,
     pub status: String,
@@ -49,7 +49,7 @@ impl ConnectionRow {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectStateRow {
     pub host_id: String,
-    pub provider: crate::providers::connect::ConnectProvider,
+    pub provider: crate::providers::registry::ConnectProvider,
     pub pkce_verifier: String,
     pub browser_hash: String,
     pub expires_at: i64,

@@ -9,6 +9,11 @@
 //! and `events.delete`. An event `id` must use base32hex characters (a–v, 0–9), 5 to 1024 long;
 //! our booking key (lowercase hex) is one, which makes a retried insert a 409 `duplicate`.
 
+use oauth2::AuthType;
+use super::CalendarProvider;
+use crate::core::meeting_service::MeetingService;
+use crate::providers::connect::RevokeBy;
+use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -460,6 +465,63 @@ pub fn delete_event(
 pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
     deleted(Api::Google, response)
 }
+
+
+/// Google Calendar in the provider registry. Scopes: the least that works, and nothing that
+/// reads what the host's events are about: `calendar.freebusy` answers busy periods only,
+/// `calendar.events.owned` writes events on calendars the host owns,
+/// `calendar.calendarlist.readonly` lists calendar names so the host can pick which are
+/// checked. The consent texts of the required scopes are those of googleapis.dev
+/// `CalendarScopes`; a Google answer lists only what was granted
+/// (developers.google.com/identity/protocols/oauth2/resources/granular-permissions: the app
+/// "can't assume users grant all requested scopes"). A refresh token is only issued with
+/// offline access, and again on a reconnect only when consent is asked for again; revoking the
+/// refresh token ends the grant (Google identity docs, "Revoking a token").
+pub static ENTRY: Entry = Entry {
+    name: "google",
+    label: "Google Calendar",
+    capabilities: Capabilities {
+        calendar: Some(CalendarProvider::Google),
+        meeting: Some(MeetingService::GoogleMeet),
+        show_as_states: false,
+        emails_invitee: true,
+    },
+    scopes: &[
+        "openid",
+        "email",
+        "https://www.googleapis.com/auth/calendar.freebusy",
+        "https://www.googleapis.com/auth/calendar.events.owned",
+        "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    ],
+    required_scopes: &[
+        (
+            "https://www.googleapis.com/auth/calendar.freebusy",
+            "See your availability (free and busy times) in your Google calendars",
+        ),
+        (
+            "https://www.googleapis.com/auth/calendar.events.owned",
+            "See, create, change, and delete events on Google calendars you own",
+        ),
+        (
+            "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+            "See the list of Google calendars you're subscribed to",
+        ),
+    ],
+    oauth: OAuthEntry {
+        authorize: |urls| format!("{}/o/oauth2/v2/auth", urls.google_accounts),
+        token: |urls| format!("{}/token", urls.google_oauth2),
+        revocation: Some((
+            |urls| format!("{}/revoke", urls.google_oauth2),
+            RevokeBy::RefreshToken,
+        )),
+        auth_type: AuthType::RequestBody,
+        authorize_params: &[("access_type", "offline"), ("prompt", "consent")],
+        login_hint: true,
+        account: AccountFrom::IdToken { prefer_oid: false },
+    },
+    own_meetings: None,
+    registration: |config| config.google_client.as_ref(),
+};
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,10 @@
 //! calendarView rather than getSchedule because getSchedule does not work for personal
 //! Microsoft accounts; `$select=start,end,showAs,isCancelled` keeps subjects at Microsoft.
 
+use oauth2::AuthType;
+use super::CalendarProvider;
+use crate::core::meeting_service::MeetingService;
+use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use oauth2::http::Method;
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
@@ -483,6 +487,39 @@ pub fn delete_event(
 pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
     deleted(Api::Graph, response)
 }
+
+
+/// Microsoft Outlook in the provider registry. Microsoft has no free/busy-only scope that
+/// works for personal accounts, and writing events needs `Calendars.ReadWrite`, which also
+/// covers reading `calendarView` (we `$select` only start, end and showAs). Graph answers the
+/// scope with or without its `https://graph.microsoft.com/` prefix. There is no revocation
+/// endpoint: the host removes the app's consent in their account (PRIVACY.md).
+pub static ENTRY: Entry = Entry {
+    name: "microsoft",
+    label: "Microsoft Outlook",
+    capabilities: Capabilities {
+        calendar: Some(CalendarProvider::Microsoft),
+        meeting: Some(MeetingService::MicrosoftTeams),
+        show_as_states: true,
+        emails_invitee: false,
+    },
+    scopes: &["openid", "email", "offline_access", "Calendars.ReadWrite"],
+    required_scopes: &[(
+        "Calendars.ReadWrite",
+        "Have full access to your calendars (Calendars.ReadWrite)",
+    )],
+    oauth: OAuthEntry {
+        authorize: |urls| format!("{}/common/oauth2/v2.0/authorize", urls.microsoft_login),
+        token: |urls| format!("{}/common/oauth2/v2.0/token", urls.microsoft_login),
+        revocation: None,
+        auth_type: AuthType::RequestBody,
+        authorize_params: &[],
+        login_hint: true,
+        account: AccountFrom::IdToken { prefer_oid: true },
+    },
+    own_meetings: None,
+    registration: |config| config.microsoft_client.as_ref(),
+};
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@
 
 pub mod google;
 pub mod microsoft;
+pub mod own_meetings;
 pub mod zoom;
 
 use chrono::{DateTime, Utc};
@@ -23,7 +24,10 @@ use oauth2::http::{header, HeaderMap, HeaderValue, Method};
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
 
 use crate::core::availability::Interval;
+use crate::core::meeting_service::MeetingService;
 use crate::core::types::{Email, PersonName, TimeZoneName};
+use crate::providers::registry::ConnectProvider;
+use own_meetings::OwnMeetings;
 
 /// Why a provider answered something other than what we asked for. The Worker decides from the
 /// variant alone whether to refresh, wait, retry later or give up, so every non-success status
@@ -123,28 +127,24 @@ impl CalendarProvider {
     }
 
     /// The connection this calendar is read and written through.
-    pub fn connection(self) -> crate::providers::connect::ConnectProvider {
+    pub fn connection(self) -> ConnectProvider {
         match self {
-            Self::Google => crate::providers::connect::ConnectProvider::Google,
-            Self::Microsoft => crate::providers::connect::ConnectProvider::Microsoft,
+            Self::Google => ConnectProvider::Google,
+            Self::Microsoft => ConnectProvider::Microsoft,
         }
     }
 }
 
 /// Who makes a booking's meeting link, as the store keeps it (`booking_calendar.conference`):
-/// parsed once (the store's rows deserialize straight into it), so every decision about it is
-/// an exhaustive match.
+/// parsed once (the store's rows deserialize straight into it, an unknown name being an
+/// error), so every decision about it is an exhaustive match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String")]
 pub enum MeetingMaker {
     /// No online meeting is made (an in-person, phone or own-link meeting, or none).
     None,
-    /// A Zoom meeting, made through the host's Zoom connection.
-    Zoom,
-    /// A Meet conference on the Google Calendar event.
-    GoogleMeet,
-    /// A Teams meeting on the Outlook event.
-    MicrosoftTeams,
+    /// The service makes one per booking, through the host's connection that provides it.
+    Service(MeetingService),
 }
 
 impl MeetingMaker {
@@ -152,10 +152,7 @@ impl MeetingMaker {
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "none" => Some(Self::None),
-            "zoom" => Some(Self::Zoom),
-            "google_meet" => Some(Self::GoogleMeet),
-            "microsoft_teams" => Some(Self::MicrosoftTeams),
-            _ => None,
+            other => MeetingService::parse(other).map(Self::Service),
         }
     }
 
@@ -163,38 +160,51 @@ impl MeetingMaker {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::None => "none",
-            Self::Zoom => "zoom",
-            Self::GoogleMeet => "google_meet",
-            Self::MicrosoftTeams => "microsoft_teams",
+            Self::Service(service) => service.as_str(),
         }
     }
 
     /// The connection whose key the meeting's id and link are sealed under.
     pub fn connection(self) -> Option<&'static str> {
-        use crate::providers::connect::ConnectProvider;
-        ConnectProvider::ALL
-            .into_iter()
-            .find(|provider| provider.capabilities().meeting == Some(self))
-            .map(ConnectProvider::as_str)
+        match self {
+            Self::None => None,
+            Self::Service(service) => ConnectProvider::providing(service).map(ConnectProvider::as_str),
+        }
     }
 
-    /// The calendar whose event carries the link itself, for Meet and Teams.
+    /// The calendar whose event carries the link itself (Meet, Teams): the service's provider
+    /// is a calendar too. `None` for a meeting made on its own (Zoom).
     pub fn on_the_event(self) -> Option<CalendarProvider> {
         match self {
-            Self::GoogleMeet => Some(CalendarProvider::Google),
-            Self::MicrosoftTeams => Some(CalendarProvider::Microsoft),
-            Self::None | Self::Zoom => None,
+            Self::None => None,
+            Self::Service(service) => ConnectProvider::providing(service)?.calendar(),
         }
+    }
+
+    /// The connection that makes the meeting and how, when the meeting is made on its own
+    /// (Zoom) rather than on a calendar's event.
+    pub fn made_on_its_own(self) -> Option<(ConnectProvider, &'static dyn OwnMeetings)> {
+        let Self::Service(service) = self else {
+            return None;
+        };
+        let provider = ConnectProvider::providing(service)?;
+        Some((provider, provider.entry().own_meetings?))
     }
 
     /// What the host's email calls it.
     pub fn label(self) -> Option<&'static str> {
         match self {
             Self::None => None,
-            Self::Zoom => Some("Zoom"),
-            Self::GoogleMeet => Some("Google Meet"),
-            Self::MicrosoftTeams => Some("Microsoft Teams"),
+            Self::Service(service) => Some(service.brand()),
         }
+    }
+}
+
+impl TryFrom<String> for MeetingMaker {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        Self::parse(&stored).ok_or_else(|| format!("unknown meeting maker {stored:?}"))
     }
 }
 
@@ -587,26 +597,24 @@ mod tests {
 
     #[test]
     fn meeting_makers_round_trip_and_own_the_right_connection() {
-        for maker in [
-            MeetingMaker::None,
-            MeetingMaker::Zoom,
-            MeetingMaker::GoogleMeet,
-            MeetingMaker::MicrosoftTeams,
-        ] {
+        let makers = std::iter::once(MeetingMaker::None)
+            .chain(MeetingService::ALL.into_iter().map(MeetingMaker::Service));
+        for maker in makers {
             assert_eq!(MeetingMaker::parse(maker.as_str()), Some(maker));
             let stored = serde_json::Value::from(maker.as_str());
             assert_eq!(serde_json::from_value::<MeetingMaker>(stored).ok(), Some(maker));
         }
         assert_eq!(MeetingMaker::parse("webex"), None);
         assert!(serde_json::from_value::<MeetingMaker>("webex".into()).is_err());
-        assert_eq!(MeetingMaker::Zoom.connection(), Some("zoom"));
-        assert_eq!(MeetingMaker::MicrosoftTeams.connection(), Some("microsoft"));
+        let zoom = MeetingMaker::Service(MeetingService::Zoom);
+        let teams = MeetingMaker::Service(MeetingService::MicrosoftTeams);
+        let meet = MeetingMaker::Service(MeetingService::GoogleMeet);
+        assert_eq!(zoom.connection(), Some("zoom"));
+        assert_eq!(teams.connection(), Some("microsoft"));
         assert_eq!(MeetingMaker::None.connection(), None);
-        assert_eq!(
-            MeetingMaker::GoogleMeet.on_the_event(),
-            Some(CalendarProvider::Google)
-        );
-        assert_eq!(MeetingMaker::Zoom.on_the_event(), None);
+        assert_eq!(meet.on_the_event(), Some(CalendarProvider::Google));
+        assert_eq!(teams.on_the_event(), Some(CalendarProvider::Microsoft));
+        assert_eq!(zoom.on_the_event(), None);
     }
 
     #[test]

@@ -10,6 +10,11 @@
 //! Zoom has no idempotency key. The booking key goes first in the agenda, as a marker, so that
 //! after a create whose answer was lost [`find_meeting`] can tell whether it was made.
 
+use oauth2::AuthType;
+use crate::core::meeting_service::MeetingService;
+use crate::providers::connect::RevokeBy;
+use super::own_meetings::{CreatedMeeting, MeetingSearch, OwnMeetings};
+use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use oauth2::http::Method;
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -84,14 +89,6 @@ pub fn create_meeting(
     )
 }
 
-/// A Zoom meeting as we keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreatedMeeting {
-    /// Zoom's numeric id, as text (to move or delete it).
-    pub meeting_id: String,
-    /// The https link invitees join with; it goes into the calendar event.
-    pub join_url: String,
-}
 
 /// Zoom's meeting ids are numbers; older snapshots and some tools send them as strings.
 #[derive(Deserialize)]
@@ -159,16 +156,6 @@ pub fn parse_reachable(response: &HttpResponse) -> Result<(), ApiError> {
     success_body(Api::Zoom, response).map(|_| ())
 }
 
-/// The result of looking for a booking's meeting in one page of the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MeetingSearch {
-    /// The meeting whose agenda carries the booking's marker.
-    Found(CreatedMeeting),
-    /// Not on this page; more pages follow from this token.
-    NextPage(String),
-    /// Not there at all: the create never happened, so creating again is safe.
-    Absent,
-}
 
 #[derive(Deserialize)]
 struct MeetingList {
@@ -249,6 +236,108 @@ pub fn delete_meeting(
 pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
     deleted(Api::Zoom, response)
 }
+
+
+
+/// Zoom's meetings through the shell's common steps ([`OwnMeetings`]); the health check reads
+/// the first page of the search.
+pub struct ZoomMeetings;
+
+impl OwnMeetings for ZoomMeetings {
+    fn create(
+        &self,
+        urls: &ServiceUrls,
+        token: &AccessToken,
+        event: &NewEvent,
+    ) -> Result<HttpRequest, BuildError> {
+        create_meeting(urls, token, event)
+    }
+
+    fn parse_created(&self, response: &HttpResponse) -> Result<CreatedMeeting, ApiError> {
+        parse_meeting(response)
+    }
+
+    fn search(
+        &self,
+        urls: &ServiceUrls,
+        token: &AccessToken,
+        page: Option<&str>,
+    ) -> Result<HttpRequest, BuildError> {
+        list_upcoming(urls, token, page)
+    }
+
+    fn parse_search(
+        &self,
+        response: &HttpResponse,
+        key: &BookingKey,
+    ) -> Result<MeetingSearch, ApiError> {
+        find_meeting(response, key)
+    }
+
+    fn reschedule(
+        &self,
+        urls: &ServiceUrls,
+        token: &AccessToken,
+        meeting_id: &str,
+        when: Interval,
+        host_zone: TimeZoneName,
+    ) -> Result<HttpRequest, BuildError> {
+        move_meeting(urls, token, meeting_id, when, host_zone)
+    }
+
+    fn parse_rescheduled(&self, response: &HttpResponse) -> Result<(), ApiError> {
+        parse_moved(response)
+    }
+
+    fn delete(
+        &self,
+        urls: &ServiceUrls,
+        token: &AccessToken,
+        meeting_id: &str,
+    ) -> Result<HttpRequest, BuildError> {
+        delete_meeting(urls, token, meeting_id)
+    }
+
+    fn parse_deleted(&self, response: &HttpResponse) -> Result<Deleted, ApiError> {
+        parse_deleted(response)
+    }
+
+    fn parse_reachable(&self, response: &HttpResponse) -> Result<(), ApiError> {
+        parse_reachable(response)
+    }
+}
+
+/// Zoom in the provider registry: meetings only, no calendar. Zoom takes scopes from the
+/// app's registration (README: Zoom), not from the URL, so none are asked or checked here; it
+/// documents Basic auth at the token endpoint, no `login_hint`, and revocation with the access
+/// token (`POST /oauth/revoke?token=`, Zoom OAuth docs, "Revoke an access token"). The account
+/// comes from `GET /v2/users/me`.
+pub static ENTRY: Entry = Entry {
+    name: "zoom",
+    label: "Zoom",
+    capabilities: Capabilities {
+        calendar: None,
+        meeting: Some(MeetingService::Zoom),
+        show_as_states: false,
+        emails_invitee: false,
+    },
+    scopes: &[],
+    required_scopes: &[],
+    oauth: OAuthEntry {
+        authorize: |urls| format!("{}/oauth/authorize", urls.zoom_oauth),
+        token: |urls| format!("{}/oauth/token", urls.zoom_oauth),
+        revocation: Some((
+            |urls| format!("{}/oauth/revoke", urls.zoom_oauth),
+            RevokeBy::AccessToken,
+        )),
+        auth_type: AuthType::BasicAuth,
+        authorize_params: &[],
+        login_hint: false,
+        account: AccountFrom::ZoomUser,
+    },
+    own_meetings: Some(&ZoomMeetings),
+    registration: |config| config.zoom_client.as_ref(),
+};
 
 #[cfg(test)]
 mod tests {
