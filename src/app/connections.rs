@@ -28,11 +28,6 @@ pub fn checked_ids(row: &ConnectionRow) -> Vec<String> {
     serde_json::from_str(&row.checked_calendars).unwrap_or_else(|_| vec!["primary".to_owned()])
 }
 
-/// The Outlook states (of [`SHOW_AS_CHOICES`]) that block a slot for this connection.
-pub fn blocking_of(row: &ConnectionRow) -> BlockingShowAs {
-    BlockingShowAs::parse(&row.blocking_show_as).unwrap_or_default()
-}
-
 /// Whether calendar `id` is in Google's `list`; `primary` is Google's own name for the
 /// primary calendar (and what a connection checks until the host chooses).
 fn is_listed(list: &[CalendarChoice], id: &str) -> bool {
@@ -312,12 +307,8 @@ pub async fn save_change(
             }
             None => current.checked_calendars.clone(),
         };
-        let when_unreadable = change
-            .when_unreadable
-            .unwrap_or_else(|| WhenUnreadable::parse(&current.when_unreadable));
-        let blocking = change
-            .blocking_show_as
-            .unwrap_or_else(|| blocking_of(current));
+        let when_unreadable = change.when_unreadable.unwrap_or(current.when_unreadable);
+        let blocking = change.blocking_show_as.unwrap_or(current.blocking_show_as);
         let saved = ctx
             .store
             .save_connection_settings(
@@ -325,8 +316,8 @@ pub async fn save_change(
                 provider.as_str(),
                 &ConnectionSettings {
                     checked_calendars: &checked_calendars,
-                    blocking_show_as: &blocking.to_stored(),
-                    when_unreadable: when_unreadable.as_str(),
+                    blocking_show_as: blocking,
+                    when_unreadable,
                     send_updates: change.send_updates.unwrap_or(current.send_updates == 1),
                 },
             )

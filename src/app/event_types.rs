@@ -1,6 +1,7 @@
-//! A host's event types as they are created and copied: the settings a new one starts with,
-//! a stored one's settings as the form and the API edit them, and duplicating one under a
-//! free slug. The dashboard, onboarding and the JSON API share these.
+//! A host's event types as they are created, saved, shown or hidden, copied and deleted: the
+//! settings a new one starts with, a stored one's settings as the form and the API edit them,
+//! and duplicating one under a free slug. The dashboard, onboarding and the JSON API share
+//! these.
 
 use super::{AppError, Ctx};
 use crate::core::event_type::EventTypeSettings;
@@ -56,8 +57,6 @@ pub fn defaults() -> EventTypeInput {
 
 /// Copies the host's event type `id` as "… (copy)" with a free `-copy[-N]` slug and returns
 /// the copy's id. A copy starts hidden, so it is not offered before the host has looked at it.
-/// Copies the host's event type `id` under a free `-copy` slug (hidden, like every new
-/// one until the host shows it), and answers the copy's id.
 pub async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, AppError> {
     let original = ctx
         .store
@@ -118,6 +117,49 @@ pub async fn create(
             EventTypeWrite::NotFound => Created::HostGone,
         },
     )
+}
+
+/// What saving an event type came to.
+pub enum Saved {
+    /// The settings (and the visibility, when given) are stored.
+    Done,
+    /// The host already uses the slug for another event type; nothing changed.
+    SlugTaken,
+    /// The host has no event type `id` (or it was deleted while the request was under way).
+    NotFound,
+}
+
+/// Saves checked `settings` over the host's event type `id`, and then shows or hides it when
+/// `hidden` is given (`None` leaves it as it is), so the form and the API save alike.
+pub async fn save(
+    ctx: &Ctx,
+    host_id: &str,
+    id: &str,
+    settings: &EventTypeSettings,
+    hidden: Option<bool>,
+) -> Result<Saved, AppError> {
+    match ctx.store.update_event_type(host_id, id, settings).await? {
+        EventTypeWrite::Saved => {}
+        EventTypeWrite::SlugTaken => return Ok(Saved::SlugTaken),
+        EventTypeWrite::NotFound => return Ok(Saved::NotFound),
+    }
+    if let Some(hidden) = hidden {
+        if !set_hidden(ctx, host_id, id, hidden).await? {
+            return Ok(Saved::NotFound);
+        }
+    }
+    Ok(Saved::Done)
+}
+
+/// Hides the host's event type `id` from their public page, or shows it again; `false` when
+/// the host has no such event type (each caller words its own 404).
+pub async fn set_hidden(
+    ctx: &Ctx,
+    host_id: &str,
+    id: &str,
+    hidden: bool,
+) -> Result<bool, AppError> {
+    Ok(ctx.store.set_event_type_hidden(host_id, id, hidden).await?)
 }
 
 /// Deletes the host's event type `id`, refused (409) while meetings of it are still ahead;

@@ -56,7 +56,7 @@ impl Calendars<'_> {
                         "busy times of host {host_id} from {}: {error}",
                         provider.as_str()
                     );
-                    if WhenUnreadable::parse(&connection.when_unreadable) == WhenUnreadable::Stop {
+                    if connection.when_unreadable == WhenUnreadable::Stop {
                         return Err(BusyError::Unreadable(provider.label()));
                     }
                 }
@@ -133,8 +133,7 @@ impl Calendars<'_> {
         window: Interval,
         calendar_id: &str,
     ) -> Result<Vec<Interval>, CallError> {
-        let blocking =
-            microsoft::BlockingShowAs::parse(&connection.blocking_show_as).unwrap_or_default();
+        let blocking = connection.blocking_show_as;
         let urls = &self.config.services;
         let mut page = self
             .call(

@@ -76,7 +76,7 @@ impl Calendars<'_> {
             Some(origin) => format!("{origin}{path}"),
             None => path,
         };
-        let stop = WhenUnreadable::parse(&connection.when_unreadable) == WhenUnreadable::Stop;
+        let stop = connection.when_unreadable == WhenUnreadable::Stop;
         let message = connection_broken(&ConnectionNotice {
             to: &host.email,
             host_name: &host.name,

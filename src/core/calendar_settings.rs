@@ -1,9 +1,13 @@
 //! What a host chooses about a connected calendar that the booking rules depend on. (Which
 //! Outlook "show as" states block a slot is `providers::calendar::microsoft::BlockingShowAs`.)
 
+use serde::Deserialize;
+
 /// What the booking page does while a calendar's busy times cannot be read (the provider is
-/// down, or the host must reconnect).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// down, or the host must reconnect). A stored value deserializes through
+/// [`WhenUnreadable::parse`], so a row reads it typed with the one rule for its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
 pub enum WhenUnreadable {
     /// Offer no times at all: the safe default, since any time could be taken.
     Stop,
@@ -14,11 +18,7 @@ pub enum WhenUnreadable {
 impl WhenUnreadable {
     /// Reads the stored value; anything else means the safe default.
     pub fn parse(stored: &str) -> Self {
-        if stored == "ignore" {
-            Self::Ignore
-        } else {
-            Self::Stop
-        }
+        Self::choose(stored).unwrap_or(Self::Stop)
     }
 
     /// A host's explicit choice (a form field, an API value): only the two names, so a typo
@@ -41,6 +41,13 @@ impl WhenUnreadable {
     }
 }
 
+impl From<String> for WhenUnreadable {
+    /// A stored value, read as [`WhenUnreadable::parse`] reads it (for serde's `from`).
+    fn from(stored: String) -> Self {
+        Self::parse(&stored)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +57,20 @@ mod tests {
         assert_eq!(WhenUnreadable::parse("ignore"), WhenUnreadable::Ignore);
         assert_eq!(WhenUnreadable::parse("stop"), WhenUnreadable::Stop);
         assert_eq!(WhenUnreadable::parse(""), WhenUnreadable::Stop);
+    }
+
+    #[test]
+    fn a_stored_value_deserializes_as_parse_reads_it() {
+        for (stored, expected) in [
+            ("\"ignore\"", WhenUnreadable::Ignore),
+            ("\"stop\"", WhenUnreadable::Stop),
+            ("\"\"", WhenUnreadable::Stop),
+        ] {
+            assert_eq!(
+                serde_json::from_str::<WhenUnreadable>(stored).unwrap(),
+                expected
+            );
+        }
     }
 
     #[test]

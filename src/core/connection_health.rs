@@ -8,6 +8,29 @@
 //! Every broken connection is told once (a conditional update in the store decides who sends
 //! it), and told again only after it was mended and broke anew.
 
+use serde::Deserialize;
+
+/// Whether a connection's grant holds, as `connections.status` stores it (its CHECK
+/// constraint allows exactly these two), so rows read it typed and nobody compares the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    /// The grant holds (a calendar may still not be answering: see [`Breakage`]).
+    Working,
+    /// The provider refused the grant and the host must connect again.
+    NeedsReconnect,
+}
+
+impl ConnectionStatus {
+    /// The stored value, which the host API also answers as a connection's `state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Working => "working",
+            Self::NeedsReconnect => "needs_reconnect",
+        }
+    }
+}
+
 /// What broke in a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breakage {
@@ -118,6 +141,18 @@ pub fn parse_broken_list(list: &str) -> Vec<BrokenConnection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_status_reads_as_its_name_and_nothing_else_does() {
+        for status in [ConnectionStatus::Working, ConnectionStatus::NeedsReconnect] {
+            let stored = format!("\"{}\"", status.as_str());
+            assert_eq!(
+                serde_json::from_str::<ConnectionStatus>(&stored).unwrap(),
+                status
+            );
+        }
+        assert!(serde_json::from_str::<ConnectionStatus>("\"broken\"").is_err());
+    }
 
     #[test]
     fn stored_names_round_trip_and_nothing_else_parses() {

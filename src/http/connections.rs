@@ -16,7 +16,7 @@ use worker::{Request, Response};
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
 use crate::app::connections::{
-    blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
+    checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
     with_checked, SettingsChange, SHOW_AS_CHOICES,
 };
 use crate::app::AppError;
@@ -126,13 +126,13 @@ fn redirect_uri(ctx: &Ctx, provider: ConnectProvider) -> String {
 }
 
 fn item(row: &ConnectionRow, account_email: &str) -> ConnectionItem {
-    let blocking = blocking_of(row);
+    let blocking = row.blocking_show_as;
     ConnectionItem {
         account_email: account_email.to_owned(),
         needs_reconnect: row.needs_reconnect(),
         receives_events: row.receives_events == 1,
         send_updates: row.send_updates == 1,
-        stop_when_unreadable: WhenUnreadable::parse(&row.when_unreadable) == WhenUnreadable::Stop,
+        stop_when_unreadable: row.when_unreadable == WhenUnreadable::Stop,
         show_as: SHOW_AS_CHOICES
             .iter()
             .map(|(value, label)| (*value, *label, blocking.blocks(Some(value))))
@@ -336,7 +336,7 @@ pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, 
             provider: provider.as_str(),
             account_id: &grant.account.id,
             account_email: grant.account.email.as_str(),
-            blocking_show_as: &BlockingShowAs::default().to_stored(),
+            blocking_show_as: BlockingShowAs::default(),
             connected_at: ctx.now.timestamp(),
         })
         .await?;

@@ -16,7 +16,7 @@ use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::ApiAccess;
 use crate::app::connections::{
-    blocking_of, checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
+    checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
     with_checked, SettingsChange, SHOW_AS_CHOICES,
 };
 use crate::app::AppError;
@@ -48,22 +48,18 @@ fn connection_json(
         return body;
     };
     body["account_email"] = json!(account_email);
-    body["state"] = json!(if row.needs_reconnect() {
-        "needs_reconnect"
-    } else {
-        "working"
-    });
+    body["state"] = json!(row.status.as_str());
     let can = provider.capabilities();
     if can.calendar.is_some() {
         body["receives_events"] = json!(row.receives_events == 1);
-        body["when_unreadable"] = json!(WhenUnreadable::parse(&row.when_unreadable).as_str());
+        body["when_unreadable"] = json!(row.when_unreadable.as_str());
         body["checked_calendars"] = json!(checked_ids(row));
     }
     if can.emails_invitee {
         body["send_updates"] = json!(row.send_updates == 1);
     }
     if can.show_as_states {
-        let blocking = blocking_of(row);
+        let blocking = row.blocking_show_as;
         let states: Vec<&str> = SHOW_AS_CHOICES
             .iter()
             .map(|(name, _)| *name)

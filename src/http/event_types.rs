@@ -8,7 +8,7 @@ use worker::{Request, Response};
 
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
-use crate::app::event_types::{self, defaults, duplicate, input_of, Created};
+use crate::app::event_types::{self, defaults, duplicate, input_of, Created, Saved};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
@@ -16,7 +16,6 @@ use crate::core::display::location_label;
 use crate::core::event_summary::summary;
 use crate::core::event_type::{EventTypeInput, LocationKind};
 use crate::core::questions::{QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
-use crate::store::EventTypeWrite;
 
 /// One row of the questions editor.
 struct QuestionRow {
@@ -340,15 +339,13 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
         .ok_or_else(not_found)?;
     let input = input_from(&pairs);
     let errors = match input.parse() {
-        Ok(settings) => match ctx
-            .store
-            .update_event_type(&signed_in.host.id, id, &settings)
-            .await?
-        {
-            EventTypeWrite::Saved => return redirect("/dashboard", 303),
-            EventTypeWrite::SlugTaken => slug_taken(settings.slug.as_str()),
-            EventTypeWrite::NotFound => return Err(not_found()),
-        },
+        Ok(settings) => {
+            match event_types::save(ctx, &signed_in.host.id, id, &settings, None).await? {
+                Saved::Done => return redirect("/dashboard", 303),
+                Saved::SlugTaken => slug_taken(settings.slug.as_str()),
+                Saved::NotFound => return Err(not_found()),
+            }
+        }
         Err(errors) => errors,
     };
     let page = page(
@@ -375,11 +372,7 @@ pub async fn act(
     let host_id = signed_in.host.id.as_str();
     match action {
         "hide" | "show" => {
-            if !ctx
-                .store
-                .set_event_type_hidden(host_id, id, action == "hide")
-                .await?
-            {
+            if !event_types::set_hidden(ctx, host_id, id, action == "hide").await? {
                 return Err(not_found());
             }
             redirect("/dashboard", 303)

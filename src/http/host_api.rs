@@ -14,7 +14,9 @@ use worker::{Env, Request, Response};
 
 use super::request::{object, UNKNOWN};
 use super::session::{authorize, ApiAccess, SignedIn};
-use crate::app::event_types::{create, defaults, delete, duplicate, input_of, Created};
+use crate::app::event_types::{
+    self, create, defaults, delete, duplicate, input_of, Created, Saved,
+};
 use crate::app::profile::{save, ProfileSaved};
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -22,7 +24,7 @@ use crate::core::booking::FieldErrors;
 use crate::core::event_type::{offered_durations, EventTypeInput};
 use crate::core::profile::Profile;
 use crate::core::questions::{questions_from_json, QuestionInput};
-use crate::store::{EventTypeRow, EventTypeWrite};
+use crate::store::EventTypeRow;
 
 fn host_json(ctx: &Ctx, slug: &str, name: &str, email: &str, time_zone: &str) -> Value {
     json!({
@@ -367,17 +369,12 @@ pub async fn save_event_type(
     };
     let input = overlay(base, &mut hidden, &body).map_err(AppError::InvalidFields)?;
     let settings = input.parse().map_err(AppError::InvalidFields)?;
-    match ctx.store.update_event_type(host_id, id, &settings).await? {
-        EventTypeWrite::Saved => {}
-        EventTypeWrite::SlugTaken => return Err(slug_taken(settings.slug.as_str())),
-        EventTypeWrite::NotFound => return Err(not_found()),
+    let changed_hidden = (hidden != (current.hidden != 0)).then_some(hidden);
+    match event_types::save(ctx, host_id, id, &settings, changed_hidden).await? {
+        Saved::Done => respond_with(ctx, &signed_in, id, 200).await,
+        Saved::SlugTaken => Err(slug_taken(settings.slug.as_str())),
+        Saved::NotFound => Err(not_found()),
     }
-    if hidden != (current.hidden != 0)
-        && !ctx.store.set_event_type_hidden(host_id, id, hidden).await?
-    {
-        return Err(not_found());
-    }
-    respond_with(ctx, &signed_in, id, 200).await
 }
 
 /// `POST /api/v1/event-types/{id}/duplicate`: a hidden copy with a free `-copy` slug (201).

@@ -1,12 +1,14 @@
 //! Connected provider accounts (`connections`) and connections under way (`connect_states`).
 //! No token is ever read or written here: tokens live encrypted in KV (`calendar::vault`).
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::{Param, Store, StoreError};
+use crate::core::calendar_settings::WhenUnreadable;
 use crate::core::connection_health::{
-    Breakage, CHECK_EVERY_SECONDS, RECHECK_NOT_ANSWERING_SECONDS,
+    Breakage, ConnectionStatus, CHECK_EVERY_SECONDS, RECHECK_NOT_ANSWERING_SECONDS,
 };
+use crate::providers::calendar::microsoft::BlockingShowAs;
 
 /// One connected account of a host, as the dashboard and the calendar code need it.
 #[derive(Debug, Clone, Deserialize)]
@@ -15,10 +17,13 @@ pub struct ConnectionRow {
     pub provider: crate::providers::registry::ConnectProvider,
     /// Sealed: opened where a page shows it ([`Store::open_account_email`]).
     pub account_email: super::StoredAccountEmail,
-    pub status: String,
+    pub status: ConnectionStatus,
     pub checked_calendars: String,
-    pub blocking_show_as: String,
-    pub when_unreadable: String,
+    /// Microsoft: the showAs values that block a slot; a stored list naming a value Graph does
+    /// not document reads as the default.
+    #[serde(deserialize_with = "stored_show_as")]
+    pub blocking_show_as: BlockingShowAs,
+    pub when_unreadable: WhenUnreadable,
     pub receives_events: i64,
     /// Google: 1 when Google also emails the invitee about the event.
     pub send_updates: i64,
@@ -32,7 +37,7 @@ pub struct ConnectionRow {
 impl ConnectionRow {
     /// Whether the provider refused the stored grant and the host must connect again.
     pub fn needs_reconnect(&self) -> bool {
-        self.status == "needs_reconnect"
+        self.status == ConnectionStatus::NeedsReconnect
     }
 
     /// What is broken, if anything: a connection needing a reconnect from before reasons were
@@ -43,6 +48,13 @@ impl ConnectionRow {
             .and_then(Breakage::parse)
             .or_else(|| self.needs_reconnect().then_some(Breakage::GrantRefused))
     }
+}
+
+/// Reads `connections.blocking_show_as` (a comma list) as the typed value; a list naming a
+/// value Graph does not document reads as the default, as it always has.
+fn stored_show_as<'de, D: Deserializer<'de>>(stored: D) -> Result<BlockingShowAs, D::Error> {
+    let list = String::deserialize(stored)?;
+    Ok(BlockingShowAs::parse(&list).unwrap_or_default())
 }
 
 /// A connection under way, as taken (and thereby deleted) from `connect_states`.
@@ -64,15 +76,15 @@ pub struct NewConnection<'a> {
     /// Microsoft: the showAs values that block a slot, from `BlockingShowAs::default` (the
     /// one source of the default; the column's own default is never used). Kept on a
     /// reconnect, like every setting.
-    pub blocking_show_as: &'a str,
+    pub blocking_show_as: BlockingShowAs,
     pub connected_at: i64,
 }
 
 /// What the host chose for one connection.
 pub struct ConnectionSettings<'a> {
     pub checked_calendars: &'a str,
-    pub blocking_show_as: &'a str,
-    pub when_unreadable: &'a str,
+    pub blocking_show_as: BlockingShowAs,
+    pub when_unreadable: WhenUnreadable,
     pub send_updates: bool,
 }
 
@@ -204,6 +216,7 @@ impl Store {
             .seal_account(new.host_id, new.provider, new.account_id, new.account_email)
             .await?;
         self.remember_connection_key_id(new.host_id, new.provider, None);
+        let blocking_show_as = new.blocking_show_as.to_stored();
         self.execute(
             "save_connection",
             "INSERT INTO connections (host_id, provider, account_id, account_email, status, \
@@ -225,7 +238,7 @@ impl Store {
                 Param::Text(&account.id_index),
                 Param::Text(account.email_stand_in),
                 Param::Int(new.connected_at),
-                Param::Text(new.blocking_show_as),
+                Param::Text(&blocking_show_as),
                 Param::Text(&account.key_id),
                 Param::Text(&account.sealed),
             ],
@@ -446,6 +459,7 @@ impl Store {
             Some(_) => super::sealed_account::CALENDARS_STAND_IN,
             None => settings.checked_calendars,
         };
+        let blocking_show_as = settings.blocking_show_as.to_stored();
         let changed = self
             .execute(
                 "save_connection_settings",
@@ -456,8 +470,8 @@ impl Store {
                     Param::Text(host_id),
                     Param::Text(provider),
                     Param::Text(plain),
-                    Param::Text(settings.blocking_show_as),
-                    Param::Text(settings.when_unreadable),
+                    Param::Text(&blocking_show_as),
+                    Param::Text(settings.when_unreadable.as_str()),
                     Param::Int(i64::from(settings.send_updates)),
                     sealed.as_deref().into(),
                 ],
