@@ -169,6 +169,20 @@ pub async fn outlook_calendars(
     Err(unavailable(&"more calendar pages than we follow"))
 }
 
+/// Why a connection without a calendar (Zoom) has no list, naming those that have one.
+pub fn no_calendars(provider: ConnectProvider) -> String {
+    let calendars: Vec<&str> = ConnectProvider::ALL
+        .into_iter()
+        .filter(|p| p.is_calendar())
+        .map(ConnectProvider::label)
+        .collect();
+    format!(
+        "{} has no calendars to list; {} do.",
+        provider.label(),
+        calendars.join(" and ")
+    )
+}
+
 /// The calendars of a Google or Outlook connection, read live.
 pub async fn listed_calendars(
     ctx: &Ctx,
@@ -178,10 +192,7 @@ pub async fn listed_calendars(
     match provider.calendar() {
         Some(CalendarProvider::Google) => google_calendars(ctx, row).await,
         Some(CalendarProvider::Microsoft) => outlook_calendars(ctx, row).await,
-        None => Err(AppError::NotFound(format!(
-            "{} has no calendars; choose them on a calendar connection.",
-            provider.label()
-        ))),
+        None => Err(AppError::NotFound(no_calendars(provider))),
     }
 }
 

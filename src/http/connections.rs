@@ -68,40 +68,52 @@ struct ConnectionsPage {
     providers: Vec<ProviderItem>,
     /// More than one calendar is connected: the host picks which receives events.
     several_calendars: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     csrf: String,
 }
 
-/// What a redirect back to the page may announce (fixed texts: nothing from the URL is shown).
-fn notice(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "connected" => "Connected. Openslot now reads your busy times from it.",
-        "connected-zoom" => {
-            "Zoom is connected. Event types with Zoom as location get a Zoom meeting per booking."
-        }
-        "disconnected" => {
+/// What a redirect back to the page may announce: fixed texts, or texts built from the
+/// provider registry for a provider the code names; nothing from the URL is shown.
+fn notice(code: &str) -> Option<String> {
+    let fixed = match code {
+        "connected" => Some("Connected. Openslot now reads your busy times from it."),
+        "disconnected" => Some(
             "Disconnected. The provider revoked Openslot's access, and Openslot deleted its \
-             tokens for that account."
+             tokens for that account.",
+        ),
+        "saved" => Some("Saved."),
+        "cancelled" => Some("Connecting was cancelled, so nothing was shared with Openslot."),
+        _ => None,
+    };
+    if let Some(text) = fixed {
+        return Some(text.to_owned());
+    }
+    ConnectProvider::ALL.into_iter().find_map(|provider| {
+        let entry = provider.entry();
+        let name = entry.name;
+        if code == format!("connected-{name}") {
+            let service = entry.capabilities.meeting?.brand();
+            return Some(format!(
+                "{} is connected. Event types with {service} as location get a {service} \
+                 meeting per booking.",
+                entry.label
+            ));
         }
-        "disconnected-microsoft" => {
-            "Disconnected. Openslot deleted its tokens for that account. Microsoft offers apps \
-             no way to revoke their own access: to remove it, remove Openslot at \
-             myaccount.microsoft.com (personal account) or myapps.microsoft.com (work or \
-             school account)."
+        if code == format!("disconnected-{name}") {
+            return Some(format!(
+                "Disconnected. Openslot deleted its tokens for that account. {} offers apps no \
+                 way to revoke their own access: to remove it, remove Openslot at {}.",
+                entry.company, entry.remove_access_at
+            ));
         }
-        "disconnected-zoom-unrevoked" => {
-            "Disconnected, and Openslot deleted its tokens, but Zoom did not confirm that it \
-             revoked Openslot's access. To be sure, remove Openslot in the Zoom App Marketplace \
-             under Manage, Added Apps."
+        if code == format!("disconnected-{name}-unrevoked") {
+            return Some(format!(
+                "Disconnected, and Openslot deleted its tokens, but {} did not confirm that it \
+                 revoked Openslot's access. To be sure, remove Openslot at {}.",
+                entry.company, entry.remove_access_at
+            ));
         }
-        "disconnected-google-unrevoked" => {
-            "Disconnected, and Openslot deleted its tokens, but Google did not confirm that it \
-             revoked Openslot's access. To be sure, remove Openslot at \
-             myaccount.google.com/permissions."
-        }
-        "saved" => "Saved.",
-        "cancelled" => "Connecting was cancelled, so nothing was shared with Openslot.",
-        _ => return None,
+        None
     })
 }
 
@@ -341,11 +353,14 @@ pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, 
         })
         .await?;
     let target = if provider.is_calendar() {
-        "/dashboard/connections?done=connected"
+        "/dashboard/connections?done=connected".to_owned()
     } else {
-        "/dashboard/connections?done=connected-zoom"
+        format!(
+            "/dashboard/connections?done=connected-{}",
+            provider.as_str()
+        )
     };
-    done(redirect(target, 303)?)
+    done(redirect(&target, 303)?)
 }
 
 /// Clears the connect cookie on the way back to the page.
@@ -396,11 +411,11 @@ pub async fn disconnect(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Resp
     check_form(ctx, req, &signed_in, &pairs)?;
     let provider = ConnectProvider::parse(name)
         .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
-    let target = match (forget(ctx, &signed_in.host.id, provider).await?, provider) {
-        (Revocation::Failed, ConnectProvider::Zoom) => "disconnected-zoom-unrevoked",
-        (Revocation::Failed, _) => "disconnected-google-unrevoked",
-        (_, ConnectProvider::Microsoft) => "disconnected-microsoft",
-        _ => "disconnected",
+    let name = provider.as_str();
+    let target = match forget(ctx, &signed_in.host.id, provider).await? {
+        Revocation::Failed => format!("disconnected-{name}-unrevoked"),
+        _ if provider.revoke_by().is_none() => format!("disconnected-{name}"),
+        _ => "disconnected".to_owned(),
     };
     redirect(&format!("/dashboard/connections?done={target}"), 303)
 }

@@ -16,8 +16,8 @@ use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::ApiAccess;
 use crate::app::connections::{
-    checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
-    with_checked, SettingsChange, SHOW_AS_CHOICES,
+    checked_ids, forget, listed_calendars, no_calendars, not_connected, save_change,
+    show_as_choice, with_checked, SettingsChange, SHOW_AS_CHOICES,
 };
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -174,9 +174,7 @@ pub async fn calendars(
     let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
     let provider = provider_in_path(name)?;
     if !provider.is_calendar() {
-        return Err(AppError::NotFound(
-            "Zoom has no calendars to list; Google Calendar and Microsoft Outlook do.".into(),
-        ));
+        return Err(AppError::NotFound(no_calendars(provider)));
     }
     let row = connection(ctx, &host.id, provider).await?;
     let list = listed_calendars(ctx, &row, provider).await?;

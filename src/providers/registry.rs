@@ -75,6 +75,11 @@ pub struct Entry {
     pub name: &'static str,
     /// The name people read.
     pub label: &'static str,
+    /// The company, as a host's notices name it ("Google did not confirm …").
+    pub company: &'static str,
+    /// Where a host removes Openslot's access by hand, when revocation is not offered or did
+    /// not answer.
+    pub remove_access_at: &'static str,
     /// What it can do.
     pub capabilities: Capabilities,
     /// The scopes asked for: the least that works.

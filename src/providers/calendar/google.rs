@@ -480,6 +480,8 @@ pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
 pub static ENTRY: Entry = Entry {
     name: "google",
     label: "Google Calendar",
+    company: "Google",
+    remove_access_at: "myaccount.google.com/permissions",
     capabilities: Capabilities {
         calendar: Some(CalendarProvider::Google),
         meeting: Some(MeetingService::GoogleMeet),

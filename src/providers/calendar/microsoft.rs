@@ -497,6 +497,8 @@ pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
 pub static ENTRY: Entry = Entry {
     name: "microsoft",
     label: "Microsoft Outlook",
+    company: "Microsoft",
+    remove_access_at: "myaccount.microsoft.com (personal account) or myapps.microsoft.com (work or school account)",
     capabilities: Capabilities {
         calendar: Some(CalendarProvider::Microsoft),
         meeting: Some(MeetingService::MicrosoftTeams),

@@ -315,6 +315,8 @@ impl OwnMeetings for ZoomMeetings {
 pub static ENTRY: Entry = Entry {
     name: "zoom",
     label: "Zoom",
+    company: "Zoom",
+    remove_access_at: "the Zoom App Marketplace under Manage, Added Apps",
     capabilities: Capabilities {
         calendar: None,
         meeting: Some(MeetingService::Zoom),
