@@ -129,6 +129,9 @@ fn check_link(link: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::meeting_service::MeetingService;
+
+    const ZOOM: LocationKind = LocationKind::Online(MeetingService::Zoom);
 
     #[test]
     fn a_link_with_an_internationalized_domain_is_asked_for_in_its_ascii_form() {
@@ -161,7 +164,7 @@ mod tests {
     #[test]
     fn the_providers_meeting_comes_first_and_only_over_https() {
         let own = Location::parse(LocationKind::CustomLink, "https://meet.jit.si/x").unwrap();
-        let zoom = Location::parse(LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom), "").unwrap();
+        let zoom = Location::parse(ZOOM, "").unwrap();
         assert_eq!(own.join_link(None), Some("https://meet.jit.si/x"));
         assert_eq!(zoom.join_link(None), None);
         assert_eq!(
@@ -177,7 +180,7 @@ mod tests {
 
     #[test]
     fn provider_kinds_keep_no_detail() {
-        let zoom = Location::parse(LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom), "left over from the form").unwrap();
+        let zoom = Location::parse(ZOOM, "left over from the form").unwrap();
         assert_eq!(zoom.detail(), "");
         assert_eq!((zoom.link(), zoom.place()), (None, None));
     }
@@ -199,7 +202,7 @@ mod tests {
         }
         let long = "x".repeat(MAX_DETAIL_CHARS + 1);
         assert!(Location::parse(LocationKind::InPerson, &long).is_err());
-        assert!(Location::parse(LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom), &long).is_err());
+        assert!(Location::parse(ZOOM, &long).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use chrono::TimeZone;
 
 use super::*;
+use crate::core::meeting_service::MeetingService;
 
 fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
     BookingFacts {
@@ -16,7 +17,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         note,
         start: Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap(),
         end: Utc.with_ymd_and_hms(2026, 11, 25, 14, 30, 0).unwrap(),
-        location_kind: LocationKind::Online(crate::core::meeting_service::MeetingService::GoogleMeet),
+        location_kind: LocationKind::Online(MeetingService::GoogleMeet),
         location_detail: "",
         meeting_url: None,
         manage_url: "https://slots.example.com/booking/tok123",
@@ -380,7 +381,7 @@ fn a_phone_or_in_person_place_and_a_hosts_own_link_reach_every_part() {
     }
     // A detail left over on a provider kind is not shown.
     let zoom = BookingFacts {
-        location_kind: LocationKind::Online(crate::core::meeting_service::MeetingService::Zoom),
+        location_kind: LocationKind::Online(MeetingService::Zoom),
         location_detail: "https://old.example.com",
         ..facts("Bob Invitee", "")
     };
