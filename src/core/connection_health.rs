@@ -112,24 +112,27 @@ impl Breakage {
     }
 }
 
-/// A broken connection as the dashboard banner shows it.
+/// A broken connection as the dashboard banner shows it; `P` is the provider, as the caller
+/// parses its stored name (the registry lives outside the core).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokenConnection {
-    /// The provider's stored name (`google`, `microsoft`, `zoom`).
-    pub provider: String,
+pub struct BrokenConnection<P> {
+    pub provider: P,
     pub breakage: Breakage,
 }
 
 /// Reads the store's `provider:reason,provider:reason` list of a host's broken connections
-/// (one column of the session read, so the banner costs no extra round trip). Unknown pieces
-/// are skipped.
-pub fn parse_broken_list(list: &str) -> Vec<BrokenConnection> {
-    let mut broken: Vec<BrokenConnection> = list
+/// (one column of the session read, so the banner costs no extra round trip), each provider
+/// name through `provider`. Pieces with an unknown provider or reason are skipped.
+pub fn parse_broken_list<P: Ord>(
+    list: &str,
+    provider: impl Fn(&str) -> Option<P>,
+) -> Vec<BrokenConnection<P>> {
+    let mut broken: Vec<BrokenConnection<P>> = list
         .split(',')
         .filter_map(|piece| {
-            let (provider, reason) = piece.split_once(':')?;
+            let (name, reason) = piece.split_once(':')?;
             Some(BrokenConnection {
-                provider: provider.to_owned(),
+                provider: provider(name)?,
                 breakage: Breakage::parse(reason)?,
             })
         })
@@ -199,7 +202,11 @@ mod tests {
 
     #[test]
     fn the_session_list_parses_sorted_and_skips_junk() {
-        let parsed = parse_broken_list("zoom:grant_refused,google:not_answering,x,microsoft:odd");
+        let known = |name: &str| ["google", "microsoft", "zoom"].contains(&name).then(|| name.to_owned());
+        let parsed = parse_broken_list(
+            "zoom:grant_refused,google:not_answering,x,microsoft:odd,webex:grant_refused",
+            known,
+        );
         assert_eq!(
             parsed,
             vec![
@@ -213,6 +220,6 @@ mod tests {
                 },
             ]
         );
-        assert!(parse_broken_list("").is_empty());
+        assert!(parse_broken_list("", known).is_empty());
     }
 }

@@ -3,8 +3,7 @@
 //! the session read (`SessionHostRow::broken_connections`), so it costs no extra query.
 
 use super::session::SignedIn;
-use crate::core::connection_health::{parse_broken_list, Breakage};
-use crate::providers::registry::ConnectProvider;
+use crate::core::connection_health::Breakage;
 
 /// One broken connection as the banner says it.
 pub struct ConnectionAlert {
@@ -20,13 +19,13 @@ pub struct ConnectionAlert {
 impl SignedIn {
     /// The banners of this host's dashboard pages, one per broken connection.
     pub fn connection_alerts(&self) -> Vec<ConnectionAlert> {
-        let list = self.host.broken_connections.as_deref().unwrap_or("");
-        parse_broken_list(list)
-            .into_iter()
-            .filter_map(|broken| {
-                let provider = ConnectProvider::parse(&broken.provider)?;
+        self.host
+            .broken_connections
+            .iter()
+            .map(|broken| {
+                let provider = broken.provider;
                 let label = provider.label();
-                Some(match broken.breakage {
+                match broken.breakage {
                     Breakage::NotAnswering => ConnectionAlert {
                         headline: format!("{label} is not answering."),
                         detail: broken.breakage.sentence(label),
@@ -39,7 +38,7 @@ impl SignedIn {
                         href: format!("/dashboard/connections/{}/connect", provider.as_str()),
                         action: "Reconnect",
                     },
-                })
+                }
             })
             .collect()
     }

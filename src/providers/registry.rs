@@ -99,7 +99,9 @@ pub struct Entry {
 /// A service a host can connect. A connection's row deserializes straight into it
 /// (`connections.provider`), an unknown name being an error there, so nothing past the store
 /// compares the stored name and nothing falls back to another provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ConnectProvider {
     Google,
@@ -195,6 +197,17 @@ mod tests {
         }
         for name in ["caldav", "", "Google", "webex"] {
             assert_eq!(ConnectProvider::parse(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_calendar_belongs_to_exactly_one_provider() {
+        for calendar in [CalendarProvider::Google, CalendarProvider::Microsoft] {
+            let owners: Vec<_> = ConnectProvider::ALL
+                .into_iter()
+                .filter(|p| p.calendar() == Some(calendar))
+                .collect();
+            assert_eq!(owners, [calendar.connection()], "{calendar:?}");
         }
     }
 

@@ -4,6 +4,8 @@
 use serde::Deserialize;
 
 use super::{Param, Store, StoreError};
+use crate::core::connection_health::{parse_broken_list, BrokenConnection};
+use crate::providers::registry::ConnectProvider;
 
 /// A sign-in under way, as taken (and thereby deleted) from `oauth_states`.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,11 +44,18 @@ pub struct SessionHostRow {
     pub email: super::StoredHostEmail,
     pub time_zone: String,
     pub csrf_secret: String,
-    /// The host's broken connections as `provider:reason,…` (read in the same query, so the
-    /// dashboard's banner on every page costs no extra round trip; parsed by
-    /// `core::connection_health::parse_broken_list`).
-    #[serde(default)]
-    pub broken_connections: Option<String>,
+    /// The host's broken connections, read in the same query as `provider:reason,…` (so the
+    /// dashboard's banner on every page costs no extra round trip) and parsed here.
+    #[serde(default, deserialize_with = "broken_list")]
+    pub broken_connections: Vec<BrokenConnection<ConnectProvider>>,
+}
+
+/// Reads the session row's `provider:reason,…` list; an unknown provider or reason is skipped.
+fn broken_list<'de, D: serde::Deserializer<'de>>(
+    stored: D,
+) -> Result<Vec<BrokenConnection<ConnectProvider>>, D::Error> {
+    let list = Option::<String>::deserialize(stored)?.unwrap_or_default();
+    Ok(parse_broken_list(&list, ConnectProvider::parse))
 }
 
 /// A new host and the provider account that created them.

@@ -131,7 +131,7 @@ impl Store {
             email: row.email,
             time_zone: row.time_zone,
             csrf_secret: String::new(),
-            broken_connections: None,
+            broken_connections: Vec::new(),
         };
         Ok(Some((host, row.token_id)))
     }

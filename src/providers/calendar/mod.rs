@@ -128,10 +128,10 @@ impl CalendarProvider {
 
     /// The connection this calendar is read and written through.
     pub fn connection(self) -> ConnectProvider {
-        match self {
-            Self::Google => ConnectProvider::Google,
-            Self::Microsoft => ConnectProvider::Microsoft,
-        }
+        ConnectProvider::ALL
+            .into_iter()
+            .find(|provider| provider.calendar() == Some(self))
+            .expect("every calendar is some connection's (the registry's test)")
     }
 }
 
