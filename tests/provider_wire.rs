@@ -3,12 +3,12 @@
 //! follows the providers' documented wire formats, and the answers go through our parsers.
 //! Access tokens come from the fakes' own OAuth endpoints (authorize + PKCE code exchange).
 
-use std::io::Read;
-use std::time::Duration;
+#[path = "support/wire_http.rs"]
+mod wire_http;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use oauth2::{AccessToken, HttpRequest, HttpResponse};
+use oauth2::AccessToken;
 use openslot::config::ServiceUrls;
 use openslot::core::availability::Interval;
 use openslot::core::types::{Email, PersonName, TimeZoneName};
@@ -21,15 +21,9 @@ use openslot::providers::calendar::{
 use openslot_fakes::FakeServer;
 use serde_json::{json, Value};
 use sha2::Digest;
+use wire_http::{agent, send};
 
 const REDIRECT: &str = "http://127.0.0.1/callback";
-
-fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .redirects(0)
-        .timeout(Duration::from_secs(30))
-        .build()
-}
 
 fn urls(base: &str) -> ServiceUrls {
     ServiceUrls {
@@ -43,36 +37,6 @@ fn urls(base: &str) -> ServiceUrls {
         zoom_api: format!("{base}/zoom/api"),
         email_api: format!("{base}/email/resend"),
     }
-}
-
-/// Sends a built request as it is (method, URI, headers, body) and reads the whole answer.
-fn send(request: HttpRequest) -> HttpResponse {
-    let (parts, body) = request.into_parts();
-    let mut call = agent().request(parts.method.as_str(), &parts.uri.to_string());
-    for (name, value) in &parts.headers {
-        call = call.set(name.as_str(), value.to_str().expect("ASCII header"));
-    }
-    let result = if body.is_empty() {
-        call.call()
-    } else {
-        call.send_bytes(&body)
-    };
-    let response = match result {
-        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
-        Err(other) => panic!("request failed: {other}"),
-    };
-    let mut builder = oauth2::http::Response::builder().status(response.status());
-    for name in response.headers_names() {
-        for value in response.all(&name) {
-            builder = builder.header(name.as_str(), value);
-        }
-    }
-    let mut bytes = Vec::new();
-    response
-        .into_reader()
-        .read_to_end(&mut bytes)
-        .expect("response body");
-    builder.body(bytes).expect("response")
 }
 
 /// A `/_fake/` control call.

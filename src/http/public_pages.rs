@@ -680,7 +680,7 @@ struct CalendarEvent<'a> {
 
 /// Google Calendar's "create event" template link; times in UTC (`YYYYMMDDTHHMMSSZ`).
 fn google_calendar_href(event: &CalendarEvent<'_>) -> String {
-    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = crate::core::ics::utc_date_time;
     format!(
         "https://calendar.google.com/calendar/render?action=TEMPLATE&text={}&dates={}/{}&details={}&location={}",
         component(event.title),

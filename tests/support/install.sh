@@ -32,6 +32,11 @@ STANDARDWEBHOOKS_VERSION=1.3.0
 if ! target/tools/venv/bin/pip show standardwebhooks 2>/dev/null | grep -q "^Version: $STANDARDWEBHOOKS_VERSION$"; then
   target/tools/venv/bin/pip install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
 fi
+# A real CalDAV server for the CalDAV tests (tests/caldav_wire.rs): Radicale, pinned.
+RADICALE_VERSION=3.9.0
+if ! target/tools/venv/bin/pip show radicale 2>/dev/null | grep -q "^Version: $RADICALE_VERSION$"; then
+  target/tools/venv/bin/pip install --quiet --disable-pip-version-check "radicale==$RADICALE_VERSION"
+fi
 # The browser tests drive Debian's Chromium (playwright-core never downloads a browser).
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then

@@ -31,6 +31,8 @@ step fakes cargo test -p openslot-fakes --locked
 step architecture cargo test -p openslot --test architecture --locked
 # The wire layer's requests, sent to the fakes over real HTTP (native, no Worker needed).
 step provider-wire cargo test -p openslot --test provider_wire --locked
+# The CalDAV wire layer against a real CalDAV server (Radicale, installed by install.sh).
+step caldav-wire cargo test -p openslot --test caldav_wire --locked
 if step build-worker bash tests/support/build-worker.sh; then
   step e2e cargo test -p openslot --test e2e --locked
   # wrangler.toml as Cloudflare would take it (bindings without ids are provisioned on deploy).

@@ -106,9 +106,9 @@ pub fn write(invitation: &Invitation<'_>) -> String {
     line("BEGIN:VEVENT");
     line(&format!("UID:{}", escape::text(inv.uid)));
     line(&format!("SEQUENCE:{}", inv.sequence));
-    line(&format!("DTSTAMP:{}", utc(inv.stamp)));
-    line(&format!("DTSTART:{}", utc(inv.start)));
-    line(&format!("DTEND:{}", utc(inv.end)));
+    line(&format!("DTSTAMP:{}", utc_date_time(inv.stamp)));
+    line(&format!("DTSTART:{}", utc_date_time(inv.start)));
+    line(&format!("DTEND:{}", utc_date_time(inv.end)));
     line(&format!("SUMMARY:{}", escape::text(inv.summary)));
     line(&format!("DESCRIPTION:{}", escape::text(inv.description)));
     if let Some(location) = inv.location {
@@ -133,7 +133,7 @@ pub fn write(invitation: &Invitation<'_>) -> String {
 
 /// A UTC DATE-TIME in basic form (RFC 5545 §3.3.5, "FORM #2: DATE WITH UTC TIME"); fractions
 /// of a second are dropped, since the format has none.
-fn utc(at: DateTime<Utc>) -> String {
+pub fn utc_date_time(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 

@@ -1,0 +1,467 @@
+//! CalDAV (RFC 4791) on the wire: finding a host's calendars from a bare domain or URL, and
+//! reading their busy times with `free-busy-query`. Pure like the other wire modules: each
+//! step builds an [`HttpRequest`] and reads the answer; the Worker shell or a test sends it.
+//!
+//! Discovery follows RFC 6764 §6 and RFC 4791 §6.2.1: `PROPFIND` of
+//! `DAV:current-user-principal` (RFC 5397) on `/.well-known/caldav` (following its redirect,
+//! as iCloud and Radicale answer), then of `CALDAV:calendar-home-set` on the principal, then a
+//! `Depth: 1` listing of the home with each collection's resource type, name and
+//! `supported-calendar-component-set`. Servers redirect between steps (iCloud sends each
+//! account to its partition host, `pNN-caldav.icloud.com`); redirects are followed up to
+//! [`MAX_REDIRECTS`] times and never from https to http.
+//!
+//! Busy times are asked for with the `free-busy-query` REPORT (RFC 4791 §7.10), whose answer
+//! holds periods only: no titles, places or attendees ever reach us this way.
+//!
+//! Credentials travel as HTTP Basic (RFC 7617), the one scheme every CalDAV server named in
+//! the README takes with an app-specific password, and only to the server the host named (or
+//! where it redirected).
+
+pub mod freebusy;
+pub mod multistatus;
+
+use base64::Engine;
+use oauth2::http::{header, HeaderValue, Method};
+use oauth2::{HttpRequest, HttpResponse};
+use url::Url;
+
+use super::{classify, Api, ApiError, BuildError};
+use crate::core::availability::Interval;
+use crate::core::ics::utc_date_time;
+
+/// Redirects followed in one discovery, across all its steps.
+pub const MAX_REDIRECTS: u8 = 5;
+
+/// A CalDAV account: who signs in, with which (app-specific) password. Kept sealed in KV like
+/// refresh tokens; never logged (its `Debug` shows the user only).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    fn header(&self) -> Result<HeaderValue, BuildError> {
+        let pair = format!("{}:{}", self.username, self.password);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        HeaderValue::try_from(format!("Basic {encoded}"))
+            .map_err(|_| BuildError::Invalid("credentials that cannot go in a header".into()))
+    }
+}
+
+/// A calendar found on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DavCalendar {
+    /// Its absolute URL: where busy times are asked and events written.
+    pub url: String,
+    /// Its display name, or the last segment of its path when it has none.
+    pub name: String,
+    /// Whether it takes events (`VEVENT` in its component set, or no set given): only such a
+    /// calendar can receive bookings.
+    pub takes_events: bool,
+}
+
+/// Why discovery stopped without calendars.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DiscoveryError {
+    /// The address is not a usable URL (or not http(s)).
+    #[error("that is not a web address Openslot can use")]
+    BadAddress,
+    /// The server refused the user name and password.
+    #[error("the server refused the user name or password")]
+    Unauthorized,
+    /// The server answered, but not as a CalDAV server does.
+    #[error("no CalDAV calendars were found at that address")]
+    NotCalDav,
+    /// Redirected too often, or from https to http.
+    #[error("the server redirected too often or to an unsafe address")]
+    BadRedirect,
+    /// The server failed; trying later may work.
+    #[error("the server did not answer usefully (status {0})")]
+    Server(u16),
+    /// A request could not be built.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+}
+
+/// Which question discovery is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// `current-user-principal` at the well-known URI or the address given.
+    Principal,
+    /// `calendar-home-set` at the principal.
+    HomeSet,
+    /// The home's collections.
+    Calendars,
+}
+
+/// What to do next in a discovery.
+#[derive(Debug)]
+pub enum Next {
+    /// Send this and pass the answer to [`Discovery::read`].
+    Send(Box<HttpRequest>),
+    /// Discovery is done.
+    Found(Vec<DavCalendar>),
+}
+
+/// A discovery under way: a small state machine, so the shell only sends what it is given.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    credentials: Credentials,
+    stage: Stage,
+    url: Url,
+    redirects: u8,
+    /// The address as given, tried for the principal when the well-known URI has nothing.
+    given: Option<Url>,
+}
+
+impl Discovery {
+    /// Starts from what a host typed: a bare domain (`fastmail.com`), or a URL with or
+    /// without a path. A bare domain or a URL without a path starts at `/.well-known/caldav`;
+    /// a URL with a path is asked directly (and is the fallback of the well-known URI).
+    pub fn start(address: &str, credentials: Credentials) -> Result<(Self, HttpRequest), DiscoveryError> {
+        let address = address.trim();
+        let with_scheme = if address.contains("://") {
+            address.to_owned()
+        } else {
+            format!("https://{address}")
+        };
+        let given = Url::parse(&with_scheme).map_err(|_| DiscoveryError::BadAddress)?;
+        if !matches!(given.scheme(), "https" | "http") || given.host_str().is_none() {
+            return Err(DiscoveryError::BadAddress);
+        }
+        let (url, given) = if given.path() == "/" || given.path().is_empty() {
+            (given.join("/.well-known/caldav").map_err(|_| DiscoveryError::BadAddress)?, None)
+        } else {
+            (given.join("/.well-known/caldav").map_err(|_| DiscoveryError::BadAddress)?, Some(given))
+        };
+        let discovery = Self {
+            credentials,
+            stage: Stage::Principal,
+            url,
+            redirects: 0,
+            given,
+        };
+        let request = discovery.request()?;
+        Ok((discovery, request))
+    }
+
+    /// Reads the answer to the last request and says what comes next.
+    pub fn read(&mut self, response: &HttpResponse) -> Result<Next, DiscoveryError> {
+        let status = response.status().as_u16();
+        if matches!(status, 301 | 302 | 303 | 307 | 308) {
+            return self.follow(response);
+        }
+        if status == 401 || status == 403 {
+            return Err(DiscoveryError::Unauthorized);
+        }
+        if status >= 500 {
+            return Err(DiscoveryError::Server(status));
+        }
+        if status != 207 {
+            // The well-known URI is optional (RFC 6764 §5): try the address as given.
+            if self.stage == Stage::Principal {
+                if let Some(given) = self.given.take() {
+                    self.url = given;
+                    return Ok(Next::Send(Box::new(self.request()?)));
+                }
+            }
+            return Err(DiscoveryError::NotCalDav);
+        }
+        let resources =
+            multistatus::parse(response.body()).map_err(|_| DiscoveryError::NotCalDav)?;
+        match self.stage {
+            Stage::Principal => {
+                let principal = resources
+                    .iter()
+                    .find_map(|r| r.principal.clone())
+                    .ok_or(DiscoveryError::NotCalDav)?;
+                self.url = self.resolve(&principal)?;
+                self.stage = Stage::HomeSet;
+            }
+            Stage::HomeSet => {
+                let home = resources
+                    .iter()
+                    .find_map(|r| r.calendar_home.clone())
+                    .ok_or(DiscoveryError::NotCalDav)?;
+                self.url = self.resolve(&home)?;
+                self.stage = Stage::Calendars;
+            }
+            Stage::Calendars => {
+                let mut calendars = Vec::new();
+                for resource in resources.into_iter().filter(|r| r.is_calendar) {
+                    let url = self.resolve(&resource.href)?;
+                    let name = resource
+                        .display_name
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| last_segment(&url));
+                    let takes_events = resource
+                        .components
+                        .is_none_or(|set| set.iter().any(|c| c == "VEVENT"));
+                    calendars.push(DavCalendar {
+                        url: url.to_string(),
+                        name,
+                        takes_events,
+                    });
+                }
+                return Ok(Next::Found(calendars));
+            }
+        }
+        Ok(Next::Send(Box::new(self.request()?)))
+    }
+
+    fn follow(&mut self, response: &HttpResponse) -> Result<Next, DiscoveryError> {
+        self.redirects += 1;
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(DiscoveryError::BadRedirect)?;
+        let target = self.url.join(location).map_err(|_| DiscoveryError::BadRedirect)?;
+        let downgrade = self.url.scheme() == "https" && target.scheme() != "https";
+        if self.redirects > MAX_REDIRECTS || downgrade || !matches!(target.scheme(), "https" | "http") {
+            return Err(DiscoveryError::BadRedirect);
+        }
+        self.url = target;
+        Ok(Next::Send(Box::new(self.request()?)))
+    }
+
+    /// An href from the server, against the URL it answered for.
+    fn resolve(&self, href: &str) -> Result<Url, DiscoveryError> {
+        let url = self.url.join(href.trim()).map_err(|_| DiscoveryError::NotCalDav)?;
+        let downgrade = self.url.scheme() == "https" && url.scheme() != "https";
+        if downgrade {
+            return Err(DiscoveryError::BadRedirect);
+        }
+        Ok(url)
+    }
+
+    fn request(&self) -> Result<HttpRequest, BuildError> {
+        let (depth, body) = match self.stage {
+            Stage::Principal => ("0", PRINCIPAL_BODY),
+            Stage::HomeSet => ("0", HOME_SET_BODY),
+            Stage::Calendars => ("1", CALENDARS_BODY),
+        };
+        dav_request("PROPFIND", self.url.as_str(), &self.credentials, depth, body)
+    }
+}
+
+const PRINCIPAL_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>"#;
+
+const HOME_SET_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-home-set/></d:prop></d:propfind>"#;
+
+const CALENDARS_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:resourcetype/><d:displayname/><c:supported-calendar-component-set/></d:prop></d:propfind>"#;
+
+/// The busy times of the calendar at `calendar_url` within `window`: a `free-busy-query`
+/// REPORT (RFC 4791 §7.10), whose answer names periods only.
+pub fn free_busy_query(
+    calendar_url: &str,
+    credentials: &Credentials,
+    window: Interval,
+) -> Result<HttpRequest, BuildError> {
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"><c:time-range start="{}" end="{}"/></c:free-busy-query>"#,
+        utc_date_time(window.start()),
+        utc_date_time(window.end())
+    );
+    dav_request("REPORT", calendar_url, credentials, "1", &body)
+}
+
+/// The busy periods of a free-busy answer (200 with `text/calendar`); any other status is
+/// classified like the other providers' errors, so the shell's retry rules apply as they are.
+pub fn parse_free_busy(response: &HttpResponse) -> Result<Vec<Interval>, ApiError> {
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(classify(Api::CalDav, status, response.headers(), response.body()));
+    }
+    freebusy::busy_periods(response.body()).map_err(ApiError::Malformed)
+}
+
+fn dav_request(
+    method: &str,
+    url: &str,
+    credentials: &Credentials,
+    depth: &'static str,
+    body: &str,
+) -> Result<HttpRequest, BuildError> {
+    let method = Method::from_bytes(method.as_bytes())
+        .map_err(|_| BuildError::Invalid("a WebDAV method".into()))?;
+    oauth2::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header(header::AUTHORIZATION, credentials.header()?)
+        .header("Depth", depth)
+        .header(header::CONTENT_TYPE, "application/xml; charset=utf-8")
+        .body(body.as_bytes().to_vec())
+        .map_err(|e| BuildError::Invalid(e.to_string()))
+}
+
+/// A calendar's name when it has none: the last segment of its path, decoded.
+fn last_segment(url: &Url) -> String {
+    let segment = url
+        .path_segments()
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+        .unwrap_or("calendar");
+    percent_decoded(segment)
+}
+
+fn percent_decoded(text: &str) -> String {
+    form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oauth2::http::{Response, StatusCode};
+
+    fn credentials() -> Credentials {
+        Credentials {
+            username: "ana".into(),
+            password: "app-specific password".into(),
+        }
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        let mut builder = Response::builder().status(StatusCode::from_u16(status).unwrap());
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(body.as_bytes().to_vec()).unwrap()
+    }
+
+    fn principal(href: &str) -> String {
+        format!(r#"<multistatus xmlns="DAV:"><response><href>/</href><propstat><prop><current-user-principal><href>{href}</href></current-user-principal></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>"#)
+    }
+
+    #[test]
+    fn a_bare_domain_starts_at_the_well_known_uri_with_basic_credentials() {
+        let (_, request) = Discovery::start("fastmail.example", credentials()).unwrap();
+        assert_eq!(request.method().as_str(), "PROPFIND");
+        assert_eq!(request.uri().to_string(), "https://fastmail.example/.well-known/caldav");
+        assert_eq!(request.headers()["Depth"], "0");
+        let basic = base64::engine::general_purpose::STANDARD.encode("ana:app-specific password");
+        assert_eq!(request.headers()[header::AUTHORIZATION], format!("Basic {basic}"));
+        assert!(String::from_utf8_lossy(request.body()).contains("current-user-principal"));
+        assert!(!format!("{:?}", credentials()).contains("password\""));
+        assert!(!format!("{:?}", credentials()).contains("app-specific"));
+    }
+
+    #[test]
+    fn redirects_are_followed_across_hosts_but_never_down_to_http_or_forever() {
+        let (mut discovery, _) = Discovery::start("icloud.example", credentials()).unwrap();
+        let moved = answer(301, &[("Location", "https://p07-caldav.icloud.example/")], "");
+        let Next::Send(request) = discovery.read(&moved).unwrap() else { panic!("send") };
+        assert_eq!(request.uri().to_string(), "https://p07-caldav.icloud.example/");
+
+        let (mut discovery, _) = Discovery::start("icloud.example", credentials()).unwrap();
+        let down = answer(302, &[("Location", "http://icloud.example/")], "");
+        assert_eq!(discovery.read(&down).unwrap_err(), DiscoveryError::BadRedirect);
+
+        let (mut discovery, _) = Discovery::start("loop.example", credentials()).unwrap();
+        let again = answer(307, &[("Location", "/.well-known/caldav")], "");
+        for _ in 0..MAX_REDIRECTS {
+            assert!(matches!(discovery.read(&again), Ok(Next::Send(_))));
+        }
+        assert_eq!(discovery.read(&again).unwrap_err(), DiscoveryError::BadRedirect);
+    }
+
+    #[test]
+    fn without_a_well_known_uri_the_address_given_is_asked() {
+        let (mut discovery, _) =
+            Discovery::start("https://dav.example/remote.php/dav/", credentials()).unwrap();
+        let Next::Send(request) = discovery.read(&answer(404, &[], "")).unwrap() else {
+            panic!("send")
+        };
+        assert_eq!(request.uri().to_string(), "https://dav.example/remote.php/dav/");
+        assert_eq!(discovery.read(&answer(404, &[], "")).unwrap_err(), DiscoveryError::NotCalDav);
+    }
+
+    #[test]
+    fn principal_home_and_listing_lead_to_the_calendars_that_take_events() {
+        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        let Next::Send(home) = discovery.read(&answer(207, &[], &principal("/ana/"))).unwrap() else {
+            panic!("send")
+        };
+        assert_eq!(home.uri().to_string(), "https://dav.example/ana/");
+        assert!(String::from_utf8_lossy(home.body()).contains("calendar-home-set"));
+        let home_set = r#"<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:response><d:href>/ana/</d:href><d:propstat><d:prop><c:calendar-home-set><d:href>/ana/</d:href></c:calendar-home-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"#;
+        let Next::Send(listing) = discovery.read(&answer(207, &[], home_set)).unwrap() else {
+            panic!("send")
+        };
+        assert_eq!(listing.headers()["Depth"], "1");
+        let collections = r#"<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+<d:response><d:href>/ana/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+<d:response><d:href>/ana/work%20cal/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+<d:response><d:href>/ana/todo/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype><d:displayname>Tasks</d:displayname><c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>"#;
+        let Next::Found(calendars) = discovery.read(&answer(207, &[], collections)).unwrap() else {
+            panic!("found")
+        };
+        assert_eq!(
+            calendars,
+            vec![
+                DavCalendar {
+                    url: "https://dav.example/ana/work%20cal/".into(),
+                    name: "work cal".into(),
+                    takes_events: true,
+                },
+                DavCalendar {
+                    url: "https://dav.example/ana/todo/".into(),
+                    name: "Tasks".into(),
+                    takes_events: false,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn refusals_and_failures_are_told_apart() {
+        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        assert_eq!(discovery.read(&answer(401, &[], "")).unwrap_err(), DiscoveryError::Unauthorized);
+        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        assert_eq!(discovery.read(&answer(503, &[], "")).unwrap_err(), DiscoveryError::Server(503));
+        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        assert_eq!(
+            discovery.read(&answer(207, &[], "<html/>")).unwrap_err(),
+            DiscoveryError::NotCalDav
+        );
+        for bad in ["", "ftp://dav.example", "https://", "not a url at all"] {
+            assert!(Discovery::start(bad, credentials()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_free_busy_query_asks_for_the_window_in_utc() {
+        use chrono::TimeZone;
+        let window = Interval::new(
+            chrono::Utc.with_ymd_and_hms(2026, 12, 7, 0, 0, 0).unwrap(),
+            chrono::Utc.with_ymd_and_hms(2026, 12, 14, 0, 0, 0).unwrap(),
+        )
+        .unwrap();
+        let request = free_busy_query("https://dav.example/ana/work/", &credentials(), window).unwrap();
+        assert_eq!(request.method().as_str(), "REPORT");
+        let body = String::from_utf8_lossy(request.body()).into_owned();
+        assert!(body.contains(r#"start="20261207T000000Z" end="20261214T000000Z""#), "{body}");
+        assert!(body.contains("free-busy-query"));
+        assert_eq!(parse_free_busy(&answer(401, &[], "")).unwrap_err(), ApiError::Unauthorized);
+        assert!(matches!(
+            parse_free_busy(&answer(501, &[], "")).unwrap_err(),
+            ApiError::Rejected { status: 501, .. }
+        ));
+    }
+}

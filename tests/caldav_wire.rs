@@ -1,0 +1,198 @@
+//! The CalDAV wire layer against a real CalDAV server, Radicale: discovery from a bare
+//! address (its well-known redirect included), the calendars it lists with their names and
+//! whether they take events, refusals, and busy times from `free-busy-query`, including a
+//! weekly event across a DST change and the events the RFC says are not busy. The answers
+//! are read back over CalDAV only; nothing here knows Radicale's storage.
+
+#[path = "support/radicale.rs"]
+mod radicale;
+#[path = "support/wire_http.rs"]
+mod wire_http;
+
+use chrono::{TimeZone, Utc};
+use openslot::core::availability::Interval;
+use openslot::providers::calendar::caldav::{
+    free_busy_query, parse_free_busy, Credentials, DavCalendar, Discovery, DiscoveryError, Next,
+};
+use radicale::Radicale;
+use wire_http::{agent, send};
+
+const USER: &str = "ana";
+const PASSWORD: &str = "an app-specific password";
+
+fn credentials(password: &str) -> Credentials {
+    Credentials {
+        username: USER.into(),
+        password: password.into(),
+    }
+}
+
+/// Runs a discovery to its end, sending each request to the server.
+fn discover(address: &str, password: &str) -> Result<Vec<DavCalendar>, DiscoveryError> {
+    let (mut discovery, mut request) = Discovery::start(address, credentials(password))?;
+    loop {
+        match discovery.read(&send(request))? {
+            Next::Send(next) => request = *next,
+            Next::Found(calendars) => return Ok(calendars),
+        }
+    }
+}
+
+/// MKCALENDAR (RFC 4791 §5.3.1) with a display name and the components it takes.
+fn make_calendar(server: &Radicale, path: &str, name: Option<&str>, components: &[&str]) {
+    let name = name
+        .map(|n| format!("<D:displayname>{}</D:displayname>", n.replace('&', "&amp;")))
+        .unwrap_or_default();
+    let comps: String = components
+        .iter()
+        .map(|c| format!(r#"<C:comp name="{c}"/>"#))
+        .collect();
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>{name}<C:supported-calendar-component-set>{comps}</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>"#
+    );
+    let status = agent()
+        .request("MKCALENDAR", &format!("{}{path}", server.base))
+        .set("Authorization", &basic())
+        .send_string(&body)
+        .map(|r| r.status())
+        .unwrap_or_else(|e| panic!("MKCALENDAR {path}: {e}"));
+    assert_eq!(status, 201, "MKCALENDAR {path}");
+}
+
+/// PUT of one event resource (RFC 4791 §5.3.2).
+fn put_event(server: &Radicale, path: &str, ics: &str) {
+    let status = agent()
+        .put(&format!("{}{path}", server.base))
+        .set("Authorization", &basic())
+        .set("Content-Type", "text/calendar; charset=utf-8")
+        .send_string(&ics.replace('\n', "\r\n"))
+        .map(|r| r.status())
+        .unwrap_or_else(|e| panic!("PUT {path}: {e}"));
+    assert_eq!(status, 201, "PUT {path}");
+}
+
+fn basic() -> String {
+    use base64::Engine;
+    let pair = format!("{USER}:{PASSWORD}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+fn event(uid: &str, times: &str, extra: &str) -> String {
+    format!(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Openslot tests//EN\n{VTIMEZONE}BEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20270101T000000Z\n{times}\n{extra}SUMMARY:Secret board meeting\nLOCATION:Room 7\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+}
+
+/// Europe/Berlin as RFC 5545 §3.6.5 writes a zone (DST from the last Sunday of March).
+const VTIMEZONE: &str = "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nBEGIN:STANDARD\nDTSTART:19701025T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:19700329T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\nEND:VTIMEZONE\n";
+
+fn utc(y: i32, mo: u32, d: u32, h: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap()
+}
+
+#[test]
+fn discovery_from_the_bare_address_lists_the_calendars_and_what_they_take() {
+    let server = Radicale::start(&[(USER, PASSWORD)]);
+    make_calendar(&server, "/ana/work/", Some("Work & travel"), &["VEVENT"]);
+    make_calendar(&server, "/ana/home/", None, &["VEVENT", "VTODO"]);
+    make_calendar(&server, "/ana/tasks/", Some("Tasks"), &["VTODO"]);
+    let mut calendars = discover(&server.base, PASSWORD).expect("discovery");
+    calendars.sort_by(|a, b| a.url.cmp(&b.url));
+    let base = &server.base;
+    assert_eq!(
+        calendars,
+        vec![
+            // Radicale names a calendar without a display name by its path.
+            DavCalendar {
+                url: format!("{base}/ana/home/"),
+                name: "ana/home".into(),
+                takes_events: true,
+            },
+            DavCalendar {
+                url: format!("{base}/ana/tasks/"),
+                name: "Tasks".into(),
+                takes_events: false,
+            },
+            DavCalendar {
+                url: format!("{base}/ana/work/"),
+                name: "Work & travel".into(),
+                takes_events: true,
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_wrong_password_is_refused_as_such() {
+    let server = Radicale::start(&[(USER, PASSWORD)]);
+    assert_eq!(
+        discover(&server.base, "not the password").unwrap_err(),
+        DiscoveryError::Unauthorized
+    );
+}
+
+#[test]
+fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_ones() {
+    let server = Radicale::start(&[(USER, PASSWORD)]);
+    make_calendar(&server, "/ana/work/", Some("Work"), &["VEVENT"]);
+    // 10:00–11:00 in Berlin, weekly: 09:00Z before 28 March 2027, 08:00Z after.
+    put_event(
+        &server,
+        "/ana/work/weekly.ics",
+        &event(
+            "weekly@test",
+            "DTSTART;TZID=Europe/Berlin:20270315T100000\nDTEND;TZID=Europe/Berlin:20270315T110000",
+            "RRULE:FREQ=WEEKLY;COUNT=4\n",
+        ),
+    );
+    put_event(
+        &server,
+        "/ana/work/transparent.ics",
+        &event(
+            "free@test",
+            "DTSTART:20270317T120000Z\nDTEND:20270317T130000Z",
+            "TRANSP:TRANSPARENT\n",
+        ),
+    );
+    put_event(
+        &server,
+        "/ana/work/cancelled.ics",
+        &event(
+            "gone@test",
+            "DTSTART:20270318T120000Z\nDTEND:20270318T130000Z",
+            "STATUS:CANCELLED\n",
+        ),
+    );
+    let window = Interval::new(utc(2027, 3, 14, 0), utc(2027, 4, 10, 0)).unwrap();
+    let request = free_busy_query(
+        &format!("{}/ana/work/", server.base),
+        &credentials(PASSWORD),
+        window,
+    )
+    .unwrap();
+    let answer = send(request);
+    let body = String::from_utf8_lossy(answer.body()).into_owned();
+    assert!(
+        !body.contains("Secret") && !body.contains("Room 7"),
+        "{body}"
+    );
+    let mut busy: Vec<_> = parse_free_busy(&answer)
+        .expect("busy times")
+        .into_iter()
+        .map(|i| (i.start(), i.end()))
+        .collect();
+    busy.sort();
+    assert_eq!(
+        busy,
+        vec![
+            (utc(2027, 3, 15, 9), utc(2027, 3, 15, 10)),
+            (utc(2027, 3, 22, 9), utc(2027, 3, 22, 10)),
+            (utc(2027, 3, 29, 8), utc(2027, 3, 29, 9)),
+            (utc(2027, 4, 5, 8), utc(2027, 4, 5, 9)),
+        ]
+    );
+}
