@@ -328,12 +328,21 @@ async fn render_booking_page(
         .into_iter()
         .map(|day| (day.date, day.slots))
         .collect();
-    let chosen_date = params.date.or_else(|| by_day.keys().next().copied());
     let slot_is_free =
         |start: DateTime<Utc>| by_day.values().flatten().any(|slot| slot.start == start);
     let (form, notice) = match (form, params.slot) {
         (Some(_), Some(start)) if !slot_is_free(start) => (None, Some(t.slot_gone.to_owned())),
         (form, _) => (form, notice),
+    };
+    // A page that says a time is gone offers other times: the chosen day's, or, when that
+    // day has none left (its last time was the one taken), the next day's that has some.
+    let next_free_day = |from: NaiveDate| by_day.range(from..).next().map(|(day, _)| *day);
+    let chosen_date = match params.date {
+        Some(date) if notice.is_some() && !by_day.contains_key(&date) => {
+            next_free_day(date).or(Some(date))
+        }
+        Some(date) => Some(date),
+        None => by_day.keys().next().copied(),
     };
 
     let page_href = format!("/{}/{}", target.host.slug, target.event.slug);

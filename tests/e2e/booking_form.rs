@@ -189,6 +189,40 @@ fn a_form_with_bad_fields_comes_back_with_messages_next_to_them() {
 }
 
 #[test]
+fn when_the_taken_time_was_the_days_last_the_409_page_offers_the_next_days_times() {
+    use chrono::{Datelike, Months, NaiveDate, Utc};
+    // One time a day (09:00–09:30), on the 15th of next month: the taken time leaves its day
+    // with none, so the page must show the 16th's.
+    let host = HostSeed::new("Last Slot Host", "Europe/Berlin")
+        .hours(EVERY_DAY, 540, 570)
+        .event(EventSeed::new("intro", 30))
+        .create();
+    let next_month = Utc::now().date_naive().with_day(1).unwrap() + Months::new(1);
+    let day = NaiveDate::from_ymd_opt(next_month.year(), next_month.month(), 15).unwrap();
+    let page = get(&format!("/{}/intro?tz=Europe/Berlin&date={day}", host.slug));
+    let form_page = get(&first_slot_href(&page.body));
+    let slot = hidden(&form_page.body, "slot");
+    assert!(slot.starts_with(&day.to_string()), "{slot}");
+    let book = |email: &str| {
+        post_form(
+            &format!("/{}/intro", host.slug),
+            &[
+                ("slot", &slot),
+                ("tz", "Europe/Berlin"),
+                ("name", "Someone"),
+                ("email", email),
+            ],
+        )
+    };
+    assert_eq!(book("first@example.com").status, 303);
+    let second = book("second@example.com");
+    assert_eq!(second.status, 409);
+    let next_day = (day + chrono::Days::new(1)).to_string();
+    let offered = first_slot_href(&second.body);
+    assert!(offered.contains(&format!("date={next_day}")), "{offered}");
+}
+
+#[test]
 fn a_slot_taken_meanwhile_is_refused_with_a_409_page_and_other_times() {
     let host = round_the_clock_host("Race Host");
     let page = get(&format!("/{}/intro", host.slug));
