@@ -11,9 +11,13 @@ mod wire_http;
 
 use chrono::{TimeZone, Utc};
 use openslot::core::availability::Interval;
+use openslot::core::ics::{self, Invitation, Person};
 use openslot::providers::calendar::caldav::{
-    free_busy_query, parse_free_busy, Credentials, DavCalendar, Discovery, DiscoveryError, Next,
+    create_event, delete_event, event_url, free_busy_query, move_event, parse_created,
+    parse_deleted, parse_free_busy, parse_moved, Created, Credentials, DavCalendar, Discovery,
+    DiscoveryError, Next,
 };
+use openslot::providers::calendar::{ApiError, BookingKey, Deleted};
 use radicale::Radicale;
 use wire_http::{agent, send};
 
@@ -195,4 +199,126 @@ fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_
             (utc(2027, 4, 5, 8), utc(2027, 4, 5, 9)),
         ]
     );
+}
+
+/// The busy periods of the calendar at `path` over March 2027.
+fn busy_in_march(
+    server: &Radicale,
+    path: &str,
+) -> Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
+    let window = Interval::new(utc(2027, 3, 1, 0), utc(2027, 4, 1, 0)).unwrap();
+    let request = free_busy_query(
+        &format!("{}{path}", server.base),
+        &credentials(PASSWORD),
+        window,
+    )
+    .unwrap();
+    let mut busy: Vec<_> = parse_free_busy(&send(request))
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.start(), i.end()))
+        .collect();
+    busy.sort();
+    busy
+}
+
+/// How many event resources the calendar at `path` holds (a Depth 1 PROPFIND).
+fn resources(server: &Radicale, path: &str) -> usize {
+    let answer = agent()
+        .request("PROPFIND", &format!("{}{path}", server.base))
+        .set("Authorization", &basic())
+        .set("Depth", "1")
+        .call()
+        .expect("PROPFIND")
+        .into_string()
+        .unwrap();
+    answer.matches(".ics</").count()
+}
+
+fn booking_event(start: chrono::DateTime<Utc>) -> String {
+    ics::write_stored(&Invitation {
+        uid: "0123456789abcdef0123456789abcdef@openslot",
+        sequence: 0,
+        method: ics::Method::Request,
+        stamp: utc(2027, 3, 1, 0),
+        start,
+        end: start + chrono::Duration::minutes(30),
+        summary: "Intro call with Bob",
+        description: "Booked with Openslot",
+        location: None,
+        url: None,
+        organizer: Person {
+            name: "Ana",
+            email: "ana@example.com",
+        },
+        attendee: Person {
+            name: "Bob",
+            email: "bob@example.org",
+        },
+    })
+}
+
+#[test]
+fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
+    let server = Radicale::start(&[(USER, PASSWORD)]);
+    make_calendar(&server, "/ana/work/", Some("Work"), &["VEVENT"]);
+    let calendar = format!("{}/ana/work/", server.base);
+    let key = BookingKey::parse("0123456789abcdef0123456789abcdef").unwrap();
+    let url = event_url(&calendar, &key);
+    let creds = credentials(PASSWORD);
+
+    let first = booking_event(utc(2027, 3, 10, 9));
+    let made = parse_created(&send(create_event(&url, &creds, &first).unwrap())).unwrap();
+    let Created::Now { etag } = made else {
+        panic!("created: {made:?}")
+    };
+    assert!(etag.is_some(), "Radicale answers an ETag");
+    // A retry after a lost answer: refused, and still one event at the first time.
+    let again = parse_created(&send(
+        create_event(&url, &creds, &booking_event(utc(2027, 3, 11, 9))).unwrap(),
+    ));
+    assert_eq!(again.unwrap(), Created::AlreadyThere);
+    assert_eq!(resources(&server, "/ana/work/"), 1);
+    assert_eq!(
+        busy_in_march(&server, "/ana/work/"),
+        vec![(
+            utc(2027, 3, 10, 9),
+            utc(2027, 3, 10, 9) + chrono::Duration::minutes(30)
+        )]
+    );
+
+    // A move over the version we wrote; a move with a stale tag is refused.
+    let moved = booking_event(utc(2027, 3, 12, 14));
+    let new_etag = parse_moved(&send(
+        move_event(&url, &creds, etag.as_deref(), &moved).unwrap(),
+    ))
+    .unwrap();
+    assert_ne!(new_etag, etag);
+    assert_eq!(
+        parse_moved(&send(
+            move_event(&url, &creds, etag.as_deref(), &first).unwrap()
+        ))
+        .unwrap_err(),
+        ApiError::Conflict
+    );
+    assert_eq!(
+        busy_in_march(&server, "/ana/work/"),
+        vec![(
+            utc(2027, 3, 12, 14),
+            utc(2027, 3, 12, 14) + chrono::Duration::minutes(30)
+        )]
+    );
+
+    // Cancelled: gone, and gone again on a retry; a move never brings it back.
+    assert_eq!(
+        parse_deleted(&send(delete_event(&url, &creds).unwrap())).unwrap(),
+        Deleted::Now
+    );
+    assert_eq!(
+        parse_deleted(&send(delete_event(&url, &creds).unwrap())).unwrap(),
+        Deleted::AlreadyGone
+    );
+    assert!(parse_moved(&send(move_event(&url, &creds, None, &moved).unwrap())).is_err());
+    assert_eq!(resources(&server, "/ana/work/"), 0);
+    assert!(busy_in_march(&server, "/ana/work/").is_empty());
 }

@@ -94,6 +94,28 @@ pub struct Invitation<'a> {
 /// Writes the whole VCALENDAR for `invitation`, with CRLF line endings, ready to attach as
 /// `text/calendar; method=REQUEST` (or `CANCEL`) or to serve as a `.ics` download.
 pub fn write(invitation: &Invitation<'_>) -> String {
+    write_as(invitation, Form::Message)
+}
+
+/// Writes the event of `invitation` as it is stored in the host's own CalDAV calendar: a
+/// calendar object resource carries no METHOD (RFC 4791 §4.1), and its attendee is marked
+/// `SCHEDULE-AGENT=CLIENT` (RFC 6638 §7.1) so a scheduling server (iCloud, Fastmail) does
+/// not invite the invitee itself: Openslot sends the invitation.
+// Used by the CalDAV wire layer, native-only until the Worker's CalDAV connection (issue 18).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn write_stored(invitation: &Invitation<'_>) -> String {
+    write_as(invitation, Form::Stored)
+}
+
+/// Whether the calendar is an iTIP message or a stored calendar object resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Message,
+    #[cfg(not(target_arch = "wasm32"))]
+    Stored,
+}
+
+fn write_as(invitation: &Invitation<'_>, form: Form) -> String {
     let inv = invitation;
     let mut out = String::with_capacity(1024);
     let mut line = |content: &str| fold::push_folded(&mut out, content);
@@ -102,7 +124,9 @@ pub fn write(invitation: &Invitation<'_>) -> String {
     line("VERSION:2.0");
     line(&format!("PRODID:{PRODID}"));
     line("CALSCALE:GREGORIAN");
-    line(&format!("METHOD:{}", inv.method.name()));
+    if form == Form::Message {
+        line(&format!("METHOD:{}", inv.method.name()));
+    }
     line("BEGIN:VEVENT");
     line(&format!("UID:{}", escape::text(inv.uid)));
     line(&format!("SEQUENCE:{}", inv.sequence));
@@ -119,11 +143,16 @@ pub fn write(invitation: &Invitation<'_>) -> String {
     }
     line(&format!("STATUS:{}", inv.method.status()));
     line(&format!("ORGANIZER{}", cal_address(&inv.organizer, "")));
+    let scheduling = match form {
+        Form::Message => "",
+        #[cfg(not(target_arch = "wasm32"))]
+        Form::Stored => ";SCHEDULE-AGENT=CLIENT",
+    };
     line(&format!(
         "ATTENDEE{}",
         cal_address(
             &inv.attendee,
-            ";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
+            &format!(";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE{scheduling}")
         )
     ));
     line("END:VEVENT");

@@ -194,6 +194,25 @@ fn a_cancellation_keeps_the_uid_bumps_the_sequence_and_says_cancelled() {
 }
 
 #[test]
+fn a_stored_event_has_no_method_and_tells_the_server_not_to_invite_the_attendee() {
+    let stored = write_stored(&booking());
+    let props = parse(&stored);
+    assert_eq!(count(&props, "METHOD", "REQUEST"), 0);
+    assert!(props.iter().all(|p| p.name != "METHOD"), "{stored}");
+    assert_eq!(one(&props, "STATUS").value, "CONFIRMED");
+    let attendee = one(&props, "ATTENDEE");
+    assert!(attendee
+        .params
+        .iter()
+        .any(|(k, v)| k == "SCHEDULE-AGENT" && v == "CLIENT"));
+    let request = parse(&write(&booking()));
+    assert!(one(&request, "ATTENDEE")
+        .params
+        .iter()
+        .all(|(k, _)| k != "SCHEDULE-AGENT"));
+}
+
+#[test]
 fn times_are_written_in_utc_basic_form_without_fractions() {
     let invitation = Invitation {
         start: at(8, 30, 0) + chrono::Duration::milliseconds(999),

@@ -13,6 +13,10 @@
 //! Busy times are asked for with the `free-busy-query` REPORT (RFC 4791 §7.10), whose answer
 //! holds periods only: no titles, places or attendees ever reach us this way.
 //!
+//! A booking's event is our own `.ics` (`core::ics::write_stored`) at a URL made of the
+//! booking key, created with `If-None-Match: *`, moved with `If-Match` and deleted by DELETE,
+//! so no retry ever makes a second event.
+//!
 //! Credentials travel as HTTP Basic (RFC 7617), the one scheme every CalDAV server named in
 //! the README takes with an app-specific password, and only to the server the host named (or
 //! where it redirected).
@@ -25,7 +29,7 @@ use oauth2::http::{header, HeaderValue, Method};
 use oauth2::{HttpRequest, HttpResponse};
 use url::Url;
 
-use super::{classify, Api, ApiError, BuildError};
+use super::{classify, Api, ApiError, BookingKey, BuildError, Deleted};
 use crate::core::availability::Interval;
 use crate::core::ics::utc_date_time;
 
@@ -287,6 +291,109 @@ pub fn parse_free_busy(response: &HttpResponse) -> Result<Vec<Interval>, ApiErro
         return Err(classify(Api::CalDav, status, response.headers(), response.body()));
     }
     freebusy::busy_periods(response.body()).map_err(ApiError::Malformed)
+}
+
+/// Where the event of booking `key` lives in the calendar at `calendar_url`. The key is
+/// lowercase hex, so it is one path segment as it is, and the same on every retry.
+pub fn event_url(calendar_url: &str, key: &BookingKey) -> String {
+    let base = calendar_url.trim_end_matches('/');
+    format!("{base}/{}.ics", key.as_str())
+}
+
+/// PUT of a booking's new event (RFC 4791 §5.3.2) with `If-None-Match: *` (RFC 9110
+/// §13.1.2): it only creates, so a create retried after a lost answer can neither make a
+/// second event nor overwrite one.
+pub fn create_event(
+    event_url: &str,
+    credentials: &Credentials,
+    ics: &str,
+) -> Result<HttpRequest, BuildError> {
+    put(event_url, credentials, ("If-None-Match", "*"), ics)
+}
+
+/// How a create ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// Made now; the server's entity tag, when it gave one (for a later move or delete).
+    Now { etag: Option<String> },
+    /// 412: an event is already at that URL, which for our key means an earlier try made it.
+    AlreadyThere,
+}
+
+/// Reads a create's answer: 201 or 204 made it, 412 says it was there already.
+pub fn parse_created(response: &HttpResponse) -> Result<Created, ApiError> {
+    match response.status().as_u16() {
+        200..=299 => Ok(Created::Now {
+            etag: etag(response),
+        }),
+        412 => Ok(Created::AlreadyThere),
+        status => Err(classify(Api::CalDav, status, response.headers(), response.body())),
+    }
+}
+
+/// PUT of the moved event, only over the version we wrote (`If-Match` with its entity tag,
+/// RFC 9110 §13.1.1) or, without one, only over an existing event (`If-Match: *`): a move
+/// never creates an event the host deleted, nor overwrites one the host changed.
+pub fn move_event(
+    event_url: &str,
+    credentials: &Credentials,
+    known_etag: Option<&str>,
+    ics: &str,
+) -> Result<HttpRequest, BuildError> {
+    put(event_url, credentials, ("If-Match", known_etag.unwrap_or("*")), ics)
+}
+
+/// Reads a move's answer: the new entity tag on success; 412 (changed or gone meanwhile) is a
+/// [`ApiError::Conflict`], 404 [`ApiError::NotFound`].
+pub fn parse_moved(response: &HttpResponse) -> Result<Option<String>, ApiError> {
+    match response.status().as_u16() {
+        200..=299 => Ok(etag(response)),
+        412 => Err(ApiError::Conflict),
+        status => Err(classify(Api::CalDav, status, response.headers(), response.body())),
+    }
+}
+
+/// DELETE of a booking's event.
+pub fn delete_event(event_url: &str, credentials: &Credentials) -> Result<HttpRequest, BuildError> {
+    oauth2::http::Request::builder()
+        .method(Method::DELETE)
+        .uri(event_url)
+        .header(header::AUTHORIZATION, credentials.header()?)
+        .body(Vec::new())
+        .map_err(|e| BuildError::Invalid(e.to_string()))
+}
+
+/// Reads a delete's answer: gone now, or gone already (404, 410).
+pub fn parse_deleted(response: &HttpResponse) -> Result<Deleted, ApiError> {
+    match response.status().as_u16() {
+        200..=299 => Ok(Deleted::Now),
+        404 | 410 => Ok(Deleted::AlreadyGone),
+        status => Err(classify(Api::CalDav, status, response.headers(), response.body())),
+    }
+}
+
+fn put(
+    url: &str,
+    credentials: &Credentials,
+    condition: (&'static str, &str),
+    ics: &str,
+) -> Result<HttpRequest, BuildError> {
+    oauth2::http::Request::builder()
+        .method(Method::PUT)
+        .uri(url)
+        .header(header::AUTHORIZATION, credentials.header()?)
+        .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
+        .header(condition.0, condition.1)
+        .body(ics.as_bytes().to_vec())
+        .map_err(|e| BuildError::Invalid(e.to_string()))
+}
+
+fn etag(response: &HttpResponse) -> Option<String> {
+    response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 fn dav_request(
