@@ -13,9 +13,9 @@ use chrono::{TimeZone, Utc};
 use openslot::core::availability::Interval;
 use openslot::core::ics::{self, Invitation, Person};
 use openslot::providers::calendar::caldav::{
-    create_event, delete_event, event_url, free_busy_query, move_event, parse_created,
-    parse_deleted, parse_free_busy, parse_moved, Created, Credentials, DavCalendar, Discovery,
-    DiscoveryError, Next,
+    calendar_query, create_event, delete_event, event_url, free_busy_query, move_event,
+    parse_calendar_query, parse_created, parse_deleted, parse_free_busy, parse_moved, Created,
+    Credentials, DavCalendar, Discovery, DiscoveryError, Next,
 };
 use openslot::providers::calendar::{ApiError, BookingKey, Deleted};
 use radicale::Radicale;
@@ -321,4 +321,62 @@ fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
     assert!(parse_moved(&send(move_event(&url, &creds, None, &moved).unwrap())).is_err());
     assert_eq!(resources(&server, "/ana/work/"), 0);
     assert!(busy_in_march(&server, "/ana/work/").is_empty());
+}
+
+#[test]
+fn the_calendar_query_fallback_reads_expanded_busy_times_and_the_hosts_all_day_events() {
+    let server = Radicale::start(&[(USER, PASSWORD)]);
+    make_calendar(&server, "/ana/work/", Some("Work"), &["VEVENT"]);
+    put_event(
+        &server,
+        "/ana/work/weekly.ics",
+        &event(
+            "weekly@test",
+            "DTSTART;TZID=Europe/Berlin:20270315T100000\nDTEND;TZID=Europe/Berlin:20270315T110000",
+            "RRULE:FREQ=WEEKLY;COUNT=4\n",
+        ),
+    );
+    put_event(
+        &server,
+        "/ana/work/holiday.ics",
+        &event(
+            "holiday@test",
+            "DTSTART;VALUE=DATE:20270317\nDTEND;VALUE=DATE:20270318",
+            "",
+        ),
+    );
+    put_event(
+        &server,
+        "/ana/work/transparent.ics",
+        &event(
+            "free@test",
+            "DTSTART:20270318T120000Z\nDTEND:20270318T130000Z",
+            "TRANSP:TRANSPARENT\n",
+        ),
+    );
+    let window = Interval::new(utc(2027, 3, 14, 0), utc(2027, 4, 10, 0)).unwrap();
+    let request = calendar_query(
+        &format!("{}/ana/work/", server.base),
+        &credentials(PASSWORD),
+        window,
+    )
+    .unwrap();
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    let mut busy: Vec<_> = parse_calendar_query(&send(request), berlin)
+        .expect("busy times")
+        .into_iter()
+        .map(|i| (i.start(), i.end()))
+        .collect();
+    busy.sort();
+    assert_eq!(
+        busy,
+        vec![
+            (utc(2027, 3, 15, 9), utc(2027, 3, 15, 10)),
+            // The host's whole 17 March in Berlin.
+            (utc(2027, 3, 16, 23), utc(2027, 3, 17, 23)),
+            (utc(2027, 3, 22, 9), utc(2027, 3, 22, 10)),
+            (utc(2027, 3, 29, 8), utc(2027, 3, 29, 9)),
+            (utc(2027, 4, 5, 8), utc(2027, 4, 5, 9)),
+        ]
+    );
 }

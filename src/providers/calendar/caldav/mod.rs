@@ -22,6 +22,8 @@
 //! where it redirected).
 
 pub mod freebusy;
+mod lines;
+pub mod query;
 pub mod multistatus;
 
 use base64::Engine;
@@ -396,6 +398,36 @@ fn etag(response: &HttpResponse) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The busy times of the calendar at `calendar_url` within `window` from a server without
+/// `free-busy-query`: a `calendar-query` REPORT asking for times only ([`query`]).
+pub fn calendar_query(
+    calendar_url: &str,
+    credentials: &Credentials,
+    window: Interval,
+) -> Result<HttpRequest, BuildError> {
+    dav_request("REPORT", calendar_url, credentials, "1", &query::body(window))
+}
+
+/// The busy periods of a calendar-query answer (207), dates and floating times in the host's
+/// zone.
+pub fn parse_calendar_query(
+    response: &HttpResponse,
+    host_zone: chrono_tz::Tz,
+) -> Result<Vec<Interval>, ApiError> {
+    let status = response.status().as_u16();
+    if status != 207 {
+        return Err(classify(Api::CalDav, status, response.headers(), response.body()));
+    }
+    query::busy_periods(response.body(), host_zone).map_err(ApiError::Malformed)
+}
+
+/// Whether a free-busy-query refusal means the server does not offer it, so the
+/// calendar-query fallback should be used: 403, 405, 415 or 501 (RFC 4791 §7.10 lets servers
+/// refuse it with `CALDAV:supported-report`, sent as 403).
+pub fn lacks_free_busy(error: &ApiError) -> bool {
+    matches!(error, ApiError::Rejected { status: 403 | 405 | 415 | 501, .. })
+}
+
 fn dav_request(
     method: &str,
     url: &str,
@@ -549,6 +581,18 @@ mod tests {
         );
         for bad in ["", "ftp://dav.example", "https://", "not a url at all"] {
             assert!(Discovery::start(bad, credentials()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_a_refusal_of_the_report_itself_sends_busy_reads_to_the_fallback() {
+        for status in [403, 405, 415, 501] {
+            let error = parse_free_busy(&answer(status, &[], "")).unwrap_err();
+            assert!(lacks_free_busy(&error), "{status}");
+        }
+        for status in [401, 404, 429, 500, 503] {
+            let error = parse_free_busy(&answer(status, &[], "")).unwrap_err();
+            assert!(!lacks_free_busy(&error), "{status}");
         }
     }
 

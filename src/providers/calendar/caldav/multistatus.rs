@@ -27,6 +27,9 @@ pub struct DavResource {
     /// `CALDAV:supported-calendar-component-set` (RFC 4791 §5.2.3): the component names the
     /// calendar takes; `None` when the server did not say, which means it takes all.
     pub components: Option<Vec<String>>,
+    /// `CALDAV:calendar-data` (RFC 4791 §9.6): the iCalendar text of a calendar-query's
+    /// result, read only for its times by `caldav::query`.
+    pub calendar_data: Option<String>,
 }
 
 /// The element we are inside of, as far as reading needs to know.
@@ -45,6 +48,7 @@ enum Element {
     ResourceType,
     DisplayName,
     ComponentSet,
+    CalendarData,
     /// Anything else (skipped, but its end must still be matched).
     Other,
 }
@@ -57,6 +61,7 @@ struct Pending {
     is_calendar: bool,
     display_name: Option<String>,
     components: Option<Vec<String>>,
+    calendar_data: Option<String>,
     ok: bool,
 }
 
@@ -103,6 +108,11 @@ pub fn parse(body: &[u8]) -> Result<Vec<DavResource>, String> {
                 let value = text.xml10_content().into_owned();
                 on_text(stack.last().copied(), stack.len(), value, &mut current, &mut pending);
             }
+            Event::CData(data) => {
+                // Some servers wrap calendar-data in CDATA instead of escaping it.
+                let value = data.xml10_content().into_owned();
+                on_text(stack.last().copied(), stack.len(), value, &mut current, &mut pending);
+            }
             Event::GeneralRef(reference) => {
                 // An entity such as `&amp;` or `&#38;` arrives on its own; the parts of a
                 // value are joined as the text they stand for.
@@ -123,6 +133,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<DavResource>, String> {
                         current.is_calendar |= taken.is_calendar;
                         current.display_name = current.display_name.take().or(taken.display_name);
                         current.components = current.components.take().or(taken.components);
+                        current.calendar_data = current.calendar_data.take().or(taken.calendar_data);
                     }
                     pending = Pending::default();
                 }
@@ -168,6 +179,7 @@ fn element(namespace: &ResolveResult, local: &str, parent: Option<&Element>) -> 
         (Some(Element::Prop), "supported-calendar-component-set") if caldav => {
             Element::ComponentSet
         }
+        (Some(Element::Prop), "calendar-data") if caldav => Element::CalendarData,
         (Some(Element::ResourceType), "calendar") if caldav => Element::Other,
         (Some(Element::ComponentSet), "comp") if caldav => Element::Other,
         _ => Element::Other,
@@ -231,6 +243,7 @@ fn on_text(
         Some(Element::PrincipalHref) => append(&mut pending.principal, value),
         Some(Element::HomeSetHref) => append(&mut pending.calendar_home, value),
         Some(Element::DisplayName) => append(&mut pending.display_name, value),
+        Some(Element::CalendarData) => append(&mut pending.calendar_data, value),
         _ => {}
     }
 }
