@@ -33,7 +33,7 @@ fn credentials(password: &str) -> Credentials {
 
 /// Runs a discovery to its end, sending each request to the server.
 fn discover(address: &str, password: &str) -> Result<Vec<DavCalendar>, DiscoveryError> {
-    let (mut discovery, mut request) = Discovery::start(address, credentials(password))?;
+    let (mut discovery, mut request) = Discovery::start(address, credentials(password), true)?;
     loop {
         match discovery.read(&send(request))? {
             Next::Send(next) => request = *next,

@@ -192,6 +192,7 @@ pub async fn listed_calendars(
     match provider.calendar() {
         Some(CalendarProvider::Google) => google_calendars(ctx, row).await,
         Some(CalendarProvider::Microsoft) => outlook_calendars(ctx, row).await,
+        Some(CalendarProvider::CalDav) => super::caldav_connection::calendars(ctx, row).await,
         None => Err(AppError::NotFound(no_calendars(provider))),
     }
 }

@@ -14,6 +14,7 @@ pub use error::AppError;
 pub mod availability;
 pub mod booking;
 pub mod bookings;
+pub mod caldav_connection;
 pub mod cancel;
 pub mod connections;
 pub mod event_types;

@@ -259,7 +259,7 @@ impl PublicEvent {
         window: Interval,
     ) -> Result<Vec<Interval>, AppError> {
         ctx.calendars()?
-            .busy_times_among(&self.host.id, connections, window)
+            .busy_times_among(&self.host.id, connections, window, self.host_zone())
             .await
             .map_err(|error| match error {
                 BusyError::Store(e) => AppError::from(e),

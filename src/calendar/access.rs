@@ -52,6 +52,9 @@ impl Calendars<'_> {
             return Err(AccessError::NeedsReconnect);
         }
         let host_id = connection.host_id.as_str();
+        if provider.connects_with_password() {
+            return self.password(host_id, provider, rejected).await;
+        }
         if let Some(token) = self.cached(host_id, provider, rejected).await? {
             return Ok(token.secret);
         }
@@ -82,6 +85,41 @@ impl Calendars<'_> {
         Err(AccessError::Ours(
             "another refresh of this connection is still running".into(),
         ))
+    }
+
+    /// A password connection's credentials (CalDAV), which stand in for an access token.
+    /// Refused (`rejected`) they cannot be refreshed: the app password was revoked or
+    /// changed, so the connection is marked broken, its credentials forgotten, and the host
+    /// told to connect again, as for a refused refresh token.
+    async fn password(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        rejected: Option<&str>,
+    ) -> Result<String, AccessError> {
+        let ours = |e: &dyn std::fmt::Display| AccessError::Ours(e.to_string());
+        let stored = self
+            .vault
+            .refresh_token(host_id, provider)
+            .await
+            .map_err(|e| ours(&e))?;
+        match stored {
+            Some(secret) if Some(secret.as_str()) != rejected => Ok(secret),
+            _ => {
+                worker::console_warn!(
+                    "connection {} of host {host_id}: credentials refused, needs reconnect",
+                    provider.as_str()
+                );
+                self.report_broken(host_id, provider, Breakage::GrantRefused)
+                    .await
+                    .map_err(|e| ours(&e))?;
+                self.vault
+                    .forget(host_id, provider)
+                    .await
+                    .map_err(|e| ours(&e))?;
+                Err(AccessError::NeedsReconnect)
+            }
+        }
     }
 
     async fn cached(

@@ -6,6 +6,8 @@
 //! page from offering any time, unless the host chose to ignore it: wrong slots are worse
 //! than none.
 
+use chrono_tz::Tz;
+
 use crate::core::availability::Interval;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::providers::calendar::{google, microsoft, CalendarProvider};
@@ -36,6 +38,7 @@ impl Calendars<'_> {
         host_id: &str,
         connections: &[ConnectionRow],
         window: Interval,
+        host_zone: Tz,
     ) -> Result<Vec<Interval>, BusyError> {
         let mut busy = Vec::new();
         for connection in connections {
@@ -43,7 +46,9 @@ impl Calendars<'_> {
             if !provider.is_calendar() {
                 continue;
             }
-            let read = self.read_busy(connection, provider, window).await;
+            let read = self
+                .read_busy(connection, provider, window, host_zone)
+                .await;
             // Our own side not being ready (storage, another request's refresh) says nothing
             // about whether the calendar answers.
             if !matches!(read, Err(CallError::Ours(_) | CallError::Build(_))) {
@@ -66,17 +71,20 @@ impl Calendars<'_> {
     }
 
     /// The busy periods of one calendar connection's checked calendars in `window` (the
-    /// booking page's read, and the health check's).
+    /// booking page's read, and the health check's); all-day entries a server leaves floating
+    /// are the host's days in `host_zone`.
     pub async fn read_busy(
         &self,
         connection: &ConnectionRow,
         provider: ConnectProvider,
         window: Interval,
+        host_zone: Tz,
     ) -> Result<Vec<Interval>, CallError> {
         // A provider without a calendar (Zoom) has no busy times.
         match provider.calendar() {
             Some(CalendarProvider::Google) => self.google_busy(connection, window).await,
             Some(CalendarProvider::Microsoft) => self.microsoft_busy(connection, window).await,
+            Some(CalendarProvider::CalDav) => self.caldav_busy(connection, window, host_zone).await,
             None => Ok(Vec::new()),
         }
     }

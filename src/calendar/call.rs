@@ -74,6 +74,9 @@ impl Calendars<'_> {
         self.call_with(connection, build, parse, 1).await
     }
 
+    /// The typed front of [`send_with_rules`](Self::send_with_rules): every call site's
+    /// closures meet one non-generic loop, so the Worker holds one copy of it instead of one
+    /// per call (BENCHMARKS.md, *Size*).
     async fn call_with<T>(
         &self,
         connection: &ConnectionRow,
@@ -81,6 +84,23 @@ impl Calendars<'_> {
         parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
         attempts: u32,
     ) -> Result<T, CallError> {
+        let mut parsed = None;
+        let mut read = |response: &HttpResponse| {
+            parsed = Some(parse(response)?);
+            Ok(())
+        };
+        self.send_with_rules(connection, &build, &mut read, attempts)
+            .await?;
+        parsed.ok_or_else(|| CallError::Ours("an answer was read without a value".into()))
+    }
+
+    async fn send_with_rules(
+        &self,
+        connection: &ConnectionRow,
+        build: &dyn Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
+        read: &mut dyn FnMut(&HttpResponse) -> Result<(), ApiError>,
+        attempts: u32,
+    ) -> Result<(), CallError> {
         let mut token = self.access_token(connection, None).await?;
         let mut refreshed = false;
         let mut attempt = 1;
@@ -91,8 +111,8 @@ impl Calendars<'_> {
             let response = fetch(request)
                 .await
                 .map_err(|error| CallError::Unavailable(error.to_string()))?;
-            match parse(&response) {
-                Ok(value) => return Ok(value),
+            match read(&response) {
+                Ok(()) => return Ok(()),
                 Err(ApiError::Unauthorized) if !refreshed => {
                     refreshed = true;
                     self.vault

@@ -209,7 +209,8 @@ impl Calendars<'_> {
             let window = Interval::new(self.now, self.now + Duration::hours(1))
                 .map_err(|e| CallError::Unavailable(e.to_string()))?;
             return self
-                .read_busy(connection, provider, window)
+                // Only whether it answers counts here, so any zone will do.
+                .read_busy(connection, provider, window, chrono_tz::UTC)
                 .await
                 .map(|_| ());
         }

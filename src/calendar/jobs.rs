@@ -385,6 +385,16 @@ impl Calendars<'_> {
                     .await
                     .map(|()| None)
                     .map_err(StepError::from),
+                CalendarProvider::CalDav => {
+                    let conference = join_url
+                        .clone()
+                        .map_or(Conference::None, Conference::JoinUrl);
+                    let event = self.new_event(row, when, zone, conference)?;
+                    self.caldav_move(&connection, row, &event, event_id)
+                        .await
+                        .map(|()| None)
+                        .map_err(StepError::from)
+                }
             };
         }
         let conference = match (maker.on_the_event(), provider) {
@@ -408,6 +418,13 @@ impl Calendars<'_> {
                 )
                 .await?
             }
+            CalendarProvider::CalDav => CreatedEvent {
+                event_id: self.caldav_create(&connection, row, &event).await?,
+                meeting_url: None,
+                conference: ConferenceStatus::NotRequested,
+                cancelled: false,
+                starts_at: Some(when.start()),
+            },
         };
         if created.conference != ConferenceStatus::Pending {
             // The event with its link, saved at once: a later run reads this event, it never
@@ -498,6 +515,8 @@ impl Calendars<'_> {
                     )
                     .await?;
                 }
+                // Only a link made on the event itself is awaited, and CalDAV makes none.
+                CalendarProvider::CalDav => return Err(no_link_on(provider)),
             }
         }
         Ok(())
@@ -528,6 +547,7 @@ impl Calendars<'_> {
                 )
                 .await
             }
+            CalendarProvider::CalDav => return Err(no_link_on(provider)),
         };
         Ok(read?)
     }
@@ -862,6 +882,8 @@ impl Calendars<'_> {
             (_, Some(id)) => id.clone(),
             (CalendarProvider::Google, None) => row.booking_id.clone(),
             (CalendarProvider::Microsoft, None) => return Ok(()),
+            // Its URL is made of the booking key: known without the create's answer.
+            (CalendarProvider::CalDav, None) => String::new(),
         };
         let Some(connection) = self.connection(row, provider.as_str()).await? else {
             return Ok(());
@@ -891,9 +913,19 @@ impl Calendars<'_> {
                 )
                 .await
             }
+            CalendarProvider::CalDav => self.caldav_delete(&connection, row).await,
         };
         deleted.map(|_| ()).map_err(StepError::from)
     }
+}
+
+/// A calendar whose events carry no meeting of their own was asked for one: our mistake, so
+/// retrying would not help.
+fn no_link_on(provider: CalendarProvider) -> StepError {
+    StepError::Permanent(format!(
+        "{} events carry no meeting link",
+        provider.as_str()
+    ))
 }
 
 /// A failure as stored: short, and never a provider's message text (only ours).

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod busy;
+pub mod caldav;
 pub mod call;
 pub mod health;
 pub mod jobs;

@@ -10,11 +10,14 @@
 //! `app::connections`, which holds the rules.
 
 use super::dashboard_nav::ConnectionAlert;
+use super::session::SignedIn;
+use crate::core::booking::FieldErrors;
 use askama::Template;
 use worker::{Request, Response};
 
 use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
+use crate::app::caldav_connection::{self, PasswordForm};
 use crate::app::connections::{
     checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
     with_checked, SettingsChange, SHOW_AS_CHOICES,
@@ -120,13 +123,82 @@ fn notice(code: &str) -> Option<String> {
 fn provider_in_path(ctx: &Ctx, name: &str) -> Result<ConnectProvider, AppError> {
     let provider = ConnectProvider::parse(name)
         .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
-    if registration(&ctx.config, provider).is_none() {
+    if !provider.available(&ctx.config) {
         return Err(AppError::NotFound(format!(
             "Connecting {} is not set up on this Openslot.",
             provider.label()
         )));
     }
     Ok(provider)
+}
+
+/// The form a provider connected with a password (CalDAV) is connected by.
+#[derive(Template)]
+#[template(path = "connect_password.html")]
+struct PasswordPage {
+    alerts: Vec<ConnectionAlert>,
+    name: &'static str,
+    label: &'static str,
+    address: String,
+    username: String,
+    errors: FieldErrors,
+    csrf: String,
+}
+
+impl PasswordPage {
+    fn error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+}
+
+fn password_page(
+    signed_in: &SignedIn,
+    provider: ConnectProvider,
+    form: PasswordForm,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let page = PasswordPage {
+        alerts: signed_in.connection_alerts(),
+        name: provider.as_str(),
+        label: provider.label(),
+        address: form.address,
+        username: form.username,
+        errors,
+        csrf: signed_in.csrf_token().to_owned(),
+    };
+    Ok(Response::from_html(page.render()?)?)
+}
+
+/// `POST /dashboard/connections/{provider}/connect` for a provider connected with a
+/// password (CalDAV): finds the calendars and connects, or shows the form again with what
+/// needs attention (the password is never sent back).
+pub async fn connect_with_password(
+    ctx: &Ctx,
+    req: &mut Request,
+    name: &str,
+) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let provider = provider_in_path(ctx, name)?;
+    if !provider.connects_with_password() {
+        return Err(AppError::NotFound(
+            "There is nothing at this address.".into(),
+        ));
+    }
+    let value = |key: &str| field(&pairs, key).unwrap_or_default().to_owned();
+    let typed = PasswordForm {
+        address: value("address"),
+        username: value("username"),
+        password: value("password"),
+    };
+    match caldav_connection::connect(ctx, &signed_in.host.id, provider, &typed).await {
+        Ok(_) => redirect("/dashboard/connections?done=connected", 303),
+        Err(AppError::InvalidFields(errors)) => {
+            Ok(password_page(&signed_in, provider, typed, errors)?.with_status(422))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 fn redirect_uri(ctx: &Ctx, provider: ConnectProvider) -> String {
@@ -175,7 +247,7 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let accounts = ctx.store.open_account_emails(&rows).await?;
     let mut providers: Vec<ProviderItem> = ConnectProvider::ALL
         .into_iter()
-        .filter(|p| registration(&ctx.config, *p).is_some())
+        .filter(|p| p.available(&ctx.config))
         .map(|p| ProviderItem {
             name: p.as_str(),
             label: p.label(),
@@ -231,6 +303,14 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
 pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let provider = provider_in_path(ctx, name)?;
+    if provider.connects_with_password() {
+        return password_page(
+            &signed_in,
+            provider,
+            PasswordForm::default(),
+            FieldErrors::default(),
+        );
+    }
     let client = registration(&ctx.config, provider)
         .ok_or_else(|| AppError::Internal(format!("{} client vanished", provider.as_str())))?;
     let now = ctx.now.timestamp();

@@ -21,7 +21,6 @@ use crate::app::connections::{
 };
 use crate::app::AppError;
 use crate::app::Ctx;
-use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::providers::registry::ConnectProvider;
@@ -154,7 +153,7 @@ pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppEr
     let accounts = ctx.store.open_account_emails(&rows).await?;
     let items: Vec<Value> = ConnectProvider::ALL
         .into_iter()
-        .filter(|p| registration(&ctx.config, *p).is_some())
+        .filter(|p| p.available(&ctx.config))
         .map(|p| {
             let at = rows.iter().position(|r| r.provider == p);
             connection_json(ctx, p, at.map(|at| (&rows[at], accounts[at].as_str())))

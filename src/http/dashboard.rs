@@ -14,7 +14,6 @@ use super::request::form;
 use super::session::{check_form, redirect, require_host};
 use crate::app::AppError;
 use crate::app::Ctx;
-use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::display::{location_label, span_label};
 use crate::core::event_type::{durations_label, offered_durations};
@@ -139,7 +138,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let accounts = ctx.store.open_account_emails(&stored).await?;
     let connections: Vec<ConnectionHealth> = ConnectProvider::ALL
         .into_iter()
-        .filter(|p| registration(&ctx.config, *p).is_some())
+        .filter(|p| p.available(&ctx.config))
         .map(|p| {
             let at = stored.iter().position(|c| c.provider == p);
             let row = at.map(|at| &stored[at]);
@@ -191,7 +190,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     // A calendar can be connected only where the instance has one set up.
     let calendar_available = ConnectProvider::ALL
         .into_iter()
-        .any(|p| p.is_calendar() && registration(&ctx.config, p).is_some());
+        .any(|p| p.is_calendar() && p.available(&ctx.config));
     if !calendar_available {
         setup.retain(|s| s.href != "/dashboard/connections");
     }

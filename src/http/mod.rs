@@ -307,6 +307,10 @@ async fn route(
             rate_limit::spend(env, req, Budget::SignIn).await?;
             connections::start(ctx!(), req, provider).await
         }
+        (["dashboard", "connections", provider, "connect"], Method::Post) => {
+            rate_limit::spend(env, req, Budget::SignIn).await?;
+            connections::connect_with_password(ctx!(), req, provider).await
+        }
         (["dashboard", "connections", provider, "callback"], Method::Get) => {
             connections::callback(ctx!(), req, provider).await
         }
@@ -516,7 +520,7 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/dashboard/connections", "GET, HEAD", Framing::Deny),
     (
         "/dashboard/connections/{provider}/connect",
-        "GET",
+        "GET, POST",
         Framing::Deny,
     ),
     (

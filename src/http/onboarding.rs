@@ -22,7 +22,6 @@ use crate::app::availability::{schedule_zone, store_week, stored_week};
 use crate::app::onboarding::start_with_defaults;
 use crate::app::AppError;
 use crate::app::Ctx;
-use crate::calendar::registration;
 use crate::core::booking::FieldErrors;
 use crate::core::types::TimeZoneName;
 use crate::providers::registry::ConnectProvider;
@@ -155,7 +154,7 @@ pub async fn calendar_step(ctx: &Ctx, req: &Request) -> Result<Response, AppErro
     let mut page = OnboardingPage::new(ctx, &signed_in, 3);
     page.calendars = ConnectProvider::ALL
         .into_iter()
-        .filter(|p| p.is_calendar() && registration(&ctx.config, *p).is_some())
+        .filter(|p| p.is_calendar() && p.available(&ctx.config))
         .map(|p| CalendarChoice {
             name: p.as_str(),
             label: p.label(),

@@ -18,7 +18,7 @@ use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::Email;
 
-use super::registry::{AccountFrom, ConnectProvider};
+use super::registry::{AccountFrom, ConnectProvider, OAuthEntry};
 
 /// The `id_token` of an OpenID token response, which `oauth2`'s basic response drops.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -129,17 +129,26 @@ const EXPIRY_MARGIN_SECONDS: i64 = 60;
 /// When no `expires_in` comes back: providers document one hour.
 const DEFAULT_LIFETIME_SECONDS: i64 = 3600;
 
+/// The provider's OAuth description; a password provider (CalDAV) has none, and reaching
+/// here for one is our own mistake, reported as such.
+fn oauth_of(provider: ConnectProvider) -> Result<&'static OAuthEntry, ConnectError> {
+    provider.entry().oauth.as_ref().ok_or_else(|| {
+        ConnectError::Endpoint(format!("{} connects with a password", provider.as_str()))
+    })
+}
+
 fn client(
     provider: ConnectProvider,
     urls: &ServiceUrls,
     registration: &OAuthClient,
     redirect_uri: Option<&str>,
 ) -> Result<OAuthClientFor<GrantResponse>, ConnectError> {
+    let oauth = oauth_of(provider)?;
     let endpoints = Endpoints {
-        authorize: (provider.entry().oauth.authorize)(urls),
-        token: (provider.entry().oauth.token)(urls),
+        authorize: (oauth.authorize)(urls),
+        token: (oauth.token)(urls),
         redirect: redirect_uri,
-        auth_type: provider.entry().oauth.auth_type.clone(),
+        auth_type: oauth.auth_type.clone(),
     };
     Ok(oauth_client::client(registration, endpoints)?)
 }
@@ -163,10 +172,11 @@ pub fn authorize_url(
         .authorize_url(move || CsrfToken::new(state))
         .add_scopes(provider.scopes().iter().map(|s| Scope::new((*s).into())))
         .set_pkce_challenge(challenge);
-    for (name, value) in provider.entry().oauth.authorize_params {
+    let oauth = oauth_of(provider)?;
+    for (name, value) in oauth.authorize_params {
         request = request.add_extra_param(*name, *value);
     }
-    if let Some(hint) = login_hint.filter(|_| provider.entry().oauth.login_hint) {
+    if let Some(hint) = login_hint.filter(|_| oauth.login_hint) {
         request = request.add_extra_param("login_hint", hint);
     }
     Ok(request.url().0.to_string())
@@ -218,7 +228,7 @@ where
         .map(|t| t.secret().clone())
         .ok_or(ConnectError::Incomplete("a refresh token"))?;
     let access = access_token(&response, now);
-    let account = match provider.entry().oauth.account {
+    let account = match oauth_of(provider)?.account {
         AccountFrom::IdToken { .. } => {
             let id_token = response
                 .extra_fields()
@@ -263,7 +273,7 @@ pub fn account_from_id_token(
     let claims: IdClaims = serde_json::from_slice(&bytes)
         .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
     let prefer_oid = matches!(
-        provider.entry().oauth.account,
+        oauth_of(provider)?.account,
         AccountFrom::IdToken { prefer_oid: true }
     );
     let id = if prefer_oid {
@@ -387,7 +397,8 @@ where
     C: for<'c> AsyncHttpClient<'c>,
 {
     use base64::Engine;
-    let Some((endpoint, by)) = provider.entry().oauth.revocation else {
+    let oauth = oauth_of(provider)?;
+    let Some((endpoint, by)) = oauth.revocation else {
         return Ok(false);
     };
     let endpoint = endpoint(urls);
@@ -413,7 +424,7 @@ where
         .uri(endpoint)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json");
-    if matches!(provider.entry().oauth.auth_type, AuthType::BasicAuth) {
+    if matches!(oauth.auth_type, AuthType::BasicAuth) {
         let credentials = base64::engine::general_purpose::STANDARD
             .encode(format!("{}:{}", registration.id, registration.secret));
         request = request.header(header::AUTHORIZATION, format!("Basic {credentials}"));

@@ -4,7 +4,7 @@
 //! provider that hangs must not hang the booking page with it.
 
 use oauth2::{HttpRequest, HttpResponse};
-use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{Fetch, Headers, Request};
 
 /// How long one outside call may take, answer included.
 pub const TIMEOUT_MS: u32 = 8_000;
@@ -36,14 +36,18 @@ pub async fn fetch_within(request: HttpRequest, timeout_ms: u32) -> Result<HttpR
             .map_err(|e| FetchError(format!("header {name}: {e}")))?;
         headers.append(name.as_str(), value)?;
     }
-    let mut init = RequestInit::new();
-    init.with_method(Method::from(parts.method.as_str().to_owned()))
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
+    // Built on web-sys, not `worker::RequestInit`: its `Method` knows no WebDAV methods
+    // (`PROPFIND` would go out as a GET), which CalDAV needs (RFC 4918, RFC 4791).
+    let init = web_sys::RequestInit::new();
+    init.set_method(parts.method.as_str());
+    init.set_headers(&headers.0);
+    init.set_redirect(web_sys::RequestRedirect::Manual);
     if !body.is_empty() {
-        init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+        init.set_body(&js_sys::Uint8Array::from(body.as_slice()).into());
     }
-    let request = Request::new_with_init(&parts.uri.to_string(), &init)?;
+    let request = web_sys::Request::new_with_str_and_init(&parts.uri.to_string(), &init)
+        .map(Request::from)
+        .map_err(|e| FetchError(format!("{e:?}")))?;
     let signal = worker::AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(timeout_ms));
     let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
     let mut builder = oauth2::http::Response::builder().status(response.status_code());

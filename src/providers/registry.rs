@@ -11,7 +11,7 @@
 use oauth2::AuthType;
 
 use super::calendar::own_meetings::OwnMeetings;
-use super::calendar::{google, microsoft, zoom, CalendarProvider};
+use super::calendar::{caldav, google, microsoft, zoom, CalendarProvider};
 use super::connect::RevokeBy;
 use crate::config::{Config, OAuthClient, ServiceUrls};
 use crate::core::meeting_service::MeetingService;
@@ -87,8 +87,10 @@ pub struct Entry {
     /// The scopes a working connection cannot do without, each with the words of the
     /// provider's consent screen, so a host who unticked one is told which box to tick.
     pub required_scopes: &'static [(&'static str, &'static str)],
-    /// Its authorization server.
-    pub oauth: OAuthEntry,
+    /// Its authorization server; `None` for a provider the host connects with a server
+    /// address, a user name and an app-specific password (CalDAV), kept sealed in the vault
+    /// where a refresh token would be.
+    pub oauth: Option<OAuthEntry>,
     /// The operator's app registration for it, if configured.
     pub registration: fn(&Config) -> Option<&OAuthClient>,
     /// How its meetings are made, when it makes them on their own rather than on its
@@ -107,11 +109,12 @@ pub enum ConnectProvider {
     Google,
     Microsoft,
     Zoom,
+    CalDav,
 }
 
 impl ConnectProvider {
     /// Every provider, in the order the dashboard shows them.
-    pub const ALL: [ConnectProvider; 3] = [Self::Google, Self::Microsoft, Self::Zoom];
+    pub const ALL: [ConnectProvider; 4] = [Self::Google, Self::Microsoft, Self::CalDav, Self::Zoom];
 
     /// The provider's description, from its own module: the one place a provider is named.
     pub fn entry(self) -> &'static Entry {
@@ -119,6 +122,7 @@ impl ConnectProvider {
             Self::Google => &google::ENTRY,
             Self::Microsoft => &microsoft::ENTRY,
             Self::Zoom => &zoom::ENTRY,
+            Self::CalDav => &caldav::ENTRY,
         }
     }
 
@@ -172,7 +176,18 @@ impl ConnectProvider {
 
     /// The token to revoke with, where the provider offers revocation at all.
     pub fn revoke_by(self) -> Option<RevokeBy> {
-        self.entry().oauth.revocation.map(|(_, by)| by)
+        self.entry().oauth.as_ref()?.revocation.map(|(_, by)| by)
+    }
+
+    /// Whether the host connects it with a password (a form) rather than through OAuth.
+    pub fn connects_with_password(self) -> bool {
+        self.entry().oauth.is_none()
+    }
+
+    /// Whether hosts of this instance can connect it: an OAuth provider needs the operator's
+    /// app registration; a password provider needs nothing.
+    pub fn available(self, config: &Config) -> bool {
+        self.connects_with_password() || self.registration(config).is_some()
     }
 
     /// The operator's app registration for this provider, if configured.
@@ -202,7 +217,11 @@ mod tests {
 
     #[test]
     fn every_calendar_belongs_to_exactly_one_provider() {
-        for calendar in [CalendarProvider::Google, CalendarProvider::Microsoft] {
+        for calendar in [
+            CalendarProvider::Google,
+            CalendarProvider::Microsoft,
+            CalendarProvider::CalDav,
+        ] {
             let owners: Vec<_> = ConnectProvider::ALL
                 .into_iter()
                 .filter(|p| p.calendar() == Some(calendar))

@@ -57,6 +57,17 @@ fn stored_show_as<'de, D: Deserializer<'de>>(stored: D) -> Result<BlockingShowAs
     Ok(BlockingShowAs::parse(&list).unwrap_or_default())
 }
 
+/// The names of the providers that are calendars, as a JSON array for `json_each`: which
+/// providers can receive events is the registry's to say, not a list in SQL.
+fn calendar_names() -> String {
+    let names: Vec<&str> = crate::providers::registry::ConnectProvider::ALL
+        .into_iter()
+        .filter(|p| p.is_calendar())
+        .map(|p| p.as_str())
+        .collect();
+    serde_json::to_string(&names).expect("names serialize")
+}
+
 /// A connection under way, as taken (and thereby deleted) from `connect_states`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConnectStateRow {
@@ -223,7 +234,7 @@ impl Store {
              receives_events, token_generation, connected_at, blocking_show_as, key_id, \
              account_sealed) \
              VALUES (?1, ?2, ?3, ?4, 'working', \
-                CASE WHEN ?2 IN ('google', 'microsoft') AND NOT EXISTS (SELECT 1 FROM connections \
+                CASE WHEN ?9 = 1 AND NOT EXISTS (SELECT 1 FROM connections \
                     WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5, ?6, ?7, ?8) \
              ON CONFLICT (host_id, provider) DO UPDATE SET account_id = excluded.account_id, \
                 account_email = excluded.account_email, key_id = excluded.key_id, \
@@ -241,6 +252,11 @@ impl Store {
                 Param::Text(&blocking_show_as),
                 Param::Text(&account.key_id),
                 Param::Text(&account.sealed),
+                // Only a calendar can receive events (the registry's capabilities).
+                Param::Int(i64::from(
+                    crate::providers::registry::ConnectProvider::parse(new.provider)
+                        .is_some_and(|p| p.is_calendar()),
+                )),
             ],
         )
         .await?;
@@ -278,6 +294,7 @@ impl Store {
     pub async fn delete_connection(&self, host_id: &str, provider: &str) -> Result<(), StoreError> {
         let key = self.connection_key_id(host_id, provider).await?;
         self.remember_connection_key_id(host_id, provider, None);
+        let calendar_names = calendar_names();
         self.run_batch(
             "delete_connection",
             &[
@@ -287,9 +304,9 @@ impl Store {
                 ),
                 (
                     "UPDATE connections SET receives_events = 1 WHERE host_id = ?1 \
-                     AND provider IN ('google', 'microsoft') AND NOT EXISTS \
+                     AND provider IN (SELECT value FROM json_each(?2)) AND NOT EXISTS \
                         (SELECT 1 FROM connections WHERE host_id = ?1 AND receives_events = 1)",
-                    vec![Param::Text(host_id)],
+                    vec![Param::Text(host_id), Param::Text(&calendar_names)],
                 ),
             ],
         )
@@ -492,8 +509,12 @@ impl Store {
                 &[(
                     "UPDATE connections SET receives_events = CASE WHEN provider = ?2 THEN 1 ELSE 0 END \
                      WHERE host_id = ?1 AND EXISTS (SELECT 1 FROM connections WHERE host_id = ?1 \
-                        AND provider = ?2 AND provider IN ('google', 'microsoft'))",
-                    &[Param::Text(host_id), Param::Text(provider)],
+                        AND provider = ?2 AND provider IN (SELECT value FROM json_each(?3)))",
+                    &[
+                        Param::Text(host_id),
+                        Param::Text(provider),
+                        Param::Text(&calendar_names()),
+                    ],
                 )],
             )
             .await?;

@@ -79,7 +79,14 @@ fn api_lists_each_provider_with_its_state_and_settings() {
         .iter()
         .map(|c| c["provider"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["google", "microsoft", "zoom"], "{all}");
+    // CalDAV needs no app registration, so it is always listed (connected on the dashboard).
+    assert_eq!(names, ["google", "microsoft", "caldav", "zoom"], "{all}");
+    let caldav = listed(&token, "caldav");
+    assert_eq!(caldav["connected"], false);
+    assert_eq!(
+        caldav["connect_url"],
+        format!("{}/dashboard/connections/caldav/connect", world().base_url)
+    );
 
     let google = listed(&token, "google");
     assert_eq!(google["connected"], true);

@@ -10,6 +10,7 @@ mod api_tokens;
 mod availability_api;
 mod booking_form;
 mod bookings_api;
+mod caldav;
 mod calendars;
 mod cancel;
 mod cloudflare_email;

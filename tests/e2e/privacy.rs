@@ -577,6 +577,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("privacy_rights.rs"),
         include_str!("zz_log_scan.rs"),
         include_str!("calendars.rs"),
+        include_str!("caldav.rs"),
         include_str!("privacy_findings.rs"),
         include_str!("residue.rs"),
         include_str!("webhooks.rs"),

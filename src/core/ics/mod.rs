@@ -101,8 +101,6 @@ pub fn write(invitation: &Invitation<'_>) -> String {
 /// calendar object resource carries no METHOD (RFC 4791 §4.1), and its attendee is marked
 /// `SCHEDULE-AGENT=CLIENT` (RFC 6638 §7.1) so a scheduling server (iCloud, Fastmail) does
 /// not invite the invitee itself: Openslot sends the invitation.
-// Used by the CalDAV wire layer, native-only until the Worker's CalDAV connection (issue 18).
-#[cfg(not(target_arch = "wasm32"))]
 pub fn write_stored(invitation: &Invitation<'_>) -> String {
     write_as(invitation, Form::Stored)
 }
@@ -111,7 +109,6 @@ pub fn write_stored(invitation: &Invitation<'_>) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Form {
     Message,
-    #[cfg(not(target_arch = "wasm32"))]
     Stored,
 }
 
@@ -145,7 +142,6 @@ fn write_as(invitation: &Invitation<'_>, form: Form) -> String {
     line(&format!("ORGANIZER{}", cal_address(&inv.organizer, "")));
     let scheduling = match form {
         Form::Message => "",
-        #[cfg(not(target_arch = "wasm32"))]
         Form::Stored => ";SCHEDULE-AGENT=CLIENT",
     };
     line(&format!(

@@ -74,6 +74,25 @@ impl WebhookUrl {
     }
 }
 
+/// Whether the Worker may call `url` on a host's say (a webhook, a CalDAV server, where its
+/// discovery redirects): https to a public host, or, on a developer's machine only, loopback
+/// over http or https. No user name or password in the URL.
+pub fn may_call(url: &Url, local_development: bool) -> bool {
+    let Some(host) = url.host() else {
+        return false;
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    let loopback_allowed = local_development && is_loopback(&host);
+    let scheme_ok = match url.scheme() {
+        "https" => true,
+        "http" => loopback_allowed,
+        _ => false,
+    };
+    scheme_ok && (loopback_allowed || !is_internal(&host))
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(name) => {
@@ -143,6 +162,20 @@ fn is_internal_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn may_call_takes_public_https_and_loopback_only_on_a_developers_machine() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        assert!(may_call(&url("https://caldav.fastmail.example/dav/"), false));
+        assert!(!may_call(&url("http://caldav.fastmail.example/dav/"), false));
+        assert!(!may_call(&url("https://10.0.0.7/dav/"), false));
+        assert!(!may_call(&url("https://169.254.169.254/"), false));
+        assert!(!may_call(&url("https://nas.local/dav/"), false));
+        assert!(!may_call(&url("https://user:pw@dav.example/"), false));
+        assert!(!may_call(&url("http://127.0.0.1:5232/"), false));
+        assert!(may_call(&url("http://127.0.0.1:5232/"), true));
+        assert!(!may_call(&url("http://10.0.0.7/"), true));
+    }
 
     #[test]
     fn an_internationalized_domain_is_asked_for_in_its_ascii_form() {

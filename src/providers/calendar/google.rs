@@ -509,7 +509,7 @@ pub static ENTRY: Entry = Entry {
             "See the list of Google calendars you're subscribed to",
         ),
     ],
-    oauth: OAuthEntry {
+    oauth: Some(OAuthEntry {
         authorize: |urls| format!("{}/o/oauth2/v2/auth", urls.google_accounts),
         token: |urls| format!("{}/token", urls.google_oauth2),
         revocation: Some((
@@ -520,7 +520,7 @@ pub static ENTRY: Entry = Entry {
         authorize_params: &[("access_type", "offline"), ("prompt", "consent")],
         login_hint: true,
         account: AccountFrom::IdToken { prefer_oid: false },
-    },
+    }),
     own_meetings: None,
     registration: |config| config.google_client.as_ref(),
 };

@@ -510,7 +510,7 @@ pub static ENTRY: Entry = Entry {
         "Calendars.ReadWrite",
         "Have full access to your calendars (Calendars.ReadWrite)",
     )],
-    oauth: OAuthEntry {
+    oauth: Some(OAuthEntry {
         authorize: |urls| format!("{}/common/oauth2/v2.0/authorize", urls.microsoft_login),
         token: |urls| format!("{}/common/oauth2/v2.0/token", urls.microsoft_login),
         revocation: None,
@@ -518,7 +518,7 @@ pub static ENTRY: Entry = Entry {
         authorize_params: &[],
         login_hint: true,
         account: AccountFrom::IdToken { prefer_oid: true },
-    },
+    }),
     own_meetings: None,
     registration: |config| config.microsoft_client.as_ref(),
 };

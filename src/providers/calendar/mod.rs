@@ -12,9 +12,6 @@
 //!   or anything else a person wrote.
 //! - A bearer token is only ever put on a request to a configured base URL.
 
-// CalDAV's wire layer is native-only until the Worker's CalDAV connection uses it (issue 18):
-// the wasm32 build with private modules reports every item nothing in the Worker uses.
-#[cfg(not(target_arch = "wasm32"))]
 pub mod caldav;
 pub mod google;
 pub mod microsoft;
@@ -122,6 +119,8 @@ impl BookingKey {
 pub enum CalendarProvider {
     Google,
     Microsoft,
+    #[serde(rename = "caldav")]
+    CalDav,
 }
 
 impl CalendarProvider {
@@ -303,7 +302,6 @@ enum Api {
     Graph,
     Zoom,
     /// CalDAV servers: errors are statuses (and XML preconditions we do not read), no codes.
-    #[cfg(not(target_arch = "wasm32"))]
     CalDav,
 }
 
@@ -380,7 +378,6 @@ fn error_code(api: Api, body: &[u8]) -> Option<String> {
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             _ => None,
         },
-        #[cfg(not(target_arch = "wasm32"))]
         Api::CalDav => None,
     }?;
     // A code is an identifier; anything else (a sentence, an address) is not kept.

@@ -325,7 +325,7 @@ pub static ENTRY: Entry = Entry {
     },
     scopes: &[],
     required_scopes: &[],
-    oauth: OAuthEntry {
+    oauth: Some(OAuthEntry {
         authorize: |urls| format!("{}/oauth/authorize", urls.zoom_oauth),
         token: |urls| format!("{}/oauth/token", urls.zoom_oauth),
         revocation: Some((
@@ -336,7 +336,7 @@ pub static ENTRY: Entry = Entry {
         authorize_params: &[],
         login_hint: false,
         account: AccountFrom::ZoomUser,
-    },
+    }),
     own_meetings: Some(&ZoomMeetings),
     registration: |config| config.zoom_client.as_ref(),
 };

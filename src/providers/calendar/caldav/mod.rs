@@ -31,16 +31,40 @@ use oauth2::http::{header, HeaderValue, Method};
 use oauth2::{HttpRequest, HttpResponse};
 use url::Url;
 
-use super::{classify, Api, ApiError, BookingKey, BuildError, Deleted};
+use super::{classify, Api, ApiError, BookingKey, BuildError, CalendarProvider, Deleted};
+use crate::providers::registry::{Capabilities, Entry};
 use crate::core::availability::Interval;
 use crate::core::ics::utc_date_time;
+use crate::core::webhooks::target::may_call;
+
+/// CalDAV in the provider registry: any RFC 4791 server (iCloud, Fastmail, Nextcloud,
+/// mailbox.org, Radicale), connected with its address, a user name and an app-specific
+/// password, no OAuth; busy times and booked events, no meeting links of its own. There is
+/// nothing to revoke: the host deletes the app password at their provider.
+pub static ENTRY: Entry = Entry {
+    name: "caldav",
+    label: "CalDAV calendar",
+    company: "Your calendar provider",
+    remove_access_at: "your calendar provider's app passwords page",
+    capabilities: Capabilities {
+        calendar: Some(CalendarProvider::CalDav),
+        meeting: None,
+        show_as_states: false,
+        emails_invitee: false,
+    },
+    scopes: &[],
+    required_scopes: &[],
+    oauth: None,
+    registration: |_| None,
+    own_meetings: None,
+};
 
 /// Redirects followed in one discovery, across all its steps.
 pub const MAX_REDIRECTS: u8 = 5;
 
 /// A CalDAV account: who signs in, with which (app-specific) password. Kept sealed in KV like
 /// refresh tokens; never logged (its `Debug` shows the user only).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Credentials {
     pub username: String,
     pub password: String,
@@ -55,6 +79,12 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// Credentials from the vault's secret (a `calendar::caldav::StoredAccount`, whose other
+    /// fields are ignored); `None` when it is not one.
+    pub fn from_secret(secret: &str) -> Option<Self> {
+        serde_json::from_str(secret).ok()
+    }
+
     fn header(&self) -> Result<HeaderValue, BuildError> {
         let pair = format!("{}:{}", self.username, self.password);
         let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
@@ -127,13 +157,21 @@ pub struct Discovery {
     redirects: u8,
     /// The address as given, tried for the principal when the well-known URI has nothing.
     given: Option<Url>,
+    /// A developer's machine: loopback over http is allowed (`LOCAL_DEVELOPMENT`).
+    local_development: bool,
 }
 
 impl Discovery {
     /// Starts from what a host typed: a bare domain (`fastmail.com`), or a URL with or
     /// without a path. A bare domain or a URL without a path starts at `/.well-known/caldav`;
     /// a URL with a path is asked directly (and is the fallback of the well-known URI).
-    pub fn start(address: &str, credentials: Credentials) -> Result<(Self, HttpRequest), DiscoveryError> {
+    /// Every address asked, the first and those the server redirects to or names, must be one
+    /// the Worker may call (`core::webhooks::target::may_call`: https to a public host).
+    pub fn start(
+        address: &str,
+        credentials: Credentials,
+        local_development: bool,
+    ) -> Result<(Self, HttpRequest), DiscoveryError> {
         let address = address.trim();
         let with_scheme = if address.contains("://") {
             address.to_owned()
@@ -141,7 +179,7 @@ impl Discovery {
             format!("https://{address}")
         };
         let given = Url::parse(&with_scheme).map_err(|_| DiscoveryError::BadAddress)?;
-        if !matches!(given.scheme(), "https" | "http") || given.host_str().is_none() {
+        if !may_call(&given, local_development) {
             return Err(DiscoveryError::BadAddress);
         }
         let (url, given) = if given.path() == "/" || given.path().is_empty() {
@@ -155,6 +193,7 @@ impl Discovery {
             url,
             redirects: 0,
             given,
+            local_development,
         };
         let request = discovery.request()?;
         Ok((discovery, request))
@@ -233,7 +272,8 @@ impl Discovery {
             .ok_or(DiscoveryError::BadRedirect)?;
         let target = self.url.join(location).map_err(|_| DiscoveryError::BadRedirect)?;
         let downgrade = self.url.scheme() == "https" && target.scheme() != "https";
-        if self.redirects > MAX_REDIRECTS || downgrade || !matches!(target.scheme(), "https" | "http") {
+        if self.redirects > MAX_REDIRECTS || downgrade || !may_call(&target, self.local_development)
+        {
             return Err(DiscoveryError::BadRedirect);
         }
         self.url = target;
@@ -244,7 +284,7 @@ impl Discovery {
     fn resolve(&self, href: &str) -> Result<Url, DiscoveryError> {
         let url = self.url.join(href.trim()).map_err(|_| DiscoveryError::NotCalDav)?;
         let downgrade = self.url.scheme() == "https" && url.scheme() != "https";
-        if downgrade {
+        if downgrade || !may_call(&url, self.local_development) {
             return Err(DiscoveryError::BadRedirect);
         }
         Ok(url)
@@ -489,7 +529,7 @@ mod tests {
 
     #[test]
     fn a_bare_domain_starts_at_the_well_known_uri_with_basic_credentials() {
-        let (_, request) = Discovery::start("fastmail.example", credentials()).unwrap();
+        let (_, request) = Discovery::start("fastmail.example", credentials(), false).unwrap();
         assert_eq!(request.method().as_str(), "PROPFIND");
         assert_eq!(request.uri().to_string(), "https://fastmail.example/.well-known/caldav");
         assert_eq!(request.headers()["Depth"], "0");
@@ -502,16 +542,21 @@ mod tests {
 
     #[test]
     fn redirects_are_followed_across_hosts_but_never_down_to_http_or_forever() {
-        let (mut discovery, _) = Discovery::start("icloud.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("icloud.example", credentials(), false).unwrap();
         let moved = answer(301, &[("Location", "https://p07-caldav.icloud.example/")], "");
         let Next::Send(request) = discovery.read(&moved).unwrap() else { panic!("send") };
         assert_eq!(request.uri().to_string(), "https://p07-caldav.icloud.example/");
 
-        let (mut discovery, _) = Discovery::start("icloud.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("icloud.example", credentials(), false).unwrap();
         let down = answer(302, &[("Location", "http://icloud.example/")], "");
         assert_eq!(discovery.read(&down).unwrap_err(), DiscoveryError::BadRedirect);
 
-        let (mut discovery, _) = Discovery::start("loop.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("icloud.example", credentials(), false).unwrap();
+        let inside = answer(301, &[("Location", "https://192.168.1.10/")], "");
+        assert_eq!(discovery.read(&inside).unwrap_err(), DiscoveryError::BadRedirect);
+        assert!(Discovery::start("http://127.0.0.1:5232/", credentials(), true).is_ok());
+
+        let (mut discovery, _) = Discovery::start("loop.example", credentials(), false).unwrap();
         let again = answer(307, &[("Location", "/.well-known/caldav")], "");
         for _ in 0..MAX_REDIRECTS {
             assert!(matches!(discovery.read(&again), Ok(Next::Send(_))));
@@ -522,7 +567,7 @@ mod tests {
     #[test]
     fn without_a_well_known_uri_the_address_given_is_asked() {
         let (mut discovery, _) =
-            Discovery::start("https://dav.example/remote.php/dav/", credentials()).unwrap();
+            Discovery::start("https://dav.example/remote.php/dav/", credentials(), false).unwrap();
         let Next::Send(request) = discovery.read(&answer(404, &[], "")).unwrap() else {
             panic!("send")
         };
@@ -532,7 +577,7 @@ mod tests {
 
     #[test]
     fn principal_home_and_listing_lead_to_the_calendars_that_take_events() {
-        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("dav.example", credentials(), false).unwrap();
         let Next::Send(home) = discovery.read(&answer(207, &[], &principal("/ana/"))).unwrap() else {
             panic!("send")
         };
@@ -570,17 +615,25 @@ mod tests {
 
     #[test]
     fn refusals_and_failures_are_told_apart() {
-        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("dav.example", credentials(), false).unwrap();
         assert_eq!(discovery.read(&answer(401, &[], "")).unwrap_err(), DiscoveryError::Unauthorized);
-        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("dav.example", credentials(), false).unwrap();
         assert_eq!(discovery.read(&answer(503, &[], "")).unwrap_err(), DiscoveryError::Server(503));
-        let (mut discovery, _) = Discovery::start("dav.example", credentials()).unwrap();
+        let (mut discovery, _) = Discovery::start("dav.example", credentials(), false).unwrap();
         assert_eq!(
             discovery.read(&answer(207, &[], "<html/>")).unwrap_err(),
             DiscoveryError::NotCalDav
         );
-        for bad in ["", "ftp://dav.example", "https://", "not a url at all"] {
-            assert!(Discovery::start(bad, credentials()).is_err(), "{bad}");
+        for bad in [
+            "",
+            "ftp://dav.example",
+            "https://",
+            "not a url at all",
+            "https://10.0.0.7/dav/",
+            "http://dav.example/",
+            "http://127.0.0.1:5232/",
+        ] {
+            assert!(Discovery::start(bad, credentials(), false).is_err(), "{bad}");
         }
     }
 

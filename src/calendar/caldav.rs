@@ -1,0 +1,234 @@
+//! CalDAV connections as the Worker uses them: finding a host's calendars when they connect
+//! (discovery, RFC 6764), their busy times, and the events bookings get. The credentials (a
+//! user name and an app-specific password) are the connection's long-lived secret, sealed in
+//! the vault where an OAuth connection keeps its refresh token, and handed to each call in
+//! place of an access token, so every CalDAV call follows `Calendars::call`'s rules.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use oauth2::AccessToken;
+
+use super::call::CallError;
+use super::Calendars;
+use crate::core::availability::Interval;
+use crate::core::ics::{self, Invitation, Person};
+use crate::providers::calendar::caldav::{
+    self, Created, Credentials, DavCalendar, Discovery, DiscoveryError, Next,
+};
+use crate::providers::calendar::{BookingKey, BuildError, Deleted, NewEvent};
+use crate::providers::fetch::fetch;
+use crate::store::{CalendarWorkRow, ConnectionRow};
+
+/// Requests one discovery may send (its redirects and three questions, with room to spare).
+const DISCOVERY_REQUESTS: usize = 12;
+
+/// The calendars at `address` that `credentials` reach, found as a host connects.
+pub async fn discover(
+    address: &str,
+    credentials: Credentials,
+    local_development: bool,
+) -> Result<Vec<DavCalendar>, DiscoveryError> {
+    let (mut discovery, mut request) = Discovery::start(address, credentials, local_development)?;
+    for _ in 0..DISCOVERY_REQUESTS {
+        let response = fetch(request).await.map_err(|error| {
+            worker::console_warn!("CalDAV discovery: no answer: {error}");
+            DiscoveryError::Server(0)
+        })?;
+        match discovery.read(&response)? {
+            Next::Send(next) => request = *next,
+            Next::Found(calendars) => return Ok(calendars),
+        }
+    }
+    Err(DiscoveryError::BadRedirect)
+}
+
+/// What the vault keeps for a CalDAV connection: the address the host typed (to list their
+/// calendars again) and the credentials. Sealed like a refresh token; the calls read only
+/// the credentials from it ([`Credentials::from_secret`] ignores the address).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct StoredAccount {
+    pub address: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl StoredAccount {
+    /// The vault's secret.
+    pub fn to_secret(&self) -> String {
+        serde_json::to_string(self).expect("three strings serialize")
+    }
+
+    /// The account from the vault's secret, if it is one.
+    pub fn from_secret(secret: &str) -> Option<Self> {
+        serde_json::from_str(secret).ok()
+    }
+
+    /// The credentials to send.
+    pub fn credentials(&self) -> Credentials {
+        Credentials {
+            username: self.username.clone(),
+            password: self.password.clone(),
+        }
+    }
+}
+
+/// The credentials a call is sent with, from the vault's secret.
+fn credentials_of(token: &AccessToken) -> Result<Credentials, BuildError> {
+    Credentials::from_secret(token.secret())
+        .ok_or_else(|| BuildError::Invalid("stored CalDAV credentials unreadable".into()))
+}
+
+/// The calendars a connection checks (their URLs), in the order they were found.
+pub fn checked_urls(connection: &ConnectionRow) -> Vec<String> {
+    serde_json::from_str(&connection.checked_calendars).unwrap_or_default()
+}
+
+impl Calendars<'_> {
+    /// The busy periods of every checked calendar in `window`: `free-busy-query`, or for a
+    /// server that refuses it, `calendar-query` with dates in the host's zone.
+    pub(super) async fn caldav_busy(
+        &self,
+        connection: &ConnectionRow,
+        window: Interval,
+        host_zone: Tz,
+    ) -> Result<Vec<Interval>, CallError> {
+        let mut busy = Vec::new();
+        for url in checked_urls(connection) {
+            let free_busy = self
+                .call(
+                    connection,
+                    |token| caldav::free_busy_query(&url, &credentials_of(token)?, window),
+                    caldav::parse_free_busy,
+                )
+                .await;
+            let periods = match free_busy {
+                Err(CallError::Api(error)) if caldav::lacks_free_busy(&error) => {
+                    self.call(
+                        connection,
+                        |token| caldav::calendar_query(&url, &credentials_of(token)?, window),
+                        |response| caldav::parse_calendar_query(response, host_zone),
+                    )
+                    .await?
+                }
+                other => other?,
+            };
+            busy.extend(periods);
+        }
+        busy.sort();
+        Ok(busy)
+    }
+
+    /// Puts the booking's event into the first checked calendar; a retry after a lost
+    /// answer finds it there (412) instead of making a second one. Returns its URL.
+    pub(super) async fn caldav_create(
+        &self,
+        connection: &ConnectionRow,
+        row: &CalendarWorkRow,
+        event: &NewEvent,
+    ) -> Result<String, CallError> {
+        let url = self.caldav_event_url(connection, &event.key)?;
+        let ics = stored_event(row, event, 0, self.now);
+        let made = self
+            .call(
+                connection,
+                |token| caldav::create_event(&url, &credentials_of(token)?, &ics),
+                caldav::parse_created,
+            )
+            .await?;
+        match made {
+            Created::Now { .. } | Created::AlreadyThere => Ok(url),
+        }
+    }
+
+    /// Moves the booking's event to its new time, only over an existing event (a host who
+    /// deleted it does not get it back).
+    pub(super) async fn caldav_move(
+        &self,
+        connection: &ConnectionRow,
+        row: &CalendarWorkRow,
+        event: &NewEvent,
+        event_url: &str,
+    ) -> Result<(), CallError> {
+        let ics = stored_event(row, event, sequence_at(self.now), self.now);
+        self.call(
+            connection,
+            |token| caldav::move_event(event_url, &credentials_of(token)?, None, &ics),
+            caldav::parse_moved,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Deletes the booking's event; the URL is known even when the create's answer was lost,
+    /// since it is made of the booking key.
+    pub(super) async fn caldav_delete(
+        &self,
+        connection: &ConnectionRow,
+        row: &CalendarWorkRow,
+    ) -> Result<Deleted, CallError> {
+        let url = match &row.event_id {
+            Some(url) => url.clone(),
+            None => {
+                let key = BookingKey::parse(&row.booking_id).map_err(CallError::Build)?;
+                self.caldav_event_url(connection, &key)?
+            }
+        };
+        self.call(
+            connection,
+            |token| caldav::delete_event(&url, &credentials_of(token)?),
+            caldav::parse_deleted,
+        )
+        .await
+    }
+
+    fn caldav_event_url(
+        &self,
+        connection: &ConnectionRow,
+        key: &BookingKey,
+    ) -> Result<String, CallError> {
+        let calendar = checked_urls(connection).into_iter().next().ok_or_else(|| {
+            CallError::Build(BuildError::Invalid("no CalDAV calendar is checked".into()))
+        })?;
+        Ok(caldav::event_url(&calendar, key))
+    }
+}
+
+/// The event as stored in the host's calendar: our own .ics, its attendee marked so a
+/// scheduling server sends no invitation of its own (Openslot sends it).
+fn stored_event(
+    row: &CalendarWorkRow,
+    event: &NewEvent,
+    sequence: u32,
+    stamp: DateTime<Utc>,
+) -> String {
+    let uid = format!("{}@openslot", event.key.as_str());
+    let location = match &event.conference {
+        crate::providers::calendar::Conference::JoinUrl(url) => Some(url.as_str()),
+        _ => None,
+    };
+    ics::write_stored(&Invitation {
+        uid: &uid,
+        sequence,
+        method: ics::Method::Request,
+        stamp,
+        start: event.when.start(),
+        end: event.when.end(),
+        summary: &event.title,
+        description: &event.description,
+        location,
+        url: location,
+        organizer: Person {
+            name: "",
+            email: &row.host_email,
+        },
+        attendee: Person {
+            name: event.attendee.name.as_str(),
+            email: event.attendee.email.as_str(),
+        },
+    })
+}
+
+/// A SEQUENCE that grows with every move (RFC 5545 §3.8.7.4): minutes since 2020.
+fn sequence_at(now: DateTime<Utc>) -> u32 {
+    u32::try_from((now.timestamp() - 1_577_836_800) / 60).unwrap_or(u32::MAX)
+}

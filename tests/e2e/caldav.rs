@@ -1,0 +1,243 @@
+//! A CalDAV calendar at work against a real CalDAV server (Radicale, started per test):
+//! connected from the dashboard with an address, a user name and an app password, its busy
+//! times hide slots, a booking makes exactly one event in it that cancelling removes, a wrong
+//! password is refused on the form, and the password is found nowhere in D1, KV or the log
+//! in the clear. Read back over CalDAV only.
+
+#[path = "../support/radicale.rs"]
+mod radicale;
+
+use chrono::{Days, Utc};
+use serde_json::{json, Value};
+
+use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::support::browser::Browser;
+use crate::support::http::{get, post_form, post_json, query};
+use crate::support::residue;
+use crate::support::seed::EVERY_DAY;
+use crate::support::{EventSeed, HostSeed, SeededHost};
+use radicale::Radicale;
+
+const USER: &str = "dana";
+
+/// A host in UTC, free all day, with a 30-minute `call`, signed in, and a Radicale with one
+/// `work` calendar.
+struct CalDavHost {
+    host: SeededHost,
+    browser: Browser,
+    server: Radicale,
+    password: String,
+}
+
+fn caldav_host(name: &str) -> CalDavHost {
+    let host = HostSeed::new(name, "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("call", 30))
+        .create();
+    let email = format!("{}@example.com", host.slug);
+    fake_account("google", &email, name);
+    let browser = Browser::new();
+    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    // A password nobody else uses, so finding it anywhere means it leaked.
+    let password = format!("app-pw-{}", host.slug);
+    let server = Radicale::start(&[(USER, &password)]);
+    let made = dav(&server, &password, "MKCALENDAR", "/dana/work/", None);
+    assert_eq!(made, 201);
+    CalDavHost {
+        host,
+        browser,
+        server,
+        password,
+    }
+}
+
+/// One raw CalDAV request as the host's own calendar app would send it; the status.
+fn dav(server: &Radicale, password: &str, method: &str, path: &str, ics: Option<&str>) -> u16 {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
+    let call = ureq::request(method, &format!("{}{path}", server.base))
+        .set("Authorization", &format!("Basic {basic}"));
+    let result = match ics {
+        Some(body) => call
+            .set("Content-Type", "text/calendar; charset=utf-8")
+            .send_string(body),
+        None => call.call(),
+    };
+    match result {
+        Ok(response) => response.status(),
+        Err(ureq::Error::Status(status, _)) => status,
+        Err(other) => panic!("{method} {path}: {other}"),
+    }
+}
+
+/// The event resources in the host's `work` calendar: (path, iCalendar text).
+fn events(server: &Radicale, password: &str) -> Vec<(String, String)> {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
+    let listing = ureq::request("PROPFIND", &format!("{}/dana/work/", server.base))
+        .set("Authorization", &format!("Basic {basic}"))
+        .set("Depth", "1")
+        .call()
+        .expect("PROPFIND")
+        .into_string()
+        .unwrap();
+    listing
+        .split("<href>")
+        .skip(1)
+        .filter_map(|part| part.split("</href>").next())
+        .filter(|href| href.ends_with(".ics"))
+        .map(|href| {
+            let text = ureq::get(&format!("{}{href}", server.base))
+                .set("Authorization", &format!("Basic {basic}"))
+                .call()
+                .expect("GET event")
+                .into_string()
+                .unwrap();
+            (href.to_owned(), text)
+        })
+        .collect()
+}
+
+fn day() -> String {
+    (Utc::now().date_naive() + Days::new(4)).to_string()
+}
+
+fn at(time: &str) -> String {
+    format!("{}T{time}:00Z", day())
+}
+
+fn compact(time: &str) -> String {
+    format!("{}T{}00Z", day().replace('-', ""), time.replace(':', ""))
+}
+
+/// Connects the host's CalDAV account through the dashboard's form; the reply.
+fn connect(host: &CalDavHost, password: &str) -> crate::support::http::Reply {
+    let form = host.browser.get("/dashboard/connections/caldav/connect");
+    assert_eq!(form.status, 200, "{}", form.body);
+    host.browser.post_form(
+        "/dashboard/connections/caldav/connect",
+        &[
+            ("csrf", &csrf_of(&form)),
+            ("address", &host.server.base),
+            ("username", USER),
+            ("password", password),
+        ],
+        &[],
+    )
+}
+
+fn offered(host: &SeededHost) -> Vec<String> {
+    let q = query(&[
+        ("host", &host.slug),
+        ("event", "call"),
+        ("start", &at("08:00")),
+        ("end", &at("14:00")),
+    ]);
+    let reply = get(&format!("/api/v1/slots?{q}"));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["slots"].as_array().cloned().unwrap_or_default())
+        .map(|s| s["start"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// [P54] Busy times only, and the app password only sealed: in the clear it is found nowhere.
+#[test]
+fn a_caldav_calendar_hides_busy_slots_and_gets_one_event_per_booking_until_cancelled() {
+    let host = caldav_host("CalDAV Host");
+    let connected = connect(&host, &host.password);
+    assert_eq!(
+        location(&connected),
+        "/dashboard/connections?done=connected",
+        "{}",
+        connected.body
+    );
+    let page = host.browser.get("/dashboard/connections");
+    assert!(page.body.contains("Working: connected as"), "{}", page.body);
+
+    // Busy 10:00–11:00 in the host's own calendar app: 10:00 and 10:30 are gone.
+    let busy = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:busy@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        compact("10:00"),
+        compact("11:00")
+    );
+    assert_eq!(
+        dav(
+            &host.server,
+            &host.password,
+            "PUT",
+            "/dana/work/busy.ics",
+            Some(&busy)
+        ),
+        201
+    );
+    let slots = offered(&host.host);
+    assert!(slots.contains(&at("09:30")), "{slots:?}");
+    assert!(
+        !slots.contains(&at("10:00")) && !slots.contains(&at("10:30")),
+        "{slots:?}"
+    );
+    assert!(slots.contains(&at("11:00")), "{slots:?}");
+
+    // A booking: exactly one new event, ours, at its time, inviting nobody by itself.
+    let invitee = "ivy.caldav@example.com";
+    let reply = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.host.slug, "event": "call", "start": at("12:00"),
+                 "name": "Ivy Invitee", "email": invitee, "time_zone": "Europe/Paris" }),
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let body: Value = reply.json();
+    let ours: Vec<_> = events(&host.server, &host.password)
+        .into_iter()
+        .filter(|(path, _)| !path.ends_with("/busy.ics"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    let (_, ics) = &ours[0];
+    assert!(
+        ics.contains(&format!("DTSTART:{}", compact("12:00"))),
+        "{ics}"
+    );
+    assert!(
+        ics.contains(invitee) && ics.contains("SCHEDULE-AGENT=CLIENT"),
+        "{ics}"
+    );
+    assert!(!ics.contains("METHOD:"), "{ics}");
+    assert!(!offered(&host.host).contains(&at("12:00")));
+
+    // Cancelled: the event goes; the host's own event stays.
+    let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    let done = post_form(&format!("{manage_url}/cancel"), &[("reason", "")]);
+    assert_eq!(done.status, 303, "{}", done.body);
+    let left = events(&host.server, &host.password);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].0.ends_with("/busy.ics"));
+
+    // The app password is kept only sealed: in the clear it is nowhere in D1, KV or the log.
+    residue::assert_no_residue(std::slice::from_ref(&host.password));
+}
+
+#[test]
+fn a_wrong_password_is_refused_on_the_form_and_connects_nothing() {
+    let host = caldav_host("CalDAV Wrong Password");
+    let reply = connect(&host, "not-the-password");
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(
+        reply.body.contains("refused this user name and password"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        !reply.body.contains("not-the-password"),
+        "the password is not sent back"
+    );
+    let page = host.browser.get("/dashboard/connections");
+    assert!(
+        page.body.contains("Connect CalDAV calendar"),
+        "{}",
+        page.body
+    );
+}
