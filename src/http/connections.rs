@@ -45,6 +45,10 @@ struct ProviderItem {
     name: &'static str,
     label: &'static str,
     is_calendar: bool,
+    /// Its entries carry "show as" states the host picks from (the registry's capability).
+    show_as_states: bool,
+    /// It can email the invitee about the event itself.
+    emails_invitee: bool,
     connection: Option<ConnectionItem>,
 }
 
@@ -252,6 +256,8 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             name: p.as_str(),
             label: p.label(),
             is_calendar: p.is_calendar(),
+            show_as_states: p.capabilities().show_as_states,
+            emails_invitee: p.capabilities().emails_invitee,
             connection: rows
                 .iter()
                 .position(|r| r.provider == p)

@@ -467,7 +467,14 @@ mod tests {
             .into_iter()
             .filter(|p| p.is_calendar())
             .collect();
-        assert_eq!(calendars, [ConnectProvider::Google, ConnectProvider::Microsoft]);
+        assert_eq!(
+            calendars,
+            [
+                ConnectProvider::Google,
+                ConnectProvider::Microsoft,
+                ConnectProvider::CalDav
+            ]
+        );
         for provider in calendars {
             assert_eq!(provider.calendar().unwrap().connection(), provider);
         }

@@ -210,7 +210,7 @@ mod tests {
                 Some(provider)
             );
         }
-        for name in ["caldav", "", "Google", "webex"] {
+        for name in ["ics", "", "Google", "CalDAV", "webex"] {
             assert_eq!(ConnectProvider::parse(name), None, "{name}");
         }
     }

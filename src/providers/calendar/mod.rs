@@ -626,11 +626,15 @@ mod tests {
     #[test]
     fn only_the_calendars_openslot_writes_to_parse_and_nothing_falls_back_to_another() {
         let parse = |name: &str| serde_json::from_value::<CalendarProvider>(name.into()).ok();
-        for provider in [CalendarProvider::Google, CalendarProvider::Microsoft] {
+        for provider in [
+            CalendarProvider::Google,
+            CalendarProvider::Microsoft,
+            CalendarProvider::CalDav,
+        ] {
             assert_eq!(parse(provider.as_str()), Some(provider));
             assert_eq!(provider.connection().calendar(), Some(provider));
         }
-        for name in ["zoom", "caldav", "", "Google", "outlook"] {
+        for name in ["zoom", "ics", "", "Google", "CalDAV", "outlook"] {
             assert_eq!(parse(name), None, "{name}");
         }
     }
