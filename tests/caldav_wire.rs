@@ -139,13 +139,12 @@ fn a_wrong_password_is_refused_as_such() {
     );
 }
 
-#[test]
-fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_ones() {
-    let server = Radicale::start(&[(USER, PASSWORD)]);
-    make_calendar(&server, "/ana/work/", Some("Work"), &["VEVENT"]);
-    // 10:00–11:00 in Berlin, weekly: 09:00Z before 28 March 2027, 08:00Z after.
+/// A `work` calendar holding a weekly event at 10:00–11:00 in Berlin, four times from 15 March
+/// 2027: 09:00Z before DST starts on 28 March, 08:00Z after.
+fn work_calendar_with_a_weekly_event(server: &Radicale) {
+    make_calendar(server, "/ana/work/", Some("Work"), &["VEVENT"]);
     put_event(
-        &server,
+        server,
         "/ana/work/weekly.ics",
         &event(
             "weekly@test",
@@ -153,6 +152,22 @@ fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_
             "RRULE:FREQ=WEEKLY;COUNT=4\n",
         ),
     );
+}
+
+/// The four instances of [`work_calendar_with_a_weekly_event`].
+fn weekly_instances() -> Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
+    vec![
+        (utc(2027, 3, 15, 9), utc(2027, 3, 15, 10)),
+        (utc(2027, 3, 22, 9), utc(2027, 3, 22, 10)),
+        (utc(2027, 3, 29, 8), utc(2027, 3, 29, 9)),
+        (utc(2027, 4, 5, 8), utc(2027, 4, 5, 9)),
+    ]
+}
+
+#[test]
+fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_ones() {
+    let server = Radicale::start(&[(USER, PASSWORD)]);
+    work_calendar_with_a_weekly_event(&server);
     put_event(
         &server,
         "/ana/work/transparent.ics",
@@ -190,15 +205,7 @@ fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_
         .map(|i| (i.start(), i.end()))
         .collect();
     busy.sort();
-    assert_eq!(
-        busy,
-        vec![
-            (utc(2027, 3, 15, 9), utc(2027, 3, 15, 10)),
-            (utc(2027, 3, 22, 9), utc(2027, 3, 22, 10)),
-            (utc(2027, 3, 29, 8), utc(2027, 3, 29, 9)),
-            (utc(2027, 4, 5, 8), utc(2027, 4, 5, 9)),
-        ]
-    );
+    assert_eq!(busy, weekly_instances());
 }
 
 /// The busy periods of the calendar at `path` over March 2027.
@@ -326,16 +333,7 @@ fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
 #[test]
 fn the_calendar_query_fallback_reads_expanded_busy_times_and_the_hosts_all_day_events() {
     let server = Radicale::start(&[(USER, PASSWORD)]);
-    make_calendar(&server, "/ana/work/", Some("Work"), &["VEVENT"]);
-    put_event(
-        &server,
-        "/ana/work/weekly.ics",
-        &event(
-            "weekly@test",
-            "DTSTART;TZID=Europe/Berlin:20270315T100000\nDTEND;TZID=Europe/Berlin:20270315T110000",
-            "RRULE:FREQ=WEEKLY;COUNT=4\n",
-        ),
-    );
+    work_calendar_with_a_weekly_event(&server);
     put_event(
         &server,
         "/ana/work/holiday.ics",
@@ -368,15 +366,9 @@ fn the_calendar_query_fallback_reads_expanded_busy_times_and_the_hosts_all_day_e
         .map(|i| (i.start(), i.end()))
         .collect();
     busy.sort();
-    assert_eq!(
-        busy,
-        vec![
-            (utc(2027, 3, 15, 9), utc(2027, 3, 15, 10)),
-            // The host's whole 17 March in Berlin.
-            (utc(2027, 3, 16, 23), utc(2027, 3, 17, 23)),
-            (utc(2027, 3, 22, 9), utc(2027, 3, 22, 10)),
-            (utc(2027, 3, 29, 8), utc(2027, 3, 29, 9)),
-            (utc(2027, 4, 5, 8), utc(2027, 4, 5, 9)),
-        ]
-    );
+    // The weekly instances and the host's whole 17 March in Berlin.
+    let mut expected = weekly_instances();
+    expected.push((utc(2027, 3, 16, 23), utc(2027, 3, 17, 23)));
+    expected.sort();
+    assert_eq!(busy, expected);
 }

@@ -105,21 +105,33 @@ impl Calendars<'_> {
             .map_err(|e| ours(&e))?;
         match stored {
             Some(secret) if Some(secret.as_str()) != rejected => Ok(secret),
-            _ => {
-                worker::console_warn!(
-                    "connection {} of host {host_id}: credentials refused, needs reconnect",
-                    provider.as_str()
-                );
-                self.report_broken(host_id, provider, Breakage::GrantRefused)
-                    .await
-                    .map_err(|e| ours(&e))?;
-                self.vault
-                    .forget(host_id, provider)
-                    .await
-                    .map_err(|e| ours(&e))?;
-                Err(AccessError::NeedsReconnect)
-            }
+            _ => Err(self.grant_refused(host_id, provider, "credentials").await),
         }
+    }
+
+    /// The provider refused what keeps the connection alive (`what`: the grant or the
+    /// credentials): marks it broken so the host is told, forgets it, and returns the error
+    /// to answer with ([`AccessError::Ours`] when storage failed on the way).
+    async fn grant_refused(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        what: &str,
+    ) -> AccessError {
+        worker::console_warn!(
+            "connection {} of host {host_id}: {what} refused, needs reconnect",
+            provider.as_str()
+        );
+        if let Err(e) = self
+            .report_broken(host_id, provider, Breakage::GrantRefused)
+            .await
+        {
+            return AccessError::Ours(e.to_string());
+        }
+        if let Err(e) = self.vault.forget(host_id, provider).await {
+            return AccessError::Ours(e.to_string());
+        }
+        AccessError::NeedsReconnect
     }
 
     async fn cached(
@@ -192,17 +204,6 @@ impl Calendars<'_> {
                 Err(other) => return Err(unavailable(&other)),
             }
         }
-        worker::console_warn!(
-            "connection {} of host {host_id}: grant refused, needs reconnect",
-            provider.as_str()
-        );
-        self.report_broken(host_id, provider, Breakage::GrantRefused)
-            .await
-            .map_err(|e| ours(&e))?;
-        self.vault
-            .forget(host_id, provider)
-            .await
-            .map_err(|e| ours(&e))?;
-        Err(AccessError::NeedsReconnect)
+        Err(self.grant_refused(host_id, provider, "grant").await)
     }
 }

@@ -7,12 +7,12 @@
 #[path = "../support/radicale.rs"]
 mod radicale;
 
-use chrono::{Days, Utc};
 use serde_json::{json, Value};
 
+use crate::calendars::{at, day, offered};
 use crate::sign_in::{csrf_of, fake_account, location, sign_in};
 use crate::support::browser::Browser;
-use crate::support::http::{get, post_form, post_json, query};
+use crate::support::http::{post_form, post_json};
 use crate::support::residue;
 use crate::support::seed::EVERY_DAY;
 use crate::support::{EventSeed, HostSeed, SeededHost};
@@ -98,14 +98,6 @@ fn events(server: &Radicale, password: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn day() -> String {
-    (Utc::now().date_naive() + Days::new(4)).to_string()
-}
-
-fn at(time: &str) -> String {
-    format!("{}T{time}:00Z", day())
-}
-
 fn compact(time: &str) -> String {
     format!("{}T{}00Z", day().replace('-', ""), time.replace(':', ""))
 }
@@ -124,24 +116,6 @@ fn connect(host: &CalDavHost, password: &str) -> crate::support::http::Reply {
         ],
         &[],
     )
-}
-
-fn offered(host: &SeededHost) -> Vec<String> {
-    let q = query(&[
-        ("host", &host.slug),
-        ("event", "call"),
-        ("start", &at("08:00")),
-        ("end", &at("14:00")),
-    ]);
-    let reply = get(&format!("/api/v1/slots?{q}"));
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.json()["days"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["slots"].as_array().cloned().unwrap_or_default())
-        .map(|s| s["start"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// [P54] Busy times only, and the app password only sealed: in the clear it is found nowhere.
@@ -174,7 +148,7 @@ fn a_caldav_calendar_hides_busy_slots_and_gets_one_event_per_booking_until_cance
         ),
         201
     );
-    let slots = offered(&host.host);
+    let slots = offered(&host.host).expect("times offered");
     assert!(slots.contains(&at("09:30")), "{slots:?}");
     assert!(
         !slots.contains(&at("10:00")) && !slots.contains(&at("10:30")),
@@ -206,7 +180,7 @@ fn a_caldav_calendar_hides_busy_slots_and_gets_one_event_per_booking_until_cance
         "{ics}"
     );
     assert!(!ics.contains("METHOD:"), "{ics}");
-    assert!(!offered(&host.host).contains(&at("12:00")));
+    assert!(!offered(&host.host).unwrap().contains(&at("12:00")));
 
     // Cancelled: the event goes; the host's own event stays.
     let manage_url = body["booking"]["manage_url"].as_str().unwrap().to_owned();

@@ -50,7 +50,7 @@ fn fakes(path: &str) -> String {
     format!("{}{path}", world().fakes_url)
 }
 
-fn day() -> String {
+pub(crate) fn day() -> String {
     (Utc::now().date_naive() + Days::new(4)).to_string()
 }
 
@@ -59,7 +59,7 @@ pub(crate) fn at(time: &str) -> String {
 }
 
 /// The starts offered on `day()` between 08:00 and 14:00.
-fn offered(host: &SeededHost) -> Result<Vec<String>, (u16, String)> {
+pub(crate) fn offered(host: &SeededHost) -> Result<Vec<String>, (u16, String)> {
     let q = query(&[
         ("host", &host.slug),
         ("event", "call"),
