@@ -101,7 +101,7 @@ fn utc(y: i32, mo: u32, d: u32, h: u32) -> chrono::DateTime<Utc> {
 #[test]
 fn discovery_from_the_bare_address_lists_the_calendars_and_what_they_take() {
     let server = Radicale::start(&[(USER, PASSWORD)]);
-    make_calendar(&server, "/ana/work/", Some("Work & travel"), &["VEVENT"]);
+    make_calendar(&server, "/ana/office/", Some("Work & travel"), &["VEVENT"]);
     make_calendar(&server, "/ana/home/", None, &["VEVENT", "VTODO"]);
     make_calendar(&server, "/ana/tasks/", Some("Tasks"), &["VTODO"]);
     let mut calendars = discover(&server.base, PASSWORD).expect("discovery");
@@ -117,14 +117,14 @@ fn discovery_from_the_bare_address_lists_the_calendars_and_what_they_take() {
                 takes_events: true,
             },
             DavCalendar {
+                url: format!("{base}/ana/office/"),
+                name: "Work & travel".into(),
+                takes_events: true,
+            },
+            DavCalendar {
                 url: format!("{base}/ana/tasks/"),
                 name: "Tasks".into(),
                 takes_events: false,
-            },
-            DavCalendar {
-                url: format!("{base}/ana/work/"),
-                name: "Work & travel".into(),
-                takes_events: true,
             },
         ]
     );
@@ -139,13 +139,13 @@ fn a_wrong_password_is_refused_as_such() {
     );
 }
 
-/// A `work` calendar holding a weekly event at 10:00–11:00 in Berlin, four times from 15 March
+/// An `office` calendar holding a weekly event at 10:00–11:00 in Berlin, four times from 15 March
 /// 2027: 09:00Z before DST starts on 28 March, 08:00Z after.
-fn work_calendar_with_a_weekly_event(server: &Radicale) {
-    make_calendar(server, "/ana/work/", Some("Work"), &["VEVENT"]);
+fn office_calendar_with_a_weekly_event(server: &Radicale) {
+    make_calendar(server, "/ana/office/", Some("Work"), &["VEVENT"]);
     put_event(
         server,
-        "/ana/work/weekly.ics",
+        "/ana/office/weekly.ics",
         &event(
             "weekly@test",
             "DTSTART;TZID=Europe/Berlin:20270315T100000\nDTEND;TZID=Europe/Berlin:20270315T110000",
@@ -154,7 +154,7 @@ fn work_calendar_with_a_weekly_event(server: &Radicale) {
     );
 }
 
-/// The four instances of [`work_calendar_with_a_weekly_event`].
+/// The four instances of [`office_calendar_with_a_weekly_event`].
 fn weekly_instances() -> Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
     vec![
         (utc(2027, 3, 15, 9), utc(2027, 3, 15, 10)),
@@ -167,10 +167,10 @@ fn weekly_instances() -> Vec<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
 #[test]
 fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_ones() {
     let server = Radicale::start(&[(USER, PASSWORD)]);
-    work_calendar_with_a_weekly_event(&server);
+    office_calendar_with_a_weekly_event(&server);
     put_event(
         &server,
-        "/ana/work/transparent.ics",
+        "/ana/office/transparent.ics",
         &event(
             "free@test",
             "DTSTART:20270317T120000Z\nDTEND:20270317T130000Z",
@@ -179,7 +179,7 @@ fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_
     );
     put_event(
         &server,
-        "/ana/work/cancelled.ics",
+        "/ana/office/cancelled.ics",
         &event(
             "gone@test",
             "DTSTART:20270318T120000Z\nDTEND:20270318T130000Z",
@@ -188,7 +188,7 @@ fn busy_times_follow_a_weekly_event_across_dst_and_leave_out_free_and_cancelled_
     );
     let window = Interval::new(utc(2027, 3, 14, 0), utc(2027, 4, 10, 0)).unwrap();
     let request = free_busy_query(
-        &format!("{}/ana/work/", server.base),
+        &format!("{}/ana/office/", server.base),
         &credentials(PASSWORD),
         window,
     )
@@ -268,8 +268,8 @@ fn booking_event(start: chrono::DateTime<Utc>) -> String {
 #[test]
 fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
     let server = Radicale::start(&[(USER, PASSWORD)]);
-    make_calendar(&server, "/ana/work/", Some("Work"), &["VEVENT"]);
-    let calendar = format!("{}/ana/work/", server.base);
+    make_calendar(&server, "/ana/office/", Some("Work"), &["VEVENT"]);
+    let calendar = format!("{}/ana/office/", server.base);
     let key = BookingKey::parse("0123456789abcdef0123456789abcdef").unwrap();
     let url = event_url(&calendar, &key);
     let creds = credentials(PASSWORD);
@@ -285,9 +285,9 @@ fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
         create_event(&url, &creds, &booking_event(utc(2027, 3, 11, 9))).unwrap(),
     ));
     assert_eq!(again.unwrap(), Created::AlreadyThere);
-    assert_eq!(resources(&server, "/ana/work/"), 1);
+    assert_eq!(resources(&server, "/ana/office/"), 1);
     assert_eq!(
-        busy_in_march(&server, "/ana/work/"),
+        busy_in_march(&server, "/ana/office/"),
         vec![(
             utc(2027, 3, 10, 9),
             utc(2027, 3, 10, 9) + chrono::Duration::minutes(30)
@@ -309,7 +309,7 @@ fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
         ApiError::Conflict
     );
     assert_eq!(
-        busy_in_march(&server, "/ana/work/"),
+        busy_in_march(&server, "/ana/office/"),
         vec![(
             utc(2027, 3, 12, 14),
             utc(2027, 3, 12, 14) + chrono::Duration::minutes(30)
@@ -326,17 +326,17 @@ fn a_booking_makes_one_event_that_moves_and_goes_and_no_retry_makes_a_second() {
         Deleted::AlreadyGone
     );
     assert!(parse_moved(&send(move_event(&url, &creds, None, &moved).unwrap())).is_err());
-    assert_eq!(resources(&server, "/ana/work/"), 0);
-    assert!(busy_in_march(&server, "/ana/work/").is_empty());
+    assert_eq!(resources(&server, "/ana/office/"), 0);
+    assert!(busy_in_march(&server, "/ana/office/").is_empty());
 }
 
 #[test]
 fn the_calendar_query_fallback_reads_expanded_busy_times_and_the_hosts_all_day_events() {
     let server = Radicale::start(&[(USER, PASSWORD)]);
-    work_calendar_with_a_weekly_event(&server);
+    office_calendar_with_a_weekly_event(&server);
     put_event(
         &server,
-        "/ana/work/holiday.ics",
+        "/ana/office/holiday.ics",
         &event(
             "holiday@test",
             "DTSTART;VALUE=DATE:20270317\nDTEND;VALUE=DATE:20270318",
@@ -345,7 +345,7 @@ fn the_calendar_query_fallback_reads_expanded_busy_times_and_the_hosts_all_day_e
     );
     put_event(
         &server,
-        "/ana/work/transparent.ics",
+        "/ana/office/transparent.ics",
         &event(
             "free@test",
             "DTSTART:20270318T120000Z\nDTEND:20270318T130000Z",
@@ -354,7 +354,7 @@ fn the_calendar_query_fallback_reads_expanded_busy_times_and_the_hosts_all_day_e
     );
     let window = Interval::new(utc(2027, 3, 14, 0), utc(2027, 4, 10, 0)).unwrap();
     let request = calendar_query(
-        &format!("{}/ana/work/", server.base),
+        &format!("{}/ana/office/", server.base),
         &credentials(PASSWORD),
         window,
     )

@@ -188,6 +188,19 @@ fn a_form_with_bad_fields_comes_back_with_messages_next_to_them() {
     .is_empty());
 }
 
+/// Books `slot` of `host`'s `intro` by the form, as "Someone" in Berlin.
+fn book_from_berlin(host: &SeededHost, slot: &str, email: &str) -> crate::support::http::Reply {
+    post_form(
+        &format!("/{}/intro", host.slug),
+        &[
+            ("slot", slot),
+            ("tz", "Europe/Berlin"),
+            ("name", "Someone"),
+            ("email", email),
+        ],
+    )
+}
+
 #[test]
 fn when_the_taken_time_was_the_days_last_the_409_page_offers_the_next_days_times() {
     use chrono::{Datelike, Months, NaiveDate, Utc};
@@ -203,17 +216,7 @@ fn when_the_taken_time_was_the_days_last_the_409_page_offers_the_next_days_times
     let form_page = get(&first_slot_href(&page.body));
     let slot = hidden(&form_page.body, "slot");
     assert!(slot.starts_with(&day.to_string()), "{slot}");
-    let book = |email: &str| {
-        post_form(
-            &format!("/{}/intro", host.slug),
-            &[
-                ("slot", &slot),
-                ("tz", "Europe/Berlin"),
-                ("name", "Someone"),
-                ("email", email),
-            ],
-        )
-    };
+    let book = |email: &str| book_from_berlin(&host, &slot, email);
     assert_eq!(book("first@example.com").status, 303);
     let second = book("second@example.com");
     assert_eq!(second.status, 409);
@@ -228,17 +231,7 @@ fn a_slot_taken_meanwhile_is_refused_with_a_409_page_and_other_times() {
     let page = get(&format!("/{}/intro", host.slug));
     let form_page = get(&first_slot_href(&page.body));
     let slot = hidden(&form_page.body, "slot");
-    let book = |email: &str| {
-        post_form(
-            &format!("/{}/intro", host.slug),
-            &[
-                ("slot", &slot),
-                ("tz", "Europe/Berlin"),
-                ("name", "Someone"),
-                ("email", email),
-            ],
-        )
-    };
+    let book = |email: &str| book_from_berlin(&host, &slot, email);
     assert_eq!(book("first@example.com").status, 303);
     let second = book("second@example.com");
     assert_eq!(second.status, 409);

@@ -21,7 +21,7 @@ use radicale::Radicale;
 const USER: &str = "dana";
 
 /// A host in UTC, free all day, with a 30-minute `call`, signed in, and a Radicale with one
-/// `work` calendar.
+/// `office` calendar.
 struct CalDavHost {
     host: SeededHost,
     browser: Browser,
@@ -41,7 +41,7 @@ fn caldav_host(name: &str) -> CalDavHost {
     // A password nobody else uses, so finding it anywhere means it leaked.
     let password = format!("app-pw-{}", host.slug);
     let server = Radicale::start(&[(USER, &password)]);
-    let made = dav(&server, &password, "MKCALENDAR", "/dana/work/", None);
+    let made = dav(&server, &password, "MKCALENDAR", "/dana/office/", None);
     assert_eq!(made, 201);
     CalDavHost {
         host,
@@ -70,11 +70,11 @@ fn dav(server: &Radicale, password: &str, method: &str, path: &str, ics: Option<
     }
 }
 
-/// The event resources in the host's `work` calendar: (path, iCalendar text).
+/// The event resources in the host's `office` calendar: (path, iCalendar text).
 fn events(server: &Radicale, password: &str) -> Vec<(String, String)> {
     use base64::Engine;
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
-    let listing = ureq::request("PROPFIND", &format!("{}/dana/work/", server.base))
+    let listing = ureq::request("PROPFIND", &format!("{}/dana/office/", server.base))
         .set("Authorization", &format!("Basic {basic}"))
         .set("Depth", "1")
         .call()
@@ -143,7 +143,7 @@ fn a_caldav_calendar_hides_busy_slots_and_gets_one_event_per_booking_until_cance
             &host.server,
             &host.password,
             "PUT",
-            "/dana/work/busy.ics",
+            "/dana/office/busy.ics",
             Some(&busy)
         ),
         201
