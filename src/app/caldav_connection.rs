@@ -5,7 +5,7 @@
 //! as Google's and Outlook's are (names are never stored).
 
 use super::{AppError, Ctx};
-use crate::calendar::caldav::{discover, StoredAccount};
+use crate::calendar::caldav::{checked_urls, discover, StoredAccount};
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::providers::calendar::caldav::{Credentials, DavCalendar, DiscoveryError};
@@ -27,7 +27,8 @@ pub struct PasswordForm {
     pub password: String,
 }
 
-/// Connects the host's CalDAV account; the number of calendars now checked.
+/// Connects the host's CalDAV account: every calendar that takes events is checked, or on a
+/// reconnect those the host had chosen. The number of calendars found that take events.
 pub async fn connect(
     ctx: &Ctx,
     host_id: &str,
@@ -79,6 +80,21 @@ pub async fn connect(
             "That account has no calendar that takes events.",
         )));
     }
+    // A reconnect keeps the host's choice of calendars, as far as they still exist.
+    let chosen_before: Vec<String> = ctx
+        .store
+        .connection(host_id, provider.as_str())
+        .await?
+        .map(|row| checked_urls(&row))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|url| urls.contains(&url.as_str()))
+        .collect();
+    let checked: Vec<&str> = if chosen_before.is_empty() {
+        urls.clone()
+    } else {
+        chosen_before.iter().map(String::as_str).collect()
+    };
     let server = url::Url::parse(&found[0].url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
@@ -100,7 +116,7 @@ pub async fn connect(
             connected_at: ctx.now.timestamp(),
         })
         .await?;
-    let checked = serde_json::to_string(&urls).map_err(|e| AppError::Internal(e.to_string()))?;
+    let checked = serde_json::to_string(&checked).map_err(|e| AppError::Internal(e.to_string()))?;
     ctx.store
         .save_connection_settings(
             host_id,

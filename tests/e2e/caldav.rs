@@ -215,3 +215,65 @@ fn a_wrong_password_is_refused_on_the_form_and_connects_nothing() {
         page.body
     );
 }
+
+#[test]
+fn a_reconnect_keeps_the_calendars_the_host_chose() {
+    let host = caldav_host("CalDAV Reconnect");
+    assert_eq!(
+        dav(
+            &host.server,
+            &host.password,
+            "MKCALENDAR",
+            "/dana/home/",
+            None
+        ),
+        201
+    );
+    let connected = connect(&host, &host.password);
+    assert_eq!(
+        location(&connected),
+        "/dashboard/connections?done=connected"
+    );
+    let (office, home) = (
+        format!("{}/dana/office/", host.server.base),
+        format!("{}/dana/home/", host.server.base),
+    );
+    let page = host.browser.get("/dashboard/connections");
+    for url in [&office, &home] {
+        assert!(
+            page.body.contains(&format!("value=\"{url}\" checked")),
+            "{}",
+            page.body
+        );
+    }
+    // The host checks only `home`, then connects again (a new app password, say).
+    let saved = host.browser.post_form(
+        "/dashboard/connections/caldav/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("calendars_listed", "1"),
+            ("calendar", &home),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        location(&saved),
+        "/dashboard/connections?done=saved",
+        "{}",
+        saved.body
+    );
+    let again = connect(&host, &host.password);
+    assert_eq!(location(&again), "/dashboard/connections?done=connected");
+    let page = host.browser.get("/dashboard/connections");
+    assert!(
+        page.body.contains(&format!("value=\"{home}\" checked")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("value=\"{office}\">")),
+        "{}",
+        page.body
+    );
+}
