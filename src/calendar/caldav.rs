@@ -159,29 +159,22 @@ impl Calendars<'_> {
         .map(|_| ())
     }
 
-    /// Deletes the booking's event; the URL is known even when the create's answer was lost,
-    /// since it is made of the booking key.
+    /// Deletes the booking's event at `event_url`; gone already is fine.
     pub(super) async fn caldav_delete(
         &self,
         connection: &ConnectionRow,
-        row: &CalendarWorkRow,
+        event_url: &str,
     ) -> Result<Deleted, CallError> {
-        let url = match &row.event_id {
-            Some(url) => url.clone(),
-            None => {
-                let key = BookingKey::parse(&row.booking_id).map_err(CallError::Build)?;
-                self.caldav_event_url(connection, &key)?
-            }
-        };
         self.call(
             connection,
-            |token| caldav::delete_event(&url, &credentials_of(token)?),
+            |token| caldav::delete_event(event_url, &credentials_of(token)?),
             caldav::parse_deleted,
         )
         .await
     }
 
-    fn caldav_event_url(
+    /// Where the event of booking `key` lives: in the first checked calendar.
+    pub(super) fn caldav_event_url(
         &self,
         connection: &ConnectionRow,
         key: &BookingKey,

@@ -877,16 +877,20 @@ impl Calendars<'_> {
         let Some(provider) = row.calendar_provider else {
             return Ok(());
         };
-        // A Google event's id is the booking id even if its creation never reported back.
+        let Some(connection) = self.connection(row, provider.as_str()).await? else {
+            return Ok(());
+        };
+        // Without the create's answer: a Google event's id is the booking id, a CalDAV
+        // event's URL is made of the booking key; an Outlook event was never made.
         let event_id = match (provider, &row.event_id) {
             (_, Some(id)) => id.clone(),
             (CalendarProvider::Google, None) => row.booking_id.clone(),
             (CalendarProvider::Microsoft, None) => return Ok(()),
-            // Its URL is made of the booking key: known without the create's answer.
-            (CalendarProvider::CalDav, None) => String::new(),
-        };
-        let Some(connection) = self.connection(row, provider.as_str()).await? else {
-            return Ok(());
+            (CalendarProvider::CalDav, None) => {
+                let key = BookingKey::parse(&row.booking_id)
+                    .map_err(|e| StepError::Permanent(e.to_string()))?;
+                self.caldav_event_url(&connection, &key)?
+            }
         };
         let deleted = match provider {
             CalendarProvider::Google => {
@@ -913,7 +917,7 @@ impl Calendars<'_> {
                 )
                 .await
             }
-            CalendarProvider::CalDav => self.caldav_delete(&connection, row).await,
+            CalendarProvider::CalDav => self.caldav_delete(&connection, &event_id).await,
         };
         deleted.map(|_| ()).map_err(StepError::from)
     }
