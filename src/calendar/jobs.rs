@@ -2,11 +2,11 @@
 //! with a reschedule, removed with a cancellation.
 //!
 //! Each booking's work is a `booking_calendar` row written in the booking's own batch, so it
-//! cannot be lost. It runs right after the booking (inside an API request, or on the
-//! confirmation page the booking form redirects to, so that page usually has the meeting
-//! link) and again from the cron trigger with backoff until it succeeds or is given up.
+//! cannot be lost. It runs on the confirmation page the booking form redirects to (so that
+//! page usually has the meeting link) or, for a booking made through the API, in the next
+//! cron run, and from the cron trigger with backoff until it succeeds or is given up.
 //! Whichever run makes the meeting puts its link into the booking's emails still waiting in
-//! the outbox. Every step is idempotent: the Google event id and Graph
+//! the outbox, and the first try lets them go. Every step is idempotent: the Google event id and Graph
 //! `transactionId` are the booking id, a Zoom meeting is found again by the marker in its
 //! agenda, and each id is saved the moment it exists.
 
@@ -150,6 +150,30 @@ impl Calendars<'_> {
             }
         };
         let attempts = row.attempts + 1;
+        let outcome = self.record(&row, booking, attempts, result).await;
+        if row.state == CalendarWorkState::Pending && row.attempts == 0 {
+            // The booking's emails waited for this first try (`store::PAGE_HOLD_SECONDS`):
+            // with the link it made, or without it, they may leave with the next delivery.
+            if let Err(why) = self.store.release_held_emails(booking_id, now).await {
+                worker::console_warn!(
+                    "emails of booking {booking_id} stay held until their hold ends: {why}"
+                );
+            }
+        }
+        outcome
+    }
+
+    /// Saves what one try of `row`'s work achieved: done (with the link it made put into the
+    /// waiting emails), retried later with backoff, or given up.
+    async fn record(
+        &self,
+        row: &CalendarWorkRow,
+        booking: Option<&BookingDetailsRow>,
+        attempts: i64,
+        result: Result<Option<String>, StepError>,
+    ) -> Result<Outcome, StoreError> {
+        let now = self.now.timestamp();
+        let booking_id = row.booking_id.as_str();
         match result {
             Ok(made_link) => {
                 let done = if row.state == CalendarWorkState::Pending {
@@ -190,10 +214,10 @@ impl Calendars<'_> {
                             .await?;
                         Ok(Outcome::Retrying)
                     }
-                    AfterFailure::GiveUp => self.give_up(&row, attempts, &why).await,
+                    AfterFailure::GiveUp => self.give_up(row, attempts, &why).await,
                 }
             }
-            Err(StepError::Permanent(why)) => self.give_up(&row, attempts, &why).await,
+            Err(StepError::Permanent(why)) => self.give_up(row, attempts, &why).await,
         }
     }
 

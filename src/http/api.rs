@@ -289,15 +289,8 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     let given = answer_pairs(body.answers.as_ref()).map_err(AppError::InvalidFields)?;
     let raw = answers_by_label(&questions, given).map_err(AppError::InvalidFields)?;
     let answers = parse_answers(&questions, &raw).map_err(AppError::InvalidFields)?;
-    let booking = create_booking(
-        ctx,
-        &target,
-        &request,
-        &answers,
-        lang,
-        ProviderWork::DuringRequest,
-    )
-    .await?;
+    let booking =
+        create_booking(ctx, &target, &request, &answers, lang, ProviderWork::ByCron).await?;
     let json = BookingJson {
         id: &booking.id,
         status: "confirmed",
