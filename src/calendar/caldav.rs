@@ -127,7 +127,7 @@ impl Calendars<'_> {
         event: &NewEvent,
     ) -> Result<String, CallError> {
         let url = self.caldav_event_url(connection, &event.key)?;
-        let ics = stored_event(row, event, 0, self.now);
+        let ics = stored_event(row, event, &caldav::event_uid(&event.key), 0, self.now);
         let made = self
             .call(
                 connection,
@@ -141,7 +141,8 @@ impl Calendars<'_> {
     }
 
     /// Moves the booking's event to its new time, only over an existing event (a host who
-    /// deleted it does not get it back).
+    /// deleted it does not get it back). It keeps the UID it was made with: `row` may be a
+    /// rescheduled booking, whose own key names no event.
     pub(super) async fn caldav_move(
         &self,
         connection: &ConnectionRow,
@@ -149,7 +150,8 @@ impl Calendars<'_> {
         event: &NewEvent,
         event_url: &str,
     ) -> Result<(), CallError> {
-        let ics = stored_event(row, event, sequence_at(self.now), self.now);
+        let uid = caldav::uid_at(event_url);
+        let ics = stored_event(row, event, &uid, sequence_at(self.now), self.now);
         self.call(
             connection,
             |token| caldav::move_event(event_url, &credentials_of(token)?, None, &ics),
@@ -186,21 +188,21 @@ impl Calendars<'_> {
     }
 }
 
-/// The event as stored in the host's calendar: our own .ics, its attendee marked so a
-/// scheduling server sends no invitation of its own (Openslot sends it).
+/// The event as stored in the host's calendar under `uid`: our own .ics, its attendee marked
+/// so a scheduling server sends no invitation of its own (Openslot sends it).
 fn stored_event(
     row: &CalendarWorkRow,
     event: &NewEvent,
+    uid: &str,
     sequence: u32,
     stamp: DateTime<Utc>,
 ) -> String {
-    let uid = format!("{}@openslot", event.key.as_str());
     let location = match &event.conference {
         crate::providers::calendar::Conference::JoinUrl(url) => Some(url.as_str()),
         _ => None,
     };
     ics::write_stored(&Invitation {
-        uid: &uid,
+        uid,
         sequence,
         method: ics::Method::Request,
         stamp,

@@ -3,8 +3,10 @@
 //! and rate limits are the host API's ([`authorize`]): reads take a token or the session
 //! cookie, writes only a token.
 //!
-//! Connecting is not here: it needs the host's browser at the provider's consent screen, so
-//! each provider's answer carries `connect_url`, the dashboard address that starts it. Settings
+//! Connecting an OAuth provider is not here: it needs the host's browser at the provider's
+//! consent screen, so each provider's answer carries `connect_url`, the dashboard address that
+//! starts it. A password provider (CalDAV) connects here too ([`connect`]), by the same
+//! [`caldav_connection::connect`] as the dashboard's form. Settings
 //! are parsed from JSON into the dashboard's own [`SettingsChange`] and saved by the same
 //! [`save_change`], so both accept exactly the same settings; a connection is looked up by the
 //! authenticated host's id and a provider name, so another host's connections are never reached.
@@ -15,6 +17,7 @@ use worker::{Env, Request, Response};
 use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::caldav_connection::{self, PasswordForm};
 use crate::app::connections::{
     checked_ids, forget, listed_calendars, no_calendars, not_connected, save_change,
     show_as_choice, with_checked, SettingsChange, SHOW_AS_CHOICES,
@@ -72,7 +75,9 @@ fn connection_json(
 /// The provider a path segment names (404 for any other word).
 fn provider_in_path(name: &str) -> Result<ConnectProvider, AppError> {
     ConnectProvider::parse(name).ok_or_else(|| {
-        AppError::NotFound("There is no such provider; use google, microsoft or zoom.".into())
+        AppError::NotFound(
+            "There is no such provider; use google, microsoft, caldav or zoom.".into(),
+        )
     })
 }
 
@@ -162,7 +167,7 @@ pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppEr
     Ok(Response::from_json(&json!({ "connections": items }))?)
 }
 
-/// `GET /api/v1/connections/{google|microsoft}/calendars`: the host's calendars, read live,
+/// `GET /api/v1/connections/{google|microsoft|caldav}/calendars`: the host's calendars, read live,
 /// and which are checked for conflicts.
 pub async fn calendars(
     ctx: &Ctx,
@@ -189,6 +194,78 @@ pub async fn calendars(
         })
         .collect();
     Ok(Response::from_json(&json!({ "calendars": items }))?)
+}
+
+/// The body of `POST /api/v1/connections/{provider}`: the server's address, the user name and
+/// an app-specific password; any other key, or a value that is not a string, is named.
+fn parse_password_form(body: &Map<String, Value>) -> Result<PasswordForm, FieldErrors> {
+    let mut form = PasswordForm::default();
+    let mut errors = FieldErrors::default();
+    if body
+        .keys()
+        .any(|key| !matches!(key.as_str(), "address" | "username" | "password"))
+    {
+        errors.push("unknown_field", UNKNOWN);
+    }
+    for (field, slot) in [
+        ("address", &mut form.address),
+        ("username", &mut form.username),
+        ("password", &mut form.password),
+    ] {
+        match body.get(field) {
+            None => {}
+            Some(Value::String(text)) => text.clone_into(slot),
+            Some(_) => errors.push(field, "Use a string."),
+        }
+    }
+    if errors.is_empty() {
+        Ok(form)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `POST /api/v1/connections/{provider}`: connects a password provider (CalDAV) by discovery,
+/// as the dashboard's form does: 201 with the connection (200 on a reconnect, which keeps the
+/// calendars the host chose), 422 naming the field the server or the form refused. An OAuth
+/// provider answers 409 with the `connect_url` its consent screen starts from.
+pub async fn connect(
+    ctx: &Ctx,
+    env: &Env,
+    req: &mut Request,
+    name: &str,
+) -> Result<Response, AppError> {
+    let host = authorize(ctx, env, req, ApiAccess::Write).await?.host;
+    let provider = provider_in_path(name)?;
+    if !provider.connects_with_password() {
+        return Err(AppError::Conflict(format!(
+            "{} is connected in the browser, at its consent screen: open {}/dashboard/\
+             connections/{}/connect while signed in.",
+            provider.label(),
+            ctx.origin,
+            provider.as_str()
+        )));
+    }
+    let body = object(req).await?;
+    let form = parse_password_form(&body).map_err(AppError::InvalidFields)?;
+    let before = ctx.store.connection(&host.id, provider.as_str()).await?;
+    caldav_connection::connect(ctx, &host.id, provider, &form).await?;
+    let saved = connection(ctx, &host.id, provider).await?;
+    let account_email = ctx
+        .store
+        .open_account_email(
+            &saved.host_id,
+            saved.provider.as_str(),
+            &saved.account_email,
+        )
+        .await?;
+    let status = if before.is_some() { 200 } else { 201 };
+    Ok(Response::from_json(&connection_json(
+        ctx,
+        provider,
+        Some((&saved, &account_email)),
+    ))?
+    .with_status(status))
 }
 
 /// `PATCH /api/v1/connections/{provider}`: changes the settings sent, by the dashboard's rules.

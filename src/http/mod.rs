@@ -208,6 +208,9 @@ async fn route(
         (["api", "v1", "connections"], Method::Get) => {
             connections_api::list(ctx!(), env, req).await
         }
+        (["api", "v1", "connections", provider], Method::Post) => {
+            connections_api::connect(ctx!(), env, req, provider).await
+        }
         (["api", "v1", "connections", provider], Method::Patch) => {
             connections_api::update(ctx!(), env, req, provider).await
         }
@@ -442,7 +445,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/availability", "GET, PATCH, PUT"),
     ("/api/v1/availability/overrides/{date}", "DELETE, GET, PUT"),
     ("/api/v1/connections", "GET"),
-    ("/api/v1/connections/{provider}", "DELETE, PATCH"),
+    ("/api/v1/connections/{provider}", "DELETE, PATCH, POST"),
     ("/api/v1/connections/{provider}/calendars", "GET"),
     ("/api/v1/webhooks", "GET, POST"),
     ("/api/v1/webhooks/{id}", "DELETE, GET, PATCH"),

@@ -282,3 +282,99 @@ fn a_reconnect_keeps_the_calendars_the_host_chose() {
         page.body
     );
 }
+
+/// The DTSTARTs of the events Openslot put in the host's `office` calendar, by path.
+fn our_events(host: &CalDavHost) -> Vec<(String, String)> {
+    events(&host.server, &host.password)
+        .into_iter()
+        .filter(|(path, _)| !path.ends_with("/busy.ics"))
+        .map(|(path, ics)| {
+            let start = ics
+                .lines()
+                .find_map(|line| line.strip_prefix("DTSTART:"))
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            (path, start)
+        })
+        .collect()
+}
+
+/// A script connects CalDAV through the host API as the form does (OAuth providers are sent
+/// to their consent screen); the event of a booking moves with its reschedule, and deleting
+/// the account removes the upcoming event from the server and the sealed credentials from KV.
+#[test]
+fn a_caldav_account_connected_through_the_api_keeps_its_event_through_reschedule_and_deletion() {
+    use crate::api_tokens::{call, new_token};
+    let host = caldav_host("CalDAV Api");
+    let token = new_token(&host.browser, "script");
+    let url = "/api/v1/connections/caldav";
+    let body = |password: &str| json!({ "address": host.server.base, "username": USER, "password": password });
+
+    let oauth = call(
+        "POST",
+        "/api/v1/connections/google",
+        &token,
+        Some(body("x")),
+    );
+    assert_eq!(oauth.status, 409, "{}", oauth.body);
+    assert!(oauth.body.contains("/dashboard/connections/google/connect"));
+    let refused = call("POST", url, &token, Some(body("not-the-password")));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.json()["error"]["fields"]["password"].is_string());
+    let mut unknown = body(&host.password);
+    unknown["calendar"] = json!("office");
+    let refused = call("POST", url, &token, Some(unknown));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.json()["error"]["fields"]["unknown_field"].is_string());
+    let wrong_type = call(
+        "POST",
+        url,
+        &token,
+        Some(json!({ "address": host.server.base, "username": USER, "password": 7 })),
+    );
+    assert_eq!(wrong_type.status, 422, "{}", wrong_type.body);
+
+    let connected = call("POST", url, &token, Some(body(&host.password)));
+    assert_eq!(connected.status, 201, "{}", connected.body);
+    let office = format!("{}/dana/office/", host.server.base);
+    assert_eq!(connected.json()["checked_calendars"], json!([office]));
+    assert_eq!(connected.json()["state"], "working");
+    assert!(!connected.body.contains(&host.password));
+    let again = call("POST", url, &token, Some(body(&host.password)));
+    assert_eq!(again.status, 200, "{}", again.body);
+
+    let booked = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.host.slug, "event": "call", "start": at("09:00"),
+                 "name": "Rae Rescheduler", "email": "rae.caldav@example.com",
+                 "time_zone": "Europe/Paris" }),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    crate::support::mail::run_cron();
+    let made = our_events(&host);
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].1, compact("09:00"));
+
+    let manage_url = booked.json()["booking"]["manage_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let manage_token = manage_url.rsplit('/').next().unwrap();
+    let moved = post_json(
+        &format!("/api/v1/bookings/{manage_token}/reschedule"),
+        &json!({ "start": at("15:00") }),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    crate::support::mail::run_cron();
+    let after_move = our_events(&host);
+    assert_eq!(after_move.len(), 1, "one event, moved: {after_move:?}");
+    assert_eq!(after_move[0], (made[0].0.clone(), compact("15:00")));
+
+    crate::calendars::delete_account_of(&host.browser, &format!("{}@example.com", host.host.slug));
+    assert!(our_events(&host).is_empty(), "the upcoming event is left");
+    let prefix = format!("host/{}/", host.host.id);
+    assert!(crate::support::kv::keys()
+        .iter()
+        .all(|key| !key.starts_with(&prefix)));
+}

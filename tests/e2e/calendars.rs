@@ -738,14 +738,20 @@ fn two_bookings_at_once_share_one_zoom_refresh_and_the_connection_keeps_working(
 /// Deletes `host`'s account as its owner does: the dashboard button, then the emailed link.
 /// Returns the page the link answers with.
 fn delete_account(host: &CalendarHost) -> crate::support::http::Reply {
-    let page = host.browser.get("/dashboard/privacy");
-    let asked = host.browser.post_form(
+    delete_account_of(&host.browser, &host.email)
+}
+
+/// Deletes the account signed in on `browser` as its host would, confirming by the link
+/// emailed to `email`; the confirmation's reply.
+pub fn delete_account_of(browser: &Browser, email: &str) -> crate::support::http::Reply {
+    let page = browser.get("/dashboard/privacy");
+    let asked = browser.post_form(
         "/dashboard/privacy/delete",
         &[("csrf", &csrf_of(&page))],
         &[],
     );
     assert_eq!(asked.status, 200, "{}", asked.body);
-    let link = crate::support::mail::wait_for_emails(&host.email, "Confirm the deletion", 1);
+    let link = crate::support::mail::wait_for_emails(email, "Confirm the deletion", 1);
     let done = post_form(&crate::privacy_rights::confirm_path(&link[0]), &[]);
     assert_eq!(done.status, 200, "{}", done.body);
     done

@@ -342,6 +342,20 @@ pub fn event_url(calendar_url: &str, key: &BookingKey) -> String {
     format!("{base}/{}.ics", key.as_str())
 }
 
+/// The UID of the event of booking `key`, as it is written at [`event_url`].
+pub fn event_uid(key: &BookingKey) -> String {
+    format!("{}@openslot", key.as_str())
+}
+
+/// The UID of the event Openslot wrote at `event_url` ([`event_url`] read backwards). A moved
+/// event keeps it: a rescheduled booking has a key of its own, but the resource's UID may not
+/// change (RFC 4791 §5.3.2.1, precondition `CALDAV:no-uid-conflict`; Radicale 3.9 answers such
+/// a PUT with 409 Conflict).
+pub fn uid_at(event_url: &str) -> String {
+    let name = event_url.rsplit('/').next().unwrap_or_default();
+    format!("{}@openslot", name.trim_end_matches(".ics"))
+}
+
 /// PUT of a booking's new event (RFC 4791 §5.3.2) with `If-None-Match: *` (RFC 9110
 /// §13.1.2): it only creates, so a create retried after a lost answer can neither make a
 /// second event nor overwrite one.
@@ -525,6 +539,19 @@ mod tests {
 
     fn principal(href: &str) -> String {
         format!(r#"<multistatus xmlns="DAV:"><response><href>/</href><propstat><prop><current-user-principal><href>{href}</href></current-user-principal></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>"#)
+    }
+
+    #[test]
+    fn the_uid_at_an_event_url_is_the_one_its_booking_wrote_there() {
+        let key = BookingKey::parse("0123456789abcdef0123456789abcdef").expect("key");
+        for calendar in ["https://dav.example.com/ana/work/", "https://dav.example.com/ana/work"] {
+            let url = event_url(calendar, &key);
+            assert_eq!(
+                url,
+                "https://dav.example.com/ana/work/0123456789abcdef0123456789abcdef.ics"
+            );
+            assert_eq!(uid_at(&url), event_uid(&key));
+        }
     }
 
     #[test]
