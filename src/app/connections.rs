@@ -212,6 +212,9 @@ pub struct SettingsChange {
     /// `true` makes this the calendar that receives new events; `false` is only accepted
     /// while it is not (it cannot give the role away without naming who takes it).
     pub receives_events: Option<bool>,
+    /// CalDAV: which of the account's calendars receives booked events; it is checked for
+    /// conflicts too.
+    pub event_calendar: Option<String>,
 }
 
 impl SettingsChange {
@@ -219,6 +222,7 @@ impl SettingsChange {
     fn touches_settings(&self) -> bool {
         self.when_unreadable.is_some()
             || self.checked_calendars.is_some()
+            || self.event_calendar.is_some()
             || self.blocking_show_as.is_some()
             || self.send_updates.is_some()
     }
@@ -266,7 +270,16 @@ pub async fn save_change(
     } else if change.receives_events == Some(false) && current.receives_events == 1 {
         errors.push(
             "receives_events",
-            "New bookings go into this calendar until another one receives them: set              receives_events to true on the other calendar.",
+            "New bookings go into this calendar until another one receives them: set \
+             receives_events to true on the other calendar.",
+        );
+    }
+    if change.event_calendar.is_some() && !can.chooses_event_calendar {
+        errors.push(
+            "event_calendar",
+            format!(
+                "{label} puts booked events in its primary calendar; there is no other to choose."
+            ),
         );
     }
     match &change.checked_calendars {
@@ -297,25 +310,9 @@ pub async fn save_change(
     }
     let host_id = &current.host_id;
     if change.touches_settings() {
-        let checked_calendars = match &change.checked_calendars {
-            Some(chosen) => {
-                let known = listed_calendars(ctx, current, provider).await?;
-                if let Some(unknown) = chosen.iter().find(|id| !is_listed(&known, id)) {
-                    return Err(AppError::InvalidFields(FieldErrors::one(
-                        "checked_calendars",
-                        format!(
-                            "'{unknown}' is not one of your {} calendars.",
-                            provider.label()
-                        ),
-                    )));
-                }
-                let mut unique: Vec<&String> = Vec::new();
-                for id in chosen {
-                    if !unique.contains(&id) {
-                        unique.push(id);
-                    }
-                }
-                serde_json::to_string(&unique).map_err(|e| AppError::Internal(e.to_string()))?
+        let checked_calendars = match checked_after(ctx, current, provider, &change).await? {
+            Some(checked) => {
+                serde_json::to_string(&checked).map_err(|e| AppError::Internal(e.to_string()))?
             }
             None => current.checked_calendars.clone(),
         };
@@ -347,6 +344,57 @@ pub async fn save_change(
         return Err(not_connected(provider));
     }
     Ok(())
+}
+
+/// The calendars `current` checks once `change` is saved, when it changes them: the chosen
+/// ones (each found in the provider's live list, each once) or those checked before. Where the host picks the calendar
+/// that receives booked events, it comes first (it is checked too): the one chosen now, or the
+/// one before while it is still checked.
+async fn checked_after(
+    ctx: &Ctx,
+    current: &ConnectionRow,
+    provider: ConnectProvider,
+    change: &SettingsChange,
+) -> Result<Option<Vec<String>>, AppError> {
+    if change.checked_calendars.is_none() && change.event_calendar.is_none() {
+        return Ok(None);
+    }
+    let before = checked_ids(current);
+    let known = listed_calendars(ctx, current, provider).await?;
+    let mut checked: Vec<String> = Vec::new();
+    for id in change.checked_calendars.as_ref().unwrap_or(&before) {
+        if !is_listed(&known, id) && change.checked_calendars.is_none() {
+            // Checked before and gone from the account since: no longer checked.
+            continue;
+        }
+        if !is_listed(&known, id) {
+            return Err(AppError::InvalidFields(FieldErrors::one(
+                "checked_calendars",
+                format!("'{id}' is not one of your {} calendars.", provider.label()),
+            )));
+        }
+        if !checked.contains(id) {
+            checked.push(id.clone());
+        }
+    }
+    if !provider.capabilities().chooses_event_calendar {
+        return Ok(Some(checked));
+    }
+    let receiving = match &change.event_calendar {
+        Some(id) if !is_listed(&known, id) => {
+            return Err(AppError::InvalidFields(FieldErrors::one(
+                "event_calendar",
+                format!("'{id}' is not one of your {} calendars.", provider.label()),
+            )));
+        }
+        Some(id) => Some(id.clone()),
+        None => before.first().filter(|id| checked.contains(id)).cloned(),
+    };
+    if let Some(receiving) = receiving {
+        checked.retain(|id| *id != receiving);
+        checked.insert(0, receiving);
+    }
+    Ok(Some(checked))
 }
 
 /// The 404 for a provider the host has not connected.

@@ -118,7 +118,8 @@ impl Calendars<'_> {
         Ok(busy)
     }
 
-    /// Puts the booking's event into the first checked calendar; a retry after a lost
+    /// Puts the booking's event into the calendar the host chose for them (the first checked
+    /// one, `app::connections`); a retry after a lost
     /// answer finds it there (412) instead of making a second one. Returns its URL.
     pub(super) async fn caldav_create(
         &self,
@@ -175,7 +176,8 @@ impl Calendars<'_> {
         .await
     }
 
-    /// Where the event of booking `key` lives: in the first checked calendar.
+    /// Where the event of booking `key` is made: in the calendar the host chose for booked
+    /// events, which is the first of the checked ones.
     pub(super) fn caldav_event_url(
         &self,
         connection: &ConnectionRow,

@@ -49,6 +49,8 @@ struct ProviderItem {
     show_as_states: bool,
     /// It can email the invitee about the event itself.
     emails_invitee: bool,
+    /// The host picks which of its calendars receives booked events.
+    chooses_event_calendar: bool,
     connection: Option<ConnectionItem>,
 }
 
@@ -63,6 +65,8 @@ struct ConnectionItem {
     show_as: Vec<(&'static str, &'static str, bool)>,
     /// Google: `(id, name, checked)` of each calendar the host may have checked.
     calendars: Vec<(String, String, bool)>,
+    /// The calendar booked events go into, where the host chooses it (the first checked).
+    event_calendar: Option<String>,
     /// Google's calendar list could not be read just now.
     calendars_unavailable: bool,
 }
@@ -226,6 +230,7 @@ fn item(row: &ConnectionRow, account_email: &str) -> ConnectionItem {
             .map(|(value, label)| (*value, *label, blocking.blocks(Some(value))))
             .collect(),
         calendars: Vec::new(),
+        event_calendar: None,
         calendars_unavailable: false,
     }
 }
@@ -258,6 +263,7 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             is_calendar: p.is_calendar(),
             show_as_states: p.capabilities().show_as_states,
             emails_invitee: p.capabilities().emails_invitee,
+            chooses_event_calendar: p.capabilities().chooses_event_calendar,
             connection: rows
                 .iter()
                 .position(|r| r.provider == p)
@@ -278,7 +284,13 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         ) {
             match listed_calendars(ctx, row, provider).await {
                 Ok(list) => {
-                    item.calendars = with_checked(list, &checked_ids(row))
+                    let checked = checked_ids(row);
+                    item.event_calendar = provider
+                        .capabilities()
+                        .chooses_event_calendar
+                        .then(|| checked.first().cloned())
+                        .flatten();
+                    item.calendars = with_checked(list, &checked)
                         .into_iter()
                         .map(|(c, on)| (c.id, c.name, on))
                         .collect();
@@ -536,6 +548,9 @@ fn form_change(
     Ok(SettingsChange {
         when_unreadable: Some(when_unreadable),
         checked_calendars: listed.then(|| all("calendar").map(str::to_owned).collect()),
+        event_calendar: (listed && can.chooses_event_calendar)
+            .then(|| field(pairs, "event_calendar").map(str::to_owned))
+            .flatten(),
         blocking_show_as,
         send_updates: can
             .emails_invitee

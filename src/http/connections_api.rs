@@ -55,7 +55,11 @@ fn connection_json(
     if can.calendar.is_some() {
         body["receives_events"] = json!(row.receives_events == 1);
         body["when_unreadable"] = json!(row.when_unreadable.as_str());
-        body["checked_calendars"] = json!(checked_ids(row));
+        let checked = checked_ids(row);
+        if can.chooses_event_calendar {
+            body["event_calendar"] = json!(checked.first());
+        }
+        body["checked_calendars"] = json!(checked);
     }
     if can.emails_invitee {
         body["send_updates"] = json!(row.send_updates == 1);
@@ -129,6 +133,13 @@ fn parse_change(body: &Map<String, Value>) -> Result<SettingsChange, FieldErrors
                 None => errors.push(
                     "blocking_show_as",
                     "Use an array of busy, tentative, oof and workingElsewhere.",
+                ),
+            },
+            "event_calendar" => match value.as_str() {
+                Some(id) => change.event_calendar = Some(id.to_owned()),
+                None => errors.push(
+                    "event_calendar",
+                    "Use a calendar id, as /api/v1/connections/caldav/calendars lists them.",
                 ),
             },
             "send_updates" => match value.as_bool() {

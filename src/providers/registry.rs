@@ -30,6 +30,9 @@ pub struct Capabilities {
     pub show_as_states: bool,
     /// It can email the invitee about the event itself (Google's `sendUpdates`).
     pub emails_invitee: bool,
+    /// The host picks which of its checked calendars receives booked events (the first of
+    /// the checked list). Google and Outlook put them in the primary calendar.
+    pub chooses_event_calendar: bool,
 }
 
 /// An endpoint's URL, built from the configured base URLs (every base URL is configuration,

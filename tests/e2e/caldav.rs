@@ -72,9 +72,14 @@ fn dav(server: &Radicale, password: &str, method: &str, path: &str, ics: Option<
 
 /// The event resources in the host's `office` calendar: (path, iCalendar text).
 fn events(server: &Radicale, password: &str) -> Vec<(String, String)> {
+    events_in(server, password, "office")
+}
+
+/// The event resources in the host's calendar `name`: (path, iCalendar text).
+fn events_in(server: &Radicale, password: &str, name: &str) -> Vec<(String, String)> {
     use base64::Engine;
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"));
-    let listing = ureq::request("PROPFIND", &format!("{}/dana/office/", server.base))
+    let listing = ureq::request("PROPFIND", &format!("{}/dana/{name}/", server.base))
         .set("Authorization", &format!("Basic {basic}"))
         .set("Depth", "1")
         .call()
@@ -377,4 +382,110 @@ fn a_caldav_account_connected_through_the_api_keeps_its_event_through_reschedule
     assert!(crate::support::kv::keys()
         .iter()
         .all(|key| !key.starts_with(&prefix)));
+}
+
+/// Books `time` through the JSON API for `host` and lets the cron run make the event.
+fn book_and_run_cron(host: &CalDavHost, time: &str, invitee: &str) {
+    let booked = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.host.slug, "event": "call", "start": at(time),
+                 "name": "Cal Chooser", "email": invitee, "time_zone": "Europe/Paris" }),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    crate::support::mail::run_cron();
+}
+
+/// The host picks which CalDAV calendar receives booked events, on the dashboard (a select of
+/// the account's calendars) and through the API (`event_calendar`); each booking's event goes
+/// there and nowhere else.
+#[test]
+fn the_host_chooses_the_caldav_calendar_that_receives_booked_events() {
+    use crate::api_tokens::{call, new_token};
+    let host = caldav_host("CalDAV Chooser");
+    assert_eq!(
+        dav(
+            &host.server,
+            &host.password,
+            "MKCALENDAR",
+            "/dana/home/",
+            None
+        ),
+        201
+    );
+    let connected = connect(&host, &host.password);
+    assert_eq!(
+        location(&connected),
+        "/dashboard/connections?done=connected"
+    );
+    let (office, home) = (
+        format!("{}/dana/office/", host.server.base),
+        format!("{}/dana/home/", host.server.base),
+    );
+    let page = host.browser.get("/dashboard/connections");
+    assert!(page.body.contains("New bookings go into"), "{}", page.body);
+    for url in [&office, &home] {
+        assert!(
+            page.body.contains(&format!("<option value=\"{url}\"")),
+            "{}",
+            page.body
+        );
+    }
+
+    // Home receives them (checked for conflicts too, though the host left it unticked).
+    let saved = host.browser.post_form(
+        "/dashboard/connections/caldav/settings",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("calendars_listed", "1"),
+            ("calendar", &office),
+            ("event_calendar", &home),
+            ("when_unreadable", "stop"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        location(&saved),
+        "/dashboard/connections?done=saved",
+        "{}",
+        saved.body
+    );
+    let page = host.browser.get("/dashboard/connections");
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{home}\" selected>")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("value=\"{home}\" checked")),
+        "{}",
+        page.body
+    );
+    book_and_run_cron(&host, "09:00", "chooser.one@example.com");
+    assert_eq!(events_in(&host.server, &host.password, "home").len(), 1);
+    assert!(events_in(&host.server, &host.password, "office").is_empty());
+
+    // Through the API: back to office; a calendar of no account is refused by name.
+    let token = new_token(&host.browser, "script");
+    let url = "/api/v1/connections/caldav";
+    let elsewhere = call(
+        "PATCH",
+        url,
+        &token,
+        Some(json!({ "event_calendar": "https://elsewhere.example/dav/x/" })),
+    );
+    assert_eq!(elsewhere.status, 422, "{}", elsewhere.body);
+    assert!(elsewhere.json()["error"]["fields"]["event_calendar"].is_string());
+    let moved = call(
+        "PATCH",
+        url,
+        &token,
+        Some(json!({ "event_calendar": office })),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.json()["event_calendar"], json!(office));
+    assert_eq!(moved.json()["checked_calendars"], json!([office, home]));
+    book_and_run_cron(&host, "10:00", "chooser.two@example.com");
+    assert_eq!(events_in(&host.server, &host.password, "office").len(), 1);
+    assert_eq!(events_in(&host.server, &host.password, "home").len(), 1);
 }

@@ -487,6 +487,7 @@ pub static ENTRY: Entry = Entry {
         meeting: Some(MeetingService::GoogleMeet),
         show_as_states: false,
         emails_invitee: true,
+        chooses_event_calendar: false,
     },
     scopes: &[
         "openid",

@@ -504,6 +504,7 @@ pub static ENTRY: Entry = Entry {
         meeting: Some(MeetingService::MicrosoftTeams),
         show_as_states: true,
         emails_invitee: false,
+        chooses_event_calendar: false,
     },
     scopes: &["openid", "email", "offline_access", "Calendars.ReadWrite"],
     required_scopes: &[(

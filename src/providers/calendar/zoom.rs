@@ -322,6 +322,7 @@ pub static ENTRY: Entry = Entry {
         meeting: Some(MeetingService::Zoom),
         show_as_states: false,
         emails_invitee: false,
+        chooses_event_calendar: false,
     },
     scopes: &[],
     required_scopes: &[],

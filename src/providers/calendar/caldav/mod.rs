@@ -51,6 +51,7 @@ pub static ENTRY: Entry = Entry {
         meeting: None,
         show_as_states: false,
         emails_invitee: false,
+        chooses_event_calendar: true,
     },
     scopes: &[],
     required_scopes: &[],
