@@ -5,8 +5,8 @@
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use openslot::core::availability::{
-    available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, SlotQuery,
-    SlotRules, WeeklyHours,
+    available_slots, is_offered, parse_zone, Interval, LocalRange, PeriodLimits, RulesInput,
+    Schedule, SlotQuery, SlotRules, WeeklyHours,
 };
 
 /// 500 busy intervals of 15–120 minutes spread over the window, from a fixed-seed LCG so every
@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     let hours = LocalRange::parse("09:00", "17:00").expect("hours");
     let weekly = WeeklyHours::on_days(&weekdays, &[hours]).expect("week");
     let schedule = Schedule::new(zone, weekly, Vec::new()).expect("schedule");
-    let rules = SlotRules::new(RulesInput {
+    let input = RulesInput {
         duration_minutes: 30,
         interval_minutes: Some(15),
         buffer_before_minutes: 10,
@@ -48,8 +48,8 @@ fn bench(c: &mut Criterion) {
         minimum_notice_minutes: 0,
         booking_window_days: 60,
         max_per_day: None,
-    })
-    .expect("rules");
+    };
+    let rules = SlotRules::new(input).expect("rules");
     let now: DateTime<Utc> = "2026-02-16T12:00:00Z".parse().expect("now");
     let busy = busy(now, 60);
     let query = SlotQuery {
@@ -72,6 +72,35 @@ fn bench(c: &mut Criterion) {
     let probe = slots[slots.len() / 2].start;
     c.bench_function("is_offered one start, 500 busy", |b| {
         b.iter(|| is_offered(black_box(&query), black_box(probe)))
+    });
+
+    // The same load with every cap active (day, week from Sunday, month) and 120 confirmed
+    // bookings (two a weekday) counted against them.
+    let limited = SlotRules::new(RulesInput {
+        max_per_day: Some(3),
+        ..input
+    })
+    .and_then(|rules| {
+        rules.with_period_limits(PeriodLimits {
+            max_per_week: Some(12),
+            max_per_month: Some(45),
+            week_starts: Weekday::Sun,
+        })
+    })
+    .expect("limits");
+    let booked: Vec<DateTime<Utc>> = slots
+        .iter()
+        .step_by(slots.len() / 120)
+        .map(|s| s.start)
+        .collect();
+    let capped = SlotQuery {
+        rules: &limited,
+        booked_starts: &booked,
+        ..query
+    };
+    assert!(!available_slots(&capped).is_empty());
+    c.bench_function("available_slots 60 days, 500 busy, all caps", |b| {
+        b.iter(|| available_slots(black_box(&capped)))
     });
 }
 

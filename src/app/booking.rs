@@ -145,7 +145,7 @@ pub async fn create_booking(
         end_at: end.timestamp(),
         blocked_from: plan.blocked_from,
         blocked_until: plan.blocked_until,
-        daily_cap: plan.daily_cap,
+        caps: &plan.caps,
         invitee_name: request.invitee.name.as_str(),
         invitee_email: request.invitee.email.as_str(),
         invitee_time_zone: request.invitee.time_zone.name(),

@@ -25,6 +25,8 @@ pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
         minimum_notice_minutes: row.minimum_notice_minutes.to_string(),
         booking_window_days: row.booking_window_days.to_string(),
         max_per_day: text(row.max_bookings_per_day),
+        max_per_week: text(row.max_bookings_per_week),
+        max_per_month: text(row.max_bookings_per_month),
         location_kind: row.location_kind.as_str().to_owned(),
         location_detail: row.location_detail.clone(),
         other_durations: row.other_durations.replace(',', ", "),

@@ -3,14 +3,14 @@
 
 use std::cell::RefCell;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::{AppError, Ctx};
 use crate::calendar::busy::BusyError;
 use crate::core::availability::{
-    available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
-    SlotQuery, SlotRules, WeeklyHours,
+    available_slots, is_offered, local_dates_to_utc, parse_zone, Interval, LocalRange, Period,
+    PeriodLimits, RulesInput, Schedule, Slot, SlotQuery, SlotRules, WeeklyHours,
 };
 use crate::core::busy_cache::BusyCache;
 use crate::core::event_type::{offered_durations, pick_duration};
@@ -112,7 +112,22 @@ impl PublicEvent {
             booking_window_days: minutes(e.booking_window_days),
             max_per_day: e.max_bookings_per_day.map(minutes),
         })
+        .and_then(|rules| {
+            rules.with_period_limits(PeriodLimits {
+                max_per_week: e.max_bookings_per_week.map(minutes),
+                max_per_month: e.max_bookings_per_month.map(minutes),
+                week_starts: self.week_starts(),
+            })
+        })
         .map_err(|err| AppError::Internal(format!("event type {} rules: {err}", e.id)))
+    }
+
+    /// The weekday the host's weeks start on, for weekly caps (Monday unless chosen).
+    pub fn week_starts(&self) -> Weekday {
+        u8::try_from(self.host.week_start)
+            .ok()
+            .and_then(|days| Weekday::try_from(days).ok())
+            .unwrap_or(Weekday::Mon)
     }
 
     /// The host's schedule from its weekly hours and the overrides read for the range.
@@ -185,8 +200,10 @@ impl PublicEvent {
         let from = (range.start().with_timezone(&zone).date_naive()) - Days::new(1);
         let to = (range.end().with_timezone(&zone).date_naive()) + Days::new(1);
         let margin = 86_400;
-        // One D1 round trip for everything below (weekly hours, overrides, bookings and
-        // connections) instead of four.
+        let rules = self.rules()?;
+        let counted = counted_span(&rules, zone, from, to)?;
+        // One D1 round trip for everything below (weekly hours, overrides, bookings,
+        // connections and the starts weekly and monthly caps count) instead of five.
         let rows = ctx
             .store
             .availability_rows(
@@ -195,6 +212,13 @@ impl PublicEvent {
                 &to.to_string(),
                 range.start().timestamp() - margin,
                 range.end().timestamp() + margin,
+                counted.map(|span| {
+                    (
+                        self.event.id.as_str(),
+                        span.start().timestamp(),
+                        span.end().timestamp(),
+                    )
+                }),
             )
             .await?;
         let schedule = self.schedule(zone, rows.weekly_hours, rows.overrides)?;
@@ -210,7 +234,12 @@ impl PublicEvent {
             if let Ok(interval) = Interval::new(start, end) {
                 busy.push(interval);
             }
-            if row.event_type_id == self.event.id {
+            if rows.counted_starts.is_none() && row.event_type_id == self.event.id {
+                booked_starts.push(start);
+            }
+        }
+        for start in rows.counted_starts.iter().flatten() {
+            if let Some(start) = DateTime::from_timestamp(*start, 0) {
                 booked_starts.push(start);
             }
         }
@@ -242,7 +271,7 @@ impl PublicEvent {
         busy.extend(calendar_busy);
         Ok(Availability {
             schedule,
-            rules: self.rules()?,
+            rules,
             busy,
             booked_starts,
             now,
@@ -276,6 +305,29 @@ fn local_range(start: i64, end: i64) -> Result<LocalRange, String> {
     let start = u16::try_from(start).map_err(|e| e.to_string())?;
     let end = u16::try_from(end).map_err(|e| e.to_string())?;
     LocalRange::new(start, end).map_err(|e| e.to_string())
+}
+
+/// The span whose bookings the weekly and monthly caps of `rules` count for the local dates
+/// `from ..= to`: every week and month those dates touch, whole. `None` when the rules have
+/// no such cap (the daily cap's days are within the bookings read for busy times).
+fn counted_span(
+    rules: &SlotRules,
+    zone: Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Option<Interval>, AppError> {
+    let mut dates: Option<(NaiveDate, NaiveDate)> = None;
+    for (period, _) in rules.limits().filter(|(period, _)| *period != Period::Day) {
+        let (first, last) = (period.first_date(from), period.last_date(to));
+        dates = Some(match dates {
+            Some((a, b)) => (a.min(first), b.max(last)),
+            None => (first, last),
+        });
+    }
+    dates
+        .map(|(first, last)| local_dates_to_utc(first, last, zone))
+        .transpose()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The engine's inputs for one event type over one range.

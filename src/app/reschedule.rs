@@ -230,7 +230,7 @@ pub async fn move_booking(
         end_at: end.timestamp(),
         blocked_from: plan.blocked_from,
         blocked_until: plan.blocked_until,
-        daily_cap: plan.daily_cap,
+        caps: &plan.caps,
         invitee_name: &old.invitee_name,
         invitee_email: &old.invitee_email,
         invitee_time_zone: &old.invitee_time_zone,

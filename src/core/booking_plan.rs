@@ -1,27 +1,27 @@
 //! Where a booking at a given start sits, as one plan that creating a booking and moving one
-//! both follow: when it ends, which span its buffers keep free, which local day its daily cap
-//! counts, and which range of busy times decides whether it is still free.
+//! both follow: when it ends, which span its buffers keep free, which local day, week and month
+//! its caps count, and which range of busy times decides whether it is still free.
 //!
 //! A booking belongs to the local date of its start in the schedule's zone (the same rule the
-//! engine's daily cap uses), so a meeting that runs past midnight counts on the day it starts.
+//! engine's caps use), so a meeting that runs past midnight counts on the day it starts.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::availability::{local_dates_to_utc, AvailabilityError, Interval, SlotRules};
 
-/// The daily cap as the atomic booking statement checks it: at most `cap` bookings of the
-/// event type start within `[day_start, day_end)` (Unix seconds).
+/// One cap as the atomic booking statement checks it: fewer than `cap` bookings of the event
+/// type start within `[from, until)` (Unix seconds), the bounds of one local period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DailyCapCheck {
+pub struct CapCheck {
     pub cap: i64,
-    pub day_start: i64,
-    pub day_end: i64,
+    pub from: i64,
+    pub until: i64,
 }
 
 /// What a booking at `start` takes, decided purely from the event type's rules and the
 /// schedule's zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookingPlan {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -30,8 +30,8 @@ pub struct BookingPlan {
     /// The span no other booking may overlap: the meeting with its buffers (Unix seconds).
     pub blocked_from: i64,
     pub blocked_until: i64,
-    /// The cap the insert enforces, when the event type has one.
-    pub daily_cap: Option<DailyCapCheck>,
+    /// The caps the insert enforces (day, week, month: those the event type has).
+    pub caps: Vec<CapCheck>,
 }
 
 impl BookingPlan {
@@ -40,17 +40,26 @@ impl BookingPlan {
         let local_day = start.with_timezone(&zone).date_naive();
         let day = local_dates_to_utc(local_day, local_day, zone)?;
         let end = start + Duration::minutes(i64::from(rules.duration_minutes()));
+        let mut caps = Vec::new();
+        for (period, max) in rules.limits() {
+            let span = local_dates_to_utc(
+                period.first_date(local_day),
+                period.last_date(local_day),
+                zone,
+            )?;
+            caps.push(CapCheck {
+                cap: i64::from(max),
+                from: span.start().timestamp(),
+                until: span.end().timestamp(),
+            });
+        }
         Ok(Self {
             start,
             end,
             day,
             blocked_from: start.timestamp() - 60 * i64::from(rules.buffer_before_minutes()),
             blocked_until: end.timestamp() + 60 * i64::from(rules.buffer_after_minutes()),
-            daily_cap: rules.max_per_day().map(|cap| DailyCapCheck {
-                cap: i64::from(cap),
-                day_start: day.start().timestamp(),
-                day_end: day.end().timestamp(),
-            }),
+            caps,
         })
     }
 
@@ -95,7 +104,7 @@ mod tests {
         assert_eq!(plan.end, at("2026-03-02T09:30:00Z"));
         assert_eq!(plan.blocked_from, at("2026-03-02T08:50:00Z").timestamp());
         assert_eq!(plan.blocked_until, at("2026-03-02T09:35:00Z").timestamp());
-        assert_eq!(plan.daily_cap, None);
+        assert!(plan.caps.is_empty());
     }
 
     #[test]
@@ -103,10 +112,45 @@ mod tests {
         // 23:30 in New York on 2 March is 04:30 UTC on 3 March.
         let zone = chrono_tz::America::New_York;
         let plan = BookingPlan::new(at("2026-03-03T04:30:00Z"), &rules(Some(2)), zone).unwrap();
-        let cap = plan.daily_cap.unwrap();
-        assert_eq!(cap.cap, 2);
-        assert_eq!(cap.day_start, at("2026-03-02T05:00:00Z").timestamp());
-        assert_eq!(cap.day_end, at("2026-03-03T05:00:00Z").timestamp());
+        assert_eq!(
+            plan.caps,
+            [CapCheck {
+                cap: 2,
+                from: at("2026-03-02T05:00:00Z").timestamp(),
+                until: at("2026-03-03T05:00:00Z").timestamp(),
+            }]
+        );
+    }
+
+    #[test]
+    fn weekly_and_monthly_caps_span_the_local_week_and_month_of_the_start() {
+        use crate::core::availability::PeriodLimits;
+        let zone = chrono_tz::Europe::Berlin;
+        let rules = rules(None)
+            .with_period_limits(PeriodLimits {
+                max_per_week: Some(3),
+                max_per_month: Some(10),
+                week_starts: chrono::Weekday::Sun,
+            })
+            .unwrap();
+        // Wednesday 1 April 2026, 00:30 in Berlin (CEST) is 22:30Z on 31 March.
+        let plan = BookingPlan::new(at("2026-03-31T22:30:00Z"), &rules, zone).unwrap();
+        assert_eq!(
+            plan.caps,
+            [
+                // Sunday 29 March (the night Berlin springs forward) to Saturday 4 April.
+                CapCheck {
+                    cap: 3,
+                    from: at("2026-03-28T23:00:00Z").timestamp(),
+                    until: at("2026-04-04T22:00:00Z").timestamp(),
+                },
+                CapCheck {
+                    cap: 10,
+                    from: at("2026-03-31T22:00:00Z").timestamp(),
+                    until: at("2026-04-30T22:00:00Z").timestamp(),
+                },
+            ]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! The numbers are checked by the availability engine's own rules (`SlotRules::new`), so a
 //! setting the dashboard accepts is one the slot engine can always use.
 
-use super::availability::{RulesInput, SlotRules};
+use super::availability::{PeriodLimits, RulesInput, SlotRules};
 use super::booking::FieldErrors;
 use super::location::Location;
 use super::meeting_service::MeetingService;
@@ -92,6 +92,10 @@ pub struct EventTypeInput {
     pub minimum_notice_minutes: String,
     pub booking_window_days: String,
     pub max_per_day: String,
+    /// At most this many bookings a week (from the host's first weekday); empty: no cap.
+    pub max_per_week: String,
+    /// At most this many bookings a calendar month; empty: no cap.
+    pub max_per_month: String,
     pub location_kind: String,
     /// The number, address or link of a phone, in-person or custom-link meeting.
     pub location_detail: String,
@@ -115,6 +119,8 @@ pub struct EventTypeSettings {
     pub minimum_notice_minutes: u32,
     pub booking_window_days: u32,
     pub max_per_day: Option<u32>,
+    pub max_per_week: Option<u32>,
+    pub max_per_month: Option<u32>,
     /// Where the meeting happens, with the place the host named for it.
     pub location: Location,
     /// Durations offered besides the default, in the host's order.
@@ -310,6 +316,8 @@ impl EventTypeInput {
             &mut errors,
         );
         let max_per_day = optional_number(&self.max_per_day, "max_per_day", &mut errors);
+        let max_per_week = optional_number(&self.max_per_week, "max_per_week", &mut errors);
+        let max_per_month = optional_number(&self.max_per_month, "max_per_month", &mut errors);
         let location = match LocationKind::parse(&self.location_kind) {
             Some(kind) => Location::parse(kind, &self.location_detail)
                 .map_err(|message| errors.push("location_detail", message))
@@ -340,6 +348,8 @@ impl EventTypeInput {
             Some(notice),
             Some(window),
             Some(max_per_day),
+            Some(max_per_week),
+            Some(max_per_month),
             Some(location),
             Some(other_durations),
             Some(questions),
@@ -352,6 +362,8 @@ impl EventTypeInput {
             notice,
             window,
             max_per_day,
+            max_per_week,
+            max_per_month,
             location,
             other_durations,
             questions,
@@ -371,7 +383,12 @@ impl EventTypeInput {
             booking_window_days: window,
             max_per_day,
         };
-        if let Err(error) = SlotRules::new(rules) {
+        let periods = PeriodLimits {
+            max_per_week,
+            max_per_month,
+            ..PeriodLimits::default()
+        };
+        if let Err(error) = SlotRules::new(rules).and_then(|r| r.with_period_limits(periods)) {
             errors.push(rules_field(&error), error.to_string());
             return Err(errors);
         }
@@ -396,6 +413,8 @@ impl EventTypeInput {
             minimum_notice_minutes: notice,
             booking_window_days: window,
             max_per_day,
+            max_per_week,
+            max_per_month,
             location,
             other_durations,
             questions,
@@ -414,6 +433,8 @@ fn rules_field(error: &super::availability::AvailabilityError) -> &'static str {
         E::NoticeTooLong(_) => "minimum_notice_minutes",
         E::BookingWindowOutOfRange(_) => "booking_window_days",
         E::ZeroDailyMaximum => "max_per_day",
+        E::ZeroPeriodMaximum("weekly") => "max_per_week",
+        E::ZeroPeriodMaximum(_) => "max_per_month",
         _ => "duration_minutes",
     }
 }
@@ -444,10 +465,34 @@ mod tests {
             minimum_notice_minutes: "120".into(),
             booking_window_days: "60".into(),
             max_per_day: "".into(),
+            max_per_week: "".into(),
+            max_per_month: "".into(),
             location_kind: "zoom".into(),
             location_detail: "".into(),
             other_durations: "".into(),
             questions: vec![],
+        }
+    }
+
+    #[test]
+    fn weekly_and_monthly_maxima_are_kept_and_zero_is_refused_under_its_field() {
+        let settings = EventTypeInput {
+            max_per_week: "3".into(),
+            max_per_month: " 10 ".into(),
+            ..good()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!((settings.max_per_week, settings.max_per_month), (Some(3), Some(10)));
+        for (week, month, field) in [("0", "", "max_per_week"), ("", "0", "max_per_month"), ("x", "", "max_per_week")] {
+            let errors = EventTypeInput {
+                max_per_week: week.into(),
+                max_per_month: month.into(),
+                ..good()
+            }
+            .parse()
+            .unwrap_err();
+            assert!(errors.get(field).is_some(), "{week}/{month}: {errors:?}");
         }
     }
 

@@ -252,6 +252,8 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         minimum_notice_minutes: value("minimum_notice_minutes"),
         booking_window_days: value("booking_window_days"),
         max_per_day: value("max_per_day"),
+        max_per_week: value("max_per_week"),
+        max_per_month: value("max_per_month"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),
         other_durations,

@@ -49,6 +49,8 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "minimum_notice_minutes": row.minimum_notice_minutes,
         "booking_window_days": row.booking_window_days,
         "max_per_day": row.max_bookings_per_day,
+        "max_per_week": row.max_bookings_per_week,
+        "max_per_month": row.max_bookings_per_month,
         "location_kind": row.location_kind,
         "location_detail": row.location_detail,
         "other_durations": offered_durations(
@@ -130,7 +132,7 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
 /// The field name an error is reported under: a known name, or `unknown_field` for any other
 /// key (error field names are fixed strings, never echoed client text).
 fn field_label(key: &str) -> &'static str {
-    const KNOWN: [&str; 18] = [
+    const KNOWN: [&str; 20] = [
         "name",
         "slug",
         "time_zone",
@@ -143,6 +145,8 @@ fn field_label(key: &str) -> &'static str {
         "minimum_notice_minutes",
         "booking_window_days",
         "max_per_day",
+        "max_per_week",
+        "max_per_month",
         "location_kind",
         "location_detail",
         "hidden",
@@ -204,6 +208,8 @@ fn overlay(
             "minimum_notice_minutes" => &mut base.minimum_notice_minutes,
             "booking_window_days" => &mut base.booking_window_days,
             "max_per_day" => &mut base.max_per_day,
+            "max_per_week" => &mut base.max_per_week,
+            "max_per_month" => &mut base.max_per_month,
             "location_kind" => &mut base.location_kind,
             "location_detail" => &mut base.location_detail,
             // Read-only fields of a GET's answer, so it can be sent back as it is.

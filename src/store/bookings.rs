@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::core::booking_plan::DailyCapCheck;
+use crate::core::booking_plan::CapCheck;
 use crate::core::booking_status::BookingStatus;
 use crate::core::calendar_work::CalendarWorkState;
 
@@ -27,19 +27,23 @@ use crate::core::webhooks::WebhookEvent;
 use crate::providers::calendar::MeetingMaker;
 
 /// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
-/// confirmed of the host (`?2`) overlaps the meeting plus its buffers `[?13, ?14)`, and with a
-/// daily cap `?15`, fewer than `?15` confirmed bookings of the event type (`?3`) start in that
-/// local day `[?16, ?17)`. `$others` narrows which bookings count (a moved booking not itself).
+/// confirmed of the host (`?2`) overlaps the meeting plus its buffers `[?13, ?14)`, and for
+/// each cap of `?15` (a JSON array of `[cap, from, until]`, one per local day, week or month
+/// the start falls in: [`CapCheck`]), fewer than `cap` confirmed bookings of the event type
+/// (`?3`) start in `[from, until)`. `$others` narrows which bookings count (a moved booking
+/// not itself).
 macro_rules! slot_is_free {
     ($others:literal) => {
         concat!(
             "NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' ",
             $others,
             " AND start_at < ?14 AND end_at > ?13) \
-             AND (?15 IS NULL OR (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
+             AND NOT EXISTS (SELECT 1 FROM json_each(?15) AS cap \
+             WHERE (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
              AND status = 'confirmed' ",
             $others,
-            " AND start_at >= ?16 AND start_at < ?17) < ?15)"
+            " AND start_at >= json_extract(cap.value, '$[1]') \
+             AND start_at < json_extract(cap.value, '$[2]')) >= json_extract(cap.value, '$[0]'))"
         )
     };
 }
@@ -54,8 +58,9 @@ pub struct NewBookingRow<'a> {
     /// The span no other booking of the host may touch: the meeting plus its buffers.
     pub blocked_from: i64,
     pub blocked_until: i64,
-    /// With a daily cap: the cap and the bounds of the slot's local day in the host's zone.
-    pub daily_cap: Option<DailyCapCheck>,
+    /// The caps of the slot's local day, week and month in the schedule's zone (those the
+    /// event type has).
+    pub caps: &'a [CapCheck],
     pub invitee_name: &'a str,
     pub invitee_email: &'a str,
     pub invitee_time_zone: &'a str,
@@ -75,13 +80,10 @@ pub struct NewBookingRow<'a> {
 }
 
 impl NewBookingRow<'_> {
-    /// The bound parameters ?1 … ?23 of the booking INSERTs below: the invitee's plaintext
-    /// columns (?6 … ?9, ?20) blank, the invitee sealed in ?22 and its address's index in ?23.
-    fn params<'b>(&'b self, invitee: &'b SealedInvitee) -> Vec<Param<'b>> {
-        let (cap, day_start, day_end) = match self.daily_cap {
-            Some(check) => (Some(check.cap), Some(check.day_start), Some(check.day_end)),
-            None => (None, None, None),
-        };
+    /// The bound parameters ?1 … ?21 of the booking INSERTs below: the caps as one JSON
+    /// array in ?15, the invitee's plaintext columns (?6 … ?9, ?18) blank, the invitee sealed
+    /// in ?20 and its address's index in ?21.
+    fn params<'b>(&'b self, invitee: &'b SealedInvitee, caps: &'b str) -> Vec<Param<'b>> {
         vec![
             Param::Text(self.id),
             Param::Text(self.host_id),
@@ -97,9 +99,7 @@ impl NewBookingRow<'_> {
             Param::Int(self.created_at),
             Param::Int(self.blocked_from),
             Param::Int(self.blocked_until),
-            cap.into(),
-            day_start.into(),
-            day_end.into(),
+            Param::Text(caps),
             Param::Text(self.calendar_uid),
             Param::Int(self.sequence),
             Param::Text(BLANK_ANSWERS),
@@ -107,6 +107,16 @@ impl NewBookingRow<'_> {
             Param::Text(&invitee.sealed),
             Param::Text(&invitee.email_index),
         ]
+    }
+
+    /// The caps as the statement's `json_each` reads them: `[[cap, from, until], …]`.
+    fn caps_json(&self) -> String {
+        let triples: Vec<String> = self
+            .caps
+            .iter()
+            .map(|c| format!("[{},{},{}]", c.cap, c.from, c.until))
+            .collect();
+        format!("[{}]", triples.join(","))
     }
 
     /// This booking's invitee, sealed under its host's data key.
@@ -141,6 +151,17 @@ pub enum InsertOutcome {
 /// The host's (`?1`) confirmed bookings overlapping `[?2, ?3)` (Unix seconds), by start.
 pub(super) const CONFIRMED_OVERLAPPING: &str = "SELECT event_type_id, start_at, end_at FROM bookings \
      WHERE host_id = ?1 AND status = 'confirmed' AND start_at < ?3 AND end_at > ?2 ORDER BY start_at";
+
+/// The starts of an event type's (`?1`) confirmed bookings in `[?2, ?3)`: what its weekly and
+/// monthly caps count, over whole weeks and months.
+pub(super) const CONFIRMED_STARTS: &str = "SELECT start_at FROM bookings \
+     WHERE event_type_id = ?1 AND status = 'confirmed' AND start_at >= ?2 AND start_at < ?3";
+
+/// A confirmed booking's start, counted for a cap.
+#[derive(Debug, Deserialize)]
+pub struct StartRow {
+    pub start_at: i64,
+}
 
 /// A confirmed booking's occupied time, for turning into busy intervals.
 #[derive(Debug, Deserialize)]
@@ -238,7 +259,8 @@ impl Store {
         calendar: Option<&NewCalendarWork>,
     ) -> Result<InsertOutcome, StoreError> {
         let invitee = row.sealed_invitee(self).await?;
-        let booking_params = row.params(&invitee);
+        let caps = row.caps_json();
+        let booking_params = row.params(&invitee, &caps);
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(row.id),
@@ -269,8 +291,8 @@ impl Store {
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
                  calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index) \
-                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21, \
-                 ?22, ?23 WHERE ",
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?16, ?17, ?18, ?19, \
+                 ?20, ?21 WHERE ",
                 slot_is_free!(""),
                 " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
@@ -406,7 +428,8 @@ impl Store {
         emails: &[NewEmail],
     ) -> Result<bool, StoreError> {
         let invitee = new.sealed_invitee(self).await?;
-        let mut insert_params = new.params(&invitee);
+        let caps = new.caps_json();
+        let mut insert_params = new.params(&invitee, &caps);
         insert_params.push(Param::Text(old_id));
         insert_params.push(Param::Int(now));
         let update_params = [Param::Text(old_id), Param::Text(new.id)];
@@ -423,11 +446,11 @@ impl Store {
                     "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                      invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
                      calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index, rescheduled_from) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?18, ?19, ?20, ?21, \
-                     ?22, ?23, ?24 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?24 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?25) AND ",
-                    slot_is_free!("AND id <> ?24")
+                     SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?16, ?17, ?18, ?19, \
+                     ?20, ?21, ?22 \
+                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?22 AND status = 'confirmed' \
+                                   AND rescheduled_to IS NULL AND start_at > ?23) AND ",
+                    slot_is_free!("AND id <> ?22")
                 ),
                 &insert_params,
             ),

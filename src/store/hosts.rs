@@ -1,6 +1,6 @@
 //! Queries about hosts, their event types and their availability.
 
-use super::bookings::{BusyRow, CONFIRMED_OVERLAPPING};
+use super::bookings::{BusyRow, StartRow, CONFIRMED_OVERLAPPING, CONFIRMED_STARTS};
 use super::connections::HOST_CONNECTIONS;
 use super::{
     rows, ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError,
@@ -8,8 +8,8 @@ use super::{
 };
 
 const HOST_BY_SLUG: &str =
-    "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, schedule_time_zone \
-     FROM hosts WHERE slug = ?1";
+    "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, schedule_time_zone, \
+     week_start FROM hosts WHERE slug = ?1";
 const WEEKLY_HOURS: &str = "SELECT weekday, start_minute, end_minute FROM weekly_hours \
      WHERE host_id = ?1 ORDER BY weekday, start_minute";
 const DATE_OVERRIDES: &str =
@@ -24,6 +24,9 @@ pub struct AvailabilityRows {
     pub bookings: Vec<BusyRow>,
     /// The host's connections, for busy times (and for a new booking's calendar work).
     pub connections: Vec<ConnectionRow>,
+    /// When asked for: the starts of the event type's confirmed bookings over whole weeks
+    /// and months, for its weekly and monthly caps.
+    pub counted_starts: Option<Vec<i64>>,
 }
 
 impl Store {
@@ -83,7 +86,9 @@ impl Store {
 
     /// The host's weekly hours, the date overrides between two local dates (inclusive,
     /// `YYYY-MM-DD`), the confirmed bookings overlapping `[busy_from, busy_until)` (Unix
-    /// seconds) and the connections, as one D1 batch (one round trip instead of four).
+    /// seconds), the connections and, with `counted` (an event type and a span), the starts
+    /// of that event type's confirmed bookings in the span, as one D1 batch (one round trip
+    /// instead of five).
     pub async fn availability_rows(
         &self,
         host_id: &str,
@@ -91,36 +96,50 @@ impl Store {
         to: &str,
         busy_from: i64,
         busy_until: i64,
+        counted: Option<(&str, i64, i64)>,
     ) -> Result<AvailabilityRows, StoreError> {
         const QUERY: &str = "availability_rows";
-        let results = self
-            .read_batch(
-                QUERY,
-                &[
-                    (WEEKLY_HOURS, &[Param::Text(host_id)]),
-                    (
-                        DATE_OVERRIDES,
-                        &[Param::Text(host_id), Param::Text(from), Param::Text(to)],
-                    ),
-                    (
-                        CONFIRMED_OVERLAPPING,
-                        &[
-                            Param::Text(host_id),
-                            Param::Int(busy_from),
-                            Param::Int(busy_until),
-                        ],
-                    ),
-                    (HOST_CONNECTIONS, &[Param::Text(host_id)]),
-                ],
-            )
-            .await?;
+        let host = [Param::Text(host_id)];
+        let dates = [Param::Text(host_id), Param::Text(from), Param::Text(to)];
+        let busy = [
+            Param::Text(host_id),
+            Param::Int(busy_from),
+            Param::Int(busy_until),
+        ];
+        let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![
+            (WEEKLY_HOURS, &host),
+            (DATE_OVERRIDES, &dates),
+            (CONFIRMED_OVERLAPPING, &busy),
+            (HOST_CONNECTIONS, &host),
+        ];
+        let counted_params = counted.map(|(event_type_id, start, end)| {
+            [
+                Param::Text(event_type_id),
+                Param::Int(start),
+                Param::Int(end),
+            ]
+        });
+        if let Some(params) = &counted_params {
+            statements.push((CONFIRMED_STARTS, params));
+        }
+        let results = self.read_batch(QUERY, &statements).await?;
         let mut connections: Vec<ConnectionRow> = rows(QUERY, &results, 3)?;
         self.open_checked_calendars(&mut connections).await?;
+        let counted_starts = match counted_params {
+            Some(_) => Some(
+                rows::<StartRow>(QUERY, &results, 4)?
+                    .into_iter()
+                    .map(|row| row.start_at)
+                    .collect(),
+            ),
+            None => None,
+        };
         Ok(AvailabilityRows {
             weekly_hours: rows(QUERY, &results, 0)?,
             overrides: rows(QUERY, &results, 1)?,
             bookings: rows(QUERY, &results, 2)?,
             connections,
+            counted_starts,
         })
     }
 

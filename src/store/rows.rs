@@ -14,6 +14,8 @@ pub struct HostRow {
     pub email: super::StoredHostEmail,
     pub time_zone: String,
     pub schedule_time_zone: String,
+    /// The first day of the host's week for weekly caps: 0 = Monday … 6 = Sunday.
+    pub week_start: i64,
 }
 
 /// One bookable kind of meeting of a host.
@@ -30,6 +32,8 @@ pub struct EventTypeRow {
     pub minimum_notice_minutes: i64,
     pub booking_window_days: i64,
     pub max_bookings_per_day: Option<i64>,
+    pub max_bookings_per_week: Option<i64>,
+    pub max_bookings_per_month: Option<i64>,
     pub location_kind: crate::core::event_type::LocationKind,
     /// The number, address or link of a phone, in-person or custom-link meeting (0010).
     pub location_detail: String,

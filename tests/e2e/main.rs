@@ -28,6 +28,7 @@ mod i18n_emails;
 mod i18n_pages;
 mod invitee_page;
 mod key_rotation;
+mod limits;
 mod locations;
 mod migrations;
 mod onboarding;

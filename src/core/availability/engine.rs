@@ -13,8 +13,8 @@ use super::candidates::{
     is_candidate_of, push_candidates, range_span, saturating_add, saturating_sub, source_dates,
     OfferBounds,
 };
-use super::daily_cap::DailyCap;
 use super::interval::Interval;
+use super::limits::BookingLimits;
 use super::rules::SlotRules;
 use super::schedule::Schedule;
 
@@ -36,7 +36,8 @@ pub struct SlotQuery<'a> {
     pub rules: &'a SlotRules,
     /// Busy time from calendars and confirmed bookings; any order, overlaps allowed.
     pub busy: &'a [Interval],
-    /// Starts of this event type's confirmed bookings, for the daily cap.
+    /// Starts of this event type's confirmed bookings, for the day, week and month caps: all
+    /// of those in every period the range touches.
     pub booked_starts: &'a [DateTime<Utc>],
     /// The current instant.
     pub now: DateTime<Utc>,
@@ -73,7 +74,7 @@ pub fn available_slots(q: &SlotQuery) -> Vec<Slot> {
         return Vec::new();
     };
     let mut busy = BusySweep::new(q.busy, blocked_span(*first).0, blocked_span(*last).1);
-    let cap = DailyCap::new(zone, q.rules.max_per_day(), q.booked_starts);
+    let cap = BookingLimits::new(zone, q.rules.limits(), q.booked_starts);
     starts
         .into_iter()
         .filter(|start| {
@@ -113,5 +114,5 @@ pub fn is_offered(q: &SlotQuery, start: DateTime<Utc>) -> bool {
         .busy
         .iter()
         .any(|b| b.start() < blocked_to && blocked_from < b.end());
-    !is_busy && DailyCap::new(zone, q.rules.max_per_day(), q.booked_starts).allows(start)
+    !is_busy && BookingLimits::new(zone, q.rules.limits(), q.booked_starts).allows(start)
 }

@@ -88,6 +88,10 @@ pub enum AvailabilityError {
     #[error("a daily maximum of 0 bookings would hide every slot; leave it empty for no limit")]
     ZeroDailyMaximum,
 
+    /// A weekly or monthly maximum of zero would silently hide every slot.
+    #[error("a {0} maximum of 0 bookings would hide every slot; leave it empty for no limit")]
+    ZeroPeriodMaximum(&'static str),
+
     /// A span of time whose end is not after its start.
     #[error("the time span must end after it starts ({start} is not before {end})")]
     EndNotAfterStart {

@@ -9,9 +9,11 @@
 //!   touching is fine), plus date overrides whose list replaces that date's weekday ranges (an
 //!   empty list closes the day).
 //! - [`SlotRules`]: duration, slot interval (default: the duration), buffers before and after,
-//!   minimum notice, booking window (1..=365 days), optional maximum bookings per local day.
+//!   minimum notice, booking window (1..=365 days), optional maximum bookings per local day,
+//!   per week (from the host's first weekday) and per calendar month ([`PeriodLimits`]).
 //! - Busy [`Interval`]s, half-open UTC `[start, end)`, in any order (calendars and bookings).
-//! - The start instants of this event type's confirmed bookings, for the daily cap.
+//! - The start instants of this event type's confirmed bookings, for the caps: all of those in
+//!   every day, week and month the requested range touches.
 //! - `now` and the requested UTC range ([`local_dates_to_utc`] makes one from the invitee's
 //!   local dates).
 //!
@@ -26,9 +28,13 @@
 //!    absolute time; a candidate is kept only while `start + duration <= range end`.
 //! 3. A candidate is offered only if `start >= now + minimum notice`, `start < now + booking
 //!    window` (whole 24-hour days), `[start - buffer_before, start + duration + buffer_after)`
-//!    overlaps no busy interval, and, with a daily maximum, fewer confirmed bookings fall on the
-//!    candidate's local date (schedule zone) than the maximum. Only starts inside the requested
-//!    range are returned.
+//!    overlaps no busy interval, and, for each maximum, fewer confirmed bookings fall in the
+//!    candidate's period than the maximum. A booking belongs to the local date (schedule zone)
+//!    of its start instant, so a meeting past midnight counts on the day it starts, and a start
+//!    moved out of a DST gap (rule 1) counts on the date of the instant it became, even when a
+//!    range that ends in that gap began the day before. Its week is the seven local dates from
+//!    the host's first weekday that hold that date; its month the calendar month of that date.
+//!    Only starts inside the requested range are returned.
 //! 4. The output is sorted by start with no duplicates (ranges of neighbouring dates can meet
 //!    around DST changes; a start reached twice is offered once), each slot `start`/`end` in
 //!    UTC; [`group_by_local_date`] groups slots by local date in any zone (the invitee's).
@@ -43,11 +49,11 @@
 
 mod busy;
 mod candidates;
-mod daily_cap;
 mod engine;
 mod error;
 mod grouping;
 mod interval;
+mod limits;
 mod local_range;
 mod rules;
 mod schedule;
@@ -67,8 +73,9 @@ pub use engine::{available_slots, is_offered, Slot, SlotQuery};
 pub use error::AvailabilityError;
 pub use grouping::{group_by_local_date, local_dates_to_utc};
 pub use interval::Interval;
+pub use limits::Period;
 pub use local_range::LocalRange;
-pub use rules::{RulesInput, SlotRules};
+pub use rules::{PeriodLimits, RulesInput, SlotRules};
 pub use schedule::Schedule;
 pub use weekly_hours::WeeklyHours;
 pub use zone::parse_zone;

@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Days, Offset, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Offset, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 
 use super::zone::{local_date, local_instant, resolve_local};
 use super::{
-    available_slots, group_by_local_date, is_offered, parse_zone, Interval, LocalRange, RulesInput,
+    available_slots, group_by_local_date, is_offered, parse_zone, Interval, LocalRange, PeriodLimits, RulesInput,
     Schedule, SlotQuery, SlotRules, WeeklyHours,
 };
 
@@ -101,6 +101,19 @@ fn arb_rules() -> impl Strategy<Value = RulesInput> {
         )
 }
 
+fn arb_periods() -> impl Strategy<Value = PeriodLimits> {
+    (
+        prop::option::of(1u32..=6),
+        prop::option::of(1u32..=10),
+        0u8..7,
+    )
+        .prop_map(|(week, month, first)| PeriodLimits {
+            max_per_week: week,
+            max_per_month: month,
+            week_starts: Weekday::try_from(first).unwrap(),
+        })
+}
+
 /// The inputs of one query, owned, so proptest can shrink and print them.
 #[derive(Debug, Clone)]
 struct World {
@@ -109,6 +122,7 @@ struct World {
     week: [Vec<LocalRange>; 7],
     overrides: BTreeMap<i64, Vec<LocalRange>>,
     rules: RulesInput,
+    periods: PeriodLimits,
     now: DateTime<Utc>,
     range: Interval,
     busy: Vec<Interval>,
@@ -124,14 +138,14 @@ fn arb_world() -> impl Strategy<Value = World> {
     (
         (arb_zone(), arb_zone(), prop::array::uniform7(arb_day())),
         prop::collection::btree_map(-1i64..16, arb_day(), 0..3),
-        arb_rules(),
+        (arb_rules(), arb_periods()),
         (now, -3 * 1440i64..10 * 1440, 1i64..=14 * 1440),
         prop::collection::vec((-2 * 1440i64..17 * 1440, 1i64..=480), 0..40),
         prop::collection::vec(-1440i64..16 * 1440, 0..12),
         prop::collection::vec(-1440i64..16 * 1440, 0..16),
     )
         .prop_map(
-            |((zone, invitee, week), overrides, rules, (now, from, len), busy, booked, probes)| {
+            |((zone, invitee, week), overrides, (rules, periods), (now, from, len), busy, booked, probes)| {
                 let now = DateTime::from_timestamp(now, 0).unwrap();
                 let start = now + TimeDelta::minutes(from);
                 let range = Interval::new(start, start + TimeDelta::minutes(len)).unwrap();
@@ -142,6 +156,7 @@ fn arb_world() -> impl Strategy<Value = World> {
                     week,
                     overrides,
                     rules,
+                    periods,
                     now,
                     range,
                     busy: busy
@@ -174,7 +189,7 @@ impl World {
 
 /// Every candidate of every range on the local dates around the request (rules 1 and 2, by
 /// stepping from each range start), and those of them that pass rule 3, checked naively.
-fn oracle(q: &SlotQuery) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
+fn oracle(q: &SlotQuery, periods: &PeriodLimits) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
     let zone = q.schedule.zone();
     let duration = TimeDelta::minutes(q.rules.duration_minutes().into());
     let interval = TimeDelta::minutes(q.rules.interval_minutes().into());
@@ -197,31 +212,41 @@ fn oracle(q: &SlotQuery) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
     let offered = candidates
         .iter()
         .copied()
-        .filter(|t| passes_rule_3(q, *t))
+        .filter(|t| passes_rule_3(q, periods, *t))
         .collect();
     (candidates, offered)
 }
 
-fn passes_rule_3(q: &SlotQuery, t: DateTime<Utc>) -> bool {
+fn passes_rule_3(q: &SlotQuery, periods: &PeriodLimits, t: DateTime<Utc>) -> bool {
     let r = q.rules;
     let duration = TimeDelta::minutes(r.duration_minutes().into());
     let blocked_from = t - TimeDelta::minutes(r.buffer_before_minutes().into());
     let blocked_to = t + duration + TimeDelta::minutes(r.buffer_after_minutes().into());
-    let booked_that_day = |t: DateTime<Utc>| {
-        let day = local_date(t, q.schedule.zone());
+    let zone = q.schedule.zone();
+    let booked_where = |same: &dyn Fn(NaiveDate) -> bool| {
         q.booked_starts
             .iter()
-            .filter(|b| local_date(**b, q.schedule.zone()) == day)
+            .filter(|b| same(local_date(**b, zone)))
             .count()
     };
+    let day = local_date(t, zone);
+    // Naively: walk back to the week's first day; the month by its year and number.
+    let mut week_start = day;
+    while week_start.weekday() != periods.week_starts {
+        week_start = week_start.pred_opt().unwrap();
+    }
+    let in_week = |d: NaiveDate| week_start <= d && d < week_start + Days::new(7);
+    let in_month = |d: NaiveDate| (d.year(), d.month()) == (day.year(), day.month());
+    let under = |max: Option<u32>, count: usize| max.is_none_or(|max| count < max as usize);
     q.range.contains(t)
         && t >= q.now + TimeDelta::minutes(r.minimum_notice_minutes().into())
         && t < q.now + TimeDelta::days(r.booking_window_days().into())
         && q.busy
             .iter()
             .all(|b| b.end() <= blocked_from || blocked_to <= b.start())
-        && r.max_per_day()
-            .is_none_or(|max| booked_that_day(t) < max as usize)
+        && under(r.max_per_day(), booked_where(&|d| d == day))
+        && under(periods.max_per_week, booked_where(&in_week))
+        && under(periods.max_per_month, booked_where(&in_month))
 }
 
 /// Whether some range, on the slot's local date or one of the few before it, holds the whole
@@ -245,7 +270,10 @@ proptest! {
     #[test]
     fn every_offered_slot_obeys_every_rule_and_nothing_bookable_is_missing(world in arb_world()) {
         let schedule = world.schedule();
-        let rules = SlotRules::new(world.rules).unwrap();
+        let rules = SlotRules::new(world.rules)
+            .unwrap()
+            .with_period_limits(world.periods)
+            .unwrap();
         let q = SlotQuery {
             schedule: &schedule,
             rules: &rules,
@@ -256,7 +284,7 @@ proptest! {
         };
         let slots = available_slots(&q);
         let starts: Vec<_> = slots.iter().map(|s| s.start).collect();
-        let (candidates, offered) = oracle(&q);
+        let (candidates, offered) = oracle(&q, &world.periods);
         prop_assert_eq!(&starts, &offered);
 
         prop_assert!(starts.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
@@ -264,7 +292,7 @@ proptest! {
         for slot in &slots {
             prop_assert_eq!(slot.end - slot.start, duration);
             prop_assert!(lies_in_a_working_range(&schedule, slot.start, slot.end), "outside hours: {:?}", slot);
-            prop_assert!(passes_rule_3(&q, slot.start), "breaks a rule: {:?}", slot);
+            prop_assert!(passes_rule_3(&q, &world.periods, slot.start), "breaks a rule: {:?}", slot);
         }
 
         let stride = (candidates.len() / 300).max(1);

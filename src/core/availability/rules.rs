@@ -4,10 +4,11 @@
 //! notice at most a year, a window of 1..=365 days, a daily maximum of at least 1), so the engine
 //! never meets a zero step or an overflowing sum.
 
-use chrono::TimeDelta;
+use chrono::{TimeDelta, Weekday};
 use serde::Deserialize;
 
 use super::error::AvailabilityError;
+use super::limits::Period;
 
 /// Longest meeting: a day.
 pub const MAX_DURATION_MINUTES: u32 = 24 * 60;
@@ -39,6 +40,29 @@ pub struct RulesInput {
     pub max_per_day: Option<u32>,
 }
 
+/// The weekly and monthly maxima of an event type, and the weekday the host's weeks start on
+/// (the days, weeks and months are those of the schedule's zone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodLimits {
+    /// At most this many confirmed bookings per week; `None` = no cap.
+    pub max_per_week: Option<u32>,
+    /// At most this many confirmed bookings per calendar month; `None` = no cap.
+    pub max_per_month: Option<u32>,
+    /// The first day of the host's week.
+    pub week_starts: Weekday,
+}
+
+impl Default for PeriodLimits {
+    /// No caps; weeks start on Monday (ISO 8601).
+    fn default() -> Self {
+        Self {
+            max_per_week: None,
+            max_per_month: None,
+            week_starts: Weekday::Mon,
+        }
+    }
+}
+
 /// Checked event-type rules; the only way to get one is [`SlotRules::new`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SlotRules {
@@ -49,6 +73,7 @@ pub struct SlotRules {
     notice: u32,
     window_days: u32,
     max_per_day: Option<u32>,
+    periods: PeriodLimits,
 }
 
 impl SlotRules {
@@ -97,7 +122,32 @@ impl SlotRules {
             notice: input.minimum_notice_minutes,
             window_days: input.booking_window_days,
             max_per_day: input.max_per_day,
+            periods: PeriodLimits::default(),
         })
+    }
+
+    /// These rules with weekly and monthly maxima; a maximum of zero is refused like a daily
+    /// one (it would hide every slot).
+    pub fn with_period_limits(self, periods: PeriodLimits) -> Result<Self, AvailabilityError> {
+        if periods.max_per_week == Some(0) {
+            return Err(AvailabilityError::ZeroPeriodMaximum("weekly"));
+        }
+        if periods.max_per_month == Some(0) {
+            return Err(AvailabilityError::ZeroPeriodMaximum("monthly"));
+        }
+        Ok(Self { periods, ..self })
+    }
+
+    /// Every cap of these rules: the period it counts in and its maximum.
+    pub fn limits(&self) -> impl Iterator<Item = (Period, u32)> {
+        let week = Period::Week(self.periods.week_starts);
+        [
+            self.max_per_day.map(|max| (Period::Day, max)),
+            self.periods.max_per_week.map(|max| (week, max)),
+            self.periods.max_per_month.map(|max| (Period::Month, max)),
+        ]
+        .into_iter()
+        .flatten()
     }
 
     /// Meeting length in minutes.
@@ -134,6 +184,7 @@ impl SlotRules {
     }
 
     /// The daily cap of confirmed bookings, if any.
+    #[cfg(test)]
     pub fn max_per_day(&self) -> Option<u32> {
         self.max_per_day
     }

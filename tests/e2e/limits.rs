@@ -1,0 +1,256 @@
+//! Weekly and monthly booking limits (issue 19): set on the event type's form (HTML, no
+//! script) and through the host API, a full week or month hides the rest of its times on the
+//! booking page and in the slots API while other periods stay open, and the one booking
+//! statement holds the limit when requests race.
+
+use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
+use serde_json::{json, Value};
+
+use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::support::browser::Browser;
+use crate::support::http::{get, post_json, query};
+use crate::support::seed::{sql, EVERY_DAY};
+use crate::support::{EventSeed, HostSeed, SeededHost};
+
+/// A host in UTC open 09:00–17:00 every day with a 30-minute `call`, signed in on a browser.
+fn limited_host(name: &str) -> (SeededHost, Browser) {
+    let host = HostSeed::new(name, "UTC")
+        .hours(EVERY_DAY, 9 * 60, 17 * 60)
+        .event(EventSeed::new("call", 30))
+        .create();
+    let email = format!("{}@example.com", host.slug);
+    fake_account("google", &email, name);
+    let browser = Browser::new();
+    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    (host, browser)
+}
+
+/// The first Monday after tomorrow: its whole week lies ahead.
+fn next_monday() -> NaiveDate {
+    let mut day = Utc::now().date_naive() + Days::new(2);
+    while day.weekday() != Weekday::Mon {
+        day = day.succ_opt().unwrap();
+    }
+    day
+}
+
+fn at(day: NaiveDate, time: &str) -> String {
+    format!("{day}T{time}:00Z")
+}
+
+fn book(host: &SeededHost, start: &str, email: &str) -> u16 {
+    post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.slug, "event": "call", "start": start, "name": "Lim Ited",
+                 "email": email, "time_zone": "UTC" }),
+    )
+    .status
+}
+
+/// How many times the slots API offers from `from` to `to` (local dates, inclusive).
+fn offered_between(host: &SeededHost, from: NaiveDate, to: NaiveDate) -> usize {
+    let q = query(&[
+        ("host", &host.slug),
+        ("event", "call"),
+        ("tz", "UTC"),
+        ("from", &from.to_string()),
+        ("to", &to.to_string()),
+    ]);
+    let reply = get(&format!("/api/v1/slots?{q}"));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|day| day["slots"].as_array().unwrap().len())
+        .sum()
+}
+
+fn event_id(host: &SeededHost) -> String {
+    format!("{}-call", host.id)
+}
+
+/// The event type's edit form as a host without JavaScript sends it, with `limits`.
+fn save_limits(
+    browser: &Browser,
+    host: &SeededHost,
+    limits: &[(&str, &str)],
+) -> crate::support::http::Reply {
+    let path = format!("/dashboard/event-types/{}", event_id(host));
+    let page = browser.get(&path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = csrf_of(&page);
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Intro call"),
+        ("slug", "call"),
+        ("description", ""),
+        ("duration_minutes", "30"),
+        ("interval_minutes", ""),
+        ("buffer_before_minutes", "0"),
+        ("buffer_after_minutes", "0"),
+        ("minimum_notice_minutes", "0"),
+        ("booking_window_days", "60"),
+        ("max_per_day", ""),
+        ("location_kind", "google_meet"),
+    ];
+    fields.extend_from_slice(limits);
+    browser.post_form(&path, &fields, &[])
+}
+
+#[test]
+fn a_full_week_hides_its_remaining_times_and_the_next_week_stays_open() {
+    let (host, browser) = limited_host("Weekly Limit");
+    let refused = save_limits(
+        &browser,
+        &host,
+        &[("max_per_week", "0"), ("max_per_month", "")],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("max_per_week-error"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("weekly maximum of 0"),
+        "{}",
+        refused.body
+    );
+    let saved = save_limits(
+        &browser,
+        &host,
+        &[("max_per_week", "2"), ("max_per_month", "")],
+    );
+    assert_eq!(location(&saved), "/dashboard", "{}", saved.body);
+    let page = browser.get(&format!("/dashboard/event-types/{}", event_id(&host)));
+    assert!(page
+        .body
+        .contains("name=\"max_per_week\" inputmode=\"numeric\" class=\"short\" value=\"2\""));
+
+    let monday = next_monday();
+    let sunday = monday + Days::new(6);
+    let next_week = (monday + Days::new(7), monday + Days::new(13));
+    let full_week = offered_between(&host, monday, sunday);
+    assert_eq!(full_week, 7 * 16, "16 half hours a day");
+    assert_eq!(book(&host, &at(monday, "09:00"), "w1@example.com"), 201);
+    assert_eq!(offered_between(&host, monday, sunday), full_week - 1);
+    assert_eq!(book(&host, &at(sunday, "16:30"), "w2@example.com"), 201);
+    assert_eq!(
+        offered_between(&host, monday, sunday),
+        0,
+        "the week is full"
+    );
+    assert_eq!(offered_between(&host, next_week.0, next_week.1), 7 * 16);
+    // The booking page (no script) shows the full week's days without times, the next
+    // week's with them.
+    let full_page = get(&format!("/{}/call?date={monday}", host.slug));
+    assert_eq!(full_page.status, 200);
+    assert!(
+        !full_page.body.contains("class=\"slot\""),
+        "{}",
+        full_page.body
+    );
+    let open_page = get(&format!("/{}/call?date={}", host.slug, next_week.0));
+    assert!(
+        open_page.body.contains("class=\"slot\""),
+        "{}",
+        open_page.body
+    );
+    // A third booking in the full week is refused; the next week takes one.
+    assert_ne!(
+        book(&host, &at(monday + Days::new(2), "11:00"), "w3@example.com"),
+        201
+    );
+    assert_eq!(
+        book(&host, &at(next_week.0, "11:00"), "w4@example.com"),
+        201
+    );
+}
+
+#[test]
+fn a_monthly_limit_set_through_the_api_counts_the_calendar_month() {
+    use crate::api_tokens::{call, new_token};
+    let (host, browser) = limited_host("Monthly Limit");
+    let token = new_token(&browser, "script");
+    let path = format!("/api/v1/event-types/{}", event_id(&host));
+    let zero = call("PATCH", &path, &token, Some(json!({ "max_per_month": 0 })));
+    assert_eq!(zero.status, 422, "{}", zero.body);
+    assert!(zero.json()["error"]["fields"]["max_per_month"].is_string());
+    let set = call(
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({ "max_per_month": 1, "max_per_week": null })),
+    );
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(set.json()["max_per_month"], 1);
+    assert_eq!(set.json()["max_per_week"], Value::Null);
+
+    // A month that lies wholly ahead: the one holding the day 32 days from now. Once it holds
+    // one booking, none of its days offers a time; the month after it does.
+    let today = Utc::now().date_naive();
+    let first = (today + Days::new(32)).with_day(1).unwrap();
+    let last = (first + Days::new(32))
+        .with_day(1)
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    assert_eq!(
+        book(&host, &at(first + Days::new(1), "09:00"), "m1@example.com"),
+        201
+    );
+    assert_eq!(offered_between(&host, first, first + Days::new(13)), 0);
+    assert_eq!(offered_between(&host, last - Days::new(1), last), 0);
+    assert_eq!(
+        offered_between(&host, last + Days::new(1), last + Days::new(1)),
+        16
+    );
+}
+
+/// Fifty requests for fifty different times of one week capped at 3: exactly three
+/// bookings, none overlapping, every other request refused, none lost in between.
+#[test]
+fn fifty_racing_requests_against_a_weekly_limit_of_three_make_exactly_three_bookings() {
+    let (host, _browser) = limited_host("Racing Weekly");
+    sql(&format!(
+        "UPDATE event_types SET max_bookings_per_week = 3 WHERE id = '{}'",
+        event_id(&host)
+    ));
+    let monday = next_monday();
+    let starts: Vec<String> = (0..50)
+        .map(|i| {
+            let day = monday + Days::new(i % 7);
+            let half_hours = 18 + i / 7; // 09:00 onwards, one per day per round
+            at(
+                day,
+                &format!("{:02}:{:02}", half_hours / 2, (half_hours % 2) * 30),
+            )
+        })
+        .collect();
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = starts
+            .iter()
+            .enumerate()
+            .map(|(i, start)| {
+                let host = &host;
+                scope.spawn(move || book(host, start, &format!("racer{i}@example.com")))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|&s| [201, 409, 422].contains(&s)),
+        "{statuses:?}"
+    );
+    let rows = sql(&format!(
+        "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}' AND status = 'confirmed'",
+        host.id
+    ));
+    assert_eq!(rows[0]["n"], 3);
+}
