@@ -3,14 +3,15 @@
 //! API all save through here, so each refuses exactly what the engine would
 //! ([`WeeklyHours::new`], [`Schedule::new`]).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 
+use super::public_event::PublicEvent;
 use super::{AppError, Ctx};
 use crate::core::availability::{parse_zone, LocalRange, Schedule, WeeklyHours};
 use crate::core::display::capitalised;
 use crate::core::types::TimeZoneName;
-use crate::store::{MinuteRange, SessionHostRow};
+use crate::store::{HostRow, MinuteRange, SessionHostRow};
 
 /// Longest list of ranges a day takes.
 pub const MAX_RANGES_PER_DAY: usize = 12;
@@ -68,13 +69,31 @@ pub async fn overrides_between(
 
 /// The zone the host's hours are read in (UTC should the stored name ever be unknown).
 pub async fn schedule_zone(ctx: &Ctx, host: &SessionHostRow) -> Result<Tz, AppError> {
-    let host = ctx
-        .store
+    let host = host_row(ctx, host).await?;
+    Ok(parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC))
+}
+
+/// The weekday the host's weeks start on, for weekly caps.
+pub async fn week_start(ctx: &Ctx, host: &SessionHostRow) -> Result<Weekday, AppError> {
+    let host = host_row(ctx, host).await?;
+    Ok(PublicEvent::week_start_of(&host))
+}
+
+/// Makes the host's weeks start on `first` (weekly caps count from it).
+pub async fn set_week_start(ctx: &Ctx, host_id: &str, first: Weekday) -> Result<(), AppError> {
+    ctx.store
+        .set_week_start(host_id, i64::from(first.num_days_from_monday()))
+        .await?;
+    Ok(())
+}
+
+/// The signed-in host's row as the public pages read it.
+async fn host_row(ctx: &Ctx, host: &SessionHostRow) -> Result<HostRow, AppError> {
+    ctx.store
         .host_by_slug(&host.slug)
         .await?
         .filter(|h| h.id == host.id)
-        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))?;
-    Ok(parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC))
+        .ok_or_else(|| AppError::Internal("signed-in host not found by its slug".into()))
 }
 
 /// One weekday's ranges checked on their own, so every weekday with overlapping ranges gets

@@ -124,7 +124,12 @@ impl PublicEvent {
 
     /// The weekday the host's weeks start on, for weekly caps (Monday unless chosen).
     pub fn week_starts(&self) -> Weekday {
-        u8::try_from(self.host.week_start)
+        Self::week_start_of(&self.host)
+    }
+
+    /// The weekday `host`'s weeks start on (stored as days from Monday).
+    pub fn week_start_of(host: &HostRow) -> Weekday {
+        u8::try_from(host.week_start)
             .ok()
             .and_then(|days| Weekday::try_from(days).ok())
             .unwrap_or(Weekday::Mon)

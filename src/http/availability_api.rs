@@ -6,7 +6,7 @@
 //! refuses exactly what the editor refuses, with a message under the weekday's name. Reads
 //! accept the session cookie; writes only a token ([`ApiAccess::Write`]).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 use worker::{Env, Request, Response};
@@ -15,8 +15,8 @@ use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::{ApiAccess, SignedIn};
 use crate::app::availability::{
-    self, check_day, no_override, overrides_between, schedule_zone, store_override, store_week,
-    stored_week, OverrideProblem,
+    self, check_day, no_override, overrides_between, schedule_zone, set_week_start, store_override,
+    store_week, stored_week, week_start, OverrideProblem,
 };
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -91,8 +91,10 @@ async fn availability_json(ctx: &Ctx, signed_in: &SignedIn, zone: Tz) -> Result<
         .iter()
         .map(|(date, ranges)| override_json(date, ranges))
         .collect();
+    let first = week_start(ctx, &signed_in.host).await?;
     Ok(json!({
         "time_zone": zone.name(),
+        "week_starts_on": WEEKDAYS[first.num_days_from_monday() as usize],
         "weekly_hours": weekly,
         "overrides": overrides,
     }))
@@ -131,8 +133,22 @@ pub async fn save(
         }
     }
     let mut zone_text = None;
+    let mut first_weekday = None;
     for (key, value) in &body {
         match key.as_str() {
+            "week_starts_on" => match value
+                .as_str()
+                .and_then(|name| WEEKDAYS.iter().position(|d| *d == name))
+                .and_then(|index| u8::try_from(index).ok())
+                .and_then(|index| Weekday::try_from(index).ok())
+            {
+                Some(first) => first_weekday = Some(first),
+                None => errors.push(
+                    "week_starts_on",
+                    "Use a weekday: monday, tuesday, wednesday, thursday, friday, saturday or \
+                     sunday.",
+                ),
+            },
             "time_zone" => match value {
                 Value::String(name) => zone_text = Some(name.trim().to_owned()),
                 _ => errors.push("time_zone", "Use an IANA zone name such as Europe/Berlin."),
@@ -163,6 +179,9 @@ pub async fn save(
         return Err(AppError::InvalidFields(errors));
     };
     store_week(ctx, host_id, &zone, days).await?;
+    if let Some(first) = first_weekday {
+        set_week_start(ctx, host_id, first).await?;
+    }
     Ok(Response::from_json(
         &availability_json(ctx, &signed_in, zone.tz()).await?,
     )?)

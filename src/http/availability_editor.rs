@@ -9,7 +9,7 @@
 
 use super::dashboard_nav::ConnectionAlert;
 use askama::Template;
-use chrono::{Days, NaiveDate};
+use chrono::{Days, NaiveDate, Weekday};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
@@ -17,8 +17,8 @@ use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{hhmm, posted_ranges, read_week_form, WeekEditor, WeekSubmit};
 use crate::app::availability::{
-    self, no_override, overrides_between, schedule_zone, store_override, store_week, stored_week,
-    OverrideProblem,
+    self, no_override, overrides_between, schedule_zone, set_week_start, store_override,
+    store_week, stored_week, OverrideProblem,
 };
 use crate::app::public_event::PublicEvent;
 use crate::app::AppError;
@@ -64,6 +64,8 @@ struct AvailabilityPage {
     preview: Vec<PreviewDay>,
     /// A connected calendar could not be read, so no preview can be computed.
     preview_unreadable: bool,
+    /// `(value, label, chosen)` of each weekday the host's weeks may start on.
+    week_starts: Vec<(u32, &'static str, bool)>,
     csrf: String,
     errors: FieldErrors,
 }
@@ -148,6 +150,7 @@ async fn render(
         .filter(|h| h.id == host_id)
         .ok_or_else(|| AppError::Internal(format!("host {host_id} not found by its slug")))?;
     let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
+    let first = PublicEvent::week_start_of(&host);
     let today = today(ctx, zone);
 
     let week = match typed.week {
@@ -219,7 +222,13 @@ async fn render(
     }
 
     let invalid = week.days.iter().any(|d| !d.error.is_empty()) || !week.zone_error.is_empty();
+    let week_starts = WEEKDAY_NAMES
+        .iter()
+        .zip(0u32..)
+        .map(|(name, days)| (days, *name, days == first.num_days_from_monday()))
+        .collect();
     let page = AvailabilityPage {
+        week_starts,
         week,
         overrides,
         override_date: typed.override_date,
@@ -274,6 +283,30 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
         ..Typed::default()
     };
     render(ctx, &signed_in, None, typed, FieldErrors::default()).await
+}
+
+/// The weekdays in the week-start choice, Monday first (days from Monday is the value).
+const WEEKDAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// `POST /dashboard/availability/week-start`: the weekday weekly limits count from.
+pub async fn save_week_start(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let first = field(&pairs, "week_start")
+        .and_then(|value| value.parse::<u8>().ok())
+        .and_then(|days| Weekday::try_from(days).ok())
+        .ok_or_else(|| AppError::BadRequest("Choose the weekday your weeks start on.".into()))?;
+    set_week_start(ctx, &signed_in.host.id, first).await?;
+    redirect("/dashboard/availability", 303)
 }
 
 /// `POST /dashboard/availability/overrides`: sets one date's hours, or takes the day off.

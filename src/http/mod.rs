@@ -291,6 +291,9 @@ async fn route(
         (["dashboard", "availability"], Method::Post) => {
             availability_editor::save_weekly(ctx!(), req).await
         }
+        (["dashboard", "availability", "week-start"], Method::Post) => {
+            availability_editor::save_week_start(ctx!(), req).await
+        }
         (["dashboard", "availability", "overrides"], Method::Post) => {
             availability_editor::save_override(ctx!(), req).await
         }
@@ -513,6 +516,7 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/dashboard/event-types/{id}/delete", "POST", Framing::Deny),
     ("/dashboard/availability", "GET, HEAD, POST", Framing::Deny),
     ("/dashboard/availability/overrides", "POST", Framing::Deny),
+    ("/dashboard/availability/week-start", "POST", Framing::Deny),
     (
         "/dashboard/availability/overrides/{date}/delete",
         "POST",

@@ -13,6 +13,21 @@ pub struct MinuteRange {
 }
 
 impl Store {
+    /// Sets the first day of the host's week (days from Monday, 0–6; the column's CHECK).
+    pub async fn set_week_start(
+        &self,
+        host_id: &str,
+        days_from_monday: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "set_week_start",
+            "UPDATE hosts SET week_start = ?2 WHERE id = ?1",
+            &[Param::Text(host_id), Param::Int(days_from_monday)],
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Replaces all of the host's weekly hours and sets the zone they are read in.
     /// `days[0]` is Monday; an empty day is a day off.
     pub async fn replace_weekly_hours(

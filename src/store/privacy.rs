@@ -72,6 +72,8 @@ pub struct HostProfileRow {
     pub email: String,
     pub time_zone: String,
     pub schedule_time_zone: String,
+    /// The first day of the host's week (0 = Monday … 6 = Sunday).
+    pub week_start: i64,
     pub created_at: i64,
 }
 
@@ -296,7 +298,7 @@ impl Store {
             .first(
                 "host_profile_by_email",
                 "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-                 schedule_time_zone, created_at FROM hosts \
+                 schedule_time_zone, week_start, created_at FROM hosts \
                  WHERE email = ?1 OR lower(email) = lower(?2)",
                 &[Param::Text(&stand_in), Param::Text(email)],
             )
@@ -321,7 +323,7 @@ impl Store {
             .first(
                 "host_profile",
                 "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-                 schedule_time_zone, created_at FROM hosts WHERE id = ?1",
+                 schedule_time_zone, week_start, created_at FROM hosts WHERE id = ?1",
                 &[Param::Text(id)],
             )
             .await?;

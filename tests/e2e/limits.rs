@@ -254,3 +254,85 @@ fn fifty_racing_requests_against_a_weekly_limit_of_three_make_exactly_three_book
     ));
     assert_eq!(rows[0]["n"], 3);
 }
+
+/// The host's weeks start on the weekday they choose (the availability page's form, without
+/// script, or the API's `week_starts_on`), and weekly limits count from it.
+#[test]
+fn weekly_limits_count_from_the_weekday_the_host_chooses() {
+    use crate::api_tokens::{call, new_token};
+    let (host, browser) = limited_host("Sunday Weeks");
+    sql(&format!(
+        "UPDATE event_types SET max_bookings_per_week = 1 WHERE id = '{}'",
+        event_id(&host)
+    ));
+    let page = browser.get("/dashboard/availability");
+    assert!(
+        page.body
+            .contains("<option value=\"0\" selected>Monday</option>"),
+        "{}",
+        page.body
+    );
+    let saved = browser.post_form(
+        "/dashboard/availability/week-start",
+        &[("csrf", &csrf_of(&page)), ("week_start", "6")],
+        &[],
+    );
+    assert_eq!(
+        location(&saved),
+        "/dashboard/availability",
+        "{}",
+        saved.body
+    );
+    let page = browser.get("/dashboard/availability");
+    assert!(
+        page.body
+            .contains("<option value=\"6\" selected>Sunday</option>"),
+        "{}",
+        page.body
+    );
+    let refused = browser.post_form(
+        "/dashboard/availability/week-start",
+        &[("csrf", &csrf_of(&page)), ("week_start", "7")],
+        &[],
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+
+    // Booked on a Sunday: that Sunday to Saturday is full, the Monday-based week is not.
+    let sunday = next_monday() + Days::new(6);
+    assert_eq!(book(&host, &at(sunday, "10:00"), "sun@example.com"), 201);
+    assert_eq!(offered_between(&host, sunday, sunday + Days::new(6)), 0);
+    assert_eq!(
+        offered_between(&host, sunday - Days::new(6), sunday - Days::new(1)),
+        6 * 16
+    );
+    assert_eq!(
+        offered_between(&host, sunday + Days::new(7), sunday + Days::new(7)),
+        16
+    );
+
+    let token = new_token(&browser, "script");
+    let read = call("GET", "/api/v1/availability", &token, None);
+    assert_eq!(read.json()["week_starts_on"], "sunday", "{}", read.body);
+    let wrong = call(
+        "PATCH",
+        "/api/v1/availability",
+        &token,
+        Some(json!({ "week_starts_on": "someday" })),
+    );
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.json()["error"]["fields"]["week_starts_on"].is_string());
+    let monday_again = call(
+        "PATCH",
+        "/api/v1/availability",
+        &token,
+        Some(json!({ "week_starts_on": "monday" })),
+    );
+    assert_eq!(monday_again.status, 200, "{}", monday_again.body);
+    assert_eq!(monday_again.json()["week_starts_on"], "monday");
+    // Monday-based again: the Sunday booking fills the week that ends on it.
+    assert_eq!(
+        offered_between(&host, sunday + Days::new(1), sunday + Days::new(1)),
+        16
+    );
+    assert_eq!(offered_between(&host, sunday - Days::new(6), sunday), 0);
+}
