@@ -23,4 +23,3 @@ pub mod privacy;
 pub mod profile;
 pub mod public_event;
 pub mod reschedule;
-pub mod time_off;

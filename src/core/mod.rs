@@ -19,6 +19,5 @@ pub mod paging;
 pub mod profile;
 pub mod questions;
 pub mod signup;
-pub mod time_off;
 pub mod types;
 pub mod webhooks;

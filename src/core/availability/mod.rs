@@ -79,4 +79,3 @@ pub use rules::{PeriodLimits, RulesInput, SlotRules};
 pub use schedule::Schedule;
 pub use weekly_hours::WeeklyHours;
 pub use zone::parse_zone;
-pub(crate) use zone::resolve_local;
