@@ -27,6 +27,7 @@ use crate::core::availability::{group_by_local_date, local_dates_to_utc, parse_z
 use crate::core::booking::FieldErrors;
 use crate::core::display::capitalised;
 use crate::core::display::{clock_label, day_label};
+use crate::i18n::Lang;
 
 /// How many days the preview shows, starting today in the schedule's zone.
 const PREVIEW_DAYS: u64 = 7;
@@ -222,7 +223,10 @@ async fn render(
     }
 
     let invalid = week.days.iter().any(|d| !d.error.is_empty()) || !week.zone_error.is_empty();
-    let week_starts = WEEKDAY_NAMES
+    // The dashboard is in English; the weekday names are the English pages' own.
+    let week_starts = Lang::En
+        .strings()
+        .weekdays
         .iter()
         .zip(0u32..)
         .map(|(name, days)| (days, *name, days == first.num_days_from_monday()))
@@ -284,17 +288,6 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
     };
     render(ctx, &signed_in, None, typed, FieldErrors::default()).await
 }
-
-/// The weekdays in the week-start choice, Monday first (days from Monday is the value).
-const WEEKDAY_NAMES: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
 
 /// `POST /dashboard/availability/week-start`: the weekday weekly limits count from.
 pub async fn save_week_start(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {

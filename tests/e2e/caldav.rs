@@ -226,28 +226,32 @@ fn a_wrong_password_is_refused_on_the_form_and_connects_nothing() {
     );
 }
 
-#[test]
-fn a_reconnect_keeps_the_calendars_the_host_chose() {
-    let host = caldav_host("CalDAV Reconnect");
-    assert_eq!(
-        dav(
-            &host.server,
-            &host.password,
-            "MKCALENDAR",
-            "/dana/home/",
-            None
-        ),
-        201
+/// Makes a second calendar, `home`, next to `office`, connects the account through the form
+/// and gives both calendars' URLs.
+fn connect_office_and_home(host: &CalDavHost) -> (String, String) {
+    let made = dav(
+        &host.server,
+        &host.password,
+        "MKCALENDAR",
+        "/dana/home/",
+        None,
     );
-    let connected = connect(&host, &host.password);
+    assert_eq!(made, 201);
+    let connected = connect(host, &host.password);
     assert_eq!(
         location(&connected),
         "/dashboard/connections?done=connected"
     );
-    let (office, home) = (
+    (
         format!("{}/dana/office/", host.server.base),
         format!("{}/dana/home/", host.server.base),
-    );
+    )
+}
+
+#[test]
+fn a_reconnect_keeps_the_calendars_the_host_chose() {
+    let host = caldav_host("CalDAV Reconnect");
+    let (office, home) = connect_office_and_home(&host);
     let page = host.browser.get("/dashboard/connections");
     for url in [&office, &home] {
         assert!(
@@ -402,25 +406,7 @@ fn book_and_run_cron(host: &CalDavHost, time: &str, invitee: &str) {
 fn the_host_chooses_the_caldav_calendar_that_receives_booked_events() {
     use crate::api_tokens::{call, new_token};
     let host = caldav_host("CalDAV Chooser");
-    assert_eq!(
-        dav(
-            &host.server,
-            &host.password,
-            "MKCALENDAR",
-            "/dana/home/",
-            None
-        ),
-        201
-    );
-    let connected = connect(&host, &host.password);
-    assert_eq!(
-        location(&connected),
-        "/dashboard/connections?done=connected"
-    );
-    let (office, home) = (
-        format!("{}/dana/office/", host.server.base),
-        format!("{}/dana/home/", host.server.base),
-    );
+    let (office, home) = connect_office_and_home(&host);
     let page = host.browser.get("/dashboard/connections");
     assert!(page.body.contains("New bookings go into"), "{}", page.body);
     for url in [&office, &home] {
