@@ -261,17 +261,7 @@ pub async fn connect(
     let form = parse_password_form(&body).map_err(AppError::InvalidFields)?;
     let before = ctx.store.connection(&host.id, provider.as_str()).await?;
     caldav_connection::connect(ctx, &host.id, provider, &form).await?;
-    let status = if before.is_some() { 200 } else { 201 };
-    Ok(Response::from_json(&saved_json(ctx, &host.id, provider).await?)?.with_status(status))
-}
-
-/// The host's connection to `provider` as it is stored now, as the API shows it.
-async fn saved_json(
-    ctx: &Ctx,
-    host_id: &str,
-    provider: ConnectProvider,
-) -> Result<Value, AppError> {
-    let saved = connection(ctx, host_id, provider).await?;
+    let saved = connection(ctx, &host.id, provider).await?;
     let account_email = ctx
         .store
         .open_account_email(
@@ -280,11 +270,13 @@ async fn saved_json(
             &saved.account_email,
         )
         .await?;
-    Ok(connection_json(
+    let status = if before.is_some() { 200 } else { 201 };
+    Ok(Response::from_json(&connection_json(
         ctx,
         provider,
         Some((&saved, &account_email)),
-    ))
+    ))?
+    .with_status(status))
 }
 
 /// `PATCH /api/v1/connections/{provider}`: changes the settings sent, by the dashboard's rules.
@@ -300,9 +292,20 @@ pub async fn update(
     let body = object(req).await?;
     let change = parse_change(&body).map_err(AppError::InvalidFields)?;
     save_change(ctx, &current, provider, change).await?;
-    Ok(Response::from_json(
-        &saved_json(ctx, &host.id, provider).await?,
-    )?)
+    let saved = connection(ctx, &host.id, provider).await?;
+    let account_email = ctx
+        .store
+        .open_account_email(
+            &saved.host_id,
+            saved.provider.as_str(),
+            &saved.account_email,
+        )
+        .await?;
+    Ok(Response::from_json(&connection_json(
+        ctx,
+        provider,
+        Some((&saved, &account_email)),
+    ))?)
 }
 
 /// `DELETE /api/v1/connections/{provider}`: disconnects as the dashboard does (204).
