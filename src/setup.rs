@@ -66,7 +66,7 @@ pub fn check(lookup: impl Fn(&str) -> Option<String>, database: Database) -> Vec
     if let Some(config) = config {
         recommendations(&config, database, &mut findings);
     }
-    findings.sort_by_key(|f| f.need);
+    crate::core::sort::sort_by_key(&mut findings, &|f| (f.need as i64, 0));
     findings
 }
 

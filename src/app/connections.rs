@@ -87,7 +87,7 @@ pub async fn google_calendars(
                 match next {
                     Some(next) => page = Some(next),
                     None => {
-                        list.sort_by_key(|c| !c.primary);
+                        CalendarChoice::primary_first(&mut list);
                         return Ok(list);
                     }
                 }
@@ -152,7 +152,7 @@ pub async fn outlook_calendars(
                 match link {
                     Some(link) => next = Some(link),
                     None => {
-                        list.sort_by_key(|c| !c.primary);
+                        CalendarChoice::primary_first(&mut list);
                         return Ok(list);
                     }
                 }

@@ -112,7 +112,7 @@ impl Calendars<'_> {
                 .await?,
             );
         }
-        busy.sort();
+        Interval::sort(&mut busy);
         Ok(busy)
     }
 
@@ -131,7 +131,7 @@ impl Calendars<'_> {
         for id in &ids {
             busy.append(&mut self.outlook_calendar_busy(connection, window, id).await?);
         }
-        busy.sort();
+        Interval::sort(&mut busy);
         Ok(busy)
     }
 

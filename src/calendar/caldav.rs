@@ -114,7 +114,7 @@ impl Calendars<'_> {
             };
             busy.extend(periods);
         }
-        busy.sort();
+        Interval::sort(&mut busy);
         Ok(busy)
     }
 

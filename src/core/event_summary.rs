@@ -48,7 +48,7 @@ pub fn summary(input: &EventTypeInput) -> String {
             durations.push(other);
         }
     }
-    durations.sort_unstable();
+    crate::core::sort::sort_numbers(&mut durations);
     if let Some((last, first)) = durations.split_last() {
         let list = first
             .iter()

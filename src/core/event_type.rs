@@ -192,7 +192,7 @@ pub fn offered_durations(default: u32, stored_others: &str) -> Vec<u32> {
 /// How a list of durations reads: "30", or "15 / 30 / 60" from short to long.
 pub fn durations_label(offered: &[u32]) -> String {
     let mut sorted = offered.to_vec();
-    sorted.sort_unstable();
+    crate::core::sort::sort_numbers(&mut sorted);
     sorted
         .iter()
         .map(u32::to_string)
@@ -210,7 +210,7 @@ pub fn pick_duration(offered: &[u32], raw: &str) -> Result<u32, FieldError> {
     }
     let choices = {
         let mut sorted = offered.to_vec();
-        sorted.sort_unstable();
+        crate::core::sort::sort_numbers(&mut sorted);
         let names: Vec<String> = sorted.iter().map(u32::to_string).collect();
         match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => {

@@ -19,5 +19,6 @@ pub mod paging;
 pub mod profile;
 pub mod questions;
 pub mod signup;
+pub mod sort;
 pub mod types;
 pub mod webhooks;

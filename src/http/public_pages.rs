@@ -424,7 +424,7 @@ async fn render_booking_page(
     let window_end =
         today + Days::new(u64::try_from(target.event.booking_window_days).unwrap_or(0));
     let mut shortest_first = offered.clone();
-    shortest_first.sort_unstable();
+    crate::core::sort::sort_numbers(&mut shortest_first);
     let durations = if offered.len() > 1 {
         shortest_first
             .into_iter()

@@ -80,7 +80,7 @@ fn ranked_tags(header: &str) -> Vec<String> {
             (q > 0).then_some((q, index, tag))
         })
         .collect();
-    tags.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::core::sort::sort_by_key(&mut tags, &|(q, index, _)| (-i64::from(*q), *index as i64));
     tags.into_iter().map(|(_, _, tag)| tag).collect()
 }
 

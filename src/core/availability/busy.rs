@@ -22,7 +22,9 @@ impl BusySweep {
             .filter(|b| b.start() < to && from < b.end())
             .map(|b| (b.start(), b.end()))
             .collect();
-        spans.sort_unstable();
+        crate::core::sort::sort_by_key(&mut spans, &|(start, end)| {
+            (start.timestamp_micros(), end.timestamp_micros())
+        });
         let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(spans.len());
         for (start, end) in spans {
             match merged.last_mut() {

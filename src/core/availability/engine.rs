@@ -60,7 +60,7 @@ pub fn available_slots(q: &SlotQuery) -> Vec<Slot> {
             }
         }
     }
-    starts.sort_unstable();
+    crate::core::sort::sort_by_key(&mut starts, &|t| (t.timestamp_micros(), 0));
     starts.dedup();
 
     let (before, after) = (q.rules.buffer_before(), q.rules.buffer_after());

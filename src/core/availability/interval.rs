@@ -16,6 +16,13 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// Orders a list by start, then end, with the Worker's one sort (`core::sort`).
+    pub fn sort(list: &mut Vec<Interval>) {
+        crate::core::sort::sort_by_key(list, &|i| {
+            (i.start.timestamp_micros(), i.end.timestamp_micros())
+        });
+    }
+
     /// Rejects an end at or before the start, so every interval holds at least one instant.
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, AvailabilityError> {
         if end <= start {

@@ -89,7 +89,9 @@ impl BookingLimits {
             let dates: Vec<NaiveDate> = booked_starts.iter().map(|t| local_date(*t, zone)).collect();
             for limit in &mut counted {
                 limit.keys = dates.iter().map(|d| limit.period.first_date(*d)).collect();
-                limit.keys.sort_unstable();
+                crate::core::sort::sort_by_key(&mut limit.keys, &|d| {
+                    (i64::from(d.num_days_from_ce()), 0)
+                });
             }
         }
         Self {

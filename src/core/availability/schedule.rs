@@ -30,7 +30,9 @@ impl Schedule {
         for (date, ranges) in &mut overrides {
             sort_and_check(ranges, || date.to_string())?;
         }
-        overrides.sort_unstable_by_key(|(date, _)| *date);
+        crate::core::sort::sort_by_key(&mut overrides, &|(date, _)| {
+            (i64::from(date.num_days_from_ce()), 0)
+        });
         if let Some(pair) = overrides.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(AvailabilityError::DuplicateOverride(pair[0].0));
         }

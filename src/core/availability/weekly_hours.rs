@@ -45,10 +45,12 @@ impl WeeklyHours {
 /// Sorts one day's ranges and rejects any pair sharing a minute; `day` names the day for the
 /// message and is only built on error.
 pub(crate) fn sort_and_check(
-    ranges: &mut [LocalRange],
+    ranges: &mut Vec<LocalRange>,
     day: impl FnOnce() -> String,
 ) -> Result<(), AvailabilityError> {
-    ranges.sort_unstable();
+    crate::core::sort::sort_by_key(ranges, &|r| {
+        (i64::from(r.start_minute()), i64::from(r.end_minute()))
+    });
     if let Some(pair) = ranges.windows(2).find(|pair| pair[0].overlaps(&pair[1])) {
         return Err(AvailabilityError::OverlappingRanges {
             day: day(),

@@ -190,7 +190,7 @@ pub fn parse_free_busy(
             }
         }
     }
-    busy.sort();
+    Interval::sort(&mut busy);
     Ok(busy)
 }
 
@@ -281,6 +281,13 @@ pub struct CalendarChoice {
     pub primary: bool,
 }
 
+impl CalendarChoice {
+    /// Puts the primary calendar first, the others in the provider's order.
+    pub fn primary_first(list: &mut Vec<CalendarChoice>) {
+        crate::core::sort::sort_by_key(list, &|c| (i64::from(!c.primary), 0));
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct CalendarListAnswer {
@@ -314,7 +321,7 @@ pub fn parse_calendar_list_page(
             primary: c.primary,
         })
         .collect();
-    calendars.sort_by_key(|c| !c.primary);
+    CalendarChoice::primary_first(&mut calendars);
     Ok((calendars, next))
 }
 

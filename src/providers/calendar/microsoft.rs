@@ -189,7 +189,7 @@ pub fn parse_calendar_list(
             primary: c.is_default_calendar,
         })
         .collect();
-    calendars.sort_by_key(|c| !c.primary);
+    CalendarChoice::primary_first(&mut calendars);
     Ok((
         calendars,
         list.next_link.filter(|l| !l.is_empty()).map(NextLink),
@@ -330,7 +330,7 @@ pub fn parse_calendar_view(
             busy.push(interval);
         }
     }
-    busy.sort();
+    Interval::sort(&mut busy);
     Ok(CalendarViewPage {
         busy,
         next_link: view.next_link.filter(|l| !l.is_empty()).map(NextLink),
