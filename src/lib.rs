@@ -62,8 +62,34 @@ async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker
         calendar::health::run(&env).await;
     } else {
         mail::reminders::run(&env).await;
-        calendar::run_due(&env).await;
-        outbound::deliver_scheduled(env).await;
+        let plan = match core::cron_plan::WorkersPlan::parse(
+            env.var("WORKERS_PLAN")
+                .ok()
+                .map(|v| v.to_string())
+                .as_deref(),
+        ) {
+            Ok(plan) => plan,
+            Err(why) => {
+                worker::console_error!("the Worker setting WORKERS_PLAN is invalid: {why}");
+                core::cron_plan::WorkersPlan::Free
+            }
+        };
+        let rows = plan.calendar_rows_per_run();
+        match plan.run_at(event.schedule() as i64) {
+            core::cron_plan::CronRun::Everything => {
+                calendar::run_due(&env, rows).await;
+                outbound::deliver_scheduled(env, true).await;
+            }
+            core::cron_plan::CronRun::CalendarFirst => {
+                let worked = calendar::run_due(&env, rows).await;
+                outbound::deliver_scheduled(env, !worked).await;
+            }
+            core::cron_plan::CronRun::EmailsFirst => {
+                if !outbound::deliver_scheduled(env.clone(), true).await {
+                    calendar::run_due(&env, rows).await;
+                }
+            }
+        }
     }
 }
 

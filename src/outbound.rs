@@ -45,9 +45,11 @@ pub async fn deliver_after_change(env: Env, store: Option<crate::store::Store>) 
 
 /// The minute's cron run: webhooks first, so the notice about an endpoint disabled in this
 /// run is among the emails sent right after (which is why the emails are read after them).
-pub async fn deliver_scheduled(env: Env) {
+/// The emails only when `emails` (a free plan's run that made calendar events leaves them to
+/// the next, `core::cron_plan`); says whether any email was due.
+pub async fn deliver_scheduled(env: Env, emails: bool) -> bool {
     let Some(run) = crate::runtime::open_run(&env, "delivery") else {
-        return;
+        return false;
     };
     let webhooks_only = DueLimits {
         emails: 0,
@@ -67,8 +69,18 @@ pub async fn deliver_scheduled(env: Env) {
         notices: crate::mail::deliver::ROWS_PER_RUN,
         webhooks: 0,
     };
+    if !emails {
+        return false;
+    }
     match run.store.due_outboxes(run.now.timestamp(), mail_only).await {
-        Ok(due) => crate::mail::deliver::run_in(&run, &env, &by_sender(due).0).await,
-        Err(error) => worker::console_error!("email delivery: {error}"),
+        Ok(due) => {
+            let mail = by_sender(due).0;
+            crate::mail::deliver::run_in(&run, &env, &mail).await;
+            !(mail.emails.is_empty() && mail.notices.is_empty())
+        }
+        Err(error) => {
+            worker::console_error!("email delivery: {error}");
+            false
+        }
     }
 }

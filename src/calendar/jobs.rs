@@ -34,8 +34,6 @@ use crate::store::{
 
 /// How long a claimed row is left alone by other runs.
 const LEASE_SECONDS: i64 = 120;
-/// Rows one cron run works on at most.
-const ROWS_PER_RUN: i64 = 10;
 /// Reads, inside one run, of an event whose Meet or Teams link is still being made.
 const CONFERENCE_POLLS: u32 = 4;
 /// Runs (with the usual backoff) that read a link still being made before the event is kept
@@ -92,16 +90,17 @@ fn when(row: &CalendarWorkRow) -> Result<Interval, StepError> {
 }
 
 impl Calendars<'_> {
-    /// Works through every due row (cron).
-    pub async fn run_due(&self) -> Result<(), StoreError> {
+    /// Works through up to `rows` due rows (cron); says whether it tried any provider call.
+    pub async fn run_due(&self, rows: i64) -> Result<bool, StoreError> {
+        let mut worked = false;
         for due in self
             .store
-            .due_calendar_work(self.now.timestamp(), ROWS_PER_RUN)
+            .due_calendar_work(self.now.timestamp(), rows)
             .await?
         {
-            self.process(&due.booking_id).await?;
+            worked |= self.process(&due.booking_id).await? != Outcome::Skipped;
         }
-        Ok(())
+        Ok(worked)
     }
 
     /// Claims the row of `booking_id` if it is due and does its work.

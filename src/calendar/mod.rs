@@ -57,18 +57,20 @@ pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuth
     provider.registration(config)
 }
 
-/// The cron trigger's turn: retries every booking's due calendar work.
-pub async fn run_due(env: &worker::Env) {
+/// The cron trigger's turn: up to `rows` bookings' due calendar work; says whether any
+/// provider call was tried (`core::cron_plan` then leaves the emails to the next run).
+pub async fn run_due(env: &worker::Env, rows: i64) -> bool {
     let Some(run) = crate::runtime::open_run(env, "calendar work") else {
-        return;
+        return false;
     };
     let outcome = match run.calendars() {
-        Ok(calendars) => calendars.run_due().await.map_err(|e| e.to_string()),
+        Ok(calendars) => calendars.run_due(rows).await.map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),
     };
-    if let Err(error) = outcome {
+    outcome.unwrap_or_else(|error| {
         worker::console_error!("calendar work: {error}");
-    }
+        false
+    })
 }
 
 /// Why disconnecting could not finish.

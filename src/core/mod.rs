@@ -8,6 +8,7 @@ pub mod busy_cache;
 pub mod calendar_settings;
 pub mod calendar_work;
 pub mod connection_health;
+pub mod cron_plan;
 pub mod display;
 pub mod event_summary;
 pub mod event_type;

@@ -327,19 +327,40 @@ function cases(session) {
     );
   }
   // The cron run is one for the whole instance; it appears once, after both hosts' bookings.
-  // The cron run that finishes an API booking (its event and Meet link, then its two emails)
-  // comes last: the earlier cases leave calendar work due, which its setup lets the cron
-  // clear first (ten rows a run), so each measured run has exactly one booking to finish.
-  list.push({
-    name: "cron run finishing an API booking (3 calendars)",
-    setup: async () => {
-      for (let i = 0; i < 40; i++) await request(`${OPENSLOT}/__scheduled?cron=*+*+*+*+*`);
+  // On the free plan (the default `WORKERS_PLAN`) a run does one kind of provider work
+  // (`core::cron_plan`): calendar work in even minutes, emails in odd ones, each only when the
+  // other kind has nothing due. The runs here name their minute (`time`), so each measured run
+  // does exactly one booking's share: its event and Meet link, or its two emails. The earlier
+  // cases leave calendar work and emails due, which each setup clears first.
+  const cronAt = (minute) => {
+    const even = Math.floor(Date.now() / 120_000) * 120_000;
+    return () => request(`${OPENSLOT}/__scheduled?cron=*+*+*+*+*&time=${minute === "even" ? even : even + 60_000}`);
+  };
+  const calendarRun = cronAt("even");
+  const emailRun = cronAt("odd");
+  list.push(
+    {
+      name: "cron run making an API booking's event (3 calendars)",
+      setup: async () => {
+        for (let i = 0; i < 400; i++) await calendarRun();
+      },
+      prepare: async () => {
+        await book("cal");
+        return calendarRun;
+      },
     },
-    prepare: async () => {
-      await book("cal");
-      return () => request(`${OPENSLOT}/__scheduled?cron=*+*+*+*+*`);
+    {
+      name: "cron run sending an API booking's emails (3 calendars)",
+      setup: async () => {
+        for (let i = 0; i < 60; i++) await emailRun();
+      },
+      prepare: async () => {
+        await book("cal");
+        await calendarRun();
+        return emailRun;
+      },
     },
-  });
+  );
   return list.filter((c) => c.name !== "cron run (3 calendars)");
 }
 

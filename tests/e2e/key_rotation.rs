@@ -34,7 +34,7 @@ fn literal(value: &Value) -> String {
 }
 
 /// Copies the rows of `table` whose `column` is `id` from the suite's D1 into `state_dir`'s.
-fn copy_rows(table: &str, column: &str, id: &str, state_dir: &Path) {
+pub(crate) fn copy_rows(table: &str, column: &str, id: &str, state_dir: &Path) {
     for row in sql(&format!("SELECT * FROM {table} WHERE {column} = '{id}'")) {
         let row = row.as_object().unwrap();
         let columns: Vec<&str> = row.keys().map(String::as_str).collect();

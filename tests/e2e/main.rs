@@ -17,6 +17,7 @@ mod cloudflare_email;
 mod connection_health;
 mod connections;
 mod connections_api;
+mod cron_turns;
 mod dashboard_availability;
 mod dashboard_bookings;
 mod dashboard_event_types;

@@ -129,6 +129,10 @@ impl World {
             format!("ZOOM_WEBHOOK_SECRET:{TEST_ZOOM_WEBHOOK_SECRET}"),
             // Webhooks may go to the tests' loopback receivers (tests/e2e/webhooks.rs).
             "LOCAL_DEVELOPMENT:true".to_owned(),
+            // One cron run does all that is due, so a test's `run_cron` finishes its bookings
+            // whatever else runs beside it; the free plan's turns have their own Worker
+            // (tests/e2e/cron_turns.rs).
+            "WORKERS_PLAN:paid".to_owned(),
         ]
         .into_iter()
         .flat_map(|var| ["--var".to_owned(), var])
