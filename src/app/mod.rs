@@ -23,3 +23,4 @@ pub mod privacy;
 pub mod profile;
 pub mod public_event;
 pub mod reschedule;
+pub mod time_off;

@@ -254,6 +254,7 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
             "schedule_time_zone": profile.schedule_time_zone,
             "weekly_hours": weekly_hours,
             "date_overrides": store.export_overrides(id).await?,
+            "time_off": store.export_time_off(id).await?,
         },
         "bookings": store.export_bookings(id).await?,
         "connections": store.export_connections(id).await?,

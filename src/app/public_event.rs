@@ -16,7 +16,9 @@ use crate::core::busy_cache::BusyCache;
 use crate::core::event_type::{offered_durations, pick_duration};
 use crate::core::questions::{questions_from_json, Question};
 use crate::core::types::FieldError;
-use crate::store::{ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Store, WeeklyHoursRow};
+use crate::store::{
+    ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Store, TimeOffRow, WeeklyHoursRow,
+};
 
 thread_local! {
     /// Busy times read for pages, reused for a few seconds by later views in this isolate.
@@ -243,6 +245,16 @@ impl PublicEvent {
                 booked_starts.push(start);
             }
         }
+        for off in &rows.time_off {
+            if let (Some(start), Some(end)) = (
+                DateTime::from_timestamp(off.start_at, 0),
+                DateTime::from_timestamp(off.end_at, 0),
+            ) {
+                if let Ok(interval) = Interval::new(start, end) {
+                    busy.push(interval);
+                }
+            }
+        }
         for start in rows.counted_starts.iter().flatten() {
             if let Some(start) = DateTime::from_timestamp(*start, 0) {
                 booked_starts.push(start);
@@ -282,6 +294,7 @@ impl PublicEvent {
             now,
             range,
             connections: rows.connections,
+            time_off: rows.time_off,
         })
     }
 
@@ -345,6 +358,9 @@ pub struct Availability {
     pub range: Interval,
     /// The host's connections as read with the rest, so booking needs no second read.
     pub connections: Vec<ConnectionRow>,
+    /// The host's time off around the range (already in `busy`), for the notes a booking
+    /// page shows.
+    pub time_off: Vec<TimeOffRow>,
 }
 
 impl Availability {

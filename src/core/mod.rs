@@ -21,5 +21,6 @@ pub mod profile;
 pub mod questions;
 pub mod signup;
 pub mod sort;
+pub mod time_off;
 pub mod types;
 pub mod webhooks;

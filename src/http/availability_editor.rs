@@ -21,12 +21,14 @@ use crate::app::availability::{
     store_week, stored_week, OverrideProblem,
 };
 use crate::app::public_event::PublicEvent;
+use crate::app::time_off;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, parse_zone, LocalRange};
 use crate::core::booking::FieldErrors;
 use crate::core::display::capitalised;
 use crate::core::display::{clock_label, day_label};
+use crate::core::time_off::TimeOffForm;
 use crate::i18n::Lang;
 
 /// How many days the preview shows, starting today in the schedule's zone.
@@ -67,6 +69,9 @@ struct AvailabilityPage {
     preview_unreadable: bool,
     /// `(value, label, chosen)` of each weekday the host's weeks may start on.
     week_starts: Vec<(u32, &'static str, bool)>,
+    time_off: Vec<TimeOffItem>,
+    /// The time-off form as typed (empty at first).
+    time_off_form: TimeOffForm,
     csrf: String,
     errors: FieldErrors,
 }
@@ -105,6 +110,15 @@ struct Typed {
     override_date: String,
     override_hours: String,
     override_day_off: bool,
+    time_off: TimeOffForm,
+}
+
+/// One span of time off as the page lists it.
+struct TimeOffItem {
+    id: String,
+    /// From when to when, in the schedule's zone.
+    label: String,
+    note: String,
 }
 
 fn ranges_text(ranges: &[(i64, i64)]) -> String {
@@ -231,8 +245,19 @@ async fn render(
         .zip(0u32..)
         .map(|(name, days)| (days, *name, days == first.num_days_from_monday()))
         .collect();
+    let time_off = time_off::ahead(ctx, host_id)
+        .await?
+        .into_iter()
+        .map(|row| TimeOffItem {
+            label: span_label(row.start_at, row.end_at, zone),
+            id: row.id,
+            note: row.note,
+        })
+        .collect();
     let page = AvailabilityPage {
         week_starts,
+        time_off,
+        time_off_form: typed.time_off,
         week,
         overrides,
         override_date: typed.override_date,
@@ -287,6 +312,74 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
         ..Typed::default()
     };
     render(ctx, &signed_in, None, typed, FieldErrors::default()).await
+}
+
+/// "Mon 5 Jul 09:00 – Fri 9 Jul 24:00" in `zone`: a span of time off as the host reads it.
+fn span_label(start_at: i64, end_at: i64, zone: Tz) -> String {
+    let point = |at: i64, end: bool| {
+        let Some(instant) = chrono::DateTime::from_timestamp(at, 0) else {
+            return String::new();
+        };
+        let local = instant.with_timezone(&zone);
+        // An end at midnight is the end of the day before, as the form took it.
+        if end && local.time() == chrono::NaiveTime::MIN {
+            let day = local.date_naive().pred_opt().unwrap_or(local.date_naive());
+            return format!("{} 24:00", day_label(day));
+        }
+        format!(
+            "{} {}",
+            day_label(local.date_naive()),
+            clock_label(instant, zone)
+        )
+    };
+    format!("{} – {}", point(start_at, false), point(end_at, true))
+}
+
+/// `POST /dashboard/availability/time-off`: adds a span in which nothing is offered.
+pub async fn add_time_off(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let value = |name: &str| field(&pairs, name).unwrap_or_default().to_owned();
+    let typed = TimeOffForm {
+        start_date: value("time_off_start_date"),
+        start_time: value("time_off_start_time"),
+        end_date: value("time_off_end_date"),
+        end_time: value("time_off_end_time"),
+        note: value("time_off_note"),
+    };
+    let zone = schedule_zone(ctx, &signed_in.host).await?;
+    match typed.parse(zone, ctx.now) {
+        Ok(off) => {
+            time_off::add(ctx, &signed_in.host.id, off).await?;
+            redirect("/dashboard/availability", 303)
+        }
+        Err(errors) => {
+            let mut named = FieldErrors::default();
+            for (field, message) in errors.iter() {
+                let field = match field {
+                    "start_date" => "time_off_start_date",
+                    "end_date" => "time_off_end_date",
+                    _ => "time_off_note",
+                };
+                named.push(field, message);
+            }
+            let typed = Typed {
+                time_off: typed,
+                ..Typed::default()
+            };
+            render(ctx, &signed_in, None, typed, named).await
+        }
+    }
+}
+
+/// `POST /dashboard/availability/time-off/{id}/delete`.
+pub async fn delete_time_off(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    time_off::remove(ctx, &signed_in.host.id, id).await?;
+    redirect("/dashboard/availability", 303)
 }
 
 /// `POST /dashboard/availability/week-start`: the weekday weekly limits count from.

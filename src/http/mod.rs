@@ -30,6 +30,7 @@ mod request;
 mod reschedule;
 mod session;
 mod setup;
+mod time_off_api;
 mod webhook_endpoints;
 mod webhook_endpoints_api;
 mod webhooks;
@@ -205,6 +206,11 @@ async fn route(
         (["api", "v1", "bookings", id, "cancel"], Method::Post) => {
             host_bookings_api::cancel(ctx!(), env, req, id).await
         }
+        (["api", "v1", "time-off"], Method::Get) => time_off_api::list(ctx!(), env, req).await,
+        (["api", "v1", "time-off"], Method::Post) => time_off_api::create(ctx!(), env, req).await,
+        (["api", "v1", "time-off", id], Method::Delete) => {
+            time_off_api::delete(ctx!(), env, req, id).await
+        }
         (["api", "v1", "connections"], Method::Get) => {
             connections_api::list(ctx!(), env, req).await
         }
@@ -290,6 +296,12 @@ async fn route(
         }
         (["dashboard", "availability"], Method::Post) => {
             availability_editor::save_weekly(ctx!(), req).await
+        }
+        (["dashboard", "availability", "time-off"], Method::Post) => {
+            availability_editor::add_time_off(ctx!(), req).await
+        }
+        (["dashboard", "availability", "time-off", id, "delete"], Method::Post) => {
+            availability_editor::delete_time_off(ctx!(), req, id).await
         }
         (["dashboard", "availability", "week-start"], Method::Post) => {
             availability_editor::save_week_start(ctx!(), req).await
@@ -448,6 +460,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/availability", "GET, PATCH, PUT"),
     ("/api/v1/availability/overrides/{date}", "DELETE, GET, PUT"),
     ("/api/v1/connections", "GET"),
+    ("/api/v1/time-off", "GET, POST"),
+    ("/api/v1/time-off/{id}", "DELETE"),
     ("/api/v1/connections/{provider}", "DELETE, PATCH, POST"),
     ("/api/v1/connections/{provider}/calendars", "GET"),
     ("/api/v1/webhooks", "GET, POST"),
@@ -517,6 +531,12 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/dashboard/availability", "GET, HEAD, POST", Framing::Deny),
     ("/dashboard/availability/overrides", "POST", Framing::Deny),
     ("/dashboard/availability/week-start", "POST", Framing::Deny),
+    ("/dashboard/availability/time-off", "POST", Framing::Deny),
+    (
+        "/dashboard/availability/time-off/{id}/delete",
+        "POST",
+        Framing::Deny,
+    ),
     (
         "/dashboard/availability/overrides/{date}/delete",
         "POST",

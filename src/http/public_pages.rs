@@ -230,6 +230,9 @@ struct BookingPage {
     chosen: Option<ChosenDay>,
     form: Option<BookingForm>,
     notice: Option<String>,
+    /// The notes of the host's time off in the shown month ("Back on 12 January"), as the
+    /// host wrote them; never why.
+    time_off_notes: Vec<String>,
 }
 
 /// Which month, day and zone a booking page shows, and which slot (if any) is being booked.
@@ -438,7 +441,14 @@ async fn render_booking_page(
         Vec::new()
     };
     let event = &target.event;
+    let mut time_off_notes: Vec<String> = Vec::new();
+    for off in &availability.time_off {
+        if !off.note.is_empty() && !time_off_notes.contains(&off.note) {
+            time_off_notes.push(off.note.clone());
+        }
+    }
     html(BookingPage {
+        time_off_notes,
         t,
         host_name: target.host.name.clone(),
         title: event.title.clone(),

@@ -27,7 +27,8 @@ use crate::core::webhooks::WebhookEvent;
 use crate::providers::calendar::MeetingMaker;
 
 /// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
-/// confirmed of the host (`?2`) overlaps the meeting plus its buffers `[?13, ?14)`, and for
+/// confirmed of the host (`?2`) and none of the host's time off overlaps the meeting plus its
+/// buffers `[?13, ?14)` (the engine counts time off as busy time), and for
 /// each cap of `?15` (a JSON array of `[cap, from, until]`, one per local day, week or month
 /// the start falls in: [`CapCheck`]), fewer than `cap` confirmed bookings of the event type
 /// (`?3`) start in `[from, until)`. `$others` narrows which bookings count (a moved booking
@@ -38,6 +39,8 @@ macro_rules! slot_is_free {
             "NOT EXISTS (SELECT 1 FROM bookings WHERE host_id = ?2 AND status = 'confirmed' ",
             $others,
             " AND start_at < ?14 AND end_at > ?13) \
+             AND NOT EXISTS (SELECT 1 FROM time_off WHERE host_id = ?2 \
+             AND start_at < ?14 AND end_at > ?13) \
              AND NOT EXISTS (SELECT 1 FROM json_each(?15) AS cap \
              WHERE (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
              AND status = 'confirmed' ",

@@ -2,6 +2,7 @@
 
 use super::bookings::{BusyRow, StartRow, CONFIRMED_OVERLAPPING, CONFIRMED_STARTS};
 use super::connections::HOST_CONNECTIONS;
+use super::time_off::{TimeOffRow, TIME_OFF_OVERLAPPING};
 use super::{
     rows, ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError,
     WeeklyHoursRow,
@@ -24,6 +25,8 @@ pub struct AvailabilityRows {
     pub bookings: Vec<BusyRow>,
     /// The host's connections, for busy times (and for a new booking's calendar work).
     pub connections: Vec<ConnectionRow>,
+    /// The host's time off overlapping the busy span.
+    pub time_off: Vec<TimeOffRow>,
     /// When asked for: the starts of the event type's confirmed bookings over whole weeks
     /// and months, for its weekly and monthly caps.
     pub counted_starts: Option<Vec<i64>>,
@@ -86,9 +89,9 @@ impl Store {
 
     /// The host's weekly hours, the date overrides between two local dates (inclusive,
     /// `YYYY-MM-DD`), the confirmed bookings overlapping `[busy_from, busy_until)` (Unix
-    /// seconds), the connections and, with `counted` (an event type and a span), the starts
-    /// of that event type's confirmed bookings in the span, as one D1 batch (one round trip
-    /// instead of five).
+    /// seconds), the connections, the time off overlapping that span and, with `counted` (an
+    /// event type and a span), the starts of that event type's confirmed bookings in the span,
+    /// as one D1 batch (one round trip instead of six).
     pub async fn availability_rows(
         &self,
         host_id: &str,
@@ -111,6 +114,7 @@ impl Store {
             (DATE_OVERRIDES, &dates),
             (CONFIRMED_OVERLAPPING, &busy),
             (HOST_CONNECTIONS, &host),
+            (TIME_OFF_OVERLAPPING, &busy),
         ];
         let counted_params = counted.map(|(event_type_id, start, end)| {
             [
@@ -127,7 +131,7 @@ impl Store {
         self.open_checked_calendars(&mut connections).await?;
         let counted_starts = match counted_params {
             Some(_) => Some(
-                rows::<StartRow>(QUERY, &results, 4)?
+                rows::<StartRow>(QUERY, &results, 5)?
                     .into_iter()
                     .map(|row| row.start_at)
                     .collect(),
@@ -139,6 +143,7 @@ impl Store {
             overrides: rows(QUERY, &results, 1)?,
             bookings: rows(QUERY, &results, 2)?,
             connections,
+            time_off: rows(QUERY, &results, 4)?,
             counted_starts,
         })
     }

@@ -38,6 +38,7 @@ mod sealed_host_settings;
 mod sealed_invitee;
 mod sealed_meeting;
 mod sealed_notice;
+mod time_off;
 mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
@@ -58,6 +59,7 @@ pub use privacy::{
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;
+pub use time_off::TimeOffRow;
 pub use webhooks::{
     AttemptOutcome, DeliveryLogRow, DueDelivery, EndpointWrite, WebhookAttempt, WebhookEndpointRow,
     MAX_ENDPOINTS_PER_HOST,

@@ -48,5 +48,6 @@ mod setup_page;
 mod shredding;
 mod sign_in;
 mod slots_api;
+mod time_off;
 mod webhooks;
 mod zz_log_scan;

@@ -79,3 +79,4 @@ pub use rules::{PeriodLimits, RulesInput, SlotRules};
 pub use schedule::Schedule;
 pub use weekly_hours::WeeklyHours;
 pub use zone::parse_zone;
+pub(crate) use zone::resolve_local;
