@@ -7,9 +7,9 @@
 //! check that confirms a booking, which always asks the provider afresh. Pure: the caller passes
 //! the time.
 
-use std::collections::HashMap;
 
 use super::availability::Interval;
+use super::small_map::SmallMap;
 
 /// How long busy times read for a page are reused.
 pub const FRESH_FOR_MS: i64 = 5_000;
@@ -20,7 +20,7 @@ pub const MAX_ENTRIES: usize = 512;
 /// Busy times by host and range, each with when it was read.
 #[derive(Debug, Default)]
 pub struct BusyCache {
-    entries: HashMap<(String, i64, i64), (i64, Vec<Interval>)>,
+    entries: SmallMap<(String, i64, i64), (i64, Vec<Interval>)>,
 }
 
 fn key(host_id: &str, window: Interval) -> (String, i64, i64) {
@@ -45,7 +45,7 @@ impl BusyCache {
     pub fn put(&mut self, host_id: &str, window: Interval, now_ms: i64, busy: Vec<Interval>) {
         self.entries
             .retain(|_, (read_at, _)| now_ms - *read_at < FRESH_FOR_MS);
-        while self.entries.len() >= MAX_ENTRIES {
+        while self.entries.count() >= MAX_ENTRIES {
             let Some(oldest) = self
                 .entries
                 .iter()
@@ -62,13 +62,13 @@ impl BusyCache {
     /// How many ranges are remembered.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.count()
     }
 
     /// Whether nothing is remembered.
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.count() == 0
     }
 }
 

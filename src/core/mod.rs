@@ -20,6 +20,7 @@ pub mod paging;
 pub mod profile;
 pub mod questions;
 pub mod signup;
+pub mod small_map;
 pub mod sort;
 pub mod time_off;
 pub mod types;

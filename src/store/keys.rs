@@ -33,12 +33,12 @@
 //! what one of them sealed.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use serde::Deserialize;
 use worker::kv::KvStore;
 
 use super::{Param, Store, StoreError};
+use crate::core::small_map::SmallMap;
 use crate::crypto::data_key::{DataKey, Field, IndexKey, KeyRef};
 use crate::crypto::token_cipher::TokenCipher;
 
@@ -129,14 +129,14 @@ pub struct KeySource {
     pub(super) instance: TokenCipher,
     index: IndexKey,
     kv: RefCell<Option<KvStore>>,
-    opened: RefCell<HashMap<(String, KeyRef), DataKey>>,
+    opened: RefCell<SmallMap<(String, KeyRef), DataKey>>,
     /// The key each host's new values were sealed under in this request or run: a booking
     /// seals its invitee and two emails, and asks D1 which key is the host's once.
-    sealing: RefCell<HashMap<String, DataKey>>,
+    sealing: RefCell<SmallMap<String, DataKey>>,
     /// Which key each (host, provider) connection has, as read in this request or run: a
     /// booking's calendar work seals its event id, meeting id and link under the connections'
     /// keys and asks D1 once per connection. Forgotten wherever the store changes it.
-    connection_key_ids: RefCell<HashMap<(String, String), Option<String>>>,
+    connection_key_ids: RefCell<SmallMap<(String, String), Option<String>>>,
 }
 
 impl KeySource {
@@ -147,9 +147,9 @@ impl KeySource {
             instance: instance.clone(),
             index: index.clone(),
             kv: RefCell::new(None),
-            opened: RefCell::new(HashMap::new()),
-            sealing: RefCell::new(HashMap::new()),
-            connection_key_ids: RefCell::new(HashMap::new()),
+            opened: RefCell::default(),
+            sealing: RefCell::default(),
+            connection_key_ids: RefCell::default(),
         }
     }
 
@@ -190,7 +190,7 @@ impl Store {
             let mut ids = source.connection_key_ids.borrow_mut();
             match key_id {
                 Some(key_id) => ids.insert(slot, key_id),
-                None => ids.remove(&slot),
+                None => drop(ids.remove(&slot)),
             };
         }
     }
