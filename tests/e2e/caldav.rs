@@ -10,7 +10,8 @@ mod radicale;
 use serde_json::{json, Value};
 
 use crate::calendars::{at, day, offered};
-use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::sign_in::sign_in_seeded;
+use crate::sign_in::{csrf_of, location};
 use crate::support::browser::Browser;
 use crate::support::http::{post_form, post_json};
 use crate::support::residue;
@@ -34,10 +35,7 @@ fn caldav_host(name: &str) -> CalDavHost {
         .hours(EVERY_DAY, 0, 1440)
         .event(EventSeed::new("call", 30))
         .create();
-    let email = format!("{}@example.com", host.slug);
-    fake_account("google", &email, name);
-    let browser = Browser::new();
-    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    let (_, browser) = sign_in_seeded(&host, name);
     // A password nobody else uses, so finding it anywhere means it leaked.
     let password = format!("app-pw-{}", host.slug);
     let server = Radicale::start(&[(USER, &password)]);

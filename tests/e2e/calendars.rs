@@ -6,7 +6,8 @@ use chrono::{Days, Utc};
 use serde_json::{json, Value};
 
 use crate::connections::connect;
-use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::sign_in::sign_in_seeded;
+use crate::sign_in::{csrf_of, fake_account, location};
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_form, post_json, query};
 use crate::support::kv;
@@ -31,10 +32,7 @@ pub(crate) fn calendar_host(name: &str, location_kind: &str, providers: &[&str])
         "UPDATE event_types SET location_kind = '{location_kind}' WHERE host_id = '{}'",
         host.id
     ));
-    let email = format!("{}@example.com", host.slug);
-    fake_account("google", &email, name);
-    let browser = Browser::new();
-    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    let (email, browser) = sign_in_seeded(&host, name);
     for provider in providers {
         fake_account(provider, &email, name);
         connect(&browser, provider, &email);

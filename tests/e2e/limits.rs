@@ -3,12 +3,14 @@
 //! booking page and in the slots API while other periods stay open, and the one booking
 //! statement holds the limit when requests race.
 
-use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
+use chrono::{Datelike, Days, NaiveDate, Utc};
 use serde_json::{json, Value};
 
-use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::sign_in::sign_in_seeded;
+use crate::sign_in::{csrf_of, location};
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_json, query};
+use crate::support::seed::next_monday;
 use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
@@ -18,20 +20,8 @@ fn limited_host(name: &str) -> (SeededHost, Browser) {
         .hours(EVERY_DAY, 9 * 60, 17 * 60)
         .event(EventSeed::new("call", 30))
         .create();
-    let email = format!("{}@example.com", host.slug);
-    fake_account("google", &email, name);
-    let browser = Browser::new();
-    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    let (_, browser) = sign_in_seeded(&host, name);
     (host, browser)
-}
-
-/// The first Monday after tomorrow: its whole week lies ahead.
-fn next_monday() -> NaiveDate {
-    let mut day = Utc::now().date_naive() + Days::new(2);
-    while day.weekday() != Weekday::Mon {
-        day = day.succ_opt().unwrap();
-    }
-    day
 }
 
 fn at(day: NaiveDate, time: &str) -> String {

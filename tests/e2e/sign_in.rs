@@ -14,7 +14,7 @@ use crate::support::browser::Browser;
 use crate::support::http::{get, post_json, Reply};
 use crate::support::sealed::host_id_by_email;
 use crate::support::seed::sql;
-use crate::support::{world, HostSeed};
+use crate::support::{world, HostSeed, SeededHost};
 
 static NEXT: AtomicU32 = AtomicU32::new(1);
 
@@ -76,6 +76,16 @@ pub(crate) fn authorize(authorize_url: &str, email: &str) -> String {
 pub(crate) fn sign_in(browser: &Browser, provider: &str, email: &str) -> Reply {
     let callback = authorize(&start(browser, provider), email);
     browser.get(&callback)
+}
+
+/// Signs a seeded `host` in through Google at the fakes, as the seed's address
+/// (`{slug}@example.com`); returns the address and the signed-in browser.
+pub(crate) fn sign_in_seeded(host: &SeededHost, name: &str) -> (String, Browser) {
+    let email = format!("{}@example.com", host.slug);
+    fake_account("google", &email, name);
+    let browser = Browser::new();
+    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    (email, browser)
 }
 
 /// Signs in a new host at the allowed domain and returns the browser and the address.

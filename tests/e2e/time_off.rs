@@ -3,12 +3,14 @@
 //! page shows its note, the booking statement refuses a time inside it, and removing it gives
 //! the times back. Another host's time off is never reached.
 
-use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
+use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::sign_in::{csrf_of, fake_account, location, sign_in};
+use crate::sign_in::sign_in_seeded;
+use crate::sign_in::{csrf_of, location};
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_json, query};
+use crate::support::seed::next_monday;
 use crate::support::seed::EVERY_DAY;
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
@@ -18,19 +20,8 @@ fn host(name: &str) -> (SeededHost, Browser) {
         .hours(EVERY_DAY, 9 * 60, 17 * 60)
         .event(EventSeed::new("call", 30))
         .create();
-    let email = format!("{}@example.com", host.slug);
-    fake_account("google", &email, name);
-    let browser = Browser::new();
-    assert_eq!(location(&sign_in(&browser, "google", &email)), "/dashboard");
+    let (_, browser) = sign_in_seeded(&host, name);
     (host, browser)
-}
-
-fn next_monday() -> NaiveDate {
-    let mut day = Utc::now().date_naive() + Days::new(2);
-    while day.weekday() != Weekday::Mon {
-        day = day.succ_opt().unwrap();
-    }
-    day
 }
 
 /// The times the slots API offers on each local date from `from` to `to`, in Berlin.

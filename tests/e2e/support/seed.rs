@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
 use rusqlite::types::ValueRef;
 
 use super::world::world;
@@ -235,3 +236,12 @@ impl HostSeed {
 
 /// Every weekday, Monday to Sunday.
 pub const EVERY_DAY: &[u8] = &[0, 1, 2, 3, 4, 5, 6];
+
+/// The first Monday after tomorrow: its whole week lies ahead.
+pub fn next_monday() -> NaiveDate {
+    let mut day = Utc::now().date_naive() + Days::new(2);
+    while day.weekday() != Weekday::Mon {
+        day = day.succ_opt().unwrap();
+    }
+    day
+}
