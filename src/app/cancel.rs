@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use super::booking::{queue, run_calendar_work};
 use super::bookings::times_of;
 use super::{AppError, Ctx};
+use crate::core::lifecycle::ChangeWindow;
 use crate::core::types::CancellationReason;
 use crate::i18n::{Lang, Strings};
 use crate::mail::render::{self, CancelledBy};
@@ -24,6 +25,25 @@ pub fn too_late(booking: &BookingDetailsRow, lang: Lang) -> AppError {
         "host",
         &booking.host_name,
     ))
+}
+
+/// Refuses an invitee's change (cancel or move) once the meeting has started or its event
+/// type's cut-off has passed (`ChangeWindow`): the sentence names the host to write to.
+pub fn invitee_change_refused(
+    booking: &BookingDetailsRow,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Option<AppError> {
+    match ChangeWindow::at(start, now, booking.change_cutoff_minutes) {
+        ChangeWindow::Open => None,
+        ChangeWindow::Started => Some(too_late(booking, lang)),
+        ChangeWindow::CutOff => Some(AppError::TooLate(Strings::fill(
+            lang.strings().past_change_cutoff,
+            "host",
+            &booking.host_name,
+        ))),
+    }
 }
 
 /// One cancellation as its two emails tell it.
@@ -55,7 +75,13 @@ pub async fn cancel_and_notify(
     ];
     let cancelled = ctx
         .store
-        .cancel_booking(&booking.host_id, &booking.id, ctx.now.timestamp(), &emails)
+        .cancel_booking(
+            &booking.host_id,
+            &booking.id,
+            ctx.now.timestamp(),
+            cancellation.by == CancelledBy::Invitee,
+            &emails,
+        )
         .await?;
     if cancelled {
         run_calendar_work(ctx, &booking.id).await;

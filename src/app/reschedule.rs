@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::booking::{deciding_range, plan, queue, refusal, run_calendar_work, taken};
 use super::bookings::booking_by_link;
-use super::cancel::too_late;
+use super::cancel::invitee_change_refused;
 use super::public_event::{Availability, PublicEvent};
 use super::{AppError, Ctx};
 use crate::core::availability::{Interval, Slot};
@@ -70,8 +70,8 @@ pub async fn find(ctx: &Ctx, token: &str, lang: Lang) -> Result<Found, AppError>
         };
         return Ok(Found::Gone(url));
     }
-    if start <= ctx.now {
-        return Err(too_late(&booking, lang));
+    if let Some(refused) = invitee_change_refused(&booking, start, ctx.now, lang) {
+        return Err(refused);
     }
     Ok(Found::Movable(Box::new(Movable {
         booking,
@@ -263,8 +263,8 @@ pub async fn move_booking(
     if !now_row.status.is_confirmed() {
         return Err(gone());
     }
-    if now_start <= ctx.now {
-        return Err(too_late(&now_row, Lang::En));
+    if let Some(refused) = invitee_change_refused(&now_row, now_start, ctx.now, Lang::En) {
+        return Err(refused);
     }
     Err(taken())
 }

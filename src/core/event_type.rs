@@ -79,6 +79,9 @@ impl From<LocationKind> for String {
     }
 }
 
+/// The longest change cut-off: a week (a longer one would leave most bookings unchangeable).
+pub const MAX_CHANGE_CUTOFF_MINUTES: u32 = 7 * 1440;
+
 /// Raw form fields of an event type.
 #[derive(Debug, Default, Clone)]
 pub struct EventTypeInput {
@@ -96,6 +99,9 @@ pub struct EventTypeInput {
     pub max_per_week: String,
     /// At most this many bookings a calendar month; empty: no cap.
     pub max_per_month: String,
+    /// Minutes before the start after which the invitee can no longer cancel or reschedule
+    /// online (the host always can); empty: until the start.
+    pub change_cutoff_minutes: String,
     pub location_kind: String,
     /// The number, address or link of a phone, in-person or custom-link meeting.
     pub location_detail: String,
@@ -121,6 +127,8 @@ pub struct EventTypeSettings {
     pub max_per_day: Option<u32>,
     pub max_per_week: Option<u32>,
     pub max_per_month: Option<u32>,
+    /// See [`EventTypeInput::change_cutoff_minutes`]; 0: until the start.
+    pub change_cutoff_minutes: u32,
     /// Where the meeting happens, with the place the host named for it.
     pub location: Location,
     /// Durations offered besides the default, in the host's order.
@@ -318,6 +326,16 @@ impl EventTypeInput {
         let max_per_day = optional_number(&self.max_per_day, "max_per_day", &mut errors);
         let max_per_week = optional_number(&self.max_per_week, "max_per_week", &mut errors);
         let max_per_month = optional_number(&self.max_per_month, "max_per_month", &mut errors);
+        let cutoff_field = "change_cutoff_minutes";
+        let change_cutoff = match self.change_cutoff_minutes.trim() {
+            "" => Some(0),
+            raw => at_most(
+                whole_number(raw, cutoff_field, &mut errors),
+                MAX_CHANGE_CUTOFF_MINUTES,
+                cutoff_field,
+                &mut errors,
+            ),
+        };
         let location = match LocationKind::parse(&self.location_kind) {
             Some(kind) => Location::parse(kind, &self.location_detail)
                 .map_err(|message| errors.push("location_detail", message))
@@ -371,9 +389,9 @@ impl EventTypeInput {
         else {
             return Err(errors);
         };
-        if !errors.is_empty() {
+        let (Some(change_cutoff_minutes), true) = (change_cutoff, errors.is_empty()) else {
             return Err(errors);
-        }
+        };
         let rules = RulesInput {
             duration_minutes: duration,
             interval_minutes: interval,
@@ -415,6 +433,7 @@ impl EventTypeInput {
             max_per_day,
             max_per_week,
             max_per_month,
+            change_cutoff_minutes,
             location,
             other_durations,
             questions,
@@ -467,6 +486,7 @@ mod tests {
             max_per_day: "".into(),
             max_per_week: "".into(),
             max_per_month: "".into(),
+            change_cutoff_minutes: "".into(),
             location_kind: "zoom".into(),
             location_detail: "".into(),
             other_durations: "".into(),
@@ -639,4 +659,25 @@ mod tests {
         assert_eq!(durations_label(&[30, 15, 60]), "15 / 30 / 60");
         assert_eq!(durations_label(&[45]), "45");
     }
+
+    #[test]
+    fn the_change_cut_off_is_whole_minutes_up_to_a_week_and_empty_means_until_the_start() {
+        assert_eq!(good().parse().unwrap().change_cutoff_minutes, 0);
+        for (raw, minutes) in [("1440", 1440), (" 0 ", 0), ("10080", 10080)] {
+            let input = EventTypeInput {
+                change_cutoff_minutes: raw.into(),
+                ..good()
+            };
+            assert_eq!(input.parse().unwrap().change_cutoff_minutes, minutes);
+        }
+        for raw in ["10081", "-5", "a day"] {
+            let input = EventTypeInput {
+                change_cutoff_minutes: raw.into(),
+                ..good()
+            };
+            let errors = input.parse().unwrap_err();
+            assert!(errors.get("change_cutoff_minutes").is_some(), "{raw}");
+        }
+    }
+
 }

@@ -72,6 +72,31 @@ pub fn next_sequence(current: u32) -> u32 {
     current.saturating_add(1)
 }
 
+/// Whether an invitee may still cancel or move a booking from its manage link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeWindow {
+    Open,
+    /// Within the event type's cut-off before the start: only the host can change it now.
+    CutOff,
+    /// The meeting has started (or ended).
+    Started,
+}
+
+impl ChangeWindow {
+    /// The window at `now` for a booking starting at `start` whose event type closes changes
+    /// `cutoff_minutes` before the start. The booking statements apply the same rule in SQL
+    /// (`store::bookings`), so a request that passed this check can still be refused there.
+    pub fn at(start: DateTime<Utc>, now: DateTime<Utc>, cutoff_minutes: i64) -> Self {
+        if start <= now {
+            Self::Started
+        } else if start - Duration::minutes(cutoff_minutes.max(0)) <= now {
+            Self::CutOff
+        } else {
+            Self::Open
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +150,18 @@ mod tests {
         assert_eq!(next_sequence(0), 1);
         assert_eq!(next_sequence(1), 2);
         assert_eq!(next_sequence(u32::MAX), u32::MAX);
+    }
+
+    #[test]
+    fn changes_close_at_the_cut_off_and_at_the_start() {
+        let start = Utc.with_ymd_and_hms(2027, 3, 10, 9, 0, 0).unwrap();
+        let day = 1440;
+        let at = |now: DateTime<Utc>, cutoff| ChangeWindow::at(start, now, cutoff);
+        assert_eq!(at(start - Duration::minutes(day + 1), day), ChangeWindow::Open);
+        assert_eq!(at(start - Duration::minutes(day), day), ChangeWindow::CutOff);
+        assert_eq!(at(start - Duration::seconds(1), day), ChangeWindow::CutOff);
+        assert_eq!(at(start, day), ChangeWindow::Started);
+        assert_eq!(at(start - Duration::seconds(1), 0), ChangeWindow::Open);
+        assert_eq!(at(start + Duration::hours(1), 0), ChangeWindow::Started);
     }
 }

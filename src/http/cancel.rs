@@ -12,7 +12,7 @@ use super::request::page_lang;
 use super::request::same_origin;
 use super::request::{field, form};
 use crate::app::bookings::booking_by_link;
-use crate::app::cancel::{cancel_and_notify, too_late, Cancellation};
+use crate::app::cancel::{cancel_and_notify, invitee_change_refused, Cancellation};
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::types::CancellationReason;
@@ -79,8 +79,8 @@ pub async fn form_page(ctx: &Ctx, token: &str, lang: Lang) -> Result<Response, A
     if booking.status.is_cancelled() {
         return to_booking_page(ctx, token);
     }
-    if start <= ctx.now {
-        return Err(too_late(&booking, lang));
+    if let Some(refused) = invitee_change_refused(&booking, start, ctx.now, lang) {
+        return Err(refused);
     }
     page(
         lang,
@@ -105,8 +105,8 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
     if booking.status.is_cancelled() {
         return to_booking_page(ctx, token);
     }
-    if start <= ctx.now {
-        return Err(too_late(&booking, lang));
+    if let Some(refused) = invitee_change_refused(&booking, start, ctx.now, lang) {
+        return Err(refused);
     }
     let pairs = form(req).await?;
     let raw_reason = field(&pairs, "reason").unwrap_or_default();
@@ -139,8 +139,11 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
     if !cancelled {
         // Someone else's request got there first, or the meeting started a moment ago.
         let (booking, start, _) = booking_by_link(ctx, token).await?;
-        if !booking.status.is_cancelled() && start <= ctx.now {
-            return Err(too_late(&booking, lang));
+        if let Some(refused) = (!booking.status.is_cancelled())
+            .then(|| invitee_change_refused(&booking, start, ctx.now, lang))
+            .flatten()
+        {
+            return Err(refused);
         }
     }
     to_booking_page(ctx, token)

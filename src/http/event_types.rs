@@ -167,6 +167,14 @@ impl EventTypePage {
         )
     }
 
+    fn cutoff_choices(&self) -> Vec<Choice> {
+        choices(
+            &NOTICE_CHOICES,
+            &self.input.change_cutoff_minutes,
+            minutes_label,
+        )
+    }
+
     fn before_choices(&self) -> Vec<Choice> {
         choices(
             &BUFFER_CHOICES,
@@ -254,6 +262,7 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         max_per_day: value("max_per_day"),
         max_per_week: value("max_per_week"),
         max_per_month: value("max_per_month"),
+        change_cutoff_minutes: value("change_cutoff_minutes"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),
         other_durations,

@@ -28,6 +28,7 @@ use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
 use crate::core::calendar_work::CalendarWorkState;
 use crate::core::event_type::LocationKind;
 use crate::core::ics;
+use crate::core::lifecycle::ChangeWindow;
 use crate::core::location::Location;
 use crate::core::questions::{parse_answers, Question, ANSWER_FIELDS};
 use crate::core::types::TimeZoneName;
@@ -663,10 +664,12 @@ struct ConfirmationPage {
     /// The invitee's answers to the host's questions, as they gave them.
     answers: Vec<crate::core::questions::Answer>,
     cancelled: bool,
-    /// Offered while the meeting has not started.
+    /// Offered until the event type's change cut-off (`ChangeWindow::Open`).
     cancel_href: Option<String>,
-    /// Offered while the meeting has not started (see `reschedule.rs`).
+    /// Offered until the cut-off too (see `reschedule.rs`).
     reschedule_href: Option<String>,
+    /// Past the cut-off and before the start: whom to write to instead (name, address).
+    write_to_host: Option<(String, String)>,
     /// The booking this one was moved to, once it was.
     moved_to_href: Option<String>,
     book_again_href: String,
@@ -768,6 +771,10 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let Locale { t, clock } = locale(req, &query(req)?);
     let (booking, start, end) = booking_by_link(ctx, token).await?;
     let moved_to_href = crate::app::reschedule::moved_to_url(ctx, &booking).await?;
+    let window = ChangeWindow::at(start, ctx.now, booking.change_cutoff_minutes);
+    let changeable = booking.status.is_confirmed() && window == ChangeWindow::Open;
+    let write_to_host = (booking.status.is_confirmed() && window == ChangeWindow::CutOff)
+        .then(|| (booking.host_name.clone(), booking.host_email.clone()));
     let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
         .map(TimeZoneName::tz)
         .unwrap_or(chrono_tz::UTC);
@@ -824,10 +831,9 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         meeting_pending,
         note: booking.note,
         answers: crate::core::questions::answers_from_json(&booking.answers),
-        cancel_href: (booking.status.is_confirmed() && start > ctx.now)
-            .then(|| format!("/booking/{token}/cancel")),
-        reschedule_href: (booking.status.is_confirmed() && start > ctx.now)
-            .then(|| format!("/booking/{token}/reschedule")),
+        cancel_href: changeable.then(|| format!("/booking/{token}/cancel")),
+        reschedule_href: changeable.then(|| format!("/booking/{token}/reschedule")),
+        write_to_host,
         moved_to_href,
         cancelled: booking.status.is_cancelled(),
         book_again_href: format!("/{}/{}", booking.host_slug, booking.event_slug),

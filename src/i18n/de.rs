@@ -94,6 +94,8 @@ pub static STRINGS: Strings = Strings {
     cancel_submit: "Buchung stornieren",
     cancel_consequence: "{host} und Sie bekommen eine E-Mail, und die Zeit wird für andere frei.",
     keep_the_booking: "Buchung behalten",
+    past_change_cutoff: "Dieser Termin beginnt bald und kann hier nicht mehr geändert werden. Bitte schreiben Sie {host} direkt.",
+    changes_closed: "Dieser Termin beginnt bald und kann hier nicht mehr storniert oder verschoben werden. Für eine Änderung schreiben Sie an",
     too_late: "Dieser Termin hat schon begonnen und kann hier nicht mehr geändert werden. Bitte schreiben Sie {host} direkt.",
     reschedule_page_title: "{title} verschieben",
     reschedule_heading: "Diese Buchung verschieben",

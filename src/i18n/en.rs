@@ -93,6 +93,8 @@ pub static STRINGS: Strings = Strings {
     cancel_submit: "Cancel the booking",
     cancel_consequence: "{host} and you will get an email, and the time becomes free for others.",
     keep_the_booking: "Keep the booking",
+    past_change_cutoff: "This meeting starts soon, so it can no longer be changed here. Please write to {host} directly.",
+    changes_closed: "This meeting starts soon, so it can no longer be cancelled or moved here. To change it, write to",
     too_late: "This meeting has already started, so it can no longer be changed here. Please write to {host} directly.",
     reschedule_page_title: "Move {title}",
     reschedule_heading: "Move this booking",

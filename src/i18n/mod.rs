@@ -215,6 +215,11 @@ pub struct Strings {
     /// `{host}` is replaced.
     pub cancel_consequence: &'static str,
     pub keep_the_booking: &'static str,
+    /// An invitee's change refused within the event type's cut-off; `{host}` is the host.
+    pub past_change_cutoff: &'static str,
+    /// The manage page's line in place of the change links within the cut-off; the host's
+    /// name and address follow it as a link.
+    pub changes_closed: &'static str,
     /// `{host}` is replaced.
     pub too_late: &'static str,
     /// `{title}` is replaced.

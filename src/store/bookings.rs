@@ -216,6 +216,8 @@ pub struct BookingDetailsRow {
     pub rescheduled_from: Option<String>,
     /// The invitee, sealed (`sealed_invitee.rs`); the store opens it into the fields above.
     pub(super) invitee_sealed: Option<String>,
+    /// Its event type's cut-off for the invitee's changes (`core::lifecycle::ChangeWindow`).
+    pub change_cutoff_minutes: i64,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -245,7 +247,7 @@ macro_rules! booking_details_select {
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
-         c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed \
+         c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
          LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };
@@ -383,17 +385,24 @@ impl Store {
         self.opened(found).await
     }
 
-    /// Cancels the confirmed booking `booking_id` if it has not started by `now`, and queues
-    /// its cancellation `emails`, in one batch. True when this call cancelled it; false when it
-    /// was already cancelled or has started (then nothing is queued).
+    /// Cancels the confirmed booking `booking_id` if it has not started by `now` (nor, when
+    /// `by_invitee`, reached its event type's change cut-off), and queues its cancellation
+    /// `emails`, in one batch. True when this call cancelled it; false when it was already
+    /// cancelled or it is too late (then nothing is queued).
     pub async fn cancel_booking(
         &self,
         host_id: &str,
         booking_id: &str,
         now: i64,
+        by_invitee: bool,
         emails: &[NewEmail],
     ) -> Result<bool, StoreError> {
         let update_params = [Param::Text(booking_id), Param::Int(now)];
+        let cancel_params = [
+            Param::Text(booking_id),
+            Param::Int(now),
+            Param::Int(i64::from(by_invitee)),
+        ];
         let payloads = self.sealed_payloads(host_id, emails).await?;
         let email_params: Vec<_> = emails
             .iter()
@@ -402,8 +411,9 @@ impl Store {
             .collect();
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
             "UPDATE bookings SET status = 'cancelled' \
-             WHERE id = ?1 AND status = 'confirmed' AND start_at > ?2",
-            &update_params,
+             WHERE id = ?1 AND status = 'confirmed' AND start_at > ?2 + ?3 * 60 * \
+             (SELECT change_cutoff_minutes FROM event_types WHERE id = bookings.event_type_id)",
+            &cancel_params,
         )];
         statements.extend(
             email_params
@@ -451,8 +461,9 @@ impl Store {
                      calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index, rescheduled_from) \
                      SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?16, ?17, ?18, ?19, \
                      ?20, ?21, ?22 \
-                     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?22 AND status = 'confirmed' \
-                                   AND rescheduled_to IS NULL AND start_at > ?23) AND ",
+                     WHERE EXISTS (SELECT 1 FROM bookings o JOIN event_types t ON t.id = o.event_type_id \
+                                   WHERE o.id = ?22 AND o.status = 'confirmed' AND o.rescheduled_to IS NULL \
+                                   AND o.start_at > ?23 + 60 * t.change_cutoff_minutes) AND ",
                     slot_is_free!("AND id <> ?22")
                 ),
                 &insert_params,

@@ -9,7 +9,7 @@ macro_rules! select_event_types {
             "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, ",
             "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
             "max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, location_kind, ",
-            "location_detail, hidden, other_durations, questions ",
+            "location_detail, hidden, other_durations, questions, change_cutoff_minutes ",
             "FROM event_types ",
             $tail
         )

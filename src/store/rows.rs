@@ -43,6 +43,8 @@ pub struct EventTypeRow {
     pub other_durations: String,
     /// The host's questions to invitees, a JSON array (`core::questions`).
     pub questions: String,
+    /// Minutes before the start after which invitees cannot change a booking (0023).
+    pub change_cutoff_minutes: i64,
 }
 
 /// One range of a host's weekly hours.

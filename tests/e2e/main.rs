@@ -18,6 +18,7 @@ mod connection_health;
 mod connections;
 mod connections_api;
 mod cron_turns;
+mod cutoffs;
 mod dashboard_availability;
 mod dashboard_bookings;
 mod dashboard_event_types;
