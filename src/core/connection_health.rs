@@ -127,7 +127,7 @@ pub fn parse_broken_list<P: Ord>(
     list: &str,
     provider: impl Fn(&str) -> Option<P>,
 ) -> Vec<BrokenConnection<P>> {
-    let mut broken: Vec<BrokenConnection<P>> = list
+    let broken: Vec<BrokenConnection<P>> = list
         .split(',')
         .filter_map(|piece| {
             let (name, reason) = piece.split_once(':')?;
@@ -137,8 +137,15 @@ pub fn parse_broken_list<P: Ord>(
             })
         })
         .collect();
-    broken.sort_by(|a, b| a.provider.cmp(&b.provider));
-    broken
+    // In provider order, through the Worker's one sort (`core::sort`): each entry's key is
+    // how many providers come before its own (a host has a handful of connections).
+    let ranks: Vec<i64> = broken
+        .iter()
+        .map(|a| broken.iter().filter(|b| b.provider < a.provider).count() as i64)
+        .collect();
+    let mut ranked: Vec<(i64, BrokenConnection<P>)> = ranks.into_iter().zip(broken).collect();
+    crate::core::sort::sort_by_key(&mut ranked, &|(rank, _)| (*rank, 0));
+    ranked.into_iter().map(|(_, b)| b).collect()
 }
 
 #[cfg(test)]
