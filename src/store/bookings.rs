@@ -151,9 +151,48 @@ pub enum InsertOutcome {
     Conflict,
 }
 
-/// The host's (`?1`) confirmed bookings overlapping `[?2, ?3)` (Unix seconds), by start.
-pub(super) const CONFIRMED_OVERLAPPING: &str = "SELECT event_type_id, start_at, end_at FROM bookings \
-     WHERE host_id = ?1 AND status = 'confirmed' AND start_at < ?3 AND end_at > ?2 ORDER BY start_at";
+/// The host's (`?1`) confirmed bookings and time off overlapping `[?2, ?3)` (Unix seconds), by
+/// start, in one statement: each statement of a D1 batch costs workerd's D1 client time of its
+/// own (BENCHMARKS.md, *CPU per request*). A time-off row has `time_off_id` and no
+/// `event_type_id`; the store splits them ([`BusyOrTimeOffRow`]).
+pub(super) const BUSY_OVERLAPPING: &str = "SELECT event_type_id, start_at, end_at, \
+     NULL AS time_off_id, NULL AS note FROM bookings \
+     WHERE host_id = ?1 AND status = 'confirmed' AND start_at < ?3 AND end_at > ?2 \
+     UNION ALL SELECT NULL, start_at, end_at, id, note FROM time_off \
+     WHERE host_id = ?1 AND start_at < ?3 AND end_at > ?2 ORDER BY start_at";
+
+/// A row of [`BUSY_OVERLAPPING`]: a booking's time, or a span of time off.
+#[derive(Debug, Deserialize)]
+pub(super) struct BusyOrTimeOffRow {
+    event_type_id: Option<String>,
+    start_at: i64,
+    end_at: i64,
+    time_off_id: Option<String>,
+    note: Option<String>,
+}
+
+impl BusyOrTimeOffRow {
+    /// The bookings and the time off among `rows`, each in the rows' order.
+    pub(super) fn split(rows: Vec<Self>) -> (Vec<BusyRow>, Vec<super::time_off::TimeOffRow>) {
+        let (mut bookings, mut time_off) = (Vec::new(), Vec::new());
+        for row in rows {
+            match row.time_off_id {
+                Some(id) => time_off.push(super::time_off::TimeOffRow {
+                    id,
+                    start_at: row.start_at,
+                    end_at: row.end_at,
+                    note: row.note.unwrap_or_default(),
+                }),
+                None => bookings.push(BusyRow {
+                    event_type_id: row.event_type_id.unwrap_or_default(),
+                    start_at: row.start_at,
+                    end_at: row.end_at,
+                }),
+            }
+        }
+        (bookings, time_off)
+    }
+}
 
 /// The starts of an event type's (`?1`) confirmed bookings in `[?2, ?3)`: what its weekly and
 /// monthly caps count, over whole weeks and months.

@@ -1,8 +1,8 @@
 //! Queries about hosts, their event types and their availability.
 
-use super::bookings::{BusyRow, StartRow, CONFIRMED_OVERLAPPING, CONFIRMED_STARTS};
+use super::bookings::{BusyOrTimeOffRow, BusyRow, StartRow, BUSY_OVERLAPPING, CONFIRMED_STARTS};
 use super::connections::HOST_CONNECTIONS;
-use super::time_off::{TimeOffRow, TIME_OFF_OVERLAPPING};
+use super::time_off::TimeOffRow;
 use super::{
     rows, ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError,
     WeeklyHoursRow,
@@ -112,9 +112,8 @@ impl Store {
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![
             (WEEKLY_HOURS, &host),
             (DATE_OVERRIDES, &dates),
-            (CONFIRMED_OVERLAPPING, &busy),
+            (BUSY_OVERLAPPING, &busy),
             (HOST_CONNECTIONS, &host),
-            (TIME_OFF_OVERLAPPING, &busy),
         ];
         let counted_params = counted.map(|(event_type_id, start, end)| {
             [
@@ -131,19 +130,20 @@ impl Store {
         self.open_checked_calendars(&mut connections).await?;
         let counted_starts = match counted_params {
             Some(_) => Some(
-                rows::<StartRow>(QUERY, &results, 5)?
+                rows::<StartRow>(QUERY, &results, 4)?
                     .into_iter()
                     .map(|row| row.start_at)
                     .collect(),
             ),
             None => None,
         };
+        let (bookings, time_off) = BusyOrTimeOffRow::split(rows(QUERY, &results, 2)?);
         Ok(AvailabilityRows {
             weekly_hours: rows(QUERY, &results, 0)?,
             overrides: rows(QUERY, &results, 1)?,
-            bookings: rows(QUERY, &results, 2)?,
+            bookings,
             connections,
-            time_off: rows(QUERY, &results, 4)?,
+            time_off,
             counted_starts,
         })
     }

@@ -14,10 +14,6 @@ pub struct TimeOffRow {
     pub note: String,
 }
 
-/// The host's (`?1`) time off overlapping `[?2, ?3)`, for the availability read.
-pub(super) const TIME_OFF_OVERLAPPING: &str = "SELECT id, start_at, end_at, note FROM time_off \
-     WHERE host_id = ?1 AND start_at < ?3 AND end_at > ?2 ORDER BY start_at";
-
 impl Store {
     /// The host's time off that has not ended by `now`, soonest first.
     pub async fn time_off_ahead(
