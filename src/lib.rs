@@ -47,8 +47,9 @@ async fn fetch(
     Ok(http::handle(req, env, ctx).await)
 }
 
-/// The cron triggers (wrangler.toml): every minute the reminders that are due are queued and
-/// the outbox's due emails are sent (which is also how a failed email is retried); every hour
+/// The cron triggers (wrangler.toml): every minute the reminders that are due are queued, the
+/// due calendar work is done and the outbox's due emails are sent (which is also how a failed
+/// email is retried), on the free plan in turns (`core::cron_plan`); every hour
 /// the retention job erases expired personal data, refresh tokens and webhook secrets sealed
 /// under a retired key are sealed again under the current one, and the health check exercises each connection
 /// (at least daily) so a broken one reaches its host by email.
