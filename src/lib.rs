@@ -75,18 +75,18 @@ async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker
                 core::cron_plan::WorkersPlan::Free
             }
         };
-        let rows = plan.calendar_rows_per_run();
+        let (rows, emails) = (plan.calendar_rows_per_run(), plan.emails_per_run());
         match plan.run_at(event.schedule() as i64) {
             core::cron_plan::CronRun::Everything => {
                 calendar::run_due(&env, rows).await;
-                outbound::deliver_scheduled(env, true).await;
+                outbound::deliver_scheduled(env, emails).await;
             }
             core::cron_plan::CronRun::CalendarFirst => {
                 let worked = calendar::run_due(&env, rows).await;
-                outbound::deliver_scheduled(env, !worked).await;
+                outbound::deliver_scheduled(env, if worked { 0 } else { emails }).await;
             }
             core::cron_plan::CronRun::EmailsFirst => {
-                if !outbound::deliver_scheduled(env.clone(), true).await {
+                if !outbound::deliver_scheduled(env.clone(), emails).await {
                     calendar::run_due(&env, rows).await;
                 }
             }

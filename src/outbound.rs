@@ -45,9 +45,9 @@ pub async fn deliver_after_change(env: Env, store: Option<crate::store::Store>) 
 
 /// The minute's cron run: webhooks first, so the notice about an endpoint disabled in this
 /// run is among the emails sent right after (which is why the emails are read after them).
-/// The emails only when `emails` (a free plan's run that made calendar events leaves them to
-/// the next, `core::cron_plan`); says whether any email was due.
-pub async fn deliver_scheduled(env: Env, emails: bool) -> bool {
+/// Up to `emails` emails (0 when a free plan's run made calendar events and leaves them to the
+/// next, `core::cron_plan`); says whether any email was due.
+pub async fn deliver_scheduled(env: Env, emails: i64) -> bool {
     let Some(run) = crate::runtime::open_run(&env, "delivery") else {
         return false;
     };
@@ -64,14 +64,14 @@ pub async fn deliver_scheduled(env: Env, emails: bool) -> bool {
         Ok(due) => crate::webhooks::deliver::run_in(&run, &due.webhooks).await,
         Err(error) => worker::console_error!("webhook delivery: {error}"),
     }
-    let mail_only = DueLimits {
-        emails: crate::mail::deliver::ROWS_PER_RUN,
-        notices: crate::mail::deliver::ROWS_PER_RUN,
-        webhooks: 0,
-    };
-    if !emails {
+    if emails == 0 {
         return false;
     }
+    let mail_only = DueLimits {
+        emails,
+        notices: emails,
+        webhooks: 0,
+    };
     match run.store.due_outboxes(run.now.timestamp(), mail_only).await {
         Ok(due) => {
             let mail = by_sender(due).0;

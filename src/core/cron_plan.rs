@@ -33,6 +33,16 @@ impl WorkersPlan {
         }
     }
 
+    /// Emails (and privacy notices, each) one run sends at most: a booking's two emails cost
+    /// a run 4.5 ms, about 1.7 ms an email more (BENCHMARKS.md), so four fit the free plan's
+    /// run; the paid plan's run takes a full batch.
+    pub fn emails_per_run(self) -> i64 {
+        match self {
+            Self::Free => 4,
+            Self::Paid => 20,
+        }
+    }
+
     /// What the run scheduled at `scheduled_ms` (milliseconds since the epoch) does.
     pub fn run_at(self, scheduled_ms: i64) -> CronRun {
         match self {
@@ -78,5 +88,7 @@ mod tests {
         assert_eq!(WorkersPlan::Free.run_at(-minute), CronRun::EmailsFirst);
         assert_eq!(WorkersPlan::Paid.run_at(even), CronRun::Everything);
         assert_eq!(WorkersPlan::Free.calendar_rows_per_run(), 1);
+        assert_eq!(WorkersPlan::Free.emails_per_run(), 4);
+        assert_eq!(WorkersPlan::Paid.emails_per_run(), 20);
     }
 }

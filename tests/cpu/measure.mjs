@@ -334,7 +334,8 @@ function cases(session) {
   // cases leave calendar work and emails due, which each setup clears first.
   const cronAt = (minute) => {
     const even = Math.floor(Date.now() / 120_000) * 120_000;
-    return () => request(`${OPENSLOT}/__scheduled?cron=*+*+*+*+*&time=${minute === "even" ? even : even + 60_000}`);
+    // Miniflare's trigger endpoint takes the run's time; wrangler's `/__scheduled` ignores it.
+    return () => request(`${OPENSLOT}/cdn-cgi/local/scheduled?cron=*+*+*+*+*&time=${minute === "even" ? even : even + 60_000}`);
   };
   const calendarRun = cronAt("even");
   const emailRun = cronAt("odd");

@@ -4,7 +4,9 @@
 //!
 //! The suite's own Worker runs as on a paid plan (every run does all that is due), so a host
 //! connected there is copied, rows and sealed keys as stored, into a second Worker that runs
-//! with `wrangler.toml`'s default, the free plan. Each run names its minute (`time`).
+//! with `wrangler.toml`'s default, the free plan. Each run names its minute: Miniflare's
+//! `/cdn-cgi/local/scheduled` takes a `time` (wrangler's `/__scheduled` ignores one). A free
+//! plan's run also sends at most four emails.
 
 use serde_json::json;
 
@@ -21,7 +23,7 @@ const ODD_MINUTE_MS: i64 = EVEN_MINUTE_MS + 60_000;
 
 fn run_cron_at(worker: &OtherWorker, scheduled_ms: i64) {
     let reply = get(&format!(
-        "{}/__scheduled?cron=*+*+*+*+*&time={scheduled_ms}",
+        "{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*&time={scheduled_ms}",
         worker.base_url
     ));
     assert_eq!(reply.status, 200, "{}\n{}", reply.body, worker.log());
@@ -93,4 +95,38 @@ fn on_the_free_plan_a_run_makes_a_bookings_event_or_sends_its_emails_never_both(
     assert_eq!(live_events("google", &connected.email).len(), 2);
     assert_eq!(emails_to(first).len(), 1);
     assert_eq!(emails_to(second).len(), 1);
+
+    // A backlog: three bookings' events take three calendar minutes (one booking a run), then
+    // their six emails leave four in one run (the free plan's batch) and two in the next.
+    let host_had = emails_to(&connected.email).len();
+    let backlog = [
+        "one.backlog@example.com",
+        "two.backlog@example.com",
+        "three.backlog@example.com",
+    ];
+    for (invitee, time) in backlog.iter().zip(["13:00", "14:00", "15:00"]) {
+        book(time, invitee);
+    }
+    for expected_events in 3..=5 {
+        run_cron_at(&free, EVEN_MINUTE_MS);
+        settle();
+        assert_eq!(
+            live_events("google", &connected.email).len(),
+            expected_events,
+            "{}",
+            free.log()
+        );
+    }
+    let sent = || {
+        backlog.iter().map(|a| emails_to(a).len()).sum::<usize>()
+            + emails_to(&connected.email).len()
+            - host_had
+    };
+    assert_eq!(sent(), 0);
+    run_cron_at(&free, ODD_MINUTE_MS);
+    settle();
+    assert_eq!(sent(), 4, "{}", free.log());
+    run_cron_at(&free, ODD_MINUTE_MS);
+    settle();
+    assert_eq!(sent(), 6, "{}", free.log());
 }
