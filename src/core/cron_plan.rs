@@ -1,9 +1,11 @@
 //! How the minute's cron run shares out its CPU time. On Cloudflare's free plan an invocation
 //! gets 10 ms of CPU, and a cron run that made a booking's calendar event and then sent its
-//! emails measured 11.8 ms (BENCHMARKS.md, `make cpu`); either half alone fits. So on the free
-//! plan a run does one kind of provider work: the calendar's on even minutes and the emails on
-//! odd ones, each taking the other's turn when it has nothing due, so neither can starve the
-//! other. A paid plan's run (5 minutes of CPU) does everything that is due.
+//! emails measured 11.8 ms (BENCHMARKS.md, `make cpu`). So on the free plan a run does one kind
+//! of provider work: the calendar's on even minutes and the emails on odd ones, each taking the
+//! other's turn when it has nothing due, so neither can starve the other. The emails' turn
+//! measures 3.6 ms; the calendar's turn is still 11.8 ms, most of it the event and Meet link
+//! and the rest the run's own reads (BENCHMARKS.md says what to cut next). A paid plan's run
+//! (5 minutes of CPU) does everything that is due.
 
 /// The Workers plan the instance runs on (`WORKERS_PLAN`), which sets the CPU a run may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +36,8 @@ impl WorkersPlan {
     }
 
     /// Emails (and privacy notices, each) one run sends at most: a booking's two emails cost
-    /// a run 4.5 ms, about 1.7 ms an email more (BENCHMARKS.md), so four fit the free plan's
-    /// run; the paid plan's run takes a full batch.
+    /// a run 3.6 ms (BENCHMARKS.md), so four fit the free plan's run; the paid plan's run takes
+    /// a full batch.
     pub fn emails_per_run(self) -> i64 {
         match self {
             Self::Free => 4,
