@@ -11,7 +11,7 @@
 use serde_json::json;
 
 use crate::calendars::{at, calendar_host, live_events, the_email_with, the_meet_code};
-use crate::key_rotation::copy_rows;
+use crate::key_rotation::{copy_data_keys, copy_rows};
 use crate::support::http::{get, post_json};
 use crate::support::kv;
 use crate::support::mail::emails_to;
@@ -44,10 +44,7 @@ fn on_the_free_plan_a_run_makes_a_bookings_event_or_sends_its_emails_never_both(
     }
     let refresh_key = format!("host/{host_id}/refresh/google");
     kv::put_in(&state_dir, &refresh_key, &kv::value(&refresh_key));
-    let key_prefix = format!("host/{host_id}/keys/");
-    for name in kv::keys().iter().filter(|n| n.starts_with(&key_prefix)) {
-        kv::put_in(&state_dir, name, &kv::value(name));
-    }
+    copy_data_keys(&host_id, &state_dir);
     let free = OtherWorker::start_in(state_dir, &[]);
     let book = |time: &str, invitee: &str| {
         let booked = post_json(

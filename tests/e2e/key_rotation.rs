@@ -33,6 +33,14 @@ fn literal(value: &Value) -> String {
     }
 }
 
+/// Copies `host_id`'s data keys, sealed as KV holds them, into `state_dir`'s KV.
+pub(crate) fn copy_data_keys(host_id: &str, state_dir: &Path) {
+    let key_prefix = format!("host/{host_id}/keys/");
+    for name in kv::keys().iter().filter(|n| n.starts_with(&key_prefix)) {
+        kv::put_in(state_dir, name, &kv::value(name));
+    }
+}
+
 /// Copies the rows of `table` whose `column` is `id` from the suite's D1 into `state_dir`'s.
 pub(crate) fn copy_rows(table: &str, column: &str, id: &str, state_dir: &Path) {
     for row in sql(&format!("SELECT * FROM {table} WHERE {column} = '{id}'")) {
@@ -97,10 +105,7 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
     copy_rows("webhook_endpoints", "host_id", &host_id, &state_dir);
     kv::put_in(&state_dir, &refresh_key, &sealed_under_k1);
     // The host's data keys (the endpoint's address is sealed under one), as KV holds them.
-    let key_prefix = format!("host/{host_id}/keys/");
-    for name in kv::keys().iter().filter(|n| n.starts_with(&key_prefix)) {
-        kv::put_in(&state_dir, name, &kv::value(name));
-    }
+    copy_data_keys(&host_id, &state_dir);
 
     // Step 1: the new key is current, the old one retired; the hourly run re-seals.
     let new_key = format!("TOKEN_ENCRYPTION_KEY:{NEW_KEY}");
@@ -143,6 +148,7 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
         "{}",
         rotating.log()
     );
+    let key_prefix = format!("host/{host_id}/keys/");
     for name in kv::keys_in(&state_dir)
         .iter()
         .filter(|n| n.starts_with(&key_prefix))
