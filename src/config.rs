@@ -3,6 +3,7 @@
 //! Parsing is separate from `worker::Env` (it takes a lookup function) so it is tested natively,
 //! and a missing or malformed setting fails with a message naming the variable.
 
+use crate::core::cron_plan::WorkersPlan;
 use crate::core::signup::SignupPolicy;
 use crate::crypto::data_key::IndexKey;
 use crate::crypto::link_token::LinkKey;
@@ -115,6 +116,8 @@ pub struct Config {
     /// `ZOOM_WEBHOOK_SECRET`: the Zoom app's webhook secret token; without it
     /// `/webhooks/zoom` answers 404.
     pub zoom_webhook_secret: Option<String>,
+    /// `WORKERS_PLAN` (default `free`): the CPU a cron run may use, so what it takes on.
+    pub workers_plan: WorkersPlan,
 }
 
 impl Config {
@@ -190,8 +193,15 @@ impl Config {
                 reason,
             })?,
         };
+        let workers_plan = WorkersPlan::parse(optional("WORKERS_PLAN").as_deref()).map_err(|reason| {
+            ConfigError::Invalid {
+                name: "WORKERS_PLAN",
+                reason,
+            }
+        })?;
         Ok(Self {
             signup_policy,
+            workers_plan,
             google_client: client("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")?,
             microsoft_client: client("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")?,
             zoom_client: client("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")?,
@@ -311,6 +321,18 @@ mod tests {
             config.public_base_url.as_deref(),
             Some("https://slots.example.com")
         );
+        assert_eq!(config.workers_plan, WorkersPlan::Free);
+    }
+
+    #[test]
+    fn the_workers_plan_is_free_or_paid_and_a_typo_names_the_setting() {
+        let mut map = settings();
+        map.insert("WORKERS_PLAN", "paid".into());
+        let config = Config::parse(|name| map.get(name).cloned()).unwrap();
+        assert_eq!(config.workers_plan, WorkersPlan::Paid);
+        map.insert("WORKERS_PLAN", "Pro".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("WORKERS_PLAN"), "{error}");
     }
 
     #[test]

@@ -22,6 +22,8 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod calendar;
 #[cfg(target_arch = "wasm32")]
+mod cron;
+#[cfg(target_arch = "wasm32")]
 mod http;
 #[cfg(target_arch = "wasm32")]
 mod outbound;
@@ -47,50 +49,16 @@ async fn fetch(
     Ok(http::handle(req, env, ctx).await)
 }
 
-/// The cron triggers (wrangler.toml): every minute the reminders that are due are queued, the
-/// due calendar work is done and the outbox's due emails are sent (which is also how a failed
-/// email is retried), on the free plan in turns (`core::cron_plan`); every hour
-/// the retention job erases expired personal data, refresh tokens and webhook secrets sealed
-/// under a retired key are sealed again under the current one, and the health check exercises each connection
-/// (at least daily) so a broken one reaches its host by email.
+/// The cron triggers (wrangler.toml): every minute the due reminders, calendar work, webhooks
+/// and emails (on the free plan in turns, `core::cron_plan`); every hour retention, key
+/// rotation and the connections' health check (`cron`).
 #[cfg(target_arch = "wasm32")]
 #[worker::event(scheduled)]
 async fn scheduled(event: worker::ScheduledEvent, env: worker::Env, _ctx: worker::ScheduleContext) {
     if event.cron() == retention::HOURLY_CRON {
-        retention::run(&env).await;
-        calendar::rotation::run(&env).await;
-        webhooks::rotation::run(&env).await;
-        calendar::health::run(&env).await;
+        cron::hourly(&env).await;
     } else {
-        mail::reminders::run(&env).await;
-        let plan = match core::cron_plan::WorkersPlan::parse(
-            env.var("WORKERS_PLAN")
-                .ok()
-                .map(|v| v.to_string())
-                .as_deref(),
-        ) {
-            Ok(plan) => plan,
-            Err(why) => {
-                worker::console_error!("the Worker setting WORKERS_PLAN is invalid: {why}");
-                core::cron_plan::WorkersPlan::Free
-            }
-        };
-        let (rows, emails) = (plan.calendar_rows_per_run(), plan.emails_per_run());
-        match plan.run_at(event.schedule() as i64) {
-            core::cron_plan::CronRun::Everything => {
-                calendar::run_due(&env, rows).await;
-                outbound::deliver_scheduled(env, emails).await;
-            }
-            core::cron_plan::CronRun::CalendarFirst => {
-                let worked = calendar::run_due(&env, rows).await;
-                outbound::deliver_scheduled(env, if worked { 0 } else { emails }).await;
-            }
-            core::cron_plan::CronRun::EmailsFirst => {
-                if !outbound::deliver_scheduled(env.clone(), emails).await {
-                    calendar::run_due(&env, rows).await;
-                }
-            }
-        }
+        cron::minute(&env, event.schedule() as i64).await;
     }
 }
 

@@ -45,12 +45,9 @@ pub async fn deliver_after_change(env: Env, store: Option<crate::store::Store>) 
 
 /// The minute's cron run: webhooks first, so the notice about an endpoint disabled in this
 /// run is among the emails sent right after (which is why the emails are read after them).
-/// Up to `emails` emails (0 when a free plan's run made calendar events and leaves them to the
-/// next, `core::cron_plan`); says whether any email was due.
-pub async fn deliver_scheduled(env: Env, emails: i64) -> bool {
-    let Some(run) = crate::runtime::open_run(&env, "delivery") else {
-        return false;
-    };
+/// Up to `emails` emails (fewer on the free plan, `core::cron_plan`); says whether any email
+/// was due.
+pub async fn deliver_scheduled(run: &crate::runtime::Run, emails: i64) -> bool {
     let webhooks_only = DueLimits {
         emails: 0,
         notices: 0,
@@ -61,11 +58,8 @@ pub async fn deliver_scheduled(env: Env, emails: i64) -> bool {
         .due_outboxes(run.now.timestamp(), webhooks_only)
         .await
     {
-        Ok(due) => crate::webhooks::deliver::run_in(&run, &due.webhooks).await,
+        Ok(due) => crate::webhooks::deliver::run_in(run, &due.webhooks).await,
         Err(error) => worker::console_error!("webhook delivery: {error}"),
-    }
-    if emails == 0 {
-        return false;
     }
     let mail_only = DueLimits {
         emails,
@@ -75,7 +69,7 @@ pub async fn deliver_scheduled(env: Env, emails: i64) -> bool {
     match run.store.due_outboxes(run.now.timestamp(), mail_only).await {
         Ok(due) => {
             let mail = by_sender(due).0;
-            crate::mail::deliver::run_in(&run, &env, &mail).await;
+            crate::mail::deliver::run_in(run, &run.env, &mail).await;
             !(mail.emails.is_empty() && mail.notices.is_empty())
         }
         Err(error) => {

@@ -59,10 +59,7 @@ pub fn registration(config: &Config, provider: ConnectProvider) -> Option<&OAuth
 
 /// The cron trigger's turn: up to `rows` bookings' due calendar work; says whether any
 /// provider call was tried (`core::cron_plan` then leaves the emails to the next run).
-pub async fn run_due(env: &worker::Env, rows: i64) -> bool {
-    let Some(run) = crate::runtime::open_run(env, "calendar work") else {
-        return false;
-    };
+pub async fn run_due(run: &crate::runtime::Run, rows: i64) -> bool {
     let outcome = match run.calendars() {
         Ok(calendars) => calendars.run_due(rows).await.map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),

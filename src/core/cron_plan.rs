@@ -55,14 +55,15 @@ impl WorkersPlan {
     }
 }
 
-/// The provider work of one minute's run (webhooks and reminders are queued in every run).
+/// The provider work of one minute's run: the calendar's (events and meetings made, moved or
+/// removed) and the outbound (reminders queued, webhooks and emails sent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CronRun {
-    /// Calendar work, then the due emails.
+    /// Calendar work, then the outbound.
     Everything,
-    /// Calendar work; the emails only if there was none.
+    /// Calendar work; the outbound only if there was none.
     CalendarFirst,
-    /// The due emails; calendar work only if there were none.
+    /// The outbound; calendar work only if no email was due.
     EmailsFirst,
 }
 

@@ -11,13 +11,13 @@
 //! The cron has no request to take an origin from, so the invitee's link in a reminder needs
 //! `PUBLIC_BASE_URL`; without it the reminder points at the confirmation email instead.
 
-use chrono::{DateTime, Utc};
-use worker::Env;
+use chrono::DateTime;
 
 use super::render;
 use super::stored;
 use super::Kind;
 use crate::core::lifecycle::{reminder_is_due, ReminderLead};
+use crate::runtime::Run;
 use crate::store::{BookingDetailsRow, NewEmail, Store};
 
 /// Bookings one run reminds at most; the next minute's run takes the rest.
@@ -60,10 +60,11 @@ fn emails(
     ])
 }
 
-/// Queues the reminders due at `now`; returns how many bookings this run claimed.
-pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
+/// Queues the reminders due in `run` (at its `now`); returns how many bookings it claimed.
+async fn queue_due(run: &Run) -> Result<u32, String> {
     let lead = ReminderLead::parse(
-        env.var("REMINDER_MINUTES_BEFORE")
+        run.env
+            .var("REMINDER_MINUTES_BEFORE")
             .ok()
             .map(|v| v.to_string())
             .as_deref(),
@@ -72,11 +73,9 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
     let Some(lead) = lead.lead() else {
         return Ok(0);
     };
-    let config = crate::runtime::read_config(env).map_err(|e| e.to_string())?;
-    let store = Store::with_keys(
-        env.d1("DB").map_err(|e| format!("D1 binding DB: {e}"))?,
-        crate::store::KeySource::new(env, &config.token_cipher, &config.index_key),
-    );
+    let Run {
+        config, store, now, ..
+    } = run;
     let rows = store
         .bookings_due_for_reminder(now.timestamp(), lead.num_seconds(), BOOKINGS_PER_RUN)
         .await
@@ -89,7 +88,7 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
         ) else {
             continue;
         };
-        if !reminder_is_due(start, booked_at, lead, now) {
+        if !reminder_is_due(start, booked_at, lead, *now) {
             continue;
         }
         // Queued with a placeholder for the token, filled in as the email leaves.
@@ -97,7 +96,7 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
             Some(origin) => super::links::queued_manage_url(origin),
             None => String::new(),
         };
-        let emails = emails(&store, &row, &manage_url)?;
+        let emails = emails(store, &row, &manage_url)?;
         if store
             .claim_reminder(&row.host_id, &row.id, now.timestamp(), &emails)
             .await
@@ -109,10 +108,9 @@ pub async fn queue_due(env: &Env, now: DateTime<Utc>) -> Result<u32, String> {
     Ok(claimed)
 }
 
-/// One reminder run from the cron trigger; failures are logged by booking id only.
-pub async fn run(env: &Env) {
-    let now = crate::runtime::now();
-    match queue_due(env, now).await {
+/// The reminders of the cron's run; failures are logged by booking id only.
+pub async fn run(run: &Run) {
+    match queue_due(run).await {
         Ok(0) => {}
         Ok(n) => worker::console_log!("reminders: {n} bookings reminded"),
         Err(error) => worker::console_error!("reminders: {error}"),
