@@ -63,6 +63,36 @@ impl<K: PartialEq, V> SmallMap<K, V> {
     }
 }
 
+/// Read from a JSON object (a provider's answer keyed by calendar id), a later duplicate key
+/// replacing an earlier one as `HashMap`'s reading does.
+impl<'de, K, V> serde::Deserialize<'de> for SmallMap<K, V>
+where
+    K: PartialEq + serde::Deserialize<'de>,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K, V> serde::de::Visitor<'de> for Entries<K, V>
+        where
+            K: PartialEq + serde::Deserialize<'de>,
+            V: serde::Deserialize<'de>,
+        {
+            type Value = SmallMap<K, V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = SmallMap::default();
+                while let Some((key, value)) = map.next_entry()? {
+                    entries.insert(key, value);
+                }
+                Ok(entries)
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +119,23 @@ mod tests {
                 prop_assert_eq!(ours.get(&key), reference.get(&key));
             }
         }
+
+        /// Read from JSON it holds what serde_json's `HashMap` holds, duplicates included.
+        #[test]
+        fn reads_json_objects_like_a_hash_map(pairs in proptest::collection::vec((0u8..8, any::<u16>()), 0..20)) {
+            let body = pairs.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
+            let json = format!("{{{body}}}");
+            let ours: SmallMap<String, u16> = serde_json::from_str(&json).unwrap();
+            let reference: HashMap<String, u16> = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(ours.count(), reference.len());
+            for (key, value) in &reference {
+                prop_assert_eq!(ours.get(key.as_str()), Some(value));
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_object() {
+        assert!(serde_json::from_str::<SmallMap<String, u16>>("[1]").is_err());
     }
 }

@@ -14,7 +14,6 @@ use super::CalendarProvider;
 use crate::core::meeting_service::MeetingService;
 use crate::providers::connect::RevokeBy;
 use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use oauth2::http::Method;
@@ -122,7 +121,7 @@ pub fn free_busy(
 #[derive(Deserialize)]
 struct FreeBusyResponse {
     #[serde(default)]
-    calendars: HashMap<String, FreeBusyCalendar>,
+    calendars: crate::core::small_map::SmallMap<String, FreeBusyCalendar>,
 }
 
 #[derive(Deserialize)]
