@@ -5,8 +5,8 @@
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use openslot::core::availability::{
-    available_slots, is_offered, parse_zone, Interval, LocalRange, PeriodLimits, RulesInput,
-    Schedule, SlotQuery, SlotRules, WeeklyHours,
+    available_slots, is_offered, parse_zone, Booked, Interval, LocalRange, PeriodLimits,
+    RulesInput, Schedule, SlotQuery, SlotRules, WeeklyHours,
 };
 
 /// 500 busy intervals of 15–120 minutes spread over the window, from a fixed-seed LCG so every
@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
         schedule: &schedule,
         rules: &rules,
         busy: &busy,
-        booked_starts: &[],
+        booked: &[],
         now,
         range: Interval::new(now, now + TimeDelta::days(60)).expect("range"),
     };
@@ -74,8 +74,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| is_offered(black_box(&query), black_box(probe)))
     });
 
-    // The same load with every cap active (day, week from Sunday, month) and 120 confirmed
-    // bookings (two a weekday) counted against them.
+    // The same load with every limit active (the event type's day, week from Sunday, month and
+    // booked minutes a day; the host's day and week) and 120 confirmed bookings (two a
+    // weekday, every third of another event type) counted against them.
     let limited = SlotRules::new(RulesInput {
         max_per_day: Some(3),
         ..input
@@ -84,18 +85,26 @@ fn bench(c: &mut Criterion) {
         rules.with_period_limits(PeriodLimits {
             max_per_week: Some(12),
             max_per_month: Some(45),
+            max_minutes_per_day: Some(120),
+            host_max_per_day: Some(4),
+            host_max_per_week: Some(16),
             week_starts: Weekday::Sun,
         })
     })
     .expect("limits");
-    let booked: Vec<DateTime<Utc>> = slots
+    let booked: Vec<Booked> = slots
         .iter()
         .step_by(slots.len() / 120)
-        .map(|s| s.start)
+        .enumerate()
+        .map(|(i, s)| Booked {
+            start: s.start,
+            minutes: 30,
+            this_event_type: i % 3 != 0,
+        })
         .collect();
     let capped = SlotQuery {
         rules: &limited,
-        booked_starts: &booked,
+        booked: &booked,
         ..query
     };
     assert!(!available_slots(&capped).is_empty());

@@ -3,7 +3,9 @@
 //! API all save through here, so each refuses exactly what the engine would
 //! ([`WeeklyHours::new`], [`Schedule::new`]).
 
-use chrono::{NaiveDate, Weekday};
+use chrono::NaiveDate;
+
+use crate::core::host_limits::HostLimits;
 use chrono_tz::Tz;
 
 use super::public_event::PublicEvent;
@@ -73,17 +75,19 @@ pub async fn schedule_zone(ctx: &Ctx, host: &SessionHostRow) -> Result<Tz, AppEr
     Ok(parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC))
 }
 
-/// The weekday the host's weeks start on, for weekly caps.
-pub async fn week_start(ctx: &Ctx, host: &SessionHostRow) -> Result<Weekday, AppError> {
+/// The host's limits across event types and the weekday their weeks start on.
+pub async fn host_limits(ctx: &Ctx, host: &SessionHostRow) -> Result<HostLimits, AppError> {
     let host = host_row(ctx, host).await?;
-    Ok(PublicEvent::week_start_of(&host))
+    Ok(PublicEvent::limits_of(&host))
 }
 
-/// Makes the host's weeks start on `first` (weekly caps count from it).
-pub async fn set_week_start(ctx: &Ctx, host_id: &str, first: Weekday) -> Result<(), AppError> {
-    ctx.store
-        .set_week_start(host_id, i64::from(first.num_days_from_monday()))
-        .await?;
+/// Saves the host's limits and first weekday (weekly limits count from it).
+pub async fn set_host_limits(
+    ctx: &Ctx,
+    host_id: &str,
+    limits: &HostLimits,
+) -> Result<(), AppError> {
+    ctx.store.set_host_limits(host_id, limits).await?;
     Ok(())
 }
 

@@ -3,21 +3,23 @@
 
 use std::cell::RefCell;
 
-use chrono::{DateTime, Days, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::{AppError, Ctx};
 use crate::calendar::busy::BusyError;
 use crate::core::availability::{
-    available_slots, is_offered, local_dates_to_utc, parse_zone, Interval, LocalRange, Period,
-    PeriodLimits, RulesInput, Schedule, Slot, SlotQuery, SlotRules, WeeklyHours,
+    available_slots, is_offered, local_dates_to_utc, parse_zone, Booked, Interval, LocalRange,
+    Period, PeriodLimits, RulesInput, Schedule, Scope, Slot, SlotQuery, SlotRules, WeeklyHours,
 };
 use crate::core::busy_cache::BusyCache;
 use crate::core::event_type::{offered_durations, pick_duration};
+use crate::core::host_limits::HostLimits;
 use crate::core::questions::{questions_from_json, Question};
 use crate::core::types::FieldError;
 use crate::store::{
-    ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Store, TimeOffRow, WeeklyHoursRow,
+    ConnectionRow, Counted, EventTypeRow, HostRow, OverrideRangeRow, Store, TimeOffRow,
+    WeeklyHoursRow,
 };
 
 thread_local! {
@@ -104,6 +106,7 @@ impl PublicEvent {
     /// The event type's rules as the engine takes them.
     pub fn rules(&self) -> Result<SlotRules, AppError> {
         let e = &self.event;
+        let host = Self::limits_of(&self.host);
         let minutes = |value: i64| u32::try_from(value).unwrap_or(u32::MAX);
         SlotRules::new(RulesInput {
             duration_minutes: self.duration_minutes,
@@ -118,23 +121,22 @@ impl PublicEvent {
             rules.with_period_limits(PeriodLimits {
                 max_per_week: e.max_bookings_per_week.map(minutes),
                 max_per_month: e.max_bookings_per_month.map(minutes),
-                week_starts: self.week_starts(),
+                max_minutes_per_day: e.max_booked_minutes_per_day.map(minutes),
+                host_max_per_day: host.max_per_day,
+                host_max_per_week: host.max_per_week,
+                week_starts: host.week_starts,
             })
         })
         .map_err(|err| AppError::Internal(format!("event type {} rules: {err}", e.id)))
     }
 
-    /// The weekday the host's weeks start on, for weekly caps (Monday unless chosen).
-    pub fn week_starts(&self) -> Weekday {
-        Self::week_start_of(&self.host)
-    }
-
-    /// The weekday `host`'s weeks start on (stored as days from Monday).
-    pub fn week_start_of(host: &HostRow) -> Weekday {
-        u8::try_from(host.week_start)
-            .ok()
-            .and_then(|days| Weekday::try_from(days).ok())
-            .unwrap_or(Weekday::Mon)
+    /// `host`'s limits across event types and the weekday their weeks start on.
+    pub fn limits_of(host: &HostRow) -> HostLimits {
+        HostLimits::stored(
+            host.week_start,
+            host.max_bookings_per_day,
+            host.max_bookings_per_week,
+        )
     }
 
     /// The host's schedule from its weekly hours and the overrides read for the range.
@@ -219,19 +221,18 @@ impl PublicEvent {
                 &to.to_string(),
                 range.start().timestamp() - margin,
                 range.end().timestamp() + margin,
-                counted.map(|span| {
-                    (
-                        self.event.id.as_str(),
-                        span.start().timestamp(),
-                        span.end().timestamp(),
-                    )
+                counted.map(|span| Counted {
+                    event_type_id: &self.event.id,
+                    host_wide: rules.limits().any(|l| l.scope == Scope::Host),
+                    from: span.start().timestamp(),
+                    until: span.end().timestamp(),
                 }),
             )
             .await?;
         let schedule = self.schedule(zone, rows.weekly_hours, rows.overrides)?;
         let mut busy = Vec::with_capacity(rows.bookings.len());
-        let mut booked_starts = Vec::new();
-        for row in rows.bookings {
+        let mut booked = Vec::new();
+        for row in &rows.bookings {
             let (Some(start), Some(end)) = (
                 DateTime::from_timestamp(row.start_at, 0),
                 DateTime::from_timestamp(row.end_at, 0),
@@ -241,8 +242,16 @@ impl PublicEvent {
             if let Ok(interval) = Interval::new(start, end) {
                 busy.push(interval);
             }
-            if rows.counted_starts.is_none() && row.event_type_id == self.event.id {
-                booked_starts.push(start);
+        }
+        // The limits count the bookings read for them over whole weeks and months, or else
+        // those read for busy times (a day's limits stay within them).
+        for row in rows.counted.as_ref().unwrap_or(&rows.bookings) {
+            if let Some(start) = DateTime::from_timestamp(row.start_at, 0) {
+                booked.push(Booked {
+                    start,
+                    minutes: u32::try_from((row.end_at - row.start_at) / 60).unwrap_or(0),
+                    this_event_type: row.event_type_id == self.event.id,
+                });
             }
         }
         for off in &rows.time_off {
@@ -253,11 +262,6 @@ impl PublicEvent {
                 if let Ok(interval) = Interval::new(start, end) {
                     busy.push(interval);
                 }
-            }
-        }
-        for start in rows.counted_starts.iter().flatten() {
-            if let Some(start) = DateTime::from_timestamp(*start, 0) {
-                booked_starts.push(start);
             }
         }
         let window = Interval::new(
@@ -290,7 +294,7 @@ impl PublicEvent {
             schedule,
             rules,
             busy,
-            booked_starts,
+            booked,
             now,
             range,
             connections: rows.connections,
@@ -335,7 +339,11 @@ fn counted_span(
     to: NaiveDate,
 ) -> Result<Option<Interval>, AppError> {
     let mut dates: Option<(NaiveDate, NaiveDate)> = None;
-    for (period, _) in rules.limits().filter(|(period, _)| *period != Period::Day) {
+    for period in rules
+        .limits()
+        .map(|l| l.period)
+        .filter(|p| *p != Period::Day)
+    {
         let (first, last) = (period.first_date(from), period.last_date(to));
         dates = Some(match dates {
             Some((a, b)) => (a.min(first), b.max(last)),
@@ -353,7 +361,8 @@ pub struct Availability {
     pub schedule: Schedule,
     pub rules: SlotRules,
     pub busy: Vec<Interval>,
-    pub booked_starts: Vec<DateTime<Utc>>,
+    /// The bookings the limits count (`core::availability::Booked`).
+    pub booked: Vec<Booked>,
     pub now: DateTime<Utc>,
     pub range: Interval,
     /// The host's connections as read with the rest, so booking needs no second read.
@@ -369,7 +378,7 @@ impl Availability {
             schedule: &self.schedule,
             rules: &self.rules,
             busy: &self.busy,
-            booked_starts: &self.booked_starts,
+            booked: &self.booked,
             now: self.now,
             range: self.range,
         }
@@ -389,7 +398,7 @@ impl Availability {
     pub fn would_offer_when_free(&self, start: DateTime<Utc>) -> bool {
         let query = SlotQuery {
             busy: &[],
-            booked_starts: &[],
+            booked: &[],
             ..self.query()
         };
         is_offered(&query, start)

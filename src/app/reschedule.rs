@@ -116,8 +116,12 @@ fn without(availability: &mut Availability, start: DateTime<Utc>, end: DateTime<
     availability
         .busy
         .retain(|busy| !(busy.start() == start && busy.end() == end));
-    if let Some(at) = availability.booked_starts.iter().position(|s| *s == start) {
-        availability.booked_starts.remove(at);
+    if let Some(at) = availability
+        .booked
+        .iter()
+        .position(|b| b.start == start && b.this_event_type)
+    {
+        availability.booked.remove(at);
     }
 }
 

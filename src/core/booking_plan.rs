@@ -8,15 +8,21 @@
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::availability::{local_dates_to_utc, AvailabilityError, Interval, SlotRules};
+use super::availability::{
+    local_dates_to_utc, AvailabilityError, Interval, Measure, Scope, SlotRules,
+};
 
-/// One cap as the atomic booking statement checks it: fewer than `cap` bookings of the event
-/// type start within `[from, until)` (Unix seconds), the bounds of one local period.
+/// One limit as the atomic booking statement checks it: what the bookings of `scope` that
+/// start within `[from, until)` (Unix seconds, the bounds of one local period) hold, plus what
+/// the new booking adds, is at most `cap`: bookings, or seconds of meetings for
+/// [`Measure::Minutes`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CapCheck {
     pub cap: i64,
     pub from: i64,
     pub until: i64,
+    pub scope: Scope,
+    pub measure: Measure,
 }
 
 /// What a booking at `start` takes, decided purely from the event type's rules and the
@@ -41,16 +47,22 @@ impl BookingPlan {
         let day = local_dates_to_utc(local_day, local_day, zone)?;
         let end = start + Duration::minutes(i64::from(rules.duration_minutes()));
         let mut caps = Vec::new();
-        for (period, max) in rules.limits() {
+        for limit in rules.limits() {
             let span = local_dates_to_utc(
-                period.first_date(local_day),
-                period.last_date(local_day),
+                limit.period.first_date(local_day),
+                limit.period.last_date(local_day),
                 zone,
             )?;
+            let unit = match limit.measure {
+                Measure::Bookings => 1,
+                Measure::Minutes => 60,
+            };
             caps.push(CapCheck {
-                cap: i64::from(max),
+                cap: i64::from(limit.max) * unit,
                 from: span.start().timestamp(),
                 until: span.end().timestamp(),
+                scope: limit.scope,
+                measure: limit.measure,
             });
         }
         Ok(Self {
@@ -118,18 +130,23 @@ mod tests {
                 cap: 2,
                 from: at("2026-03-02T05:00:00Z").timestamp(),
                 until: at("2026-03-03T05:00:00Z").timestamp(),
+                scope: Scope::EventType,
+                measure: Measure::Bookings,
             }]
         );
     }
 
     #[test]
-    fn weekly_and_monthly_caps_span_the_local_week_and_month_of_the_start() {
+    fn every_limit_spans_the_local_period_of_the_start_and_says_what_it_counts() {
         use crate::core::availability::PeriodLimits;
         let zone = chrono_tz::Europe::Berlin;
         let rules = rules(None)
             .with_period_limits(PeriodLimits {
                 max_per_week: Some(3),
                 max_per_month: Some(10),
+                max_minutes_per_day: Some(90),
+                host_max_per_day: None,
+                host_max_per_week: Some(5),
                 week_starts: chrono::Weekday::Sun,
             })
             .unwrap();
@@ -143,11 +160,30 @@ mod tests {
                     cap: 3,
                     from: at("2026-03-28T23:00:00Z").timestamp(),
                     until: at("2026-04-04T22:00:00Z").timestamp(),
+                    scope: Scope::EventType,
+                    measure: Measure::Bookings,
                 },
                 CapCheck {
                     cap: 10,
                     from: at("2026-03-31T22:00:00Z").timestamp(),
                     until: at("2026-04-30T22:00:00Z").timestamp(),
+                    scope: Scope::EventType,
+                    measure: Measure::Bookings,
+                },
+                // 90 minutes of meetings on Wednesday 1 April, in seconds.
+                CapCheck {
+                    cap: 5400,
+                    from: at("2026-03-31T22:00:00Z").timestamp(),
+                    until: at("2026-04-01T22:00:00Z").timestamp(),
+                    scope: Scope::EventType,
+                    measure: Measure::Minutes,
+                },
+                CapCheck {
+                    cap: 5,
+                    from: at("2026-03-28T23:00:00Z").timestamp(),
+                    until: at("2026-04-04T22:00:00Z").timestamp(),
+                    scope: Scope::Host,
+                    measure: Measure::Bookings,
                 },
             ]
         );

@@ -99,6 +99,8 @@ pub struct EventTypeInput {
     pub max_per_week: String,
     /// At most this many bookings a calendar month; empty: no cap.
     pub max_per_month: String,
+    /// At most this many minutes of these meetings a day; empty: no cap.
+    pub max_minutes_per_day: String,
     /// Minutes before the start after which the invitee can no longer cancel or reschedule
     /// online (the host always can); empty: until the start.
     pub change_cutoff_minutes: String,
@@ -127,6 +129,8 @@ pub struct EventTypeSettings {
     pub max_per_day: Option<u32>,
     pub max_per_week: Option<u32>,
     pub max_per_month: Option<u32>,
+    /// See [`EventTypeInput::max_minutes_per_day`]; at least the longest duration offered.
+    pub max_minutes_per_day: Option<u32>,
     /// See [`EventTypeInput::change_cutoff_minutes`]; 0: until the start.
     pub change_cutoff_minutes: u32,
     /// Where the meeting happens, with the place the host named for it.
@@ -326,6 +330,14 @@ impl EventTypeInput {
         let max_per_day = optional_number(&self.max_per_day, "max_per_day", &mut errors);
         let max_per_week = optional_number(&self.max_per_week, "max_per_week", &mut errors);
         let max_per_month = optional_number(&self.max_per_month, "max_per_month", &mut errors);
+        let minutes_field = "max_minutes_per_day";
+        let max_minutes_per_day =
+            match optional_number(&self.max_minutes_per_day, minutes_field, &mut errors) {
+                Some(Some(minutes)) => {
+                    at_most(Some(minutes), 24 * 60, minutes_field, &mut errors).map(Some)
+                }
+                other => other,
+            };
         let cutoff_field = "change_cutoff_minutes";
         let change_cutoff = match self.change_cutoff_minutes.trim() {
             "" => Some(0),
@@ -368,6 +380,7 @@ impl EventTypeInput {
             Some(max_per_day),
             Some(max_per_week),
             Some(max_per_month),
+            Some(max_minutes_per_day),
             Some(location),
             Some(other_durations),
             Some(questions),
@@ -382,6 +395,7 @@ impl EventTypeInput {
             max_per_day,
             max_per_week,
             max_per_month,
+            max_minutes_per_day,
             location,
             other_durations,
             questions,
@@ -404,8 +418,17 @@ impl EventTypeInput {
         let periods = PeriodLimits {
             max_per_week,
             max_per_month,
+            max_minutes_per_day,
             ..PeriodLimits::default()
         };
+        let longest = other_durations.iter().copied().fold(duration, u32::max);
+        if let Some(minutes) = max_minutes_per_day.filter(|m| *m < longest) {
+            errors.push(
+                minutes_field,
+                format!("{minutes} minutes a day is less than one {longest}-minute meeting; give at least {longest}."),
+            );
+            return Err(errors);
+        }
         if let Err(error) = SlotRules::new(rules).and_then(|r| r.with_period_limits(periods)) {
             errors.push(rules_field(&error), error.to_string());
             return Err(errors);
@@ -433,6 +456,7 @@ impl EventTypeInput {
             max_per_day,
             max_per_week,
             max_per_month,
+            max_minutes_per_day,
             change_cutoff_minutes,
             location,
             other_durations,
@@ -486,11 +510,39 @@ mod tests {
             max_per_day: "".into(),
             max_per_week: "".into(),
             max_per_month: "".into(),
+            max_minutes_per_day: "".into(),
             change_cutoff_minutes: "".into(),
             location_kind: "zoom".into(),
             location_detail: "".into(),
             other_durations: "".into(),
             questions: vec![],
+        }
+    }
+
+    #[test]
+    fn a_days_booked_time_holds_the_longest_meeting_offered() {
+        let settings = EventTypeInput {
+            max_minutes_per_day: " 120 ".into(),
+            ..good()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(settings.max_minutes_per_day, Some(120));
+        for (minutes, others, says) in [
+            ("45", "15, 60", "one 60-minute meeting"),
+            ("0", "", "less than one"),
+            ("x", "", ""),
+            ("1441", "", "at most 1440"),
+        ] {
+            let errors = EventTypeInput {
+                max_minutes_per_day: minutes.into(),
+                other_durations: others.into(),
+                ..good()
+            }
+            .parse()
+            .unwrap_err();
+            let message = errors.get("max_minutes_per_day").unwrap_or_default();
+            assert!(message.contains(says) && !message.is_empty(), "{minutes}: {errors:?}");
         }
     }
 

@@ -12,6 +12,7 @@ pub mod cron_plan;
 pub mod display;
 pub mod event_summary;
 pub mod event_type;
+pub mod host_limits;
 pub mod ics;
 pub mod lifecycle;
 pub mod location;

@@ -15,14 +15,15 @@ use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::{ApiAccess, SignedIn};
 use crate::app::availability::{
-    self, check_day, no_override, overrides_between, schedule_zone, set_week_start, store_override,
-    store_week, stored_week, week_start, OverrideProblem,
+    self, check_day, host_limits, no_override, overrides_between, schedule_zone, set_host_limits,
+    store_override, store_week, stored_week, OverrideProblem,
 };
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::LocalRange;
 use crate::core::booking::FieldErrors;
 use crate::core::display::capitalised;
+use crate::core::host_limits::{HostLimits, MOST_PER_PERIOD};
 use crate::core::types::TimeZoneName;
 
 /// The weekdays as the API names them, Monday first (the order the store keeps them in).
@@ -91,10 +92,12 @@ async fn availability_json(ctx: &Ctx, signed_in: &SignedIn, zone: Tz) -> Result<
         .iter()
         .map(|(date, ranges)| override_json(date, ranges))
         .collect();
-    let first = week_start(ctx, &signed_in.host).await?;
+    let limits = host_limits(ctx, &signed_in.host).await?;
     Ok(json!({
         "time_zone": zone.name(),
-        "week_starts_on": WEEKDAYS[first.num_days_from_monday() as usize],
+        "week_starts_on": WEEKDAYS[limits.week_starts.num_days_from_monday() as usize],
+        "max_per_day": limits.max_per_day,
+        "max_per_week": limits.max_per_week,
         "weekly_hours": weekly,
         "overrides": overrides,
     }))
@@ -134,6 +137,7 @@ pub async fn save(
     }
     let mut zone_text = None;
     let mut first_weekday = None;
+    let (mut max_per_day, mut max_per_week) = (None, None);
     for (key, value) in &body {
         match key.as_str() {
             "week_starts_on" => match value
@@ -149,6 +153,8 @@ pub async fn save(
                      sunday.",
                 ),
             },
+            "max_per_day" => max_per_day = limit_of(value, "max_per_day", &mut errors),
+            "max_per_week" => max_per_week = limit_of(value, "max_per_week", &mut errors),
             "time_zone" => match value {
                 Value::String(name) => zone_text = Some(name.trim().to_owned()),
                 _ => errors.push("time_zone", "Use an IANA zone name such as Europe/Berlin."),
@@ -179,12 +185,31 @@ pub async fn save(
         return Err(AppError::InvalidFields(errors));
     };
     store_week(ctx, host_id, &zone, days).await?;
-    if let Some(first) = first_weekday {
-        set_week_start(ctx, host_id, first).await?;
+    if first_weekday.is_some() || max_per_day.is_some() || max_per_week.is_some() {
+        let stored = host_limits(ctx, &signed_in.host).await?;
+        let limits = HostLimits {
+            week_starts: first_weekday.unwrap_or(stored.week_starts),
+            max_per_day: max_per_day.unwrap_or(stored.max_per_day),
+            max_per_week: max_per_week.unwrap_or(stored.max_per_week),
+        };
+        set_host_limits(ctx, host_id, &limits).await?;
     }
     Ok(Response::from_json(
         &availability_json(ctx, &signed_in, zone.tz()).await?,
     )?)
+}
+
+/// A host's limit as sent: a whole number from 1 to [`MOST_PER_PERIOD`], or `null` for none
+/// (`Some(None)`); `None` when it is wrong (the message is under `field`).
+fn limit_of(value: &Value, field: &'static str, errors: &mut FieldErrors) -> Option<Option<u32>> {
+    let parsed = match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => HostLimits::parse_max(&n.to_string()),
+        _ => Err(format!(
+            "Give a whole number from 1 to {MOST_PER_PERIOD}, or null for no limit."
+        )),
+    };
+    parsed.map_err(|message| errors.push(field, message)).ok()
 }
 
 /// Lays `{"monday": [...], …}` over `days`, one message per weekday that is wrong.

@@ -17,7 +17,7 @@ use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{hhmm, posted_ranges, read_week_form, WeekEditor, WeekSubmit};
 use crate::app::availability::{
-    self, no_override, overrides_between, schedule_zone, set_week_start, store_override,
+    self, no_override, overrides_between, schedule_zone, set_host_limits, store_override,
     store_week, stored_week, OverrideProblem,
 };
 use crate::app::public_event::PublicEvent;
@@ -28,6 +28,7 @@ use crate::core::availability::{group_by_local_date, local_dates_to_utc, parse_z
 use crate::core::booking::FieldErrors;
 use crate::core::display::capitalised;
 use crate::core::display::{clock_label, day_label};
+use crate::core::host_limits::HostLimits;
 use crate::core::time_off::TimeOffForm;
 use crate::i18n::Lang;
 
@@ -69,6 +70,9 @@ struct AvailabilityPage {
     preview_unreadable: bool,
     /// `(value, label, chosen)` of each weekday the host's weeks may start on.
     week_starts: Vec<(u32, &'static str, bool)>,
+    /// The host's limits across event types as shown (typed, or as saved).
+    host_max_per_day: String,
+    host_max_per_week: String,
     time_off: Vec<TimeOffItem>,
     /// The time-off form as typed (empty at first).
     time_off_form: TimeOffForm,
@@ -111,6 +115,8 @@ struct Typed {
     override_hours: String,
     override_day_off: bool,
     time_off: TimeOffForm,
+    /// The limits form's two maxima as typed, when they are shown again with an error.
+    limits: Option<(String, String)>,
 }
 
 /// One span of time off as the page lists it.
@@ -165,7 +171,8 @@ async fn render(
         .filter(|h| h.id == host_id)
         .ok_or_else(|| AppError::Internal(format!("host {host_id} not found by its slug")))?;
     let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
-    let first = PublicEvent::week_start_of(&host);
+    let limits = PublicEvent::limits_of(&host);
+    let first = limits.week_starts;
     let today = today(ctx, zone);
 
     let week = match typed.week {
@@ -254,8 +261,14 @@ async fn render(
             note: row.note,
         })
         .collect();
+    let shown = |max: Option<u32>| max.map(|n| n.to_string()).unwrap_or_default();
+    let (host_max_per_day, host_max_per_week) = typed
+        .limits
+        .unwrap_or_else(|| (shown(limits.max_per_day), shown(limits.max_per_week)));
     let page = AvailabilityPage {
         week_starts,
+        host_max_per_day,
+        host_max_per_week,
         time_off,
         time_off_form: typed.time_off,
         week,
@@ -382,8 +395,9 @@ pub async fn delete_time_off(ctx: &Ctx, req: &mut Request, id: &str) -> Result<R
     redirect("/dashboard/availability", 303)
 }
 
-/// `POST /dashboard/availability/week-start`: the weekday weekly limits count from.
-pub async fn save_week_start(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+/// `POST /dashboard/availability/limits`: the weekday weekly limits count from and the host's
+/// limits across event types; a wrong maximum is shown again under its field.
+pub async fn save_limits(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
@@ -391,7 +405,31 @@ pub async fn save_week_start(ctx: &Ctx, req: &mut Request) -> Result<Response, A
         .and_then(|value| value.parse::<u8>().ok())
         .and_then(|days| Weekday::try_from(days).ok())
         .ok_or_else(|| AppError::BadRequest("Choose the weekday your weeks start on.".into()))?;
-    set_week_start(ctx, &signed_in.host.id, first).await?;
+    let value = |name: &str| field(&pairs, name).unwrap_or_default().to_owned();
+    let (day, week) = (value("host_max_per_day"), value("host_max_per_week"));
+    let mut errors = FieldErrors::default();
+    let mut max = |field: &'static str, raw: &str| {
+        HostLimits::parse_max(raw)
+            .map_err(|message| errors.push(field, message))
+            .ok()
+    };
+    let (max_per_day, max_per_week) = (
+        max("host_max_per_day", &day),
+        max("host_max_per_week", &week),
+    );
+    let (Some(max_per_day), Some(max_per_week)) = (max_per_day, max_per_week) else {
+        let typed = Typed {
+            limits: Some((day, week)),
+            ..Typed::default()
+        };
+        return render(ctx, &signed_in, None, typed, errors).await;
+    };
+    let limits = HostLimits {
+        week_starts: first,
+        max_per_day,
+        max_per_week,
+    };
+    set_host_limits(ctx, &signed_in.host.id, &limits).await?;
     redirect("/dashboard/availability", 303)
 }
 

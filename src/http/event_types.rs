@@ -262,6 +262,7 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         max_per_day: value("max_per_day"),
         max_per_week: value("max_per_week"),
         max_per_month: value("max_per_month"),
+        max_minutes_per_day: value("max_minutes_per_day"),
         change_cutoff_minutes: value("change_cutoff_minutes"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),

@@ -303,8 +303,8 @@ async fn route(
         (["dashboard", "availability", "time-off", id, "delete"], Method::Post) => {
             availability_editor::delete_time_off(ctx!(), req, id).await
         }
-        (["dashboard", "availability", "week-start"], Method::Post) => {
-            availability_editor::save_week_start(ctx!(), req).await
+        (["dashboard", "availability", "limits"], Method::Post) => {
+            availability_editor::save_limits(ctx!(), req).await
         }
         (["dashboard", "availability", "overrides"], Method::Post) => {
             availability_editor::save_override(ctx!(), req).await

@@ -4,6 +4,7 @@
 //! the caller got from the session.
 
 use super::{Param, Store, StoreError};
+use crate::core::host_limits::HostLimits;
 
 /// One range of local minutes on a weekday (0 = Monday) or on an override's date.
 #[derive(Debug, Clone, Copy)]
@@ -13,16 +14,23 @@ pub struct MinuteRange {
 }
 
 impl Store {
-    /// Sets the first day of the host's week (days from Monday, 0–6; the column's CHECK).
-    pub async fn set_week_start(
+    /// Sets the first day of the host's week and their limits across event types.
+    pub async fn set_host_limits(
         &self,
         host_id: &str,
-        days_from_monday: i64,
+        limits: &HostLimits,
     ) -> Result<(), StoreError> {
+        let max = |value: Option<u32>| value.map_or(Param::Null, |v| Param::Int(i64::from(v)));
         self.execute(
-            "set_week_start",
-            "UPDATE hosts SET week_start = ?2 WHERE id = ?1",
-            &[Param::Text(host_id), Param::Int(days_from_monday)],
+            "set_host_limits",
+            "UPDATE hosts SET week_start = ?2, max_bookings_per_day = ?3, \
+             max_bookings_per_week = ?4 WHERE id = ?1",
+            &[
+                Param::Text(host_id),
+                Param::Int(limits.week_start_days()),
+                max(limits.max_per_day),
+                max(limits.max_per_week),
+            ],
         )
         .await?;
         Ok(())

@@ -6,6 +6,7 @@
 
 use serde::Deserialize;
 
+use crate::core::availability::{Measure, Scope};
 use crate::core::booking_plan::CapCheck;
 use crate::core::booking_status::BookingStatus;
 use crate::core::calendar_work::CalendarWorkState;
@@ -42,11 +43,15 @@ macro_rules! slot_is_free {
              AND NOT EXISTS (SELECT 1 FROM time_off WHERE host_id = ?2 \
              AND start_at < ?14 AND end_at > ?13) \
              AND NOT EXISTS (SELECT 1 FROM json_each(?15) AS cap \
-             WHERE (SELECT COUNT(*) FROM bookings WHERE event_type_id = ?3 \
+             WHERE (SELECT COALESCE(SUM(CASE WHEN json_extract(cap.value, '$[4]') = 1 \
+             THEN end_at - start_at ELSE 1 END), 0) FROM bookings WHERE host_id = ?2 \
+             AND (json_extract(cap.value, '$[3]') = 1 OR event_type_id = ?3) \
              AND status = 'confirmed' ",
             $others,
             " AND start_at >= json_extract(cap.value, '$[1]') \
-             AND start_at < json_extract(cap.value, '$[2]')) >= json_extract(cap.value, '$[0]'))"
+             AND start_at < json_extract(cap.value, '$[2]')) \
+             + (CASE WHEN json_extract(cap.value, '$[4]') = 1 THEN ?5 - ?4 ELSE 1 END) \
+             > json_extract(cap.value, '$[0]'))"
         )
     };
 }
@@ -112,14 +117,19 @@ impl NewBookingRow<'_> {
         ]
     }
 
-    /// The caps as the statement's `json_each` reads them: `[[cap, from, until], …]`.
+    /// The caps as the statement's `json_each` reads them: `[[cap, from, until, host-wide,
+    /// in seconds], …]` (the two flags 0 or 1).
     fn caps_json(&self) -> String {
-        let triples: Vec<String> = self
+        let caps: Vec<String> = self
             .caps
             .iter()
-            .map(|c| format!("[{},{},{}]", c.cap, c.from, c.until))
+            .map(|c| {
+                let host_wide = u8::from(c.scope == Scope::Host);
+                let seconds = u8::from(c.measure == Measure::Minutes);
+                format!("[{},{},{},{host_wide},{seconds}]", c.cap, c.from, c.until)
+            })
             .collect();
-        format!("[{}]", triples.join(","))
+        format!("[{}]", caps.join(","))
     }
 
     /// This booking's invitee, sealed under its host's data key.
@@ -194,16 +204,12 @@ impl BusyOrTimeOffRow {
     }
 }
 
-/// The starts of an event type's (`?1`) confirmed bookings in `[?2, ?3)`: what its weekly and
-/// monthly caps count, over whole weeks and months.
-pub(super) const CONFIRMED_STARTS: &str = "SELECT start_at FROM bookings \
-     WHERE event_type_id = ?1 AND status = 'confirmed' AND start_at >= ?2 AND start_at < ?3";
-
-/// A confirmed booking's start, counted for a cap.
-#[derive(Debug, Deserialize)]
-pub struct StartRow {
-    pub start_at: i64,
-}
+/// The host's (`?1`) confirmed bookings that start in `[?4, ?5)`, of every event type when
+/// `?2` is 1 (a host-wide limit), else of event type `?3` only: what the weekly and monthly
+/// limits count, over whole weeks and months.
+pub(super) const COUNTED_BOOKINGS: &str = "SELECT event_type_id, start_at, end_at \
+     FROM bookings WHERE host_id = ?1 AND (?2 = 1 OR event_type_id = ?3) \
+     AND status = 'confirmed' AND start_at >= ?4 AND start_at < ?5";
 
 /// A confirmed booking's occupied time, for turning into busy intervals.
 #[derive(Debug, Deserialize)]

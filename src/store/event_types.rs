@@ -52,7 +52,7 @@ fn settings_params<'a>(
     host_id: &'a str,
     settings: &'a EventTypeSettings,
     lists: &'a StoredLists,
-) -> [Param<'a>; 19] {
+) -> [Param<'a>; 20] {
     [
         Param::Text(id),
         Param::Text(host_id),
@@ -73,6 +73,7 @@ fn settings_params<'a>(
         optional(settings.max_per_week),
         optional(settings.max_per_month),
         number(settings.change_cutoff_minutes),
+        optional(settings.max_minutes_per_day),
     ]
 }
 
@@ -111,9 +112,9 @@ impl Store {
                  slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
                  booking_window_days, max_bookings_per_day, location_kind, other_durations, questions, \
                  location_detail, max_bookings_per_week, max_bookings_per_month, change_cutoff_minutes, \
-                 hidden, created_at) \
+                 max_booked_minutes_per_day, hidden, created_at) \
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                 ?19, ?20, ?21 \
+                 ?19, ?20, ?21, ?22 \
                  WHERE NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3)",
                 &params,
             )
@@ -139,8 +140,8 @@ impl Store {
                  slot_interval_minutes = ?7, buffer_before_minutes = ?8, buffer_after_minutes = ?9, \
                  minimum_notice_minutes = ?10, booking_window_days = ?11, max_bookings_per_day = ?12, \
                  location_kind = ?13, other_durations = ?14, questions = ?15, location_detail = ?16, \
-                 max_bookings_per_week = ?17, max_bookings_per_month = ?18, change_cutoff_minutes = ?19 \
-                 WHERE id = ?1 AND host_id = ?2 \
+                 max_bookings_per_week = ?17, max_bookings_per_month = ?18, change_cutoff_minutes = ?19, \
+                 max_booked_minutes_per_day = ?20 WHERE id = ?1 AND host_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3 AND id != ?1)",
                 &settings_params(id, host_id, settings, &StoredLists::of(settings)),
             )

@@ -1,6 +1,6 @@
 //! Queries about hosts, their event types and their availability.
 
-use super::bookings::{BusyOrTimeOffRow, BusyRow, StartRow, BUSY_OVERLAPPING, CONFIRMED_STARTS};
+use super::bookings::{BusyOrTimeOffRow, BusyRow, BUSY_OVERLAPPING, COUNTED_BOOKINGS};
 use super::connections::HOST_CONNECTIONS;
 use super::time_off::TimeOffRow;
 use super::{
@@ -10,13 +10,23 @@ use super::{
 
 const HOST_BY_SLUG: &str =
     "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, schedule_time_zone, \
-     week_start FROM hosts WHERE slug = ?1";
+     week_start, max_bookings_per_day, max_bookings_per_week FROM hosts WHERE slug = ?1";
 const WEEKLY_HOURS: &str = "SELECT weekday, start_minute, end_minute FROM weekly_hours \
      WHERE host_id = ?1 ORDER BY weekday, start_minute";
 const DATE_OVERRIDES: &str =
     "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
      LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
      WHERE o.host_id = ?1 AND o.local_date BETWEEN ?2 AND ?3 ORDER BY o.local_date, r.start_minute";
+
+/// Which confirmed bookings the weekly and monthly limits count: those starting in
+/// `[from, until)` (Unix seconds), of every event type when a limit is `host_wide`, else of
+/// `event_type_id` only.
+pub struct Counted<'a> {
+    pub event_type_id: &'a str,
+    pub host_wide: bool,
+    pub from: i64,
+    pub until: i64,
+}
 
 /// Everything the slot engine reads from D1 for one host, read in one round trip.
 pub struct AvailabilityRows {
@@ -27,9 +37,9 @@ pub struct AvailabilityRows {
     pub connections: Vec<ConnectionRow>,
     /// The host's time off overlapping the busy span.
     pub time_off: Vec<TimeOffRow>,
-    /// When asked for: the starts of the event type's confirmed bookings over whole weeks
-    /// and months, for its weekly and monthly caps.
-    pub counted_starts: Option<Vec<i64>>,
+    /// With `counted`: the confirmed bookings the weekly and monthly limits count, over whole
+    /// weeks and months.
+    pub counted: Option<Vec<BusyRow>>,
 }
 
 impl Store {
@@ -89,9 +99,9 @@ impl Store {
 
     /// The host's weekly hours, the date overrides between two local dates (inclusive,
     /// `YYYY-MM-DD`), the confirmed bookings overlapping `[busy_from, busy_until)` (Unix
-    /// seconds), the connections, the time off overlapping that span and, with `counted` (an
-    /// event type and a span), the starts of that event type's confirmed bookings in the span,
-    /// as one D1 batch (one round trip instead of six).
+    /// seconds), the connections, the time off overlapping that span and, with `counted`, the
+    /// confirmed bookings that start in its span (the host's, or only its event type's), as
+    /// one D1 batch (one round trip instead of six).
     pub async fn availability_rows(
         &self,
         host_id: &str,
@@ -99,7 +109,7 @@ impl Store {
         to: &str,
         busy_from: i64,
         busy_until: i64,
-        counted: Option<(&str, i64, i64)>,
+        counted: Option<Counted<'_>>,
     ) -> Result<AvailabilityRows, StoreError> {
         const QUERY: &str = "availability_rows";
         let host = [Param::Text(host_id)];
@@ -115,26 +125,23 @@ impl Store {
             (BUSY_OVERLAPPING, &busy),
             (HOST_CONNECTIONS, &host),
         ];
-        let counted_params = counted.map(|(event_type_id, start, end)| {
+        let counted_params = counted.map(|c| {
             [
-                Param::Text(event_type_id),
-                Param::Int(start),
-                Param::Int(end),
+                Param::Text(host_id),
+                Param::Int(i64::from(c.host_wide)),
+                Param::Text(c.event_type_id),
+                Param::Int(c.from),
+                Param::Int(c.until),
             ]
         });
         if let Some(params) = &counted_params {
-            statements.push((CONFIRMED_STARTS, params));
+            statements.push((COUNTED_BOOKINGS, params));
         }
         let results = self.read_batch(QUERY, &statements).await?;
         let mut connections: Vec<ConnectionRow> = rows(QUERY, &results, 3)?;
         self.open_checked_calendars(&mut connections).await?;
-        let counted_starts = match counted_params {
-            Some(_) => Some(
-                rows::<StartRow>(QUERY, &results, 4)?
-                    .into_iter()
-                    .map(|row| row.start_at)
-                    .collect(),
-            ),
+        let counted = match counted_params {
+            Some(_) => Some(rows(QUERY, &results, 4)?),
             None => None,
         };
         let (bookings, time_off) = BusyOrTimeOffRow::split(rows(QUERY, &results, 2)?);
@@ -144,7 +151,7 @@ impl Store {
             bookings,
             connections,
             time_off,
-            counted_starts,
+            counted,
         })
     }
 

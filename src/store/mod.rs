@@ -9,7 +9,8 @@ macro_rules! select_event_types {
             "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, ",
             "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
             "max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, location_kind, ",
-            "location_detail, hidden, other_durations, questions, change_cutoff_minutes ",
+            "location_detail, hidden, other_durations, questions, change_cutoff_minutes, ",
+            "max_booked_minutes_per_day ",
             "FROM event_types ",
             $tail
         )
@@ -50,6 +51,7 @@ pub use bookings::{
 pub use connections::{ConnectionRow, ConnectionSettings, NewConnection};
 pub use due_outboxes::{DueLimits, DueOutboxes};
 pub use event_types::{EventTypeDelete, EventTypeWrite};
+pub use hosts::Counted;
 pub use keys::KeySource;
 pub use kv_list::list_kv;
 pub use outbox::{DueEmail, NewEmail};

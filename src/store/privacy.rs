@@ -74,6 +74,9 @@ pub struct HostProfileRow {
     pub schedule_time_zone: String,
     /// The first day of the host's week (0 = Monday … 6 = Sunday).
     pub week_start: i64,
+    /// The host's limits across event types (null: none).
+    pub max_bookings_per_day: Option<i64>,
+    pub max_bookings_per_week: Option<i64>,
     pub created_at: i64,
 }
 
@@ -130,6 +133,7 @@ pub struct ExportEventTypeRow {
     pub max_bookings_per_week: Option<i64>,
     pub max_bookings_per_month: Option<i64>,
     pub change_cutoff_minutes: i64,
+    pub max_booked_minutes_per_day: Option<i64>,
     pub location_kind: crate::core::event_type::LocationKind,
     pub location_detail: String,
     pub other_durations: String,
@@ -299,8 +303,8 @@ impl Store {
             .first(
                 "host_profile_by_email",
                 "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-                 schedule_time_zone, week_start, created_at FROM hosts \
-                 WHERE email = ?1 OR lower(email) = lower(?2)",
+                 schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week, \
+                 created_at FROM hosts WHERE email = ?1 OR lower(email) = lower(?2)",
                 &[Param::Text(&stand_in), Param::Text(email)],
             )
             .await?;
@@ -324,7 +328,8 @@ impl Store {
             .first(
                 "host_profile",
                 "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-                 schedule_time_zone, week_start, created_at FROM hosts WHERE id = ?1",
+                 schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week, \
+                 created_at FROM hosts WHERE id = ?1",
                 &[Param::Text(id)],
             )
             .await?;
@@ -530,7 +535,8 @@ impl Store {
             "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, \
              buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, \
              max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, change_cutoff_minutes, \
-             location_kind, location_detail, other_durations, questions, hidden, created_at FROM event_types \
+             max_booked_minutes_per_day, location_kind, location_detail, other_durations, questions, \
+             hidden, created_at FROM event_types \
              WHERE host_id = ?1 ORDER BY created_at, id",
             &[Param::Text(host_id)],
         )

@@ -16,6 +16,9 @@ pub struct HostRow {
     pub schedule_time_zone: String,
     /// The first day of the host's week for weekly caps: 0 = Monday … 6 = Sunday.
     pub week_start: i64,
+    /// At most this many bookings of every event type a day, and a week (0024).
+    pub max_bookings_per_day: Option<i64>,
+    pub max_bookings_per_week: Option<i64>,
 }
 
 /// One bookable kind of meeting of a host.
@@ -45,6 +48,8 @@ pub struct EventTypeRow {
     pub questions: String,
     /// Minutes before the start after which invitees cannot change a booking (0023).
     pub change_cutoff_minutes: i64,
+    /// At most this many minutes of the type's meetings a day (0024).
+    pub max_booked_minutes_per_day: Option<i64>,
 }
 
 /// One range of a host's weekly hours.

@@ -15,7 +15,7 @@ use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
 /// A host in UTC open 09:00–17:00 every day with a 30-minute `call`, signed in on a browser.
-fn limited_host(name: &str) -> (SeededHost, Browser) {
+pub(crate) fn limited_host(name: &str) -> (SeededHost, Browser) {
     let host = HostSeed::new(name, "UTC")
         .hours(EVERY_DAY, 9 * 60, 17 * 60)
         .event(EventSeed::new("call", 30))
@@ -24,14 +24,19 @@ fn limited_host(name: &str) -> (SeededHost, Browser) {
     (host, browser)
 }
 
-fn at(day: NaiveDate, time: &str) -> String {
+pub(crate) fn at(day: NaiveDate, time: &str) -> String {
     format!("{day}T{time}:00Z")
 }
 
 fn book(host: &SeededHost, start: &str, email: &str) -> u16 {
+    book_event(host, "call", start, email)
+}
+
+/// Books `event` of `host` at `start` through the API; the answer's status.
+pub(crate) fn book_event(host: &SeededHost, event: &str, start: &str, email: &str) -> u16 {
     post_json(
         "/api/v1/bookings",
-        &json!({ "host": host.slug, "event": "call", "start": start, "name": "Lim Ited",
+        &json!({ "host": host.slug, "event": event, "start": start, "name": "Lim Ited",
                  "email": email, "time_zone": "UTC" }),
     )
     .status
@@ -39,9 +44,14 @@ fn book(host: &SeededHost, start: &str, email: &str) -> u16 {
 
 /// How many times the slots API offers from `from` to `to` (local dates, inclusive).
 fn offered_between(host: &SeededHost, from: NaiveDate, to: NaiveDate) -> usize {
+    offered_of(host, "call", from, to)
+}
+
+/// How many times the slots API offers `event` from `from` to `to` (inclusive).
+pub(crate) fn offered_of(host: &SeededHost, event: &str, from: NaiveDate, to: NaiveDate) -> usize {
     let q = query(&[
         ("host", &host.slug),
-        ("event", "call"),
+        ("event", event),
         ("tz", "UTC"),
         ("from", &from.to_string()),
         ("to", &to.to_string()),
@@ -61,7 +71,7 @@ fn event_id(host: &SeededHost) -> String {
 }
 
 /// The event type's edit form as a host without JavaScript sends it, with `limits`.
-fn save_limits(
+pub(crate) fn save_limits(
     browser: &Browser,
     host: &SeededHost,
     limits: &[(&str, &str)],
@@ -263,8 +273,13 @@ fn weekly_limits_count_from_the_weekday_the_host_chooses() {
         page.body
     );
     let saved = browser.post_form(
-        "/dashboard/availability/week-start",
-        &[("csrf", &csrf_of(&page)), ("week_start", "6")],
+        "/dashboard/availability/limits",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("week_start", "6"),
+            ("host_max_per_day", ""),
+            ("host_max_per_week", ""),
+        ],
         &[],
     );
     assert_eq!(
@@ -281,7 +296,7 @@ fn weekly_limits_count_from_the_weekday_the_host_chooses() {
         page.body
     );
     let refused = browser.post_form(
-        "/dashboard/availability/week-start",
+        "/dashboard/availability/limits",
         &[("csrf", &csrf_of(&page)), ("week_start", "7")],
         &[],
     );

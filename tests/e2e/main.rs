@@ -49,6 +49,7 @@ mod setup_page;
 mod shredding;
 mod sign_in;
 mod slots_api;
+mod time_and_host_limits;
 mod time_off;
 mod webhooks;
 mod zz_log_scan;

@@ -14,7 +14,7 @@ use super::candidates::{
     OfferBounds,
 };
 use super::interval::Interval;
-use super::limits::BookingLimits;
+use super::limits::{Booked, BookingLimits};
 use super::rules::SlotRules;
 use super::schedule::Schedule;
 
@@ -36,9 +36,9 @@ pub struct SlotQuery<'a> {
     pub rules: &'a SlotRules,
     /// Busy time from calendars and confirmed bookings; any order, overlaps allowed.
     pub busy: &'a [Interval],
-    /// Starts of this event type's confirmed bookings, for the day, week and month caps: all
-    /// of those in every period the range touches.
-    pub booked_starts: &'a [DateTime<Utc>],
+    /// The host's confirmed bookings, for the limits (`limits.rs`): all of those in every
+    /// period the range touches (only the event type's own when the host sets no limit).
+    pub booked: &'a [Booked],
     /// The current instant.
     pub now: DateTime<Utc>,
     /// Only starts inside this span are returned.
@@ -74,7 +74,7 @@ pub fn available_slots(q: &SlotQuery) -> Vec<Slot> {
         return Vec::new();
     };
     let mut busy = BusySweep::new(q.busy, blocked_span(*first).0, blocked_span(*last).1);
-    let cap = BookingLimits::new(zone, q.rules.limits(), q.booked_starts);
+    let cap = BookingLimits::new(zone, q.rules.limits(), q.booked, q.rules.duration_minutes());
     starts
         .into_iter()
         .filter(|start| {
@@ -114,5 +114,7 @@ pub fn is_offered(q: &SlotQuery, start: DateTime<Utc>) -> bool {
         .busy
         .iter()
         .any(|b| b.start() < blocked_to && blocked_from < b.end());
-    !is_busy && BookingLimits::new(zone, q.rules.limits(), q.booked_starts).allows(start)
+    !is_busy
+        && BookingLimits::new(zone, q.rules.limits(), q.booked, q.rules.duration_minutes())
+            .allows(start)
 }

@@ -73,7 +73,7 @@ pub use engine::{available_slots, is_offered, Slot, SlotQuery};
 pub use error::AvailabilityError;
 pub use grouping::{group_by_local_date, local_dates_to_utc};
 pub use interval::Interval;
-pub use limits::Period;
+pub use limits::{Booked, Measure, Period, Scope};
 pub use local_range::LocalRange;
 pub use rules::{PeriodLimits, RulesInput, SlotRules};
 pub use schedule::Schedule;

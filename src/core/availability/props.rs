@@ -11,7 +11,7 @@ use proptest::prelude::*;
 
 use super::zone::{local_date, local_instant, resolve_local};
 use super::{
-    available_slots, group_by_local_date, is_offered, parse_zone, Interval, LocalRange, PeriodLimits, RulesInput,
+    available_slots, group_by_local_date, is_offered, parse_zone, Booked, Interval, LocalRange, PeriodLimits, RulesInput,
     Schedule, SlotQuery, SlotRules, WeeklyHours,
 };
 
@@ -103,13 +103,18 @@ fn arb_rules() -> impl Strategy<Value = RulesInput> {
 
 fn arb_periods() -> impl Strategy<Value = PeriodLimits> {
     (
-        prop::option::of(1u32..=6),
-        prop::option::of(1u32..=10),
+        (prop::option::of(1u32..=6), prop::option::of(1u32..=10)),
+        // The day's booked time as minutes beyond one meeting (the rules refuse less).
+        prop::option::of(0u32..=240),
+        (prop::option::of(1u32..=4), prop::option::of(1u32..=8)),
         0u8..7,
     )
-        .prop_map(|(week, month, first)| PeriodLimits {
+        .prop_map(|((week, month), minutes, (host_day, host_week), first)| PeriodLimits {
             max_per_week: week,
             max_per_month: month,
+            max_minutes_per_day: minutes,
+            host_max_per_day: host_day,
+            host_max_per_week: host_week,
             week_starts: Weekday::try_from(first).unwrap(),
         })
 }
@@ -126,7 +131,7 @@ struct World {
     now: DateTime<Utc>,
     range: Interval,
     busy: Vec<Interval>,
-    booked: Vec<DateTime<Utc>>,
+    booked: Vec<Booked>,
     probes: Vec<DateTime<Utc>>,
 }
 
@@ -141,11 +146,13 @@ fn arb_world() -> impl Strategy<Value = World> {
         (arb_rules(), arb_periods()),
         (now, -3 * 1440i64..10 * 1440, 1i64..=14 * 1440),
         prop::collection::vec((-2 * 1440i64..17 * 1440, 1i64..=480), 0..40),
-        prop::collection::vec(-1440i64..16 * 1440, 0..12),
+        prop::collection::vec((-1440i64..16 * 1440, 5u32..=240, any::<bool>()), 0..12),
         prop::collection::vec(-1440i64..16 * 1440, 0..16),
     )
         .prop_map(
-            |((zone, invitee, week), overrides, (rules, periods), (now, from, len), busy, booked, probes)| {
+            |((zone, invitee, week), overrides, (rules, mut periods), (now, from, len), busy, booked, probes)| {
+                periods.max_minutes_per_day =
+                    periods.max_minutes_per_day.map(|extra| rules.duration_minutes + extra);
                 let now = DateTime::from_timestamp(now, 0).unwrap();
                 let start = now + TimeDelta::minutes(from);
                 let range = Interval::new(start, start + TimeDelta::minutes(len)).unwrap();
@@ -163,7 +170,14 @@ fn arb_world() -> impl Strategy<Value = World> {
                         .into_iter()
                         .map(|(m, len)| Interval::new(at(m), at(m + len)).unwrap())
                         .collect(),
-                    booked: booked.into_iter().map(at).collect(),
+                    booked: booked
+                        .into_iter()
+                        .map(|(m, minutes, this_event_type)| Booked {
+                            start: at(m),
+                            minutes,
+                            this_event_type,
+                        })
+                        .collect(),
                     probes: probes.into_iter().map(at).collect(),
                 }
             },
@@ -223,11 +237,14 @@ fn passes_rule_3(q: &SlotQuery, periods: &PeriodLimits, t: DateTime<Utc>) -> boo
     let blocked_from = t - TimeDelta::minutes(r.buffer_before_minutes().into());
     let blocked_to = t + duration + TimeDelta::minutes(r.buffer_after_minutes().into());
     let zone = q.schedule.zone();
-    let booked_where = |same: &dyn Fn(NaiveDate) -> bool| {
-        q.booked_starts
+    // What the bookings of the event type (or of the host) on the dates `same` says yes to
+    // add up to, counted one each (or in minutes).
+    let held = |host: bool, same: &dyn Fn(NaiveDate) -> bool, minutes: bool| -> u64 {
+        q.booked
             .iter()
-            .filter(|b| same(local_date(**b, zone)))
-            .count()
+            .filter(|b| (host || b.this_event_type) && same(local_date(b.start, zone)))
+            .map(|b| if minutes { u64::from(b.minutes) } else { 1 })
+            .sum()
     };
     let day = local_date(t, zone);
     // Naively: walk back to the week's first day; the month by its year and number.
@@ -237,16 +254,20 @@ fn passes_rule_3(q: &SlotQuery, periods: &PeriodLimits, t: DateTime<Utc>) -> boo
     }
     let in_week = |d: NaiveDate| week_start <= d && d < week_start + Days::new(7);
     let in_month = |d: NaiveDate| (d.year(), d.month()) == (day.year(), day.month());
-    let under = |max: Option<u32>, count: usize| max.is_none_or(|max| count < max as usize);
+    let under = |max: Option<u32>, held: u64, adds: u64| max.is_none_or(|max| held + adds <= u64::from(max));
+    let minutes = u64::from(r.duration_minutes());
     q.range.contains(t)
         && t >= q.now + TimeDelta::minutes(r.minimum_notice_minutes().into())
         && t < q.now + TimeDelta::days(r.booking_window_days().into())
         && q.busy
             .iter()
             .all(|b| b.end() <= blocked_from || blocked_to <= b.start())
-        && under(r.max_per_day(), booked_where(&|d| d == day))
-        && under(periods.max_per_week, booked_where(&in_week))
-        && under(periods.max_per_month, booked_where(&in_month))
+        && under(r.max_per_day(), held(false, &|d| d == day, false), 1)
+        && under(periods.max_per_week, held(false, &in_week, false), 1)
+        && under(periods.max_per_month, held(false, &in_month, false), 1)
+        && under(periods.max_minutes_per_day, held(false, &|d| d == day, true), minutes)
+        && under(periods.host_max_per_day, held(true, &|d| d == day, false), 1)
+        && under(periods.host_max_per_week, held(true, &in_week, false), 1)
 }
 
 /// Whether some range, on the slot's local date or one of the few before it, holds the whole
@@ -278,7 +299,7 @@ proptest! {
             schedule: &schedule,
             rules: &rules,
             busy: &world.busy,
-            booked_starts: &world.booked,
+            booked: &world.booked,
             now: world.now,
             range: world.range,
         };

@@ -8,7 +8,7 @@ use chrono::{TimeDelta, Weekday};
 use serde::Deserialize;
 
 use super::error::AvailabilityError;
-use super::limits::Period;
+use super::limits::{Limit, Measure, Period, Scope};
 
 /// Longest meeting: a day.
 pub const MAX_DURATION_MINUTES: u32 = 24 * 60;
@@ -40,14 +40,21 @@ pub struct RulesInput {
     pub max_per_day: Option<u32>,
 }
 
-/// The weekly and monthly maxima of an event type, and the weekday the host's weeks start on
-/// (the days, weeks and months are those of the schedule's zone).
+/// The weekly and monthly maxima of an event type, its booked minutes per day, the host's
+/// maxima across all event types, and the weekday the host's weeks start on (the days, weeks
+/// and months are those of the schedule's zone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PeriodLimits {
     /// At most this many confirmed bookings per week; `None` = no cap.
     pub max_per_week: Option<u32>,
     /// At most this many confirmed bookings per calendar month; `None` = no cap.
     pub max_per_month: Option<u32>,
+    /// At most this many minutes of the event type's meetings per day; `None` = no cap.
+    pub max_minutes_per_day: Option<u32>,
+    /// At most this many confirmed bookings of the host, of any event type, per day.
+    pub host_max_per_day: Option<u32>,
+    /// Likewise per week.
+    pub host_max_per_week: Option<u32>,
     /// The first day of the host's week.
     pub week_starts: Weekday,
 }
@@ -58,6 +65,9 @@ impl Default for PeriodLimits {
         Self {
             max_per_week: None,
             max_per_month: None,
+            max_minutes_per_day: None,
+            host_max_per_day: None,
+            host_max_per_week: None,
             week_starts: Weekday::Mon,
         }
     }
@@ -126,25 +136,43 @@ impl SlotRules {
         })
     }
 
-    /// These rules with weekly and monthly maxima; a maximum of zero is refused like a daily
-    /// one (it would hide every slot).
+    /// These rules with the period limits; a maximum of zero is refused like a daily one (it
+    /// would hide every slot). A day's booked time shorter than this duration offers nothing
+    /// (the event type's form refuses one shorter than any duration it offers).
     pub fn with_period_limits(self, periods: PeriodLimits) -> Result<Self, AvailabilityError> {
-        if periods.max_per_week == Some(0) {
-            return Err(AvailabilityError::ZeroPeriodMaximum("weekly"));
-        }
-        if periods.max_per_month == Some(0) {
-            return Err(AvailabilityError::ZeroPeriodMaximum("monthly"));
+        for (max, name) in [
+            (periods.max_per_week, "weekly"),
+            (periods.max_per_month, "monthly"),
+            (periods.host_max_per_day, "host's daily"),
+            (periods.host_max_per_week, "host's weekly"),
+        ] {
+            if max == Some(0) {
+                return Err(AvailabilityError::ZeroPeriodMaximum(name));
+            }
         }
         Ok(Self { periods, ..self })
     }
 
-    /// Every cap of these rules: the period it counts in and its maximum.
-    pub fn limits(&self) -> impl Iterator<Item = (Period, u32)> {
+    /// Every limit of these rules, the event type's and the host's.
+    pub fn limits(&self) -> impl Iterator<Item = Limit> {
         let week = Period::Week(self.periods.week_starts);
+        let p = &self.periods;
+        let limit = |max: Option<u32>, period, scope, measure| {
+            max.map(|max| Limit {
+                period,
+                max,
+                scope,
+                measure,
+            })
+        };
+        let (ours, host, count) = (Scope::EventType, Scope::Host, Measure::Bookings);
         [
-            self.max_per_day.map(|max| (Period::Day, max)),
-            self.periods.max_per_week.map(|max| (week, max)),
-            self.periods.max_per_month.map(|max| (Period::Month, max)),
+            limit(self.max_per_day, Period::Day, ours, count),
+            limit(p.max_per_week, week, ours, count),
+            limit(p.max_per_month, Period::Month, ours, count),
+            limit(p.max_minutes_per_day, Period::Day, ours, Measure::Minutes),
+            limit(p.host_max_per_day, Period::Day, host, count),
+            limit(p.host_max_per_week, week, host, count),
         ]
         .into_iter()
         .flatten()

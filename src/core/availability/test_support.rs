@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::{
+    Booked,
     available_slots, is_offered, parse_zone, Interval, LocalRange, RulesInput, Schedule, Slot,
     SlotQuery, SlotRules, WeeklyHours,
 };
@@ -87,11 +88,20 @@ impl Case {
         let schedule = Schedule::new(self.zone, self.weekly.clone(), self.overrides.clone())
             .expect("valid schedule");
         let rules = SlotRules::new(self.rules).expect("valid rules");
+        let booked: Vec<Booked> = self
+            .booked
+            .iter()
+            .map(|start| Booked {
+                start: *start,
+                minutes: self.rules.duration_minutes,
+                this_event_type: true,
+            })
+            .collect();
         f(&SlotQuery {
             schedule: &schedule,
             rules: &rules,
             busy: &self.busy,
-            booked_starts: &self.booked,
+            booked: &booked,
             now: self.now,
             range: self.range,
         })
