@@ -28,6 +28,7 @@ pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
         max_per_week: text(row.max_bookings_per_week),
         max_per_month: text(row.max_bookings_per_month),
         max_minutes_per_day: text(row.max_booked_minutes_per_day),
+        lang: row.lang.map(|l| l.code().to_owned()).unwrap_or_default(),
         change_cutoff_minutes: row.change_cutoff_minutes.to_string(),
         location_kind: row.location_kind.as_str().to_owned(),
         location_detail: row.location_detail.clone(),

@@ -9,6 +9,7 @@ use super::location::Location;
 use super::meeting_service::MeetingService;
 use super::questions::{parse_questions, Question, QuestionInput};
 use super::types::{FieldError, Slug};
+use crate::i18n::Lang;
 
 /// Where the meeting happens, as the booking page and emails name it. The store's rows
 /// deserialize straight into it (`event_types.location_kind`), an unknown name being an error
@@ -101,6 +102,8 @@ pub struct EventTypeInput {
     pub max_per_month: String,
     /// At most this many minutes of these meetings a day; empty: no cap.
     pub max_minutes_per_day: String,
+    /// The language code of the page and emails (`en`, `de`); empty: the invitee's browser's.
+    pub lang: String,
     /// Minutes before the start after which the invitee can no longer cancel or reschedule
     /// online (the host always can); empty: until the start.
     pub change_cutoff_minutes: String,
@@ -131,6 +134,8 @@ pub struct EventTypeSettings {
     pub max_per_month: Option<u32>,
     /// See [`EventTypeInput::max_minutes_per_day`]; at least the longest duration offered.
     pub max_minutes_per_day: Option<u32>,
+    /// The language the page and emails are fixed to; `None` follows the invitee's browser.
+    pub lang: Option<Lang>,
     /// See [`EventTypeInput::change_cutoff_minutes`]; 0: until the start.
     pub change_cutoff_minutes: u32,
     /// Where the meeting happens, with the place the host named for it.
@@ -348,6 +353,16 @@ impl EventTypeInput {
                 &mut errors,
             ),
         };
+        let lang = match self.lang.trim() {
+            "" => Some(None),
+            code => match Lang::from_code(code) {
+                Some(lang) => Some(Some(lang)),
+                None => {
+                    errors.push("lang", "Choose English, German, or the invitee's browser.");
+                    None
+                }
+            },
+        };
         let location = match LocationKind::parse(&self.location_kind) {
             Some(kind) => Location::parse(kind, &self.location_detail)
                 .map_err(|message| errors.push("location_detail", message))
@@ -381,6 +396,7 @@ impl EventTypeInput {
             Some(max_per_week),
             Some(max_per_month),
             Some(max_minutes_per_day),
+            Some(lang),
             Some(location),
             Some(other_durations),
             Some(questions),
@@ -396,6 +412,7 @@ impl EventTypeInput {
             max_per_week,
             max_per_month,
             max_minutes_per_day,
+            lang,
             location,
             other_durations,
             questions,
@@ -457,6 +474,7 @@ impl EventTypeInput {
             max_per_week,
             max_per_month,
             max_minutes_per_day,
+            lang,
             change_cutoff_minutes,
             location,
             other_durations,
@@ -511,12 +529,29 @@ mod tests {
             max_per_week: "".into(),
             max_per_month: "".into(),
             max_minutes_per_day: "".into(),
+            lang: "".into(),
             change_cutoff_minutes: "".into(),
             location_kind: "zoom".into(),
             location_detail: "".into(),
             other_durations: "".into(),
             questions: vec![],
         }
+    }
+
+    #[test]
+    fn a_fixed_language_is_a_shipped_one_or_none() {
+        let parse = |lang: &str| {
+            EventTypeInput {
+                lang: lang.into(),
+                ..good()
+            }
+            .parse()
+        };
+        assert_eq!(parse("").unwrap().lang, None);
+        assert_eq!(parse("de").unwrap().lang, Some(Lang::De));
+        assert_eq!(parse(" en ").unwrap().lang, Some(Lang::En));
+        let errors = parse("fr").unwrap_err();
+        assert!(errors.get("lang").is_some_and(|m| m.contains("German")), "{errors:?}");
     }
 
     #[test]

@@ -232,10 +232,15 @@ fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<Option<String>,
     <String as serde::Deserialize>::deserialize(value).map(Some)
 }
 
-/// The `lang` of a booking request: exactly one of the shipped codes, as `openapi.yaml` says.
-fn requested_lang(req: &Request, lang: Option<&str>) -> Result<Lang, AppError> {
+/// The `lang` of a booking request: exactly one of the shipped codes, as `openapi.yaml` says;
+/// without it the event type's fixed language (`fixed`), or else `Accept-Language`'s.
+fn requested_lang(
+    req: &Request,
+    lang: Option<&str>,
+    fixed: Option<Lang>,
+) -> Result<Lang, AppError> {
     match lang {
-        None => Ok(page_lang(req)),
+        None => Ok(fixed.unwrap_or_else(|| page_lang(req))),
         Some("en") => Ok(Lang::En),
         Some("de") => Ok(Lang::De),
         Some(_) => Err(AppError::InvalidFields(FieldErrors::one(
@@ -277,9 +282,9 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     if let Some(key) = header_key.filter(|_| body.booking.idempotency_key.is_empty()) {
         body.booking.idempotency_key = key;
     }
-    let lang = requested_lang(req, body.lang.as_deref())?;
     let request = body.booking.parse().map_err(AppError::InvalidFields)?;
     let mut target = PublicEvent::find(&ctx.store, &body.host, &body.event).await?;
+    let lang = requested_lang(req, body.lang.as_deref(), target.event.lang)?;
     let duration =
         duration_text(body.duration_minutes.as_ref()).map_err(AppError::InvalidFields)?;
     target.use_duration(&duration).map_err(|e| {

@@ -76,6 +76,7 @@ fn to_booking_page(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
 /// `GET /booking/{token}/cancel`: the question, or why the booking cannot be cancelled.
 pub async fn form_page(ctx: &Ctx, token: &str, lang: Lang) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
+    let lang = booking.event_lang.unwrap_or(lang);
     if booking.status.is_cancelled() {
         return to_booking_page(ctx, token);
     }
@@ -102,6 +103,7 @@ pub async fn cancel(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
         ));
     }
     let (booking, start, end) = booking_by_link(ctx, token).await?;
+    let lang = booking.event_lang.unwrap_or(lang);
     if booking.status.is_cancelled() {
         return to_booking_page(ctx, token);
     }

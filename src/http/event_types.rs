@@ -167,6 +167,23 @@ impl EventTypePage {
         )
     }
 
+    /// The language the page and emails are fixed to: the browser's, English or German (each
+    /// language named in itself, as a reader of it looks for it).
+    fn lang_choices(&self) -> Vec<Choice> {
+        [
+            ("", "The invitee's browser"),
+            ("en", "English"),
+            ("de", "Deutsch"),
+        ]
+        .into_iter()
+        .map(|(value, label)| Choice {
+            value: value.to_owned(),
+            label: label.to_owned(),
+            chosen: self.input.lang.trim() == value,
+        })
+        .collect()
+    }
+
     fn cutoff_choices(&self) -> Vec<Choice> {
         choices(
             &NOTICE_CHOICES,
@@ -263,6 +280,7 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         max_per_week: value("max_per_week"),
         max_per_month: value("max_per_month"),
         max_minutes_per_day: value("max_minutes_per_day"),
+        lang: value("lang"),
         change_cutoff_minutes: value("change_cutoff_minutes"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),

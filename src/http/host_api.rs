@@ -52,6 +52,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "max_per_week": row.max_bookings_per_week,
         "max_per_month": row.max_bookings_per_month,
         "max_minutes_per_day": row.max_booked_minutes_per_day,
+        "lang": row.lang.map(|l| l.code()),
         "change_cutoff_minutes": row.change_cutoff_minutes,
         "location_kind": row.location_kind,
         "location_detail": row.location_detail,
@@ -134,7 +135,7 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
 /// The field name an error is reported under: a known name, or `unknown_field` for any other
 /// key (error field names are fixed strings, never echoed client text).
 fn field_label(key: &str) -> &'static str {
-    const KNOWN: [&str; 22] = [
+    const KNOWN: [&str; 23] = [
         "name",
         "slug",
         "time_zone",
@@ -150,6 +151,7 @@ fn field_label(key: &str) -> &'static str {
         "max_per_week",
         "max_per_month",
         "max_minutes_per_day",
+        "lang",
         "change_cutoff_minutes",
         "location_kind",
         "location_detail",
@@ -215,6 +217,7 @@ fn overlay(
             "max_per_week" => &mut base.max_per_week,
             "max_per_month" => &mut base.max_per_month,
             "max_minutes_per_day" => &mut base.max_minutes_per_day,
+            "lang" => &mut base.lang,
             "change_cutoff_minutes" => &mut base.change_cutoff_minutes,
             "location_kind" => &mut base.location_kind,
             "location_detail" => &mut base.location_detail,

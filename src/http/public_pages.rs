@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use worker::{Request, Response};
 
-use super::request::{accept_language, page_lang};
+use super::request::accept_language;
 use super::request::{field, form, query};
 use crate::app::booking::{create_booking, finish_left_work, ProviderWork};
 use crate::app::bookings::booking_by_link;
@@ -112,20 +112,24 @@ pub(super) fn translated(t: &Strings, errors: &FieldErrors) -> FieldErrors {
     out
 }
 
-/// The language and clock a page is written in, from `Accept-Language` and `?clock=`.
+/// The language and clock a page is written in: the event type's fixed language, or else
+/// `Accept-Language`'s; the clock from `?clock=`, or else the browser's locale.
 #[derive(Clone, Copy)]
 struct Locale {
+    lang: Lang,
     t: &'static Strings,
     clock: Clock,
 }
 
-fn locale(req: &Request, pairs: &[(String, String)]) -> Locale {
+fn locale(req: &Request, pairs: &[(String, String)], fixed: Option<Lang>) -> Locale {
     let accept = accept_language(req);
     let clock = field(pairs, "clock")
         .and_then(Clock::from_param)
         .unwrap_or_else(|| default_clock(&accept));
+    let lang = fixed.unwrap_or_else(|| Lang::from_accept_language(&accept));
     Locale {
-        t: Lang::from_accept_language(&accept).strings(),
+        lang,
+        t: lang.strings(),
         clock,
     }
 }
@@ -305,7 +309,7 @@ fn page_params(
     .max(first_of_month(today));
     Ok(PageParams {
         zone,
-        locale: locale(req, pairs),
+        locale: locale(req, pairs, target.event.lang),
         month,
         date,
         slot,
@@ -559,7 +563,7 @@ pub async fn submit_booking(
                 &target,
                 &request,
                 &answers,
-                page_lang(req),
+                params.locale.lang,
                 ProviderWork::OnConfirmationPage,
             )
             .await
@@ -579,7 +583,7 @@ pub async fn submit_booking(
         Ok(booking) if booking.replayed => {
             let t = params.locale.t;
             super::error::notice_page(
-                page_lang(req),
+                params.locale.lang,
                 t.already_booked_title,
                 t.already_booked_message,
             )
@@ -768,8 +772,8 @@ pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError>
 
 /// `GET /booking/{token}`: the invitee's booking, found by the hash of their link's token.
 pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, AppError> {
-    let Locale { t, clock } = locale(req, &query(req)?);
     let (booking, start, end) = booking_by_link(ctx, token).await?;
+    let Locale { t, clock, .. } = locale(req, &query(req)?, booking.event_lang);
     let moved_to_href = crate::app::reschedule::moved_to_url(ctx, &booking).await?;
     let window = ChangeWindow::at(start, ctx.now, booking.change_cutoff_minutes);
     let changeable = booking.status.is_confirmed() && window == ChangeWindow::Open;

@@ -21,6 +21,7 @@ use crate::core::questions::answers_from_json;
 use crate::core::types::TimeZoneName;
 use crate::i18n::{default_clock, span_label, time_label, Clock, Lang, Strings};
 use crate::mail::stored::zone_or_utc;
+use crate::store::BookingDetailsRow;
 use chrono_tz::Tz;
 
 /// How many local days the page lists at once.
@@ -72,7 +73,13 @@ struct View {
 }
 
 impl View {
-    fn read(req: &Request, pairs: &[(String, String)], booked_zone: Tz) -> Result<View, AppError> {
+    /// The view `req` asks for, in the booking's event type's fixed language if it has one.
+    fn read(
+        req: &Request,
+        pairs: &[(String, String)],
+        booking: &BookingDetailsRow,
+    ) -> Result<View, AppError> {
+        let booked_zone = zone_or_utc(&booking.invitee_time_zone);
         let accept = accept_language(req);
         let zone = match field(pairs, "tz").filter(|v| !v.is_empty()) {
             Some(name) => TimeZoneName::parse(name)
@@ -83,7 +90,9 @@ impl View {
             None => booked_zone,
         };
         Ok(View {
-            lang: Lang::from_accept_language(&accept),
+            lang: booking
+                .event_lang
+                .unwrap_or_else(|| Lang::from_accept_language(&accept)),
             clock: field(pairs, "clock")
                 .and_then(Clock::from_param)
                 .unwrap_or_else(|| default_clock(&accept)),
@@ -106,7 +115,7 @@ pub async fn page(ctx: &Ctx, req: &Request, token: &str) -> Result<Response, App
         Found::Gone(url) => return redirect(&url),
     };
     let pairs = query(req)?;
-    let view = View::read(req, &pairs, zone_or_utc(&movable.booking.invitee_time_zone))?;
+    let view = View::read(req, &pairs, &movable.booking)?;
     let zone = view.zone;
     let today = ctx.now.with_timezone(&zone).date_naive();
     let from = match field(&pairs, "from").filter(|v| !v.is_empty()) {
@@ -216,7 +225,7 @@ pub async fn submit(ctx: &Ctx, req: &mut Request, token: &str) -> Result<Respons
     let pairs = form(req).await?;
     let start = parse_slot_start(field(&pairs, "slot").unwrap_or_default())
         .map_err(|e| AppError::InvalidFields(FieldErrors::one("slot", e.to_string())))?;
-    let view = View::read(req, &pairs, zone_or_utc(&movable.booking.invitee_time_zone))?;
+    let view = View::read(req, &pairs, &movable.booking)?;
     let zone = view.zone;
     let from = start.with_timezone(&zone).date_naive();
     match move_booking(ctx, &movable, start).await {

@@ -19,8 +19,10 @@ use chrono_tz::Tz;
 use crate::core::event_type::LocationKind;
 use crate::core::types::FieldError;
 
-/// A language the public pages are written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A language the public pages are written in. Stored as its code (`event_types.lang`), read
+/// back through [`Lang::from_code`], an unknown code being an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Lang {
     En,
     De,
@@ -119,6 +121,14 @@ impl Lang {
             Lang::En => &en::STRINGS,
             Lang::De => &de::STRINGS,
         }
+    }
+}
+
+impl TryFrom<String> for Lang {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Lang::from_code(&code).ok_or_else(|| format!("unknown language code '{code}'"))
     }
 }
 

@@ -263,6 +263,8 @@ pub struct BookingDetailsRow {
     pub(super) invitee_sealed: Option<String>,
     /// Its event type's cut-off for the invitee's changes (`core::lifecycle::ChangeWindow`).
     pub change_cutoff_minutes: i64,
+    /// The language its event type fixes its pages to, if any.
+    pub event_lang: Option<crate::i18n::Lang>,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -292,7 +294,8 @@ macro_rules! booking_details_select {
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
-         c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes \
+         c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes, \
+         e.lang AS event_lang \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
          LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };

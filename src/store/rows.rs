@@ -50,6 +50,8 @@ pub struct EventTypeRow {
     pub change_cutoff_minutes: i64,
     /// At most this many minutes of the type's meetings a day (0024).
     pub max_booked_minutes_per_day: Option<i64>,
+    /// The language the type's page and emails are fixed to; `None`: the browser's (0025).
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 /// One range of a host's weekly hours.

@@ -243,3 +243,62 @@ fn the_api_takes_the_language_as_a_field_and_refuses_unknown_ones() {
     );
     assert!(text.contains("Vorher: "), "{text}");
 }
+
+/// An event type fixed to German (its form without script, or the API's `lang`): its booking
+/// page, the invitee's pages and emails are German whatever the browser asks for; an API
+/// booking's own `lang` still wins; back on the browser's language the page follows it again.
+#[test]
+fn an_event_type_fixed_to_german_speaks_german_to_an_english_browser() {
+    use crate::api_tokens::{call, new_token};
+    use crate::limits::save_limits;
+    use crate::sign_in::{location, sign_in_seeded};
+    let host = host("Fixed Sprache");
+    let (_, browser) = sign_in_seeded(&host, "Fixed Sprache");
+    let refused = save_limits(&browser, &host, &[("lang", "fr")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("lang-error"), "{}", refused.body);
+    let saved = save_limits(&browser, &host, &[("lang", "de")]);
+    assert_eq!(location(&saved), "/dashboard", "{}", saved.body);
+    let page = crate::support::http::get_with(&format!("/{}/call", host.slug), EN);
+    assert!(page.body.contains("<html lang=\"de\">"), "{}", page.body);
+
+    let start = start_in_days(3);
+    let manage = book_by_form(&host, start, "fixed-de@example.com", EN);
+    let manage_page = crate::support::http::get_with(&manage, EN);
+    assert!(
+        manage_page.body.contains("<html lang=\"de\">"),
+        "{}",
+        manage_page.body
+    );
+    the_one("fixed-de@example.com", "Gebucht:");
+    let cancel_page = crate::support::http::get_with(&format!("{manage}/cancel"), EN);
+    assert!(
+        cancel_page.body.contains("<html lang=\"de\">"),
+        "{}",
+        cancel_page.body
+    );
+
+    let booked = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.slug, "event": "call", "start": start_in_days(4),
+                 "name": "Api Gast", "email": "fixed-api@example.com", "time_zone": "UTC" }),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    crate::support::mail::run_cron();
+    the_one("fixed-api@example.com", "Gebucht:");
+
+    let token = new_token(&browser, "script");
+    let path = format!("/api/v1/event-types/{}-call", host.id);
+    assert_eq!(call("GET", &path, &token, None).json()["lang"], "de");
+    let wrong = call("PATCH", &path, &token, Some(json!({ "lang": "fr" })));
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    let browser_again = call("PATCH", &path, &token, Some(json!({ "lang": null })));
+    assert_eq!(
+        browser_again.json()["lang"],
+        serde_json::Value::Null,
+        "{}",
+        browser_again.body
+    );
+    let page = crate::support::http::get_with(&format!("/{}/call", host.slug), EN);
+    assert!(page.body.contains("<html lang=\"en\">"), "{}", page.body);
+}
