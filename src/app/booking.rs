@@ -123,6 +123,7 @@ pub async fn create_booking(
         answers,
         invitee_lang: lang,
         host_lang: HOST_LANG,
+        host_message: target.event.confirmation_message.for_reader(lang),
     };
     let emails = [
         queue(

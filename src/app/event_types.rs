@@ -9,6 +9,7 @@ use crate::core::event_type::{EventTypeInput, LocationKind};
 use crate::core::meeting_service::MeetingService;
 use crate::core::questions::{questions_from_json, QuestionInput};
 use crate::crypto::random_hex;
+use crate::i18n::Lang;
 use crate::store::{EventTypeDelete, EventTypeRow, EventTypeWrite};
 
 /// The settings of a stored event type as the form and the API's overlay edit them.
@@ -29,6 +30,8 @@ pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
         max_per_month: text(row.max_bookings_per_month),
         max_minutes_per_day: text(row.max_booked_minutes_per_day),
         lang: row.lang.map(|l| l.code().to_owned()).unwrap_or_default(),
+        message_en: row.confirmation_message.written_in(Lang::En).to_owned(),
+        message_de: row.confirmation_message.written_in(Lang::De).to_owned(),
         change_cutoff_minutes: row.change_cutoff_minutes.to_string(),
         location_kind: row.location_kind.as_str().to_owned(),
         location_detail: row.location_detail.clone(),

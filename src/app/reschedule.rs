@@ -208,6 +208,7 @@ pub async fn move_booking(
         answers: &answers,
         invitee_lang: lang,
         host_lang: HOST_LANG,
+        host_message: "",
     };
     let previous = PreviousTime {
         start: movable.start,

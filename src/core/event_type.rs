@@ -9,6 +9,7 @@ use super::location::Location;
 use super::meeting_service::MeetingService;
 use super::questions::{parse_questions, Question, QuestionInput};
 use super::types::{FieldError, Slug};
+use super::host_message::HostMessage;
 use crate::i18n::Lang;
 
 /// Where the meeting happens, as the booking page and emails name it. The store's rows
@@ -104,6 +105,9 @@ pub struct EventTypeInput {
     pub max_minutes_per_day: String,
     /// The language code of the page and emails (`en`, `de`); empty: the invitee's browser's.
     pub lang: String,
+    /// The host's paragraph for the invitee's confirmation email, in English and in German.
+    pub message_en: String,
+    pub message_de: String,
     /// Minutes before the start after which the invitee can no longer cancel or reschedule
     /// online (the host always can); empty: until the start.
     pub change_cutoff_minutes: String,
@@ -136,6 +140,8 @@ pub struct EventTypeSettings {
     pub max_minutes_per_day: Option<u32>,
     /// The language the page and emails are fixed to; `None` follows the invitee's browser.
     pub lang: Option<Lang>,
+    /// The host's paragraph for the invitee's confirmation email.
+    pub message: HostMessage,
     /// See [`EventTypeInput::change_cutoff_minutes`]; 0: until the start.
     pub change_cutoff_minutes: u32,
     /// Where the meeting happens, with the place the host named for it.
@@ -363,6 +369,9 @@ impl EventTypeInput {
                 }
             },
         };
+        let message = HostMessage::parse(&[(Lang::En, &self.message_en), (Lang::De, &self.message_de)])
+            .map_err(|(lang, why)| errors.push(if lang == Lang::De { "message_de" } else { "message_en" }, why))
+            .ok();
         let location = match LocationKind::parse(&self.location_kind) {
             Some(kind) => Location::parse(kind, &self.location_detail)
                 .map_err(|message| errors.push("location_detail", message))
@@ -397,6 +406,7 @@ impl EventTypeInput {
             Some(max_per_month),
             Some(max_minutes_per_day),
             Some(lang),
+            Some(message),
             Some(location),
             Some(other_durations),
             Some(questions),
@@ -413,6 +423,7 @@ impl EventTypeInput {
             max_per_month,
             max_minutes_per_day,
             lang,
+            message,
             location,
             other_durations,
             questions,
@@ -475,6 +486,7 @@ impl EventTypeInput {
             max_per_month,
             max_minutes_per_day,
             lang,
+            message,
             change_cutoff_minutes,
             location,
             other_durations,
@@ -530,6 +542,8 @@ mod tests {
             max_per_month: "".into(),
             max_minutes_per_day: "".into(),
             lang: "".into(),
+            message_en: "".into(),
+            message_de: "".into(),
             change_cutoff_minutes: "".into(),
             location_kind: "zoom".into(),
             location_detail: "".into(),

@@ -13,6 +13,7 @@ pub mod display;
 pub mod event_summary;
 pub mod event_type;
 pub mod host_limits;
+pub mod host_message;
 pub mod ics;
 pub mod lifecycle;
 pub mod location;

@@ -281,6 +281,8 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         max_per_month: value("max_per_month"),
         max_minutes_per_day: value("max_minutes_per_day"),
         lang: value("lang"),
+        message_en: value("message_en"),
+        message_de: value("message_de"),
         change_cutoff_minutes: value("change_cutoff_minutes"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),

@@ -53,6 +53,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "max_per_month": row.max_bookings_per_month,
         "max_minutes_per_day": row.max_booked_minutes_per_day,
         "lang": row.lang.map(|l| l.code()),
+        "confirmation_message": row.confirmation_message.to_value(),
         "change_cutoff_minutes": row.change_cutoff_minutes,
         "location_kind": row.location_kind,
         "location_detail": row.location_detail,
@@ -135,7 +136,7 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
 /// The field name an error is reported under: a known name, or `unknown_field` for any other
 /// key (error field names are fixed strings, never echoed client text).
 fn field_label(key: &str) -> &'static str {
-    const KNOWN: [&str; 23] = [
+    const KNOWN: [&str; 24] = [
         "name",
         "slug",
         "time_zone",
@@ -152,6 +153,7 @@ fn field_label(key: &str) -> &'static str {
         "max_per_month",
         "max_minutes_per_day",
         "lang",
+        "confirmation_message",
         "change_cutoff_minutes",
         "location_kind",
         "location_detail",
@@ -189,6 +191,17 @@ fn overlay(
                 None => errors.push(
                     "other_durations",
                     "Use an array of whole numbers of minutes, e.g. [15, 60].",
+                ),
+            }
+            continue;
+        }
+        if key == "confirmation_message" {
+            match message_texts(value) {
+                Some((en, de)) => (base.message_en, base.message_de) = (en, de),
+                None => errors.push(
+                    "confirmation_message",
+                    "Use an object of language to text, e.g. {\"en\": \"Bring a pen.\", \"de\": \
+                     \"Stift mitbringen.\"}, or null for none.",
                 ),
             }
             continue;
@@ -245,6 +258,26 @@ fn overlay(
     } else {
         Err(errors)
     }
+}
+
+/// `{"en": …, "de": …}` (either may be left out) as the form's two texts; `null` clears both.
+fn message_texts(value: &Value) -> Option<(String, String)> {
+    let mut texts = (String::new(), String::new());
+    match value {
+        Value::Null => {}
+        Value::Object(by_lang) => {
+            for (code, text) in by_lang {
+                let slot = match code.as_str() {
+                    "en" => &mut texts.0,
+                    "de" => &mut texts.1,
+                    _ => return None,
+                };
+                *slot = text.as_str()?.to_owned();
+            }
+        }
+        _ => return None,
+    }
+    Some(texts)
 }
 
 /// `[15, 60]` (numbers or numeric strings) as the form's text `15, 60`; `null` clears it.

@@ -152,6 +152,7 @@ mod tests {
             answers: &[],
             invitee_lang: Lang::En,
             host_lang: HOST_LANG,
+            host_message: "",
         }
     }
 

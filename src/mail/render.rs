@@ -57,6 +57,9 @@ pub struct BookingFacts<'a> {
     pub invitee_lang: Lang,
     /// The language of the host's emails and invitations (for now [`HOST_LANG`]).
     pub host_lang: Lang,
+    /// The host's own paragraph for the invitee's confirmation (`core::host_message`), in the
+    /// invitee's language; empty: none. Rendered escaped, in the confirmation only.
+    pub host_message: &'a str,
 }
 
 impl<'a> BookingFacts<'a> {
@@ -236,6 +239,8 @@ struct View<'a> {
     /// The link to join (the provider's meeting or the host's own link).
     meeting_url: Option<String>,
     note: &'a str,
+    /// The host's paragraph (the invitee's confirmation shows it).
+    host_message: &'a str,
     /// The invitee's answers to the host's questions.
     answers: &'a [Answer],
     manage_url: &'a str,
@@ -390,6 +395,7 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         location: strings.place(&facts.location()),
         meeting_url: facts.join_url(),
         note: facts.note,
+        host_message: facts.host_message,
         answers: facts.answers,
         manage_url: facts.manage_url,
         cancel_url: format!("{}/cancel", facts.manage_url),

@@ -48,6 +48,9 @@ pub fn facts<'a>(
         manage_url,
         invitee_lang: Lang::from_code(&row.lang).unwrap_or(Lang::En),
         host_lang: HOST_LANG,
+        host_message: row
+            .confirmation_message
+            .for_reader(Lang::from_code(&row.lang).unwrap_or(Lang::En)),
         answers: &[],
     }
 }

@@ -265,6 +265,8 @@ pub struct BookingDetailsRow {
     pub change_cutoff_minutes: i64,
     /// The language its event type fixes its pages to, if any.
     pub event_lang: Option<crate::i18n::Lang>,
+    /// Its event type's paragraph for the invitee's confirmation email.
+    pub confirmation_message: crate::core::host_message::HostMessage,
 }
 
 /// The key a booking's manage link is derived from, with its host.
@@ -295,7 +297,7 @@ macro_rules! booking_details_select {
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
          c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes, \
-         e.lang AS event_lang \
+         e.lang AS event_lang, e.confirmation_message \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
          LEFT JOIN booking_calendar c ON c.booking_id = b.id "
     };

@@ -135,6 +135,9 @@ pub struct ExportEventTypeRow {
     pub change_cutoff_minutes: i64,
     pub max_booked_minutes_per_day: Option<i64>,
     pub lang: Option<String>,
+    /// The host's paragraph for the confirmation email (stored as JSON, exported as JSON).
+    #[serde(serialize_with = "stored_json")]
+    pub confirmation_message: String,
     pub location_kind: crate::core::event_type::LocationKind,
     pub location_detail: String,
     pub other_durations: String,
@@ -536,7 +539,7 @@ impl Store {
             "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, \
              buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, \
              max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, change_cutoff_minutes, \
-             max_booked_minutes_per_day, lang, location_kind, location_detail, other_durations, questions, \
+             max_booked_minutes_per_day, lang, confirmation_message, location_kind, location_detail, other_durations, questions, \
              hidden, created_at FROM event_types \
              WHERE host_id = ?1 ORDER BY created_at, id",
             &[Param::Text(host_id)],

@@ -52,6 +52,8 @@ pub struct EventTypeRow {
     pub max_booked_minutes_per_day: Option<i64>,
     /// The language the type's page and emails are fixed to; `None`: the browser's (0025).
     pub lang: Option<crate::i18n::Lang>,
+    /// The host's paragraph for the invitee's confirmation email (0026).
+    pub confirmation_message: crate::core::host_message::HostMessage,
 }
 
 /// One range of a host's weekly hours.

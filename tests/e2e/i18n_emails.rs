@@ -250,14 +250,14 @@ fn the_api_takes_the_language_as_a_field_and_refuses_unknown_ones() {
 #[test]
 fn an_event_type_fixed_to_german_speaks_german_to_an_english_browser() {
     use crate::api_tokens::{call, new_token};
-    use crate::limits::save_limits;
+    use crate::limits::save_event_form;
     use crate::sign_in::{location, sign_in_seeded};
     let host = host("Fixed Sprache");
     let (_, browser) = sign_in_seeded(&host, "Fixed Sprache");
-    let refused = save_limits(&browser, &host, &[("lang", "fr")]);
+    let refused = save_event_form(&browser, &host, &[("lang", "fr")]);
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("lang-error"), "{}", refused.body);
-    let saved = save_limits(&browser, &host, &[("lang", "de")]);
+    let saved = save_event_form(&browser, &host, &[("lang", "de")]);
     assert_eq!(location(&saved), "/dashboard", "{}", saved.body);
     let page = crate::support::http::get_with(&format!("/{}/call", host.slug), EN);
     assert!(page.body.contains("<html lang=\"de\">"), "{}", page.body);
@@ -301,4 +301,87 @@ fn an_event_type_fixed_to_german_speaks_german_to_an_english_browser() {
     );
     let page = crate::support::http::get_with(&format!("/{}/call", host.slug), EN);
     assert!(page.body.contains("<html lang=\"en\">"), "{}", page.body);
+}
+
+/// The host's paragraph in the confirmation (issue 20): written on the event type's form in
+/// English and German, each invitee reads the one of the language they booked in, escaped in
+/// the HTML part; written in one language only (through the API), everyone reads that one.
+#[test]
+fn the_hosts_paragraph_reaches_each_invitee_in_their_language_or_as_written() {
+    use crate::api_tokens::{call, new_token};
+    use crate::limits::save_event_form;
+    use crate::sign_in::{location, sign_in_seeded};
+    let host = host("Absatz Host");
+    let (_, browser) = sign_in_seeded(&host, "Absatz Host");
+    let long = "x".repeat(1001);
+    let refused = save_event_form(&browser, &host, &[("message_de", &long)]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("message_de-error"),
+        "{}",
+        refused.body
+    );
+    let saved = save_event_form(
+        &browser,
+        &host,
+        &[
+            ("message_en", "Bring <b>a pen</b>."),
+            ("message_de", "Stift mitbringen."),
+        ],
+    );
+    assert_eq!(location(&saved), "/dashboard", "{}", saved.body);
+
+    let german = book_by_form(&host, start_in_days(3), "absatz-de@example.com", DE);
+    crate::support::http::get_with(&german, DE);
+    let confirmation = the_one("absatz-de@example.com", "Gebucht:");
+    assert!(confirmation["text"]
+        .as_str()
+        .unwrap()
+        .contains("Stift mitbringen."));
+    assert!(!confirmation["text"].as_str().unwrap().contains("pen"));
+    let english = book_by_form(&host, start_in_days(4), "absatz-en@example.com", EN);
+    crate::support::http::get_with(&english, EN);
+    let confirmation = the_one("absatz-en@example.com", "Booked:");
+    let html = confirmation["html"].as_str().unwrap();
+    assert!(confirmation["text"]
+        .as_str()
+        .unwrap()
+        .contains("Bring <b>a pen</b>."));
+    assert!(
+        html.contains("Bring &lt;b&gt;a pen") || html.contains("Bring &#60;b&#62;a pen"),
+        "{html}"
+    );
+
+    let token = new_token(&browser, "script");
+    let path = format!("/api/v1/event-types/{}-call", host.id);
+    assert_eq!(
+        call("GET", &path, &token, None).json()["confirmation_message"],
+        json!({ "en": "Bring <b>a pen</b>.", "de": "Stift mitbringen." })
+    );
+    let unknown = call(
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({ "confirmation_message": { "fr": "Non" } })),
+    );
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert!(unknown.json()["error"]["fields"]["confirmation_message"].is_string());
+    let german_only = call(
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({ "confirmation_message": { "de": "Nur auf Deutsch." } })),
+    );
+    assert_eq!(german_only.status, 200, "{}", german_only.body);
+    assert_eq!(
+        german_only.json()["confirmation_message"],
+        json!({ "de": "Nur auf Deutsch." })
+    );
+    let later = book_by_form(&host, start_in_days(5), "absatz-en2@example.com", EN);
+    crate::support::http::get_with(&later, EN);
+    let confirmation = the_one("absatz-en2@example.com", "Booked:");
+    assert!(confirmation["text"]
+        .as_str()
+        .unwrap()
+        .contains("Nur auf Deutsch."));
 }

@@ -71,7 +71,7 @@ fn event_id(host: &SeededHost) -> String {
 }
 
 /// The event type's edit form as a host without JavaScript sends it, with `limits`.
-pub(crate) fn save_limits(
+pub(crate) fn save_event_form(
     browser: &Browser,
     host: &SeededHost,
     limits: &[(&str, &str)],
@@ -101,7 +101,7 @@ pub(crate) fn save_limits(
 #[test]
 fn a_full_week_hides_its_remaining_times_and_the_next_week_stays_open() {
     let (host, browser) = limited_host("Weekly Limit");
-    let refused = save_limits(
+    let refused = save_event_form(
         &browser,
         &host,
         &[("max_per_week", "0"), ("max_per_month", "")],
@@ -117,7 +117,7 @@ fn a_full_week_hides_its_remaining_times_and_the_next_week_stays_open() {
         "{}",
         refused.body
     );
-    let saved = save_limits(
+    let saved = save_event_form(
         &browser,
         &host,
         &[("max_per_week", "2"), ("max_per_month", "")],

@@ -6,7 +6,7 @@
 use chrono::Days;
 use serde_json::{json, Value};
 
-use crate::limits::{at, book_event, limited_host, offered_of, save_limits};
+use crate::limits::{at, book_event, limited_host, offered_of, save_event_form};
 use crate::sign_in::{csrf_of, location, sign_in_seeded};
 use crate::support::browser::Browser;
 use crate::support::seed::{next_monday, sql, EVERY_DAY};
@@ -42,7 +42,7 @@ fn save_host_limits(browser: &Browser, day: &str, week: &str) -> crate::support:
 #[test]
 fn a_days_booked_time_counts_each_meeting_whole_and_the_next_day_stays_open() {
     let (host, browser) = limited_host("Minutes Limit");
-    let refused = save_limits(&browser, &host, &[("max_minutes_per_day", "20")]);
+    let refused = save_event_form(&browser, &host, &[("max_minutes_per_day", "20")]);
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(
         refused.body.contains("max_minutes_per_day-error"),
@@ -58,7 +58,7 @@ fn a_days_booked_time_counts_each_meeting_whole_and_the_next_day_stays_open() {
         refused.body.contains("value=\"20\""),
         "the typed value is kept"
     );
-    let saved = save_limits(&browser, &host, &[("max_minutes_per_day", "60")]);
+    let saved = save_event_form(&browser, &host, &[("max_minutes_per_day", "60")]);
     assert_eq!(location(&saved), "/dashboard", "{}", saved.body);
 
     let monday = next_monday();

@@ -24,6 +24,7 @@ fn facts<'a>(name: &'a str, note: &'a str) -> BookingFacts<'a> {
         answers: &[],
         invitee_lang: Lang::En,
         host_lang: HOST_LANG,
+        host_message: "",
     }
 }
 
@@ -134,6 +135,29 @@ fn user_text_is_escaped_in_html_and_kept_verbatim_in_text() {
         );
         assert!(message.text.contains(name) || message.text.contains(note));
     }
+}
+
+#[test]
+fn the_hosts_paragraph_is_in_the_invitees_confirmation_only_and_escaped() {
+    let mut f = facts("Bob", "");
+    f.host_message = "Bring <b>your</b> laptop\n& a charger.";
+    let confirmation = invitee_confirmation(&f, stamp()).unwrap();
+    assert!(confirmation.text.contains("Bring <b>your</b> laptop\n& a charger."), "{}", confirmation.text);
+    assert!(!confirmation.html.contains("<b>your"), "{}", confirmation.html);
+    assert!(
+        confirmation.html.contains("Bring &lt;b&gt;your&lt;/b&gt; laptop")
+            || confirmation.html.contains("Bring &#60;b&#62;your"),
+        "{}",
+        confirmation.html
+    );
+    for other in [
+        host_notification(&f, stamp()).unwrap(),
+        invitee_reminder(&f).unwrap(),
+    ] {
+        assert!(!other.text.contains("laptop"), "{}", other.text);
+    }
+    let plain = invitee_confirmation(&facts("Bob", ""), stamp()).unwrap();
+    assert!(!plain.html.contains("pre-wrap;\"></p>"), "no empty paragraph");
 }
 
 #[test]
