@@ -53,25 +53,29 @@ impl From<AccessError> for CallError {
 
 impl Calendars<'_> {
     /// Sends the request `build` makes with a live token and reads it with `parse`.
-    pub async fn call<T>(
-        &self,
-        connection: &ConnectionRow,
-        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
-        parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
-    ) -> Result<T, CallError> {
-        self.call_with(connection, build, parse, ATTEMPTS).await
+    ///
+    /// Not an `async fn` itself (nor [`call_once`](Self::call_once)): it hands back
+    /// `call_with`'s future, so each call site compiles one state machine, not two nested ones
+    /// (BENCHMARKS.md, *Size*).
+    pub fn call<'a, T: 'a>(
+        &'a self,
+        connection: &'a ConnectionRow,
+        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError> + 'a,
+        parse: impl Fn(&HttpResponse) -> Result<T, ApiError> + 'a,
+    ) -> impl std::future::Future<Output = Result<T, CallError>> + 'a {
+        self.call_with(connection, build, parse, ATTEMPTS)
     }
 
     /// Like [`call`](Self::call), but a rate limit or outage is never retried blindly: for a
     /// create without an idempotency key (Zoom), where a 5xx may come after the meeting was
     /// made, the caller must first look for what the lost answer made.
-    pub async fn call_once<T>(
-        &self,
-        connection: &ConnectionRow,
-        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError>,
-        parse: impl Fn(&HttpResponse) -> Result<T, ApiError>,
-    ) -> Result<T, CallError> {
-        self.call_with(connection, build, parse, 1).await
+    pub fn call_once<'a, T: 'a>(
+        &'a self,
+        connection: &'a ConnectionRow,
+        build: impl Fn(&AccessToken) -> Result<HttpRequest, BuildError> + 'a,
+        parse: impl Fn(&HttpResponse) -> Result<T, ApiError> + 'a,
+    ) -> impl std::future::Future<Output = Result<T, CallError>> + 'a {
+        self.call_with(connection, build, parse, 1)
     }
 
     /// The typed front of [`send_with_rules`](Self::send_with_rules): every call site's

@@ -72,8 +72,12 @@ impl TryFrom<String> for HostMessage {
 
     /// Reads the stored form back; a language the code no longer ships is dropped.
     fn try_from(stored: String) -> Result<Self, Self::Error> {
-        let object: serde_json::Map<String, serde_json::Value> =
+        // Read as a `Value`, as the export reads stored JSON: one JSON reader in the Worker.
+        let value: serde_json::Value =
             serde_json::from_str(&stored).map_err(|e| format!("confirmation message: {e}"))?;
+        let serde_json::Value::Object(object) = value else {
+            return Err("confirmation message: not an object".into());
+        };
         let texts = object
             .into_iter()
             .filter_map(|(code, text)| Some((Lang::from_code(&code)?, text.as_str()?.to_owned())))
