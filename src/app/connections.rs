@@ -25,7 +25,8 @@ pub const SHOW_AS_CHOICES: [(&str, &str); 4] = [
 
 /// The calendar ids a Google connection checks (`["primary"]` until the host chooses).
 pub fn checked_ids(row: &ConnectionRow) -> Vec<String> {
-    serde_json::from_str(&row.checked_calendars).unwrap_or_else(|_| vec!["primary".to_owned()])
+    crate::core::calendar_settings::stored_ids(&row.checked_calendars)
+        .unwrap_or_else(|| vec!["primary".to_owned()])
 }
 
 /// Whether calendar `id` is in Google's `list`; `primary` is Google's own name for the

@@ -94,10 +94,7 @@ impl Calendars<'_> {
         connection: &ConnectionRow,
         window: Interval,
     ) -> Result<Vec<Interval>, CallError> {
-        let ids: Vec<String> = serde_json::from_str(&connection.checked_calendars)
-            .ok()
-            .filter(|ids: &Vec<String>| !ids.is_empty())
-            .unwrap_or_else(|| vec!["primary".to_owned()]);
+        let ids = crate::core::calendar_settings::checked_or_primary(&connection.checked_calendars);
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let urls = &self.config.services;
         // Google answers `tooManyCalendarsRequested` past 50 calendars in one request.
@@ -123,10 +120,7 @@ impl Calendars<'_> {
         connection: &ConnectionRow,
         window: Interval,
     ) -> Result<Vec<Interval>, CallError> {
-        let ids: Vec<String> = serde_json::from_str(&connection.checked_calendars)
-            .ok()
-            .filter(|ids: &Vec<String>| !ids.is_empty())
-            .unwrap_or_else(|| vec!["primary".to_owned()]);
+        let ids = crate::core::calendar_settings::checked_or_primary(&connection.checked_calendars);
         let mut busy = Vec::new();
         for id in &ids {
             busy.append(&mut self.outlook_calendar_busy(connection, window, id).await?);

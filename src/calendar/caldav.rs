@@ -80,7 +80,7 @@ fn credentials_of(token: &AccessToken) -> Result<Credentials, BuildError> {
 
 /// The calendars a connection checks (their URLs), in the order they were found.
 pub fn checked_urls(connection: &ConnectionRow) -> Vec<String> {
-    serde_json::from_str(&connection.checked_calendars).unwrap_or_default()
+    crate::core::calendar_settings::stored_ids(&connection.checked_calendars).unwrap_or_default()
 }
 
 impl Calendars<'_> {

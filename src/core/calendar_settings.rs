@@ -48,6 +48,31 @@ impl From<String> for WhenUnreadable {
     }
 }
 
+/// The calendar ids (or CalDAV URLs) a connection checks, from their stored JSON array; `None`
+/// when it is not an array of strings. Read through `serde_json::Value`, the reader the rest of
+/// the Worker's stored JSON goes through, not a `Vec<String>` reader of its own (BENCHMARKS.md,
+/// *Size*).
+pub fn stored_ids(json: &str) -> Option<Vec<String>> {
+    match serde_json::from_str::<serde_json::Value>(json).ok()? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(id) => Some(id),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The calendar ids a Google or Outlook connection checks: [`stored_ids`], or its primary
+/// calendar until the host has chosen any.
+pub fn checked_or_primary(json: &str) -> Vec<String> {
+    stored_ids(json)
+        .filter(|ids| !ids.is_empty())
+        .unwrap_or_else(|| vec!["primary".to_owned()])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +108,16 @@ mod tests {
         for typo in ["", "Ignore", "skip", " stop"] {
             assert_eq!(WhenUnreadable::choose(typo), None, "{typo:?}");
         }
+    }
+
+    #[test]
+    fn stored_ids_read_an_array_of_strings_and_nothing_else() {
+        assert_eq!(stored_ids(r#"["a@x","b"]"#), Some(vec!["a@x".to_owned(), "b".to_owned()]));
+        assert_eq!(stored_ids("[]"), Some(vec![]));
+        assert_eq!(stored_ids(r#"["a",1]"#), None);
+        assert_eq!(stored_ids("{}"), None);
+        assert_eq!(stored_ids("not json"), None);
+        assert_eq!(checked_or_primary("[]"), ["primary"]);
+        assert_eq!(checked_or_primary(r#"["work"]"#), ["work"]);
     }
 }

@@ -274,7 +274,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(key)
+    let mut mac = <HmacSha256 as hmac::Mac>::new_from_slice(key)
         .expect("HMAC accepts keys of any length");
     mac.update(message);
     mac.finalize().into_bytes().into()

@@ -6,7 +6,7 @@
 //! challenge answers `plainToken` with its hex HMAC under the same secret. Pure: the clock is a
 //! parameter, so replay windows are tested natively.
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;

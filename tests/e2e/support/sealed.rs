@@ -127,7 +127,7 @@ pub fn stored_invitee(id: &str) -> Value {
 
 /// HMAC-SHA256 of `message` under `key`.
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
-    use hmac::{KeyInit as _, Mac};
+    use hmac::Mac;
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("any key length");
     mac.update(message);
     mac.finalize().into_bytes().to_vec()
