@@ -530,7 +530,7 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/dashboard/event-types/{id}/delete", "POST", Framing::Deny),
     ("/dashboard/availability", "GET, HEAD, POST", Framing::Deny),
     ("/dashboard/availability/overrides", "POST", Framing::Deny),
-    ("/dashboard/availability/week-start", "POST", Framing::Deny),
+    ("/dashboard/availability/limits", "POST", Framing::Deny),
     ("/dashboard/availability/time-off", "POST", Framing::Deny),
     (
         "/dashboard/availability/time-off/{id}/delete",

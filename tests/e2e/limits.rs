@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::sign_in::sign_in_seeded;
 use crate::sign_in::{csrf_of, location};
 use crate::support::browser::Browser;
-use crate::support::http::{get, post_json, query};
+use crate::support::http::{get, post_json, query, Reply};
 use crate::support::seed::next_monday;
 use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
@@ -106,17 +106,7 @@ fn a_full_week_hides_its_remaining_times_and_the_next_week_stays_open() {
         &host,
         &[("max_per_week", "0"), ("max_per_month", "")],
     );
-    assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(
-        refused.body.contains("max_per_week-error"),
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains("weekly maximum of 0"),
-        "{}",
-        refused.body
-    );
+    assert_refused_under(&refused, "max_per_week", "weekly maximum of 0");
     let saved = save_event_form(
         &browser,
         &host,
@@ -208,40 +198,66 @@ fn a_monthly_limit_set_through_the_api_counts_the_calendar_month() {
     );
 }
 
-/// Fifty requests for fifty different times of one week capped at 3: exactly three
-/// bookings, none overlapping, every other request refused, none lost in between.
-#[test]
-fn fifty_racing_requests_against_a_weekly_limit_of_three_make_exactly_three_bookings() {
-    let (host, _browser) = limited_host("Racing Weekly");
-    sql(&format!(
-        "UPDATE event_types SET max_bookings_per_week = 3 WHERE id = '{}'",
-        event_id(&host)
-    ));
-    let monday = next_monday();
-    let starts: Vec<String> = (0..50)
+/// `PATCH /api/v1/availability` with `body`, as the host's script sends it.
+pub(crate) fn patch_availability(token: &str, body: Value) -> Reply {
+    crate::api_tokens::call("PATCH", "/api/v1/availability", token, Some(body))
+}
+
+/// An API answer refused (422) naming `field`.
+pub(crate) fn assert_api_refused(reply: &Reply, field: &str) {
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(
+        reply.json()["error"]["fields"][field].is_string(),
+        "{}",
+        reply.body
+    );
+}
+
+/// A form sent back refused (422) with `field`'s error saying `says`, next to the field.
+pub(crate) fn assert_refused_under(reply: &Reply, field: &str, says: &str) {
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(
+        reply.body.contains(&format!("id=\"{field}-error\"")),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains(says), "{}", reply.body);
+}
+
+/// Fifty requests at once for fifty different times of the week from `monday`, taking turns
+/// over `events`; every answer's status, in the requests' order.
+pub(crate) fn race_fifty_through_a_week(
+    host: &SeededHost,
+    events: &[&str],
+    monday: NaiveDate,
+) -> Vec<u16> {
+    let requests: Vec<(&str, String)> = (0..50u64)
         .map(|i| {
             let day = monday + Days::new(i % 7);
             let half_hours = 18 + i / 7; // 09:00 onwards, one per day per round
-            at(
-                day,
-                &format!("{:02}:{:02}", half_hours / 2, (half_hours % 2) * 30),
-            )
+            let time = format!("{:02}:{:02}", half_hours / 2, (half_hours % 2) * 30);
+            (events[i as usize % events.len()], at(day, &time))
         })
         .collect();
-    let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let handles: Vec<_> = starts
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = requests
             .iter()
             .enumerate()
-            .map(|(i, start)| {
-                let host = &host;
-                scope.spawn(move || book(host, start, &format!("racer{i}@example.com")))
+            .map(|(i, (event, start))| {
+                scope
+                    .spawn(move || book_event(host, event, start, &format!("racer{i}@example.com")))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    })
+}
+
+/// Exactly `n` of the raced requests booked, every other one refused (none lost in between),
+/// and the host holds exactly `n` confirmed bookings.
+pub(crate) fn assert_exactly_booked(host: &SeededHost, statuses: &[u16], n: usize) {
     assert_eq!(
         statuses.iter().filter(|&&s| s == 201).count(),
-        3,
+        n,
         "{statuses:?}"
     );
     assert!(
@@ -252,7 +268,20 @@ fn fifty_racing_requests_against_a_weekly_limit_of_three_make_exactly_three_book
         "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}' AND status = 'confirmed'",
         host.id
     ));
-    assert_eq!(rows[0]["n"], 3);
+    assert_eq!(rows[0]["n"], n);
+}
+
+/// Fifty requests for fifty different times of one week capped at 3: exactly three
+/// bookings, none overlapping, every other request refused, none lost in between.
+#[test]
+fn fifty_racing_requests_against_a_weekly_limit_of_three_make_exactly_three_bookings() {
+    let (host, _browser) = limited_host("Racing Weekly");
+    sql(&format!(
+        "UPDATE event_types SET max_bookings_per_week = 3 WHERE id = '{}'",
+        event_id(&host)
+    ));
+    let statuses = race_fifty_through_a_week(&host, &["call"], next_monday());
+    assert_exactly_booked(&host, &statuses, 3);
 }
 
 /// The host's weeks start on the weekday they choose (the availability page's form, without
@@ -318,20 +347,9 @@ fn weekly_limits_count_from_the_weekday_the_host_chooses() {
     let token = new_token(&browser, "script");
     let read = call("GET", "/api/v1/availability", &token, None);
     assert_eq!(read.json()["week_starts_on"], "sunday", "{}", read.body);
-    let wrong = call(
-        "PATCH",
-        "/api/v1/availability",
-        &token,
-        Some(json!({ "week_starts_on": "someday" })),
-    );
-    assert_eq!(wrong.status, 422, "{}", wrong.body);
-    assert!(wrong.json()["error"]["fields"]["week_starts_on"].is_string());
-    let monday_again = call(
-        "PATCH",
-        "/api/v1/availability",
-        &token,
-        Some(json!({ "week_starts_on": "monday" })),
-    );
+    let wrong = patch_availability(&token, json!({ "week_starts_on": "someday" }));
+    assert_api_refused(&wrong, "week_starts_on");
+    let monday_again = patch_availability(&token, json!({ "week_starts_on": "monday" }));
     assert_eq!(monday_again.status, 200, "{}", monday_again.body);
     assert_eq!(monday_again.json()["week_starts_on"], "monday");
     // Monday-based again: the Sunday booking fills the week that ends on it.

@@ -6,7 +6,10 @@
 use chrono::Days;
 use serde_json::{json, Value};
 
-use crate::limits::{at, book_event, limited_host, offered_of, save_event_form};
+use crate::limits::{
+    assert_api_refused, assert_exactly_booked, assert_refused_under, at, book_event, limited_host,
+    offered_of, patch_availability, race_fifty_through_a_week, save_event_form,
+};
 use crate::sign_in::{csrf_of, location, sign_in_seeded};
 use crate::support::browser::Browser;
 use crate::support::seed::{next_monday, sql, EVERY_DAY};
@@ -43,16 +46,10 @@ fn save_host_limits(browser: &Browser, day: &str, week: &str) -> crate::support:
 fn a_days_booked_time_counts_each_meeting_whole_and_the_next_day_stays_open() {
     let (host, browser) = limited_host("Minutes Limit");
     let refused = save_event_form(&browser, &host, &[("max_minutes_per_day", "20")]);
-    assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(
-        refused.body.contains("max_minutes_per_day-error"),
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains("less than one 30-minute meeting"),
-        "{}",
-        refused.body
+    assert_refused_under(
+        &refused,
+        "max_minutes_per_day",
+        "less than one 30-minute meeting",
     );
     assert!(
         refused.body.contains("value=\"20\""),
@@ -132,13 +129,7 @@ fn a_days_booked_time_counts_each_meeting_whole_and_the_next_day_stays_open() {
 fn the_hosts_daily_and_weekly_limits_count_every_event_type() {
     let (host, browser) = host_of_two("Host Limits");
     let refused = save_host_limits(&browser, "0", "");
-    assert_eq!(refused.status, 422, "{}", refused.body);
-    assert!(
-        refused.body.contains("host_max_per_day-error"),
-        "{}",
-        refused.body
-    );
-    assert!(refused.body.contains("from 1 to 1000"), "{}", refused.body);
+    assert_refused_under(&refused, "host_max_per_day", "from 1 to 1000");
     assert!(refused.body.contains("id=\"host_max_per_day\" name=\"host_max_per_day\" type=\"number\" min=\"1\" max=\"1000\" class=\"short\" value=\"0\""));
     let saved = save_host_limits(&browser, "2", "");
     assert_eq!(
@@ -178,20 +169,9 @@ fn the_hosts_daily_and_weekly_limits_count_every_event_type() {
     let read = call("GET", "/api/v1/availability", &token, None);
     assert_eq!(read.json()["max_per_day"], 2, "{}", read.body);
     assert_eq!(read.json()["max_per_week"], Value::Null);
-    let wrong = call(
-        "PATCH",
-        "/api/v1/availability",
-        &token,
-        Some(json!({ "max_per_week": "3" })),
-    );
-    assert_eq!(wrong.status, 422, "{}", wrong.body);
-    assert!(wrong.json()["error"]["fields"]["max_per_week"].is_string());
-    let weekly = call(
-        "PATCH",
-        "/api/v1/availability",
-        &token,
-        Some(json!({ "max_per_day": null, "max_per_week": 3 })),
-    );
+    let wrong = patch_availability(&token, json!({ "max_per_week": "3" }));
+    assert_api_refused(&wrong, "max_per_week");
+    let weekly = patch_availability(&token, json!({ "max_per_day": null, "max_per_week": 3 }));
     assert_eq!(weekly.status, 200, "{}", weekly.body);
     assert_eq!(weekly.json()["max_per_week"], 3);
     assert_eq!(weekly.json()["max_per_day"], Value::Null);
@@ -228,38 +208,6 @@ fn fifty_racing_requests_for_two_event_types_against_the_hosts_weekly_limit_make
         "UPDATE hosts SET max_bookings_per_week = 3 WHERE id = '{}'",
         host.id
     ));
-    let monday = next_monday();
-    let requests: Vec<(&str, String)> = (0..50u64)
-        .map(|i| {
-            let day = monday + Days::new(i % 7);
-            let half_hours = 18 + i / 7;
-            let time = format!("{:02}:{:02}", half_hours / 2, (half_hours % 2) * 30);
-            (if i % 2 == 0 { "call" } else { "chat" }, at(day, &time))
-        })
-        .collect();
-    let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let handles: Vec<_> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, (event, start))| {
-                let host = &host;
-                scope.spawn(move || book_event(host, event, start, &format!("r{i}@example.com")))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
-    assert_eq!(
-        statuses.iter().filter(|&&s| s == 201).count(),
-        3,
-        "{statuses:?}"
-    );
-    assert!(
-        statuses.iter().all(|&s| [201, 409, 422].contains(&s)),
-        "{statuses:?}"
-    );
-    let rows = sql(&format!(
-        "SELECT COUNT(*) AS n FROM bookings WHERE host_id = '{}' AND status = 'confirmed'",
-        host.id
-    ));
-    assert_eq!(rows[0]["n"], 3);
+    let statuses = race_fifty_through_a_week(&host, &["call", "chat"], next_monday());
+    assert_exactly_booked(&host, &statuses, 3);
 }
