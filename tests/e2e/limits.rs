@@ -75,7 +75,7 @@ pub(crate) fn save_event_form(
     browser: &Browser,
     host: &SeededHost,
     limits: &[(&str, &str)],
-) -> crate::support::http::Reply {
+) -> Reply {
     let path = format!("/dashboard/event-types/{}", event_id(host));
     let page = browser.get(&path);
     assert_eq!(page.status, 200, "{}", page.body);
@@ -301,16 +301,7 @@ fn weekly_limits_count_from_the_weekday_the_host_chooses() {
         "{}",
         page.body
     );
-    let saved = browser.post_form(
-        "/dashboard/availability/limits",
-        &[
-            ("csrf", &csrf_of(&page)),
-            ("week_start", "6"),
-            ("host_max_per_day", ""),
-            ("host_max_per_week", ""),
-        ],
-        &[],
-    );
+    let saved = save_host_limits(&browser, "6", "", "");
     assert_eq!(
         location(&saved),
         "/dashboard/availability",
@@ -324,11 +315,7 @@ fn weekly_limits_count_from_the_weekday_the_host_chooses() {
         "{}",
         page.body
     );
-    let refused = browser.post_form(
-        "/dashboard/availability/limits",
-        &[("csrf", &csrf_of(&page)), ("week_start", "7")],
-        &[],
-    );
+    let refused = save_host_limits(&browser, "7", "", "");
     assert_eq!(refused.status, 400, "{}", refused.body);
 
     // Booked on a Sunday: that Sunday to Saturday is full, the Monday-based week is not.
@@ -358,4 +345,26 @@ fn weekly_limits_count_from_the_weekday_the_host_chooses() {
         16
     );
     assert_eq!(offered_between(&host, sunday - Days::new(6), sunday), 0);
+}
+
+/// The availability page's limits form, as a host without script sends it: the week's first
+/// day (`0` Monday … `6` Sunday) and the host's maxima per day and per week (empty: none).
+pub(crate) fn save_host_limits(
+    browser: &Browser,
+    week_start: &str,
+    day: &str,
+    week: &str,
+) -> Reply {
+    let page = browser.get("/dashboard/availability");
+    assert_eq!(page.status, 200, "{}", page.body);
+    browser.post_form(
+        "/dashboard/availability/limits",
+        &[
+            ("csrf", &csrf_of(&page)),
+            ("week_start", week_start),
+            ("host_max_per_day", day),
+            ("host_max_per_week", week),
+        ],
+        &[],
+    )
 }

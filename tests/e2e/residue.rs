@@ -78,7 +78,7 @@ fn invitee_with_markers(host: &SeededHost, days: u64) -> (String, Vec<String>, V
 }
 
 /// [P42] Deleting a host's account leaves nothing of the host or their invitees anywhere: profile,
-/// event types with their questions, sign-ins, sessions, API tokens, connections, calendar
+/// event types with their questions and confirmation paragraphs, time off, sign-ins, sessions, API tokens, connections, calendar
 /// work, bookings with every invitee field, emails (a notice still queued too), webhook
 /// endpoints and their deliveries, KV entries and both links' tokens.
 #[test]
@@ -89,10 +89,16 @@ fn a_host_deletion_leaves_no_residue() {
     let host_email = marker_address("hostemail");
     let (title, description, place) = (marker("title"), marker("description"), marker("place"));
     let (label_one, label_two) = (marker("labelone"), marker("labeltwo"));
+    // The host's own words: the confirmation email's paragraph (set before the booking, so
+    // it travels through the email outbox too) and a time-off note.
+    let (message, away) = (marker("confirmationmessage"), marker("timeoffnote"));
     sql(&format!(
         "UPDATE hosts SET name = '{host_name}', email = '{host_email}' WHERE id = '{id}'; \
          UPDATE event_types SET title = '{title}', description = '{description}', \
-           location_kind = 'in_person', location_detail = '{place}' WHERE host_id = '{id}'"
+           location_kind = 'in_person', location_detail = '{place}', \
+           confirmation_message = '{{\"en\":\"{message}\"}}' WHERE host_id = '{id}'; \
+         INSERT INTO time_off (id, host_id, start_at, end_at, note, created_at) \
+         VALUES (lower(hex(randomblob(16))), '{id}', 4000000000, 4000003600, '{away}', 0)"
     ));
     remember(&host_name);
     ask(&host, &[&label_one, &label_two]);
@@ -116,7 +122,12 @@ fn a_host_deletion_leaves_no_residue() {
         .next()
         .unwrap()
         .to_owned();
-    wait_for_emails(&invitee, "", 1);
+    let confirmation = wait_for_emails(&invitee, "", 1);
+    assert!(
+        confirmation[0].to_string().contains(&message),
+        "the paragraph went out with the confirmation: {}",
+        confirmation[0]
+    );
     let (subject, identity_email) = (marker("signinsubject"), marker_address("signinemail"));
     let (account, account_email) = (marker("accountid"), marker_address("accountemail"));
     let (token_name, event_id, meeting) =
@@ -177,6 +188,8 @@ fn a_host_deletion_leaves_no_residue() {
         title,
         description,
         place,
+        message,
+        away,
         label_one,
         label_two,
         invitee,

@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 
 use crate::limits::{
     assert_api_refused, assert_exactly_booked, assert_refused_under, at, book_event, limited_host,
-    offered_of, patch_availability, race_fifty_through_a_week, save_event_form,
+    offered_of, patch_availability, race_fifty_through_a_week, save_event_form, save_host_limits,
 };
-use crate::sign_in::{csrf_of, location, sign_in_seeded};
+use crate::sign_in::{location, sign_in_seeded};
 use crate::support::browser::Browser;
 use crate::support::seed::{next_monday, sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
@@ -24,22 +24,6 @@ fn host_of_two(name: &str) -> (SeededHost, Browser) {
         .create();
     let (_, browser) = sign_in_seeded(&host, name);
     (host, browser)
-}
-
-/// The availability page's limits form, as a host without script sends it.
-fn save_host_limits(browser: &Browser, day: &str, week: &str) -> crate::support::http::Reply {
-    let page = browser.get("/dashboard/availability");
-    assert_eq!(page.status, 200, "{}", page.body);
-    browser.post_form(
-        "/dashboard/availability/limits",
-        &[
-            ("csrf", &csrf_of(&page)),
-            ("week_start", "0"),
-            ("host_max_per_day", day),
-            ("host_max_per_week", week),
-        ],
-        &[],
-    )
 }
 
 #[test]
@@ -128,10 +112,10 @@ fn a_days_booked_time_counts_each_meeting_whole_and_the_next_day_stays_open() {
 #[test]
 fn the_hosts_daily_and_weekly_limits_count_every_event_type() {
     let (host, browser) = host_of_two("Host Limits");
-    let refused = save_host_limits(&browser, "0", "");
+    let refused = save_host_limits(&browser, "0", "0", "");
     assert_refused_under(&refused, "host_max_per_day", "from 1 to 1000");
     assert!(refused.body.contains("id=\"host_max_per_day\" name=\"host_max_per_day\" type=\"number\" min=\"1\" max=\"1000\" class=\"short\" value=\"0\""));
-    let saved = save_host_limits(&browser, "2", "");
+    let saved = save_host_limits(&browser, "0", "2", "");
     assert_eq!(
         location(&saved),
         "/dashboard/availability",
