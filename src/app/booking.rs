@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::public_event::{Availability, PublicEvent};
+use super::single_use_links::{closed_link, link_state, unknown_link};
 use super::{AppError, Ctx};
 use crate::calendar::jobs::{work_for, Outcome};
 use crate::core::availability::Interval;
@@ -20,6 +21,7 @@ use crate::core::booking::{BookingRequest, FieldErrors};
 use crate::core::booking_plan::BookingPlan;
 use crate::core::calendar_work::CalendarWorkState;
 use crate::core::questions::{answers_to_json, Answer};
+use crate::core::single_use_link::LinkState;
 use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::i18n::Lang;
@@ -63,7 +65,9 @@ pub enum ProviderWork {
 /// Books `request` for `target` (at the duration `target` was set to), with the invitee's
 /// checked `answers` to the host's questions, or says precisely why not. `lang` is the
 /// language the invitee booked in: it is stored with the booking and every email to them is
-/// written in it.
+/// written in it. `single_use_link` is the token of the link the invitee came through, if
+/// any: the booking is made only while that link is open, and uses it up in the same
+/// statement, so of any number of racing requests on one link exactly one books.
 pub async fn create_booking(
     ctx: &Ctx,
     target: &PublicEvent,
@@ -71,7 +75,19 @@ pub async fn create_booking(
     answers: &[Answer],
     lang: Lang,
     providers: ProviderWork,
+    single_use_link: Option<&str>,
 ) -> Result<CreatedBooking, AppError> {
+    // A link used or expired is said so first, whatever the time asked for; except that a
+    // used link lets a request with an idempotency key through, which may be the retry of
+    // the booking that used it (the insert then finds that booking, or refuses).
+    let link_hash = match single_use_link {
+        Some(token) => match link_state(ctx, target, token).await? {
+            (hash, LinkState::Open) => Some(hash),
+            (hash, LinkState::Used) if request.idempotency_key.is_some() => Some(hash),
+            (_, closed) => return Err(closed_link(target, closed)),
+        },
+        None => None,
+    };
     let zone = target.schedule_zone()?;
     let availability = target
         .availability(ctx, deciding_range(request.start, zone)?)
@@ -158,6 +174,7 @@ pub async fn create_booking(
         sequence: 0,
         answers: &stored_answers,
         lang: lang.code(),
+        single_use_link_hash: link_hash.as_deref(),
     };
     // The connections were read with the availability, in the same round trip.
     let work = work_for(target.event.location_kind, &availability.connections).map(
@@ -206,6 +223,8 @@ pub async fn create_booking(
             "This idempotency key was already used for a different booking.",
         ))),
         InsertOutcome::Conflict => Err(taken()),
+        InsertOutcome::LinkClosed(Some(state)) => Err(closed_link(target, state)),
+        InsertOutcome::LinkClosed(None) => Err(unknown_link()),
     }
 }
 

@@ -43,6 +43,13 @@ pub enum AppError {
     /// A privacy link whose time ran out.
     #[error("{0}")]
     Expired(String),
+    /// A single-use booking link that booked its meeting or ran out (410).
+    #[error("{}", crate::i18n::Lang::En.strings().link_closed(*state, host_name))]
+    LinkClosed {
+        state: crate::core::single_use_link::LinkState,
+        /// Whom the invitee asks for a new link.
+        host_name: String,
+    },
     /// A fault on our side; the string is for the log only.
     #[error("internal error")]
     Internal(String),

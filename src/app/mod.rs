@@ -23,4 +23,5 @@ pub mod privacy;
 pub mod profile;
 pub mod public_event;
 pub mod reschedule;
+pub mod single_use_links;
 pub mod time_off;

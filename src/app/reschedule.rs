@@ -247,6 +247,8 @@ pub async fn move_booking(
         sequence: i64::from(sequence),
         answers: &old.answers,
         lang: lang.code(),
+        // A move keeps the booking a link made; it uses no link of its own.
+        single_use_link_hash: None,
     };
     if ctx
         .store

@@ -24,6 +24,14 @@ pub fn clock_label(instant: DateTime<Utc>, zone: Tz) -> String {
     instant.with_timezone(&zone).format("%H:%M").to_string()
 }
 
+/// A moment for a reader in `zone`, from Unix seconds as D1 keeps them: "25 November 2026,
+/// 09:30" (empty for a moment chrono cannot represent).
+pub fn moment_label(seconds: i64, zone: Tz) -> String {
+    DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.with_timezone(&zone).format("%-d %B %Y, %H:%M").to_string())
+        .unwrap_or_default()
+}
+
 /// A meeting's span for a reader in `zone`: "Wednesday, 25 November 2026, 09:30–10:00 (Europe/Berlin)".
 /// A meeting that ends on another local day names both days.
 pub fn span_label(start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> String {
@@ -72,6 +80,16 @@ pub fn capitalised(message: String) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn moments_read_in_the_readers_zone() {
+        let instant = Utc.with_ymd_and_hms(2026, 11, 25, 8, 30, 0).unwrap();
+        assert_eq!(
+            moment_label(instant.timestamp(), chrono_tz::Europe::Berlin),
+            "25 November 2026, 09:30"
+        );
+        assert_eq!(moment_label(i64::MAX, chrono_tz::UTC), "");
+    }
 
     #[test]
     fn spans_read_in_the_readers_zone() {

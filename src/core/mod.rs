@@ -22,6 +22,7 @@ pub mod paging;
 pub mod profile;
 pub mod questions;
 pub mod signup;
+pub mod single_use_link;
 pub mod small_map;
 pub mod sort;
 pub mod time_off;

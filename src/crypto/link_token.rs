@@ -39,6 +39,13 @@ impl LinkKey {
         URL_SAFE_NO_PAD.encode(hmac_sha256(self.key(), message.as_bytes()))
     }
 
+    /// The token of the single-use booking link `link_id`: derived, so D1 keeps only its
+    /// hash while the host's dashboard can still show a link nobody has used.
+    pub fn single_use_token(&self, link_id: &str) -> String {
+        let message = format!("single-use\n{link_id}");
+        URL_SAFE_NO_PAD.encode(hmac_sha256(self.key(), message.as_bytes()))
+    }
+
     /// The token of the privacy link sent by the queued email `email_id`, 64 hex digits.
     /// Derived, not stored, so the waiting email in D1 need not hold it (D1 keeps its hash).
     pub fn privacy_token(&self, email_id: &str) -> String {
@@ -97,6 +104,17 @@ mod tests {
         assert_ne!(token, key.privacy_token("e2"));
         assert_ne!(token, LinkKey::derive(b"other").privacy_token("e1"));
         assert_ne!(token, key.manage_token("e1", ""));
+    }
+
+    #[test]
+    fn single_use_tokens_are_per_link_and_per_key_and_never_a_manage_token() {
+        let key = LinkKey::derive(b"instance secret");
+        let token = key.single_use_token("l1");
+        assert!(is_well_formed(&token));
+        assert_eq!(token, key.single_use_token("l1"));
+        assert_ne!(token, key.single_use_token("l2"));
+        assert_ne!(token, LinkKey::derive(b"other").single_use_token("l1"));
+        assert_ne!(token, key.manage_token("single-use", "l1"));
     }
 
     #[test]

@@ -188,6 +188,9 @@ struct CreateBookingJson {
     /// The language of the invitee's emails; without it, `Accept-Language` decides.
     #[serde(default, deserialize_with = "present")]
     lang: Option<String>,
+    /// The token of a single-use link (its `link=` parameter): the booking uses it up.
+    #[serde(default)]
+    single_use_link: Option<String>,
     #[serde(flatten)]
     booking: BookingInput,
 }
@@ -294,8 +297,16 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     let given = answer_pairs(body.answers.as_ref()).map_err(AppError::InvalidFields)?;
     let raw = answers_by_label(&questions, given).map_err(AppError::InvalidFields)?;
     let answers = parse_answers(&questions, &raw).map_err(AppError::InvalidFields)?;
-    let booking =
-        create_booking(ctx, &target, &request, &answers, lang, ProviderWork::ByCron).await?;
+    let booking = create_booking(
+        ctx,
+        &target,
+        &request,
+        &answers,
+        lang,
+        ProviderWork::ByCron,
+        body.single_use_link.as_deref(),
+    )
+    .await?;
     let json = BookingJson {
         id: &booking.id,
         status: "confirmed",

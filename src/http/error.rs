@@ -9,6 +9,7 @@ use askama::Template;
 use worker::Response;
 
 pub use crate::app::AppError;
+use crate::core::single_use_link::LinkState;
 use crate::i18n::{Lang, Strings};
 
 /// How the client wants errors: pages for browsers, JSON for the API.
@@ -33,6 +34,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Internal(_) | AppError::Misconfigured(_) => 500,
+            AppError::LinkClosed { .. } => 410,
         }
     }
 
@@ -52,6 +54,10 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Misconfigured(_) => "misconfigured",
             AppError::Expired(_) => "expired",
+            AppError::LinkClosed { state, .. } => match state {
+                LinkState::Expired => "link_expired",
+                _ => "link_used",
+            },
             AppError::Internal(_) => "internal",
         }
     }
@@ -78,6 +84,7 @@ impl AppError {
     fn localized_message(&self, t: &'static Strings, incident: &str) -> String {
         match self {
             AppError::TooLate(message) | AppError::Expired(message) => message.clone(),
+            AppError::LinkClosed { state, host_name } => t.link_closed(*state, host_name),
             AppError::Misconfigured(_) => self.to_string(),
             AppError::NotFound(_) => t.error_not_found_message.into(),
             AppError::Forbidden(_) => t.error_forbidden_message.into(),
@@ -141,6 +148,7 @@ impl AppError {
                     title: match self {
                         AppError::TooLate(_) => t.error_too_late,
                         AppError::Expired(_) => "This link has expired",
+                        AppError::LinkClosed { .. } => t.link_closed_title,
                         AppError::Misconfigured(_) => "This Openslot needs configuring",
                         _ => title_for(t, status),
                     },

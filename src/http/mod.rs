@@ -30,6 +30,8 @@ mod request;
 mod reschedule;
 mod session;
 mod setup;
+mod single_use_links;
+mod single_use_links_api;
 mod time_off_api;
 mod webhook_endpoints;
 mod webhook_endpoints_api;
@@ -183,6 +185,15 @@ async fn route(
         (["api", "v1", "event-types", id, "duplicate"], Method::Post) => {
             host_api::duplicate_event_type(ctx!(), env, req, id).await
         }
+        (["api", "v1", "event-types", id, "single-use-links"], Method::Get) => {
+            single_use_links_api::list(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "event-types", id, "single-use-links"], Method::Post) => {
+            single_use_links_api::create(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "event-types", id, "single-use-links", link], Method::Delete) => {
+            single_use_links_api::delete(ctx!(), env, req, id, link).await
+        }
         (["api", "v1", "availability"], Method::Get) => {
             availability_api::get(ctx!(), env, req).await
         }
@@ -291,6 +302,15 @@ async fn route(
             ["dashboard", "event-types", id, action @ ("duplicate" | "hide" | "show" | "delete")],
             Method::Post,
         ) => event_types::act(ctx!(), req, id, action).await,
+        (["dashboard", "event-types", id, "links"], Method::Get | Method::Head) => {
+            single_use_links::list(ctx!(), req, id).await
+        }
+        (["dashboard", "event-types", id, "links"], Method::Post) => {
+            single_use_links::create(ctx!(), req, id).await
+        }
+        (["dashboard", "event-types", id, "links", link, "delete"], Method::Post) => {
+            single_use_links::delete(ctx!(), req, id, link).await
+        }
         (["dashboard", "availability"], Method::Get | Method::Head) => {
             availability_editor::page(ctx!(), req).await
         }
@@ -457,6 +477,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/event-types", "GET, POST"),
     ("/api/v1/event-types/{id}", "DELETE, GET, PATCH, PUT"),
     ("/api/v1/event-types/{id}/duplicate", "POST"),
+    ("/api/v1/event-types/{id}/single-use-links", "GET, POST"),
+    ("/api/v1/event-types/{id}/single-use-links/{link_id}", "DELETE"),
     ("/api/v1/availability", "GET, PATCH, PUT"),
     ("/api/v1/availability/overrides/{date}", "DELETE, GET, PUT"),
     ("/api/v1/connections", "GET"),
@@ -528,6 +550,16 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ("/dashboard/event-types/{id}/hide", "POST", Framing::Deny),
     ("/dashboard/event-types/{id}/show", "POST", Framing::Deny),
     ("/dashboard/event-types/{id}/delete", "POST", Framing::Deny),
+    (
+        "/dashboard/event-types/{id}/links",
+        "GET, HEAD, POST",
+        Framing::Deny,
+    ),
+    (
+        "/dashboard/event-types/{id}/links/{link}/delete",
+        "POST",
+        Framing::Deny,
+    ),
     ("/dashboard/availability", "GET, HEAD, POST", Framing::Deny),
     ("/dashboard/availability/overrides", "POST", Framing::Deny),
     ("/dashboard/availability/limits", "POST", Framing::Deny),

@@ -21,6 +21,7 @@ use super::request::{field, form, query};
 use crate::app::booking::{create_booking, finish_left_work, ProviderWork};
 use crate::app::bookings::booking_by_link;
 use crate::app::public_event::PublicEvent;
+use crate::app::single_use_links::check_open;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
@@ -238,6 +239,8 @@ struct BookingPage {
     /// The notes of the host's time off in the shown month ("Back on 12 January"), as the
     /// host wrote them; never why.
     time_off_notes: Vec<String>,
+    /// The single-use link the page was opened with, carried by its forms.
+    link: Option<String>,
 }
 
 /// Which month, day and zone a booking page shows, and which slot (if any) is being booked.
@@ -249,6 +252,9 @@ struct PageParams {
     /// The chosen day, if any (never before today).
     date: Option<NaiveDate>,
     slot: Option<DateTime<Utc>>,
+    /// The token of the single-use link the invitee came through (`link=`): every link and
+    /// form of the page carries it on, and the booking uses it up.
+    link: Option<String>,
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {
@@ -313,6 +319,9 @@ fn page_params(
         month,
         date,
         slot,
+        link: field(pairs, "link")
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned),
     })
 }
 
@@ -364,6 +373,9 @@ async fn render_booking_page(
         let mut pairs = vec![("tz", zone.name()), ("clock", clock.param())];
         if !minutes.is_empty() {
             pairs.push(("duration", minutes));
+        }
+        if let Some(token) = &params.link {
+            pairs.push(("link", token));
         }
         pairs.extend_from_slice(extra);
         format!("{page_href}?{}", encode(&pairs))
@@ -489,6 +501,7 @@ async fn render_booking_page(
         month_param,
         chosen,
         page_href,
+        link: params.link.clone(),
         form,
         notice,
     })
@@ -504,6 +517,10 @@ pub async fn booking_page(
 ) -> Result<Response, AppError> {
     let mut target = PublicEvent::find(&ctx.store, host_slug, event_slug).await?;
     let params = page_params(ctx, req, &mut target, &query(req)?)?;
+    if let Some(token) = &params.link {
+        // A used or expired link gets its own page, not the times it can no longer book.
+        check_open(ctx, &target, token).await?;
+    }
     let questions = target.questions()?;
     // The form is only shown if the slot is among the free times, which `render_booking_page`
     // checks in the same engine run that renders the page.
@@ -565,6 +582,7 @@ pub async fn submit_booking(
                 &answers,
                 params.locale.lang,
                 ProviderWork::OnConfirmationPage,
+                params.link.as_deref(),
             )
             .await
         }

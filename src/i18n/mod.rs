@@ -254,6 +254,12 @@ pub struct Strings {
     pub error_forbidden_message: &'static str,
     pub error_taken: &'static str,
     pub error_too_late: &'static str,
+    /// The title of the page of a single-use link that can no longer book.
+    pub link_closed_title: &'static str,
+    /// A used single-use link, with `{host}`.
+    pub link_used: &'static str,
+    /// An expired single-use link, with `{host}`.
+    pub link_expired: &'static str,
     pub error_bad_request: &'static str,
     pub error_bad_request_message: &'static str,
     pub error_unavailable: &'static str,
@@ -295,6 +301,15 @@ impl Strings {
             Some(n) => Self::fill(self.field_too_long, "n", n),
             None => english.to_owned(),
         }
+    }
+
+    /// Why a single-use link books nothing more, naming whom to ask for a new one.
+    pub fn link_closed(&self, state: crate::core::single_use_link::LinkState, host: &str) -> String {
+        let template = match state {
+            crate::core::single_use_link::LinkState::Expired => self.link_expired,
+            _ => self.link_used,
+        };
+        Self::fill(template, "host", host)
     }
 
     /// A string with its `{name}` placeholder filled in, e.g. `fill(t.reason_for, "host", "Dana")`.

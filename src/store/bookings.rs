@@ -24,6 +24,7 @@ use super::sealed_invitee::{
 };
 use super::webhooks::{queue_params as webhook_params, queue_statement as queue_webhooks};
 use super::{BookingRow, NewEmail, Param, Store, StoreError};
+use crate::core::single_use_link::LinkState;
 use crate::core::webhooks::WebhookEvent;
 use crate::providers::calendar::MeetingMaker;
 
@@ -85,6 +86,9 @@ pub struct NewBookingRow<'a> {
     pub answers: &'a str,
     /// The language the invitee booked in (`en`, `de`): their emails are written in it.
     pub lang: &'a str,
+    /// The SHA-256 of the single-use link the invitee books through, if any: the booking
+    /// goes in only while that link is open, and uses it up.
+    pub single_use_link_hash: Option<&'a str>,
 }
 
 impl NewBookingRow<'_> {
@@ -159,7 +163,15 @@ pub enum InsertOutcome {
     KeyReused,
     /// Another booking overlaps, or the day is full.
     Conflict,
+    /// The single-use link was used or ran out (its state) before this booking could use
+    /// it, or was removed (`None`).
+    LinkClosed(Option<LinkState>),
 }
+
+/// Uses up the single-use link hashing to `?3` at `?2`, if booking `?1` went in (the INSERT
+/// before it in the same batch checked that the link was open).
+const USE_SINGLE_USE_LINK: &str = "UPDATE single_use_links SET used_at = ?2 \
+     WHERE token_hash = ?3 AND used_at IS NULL AND EXISTS (SELECT 1 FROM bookings WHERE id = ?1)";
 
 /// The host's (`?1`) confirmed bookings and time off overlapping `[?2, ?3)` (Unix seconds), by
 /// start, in one statement: each statement of a D1 batch costs workerd's D1 client time of its
@@ -315,7 +327,15 @@ impl Store {
     ) -> Result<InsertOutcome, StoreError> {
         let invitee = row.sealed_invitee(self).await?;
         let caps = row.caps_json();
-        let booking_params = row.params(&invitee, &caps);
+        let mut booking_params = row.params(&invitee, &caps);
+        booking_params.push(row.single_use_link_hash.into());
+        let link_params = row.single_use_link_hash.map(|hash| {
+            [
+                Param::Text(row.id),
+                Param::Int(row.created_at),
+                Param::Text(hash),
+            ]
+        });
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(row.id),
@@ -349,10 +369,18 @@ impl Store {
                  SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?16, ?17, ?18, ?19, \
                  ?20, ?21 WHERE ",
                 slot_is_free!(""),
-                " ON CONFLICT (host_id, idempotency_key) DO NOTHING"
+                // A single-use link (?22) must still be open: unused and not expired.
+                " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM single_use_links \
+                 WHERE token_hash = ?22 AND event_type_id = ?3 AND used_at IS NULL \
+                 AND (expires_at IS NULL OR expires_at > ?12))) \
+                 ON CONFLICT (host_id, idempotency_key) DO NOTHING"
             ),
             &booking_params,
         )];
+        // The same transaction uses the link up, only if this booking went in.
+        if let Some(params) = &link_params {
+            statements.push((USE_SINGLE_USE_LINK, params.as_slice()));
+        }
         statements.extend(
             email_params
                 .iter()
@@ -390,7 +418,18 @@ impl Store {
                 InsertOutcome::AlreadyCreated(booking)
             }
             Some(_) => InsertOutcome::KeyReused,
-            None => InsertOutcome::Conflict,
+            None => match row.single_use_link_hash {
+                Some(hash) => {
+                    let link = self
+                        .single_use_link_by_token_hash(row.event_type_id, hash)
+                        .await?;
+                    match link.map(|link| link.state(row.created_at)) {
+                        Some(LinkState::Open) => InsertOutcome::Conflict,
+                        state => InsertOutcome::LinkClosed(state),
+                    }
+                }
+                None => InsertOutcome::Conflict,
+            },
         })
     }
 

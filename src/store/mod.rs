@@ -39,6 +39,7 @@ mod sealed_host_settings;
 mod sealed_invitee;
 mod sealed_meeting;
 mod sealed_notice;
+mod single_use_links;
 mod time_off;
 mod webhooks;
 
@@ -61,6 +62,7 @@ pub use privacy::{
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;
+pub use single_use_links::{NewSingleUseLink, SingleUseLinkRow};
 pub use time_off::TimeOffRow;
 pub use webhooks::{
     AttemptOutcome, DeliveryLogRow, DueDelivery, EndpointWrite, WebhookAttempt, WebhookEndpointRow,

@@ -126,3 +126,30 @@ test("a host creates an event type with the keyboard alone", async () => {
   assert.match(await page.textContent(".event-admin-list"), /Keyboard consultation/);
   await page.close();
 });
+
+test("a host makes a single-use link, and its page fits a phone and a desktop and passes axe", async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.baseUrl}/dashboard`);
+  await Promise.all([page.waitForURL(/\/links$/), page.click("a >> text=Single-use links >> nth=0")]);
+  await page.fill("#valid_days", "7");
+  await Promise.all([page.waitForURL(/\/links#link-/), page.click("button >> text=Create a link")]);
+  assert.match(await page.textContent(".event-admin-list"), /Open until/);
+  const url = await page.inputValue(".copy-row input");
+  assert.match(url, /\?link=[A-Za-z0-9_-]{43}$/);
+  for (const [device, width, height] of [["phone", 390, 844], ["desktop", 1280, 900]]) {
+    await page.setViewportSize({ width, height });
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+    }));
+    assert.ok(scrollWidth <= innerWidth, `the links page is ${scrollWidth} px wide on a ${innerWidth} px ${device}`);
+    await shot(page, `dashboard-${device}-single-use-links`);
+    await axe(page, `dashboard-${device}-single-use-links`);
+  }
+  // The link opens the event type's booking page.
+  const booking = await page.goto(url);
+  assert.equal(booking.status(), 200);
+  assert.equal(await page.locator("input[name=link]").count(), 1);
+  await page.close();
+});
+

@@ -11,8 +11,8 @@ fn round_the_clock_host(name: &str) -> SeededHost {
         .create()
 }
 
-/// The `href` of the first slot link on a booking page.
-fn first_slot_href(page: &str) -> String {
+/// The `href` of the first slot link on a booking page, its entities decoded.
+pub(crate) fn first_slot_href(page: &str) -> String {
     let at = page
         .find("class=\"slot\" href=\"")
         .expect("the page lists a slot")
@@ -21,7 +21,8 @@ fn first_slot_href(page: &str) -> String {
     href.replace("&#38;", "&").replace("&amp;", "&")
 }
 
-fn hidden(page: &str, name: &str) -> String {
+/// The value of the hidden field `name` on a page.
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let at = page
         .find(&marker)

@@ -48,6 +48,7 @@ mod sealed_settings;
 mod setup_page;
 mod shredding;
 mod sign_in;
+mod single_use_links;
 mod slots_api;
 mod time_and_host_limits;
 mod time_off;

@@ -583,6 +583,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("webhooks.rs"),
         include_str!("shredding.rs"),
         include_str!("sealed_settings.rs"),
+        include_str!("single_use_links.rs"),
     ]
     .concat()
     .lines()
