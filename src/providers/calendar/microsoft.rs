@@ -16,7 +16,7 @@ use super::CalendarProvider;
 use crate::core::meeting_service::MeetingService;
 use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use oauth2::http::Method;
+use oauth2::http::{HeaderName, Method};
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -35,7 +35,10 @@ use crate::core::availability::Interval;
 pub const CALENDAR_VIEW_PAGE_SIZE: u32 = 500;
 
 /// Answers in UTC whatever the mailbox's zone; sent on every Graph call.
-const PREFER_UTC: (&str, &str) = ("Prefer", "outlook.timezone=\"UTC\"");
+const PREFER_UTC: (HeaderName, &str) = (
+    HeaderName::from_static("prefer"),
+    "outlook.timezone=\"UTC\"",
+);
 
 fn graph(urls: &ServiceUrls) -> String {
     format!("{}/v1.0", urls.microsoft_graph)

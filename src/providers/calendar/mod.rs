@@ -21,7 +21,7 @@ pub mod zoom;
 use chrono::{DateTime, Utc};
 
 use crate::core::display::rfc3339;
-use oauth2::http::{header, HeaderMap, HeaderValue, Method};
+use oauth2::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
 
 use crate::core::availability::Interval;
@@ -435,7 +435,7 @@ fn request(
     url: &str,
     token: &AccessToken,
     body: Option<&serde_json::Value>,
-    extra_headers: &[(&'static str, &'static str)],
+    extra_headers: &[(HeaderName, &'static str)],
 ) -> Result<HttpRequest, BuildError> {
     let bad = |e: oauth2::http::Error| BuildError::Invalid(e.to_string());
     let authorization =
@@ -446,7 +446,7 @@ fn request(
         .header(header::AUTHORIZATION, authorization)
         .header(header::ACCEPT, "application/json");
     for (name, value) in extra_headers {
-        builder = builder.header(*name, *value);
+        builder = builder.header(name.clone(), *value);
     }
     let bytes = match body {
         Some(json) => {
