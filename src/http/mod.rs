@@ -103,6 +103,20 @@ fn is_booking_flow(path: &str, method: &str) -> bool {
     })
 }
 
+/// The request's context in `slot`, built there on first use. One function rather than code
+/// at each of the hundred routes that take it: the router's future inlines every route, and
+/// building a context in each cost the Worker kilobytes (BENCHMARKS.md, *Size*).
+#[inline(never)]
+fn context<'a>(slot: &'a mut Option<Ctx>, env: &Env, req: &Request) -> Result<&'a Ctx, AppError> {
+    if slot.is_none() {
+        *slot = Some(Ctx::from_env(env, || request_origin(req))?);
+    }
+    match slot {
+        Some(ctx) => Ok(ctx),
+        None => Err(AppError::Internal("no request context".into())),
+    }
+}
+
 /// Routes the request. The route's [`Ctx`] is built in `ctx_slot` when the route needs one,
 /// so what it opened (the store, with the data keys it read) can serve the delivery run after
 /// the response.
@@ -114,13 +128,9 @@ async fn route(
 ) -> Result<Response, AppError> {
     /// The request's context, built on first use.
     macro_rules! ctx {
-        () => {{
-            let ctx: &Ctx = match ctx_slot.take() {
-                Some(ctx) => ctx_slot.insert(ctx),
-                None => ctx_slot.insert(Ctx::from_env(env, || request_origin(req))?),
-            };
-            ctx
-        }};
+        () => {
+            context(ctx_slot, env, req)?
+        };
     }
     let segments: Vec<&str> = path
         .trim_matches('/')
