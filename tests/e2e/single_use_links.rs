@@ -110,6 +110,17 @@ fn confirmed(host: &SeededHost) -> i64 {
 #[test]
 fn a_link_made_on_the_dashboard_books_one_meeting_and_then_says_it_was_used() {
     let (host, browser) = host_with_hidden_call("Once Host");
+    // Both the overview and the event type's form lead to its links.
+    for page in [
+        "/dashboard".to_owned(),
+        format!("/dashboard/event-types/{}", event_id(&host)),
+    ] {
+        let body = browser.get(&page).body;
+        assert!(
+            body.contains(&format!("href=\"{}\"", links_page(&host))),
+            "{page}"
+        );
+    }
     let empty = browser.get(&links_page(&host));
     assert!(
         empty.body.contains("You have made no single-use links"),
