@@ -9,6 +9,7 @@ use super::public_event::PublicEvent;
 use super::{AppError, Ctx};
 use crate::core::single_use_link::LinkState;
 use crate::crypto::digest::sha256_hex;
+use crate::crypto::link_token::is_well_formed;
 use crate::crypto::random_hex;
 use crate::store::{EventTypeRow, NewSingleUseLink, SingleUseLinkRow};
 
@@ -131,11 +132,7 @@ pub fn unknown_link() -> AppError {
 /// The hash D1 keeps of `token`, once `token` has the shape of one (43 base64url characters;
 /// anything else is refused as unknown without a query).
 pub fn token_hash(token: &str) -> Result<String, AppError> {
-    let well_formed = token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if well_formed {
+    if is_well_formed(token) {
         Ok(sha256_hex(token))
     } else {
         Err(unknown_link())
