@@ -123,6 +123,13 @@ pub struct Config {
 impl Config {
     /// Parses the configuration from `lookup` (variables and secrets by name).
     pub fn parse(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::parse_from(&lookup)
+    }
+
+    /// [`Self::parse`] behind a `dyn` look-up: the Worker parses with two (the environment's,
+    /// and the setup page's with stand-ins), and this body is compiled once for both
+    /// (BENCHMARKS.md, *Size*).
+    fn parse_from(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let required = |name: &'static str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
@@ -151,7 +158,7 @@ impl Config {
         let key_bytes = STANDARD
             .decode(&key_b64)
             .map_err(|e| invalid_key(CipherError::BadKey(e.to_string())))?;
-        let index_secret = blind_index_secret(&lookup, &retired, &key_bytes)?;
+        let index_secret = blind_index_secret(lookup, &retired, &key_bytes)?;
         let local_development = match lookup("LOCAL_DEVELOPMENT")
             .map(|v| v.trim().to_ascii_lowercase())
             .unwrap_or_default()
@@ -240,7 +247,7 @@ impl Config {
 /// them. So while retired keys are listed, `BLIND_INDEX_KEY` is required, and is the key the
 /// indexes were made with (README, *Rotating the token encryption key*).
 fn blind_index_secret(
-    lookup: &impl Fn(&str) -> Option<String>,
+    lookup: &dyn Fn(&str) -> Option<String>,
     retired: &str,
     key_bytes: &[u8],
 ) -> Result<Vec<u8>, ConfigError> {

@@ -212,6 +212,22 @@ pub struct DueMail {
     pub notices: Vec<DuePrivacyEmail>,
 }
 
+/// The configured backend as one [`Mailer`], so the delivery loops above are compiled once for
+/// the Worker rather than once per backend (BENCHMARKS.md, *Size*).
+enum Backend {
+    Resend(Resend),
+    Cloudflare(CloudflareEmail),
+}
+
+impl Mailer for Backend {
+    async fn send(&self, message: &Message, idempotency_key: &str) -> Result<(), MailError> {
+        match self {
+            Backend::Resend(mailer) => mailer.send(message, idempotency_key).await,
+            Backend::Cloudflare(mailer) => mailer.send(message, idempotency_key).await,
+        }
+    }
+}
+
 /// [`run`] in a run already open (its configuration, store and clock), so an invocation that
 /// also delivers webhooks reads them once.
 pub async fn run_in(run: &crate::runtime::Run, env: &Env, due: &DueMail) {
@@ -222,18 +238,17 @@ pub async fn run_in(run: &crate::runtime::Run, env: &Env, due: &DueMail) {
         config, store, now, ..
     } = run;
     let (store, now) = (store, *now);
-    let result = match config.email_backend {
+    let mailer = match config.email_backend {
         EmailBackend::Resend => {
             let Some(api_key) = config.email_api_key.clone() else {
                 worker::console_warn!("email delivery paused: the secret EMAIL_API_KEY is not set");
                 return;
             };
-            let mailer = Resend {
+            Backend::Resend(Resend {
                 api_url: config.services.email_api.clone(),
                 api_key,
                 from: config.email_from.clone(),
-            };
-            deliver_all(store, &mailer, &config.link_key, now, due).await
+            })
         }
         EmailBackend::Cloudflare => {
             let binding = match env.send_email("EMAIL") {
@@ -252,10 +267,10 @@ pub async fn run_in(run: &crate::runtime::Run, env: &Env, due: &DueMail) {
                     return;
                 }
             };
-            let mailer = CloudflareEmail { binding, from, now };
-            deliver_all(store, &mailer, &config.link_key, now, due).await
+            Backend::Cloudflare(CloudflareEmail { binding, from, now })
         }
     };
+    let result = deliver_all(store, &mailer, &config.link_key, now, due).await;
     match result {
         Ok(report) if report.sent + report.retrying + report.given_up > 0 => {
             worker::console_log!(

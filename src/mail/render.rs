@@ -415,10 +415,15 @@ struct Draft<'a> {
     invitation: Option<(ics::Method, u32)>,
 }
 
+/// Renders a view's text and HTML parts.
+type RenderPair = dyn Fn(&View<'_>) -> Result<(String, String), askama::Error>;
+
+/// `render` is a `dyn` closure, so this body is compiled once, not once per kind of email
+/// (BENCHMARKS.md, *Size*).
 fn compose(
     facts: &BookingFacts<'_>,
     draft: Draft<'_>,
-    render: impl Fn(&View<'_>) -> Result<(String, String), askama::Error>,
+    render: &RenderPair,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
     let side = side(facts, draft.reader);
@@ -493,7 +498,7 @@ fn confirmation_under(
     compose(
         facts,
         draft,
-        both!(InviteeConfirmationText, InviteeConfirmationHtml),
+        &both!(InviteeConfirmationText, InviteeConfirmationHtml),
         stamp,
     )
 }
@@ -513,7 +518,7 @@ pub fn host_notification(
     compose(
         facts,
         draft,
-        both!(HostNotificationText, HostNotificationHtml),
+        &both!(HostNotificationText, HostNotificationHtml),
         stamp,
     )
 }
@@ -551,13 +556,13 @@ fn cancellation(
         Reader::Invitee => compose(
             facts,
             draft,
-            both!(InviteeCancellationText, InviteeCancellationHtml),
+            &both!(InviteeCancellationText, InviteeCancellationHtml),
             stamp,
         ),
         Reader::Host => compose(
             facts,
             draft,
-            both!(HostCancellationText, HostCancellationHtml),
+            &both!(HostCancellationText, HostCancellationHtml),
             stamp,
         ),
     }
@@ -617,13 +622,13 @@ fn reschedule(
         Reader::Invitee => compose(
             facts,
             draft,
-            both!(InviteeRescheduleText, InviteeRescheduleHtml),
+            &both!(InviteeRescheduleText, InviteeRescheduleHtml),
             stamp,
         ),
         Reader::Host => compose(
             facts,
             draft,
-            both!(HostRescheduleText, HostRescheduleHtml),
+            &both!(HostRescheduleText, HostRescheduleHtml),
             stamp,
         ),
     }
@@ -661,7 +666,7 @@ pub fn invitee_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Err
     compose(
         facts,
         draft,
-        both!(InviteeReminderText, InviteeReminderHtml),
+        &both!(InviteeReminderText, InviteeReminderHtml),
         DateTime::UNIX_EPOCH,
     )
 }
@@ -677,7 +682,7 @@ pub fn host_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error>
     compose(
         facts,
         draft,
-        both!(HostReminderText, HostReminderHtml),
+        &both!(HostReminderText, HostReminderHtml),
         DateTime::UNIX_EPOCH,
     )
 }
