@@ -250,6 +250,24 @@ struct View<'a> {
     was: String,
     /// A cancellation the host made (the reason is theirs), not the invitee.
     by_host: bool,
+    /// Which email this is: the templates' closing part branches on it.
+    mail: Mail,
+    /// The host reads it (no greeting; the invitee's name and address are a row).
+    host: bool,
+    /// The HTML `<title>`.
+    heading: &'a str,
+    /// The opening sentence of [`MailStrings`], filled in by [`Self::plain`] or [`Self::rich`].
+    intro: &'a str,
+    /// The first row's label: when, was (cancelled) or now (moved).
+    first_label: &'a str,
+    /// Whose reason a cancellation's reason row shows.
+    reason_label: &'a str,
+    /// Rows shown per kind: see [`Mail`].
+    cancelled: bool,
+    moved: bool,
+    who_before: bool,
+    who_after: bool,
+    note_row: bool,
 }
 
 impl View<'_> {
@@ -277,54 +295,52 @@ impl View<'_> {
     }
 }
 
-macro_rules! email_template {
-    ($text:ident = $text_path:literal, $html:ident = $html_path:literal) => {
-        #[derive(Template)]
-        #[template(path = $text_path)]
-        struct $text<'a> {
-            v: &'a View<'a>,
-        }
-
-        #[derive(Template)]
-        #[template(path = $html_path)]
-        struct $html<'a> {
-            v: &'a View<'a>,
-        }
-    };
+/// Which booking email a [`View`] renders. All eight share one text and one HTML template
+/// (`templates/email/booking.*`): their rows are mostly the same, and one template compiles
+/// to one copy of them instead of eight (BENCHMARKS.md, *Size*).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mail {
+    InviteeConfirmation,
+    HostNotification,
+    InviteeCancellation,
+    HostCancellation,
+    InviteeReschedule,
+    HostReschedule,
+    InviteeReminder,
+    HostReminder,
 }
 
-email_template!(
-    InviteeConfirmationText = "email/invitee_confirmation.txt",
-    InviteeConfirmationHtml = "email/invitee_confirmation.html"
-);
-email_template!(
-    HostNotificationText = "email/host_notification.txt",
-    HostNotificationHtml = "email/host_notification.html"
-);
-email_template!(
-    InviteeCancellationText = "email/invitee_cancellation.txt",
-    InviteeCancellationHtml = "email/invitee_cancellation.html"
-);
-email_template!(
-    HostCancellationText = "email/host_cancellation.txt",
-    HostCancellationHtml = "email/host_cancellation.html"
-);
-email_template!(
-    InviteeRescheduleText = "email/invitee_reschedule.txt",
-    InviteeRescheduleHtml = "email/invitee_reschedule.html"
-);
-email_template!(
-    HostRescheduleText = "email/host_reschedule.txt",
-    HostRescheduleHtml = "email/host_reschedule.html"
-);
-email_template!(
-    InviteeReminderText = "email/invitee_reminder.txt",
-    InviteeReminderHtml = "email/invitee_reminder.html"
-);
-email_template!(
-    HostReminderText = "email/host_reminder.txt",
-    HostReminderHtml = "email/host_reminder.html"
-);
+impl Mail {
+    fn reader(self) -> Reader {
+        match self {
+            Mail::InviteeConfirmation
+            | Mail::InviteeCancellation
+            | Mail::InviteeReschedule
+            | Mail::InviteeReminder => Reader::Invitee,
+            Mail::HostNotification
+            | Mail::HostCancellation
+            | Mail::HostReschedule
+            | Mail::HostReminder => Reader::Host,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/booking.txt")]
+struct BookingText<'a> {
+    v: &'a View<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/booking.html")]
+struct BookingHtml<'a> {
+    v: &'a View<'a>,
+}
+
+/// Renders a view's text and HTML parts.
+fn render_both(v: &View<'_>) -> Result<(String, String), askama::Error> {
+    Ok((BookingText { v }.render()?, BookingHtml { v }.render()?))
+}
 
 /// Which side reads the email: decides its address, zone and language.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -369,8 +385,9 @@ fn span(lang: Lang, start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> Strin
     i18n::span_label(lang.strings(), Clock::H24, start, end, zone)
 }
 
-fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'a> {
-    let side = side(facts, reader);
+/// The view of `mail` for its reader; `reason` and `by_host` matter to cancellations only.
+fn view<'a>(facts: &BookingFacts<'a>, mail: Mail, reason: &'a str, by_host: bool) -> View<'a> {
+    let side = side(facts, mail.reader());
     let strings = side.lang.strings();
     let t = &strings.mail;
     let label_width = [t.when, t.now, t.was, t.where_, t.who, t.join, t.note]
@@ -379,6 +396,25 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         .max()
         .unwrap_or(0)
         + 2;
+    let (heading, intro) = match mail {
+        Mail::InviteeConfirmation => (t.title_booked, t.booked),
+        Mail::HostNotification => (t.title_new_booking, t.host_booked),
+        Mail::InviteeCancellation if by_host => (t.title_cancelled, t.cancelled_by_host),
+        Mail::InviteeCancellation => (t.title_cancelled, t.cancelled),
+        Mail::HostCancellation if by_host => (t.title_cancelled, t.host_cancelled_by_you),
+        Mail::HostCancellation => (t.title_cancelled, t.host_cancelled),
+        Mail::InviteeReschedule => (t.title_moved, t.moved),
+        Mail::HostReschedule => (t.title_moved, t.host_moved),
+        Mail::InviteeReminder => (t.title_reminder, t.reminder),
+        Mail::HostReminder => (t.title_reminder, t.host_reminder),
+    };
+    let cancelled = matches!(mail, Mail::InviteeCancellation | Mail::HostCancellation);
+    let moved = matches!(mail, Mail::InviteeReschedule | Mail::HostReschedule);
+    let reason_label = match (mail, by_host) {
+        (Mail::InviteeCancellation, true) => t.their_reason,
+        (Mail::InviteeCancellation, false) | (Mail::HostCancellation, true) => t.your_reason,
+        _ => t.reason,
+    };
     View {
         t,
         lang: side.lang.code(),
@@ -401,13 +437,35 @@ fn view<'a>(facts: &BookingFacts<'a>, reader: Reader, reason: &'a str) -> View<'
         cancel_url: format!("{}/cancel", facts.manage_url),
         reason,
         was: String::new(),
-        by_host: false,
+        by_host,
+        mail,
+        host: mail.reader() == Reader::Host,
+        heading,
+        intro,
+        first_label: if cancelled {
+            t.was
+        } else if moved {
+            t.now
+        } else {
+            t.when
+        },
+        reason_label,
+        cancelled,
+        moved,
+        who_before: matches!(
+            mail,
+            Mail::HostCancellation | Mail::HostReschedule | Mail::HostReminder
+        ),
+        who_after: mail == Mail::HostNotification,
+        note_row: matches!(
+            mail,
+            Mail::InviteeConfirmation | Mail::HostNotification | Mail::HostReminder
+        ),
     }
 }
 
 /// The parts every booking email is made of; [`compose`] turns them into a [`Message`].
 struct Draft<'a> {
-    reader: Reader,
     /// The subject sentence of [`MailStrings`].
     subject: fn(&MailStrings) -> &'static str,
     view: View<'a>,
@@ -415,18 +473,12 @@ struct Draft<'a> {
     invitation: Option<(ics::Method, u32)>,
 }
 
-/// Renders a view's text and HTML parts.
-type RenderPair = dyn Fn(&View<'_>) -> Result<(String, String), askama::Error>;
-
-/// `render` is a `dyn` closure, so this body is compiled once, not once per kind of email
-/// (BENCHMARKS.md, *Size*).
 fn compose(
     facts: &BookingFacts<'_>,
     draft: Draft<'_>,
-    render: &RenderPair,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    let side = side(facts, draft.reader);
+    let side = side(facts, draft.view.mail.reader());
     let strings = side.lang.strings();
     let day = strings.day_label(facts.start.with_timezone(&side.zone).date_naive());
     let subject = plain(
@@ -438,7 +490,7 @@ fn compose(
             ("day", &day),
         ],
     );
-    let (text, html) = render(&draft.view)?;
+    let (text, html) = render_both(&draft.view)?;
     Ok(Message {
         to: side.to.into(),
         reply_to: Some(side.reply_to.into()),
@@ -456,13 +508,6 @@ fn compose(
             .into_iter()
             .collect(),
     })
-}
-
-/// Renders a text and an HTML template pair for one view.
-macro_rules! both {
-    ($text:ident, $html:ident) => {
-        |v: &View<'_>| Ok(($text { v }.render()?, $html { v }.render()?))
-    };
 }
 
 /// To the invitee when they book: the details, their manage link and `invite.ics` (REQUEST).
@@ -490,17 +535,11 @@ fn confirmation_under(
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
     let draft = Draft {
-        reader: Reader::Invitee,
         subject,
-        view: view(facts, Reader::Invitee, ""),
+        view: view(facts, Mail::InviteeConfirmation, "", false),
         invitation: Some((ics::Method::Request, facts.sequence)),
     };
-    compose(
-        facts,
-        draft,
-        &both!(InviteeConfirmationText, InviteeConfirmationHtml),
-        stamp,
-    )
+    compose(facts, draft, stamp)
 }
 
 /// To the host when someone books: who, when in the host's zone, the invitee's note and their
@@ -510,17 +549,11 @@ pub fn host_notification(
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
     let draft = Draft {
-        reader: Reader::Host,
         subject: |t| t.subject_new_booking,
-        view: view(facts, Reader::Host, ""),
+        view: view(facts, Mail::HostNotification, "", false),
         invitation: Some((ics::Method::Request, facts.sequence)),
     };
-    compose(
-        facts,
-        draft,
-        &both!(HostNotificationText, HostNotificationHtml),
-        stamp,
-    )
+    compose(facts, draft, stamp)
 }
 
 /// Who cancelled a booking: the wording and whose reason it is follow from it.
@@ -539,33 +572,21 @@ fn cancellation(
     by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
+    let (mail, subject): (Mail, fn(&MailStrings) -> &'static str) = match (reader, by) {
+        (Reader::Invitee, _) => (Mail::InviteeCancellation, |t| t.subject_cancelled),
+        (Reader::Host, CancelledBy::Invitee) => {
+            (Mail::HostCancellation, |t| t.subject_cancelled_by_invitee)
+        }
+        (Reader::Host, CancelledBy::Host) => {
+            (Mail::HostCancellation, |t| t.subject_cancelled_by_you)
+        }
+    };
     let draft = Draft {
-        reader,
-        subject: match (reader, by) {
-            (Reader::Invitee, _) => |t| t.subject_cancelled,
-            (Reader::Host, CancelledBy::Invitee) => |t| t.subject_cancelled_by_invitee,
-            (Reader::Host, CancelledBy::Host) => |t| t.subject_cancelled_by_you,
-        },
-        view: View {
-            by_host: by == CancelledBy::Host,
-            ..view(facts, reader, reason)
-        },
+        subject,
+        view: view(facts, mail, reason, by == CancelledBy::Host),
         invitation: Some((ics::Method::Cancel, next_sequence(facts.sequence))),
     };
-    match reader {
-        Reader::Invitee => compose(
-            facts,
-            draft,
-            &both!(InviteeCancellationText, InviteeCancellationHtml),
-            stamp,
-        ),
-        Reader::Host => compose(
-            facts,
-            draft,
-            &both!(HostCancellationText, HostCancellationHtml),
-            stamp,
-        ),
-    }
+    compose(facts, draft, stamp)
 }
 
 /// To the invitee when the booking is cancelled, by them or by the host, with the reason:
@@ -606,32 +627,19 @@ fn reschedule(
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
     let side = side(facts, reader);
+    let (mail, subject): (Mail, fn(&MailStrings) -> &'static str) = match reader {
+        Reader::Invitee => (Mail::InviteeReschedule, |t| t.subject_moved),
+        Reader::Host => (Mail::HostReschedule, |t| t.subject_moved_by),
+    };
     let draft = Draft {
-        reader,
-        subject: match reader {
-            Reader::Invitee => |t| t.subject_moved,
-            Reader::Host => |t| t.subject_moved_by,
-        },
+        subject,
         view: View {
             was: span(side.lang, previous.start, previous.end, side.zone),
-            ..view(facts, reader, "")
+            ..view(facts, mail, "", false)
         },
         invitation: Some((ics::Method::Request, facts.sequence)),
     };
-    match reader {
-        Reader::Invitee => compose(
-            facts,
-            draft,
-            &both!(InviteeRescheduleText, InviteeRescheduleHtml),
-            stamp,
-        ),
-        Reader::Host => compose(
-            facts,
-            draft,
-            &both!(HostRescheduleText, HostRescheduleHtml),
-            stamp,
-        ),
-    }
+    compose(facts, draft, stamp)
 }
 
 /// To the invitee after they moved the booking: the new time, the old one, and `invite.ics`
@@ -658,33 +666,21 @@ pub fn host_reschedule(
 /// is set); the templates then leave the link out.
 pub fn invitee_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error> {
     let draft = Draft {
-        reader: Reader::Invitee,
         subject: |t| t.subject_reminder_invitee,
-        view: view(facts, Reader::Invitee, ""),
+        view: view(facts, Mail::InviteeReminder, "", false),
         invitation: None,
     };
-    compose(
-        facts,
-        draft,
-        &both!(InviteeReminderText, InviteeReminderHtml),
-        DateTime::UNIX_EPOCH,
-    )
+    compose(facts, draft, DateTime::UNIX_EPOCH)
 }
 
 /// To the host before the meeting.
 pub fn host_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error> {
     let draft = Draft {
-        reader: Reader::Host,
         subject: |t| t.subject_reminder_host,
-        view: view(facts, Reader::Host, ""),
+        view: view(facts, Mail::HostReminder, "", false),
         invitation: None,
     };
-    compose(
-        facts,
-        draft,
-        &both!(HostReminderText, HostReminderHtml),
-        DateTime::UNIX_EPOCH,
-    )
+    compose(facts, draft, DateTime::UNIX_EPOCH)
 }
 
 /// What the host is told when a booking's calendar event or meeting could not be made.
