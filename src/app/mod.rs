@@ -22,6 +22,7 @@ pub mod onboarding;
 pub mod privacy;
 pub mod profile;
 pub mod public_event;
+pub mod reminders;
 pub mod reschedule;
 pub mod single_use_links;
 pub mod time_off;

@@ -251,6 +251,7 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
         "sign_in_identities": store.export_identities(id).await?,
         "event_types": store.export_event_types(id).await?,
         "single_use_links": store.export_single_use_links(id).await?,
+        "reminders": store.export_reminders(id).await?,
         "availability": {
             "schedule_time_zone": profile.schedule_time_zone,
             "weekly_hours": weekly_hours,

@@ -21,6 +21,7 @@ pub mod meeting_service;
 pub mod paging;
 pub mod profile;
 pub mod questions;
+pub mod reminders;
 pub mod signup;
 pub mod single_use_link;
 pub mod small_map;

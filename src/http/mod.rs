@@ -26,6 +26,8 @@ mod profile_form;
 mod public_info;
 mod public_pages;
 mod rate_limit;
+mod reminders;
+mod reminders_api;
 mod request;
 mod reschedule;
 mod session;
@@ -195,6 +197,12 @@ async fn route(
         (["api", "v1", "event-types", id, "duplicate"], Method::Post) => {
             host_api::duplicate_event_type(ctx!(), env, req, id).await
         }
+        (["api", "v1", "event-types", id, "reminders"], Method::Get) => {
+            reminders_api::get(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "event-types", id, "reminders"], Method::Put) => {
+            reminders_api::put(ctx!(), env, req, id).await
+        }
         (["api", "v1", "event-types", id, "single-use-links"], Method::Get) => {
             single_use_links_api::list(ctx!(), env, req, id).await
         }
@@ -312,6 +320,12 @@ async fn route(
             ["dashboard", "event-types", id, action @ ("duplicate" | "hide" | "show" | "delete")],
             Method::Post,
         ) => event_types::act(ctx!(), req, id, action).await,
+        (["dashboard", "event-types", id, "reminders"], Method::Get | Method::Head) => {
+            reminders::show(ctx!(), req, id).await
+        }
+        (["dashboard", "event-types", id, "reminders"], Method::Post) => {
+            reminders::save(ctx!(), req, id).await
+        }
         (["dashboard", "event-types", id, "links"], Method::Get | Method::Head) => {
             single_use_links::list(ctx!(), req, id).await
         }
@@ -487,6 +501,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/event-types", "GET, POST"),
     ("/api/v1/event-types/{id}", "DELETE, GET, PATCH, PUT"),
     ("/api/v1/event-types/{id}/duplicate", "POST"),
+    ("/api/v1/event-types/{id}/reminders", "GET, PUT"),
     ("/api/v1/event-types/{id}/single-use-links", "GET, POST"),
     ("/api/v1/event-types/{id}/single-use-links/{link_id}", "DELETE"),
     ("/api/v1/availability", "GET, PATCH, PUT"),

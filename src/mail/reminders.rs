@@ -1,27 +1,29 @@
-//! Reminders, from the cron trigger: each confirmed booking gets one email to the invitee and
-//! one to the host `REMINDER_MINUTES_BEFORE` minutes (default 1440; `0` turns them off) before
-//! it starts, queued in the outbox and sent by [`deliver`](super::deliver) like every email.
+//! Reminders, from the cron trigger: each confirmed booking gets the reminders of its event
+//! type (`core::reminders`): its own list (each a time before the meeting, to the invitee, the
+//! host or both, with the host's text appended), or the instance's one to both sides
+//! `REMINDER_MINUTES_BEFORE` minutes (default 1440; `0` turns it off) before it starts. They
+//! are queued in the outbox and sent by [`deliver`](super::deliver) like every email.
 //!
-//! At most once, even when cron runs overlap: a booking's reminder is claimed by one
-//! conditional UPDATE (`reminder_sent_at IS NULL`) in the same batch that queues its emails,
-//! and the outbox holds at most one email of each kind per booking. A cancelled or moved-away
-//! booking is no longer `confirmed`, so it gets none; a booking made inside the window gets
-//! none either (see `core::lifecycle::reminder_due_at`).
+//! Each at most once, even when cron runs overlap: a booking's reminder is claimed by its lead
+//! in one `INSERT … ON CONFLICT DO NOTHING` in the same batch that queues its emails, and the
+//! outbox holds at most one email of each kind per booking and lead. A cancelled or moved-away
+//! booking is no longer `confirmed`, so it gets none (its new booking gets its own); a booking
+//! made inside a reminder's window gets none either (see `core::lifecycle::reminder_due_at`).
 //!
 //! The cron has no request to take an origin from, so the invitee's link in a reminder needs
 //! `PUBLIC_BASE_URL`; without it the reminder points at the confirmation email instead.
 
-use chrono::DateTime;
+use chrono::{DateTime, Duration};
 
 use super::render;
 use super::stored;
 use super::Kind;
 use crate::core::lifecycle::{reminder_is_due, ReminderLead};
 use crate::runtime::Run;
-use crate::store::{BookingDetailsRow, NewEmail, Store};
+use crate::store::{BookingDetailsRow, DueReminderRow, NewEmail, Store};
 
-/// Bookings one run reminds at most; the next minute's run takes the rest.
-const BOOKINGS_PER_RUN: i64 = 25;
+/// Reminders one run queues at most; the next minute's run takes the rest.
+const REMINDERS_PER_RUN: i64 = 25;
 
 fn queue(store: &Store, kind: Kind, message: &super::Message) -> Result<NewEmail, String> {
     store
@@ -32,8 +34,9 @@ fn queue(store: &Store, kind: Kind, message: &super::Message) -> Result<NewEmail
 fn emails(
     store: &Store,
     row: &BookingDetailsRow,
+    due: &DueReminderRow,
     manage_url: &str,
-) -> Result<[NewEmail; 2], String> {
+) -> Result<Vec<NewEmail>, String> {
     let (Some(start), Some(end)) = (
         DateTime::from_timestamp(row.start_at, 0),
         DateTime::from_timestamp(row.end_at, 0),
@@ -44,51 +47,61 @@ fn emails(
         .meeting_url
         .as_deref()
         .filter(|url| url.starts_with("https://"));
-    let facts = stored::facts(row, start, end, meeting_url, manage_url);
+    let mut facts = stored::facts(row, start, end, meeting_url, manage_url);
+    facts.host_message = &due.note;
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
-    Ok([
-        queue(
-            store,
-            Kind::InviteeReminder,
-            &render::invitee_reminder(&facts).map_err(render_error)?,
-        )?,
-        queue(
-            store,
-            Kind::HostReminder,
-            &render::host_reminder(&facts).map_err(render_error)?,
-        )?,
-    ])
+    let recipients = due.recipients();
+    let mut emails = Vec::with_capacity(2);
+    if recipients.invitee() {
+        let message = render::invitee_reminder(&facts).map_err(render_error)?;
+        emails.push(queue(store, Kind::InviteeReminder, &message)?);
+    }
+    if recipients.host() {
+        let message = render::host_reminder(&facts).map_err(render_error)?;
+        emails.push(queue(store, Kind::HostReminder, &message)?);
+    }
+    Ok(emails)
 }
 
-/// Queues the reminders due in `run` (at its `now`); returns how many bookings it claimed.
-async fn queue_due(run: &Run) -> Result<u32, String> {
+/// The instance's reminder lead in minutes, from `REMINDER_MINUTES_BEFORE` (unset: 1440;
+/// `0`: off), which event types without their own reminders follow.
+pub fn instance_minutes(env: &worker::Env) -> Result<i64, String> {
     let lead = ReminderLead::parse(
-        run.env
-            .var("REMINDER_MINUTES_BEFORE")
+        env.var("REMINDER_MINUTES_BEFORE")
             .ok()
             .map(|v| v.to_string())
             .as_deref(),
     )
     .map_err(|e| format!("the Worker setting REMINDER_MINUTES_BEFORE is invalid: {e}"))?;
-    let Some(lead) = lead.lead() else {
-        return Ok(0);
-    };
+    Ok(lead.lead().map_or(0, |lead| lead.num_minutes()))
+}
+
+/// Queues the reminders due in `run` (at its `now`); returns how many it claimed.
+async fn queue_due(run: &Run) -> Result<u32, String> {
+    let default_minutes = instance_minutes(&run.env)?;
     let Run {
         config, store, now, ..
     } = run;
-    let rows = store
-        .bookings_due_for_reminder(now.timestamp(), lead.num_seconds(), BOOKINGS_PER_RUN)
+    let due = store
+        .due_reminders(now.timestamp(), default_minutes, REMINDERS_PER_RUN)
         .await
         .map_err(|e| e.to_string())?;
     let mut claimed = 0;
-    for row in rows {
+    for reminder in due {
+        let Some(row) = store
+            .host_booking(&reminder.host_id, &reminder.booking_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            continue;
+        };
         let (Some(start), Some(booked_at)) = (
             DateTime::from_timestamp(row.start_at, 0),
             DateTime::from_timestamp(row.created_at, 0),
         ) else {
             continue;
         };
-        if !reminder_is_due(start, booked_at, lead, *now) {
+        if !reminder_is_due(start, booked_at, Duration::minutes(reminder.minutes_before), *now) {
             continue;
         }
         // Queued with a placeholder for the token, filled in as the email leaves.
@@ -96,9 +109,15 @@ async fn queue_due(run: &Run) -> Result<u32, String> {
             Some(origin) => super::links::queued_manage_url(origin),
             None => String::new(),
         };
-        let emails = emails(store, &row, &manage_url)?;
+        let emails = emails(store, &row, &reminder, &manage_url)?;
         if store
-            .claim_reminder(&row.host_id, &row.id, now.timestamp(), &emails)
+            .claim_reminder(
+                &row.host_id,
+                &row.id,
+                reminder.minutes_before,
+                now.timestamp(),
+                &emails,
+            )
             .await
             .map_err(|e| e.to_string())?
         {
@@ -112,7 +131,7 @@ async fn queue_due(run: &Run) -> Result<u32, String> {
 pub async fn run(run: &Run) {
     match queue_due(run).await {
         Ok(0) => {}
-        Ok(n) => worker::console_log!("reminders: {n} bookings reminded"),
+        Ok(n) => worker::console_log!("reminders: {n} queued"),
         Err(error) => worker::console_error!("reminders: {error}"),
     }
 }

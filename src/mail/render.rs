@@ -58,7 +58,8 @@ pub struct BookingFacts<'a> {
     /// The language of the host's emails and invitations (for now [`HOST_LANG`]).
     pub host_lang: Lang,
     /// The host's own paragraph for the invitee's confirmation (`core::host_message`), in the
-    /// invitee's language; empty: none. Rendered escaped, in the confirmation only.
+    /// invitee's language, or a reminder's text (`core::reminders`); empty: none. Rendered
+    /// escaped, in the confirmation and the reminders only.
     pub host_message: &'a str,
 }
 
@@ -239,7 +240,7 @@ struct View<'a> {
     /// The link to join (the provider's meeting or the host's own link).
     meeting_url: Option<String>,
     note: &'a str,
-    /// The host's paragraph (the invitee's confirmation shows it).
+    /// The host's paragraph (the invitee's confirmation and the reminders show it).
     host_message: &'a str,
     /// The invitee's answers to the host's questions.
     answers: &'a [Answer],

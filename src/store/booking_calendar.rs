@@ -310,7 +310,7 @@ impl Store {
                      attempts, next_attempt_at, created_at) \
                      SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 WHERE EXISTS (SELECT 1 FROM \
                      booking_calendar WHERE booking_id = ?2 AND state = 'failed' AND updated_at = ?6) \
-                     ON CONFLICT (booking_id, kind) DO NOTHING",
+                     ON CONFLICT (booking_id, kind, lead_minutes) DO NOTHING",
                     &queue,
                 ),
             ],
@@ -362,7 +362,7 @@ impl Store {
                              payload, attempts, next_attempt_at, created_at) \
                              SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 WHERE EXISTS (SELECT 1 FROM \
                              bookings WHERE id = ?2 AND status = 'confirmed') \
-                             ON CONFLICT (booking_id, kind) DO NOTHING",
+                             ON CONFLICT (booking_id, kind, lead_minutes) DO NOTHING",
                             &queue,
                         ),
                     ],

@@ -15,9 +15,7 @@ use super::booking_calendar::{
     NewCalendarWork, HOLD_NEW_BOOKING_EMAILS, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK,
     PAGE_HOLD_SECONDS, REMOVE_CALENDAR_WORK,
 };
-use super::outbox::{
-    queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING, QUEUE_FOR_REMINDER,
-};
+use super::outbox::{queue_params, QUEUE_FOR_CANCELLED_BOOKING, QUEUE_FOR_NEW_BOOKING};
 use super::sealed_invitee::{
     InviteeToSeal, SealedInvitee, BLANK_ANSWERS, BLANK_EMAIL, BLANK_NAME, BLANK_NOTE,
     BLANK_TIME_ZONE,
@@ -588,61 +586,6 @@ impl Store {
             &[Param::Text(id)],
         )
         .await
-    }
-
-    /// Confirmed bookings whose reminder has not gone out, starting in `(now, now + lead]`
-    /// and booked at least `lead` before their start; at most `limit`, soonest first.
-    pub async fn bookings_due_for_reminder(
-        &self,
-        now: i64,
-        lead_seconds: i64,
-        limit: i64,
-    ) -> Result<Vec<BookingDetailsRow>, StoreError> {
-        let rows = self
-            .all(
-                "bookings_due_for_reminder",
-                concat!(
-                    booking_details_select!(),
-                    "WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
-                 AND b.start_at > ?1 AND b.start_at <= ?1 + ?2 AND b.created_at <= b.start_at - ?2 \
-                 ORDER BY b.start_at LIMIT ?3"
-                ),
-                &[Param::Int(now), Param::Int(lead_seconds), Param::Int(limit)],
-            )
-            .await?;
-        self.all_opened(rows).await
-    }
-
-    /// Claims the reminder of booking `id` (one conditional UPDATE: only a confirmed booking
-    /// that has not started and whose reminder is unclaimed) and queues its `emails`, in one
-    /// batch. True when this call claimed it. The outbox's UNIQUE (booking_id, kind) is the
-    /// second lock: an overlapping run in the same second cannot queue a second copy.
-    pub async fn claim_reminder(
-        &self,
-        host_id: &str,
-        id: &str,
-        now: i64,
-        emails: &[NewEmail],
-    ) -> Result<bool, StoreError> {
-        let claim_params = [Param::Text(id), Param::Int(now)];
-        let payloads = self.sealed_payloads(host_id, emails).await?;
-        let email_params: Vec<_> = emails
-            .iter()
-            .zip(&payloads)
-            .map(|(email, payload)| queue_params(email, payload, id, now))
-            .collect();
-        let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
-            "UPDATE bookings SET reminder_sent_at = ?2 \
-             WHERE id = ?1 AND status = 'confirmed' AND reminder_sent_at IS NULL AND start_at > ?2",
-            &claim_params,
-        )];
-        statements.extend(
-            email_params
-                .iter()
-                .map(|params| (QUEUE_FOR_REMINDER, params.as_slice())),
-        );
-        let changed = self.batch("claim_reminder", &statements).await?;
-        Ok(changed.first() == Some(&1))
     }
 
     /// The host's booking `id`, with what its emails say; `None` for another host's booking.

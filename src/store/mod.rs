@@ -31,6 +31,7 @@ mod keys;
 mod kv_list;
 mod outbox;
 mod privacy;
+mod reminders;
 mod retention;
 mod rows;
 mod sealed_account;
@@ -59,6 +60,7 @@ pub use outbox::{DueEmail, NewEmail};
 pub use privacy::{
     DuePrivacyEmail, HostProfileRow, PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT,
 };
+pub use reminders::DueReminderRow;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;

@@ -53,15 +53,17 @@ pub(super) const QUEUE_FOR_CANCELLED_BOOKING: &str =
     "INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, payload, attempts, next_attempt_at, created_at) \
      SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 \
      WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'cancelled') \
-     ON CONFLICT (booking_id, kind) DO NOTHING";
+     ON CONFLICT (booking_id, kind, lead_minutes) DO NOTHING";
 
-/// Queues a reminder only if the booking `?2` is still confirmed and its reminder was claimed
-/// at `?6` by the UPDATE before it in the batch, and at most one of each kind per booking.
+/// Queues a reminder only if the booking `?2` is still confirmed and its reminder `?7`
+/// minutes before was claimed at `?6` by the INSERT before it in the batch, and at most one of
+/// each kind per booking and lead.
 pub(super) const QUEUE_FOR_REMINDER: &str =
-    "INSERT INTO email_outbox (id, booking_id, kind, recipient_hash, payload, attempts, next_attempt_at, created_at) \
-     SELECT ?1, ?2, ?3, ?4, ?5, 0, ?6, ?6 \
-     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'confirmed' AND reminder_sent_at = ?6) \
-     ON CONFLICT (booking_id, kind) DO NOTHING";
+    "INSERT INTO email_outbox (id, booking_id, kind, lead_minutes, recipient_hash, payload, attempts, next_attempt_at, created_at) \
+     SELECT ?1, ?2, ?3, ?7, ?4, ?5, 0, ?6, ?6 \
+     WHERE EXISTS (SELECT 1 FROM booking_reminders WHERE booking_id = ?2 AND minutes_before = ?7 AND claimed_at = ?6) \
+     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'confirmed') \
+     ON CONFLICT (booking_id, kind, lead_minutes) DO NOTHING";
 
 /// The bound parameters of a queueing statement: `payload` is the email's, sealed
 /// ([`Store::sealed_payloads`]).

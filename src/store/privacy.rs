@@ -145,6 +145,8 @@ pub struct ExportEventTypeRow {
     #[serde(serialize_with = "stored_json")]
     pub questions: String,
     pub hidden: i64,
+    /// 1: the event type has its own reminders (`export_reminders`); 0: the instance's.
+    pub own_reminders: i64,
     pub created_at: i64,
 }
 
@@ -540,7 +542,7 @@ impl Store {
              buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, \
              max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, change_cutoff_minutes, \
              max_booked_minutes_per_day, lang, confirmation_message, location_kind, location_detail, other_durations, questions, \
-             hidden, created_at FROM event_types \
+             hidden, own_reminders, created_at FROM event_types \
              WHERE host_id = ?1 ORDER BY created_at, id",
             &[Param::Text(host_id)],
         )

@@ -21,7 +21,8 @@ use crate::support::other_worker::{fresh_state_dir, OtherWorker};
 const EVEN_MINUTE_MS: i64 = 1_796_443_200_000;
 const ODD_MINUTE_MS: i64 = EVEN_MINUTE_MS + 60_000;
 
-fn run_cron_at(worker: &OtherWorker, scheduled_ms: i64) {
+/// Runs `worker`'s minute cron as scheduled at `scheduled_ms` (Unix milliseconds).
+pub(crate) fn run_cron_at(worker: &OtherWorker, scheduled_ms: i64) {
     let reply = get(&format!(
         "{}/cdn-cgi/local/scheduled?cron=*+*+*+*+*&time={scheduled_ms}",
         worker.base_url
@@ -29,7 +30,7 @@ fn run_cron_at(worker: &OtherWorker, scheduled_ms: i64) {
     assert_eq!(reply.status, 200, "{}\n{}", reply.body, worker.log());
 }
 
-fn settle() {
+pub(crate) fn settle() {
     std::thread::sleep(std::time::Duration::from_millis(500));
 }
 

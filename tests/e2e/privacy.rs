@@ -552,10 +552,10 @@ fn reminders_are_sent_once_and_leave_only_their_time_behind() {
             .all(|r| r["payload"].is_null() && r["sent_at"].is_i64()),
         "{rows:?}"
     );
-    let booking = sql(&format!(
-        "SELECT reminder_sent_at FROM bookings WHERE id = '{id}'"
+    let claimed = sql(&format!(
+        "SELECT claimed_at FROM booking_reminders WHERE booking_id = '{id}'"
     ));
-    assert!(booking[0]["reminder_sent_at"].is_i64());
+    assert!(claimed[0]["claimed_at"].is_i64(), "{claimed:?}");
 }
 
 fn claim_ids(text: &str) -> BTreeSet<String> {

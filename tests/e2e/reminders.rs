@@ -58,9 +58,10 @@ fn a_booking_in_its_reminder_window_is_reminded_once_per_recipient() {
         .starts_with("Reminder: Intro call with Remind Host on "));
     assert_eq!(reminder_rows(&id), 2);
     let claimed = sql(&format!(
-        "SELECT reminder_sent_at FROM bookings WHERE id = '{id}'"
+        "SELECT minutes_before FROM booking_reminders WHERE booking_id = '{id}'"
     ));
-    assert!(claimed[0]["reminder_sent_at"].is_i64());
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0]["minutes_before"], 1440);
 }
 
 #[test]

@@ -78,7 +78,7 @@ fn invitee_with_markers(host: &SeededHost, days: u64) -> (String, Vec<String>, V
 }
 
 /// [P42] Deleting a host's account leaves nothing of the host or their invitees anywhere: profile,
-/// event types with their questions and confirmation paragraphs, time off, sign-ins, sessions, API tokens, connections, calendar
+/// event types with their questions, confirmation paragraphs and reminder texts, time off, sign-ins, sessions, API tokens, connections, calendar
 /// work, bookings with every invitee field, emails (a notice still queued too), webhook
 /// endpoints and their deliveries, KV entries and both links' tokens.
 #[test]
@@ -92,13 +92,17 @@ fn a_host_deletion_leaves_no_residue() {
     // The host's own words: the confirmation email's paragraph (set before the booking, so
     // it travels through the email outbox too) and a time-off note.
     let (message, away) = (marker("confirmationmessage"), marker("timeoffnote"));
+    let reminder = marker("remindernote");
     sql(&format!(
         "UPDATE hosts SET name = '{host_name}', email = '{host_email}' WHERE id = '{id}'; \
          UPDATE event_types SET title = '{title}', description = '{description}', \
            location_kind = 'in_person', location_detail = '{place}', \
            confirmation_message = '{{\"en\":\"{message}\"}}' WHERE host_id = '{id}'; \
          INSERT INTO time_off (id, host_id, start_at, end_at, note, created_at) \
-         VALUES (lower(hex(randomblob(16))), '{id}', 4000000000, 4000003600, '{away}', 0)"
+         VALUES (lower(hex(randomblob(16))), '{id}', 4000000000, 4000003600, '{away}', 0); \
+         UPDATE event_types SET own_reminders = 1 WHERE host_id = '{id}'; \
+         INSERT INTO event_type_reminders (event_type_id, minutes_before, recipients, note) \
+         SELECT id, 60, 'both', '{reminder}' FROM event_types WHERE host_id = '{id}'"
     ));
     remember(&host_name);
     ask(&host, &[&label_one, &label_two]);
@@ -190,6 +194,7 @@ fn a_host_deletion_leaves_no_residue() {
         place,
         message,
         away,
+        reminder,
         label_one,
         label_two,
         invitee,

@@ -138,7 +138,7 @@ fn user_text_is_escaped_in_html_and_kept_verbatim_in_text() {
 }
 
 #[test]
-fn the_hosts_paragraph_is_in_the_invitees_confirmation_only_and_escaped() {
+fn the_hosts_paragraph_is_in_the_invitees_confirmation_and_the_reminders_only_and_escaped() {
     let mut f = facts("Bob", "");
     f.host_message = "Bring <b>your</b> laptop\n& a charger.";
     let confirmation = invitee_confirmation(&f, stamp()).unwrap();
@@ -152,9 +152,18 @@ fn the_hosts_paragraph_is_in_the_invitees_confirmation_only_and_escaped() {
     );
     for other in [
         host_notification(&f, stamp()).unwrap(),
-        invitee_reminder(&f).unwrap(),
+        invitee_cancellation(&f, "", CancelledBy::Invitee, stamp()).unwrap(),
     ] {
         assert!(!other.text.contains("laptop"), "{}", other.text);
+    }
+    // A reminder's own text (`core::reminders`) reaches both sides, escaped the same way.
+    for reminder in [invitee_reminder(&f).unwrap(), host_reminder(&f).unwrap()] {
+        assert!(reminder.text.contains("Bring <b>your</b> laptop\n& a charger."), "{}", reminder.text);
+        assert!(!reminder.html.contains("<b>your"), "{}", reminder.html);
+        assert!(reminder.html.contains("laptop"), "{}", reminder.html);
+    }
+    for reminder in [invitee_reminder(&facts("Bob", "")).unwrap(), host_reminder(&facts("Bob", "")).unwrap()] {
+        assert!(!reminder.html.contains("pre-wrap;\"></p>"), "no empty paragraph");
     }
     let plain = invitee_confirmation(&facts("Bob", ""), stamp()).unwrap();
     assert!(!plain.html.contains("pre-wrap;\"></p>"), "no empty paragraph");
