@@ -244,6 +244,15 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
                                 "enabled": e.disabled_at.is_none(), "created_at": e.created_at })
         })
         .collect();
+    let reminders: Vec<serde_json::Value> = store
+        .export_reminders(id)
+        .await?
+        .iter()
+        .map(|r| {
+            serde_json::json!({ "event_type_id": r.event_type_id, "minutes_before": r.minutes_before(),
+                                "to": r.recipients().as_str(), "note": r.note() })
+        })
+        .collect();
     let document = serde_json::json!({
         "format": "openslot-export/1",
         "exported_at": ctx.now.to_rfc3339(),
@@ -251,7 +260,7 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
         "sign_in_identities": store.export_identities(id).await?,
         "event_types": store.export_event_types(id).await?,
         "single_use_links": store.export_single_use_links(id).await?,
-        "reminders": store.export_reminders(id).await?,
+        "reminders": reminders,
         "availability": {
             "schedule_time_zone": profile.schedule_time_zone,
             "weekly_hours": weekly_hours,

@@ -80,62 +80,26 @@ pub enum ReminderPlan {
     Own(Vec<Reminder>),
 }
 
-/// The unit a host counts a lead in on the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeadUnit {
-    Minutes,
-    Hours,
-    Days,
-}
+/// The leads the dashboard offers, in minutes: from five minutes to a week. A lead set
+/// through the API that is not among them is offered too, where it is set.
+pub const OFFERED_LEADS: [i64; 13] = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080];
 
-impl LeadUnit {
-    /// Every unit, in the order the dashboard offers them.
-    pub const ALL: [LeadUnit; 3] = [LeadUnit::Minutes, LeadUnit::Hours, LeadUnit::Days];
-
-    /// Reads the form's value (`minutes`, `hours`, `days`).
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|u| u.as_str() == text)
-    }
-
-    /// The form's value, which is also its plural name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeadUnit::Minutes => "minutes",
-            LeadUnit::Hours => "hours",
-            LeadUnit::Days => "days",
-        }
-    }
-
-    /// Minutes in one of this unit.
-    pub fn minutes(self) -> i64 {
-        match self {
-            LeadUnit::Minutes => 1,
-            LeadUnit::Hours => 60,
-            LeadUnit::Days => 1440,
-        }
-    }
-
-    /// A lead in the largest unit that counts it whole: 1440 → (1, Days), 90 → (90, Minutes).
-    pub fn split(minutes: i64) -> (i64, LeadUnit) {
-        let unit = [LeadUnit::Days, LeadUnit::Hours]
-            .into_iter()
-            .find(|unit| minutes % unit.minutes() == 0)
-            .unwrap_or(LeadUnit::Minutes);
-        (minutes / unit.minutes(), unit)
-    }
-}
-
-/// "1 day", "2 hours", "90 minutes": a lead as the dashboard says it.
+/// "1 day", "2 hours", "90 minutes": a lead as the dashboard says it, in the largest unit that
+/// counts it whole.
 pub fn lead_label(minutes: i64) -> String {
-    let (amount, unit) = LeadUnit::split(minutes);
-    let name = unit.as_str();
+    let (size, name) = [(1440, "day"), (60, "hour")]
+        .into_iter()
+        .find(|(size, _)| minutes % size == 0)
+        .unwrap_or((1, "minute"));
+    let amount = minutes / size;
     if amount == 1 {
-        format!("1 {}", &name[..name.len() - 1])
+        format!("1 {name}")
     } else {
-        format!("{amount} {name}")
+        format!("{amount} {name}s")
     }
 }
 
+#[derive(Clone, Copy)]
 /// Where the errors of a list's row `index` are reported (the dashboard's fields, the API's
 /// paths), by what was wrong.
 pub struct RowFields {
@@ -160,7 +124,7 @@ pub fn check_count(len: usize, fields: &RowFields) -> Result<(), FieldErrors> {
 /// Checks a host's list (in any order) and returns it latest-first: at most
 /// [`MAX_REMINDERS`], each lead 1 minute to 30 days and used once, each note at most
 /// [`MAX_NOTE_CHARS`]. Each row's error names its field in `fields`.
-pub fn checked(mut list: Vec<Reminder>, fields: &RowFields) -> Result<Vec<Reminder>, FieldErrors> {
+fn checked(list: Vec<Reminder>, fields: &RowFields) -> Result<Vec<Reminder>, FieldErrors> {
     check_count(list.len(), fields)?;
     let mut errors = FieldErrors::default();
     for (index, reminder) in list.iter().enumerate() {
@@ -189,57 +153,64 @@ pub fn checked(mut list: Vec<Reminder>, fields: &RowFields) -> Result<Vec<Remind
     if !errors.is_empty() {
         return Err(errors);
     }
-    for reminder in &mut list {
+    // Latest first, by insertion: a list has at most five, and a sort's code costs the
+    // Worker's size budget more than this loop.
+    let mut ordered: Vec<Reminder> = Vec::with_capacity(list.len());
+    for mut reminder in list {
         reminder.note = reminder.note.trim().to_owned();
+        let at = ordered
+            .iter()
+            .position(|r| r.minutes_before < reminder.minutes_before)
+            .unwrap_or(ordered.len());
+        ordered.insert(at, reminder);
     }
-    list.sort_by_key(|r| std::cmp::Reverse(r.minutes_before));
-    Ok(list)
+    Ok(ordered)
 }
 
-/// One row of the dashboard's form as typed: an empty amount means "no reminder here".
+/// One row as typed (the dashboard's form, or the API's reminder as text): an empty amount
+/// means "no reminder here".
 pub struct TypedRow<'a> {
+    /// Minutes before the meeting, as text.
     pub amount: &'a str,
-    pub unit: &'a str,
     pub recipients: &'a str,
     pub note: &'a str,
 }
 
 /// The dashboard form's fields, row by row.
 pub const FORM_FIELDS: RowFields = RowFields {
-    lead: [
-        "amount-0", "amount-1", "amount-2", "amount-3", "amount-4",
-    ],
+    lead: ["lead-0", "lead-1", "lead-2", "lead-3", "lead-4"],
     recipients: ["to-0", "to-1", "to-2", "to-3", "to-4"],
     note: ["note-0", "note-1", "note-2", "note-3", "note-4"],
-    list: "amount-0",
+    list: "lead-0",
 };
 
-/// The list the dashboard's rows describe (rows with an empty amount left out), checked.
-pub fn from_form(rows: &[TypedRow<'_>]) -> Result<Vec<Reminder>, FieldErrors> {
+/// The list the rows describe (rows with an empty amount left out: the dashboard offers five),
+/// checked; each error names its row's field in `fields` (the dashboard's, or the API's paths).
+pub fn from_rows(rows: &[TypedRow<'_>], fields: &RowFields) -> Result<Vec<Reminder>, FieldErrors> {
+    check_count(rows.len(), fields)?;
     let mut errors = FieldErrors::default();
     let mut list = Vec::new();
-    let mut row_fields = RowFields { ..FORM_FIELDS };
-    for (index, row) in rows.iter().take(MAX_REMINDERS).enumerate() {
+    let mut row_fields = *fields;
+    for (index, row) in rows.iter().enumerate() {
         let amount = row.amount.trim();
         if amount.is_empty() {
             continue;
         }
-        let unit = LeadUnit::parse(row.unit).unwrap_or(LeadUnit::Minutes);
         let Some(recipients) = Recipients::parse(row.recipients) else {
-            errors.push(FORM_FIELDS.recipients[index], "Choose who gets the reminder.");
+            errors.push(fields.recipients[index], "Choose who gets the reminder.");
             continue;
         };
         let Ok(amount) = amount.parse::<i64>() else {
-            errors.push(FORM_FIELDS.lead[index], "Give a whole number.");
+            errors.push(fields.lead[index], "Give a whole number.");
             continue;
         };
-        // The checked list's rows are numbered by position: map them to the form's rows.
+        // The checked list's rows are numbered by position: map them to the rows given.
         let position = list.len();
-        row_fields.lead[position] = FORM_FIELDS.lead[index];
-        row_fields.recipients[position] = FORM_FIELDS.recipients[index];
-        row_fields.note[position] = FORM_FIELDS.note[index];
+        row_fields.lead[position] = fields.lead[index];
+        row_fields.recipients[position] = fields.recipients[index];
+        row_fields.note[position] = fields.note[index];
         list.push(Reminder {
-            minutes_before: amount.saturating_mul(unit.minutes()),
+            minutes_before: amount,
             recipients,
             note: row.note.to_owned(),
         });

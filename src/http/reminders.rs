@@ -1,6 +1,6 @@
 //! `/dashboard/event-types/{id}/reminders`: the reminders of one event type. The host keeps
 //! the instance's reminder or writes their own list (up to five rows: a time before the
-//! meeting, who gets it, a text of theirs), in one form that works without script; a wrong
+//! meeting chosen from a list, who gets it, a text of theirs), in one form that works without script; a wrong
 //! row is shown again with what was typed and the error under its field. Every write is a
 //! CSRF-checked form, and the id from the address only reaches queries scoped to the host.
 
@@ -14,24 +14,22 @@ use crate::app::reminders;
 use crate::app::{AppError, Ctx};
 use crate::core::booking::FieldErrors;
 use crate::core::reminders::{
-    from_form, lead_label, LeadUnit, Recipients, ReminderPlan, TypedRow, FORM_FIELDS,
-    MAX_NOTE_CHARS, MAX_REMINDERS,
+    from_rows, lead_label, Recipients, ReminderPlan, TypedRow, FORM_FIELDS, MAX_NOTE_CHARS,
+    MAX_REMINDERS, OFFERED_LEADS,
 };
 
 /// One row of the form, as shown.
 struct Row {
-    amount: String,
-    unit: LeadUnit,
+    /// The chosen lead in minutes; 0: no reminder in this row.
+    lead: i64,
+    /// The leads offered (minutes, "1 day before"): the usual ones and the row's own.
+    leads: Vec<(i64, String)>,
     to: Recipients,
     note: String,
-    amount_field: &'static str,
-    unit_field: &'static str,
+    lead_field: &'static str,
     to_field: &'static str,
     note_field: &'static str,
 }
-
-/// The unit fields' names, row by row (the checks report no error under them).
-const UNIT_FIELDS: [&str; MAX_REMINDERS] = ["unit-0", "unit-1", "unit-2", "unit-3", "unit-4"];
 
 #[derive(Template)]
 #[template(path = "reminders.html")]
@@ -45,7 +43,6 @@ struct RemindersPage {
     /// "1 day before, to you and the invitee", or that the instance sends none.
     instance_label: String,
     rows: Vec<Row>,
-    units: [LeadUnit; 3],
     recipients: [Recipients; 3],
     max_note: usize,
     csrf: String,
@@ -59,14 +56,25 @@ impl RemindersPage {
     }
 }
 
-fn empty_row(index: usize) -> Row {
+/// Row `index` of the form with `lead` chosen (0: none).
+fn row(index: usize, lead: i64, to: Recipients, note: String) -> Row {
+    let mut offered = OFFERED_LEADS.to_vec();
+    if lead > 0 && !offered.contains(&lead) {
+        let at = offered
+            .iter()
+            .position(|m| *m > lead)
+            .unwrap_or(offered.len());
+        offered.insert(at, lead);
+    }
     Row {
-        amount: String::new(),
-        unit: LeadUnit::Hours,
-        to: Recipients::Both,
-        note: String::new(),
-        amount_field: FORM_FIELDS.lead[index],
-        unit_field: UNIT_FIELDS[index],
+        lead,
+        leads: offered
+            .into_iter()
+            .map(|m| (m, format!("{} before", lead_label(m))))
+            .collect(),
+        to,
+        note,
+        lead_field: FORM_FIELDS.lead[index],
         to_field: FORM_FIELDS.recipients[index],
         note_field: FORM_FIELDS.note[index],
     }
@@ -79,16 +87,9 @@ fn rows_of(plan: &ReminderPlan) -> Vec<Row> {
         ReminderPlan::Own(list) => list.as_slice(),
     };
     (0..MAX_REMINDERS)
-        .map(|index| {
-            let mut row = empty_row(index);
-            if let Some(reminder) = saved.get(index) {
-                let (amount, unit) = LeadUnit::split(reminder.minutes_before);
-                row.amount = amount.to_string();
-                row.unit = unit;
-                row.to = reminder.recipients;
-                row.note = reminder.note.clone();
-            }
-            row
+        .map(|index| match saved.get(index) {
+            Some(r) => row(index, r.minutes_before, r.recipients, r.note.clone()),
+            None => row(index, 0, Recipients::Both, String::new()),
         })
         .collect()
 }
@@ -119,7 +120,6 @@ async fn page(
         instance,
         instance_label: instance_label(ctx),
         rows,
-        units: LeadUnit::ALL,
         recipients: Recipients::ALL,
         max_note: MAX_NOTE_CHARS,
         csrf: signed_in.csrf_token().to_owned(),
@@ -146,13 +146,12 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
     let typed: Vec<TypedRow<'_>> = (0..MAX_REMINDERS)
         .map(|index| TypedRow {
             amount: value(FORM_FIELDS.lead[index]),
-            unit: value(UNIT_FIELDS[index]),
             recipients: value(FORM_FIELDS.recipients[index]),
             note: value(FORM_FIELDS.note[index]),
         })
         .collect();
     let instance = value("plan") != "own";
-    let checked = match from_form(&typed) {
+    let checked = match from_rows(&typed, &FORM_FIELDS) {
         Ok(list) if instance && !list.is_empty() => Err(FieldErrors::one(
             "plan",
             "Choose \"These reminders\" to use the rows below, or empty them.",
@@ -173,12 +172,13 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
             let rows = typed
                 .iter()
                 .enumerate()
-                .map(|(index, row)| Row {
-                    amount: row.amount.to_owned(),
-                    unit: LeadUnit::parse(row.unit).unwrap_or(LeadUnit::Hours),
-                    to: Recipients::parse(row.recipients).unwrap_or(Recipients::Both),
-                    note: row.note.to_owned(),
-                    ..empty_row(index)
+                .map(|(index, typed)| {
+                    row(
+                        index,
+                        typed.amount.trim().parse().unwrap_or(0),
+                        Recipients::parse(typed.recipients).unwrap_or(Recipients::Both),
+                        typed.note.to_owned(),
+                    )
                 })
                 .collect();
             let page = page(ctx, &signed_in, id, Some((instance, rows)), errors, false).await?;

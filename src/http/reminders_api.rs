@@ -15,7 +15,7 @@ use super::session::{authorize, ApiAccess};
 use crate::app::reminders;
 use crate::app::{AppError, Ctx};
 use crate::core::booking::FieldErrors;
-use crate::core::reminders::{check_count, checked, Recipients, Reminder, ReminderPlan, RowFields};
+use crate::core::reminders::{check_count, from_rows, ReminderPlan, RowFields, TypedRow};
 
 /// Where the API reports a reminder's errors: its path in the body.
 const API_FIELDS: RowFields = RowFields {
@@ -66,90 +66,72 @@ pub async fn get(ctx: &Ctx, env: &Env, req: &Request, id: &str) -> Result<Respon
     Ok(Response::from_json(&plan_json(ctx, &plan))?)
 }
 
-/// Reads one reminder of the body; `None` with its error recorded when it is not one.
-fn reminder(index: usize, value: &Value, errors: &mut FieldErrors) -> Option<Reminder> {
-    let Some(item) = value.as_object() else {
-        errors.push(API_FIELDS.lead[index], "Each reminder is an object.");
-        return None;
-    };
-    if item
-        .keys()
-        .any(|key| !matches!(key.as_str(), "minutes_before" | "to" | "note"))
-    {
-        errors.push("unknown_field", UNKNOWN);
-        return None;
-    }
-    let minutes_before = item.get("minutes_before").and_then(Value::as_i64);
-    let recipients = item
-        .get("to")
-        .and_then(Value::as_str)
-        .and_then(Recipients::parse);
-    let note = match item.get("note") {
-        None | Some(Value::Null) => Some(""),
-        Some(value) => value.as_str(),
-    };
-    if minutes_before.is_none() {
-        errors.push(
-            API_FIELDS.lead[index],
-            "Give whole minutes before the meeting, 1 to 43200.",
-        );
-    }
-    if recipients.is_none() {
-        errors.push(
-            API_FIELDS.recipients[index],
-            "Give \"invitee\", \"host\" or \"both\".",
-        );
-    }
-    if note.is_none() {
-        errors.push(API_FIELDS.note[index], "Give a text or null.");
-    }
-    Some(Reminder {
-        minutes_before: minutes_before?,
-        recipients: recipients?,
-        note: note?.to_owned(),
-    })
-}
-
-/// The plan a `PUT` body describes, checked.
+/// The plan a `PUT` body describes, checked by the rules the dashboard's rows follow (each
+/// reminder read as a row in minutes, its errors under its path in the body).
 fn plan_of(body: &Map<String, Value>) -> Result<ReminderPlan, FieldErrors> {
     if body.keys().any(|key| key != "plan" && key != "reminders") {
         return Err(FieldErrors::one("unknown_field", UNKNOWN));
     }
     let reminders = body.get("reminders").unwrap_or(&Value::Null);
-    match body.get("plan").and_then(Value::as_str) {
-        Some("instance")
-            if reminders.is_null() || reminders.as_array().is_some_and(Vec::is_empty) =>
-        {
-            Ok(ReminderPlan::Instance)
-        }
-        Some("instance") => Err(FieldErrors::one(
+    let items = match (
+        body.get("plan").and_then(Value::as_str),
+        reminders.as_array(),
+    ) {
+        (Some("instance"), None) if reminders.is_null() => return Ok(ReminderPlan::Instance),
+        (Some("instance"), Some(items)) if items.is_empty() => return Ok(ReminderPlan::Instance),
+        (Some("instance"), _) => return Err(FieldErrors::one(
             "reminders",
             "The instance's plan has no reminders of its own; send \"plan\": \"own\" with them.",
         )),
-        Some("own") => {
-            let Some(items) = reminders.as_array() else {
-                return Err(FieldErrors::one(
-                    "reminders",
-                    "Give the reminders as an array (empty for none).",
-                ));
-            };
-            check_count(items.len(), &API_FIELDS)?;
-            let mut errors = FieldErrors::default();
-            let list: Vec<Reminder> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(index, item)| reminder(index, item, &mut errors))
-                .collect();
-            if !errors.is_empty() {
-                return Err(errors);
-            }
-            checked(list, &API_FIELDS).map(ReminderPlan::Own)
+        (Some("own"), Some(items)) => items,
+        (Some("own"), None) => {
+            return Err(FieldErrors::one(
+                "reminders",
+                "Give the reminders as an array (empty for none).",
+            ))
         }
-        _ => Err(FieldErrors::one(
-            "plan",
-            "Give \"instance\" (the instance's reminder) or \"own\".",
-        )),
+        _ => {
+            return Err(FieldErrors::one(
+                "plan",
+                "Give \"instance\" (the instance's reminder) or \"own\".",
+            ))
+        }
+    };
+    check_count(items.len(), &API_FIELDS)?;
+    let mut typed = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let field = |name: &str| item.get(name).unwrap_or(&Value::Null);
+        if item.as_object().is_none_or(|o| {
+            o.keys()
+                .any(|k| !matches!(k.as_str(), "minutes_before" | "to" | "note"))
+        }) {
+            return Err(FieldErrors::one("unknown_field", UNKNOWN));
+        }
+        let note = match field("note") {
+            Value::Null => "",
+            Value::String(text) => text,
+            _ => {
+                return Err(FieldErrors::one(
+                    API_FIELDS.note[index],
+                    "Give a text or null.",
+                ))
+            }
+        };
+        // A missing or non-integer lead reads as text that is no whole number.
+        let amount = field("minutes_before")
+            .as_i64()
+            .map_or_else(|| "?".to_owned(), |m| m.to_string());
+        typed.push((amount, field("to").as_str().unwrap_or_default(), note));
     }
+    let rows: Vec<TypedRow<'_>> = typed
+        .iter()
+        .map(|(amount, to, note)| TypedRow {
+            amount,
+            recipients: to,
+            note,
+        })
+        .collect();
+    from_rows(&rows, &API_FIELDS).map(ReminderPlan::Own)
 }
 
 /// `PUT /api/v1/event-types/{id}/reminders`: replaces the event type's plan and answers it

@@ -20,7 +20,7 @@ use super::stored;
 use super::Kind;
 use crate::core::lifecycle::{reminder_is_due, ReminderLead};
 use crate::runtime::Run;
-use crate::store::{BookingDetailsRow, DueReminderRow, NewEmail, Store};
+use crate::store::{BookingDetailsRow, ReminderRow, NewEmail, Store};
 
 /// Reminders one run queues at most; the next minute's run takes the rest.
 const REMINDERS_PER_RUN: i64 = 25;
@@ -34,7 +34,7 @@ fn queue(store: &Store, kind: Kind, message: &super::Message) -> Result<NewEmail
 fn emails(
     store: &Store,
     row: &BookingDetailsRow,
-    due: &DueReminderRow,
+    due: &ReminderRow,
     manage_url: &str,
 ) -> Result<Vec<NewEmail>, String> {
     let (Some(start), Some(end)) = (
@@ -48,7 +48,7 @@ fn emails(
         .as_deref()
         .filter(|url| url.starts_with("https://"));
     let mut facts = stored::facts(row, start, end, meeting_url, manage_url);
-    facts.host_message = &due.note;
+    facts.host_message = due.note();
     let render_error = |e: askama::Error| format!("rendering a reminder: {e}");
     let recipients = due.recipients();
     let mut emails = Vec::with_capacity(2);
@@ -101,7 +101,7 @@ async fn queue_due(run: &Run) -> Result<u32, String> {
         ) else {
             continue;
         };
-        if !reminder_is_due(start, booked_at, Duration::minutes(reminder.minutes_before), *now) {
+        if !reminder_is_due(start, booked_at, Duration::minutes(reminder.minutes_before()), *now) {
             continue;
         }
         // Queued with a placeholder for the token, filled in as the email leaves.
@@ -114,7 +114,7 @@ async fn queue_due(run: &Run) -> Result<u32, String> {
             .claim_reminder(
                 &row.host_id,
                 &row.id,
-                reminder.minutes_before,
+                reminder.minutes_before(),
                 now.timestamp(),
                 &emails,
             )

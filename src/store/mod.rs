@@ -60,7 +60,7 @@ pub use outbox::{DueEmail, NewEmail};
 pub use privacy::{
     DuePrivacyEmail, HostProfileRow, PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT,
 };
-pub use reminders::DueReminderRow;
+pub use reminders::ReminderRow;
 pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;

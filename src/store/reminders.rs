@@ -8,39 +8,40 @@ use super::outbox::{queue_params, QUEUE_FOR_REMINDER};
 use super::{NewEmail, Param, Store, StoreError};
 use crate::core::reminders::{Recipients, Reminder, ReminderPlan};
 
-/// One row of an event type's plan: the event type's choice, and one of its reminders (none
-/// when it has none).
-#[derive(Deserialize)]
-struct PlanRow {
+/// A reminder as the store reads it: one row of an event type's plan (with the event type's
+/// choice; the reminder's columns are empty when it has none), of a host's export, or due for
+/// a booking. One row type for the three reads: each type D1 rows are read into costs the
+/// Worker's size budget a deserializer.
+#[derive(Debug, Deserialize)]
+pub struct ReminderRow {
+    #[serde(default)]
     own_reminders: i64,
+    #[serde(default)]
+    pub event_type_id: String,
+    #[serde(default)]
+    pub booking_id: String,
+    #[serde(default)]
+    pub host_id: String,
     minutes_before: Option<i64>,
     recipients: Option<String>,
     note: Option<String>,
 }
 
-/// One reminder of one of the host's event types, as their export lists it.
-#[derive(Deserialize, serde::Serialize)]
-pub struct ExportReminderRow {
-    event_type_id: String,
-    minutes_before: i64,
-    recipients: String,
-    note: String,
-}
+impl ReminderRow {
+    /// How long before the meeting it goes out, in minutes.
+    pub fn minutes_before(&self) -> i64 {
+        self.minutes_before.unwrap_or_default()
+    }
 
-/// A reminder whose time has come for a booking, found by the cron.
-#[derive(Debug, Deserialize)]
-pub struct DueReminderRow {
-    pub booking_id: String,
-    pub host_id: String,
-    pub minutes_before: i64,
-    recipients: String,
-    pub note: String,
-}
-
-impl DueReminderRow {
     /// Who gets it (the table's CHECK allows nothing else; the instance's goes to both).
     pub fn recipients(&self) -> Recipients {
-        Recipients::parse(&self.recipients).unwrap_or(Recipients::Both)
+        Recipients::parse(self.recipients.as_deref().unwrap_or_default())
+            .unwrap_or(Recipients::Both)
+    }
+
+    /// The host's text; empty: none.
+    pub fn note(&self) -> &str {
+        self.note.as_deref().unwrap_or_default()
     }
 }
 
@@ -55,7 +56,7 @@ impl Store {
         host_id: &str,
         event_type_id: &str,
     ) -> Result<Option<ReminderPlan>, StoreError> {
-        let rows: Vec<PlanRow> = self
+        let rows: Vec<ReminderRow> = self
             .all(
                 "reminder_plan",
                 "SELECT e.own_reminders, r.minutes_before, r.recipients, r.note FROM event_types e \
@@ -71,23 +72,19 @@ impl Store {
             return Ok(Some(ReminderPlan::Instance));
         }
         let reminders = rows
-            .into_iter()
-            .filter_map(|row| {
-                Some(Reminder {
-                    minutes_before: row.minutes_before?,
-                    recipients: Recipients::parse(row.recipients.as_deref()?)?,
-                    note: row.note.unwrap_or_default(),
-                })
+            .iter()
+            .filter(|row| row.minutes_before.is_some())
+            .map(|row| Reminder {
+                minutes_before: row.minutes_before(),
+                recipients: row.recipients(),
+                note: row.note().to_owned(),
             })
             .collect();
         Ok(Some(ReminderPlan::Own(reminders)))
     }
 
     /// Every reminder of the host's event types, for their data export.
-    pub async fn export_reminders(
-        &self,
-        host_id: &str,
-    ) -> Result<Vec<ExportReminderRow>, StoreError> {
+    pub async fn export_reminders(&self, host_id: &str) -> Result<Vec<ReminderRow>, StoreError> {
         self.all(
             "export_reminders",
             "SELECT r.event_type_id, r.minutes_before, r.recipients, r.note \
@@ -158,7 +155,7 @@ impl Store {
         now: i64,
         default_minutes: i64,
         limit: i64,
-    ) -> Result<Vec<DueReminderRow>, StoreError> {
+    ) -> Result<Vec<ReminderRow>, StoreError> {
         self.all(
             "due_reminders",
             "SELECT b.id AS booking_id, b.host_id, r.minutes_before, r.recipients, r.note \

@@ -158,16 +158,14 @@ test("a host gives an event type its own reminders, and the page fits a phone an
   await page.goto(`${browser.baseUrl}/dashboard`);
   await Promise.all([page.waitForURL(/\/reminders$/), page.click("a[href$=\"/reminders\"] >> nth=0")]);
   await page.check("#plan-own");
-  await page.fill("#amount-0", "1");
-  await page.selectOption("#unit-0", "days");
+  await page.selectOption("#lead-0", { label: "1 day before" });
   await page.selectOption("#to-0", "invitee");
   await page.fill("#note-0", "Bring the contract.");
   // A second row a day ahead too: refused, shown again with the error under the field.
-  await page.fill("#amount-1", "24");
-  await page.selectOption("#unit-1", "hours");
+  await page.selectOption("#lead-1", "1440");
   await page.click("button >> text=Save reminders");
-  await page.waitForSelector("#amount-1-error");
-  assert.equal(await page.getAttribute("#amount-1", "aria-invalid"), "true");
+  await page.waitForSelector("#lead-1-error");
+  assert.equal(await page.getAttribute("#lead-1", "aria-invalid"), "true");
   assert.equal(await page.inputValue("#note-0"), "Bring the contract.");
   for (const [device, width, height] of [["phone", 390, 844], ["desktop", 1280, 900]]) {
     await page.setViewportSize({ width, height });
@@ -179,13 +177,12 @@ test("a host gives an event type its own reminders, and the page fits a phone an
     await shot(page, `dashboard-${device}-reminders-error`);
     await axe(page, `dashboard-${device}-reminders-error`);
   }
-  await page.fill("#amount-1", "1");
+  await page.selectOption("#lead-1", { label: "1 hour before" });
   await Promise.all([page.waitForURL(/\/reminders\?saved$/), page.click("button >> text=Save reminders")]);
   assert.match(await page.textContent("p.notice"), /Reminders saved/);
-  assert.equal(await page.inputValue("#amount-0"), "1");
-  assert.equal(await page.inputValue("#unit-0"), "days");
-  assert.equal(await page.inputValue("#amount-1"), "1");
-  assert.equal(await page.inputValue("#unit-1"), "hours");
+  assert.equal(await page.inputValue("#lead-0"), "1440");
+  assert.equal(await page.inputValue("#lead-1"), "60");
+  assert.equal(await page.inputValue("#note-0"), "Bring the contract.");
   await axe(page, "dashboard-desktop-reminders");
   await page.close();
 });

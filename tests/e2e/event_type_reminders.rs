@@ -37,10 +37,15 @@ fn worker_with_host(tag: &str, name: &str, slugs: &[&'static str]) -> (OtherWork
     )
 }
 
-/// Gives the host's event type `slug` its own reminders `(minutes before, to, note)`.
+/// Gives the host's event type `slug` its own reminders `(minutes before, to, note)`, in
+/// place of those it had.
 fn own_reminders(worker: &OtherWorker, host: &SeededHost, slug: &str, list: &[(i64, &str, &str)]) {
     let event = format!("{}-{slug}", host.id);
-    let mut statements = format!("UPDATE event_types SET own_reminders = 1 WHERE id = '{event}';");
+    // As the dashboard saves: the choice, the old rows out, the new ones in.
+    let mut statements = format!(
+        "UPDATE event_types SET own_reminders = 1 WHERE id = '{event}'; \
+         DELETE FROM event_type_reminders WHERE event_type_id = '{event}';"
+    );
     for (minutes, to, note) in list {
         statements.push_str(&format!(
             "INSERT INTO event_type_reminders (event_type_id, minutes_before, recipients, note) \
@@ -151,7 +156,18 @@ fn each_reminder_goes_out_once_at_its_time_to_whom_it_names_with_the_hosts_text(
         reminders_to(&host_email).is_empty(),
         "the day-before one is the invitee's only"
     );
-    // Later runs, two at once among them, send it no second time.
+    // The host saves the same reminders again, one text changed: later runs, two at once
+    // among them, send it no second time.
+    own_reminders(
+        &worker,
+        &host,
+        "call",
+        &[
+            (1440, "invitee", "Saved again."),
+            (60, "host", ""),
+            (30, "both", ""),
+        ],
+    );
     racing_crons_at(&worker, start - Duration::minutes(1439));
     cron_at(&worker, start - Duration::minutes(120));
     assert_eq!(reminders_to(invitee).len(), 1);
@@ -257,6 +273,21 @@ fn a_moved_meeting_is_reminded_for_its_new_time_and_late_bookings_and_empty_plan
     assert_eq!(wait_for_emails(default, "Reminder:", 1).len(), 1);
     cron_at(&worker, start - Duration::minutes(1));
     assert!(reminders_to(quiet).is_empty());
+    // The instance's reminder went; an own list with the same lead does not send it again,
+    // only its new hour-before one.
+    own_reminders(
+        &worker,
+        &host,
+        "quick",
+        &[(1440, "both", ""), (60, "invitee", "")],
+    );
+    cron_at(
+        &worker,
+        start + Duration::hours(1) - Duration::minutes(1439),
+    );
+    assert_eq!(reminders_to(default).len(), 1);
+    cron_at(&worker, start);
+    assert_eq!(wait_for_emails(default, "Reminder:", 2).len(), 2);
 }
 
 fn reminders_page(host: &SeededHost) -> String {
@@ -305,16 +336,13 @@ fn a_host_sets_reminders_on_the_dashboard_without_script_and_through_the_api() {
         &host,
         &[
             ("plan", "own"),
-            ("amount-0", "1"),
-            ("unit-0", "hours"),
+            ("lead-0", "60"),
             ("to-0", "host"),
             ("note-0", ""),
-            ("amount-1", ""),
-            ("unit-1", "hours"),
+            ("lead-1", ""),
             ("to-1", "both"),
             ("note-1", ""),
-            ("amount-2", "2"),
-            ("unit-2", "days"),
+            ("lead-2", "2880"),
             ("to-2", "invitee"),
             ("note-2", "Read the agenda."),
         ],
@@ -325,7 +353,13 @@ fn a_host_sets_reminders_on_the_dashboard_without_script_and_through_the_api() {
     assert!(page
         .body
         .contains("id=\"plan-own\" name=\"plan\" value=\"own\" checked"));
-    assert!(page.body.contains("id=\"amount-0\" name=\"amount-0\" type=\"number\" min=\"1\" step=\"1\" inputmode=\"numeric\" value=\"2\""), "{}", page.body);
+    // Latest first: row 1 is now the two days, chosen in its list.
+    let first_row = page.body.split("id=\"lead-1\"").next().unwrap();
+    assert!(
+        first_row.contains("<option value=\"2880\" selected>2 days before</option>"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("Read the agenda."));
     let stored = sql(&format!(
         "SELECT minutes_before, recipients, note FROM event_type_reminders \
@@ -348,36 +382,29 @@ fn a_host_sets_reminders_on_the_dashboard_without_script_and_through_the_api() {
         (Some(2880), Some("Read the agenda."))
     );
 
-    // A wrong row is shown again as typed, its error under it; nothing changes.
+    // A wrong row is shown again as chosen, its error under it; nothing changes.
     let wrong = save_on_form(
         &browser,
         &host,
         &[
             ("plan", "own"),
-            ("amount-0", "24"),
-            ("unit-0", "hours"),
+            ("lead-0", "1440"),
             ("to-0", "both"),
             ("note-0", "kept text"),
-            ("amount-1", "1"),
-            ("unit-1", "days"),
+            ("lead-1", "1440"),
             ("to-1", "both"),
             ("note-1", ""),
-            ("amount-2", "31"),
-            ("unit-2", "days"),
+            ("lead-2", "50000"),
             ("to-2", "both"),
             ("note-2", ""),
         ],
     );
     assert_eq!(wrong.status, 422, "{}", wrong.body);
-    assert!(
-        wrong.body.contains("id=\"amount-1-error\""),
-        "{}",
-        wrong.body
-    );
+    assert!(wrong.body.contains("id=\"lead-1-error\""), "{}", wrong.body);
     assert!(wrong
         .body
         .contains("Another reminder already goes 1 day before"));
-    assert!(wrong.body.contains("id=\"amount-2-error\""));
+    assert!(wrong.body.contains("id=\"lead-2-error\""));
     assert!(wrong.body.contains("kept text"));
     assert_eq!(
         sql(&format!(
@@ -391,12 +418,7 @@ fn a_host_sets_reminders_on_the_dashboard_without_script_and_through_the_api() {
     let unclear = save_on_form(
         &browser,
         &host,
-        &[
-            ("plan", "instance"),
-            ("amount-0", "3"),
-            ("unit-0", "hours"),
-            ("to-0", "both"),
-        ],
+        &[("plan", "instance"), ("lead-0", "180"), ("to-0", "both")],
     );
     assert_eq!(unclear.status, 422);
     assert!(unclear.body.contains("id=\"plan-error\""));

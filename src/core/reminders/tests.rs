@@ -1,39 +1,40 @@
 use super::*;
 
-fn row<'a>(amount: &'a str, unit: &'a str, to: &'a str, note: &'a str) -> TypedRow<'a> {
+fn row<'a>(amount: &'a str, to: &'a str, note: &'a str) -> TypedRow<'a> {
     TypedRow {
         amount,
-        unit,
         recipients: to,
         note,
     }
 }
 
 fn blank() -> TypedRow<'static> {
-    row("", "hours", "both", "")
+    row("", "both", "")
 }
 
 #[test]
 fn a_lead_is_said_in_the_largest_whole_unit() {
-    assert_eq!(LeadUnit::split(1440), (1, LeadUnit::Days));
-    assert_eq!(LeadUnit::split(2880), (2, LeadUnit::Days));
-    assert_eq!(LeadUnit::split(120), (2, LeadUnit::Hours));
-    assert_eq!(LeadUnit::split(90), (90, LeadUnit::Minutes));
-    assert_eq!(LeadUnit::split(1500), (25, LeadUnit::Hours));
     assert_eq!(lead_label(1440), "1 day");
+    assert_eq!(lead_label(2880), "2 days");
     assert_eq!(lead_label(60), "1 hour");
+    assert_eq!(lead_label(1500), "25 hours");
     assert_eq!(lead_label(1), "1 minute");
     assert_eq!(lead_label(45), "45 minutes");
-    assert_eq!(lead_label(4320), "3 days");
+    assert_eq!(lead_label(10080), "7 days");
+    assert!(OFFERED_LEADS.windows(2).all(|w| w[0] < w[1]));
+    assert!(OFFERED_LEADS.iter().all(|m| (1..=MAX_REMINDER_MINUTES).contains(m)));
 }
 
 #[test]
-fn the_forms_rows_become_a_list_latest_first_and_empty_rows_are_none() {
-    let list = from_form(&[
-        row("1", "hours", "host", ""),
-        blank(),
-        row(" 1 ", "days", "invitee", "  Bring the contract.  "),
-    ])
+fn the_rows_become_a_list_latest_first_and_empty_rows_are_none() {
+    let list = from_rows(
+        &[
+            row("60", "host", ""),
+            blank(),
+            row(" 1440 ", "invitee", "  Bring the contract.  "),
+        ],
+        &FORM_FIELDS,
+    )
     .unwrap();
     assert_eq!(
         list,
@@ -50,30 +51,41 @@ fn the_forms_rows_become_a_list_latest_first_and_empty_rows_are_none() {
             },
         ]
     );
-    assert_eq!(from_form(&[blank(), blank()]).unwrap(), vec![]);
+    assert_eq!(from_rows(&[blank(), blank()], &FORM_FIELDS).unwrap(), vec![]);
 }
 
 #[test]
 fn each_error_names_the_row_it_is_in() {
-    let errors = from_form(&[
-        blank(),
-        row("24", "hours", "both", ""),
-        row("1", "days", "both", ""),
-        row("x", "hours", "both", ""),
-        row("31", "days", "nobody", &"n".repeat(501)),
-    ])
+    let errors = from_rows(
+        &[
+            blank(),
+            row("1440", "both", ""),
+            row("1440", "both", ""),
+            row("x", "both", ""),
+            row("43201", "nobody", &"n".repeat(501)),
+        ],
+        &FORM_FIELDS,
+    )
     .unwrap_err();
-    assert!(errors.get("amount-2").unwrap().contains("already goes 1 day before"));
-    assert_eq!(errors.get("amount-3"), Some("Give a whole number."));
+    assert!(errors
+        .get("lead-2")
+        .unwrap()
+        .contains("already goes 1 day before"));
+    assert_eq!(errors.get("lead-3"), Some("Give a whole number."));
     assert_eq!(errors.get("to-4"), Some("Choose who gets the reminder."));
-    assert_eq!(errors.get("amount-1"), None);
-    assert_eq!(errors.get("amount-0"), None);
+    assert_eq!(errors.get("lead-1"), None);
+    assert_eq!(errors.get("lead-0"), None);
 
-    let errors = from_form(&[row("31", "days", "both", &"n".repeat(501))]).unwrap_err();
-    assert!(errors.get("amount-0").unwrap().contains("30 days"));
+    let errors = from_rows(&[row("43201", "both", &"n".repeat(501))], &FORM_FIELDS).unwrap_err();
+    assert!(errors.get("lead-0").unwrap().contains("30 days"));
     assert!(errors.get("note-0").unwrap().contains("500"));
-    let errors = from_form(&[row("0", "minutes", "both", "")]).unwrap_err();
-    assert!(errors.get("amount-0").is_some());
+    assert!(from_rows(&[row("0", "both", "")], &FORM_FIELDS).is_err());
+    let six: Vec<_> = (0..6).map(|_| blank()).collect();
+    assert!(from_rows(&six, &FORM_FIELDS)
+        .unwrap_err()
+        .get("lead-0")
+        .unwrap()
+        .contains("at most 5"));
 }
 
 #[test]
@@ -88,7 +100,7 @@ fn a_list_has_at_most_five_and_the_bounds_are_inclusive() {
     let mut six = five;
     six.push(reminder(6));
     let errors = checked(six, &FORM_FIELDS).unwrap_err();
-    assert!(errors.get("amount-0").unwrap().contains("at most 5"));
+    assert!(errors.get("lead-0").unwrap().contains("at most 5"));
     assert!(checked(vec![reminder(MAX_REMINDER_MINUTES + 1)], &FORM_FIELDS).is_err());
 }
 
