@@ -4,6 +4,7 @@
 //! and a missing or malformed setting fails with a message naming the variable.
 
 use crate::core::cron_plan::WorkersPlan;
+use crate::core::lifecycle::ReminderLead;
 use crate::core::signup::SignupPolicy;
 use crate::crypto::data_key::IndexKey;
 use crate::crypto::link_token::LinkKey;
@@ -118,6 +119,9 @@ pub struct Config {
     pub zoom_webhook_secret: Option<String>,
     /// `WORKERS_PLAN` (default `free`): the CPU a cron run may use, so what it takes on.
     pub workers_plan: WorkersPlan,
+    /// `REMINDER_MINUTES_BEFORE` (default 1440, `0`: none): the lead of the instance's
+    /// reminder, which event types without their own follow (`core::reminders`).
+    pub reminder_minutes: i64,
 }
 
 impl Config {
@@ -206,9 +210,17 @@ impl Config {
                 reason,
             }
         })?;
+        let reminder_minutes = ReminderLead::parse(lookup("REMINDER_MINUTES_BEFORE").as_deref())
+            .map_err(|reason| ConfigError::Invalid {
+                name: "REMINDER_MINUTES_BEFORE",
+                reason,
+            })?
+            .lead()
+            .map_or(0, |lead| lead.num_minutes());
         Ok(Self {
             signup_policy,
             workers_plan,
+            reminder_minutes,
             google_client: client("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")?,
             microsoft_client: client("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")?,
             zoom_client: client("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")?,
@@ -329,6 +341,17 @@ mod tests {
             Some("https://slots.example.com")
         );
         assert_eq!(config.workers_plan, WorkersPlan::Free);
+    }
+
+    #[test]
+    fn the_instance_reminder_defaults_to_a_day_and_a_typo_names_the_setting() {
+        let mut map = settings();
+        assert_eq!(Config::parse(|name| map.get(name).cloned()).unwrap().reminder_minutes, 1440);
+        map.insert("REMINDER_MINUTES_BEFORE", "0".into());
+        assert_eq!(Config::parse(|name| map.get(name).cloned()).unwrap().reminder_minutes, 0);
+        map.insert("REMINDER_MINUTES_BEFORE", "a day".into());
+        let error = Config::parse(|name| map.get(name).cloned()).err().unwrap();
+        assert!(error.to_string().contains("REMINDER_MINUTES_BEFORE"), "{error}");
     }
 
     #[test]

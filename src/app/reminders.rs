@@ -1,4 +1,4 @@
-//! Reminders per event type, for the dashboard and the host API alike: read an event type's
+//! Reminders per event type, for the dashboard: read an event type's
 //! plan (the instance's reminder, or its own list) and replace it. The cron that sends them
 //! is `mail::reminders`.
 
@@ -11,12 +11,9 @@ fn no_event_type() -> AppError {
 }
 
 /// The instance's reminder lead in minutes (`REMINDER_MINUTES_BEFORE`; `None`: off), which
-/// event types on [`ReminderPlan::Instance`] follow. A wrong setting reads as off here; the
-/// cron logs it.
+/// event types on [`ReminderPlan::Instance`] follow.
 pub fn instance_minutes(ctx: &Ctx) -> Option<i64> {
-    crate::mail::reminders::instance_minutes(&ctx.env)
-        .ok()
-        .filter(|minutes| *minutes > 0)
+    Some(ctx.config.reminder_minutes).filter(|minutes| *minutes > 0)
 }
 
 /// The host's event type `event_type_id` and its reminder plan.
@@ -36,18 +33,6 @@ pub async fn plan(
         .await?
         .ok_or_else(no_event_type)?;
     Ok((event, plan))
-}
-
-/// The reminder plan of the host's event type `event_type_id` alone.
-pub async fn plan_only(
-    ctx: &Ctx,
-    host_id: &str,
-    event_type_id: &str,
-) -> Result<ReminderPlan, AppError> {
-    ctx.store
-        .reminder_plan(host_id, event_type_id)
-        .await?
-        .ok_or_else(no_event_type)
 }
 
 /// Replaces the event type's plan with `plan` (checked by `core::reminders`). Reminders

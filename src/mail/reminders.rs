@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration};
 use super::render;
 use super::stored;
 use super::Kind;
-use crate::core::lifecycle::{reminder_is_due, ReminderLead};
+use crate::core::lifecycle::reminder_is_due;
 use crate::runtime::Run;
 use crate::store::{BookingDetailsRow, ReminderRow, NewEmail, Store};
 
@@ -63,27 +63,13 @@ fn emails(
     Ok(emails)
 }
 
-/// The instance's reminder lead in minutes, from `REMINDER_MINUTES_BEFORE` (unset: 1440;
-/// `0`: off), which event types without their own reminders follow.
-pub fn instance_minutes(env: &worker::Env) -> Result<i64, String> {
-    let lead = ReminderLead::parse(
-        env.var("REMINDER_MINUTES_BEFORE")
-            .ok()
-            .map(|v| v.to_string())
-            .as_deref(),
-    )
-    .map_err(|e| format!("the Worker setting REMINDER_MINUTES_BEFORE is invalid: {e}"))?;
-    Ok(lead.lead().map_or(0, |lead| lead.num_minutes()))
-}
-
 /// Queues the reminders due in `run` (at its `now`); returns how many it claimed.
 async fn queue_due(run: &Run) -> Result<u32, String> {
-    let default_minutes = instance_minutes(&run.env)?;
     let Run {
         config, store, now, ..
     } = run;
     let due = store
-        .due_reminders(now.timestamp(), default_minutes, REMINDERS_PER_RUN)
+        .due_reminders(now.timestamp(), config.reminder_minutes, REMINDERS_PER_RUN)
         .await
         .map_err(|e| e.to_string())?;
     let mut claimed = 0;
