@@ -573,6 +573,11 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
         Framing::Deny,
     ),
     (
+        "/dashboard/event-types/{id}/reminders",
+        "GET, HEAD, POST",
+        Framing::Deny,
+    ),
+    (
         "/dashboard/event-types/{id}/links/{link}/delete",
         "POST",
         Framing::Deny,
