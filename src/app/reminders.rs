@@ -1,6 +1,5 @@
-//! Reminders per event type, for the dashboard: read an event type's
-//! plan (the instance's reminder, or its own list) and replace it. The cron that sends them
-//! is `mail::reminders`.
+//! Reminders per event type, for the dashboard: read an event type's plan (the instance's
+//! reminder, or its own list) and replace it. The cron that sends them is `mail::reminders`.
 
 use super::{AppError, Ctx};
 use crate::core::reminders::ReminderPlan;

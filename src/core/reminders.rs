@@ -110,7 +110,7 @@ pub struct RowFields {
 }
 
 /// Refuses a list longer than [`MAX_REMINDERS`], under `fields.list`.
-pub fn check_count(len: usize, fields: &RowFields) -> Result<(), FieldErrors> {
+fn check_count(len: usize, fields: &RowFields) -> Result<(), FieldErrors> {
     if len > MAX_REMINDERS {
         return Err(FieldErrors::one(
             fields.list,
@@ -183,8 +183,9 @@ pub const FORM_FIELDS: RowFields = RowFields {
 };
 
 /// The list the rows describe (rows with an empty amount left out: the dashboard offers five),
-/// checked; each error names its row's field in `fields`.
-pub fn from_rows(rows: &[TypedRow<'_>], fields: &RowFields) -> Result<Vec<Reminder>, FieldErrors> {
+/// checked; each error names its row's field in [`FORM_FIELDS`].
+pub fn from_rows(rows: &[TypedRow<'_>]) -> Result<Vec<Reminder>, FieldErrors> {
+    let fields = &FORM_FIELDS;
     check_count(rows.len(), fields)?;
     let mut errors = FieldErrors::default();
     let mut list = Vec::new();
