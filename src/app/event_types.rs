@@ -39,11 +39,8 @@ pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
         // A stored value is written only after parsing, so it always reads back.
         questions: questions_from_json(&row.questions)
             .unwrap_or_default()
-            .into_iter()
-            .map(|q| QuestionInput {
-                label: q.label,
-                required: q.required,
-            })
+            .iter()
+            .map(QuestionInput::from)
             .collect(),
     }
 }

@@ -718,10 +718,12 @@ mod tests {
                 QuestionInput {
                     label: "Company".into(),
                     required: true,
+                    ..QuestionInput::default()
                 },
                 QuestionInput {
                     label: "company".into(),
                     required: false,
+                    ..QuestionInput::default()
                 },
             ],
             ..good()

@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod location;
 pub mod meeting_service;
 pub mod paging;
+pub mod phone;
 pub mod profile;
 pub mod questions;
 pub mod reminders;

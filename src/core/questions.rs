@@ -1,10 +1,16 @@
 //! The host's own questions to invitees, and the invitees' answers.
 //!
-//! A host asks up to [`MAX_QUESTIONS`] questions per event type, each a label and whether an
-//! answer is required. Questions are kept in D1 as a JSON array on the event type; an answer is
-//! kept with its booking together with the question as it read when the invitee answered, so
-//! editing the questions later never changes what an invitee was asked. Answers are invitee
-//! personal data: the retention job erases them with the name and the note.
+//! A host asks up to [`MAX_QUESTIONS`] questions per event type. Each has a [`QuestionKind`]
+//! (short or long text, a single or multiple choice, a checkbox, a phone number, a whole number,
+//! an email address or a web address), a label, an optional help text and whether an answer is
+//! required. Questions are kept in D1 as a JSON array on the event type; an answer is kept with
+//! its booking together with the question as it read when the invitee answered, so editing the
+//! questions later never changes what an invitee was asked. Answers are invitee personal data:
+//! the retention job erases them with the name and the note.
+//!
+//! Every answer is checked here, once, for the booking form and the API alike; the booking form
+//! states the same rules as native HTML constraints (so a browser checks them without script),
+//! except "at least one" of a multiple choice, which HTML cannot say.
 //!
 //! Form fields are positional (`question_1` … in the editor, `answer_1` … on the booking page),
 //! which keeps error field names fixed strings and the pages working without JavaScript.
@@ -12,50 +18,172 @@
 use serde::{Deserialize, Serialize};
 
 use super::booking::FieldErrors;
-use super::types::FieldError;
+use super::phone::PhoneNumber;
+use super::types::{Email, FieldError};
 
 /// Most questions one event type may ask: enough for an intake form, short enough to finish.
 pub const MAX_QUESTIONS: usize = 10;
 /// Longest question label; it is a form label, not a paragraph.
 pub const MAX_LABEL_CHARS: usize = 200;
-/// Longest answer; room for a few sentences, bounded so a booking row stays small.
+/// Longest help text under a question: a hint, not instructions.
+pub const MAX_HELP_CHARS: usize = 300;
+/// Most options of one choice question; a longer list wants a text answer.
+pub const MAX_OPTIONS: usize = 20;
+/// Longest option text.
+pub const MAX_OPTION_CHARS: usize = 80;
+/// Longest answer to a long-text question; room for a few sentences, bounded so a booking
+/// row stays small.
 pub const MAX_ANSWER_CHARS: usize = 1000;
+/// Longest answer to a short-text question: one line.
+pub const MAX_SHORT_ANSWER_CHARS: usize = 200;
+/// Largest magnitude of a number answer or bound; far beyond any count a form asks for.
+pub const MAX_NUMBER: i64 = 1_000_000_000;
+/// Longest stored form of an event type's questions (the column's CHECK in migration 0008).
+const MAX_STORED_CHARS: usize = 6000;
+/// What a ticked checkbox question's answer reads.
+pub const TICKED: &str = "Yes";
 
-/// Editor field names, one per position (error field names must be fixed strings).
-pub const QUESTION_FIELDS: [&str; MAX_QUESTIONS] = [
-    "question_1",
-    "question_2",
-    "question_3",
-    "question_4",
-    "question_5",
-    "question_6",
-    "question_7",
-    "question_8",
-    "question_9",
-    "question_10",
-];
+/// Ten field names `prefix1suffix` … `prefix10suffix`, fixed strings for error reports.
+macro_rules! numbered_fields {
+    ($prefix:literal, $suffix:literal) => {
+        [
+            concat!($prefix, "1", $suffix),
+            concat!($prefix, "2", $suffix),
+            concat!($prefix, "3", $suffix),
+            concat!($prefix, "4", $suffix),
+            concat!($prefix, "5", $suffix),
+            concat!($prefix, "6", $suffix),
+            concat!($prefix, "7", $suffix),
+            concat!($prefix, "8", $suffix),
+            concat!($prefix, "9", $suffix),
+            concat!($prefix, "10", $suffix),
+        ]
+    };
+}
 
+/// Editor field names of the labels, one per position (error field names must be fixed strings).
+pub const QUESTION_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "");
+/// Editor field names of the kinds.
+pub const KIND_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "_kind");
+/// Editor field names of the help texts.
+pub const HELP_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "_help");
+/// Editor field names of the options (one per line).
+pub const OPTIONS_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "_options");
+/// Editor field names of the smallest number allowed.
+pub const MIN_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "_min");
+/// Editor field names of the largest number allowed.
+pub const MAX_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "_max");
 /// Booking form field names, one per question position.
-pub const ANSWER_FIELDS: [&str; MAX_QUESTIONS] = [
-    "answer_1",
-    "answer_2",
-    "answer_3",
-    "answer_4",
-    "answer_5",
-    "answer_6",
-    "answer_7",
-    "answer_8",
-    "answer_9",
-    "answer_10",
-];
+pub const ANSWER_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("answer_", "");
 
-/// One question as the host wrote it.
+/// What kind of answer a question takes; it decides the form control and the answer's check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// One line of text.
+    ShortText,
+    /// A few lines of text; questions stored before kinds existed are these.
+    #[default]
+    LongText,
+    /// One of the options, shown as radio buttons.
+    Radio,
+    /// One of the options, shown as a drop-down list.
+    Select,
+    /// Any of the options, shown as checkboxes.
+    MultipleChoice,
+    /// One box to tick, the label saying what it means (e.g. consent).
+    Checkbox,
+    /// A phone number in international form, kept as E.164.
+    Phone,
+    /// A whole number, between the question's bounds.
+    Number,
+    /// An email address.
+    Email,
+    /// A web address (http or https).
+    Url,
+}
+
+impl QuestionKind {
+    /// Every kind, in the order the editor lists them.
+    pub const ALL: [Self; 10] = [
+        Self::ShortText,
+        Self::LongText,
+        Self::Radio,
+        Self::Select,
+        Self::MultipleChoice,
+        Self::Checkbox,
+        Self::Phone,
+        Self::Number,
+        Self::Email,
+        Self::Url,
+    ];
+
+    /// The name in forms, the API and storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ShortText => "short_text",
+            Self::LongText => "long_text",
+            Self::Radio => "radio",
+            Self::Select => "select",
+            Self::MultipleChoice => "multiple_choice",
+            Self::Checkbox => "checkbox",
+            Self::Phone => "phone",
+            Self::Number => "number",
+            Self::Email => "email",
+            Self::Url => "url",
+        }
+    }
+
+    /// The kind a form or API value names.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw.trim())
+    }
+
+    /// The host's name for it in the editor.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ShortText => "Short text",
+            Self::LongText => "Long text",
+            Self::Radio => "One of several (buttons)",
+            Self::Select => "One of several (list)",
+            Self::MultipleChoice => "Any of several",
+            Self::Checkbox => "A box to tick",
+            Self::Phone => "Phone number",
+            Self::Number => "Whole number",
+            Self::Email => "Email address",
+            Self::Url => "Web address",
+        }
+    }
+
+    /// Whether the question lists options to choose from.
+    pub fn has_options(self) -> bool {
+        matches!(self, Self::Radio | Self::Select | Self::MultipleChoice)
+    }
+}
+
+/// One question as the host wrote it; only a choice has options and only a number has bounds
+/// ([`parse_questions`] makes sure).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     /// The question as the invitee reads it, one line.
     pub label: String,
-    /// Whether a booking needs an answer to it.
+    /// Whether a booking needs an answer to it (for a checkbox: that it is ticked).
     pub required: bool,
+    /// What kind of answer it takes.
+    #[serde(default)]
+    pub kind: QuestionKind,
+    /// A hint shown under the question.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub help: String,
+    /// The options of a choice, in the host's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// The smallest number a number question takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The largest number a number question takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
 }
 
 /// A question as it arrived from the editor or the API, before checking.
@@ -65,6 +193,32 @@ pub struct QuestionInput {
     pub label: String,
     /// Whether the "required" box was ticked.
     pub required: bool,
+    /// The kind's name; blank means long text (as questions were before kinds).
+    pub kind: String,
+    /// The help text as typed.
+    pub help: String,
+    /// The options, one per line.
+    pub options: String,
+    /// The smallest number, as typed.
+    pub min: String,
+    /// The largest number, as typed.
+    pub max: String,
+}
+
+impl From<&Question> for QuestionInput {
+    /// A stored question as the editor's row shows it.
+    fn from(question: &Question) -> Self {
+        let bound = |b: Option<i64>| b.map(|n| n.to_string()).unwrap_or_default();
+        Self {
+            label: question.label.clone(),
+            required: question.required,
+            kind: question.kind.as_str().to_owned(),
+            help: question.help.clone(),
+            options: question.options.join("\n"),
+            min: bound(question.min),
+            max: bound(question.max),
+        }
+    }
 }
 
 /// An invitee's answer, with the question it answers as the invitee saw it.
@@ -72,22 +226,136 @@ pub struct QuestionInput {
 pub struct Answer {
     /// The question's label when the invitee answered it.
     pub question: String,
-    /// What the invitee wrote (trimmed, line breaks as `\n`).
+    /// What the invitee gave, in plain text: as written (trimmed, line breaks as `\n`), a phone
+    /// number in E.164 form, the options chosen joined by ", ", or [`TICKED`].
     pub answer: String,
 }
 
+/// One line of at most `max` characters without control characters.
+fn checked_line(text: &str, max: usize) -> Result<(), FieldError> {
+    if text.chars().count() > max {
+        Err(FieldError::TooLong(max))
+    } else if text.chars().any(char::is_control) {
+        Err(FieldError::ControlCharacters)
+    } else {
+        Ok(())
+    }
+}
+
+/// A number bound as typed: blank is none.
+fn bound(raw: &str) -> Result<Option<i64>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if n.abs() <= MAX_NUMBER => Ok(Some(n)),
+        _ => Err(FieldError::NotAWholeNumber),
+    }
+}
+
+/// The options of a choice, one per line: blank lines dropped, each checked, no repeats.
+fn parse_options(raw: &str) -> Result<Vec<String>, String> {
+    let mut options: Vec<String> = Vec::new();
+    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        checked_line(line, MAX_OPTION_CHARS).map_err(|e| format!("'{line}': {e}"))?;
+        if options.iter().any(|o| o.to_lowercase() == line.to_lowercase()) {
+            return Err(format!("'{line}' is listed twice."));
+        }
+        options.push(line.to_owned());
+    }
+    if options.len() < 2 {
+        return Err("Give at least two options, one per line.".into());
+    }
+    if options.len() > MAX_OPTIONS {
+        return Err(format!("Give at most {MAX_OPTIONS} options."));
+    }
+    Ok(options)
+}
+
+/// Checks one filled editor row; errors go under the row's fields.
+fn parse_question(position: usize, row: &QuestionInput, errors: &mut FieldErrors) -> Option<Question> {
+    let before = errors.iter().count();
+    let label = row.label.trim();
+    if let Err(e) = checked_line(label, MAX_LABEL_CHARS) {
+        errors.push(QUESTION_FIELDS[position], e.to_string());
+    }
+    let kind = if row.kind.trim().is_empty() {
+        QuestionKind::default()
+    } else {
+        QuestionKind::parse(&row.kind).unwrap_or_else(|| {
+            errors.push(KIND_FIELDS[position], "Choose a kind of answer from the list.");
+            QuestionKind::default()
+        })
+    };
+    let help = row.help.trim();
+    if let Err(e) = checked_line(help, MAX_HELP_CHARS) {
+        errors.push(HELP_FIELDS[position], e.to_string());
+    }
+    let mut options = Vec::new();
+    if kind.has_options() {
+        match parse_options(&row.options) {
+            Ok(parsed) => options = parsed,
+            Err(message) => errors.push(OPTIONS_FIELDS[position], message),
+        }
+    } else if !row.options.trim().is_empty() {
+        errors.push(
+            OPTIONS_FIELDS[position],
+            "Only a choice has options: choose a kind with options or clear them.",
+        );
+    }
+    let (mut min, mut max) = (None, None);
+    if kind == QuestionKind::Number {
+        match (bound(&row.min), bound(&row.max)) {
+            (Ok(low), Ok(high)) if low.zip(high).is_some_and(|(l, h)| l > h) => errors.push(
+                MAX_FIELDS[position],
+                "The largest number must not be below the smallest.",
+            ),
+            (Ok(low), Ok(high)) => (min, max) = (low, high),
+            (low, high) => {
+                if let Err(e) = low {
+                    errors.push(MIN_FIELDS[position], e.to_string());
+                }
+                if let Err(e) = high {
+                    errors.push(MAX_FIELDS[position], e.to_string());
+                }
+            }
+        }
+    } else {
+        for (raw, fields) in [(&row.min, MIN_FIELDS), (&row.max, MAX_FIELDS)] {
+            if !raw.trim().is_empty() {
+                errors.push(
+                    fields[position],
+                    "Only a whole-number question has bounds: clear this.",
+                );
+            }
+        }
+    }
+    (errors.iter().count() == before).then(|| Question {
+        label: label.to_owned(),
+        required: row.required,
+        kind,
+        help: help.to_owned(),
+        options,
+        min,
+        max,
+    })
+}
+
 /// Checks the editor's rows: blank rows are dropped (the form offers spare ones), every other
-/// label must be a single line of at most [`MAX_LABEL_CHARS`] and differ from the others.
-/// Errors are reported under `question_N` (N counting all rows, as the form shows them) or,
-/// for too many questions, `questions`.
+/// label must be a single line of at most [`MAX_LABEL_CHARS`] and differ from the others, and
+/// each row's kind, help, options and bounds must fit its kind. Errors are reported under the
+/// row's fields (`question_N`, `question_N_options` …, N counting all rows as the form shows
+/// them) or, for too many questions or too much text together, `questions`.
 pub fn parse_questions(rows: &[QuestionInput]) -> Result<Vec<Question>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let filled: Vec<(usize, &QuestionInput)> = rows
         .iter()
         .enumerate()
+        .take(MAX_QUESTIONS.max(rows.len()))
         .filter(|(_, row)| !row.label.trim().is_empty())
         .collect();
-    if filled.len() > MAX_QUESTIONS {
+    if filled.len() > MAX_QUESTIONS || filled.last().is_some_and(|(p, _)| *p >= MAX_QUESTIONS) {
         errors.push(
             "questions",
             format!("Ask at most {MAX_QUESTIONS} questions."),
@@ -96,26 +364,23 @@ pub fn parse_questions(rows: &[QuestionInput]) -> Result<Vec<Question>, FieldErr
     }
     let mut questions: Vec<Question> = Vec::with_capacity(filled.len());
     for (position, row) in filled {
-        let field = QUESTION_FIELDS
-            .get(position)
-            .copied()
-            .unwrap_or("questions");
-        let label = row.label.trim();
-        if label.chars().count() > MAX_LABEL_CHARS {
-            errors.push(field, FieldError::TooLong(MAX_LABEL_CHARS).to_string());
-        } else if label.chars().any(char::is_control) {
-            errors.push(field, FieldError::ControlCharacters.to_string());
-        } else if questions
+        let Some(question) = parse_question(position, row, &mut errors) else {
+            continue;
+        };
+        if questions
             .iter()
-            .any(|q| q.label.to_lowercase() == label.to_lowercase())
+            .any(|q| q.label.to_lowercase() == question.label.to_lowercase())
         {
-            errors.push(field, "You already ask this question.");
+            errors.push(QUESTION_FIELDS[position], "You already ask this question.");
         } else {
-            questions.push(Question {
-                label: label.to_owned(),
-                required: row.required,
-            });
+            questions.push(question);
         }
+    }
+    if errors.is_empty() && questions_to_json(&questions).chars().count() > MAX_STORED_CHARS {
+        errors.push(
+            "questions",
+            format!("Together these questions are too long to keep (at most {MAX_STORED_CHARS} characters): shorten some options or help texts."),
+        );
     }
     if errors.is_empty() {
         Ok(questions)
@@ -148,10 +413,75 @@ pub fn answers_from_json(stored: &str) -> Vec<Answer> {
     serde_json::from_str(stored).unwrap_or_default()
 }
 
-/// Checks an invitee's answers, `raw[i]` answering `questions[i]` (missing ones are empty):
-/// required ones must be given, none may be longer than [`MAX_ANSWER_CHARS`], line breaks are
-/// fine but other control characters are not. Errors go under `answer_N`. Unanswered optional
-/// questions are left out of the result.
+/// Checks one given (non-empty) answer against its question; `Ok` is the text kept.
+fn check_answer(question: &Question, text: &str) -> Result<String, FieldError> {
+    match question.kind {
+        QuestionKind::LongText => {
+            if text.chars().count() > MAX_ANSWER_CHARS {
+                Err(FieldError::TooLong(MAX_ANSWER_CHARS))
+            } else if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
+                Err(FieldError::ControlCharacters)
+            } else {
+                Ok(text.to_owned())
+            }
+        }
+        QuestionKind::ShortText => checked_line(text, MAX_SHORT_ANSWER_CHARS).map(|()| text.to_owned()),
+        QuestionKind::Radio | QuestionKind::Select => question
+            .options
+            .iter()
+            .find(|o| o.as_str() == text)
+            .cloned()
+            .ok_or(FieldError::NotAnOption),
+        QuestionKind::MultipleChoice => {
+            let chosen: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            if chosen.iter().any(|c| !question.options.iter().any(|o| o == c)) {
+                return Err(FieldError::NotAnOption);
+            }
+            // In the host's order, each once, however the answer listed them.
+            let kept: Vec<&str> = question
+                .options
+                .iter()
+                .map(String::as_str)
+                .filter(|o| chosen.contains(o))
+                .collect();
+            Ok(kept.join(", "))
+        }
+        // The form's box sends "yes"; anything else is not a tick (the API's "no" must not be one).
+        QuestionKind::Checkbox if text.eq_ignore_ascii_case("yes") => Ok(TICKED.to_owned()),
+        QuestionKind::Checkbox => Err(FieldError::NotAnOption),
+        QuestionKind::Phone => PhoneNumber::parse(text)
+            .map(|p| p.as_str().to_owned())
+            .ok_or(FieldError::BadPhone),
+        QuestionKind::Number => {
+            let number = text.parse::<i64>().map_err(|_| FieldError::NotAWholeNumber)?;
+            let low = question.min.unwrap_or(-MAX_NUMBER);
+            let high = question.max.unwrap_or(MAX_NUMBER);
+            if (low..=high).contains(&number) {
+                Ok(number.to_string())
+            } else {
+                Err(FieldError::NumberOutOfRange(low, high))
+            }
+        }
+        QuestionKind::Email => Email::parse(text).map(|e| e.as_str().to_owned()),
+        QuestionKind::Url => {
+            checked_line(text, MAX_ANSWER_CHARS)?;
+            match url::Url::parse(text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                    Ok(url.to_string())
+                }
+                _ => Err(FieldError::BadUrl),
+            }
+        }
+    }
+}
+
+/// Checks an invitee's answers, `raw[i]` answering `questions[i]` (missing ones are empty; a
+/// multiple choice's options one per line; any non-empty text ticks a checkbox): required ones
+/// must be given, each must fit its question's kind. Errors go under `answer_N`. Unanswered
+/// optional questions (and unticked optional boxes) are left out of the result.
 pub fn parse_answers(questions: &[Question], raw: &[String]) -> Result<Vec<Answer>, FieldErrors> {
     let mut errors = FieldErrors::default();
     let mut answers = Vec::new();
@@ -163,22 +493,21 @@ pub fn parse_answers(questions: &[Question], raw: &[String]) -> Result<Vec<Answe
             .unwrap_or_default();
         if text.is_empty() {
             if question.required {
-                errors.push(field, FieldError::Required.to_string());
+                let error = if question.kind == QuestionKind::Checkbox {
+                    FieldError::MustTick
+                } else {
+                    FieldError::Required
+                };
+                errors.push(field, error.to_string());
             }
             continue;
         }
-        if text.chars().count() > MAX_ANSWER_CHARS {
-            errors.push(field, FieldError::TooLong(MAX_ANSWER_CHARS).to_string());
-        } else if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            errors.push(field, "Control characters are not allowed here.");
-        } else {
-            answers.push(Answer {
+        match check_answer(question, &text) {
+            Ok(answer) => answers.push(Answer {
                 question: question.label.clone(),
-                answer: text,
-            });
+                answer,
+            }),
+            Err(e) => errors.push(field, e.to_string()),
         }
     }
     if errors.is_empty() {
@@ -192,7 +521,7 @@ pub fn parse_answers(questions: &[Question], raw: &[String]) -> Result<Vec<Answe
 /// for [`parse_answers`]. A label the event type does not ask is an error under `answers`.
 pub fn answers_by_label<'a>(
     questions: &[Question],
-    given: impl IntoIterator<Item = (&'a str, &'a str)>,
+    given: impl IntoIterator<Item = (&'a str, String)>,
 ) -> Result<Vec<String>, FieldErrors> {
     let mut raw = vec![String::new(); questions.len()];
     let mut unknown = Vec::new();
@@ -201,7 +530,7 @@ pub fn answers_by_label<'a>(
             .iter()
             .position(|q| q.label.to_lowercase() == label.trim().to_lowercase())
         {
-            Some(position) => raw[position] = answer.to_owned(),
+            Some(position) => raw[position] = answer,
             None => unknown.push(label),
         }
     }
@@ -231,6 +560,19 @@ mod tests {
         QuestionInput {
             label: label.into(),
             required,
+            ..QuestionInput::default()
+        }
+    }
+
+    fn typed(label: &str, kind: &str, options: &str, min: &str, max: &str) -> QuestionInput {
+        QuestionInput {
+            label: label.into(),
+            required: true,
+            kind: kind.into(),
+            options: options.into(),
+            min: min.into(),
+            max: max.into(),
+            ..QuestionInput::default()
         }
     }
 
@@ -246,7 +588,12 @@ mod tests {
             questions,
             vec![Question {
                 label: "Company".into(),
-                required: true
+                required: true,
+                kind: QuestionKind::LongText,
+                help: String::new(),
+                options: vec![],
+                min: None,
+                max: None,
             }]
         );
     }
@@ -321,11 +668,14 @@ mod tests {
     fn answers_by_label_follow_the_question_order_and_unknown_labels_are_refused() {
         let raw = answers_by_label(
             &asked(),
-            [("what should we cover?", "Pricing"), ("Company", "Acme")],
+            [
+                ("what should we cover?", "Pricing".to_owned()),
+                ("Company", "Acme".to_owned()),
+            ],
         )
         .unwrap();
         assert_eq!(raw, vec!["Acme".to_owned(), "Pricing".to_owned()]);
-        let errors = answers_by_label(&asked(), [("Budget", "lots")]).unwrap_err();
+        let errors = answers_by_label(&asked(), [("Budget", "lots".to_owned())]).unwrap_err();
         let message = errors.get("answers").unwrap();
         assert!(message.contains("no question 'Budget'"), "{message}");
         assert!(message.contains("'Company'"), "{message}");
@@ -340,5 +690,107 @@ mod tests {
             answer: "<b>A</b>".into(),
         }]);
         assert_eq!(answers_from_json(&stored)[0].answer, "<b>A</b>");
+    }
+
+    #[test]
+    fn questions_stored_before_kinds_read_as_long_text() {
+        let stored = r#"[{"label":"Company","required":true}]"#;
+        let questions = questions_from_json(stored).unwrap();
+        assert_eq!(questions[0].kind, QuestionKind::LongText);
+        assert!(questions[0].options.is_empty());
+    }
+
+    #[test]
+    fn each_kind_keeps_only_what_fits_it() {
+        let questions = parse_questions(&[
+            typed("Plan", "radio", "Basic\n\n Pro \n", "", ""),
+            typed("Seats", "number", "", "1", "50"),
+            typed("Phone", "phone", "", "", ""),
+        ])
+        .unwrap();
+        assert_eq!(questions[0].options, ["Basic", "Pro"]);
+        assert_eq!((questions[1].min, questions[1].max), (Some(1), Some(50)));
+        let json = questions_to_json(&questions);
+        assert_eq!(questions_from_json(&json).unwrap(), questions);
+        assert!(json.contains(r#""kind":"phone""#), "{json}");
+    }
+
+    #[test]
+    fn wrong_rows_are_named_by_their_field() {
+        let errors = parse_questions(&[
+            typed("Plan", "select", "Only one", "", ""),
+            typed("Size", "short_text", "A\nB", "1", ""),
+            typed("Seats", "number", "", "ten", "5"),
+            typed("Age", "number", "", "9", "3"),
+            typed("Colour", "paint", "", "", ""),
+            typed("Tags", "multiple_choice", "a\nA", "", ""),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            errors.get("question_1_options"),
+            Some("Give at least two options, one per line.")
+        );
+        assert!(errors.get("question_2_options").unwrap().contains("Only a choice"));
+        assert!(errors.get("question_2_min").unwrap().contains("whole-number"));
+        assert_eq!(errors.get("question_3_min"), Some("Enter a whole number."));
+        assert_eq!(errors.get("question_3_max"), None);
+        assert!(errors.get("question_4_max").unwrap().contains("below"));
+        assert!(errors.get("question_5_kind").is_some());
+        assert!(errors.get("question_6_options").unwrap().contains("twice"));
+    }
+
+    #[test]
+    fn too_many_options_or_too_much_text_together_is_refused() {
+        let many: Vec<String> = (1..=21).map(|n| format!("Option {n}")).collect();
+        let errors =
+            parse_questions(&[typed("Pick", "select", &many.join("\n"), "", "")]).unwrap_err();
+        assert_eq!(errors.get("question_1_options"), Some("Give at most 20 options."));
+        let long: Vec<String> = (1..=20).map(|n| format!("{n:0>78}")).collect();
+        let rows: Vec<QuestionInput> = (1..=10)
+            .map(|n| typed(&format!("Q{n}"), "select", &long.join("\n"), "", ""))
+            .collect();
+        let errors = parse_questions(&rows).unwrap_err();
+        assert!(errors.get("questions").unwrap().contains("too long to keep"));
+    }
+
+    fn one(kind: &str, options: &str, min: &str, max: &str) -> Vec<Question> {
+        parse_questions(&[typed("Q", kind, options, min, max)]).unwrap()
+    }
+
+    fn answer(questions: &[Question], raw: &str) -> Result<String, String> {
+        parse_answers(questions, &[raw.to_owned()])
+            .map(|answers| answers.into_iter().map(|a| a.answer).collect())
+            .map_err(|e| e.get("answer_1").unwrap().to_owned())
+    }
+
+    #[test]
+    fn answers_are_checked_by_kind() {
+        let choice = one("radio", "Basic\nPro", "", "");
+        assert_eq!(answer(&choice, "Pro"), Ok("Pro".into()));
+        assert_eq!(answer(&choice, "Gold"), Err(FieldError::NotAnOption.to_string()));
+        let many = one("multiple_choice", "Red\nGreen\nBlue", "", "");
+        assert_eq!(answer(&many, "Blue\nRed\nRed"), Ok("Red, Blue".into()));
+        assert_eq!(answer(&many, "Red\nPink"), Err(FieldError::NotAnOption.to_string()));
+        let number = one("number", "", "1", "50");
+        assert_eq!(answer(&number, " 12 "), Ok("12".into()));
+        assert_eq!(answer(&number, "51"), Err("Enter a whole number from 1 to 50.".into()));
+        assert_eq!(answer(&number, "1.5"), Err("Enter a whole number.".into()));
+        let phone = one("phone", "", "", "");
+        assert_eq!(answer(&phone, "+44 20 7946 0958"), Ok("+442079460958".into()));
+        assert_eq!(answer(&phone, "020 7946 0958"), Err(FieldError::BadPhone.to_string()));
+        let email = one("email", "", "", "");
+        assert_eq!(answer(&email, "Ana@Example.COM"), Ok("Ana@example.com".into()));
+        assert_eq!(answer(&email, "ana@"), Err(FieldError::BadEmail.to_string()));
+        let url = one("url", "", "", "");
+        assert_eq!(answer(&url, "https://example.com/x"), Ok("https://example.com/x".into()));
+        for bad in ["javascript:alert(1)", "example.com", "ftp://example.com"] {
+            assert_eq!(answer(&url, bad), Err(FieldError::BadUrl.to_string()), "{bad}");
+        }
+        let short = one("short_text", "", "", "");
+        assert_eq!(answer(&short, "two\nlines"), Err(FieldError::ControlCharacters.to_string()));
+        let tick = one("checkbox", "", "", "");
+        assert_eq!(answer(&tick, "yes"), Ok(TICKED.into()));
+        assert_eq!(answer(&tick, ""), Err(FieldError::MustTick.to_string()));
+        assert_eq!(answer(&tick, "no"), Err(FieldError::NotAnOption.to_string()));
     }
 }

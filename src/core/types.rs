@@ -29,6 +29,18 @@ pub enum FieldError {
     ReservedSlug(String),
     #[error("Choose a time zone from the list (an IANA name such as Europe/Berlin).")]
     UnknownTimeZone,
+    #[error("Enter the number in international form: + and the country code first, e.g. +44 20 7946 0958.")]
+    BadPhone,
+    #[error("Enter a web address starting with https://.")]
+    BadUrl,
+    #[error("Choose one of the options given.")]
+    NotAnOption,
+    #[error("Enter a whole number.")]
+    NotAWholeNumber,
+    #[error("Enter a whole number from {0} to {1}.")]
+    NumberOutOfRange(i64, i64),
+    #[error("Tick this box to go on.")]
+    MustTick,
     #[error("{0}")]
     Other(String),
 }

@@ -195,23 +195,35 @@ struct CreateBookingJson {
     booking: BookingInput,
 }
 
-/// The `answers` object as (label, text) pairs; anything but an object of strings is a 422.
-fn answer_pairs(value: Option<&serde_json::Value>) -> Result<Vec<(&str, &str)>, FieldErrors> {
+/// The `answers` object as (label, text) pairs: a string, an array of strings (a multiple
+/// choice, one per line for the core), a boolean (a checkbox: `true` ticks it) or a whole
+/// number; anything else is a 422.
+fn answer_pairs(value: Option<&serde_json::Value>) -> Result<Vec<(&str, String)>, FieldErrors> {
+    use serde_json::Value;
     let bad = || {
         FieldErrors::one(
             "answers",
-            "Give answers as an object of question label to text.",
+            "Give answers as an object of question label to text (an array of options for a \
+             multiple choice, true or false for a checkbox, a whole number for a number).",
         )
     };
-    match value {
-        None | Some(serde_json::Value::Null) => Ok(Vec::new()),
-        Some(serde_json::Value::Object(map)) => map
+    let text = |answer: &Value| match answer {
+        Value::String(text) => Some(text.clone()),
+        Value::Null | Value::Bool(false) => Some(String::new()),
+        Value::Bool(true) => Some("yes".to_owned()),
+        Value::Number(n) => n.as_i64().map(|n| n.to_string()),
+        Value::Array(items) => items
             .iter()
-            .map(|(label, answer)| match answer {
-                serde_json::Value::String(text) => Ok((label.as_str(), text.as_str())),
-                serde_json::Value::Null => Ok((label.as_str(), "")),
-                _ => Err(bad()),
-            })
+            .map(|o| o.as_str().filter(|o| !o.contains('\n')))
+            .collect::<Option<Vec<_>>>()
+            .map(|chosen| chosen.join("\n")),
+        Value::Object(_) => None,
+    };
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(label, answer)| text(answer).map(|t| (label.as_str(), t)).ok_or_else(bad))
             .collect(),
         Some(_) => Err(bad()),
     }

@@ -15,14 +15,23 @@ use crate::core::booking::FieldErrors;
 use crate::core::display::location_label;
 use crate::core::event_summary::summary;
 use crate::core::event_type::{EventTypeInput, LocationKind};
-use crate::core::questions::{QuestionInput, MAX_QUESTIONS, QUESTION_FIELDS};
+use crate::core::questions::{
+    QuestionInput, QuestionKind, HELP_FIELDS, KIND_FIELDS, MAX_FIELDS, MAX_QUESTIONS, MIN_FIELDS,
+    OPTIONS_FIELDS, QUESTION_FIELDS,
+};
 
-/// One row of the questions editor.
+/// One row of the questions editor: its fields' names (also where their errors are reported)
+/// and what they hold.
 struct QuestionRow {
-    /// `question_N`: the label field's name and id, and where its error is reported.
+    /// `question_N`: the label field's name and id.
     field: &'static str,
-    label: String,
-    required: bool,
+    kind_field: &'static str,
+    help_field: &'static str,
+    options_field: &'static str,
+    min_field: &'static str,
+    max_field: &'static str,
+    input: QuestionInput,
+    kinds: Vec<Choice>,
 }
 
 /// Blank rows the editor offers below the questions, so a host adds one without JavaScript.
@@ -114,11 +123,31 @@ impl EventTypePage {
             .take((used + SPARE_QUESTION_ROWS).min(MAX_QUESTIONS))
             .enumerate()
             .map(|(position, field)| {
-                let row = self.input.questions.get(position);
+                let input = self
+                    .input
+                    .questions
+                    .get(position)
+                    .cloned()
+                    .unwrap_or_default();
+                // A new row offers one line of text, the most common question.
+                let kind = QuestionKind::parse(&input.kind)
+                    .map_or(QuestionKind::ShortText.as_str(), QuestionKind::as_str);
                 QuestionRow {
                     field,
-                    label: row.map(|q| q.label.clone()).unwrap_or_default(),
-                    required: row.is_some_and(|q| q.required),
+                    kind_field: KIND_FIELDS[position],
+                    help_field: HELP_FIELDS[position],
+                    options_field: OPTIONS_FIELDS[position],
+                    min_field: MIN_FIELDS[position],
+                    max_field: MAX_FIELDS[position],
+                    kinds: QuestionKind::ALL
+                        .iter()
+                        .map(|k| Choice {
+                            value: k.as_str().to_owned(),
+                            label: k.label().to_owned(),
+                            chosen: k.as_str() == kind,
+                        })
+                        .collect(),
+                    input,
                 }
             })
             .collect()
@@ -287,11 +316,15 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),
         other_durations,
-        questions: QUESTION_FIELDS
-            .iter()
-            .map(|name| QuestionInput {
-                label: value(name),
-                required: field(pairs, &format!("{name}_required")).is_some(),
+        questions: (0..MAX_QUESTIONS)
+            .map(|n| QuestionInput {
+                label: value(QUESTION_FIELDS[n]),
+                required: field(pairs, &format!("{}_required", QUESTION_FIELDS[n])).is_some(),
+                kind: value(KIND_FIELDS[n]),
+                help: value(HELP_FIELDS[n]),
+                options: value(OPTIONS_FIELDS[n]),
+                min: value(MIN_FIELDS[n]),
+                max: value(MAX_FIELDS[n]),
             })
             .collect(),
     }

@@ -211,7 +211,9 @@ fn overlay(
                 Some(rows) => base.questions = rows,
                 None => errors.push(
                     "questions",
-                    "Use an array of objects like {\"label\": \"Company\", \"required\": true}.",
+                    "Use an array of objects like {\"label\": \"Company\", \"required\": true, \
+                     \"kind\": \"short_text\"}: \"options\" an array of strings, \"min\" and \
+                     \"max\" whole numbers.",
                 ),
             }
             continue;
@@ -297,15 +299,30 @@ fn durations_text(value: &Value) -> Option<String> {
     }
 }
 
-/// `[{"label", "required"?}]` as the editor's rows; `null` removes every question.
+/// The question fields the API takes, as the editor has them.
+const QUESTION_KEYS: [&str; 7] = ["label", "required", "kind", "help", "options", "min", "max"];
+
+/// `[{"label", "required"?, "kind"?, "help"?, "options"?, "min"?, "max"?}]` as the editor's
+/// rows (options as an array of strings, bounds as integers); `null` removes every question.
+/// `None` for any other shape.
 fn question_rows(value: &Value) -> Option<Vec<QuestionInput>> {
+    let text = |object: &serde_json::Map<String, Value>, key: &str| match object.get(key) {
+        None | Some(Value::Null) => Some(String::new()),
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => None,
+    };
+    let whole = |object: &serde_json::Map<String, Value>, key: &str| match object.get(key) {
+        None | Some(Value::Null) => Some(String::new()),
+        Some(Value::Number(n)) => n.as_i64().map(|n| n.to_string()),
+        Some(_) => None,
+    };
     match value {
         Value::Null => Some(Vec::new()),
         Value::Array(items) => items
             .iter()
             .map(|item| {
                 let object = item.as_object()?;
-                if object.keys().any(|k| k != "label" && k != "required") {
+                if object.keys().any(|k| !QUESTION_KEYS.contains(&k.as_str())) {
                     return None;
                 }
                 let label = object.get("label")?.as_str()?;
@@ -314,11 +331,26 @@ fn question_rows(value: &Value) -> Option<Vec<QuestionInput>> {
                     Some(Value::Bool(b)) => *b,
                     Some(_) => return None,
                 };
+                let options = match object.get("options") {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::Array(options)) => options
+                        .iter()
+                        .map(|o| o.as_str().filter(|o| !o.contains('\n')))
+                        .collect::<Option<Vec<_>>>()?
+                        .join("\n"),
+                    Some(_) => return None,
+                };
                 // A blank label would be dropped silently by the editor's rules; here it is a
                 // mistake worth naming.
-                (!label.trim().is_empty()).then(|| QuestionInput {
+                (!label.trim().is_empty()).then_some(())?;
+                Some(QuestionInput {
                     label: label.to_owned(),
                     required,
+                    kind: text(object, "kind")?,
+                    help: text(object, "help")?,
+                    options,
+                    min: whole(object, "min")?,
+                    max: whole(object, "max")?,
                 })
             })
             .collect(),

@@ -157,26 +157,61 @@ struct ChosenDay {
     slots: Vec<SlotLink>,
 }
 
+/// One option of a choice question on the booking form.
+struct OptionField {
+    /// `answer_N-K`: the radio button's or checkbox's id.
+    id: String,
+    value: String,
+    /// Whether it is chosen (radio, checkbox) or selected (list).
+    chosen: bool,
+}
+
 /// One of the host's questions as a form field.
 struct QuestionField {
     /// `answer_N`: the field's name and id.
     name: &'static str,
     label: String,
+    /// The kind's name, which decides the control (`QuestionKind::as_str`).
+    kind: &'static str,
+    help: String,
     required: bool,
+    /// What the invitee gave, for a text-like field or a ticked box.
     value: String,
+    options: Vec<OptionField>,
+    min: Option<i64>,
+    max: Option<i64>,
 }
 
-/// The host's questions as form fields, holding `values` (by position).
+/// The host's questions as form fields, holding `values` (by position; a multiple choice's
+/// options one per line).
 fn question_fields(questions: &[Question], values: &[String]) -> Vec<QuestionField> {
     questions
         .iter()
         .zip(ANSWER_FIELDS)
         .enumerate()
-        .map(|(position, (question, name))| QuestionField {
-            name,
-            label: question.label.clone(),
-            required: question.required,
-            value: values.get(position).cloned().unwrap_or_default(),
+        .map(|(position, (question, name))| {
+            let value = values.get(position).cloned().unwrap_or_default();
+            let options = question
+                .options
+                .iter()
+                .enumerate()
+                .map(|(k, option)| OptionField {
+                    id: format!("{name}-{}", k + 1),
+                    value: option.clone(),
+                    chosen: value.lines().any(|chosen| chosen.trim() == option),
+                })
+                .collect();
+            QuestionField {
+                name,
+                label: question.label.clone(),
+                kind: question.kind.as_str(),
+                help: question.help.clone(),
+                required: question.required,
+                value,
+                options,
+                min: question.min,
+                max: question.max,
+            }
         })
         .collect()
 }
@@ -203,6 +238,19 @@ struct DurationLink {
 impl BookingForm {
     fn error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or("")
+    }
+
+    /// The ids a question's control is described by: its help (a phone question always has
+    /// one, the number's form) and its error.
+    fn described_by(&self, q: &QuestionField) -> String {
+        let mut ids = Vec::new();
+        if !q.help.is_empty() || q.kind == "phone" {
+            ids.push(format!("{}-help", q.name));
+        }
+        if self.errors.get(q.name).is_some() {
+            ids.push(format!("{}-error", q.name));
+        }
+        ids.join(" ")
     }
 }
 
@@ -567,10 +615,18 @@ pub async fn submit_booking(
         note: value("note"),
         idempotency_key: value("idempotency_key"),
     };
+    // A multiple choice sends its field once per ticked option: one per line for the core.
     let raw_answers: Vec<String> = ANSWER_FIELDS
         .iter()
         .take(questions.len())
-        .map(|name| value(name))
+        .map(|name| {
+            let given: Vec<&str> = pairs
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            given.join("\n")
+        })
         .collect();
     // Every field's problem is reported at once: the details and the answers together.
     let outcome = match (input.parse(), parse_answers(&questions, &raw_answers)) {

@@ -189,6 +189,10 @@ pub struct Strings {
     pub email: &'static str,
     pub note_question: &'static str,
     pub optional: &'static str,
+    /// A list question's empty first entry.
+    pub choose_one: &'static str,
+    /// Under a phone question: the form the number must take.
+    pub phone_form: &'static str,
     pub confirm_booking: &'static str,
     pub you_are_booked: &'static str,
     pub booking_cancelled: &'static str,
@@ -276,6 +280,13 @@ pub struct Strings {
     pub field_control_characters: &'static str,
     pub field_bad_email: &'static str,
     pub field_unknown_time_zone: &'static str,
+    pub field_bad_phone: &'static str,
+    pub field_bad_url: &'static str,
+    pub field_not_an_option: &'static str,
+    pub field_not_a_whole_number: &'static str,
+    /// `{min}` and `{max}` are replaced.
+    pub field_number_range: &'static str,
+    pub field_must_tick: &'static str,
     /// The booking emails and their invitations.
     pub mail: MailStrings,
 }
@@ -289,6 +300,11 @@ impl Strings {
             (FieldError::ControlCharacters, self.field_control_characters),
             (FieldError::BadEmail, self.field_bad_email),
             (FieldError::UnknownTimeZone, self.field_unknown_time_zone),
+            (FieldError::BadPhone, self.field_bad_phone),
+            (FieldError::BadUrl, self.field_bad_url),
+            (FieldError::NotAnOption, self.field_not_an_option),
+            (FieldError::NotAWholeNumber, self.field_not_a_whole_number),
+            (FieldError::MustTick, self.field_must_tick),
         ];
         if let Some((_, text)) = known.iter().find(|(e, _)| e.to_string() == english) {
             return (*text).to_owned();
@@ -297,8 +313,18 @@ impl Strings {
             .strip_prefix("Use at most ")
             .and_then(|rest| rest.strip_suffix(" characters."))
             .filter(|n| n.parse::<usize>().is_ok());
-        match too_long {
-            Some(n) => Self::fill(self.field_too_long, "n", n),
+        if let Some(n) = too_long {
+            return Self::fill(self.field_too_long, "n", n);
+        }
+        let range = english
+            .strip_prefix("Enter a whole number from ")
+            .and_then(|rest| rest.strip_suffix('.'))
+            .and_then(|rest| rest.split_once(" to "))
+            .filter(|(min, max)| min.parse::<i64>().is_ok() && max.parse::<i64>().is_ok());
+        match range {
+            Some((min, max)) => {
+                Self::fill(&Self::fill(self.field_number_range, "min", min), "max", max)
+            }
             None => english.to_owned(),
         }
     }
@@ -460,6 +486,27 @@ mod tests {
             FieldError::BadEmail.to_string()
         );
         assert_eq!(de.field_error("Something new."), "Something new.");
+    }
+
+    #[test]
+    fn every_answer_error_reads_in_german_and_english_matches_the_core() {
+        let (en, de) = (Lang::En.strings(), Lang::De.strings());
+        for error in [
+            FieldError::BadPhone,
+            FieldError::BadUrl,
+            FieldError::NotAnOption,
+            FieldError::NotAWholeNumber,
+            FieldError::MustTick,
+            FieldError::NumberOutOfRange(-5, 12),
+        ] {
+            let english = error.to_string();
+            assert_eq!(en.field_error(&english), english);
+            assert_ne!(de.field_error(&english), english, "{english}");
+        }
+        assert_eq!(
+            de.field_error(&FieldError::NumberOutOfRange(-5, 12).to_string()),
+            "Geben Sie eine ganze Zahl von -5 bis 12 ein."
+        );
     }
 
     #[test]

@@ -55,4 +55,18 @@
   // "input" only: a "change" on leaving a text field would rewrite the line while the
   // pointer is on the Save button, and Chromium then drops that click.
   form.addEventListener("input", update);
+  // A question row shows options only for a choice and bounds only for a number; without
+  // script every field shows and the server refuses what does not fit the kind.
+  function fit(select) {
+    var row = select.closest(".question-row"), kind = select.value;
+    var shown = { choice: /^(radio|select|multiple_choice)$/.test(kind), number: kind === "number" };
+    row.querySelectorAll("[data-for]").forEach(function (field) {
+      var filled = field.querySelector("input, textarea").value.trim() !== "";
+      field.hidden = !shown[field.getAttribute("data-for")] && !filled;
+    });
+  }
+  form.querySelectorAll(".question-row select[name$=_kind]").forEach(function (select) {
+    fit(select);
+    select.addEventListener("change", function () { fit(select); });
+  });
 })();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { ARTIFACTS, axe, leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
+import { ARTIFACTS, axe, firstLoad, leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
 
 const BUDGET_BYTES = 30 * 1024;
 
@@ -86,6 +86,76 @@ test("the booking page's first load is under 30 KB compressed", async () => {
   assert.ok(responses.length >= 3, "HTML, CSS and JS were loaded");
   assert.ok(compressed < BUDGET_BYTES, `first load ${compressed} bytes compressed`);
   await page.close();
+});
+
+test("a form with every kind of question: native constraints agree with the server, axe, weight", async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.baseUrl}/demo/project-intake?tz=Asia%2FTokyo`);
+  if ((await page.$$("a.slot")).length === 0) {
+    await page.click("a[rel=next]");
+    await page.click("a.day.free >> nth=0");
+  }
+  const slotHref = await page.getAttribute("a.slot >> nth=0", "href");
+  await page.click("a.slot >> nth=0");
+  await page.waitForSelector("#book");
+  await shot(page, "booking-every-question");
+  await axe(page, "booking form with every kind of question");
+
+  // Each control's own HTML constraints judge a value as the server does (the form itself has
+  // `novalidate`, so the server's translated message is what an invitee reads).
+  const validity = (selector, value) =>
+    page.$eval(selector, (el, v) => { el.value = v; return el.checkValidity(); }, value);
+  const cases = [
+    ["#answer_1", "Acme", true], ["#answer_1", "", false], ["#answer_1", "x".repeat(201), true],
+    ["#answer_7", "+44 20 7946 0958", true], ["#answer_7", "0049 30 901820", true],
+    ["#answer_7", "020 7946 0958", false], ["#answer_7", "call me", false],
+    ["#answer_8", "12", true], ["#answer_8", "0", false], ["#answer_8", "501", false], ["#answer_8", "2.5", false],
+    ["#answer_9", "ana@example.com", true], ["#answer_9", "ana@", false],
+    ["#answer_10", "https://example.com", true], ["#answer_10", "example.com", false], ["#answer_10", "", true],
+  ];
+  for (const [selector, value, valid] of cases) {
+    // maxlength only stops typing, it does not make a set value invalid; the server says so.
+    if (value.length > 200) continue;
+    assert.equal(await validity(selector, value), valid, `${selector} = ${JSON.stringify(value)}`);
+  }
+  assert.equal(await page.$eval("#answer_6", (el) => el.checkValidity()), false, "a required box unticked");
+  assert.equal(await page.$eval("#answer_3-1", (el) => el.checkValidity()), false, "a required choice unchosen");
+  assert.equal(await page.$eval("#answer_4", (el) => el.checkValidity()), false, "the list's empty first entry");
+
+  // A wrong phone number, answered by the server next to the field, the rest kept.
+  await page.fill("#name", "Kenji Sato");
+  await page.fill("#email", "kenji@example.com");
+  await page.fill("#answer_1", "Sato Design");
+  await page.check("#answer_3-2");
+  await page.selectOption("#answer_4", "Japan");
+  await page.check("#answer_5-1");
+  await page.check("#answer_5-3");
+  await page.check("#answer_6");
+  await page.fill("#answer_7", "03-1234-5678");
+  await page.fill("#answer_8", "12");
+  await page.fill("#answer_9", "");
+  await page.fill("#answer_10", "https://sato.example");
+  await page.click("button[type=submit] >> text=Confirm booking");
+  await page.waitForSelector("#answer_7-error");
+  assert.match(await page.textContent("#answer_7-error"), /international form/);
+  assert.equal(await page.getAttribute("#answer_7", "aria-invalid"), "true");
+  assert.match(await page.getAttribute("#answer_7", "aria-describedby"), /answer_7-help answer_7-error/);
+  assert.equal(await page.isChecked("#answer_3-2"), true);
+  assert.equal(await page.isChecked("#answer_5-3"), true);
+  assert.equal(await page.inputValue("#answer_4"), "Japan");
+  await shot(page, "booking-every-question-error");
+  await axe(page, "booking form with a question's error");
+  await page.fill("#answer_7", "+81 3-1234-5678");
+  await page.click("button[type=submit] >> text=Confirm booking");
+  await page.waitForURL(/\/booking\//);
+  const summary = await page.textContent(".summary");
+  assert.match(summary, /Phone\s*\+81312345678/);
+  assert.match(summary, /Topics\s*Pricing, Onboarding/);
+  await page.close();
+
+  const load = await firstLoad(browser.context, new URL(slotHref, browser.baseUrl).href);
+  writeFileSync(path.join(ARTIFACTS, "first-load-every-question.txt"), load.lines.join("\n") + "\n");
+  assert.ok(load.compressed < BUDGET_BYTES, `the form's first load ${load.compressed} bytes compressed`);
 });
 
 test("no request of the browser left 127.0.0.1", () => {

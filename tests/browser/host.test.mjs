@@ -52,6 +52,15 @@ test("a host signs in, sets up an event type with questions and durations, and i
   await page.fill("#question_1", "Company");
   await page.check("#question_1_required");
   await page.fill("#question_2", "What would you like to discuss?");
+  // A row shows options only for a choice and bounds only for a number.
+  assert.equal(await page.isVisible("#question_2_options"), false);
+  assert.equal(await page.isVisible("#question_2_min"), false);
+  await page.selectOption("#question_2_kind", "select");
+  assert.equal(await page.isVisible("#question_2_options"), true);
+  await page.selectOption("#question_2_kind", "number");
+  assert.equal(await page.isVisible("#question_2_options"), false);
+  assert.equal(await page.isVisible("#question_2_min"), true);
+  await page.selectOption("#question_2_kind", "long_text");
   await shot(page, "host-event-type-form");
   await page.click("button >> text=Save");
   await page.waitForURL(`${browser.baseUrl}/dashboard`);

@@ -216,7 +216,7 @@ fn the_public_api_tells_a_booking_form_what_it_needs_and_nothing_private() {
     assert_eq!(call_info["duration_minutes"], 30);
     assert_eq!(
         call_info["questions"],
-        json!([{ "label": "Company", "required": true }])
+        json!([{ "label": "Company", "required": true, "kind": "long_text" }])
     );
     assert_eq!(call_info["host"]["slug"], slug.as_str());
     assert!(call_info["booking_url"]

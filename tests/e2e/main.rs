@@ -53,5 +53,6 @@ mod single_use_links;
 mod slots_api;
 mod time_and_host_limits;
 mod time_off;
+mod typed_questions;
 mod webhooks;
 mod zz_log_scan;

@@ -16,7 +16,7 @@ use crate::support::seed::sql;
 const HOSTILE: &str = "<script>alert(1)</script> & \"quotes\"";
 
 /// The dashboard form of an event type `slug`, with `extra` fields (durations, questions).
-fn event_form<'a>(
+pub(crate) fn event_form<'a>(
     csrf: &'a str,
     slug: &'a str,
     extra: &[(&'a str, &'a str)],
@@ -83,7 +83,7 @@ fn host_with_questions(tag: &str) -> (Browser, String, String, String, String) {
     (browser, email, host_id, slug, csrf)
 }
 
-fn slot_hrefs(page: &str) -> Vec<String> {
+pub(crate) fn slot_hrefs(page: &str) -> Vec<String> {
     page.match_indices("class=\"slot\" href=\"")
         .map(|(at, marker)| {
             let rest = &page[at + marker.len()..];
@@ -94,7 +94,7 @@ fn slot_hrefs(page: &str) -> Vec<String> {
         .collect()
 }
 
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let at = page
         .find(&marker)
@@ -126,8 +126,11 @@ fn invitees_answer_the_hosts_questions_and_the_host_sees_the_answers_escaped() {
     let questions: Value = serde_json::from_str(stored["questions"].as_str().unwrap()).unwrap();
     assert_eq!(
         questions,
-        json!([{ "label": "Company", "required": true }, { "label": HOSTILE, "required": false }]),
-        "blank rows are dropped"
+        json!([
+            { "label": "Company", "required": true, "kind": "long_text" },
+            { "label": HOSTILE, "required": false, "kind": "long_text" }
+        ]),
+        "blank rows are dropped; a row sent without a kind is long text, as before kinds"
     );
 
     let page = get(&format!("/{slug}/consult?tz=UTC"));
@@ -607,7 +610,7 @@ fn the_editor_names_each_bad_question_and_duration_and_keeps_what_was_typed() {
     ))[0];
     assert_eq!(
         row["questions"],
-        "[{\"label\":\"Topic\",\"required\":true}]"
+        "[{\"label\":\"Topic\",\"required\":true,\"kind\":\"long_text\"}]"
     );
     assert_eq!(
         row["other_durations"], "",
@@ -624,7 +627,7 @@ fn the_host_api_reads_and_sets_questions_and_durations() {
     assert_eq!(event["other_durations"], json!([15, 60]));
     assert_eq!(
         event["questions"][0],
-        json!({ "label": "Company", "required": true })
+        json!({ "label": "Company", "required": true, "kind": "long_text" })
     );
     let id = event["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/event-types/{id}");
@@ -643,7 +646,10 @@ fn the_host_api_reads_and_sets_questions_and_durations() {
     assert_eq!(body["other_durations"], json!([45]));
     assert_eq!(
         body["questions"],
-        json!([{ "label": "Phone number", "required": true }, { "label": "Anything else?", "required": false }])
+        json!([
+            { "label": "Phone number", "required": true, "kind": "long_text" },
+            { "label": "Anything else?", "required": false, "kind": "long_text" }
+        ])
     );
     assert_eq!(body["duration_minutes"], 30, "fields not sent stay");
 
