@@ -15,7 +15,8 @@
 //! Form fields are positional (`question_1` … in the editor, `answer_1` … on the booking page),
 //! which keeps error field names fixed strings and the pages working without JavaScript.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 
 use super::booking::FieldErrors;
 use super::phone::PhoneNumber;
@@ -77,8 +78,9 @@ pub const MAX_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("question_", "_ma
 pub const ANSWER_FIELDS: [&str; MAX_QUESTIONS] = numbered_fields!("answer_", "");
 
 /// What kind of answer a question takes; it decides the form control and the answer's check.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Written as [`QuestionKind::as_str`] (by hand rather than derived, which the Worker's size
+/// budget preferred).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum QuestionKind {
     /// One line of text.
     ShortText,
@@ -161,29 +163,69 @@ impl QuestionKind {
     }
 }
 
+impl Serialize for QuestionKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One question as the host wrote it; only a choice has options and only a number has bounds
-/// ([`parse_questions`] makes sure).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// ([`parse_questions`] makes sure). Stored and answered as JSON with these field names; read
+/// back by [`questions_from_json`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Question {
     /// The question as the invitee reads it, one line.
     pub label: String,
     /// Whether a booking needs an answer to it (for a checkbox: that it is ticked).
     pub required: bool,
     /// What kind of answer it takes.
-    #[serde(default)]
     pub kind: QuestionKind,
     /// A hint shown under the question.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub help: String,
     /// The options of a choice, in the host's order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
     /// The smallest number a number question takes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<i64>,
     /// The largest number a number question takes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
+}
+
+impl Question {
+    /// One stored question; a missing field takes its default (questions stored before kinds
+    /// have only `label` and `required`, and are long text). `None` for any other shape.
+    fn from_value(value: &Value) -> Option<Self> {
+        let text = |key: &str| match value.get(key) {
+            None => Some(String::new()),
+            Some(v) => v.as_str().map(str::to_owned),
+        };
+        let bound = |key: &str| match value.get(key) {
+            None => Some(None),
+            Some(v) => v.as_i64().map(Some),
+        };
+        Some(Self {
+            label: value.get("label")?.as_str()?.to_owned(),
+            required: value.get("required").map_or(Some(false), Value::as_bool)?,
+            kind: match value.get("kind") {
+                None => QuestionKind::default(),
+                Some(kind) => QuestionKind::parse(kind.as_str()?)?,
+            },
+            help: text("help")?,
+            options: match value.get("options") {
+                None => Vec::new(),
+                Some(options) => options
+                    .as_array()?
+                    .iter()
+                    .map(|o| o.as_str().map(str::to_owned))
+                    .collect::<Option<_>>()?,
+            },
+            min: bound("min")?,
+            max: bound("max")?,
+        })
+    }
 }
 
 /// A question as it arrived from the editor or the API, before checking.
@@ -399,7 +441,17 @@ pub fn questions_from_json(stored: &str) -> Result<Vec<Question>, String> {
     if stored.trim().is_empty() {
         return Ok(Vec::new());
     }
-    serde_json::from_str(stored).map_err(|e| format!("stored questions: {e}"))
+    let value: Value =
+        serde_json::from_str(stored).map_err(|e| format!("stored questions: {e}"))?;
+    value
+        .as_array()
+        .ok_or("stored questions: not an array")?
+        .iter()
+        .enumerate()
+        .map(|(n, q)| {
+            Question::from_value(q).ok_or_else(|| format!("stored questions: question {} unreadable", n + 1))
+        })
+        .collect()
 }
 
 /// The stored form of a booking's answers (a JSON array).
@@ -637,6 +689,15 @@ mod tests {
         );
         assert_eq!(questions_from_json("").unwrap(), vec![]);
         assert!(questions_from_json("{nope").is_err());
+        for bad in [
+            r#"{"label":"x"}"#,
+            r#"[{"label":3}]"#,
+            r#"[{"label":"x","kind":"paint"}]"#,
+            r#"[{"label":"x","options":["a",2]}]"#,
+            r#"[{"label":"x","min":1.5}]"#,
+        ] {
+            assert!(questions_from_json(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

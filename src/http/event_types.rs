@@ -26,12 +26,25 @@ struct QuestionRow {
     /// `question_N`: the label field's name and id.
     field: &'static str,
     kind_field: &'static str,
-    help_field: &'static str,
-    options_field: &'static str,
-    min_field: &'static str,
-    max_field: &'static str,
     input: QuestionInput,
     kinds: Vec<Choice>,
+    /// Help, options and bounds: one template loop draws them all.
+    details: Vec<DetailField>,
+}
+
+/// A question's detail field in the editor (help, options, smallest, largest).
+struct DetailField {
+    /// The field's name and id, where its error is reported.
+    name: &'static str,
+    label: &'static str,
+    /// When the field applies, after the label.
+    note: &'static str,
+    value: String,
+    /// Options take several lines.
+    multiline: bool,
+    /// `choice` or `number`: the kinds that use it (the page's script hides it otherwise).
+    used_for: &'static str,
+    error: String,
 }
 
 /// Blank rows the editor offers below the questions, so a host adds one without JavaScript.
@@ -132,13 +145,49 @@ impl EventTypePage {
                 // A new row offers one line of text, the most common question.
                 let kind = QuestionKind::parse(&input.kind)
                     .map_or(QuestionKind::ShortText.as_str(), QuestionKind::as_str);
+                let detail = |name: &'static str, label, note, value: &str, used_for| DetailField {
+                    name,
+                    label,
+                    note,
+                    value: value.to_owned(),
+                    multiline: used_for == "choice",
+                    used_for,
+                    error: self.error(name).to_owned(),
+                };
+                let details = vec![
+                    detail(
+                        HELP_FIELDS[position],
+                        "Help text",
+                        "optional, shown under the question",
+                        &input.help,
+                        "",
+                    ),
+                    detail(
+                        OPTIONS_FIELDS[position],
+                        "Options, one per line",
+                        "only for \"one of\" and \"any of\"",
+                        &input.options,
+                        "choice",
+                    ),
+                    detail(
+                        MIN_FIELDS[position],
+                        "Smallest",
+                        "only for a whole number",
+                        &input.min,
+                        "number",
+                    ),
+                    detail(
+                        MAX_FIELDS[position],
+                        "Largest",
+                        "only for a whole number",
+                        &input.max,
+                        "number",
+                    ),
+                ];
                 QuestionRow {
                     field,
                     kind_field: KIND_FIELDS[position],
-                    help_field: HELP_FIELDS[position],
-                    options_field: OPTIONS_FIELDS[position],
-                    min_field: MIN_FIELDS[position],
-                    max_field: MAX_FIELDS[position],
+                    details,
                     kinds: QuestionKind::ALL
                         .iter()
                         .map(|k| Choice {

@@ -327,3 +327,61 @@ fn moving_twice_keeps_one_calendar_entry_and_bumps_the_sequence() {
     assert_eq!(cancel.uid, format!("{id}@openslot"));
     assert_eq!(cancel.sequence, "3");
 }
+
+/// Twenty requests at once on one booking's manage link, ten moving it to ten different free
+/// times and ten cancelling it: the "still confirmed, not moved, before the cut-off" condition
+/// lives in the one statement each makes, so exactly one of them changes it, however they
+/// interleave: at most one new booking, never both a move and a cancellation, one email.
+#[test]
+fn twenty_racing_moves_and_cancels_of_one_booking_change_it_exactly_once() {
+    let host = host("Racing Move Host");
+    let invitee = format!("race-move-{}@example.org", host.slug);
+    let (id, manage_url) = book(&host, at(6, 9), &invitee);
+    let token = token_of(&manage_url).to_owned();
+    let statuses: Vec<(bool, u16)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20u32)
+            .map(|i| {
+                let (token, manage_url) = (token.clone(), manage_url.clone());
+                scope.spawn(move || {
+                    if i % 2 == 0 {
+                        (true, api_reschedule(&token, at(7, 8 + i / 2)).status)
+                    } else {
+                        let url = format!("{manage_url}/cancel");
+                        (false, post_form(&url, &[("reason", "")]).status)
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let moved: Vec<_> = statuses.iter().filter(|(m, s)| *m && *s == 200).collect();
+    assert!(moved.len() <= 1, "{statuses:?}");
+    for (is_move, status) in &statuses {
+        assert!(*status < 500, "{statuses:?}");
+        if *is_move && *status != 200 {
+            assert_eq!(*status, 409, "{statuses:?}");
+        }
+    }
+    let old = row(&id);
+    assert_eq!(old["status"], "cancelled", "{statuses:?}");
+    let successors = sql(&format!(
+        "SELECT id, status FROM bookings WHERE rescheduled_from = '{id}'"
+    ));
+    let confirmed = sql(&format!(
+        "SELECT id FROM bookings WHERE host_id = '{}' AND status = 'confirmed'",
+        host.id
+    ));
+    if moved.len() == 1 {
+        assert_eq!(successors.len(), 1, "{successors:?}");
+        assert_eq!(old["rescheduled_to"], successors[0]["id"]);
+        assert_eq!(confirmed.len(), 1, "only the moved booking");
+        assert_eq!(wait_for_emails(&invitee, "Moved", 1).len(), 1);
+        assert!(wait_for_emails(&invitee, "Cancelled", 0).is_empty());
+    } else {
+        assert!(successors.is_empty(), "{successors:?}");
+        assert!(old["rescheduled_to"].is_null());
+        assert!(confirmed.is_empty());
+        assert_eq!(wait_for_emails(&invitee, "Cancelled", 1).len(), 1);
+        assert!(wait_for_emails(&invitee, "Moved", 0).is_empty());
+    }
+}
