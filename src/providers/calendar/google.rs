@@ -18,9 +18,9 @@ use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use chrono::{DateTime, Utc};
 use oauth2::http::Method;
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
+use super::shape::{Field, Shape};
 use super::{
     deleted, description_with_link, https_url, location_text, parse_json, request, rfc3339,
     segment, with_query, Api, ApiError, BuildError, Conference, ConferenceStatus, CreatedEvent,
@@ -117,31 +117,24 @@ pub fn free_busy(
     )
 }
 
-/// FreeBusyResponse, reduced to what we read: nothing but periods and error reasons.
-#[derive(Deserialize)]
-struct FreeBusyResponse {
-    #[serde(default)]
-    calendars: crate::core::small_map::SmallMap<String, FreeBusyCalendar>,
-}
-
-#[derive(Deserialize)]
-struct FreeBusyCalendar {
-    #[serde(default)]
-    busy: Vec<TimePeriod>,
-    #[serde(default)]
-    errors: Vec<ErrorItem>,
-}
-
-#[derive(Deserialize)]
-struct TimePeriod {
-    start: String,
-    end: String,
-}
-
-#[derive(Deserialize)]
-struct ErrorItem {
-    reason: Option<String>,
-}
+/// FreeBusyResponse, reduced to what we read: nothing but periods and error reasons
+/// (`calendars` keyed by id, each with `busy` periods and `errors[].reason`).
+pub(super) static FREE_BUSY: Shape = Shape::Record(&[Field::or_empty(
+    "calendars",
+    Shape::Keyed(&Shape::Record(&[
+        Field::or_empty(
+            "busy",
+            Shape::List(&Shape::Record(&[
+                Field::new("start", Shape::Text),
+                Field::new("end", Shape::Text),
+            ])),
+        ),
+        Field::or_empty(
+            "errors",
+            Shape::List(&Shape::Record(&[Field::new("reason", Shape::Maybe(&Shape::Text))])),
+        ),
+    ])),
+)]);
 
 /// The busy periods of all `calendar_ids` (the ones asked for), sorted.
 ///
@@ -154,14 +147,14 @@ pub fn parse_free_busy(
     calendar_ids: &[&str],
 ) -> Result<Vec<Interval>, ApiError> {
     let status = response.status().as_u16();
-    let answer: FreeBusyResponse = parse_json(Api::Google, response, "freeBusy")?;
+    let answer = parse_json(Api::Google, response, "freeBusy", &FREE_BUSY)?;
     let mut busy = Vec::new();
     for id in calendar_ids {
-        let calendar = answer.calendars.get(*id).ok_or_else(|| {
+        let calendar = answer.get("calendars").entry(id).ok_or_else(|| {
             ApiError::Malformed("freeBusy: a checked calendar is missing from the answer".into())
         })?;
-        if let Some(error) = calendar.errors.first() {
-            let reason = error.reason.clone().unwrap_or_default();
+        if let Some(error) = calendar.get("errors").items().first() {
+            let reason = error.get("reason").text().unwrap_or_default().to_owned();
             return Err(match reason.as_str() {
                 "internalError" | "backendError" => ApiError::Unavailable {
                     status,
@@ -180,9 +173,9 @@ pub fn parse_free_busy(
                 },
             });
         }
-        for period in &calendar.busy {
-            let start = instant(&period.start)?;
-            let end = instant(&period.end)?;
+        for period in calendar.get("busy").items() {
+            let start = instant(period.get("start").text().unwrap_or_default())?;
+            let end = instant(period.get("end").text().unwrap_or_default())?;
             // A zero-length period blocks nothing.
             if let Ok(interval) = Interval::new(start, end) {
                 busy.push(interval);
@@ -287,37 +280,40 @@ impl CalendarChoice {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CalendarListAnswer {
-    #[serde(default)]
-    items: Vec<CalendarListEntry>,
-    next_page_token: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CalendarListEntry {
-    id: String,
-    summary: Option<String>,
-    #[serde(default)]
-    primary: bool,
-}
+/// CalendarList, reduced to the calendars' ids, names and which is primary.
+pub(super) static CALENDAR_LIST: Shape = Shape::Record(&[
+    Field::or_empty(
+        "items",
+        Shape::List(&Shape::Record(&[
+            Field::new("id", Shape::Text),
+            Field::new("summary", Shape::Maybe(&Shape::Text)),
+            Field::or_empty("primary", Shape::Flag),
+        ])),
+    ),
+    Field::new("nextPageToken", Shape::Maybe(&Shape::Text)),
+]);
 
 /// One `calendarList` page: its calendars (the primary one first) and the token of the next
 /// page, if Google has more.
 pub fn parse_calendar_list_page(
     response: &HttpResponse,
 ) -> Result<(Vec<CalendarChoice>, Option<String>), ApiError> {
-    let answer: CalendarListAnswer = parse_json(Api::Google, response, "calendarList")?;
-    let next = answer.next_page_token.filter(|t| !t.is_empty());
+    let mut answer = parse_json(Api::Google, response, "calendarList", &CALENDAR_LIST)?;
+    let next = answer
+        .take("nextPageToken")
+        .into_text()
+        .filter(|t| !t.is_empty());
     let mut calendars: Vec<CalendarChoice> = answer
-        .items
+        .take("items")
+        .into_items()
         .into_iter()
-        .filter(|c| !c.id.is_empty())
-        .map(|c| CalendarChoice {
-            name: c.summary.unwrap_or_else(|| c.id.clone()),
-            id: c.id,
-            primary: c.primary,
+        .filter_map(|mut c| {
+            let id = c.take("id").into_text().filter(|id| !id.is_empty())?;
+            Some(CalendarChoice {
+                name: c.take("summary").into_text().unwrap_or_else(|| id.clone()),
+                primary: c.get("primary").flag() == Some(true),
+                id,
+            })
         })
         .collect();
     CalendarChoice::primary_first(&mut calendars);
@@ -341,73 +337,68 @@ pub fn get_event(
     )
 }
 
-/// The Event resource, reduced to id, status and the conference.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Event {
-    id: String,
-    status: Option<String>,
-    hangout_link: Option<String>,
-    conference_data: Option<ConferenceData>,
-    start: Option<EventStart>,
-}
-
-/// EventDateTime, reduced to the instant (`dateTime` carries its offset; all-day `date`
-/// events are never ours).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EventStart {
-    date_time: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ConferenceData {
-    create_request: Option<CreateRequest>,
-    #[serde(default)]
-    entry_points: Vec<EntryPoint>,
-}
-
-#[derive(Deserialize)]
-struct CreateRequest {
-    status: Option<RequestStatus>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestStatus {
-    status_code: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EntryPoint {
-    entry_point_type: Option<String>,
-    uri: Option<String>,
-}
+/// The Event resource, reduced to id, status, the conference (`conferenceData`:
+/// `createRequest.status.statusCode` and the `entryPoints`) and the start: EventDateTime's
+/// `dateTime`, which carries its offset (all-day `date` events are never ours).
+pub(super) static EVENT: Shape = Shape::Record(&[
+    Field::new("id", Shape::Text),
+    Field::new("status", Shape::Maybe(&Shape::Text)),
+    Field::new("hangoutLink", Shape::Maybe(&Shape::Text)),
+    Field::new(
+        "conferenceData",
+        Shape::Maybe(&Shape::Record(&[
+            Field::new(
+                "createRequest",
+                Shape::Maybe(&Shape::Record(&[Field::new(
+                    "status",
+                    Shape::Maybe(&Shape::Record(&[Field::new(
+                        "statusCode",
+                        Shape::Maybe(&Shape::Text),
+                    )])),
+                )])),
+            ),
+            Field::or_empty(
+                "entryPoints",
+                Shape::List(&Shape::Record(&[
+                    Field::new("entryPointType", Shape::Maybe(&Shape::Text)),
+                    Field::new("uri", Shape::Maybe(&Shape::Text)),
+                ])),
+            ),
+        ])),
+    ),
+    Field::new(
+        "start",
+        Shape::Maybe(&Shape::Record(&[Field::new(
+            "dateTime",
+            Shape::Maybe(&Shape::Text),
+        )])),
+    ),
+]);
 
 /// Reads an event answered by insert, get or patch: its id, the Meet link (`hangoutLink`, else
 /// the `video` entry point) and the conference state (`createRequest.status.statusCode`).
 pub fn parse_event(response: &HttpResponse) -> Result<CreatedEvent, ApiError> {
-    let event: Event = parse_json(Api::Google, response, "event")?;
-    if event.id.is_empty() {
+    let mut event = parse_json(Api::Google, response, "event", &EVENT)?;
+    let event_id = event.take("id").into_text().unwrap_or_default();
+    if event_id.is_empty() {
         return Err(ApiError::Malformed("event: empty id".into()));
     }
-    let data = event.conference_data.as_ref();
-    let video = data.and_then(|d| {
-        d.entry_points
-            .iter()
-            .find(|p| p.entry_point_type.as_deref() == Some("video"))
-            .and_then(|p| p.uri.as_deref())
-    });
+    let data = event.get("conferenceData");
+    let video = data
+        .get("entryPoints")
+        .items()
+        .iter()
+        .find(|p| p.get("entryPointType").text() == Some("video"))
+        .and_then(|p| p.get("uri").text());
     let meeting_url = event
-        .hangout_link
-        .as_deref()
+        .get("hangoutLink")
+        .text()
         .and_then(https_url)
         .or_else(|| video.and_then(https_url));
-    let status_code = data
-        .and_then(|d| d.create_request.as_ref())
-        .map(|r| r.status.as_ref().and_then(|s| s.status_code.as_deref()));
+    let create_request = data.get("createRequest");
+    let status_code = create_request
+        .is_present()
+        .then(|| create_request.get("status").get("statusCode").text());
     let conference = match (status_code, &meeting_url) {
         (Some(Some("pending")), _) => ConferenceStatus::Pending,
         (Some(Some("failure")), _) => ConferenceStatus::Failed,
@@ -417,14 +408,15 @@ pub fn parse_event(response: &HttpResponse) -> Result<CreatedEvent, ApiError> {
         (None, None) => ConferenceStatus::NotRequested,
     };
     Ok(CreatedEvent {
-        event_id: event.id,
+        event_id,
         meeting_url,
         conference,
-        cancelled: event.status.as_deref() == Some("cancelled"),
+        cancelled: event.get("status").text() == Some("cancelled"),
         starts_at: event
-            .start
-            .and_then(|s| s.date_time)
-            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .get("start")
+            .get("dateTime")
+            .text()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc)),
     })
 }

@@ -18,10 +18,10 @@ use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use oauth2::http::{HeaderName, Method};
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::google::CalendarChoice;
+use super::shape::{Field, Node, Shape};
 use super::{
     deleted, description_with_link, https_url, location_text, parse_json, request, rfc3339,
     segment, success_body, with_query, Api, ApiError, BuildError, Conference, ConferenceStatus,
@@ -160,43 +160,40 @@ pub fn calendar_list(urls: &ServiceUrls, token: &AccessToken) -> Result<HttpRequ
     request(Method::GET, &url, token, None, &[])
 }
 
-#[derive(Deserialize)]
-struct CalendarList {
-    #[serde(default)]
-    value: Vec<CalendarEntry>,
-    #[serde(rename = "@odata.nextLink")]
-    next_link: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CalendarEntry {
-    id: String,
-    name: Option<String>,
-    #[serde(default)]
-    is_default_calendar: bool,
-}
+/// A `/me/calendars` page: the calendars' ids, names and which is the default, and the link
+/// to the next page.
+pub(super) static CALENDAR_LIST: Shape = Shape::Record(&[
+    Field::or_empty(
+        "value",
+        Shape::List(&Shape::Record(&[
+            Field::new("id", Shape::Text),
+            Field::new("name", Shape::Maybe(&Shape::Text)),
+            Field::or_empty("isDefaultCalendar", Shape::Flag),
+        ])),
+    ),
+    Field::new("@odata.nextLink", Shape::Maybe(&Shape::Text)),
+]);
 
 /// One page of `/me/calendars`: the calendars (the default one first) and the next link.
 pub fn parse_calendar_list(
     response: &HttpResponse,
 ) -> Result<(Vec<CalendarChoice>, Option<NextLink>), ApiError> {
-    let list: CalendarList = parse_json(Api::Graph, response, "calendars")?;
+    let mut list = parse_json(Api::Graph, response, "calendars", &CALENDAR_LIST)?;
     let mut calendars: Vec<CalendarChoice> = list
-        .value
+        .take("value")
+        .into_items()
         .into_iter()
-        .filter(|c| !c.id.is_empty())
-        .map(|c| CalendarChoice {
-            name: c.name.unwrap_or_else(|| c.id.clone()),
-            id: c.id,
-            primary: c.is_default_calendar,
+        .filter_map(|mut c| {
+            let id = c.take("id").into_text().filter(|id| !id.is_empty())?;
+            Some(CalendarChoice {
+                name: c.take("name").into_text().unwrap_or_else(|| id.clone()),
+                primary: c.get("isDefaultCalendar").flag() == Some(true),
+                id,
+            })
         })
         .collect();
     CalendarChoice::primary_first(&mut calendars);
-    Ok((
-        calendars,
-        list.next_link.filter(|l| !l.is_empty()).map(NextLink),
-    ))
+    Ok((calendars, next_link(list.take("@odata.nextLink"))))
 }
 
 /// The calendarView of one calendar (`/me/calendars/{id}/calendarView`), or of the default
@@ -263,58 +260,55 @@ pub struct CalendarViewPage {
     pub next_link: Option<NextLink>,
 }
 
-/// A calendarView answer reduced to what we read: no subject, location or attendee fields.
-#[derive(Deserialize)]
-struct CalendarView {
-    #[serde(default)]
-    value: Vec<ViewItem>,
-    #[serde(rename = "@odata.nextLink")]
-    next_link: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ViewItem {
-    start: DateTimeTimeZone,
-    end: DateTimeTimeZone,
-    show_as: Option<String>,
-    is_cancelled: Option<bool>,
-}
-
 /// Graph's dateTimeTimeZone: a local date-time (7 fractional digits, no offset) and its zone.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DateTimeTimeZone {
-    date_time: String,
-    time_zone: Option<String>,
+const DATE_TIME_TIME_ZONE: Shape = Shape::Record(&[
+    Field::new("dateTime", Shape::Text),
+    Field::new("timeZone", Shape::Maybe(&Shape::Text)),
+]);
+
+/// A calendarView answer reduced to what we read: no subject, location or attendee fields.
+pub(super) static CALENDAR_VIEW: Shape = Shape::Record(&[
+    Field::or_empty(
+        "value",
+        Shape::List(&Shape::Record(&[
+            Field::new("start", DATE_TIME_TIME_ZONE),
+            Field::new("end", DATE_TIME_TIME_ZONE),
+            Field::new("showAs", Shape::Maybe(&Shape::Text)),
+            Field::new("isCancelled", Shape::Maybe(&Shape::Flag)),
+        ])),
+    ),
+    Field::new("@odata.nextLink", Shape::Maybe(&Shape::Text)),
+]);
+
+/// A non-empty next link.
+fn next_link(link: Node) -> Option<NextLink> {
+    link.into_text().filter(|l| !l.is_empty()).map(NextLink)
 }
 
-impl DateTimeTimeZone {
-    /// The instant, reading `dateTime` in `timeZone`: UTC (as asked for) or an IANA zone. A
-    /// Windows zone name cannot be read without a mapping table and fails the read rather
-    /// than guessing.
-    fn instant(&self) -> Result<DateTime<Utc>, ApiError> {
-        let bad = || ApiError::Malformed("calendarView: an event has an unreadable time".into());
-        let text = self.date_time.trim();
-        if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
-            return Ok(with_offset.with_timezone(&Utc));
-        }
-        let local = text.parse::<NaiveDateTime>().map_err(|_| bad())?;
-        let zone = self.time_zone.as_deref().unwrap_or("UTC").trim();
-        if ["UTC", "Etc/UTC", "tzone://Microsoft/Utc"]
-            .iter()
-            .any(|utc| utc.eq_ignore_ascii_case(zone))
-        {
-            return Ok(local.and_utc());
-        }
-        let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
-            ApiError::Malformed("calendarView: an event is in a zone we cannot read".into())
-        })?;
-        tz.from_local_datetime(&local)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(bad)
+/// The instant of a [`DATE_TIME_TIME_ZONE`], reading `dateTime` in `timeZone`: UTC (as asked
+/// for) or an IANA zone. A Windows zone name cannot be read without a mapping table and fails
+/// the read rather than guessing.
+fn instant(time: &Node) -> Result<DateTime<Utc>, ApiError> {
+    let bad = || ApiError::Malformed("calendarView: an event has an unreadable time".into());
+    let text = time.get("dateTime").text().unwrap_or_default().trim();
+    if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
+        return Ok(with_offset.with_timezone(&Utc));
     }
+    let local = text.parse::<NaiveDateTime>().map_err(|_| bad())?;
+    let zone = time.get("timeZone").text().unwrap_or("UTC").trim();
+    if ["UTC", "Etc/UTC", "tzone://Microsoft/Utc"]
+        .iter()
+        .any(|utc| utc.eq_ignore_ascii_case(zone))
+    {
+        return Ok(local.and_utc());
+    }
+    let tz: chrono_tz::Tz = zone.parse().map_err(|_| {
+        ApiError::Malformed("calendarView: an event is in a zone we cannot read".into())
+    })?;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(bad)
 }
 
 /// The busy periods of one calendarView page, and the link to the next.
@@ -322,21 +316,23 @@ pub fn parse_calendar_view(
     response: &HttpResponse,
     blocking: BlockingShowAs,
 ) -> Result<CalendarViewPage, ApiError> {
-    let view: CalendarView = parse_json(Api::Graph, response, "calendarView")?;
+    let mut view = parse_json(Api::Graph, response, "calendarView", &CALENDAR_VIEW)?;
     let mut busy = Vec::new();
-    for item in &view.value {
-        if item.is_cancelled == Some(true) || !blocking.blocks(item.show_as.as_deref()) {
+    for item in view.get("value").items() {
+        if item.get("isCancelled").flag() == Some(true)
+            || !blocking.blocks(item.get("showAs").text())
+        {
             continue;
         }
         // A zero-length event blocks nothing.
-        if let Ok(interval) = Interval::new(item.start.instant()?, item.end.instant()?) {
+        if let Ok(interval) = Interval::new(instant(item.get("start"))?, instant(item.get("end"))?) {
             busy.push(interval);
         }
     }
     Interval::sort(&mut busy);
     Ok(CalendarViewPage {
         busy,
-        next_link: view.next_link.filter(|l| !l.is_empty()).map(NextLink),
+        next_link: next_link(view.take("@odata.nextLink")),
     })
 }
 
@@ -399,22 +395,20 @@ pub fn get_event(
     request(Method::GET, &url, token, None, &[PREFER_UTC])
 }
 
-/// The event resource, reduced to id, state and the meeting link.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Event {
-    id: String,
-    start: Option<DateTimeTimeZone>,
-    is_cancelled: Option<bool>,
-    is_online_meeting: Option<bool>,
-    online_meeting: Option<OnlineMeeting>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OnlineMeeting {
-    join_url: Option<String>,
-}
+/// The event resource, reduced to id, state and the meeting link (`onlineMeeting.joinUrl`).
+pub(super) static EVENT: Shape = Shape::Record(&[
+    Field::new("id", Shape::Text),
+    Field::new("start", Shape::Maybe(&DATE_TIME_TIME_ZONE)),
+    Field::new("isCancelled", Shape::Maybe(&Shape::Flag)),
+    Field::new("isOnlineMeeting", Shape::Maybe(&Shape::Flag)),
+    Field::new(
+        "onlineMeeting",
+        Shape::Maybe(&Shape::Record(&[Field::new(
+            "joinUrl",
+            Shape::Maybe(&Shape::Text),
+        )])),
+    ),
+]);
 
 /// Reads a created or fetched event: its `id` and the Teams link (`onlineMeeting.joinUrl`).
 ///
@@ -425,27 +419,30 @@ pub fn parse_event(
     response: &HttpResponse,
     teams_requested: bool,
 ) -> Result<CreatedEvent, ApiError> {
-    let event: Event = parse_json(Api::Graph, response, "event")?;
-    if event.id.is_empty() {
+    let mut event = parse_json(Api::Graph, response, "event", &EVENT)?;
+    let event_id = event.take("id").into_text().unwrap_or_default();
+    if event_id.is_empty() {
         return Err(ApiError::Malformed("event: empty id".into()));
     }
     let meeting_url = event
-        .online_meeting
-        .as_ref()
-        .and_then(|m| m.join_url.as_deref())
+        .get("onlineMeeting")
+        .get("joinUrl")
+        .text()
         .and_then(https_url);
-    let conference = match (&meeting_url, teams_requested, event.is_online_meeting) {
+    let online = event.get("isOnlineMeeting").flag();
+    let conference = match (&meeting_url, teams_requested, online) {
         (Some(_), _, _) => ConferenceStatus::Ready,
         (None, false, _) => ConferenceStatus::NotRequested,
         (None, true, Some(true)) => ConferenceStatus::Pending,
         (None, true, _) => ConferenceStatus::Failed,
     };
     Ok(CreatedEvent {
-        event_id: event.id,
+        event_id,
         meeting_url,
         conference,
-        cancelled: event.is_cancelled == Some(true),
-        starts_at: event.start.as_ref().and_then(|s| s.instant().ok()),
+        cancelled: event.get("isCancelled").flag() == Some(true),
+        // A missing start reads as no time, like an unreadable one.
+        starts_at: instant(event.get("start")).ok(),
     })
 }
 

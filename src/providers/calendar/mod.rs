@@ -6,8 +6,8 @@
 //! Invariants:
 //! - Every request carries `Authorization: Bearer`, `Accept: application/json`, and a JSON
 //!   `Content-Type` when it has a body; path segments are percent-encoded here, never by callers.
-//! - Busy-time responses are read into structs that have fields for start, end and status only:
-//!   subjects, locations and attendees are never even held in memory.
+//! - Busy-time responses are read by shapes (`shape.rs`) that name start, end and status only:
+//!   subjects, locations and attendees are skipped unread, never even held in memory.
 //! - An [`ApiError`] carries HTTP statuses and the provider's error codes, never message text
 //!   or anything else a person wrote.
 //! - A bearer token is only ever put on a request to a configured base URL.
@@ -16,6 +16,7 @@ pub mod caldav;
 pub mod google;
 pub mod microsoft;
 pub mod own_meetings;
+mod shape;
 pub mod zoom;
 
 use chrono::{DateTime, Utc};
@@ -419,14 +420,15 @@ fn malformed(what: &str, error: &serde_json::Error) -> ApiError {
     ))
 }
 
-/// Reads a 2xx body as `T`, naming `what` in the error.
-fn parse_json<T: serde::de::DeserializeOwned>(
+/// Reads a 2xx body as `shape`, naming `what` in the error.
+fn parse_json(
     api: Api,
     response: &HttpResponse,
     what: &str,
-) -> Result<T, ApiError> {
+    shape: &'static shape::Shape,
+) -> Result<shape::Node, ApiError> {
     let body = success_body(api, response)?;
-    serde_json::from_slice(body).map_err(|e| malformed(what, &e))
+    shape::read(body, shape).map_err(|e| malformed(what, &e))
 }
 
 /// Builds a request with the headers every call carries; `body` (JSON) adds the content type.

@@ -17,9 +17,9 @@ use super::own_meetings::{CreatedMeeting, MeetingSearch, OwnMeetings};
 use crate::providers::registry::{AccountFrom, Capabilities, Entry, OAuthEntry};
 use oauth2::http::Method;
 use oauth2::{AccessToken, HttpRequest, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
+use super::shape::{Field, Node, Shape};
 use super::{
     deleted, https_url, parse_json, request, rfc3339, segment, success_body, truncate_chars,
     with_query, Api, ApiError, BookingKey, BuildError, Deleted, NewEvent,
@@ -90,37 +90,25 @@ pub fn create_meeting(
 }
 
 
-/// Zoom's meeting ids are numbers; older snapshots and some tools send them as strings.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum MeetingId {
-    Number(u64),
-    Text(String),
-}
+/// A meeting: its id (Zoom's meeting ids are numbers; older snapshots and some tools send them
+/// as strings) and join link.
+pub(super) static MEETING: Shape = Shape::Record(&[
+    Field::new("id", Shape::Id),
+    Field::new("join_url", Shape::Maybe(&Shape::Text)),
+]);
 
-impl MeetingId {
-    fn into_string(self) -> String {
-        match self {
-            Self::Number(n) => n.to_string(),
-            Self::Text(s) => s,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct Meeting {
-    id: MeetingId,
-    join_url: Option<String>,
-}
-
-fn created(meeting: Meeting) -> Result<CreatedMeeting, ApiError> {
-    let meeting_id = meeting.id.into_string();
+/// A meeting read as [`MEETING`], or as a [`MEETING_LIST`] item.
+fn created(mut meeting: Node) -> Result<CreatedMeeting, ApiError> {
+    let meeting_id = match meeting.take("id") {
+        Node::Number(n) => n.to_string(),
+        other => other.into_text().unwrap_or_default(),
+    };
     if meeting_id.is_empty() {
         return Err(ApiError::Malformed("meeting: empty id".into()));
     }
     let join_url = meeting
-        .join_url
-        .as_deref()
+        .get("join_url")
+        .text()
         .and_then(https_url)
         .ok_or_else(|| ApiError::Malformed("meeting: no https join_url".into()))?;
     Ok(CreatedMeeting {
@@ -131,7 +119,7 @@ fn created(meeting: Meeting) -> Result<CreatedMeeting, ApiError> {
 
 /// Reads the 201 of a create (or a meeting fetched by id): `id` and `join_url`.
 pub fn parse_meeting(response: &HttpResponse) -> Result<CreatedMeeting, ApiError> {
-    created(parse_json(Api::Zoom, response, "meeting")?)
+    created(parse_json(Api::Zoom, response, "meeting", &MEETING)?)
 }
 
 /// `GET /users/me/meetings?type=upcoming&page_size=300` (Zoom's largest page), from
@@ -157,36 +145,32 @@ pub fn parse_reachable(response: &HttpResponse) -> Result<(), ApiError> {
 }
 
 
-#[derive(Deserialize)]
-struct MeetingList {
-    #[serde(default)]
-    meetings: Vec<ListedMeeting>,
-    next_page_token: Option<String>,
-}
-
-/// A list item reduced to what the search needs (no topic, no host or invitee data).
-#[derive(Deserialize)]
-struct ListedMeeting {
-    id: MeetingId,
-    join_url: Option<String>,
-    agenda: Option<String>,
-}
+/// A meeting list page; an item is reduced to what the search needs (no topic, no host or
+/// invitee data).
+pub(super) static MEETING_LIST: Shape = Shape::Record(&[
+    Field::or_empty(
+        "meetings",
+        Shape::List(&Shape::Record(&[
+            Field::new("id", Shape::Id),
+            Field::new("join_url", Shape::Maybe(&Shape::Text)),
+            Field::new("agenda", Shape::Maybe(&Shape::Text)),
+        ])),
+    ),
+    Field::new("next_page_token", Shape::Maybe(&Shape::Text)),
+]);
 
 /// Finds the meeting of `key` in a list page by the marker in its agenda.
 pub fn find_meeting(response: &HttpResponse, key: &BookingKey) -> Result<MeetingSearch, ApiError> {
-    let list: MeetingList = parse_json(Api::Zoom, response, "meeting list")?;
+    let mut list = parse_json(Api::Zoom, response, "meeting list", &MEETING_LIST)?;
     let mark = marker(key);
     let found = list
-        .meetings
+        .take("meetings")
+        .into_items()
         .into_iter()
-        .find(|m| m.agenda.as_deref().is_some_and(|a| a.contains(&mark)));
+        .find(|m| m.get("agenda").text().is_some_and(|a| a.contains(&mark)));
     match found {
-        Some(m) => created(Meeting {
-            id: m.id,
-            join_url: m.join_url,
-        })
-        .map(MeetingSearch::Found),
-        None => Ok(match list.next_page_token.filter(|t| !t.is_empty()) {
+        Some(m) => created(m).map(MeetingSearch::Found),
+        None => Ok(match list.take("next_page_token").into_text().filter(|t| !t.is_empty()) {
             Some(next) => MeetingSearch::NextPage(next),
             None => MeetingSearch::Absent,
         }),
