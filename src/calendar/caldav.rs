@@ -60,7 +60,7 @@ impl StoredAccount {
 
     /// The account from the vault's secret, if it is one.
     pub fn from_secret(secret: &str) -> Option<Self> {
-        serde_json::from_str(secret).ok()
+        serde_json::from_slice(secret.as_bytes()).ok()
     }
 
     /// The credentials to send.

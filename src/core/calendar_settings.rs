@@ -53,7 +53,7 @@ impl From<String> for WhenUnreadable {
 /// the Worker's stored JSON goes through, not a `Vec<String>` reader of its own (BENCHMARKS.md,
 /// *Size*).
 pub fn stored_ids(json: &str) -> Option<Vec<String>> {
-    match serde_json::from_str::<serde_json::Value>(json).ok()? {
+    match serde_json::from_slice::<serde_json::Value>(json.as_bytes()).ok()? {
         serde_json::Value::Array(items) => items
             .into_iter()
             .map(|item| match item {

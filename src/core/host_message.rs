@@ -74,7 +74,7 @@ impl TryFrom<String> for HostMessage {
     fn try_from(stored: String) -> Result<Self, Self::Error> {
         // Read as a `Value`, as the export reads stored JSON: one JSON reader in the Worker.
         let value: serde_json::Value =
-            serde_json::from_str(&stored).map_err(|e| format!("confirmation message: {e}"))?;
+            serde_json::from_slice(stored.as_bytes()).map_err(|e| format!("confirmation message: {e}"))?;
         let serde_json::Value::Object(object) = value else {
             return Err("confirmation message: not an object".into());
         };

@@ -442,7 +442,7 @@ pub fn questions_from_json(stored: &str) -> Result<Vec<Question>, String> {
         return Ok(Vec::new());
     }
     let value: Value =
-        serde_json::from_str(stored).map_err(|e| format!("stored questions: {e}"))?;
+        serde_json::from_slice(stored.as_bytes()).map_err(|e| format!("stored questions: {e}"))?;
     value
         .as_array()
         .ok_or("stored questions: not an array")?
@@ -462,7 +462,7 @@ pub fn answers_to_json(answers: &[Answer]) -> String {
 /// Reads stored answers; an erased or unreadable value reads as none (they are shown, never
 /// computed with, and a booking page must not fail over them).
 pub fn answers_from_json(stored: &str) -> Vec<Answer> {
-    serde_json::from_str(stored).unwrap_or_default()
+    serde_json::from_slice(stored.as_bytes()).unwrap_or_default()
 }
 
 /// Checks one given (non-empty) answer against its question; `Ok` is the text kept.

@@ -67,9 +67,10 @@ impl Mailer for Resend {
         // Only a refusal of this message itself is final; a bad key (401/403) or an outage is
         // a fault of the moment that a retry after the operator's fix will get through.
         let name = response
-            .json::<serde_json::Value>()
+            .text()
             .await
             .ok()
+            .and_then(|text| serde_json::from_slice::<serde_json::Value>(text.as_bytes()).ok())
             .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
             .unwrap_or_default();
         let reason = format!("HTTP {status} {name}").trim_end().to_owned();

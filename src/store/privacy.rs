@@ -83,7 +83,7 @@ pub struct HostProfileRow {
 /// Writes a column that holds JSON as that JSON, not as a string of it (text that does not
 /// parse, which the writers never store, is exported as the text).
 fn stored_json<S: serde::Serializer>(stored: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    match serde_json::from_str::<serde_json::Value>(stored) {
+    match serde_json::from_slice::<serde_json::Value>(stored.as_bytes()) {
         Ok(value) => serde::Serialize::serialize(&value, serializer),
         Err(_) => serializer.serialize_str(stored),
     }

@@ -136,8 +136,8 @@ impl Store {
         let json = self
             .open_field(columns.host_id, invitee_field(columns.booking_id), &sealed)
             .await?;
-        let invitee: InviteeJson =
-            serde_json::from_str(&json).map_err(|e| super::failed("open_invitee", e))?;
+        let invitee: InviteeJson = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| super::failed("open_invitee", e))?;
         *columns.name = invitee.name;
         *columns.email = invitee.email;
         if let Some(time_zone) = columns.time_zone {

@@ -87,7 +87,7 @@ impl Credentials {
     /// Credentials from the vault's secret (a `calendar::caldav::StoredAccount`, whose other
     /// fields are ignored); `None` when it is not one.
     pub fn from_secret(secret: &str) -> Option<Self> {
-        serde_json::from_str(secret).ok()
+        serde_json::from_slice(secret.as_bytes()).ok()
     }
 
     fn header(&self) -> Result<HeaderValue, BuildError> {
