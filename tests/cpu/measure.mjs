@@ -242,10 +242,10 @@ async function setUp() {
 /** The first free start of `host`'s intro call from the slots API (unmeasured), searching
  *  60-day windows up to the event type's booking window (365 days): the booking cases take
  *  several hundred slots. */
-async function freeStart(host, skip) {
+async function freeStart(host, skip, event = "intro-call") {
   for (let from = 1; from < 360; from += 60) {
     const reply = expect(
-      await request(`${OPENSLOT}/api/v1/slots?host=${host}&event=intro-call&tz=UTC&from=${day(from)}&to=${day(from + 59)}`),
+      await request(`${OPENSLOT}/api/v1/slots?host=${host}&event=${event}&tz=UTC&from=${day(from)}&to=${day(from + 59)}`),
       [200],
       "slots for a booking",
     );
@@ -326,6 +326,32 @@ function cases(session) {
       { name: `cron run${label}`, cron: true, prepare: async () => () => request(`${OPENSLOT}/__scheduled?cron=*+*+*+*+*`) },
     );
   }
+  // The demo's event type asking one question of every kind (tests/support/demo-seed.sql):
+  // its booking form, and a booking through it with every answer checked.
+  list.push(
+    {
+      name: "booking form, every kind of question",
+      prepare: async () => {
+        const start = encodeURIComponent(await freeStart("demo", 0, "project-intake"));
+        return () => request(`${OPENSLOT}/demo/project-intake?tz=Europe/Berlin&slot=${start}`);
+      },
+    },
+    {
+      name: "booking by form, every kind of question",
+      prepare: async () => {
+        bookingCounter += 1;
+        const body = new URLSearchParams([
+          ["slot", await freeStart("demo", 0, "project-intake")], ["tz", "Europe/Berlin"], ["name", "Cee Pew"],
+          ["email", `cpu${bookingCounter}@example.com`], ["answer_1", "Acme"], ["answer_2", "Pricing\nand more"],
+          ["answer_3", "Team"], ["answer_4", "Japan"], ["answer_5", "Pricing"], ["answer_5", "Security"],
+          ["answer_6", "yes"], ["answer_7", "+81 3-1234-5678"], ["answer_8", "12"],
+          ["answer_9", "billing@example.com"], ["answer_10", "https://example.com/acme"],
+        ]);
+        const form = { method: "POST", body: body.toString(), type: "application/x-www-form-urlencoded" };
+        return async () => expect(await request(`${OPENSLOT}/demo/project-intake`, form), [303], "typed form booking");
+      },
+    },
+  );
   // The cron run is one for the whole instance; it appears once, after both hosts' bookings.
   // On the free plan (the default `WORKERS_PLAN`) a run does one kind of provider work
   // (`core::cron_plan`): calendar work in even minutes, emails in odd ones, each only when the
