@@ -1,5 +1,6 @@
-//! Reminders per event type, for the dashboard: read an event type's plan (the instance's
-//! reminder, or its own list) and replace it. The cron that sends them is `mail::reminders`.
+//! Reminders per event type, for the dashboard and the host API alike: read an event type's
+//! plan (the instance's reminder, or its own list) and replace it. The cron that sends them
+//! is `mail::reminders`.
 
 use super::{AppError, Ctx};
 use crate::core::reminders::ReminderPlan;
@@ -32,6 +33,18 @@ pub async fn plan(
         .await?
         .ok_or_else(no_event_type)?;
     Ok((event, plan))
+}
+
+/// The reminder plan of the host's event type `event_type_id` alone.
+pub async fn plan_only(
+    ctx: &Ctx,
+    host_id: &str,
+    event_type_id: &str,
+) -> Result<ReminderPlan, AppError> {
+    ctx.store
+        .reminder_plan(host_id, event_type_id)
+        .await?
+        .ok_or_else(no_event_type)
 }
 
 /// Replaces the event type's plan with `plan` (checked by `core::reminders`). Reminders

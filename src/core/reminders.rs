@@ -27,12 +27,12 @@ impl Recipients {
     /// Every choice, in the order the dashboard offers them.
     pub const ALL: [Recipients; 3] = [Recipients::Both, Recipients::Invitee, Recipients::Host];
 
-    /// Reads the stored name: `invitee`, `host` or `both`.
+    /// Reads the stored (and API) name: `invitee`, `host` or `both`.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == text)
     }
 
-    /// The name D1 and the host's export use.
+    /// The name D1 and the host API use.
     pub fn as_str(self) -> &'static str {
         match self {
             Recipients::Invitee => "invitee",
@@ -80,8 +80,8 @@ pub enum ReminderPlan {
     Own(Vec<Reminder>),
 }
 
-/// The leads the dashboard offers, in minutes: from five minutes to a week. A stored lead
-/// that is not among them is offered too, where it is set, so saving keeps it.
+/// The leads the dashboard offers, in minutes: from five minutes to a week. A lead set
+/// through the API that is not among them is offered too, where it is set.
 pub const OFFERED_LEADS: [i64; 13] = [5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080];
 
 /// "1 day", "2 hours", "90 minutes": a lead as the dashboard says it, in the largest unit that
@@ -100,7 +100,8 @@ pub fn lead_label(minutes: i64) -> String {
 }
 
 #[derive(Clone, Copy)]
-/// Where the errors of a list's row `index` are reported, by what was wrong.
+/// Where the errors of a list's row `index` are reported (the dashboard's fields, the API's
+/// paths), by what was wrong.
 pub struct RowFields {
     pub lead: [&'static str; MAX_REMINDERS],
     pub recipients: [&'static str; MAX_REMINDERS],
@@ -110,7 +111,7 @@ pub struct RowFields {
 }
 
 /// Refuses a list longer than [`MAX_REMINDERS`], under `fields.list`.
-fn check_count(len: usize, fields: &RowFields) -> Result<(), FieldErrors> {
+pub fn check_count(len: usize, fields: &RowFields) -> Result<(), FieldErrors> {
     if len > MAX_REMINDERS {
         return Err(FieldErrors::one(
             fields.list,
@@ -166,7 +167,8 @@ fn checked(list: Vec<Reminder>, fields: &RowFields) -> Result<Vec<Reminder>, Fie
     Ok(ordered)
 }
 
-/// One row as typed on the dashboard's form: an empty amount means "no reminder here".
+/// One row as typed (the dashboard's form, or the API's reminder as text): an empty amount
+/// means "no reminder here".
 pub struct TypedRow<'a> {
     /// Minutes before the meeting, as text.
     pub amount: &'a str,
@@ -183,9 +185,8 @@ pub const FORM_FIELDS: RowFields = RowFields {
 };
 
 /// The list the rows describe (rows with an empty amount left out: the dashboard offers five),
-/// checked; each error names its row's field in [`FORM_FIELDS`].
-pub fn from_rows(rows: &[TypedRow<'_>]) -> Result<Vec<Reminder>, FieldErrors> {
-    let fields = &FORM_FIELDS;
+/// checked; each error names its row's field in `fields` (the dashboard's, or the API's paths).
+pub fn from_rows(rows: &[TypedRow<'_>], fields: &RowFields) -> Result<Vec<Reminder>, FieldErrors> {
     check_count(rows.len(), fields)?;
     let mut errors = FieldErrors::default();
     let mut list = Vec::new();

@@ -27,6 +27,7 @@ mod public_info;
 mod public_pages;
 mod rate_limit;
 mod reminders;
+mod reminders_api;
 mod request;
 mod reschedule;
 mod session;
@@ -195,6 +196,12 @@ async fn route(
         }
         (["api", "v1", "event-types", id, "duplicate"], Method::Post) => {
             host_api::duplicate_event_type(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "event-types", id, "reminders"], Method::Get) => {
+            reminders_api::get(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "event-types", id, "reminders"], Method::Put) => {
+            reminders_api::put(ctx!(), env, req, id).await
         }
         (["api", "v1", "event-types", id, "single-use-links"], Method::Get) => {
             single_use_links_api::list(ctx!(), env, req, id).await
@@ -494,6 +501,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/event-types", "GET, POST"),
     ("/api/v1/event-types/{id}", "DELETE, GET, PATCH, PUT"),
     ("/api/v1/event-types/{id}/duplicate", "POST"),
+    ("/api/v1/event-types/{id}/reminders", "GET, PUT"),
     ("/api/v1/event-types/{id}/single-use-links", "GET, POST"),
     ("/api/v1/event-types/{id}/single-use-links/{link_id}", "DELETE"),
     ("/api/v1/availability", "GET, PATCH, PUT"),

@@ -151,7 +151,7 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
         })
         .collect();
     let instance = value("plan") != "own";
-    let checked = match from_rows(&typed) {
+    let checked = match from_rows(&typed, &FORM_FIELDS) {
         Ok(list) if instance && !list.is_empty() => Err(FieldErrors::one(
             "plan",
             "Choose \"These reminders\" to use the rows below, or empty them.",

@@ -2,7 +2,7 @@
 //! time before the meeting, to whom it names, with the host's text; a moved meeting gets its
 //! reminders again for its new time and the old time's are never sent; a meeting booked after
 //! a reminder's time gets none of it; an event type can keep the instance's reminder or have
-//! none. The host sets them on the dashboard, without script.
+//! none. The host sets them on the dashboard (without script) or through the API.
 //!
 //! The cron runs are named for chosen minutes (Miniflare's `/cdn-cgi/local/scheduled?time=`,
 //! `cron::minute` works at that minute), in a second Worker with its own database, so minutes
@@ -11,6 +11,7 @@
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde_json::{json, Value};
 
+use crate::api_tokens::{call, new_token};
 use crate::cron_turns::{run_cron_at, settle};
 use crate::reschedule::at;
 use crate::sign_in::{csrf_of, location, sign_in_seeded};
@@ -308,7 +309,7 @@ fn save_on_form(
 }
 
 #[test]
-fn a_host_sets_reminders_on_the_dashboard_without_script() {
+fn a_host_sets_reminders_on_the_dashboard_without_script_and_through_the_api() {
     let host = HostSeed::new("Reminder Settings", "UTC")
         .hours(EVERY_DAY, 9 * 60, 17 * 60)
         .event(EventSeed::new("call", 30))
@@ -422,26 +423,71 @@ fn a_host_sets_reminders_on_the_dashboard_without_script() {
     assert_eq!(unclear.status, 422);
     assert!(unclear.body.contains("id=\"plan-error\""));
 
-    // Back to the instance's reminder: the own list is gone.
-    let back = save_on_form(&browser, &host, &[("plan", "instance")]);
-    assert_eq!(back.status, 303, "{}", back.body);
+    // The API reads the same plan, replaces it, and refuses what is wrong with field paths.
+    let token = new_token(&browser, "reminders");
+    let path = format!("/api/v1/event-types/{}-call/reminders", host.id);
+    let read = call("GET", &path, &token, None).json();
+    assert_eq!(read["plan"], "own");
+    assert_eq!(read["instance_minutes_before"], 1440);
+    assert_eq!(
+        read["reminders"][0],
+        json!({ "minutes_before": 2880, "to": "invitee", "note": "Read the agenda." })
+    );
+    let put = call(
+        "PUT",
+        &path,
+        &token,
+        Some(json!({ "plan": "own", "reminders": [
+        { "minutes_before": 15, "to": "both" }, { "minutes_before": 1440, "to": "invitee", "note": "Tomorrow!" } ] })),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(
+        put.json()["reminders"][0]["minutes_before"],
+        1440,
+        "latest first"
+    );
+    for (body, field) in [
+        (
+            json!({ "plan": "own", "reminders": [{ "minutes_before": 0, "to": "both" }] }),
+            "reminders[0].minutes_before",
+        ),
+        (
+            json!({ "plan": "own", "reminders": [{ "minutes_before": 5, "to": "all" }] }),
+            "reminders[0].to",
+        ),
+        (
+            json!({ "plan": "own", "reminders": [{ "minutes_before": 5, "to": "both" }, { "minutes_before": 5, "to": "host" }] }),
+            "reminders[1].minutes_before",
+        ),
+        (
+            json!({ "plan": "own", "reminders": (1..=6).map(|m| json!({ "minutes_before": m, "to": "both" })).collect::<Vec<_>>() }),
+            "reminders",
+        ),
+        (json!({ "plan": "sometimes" }), "plan"),
+        (
+            json!({ "plan": "own", "reminders": [], "extra": 1 }),
+            "unknown_field",
+        ),
+    ] {
+        let refused = call("PUT", &path, &token, Some(body.clone()));
+        assert_eq!(refused.status, 422, "{body}: {}", refused.body);
+        assert!(refused.body.contains(field), "{body}: {}", refused.body);
+    }
+    assert_eq!(
+        call("GET", &path, &token, None).json()["reminders"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let back = call("PUT", &path, &token, Some(json!({ "plan": "instance" })));
+    assert_eq!(back.json()["plan"], "instance");
     assert!(sql(&format!(
         "SELECT 1 FROM event_type_reminders WHERE event_type_id = '{}-call'",
         host.id
     ))
     .is_empty());
-    let page = browser.get(&reminders_page(&host));
-    assert!(page
-        .body
-        .contains("id=\"plan-instance\" name=\"plan\" value=\"instance\" checked"));
-    // Another host's (or no) event type is not there.
-    assert_eq!(
-        browser
-            .get(&format!(
-                "/dashboard/event-types/{}-none/reminders",
-                host.id
-            ))
-            .status,
-        404
-    );
+    // Another host's event type is not there.
+    let other = format!("/api/v1/event-types/{}-none/reminders", host.id);
+    assert_eq!(call("GET", &other, &token, None).status, 404);
 }

@@ -32,7 +32,9 @@ fn the_rows_become_a_list_latest_first_and_empty_rows_are_none() {
             row("60", "host", ""),
             blank(),
             row(" 1440 ", "invitee", "  Bring the contract.  "),
-        ])
+        ],
+        &FORM_FIELDS,
+    )
     .unwrap();
     assert_eq!(
         list,
@@ -49,7 +51,7 @@ fn the_rows_become_a_list_latest_first_and_empty_rows_are_none() {
             },
         ]
     );
-    assert_eq!(from_rows(&[blank(), blank()]).unwrap(), vec![]);
+    assert_eq!(from_rows(&[blank(), blank()], &FORM_FIELDS).unwrap(), vec![]);
 }
 
 #[test]
@@ -61,7 +63,9 @@ fn each_error_names_the_row_it_is_in() {
             row("1440", "both", ""),
             row("x", "both", ""),
             row("43201", "nobody", &"n".repeat(501)),
-        ])
+        ],
+        &FORM_FIELDS,
+    )
     .unwrap_err();
     assert!(errors
         .get("lead-2")
@@ -72,12 +76,12 @@ fn each_error_names_the_row_it_is_in() {
     assert_eq!(errors.get("lead-1"), None);
     assert_eq!(errors.get("lead-0"), None);
 
-    let errors = from_rows(&[row("43201", "both", &"n".repeat(501))]).unwrap_err();
+    let errors = from_rows(&[row("43201", "both", &"n".repeat(501))], &FORM_FIELDS).unwrap_err();
     assert!(errors.get("lead-0").unwrap().contains("30 days"));
     assert!(errors.get("note-0").unwrap().contains("500"));
-    assert!(from_rows(&[row("0", "both", "")]).is_err());
+    assert!(from_rows(&[row("0", "both", "")], &FORM_FIELDS).is_err());
     let six: Vec<_> = (0..6).map(|_| blank()).collect();
-    assert!(from_rows(&six)
+    assert!(from_rows(&six, &FORM_FIELDS)
         .unwrap_err()
         .get("lead-0")
         .unwrap()
