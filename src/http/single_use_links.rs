@@ -39,6 +39,8 @@ struct LinksPage {
     /// The "valid for … days" field as typed.
     valid_days: String,
     max_days: i64,
+    /// The host's zone, which the links' times are shown in.
+    zone: &'static str,
     csrf: String,
     errors: FieldErrors,
 }
@@ -83,6 +85,7 @@ async fn page(
         links: links.into_iter().map(|link| item(link, zone)).collect(),
         valid_days,
         max_days: MAX_VALID_DAYS,
+        zone: zone.name(),
         csrf: signed_in.csrf_token().to_owned(),
         errors,
     })

@@ -205,6 +205,10 @@ fn an_expired_or_removed_link_books_nothing_and_a_wrong_expiry_is_shown_again() 
     assert!(location(&create_on_form(&browser, &host, "2")).contains("#link-"));
     let page = browser.get(&links_page(&host));
     assert!(page.body.contains("Open until "), "{}", page.body);
+    assert!(
+        page.body.contains("Times are in your time zone, UTC."),
+        "the times say their zone"
+    );
     let link = open_links(&browser, &host).remove(0);
 
     // Its time ran out: its own page, and the form's POST refused alike.
