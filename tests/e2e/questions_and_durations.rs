@@ -71,6 +71,12 @@ fn host_with_questions(tag: &str) -> (Browser, String, String, String, String) {
         &[],
     );
     assert_eq!(location(&reply), "/dashboard", "{}", reply.body);
+    open_around_the_clock(&host_id);
+    (browser, email, host_id, slug, csrf)
+}
+
+/// Makes the host's zone UTC and every day bookable around the clock.
+pub(crate) fn open_around_the_clock(host_id: &str) {
     let mut week = vec![format!(
         "UPDATE hosts SET schedule_time_zone = 'UTC', time_zone = 'UTC' WHERE id = '{host_id}'"
     )];
@@ -80,7 +86,6 @@ fn host_with_questions(tag: &str) -> (Browser, String, String, String, String) {
         ));
     }
     sql(&week.join("; "));
-    (browser, email, host_id, slug, csrf)
 }
 
 pub(crate) fn slot_hrefs(page: &str) -> Vec<String> {

@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 
 use crate::api_tokens::{call, new_token};
-use crate::questions_and_durations::{event_form, hidden, slot_hrefs};
+use crate::questions_and_durations::{event_form, hidden, open_around_the_clock, slot_hrefs};
 use crate::sign_in::{csrf_of, host_row, location, signed_in_host};
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_form, post_json, query};
@@ -44,6 +44,19 @@ const EVERY_KIND: [(&str, &str); 26] = [
     ("question_10_kind", "url"),
 ];
 
+/// Every question but the website is required.
+const REQUIRED: [&str; 9] = [
+    "question_1_required",
+    "question_2_required",
+    "question_3_required",
+    "question_4_required",
+    "question_5_required",
+    "question_6_required",
+    "question_7_required",
+    "question_8_required",
+    "question_9_required",
+];
+
 /// A signed-in host bookable around the clock in UTC, with the event type `typed` asking one
 /// question of every kind, all required but the website, made through the editor.
 /// Returns (browser, host id, host slug).
@@ -54,37 +67,14 @@ fn host_asking_every_kind(tag: &str) -> (Browser, String, String) {
     let slug = host["slug"].as_str().unwrap().to_owned();
     let csrf = csrf_of(&browser.get("/dashboard/event-types/new"));
     let mut extra: Vec<(&str, &str)> = EVERY_KIND.to_vec();
-    for n in 1..=9 {
-        extra.push((
-            [
-                "question_1_required",
-                "question_2_required",
-                "question_3_required",
-                "question_4_required",
-                "question_5_required",
-                "question_6_required",
-                "question_7_required",
-                "question_8_required",
-                "question_9_required",
-            ][n - 1],
-            "1",
-        ));
-    }
+    extra.extend(REQUIRED.map(|field| (field, "1")));
     let reply = browser.post_form(
         "/dashboard/event-types",
         &event_form(&csrf, "typed", &extra),
         &[],
     );
     assert_eq!(location(&reply), "/dashboard", "{}", reply.body);
-    let mut week = vec![format!(
-        "UPDATE hosts SET schedule_time_zone = 'UTC', time_zone = 'UTC' WHERE id = '{host_id}'"
-    )];
-    for day in 0..7 {
-        week.push(format!(
-            "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES ('{host_id}', {day}, 0, 1440)"
-        ));
-    }
-    sql(&week.join("; "));
+    open_around_the_clock(&host_id);
     (browser, host_id, slug)
 }
 
@@ -473,15 +463,7 @@ fn the_apis_set_and_answer_each_kind() {
         );
     }
 
-    let mut week = vec![format!(
-        "UPDATE hosts SET schedule_time_zone = 'UTC', time_zone = 'UTC' WHERE id = '{host_id}'"
-    )];
-    for day in 0..7 {
-        week.push(format!(
-            "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES ('{host_id}', {day}, 0, 1440)"
-        ));
-    }
-    sql(&week.join("; "));
+    open_around_the_clock(host_id);
     let slots = get(&format!(
         "/api/v1/slots?{}",
         query(&[("host", slug), ("event", "typed"), ("tz", "UTC")])
