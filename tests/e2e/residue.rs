@@ -105,7 +105,22 @@ fn a_host_deletion_leaves_no_residue() {
          SELECT id, 60, 'both', '{reminder}' FROM event_types WHERE host_id = '{id}'"
     ));
     remember(&host_name);
+    // The second question is a choice whose option and help text are markers too.
+    let (option, help) = (marker("option"), marker("help"));
     ask(&host, &[&label_one, &label_two]);
+    sql(&format!(
+        "UPDATE event_types SET questions = json_set(questions, '$[1].kind', 'radio', \
+           '$[1].options', json_array('{option}', 'Other'), '$[1].help', '{help}') \
+         WHERE host_id = '{id}'"
+    ));
+    let asked = sql(&format!(
+        "SELECT questions FROM event_types WHERE host_id = '{id}'"
+    ));
+    let asked = asked[0]["questions"].as_str().unwrap();
+    assert!(
+        asked.contains("\"kind\":\"radio\"") && asked.contains(&help),
+        "{asked}"
+    );
     // Bookings answer by label: the invitee's answers go under the planted labels.
     let (invitee, answer) = (marker_address("inviteeemail"), marker("answer"));
     let (invitee_name, note) = (marker("inviteename"), marker("note"));
@@ -116,7 +131,7 @@ fn a_host_deletion_leaves_no_residue() {
         &invitee_name,
         &invitee,
         &note,
-        json!({ label_one.as_str(): answer }),
+        json!({ label_one.as_str(): answer, label_two.as_str(): option }),
     );
     let booking_id = booking["id"].as_str().unwrap().to_owned();
     let manage_token = booking["manage_url"]
@@ -197,6 +212,8 @@ fn a_host_deletion_leaves_no_residue() {
         reminder,
         label_one,
         label_two,
+        option,
+        help,
         invitee,
         invitee_name,
         note,
