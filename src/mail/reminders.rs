@@ -73,14 +73,24 @@ async fn queue_due(run: &Run) -> Result<u32, String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut claimed = 0;
+    // A booking with two reminders due in one run (a late run) is read once.
+    let mut loaded: Vec<BookingDetailsRow> = Vec::new();
     for reminder in due {
-        let Some(row) = store
-            .host_booking(&reminder.host_id, &reminder.booking_id)
-            .await
-            .map_err(|e| e.to_string())?
-        else {
-            continue;
+        let index = match loaded.iter().position(|row| row.id == reminder.booking_id) {
+            Some(index) => index,
+            None => {
+                let Some(row) = store
+                    .host_booking(&reminder.host_id, &reminder.booking_id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                else {
+                    continue;
+                };
+                loaded.push(row);
+                loaded.len() - 1
+            }
         };
+        let row = &loaded[index];
         let (Some(start), Some(booked_at)) = (
             DateTime::from_timestamp(row.start_at, 0),
             DateTime::from_timestamp(row.created_at, 0),
@@ -95,7 +105,7 @@ async fn queue_due(run: &Run) -> Result<u32, String> {
             Some(origin) => super::links::queued_manage_url(origin),
             None => String::new(),
         };
-        let emails = emails(store, &row, &reminder, &manage_url)?;
+        let emails = emails(store, row, &reminder, &manage_url)?;
         if store
             .claim_reminder(
                 &row.host_id,

@@ -247,6 +247,21 @@ fn a_moved_meeting_is_reminded_for_its_new_time_and_late_bookings_and_empty_plan
     );
     assert_eq!(outbox_reminders(&worker, &new_id).len(), 3);
 
+    // A late run, when both reminders' times have passed: both go in that run, once each.
+    let missed = "missed.reminders@example.org";
+    let missed_start = at(6, 9);
+    let (missed_id, _) = book(&worker, &host, "call", missed_start, missed);
+    cron_at(&worker, missed_start - Duration::minutes(30));
+    assert_eq!(wait_for_emails(missed, "Reminder:", 2).len(), 2);
+    cron_at(&worker, missed_start - Duration::minutes(29));
+    settle();
+    assert_eq!(reminders_to(missed).len(), 2);
+    assert_eq!(
+        outbox_reminders(&worker, &missed_id).len(),
+        3,
+        "a day before to both sides, an hour before to the invitee"
+    );
+
     // Booked three hours ahead: the day-before reminder's time had passed, so only the hour's.
     let late = "late.reminders@example.org";
     let soon = (Utc::now() + Duration::hours(3))
