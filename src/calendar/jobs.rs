@@ -93,12 +93,12 @@ impl Calendars<'_> {
     /// Works through up to `rows` due rows (cron); says whether it tried any provider call.
     pub async fn run_due(&self, rows: i64) -> Result<bool, StoreError> {
         let mut worked = false;
-        for due in self
+        for booking_id in self
             .store
             .due_calendar_work(self.now.timestamp(), rows)
             .await?
         {
-            worked |= self.process(&due.booking_id).await? != Outcome::Skipped;
+            worked |= self.process(&booking_id).await? != Outcome::Skipped;
         }
         Ok(worked)
     }

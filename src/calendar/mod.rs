@@ -115,12 +115,12 @@ impl Calendars<'_> {
         host_id: &str,
     ) -> Result<ProviderCleanup, StoreError> {
         let mut cleanup = ProviderCleanup::default();
-        for work in self
+        for booking_id in self
             .store
             .upcoming_calendar_work(host_id, self.now.timestamp())
             .await?
         {
-            if let Some(row) = self.store.calendar_work(&work.booking_id).await? {
+            if let Some(row) = self.store.calendar_work(&booking_id).await? {
                 match self.remove_now(&row).await {
                     Ok(()) => cleanup.events_removed += 1,
                     Err(why) => {

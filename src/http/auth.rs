@@ -233,11 +233,11 @@ async fn find_or_create_host(
 ) -> Result<(String, bool), AppError> {
     let store = &ctx.store;
     let now = ctx.now.timestamp();
-    if let Some(host) = store
+    if let Some(host_id) = store
         .host_by_identity(provider.as_str(), &identity.subject)
         .await?
     {
-        return Ok((host.id, false));
+        return Ok((host_id, false));
     }
     let email = identity.email.as_str();
     let unconfirmed = || {
@@ -253,9 +253,9 @@ async fn find_or_create_host(
             .await?;
         Ok::<_, AppError>((host_id, false))
     };
-    if let Some(host) = store.host_by_email(email).await? {
+    if let Some(host_id) = store.host_by_email(email).await? {
         return if identity.email_verified {
-            link(host.id).await
+            link(host_id).await
         } else {
             Err(unconfirmed())
         };
@@ -298,11 +298,11 @@ async fn find_or_create_host(
             HostCreation::SlugTaken => continue,
             // The same person finished a second sign-in at the same moment.
             HostCreation::EmailTaken => {
-                let host = store
+                let host_id = store
                     .host_by_email(email)
                     .await?
                     .ok_or_else(|| AppError::Internal("host email taken but not found".into()))?;
-                return link(host.id).await;
+                return link(host_id).await;
             }
         }
     }

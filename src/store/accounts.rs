@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{Param, Store, StoreError};
+use super::{Param, Store, StoreError, TextValue};
 use crate::core::connection_health::{parse_broken_list, BrokenConnection};
 use crate::providers::registry::ConnectProvider;
 
@@ -26,12 +26,6 @@ pub struct NewOAuthState<'a> {
     pub time_zone: Option<&'a str>,
     pub created_at: i64,
     pub expires_at: i64,
-}
-
-/// The id of a host found by identity or address.
-#[derive(Debug, Clone, Deserialize)]
-pub struct HostIdRow {
-    pub id: String,
 }
 
 /// The host behind a live session, and the session's CSRF secret.
@@ -158,19 +152,21 @@ impl Store {
         &self,
         provider: &str,
         subject: &str,
-    ) -> Result<Option<HostIdRow>, StoreError> {
+    ) -> Result<Option<String>, StoreError> {
         let index = self.account_index(provider, subject)?;
-        self.first(
-            "host_by_identity",
-            "SELECT h.id FROM host_identities i JOIN hosts h ON h.id = i.host_id \
-             WHERE i.provider = ?1 AND (i.subject = ?2 OR i.subject = ?3)",
-            &[
-                Param::Text(provider),
-                Param::Text(&index),
-                Param::Text(subject),
-            ],
-        )
-        .await
+        let row: Option<TextValue> = self
+            .first(
+                "host_by_identity",
+                "SELECT h.id AS value FROM host_identities i JOIN hosts h ON h.id = i.host_id \
+                 WHERE i.provider = ?1 AND (i.subject = ?2 OR i.subject = ?3)",
+                &[
+                    Param::Text(provider),
+                    Param::Text(&index),
+                    Param::Text(subject),
+                ],
+            )
+            .await?;
+        Ok(row.map(|row| row.value))
     }
 
     /// Replaces the plaintext account ids of up to `limit` sign-in identities from before
@@ -219,32 +215,30 @@ impl Store {
 
     /// The host with this address (compared case-insensitively): by the stand-in a sealed
     /// host's row holds, or by the address of a host not sealed yet.
-    pub async fn host_by_email(&self, email: &str) -> Result<Option<HostIdRow>, StoreError> {
+    pub async fn host_by_email(&self, email: &str) -> Result<Option<String>, StoreError> {
         let stand_in = self.host_email_stand_in(email)?;
-        self.first(
-            "host_by_email",
-            "SELECT id FROM hosts WHERE email = ?1 OR lower(email) = lower(?2)",
-            &[Param::Text(&stand_in), Param::Text(email)],
-        )
-        .await
+        let row: Option<TextValue> = self
+            .first(
+                "host_by_email",
+                "SELECT id AS value FROM hosts WHERE email = ?1 OR lower(email) = lower(?2)",
+                &[Param::Text(&stand_in), Param::Text(email)],
+            )
+            .await?;
+        Ok(row.map(|row| row.value))
     }
 
     /// Host slugs equal to `base` or starting with `base-`: what a new host's slug must avoid.
     pub async fn host_slugs_like(&self, base: &str) -> Result<Vec<String>, StoreError> {
-        #[derive(Deserialize)]
-        struct SlugRow {
-            slug: String,
-        }
         // `base` is lower-case letters, digits and hyphens: no LIKE wildcards to escape.
         let pattern = format!("{base}-%");
-        let rows: Vec<SlugRow> = self
+        let rows: Vec<TextValue> = self
             .all(
                 "host_slugs_like",
-                "SELECT slug FROM hosts WHERE slug = ?1 OR slug LIKE ?2",
+                "SELECT slug AS value FROM hosts WHERE slug = ?1 OR slug LIKE ?2",
                 &[Param::Text(base), Param::Text(&pattern)],
             )
             .await?;
-        Ok(rows.into_iter().map(|r| r.slug).collect())
+        Ok(rows.into_iter().map(|r| r.value).collect())
     }
 
     /// Lets another provider account sign into an existing host (a no-op if already linked).

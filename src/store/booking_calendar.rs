@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::outbox::queue_params;
 use super::sealed_meeting::{MeetingColumn, MeetingOwners};
-use super::{NewEmail, Param, Store, StoreError};
+use super::{NewEmail, Param, Store, StoreError, TextValue};
 use crate::providers::calendar::{CalendarProvider, MeetingMaker};
 
 /// The calendar work a new booking needs, inserted in the booking's batch.
@@ -47,12 +47,6 @@ pub struct CalendarWorkRow {
     pub host_time_zone: String,
     /// The invitee, sealed (`sealed_invitee.rs`); the store opens it into the fields above.
     pub(super) invitee_sealed: Option<String>,
-}
-
-/// A due row's id.
-#[derive(Debug, Clone, Deserialize)]
-pub struct DueCalendarWork {
-    pub booking_id: String,
 }
 
 /// What one step achieved, saved at once so a retry never repeats it.
@@ -102,19 +96,17 @@ pub(super) const MOVE_CALENDAR_WORK: [&str; 3] = [
 ];
 
 impl Store {
-    /// Rows whose work is due at `now`, oldest first.
-    pub async fn due_calendar_work(
-        &self,
-        now: i64,
-        limit: i64,
-    ) -> Result<Vec<DueCalendarWork>, StoreError> {
-        self.all(
-            "due_calendar_work",
-            "SELECT booking_id FROM booking_calendar WHERE state IN ('pending', 'removing') \
-             AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
-            &[Param::Int(now), Param::Int(limit)],
-        )
-        .await
+    /// The bookings whose calendar work is due at `now`, oldest first.
+    pub async fn due_calendar_work(&self, now: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<TextValue> = self
+            .all(
+                "due_calendar_work",
+                "SELECT booking_id AS value FROM booking_calendar WHERE state IN ('pending', 'removing') \
+                 AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
+                &[Param::Int(now), Param::Int(limit)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|row| row.value).collect())
     }
 
     /// Claims a due row until `lease_until`: no other run touches it meanwhile.
@@ -404,14 +396,16 @@ impl Store {
         &self,
         host_id: &str,
         now: i64,
-    ) -> Result<Vec<DueCalendarWork>, StoreError> {
-        self.all(
-            "upcoming_calendar_work",
-            "SELECT c.booking_id FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
-             WHERE c.host_id = ?1 AND b.start_at > ?2 AND c.state IN ('pending', 'created', 'failed', 'removing')",
-            &[Param::Text(host_id), Param::Int(now)],
-        )
-        .await
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<TextValue> = self
+            .all(
+                "upcoming_calendar_work",
+                "SELECT c.booking_id AS value FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
+                 WHERE c.host_id = ?1 AND b.start_at > ?2 AND c.state IN ('pending', 'created', 'failed', 'removing')",
+                &[Param::Text(host_id), Param::Int(now)],
+            )
+            .await?;
+        Ok(rows.into_iter().map(|row| row.value).collect())
     }
 
     /// The meeting link of a booking, once its meeting exists.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::{Param, Store, StoreError};
+use super::{OptionalTextValue, Param, Store, StoreError};
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::core::connection_health::{
     Breakage, ConnectionStatus, CHECK_EVERY_SECONDS, RECHECK_NOT_ANSWERING_SECONDS,
@@ -273,18 +273,14 @@ impl Store {
         if let Some(key_id) = self.remembered_connection_key_id(host_id, provider) {
             return Ok(key_id);
         }
-        #[derive(Deserialize)]
-        struct KeyIdRow {
-            key_id: Option<String>,
-        }
-        let row: Option<KeyIdRow> = self
+        let row: Option<OptionalTextValue> = self
             .first(
                 "connection_key_id",
-                "SELECT key_id FROM connections WHERE host_id = ?1 AND provider = ?2",
+                "SELECT key_id AS value FROM connections WHERE host_id = ?1 AND provider = ?2",
                 &[Param::Text(host_id), Param::Text(provider)],
             )
             .await?;
-        let key_id = row.and_then(|row| row.key_id);
+        let key_id = row.and_then(|row| row.value);
         self.remember_connection_key_id(host_id, provider, Some(key_id.clone()));
         Ok(key_id)
     }

@@ -1,7 +1,7 @@
 //! Writing a host's event types. Every statement is scoped by the host's id, so one host can
 //! never touch another's event type, whatever id a request names.
 
-use super::{EventTypeRow, Param, Store, StoreError};
+use super::{EventTypeRow, NumberValue, Param, Store, StoreError};
 use crate::core::event_type::{durations_to_stored, EventTypeSettings};
 use crate::core::questions::questions_to_json;
 
@@ -189,19 +189,15 @@ impl Store {
         id: &str,
         now: i64,
     ) -> Result<EventTypeDelete, StoreError> {
-        #[derive(serde::Deserialize)]
-        struct Upcoming {
-            n: i64,
-        }
         let upcoming = self
-            .first::<Upcoming>(
+            .first::<NumberValue>(
                 "upcoming_bookings_of_event_type",
-                "SELECT COUNT(*) AS n FROM bookings WHERE event_type_id = ?1 AND host_id = ?2 \
+                "SELECT COUNT(*) AS value FROM bookings WHERE event_type_id = ?1 AND host_id = ?2 \
                  AND status = 'confirmed' AND end_at > ?3",
                 &[Param::Text(id), Param::Text(host_id), Param::Int(now)],
             )
             .await?
-            .map_or(0, |row| row.n);
+            .map_or(0, |row| row.value);
         if upcoming > 0 {
             return Ok(EventTypeDelete::HasUpcomingBookings(upcoming));
         }

@@ -4,8 +4,8 @@ use super::bookings::{BusyOrTimeOffRow, BusyRow, BUSY_OVERLAPPING, COUNTED_BOOKI
 use super::connections::HOST_CONNECTIONS;
 use super::time_off::TimeOffRow;
 use super::{
-    rows, ConnectionRow, EventTypeRow, HostRow, OverrideRangeRow, Param, Store, StoreError,
-    WeeklyHoursRow,
+    rows, ConnectionRow, EventTypeRow, HostRow, NumberValue, OverrideRangeRow, Param, Store,
+    StoreError, WeeklyHoursRow,
 };
 
 const HOST_BY_SLUG: &str =
@@ -46,18 +46,14 @@ impl Store {
     /// Whether any host exists yet (the first-run page asks, and a failure here means the
     /// schema is missing).
     pub async fn any_host(&self) -> Result<bool, StoreError> {
-        #[derive(serde::Deserialize)]
-        struct Found {
-            found: i64,
-        }
-        let row: Option<Found> = self
+        let row: Option<NumberValue> = self
             .first(
                 "any_host",
-                "SELECT EXISTS (SELECT 1 FROM hosts) AS found",
+                "SELECT EXISTS (SELECT 1 FROM hosts) AS value",
                 &[],
             )
             .await?;
-        Ok(row.is_some_and(|r| r.found == 1))
+        Ok(row.is_some_and(|r| r.value == 1))
     }
 
     /// The host whose public link uses `slug`.

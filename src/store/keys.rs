@@ -34,10 +34,9 @@
 
 use std::cell::RefCell;
 
-use serde::Deserialize;
 use worker::kv::KvStore;
 
-use super::{Param, Store, StoreError};
+use super::{OptionalTextValue, Param, Store, StoreError};
 use crate::core::small_map::SmallMap;
 use crate::crypto::data_key::{DataKey, Field, IndexKey, KeyRef};
 use crate::crypto::token_cipher::TokenCipher;
@@ -90,22 +89,17 @@ pub(super) fn key_failed(what: &'static str, cause: impl std::fmt::Display) -> S
     }
 }
 
-#[derive(Deserialize)]
-struct KeyIdRow {
-    data_key_id: Option<String>,
-}
-
 impl Store {
     /// Which data key is the host's (`None`: none yet, or no such host).
     pub async fn host_data_key_id(&self, host_id: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<KeyIdRow> = self
+        let row: Option<OptionalTextValue> = self
             .first(
                 "host_data_key_id",
-                "SELECT data_key_id FROM hosts WHERE id = ?1",
+                "SELECT data_key_id AS value FROM hosts WHERE id = ?1",
                 &[Param::Text(host_id)],
             )
             .await?;
-        Ok(row.and_then(|row| row.data_key_id))
+        Ok(row.and_then(|row| row.value))
     }
 
     /// Makes `key_id` the host's data key unless the host has one already. True when it did.

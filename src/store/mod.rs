@@ -61,7 +61,10 @@ pub use privacy::{
     DuePrivacyEmail, HostProfileRow, PrivacyEmail, RequestKind, OPEN_REQUESTS_LIMIT,
 };
 pub use reminders::ReminderRow;
-pub use rows::{BookingRow, EventTypeRow, HostRow, OverrideRangeRow, WeeklyHoursRow};
+pub use rows::{
+    BookingRow, EventTypeRow, HostRow, NumberValue, OptionalTextValue, OverrideRangeRow, TextValue,
+    WeeklyHoursRow,
+};
 pub use sealed_account::StoredAccountEmail;
 pub use sealed_host_email::StoredHostEmail;
 pub use single_use_links::{NewSingleUseLink, SingleUseLinkRow};

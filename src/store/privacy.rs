@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Param, Store, StoreError};
+use super::{NumberValue, Param, Store, StoreError, TextValue};
 
 /// How many open requests one host or address may have at once: enough to ask again after a
 /// lost email, too few to flood an inbox through the public form or forged emails.
@@ -345,18 +345,14 @@ impl Store {
     /// Whether any booking still holds `email` as its invitee's address.
     pub async fn invitee_has_bookings(&self, email: &str) -> Result<bool, StoreError> {
         let index = self.email_index(email)?;
-        #[derive(Deserialize)]
-        struct Found {
-            found: i64,
-        }
-        let row: Option<Found> = self
+        let row: Option<NumberValue> = self
             .first(
                 "invitee_has_bookings",
-                "SELECT EXISTS (SELECT 1 FROM bookings WHERE (invitee_email_index = ?2 OR (invitee_email != '' AND lower(invitee_email) = lower(?1)))) AS found",
+                "SELECT EXISTS (SELECT 1 FROM bookings WHERE (invitee_email_index = ?2 OR (invitee_email != '' AND lower(invitee_email) = lower(?1)))) AS value",
                 &[Param::Text(email), Param::Text(&index)],
             )
             .await?;
-        Ok(row.is_some_and(|r| r.found == 1))
+        Ok(row.is_some_and(|r| r.value == 1))
     }
 
     /// The hosts with bookings made with `email`, and how many each has.
@@ -500,19 +496,15 @@ impl Store {
         index: &str,
         email: &str,
     ) -> Result<Vec<String>, StoreError> {
-        #[derive(Deserialize)]
-        struct Request {
-            token_hash: String,
-        }
-        let rows: Vec<Request> = self
+        let rows: Vec<TextValue> = self
             .all(
                 "erasure_requests_of",
-                "SELECT token_hash FROM privacy_requests \
+                "SELECT token_hash AS value FROM privacy_requests \
                  WHERE invitee_email = ?1 OR invitee_email = lower(?2)",
                 &[Param::Text(index), Param::Text(email)],
             )
             .await?;
-        Ok(rows.into_iter().map(|row| row.token_hash).collect())
+        Ok(rows.into_iter().map(|row| row.value).collect())
     }
     /// Every booking of the host, with its invitee's details, oldest first.
     pub async fn export_bookings(

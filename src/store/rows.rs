@@ -96,3 +96,23 @@ impl BookingRow {
         }
     }
 }
+
+/// A read of one text column, named `value` in the SQL (`SELECT slug AS value …`). The store's
+/// one-column reads share these three types: each type D1 rows are read into is compiled into
+/// its own copy of the row reader (`D1Result::results`) and of its deserializer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TextValue {
+    pub value: String,
+}
+
+/// A read of one text column that may be NULL, named `value` in the SQL (see [`TextValue`]).
+#[derive(Debug, Clone, Deserialize)]
+pub struct OptionalTextValue {
+    pub value: Option<String>,
+}
+
+/// A read of one integer column, named `value` in the SQL (see [`TextValue`]).
+#[derive(Debug, Clone, Deserialize)]
+pub struct NumberValue {
+    pub value: i64,
+}
