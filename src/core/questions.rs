@@ -394,9 +394,9 @@ pub fn parse_questions(rows: &[QuestionInput]) -> Result<Vec<Question>, FieldErr
     let filled: Vec<(usize, &QuestionInput)> = rows
         .iter()
         .enumerate()
-        .take(MAX_QUESTIONS.max(rows.len()))
         .filter(|(_, row)| !row.label.trim().is_empty())
         .collect();
+    // A row past the tenth (the API may send blank ones before it) has no field names.
     if filled.len() > MAX_QUESTIONS || filled.last().is_some_and(|(p, _)| *p >= MAX_QUESTIONS) {
         errors.push(
             "questions",
@@ -678,6 +678,11 @@ mod tests {
         let errors = parse_questions(&rows).unwrap_err();
         assert_eq!(errors.get("questions"), Some("Ask at most 10 questions."));
         assert_eq!(parse_questions(&rows[..10]).unwrap().len(), 10);
+        // One question behind ten blank rows is past the tenth row too, not a panic.
+        let mut late = vec![row("", false); 10];
+        late.push(row("Q11", false));
+        let errors = parse_questions(&late).unwrap_err();
+        assert_eq!(errors.get("questions"), Some("Ask at most 10 questions."));
     }
 
     #[test]

@@ -342,7 +342,9 @@ fn question_rows(value: &Value) -> Option<Vec<QuestionInput>> {
                 };
                 // A blank label would be dropped silently by the editor's rules; here it is a
                 // mistake worth naming.
-                (!label.trim().is_empty()).then_some(())?;
+                if label.trim().is_empty() {
+                    return None;
+                }
                 Some(QuestionInput {
                     label: label.to_owned(),
                     required,
