@@ -40,9 +40,13 @@ pub async fn minute(env: &Env, scheduled_ms: i64) {
     }
 }
 
-/// The outbound turn: the due reminders queued, then the due webhooks and emails sent (the
-/// reminders just queued among them); says whether any email was due.
+/// The outbound turn: requests past their hold ended and the due reminders queued, then the
+/// due webhooks and emails sent (those just queued among them); says whether any email was
+/// due.
 async fn outbound_turn(run: &Run, plan: WorkersPlan) -> bool {
+    if let Err(error) = crate::app::approval::expire_due(run).await {
+        worker::console_warn!("expiring requests: {error}");
+    }
     crate::mail::reminders::run(run).await;
     crate::outbound::deliver_scheduled(run, plan.emails_per_run()).await
 }

@@ -43,6 +43,8 @@ pub struct CreatedBooking {
     /// True when the event and meeting are still to be made, by the confirmation page
     /// ([`ProviderWork::OnConfirmationPage`]).
     pub provider_work_left: bool,
+    /// For a request that waits for the host's approval: when its hold ends.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 /// Where a new booking's event and meeting are made at the providers. Reading three calendars
@@ -141,18 +143,36 @@ pub async fn create_booking(
         host_lang: HOST_LANG,
         host_message: target.event.confirmation_message.for_reader(lang),
     };
-    let emails = [
-        queue(
-            ctx,
-            Kind::InviteeConfirmation,
-            &render::invitee_confirmation(&facts, ctx.now)?,
-        )?,
-        queue(
-            ctx,
-            Kind::HostNotification,
-            &render::host_notification(&facts, ctx.now)?,
-        )?,
-    ];
+    // An event type that needs the host's approval takes a request: it holds the time until
+    // the host answers, or until the meeting would start if that is sooner.
+    let held_until = target.event.approval_hours.map(|hours| {
+        (ctx.now + chrono::Duration::hours(hours))
+            .min(request.start)
+            .timestamp()
+    });
+    let emails = match held_until {
+        None => [
+            queue(
+                ctx,
+                Kind::InviteeConfirmation,
+                &render::invitee_confirmation(&facts, ctx.now)?,
+            )?,
+            queue(
+                ctx,
+                Kind::HostNotification,
+                &render::host_notification(&facts, ctx.now)?,
+            )?,
+        ],
+        Some(until) => {
+            let until = DateTime::from_timestamp(until, 0).unwrap_or(request.start);
+            let dashboard = format!("{}/dashboard/bookings", ctx.origin);
+            let (to_invitee, to_host) = render::request_made(&facts, until, &dashboard)?;
+            [
+                queue(ctx, Kind::InviteeRequest, &to_invitee)?,
+                queue(ctx, Kind::HostRequest, &to_host)?,
+            ]
+        }
+    };
     let stored_answers = answers_to_json(answers);
     let row = NewBookingRow {
         id: &id,
@@ -175,15 +195,17 @@ pub async fn create_booking(
         answers: &stored_answers,
         lang: lang.code(),
         single_use_link_hash: link_hash.as_deref(),
+        awaiting_approval_until: held_until,
     };
-    // The connections were read with the availability, in the same round trip.
-    let work = work_for(target.event.location_kind, &availability.connections).map(
-        |(calendar, conference)| NewCalendarWork {
+    // The connections were read with the availability, in the same round trip. A request's
+    // event and meeting wait for the host's approval.
+    let work = work_for(target.event.location_kind, &availability.connections)
+        .filter(|_| held_until.is_none())
+        .map(|(calendar, conference)| NewCalendarWork {
             calendar_provider: calendar,
             conference,
             left_to_page: providers == ProviderWork::OnConfirmationPage,
-        },
-    );
+        });
     match ctx
         .store
         .insert_booking_if_free(&row, &emails, work.as_ref())
@@ -208,6 +230,7 @@ pub async fn create_booking(
                 manage_token,
                 replayed: false,
                 provider_work_left,
+                held_until: held_until.and_then(|at| DateTime::from_timestamp(at, 0)),
             })
         }
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
@@ -217,6 +240,7 @@ pub async fn create_booking(
             manage_token,
             replayed: true,
             provider_work_left: false,
+            held_until: held_until.and_then(|at| DateTime::from_timestamp(at, 0)),
         }),
         InsertOutcome::KeyReused => Err(AppError::InvalidFields(FieldErrors::one(
             "idempotency_key",

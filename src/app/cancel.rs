@@ -112,12 +112,16 @@ pub fn cancellation_messages(
 }
 
 /// Cancels the host's confirmed `booking` and tells the invitee, as the dashboard and the API
-/// both do; a meeting that has started is too late (409).
+/// both do; a meeting that has started is too late (409). A request still waiting for the
+/// host's approval is declined instead (the invitee was never sent an invitation to cancel).
 pub async fn cancel_as_host(
     ctx: &Ctx,
     booking: &BookingDetailsRow,
     reason: &CancellationReason,
 ) -> Result<(), AppError> {
+    if booking.status == crate::core::booking_status::BookingStatus::Pending {
+        return super::approval::decline(ctx, booking, reason).await;
+    }
     let (start, end) = times_of(booking)?;
     let too_late = || {
         AppError::TooLate(

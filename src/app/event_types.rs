@@ -33,6 +33,7 @@ pub fn input_of(row: &EventTypeRow) -> EventTypeInput {
         message_en: row.confirmation_message.written_in(Lang::En).to_owned(),
         message_de: row.confirmation_message.written_in(Lang::De).to_owned(),
         change_cutoff_minutes: row.change_cutoff_minutes.to_string(),
+        approval_hours: text(row.approval_hours),
         location_kind: row.location_kind.as_str().to_owned(),
         location_detail: row.location_detail.clone(),
         other_durations: row.other_durations.replace(',', ", "),

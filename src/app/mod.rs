@@ -11,6 +11,7 @@ mod error;
 pub use context::Ctx;
 pub use error::AppError;
 
+pub mod approval;
 pub mod availability;
 pub mod booking;
 pub mod bookings;

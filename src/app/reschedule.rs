@@ -228,6 +228,7 @@ pub async fn move_booking(
     ];
     let token_hash = sha256_hex(&manage_token);
     let row = crate::store::NewBookingRow {
+        awaiting_approval_until: None,
         id: &id,
         host_id: &target.host.id,
         event_type_id: &target.event.id,

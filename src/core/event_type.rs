@@ -84,6 +84,9 @@ impl From<LocationKind> for String {
 /// The longest change cut-off: a week (a longer one would leave most bookings unchangeable).
 pub const MAX_CHANGE_CUTOFF_MINUTES: u32 = 7 * 1440;
 
+/// The longest a request may wait for the host's approval: 30 days (the schema's CHECK).
+pub const MAX_APPROVAL_HOURS: u32 = 720;
+
 /// Raw form fields of an event type.
 #[derive(Debug, Default, Clone)]
 pub struct EventTypeInput {
@@ -111,6 +114,9 @@ pub struct EventTypeInput {
     /// Minutes before the start after which the invitee can no longer cancel or reschedule
     /// online (the host always can); empty: until the start.
     pub change_cutoff_minutes: String,
+    /// Hours the host has to approve or decline each request; empty: bookings are confirmed
+    /// at once, without approval.
+    pub approval_hours: String,
     pub location_kind: String,
     /// The number, address or link of a phone, in-person or custom-link meeting.
     pub location_detail: String,
@@ -144,6 +150,8 @@ pub struct EventTypeSettings {
     pub message: HostMessage,
     /// See [`EventTypeInput::change_cutoff_minutes`]; 0: until the start.
     pub change_cutoff_minutes: u32,
+    /// See [`EventTypeInput::approval_hours`]; `None`: no approval.
+    pub approval_hours: Option<u32>,
     /// Where the meeting happens, with the place the host named for it.
     pub location: Location,
     /// Durations offered besides the default, in the host's order.
@@ -359,6 +367,18 @@ impl EventTypeInput {
                 &mut errors,
             ),
         };
+        let approval_field = "approval_hours";
+        let approval_hours = match optional_number(&self.approval_hours, approval_field, &mut errors)
+        {
+            Some(Some(0)) => {
+                errors.push(approval_field, "Give the host at least 1 hour to answer.");
+                None
+            }
+            Some(Some(hours)) => {
+                at_most(Some(hours), MAX_APPROVAL_HOURS, approval_field, &mut errors).map(Some)
+            }
+            other => other,
+        };
         let lang = match self.lang.trim() {
             "" => Some(None),
             code => match Lang::from_code(code) {
@@ -431,7 +451,9 @@ impl EventTypeInput {
         else {
             return Err(errors);
         };
-        let (Some(change_cutoff_minutes), true) = (change_cutoff, errors.is_empty()) else {
+        let (Some(change_cutoff_minutes), Some(approval_hours), true) =
+            (change_cutoff, approval_hours, errors.is_empty())
+        else {
             return Err(errors);
         };
         let rules = RulesInput {
@@ -488,6 +510,7 @@ impl EventTypeInput {
             lang,
             message,
             change_cutoff_minutes,
+            approval_hours,
             location,
             other_durations,
             questions,
@@ -545,6 +568,7 @@ mod tests {
             message_en: "".into(),
             message_de: "".into(),
             change_cutoff_minutes: "".into(),
+            approval_hours: "".into(),
             location_kind: "zoom".into(),
             location_detail: "".into(),
             other_durations: "".into(),
@@ -783,4 +807,24 @@ mod tests {
         }
     }
 
+
+    #[test]
+    fn approval_is_whole_hours_from_one_to_thirty_days_and_empty_means_none() {
+        assert_eq!(good().parse().unwrap().approval_hours, None);
+        for (raw, hours) in [("24", 24), (" 1 ", 1), ("720", 720)] {
+            let input = EventTypeInput {
+                approval_hours: raw.into(),
+                ..good()
+            };
+            assert_eq!(input.parse().unwrap().approval_hours, Some(hours));
+        }
+        for raw in ["0", "721", "-1", "a day"] {
+            let input = EventTypeInput {
+                approval_hours: raw.into(),
+                ..good()
+            };
+            let errors = input.parse().unwrap_err();
+            assert!(errors.get("approval_hours").is_some(), "{raw}");
+        }
+    }
 }

@@ -281,6 +281,9 @@ struct BookingJson<'a> {
     /// request gets `null` (the link went to the invitee's address), so learning a request's
     /// idempotency key, address and start never hands out the link.
     manage_url: Option<String>,
+    /// A request waiting for the host's approval (`status: pending`): when its hold ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held_until: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -321,7 +324,11 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     .await?;
     let json = BookingJson {
         id: &booking.id,
-        status: "confirmed",
+        status: if booking.held_until.is_some() {
+            "pending"
+        } else {
+            "confirmed"
+        },
         host: &target.host.slug,
         event: &target.event.slug,
         start: rfc3339(&booking.start),
@@ -335,6 +342,7 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
         answers: &answers,
         manage_url: (!booking.replayed)
             .then(|| format!("{}/booking/{}", ctx.origin, booking.manage_token)),
+        held_until: booking.held_until.as_ref().map(rfc3339),
     };
     let status = if booking.replayed { 200 } else { 201 };
     Ok(Response::from_json(&serde_json::json!({ "booking": json }))?.with_status(status))

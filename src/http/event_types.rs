@@ -66,6 +66,9 @@ struct Choice {
 const DURATION_CHOICES: [u32; 7] = [15, 20, 30, 45, 60, 90, 120];
 /// Minimum notice choices, in minutes.
 const NOTICE_CHOICES: [u32; 9] = [0, 15, 30, 60, 120, 240, 720, 1440, 2880];
+/// "Requests wait for your answer …" choices, in hours; 0 stands for no approval (an empty
+/// field).
+const APPROVAL_CHOICES: [u32; 6] = [0, 4, 12, 24, 48, 168];
 /// "Free time before/after" choices, in minutes.
 const BUFFER_CHOICES: [u32; 6] = [0, 5, 10, 15, 30, 60];
 /// "A start every …" choices, in minutes (empty: the duration).
@@ -270,6 +273,23 @@ impl EventTypePage {
         )
     }
 
+    fn approval_choices(&self) -> Vec<Choice> {
+        let mut list = choices(
+            &APPROVAL_CHOICES,
+            &self.input.approval_hours,
+            |hours| match hours {
+                0 => "No: bookings are confirmed at once".to_owned(),
+                h if h % 24 == 0 && h > 24 => format!("Yes, requests wait up to {} days", h / 24),
+                h => format!("Yes, requests wait up to {h} hours"),
+            },
+        );
+        if let Some(none) = list.first_mut() {
+            none.value.clear();
+            none.chosen = self.input.approval_hours.trim().is_empty();
+        }
+        list
+    }
+
     fn before_choices(&self) -> Vec<Choice> {
         choices(
             &BUFFER_CHOICES,
@@ -362,6 +382,7 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
         message_en: value("message_en"),
         message_de: value("message_de"),
         change_cutoff_minutes: value("change_cutoff_minutes"),
+        approval_hours: value("approval_hours"),
         location_kind: value("location_kind"),
         location_detail: value("location_detail"),
         other_durations,

@@ -55,6 +55,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "lang": row.lang.map(|l| l.code()),
         "confirmation_message": row.confirmation_message.to_value(),
         "change_cutoff_minutes": row.change_cutoff_minutes,
+        "approval_hours": row.approval_hours,
         "location_kind": row.location_kind,
         "location_detail": row.location_detail,
         "other_durations": offered_durations(
@@ -136,7 +137,7 @@ pub async fn update_me(ctx: &Ctx, env: &Env, req: &mut Request) -> Result<Respon
 /// The field name an error is reported under: a known name, or `unknown_field` for any other
 /// key (error field names are fixed strings, never echoed client text).
 fn field_label(key: &str) -> &'static str {
-    const KNOWN: [&str; 24] = [
+    const KNOWN: [&str; 25] = [
         "name",
         "slug",
         "time_zone",
@@ -155,6 +156,7 @@ fn field_label(key: &str) -> &'static str {
         "lang",
         "confirmation_message",
         "change_cutoff_minutes",
+        "approval_hours",
         "location_kind",
         "location_detail",
         "hidden",
@@ -234,6 +236,7 @@ fn overlay(
             "max_minutes_per_day" => &mut base.max_minutes_per_day,
             "lang" => &mut base.lang,
             "change_cutoff_minutes" => &mut base.change_cutoff_minutes,
+            "approval_hours" => &mut base.approval_hours,
             "location_kind" => &mut base.location_kind,
             "location_detail" => &mut base.location_detail,
             // Read-only fields of a GET's answer, so it can be sent back as it is.

@@ -43,6 +43,8 @@ struct BookingItem {
     /// Said when the calendar event is still being made or could not be made.
     calendar_note: Option<&'static str>,
     cancellable: bool,
+    /// A request waiting for the host's answer: when its hold ends, in the host's zone.
+    held_until: Option<String>,
 }
 
 #[derive(Template)]
@@ -79,9 +81,17 @@ fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Book
         Standing::Cancelled => "Cancelled",
         Standing::Confirmed if end <= now => "Took place",
         Standing::Confirmed => "Confirmed",
+        Standing::Pending => "Waiting for your approval",
+        Standing::Declined => "Declined",
+        Standing::Expired => "Expired unanswered",
     };
     BookingItem {
-        cancellable: row.status.is_confirmed() && start > now,
+        cancellable: row.status.holds_time() && start > now,
+        held_until: row
+            .awaiting_approval_until
+            .filter(|_| row.status == BookingStatus::Pending)
+            .and_then(|at| DateTime::from_timestamp(at, 0))
+            .map(|at| crate::i18n::instant_label(crate::i18n::Lang::En.strings(), at, zone)),
         id: row.id,
         when: span_label(start, end, zone),
         event_title: row.event_title,
@@ -197,12 +207,28 @@ pub async fn list(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     .await
 }
 
-/// `POST /dashboard/bookings/{id}/cancel`: cancels the host's booking and tells the invitee.
+/// `POST /dashboard/bookings/{id}/approve`: approves the host's waiting request; the invitee
+/// gets the confirmation and the meeting is put in the calendar.
+pub async fn approve(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let booking = host_booking(ctx, &signed_in.host.id, id).await?;
+    crate::app::approval::approve(ctx, &booking).await?;
+    redirect("/dashboard/bookings", 303)
+}
+
+/// `POST /dashboard/bookings/{id}/cancel`: cancels the host's booking and tells the invitee;
+/// for a request waiting for approval, declines it.
 pub async fn cancel(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
     let booking = host_booking(ctx, &signed_in.host.id, id).await?;
+    // A request's Decline button says so: if an approval got there first, the meeting stays.
+    if field(&pairs, "decline").is_some() && booking.status != BookingStatus::Pending {
+        return Err(crate::app::approval::not_waiting(&booking));
+    }
     if booking.status.is_cancelled() {
         return redirect("/dashboard/bookings", 303);
     }

@@ -17,11 +17,13 @@ use super::request::{field, query};
 use super::request::{object, UNKNOWN};
 use super::session::authorize;
 use super::session::ApiAccess;
+use crate::app::approval;
 use crate::app::bookings::{bookings_page, host_booking};
 use crate::app::cancel::cancel_as_host;
 use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
+use crate::core::booking_status::BookingStatus;
 use crate::core::display::capitalised;
 use crate::core::paging::BookingCursor;
 use crate::core::questions::answers_from_json;
@@ -58,6 +60,9 @@ fn booking_json(row: &BookingDetailsRow) -> Value {
         "location_kind": row.location_kind,
         "meeting_url": row.meeting_url.as_deref().filter(|url| url.starts_with("https://")),
         "calendar_state": row.calendar_state,
+        "held_until": row.awaiting_approval_until
+            .filter(|_| row.status == BookingStatus::Pending)
+            .map(instant),
         "rescheduled_from": row.rescheduled_from,
         "rescheduled_to": row.rescheduled_to,
         "created_at": instant(row.created_at),
@@ -116,13 +121,25 @@ pub async fn get(ctx: &Ctx, env: &Env, req: &Request, id: &str) -> Result<Respon
     Ok(Response::from_json(&booking_json(&booking))?)
 }
 
-/// `POST /api/v1/bookings/{id}/cancel` with an optional `reason` the invitee is told.
-/// Cancelling a cancelled booking again changes nothing and answers the same.
+/// Which host answer a `POST` with an optional reason gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// `…/cancel`: ends the booking, or declines it while it is a request.
+    Cancel,
+    /// `…/decline`: declines a request; a booking that is no longer one is a 409, so a
+    /// decline racing an approval never cancels the meeting the approval made.
+    Decline,
+}
+
+/// `POST /api/v1/bookings/{id}/cancel` (or `…/decline`) with an optional `reason` the invitee
+/// is told. Cancelling a cancelled booking (declining a declined request) again changes
+/// nothing and answers the same.
 pub async fn cancel(
     ctx: &Ctx,
     env: &Env,
     req: &mut Request,
     id: &str,
+    answer: Answer,
 ) -> Result<Response, AppError> {
     let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
     // No body at all is a cancellation without a reason.
@@ -157,8 +174,33 @@ pub async fn cancel(
     };
     let host_id = signed_in.host.id.as_str();
     let booking = host_booking(ctx, host_id, id).await?;
-    if !booking.status.is_cancelled() {
-        cancel_as_host(ctx, &booking, &reason).await?;
+    match (answer, booking.status) {
+        (_, BookingStatus::Pending) => approval::decline(ctx, &booking, &reason).await?,
+        (Answer::Decline, BookingStatus::Declined) => {}
+        (Answer::Decline, _) => return Err(approval::not_waiting(&booking)),
+        (Answer::Cancel, status) if !status.is_cancelled() => {
+            cancel_as_host(ctx, &booking, &reason).await?
+        }
+        (Answer::Cancel, _) => {}
+    }
+    let now = host_booking(ctx, host_id, id).await?;
+    Ok(Response::from_json(&booking_json(&now))?)
+}
+
+/// `POST /api/v1/bookings/{id}/approve`: approves the host's waiting request (no body); the
+/// booking as it now stands. Approving an approved booking again is a no-op answered 200, so
+/// a retried call is safe; a declined, expired or withdrawn request is a 409.
+pub async fn approve(
+    ctx: &Ctx,
+    env: &Env,
+    req: &mut Request,
+    id: &str,
+) -> Result<Response, AppError> {
+    let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
+    let host_id = signed_in.host.id.as_str();
+    let booking = host_booking(ctx, host_id, id).await?;
+    if !booking.status.is_confirmed() {
+        approval::approve(ctx, &booking).await?;
     }
     let now = host_booking(ctx, host_id, id).await?;
     Ok(Response::from_json(&booking_json(&now))?)

@@ -233,7 +233,14 @@ async fn route(
             host_bookings_api::get(ctx!(), env, req, id).await
         }
         (["api", "v1", "bookings", id, "cancel"], Method::Post) => {
-            host_bookings_api::cancel(ctx!(), env, req, id).await
+            host_bookings_api::cancel(ctx!(), env, req, id, host_bookings_api::Answer::Cancel).await
+        }
+        (["api", "v1", "bookings", id, "decline"], Method::Post) => {
+            host_bookings_api::cancel(ctx!(), env, req, id, host_bookings_api::Answer::Decline)
+                .await
+        }
+        (["api", "v1", "bookings", id, "approve"], Method::Post) => {
+            host_bookings_api::approve(ctx!(), env, req, id).await
         }
         (["api", "v1", "time-off"], Method::Get) => time_off_api::list(ctx!(), env, req).await,
         (["api", "v1", "time-off"], Method::Post) => time_off_api::create(ctx!(), env, req).await,
@@ -361,6 +368,9 @@ async fn route(
         }
         (["dashboard", "bookings", id, "cancel"], Method::Post) => {
             host_bookings::cancel(ctx!(), req, id).await
+        }
+        (["dashboard", "bookings", id, "approve"], Method::Post) => {
+            host_bookings::approve(ctx!(), req, id).await
         }
         (["dashboard", "connections"], Method::Get | Method::Head) => {
             connections::page(ctx!(), req).await
@@ -496,6 +506,8 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/bookings", "GET, POST"),
     ("/api/v1/bookings/{id}", "GET"),
     ("/api/v1/bookings/{id}/cancel", "POST"),
+    ("/api/v1/bookings/{id}/decline", "POST"),
+    ("/api/v1/bookings/{id}/approve", "POST"),
     ("/api/v1/bookings/{token}/reschedule", "POST"),
     ("/api/v1/me", "GET, PATCH"),
     ("/api/v1/event-types", "GET, POST"),
@@ -606,6 +618,7 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
     ),
     ("/dashboard/bookings", "GET, HEAD", Framing::Deny),
     ("/dashboard/bookings/{id}/cancel", "POST", Framing::Deny),
+    ("/dashboard/bookings/{id}/approve", "POST", Framing::Deny),
     ("/dashboard/connections", "GET, HEAD", Framing::Deny),
     (
         "/dashboard/connections/{provider}/connect",

@@ -26,6 +26,7 @@ use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::availability::{group_by_local_date, local_dates_to_utc, Slot};
 use crate::core::booking::{parse_slot_start, BookingInput, FieldErrors};
+use crate::core::booking_status::BookingStatus;
 use crate::core::calendar_work::CalendarWorkState;
 use crate::core::event_type::LocationKind;
 use crate::core::ics;
@@ -289,6 +290,9 @@ struct BookingPage {
     time_off_notes: Vec<String>,
     /// The single-use link the page was opened with, carried by its forms.
     link: Option<String>,
+    /// The event type takes requests the host approves: said above the form's button, which
+    /// then sends a request.
+    needs_approval: Option<String>,
 }
 
 /// Which month, day and zone a booking page shows, and which slot (if any) is being booked.
@@ -550,6 +554,9 @@ async fn render_booking_page(
         chosen,
         page_href,
         link: params.link.clone(),
+        needs_approval: event
+            .approval_hours
+            .map(|_| Strings::fill(t.approval_note, "host", &target.host.name)),
         form,
         notice,
     })
@@ -742,6 +749,11 @@ struct ConfirmationPage {
     /// The invitee's answers to the host's questions, as they gave them.
     answers: Vec<crate::core::questions::Answer>,
     cancelled: bool,
+    /// A request waiting for the host's approval: the sentence saying until when its time
+    /// is held.
+    held: Option<String>,
+    /// The heading of a request that ended unconfirmed (declined or expired).
+    ended_request: Option<&'static str>,
     /// Offered until the event type's change cut-off (`ChangeWindow::Open`).
     cancel_href: Option<String>,
     /// Offered until the cut-off too (see `reschedule.rs`).
@@ -851,7 +863,10 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
     let moved_to_href = crate::app::reschedule::moved_to_url(ctx, &booking).await?;
     let window = ChangeWindow::at(start, ctx.now, booking.change_cutoff_minutes);
     let changeable = booking.status.is_confirmed() && window == ChangeWindow::Open;
-    let write_to_host = (booking.status.is_confirmed() && window == ChangeWindow::CutOff)
+    // A waiting request can be withdrawn until the cut-off, not moved: its time is the one
+    // the host is deciding on.
+    let withdrawable = booking.status == BookingStatus::Pending && window == ChangeWindow::Open;
+    let write_to_host = (booking.status.holds_time() && window == ChangeWindow::CutOff)
         .then(|| (booking.host_name.clone(), booking.host_email.clone()));
     let invitee_zone = TimeZoneName::parse(&booking.invitee_time_zone)
         .map(TimeZoneName::tz)
@@ -889,6 +904,18 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         details: &booking.note,
         location: meeting_url.as_deref().unwrap_or(&location),
     };
+    let held = booking
+        .awaiting_approval_until
+        .filter(|_| booking.status == BookingStatus::Pending)
+        .and_then(|at| DateTime::from_timestamp(at, 0))
+        .map(|until| {
+            let until = crate::i18n::instant_label(t, until, invitee_zone);
+            Strings::fill(
+                &Strings::fill(t.request_held, "host", &booking.host_name),
+                "until",
+                &until,
+            )
+        });
     html(ConfirmationPage {
         t,
         google_href: google_calendar_href(&calendar_event),
@@ -909,11 +936,17 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         meeting_pending,
         note: booking.note,
         answers: crate::core::questions::answers_from_json(&booking.answers),
-        cancel_href: changeable.then(|| format!("/booking/{token}/cancel")),
+        cancel_href: (changeable || withdrawable).then(|| format!("/booking/{token}/cancel")),
         reschedule_href: changeable.then(|| format!("/booking/{token}/reschedule")),
         write_to_host,
         moved_to_href,
         cancelled: booking.status.is_cancelled(),
+        held,
+        ended_request: match booking.status {
+            BookingStatus::Declined => Some(t.request_declined),
+            BookingStatus::Expired => Some(t.request_expired),
+            _ => None,
+        },
         book_again_href: format!("/{}/{}", booking.host_slug, booking.event_slug),
         calendar_href: format!("/booking/{token}/calendar.ics"),
     })

@@ -83,4 +83,21 @@ pub struct MailStrings {
     pub ics_note_from: &'static str,
     /// The DESCRIPTION line before the manage link.
     pub ics_manage: &'static str,
+    /// A request that waits for the host's approval (`{title}`, `{host}`, `{invitee}`,
+    /// `{day}` in subjects): the row with the end of its hold, the invitee's and the host's
+    /// emails when it is made, and the invitee's when it is declined or expires.
+    pub held_until: &'static str,
+    pub subject_request: &'static str,
+    pub subject_host_request: &'static str,
+    pub subject_declined: &'static str,
+    pub subject_expired: &'static str,
+    pub title_request: &'static str,
+    pub title_request_ended: &'static str,
+    pub request_sent: &'static str,
+    pub request_wait: &'static str,
+    pub see_or_withdraw: &'static str,
+    pub host_request: &'static str,
+    pub approve_or_decline: &'static str,
+    pub request_declined: &'static str,
+    pub request_expired: &'static str,
 }

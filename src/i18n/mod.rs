@@ -196,6 +196,16 @@ pub struct Strings {
     pub confirm_booking: &'static str,
     pub you_are_booked: &'static str,
     pub booking_cancelled: &'static str,
+    /// A request waiting for the host's approval: the heading, the sentence under it
+    /// (`{host}`, `{until}`), and the headings of a declined and an expired one.
+    pub request_sent: &'static str,
+    /// Above the booking form's button when the host approves each booking (`{host}`), and
+    /// the button then.
+    pub approval_note: &'static str,
+    pub send_request: &'static str,
+    pub request_held: &'static str,
+    pub request_declined: &'static str,
+    pub request_expired: &'static str,
     pub booking_moved: &'static str,
     pub see_new_time: &'static str,
     pub reschedule_booking: &'static str,
@@ -433,6 +443,18 @@ pub fn time_label<T: Timelike>(time: &T, clock: Clock) -> String {
             format!("{hour}:{:02} {suffix}", time.minute())
         }
     }
+}
+
+/// An instant for a reader in `zone`, 24-hour: "Wednesday, 25 November 2026, 09:30
+/// (Europe/Berlin)" (when a request's hold ends).
+pub fn instant_label(t: &Strings, at: DateTime<Utc>, zone: Tz) -> String {
+    let local = at.with_timezone(&zone);
+    format!(
+        "{}, {} ({})",
+        t.day_label(local.date_naive()),
+        time_label(&local, Clock::H24),
+        zone.name()
+    )
 }
 
 /// A meeting's span for a reader in `zone`:

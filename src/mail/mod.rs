@@ -88,6 +88,12 @@ pub enum Kind {
     HostCalendarFailure,
     /// The invitee gets the Meet or Teams link the provider made after they booked.
     InviteeMeetingLink,
+    /// A request waits for the host's approval: the invitee's "request sent" and the host's
+    /// "approve or decline".
+    InviteeRequest,
+    HostRequest,
+    /// The invitee's request was declined or expired.
+    InviteeRequestEnded,
 }
 
 impl Kind {
@@ -104,6 +110,9 @@ impl Kind {
             Kind::HostReminder => "host_reminder",
             Kind::HostCalendarFailure => "host_calendar_failure",
             Kind::InviteeMeetingLink => "invitee_meeting_link",
+            Kind::InviteeRequest => "invitee_request",
+            Kind::HostRequest => "host_request",
+            Kind::InviteeRequestEnded => "invitee_request_closed",
         }
     }
 }

@@ -249,6 +249,8 @@ struct View<'a> {
     reason: &'a str,
     /// Where a moved meeting was, in the reader's zone (reschedule emails only).
     was: String,
+    /// When a request's hold ends, in the reader's zone (a new request's emails only).
+    until: String,
     /// A cancellation the host made (the reason is theirs), not the invitee.
     by_host: bool,
     /// Which email this is: the templates' closing part branches on it.
@@ -309,6 +311,12 @@ enum Mail {
     HostReschedule,
     InviteeReminder,
     HostReminder,
+    /// A request waits for the host's approval: to the invitee, and to the host (whose
+    /// `manage_url` is then the dashboard's bookings page).
+    InviteeRequest,
+    HostRequest,
+    /// A request ended unconfirmed: declined by the host (`by_host`) or expired.
+    InviteeRequestEnded,
 }
 
 impl Mail {
@@ -317,11 +325,14 @@ impl Mail {
             Mail::InviteeConfirmation
             | Mail::InviteeCancellation
             | Mail::InviteeReschedule
-            | Mail::InviteeReminder => Reader::Invitee,
+            | Mail::InviteeReminder
+            | Mail::InviteeRequest
+            | Mail::InviteeRequestEnded => Reader::Invitee,
             Mail::HostNotification
             | Mail::HostCancellation
             | Mail::HostReschedule
-            | Mail::HostReminder => Reader::Host,
+            | Mail::HostReminder
+            | Mail::HostRequest => Reader::Host,
         }
     }
 }
@@ -391,8 +402,22 @@ fn view<'a>(facts: &BookingFacts<'a>, mail: Mail, reason: &'a str, by_host: bool
     let side = side(facts, mail.reader());
     let strings = side.lang.strings();
     let t = &strings.mail;
-    let label_width = [t.when, t.now, t.was, t.where_, t.who, t.join, t.note]
-        .iter()
+    // A request's emails have one row more, so their column may be wider.
+    let until_label = match mail {
+        Mail::InviteeRequest | Mail::HostRequest => t.held_until,
+        _ => "",
+    };
+    let label_width = [
+        t.when,
+        t.now,
+        t.was,
+        t.where_,
+        t.who,
+        t.join,
+        t.note,
+        until_label,
+    ]
+    .iter()
         .map(|label| label.chars().count())
         .max()
         .unwrap_or(0)
@@ -408,11 +433,18 @@ fn view<'a>(facts: &BookingFacts<'a>, mail: Mail, reason: &'a str, by_host: bool
         Mail::HostReschedule => (t.title_moved, t.host_moved),
         Mail::InviteeReminder => (t.title_reminder, t.reminder),
         Mail::HostReminder => (t.title_reminder, t.host_reminder),
+        Mail::InviteeRequest => (t.title_request, t.request_sent),
+        Mail::HostRequest => (t.title_request, t.host_request),
+        Mail::InviteeRequestEnded if by_host => (t.title_request_ended, t.request_declined),
+        Mail::InviteeRequestEnded => (t.title_request_ended, t.request_expired),
     };
-    let cancelled = matches!(mail, Mail::InviteeCancellation | Mail::HostCancellation);
+    let cancelled = matches!(
+        mail,
+        Mail::InviteeCancellation | Mail::HostCancellation | Mail::InviteeRequestEnded
+    );
     let moved = matches!(mail, Mail::InviteeReschedule | Mail::HostReschedule);
     let reason_label = match (mail, by_host) {
-        (Mail::InviteeCancellation, true) => t.their_reason,
+        (Mail::InviteeCancellation | Mail::InviteeRequestEnded, true) => t.their_reason,
         (Mail::InviteeCancellation, false) | (Mail::HostCancellation, true) => t.your_reason,
         _ => t.reason,
     };
@@ -438,6 +470,7 @@ fn view<'a>(facts: &BookingFacts<'a>, mail: Mail, reason: &'a str, by_host: bool
         cancel_url: format!("{}/cancel", facts.manage_url),
         reason,
         was: String::new(),
+        until: String::new(),
         by_host,
         mail,
         host: mail.reader() == Reader::Host,
@@ -457,10 +490,14 @@ fn view<'a>(facts: &BookingFacts<'a>, mail: Mail, reason: &'a str, by_host: bool
             mail,
             Mail::HostCancellation | Mail::HostReschedule | Mail::HostReminder
         ),
-        who_after: mail == Mail::HostNotification,
+        who_after: matches!(mail, Mail::HostNotification | Mail::HostRequest),
         note_row: matches!(
             mail,
-            Mail::InviteeConfirmation | Mail::HostNotification | Mail::HostReminder
+            Mail::InviteeConfirmation
+                | Mail::HostNotification
+                | Mail::HostReminder
+                | Mail::InviteeRequest
+                | Mail::HostRequest
         ),
     }
 }
@@ -679,6 +716,62 @@ pub fn host_reminder(facts: &BookingFacts<'_>) -> Result<Message, askama::Error>
     let draft = Draft {
         subject: |t| t.subject_reminder_host,
         view: view(facts, Mail::HostReminder, "", false),
+        invitation: None,
+    };
+    compose(facts, draft, DateTime::UNIX_EPOCH)
+}
+
+/// The two emails of a new request that waits for the host's approval until `until`: to
+/// the invitee (their manage link, to see or withdraw it) and to the host (`facts.manage_url`
+/// is then the dashboard's bookings page, where it is approved or declined). No invitation
+/// is attached: the meeting is not on until the host approves it.
+pub fn request_made(
+    facts: &BookingFacts<'_>,
+    until: DateTime<Utc>,
+    dashboard_url: &str,
+) -> Result<(Message, Message), askama::Error> {
+    let mail = |reader: Reader, mail: Mail, subject: fn(&MailStrings) -> &'static str| {
+        let side = side(facts, reader);
+        let facts = BookingFacts {
+            manage_url: if reader == Reader::Host {
+                dashboard_url
+            } else {
+                facts.manage_url
+            },
+            ..*facts
+        };
+        let draft = Draft {
+            subject,
+            view: View {
+                until: i18n::instant_label(side.lang.strings(), until, side.zone),
+                ..view(&facts, mail, "", false)
+            },
+            invitation: None,
+        };
+        compose(&facts, draft, DateTime::UNIX_EPOCH)
+    };
+    Ok((
+        mail(Reader::Invitee, Mail::InviteeRequest, |t| t.subject_request)?,
+        mail(Reader::Host, Mail::HostRequest, |t| {
+            t.subject_host_request
+        })?,
+    ))
+}
+
+/// To the invitee when their request ended unconfirmed: the host declined it (with the
+/// host's `reason`, maybe empty) or it expired. No attachment: no invitation was ever sent.
+pub fn request_ended(
+    facts: &BookingFacts<'_>,
+    declined: bool,
+    reason: &str,
+) -> Result<Message, askama::Error> {
+    let draft = Draft {
+        subject: if declined {
+            |t| t.subject_declined
+        } else {
+            |t| t.subject_expired
+        },
+        view: view(facts, Mail::InviteeRequestEnded, reason, declined),
         invitation: None,
     };
     compose(facts, draft, DateTime::UNIX_EPOCH)

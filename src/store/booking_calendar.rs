@@ -57,11 +57,13 @@ pub struct CalendarProgress<'a> {
 }
 
 /// The statement that records a new booking's calendar work; it only inserts when the
-/// booking itself went in (`?1` exists), and a replayed request finds it already there.
+/// booking itself went in (`?1` exists) and is not a request still waiting for the host (its
+/// approval's batch runs this again), and a replayed request finds it already there.
 pub(super) const INSERT_CALENDAR_WORK: &str =
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
      state, attempts, next_attempt_at, updated_at) \
-     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1)";
+     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5 \
+     WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND awaiting_approval_until IS NULL)";
 
 /// Holds a new booking's emails (`?1`) until `?2`, in the booking's batch: they wait for the
 /// meeting link that the booking request or its confirmation page makes

@@ -27,7 +27,8 @@ use crate::core::webhooks::WebhookEvent;
 use crate::providers::calendar::MeetingMaker;
 
 /// The one rule every new booking must pass, inside a single INSERT … SELECT … WHERE: nothing
-/// confirmed of the host (`?2`) and none of the host's time off overlaps the meeting plus its
+/// confirmed of the host (`?2`; a request waiting for approval is `confirmed` in D1, so it
+/// holds its time and counts toward every cap like a booking) and none of the host's time off overlaps the meeting plus its
 /// buffers `[?13, ?14)` (the engine counts time off as busy time), and for
 /// each cap of `?15` (a JSON array of `[cap, from, until]`, one per local day, week or month
 /// the start falls in: [`CapCheck`]), fewer than `cap` confirmed bookings of the event type
@@ -87,6 +88,8 @@ pub struct NewBookingRow<'a> {
     /// The SHA-256 of the single-use link the invitee books through, if any: the booking
     /// goes in only while that link is open, and uses it up.
     pub single_use_link_hash: Option<&'a str>,
+    /// For an event type that needs the host's approval: when the request's hold ends.
+    pub awaiting_approval_until: Option<i64>,
 }
 
 impl NewBookingRow<'_> {
@@ -238,6 +241,8 @@ pub struct BookingDetailsRow {
     pub start_at: i64,
     pub end_at: i64,
     pub status: BookingStatus,
+    /// While a request waits for the host: when its hold ends ([`BookingStatus::Pending`]).
+    pub awaiting_approval_until: Option<i64>,
     pub invitee_name: String,
     pub invitee_email: String,
     pub invitee_time_zone: String,
@@ -298,10 +303,22 @@ pub enum BookingsWhen {
 /// How many bookings each list of the host's bookings page shows at a time.
 pub const HOST_BOOKINGS_LIMIT: i64 = 25;
 
+/// A booking row's (alias `b`) status columns read as one [`BookingStatus`] word: a request
+/// still waiting is `confirmed` in D1, so every check that a time is taken counts it, and
+/// reads as `pending` here; an ended request reads as its outcome (migration 0029).
+macro_rules! status_of_b {
+    () => {
+        "CASE WHEN b.request_outcome IS NOT NULL THEN b.request_outcome \
+         WHEN b.status = 'confirmed' AND b.awaiting_approval_until IS NOT NULL THEN 'pending' \
+         ELSE b.status END"
+    };
+}
+
 /// The columns of [`BookingDetailsRow`] and their joins, before a `WHERE`.
 macro_rules! booking_details_select {
     () => {
-        "SELECT b.id, b.event_type_id, b.start_at, b.end_at, b.status, b.invitee_name, b.invitee_email, \
+        concat!("SELECT b.id, b.event_type_id, b.start_at, b.end_at, ", status_of_b!(),
+        " AS status, b.awaiting_approval_until, b.invitee_name, b.invitee_email, \
          b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, COALESCE(h.email_sealed, h.email) AS host_email, \
          h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
          e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
@@ -309,7 +326,7 @@ macro_rules! booking_details_select {
          c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes, \
          e.lang AS event_lang, e.confirmation_message \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
-         LEFT JOIN booking_calendar c ON c.booking_id = b.id "
+         LEFT JOIN booking_calendar c ON c.booking_id = b.id ")
     };
 }
 
@@ -327,6 +344,7 @@ impl Store {
         let caps = row.caps_json();
         let mut booking_params = row.params(&invitee, &caps);
         booking_params.push(row.single_use_link_hash.into());
+        booking_params.push(row.awaiting_approval_until.into());
         let link_params = row.single_use_link_hash.map(|hash| {
             [
                 Param::Text(row.id),
@@ -363,9 +381,10 @@ impl Store {
             concat!(
                 "INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, status, invitee_name, \
                  invitee_email, invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, \
-                 calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index) \
+                 calendar_uid, sequence, answers, lang, invitee_sealed, invitee_email_index, \
+                 awaiting_approval_until) \
                  SELECT ?1, ?2, ?3, ?4, ?5, 'confirmed', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?16, ?17, ?18, ?19, \
-                 ?20, ?21 WHERE ",
+                 ?20, ?21, ?23 WHERE ",
                 slot_is_free!(""),
                 // A single-use link (?22) must still be open: unused and not expired.
                 " AND (?22 IS NULL OR EXISTS (SELECT 1 FROM single_use_links \

@@ -54,7 +54,7 @@ fn settings_params<'a>(
     host_id: &'a str,
     settings: &'a EventTypeSettings,
     lists: &'a StoredLists,
-) -> [Param<'a>; 22] {
+) -> [Param<'a>; 23] {
     [
         Param::Text(id),
         Param::Text(host_id),
@@ -80,6 +80,7 @@ fn settings_params<'a>(
             .lang
             .map_or(Param::Null, |lang| Param::Text(lang.code())),
         Param::Text(&lists.message),
+        optional(settings.approval_hours),
     ]
 }
 
@@ -118,9 +119,9 @@ impl Store {
                  slot_interval_minutes, buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, \
                  booking_window_days, max_bookings_per_day, location_kind, other_durations, questions, \
                  location_detail, max_bookings_per_week, max_bookings_per_month, change_cutoff_minutes, \
-                 max_booked_minutes_per_day, lang, confirmation_message, hidden, created_at) \
+                 max_booked_minutes_per_day, lang, confirmation_message, approval_hours, hidden, created_at) \
                  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-                 ?19, ?20, ?21, ?22, ?23, ?24 \
+                 ?19, ?20, ?21, ?22, ?23, ?24, ?25 \
                  WHERE NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3)",
                 &params,
             )
@@ -147,7 +148,7 @@ impl Store {
                  minimum_notice_minutes = ?10, booking_window_days = ?11, max_bookings_per_day = ?12, \
                  location_kind = ?13, other_durations = ?14, questions = ?15, location_detail = ?16, \
                  max_bookings_per_week = ?17, max_bookings_per_month = ?18, change_cutoff_minutes = ?19, \
-                 max_booked_minutes_per_day = ?20, lang = ?21, confirmation_message = ?22 WHERE id = ?1 AND host_id = ?2 \
+                 max_booked_minutes_per_day = ?20, lang = ?21, confirmation_message = ?22, approval_hours = ?23 WHERE id = ?1 AND host_id = ?2 \
                  AND NOT EXISTS (SELECT 1 FROM event_types WHERE host_id = ?2 AND slug = ?3 AND id != ?1)",
                 &settings_params(id, host_id, settings, &StoredLists::of(settings)),
             )

@@ -10,7 +10,7 @@ macro_rules! select_event_types {
             "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
             "max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, location_kind, ",
             "location_detail, hidden, other_durations, questions, change_cutoff_minutes, ",
-            "max_booked_minutes_per_day, lang, confirmation_message ",
+            "max_booked_minutes_per_day, lang, confirmation_message, approval_hours ",
             "FROM event_types ",
             $tail
         )
@@ -32,6 +32,7 @@ mod kv_list;
 mod outbox;
 mod privacy;
 mod reminders;
+mod requests;
 mod retention;
 mod rows;
 mod sealed_account;

@@ -62,7 +62,8 @@ pub(super) const QUEUE_FOR_REMINDER: &str =
     "INSERT INTO email_outbox (id, booking_id, kind, lead_minutes, recipient_hash, payload, attempts, next_attempt_at, created_at) \
      SELECT ?1, ?2, ?3, ?7, ?4, ?5, 0, ?6, ?6 \
      WHERE EXISTS (SELECT 1 FROM booking_reminders WHERE booking_id = ?2 AND minutes_before = ?7 AND claimed_at = ?6) \
-     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'confirmed') \
+     AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND status = 'confirmed' \
+     AND awaiting_approval_until IS NULL) \
      ON CONFLICT (booking_id, kind, lead_minutes) DO NOTHING";
 
 /// The bound parameters of a queueing statement: `payload` is the email's, sealed

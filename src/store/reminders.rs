@@ -165,7 +165,7 @@ impl Store {
               WHERE e.own_reminders = 1 \
               UNION ALL SELECT id, ?2, 'both', '' FROM event_types WHERE own_reminders = 0 AND ?2 > 0) r \
              ON r.event_type_id = b.event_type_id \
-             WHERE b.status = 'confirmed' AND b.reminder_sent_at IS NULL \
+             WHERE b.status = 'confirmed' AND b.awaiting_approval_until IS NULL AND b.reminder_sent_at IS NULL \
              AND b.start_at > ?1 AND b.start_at <= ?1 + ?4 \
              AND b.start_at <= ?1 + r.minutes_before * 60 \
              AND b.created_at <= b.start_at - r.minutes_before * 60 \
@@ -208,7 +208,8 @@ impl Store {
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![(
             "INSERT INTO booking_reminders (booking_id, minutes_before, claimed_at) \
              SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1 \
-             AND status = 'confirmed' AND reminder_sent_at IS NULL AND start_at > ?3) \
+             AND status = 'confirmed' AND awaiting_approval_until IS NULL AND reminder_sent_at IS NULL \
+             AND start_at > ?3) \
              ON CONFLICT DO NOTHING",
             &claim_params,
         )];

@@ -54,6 +54,8 @@ pub struct EventTypeRow {
     pub lang: Option<crate::i18n::Lang>,
     /// The host's paragraph for the invitee's confirmation email (0026).
     pub confirmation_message: crate::core::host_message::HostMessage,
+    /// Hours the host has to answer a request; `None`: bookings are confirmed at once (0029).
+    pub approval_hours: Option<i64>,
 }
 
 /// One range of a host's weekly hours.

@@ -36,16 +36,23 @@ macro_rules! queue_webhooks {
 }
 
 /// The statement that queues `event`'s webhooks in the batch that makes it happen: for a
-/// creation, the booking just inserted; for a move, the new booking it inserted; for a
-/// cancellation, a booking just cancelled (not one moved elsewhere).
+/// creation, the booking just inserted or the request just approved; for a move, the new
+/// booking it inserted; for a cancellation, a booking just cancelled (not one moved elsewhere).
+/// A request that is never approved has no webhooks: endpoints hear of bookings, and its
+/// first event would be its end.
 pub(super) fn queue_statement(event: WebhookEvent) -> &'static str {
     match event {
-        WebhookEvent::Created => queue_webhooks!("b.status = 'confirmed'"),
+        WebhookEvent::Created => {
+            queue_webhooks!("b.status = 'confirmed' AND b.awaiting_approval_until IS NULL")
+        }
         WebhookEvent::Rescheduled => {
             queue_webhooks!("b.status = 'confirmed' AND b.rescheduled_from IS NOT NULL")
         }
         WebhookEvent::Cancelled => {
-            queue_webhooks!("b.status = 'cancelled' AND b.rescheduled_to IS NULL")
+            queue_webhooks!(
+                "b.status = 'cancelled' AND b.rescheduled_to IS NULL \
+                 AND b.awaiting_approval_until IS NULL"
+            )
         }
     }
 }

@@ -7,6 +7,7 @@ mod support;
 
 mod api_schema;
 mod api_tokens;
+mod approval;
 mod availability_api;
 mod booking_form;
 mod bookings_api;

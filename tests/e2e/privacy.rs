@@ -584,6 +584,7 @@ fn privacy_claims_and_tests_match() {
         include_str!("shredding.rs"),
         include_str!("sealed_settings.rs"),
         include_str!("single_use_links.rs"),
+        include_str!("approval.rs"),
     ]
     .concat()
     .lines()

@@ -626,3 +626,73 @@ fn a_name_that_looks_like_a_placeholder_is_kept_as_typed() {
         host.html
     );
 }
+
+#[test]
+fn a_request_tells_each_side_until_when_the_time_is_held_and_attaches_no_invitation() {
+    let answers = [Answer {
+        question: "Company".into(),
+        answer: "Acme".into(),
+    }];
+    let facts = BookingFacts {
+        answers: &answers,
+        ..facts("Bob Invitee", "About the roadmap")
+    };
+    let until = Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap();
+    let dashboard = "https://slots.example.com/dashboard/bookings";
+    let (to_invitee, to_host) = request_made(&facts, until, dashboard).unwrap();
+    assert_eq!(to_invitee.to, "bob@example.org");
+    assert_eq!(
+        to_invitee.subject,
+        "Request sent: Intro call with Ada Host on Wednesday, 25 November 2026"
+    );
+    assert_eq!(to_host.to, "ada@example.com");
+    assert_eq!(
+        to_host.subject,
+        "Approve or decline: Intro call with Bob Invitee on Wednesday, 25 November 2026"
+    );
+    for part in [&to_invitee.text, &to_invitee.html] {
+        // The hold's end in the invitee's zone; their link to see or withdraw the request.
+        assert!(
+            part.contains("Saturday, 21 November 2026, 04:00 (America/New_York)"),
+            "{part}"
+        );
+        assert!(part.contains("https://slots.example.com/booking/tok123"));
+        assert!(part.contains("Nobody else can book this time"));
+        assert!(!part.contains(dashboard), "the invitee never sees the dashboard");
+    }
+    assert!(to_invitee.text.contains("Held until: Saturday"), "{}", to_invitee.text);
+    for part in [&to_host.text, &to_host.html] {
+        assert!(part.contains("10:00 (Europe/Berlin)"), "{part}");
+        assert!(part.contains(dashboard), "{part}");
+        assert!(part.contains("Acme") && part.contains("About the roadmap"));
+        assert!(
+            !part.contains("/booking/tok123"),
+            "the invitee's link stays theirs"
+        );
+    }
+    assert!(to_invitee.attachments.is_empty() && to_host.attachments.is_empty());
+}
+
+#[test]
+fn an_ended_request_says_declined_with_the_hosts_reason_or_expired() {
+    let facts = facts("Bob Invitee", "");
+    let declined = request_ended(&facts, true, "Fully booked that week").unwrap();
+    assert_eq!(
+        declined.subject,
+        "Declined: Intro call with Ada Host on Wednesday, 25 November 2026"
+    );
+    for part in [&declined.text, &declined.html] {
+        assert!(part.contains("Ada Host declined your request"), "{part}");
+        assert!(part.contains("Their reason") && part.contains("Fully booked that week"));
+    }
+    let expired = request_ended(&facts, false, "").unwrap();
+    assert_eq!(
+        expired.subject,
+        "Not confirmed: Intro call with Ada Host on Wednesday, 25 November 2026"
+    );
+    assert!(expired.text.contains("did not answer your request in time"));
+    assert!(!expired.text.contains("reason"), "{}", expired.text);
+    assert!(declined.attachments.is_empty() && expired.attachments.is_empty());
+    let german = request_ended(&german("Jana", ""), true, "").unwrap();
+    assert!(german.subject.starts_with("Abgelehnt:"), "{}", german.subject);
+}
