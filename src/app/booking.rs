@@ -234,13 +234,16 @@ pub async fn create_booking(
             })
         }
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
+            // Still waiting, or approved meanwhile: as the earlier request stands now.
+            held_until: earlier
+                .awaiting_approval_until
+                .and_then(|at| DateTime::from_timestamp(at, 0)),
             id: earlier.id,
             start: request.start,
             end,
             manage_token,
             replayed: true,
             provider_work_left: false,
-            held_until: held_until.and_then(|at| DateTime::from_timestamp(at, 0)),
         }),
         InsertOutcome::KeyReused => Err(AppError::InvalidFields(FieldErrors::one(
             "idempotency_key",

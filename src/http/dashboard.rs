@@ -71,6 +71,8 @@ struct DashboardPage {
     zone: String,
     events: Vec<EventItem>,
     next: Vec<NextBooking>,
+    /// Requests among the upcoming ones that wait for the host's answer.
+    waiting: usize,
     connections: Vec<ConnectionHealth>,
     /// Empty once every step is done.
     setup: Vec<SetupStep>,
@@ -118,6 +120,10 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             .host_bookings_page(&host.id, BookingsWhen::Past, now, None, 1)
             .await?
             .is_empty();
+    let waiting = upcoming
+        .iter()
+        .filter(|b| b.status == crate::core::booking_status::BookingStatus::Pending)
+        .count();
     let next = upcoming
         .into_iter()
         .filter(|b| b.status.is_confirmed())
@@ -205,6 +211,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         zone: zone.name().to_owned(),
         events,
         next,
+        waiting,
         connections,
         setup,
         alerts: signed_in.connection_alerts(),

@@ -457,7 +457,9 @@ impl Store {
     ) -> Result<Option<BookingRow>, StoreError> {
         self.first(
             "booking_by_idempotency_key",
-            "SELECT id, event_type_id, start_at, end_at, invitee_email, invitee_email_index FROM bookings \
+            "SELECT id, event_type_id, start_at, end_at, invitee_email, invitee_email_index, \
+             CASE WHEN status = 'confirmed' THEN awaiting_approval_until END AS awaiting_approval_until \
+             FROM bookings \
              WHERE host_id = ?1 AND idempotency_key = ?2",
             &[Param::Text(host_id), Param::Text(key)],
         )

@@ -86,6 +86,8 @@ pub struct BookingRow {
     invitee_email: String,
     /// The blind index of the invitee's address (`None` before sealing).
     invitee_email_index: Option<String>,
+    /// While it is a request waiting for the host: when its hold ends (migration 0029).
+    pub awaiting_approval_until: Option<i64>,
 }
 
 impl BookingRow {

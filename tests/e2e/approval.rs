@@ -13,6 +13,7 @@ use crate::calendars::{calendar_host, live_events};
 use crate::dashboard_bookings::{offered, start_in_days, status_of};
 use crate::limits::{assert_refused_under, limited_host, save_event_form};
 use crate::sign_in::{csrf_of, host_row, location};
+use crate::support::browser::Browser;
 use crate::support::http::{get, post_form, post_json, query};
 use crate::support::mail::{emails_to, run_cron, wait_for_emails};
 use crate::support::sealed::stored_invitee;
@@ -37,7 +38,13 @@ fn open_all_day(host_id: &str) {
 /// A host with an API token and a 30-minute `call` that needs approval within `hours`,
 /// created through the API: (token, host slug, host id).
 fn approving_host(tag: &str, hours: u32) -> (String, String, String) {
-    let (_browser, email, token) = host_with_token(tag);
+    let (_browser, token, slug, host_id) = approving_host_in_browser(tag, hours);
+    (token, slug, host_id)
+}
+
+/// [`approving_host`] with the host's signed-in browser first.
+fn approving_host_in_browser(tag: &str, hours: u32) -> (Browser, String, String, String) {
+    let (browser, email, token) = host_with_token(tag);
     let created = call(
         "POST",
         "/api/v1/event-types",
@@ -53,7 +60,12 @@ fn approving_host(tag: &str, hours: u32) -> (String, String, String) {
     let host = host_row(&email);
     let host_id = host["id"].as_str().unwrap().to_owned();
     open_all_day(&host_id);
-    (token, host["slug"].as_str().unwrap().to_owned(), host_id)
+    (
+        browser,
+        token,
+        host["slug"].as_str().unwrap().to_owned(),
+        host_id,
+    )
 }
 
 /// Requests `start` through the public API for `invitee`: (status, body).
@@ -150,7 +162,13 @@ fn a_request_through_the_pages_holds_its_time_and_the_host_approves_it_from_the_
         .iter()
         .all(|e| !e["subject"].as_str().unwrap().starts_with("Booked:")));
 
-    // The host sees it waiting in Bookings and approves it with a plain form.
+    // The host's home says a request waits; Bookings shows it, approved with a plain form.
+    let home = host.browser.get("/dashboard");
+    assert!(
+        home.body.contains("A request waits for your approval"),
+        "{}",
+        home.body
+    );
     let bookings = host.browser.get("/dashboard/bookings");
     assert!(
         bookings.body.contains("Waiting for your approval"),
@@ -220,6 +238,19 @@ fn a_declined_request_frees_its_time_and_tells_the_invitee_the_hosts_reason() {
     let seen = call("GET", &format!("/api/v1/bookings/{id}"), &token, None).json();
     assert_eq!(seen["status"], "pending");
     assert!(seen["held_until"].is_string());
+    // A retry of the invitee's request (same key) gets the request back, as it stands.
+    let keyed = json!({ "host": slug, "event": "call", "start": (start + chrono::Duration::hours(2)).to_rfc3339(),
+                        "name": "Rhea Request", "email": "rhea.retry@example.org",
+                        "time_zone": "UTC", "idempotency_key": "retry-approval-0001" });
+    let made = post_json("/api/v1/bookings", &keyed);
+    assert_eq!(made.status, 201, "{}", made.body);
+    let again = post_json("/api/v1/bookings", &keyed);
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json()["booking"]["status"], "pending");
+    assert_eq!(
+        again.json()["booking"]["held_until"],
+        made.json()["booking"]["held_until"]
+    );
 
     let declined = host_api(
         &token,
@@ -427,4 +458,97 @@ fn the_editor_and_the_api_set_approval_and_refuse_impossible_hours() {
     assert!(again
         .body
         .contains("<option value=\"12\" selected>Yes, requests wait up to 12 hours"));
+}
+
+#[test]
+fn the_host_declines_from_the_dashboard_with_a_reason_and_a_stale_decline_never_cancels() {
+    let (browser, _token, slug, _) = approving_host_in_browser("dash-decline", 24);
+    let (first, second) = (start_in_days(6), start_in_days(7));
+    let ids: Vec<String> = [
+        (first, "rhea.dash1@example.org"),
+        (second, "rhea.dash2@example.org"),
+    ]
+    .iter()
+    .map(|(start, invitee)| {
+        let (status, body) = request(&slug, &start.to_rfc3339(), invitee);
+        assert_eq!(status, 201, "{body}");
+        body["booking"]["id"].as_str().unwrap().to_owned()
+    })
+    .collect();
+    let page = browser.get("/dashboard/bookings");
+    assert!(
+        page.body.contains("Decline and tell Rhea Request"),
+        "{}",
+        page.body
+    );
+    let csrf = csrf_of(&page);
+    let declined = browser.post_form(
+        &format!("/dashboard/bookings/{}/cancel", ids[0]),
+        &[
+            ("csrf", csrf.as_str()),
+            ("decline", "1"),
+            ("reason", "On holiday then"),
+        ],
+        &[],
+    );
+    assert_eq!(declined.status, 303, "{}", declined.body);
+    assert!(offered(&slug, first));
+    let told = wait_for_emails("rhea.dash1@example.org", "Declined:", 1);
+    assert!(told[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("On holiday then"));
+
+    // The second is approved in another tab; this tab's Decline must not cancel it.
+    let approved = browser.post_form(
+        &format!("/dashboard/bookings/{}/approve", ids[1]),
+        &[("csrf", csrf.as_str())],
+        &[],
+    );
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let stale = browser.post_form(
+        &format!("/dashboard/bookings/{}/cancel", ids[1]),
+        &[("csrf", csrf.as_str()), ("decline", "1"), ("reason", "")],
+        &[],
+    );
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("already confirmed"), "{}", stale.body);
+    assert_eq!(status_of(&ids[1]), "confirmed");
+}
+
+#[test]
+fn endpoints_hear_of_a_request_only_when_it_is_approved() {
+    let (token, slug, _) = approving_host("hooks", 24);
+    let receiver = crate::support::receiver::Receiver::start();
+    let added = call(
+        "POST",
+        "/api/v1/webhooks",
+        &token,
+        Some(json!({ "url": receiver.url("/requests") })),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let (status, body) = request(
+        &slug,
+        &start_in_days(8).to_rfc3339(),
+        "rhea.hooks@example.org",
+    );
+    assert_eq!(status, 201, "{body}");
+    let id = body["booking"]["id"].as_str().unwrap().to_owned();
+    run_cron();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        receiver.received().is_empty(),
+        "a request is not a booking yet"
+    );
+
+    let approved = host_api(&token, &id, "approve", None);
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(approved.json()["status"], "confirmed");
+    run_cron();
+    let got = receiver.wait_for(1);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let hook = got[0].json();
+    assert_eq!(hook["type"], "booking.created");
+    assert_eq!(hook["data"]["booking_id"], id.as_str());
+    assert_eq!(hook["data"]["status"], "confirmed");
 }
