@@ -111,6 +111,57 @@ fn bench(c: &mut Criterion) {
     c.bench_function("available_slots 60 days, 500 busy, all caps", |b| {
         b.iter(|| available_slots(black_box(&capped)))
     });
+
+    // A host's second schedule (issue 19: each event type picks one): Europe/Berlin, Monday to
+    // Saturday in two blocks, with ten date overrides (four days off, six with other hours),
+    // and time off (a holiday week and two afternoons, which the engine reads as busy time),
+    // under every limit with the same 120 bookings.
+    let berlin = parse_zone("Europe/Berlin").expect("zone");
+    let blocks = [
+        LocalRange::parse("08:00", "12:00").expect("morning"),
+        LocalRange::parse("13:00", "18:00").expect("afternoon"),
+    ];
+    let six_days = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+    ];
+    let first_day = now.date_naive();
+    let overrides = (0..10u64)
+        .map(|i| {
+            let date = first_day + chrono::Days::new(3 + i * 5);
+            let ranges = if i % 3 == 0 {
+                Vec::new()
+            } else {
+                vec![LocalRange::parse("10:00", "14:00").expect("short day")]
+            };
+            (date, ranges)
+        })
+        .collect();
+    let second = Schedule::new(
+        berlin,
+        WeeklyHours::on_days(&six_days, &blocks).expect("week"),
+        overrides,
+    )
+    .expect("schedule");
+    let mut busy_and_time_off = busy.clone();
+    for (from_day, hours) in [(20, 7 * 24), (35, 5), (42, 5)] {
+        let start = now + TimeDelta::days(from_day) + TimeDelta::hours(1);
+        busy_and_time_off.push(Interval::new(start, start + TimeDelta::hours(hours)).expect("off"));
+    }
+    let second_query = SlotQuery {
+        schedule: &second,
+        busy: &busy_and_time_off,
+        ..capped
+    };
+    assert!(!available_slots(&second_query).is_empty());
+    c.bench_function(
+        "available_slots 60 days, 500 busy, all caps, second schedule with overrides and time off",
+        |b| b.iter(|| available_slots(black_box(&second_query))),
+    );
 }
 
 criterion_group!(benches, bench);

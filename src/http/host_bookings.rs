@@ -91,7 +91,10 @@ fn item(row: BookingDetailsRow, zone: chrono_tz::Tz, now: DateTime<Utc>) -> Book
             .awaiting_approval_until
             .filter(|_| row.status == BookingStatus::Pending)
             .and_then(|at| DateTime::from_timestamp(at, 0))
-            .map(|at| crate::i18n::instant_label(crate::i18n::Lang::En.strings(), at, zone)),
+            .map(|at| {
+                let english = crate::i18n::Lang::En.strings();
+                crate::i18n::instant_label(english, crate::i18n::Clock::H24, at, zone)
+            }),
         id: row.id,
         when: span_label(start, end, zone),
         event_title: row.event_title,

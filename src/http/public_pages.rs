@@ -756,6 +756,8 @@ struct ConfirmationPage {
     ended_request: Option<&'static str>,
     /// Offered until the event type's change cut-off (`ChangeWindow::Open`).
     cancel_href: Option<String>,
+    /// "Cancel this booking", or "Withdraw this request" while the host decides.
+    cancel_label: &'static str,
     /// Offered until the cut-off too (see `reschedule.rs`).
     reschedule_href: Option<String>,
     /// Past the cut-off and before the start: whom to write to instead (name, address).
@@ -909,7 +911,7 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         .filter(|_| booking.status == BookingStatus::Pending)
         .and_then(|at| DateTime::from_timestamp(at, 0))
         .map(|until| {
-            let until = crate::i18n::instant_label(t, until, invitee_zone);
+            let until = crate::i18n::instant_label(t, clock, until, invitee_zone);
             Strings::fill(
                 &Strings::fill(t.request_held, "host", &booking.host_name),
                 "until",
@@ -937,6 +939,11 @@ pub async fn confirmation(ctx: &Ctx, req: &Request, token: &str) -> Result<Respo
         note: booking.note,
         answers: crate::core::questions::answers_from_json(&booking.answers),
         cancel_href: (changeable || withdrawable).then(|| format!("/booking/{token}/cancel")),
+        cancel_label: if withdrawable {
+            t.withdraw_request
+        } else {
+            t.cancel_booking
+        },
         reschedule_href: changeable.then(|| format!("/booking/{token}/reschedule")),
         write_to_host,
         moved_to_href,

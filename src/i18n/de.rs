@@ -72,6 +72,7 @@ pub static STRINGS: Strings = Strings {
     request_sent: "Anfrage gesendet",
     approval_note: "{host} bestätigt jede Buchung dieser Art. Solange {host} entscheidet, kann niemand sonst Ihre Zeit buchen, und Sie erhalten in jedem Fall eine E-Mail.",
     send_request: "Anfrage senden",
+    withdraw_request: "Diese Anfrage zurückziehen",
     request_held: "{host} bestätigt jede Buchung dieser Art. Bis {until} kann niemand sonst diese Zeit buchen; Sie erhalten eine E-Mail, sobald {host} antwortet.",
     request_declined: "Diese Anfrage wurde abgelehnt",
     request_expired: "Diese Anfrage ist unbeantwortet verfallen",

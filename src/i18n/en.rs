@@ -72,6 +72,7 @@ pub static STRINGS: Strings = Strings {
     request_sent: "Request sent",
     approval_note: "{host} confirms each booking of this kind. Nobody else can book your time while {host} decides, and you get an email either way.",
     send_request: "Send request",
+    withdraw_request: "Withdraw this request",
     request_held: "{host} confirms each booking of this kind. Nobody else can book this time until {until}; you will get an email when {host} answers.",
     request_declined: "This request was declined",
     request_expired: "This request expired unanswered",

@@ -203,6 +203,7 @@ pub struct Strings {
     /// the button then.
     pub approval_note: &'static str,
     pub send_request: &'static str,
+    pub withdraw_request: &'static str,
     pub request_held: &'static str,
     pub request_declined: &'static str,
     pub request_expired: &'static str,
@@ -445,14 +446,14 @@ pub fn time_label<T: Timelike>(time: &T, clock: Clock) -> String {
     }
 }
 
-/// An instant for a reader in `zone`, 24-hour: "Wednesday, 25 November 2026, 09:30
+/// An instant for a reader in `zone` on `clock`: "Wednesday, 25 November 2026, 09:30
 /// (Europe/Berlin)" (when a request's hold ends).
-pub fn instant_label(t: &Strings, at: DateTime<Utc>, zone: Tz) -> String {
+pub fn instant_label(t: &Strings, clock: Clock, at: DateTime<Utc>, zone: Tz) -> String {
     let local = at.with_timezone(&zone);
     format!(
         "{}, {} ({})",
         t.day_label(local.date_naive()),
-        time_label(&local, Clock::H24),
+        time_label(&local, clock),
         zone.name()
     )
 }

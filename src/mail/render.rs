@@ -743,7 +743,7 @@ pub fn request_made(
         let draft = Draft {
             subject,
             view: View {
-                until: i18n::instant_label(side.lang.strings(), until, side.zone),
+                until: i18n::instant_label(side.lang.strings(), Clock::H24, until, side.zone),
                 ..view(&facts, mail, "", false)
             },
             invitation: None,

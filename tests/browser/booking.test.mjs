@@ -158,6 +158,32 @@ test("a form with every kind of question: native constraints agree with the serv
   assert.ok(load.compressed < BUDGET_BYTES, `the form's first load ${load.compressed} bytes compressed`);
 });
 
+test("a stranger sends a request for an event type the host approves, and is told it is held", async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.baseUrl}/demo/consultation`);
+  await page.waitForURL(/tz=Asia%2FTokyo/);
+  if ((await page.$$("a.slot")).length === 0) {
+    await page.click("a[rel=next]");
+    await page.click("a.day.free >> nth=0");
+  }
+  await page.click("a.slot >> nth=0");
+  await page.waitForSelector("#book");
+  // Before sending, the page says what will happen: a request, answered by email.
+  assert.match(await page.textContent("#book"), /Dana Demo confirms each booking of this kind/);
+  await page.fill("#name", "Aiko Tanaka");
+  await page.fill("#email", "aiko@example.com");
+  await page.click("button[type=submit] >> text=Send request");
+  await page.waitForURL(/\/booking\//);
+  assert.equal(await page.textContent("h1"), "Request sent");
+  // The hold's end on the page's own clock and zone, and a way to withdraw it.
+  assert.match(await page.textContent(".notice"), /Nobody else can book this time until .*[AP]M \(Asia\/Tokyo\)/);
+  assert.equal(await page.textContent("a[href$='/cancel']"), "Withdraw this request");
+  assert.equal((await page.$$("a.google")).length, 0, "no calendar links before the host approves");
+  await shot(page, "request-sent");
+  await axe(page, "request-sent");
+  await page.close();
+});
+
 test("no request of the browser left 127.0.0.1", () => {
   assert.ok(browser.requested.length > 0);
   assert.deepEqual(leftLoopback(browser.requested), []);

@@ -336,7 +336,7 @@ fn an_invitee_can_withdraw_a_waiting_request_and_its_time_is_free_again() {
     assert_eq!(status, 201, "{body}");
     let manage = body["booking"]["manage_url"].as_str().unwrap().to_owned();
     let page = get(&manage);
-    assert!(page.body.contains("Cancel this booking"), "{}", page.body);
+    assert!(page.body.contains("Withdraw this request"), "{}", page.body);
     assert!(!page.body.contains("Reschedule"), "a request is not moved");
     let withdrawn = post_form(&format!("{manage}/cancel"), &[("reason", "")]);
     assert!(withdrawn.status < 400, "{}", withdrawn.body);

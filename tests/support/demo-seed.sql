@@ -12,6 +12,12 @@ INSERT OR IGNORE INTO event_types (id, host_id, slug, title, description, durati
 VALUES ('demo-intake', 'demo-host', 'project-intake', 'Project intake',
     'Tell us about your project before we meet.', 45, 30, 0, 0, 120, 60, 'google_meet',
     '[{"label":"Your company","required":true,"kind":"short_text","help":"As on your invoice"},{"label":"What should we cover?","required":false,"kind":"long_text"},{"label":"Plan","required":true,"kind":"radio","options":["Starter","Team","Enterprise"]},{"label":"Country","required":true,"kind":"select","options":["Germany","France","Japan","Other"]},{"label":"Topics","required":false,"kind":"multiple_choice","options":["Pricing","Security","Onboarding"]},{"label":"I agree that the call may be recorded","required":true,"kind":"checkbox"},{"label":"Phone","required":true,"kind":"phone"},{"label":"Team size","required":true,"kind":"number","min":1,"max":500},{"label":"Billing email","required":false,"kind":"email"},{"label":"Website","required":false,"kind":"url"}]', 0);
+-- A third that takes requests the host approves within a day (issue 19).
+INSERT OR IGNORE INTO event_types (id, host_id, slug, title, description, duration_minutes, slot_interval_minutes,
+    buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, location_kind,
+    approval_hours, created_at)
+VALUES ('demo-consult', 'demo-host', 'consultation', 'Consultation',
+    'An hour on your case; Dana confirms each request.', 60, 60, 0, 0, 120, 60, 'google_meet', 24, 0);
 INSERT OR IGNORE INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES
     ('demo-host', 0, 540, 1020), ('demo-host', 1, 540, 1020), ('demo-host', 2, 540, 1020),
     ('demo-host', 3, 540, 1020), ('demo-host', 4, 540, 1020);
