@@ -15,6 +15,7 @@ use crate::app::bookings::booking_by_link;
 use crate::app::cancel::{cancel_and_notify, invitee_change_refused, Cancellation};
 use crate::app::AppError;
 use crate::app::Ctx;
+use crate::core::booking_status::BookingStatus;
 use crate::core::types::CancellationReason;
 use crate::i18n::{span_label, Clock, Lang, Strings};
 use crate::mail::render::CancelledBy;
@@ -33,6 +34,9 @@ struct CancelPage {
     back_href: String,
     reason: String,
     error: String,
+    /// The heading and the button: a request waiting for the host is withdrawn, not cancelled.
+    question: &'static str,
+    submit: &'static str,
 }
 
 fn page(
@@ -61,6 +65,16 @@ fn page(
         back_href: format!("/booking/{token}"),
         reason,
         error,
+        question: if booking.status == BookingStatus::Pending {
+            t.withdraw_request
+        } else {
+            t.cancel_question
+        },
+        submit: if booking.status == BookingStatus::Pending {
+            t.withdraw_request
+        } else {
+            t.cancel_submit
+        },
     };
     Ok(Response::from_html(page.render()?)?)
 }

@@ -338,6 +338,12 @@ fn an_invitee_can_withdraw_a_waiting_request_and_its_time_is_free_again() {
     let page = get(&manage);
     assert!(page.body.contains("Withdraw this request"), "{}", page.body);
     assert!(!page.body.contains("Reschedule"), "a request is not moved");
+    let asked = get(&format!("{manage}/cancel"));
+    assert!(
+        asked.body.contains("<h1>Withdraw this request</h1>"),
+        "{}",
+        asked.body
+    );
     let withdrawn = post_form(&format!("{manage}/cancel"), &[("reason", "")]);
     assert!(withdrawn.status < 400, "{}", withdrawn.body);
     assert!(offered(&slug, start));
