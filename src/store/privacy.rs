@@ -89,6 +89,36 @@ fn stored_json<S: serde::Serializer>(stored: &str, serializer: S) -> Result<S::O
     }
 }
 
+/// [`stored_json`] for an export row read as JSON: the text in `column` becomes the JSON it
+/// holds (text that does not parse stays text).
+fn stored_json_in(row: &mut serde_json::Value, column: &str) {
+    let Some(slot) = row.get_mut(column) else {
+        return;
+    };
+    let parsed = slot
+        .as_str()
+        .and_then(|text| serde_json::from_slice::<serde_json::Value>(text.as_bytes()).ok());
+    if let Some(value) = parsed {
+        *slot = value;
+    }
+}
+
+/// The text in `column` of an export row read as JSON, to open in place (`None`: NULL).
+fn text_in<'a>(row: &'a mut serde_json::Value, column: &str) -> Option<&'a mut String> {
+    match row.get_mut(column) {
+        Some(serde_json::Value::String(text)) => Some(text),
+        _ => None,
+    }
+}
+
+/// A copy of the text in `column` of an export row read as JSON (empty for NULL).
+fn text_of(row: &serde_json::Value, column: &str) -> String {
+    row.get(column)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// One row of the export's `bookings`: the booking with its invitee's details.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct ExportBookingRow {
@@ -114,77 +144,6 @@ pub struct ExportBookingRow {
     pub(super) host_id: String,
     #[serde(skip_serializing)]
     pub(super) invitee_sealed: Option<String>,
-}
-
-/// One row of the export's `event_types`.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ExportEventTypeRow {
-    pub id: String,
-    pub slug: String,
-    pub title: String,
-    pub description: String,
-    pub duration_minutes: i64,
-    pub slot_interval_minutes: Option<i64>,
-    pub buffer_before_minutes: i64,
-    pub buffer_after_minutes: i64,
-    pub minimum_notice_minutes: i64,
-    pub booking_window_days: i64,
-    pub max_bookings_per_day: Option<i64>,
-    pub max_bookings_per_week: Option<i64>,
-    pub max_bookings_per_month: Option<i64>,
-    pub change_cutoff_minutes: i64,
-    pub max_booked_minutes_per_day: Option<i64>,
-    pub lang: Option<String>,
-    /// The host's paragraph for the confirmation email (stored as JSON, exported as JSON).
-    #[serde(serialize_with = "stored_json")]
-    pub confirmation_message: String,
-    pub location_kind: crate::core::event_type::LocationKind,
-    pub location_detail: String,
-    pub other_durations: String,
-    /// The questions to invitees (stored as JSON, exported as JSON).
-    #[serde(serialize_with = "stored_json")]
-    pub questions: String,
-    pub hidden: i64,
-    /// 1: the event type has its own reminders (`export_reminders`); 0: the instance's.
-    pub own_reminders: i64,
-    pub created_at: i64,
-}
-
-/// One row of the export's `connections`: which account, never its tokens.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ExportConnectionRow {
-    pub provider: String,
-    pub account_email: String,
-    pub status: String,
-    pub connected_at: i64,
-}
-
-/// One row of the export's `api_tokens`: the name and dates, never the token or its hash.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ExportApiTokenRow {
-    /// Only to open the sealed name with; not exported.
-    #[serde(skip_serializing)]
-    pub id: String,
-    pub name: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
-
-/// One row of the export's `sign_in_identities`.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ExportIdentityRow {
-    pub provider: String,
-    pub email: String,
-    pub created_at: i64,
-}
-
-/// One row of the export's `date_overrides` (NULL minutes: a day off).
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ExportOverrideRow {
-    pub local_date: String,
-    pub start_minute: Option<i64>,
-    pub end_minute: Option<i64>,
 }
 
 /// A privacy email whose time has come.
@@ -523,76 +482,119 @@ impl Store {
         self.all_opened(rows).await
     }
 
-    /// Every event type of the host, hidden or not.
+    /// Every event type of the host, hidden or not. `own_reminders` is 1 when the event type
+    /// has its own reminders (`export_reminders`), 0 when it follows the instance's.
     pub async fn export_event_types(
         &self,
         host_id: &str,
-    ) -> Result<Vec<ExportEventTypeRow>, StoreError> {
-        self.all(
-            "export_event_types",
-            "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, \
-             buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, \
-             max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, change_cutoff_minutes, \
-             max_booked_minutes_per_day, lang, confirmation_message, location_kind, location_detail, other_durations, questions, \
-             hidden, own_reminders, created_at FROM event_types \
-             WHERE host_id = ?1 ORDER BY created_at, id",
-            &[Param::Text(host_id)],
-        )
-        .await
-    }
-
-    /// Every date override of the host, past and future.
-    pub async fn export_overrides(
-        &self,
-        host_id: &str,
-    ) -> Result<Vec<ExportOverrideRow>, StoreError> {
-        self.all(
-            "export_overrides",
-            "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
-             LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
-             WHERE o.host_id = ?1 ORDER BY o.local_date, r.start_minute",
-            &[Param::Text(host_id)],
-        )
-        .await
-    }
-
-    /// The host's connected accounts, without any token.
-    pub async fn export_connections(
-        &self,
-        host_id: &str,
-    ) -> Result<Vec<ExportConnectionRow>, StoreError> {
-        let mut rows: Vec<ExportConnectionRow> = self
-            .all(
-                "export_connections",
-                "SELECT provider, COALESCE(account_sealed, account_email) AS account_email, \
-                 status, connected_at FROM connections WHERE host_id = ?1 ORDER BY provider",
-                &[Param::Text(host_id)],
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let mut rows = self
+            .export_objects(
+                "export_event_types",
+                "SELECT json_object('id', id, 'slug', slug, 'title', title, \
+                 'description', description, 'duration_minutes', duration_minutes, \
+                 'slot_interval_minutes', slot_interval_minutes, \
+                 'buffer_before_minutes', buffer_before_minutes, \
+                 'buffer_after_minutes', buffer_after_minutes, \
+                 'minimum_notice_minutes', minimum_notice_minutes, \
+                 'booking_window_days', booking_window_days, \
+                 'max_bookings_per_day', max_bookings_per_day, \
+                 'max_bookings_per_week', max_bookings_per_week, \
+                 'max_bookings_per_month', max_bookings_per_month, \
+                 'change_cutoff_minutes', change_cutoff_minutes, \
+                 'max_booked_minutes_per_day', max_booked_minutes_per_day, 'lang', lang, \
+                 'confirmation_message', confirmation_message, 'location_kind', location_kind, \
+                 'location_detail', location_detail, 'other_durations', other_durations, \
+                 'questions', questions, 'hidden', hidden, 'own_reminders', own_reminders, \
+                 'created_at', created_at) AS value \
+                 FROM event_types WHERE host_id = ?1 ORDER BY created_at, id",
+                host_id,
             )
             .await?;
         for row in &mut rows {
-            self.open_account_email_in(host_id, &row.provider, &mut row.account_email)
-                .await?;
+            // The host's paragraph and the questions are stored as JSON, exported as JSON.
+            for column in ["confirmation_message", "questions"] {
+                stored_json_in(row, column);
+            }
         }
         Ok(rows)
     }
 
-    /// The host's API tokens by name and dates.
-    pub async fn export_api_tokens(
+    /// Every date override of the host, past and future (NULL minutes: a day off).
+    pub async fn export_overrides(
         &self,
         host_id: &str,
-    ) -> Result<Vec<ExportApiTokenRow>, StoreError> {
-        let mut rows: Vec<ExportApiTokenRow> = self
-            .all(
-                "export_api_tokens",
-                "SELECT id, COALESCE(name_sealed, name) AS name, created_at, last_used_at, \
-                 revoked_at FROM api_tokens WHERE host_id = ?1 ORDER BY created_at, id",
-                &[Param::Text(host_id)],
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.export_objects(
+            "export_overrides",
+            "SELECT json_object('local_date', o.local_date, 'start_minute', r.start_minute, \
+             'end_minute', r.end_minute) AS value FROM date_overrides o \
+             LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
+             WHERE o.host_id = ?1 ORDER BY o.local_date, r.start_minute",
+            host_id,
+        )
+        .await
+    }
+
+    /// The host's connected accounts (which account, never its tokens).
+    pub async fn export_connections(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let mut rows = self
+            .export_objects(
+                "export_connections",
+                "SELECT json_object('provider', provider, \
+                 'account_email', COALESCE(account_sealed, account_email), 'status', status, \
+                 'connected_at', connected_at) AS value \
+                 FROM connections WHERE host_id = ?1 ORDER BY provider",
+                host_id,
             )
             .await?;
         for row in &mut rows {
-            let field = super::sealed_host_settings::token_name_field(&row.id);
-            self.open_host_setting(host_id, field, &mut row.name)
-                .await?;
+            let provider = text_of(row, "provider");
+            if let Some(account_email) = text_in(row, "account_email") {
+                self.open_account_email_in(host_id, &provider, account_email)
+                    .await?;
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The host's API tokens by name and dates, never the token or its hash.
+    pub async fn export_api_tokens(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        // Each row comes as `[id, token]`: the id only opens the sealed name with and is not
+        // exported.
+        let pairs = self
+            .export_objects(
+                "export_api_tokens",
+                "SELECT json_array(id, json_object('name', COALESCE(name_sealed, name), \
+                 'created_at', created_at, 'last_used_at', last_used_at, \
+                 'revoked_at', revoked_at)) AS value \
+                 FROM api_tokens WHERE host_id = ?1 ORDER BY created_at, id",
+                host_id,
+            )
+            .await?;
+        let mut rows = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            let (id, mut row) = match pair {
+                serde_json::Value::Array(pair) => match <[serde_json::Value; 2]>::try_from(pair) {
+                    Ok([id, row]) => (id, row),
+                    Err(_) => {
+                        return Err(super::failed("export_api_tokens", "a row not [id, token]"))
+                    }
+                },
+                _ => return Err(super::failed("export_api_tokens", "a row not [id, token]")),
+            };
+            let field =
+                super::sealed_host_settings::token_name_field(id.as_str().unwrap_or_default());
+            if let Some(name) = text_in(&mut row, "name") {
+                self.open_host_setting(host_id, field, name).await?;
+            }
+            rows.push(row);
         }
         Ok(rows)
     }
@@ -602,21 +604,43 @@ impl Store {
     pub async fn export_identities(
         &self,
         host_id: &str,
-    ) -> Result<Vec<ExportIdentityRow>, StoreError> {
-        let mut rows: Vec<ExportIdentityRow> = self
-            .all(
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let mut rows = self
+            .export_objects(
                 "export_identities",
-                "SELECT i.provider, \
-                 CASE WHEN i.email = h.email THEN COALESCE(h.email_sealed, h.email) ELSE i.email END \
-                 AS email, i.created_at FROM host_identities i JOIN hosts h ON h.id = i.host_id \
+                "SELECT json_object('provider', i.provider, 'email', \
+                 CASE WHEN i.email = h.email THEN COALESCE(h.email_sealed, h.email) ELSE i.email END, \
+                 'created_at', i.created_at) AS value \
+                 FROM host_identities i JOIN hosts h ON h.id = i.host_id \
                  WHERE i.host_id = ?1 ORDER BY i.created_at",
-                &[Param::Text(host_id)],
+                host_id,
             )
             .await?;
         for row in &mut rows {
-            self.open_host_email_in(host_id, &mut row.email).await?;
+            if let Some(email) = text_in(row, "email") {
+                self.open_host_email_in(host_id, email).await?;
+            }
         }
         Ok(rows)
+    }
+
+    /// The export rows `sql` selects for the host `host_id`, each written by SQLite as one JSON
+    /// value (`json_object(...) AS value`). The export writes them as they are, so a table
+    /// needs no row type of its own: each was a deserializer and a serializer in the Worker
+    /// (BENCHMARKS.md, *Size*).
+    async fn export_objects(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        host_id: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let rows: Vec<TextValue> = self.all(query, sql, &[Param::Text(host_id)]).await?;
+        rows.iter()
+            .map(|row| {
+                serde_json::from_slice::<serde_json::Value>(row.value.as_bytes())
+                    .map_err(|e| super::failed(query, e))
+            })
+            .collect()
     }
 
     /// Opens the payloads of due privacy emails read with [`DUE_NOTICES`] (a payload whose
