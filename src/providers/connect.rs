@@ -14,6 +14,7 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::calendar::shape::{read, Field, Shape};
 use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
 use crate::core::types::Email;
@@ -246,15 +247,15 @@ where
     })
 }
 
-/// Claims of an OpenID id token that name the account.
-#[derive(Deserialize)]
-struct IdClaims {
-    sub: Option<String>,
-    /// Microsoft's object id: the same for the account across apps.
-    oid: Option<String>,
-    email: Option<String>,
-    preferred_username: Option<String>,
-}
+/// Claims of an OpenID id token that name the account (read by shape, like the calendar
+/// answers: `calendar::shape`).
+static ID_CLAIMS: Shape = Shape::Record(&[
+    Field::new("sub", Shape::Maybe(&Shape::Text)),
+    // Microsoft's object id: the same for the account across apps.
+    Field::new("oid", Shape::Maybe(&Shape::Text)),
+    Field::new("email", Shape::Maybe(&Shape::Text)),
+    Field::new("preferred_username", Shape::Maybe(&Shape::Text)),
+]);
 
 /// Reads the account from an id token that came straight from the token endpoint over TLS:
 /// OpenID Connect Core §3.1.3.7 lets TLS stand in for the signature check in that case.
@@ -270,33 +271,34 @@ pub fn account_from_id_token(
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
-    let claims: IdClaims = serde_json::from_slice(&bytes)
-        .map_err(|_| ConnectError::Incomplete("a readable id token"))?;
+    let mut claims =
+        read(&bytes, &ID_CLAIMS).map_err(|_| ConnectError::Incomplete("a readable id token"))?;
     let prefer_oid = matches!(
         oauth_of(provider)?.account,
         AccountFrom::IdToken { prefer_oid: true }
     );
+    let sub = claims.take("sub").into_text();
     let id = if prefer_oid {
-        claims.oid.or(claims.sub)
+        claims.take("oid").into_text().or(sub)
     } else {
-        claims.sub
+        sub
     }
     .filter(|s| !s.is_empty() && s.len() <= 255)
     .ok_or(ConnectError::Incomplete("an account id"))?;
     let email = claims
-        .email
-        .or(claims.preferred_username)
+        .take("email")
+        .into_text()
+        .or(claims.take("preferred_username").into_text())
         .and_then(|e| Email::parse(e.trim()).ok())
         .ok_or(ConnectError::Incomplete("an email address"))?;
     Ok(Account { id, email })
 }
 
 /// Zoom's `GET /v2/users/me`: the user id its webhooks use, and the address to show.
-#[derive(Deserialize)]
-struct ZoomUser {
-    id: Option<String>,
-    email: Option<String>,
-}
+static ZOOM_USER: Shape = Shape::Record(&[
+    Field::new("id", Shape::Maybe(&Shape::Text)),
+    Field::new("email", Shape::Maybe(&Shape::Text)),
+]);
 
 async fn zoom_account<C>(
     urls: &ServiceUrls,
@@ -323,14 +325,16 @@ where
             response.status()
         )));
     }
-    let user: ZoomUser = serde_json::from_slice(response.body())
+    let mut user = read(response.body(), &ZOOM_USER)
         .map_err(|e| ConnectError::Unreachable(format!("users/me: {e}")))?;
     let id = user
-        .id
+        .take("id")
+        .into_text()
         .filter(|s| !s.is_empty() && s.len() <= 255)
         .ok_or(ConnectError::Incomplete("an account id"))?;
     let email = user
-        .email
+        .take("email")
+        .into_text()
         .and_then(|e| Email::parse(e.trim()).ok())
         .ok_or(ConnectError::Incomplete("an email address"))?;
     Ok(Account { id, email })

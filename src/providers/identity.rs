@@ -12,7 +12,7 @@ use oauth2::{
     AsyncHttpClient, AuthType, AuthorizationCode, CsrfToken, HttpRequest, PkceCodeChallenge,
     PkceCodeVerifier, Scope, TokenResponse,
 };
-use serde::Deserialize;
+use super::calendar::shape::{read, Field, Shape};
 
 use super::oauth_client::{self, Endpoints, OAuthClientFor, OAuthError};
 use crate::config::{OAuthClient, ServiceUrls};
@@ -205,25 +205,22 @@ where
     identity_from_userinfo(provider, response.body())
 }
 
-/// Google's OpenID Connect userinfo.
-#[derive(Deserialize)]
-struct GoogleUserinfo {
-    sub: Option<String>,
-    email: Option<String>,
-    #[serde(default)]
-    email_verified: bool,
-    name: Option<String>,
-}
+/// Google's OpenID Connect userinfo (read by shape, like the calendar answers:
+/// `calendar::shape`).
+static GOOGLE_USERINFO: Shape = Shape::Record(&[
+    Field::new("sub", Shape::Maybe(&Shape::Text)),
+    Field::new("email", Shape::Maybe(&Shape::Text)),
+    Field::or_empty("email_verified", Shape::Flag),
+    Field::new("name", Shape::Maybe(&Shape::Text)),
+]);
 
 /// Microsoft Graph `GET /me`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GraphMe {
-    id: Option<String>,
-    mail: Option<String>,
-    user_principal_name: Option<String>,
-    display_name: Option<String>,
-}
+static GRAPH_ME: Shape = Shape::Record(&[
+    Field::new("id", Shape::Maybe(&Shape::Text)),
+    Field::new("mail", Shape::Maybe(&Shape::Text)),
+    Field::new("userPrincipalName", Shape::Maybe(&Shape::Text)),
+    Field::new("displayName", Shape::Maybe(&Shape::Text)),
+]);
 
 /// Maps a userinfo body to an [`Identity`].
 ///
@@ -238,16 +235,23 @@ pub fn identity_from_userinfo(
     let present = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let (subject, email, email_verified, name) = match provider {
         IdentityProvider::Google => {
-            let info: GoogleUserinfo = serde_json::from_slice(body).map_err(unreadable)?;
-            let email = present(info.email)
+            let mut info = read(body, &GOOGLE_USERINFO).map_err(unreadable)?;
+            let email = present(info.take("email").into_text())
                 .and_then(|e| Email::parse(&e).ok())
                 .ok_or(IdentityError::Unusable("an email address"))?;
-            (present(info.sub), email, info.email_verified, info.name)
+            let verified = info.get("email_verified").flag().unwrap_or(false);
+            (
+                present(info.take("sub").into_text()),
+                email,
+                verified,
+                info.take("name").into_text(),
+            )
         }
         IdentityProvider::Microsoft => {
-            let me: GraphMe = serde_json::from_slice(body).map_err(unreadable)?;
-            let principal = present(me.user_principal_name).and_then(|e| Email::parse(&e).ok());
-            let mail = present(me.mail).and_then(|e| Email::parse(&e).ok());
+            let mut me = read(body, &GRAPH_ME).map_err(unreadable)?;
+            let principal = present(me.take("userPrincipalName").into_text())
+                .and_then(|e| Email::parse(&e).ok());
+            let mail = present(me.take("mail").into_text()).and_then(|e| Email::parse(&e).ok());
             let email = mail
                 .clone()
                 .or_else(|| principal.clone())
@@ -255,7 +259,12 @@ pub fn identity_from_userinfo(
             let verified = principal
                 .as_ref()
                 .is_some_and(|p| p.normalized() == email.normalized());
-            (present(me.id), email, verified, me.display_name)
+            (
+                present(me.take("id").into_text()),
+                email,
+                verified,
+                me.take("displayName").into_text(),
+            )
         }
     };
     let subject = subject

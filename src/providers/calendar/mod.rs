@@ -16,7 +16,9 @@ pub mod caldav;
 pub mod google;
 pub mod microsoft;
 pub mod own_meetings;
-mod shape;
+/// Provider answers read by a described shape; the sign-in and connect answers of
+/// `providers` too.
+pub(in crate::providers) mod shape;
 pub mod zoom;
 
 use chrono::{DateTime, Utc};
