@@ -80,17 +80,8 @@ pub struct HostProfileRow {
     pub created_at: i64,
 }
 
-/// Writes a column that holds JSON as that JSON, not as a string of it (text that does not
-/// parse, which the writers never store, is exported as the text).
-fn stored_json<S: serde::Serializer>(stored: &str, serializer: S) -> Result<S::Ok, S::Error> {
-    match serde_json::from_slice::<serde_json::Value>(stored.as_bytes()) {
-        Ok(value) => serde::Serialize::serialize(&value, serializer),
-        Err(_) => serializer.serialize_str(stored),
-    }
-}
-
-/// [`stored_json`] for an export row read as JSON: the text in `column` becomes the JSON it
-/// holds (text that does not parse stays text).
+/// Writes a column that holds JSON, in an export row read as JSON, as that JSON, not as a
+/// string of it (text that does not parse, which the writers never store, stays text).
 fn stored_json_in(row: &mut serde_json::Value, column: &str) {
     let Some(slot) = row.get_mut(column) else {
         return;
@@ -111,39 +102,24 @@ fn text_in<'a>(row: &'a mut serde_json::Value, column: &str) -> Option<&'a mut S
     }
 }
 
+/// The two values of an export row read as a JSON pair (`json_array(a, b)`).
+fn pair_of(
+    pair: serde_json::Value,
+    query: &'static str,
+) -> Result<[serde_json::Value; 2], StoreError> {
+    match pair {
+        serde_json::Value::Array(values) => <[serde_json::Value; 2]>::try_from(values).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| super::failed(query, "a row that is not a pair"))
+}
+
 /// A copy of the text in `column` of an export row read as JSON (empty for NULL).
 fn text_of(row: &serde_json::Value, column: &str) -> String {
     row.get(column)
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default()
         .to_owned()
-}
-
-/// One row of the export's `bookings`: the booking with its invitee's details.
-#[derive(Debug, Deserialize, Serialize)]
-pub struct ExportBookingRow {
-    pub id: String,
-    pub event_type_id: String,
-    pub start_at: i64,
-    pub end_at: i64,
-    pub status: String,
-    pub invitee_name: String,
-    pub invitee_email: String,
-    pub invitee_time_zone: String,
-    pub note: String,
-    pub created_at: i64,
-    pub rescheduled_from: Option<String>,
-    pub rescheduled_to: Option<String>,
-    /// The invitee's answers to the host's questions (stored as JSON, exported as JSON).
-    #[serde(serialize_with = "stored_json")]
-    pub answers: String,
-    /// The language of the invitee's emails.
-    pub lang: String,
-    /// Whose booking it is and its sealed invitee: what the store opens the fields above from.
-    #[serde(skip_serializing)]
-    pub(super) host_id: String,
-    #[serde(skip_serializing)]
-    pub(super) invitee_sealed: Option<String>,
 }
 
 /// A privacy email whose time has come.
@@ -469,17 +445,43 @@ impl Store {
     pub async fn export_bookings(
         &self,
         host_id: &str,
-    ) -> Result<Vec<ExportBookingRow>, StoreError> {
-        let rows = self
-            .all(
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        // Each row comes as `[sealed invitee, booking]`: the invitee's details are opened from
+        // the sealed value (a booking from before sealing holds them in its columns).
+        let pairs = self
+            .export_objects(
                 "export_bookings",
-                "SELECT id, event_type_id, start_at, end_at, status, invitee_name, invitee_email, \
-             invitee_time_zone, note, created_at, rescheduled_from, rescheduled_to, answers, lang, \
-             host_id, invitee_sealed FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
-                &[Param::Text(host_id)],
+                "SELECT json_array(invitee_sealed, json_object('id', id, \
+                 'event_type_id', event_type_id, 'start_at', start_at, 'end_at', end_at, \
+                 'status', status, 'invitee_name', invitee_name, 'invitee_email', invitee_email, \
+                 'invitee_time_zone', invitee_time_zone, 'note', note, 'created_at', created_at, \
+                 'rescheduled_from', rescheduled_from, 'rescheduled_to', rescheduled_to, \
+                 'answers', answers, 'lang', lang)) AS value \
+                 FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
+                host_id,
             )
             .await?;
-        self.all_opened(rows).await
+        let mut rows = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            let [sealed, mut row] = pair_of(pair, "export_bookings")?;
+            if let Some(sealed) = sealed.as_str() {
+                let booking_id = text_of(&row, "id");
+                let invitee = self
+                    .open_sealed_invitee(host_id, &booking_id, sealed)
+                    .await?;
+                if let Some(columns) = row.as_object_mut() {
+                    columns.insert("invitee_name".into(), invitee.name.into());
+                    columns.insert("invitee_email".into(), invitee.email.into());
+                    columns.insert("invitee_time_zone".into(), invitee.time_zone.into());
+                    columns.insert("note".into(), invitee.note.into());
+                    columns.insert("answers".into(), invitee.answers.into());
+                }
+            }
+            // The invitee's answers are stored as JSON, exported as JSON.
+            stored_json_in(&mut row, "answers");
+            rows.push(row);
+        }
+        Ok(rows)
     }
 
     /// Every event type of the host, hidden or not. `own_reminders` is 1 when the event type
@@ -580,15 +582,7 @@ impl Store {
             .await?;
         let mut rows = Vec::with_capacity(pairs.len());
         for pair in pairs {
-            let (id, mut row) = match pair {
-                serde_json::Value::Array(pair) => match <[serde_json::Value; 2]>::try_from(pair) {
-                    Ok([id, row]) => (id, row),
-                    Err(_) => {
-                        return Err(super::failed("export_api_tokens", "a row not [id, token]"))
-                    }
-                },
-                _ => return Err(super::failed("export_api_tokens", "a row not [id, token]")),
-            };
+            let [id, mut row] = pair_of(pair, "export_api_tokens")?;
             let field =
                 super::sealed_host_settings::token_name_field(id.as_str().unwrap_or_default());
             if let Some(name) = text_in(&mut row, "name") {

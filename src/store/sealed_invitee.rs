@@ -34,17 +34,17 @@ fn invitee_field(booking_id: &str) -> Field<'_> {
 
 /// The sealed JSON value: short keys, as it is stored once per booking.
 #[derive(Serialize, Deserialize)]
-struct InviteeJson {
+pub(super) struct InviteeJson {
     #[serde(rename = "n")]
-    name: String,
+    pub name: String,
     #[serde(rename = "e")]
-    email: String,
+    pub email: String,
     #[serde(rename = "z")]
-    time_zone: String,
+    pub time_zone: String,
     #[serde(rename = "t", default)]
-    note: String,
+    pub note: String,
     #[serde(rename = "a", default = "empty_answers")]
-    answers: String,
+    pub answers: String,
 }
 
 fn empty_answers() -> String {
@@ -83,7 +83,7 @@ pub(super) struct InviteeColumns<'a> {
     pub meeting_url: Option<&'a mut Option<String>>,
 }
 
-/// A row that carries a booking's invitee (a details row, a calendar job, an export row).
+/// A row that carries a booking's invitee (a details row, a calendar job).
 pub(super) trait CarriesInvitee {
     fn invitee_columns(&mut self) -> InviteeColumns<'_>;
 }
@@ -133,11 +133,9 @@ impl Store {
         let Some(sealed) = columns.sealed.take() else {
             return Ok(());
         };
-        let json = self
-            .open_field(columns.host_id, invitee_field(columns.booking_id), &sealed)
+        let invitee = self
+            .open_sealed_invitee(columns.host_id, columns.booking_id, &sealed)
             .await?;
-        let invitee: InviteeJson = serde_json::from_slice(json.as_bytes())
-            .map_err(|e| super::failed("open_invitee", e))?;
         *columns.name = invitee.name;
         *columns.email = invitee.email;
         if let Some(time_zone) = columns.time_zone {
@@ -150,6 +148,19 @@ impl Store {
             *answers = invitee.answers;
         }
         Ok(())
+    }
+
+    /// The invitee `sealed` holds for booking `booking_id` of `host_id`.
+    pub(super) async fn open_sealed_invitee(
+        &self,
+        host_id: &str,
+        booking_id: &str,
+        sealed: &str,
+    ) -> Result<InviteeJson, StoreError> {
+        let json = self
+            .open_field(host_id, invitee_field(booking_id), sealed)
+            .await?;
+        serde_json::from_slice(json.as_bytes()).map_err(|e| super::failed("open_invitee", e))
     }
 
     /// [`Self::open_invitee`] for an optional row.
@@ -333,4 +344,3 @@ carries_invitee!(
     meeting_url
 );
 carries_invitee!(super::booking_calendar::CalendarWorkRow, id: booking_id, host_email);
-carries_invitee!(super::privacy::ExportBookingRow, id: id, invitee_time_zone, note, answers);
