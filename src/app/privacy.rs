@@ -221,7 +221,7 @@ pub async fn erasure_preview(ctx: &Ctx, email: &str) -> Result<i64, AppError> {
 pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json::Value), AppError> {
     let store = &ctx.store;
     let profile = store
-        .host_profile(id)
+        .export_profile(id)
         .await?
         .ok_or_else(|| AppError::NotFound("Your account no longer exists.".into()))?;
     let weekly_hours: Vec<serde_json::Value> = store
@@ -262,7 +262,7 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
         "single_use_links": store.export_single_use_links(id).await?,
         "reminders": reminders,
         "availability": {
-            "schedule_time_zone": profile.schedule_time_zone,
+            "schedule_time_zone": profile["schedule_time_zone"],
             "weekly_hours": weekly_hours,
             "date_overrides": store.export_overrides(id).await?,
             "time_off": store.export_time_off(id).await?,
@@ -272,5 +272,6 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
         "api_tokens": store.export_api_tokens(id).await?,
         "webhooks": webhooks,
     });
-    Ok((profile.slug.clone(), document))
+    let slug = profile["slug"].as_str().unwrap_or_default().to_owned();
+    Ok((slug, document))
 }

@@ -7,7 +7,7 @@
 //! still there: two clicks on one link cannot both act, and a batch that failed changed
 //! nothing, so the link can simply be used again.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{NumberValue, Param, Store, StoreError, TextValue};
 
@@ -63,21 +63,13 @@ pub struct AffectedHostRow {
     pub bookings: i64,
 }
 
-/// A host's account as the export and the deletion read it.
-#[derive(Debug, Deserialize, Serialize)]
+/// A host's account as the privacy requests and the calendar health notices read it: who
+/// they are and where to write (the export reads the whole account: `export_profile`).
+#[derive(Debug, Deserialize)]
 pub struct HostProfileRow {
     pub id: String,
-    pub slug: String,
     pub name: String,
     pub email: String,
-    pub time_zone: String,
-    pub schedule_time_zone: String,
-    /// The first day of the host's week (0 = Monday … 6 = Sunday).
-    pub week_start: i64,
-    /// The host's limits across event types (null: none).
-    pub max_bookings_per_day: Option<i64>,
-    pub max_bookings_per_week: Option<i64>,
-    pub created_at: i64,
 }
 
 /// Writes a column that holds JSON, in an export row read as JSON, as that JSON, not as a
@@ -243,9 +235,8 @@ impl Store {
         let row = self
             .first(
                 "host_profile_by_email",
-                "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-                 schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week, \
-                 created_at FROM hosts WHERE email = ?1 OR lower(email) = lower(?2)",
+                "SELECT id, name, COALESCE(email_sealed, email) AS email FROM hosts \
+                 WHERE email = ?1 OR lower(email) = lower(?2)",
                 &[Param::Text(&stand_in), Param::Text(email)],
             )
             .await?;
@@ -268,9 +259,8 @@ impl Store {
         let row = self
             .first(
                 "host_profile",
-                "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-                 schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week, \
-                 created_at FROM hosts WHERE id = ?1",
+                "SELECT id, name, COALESCE(email_sealed, email) AS email FROM hosts \
+                 WHERE id = ?1",
                 &[Param::Text(id)],
             )
             .await?;
@@ -441,6 +431,29 @@ impl Store {
             .await?;
         Ok(rows.into_iter().map(|row| row.value).collect())
     }
+    /// The host `id`'s account, for their data export (`None`: no such host).
+    pub async fn export_profile(&self, id: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let mut rows = self
+            .export_objects(
+                "export_profile",
+                "SELECT json_object('id', id, 'slug', slug, 'name', name, \
+                 'email', COALESCE(email_sealed, email), 'time_zone', time_zone, \
+                 'schedule_time_zone', schedule_time_zone, 'week_start', week_start, \
+                 'max_bookings_per_day', max_bookings_per_day, \
+                 'max_bookings_per_week', max_bookings_per_week, 'created_at', created_at) AS value \
+                 FROM hosts WHERE id = ?1",
+                id,
+            )
+            .await?;
+        let Some(mut row) = rows.pop() else {
+            return Ok(None);
+        };
+        if let Some(email) = text_in(&mut row, "email") {
+            self.open_host_email_in(id, email).await?;
+        }
+        Ok(Some(row))
+    }
+
     /// Every booking of the host, with its invitee's details, oldest first.
     pub async fn export_bookings(
         &self,
@@ -622,7 +635,7 @@ impl Store {
     /// value (`json_object(...) AS value`). The export writes them as they are, so a table
     /// needs no row type of its own: each was a deserializer and a serializer in the Worker
     /// (BENCHMARKS.md, *Size*).
-    async fn export_objects(
+    pub(super) async fn export_objects(
         &self,
         query: &'static str,
         sql: &'static str,

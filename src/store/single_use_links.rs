@@ -8,7 +8,7 @@ use super::{Param, Store, StoreError};
 use crate::core::single_use_link::LinkState;
 
 /// One link as stored, without its token.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct SingleUseLinkRow {
     pub id: String,
     pub event_type_id: String,
@@ -52,12 +52,13 @@ impl Store {
     pub async fn export_single_use_links(
         &self,
         host_id: &str,
-    ) -> Result<Vec<SingleUseLinkRow>, StoreError> {
-        self.all(
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.export_objects(
             "export_single_use_links",
-            "SELECT id, event_type_id, created_at, expires_at, used_at FROM single_use_links \
-             WHERE host_id = ?1 ORDER BY created_at, id",
-            &[Param::Text(host_id)],
+            "SELECT json_object('id', id, 'event_type_id', event_type_id, \
+             'created_at', created_at, 'expires_at', expires_at, 'used_at', used_at) AS value \
+             FROM single_use_links WHERE host_id = ?1 ORDER BY created_at, id",
+            host_id,
         )
         .await
     }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{Param, Store, StoreError};
 
 /// One span of time off as stored.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct TimeOffRow {
     pub id: String,
     pub start_at: i64,
@@ -31,12 +31,15 @@ impl Store {
     }
 
     /// All of the host's time off, past and ahead, for their data export.
-    pub async fn export_time_off(&self, host_id: &str) -> Result<Vec<TimeOffRow>, StoreError> {
-        self.all(
+    pub async fn export_time_off(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.export_objects(
             "export_time_off",
-            "SELECT id, start_at, end_at, note FROM time_off WHERE host_id = ?1 \
-             ORDER BY start_at, id",
-            &[Param::Text(host_id)],
+            "SELECT json_object('id', id, 'start_at', start_at, 'end_at', end_at, 'note', note) \
+             AS value FROM time_off WHERE host_id = ?1 ORDER BY start_at, id",
+            host_id,
         )
         .await
     }
