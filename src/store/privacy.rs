@@ -469,7 +469,9 @@ impl Store {
                  'status', status, 'invitee_name', invitee_name, 'invitee_email', invitee_email, \
                  'invitee_time_zone', invitee_time_zone, 'note', note, 'created_at', created_at, \
                  'rescheduled_from', rescheduled_from, 'rescheduled_to', rescheduled_to, \
-                 'answers', answers, 'lang', lang)) AS value \
+                 'answers', answers, 'lang', lang, \
+                 'awaiting_approval_until', awaiting_approval_until, \
+                 'request_outcome', request_outcome)) AS value \
                  FROM bookings WHERE host_id = ?1 ORDER BY start_at, id",
                 host_id,
             )
@@ -521,7 +523,7 @@ impl Store {
                  'confirmation_message', confirmation_message, 'location_kind', location_kind, \
                  'location_detail', location_detail, 'other_durations', other_durations, \
                  'questions', questions, 'hidden', hidden, 'own_reminders', own_reminders, \
-                 'created_at', created_at) AS value \
+                 'approval_hours', approval_hours, 'created_at', created_at) AS value \
                  FROM event_types WHERE host_id = ?1 ORDER BY created_at, id",
                 host_id,
             )
