@@ -557,4 +557,20 @@ fn endpoints_hear_of_a_request_only_when_it_is_approved() {
     assert_eq!(hook["type"], "booking.created");
     assert_eq!(hook["data"]["booking_id"], id.as_str());
     assert_eq!(hook["data"]["status"], "confirmed");
+
+    // Once approved it is a booking: the invitee may move it, with no second approval.
+    let manage = body["booking"]["manage_url"].as_str().unwrap();
+    let moved = post_json(
+        &format!(
+            "/api/v1/bookings/{}/reschedule",
+            manage.rsplit('/').next().unwrap()
+        ),
+        &json!({ "start": start_in_days(9).to_rfc3339() }),
+    );
+    assert!(moved.status < 300, "{}", moved.body);
+    let new_id = moved.json()["booking"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call("GET", &format!("/api/v1/bookings/{new_id}"), &token, None).json()["status"],
+        "confirmed"
+    );
 }
