@@ -285,7 +285,7 @@ pub struct BookingDetailsRow {
 }
 
 /// The key a booking's manage link is derived from, with its host.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct LinkKeyRow {
     pub host_id: String,
     pub idempotency_key: String,
@@ -601,12 +601,21 @@ impl Store {
 
     /// The host and idempotency key of booking `id`: what its manage link is derived from.
     pub async fn link_key_of(&self, id: &str) -> Result<Option<LinkKeyRow>, StoreError> {
-        self.first(
+        self.all_columns(
             "link_key_of",
-            "SELECT host_id, idempotency_key FROM bookings WHERE id = ?1",
+            "SELECT json_array(host_id, idempotency_key) AS value FROM bookings WHERE id = ?1",
             &[Param::Text(id)],
         )
-        .await
+        .await?
+        .into_iter()
+        .next()
+        .map(|mut row| {
+            Ok(LinkKeyRow {
+                host_id: row.text()?,
+                idempotency_key: row.text()?,
+            })
+        })
+        .transpose()
     }
 
     /// The host's booking `id`, with what its emails say; `None` for another host's booking.

@@ -69,7 +69,7 @@ fn calendar_names() -> String {
 }
 
 /// A connection under way, as taken (and thereby deleted) from `connect_states`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ConnectStateRow {
     pub host_id: String,
     pub provider: crate::providers::registry::ConnectProvider,
@@ -153,13 +153,30 @@ impl Store {
         &self,
         state_hash: &str,
     ) -> Result<Option<ConnectStateRow>, StoreError> {
-        self.first(
-            "take_connect_state",
-            "DELETE FROM connect_states WHERE state_hash = ?1 \
-             RETURNING host_id, provider, pkce_verifier, browser_hash, expires_at",
-            &[Param::Text(state_hash)],
-        )
-        .await
+        const QUERY: &str = "take_connect_state";
+        let Some(mut row) = self
+            .all_columns(
+                QUERY,
+                "DELETE FROM connect_states WHERE state_hash = ?1 RETURNING \
+                 json_array(host_id, provider, pkce_verifier, browser_hash, expires_at) AS value",
+                &[Param::Text(state_hash)],
+            )
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let host_id = row.text()?;
+        let provider = row.text()?;
+        Ok(Some(ConnectStateRow {
+            host_id,
+            provider: crate::providers::registry::ConnectProvider::parse(&provider)
+                .ok_or_else(|| super::failed(QUERY, format_args!("unknown provider {provider}")))?,
+            pkce_verifier: row.text()?,
+            browser_hash: row.text()?,
+            expires_at: row.number()?,
+        }))
     }
 
     /// Forgets connections never finished that expired at or before `cutoff`.

@@ -5,7 +5,7 @@
 use super::outbox::{DueEmail, DUE_EMAILS};
 use super::privacy::{DuePrivacyEmail, DUE_NOTICES};
 use super::webhooks::{DueDelivery, DUE_WEBHOOKS};
-use super::{failed, Param, Store, StoreError};
+use super::{columns, failed, Param, Store, StoreError, TextValue};
 
 /// How many due rows of each outbox one run takes; 0 leaves that outbox unread.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +55,13 @@ impl Store {
             .into_iter();
         let mut next = |limit: i64| if limit > 0 { results.next() } else { None };
         let emails = match next(limits.emails) {
-            Some(result) => result.results().map_err(|e| failed("due_emails", e))?,
+            Some(result) => {
+                let rows: Vec<TextValue> = result.results().map_err(|e| failed("due_emails", e))?;
+                columns::rows_of("due_emails", &rows)?
+                    .into_iter()
+                    .map(DueEmail::read)
+                    .collect::<Result<_, _>>()?
+            }
             None => Vec::new(),
         };
         let notices = match next(limits.notices) {
@@ -63,7 +69,14 @@ impl Store {
             None => Vec::new(),
         };
         let webhooks = match next(limits.webhooks) {
-            Some(result) => result.results().map_err(|e| failed("due_webhooks", e))?,
+            Some(result) => {
+                let rows: Vec<TextValue> =
+                    result.results().map_err(|e| failed("due_webhooks", e))?;
+                columns::rows_of("due_webhooks", &rows)?
+                    .into_iter()
+                    .map(DueDelivery::read)
+                    .collect::<Result<_, _>>()?
+            }
             None => Vec::new(),
         };
         Ok(DueOutboxes {

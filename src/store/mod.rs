@@ -22,6 +22,7 @@ mod api_tokens;
 mod availability;
 mod booking_calendar;
 mod bookings;
+mod columns;
 mod connections;
 mod data_key_rotation;
 mod due_outboxes;

@@ -6,8 +6,7 @@
 //! once; if a sender dies mid-send, the row is due again when the lease ends, and the
 //! provider's idempotency key (the row id) keeps that retry from sending twice.
 
-use serde::Deserialize;
-
+use super::columns::Columns;
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::{is_sealed, Field};
 
@@ -23,7 +22,7 @@ pub struct NewEmail {
 }
 
 /// A queued email whose time has come.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct DueEmail {
     pub id: String,
     pub payload: Option<String>,
@@ -34,9 +33,24 @@ pub struct DueEmail {
     pub idempotency_key: Option<String>,
 }
 
-/// Emails waiting to be sent whose next attempt is due at `?1`, oldest first, at most `?2`.
+impl DueEmail {
+    /// The email from a row of [`DUE_EMAILS`], its columns in that order.
+    pub(super) fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            payload: row.optional_text()?,
+            attempts: row.number()?,
+            host_id: row.optional_text()?,
+            idempotency_key: row.optional_text()?,
+        })
+    }
+}
+
+/// Emails waiting to be sent whose next attempt is due at `?1`, oldest first, at most `?2`,
+/// each row one JSON array ([`DueEmail::read`]).
 pub(super) const DUE_EMAILS: &str =
-    "SELECT o.id, o.payload, o.attempts, b.host_id, b.idempotency_key FROM email_outbox o \
+    "SELECT json_array(o.id, o.payload, o.attempts, b.host_id, b.idempotency_key) AS value \
+     FROM email_outbox o \
      LEFT JOIN bookings b ON b.id = o.booking_id \
      WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?1 \
      ORDER BY o.next_attempt_at LIMIT ?2";
@@ -136,26 +150,25 @@ impl Store {
         booking_id: &str,
         replacements: &[(&str, String)],
     ) -> Result<(), StoreError> {
-        #[derive(Deserialize)]
-        struct Queued {
-            id: String,
-            kind: String,
-        }
-        let queued: Vec<Queued> = self
-            .all(
+        let queued = self
+            .all_columns(
                 "unsent_emails",
-                "SELECT id, kind FROM email_outbox WHERE booking_id = ?1 \
+                "SELECT json_array(id, kind) AS value FROM email_outbox WHERE booking_id = ?1 \
                  AND attempts = 0 AND sent_at IS NULL AND failed_at IS NULL",
                 &[Param::Text(booking_id)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| Ok((row.text()?, row.text()?)))
+            .collect::<Result<Vec<(String, String)>, StoreError>>()?;
         let mut sealed = Vec::new();
-        for row in &queued {
-            if let Some((_, payload)) = replacements.iter().find(|(kind, _)| *kind == row.kind) {
-                let payload = self
-                    .seal_field(host_id, payload_field(&row.id), payload)
-                    .await?;
-                sealed.push((row.id.as_str(), payload));
+        for (id, kind) in &queued {
+            if let Some((_, payload)) = replacements
+                .iter()
+                .find(|(wanted, _)| *wanted == kind.as_str())
+            {
+                let payload = self.seal_field(host_id, payload_field(id), payload).await?;
+                sealed.push((id.as_str(), payload));
             }
         }
         let params: Vec<[Param<'_>; 2]> = sealed

@@ -187,7 +187,6 @@ impl Store {
     /// conditional UPDATEs (a connection replaced meanwhile keeps its new values; the key made
     /// for it is deleted again). Returns how many it sealed.
     pub async fn seal_plaintext_accounts(&self, limit: i64) -> Result<usize, StoreError> {
-        #[derive(Deserialize)]
         struct PlaintextAccountRow {
             host_id: String,
             provider: String,
@@ -195,14 +194,26 @@ impl Store {
             account_email: String,
             checked_calendars: String,
         }
-        let rows: Vec<PlaintextAccountRow> = self
-            .all(
+        let rows = self
+            .all_columns(
                 "plaintext_accounts",
-                "SELECT host_id, provider, account_id, account_email, checked_calendars \
+                "SELECT json_array(host_id, provider, account_id, account_email, \
+                 checked_calendars) AS value \
                  FROM connections WHERE account_sealed IS NULL ORDER BY host_id, provider LIMIT ?1",
                 &[Param::Int(limit)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(PlaintextAccountRow {
+                    host_id: row.text()?,
+                    provider: row.text()?,
+                    account_id: row.text()?,
+                    account_email: row.text()?,
+                    checked_calendars: row.text()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut sealed = Vec::with_capacity(rows.len());
         for row in &rows {
             sealed.push(

@@ -101,18 +101,26 @@ impl Store {
     /// batch: per host a conditional UPDATE (a host whose address changed meanwhile is left for
     /// the next run) and the stand-in for their sign-in identities. Returns how many it sealed.
     pub async fn seal_plaintext_host_emails(&self, limit: i64) -> Result<usize, StoreError> {
-        #[derive(Deserialize)]
         struct PlaintextHostRow {
             id: String,
             email: String,
         }
-        let rows: Vec<PlaintextHostRow> = self
-            .all(
+        let rows = self
+            .all_columns(
                 "plaintext_host_emails",
-                "SELECT id, email FROM hosts WHERE email_sealed IS NULL ORDER BY id LIMIT ?1",
+                "SELECT json_array(id, email) AS value FROM hosts WHERE email_sealed IS NULL \
+                 ORDER BY id LIMIT ?1",
                 &[Param::Int(limit)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(PlaintextHostRow {
+                    id: row.text()?,
+                    email: row.text()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut sealed = Vec::with_capacity(rows.len());
         for row in &rows {
             sealed.push(self.seal_host_email(&row.id, &row.email).await?);

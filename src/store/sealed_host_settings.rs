@@ -9,8 +9,6 @@
 //! sealed value. Rows written before sealing existed keep their plaintext until the hourly run
 //! ([`Store::seal_plaintext_host_settings`]) seals them; until then they are read as they are.
 
-use serde::Deserialize;
-
 use super::sealed_invitee::of_first_hosts;
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::Field;
@@ -61,23 +59,33 @@ impl Store {
         limit: i64,
         max_hosts: usize,
     ) -> Result<usize, StoreError> {
-        #[derive(Deserialize)]
         struct PlaintextSettingRow {
             is_endpoint: i64,
             id: String,
             host_id: String,
             value: String,
         }
-        let rows: Vec<PlaintextSettingRow> = self
-            .all(
+        let rows = self
+            .all_columns(
                 "plaintext_host_settings",
-                "SELECT 1 AS is_endpoint, id, host_id, url AS value FROM webhook_endpoints \
-                 WHERE url_sealed IS NULL \
-                 UNION ALL SELECT 0, id, host_id, name FROM api_tokens WHERE name_sealed IS NULL \
+                "SELECT json_array(is_endpoint, id, host_id, setting) AS value FROM \
+                 (SELECT 1 AS is_endpoint, id, host_id, url AS setting FROM webhook_endpoints \
+                  WHERE url_sealed IS NULL \
+                  UNION ALL SELECT 0, id, host_id, name FROM api_tokens WHERE name_sealed IS NULL) \
                  ORDER BY host_id, id LIMIT ?1",
                 &[Param::Int(limit)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(PlaintextSettingRow {
+                    is_endpoint: row.number()?,
+                    id: row.text()?,
+                    host_id: row.text()?,
+                    value: row.text()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let rows = of_first_hosts(rows, max_hosts, |row| &row.host_id);
         let mut sealed = Vec::with_capacity(rows.len());
         for row in &rows {

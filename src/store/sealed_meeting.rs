@@ -13,8 +13,6 @@
 //! A value written while its connection had no key yet (a connection from before sealing)
 //! stays plaintext until the hourly run seals it ([`Store::seal_plaintext_meetings`]).
 
-use serde::Deserialize;
-
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::{DataKey, Field, KeyRef};
 use crate::providers::calendar::MeetingMaker;
@@ -135,7 +133,6 @@ impl Store {
     /// conditional UPDATEs; the owning connections' key ids come with the rows, so no row costs
     /// a query of its own. Returns how many rows it sealed.
     pub async fn seal_plaintext_meetings(&self, limit: i64) -> Result<usize, StoreError> {
-        #[derive(Deserialize)]
         struct PlaintextRow {
             booking_id: String,
             host_id: String,
@@ -147,11 +144,11 @@ impl Store {
         }
         // Rows with a value not in the sealed format (`s1.…`) whose owning connection has a
         // key now (others would be found again every run and crowd out the rest).
-        let rows: Vec<PlaintextRow> = self
-            .all(
+        let rows = self
+            .all_columns(
                 "plaintext_meetings",
-                "SELECT booking_id, host_id, event_id, meeting_id, meeting_url, event_key_id, \
-                 meeting_key_id FROM (SELECT c.booking_id, c.host_id, c.event_id, c.meeting_id, \
+                "SELECT json_array(booking_id, host_id, event_id, meeting_id, meeting_url, \
+                 event_key_id, meeting_key_id) AS value FROM (SELECT c.booking_id, c.host_id, c.event_id, c.meeting_id, \
                    c.meeting_url, \
                    (SELECT k.key_id FROM connections k WHERE k.host_id = c.host_id \
                     AND k.provider = c.calendar_provider) AS event_key_id, \
@@ -166,7 +163,20 @@ impl Store {
                  ORDER BY booking_id LIMIT ?1",
                 &[Param::Int(limit)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(PlaintextRow {
+                    booking_id: row.text()?,
+                    host_id: row.text()?,
+                    event_id: row.optional_text()?,
+                    meeting_id: row.optional_text()?,
+                    meeting_url: row.optional_text()?,
+                    event_key_id: row.optional_text()?,
+                    meeting_key_id: row.optional_text()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut updates: Vec<[Option<String>; 3]> = Vec::with_capacity(rows.len());
         for row in &rows {
             let mut sealed = [

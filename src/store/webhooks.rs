@@ -8,8 +8,7 @@
 //! time only. Disabling a failing endpoint and queueing its host's one email are one batch,
 //! each statement conditional on the endpoint still being enabled and failing.
 
-use serde::Deserialize;
-
+use super::columns::Columns;
 use super::sealed_host_settings::{endpoint_url_field, URL_STAND_IN};
 use super::{Param, Store, StoreError};
 use crate::core::webhooks::WebhookEvent;
@@ -70,7 +69,7 @@ pub(super) fn queue_params(booking_id: &str, event: WebhookEvent, now: i64) -> [
 pub const MAX_ENDPOINTS_PER_HOST: i64 = 10;
 
 /// An endpoint as the host sees it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct WebhookEndpointRow {
     pub id: String,
     pub event_type_id: Option<String>,
@@ -93,7 +92,7 @@ pub struct EndpointWrite<'a> {
 }
 
 /// One attempt's trace in an endpoint's delivery log: status and time only.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct DeliveryLogRow {
     pub id: String,
     pub event: String,
@@ -106,17 +105,18 @@ pub struct DeliveryLogRow {
     pub next_attempt_at: Option<i64>,
 }
 
-/// Deliveries due at `?1` to endpoints still enabled, oldest first, at most `?2`.
+/// Deliveries due at `?1` to endpoints still enabled, oldest first, at most `?2`, each row
+/// one JSON array ([`DueDelivery::read`]).
 pub(super) const DUE_WEBHOOKS: &str =
-    "SELECT d.id, d.endpoint_id, e.host_id, d.booking_id, d.event, d.occurred_at, \
-     d.attempts, COALESCE(e.url_sealed, e.url) AS url, e.include_personal, \
-     e.secret_sealed, e.previous_secret_sealed, e.previous_secret_until \
+    "SELECT json_array(d.id, d.endpoint_id, e.host_id, d.booking_id, d.event, d.occurred_at, \
+     d.attempts, COALESCE(e.url_sealed, e.url), e.include_personal, \
+     e.secret_sealed, e.previous_secret_sealed, e.previous_secret_until) AS value \
      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
      WHERE d.next_attempt_at <= ?1 AND e.disabled_at IS NULL \
      ORDER BY d.next_attempt_at LIMIT ?2";
 
 /// A queued webhook whose time has come, with what sending it needs from its endpoint.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct DueDelivery {
     pub id: String,
     pub endpoint_id: String,
@@ -134,7 +134,7 @@ pub struct DueDelivery {
 }
 
 /// An endpoint's sealed secrets, for re-sealing after a key rotation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct SealedWebhookSecrets {
     pub id: String,
     pub host_id: String,
@@ -143,7 +143,7 @@ pub struct SealedWebhookSecrets {
 }
 
 /// An endpoint to disable, with whom to tell.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct FailingEndpoint {
     pub host_id: String,
     pub url: String,
@@ -151,13 +151,68 @@ pub struct FailingEndpoint {
     pub host_name: String,
 }
 
-/// An endpoint SELECT with the given tail; keeps the column list in one place.
+impl WebhookEndpointRow {
+    /// The endpoint from a row of `select_endpoints!`, its columns in that order.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            event_type_id: row.optional_text()?,
+            url: row.text()?,
+            events: row.text()?,
+            include_personal: row.number()?,
+            previous_secret_until: row.optional_number()?,
+            failing_since: row.optional_number()?,
+            disabled_at: row.optional_number()?,
+            created_at: row.number()?,
+        })
+    }
+}
+
+impl DeliveryLogRow {
+    /// The delivery from a row of `webhook_delivery_log`'s SQL, its columns in that order.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            event: row.text()?,
+            booking_id: row.text()?,
+            occurred_at: row.number()?,
+            attempts: row.number()?,
+            last_attempt_at: row.optional_number()?,
+            last_status: row.optional_number()?,
+            delivered_at: row.optional_number()?,
+            next_attempt_at: row.optional_number()?,
+        })
+    }
+}
+
+impl DueDelivery {
+    /// The delivery from a row of [`DUE_WEBHOOKS`], its columns in that order.
+    pub(super) fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            endpoint_id: row.text()?,
+            host_id: row.text()?,
+            booking_id: row.text()?,
+            event: row.text()?,
+            occurred_at: row.number()?,
+            attempts: row.number()?,
+            url: row.text()?,
+            include_personal: row.number()?,
+            secret_sealed: row.text()?,
+            previous_secret_sealed: row.optional_text()?,
+            previous_secret_until: row.optional_number()?,
+        })
+    }
+}
+
+/// An endpoint SELECT with the given tail, each row one JSON array
+/// ([`WebhookEndpointRow::read`]); keeps the column list in one place.
 macro_rules! select_endpoints {
     ($tail:literal) => {
         concat!(
-            "SELECT id, event_type_id, COALESCE(url_sealed, url) AS url, events, include_personal, ",
-            "previous_secret_until, ",
-            "failing_since, disabled_at, created_at FROM webhook_endpoints ",
+            "SELECT json_array(id, event_type_id, COALESCE(url_sealed, url), events, ",
+            "include_personal, previous_secret_until, ",
+            "failing_since, disabled_at, created_at) AS value FROM webhook_endpoints ",
             $tail
         )
     };
@@ -209,13 +264,16 @@ impl Store {
         &self,
         host_id: &str,
     ) -> Result<Vec<WebhookEndpointRow>, StoreError> {
-        let mut rows: Vec<WebhookEndpointRow> = self
-            .all(
+        let mut rows = self
+            .all_columns(
                 "host_webhook_endpoints",
                 select_endpoints!("WHERE host_id = ?1 ORDER BY created_at, id"),
                 &[Param::Text(host_id)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(WebhookEndpointRow::read)
+            .collect::<Result<Vec<_>, _>>()?;
         for row in &mut rows {
             self.open_host_setting(host_id, endpoint_url_field(&row.id), &mut row.url)
                 .await?;
@@ -229,16 +287,19 @@ impl Store {
         host_id: &str,
         id: &str,
     ) -> Result<Option<WebhookEndpointRow>, StoreError> {
-        let row: Option<WebhookEndpointRow> = self
-            .first(
+        let row = self
+            .all_columns(
                 "host_webhook_endpoint",
                 select_endpoints!("WHERE host_id = ?1 AND id = ?2"),
                 &[Param::Text(host_id), Param::Text(id)],
             )
-            .await?;
-        let Some(mut row) = row else {
+            .await?
+            .into_iter()
+            .next();
+        let Some(row) = row else {
             return Ok(None);
         };
+        let mut row = WebhookEndpointRow::read(row)?;
         self.open_host_setting(host_id, endpoint_url_field(&row.id), &mut row.url)
             .await?;
         Ok(Some(row))
@@ -335,12 +396,23 @@ impl Store {
 
     /// Every endpoint's sealed secrets (the key rotation re-seals those a retired key sealed).
     pub async fn all_webhook_secrets(&self) -> Result<Vec<SealedWebhookSecrets>, StoreError> {
-        self.all(
+        self.all_columns(
             "all_webhook_secrets",
-            "SELECT id, host_id, secret_sealed, previous_secret_sealed FROM webhook_endpoints",
+            "SELECT json_array(id, host_id, secret_sealed, previous_secret_sealed) AS value \
+             FROM webhook_endpoints",
             &[],
         )
-        .await
+        .await?
+        .into_iter()
+        .map(|mut row| {
+            Ok(SealedWebhookSecrets {
+                id: row.text()?,
+                host_id: row.text()?,
+                secret_sealed: row.text()?,
+                previous_secret_sealed: row.optional_text()?,
+            })
+        })
+        .collect()
     }
 
     /// Replaces endpoint `id`'s sealed secrets with the same secrets sealed anew, unless a
@@ -407,14 +479,17 @@ impl Store {
         endpoint_id: &str,
         limit: i64,
     ) -> Result<Vec<DeliveryLogRow>, StoreError> {
-        self.all(
+        self.all_columns(
             "webhook_delivery_log",
-            "SELECT id, event, booking_id, occurred_at, attempts, last_attempt_at, last_status, \
-             delivered_at, next_attempt_at FROM webhook_deliveries WHERE endpoint_id = ?1 \
-             ORDER BY occurred_at DESC, rowid DESC LIMIT ?2",
+            "SELECT json_array(id, event, booking_id, occurred_at, attempts, last_attempt_at, \
+             last_status, delivered_at, next_attempt_at) AS value FROM webhook_deliveries \
+             WHERE endpoint_id = ?1 ORDER BY occurred_at DESC, rowid DESC LIMIT ?2",
             &[Param::Text(endpoint_id), Param::Int(limit)],
         )
-        .await
+        .await?
+        .into_iter()
+        .map(DeliveryLogRow::read)
+        .collect()
     }
 
     /// Opens the receiver URLs of due deliveries read with [`DUE_WEBHOOKS`].
@@ -504,18 +579,26 @@ impl Store {
         id: &str,
         failing_before: i64,
     ) -> Result<Option<FailingEndpoint>, StoreError> {
-        let row: Option<FailingEndpoint> = self
-            .first(
+        let row = self
+            .all_columns(
                 "failing_webhook_endpoint",
-                "SELECT e.host_id, COALESCE(e.url_sealed, e.url) AS url, \
-                 COALESCE(h.email_sealed, h.email) AS host_email, \
-                 h.name AS host_name FROM webhook_endpoints e JOIN hosts h ON h.id = e.host_id \
+                "SELECT json_array(e.host_id, COALESCE(e.url_sealed, e.url), \
+                 COALESCE(h.email_sealed, h.email), h.name) AS value \
+                 FROM webhook_endpoints e JOIN hosts h ON h.id = e.host_id \
                  WHERE e.id = ?1 AND e.disabled_at IS NULL AND e.failing_since <= ?2",
                 &[Param::Text(id), Param::Int(failing_before)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .next();
         let Some(mut row) = row else {
             return Ok(None);
+        };
+        let mut row = FailingEndpoint {
+            host_id: row.text()?,
+            url: row.text()?,
+            host_email: row.text()?,
+            host_name: row.text()?,
         };
         self.open_host_email_in(&row.host_id, &mut row.host_email)
             .await?;
