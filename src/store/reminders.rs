@@ -2,25 +2,21 @@
 //! migration 0028), the reminders the cron finds due, and its claim on one, which queues the
 //! reminder's emails in the same batch (`booking_reminders`).
 
-use serde::Deserialize;
-
+use super::columns::Columns;
 use super::outbox::{queue_params, QUEUE_FOR_REMINDER};
 use super::{NewEmail, Param, Store, StoreError};
 use crate::core::reminders::{Recipients, Reminder, ReminderPlan};
 
 /// A reminder as the store reads it: one row of an event type's plan (with the event type's
 /// choice; the reminder's columns are empty when it has none), of a host's export, or due for
-/// a booking. One row type for the three reads: each type D1 rows are read into costs the
-/// Worker's size budget a deserializer.
-#[derive(Debug, Deserialize)]
+/// a booking. One row type for the three reads, each row one JSON array of its seven columns
+/// ([`ReminderRow::read`]; a read fills those it has no use for with 0 or ''): each type D1
+/// rows are read into costs the Worker's size budget a deserializer.
+#[derive(Debug)]
 pub struct ReminderRow {
-    #[serde(default)]
     own_reminders: i64,
-    #[serde(default)]
     pub event_type_id: String,
-    #[serde(default)]
     pub booking_id: String,
-    #[serde(default)]
     pub host_id: String,
     minutes_before: Option<i64>,
     recipients: Option<String>,
@@ -28,6 +24,24 @@ pub struct ReminderRow {
 }
 
 impl ReminderRow {
+    /// The reminder from a row of one of the three reads, its columns in the fields' order.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            own_reminders: row.number()?,
+            event_type_id: row.text()?,
+            booking_id: row.text()?,
+            host_id: row.text()?,
+            minutes_before: row.optional_number()?,
+            recipients: row.optional_text()?,
+            note: row.optional_text()?,
+        })
+    }
+
+    /// The rows of `all_columns`, read.
+    fn read_all(rows: Vec<Columns>) -> Result<Vec<Self>, StoreError> {
+        rows.into_iter().map(Self::read).collect()
+    }
+
     /// How long before the meeting it goes out, in minutes.
     pub fn minutes_before(&self) -> i64 {
         self.minutes_before.unwrap_or_default()
@@ -56,15 +70,17 @@ impl Store {
         host_id: &str,
         event_type_id: &str,
     ) -> Result<Option<ReminderPlan>, StoreError> {
-        let rows: Vec<ReminderRow> = self
-            .all(
+        let rows = self
+            .all_columns(
                 "reminder_plan",
-                "SELECT e.own_reminders, r.minutes_before, r.recipients, r.note FROM event_types e \
+                "SELECT json_array(e.own_reminders, '', '', '', r.minutes_before, r.recipients, \
+                 r.note) AS value FROM event_types e \
                  LEFT JOIN event_type_reminders r ON r.event_type_id = e.id \
                  WHERE e.id = ?1 AND e.host_id = ?2 ORDER BY r.minutes_before DESC",
                 &[Param::Text(event_type_id), Param::Text(host_id)],
             )
             .await?;
+        let rows = ReminderRow::read_all(rows)?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
@@ -85,14 +101,16 @@ impl Store {
 
     /// Every reminder of the host's event types, for their data export.
     pub async fn export_reminders(&self, host_id: &str) -> Result<Vec<ReminderRow>, StoreError> {
-        self.all(
+        let rows = self
+            .all_columns(
             "export_reminders",
-            "SELECT r.event_type_id, r.minutes_before, r.recipients, r.note \
-             FROM event_type_reminders r JOIN event_types e ON e.id = r.event_type_id \
+            "SELECT json_array(0, r.event_type_id, '', '', r.minutes_before, r.recipients, \
+             r.note) AS value FROM event_type_reminders r JOIN event_types e ON e.id = r.event_type_id \
              WHERE e.host_id = ?1 ORDER BY e.created_at, e.id, r.minutes_before DESC",
             &[Param::Text(host_id)],
         )
-        .await
+        .await?;
+        ReminderRow::read_all(rows)
     }
 
     /// Replaces the reminder plan of the host's event type `event_type_id`, in one batch
@@ -156,9 +174,11 @@ impl Store {
         default_minutes: i64,
         limit: i64,
     ) -> Result<Vec<ReminderRow>, StoreError> {
-        self.all(
+        let rows = self
+            .all_columns(
             "due_reminders",
-            "SELECT b.id AS booking_id, b.host_id, r.minutes_before, r.recipients, r.note \
+            "SELECT json_array(0, '', b.id, b.host_id, r.minutes_before, r.recipients, r.note) \
+             AS value \
              FROM bookings b JOIN \
              (SELECT r.event_type_id, r.minutes_before, r.recipients, r.note \
               FROM event_type_reminders r JOIN event_types e ON e.id = r.event_type_id \
@@ -179,7 +199,8 @@ impl Store {
                 Param::Int(MAX_LEAD_SECONDS),
             ],
         )
-        .await
+        .await?;
+        ReminderRow::read_all(rows)
     }
 
     /// Claims the reminder `minutes_before` of booking `id` (one INSERT that only a confirmed
