@@ -8,7 +8,7 @@
 //! new booking would have (its confirmation emails, its calendar event and meeting, its
 //! `booking.created` webhooks); declining or expiring frees the time and tells the invitee.
 
-use super::booking::{queue, run_calendar_work};
+use super::booking::{confirmation_emails, run_calendar_work};
 use super::bookings::times_of;
 use super::{AppError, Ctx};
 use crate::calendar::jobs::work_for;
@@ -47,18 +47,7 @@ pub async fn approve(ctx: &Ctx, booking: &BookingDetailsRow) -> Result<(), AppEr
     // The emails are queued with a placeholder for the token: D1 never holds it.
     let manage_url = crate::mail::links::queued_manage_url(&ctx.origin);
     let facts = stored::facts(booking, start, end, None, &manage_url);
-    let emails = [
-        queue(
-            ctx,
-            Kind::InviteeConfirmation,
-            &render::invitee_confirmation(&facts, ctx.now)?,
-        )?,
-        queue(
-            ctx,
-            Kind::HostNotification,
-            &render::host_notification(&facts, ctx.now)?,
-        )?,
-    ];
+    let emails = confirmation_emails(ctx, &facts)?;
     let connections = ctx.store.host_connections(&booking.host_id).await?;
     let work = work_for(booking.location_kind, &connections).map(|(calendar, conference)| {
         NewCalendarWork {

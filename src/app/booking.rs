@@ -151,18 +151,7 @@ pub async fn create_booking(
             .timestamp()
     });
     let emails = match held_until {
-        None => [
-            queue(
-                ctx,
-                Kind::InviteeConfirmation,
-                &render::invitee_confirmation(&facts, ctx.now)?,
-            )?,
-            queue(
-                ctx,
-                Kind::HostNotification,
-                &render::host_notification(&facts, ctx.now)?,
-            )?,
-        ],
+        None => confirmation_emails(ctx, &facts)?,
         Some(until) => {
             let until = DateTime::from_timestamp(until, 0).unwrap_or(request.start);
             let dashboard = format!("{}/dashboard/bookings", ctx.origin);
@@ -321,6 +310,23 @@ pub async fn finish_left_work(
         },
         None => ctx.store.meeting_url(&booking.id).await?.unwrap_or(meeting),
     })
+}
+
+/// A booking's two emails once it is on: the invitee's confirmation with its invitation and
+/// the host's notification. Queued by a new booking and by an approved request alike.
+pub fn confirmation_emails(ctx: &Ctx, facts: &BookingFacts<'_>) -> Result<[NewEmail; 2], AppError> {
+    Ok([
+        queue(
+            ctx,
+            Kind::InviteeConfirmation,
+            &render::invitee_confirmation(facts, ctx.now)?,
+        )?,
+        queue(
+            ctx,
+            Kind::HostNotification,
+            &render::host_notification(facts, ctx.now)?,
+        )?,
+    ])
 }
 
 /// An outbox row of `kind` for `message` ([`crate::store::Store::new_email`]).

@@ -12,6 +12,7 @@ use crate::booking_form::{first_slot_href, hidden};
 use crate::calendars::{calendar_host, live_events};
 use crate::dashboard_bookings::{offered, start_in_days, status_of};
 use crate::limits::{assert_refused_under, limited_host, save_event_form};
+use crate::questions_and_durations::open_around_the_clock;
 use crate::sign_in::{csrf_of, host_row, location};
 use crate::support::browser::Browser;
 use crate::support::http::{get, post_form, post_json, query};
@@ -19,20 +20,12 @@ use crate::support::mail::{emails_to, run_cron, wait_for_emails};
 use crate::support::sealed::stored_invitee;
 use crate::support::seed::sql;
 
-/// Free all day, every day, in UTC.
+/// Free all day, every day, in UTC: the host's starting hours out, then the shared week.
 fn open_all_day(host_id: &str) {
     sql(&format!(
         "DELETE FROM weekly_hours WHERE host_id = '{host_id}'"
     ));
-    for day in 0..7 {
-        sql(&format!(
-            "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) \
-             VALUES ('{host_id}', {day}, 0, 1440)"
-        ));
-    }
-    sql(&format!(
-        "UPDATE hosts SET schedule_time_zone = 'UTC' WHERE id = '{host_id}'"
-    ));
+    open_around_the_clock(host_id);
 }
 
 /// A host with an API token and a 30-minute `call` that needs approval within `hours`,
