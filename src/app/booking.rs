@@ -145,15 +145,13 @@ pub async fn create_booking(
     };
     // An event type that needs the host's approval takes a request: it holds the time until
     // the host answers, or until the meeting would start if that is sooner.
-    let held_until = target.event.approval_hours.map(|hours| {
-        (ctx.now + chrono::Duration::hours(hours))
-            .min(request.start)
-            .timestamp()
-    });
+    let held_until = target
+        .event
+        .approval_hours
+        .map(|hours| (ctx.now + chrono::Duration::hours(hours)).min(request.start));
     let emails = match held_until {
         None => confirmation_emails(ctx, &facts)?,
         Some(until) => {
-            let until = DateTime::from_timestamp(until, 0).unwrap_or(request.start);
             let dashboard = format!("{}/dashboard/bookings", ctx.origin);
             let (to_invitee, to_host) = render::request_made(&facts, until, &dashboard)?;
             [
@@ -184,7 +182,7 @@ pub async fn create_booking(
         answers: &stored_answers,
         lang: lang.code(),
         single_use_link_hash: link_hash.as_deref(),
-        awaiting_approval_until: held_until,
+        awaiting_approval_until: held_until.map(|until| until.timestamp()),
     };
     // The connections were read with the availability, in the same round trip. A request's
     // event and meeting wait for the host's approval.
@@ -219,7 +217,7 @@ pub async fn create_booking(
                 manage_token,
                 replayed: false,
                 provider_work_left,
-                held_until: held_until.and_then(|at| DateTime::from_timestamp(at, 0)),
+                held_until,
             })
         }
         InsertOutcome::AlreadyCreated(earlier) => Ok(CreatedBooking {
