@@ -86,6 +86,11 @@ pub async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, App
             .parse()
             .map_err(|_| AppError::Internal(format!("event type {id} has invalid settings")))?;
         if let Created::Saved(copy_id) = create(ctx, host_id, &settings, true).await? {
+            // The copy follows the same schedule as the original.
+            if original.schedule_id.is_some() {
+                let schedule = original.schedule_id.as_deref();
+                super::availability::choose_schedule(ctx, host_id, &copy_id, schedule).await?;
+            }
             return Ok(copy_id);
         }
     }

@@ -2,7 +2,7 @@
 //! their zone when they have no hours, and a "30 minute meeting" when they have no event types.
 //! Onboarding's first step gives both, by the availability and event type actions' own rules.
 
-use super::availability::{store_week, stored_week};
+use super::availability::{default_schedule_id, store_week, stored_week};
 use super::event_types::{create, defaults, Created};
 use super::{AppError, Ctx};
 use crate::core::availability::LocalRange;
@@ -23,14 +23,19 @@ pub async fn start_with_defaults(
     host_id: &str,
     zone: &TimeZoneName,
 ) -> Result<(), AppError> {
-    if stored_week(ctx, host_id).await?.iter().all(Vec::is_empty) {
+    let schedule_id = default_schedule_id(ctx, host_id).await?;
+    if stored_week(ctx, host_id, &schedule_id)
+        .await?
+        .iter()
+        .all(Vec::is_empty)
+    {
         let day = LocalRange::new(DEFAULT_DAY.0, DEFAULT_DAY.1)
             .map_err(|e| AppError::Internal(format!("default hours: {e}")))?;
         let mut days: [Vec<LocalRange>; 7] = Default::default();
         for weekday in days.iter_mut().take(5) {
             weekday.push(day);
         }
-        store_week(ctx, host_id, zone, days).await?;
+        store_week(ctx, host_id, &schedule_id, zone, days).await?;
     }
     if ctx.store.host_event_types(host_id).await?.is_empty() {
         let mut input = defaults();

@@ -224,13 +224,13 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
         .export_profile(id)
         .await?
         .ok_or_else(|| AppError::NotFound("Your account no longer exists.".into()))?;
-    let weekly_hours: Vec<serde_json::Value> = store
-        .weekly_hours(id)
+    let schedules: Vec<serde_json::Value> = store
+        .schedules(id)
         .await?
         .into_iter()
-        .map(|h| {
-            serde_json::json!({ "weekday": h.weekday, "start_minute": h.start_minute,
-                                "end_minute": h.end_minute })
+        .map(|s| {
+            serde_json::json!({ "id": s.id, "name": s.name, "time_zone": s.time_zone,
+                                "is_default": s.is_default == 1 })
         })
         .collect();
     let webhooks: Vec<serde_json::Value> = store
@@ -263,7 +263,8 @@ pub async fn export_document(ctx: &Ctx, id: &str) -> Result<(String, serde_json:
         "reminders": reminders,
         "availability": {
             "schedule_time_zone": profile["schedule_time_zone"],
-            "weekly_hours": weekly_hours,
+            "schedules": schedules,
+            "weekly_hours": store.export_weekly_hours(id).await?,
             "date_overrides": store.export_overrides(id).await?,
             "time_off": store.export_time_off(id).await?,
         },

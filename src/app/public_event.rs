@@ -92,10 +92,19 @@ impl PublicEvent {
             .map_err(|e| AppError::Internal(format!("event type {}: {e}", self.event.id)))
     }
 
-    /// The zone the host's weekly hours are written in.
+    /// The id and zone of the schedule the event type follows (its own or the default).
+    fn followed_schedule(&self) -> Result<(&str, Tz), AppError> {
+        let (id, zone) = self.event.followed_schedule().ok_or_else(|| {
+            AppError::Internal(format!("event type {} has no schedule", self.event.id))
+        })?;
+        let zone =
+            parse_zone(zone).map_err(|e| AppError::Internal(format!("schedule zone: {e}")))?;
+        Ok((id, zone))
+    }
+
+    /// The zone the event type's schedule is written in: its slots' days, weeks and months.
     pub fn schedule_zone(&self) -> Result<Tz, AppError> {
-        parse_zone(&self.host.schedule_time_zone)
-            .map_err(|e| AppError::Internal(format!("host schedule zone: {e}")))
+        Ok(self.followed_schedule()?.1)
     }
 
     /// The host's own display zone.
@@ -203,7 +212,7 @@ impl PublicEvent {
         reading: Reading,
     ) -> Result<Availability, AppError> {
         let now = ctx.now;
-        let zone = self.schedule_zone()?;
+        let (schedule_id, zone) = self.followed_schedule()?;
         // Overrides and bookings are loaded a day beyond the range on both sides: local days,
         // buffers and the daily cap all reach past the range's own bounds.
         let from = (range.start().with_timezone(&zone).date_naive()) - Days::new(1);
@@ -217,8 +226,8 @@ impl PublicEvent {
             .store
             .availability_rows(
                 &self.host.id,
-                &from.to_string(),
-                &to.to_string(),
+                schedule_id,
+                [&from.to_string(), &to.to_string()],
                 range.start().timestamp() - margin,
                 range.end().timestamp() + margin,
                 counted.map(|span| Counted {

@@ -1,6 +1,9 @@
-//! The host's availability in the dashboard: weekly hours per weekday (several ranges a day),
-//! the zone they are read in, date overrides, and a preview of the next seven days' slots
-//! computed by the same engine the public pages use.
+//! The host's availability in the dashboard: their named schedules (listed, added, renamed,
+//! made the default, deleted), and for the schedule chosen with `?schedule={id}` (the default
+//! one without it) its weekly hours per weekday (several ranges a day), the zone they are read
+//! in and its date overrides; the host-wide limits and time off; and a preview of the next
+//! seven days' slots computed by the same engine the public pages use. The schedule's forms
+//! carry its id in a hidden `schedule` field, so every form works without JavaScript.
 //!
 //! The week is edited through the form in `week_form` (shared with onboarding) and saved,
 //! like the overrides, through `app::availability`, so the dashboard, onboarding and the JSON
@@ -17,8 +20,8 @@ use super::request::{field, form, query};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{hhmm, posted_ranges, read_week_form, WeekEditor, WeekSubmit};
 use crate::app::availability::{
-    self, no_override, overrides_between, schedule_zone, set_host_limits, store_override,
-    store_week, stored_week, OverrideProblem,
+    self, no_override, overrides_between, schedule, schedule_name, schedule_zone, set_host_limits,
+    store_override, store_week, stored_week, OverrideProblem,
 };
 use crate::app::public_event::PublicEvent;
 use crate::app::time_off;
@@ -30,7 +33,9 @@ use crate::core::display::capitalised;
 use crate::core::display::{clock_label, day_label};
 use crate::core::host_limits::HostLimits;
 use crate::core::time_off::TimeOffForm;
+use crate::core::types::TimeZoneName;
 use crate::i18n::Lang;
+use crate::store::ScheduleRow;
 
 /// How many days the preview shows, starting today in the schedule's zone.
 const PREVIEW_DAYS: u64 = 7;
@@ -57,6 +62,10 @@ struct PreviewDay {
 struct AvailabilityPage {
     /// The banner of broken connections every dashboard page shows.
     alerts: Vec<ConnectionAlert>,
+    /// The host's schedules, the default first.
+    schedules: Vec<ScheduleRow>,
+    /// The schedule whose hours and overrides the page edits.
+    schedule: ScheduleRow,
     week: WeekEditor,
     overrides: Vec<OverrideItem>,
     override_date: String,
@@ -151,15 +160,37 @@ fn parse_ranges(text: &str) -> Result<Vec<LocalRange>, String> {
     Ok(ranges)
 }
 
-/// Today in the host's schedule zone.
-fn today(ctx: &Ctx, zone: Tz) -> NaiveDate {
+/// Today in a schedule's zone.
+fn today_in(ctx: &Ctx, zone: Tz) -> NaiveDate {
     ctx.now.with_timezone(&zone).date_naive()
+}
+
+/// Where a form of `schedule` goes back to: the page of that schedule (the plain address for
+/// the default one).
+fn page_of(schedule: &ScheduleRow) -> String {
+    if schedule.is_default == 1 {
+        "/dashboard/availability".to_owned()
+    } else {
+        format!("/dashboard/availability?schedule={}", schedule.id)
+    }
+}
+
+/// The host's schedule a form or address names in its `schedule` field (the default one
+/// without it).
+async fn chosen_schedule(
+    ctx: &Ctx,
+    signed_in: &SignedIn,
+    pairs: &[(String, String)],
+) -> Result<ScheduleRow, AppError> {
+    let id = field(pairs, "schedule").filter(|id| !id.is_empty());
+    schedule(ctx, &signed_in.host.id, id).await
 }
 
 async fn render(
     ctx: &Ctx,
     signed_in: &SignedIn,
     chosen_event: Option<&str>,
+    schedule: ScheduleRow,
     typed: Typed,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
@@ -170,17 +201,19 @@ async fn render(
         .await?
         .filter(|h| h.id == host_id)
         .ok_or_else(|| AppError::Internal(format!("host {host_id} not found by its slug")))?;
-    let zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
+    let zone = parse_zone(&schedule.time_zone).unwrap_or(chrono_tz::UTC);
+    // Time off is typed and listed in the default schedule's zone, whichever schedule is shown.
+    let host_zone = parse_zone(&host.schedule_time_zone).unwrap_or(chrono_tz::UTC);
     let limits = PublicEvent::limits_of(&host);
     let first = limits.week_starts;
-    let today = today(ctx, zone);
+    let today = today_in(ctx, zone);
 
     let week = match typed.week {
         Some(week) => week,
-        None => WeekEditor::stored(&stored_week(ctx, host_id).await?, zone.name()),
+        None => WeekEditor::stored(&stored_week(ctx, host_id, &schedule.id).await?, zone.name()),
     };
 
-    let overrides = overrides_between(ctx, host_id, today, None)
+    let overrides = overrides_between(ctx, host_id, &schedule.id, today, None)
         .await?
         .into_iter()
         .map(|(date, ranges)| OverrideItem {
@@ -212,10 +245,15 @@ async fn render(
         .collect();
     let (mut preview_title, mut preview) = (String::new(), Vec::new());
     let mut preview_unreadable = false;
+    let mut preview_zone = zone;
     if let Some(id) = &chosen_id {
         if let Some(event) = ctx.store.host_event_type(host_id, id).await? {
             preview_title = event.title.clone();
             let target = PublicEvent::new(host, event);
+            // The event type's own schedule decides its times, whichever schedule is edited.
+            let zone = target.schedule_zone()?;
+            preview_zone = zone;
+            let today = today_in(ctx, zone);
             let last = today + Days::new(PREVIEW_DAYS - 1);
             let range = local_dates_to_utc(today, last, zone)
                 .map_err(|e| AppError::Internal(format!("preview range: {e}")))?;
@@ -256,7 +294,7 @@ async fn render(
         .await?
         .into_iter()
         .map(|row| TimeOffItem {
-            label: span_label(row.start_at, row.end_at, zone),
+            label: span_label(row.start_at, row.end_at, host_zone),
             id: row.id,
             note: row.note,
         })
@@ -266,6 +304,8 @@ async fn render(
         .limits
         .unwrap_or_else(|| (shown(limits.max_per_day), shown(limits.max_per_week)));
     let page = AvailabilityPage {
+        schedules: availability::schedules(ctx, host_id).await?,
+        schedule,
         week_starts,
         host_max_per_day,
         host_max_per_week,
@@ -278,7 +318,7 @@ async fn render(
         override_day_off: typed.override_day_off,
         events,
         preview_title,
-        preview_zone: zone.name().to_owned(),
+        preview_zone: preview_zone.name().to_owned(),
         preview,
         preview_unreadable,
         alerts: signed_in.connection_alerts(),
@@ -293,18 +333,106 @@ async fn render(
     Ok(Response::from_html(page.render()?)?.with_status(status))
 }
 
-/// `GET /dashboard/availability[?event={id}]`: the forms and the preview.
+/// `GET /dashboard/availability[?schedule={id}][&event={id}]`: the forms and the preview.
 pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
     let pairs = query(req)?;
+    let schedule = chosen_schedule(ctx, &signed_in, &pairs).await?;
     render(
         ctx,
         &signed_in,
         field(&pairs, "event"),
+        schedule,
         Typed::default(),
         FieldErrors::default(),
     )
     .await
+}
+
+/// What a schedule's own buttons ask for.
+pub enum ScheduleChange {
+    /// `POST /dashboard/schedules/{id}` with `name`.
+    Rename,
+    /// `POST /dashboard/schedules/{id}/default`.
+    MakeDefault,
+    /// `POST /dashboard/schedules/{id}/delete` (refused for the default or one in use).
+    Delete,
+}
+
+/// The page again with `message` under `field`, for a schedule form that was refused.
+async fn refused(
+    ctx: &Ctx,
+    signed_in: &SignedIn,
+    schedule: ScheduleRow,
+    field: &'static str,
+    message: String,
+) -> Result<Response, AppError> {
+    let errors = FieldErrors::one(field, message);
+    render(ctx, signed_in, None, schedule, Typed::default(), errors).await
+}
+
+/// `POST /dashboard/schedules`: adds a schedule from its `schedule_name` and `schedule_zone`
+/// and shows it, to be given hours.
+pub async fn add_schedule(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let host_id = signed_in.host.id.as_str();
+    let name = schedule_name(field(&pairs, "schedule_name").unwrap_or_default());
+    let zone = TimeZoneName::parse(field(&pairs, "schedule_zone").unwrap_or_default().trim());
+    let (name, zone) = match (name, zone) {
+        (Ok(name), Ok(zone)) => (name, zone),
+        (Err(message), _) => {
+            let current = schedule(ctx, host_id, None).await?;
+            return refused(ctx, &signed_in, current, "schedule_name", message).await;
+        }
+        (_, Err(error)) => {
+            let current = schedule(ctx, host_id, None).await?;
+            return refused(ctx, &signed_in, current, "schedule_zone", error.to_string()).await;
+        }
+    };
+    match availability::create_schedule(ctx, host_id, name, &zone).await {
+        Ok(id) => redirect(&format!("/dashboard/availability?schedule={id}"), 303),
+        Err(AppError::Conflict(message)) => {
+            let current = schedule(ctx, host_id, None).await?;
+            refused(ctx, &signed_in, current, "schedule_name", message).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `POST /dashboard/schedules/{id}[/default|/delete]`: renames the schedule, makes it the
+/// default, or deletes it; a refusal (a taken name, the default, one in use) is shown on the
+/// schedule's page.
+pub async fn change_schedule(
+    ctx: &Ctx,
+    req: &mut Request,
+    id: &str,
+    change: ScheduleChange,
+) -> Result<Response, AppError> {
+    let signed_in = require_host(ctx, req).await?;
+    let pairs = form(req).await?;
+    check_form(ctx, req, &signed_in, &pairs)?;
+    let host_id = signed_in.host.id.as_str();
+    let row = schedule(ctx, host_id, Some(id)).await?;
+    let done = match change {
+        ScheduleChange::Rename => {
+            match schedule_name(field(&pairs, "schedule_name").unwrap_or_default()) {
+                Ok(name) => availability::rename_schedule(ctx, host_id, id, name).await,
+                Err(message) => Err(AppError::Conflict(message)),
+            }
+        }
+        ScheduleChange::MakeDefault => availability::make_default(ctx, host_id, id).await,
+        ScheduleChange::Delete => availability::delete_schedule(ctx, host_id, id).await,
+    };
+    match (done, change) {
+        (Ok(()), ScheduleChange::Delete) => redirect("/dashboard/availability", 303),
+        (Ok(()), _) => redirect(&format!("/dashboard/availability?schedule={id}"), 303),
+        (Err(AppError::Conflict(message)), _) => {
+            refused(ctx, &signed_in, row, "schedule_name", message).await
+        }
+        (Err(other), _) => Err(other),
+    }
 }
 
 /// `POST /dashboard/availability`: replaces the weekly hours and their zone, or shows the
@@ -313,10 +441,11 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
+    let schedule = chosen_schedule(ctx, &signed_in, &pairs).await?;
     let week = match read_week_form(&pairs) {
         WeekSubmit::Save(days, zone) => {
-            store_week(ctx, &signed_in.host.id, &zone, days).await?;
-            return redirect("/dashboard/availability", 303);
+            store_week(ctx, &signed_in.host.id, &schedule.id, &zone, days).await?;
+            return redirect(&page_of(&schedule), 303);
         }
         WeekSubmit::Edited(week) | WeekSubmit::Invalid(week) => week,
     };
@@ -324,7 +453,15 @@ pub async fn save_weekly(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
         week: Some(week),
         ..Typed::default()
     };
-    render(ctx, &signed_in, None, typed, FieldErrors::default()).await
+    render(
+        ctx,
+        &signed_in,
+        None,
+        schedule,
+        typed,
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// "Mon 5 Jul 09:00 – Fri 9 Jul 24:00" in `zone`: a span of time off as the host reads it.
@@ -381,7 +518,8 @@ pub async fn add_time_off(ctx: &Ctx, req: &mut Request) -> Result<Response, AppE
                 time_off: typed,
                 ..Typed::default()
             };
-            render(ctx, &signed_in, None, typed, named).await
+            let default = schedule(ctx, &signed_in.host.id, None).await?;
+            render(ctx, &signed_in, None, default, typed, named).await
         }
     }
 }
@@ -422,7 +560,8 @@ pub async fn save_limits(ctx: &Ctx, req: &mut Request) -> Result<Response, AppEr
             limits: Some((day, week)),
             ..Typed::default()
         };
-        return render(ctx, &signed_in, None, typed, errors).await;
+        let default = schedule(ctx, &signed_in.host.id, None).await?;
+        return render(ctx, &signed_in, None, default, typed, errors).await;
     };
     let limits = HostLimits {
         week_starts: first,
@@ -459,7 +598,8 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
             .join(", "),
     };
     let day_off = field(&pairs, "override_day_off").is_some_and(|v| !v.is_empty());
-    let zone = schedule_zone(ctx, &signed_in.host).await?;
+    let schedule = chosen_schedule(ctx, &signed_in, &pairs).await?;
+    let zone = parse_zone(&schedule.time_zone).unwrap_or(chrono_tz::UTC);
     let mut errors = FieldErrors::default();
     let date = match date_text.parse::<NaiveDate>() {
         Ok(date) => Some(date),
@@ -486,8 +626,8 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
         }
     };
     if let (Some(date), Some(ranges)) = (date, ranges) {
-        match store_override(ctx, &signed_in.host.id, zone, date, ranges).await? {
-            Ok(_) => return redirect("/dashboard/availability", 303),
+        match store_override(ctx, &signed_in.host.id, &schedule.id, zone, date, ranges).await? {
+            Ok(_) => return redirect(&page_of(&schedule), 303),
             Err(OverrideProblem::PastDate) => {
                 errors.push("override_date", "Choose today or a later date.")
             }
@@ -500,7 +640,7 @@ pub async fn save_override(ctx: &Ctx, req: &mut Request) -> Result<Response, App
         override_day_off: day_off,
         ..Typed::default()
     };
-    render(ctx, &signed_in, None, typed, errors).await
+    render(ctx, &signed_in, None, schedule, typed, errors).await
 }
 
 /// `POST /dashboard/availability/overrides/{date}/delete`: back to the weekly hours that day.
@@ -512,7 +652,8 @@ pub async fn delete_override(
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
+    let schedule = chosen_schedule(ctx, &signed_in, &pairs).await?;
     let date = date.parse::<NaiveDate>().map_err(|_| no_override())?;
-    availability::delete_override(ctx, &signed_in.host.id, date).await?;
-    redirect("/dashboard/availability", 303)
+    availability::delete_override(ctx, &signed_in.host.id, &schedule.id, date).await?;
+    redirect(&page_of(&schedule), 303)
 }

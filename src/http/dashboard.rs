@@ -160,7 +160,8 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             }
         })
         .collect();
-    let has_hours = crate::app::availability::stored_week(ctx, &host.id)
+    let schedule_id = crate::app::availability::default_schedule_id(ctx, &host.id).await?;
+    let has_hours = crate::app::availability::stored_week(ctx, &host.id, &schedule_id)
         .await?
         .iter()
         .any(|day| !day.is_empty());

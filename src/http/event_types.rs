@@ -8,6 +8,7 @@ use worker::{Request, Response};
 
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
+use crate::app::availability;
 use crate::app::event_types::{self, defaults, duplicate, input_of, Created, Saved};
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -116,6 +117,8 @@ struct EventTypePage {
     input: EventTypeInput,
     hidden: bool,
     locations: Vec<LocationOption>,
+    /// The schedules the type may follow; the first (value empty) is "the default".
+    schedules: Vec<Choice>,
     public_base: String,
     csrf: String,
     errors: FieldErrors,
@@ -337,6 +340,7 @@ fn page(
         id,
         input,
         hidden,
+        schedules: Vec::new(),
         locations: LocationKind::all()
             .map(|kind| LocationOption {
                 value: kind.as_str(),
@@ -400,6 +404,43 @@ fn input_from(pairs: &[(String, String)]) -> EventTypeInput {
     }
 }
 
+/// The editor's "Schedule" options with `chosen` (empty: the default) selected.
+async fn schedule_choices(ctx: &Ctx, host_id: &str, chosen: &str) -> Result<Vec<Choice>, AppError> {
+    let rows = availability::schedules(ctx, host_id).await?;
+    let default = rows
+        .iter()
+        .find(|r| r.is_default == 1)
+        .map(|r| r.name.as_str());
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: format!("Default schedule ({})", default.unwrap_or_default()),
+        chosen: chosen.is_empty(),
+    }];
+    choices.extend(rows.iter().map(|r| Choice {
+        value: r.id.clone(),
+        label: r.name.clone(),
+        chosen: r.id == chosen,
+    }));
+    Ok(choices)
+}
+
+/// Renders the editor with its schedule options (`chosen`: the posted or stored choice).
+async fn render_page(
+    ctx: &Ctx,
+    mut page: EventTypePage,
+    host_id: &str,
+    chosen: &str,
+    status: u16,
+) -> Result<Response, AppError> {
+    page.schedules = schedule_choices(ctx, host_id, chosen).await?;
+    Ok(Response::from_html(page.render()?)?.with_status(status))
+}
+
+/// The schedule a posted form chose (`None`: the default).
+fn chosen_schedule(pairs: &[(String, String)]) -> Option<&str> {
+    field(pairs, "schedule").filter(|id| !id.is_empty())
+}
+
 fn not_found() -> AppError {
     AppError::NotFound("You have no event type at this address.".into())
 }
@@ -422,7 +463,7 @@ pub async fn new(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         false,
         FieldErrors::default(),
     );
-    Ok(Response::from_html(page.render()?)?)
+    render_page(ctx, page, &signed_in.host.id, "", 200).await
 }
 
 /// `POST /dashboard/event-types`: creates one, or shows the form again with messages.
@@ -431,16 +472,22 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
     let input = input_from(&pairs);
+    let host_id = signed_in.host.id.as_str();
+    let schedule = chosen_schedule(&pairs);
     let errors = match input.parse() {
-        Ok(settings) => match event_types::create(ctx, &signed_in.host.id, &settings, false).await?
-        {
-            Created::Saved(_) => return redirect("/dashboard", 303),
+        Ok(settings) => match event_types::create(ctx, host_id, &settings, false).await? {
+            Created::Saved(id) => {
+                if schedule.is_some() {
+                    availability::choose_schedule(ctx, host_id, &id, schedule).await?;
+                }
+                return redirect("/dashboard", 303);
+            }
             Created::SlugTaken | Created::HostGone => slug_taken(settings.slug.as_str()),
         },
         Err(errors) => errors,
     };
     let page = page(&signed_in, ctx, None, input, false, errors);
-    Ok(Response::from_html(page.render()?)?.with_status(422))
+    render_page(ctx, page, host_id, schedule.unwrap_or_default(), 422).await
 }
 
 /// `GET /dashboard/event-types/{id}`: the edit form.
@@ -459,7 +506,8 @@ pub async fn edit(ctx: &Ctx, req: &Request, id: &str) -> Result<Response, AppErr
         row.hidden != 0,
         FieldErrors::default(),
     );
-    Ok(Response::from_html(page.render()?)?)
+    let chosen = row.schedule_id.as_deref().unwrap_or_default();
+    render_page(ctx, page, &signed_in.host.id, chosen, 200).await
 }
 
 /// `POST /dashboard/event-types/{id}`: saves, or shows the form again with messages.
@@ -473,10 +521,14 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
         .await?
         .ok_or_else(not_found)?;
     let input = input_from(&pairs);
+    let schedule = chosen_schedule(&pairs);
     let errors = match input.parse() {
         Ok(settings) => {
             match event_types::save(ctx, &signed_in.host.id, id, &settings, None).await? {
-                Saved::Done => return redirect("/dashboard", 303),
+                Saved::Done => {
+                    availability::choose_schedule(ctx, &signed_in.host.id, id, schedule).await?;
+                    return redirect("/dashboard", 303);
+                }
                 Saved::SlugTaken => slug_taken(settings.slug.as_str()),
                 Saved::NotFound => return Err(not_found()),
             }
@@ -491,7 +543,8 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
         current.hidden != 0,
         errors,
     );
-    Ok(Response::from_html(page.render()?)?.with_status(422))
+    let chosen = schedule.unwrap_or_default();
+    render_page(ctx, page, &signed_in.host.id, chosen, 422).await
 }
 
 /// `POST /dashboard/event-types/{id}/{action}`: duplicate, hide, show or delete.

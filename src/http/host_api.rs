@@ -14,6 +14,7 @@ use worker::{Env, Request, Response};
 
 use super::request::{object, UNKNOWN};
 use super::session::{authorize, ApiAccess, SignedIn};
+use crate::app::availability;
 use crate::app::event_types::{
     self, create, defaults, delete, duplicate, input_of, Created, Saved,
 };
@@ -66,6 +67,7 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         .unwrap_or_default(),
         "questions": questions_from_json(&row.questions).unwrap_or_default(),
         "hidden": row.hidden != 0,
+        "schedule_id": row.schedule_id,
         "public_url": format!("{}/{}/{}", ctx.origin, host_slug, row.slug),
     })
 }
@@ -363,6 +365,28 @@ fn question_rows(value: &Value) -> Option<Vec<QuestionInput>> {
     }
 }
 
+/// Takes `schedule_id` out of the body: `None` when it is not sent, `Some(None)` for `null`
+/// (the default schedule), else one of the host's schedules (422 for any other value).
+async fn schedule_choice(
+    ctx: &Ctx,
+    host_id: &str,
+    body: &mut Map<String, Value>,
+) -> Result<Option<Option<String>>, AppError> {
+    let wrong = |message: &str| AppError::InvalidFields(FieldErrors::one("schedule_id", message));
+    match body.remove("schedule_id") {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(id)) => match availability::schedule(ctx, host_id, Some(&id)).await {
+            Ok(row) => Ok(Some(Some(row.id))),
+            Err(AppError::NotFound(_)) => Err(wrong("You have no schedule with this id.")),
+            Err(other) => Err(other),
+        },
+        Some(_) => Err(wrong(
+            "Use a schedule's id, or null for your default schedule.",
+        )),
+    }
+}
+
 fn slug_taken(slug: &str) -> AppError {
     AppError::Conflict(format!("You already use '{slug}' for another event type."))
 }
@@ -409,12 +433,19 @@ pub async fn create_event_type(
     req: &mut Request,
 ) -> Result<Response, AppError> {
     let signed_in = authorize(ctx, env, req, ApiAccess::Write).await?;
-    let body = object(req).await?;
+    let mut body = object(req).await?;
+    let host_id = signed_in.host.id.as_str();
+    let schedule = schedule_choice(ctx, host_id, &mut body).await?.flatten();
     let mut hidden = false;
     let input = overlay(defaults(), &mut hidden, &body).map_err(AppError::InvalidFields)?;
     let settings = input.parse().map_err(AppError::InvalidFields)?;
-    match create(ctx, &signed_in.host.id, &settings, hidden).await? {
-        Created::Saved(id) => respond_with(ctx, &signed_in, &id, 201).await,
+    match create(ctx, host_id, &settings, hidden).await? {
+        Created::Saved(id) => {
+            if schedule.is_some() {
+                availability::choose_schedule(ctx, host_id, &id, schedule.as_deref()).await?;
+            }
+            respond_with(ctx, &signed_in, &id, 201).await
+        }
         Created::SlugTaken | Created::HostGone => Err(slug_taken(settings.slug.as_str())),
     }
 }
@@ -446,7 +477,12 @@ pub async fn save_event_type(
         .host_event_type(host_id, id)
         .await?
         .ok_or_else(not_found)?;
-    let body = object(req).await?;
+    let mut body = object(req).await?;
+    // PUT replaces the choice too: a schedule not sent is the default one.
+    let schedule = match schedule_choice(ctx, host_id, &mut body).await? {
+        None if replace => Some(None),
+        choice => choice,
+    };
     let (base, mut hidden) = if replace {
         (defaults(), false)
     } else {
@@ -456,7 +492,12 @@ pub async fn save_event_type(
     let settings = input.parse().map_err(AppError::InvalidFields)?;
     let changed_hidden = (hidden != (current.hidden != 0)).then_some(hidden);
     match event_types::save(ctx, host_id, id, &settings, changed_hidden).await? {
-        Saved::Done => respond_with(ctx, &signed_in, id, 200).await,
+        Saved::Done => {
+            if let Some(schedule) = schedule {
+                availability::choose_schedule(ctx, host_id, id, schedule.as_deref()).await?;
+            }
+            respond_with(ctx, &signed_in, id, 200).await
+        }
         Saved::SlugTaken => Err(slug_taken(settings.slug.as_str())),
         Saved::NotFound => Err(not_found()),
     }

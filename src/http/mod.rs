@@ -43,6 +43,7 @@ mod week_form;
 use worker::{Env, Method, Request, Response};
 
 use crate::app::{AppError, Ctx};
+use availability_editor::ScheduleChange;
 use error::ErrorFormat;
 use rate_limit::Budget;
 
@@ -220,13 +221,37 @@ async fn route(
             availability_api::save(ctx!(), env, req, replace).await
         }
         (["api", "v1", "availability", "overrides", date], Method::Get) => {
-            availability_api::get_override(ctx!(), env, req, date).await
+            availability_api::get_override(ctx!(), env, req, None, date).await
         }
         (["api", "v1", "availability", "overrides", date], Method::Put) => {
-            availability_api::put_override(ctx!(), env, req, date).await
+            availability_api::put_override(ctx!(), env, req, None, date).await
         }
         (["api", "v1", "availability", "overrides", date], Method::Delete) => {
-            availability_api::delete_override(ctx!(), env, req, date).await
+            availability_api::delete_override(ctx!(), env, req, None, date).await
+        }
+        (["api", "v1", "schedules"], Method::Get) => {
+            availability_api::list_schedules(ctx!(), env, req).await
+        }
+        (["api", "v1", "schedules"], Method::Post) => {
+            availability_api::create_schedule(ctx!(), env, req).await
+        }
+        (["api", "v1", "schedules", id], Method::Get) => {
+            availability_api::get_schedule(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "schedules", id], Method::Patch) => {
+            availability_api::patch_schedule(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "schedules", id], Method::Delete) => {
+            availability_api::delete_schedule(ctx!(), env, req, id).await
+        }
+        (["api", "v1", "schedules", id, "overrides", date], Method::Get) => {
+            availability_api::get_override(ctx!(), env, req, Some(id), date).await
+        }
+        (["api", "v1", "schedules", id, "overrides", date], Method::Put) => {
+            availability_api::put_override(ctx!(), env, req, Some(id), date).await
+        }
+        (["api", "v1", "schedules", id, "overrides", date], Method::Delete) => {
+            availability_api::delete_override(ctx!(), env, req, Some(id), date).await
         }
         (["api", "v1", "bookings"], Method::Get) => host_bookings_api::list(ctx!(), env, req).await,
         (["api", "v1", "bookings", id], Method::Get) => {
@@ -362,6 +387,18 @@ async fn route(
         }
         (["dashboard", "availability", "overrides", date, "delete"], Method::Post) => {
             availability_editor::delete_override(ctx!(), req, date).await
+        }
+        (["dashboard", "schedules"], Method::Post) => {
+            availability_editor::add_schedule(ctx!(), req).await
+        }
+        (["dashboard", "schedules", id], Method::Post) => {
+            availability_editor::change_schedule(ctx!(), req, id, ScheduleChange::Rename).await
+        }
+        (["dashboard", "schedules", id, "default"], Method::Post) => {
+            availability_editor::change_schedule(ctx!(), req, id, ScheduleChange::MakeDefault).await
+        }
+        (["dashboard", "schedules", id, "delete"], Method::Post) => {
+            availability_editor::change_schedule(ctx!(), req, id, ScheduleChange::Delete).await
         }
         (["dashboard", "bookings"], Method::Get | Method::Head) => {
             host_bookings::list(ctx!(), req).await
@@ -518,6 +555,9 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("/api/v1/event-types/{id}/single-use-links/{link_id}", "DELETE"),
     ("/api/v1/availability", "GET, PATCH, PUT"),
     ("/api/v1/availability/overrides/{date}", "DELETE, GET, PUT"),
+    ("/api/v1/schedules", "GET, POST"),
+    ("/api/v1/schedules/{id}", "DELETE, GET, PATCH"),
+    ("/api/v1/schedules/{id}/overrides/{date}", "DELETE, GET, PUT"),
     ("/api/v1/connections", "GET"),
     ("/api/v1/time-off", "GET, POST"),
     ("/api/v1/time-off/{id}", "DELETE"),
@@ -616,6 +656,10 @@ const PAGE_ROUTES: &[(&str, &str, Framing)] = &[
         "POST",
         Framing::Deny,
     ),
+    ("/dashboard/schedules", "POST", Framing::Deny),
+    ("/dashboard/schedules/{id}", "POST", Framing::Deny),
+    ("/dashboard/schedules/{id}/default", "POST", Framing::Deny),
+    ("/dashboard/schedules/{id}/delete", "POST", Framing::Deny),
     ("/dashboard/bookings", "GET, HEAD", Framing::Deny),
     ("/dashboard/bookings/{id}/cancel", "POST", Framing::Deny),
     ("/dashboard/bookings/{id}/approve", "POST", Framing::Deny),

@@ -18,7 +18,7 @@ use super::profile_form::{read_profile, save_profile_fields, ProfileForm};
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use super::week_form::{read_week_form, WeekEditor, WeekSubmit};
-use crate::app::availability::{schedule_zone, store_week, stored_week};
+use crate::app::availability::{default_schedule_id, schedule_zone, store_week, stored_week};
 use crate::app::onboarding::start_with_defaults;
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -122,7 +122,9 @@ pub async fn hours_step(ctx: &Ctx, req: &Request) -> Result<Response, AppError> 
     let signed_in = require_host(ctx, req).await?;
     let zone = schedule_zone(ctx, &signed_in.host).await?;
     let mut page = OnboardingPage::new(ctx, &signed_in, 2);
-    page.week = WeekEditor::stored(&stored_week(ctx, &signed_in.host.id).await?, zone.name());
+    let host_id = signed_in.host.id.as_str();
+    let schedule_id = default_schedule_id(ctx, host_id).await?;
+    page.week = WeekEditor::stored(&stored_week(ctx, host_id, &schedule_id).await?, zone.name());
     html(&page, 200)
 }
 
@@ -134,7 +136,9 @@ pub async fn save_hours_step(ctx: &Ctx, req: &mut Request) -> Result<Response, A
     check_form(ctx, req, &signed_in, &pairs)?;
     let (week, status) = match read_week_form(&pairs) {
         WeekSubmit::Save(days, zone) => {
-            store_week(ctx, &signed_in.host.id, &zone, days).await?;
+            let host_id = signed_in.host.id.as_str();
+            let schedule_id = default_schedule_id(ctx, host_id).await?;
+            store_week(ctx, host_id, &schedule_id, &zone, days).await?;
             return redirect(CALENDAR_STEP, 303);
         }
         WeekSubmit::Edited(week) => (week, 200),

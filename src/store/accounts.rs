@@ -94,7 +94,7 @@ pub struct DashboardEventRow {
     pub other_durations: String,
 }
 
-fn unique_violation(error: &StoreError, column: &str) -> bool {
+pub(super) fn unique_violation(error: &StoreError, column: &str) -> bool {
     matches!(error, StoreError::Query { cause, .. }
         if cause.contains("UNIQUE constraint failed") && cause.contains(column))
 }
@@ -282,8 +282,7 @@ impl Store {
                 &[
                     (
                         "INSERT INTO hosts (id, slug, name, email, email_sealed, time_zone, \
-                         schedule_time_zone, created_at, data_key_id) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+                         created_at, data_key_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                         vec![
                             Param::Text(host.id),
                             Param::Text(host.slug),
@@ -293,6 +292,17 @@ impl Store {
                             Param::Text(host.time_zone),
                             Param::Int(host.created_at),
                             Param::Text(&key_id),
+                        ],
+                    ),
+                    (
+                        // Every host has a default schedule, read in their own zone at first.
+                        "INSERT INTO schedules (id, host_id, name, time_zone, is_default, \
+                         created_at) VALUES (lower(hex(randomblob(16))), ?1, 'Working hours', ?2, \
+                         1, ?3)",
+                        vec![
+                            Param::Text(host.id),
+                            Param::Text(host.time_zone),
+                            Param::Int(host.created_at),
                         ],
                     ),
                     (

@@ -47,7 +47,7 @@ impl StoredLists {
     }
 }
 
-/// `?1`–`?22` of both event-type writes: id, host, then every setting in column order, then
+/// `?1`–`?23` of both event-type writes: id, host, then every setting in column order, then
 /// the further durations, the questions and the location's detail, then the later columns.
 fn settings_params<'a>(
     id: &'a str,

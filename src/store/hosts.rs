@@ -9,14 +9,17 @@ use super::{
 };
 
 const HOST_BY_SLUG: &str =
-    "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, schedule_time_zone, \
-     week_start, max_bookings_per_day, max_bookings_per_week FROM hosts WHERE slug = ?1";
+    "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
+     (SELECT s.time_zone FROM schedules s WHERE s.host_id = hosts.id AND s.is_default = 1) \
+     AS schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week FROM hosts WHERE slug = ?1";
 const WEEKLY_HOURS: &str = "SELECT weekday, start_minute, end_minute FROM weekly_hours \
-     WHERE host_id = ?1 ORDER BY weekday, start_minute";
+     WHERE host_id = ?1 AND schedule_id = ?2 ORDER BY weekday, start_minute";
 const DATE_OVERRIDES: &str =
     "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
-     LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
-     WHERE o.host_id = ?1 AND o.local_date BETWEEN ?2 AND ?3 ORDER BY o.local_date, r.start_minute";
+     LEFT JOIN date_override_ranges r ON r.schedule_id = o.schedule_id \
+     AND r.local_date = o.local_date \
+     WHERE o.host_id = ?1 AND o.schedule_id = ?2 AND o.local_date BETWEEN ?3 AND ?4 \
+     ORDER BY o.local_date, r.start_minute";
 
 /// Which confirmed bookings the weekly and monthly limits count: those starting in
 /// `[from, until)` (Unix seconds), of every event type when a limit is `host_wide`, else of
@@ -93,30 +96,36 @@ impl Store {
         Ok(Some((host, event)))
     }
 
-    /// The host's weekly hours, the date overrides between two local dates (inclusive,
-    /// `YYYY-MM-DD`), the confirmed bookings overlapping `[busy_from, busy_until)` (Unix
+    /// The weekly hours of the host's schedule `schedule_id`, its date overrides between the
+    /// two local `dates` (inclusive, `YYYY-MM-DD`), the confirmed bookings overlapping `[busy_from, busy_until)` (Unix
     /// seconds), the connections, the time off overlapping that span and, with `counted`, the
     /// confirmed bookings that start in its span (the host's, or only its event type's), as
     /// one D1 batch (one round trip instead of six).
     pub async fn availability_rows(
         &self,
         host_id: &str,
-        from: &str,
-        to: &str,
+        schedule_id: &str,
+        dates: [&str; 2],
         busy_from: i64,
         busy_until: i64,
         counted: Option<Counted<'_>>,
     ) -> Result<AvailabilityRows, StoreError> {
         const QUERY: &str = "availability_rows";
         let host = [Param::Text(host_id)];
-        let dates = [Param::Text(host_id), Param::Text(from), Param::Text(to)];
+        let schedule = [Param::Text(host_id), Param::Text(schedule_id)];
+        let dates = [
+            Param::Text(host_id),
+            Param::Text(schedule_id),
+            Param::Text(dates[0]),
+            Param::Text(dates[1]),
+        ];
         let busy = [
             Param::Text(host_id),
             Param::Int(busy_from),
             Param::Int(busy_until),
         ];
         let mut statements: Vec<(&'static str, &[Param<'_>])> = vec![
-            (WEEKLY_HOURS, &host),
+            (WEEKLY_HOURS, &schedule),
             (DATE_OVERRIDES, &dates),
             (BUSY_OVERLAPPING, &busy),
             (HOST_CONNECTIONS, &host),
@@ -158,24 +167,38 @@ impl Store {
             .await
     }
 
-    /// The host's weekly hours, all weekdays.
-    pub async fn weekly_hours(&self, host_id: &str) -> Result<Vec<WeeklyHoursRow>, StoreError> {
-        self.all("weekly_hours", WEEKLY_HOURS, &[Param::Text(host_id)])
-            .await
+    /// The weekly hours of the host's schedule `schedule_id`, all weekdays.
+    pub async fn weekly_hours(
+        &self,
+        host_id: &str,
+        schedule_id: &str,
+    ) -> Result<Vec<WeeklyHoursRow>, StoreError> {
+        self.all(
+            "weekly_hours",
+            WEEKLY_HOURS,
+            &[Param::Text(host_id), Param::Text(schedule_id)],
+        )
+        .await
     }
 
-    /// Date overrides between two local dates (inclusive, `YYYY-MM-DD`), one row per range and
-    /// one row with NULL minutes for a day off.
+    /// The schedule's date overrides between two local dates (inclusive, `YYYY-MM-DD`), one
+    /// row per range and one row with NULL minutes for a day off.
     pub async fn date_overrides(
         &self,
         host_id: &str,
+        schedule_id: &str,
         from: &str,
         to: &str,
     ) -> Result<Vec<OverrideRangeRow>, StoreError> {
         self.all(
             "date_overrides",
             DATE_OVERRIDES,
-            &[Param::Text(host_id), Param::Text(from), Param::Text(to)],
+            &[
+                Param::Text(host_id),
+                Param::Text(schedule_id),
+                Param::Text(from),
+                Param::Text(to),
+            ],
         )
         .await
     }

@@ -10,7 +10,11 @@ macro_rules! select_event_types {
             "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
             "max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, location_kind, ",
             "location_detail, hidden, other_durations, questions, change_cutoff_minutes, ",
-            "max_booked_minutes_per_day, lang, confirmation_message, approval_hours ",
+            "max_booked_minutes_per_day, lang, confirmation_message, approval_hours, ",
+            // The schedule the type follows (its own or the default) and that schedule's zone.
+            "schedule_id, (SELECT s.id || ' ' || s.time_zone FROM schedules s ",
+            "WHERE s.host_id = event_types.host_id AND (s.id = event_types.schedule_id ",
+            "OR (event_types.schedule_id IS NULL AND s.is_default = 1))) AS followed_schedule ",
             "FROM event_types ",
             $tail
         )
@@ -47,7 +51,7 @@ mod time_off;
 mod webhooks;
 
 pub use accounts::{HostCreation, NewHost, NewOAuthState, ProfileUpdate, SessionHostRow};
-pub use availability::MinuteRange;
+pub use availability::{MinuteRange, ScheduleRow, ScheduleWrite};
 pub use booking_calendar::{CalendarProgress, CalendarWorkRow, MeetingLinkRow, NewCalendarWork};
 pub use bookings::{
     BookingDetailsRow, BookingsWhen, InsertOutcome, NewBookingRow, HOST_BOOKINGS_LIMIT,

@@ -438,7 +438,8 @@ impl Store {
                 "export_profile",
                 "SELECT json_object('id', id, 'slug', slug, 'name', name, \
                  'email', COALESCE(email_sealed, email), 'time_zone', time_zone, \
-                 'schedule_time_zone', schedule_time_zone, 'week_start', week_start, \
+                 'schedule_time_zone', (SELECT s.time_zone FROM schedules s \
+                 WHERE s.host_id = hosts.id AND s.is_default = 1), 'week_start', week_start, \
                  'max_bookings_per_day', max_bookings_per_day, \
                  'max_bookings_per_week', max_bookings_per_week, 'created_at', created_at) AS value \
                  FROM hosts WHERE id = ?1",
@@ -537,17 +538,33 @@ impl Store {
         Ok(rows)
     }
 
-    /// Every date override of the host, past and future (NULL minutes: a day off).
+    /// Every date override of the host's schedules, past and future (NULL minutes: a day off).
     pub async fn export_overrides(
         &self,
         host_id: &str,
     ) -> Result<Vec<serde_json::Value>, StoreError> {
         self.export_objects(
             "export_overrides",
-            "SELECT json_object('local_date', o.local_date, 'start_minute', r.start_minute, \
-             'end_minute', r.end_minute) AS value FROM date_overrides o \
-             LEFT JOIN date_override_ranges r ON r.host_id = o.host_id AND r.local_date = o.local_date \
-             WHERE o.host_id = ?1 ORDER BY o.local_date, r.start_minute",
+            "SELECT json_object('schedule_id', o.schedule_id, 'local_date', o.local_date, \
+             'start_minute', r.start_minute, 'end_minute', r.end_minute) AS value \
+             FROM date_overrides o LEFT JOIN date_override_ranges r \
+             ON r.schedule_id = o.schedule_id AND r.local_date = o.local_date \
+             WHERE o.host_id = ?1 ORDER BY o.schedule_id, o.local_date, r.start_minute",
+            host_id,
+        )
+        .await
+    }
+
+    /// The weekly hours of every schedule of the host.
+    pub async fn export_weekly_hours(
+        &self,
+        host_id: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.export_objects(
+            "export_weekly_hours",
+            "SELECT json_object('schedule_id', schedule_id, 'weekday', weekday, \
+             'start_minute', start_minute, 'end_minute', end_minute) AS value FROM weekly_hours \
+             WHERE host_id = ?1 ORDER BY schedule_id, weekday, start_minute",
             host_id,
         )
         .await

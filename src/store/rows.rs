@@ -13,6 +13,7 @@ pub struct HostRow {
     /// [`Store::open_host_email`]: super::Store::open_host_email
     pub email: super::StoredHostEmail,
     pub time_zone: String,
+    /// The zone of the host's default schedule (0030: it was a column of `hosts` before).
     pub schedule_time_zone: String,
     /// The first day of the host's week for weekly caps: 0 = Monday … 6 = Sunday.
     pub week_start: i64,
@@ -56,6 +57,19 @@ pub struct EventTypeRow {
     pub confirmation_message: crate::core::host_message::HostMessage,
     /// Hours the host has to answer a request; `None`: bookings are confirmed at once (0029).
     pub approval_hours: Option<i64>,
+    /// The schedule the host picked for the type; `None`: their default one (0030).
+    pub schedule_id: Option<String>,
+    /// `"{id} {zone}"` of the schedule the type follows (its own or the default), read with
+    /// the type so the slot engine knows the zone before it reads the hours.
+    followed_schedule: Option<String>,
+}
+
+impl EventTypeRow {
+    /// The id and zone of the schedule the type follows (its own or the host's default);
+    /// `None` only for a host without schedules, which sign-up and migration 0030 never leave.
+    pub fn followed_schedule(&self) -> Option<(&str, &str)> {
+        self.followed_schedule.as_deref()?.split_once(' ')
+    }
 }
 
 /// One range of a host's weekly hours.

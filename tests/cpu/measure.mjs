@@ -226,10 +226,11 @@ async function setUp() {
     expect(await request(`${FAKES}/_fake/${provider}/busy`, json(body)), [200], "fake busy");
   }
   sql(
-    "UPDATE hosts SET slug = 'cal', time_zone = 'Europe/Berlin', schedule_time_zone = 'Europe/Berlin' WHERE email = 'cal@example.com'; " +
+    "UPDATE hosts SET slug = 'cal', time_zone = 'Europe/Berlin' WHERE email = 'cal@example.com'; " +
+      "UPDATE schedules SET time_zone = 'Europe/Berlin' WHERE is_default = 1 AND host_id = (SELECT id FROM hosts WHERE slug = 'cal'); " +
       "UPDATE connections SET checked_calendars = '[\"primary\",\"team@cpu.example\"]' WHERE provider = 'google' AND host_id = (SELECT id FROM hosts WHERE slug = 'cal'); " +
       "DELETE FROM weekly_hours WHERE host_id = (SELECT id FROM hosts WHERE slug = 'cal'); " +
-      "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) SELECT hosts.id, d.value, 540, 1020 FROM hosts, json_each('[0,1,2,3,4]') d WHERE hosts.slug = 'cal'; " +
+      "INSERT INTO weekly_hours (host_id, schedule_id, weekday, start_minute, end_minute) SELECT hosts.id, s.id, d.value, 540, 1020 FROM hosts JOIN schedules s ON s.host_id = hosts.id AND s.is_default = 1, json_each('[0,1,2,3,4]') d WHERE hosts.slug = 'cal'; " +
       "INSERT OR IGNORE INTO event_types (id, host_id, slug, title, description, duration_minutes, slot_interval_minutes, " +
       "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, location_kind, created_at) " +
       "SELECT 'cal-intro', id, 'intro-call', 'Intro call', 'A first conversation.', 30, 30, 0, 10, 120, 365, 'google_meet', 0 FROM hosts WHERE slug = 'cal';",

@@ -35,8 +35,9 @@ fn host_with_cutoff(tag: &str, cutoff: Value) -> (String, String, String, Value)
     ));
     for day in 0..7 {
         sql(&format!(
-            "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) \
-             VALUES ('{host_id}', {day}, 0, 1440)"
+            "INSERT INTO weekly_hours (host_id, schedule_id, weekday, start_minute, end_minute) \
+             VALUES ('{host_id}', (SELECT id FROM schedules WHERE host_id = '{host_id}' \
+             AND is_default = 1), {day}, 0, 1440)"
         ));
     }
     let slug = host["slug"].as_str().unwrap().to_owned();

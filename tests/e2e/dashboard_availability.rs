@@ -182,8 +182,8 @@ fn saved_weekly_hours_are_what_the_slots_api_offers() {
 
 fn host_row_zone(host_id: &str) -> String {
     sql(&format!(
-        "SELECT schedule_time_zone FROM hosts WHERE id = '{host_id}'"
-    ))[0]["schedule_time_zone"]
+        "SELECT time_zone FROM schedules WHERE host_id = '{host_id}' AND is_default = 1"
+    ))[0]["time_zone"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -466,7 +466,8 @@ fn saving_the_profile_keeps_the_zone_the_weekly_hours_are_read_in() {
     );
     assert_eq!(location(&profile), "/dashboard", "{}", profile.body);
     let zones = &sql(&format!(
-        "SELECT time_zone, schedule_time_zone FROM hosts WHERE id = '{host_id}'"
+        "SELECT time_zone, (SELECT s.time_zone FROM schedules s WHERE s.host_id = hosts.id \
+         AND s.is_default = 1) AS schedule_time_zone FROM hosts WHERE id = '{host_id}'"
     ))[0];
     assert_eq!(zones["time_zone"], "America/Los_Angeles");
     assert_eq!(zones["schedule_time_zone"], "Asia/Tokyo");
@@ -482,7 +483,8 @@ fn saving_the_profile_keeps_the_zone_the_weekly_hours_are_read_in() {
     let again = save_week(&browser, &csrf, &[("mon", "10:00-11:00")], "Europe/Berlin");
     assert_eq!(location(&again), "/dashboard/availability");
     let zones = &sql(&format!(
-        "SELECT time_zone, schedule_time_zone FROM hosts WHERE id = '{host_id}'"
+        "SELECT time_zone, (SELECT s.time_zone FROM schedules s WHERE s.host_id = hosts.id \
+         AND s.is_default = 1) AS schedule_time_zone FROM hosts WHERE id = '{host_id}'"
     ))[0];
     assert_eq!(zones["time_zone"], "America/Los_Angeles");
     assert_eq!(zones["schedule_time_zone"], "Europe/Berlin");

@@ -35,6 +35,7 @@ mod key_rotation;
 mod limits;
 mod locations;
 mod migrations;
+mod named_schedules;
 mod onboarding;
 mod openapi_in_step;
 mod pages_and_errors;

@@ -85,6 +85,67 @@ const RENAMED: &[(&str, &str, &str)] = &[(
     "notice_outbox",
 )];
 
+/// The migration that moves each host's one schedule into a named default schedule.
+const SCHEDULES: &str = "0030_named_schedules.sql";
+
+fn query(config: &Path, state: &Path, sql: &str) -> Vec<serde_json::Value> {
+    let out: serde_json::Value = serde_json::from_str(&d1(
+        config,
+        state,
+        &["execute", "--json", &format!("--command={sql}")],
+    ))
+    .unwrap();
+    out[0]["results"].as_array().unwrap().clone()
+}
+
+/// Every host's schedule zone, weekly hours and override ranges as text lines, read before
+/// 0030 (from `hosts` and the host-keyed tables) or after it (from each host's default
+/// schedule): the two must match line for line.
+fn schedule_rows(config: &Path, state: &Path, after: bool) -> Vec<String> {
+    let (zone, join) = if after {
+        (
+            "SELECT h.id AS host, s.time_zone AS zone, s.name AS name FROM hosts h \
+             JOIN schedules s ON s.host_id = h.id AND s.is_default = 1 ORDER BY h.id",
+            " JOIN schedules s ON s.id = t.schedule_id AND s.is_default = 1",
+        )
+    } else {
+        (
+            "SELECT id AS host, schedule_time_zone AS zone, 'Working hours' AS name FROM hosts \
+             ORDER BY id",
+            "",
+        )
+    };
+    let mut lines: Vec<String> = query(config, state, zone)
+        .iter()
+        .map(|r| format!("zone {} {} {}", r["host"], r["zone"], r["name"]))
+        .collect();
+    let hours = format!(
+        "SELECT t.host_id, t.weekday, t.start_minute, t.end_minute FROM weekly_hours t{join} \
+         ORDER BY 1, 2, 3"
+    );
+    lines.extend(
+        query(config, state, &hours)
+            .iter()
+            .map(|r| format!("hours {r}")),
+    );
+    let days = format!("SELECT t.host_id, t.local_date FROM date_overrides t{join} ORDER BY 1, 2");
+    lines.extend(
+        query(config, state, &days)
+            .iter()
+            .map(|r| format!("override {r}")),
+    );
+    let ranges = format!(
+        "SELECT t.host_id, t.local_date, t.start_minute, t.end_minute \
+         FROM date_override_ranges t{join} ORDER BY 1, 2, 3"
+    );
+    lines.extend(
+        query(config, state, &ranges)
+            .iter()
+            .map(|r| format!("range {r}")),
+    );
+    lines
+}
+
 #[test]
 fn every_migration_upgrades_a_database_filled_under_the_earlier_ones_without_losing_rows() {
     let all = migrations();
@@ -108,7 +169,19 @@ fn every_migration_upgrades_a_database_filled_under_the_earlier_ones_without_los
     for migration in &all {
         let name = migration.file_name().unwrap().to_str().unwrap();
         std::fs::copy(migration, applied.join(name)).unwrap();
+        let hours_before = (name == SCHEDULES).then(|| schedule_rows(&config, &state, false));
         d1(&config, &state, &["migrations", "apply"]);
+        if let Some(hours_before) = hours_before {
+            assert!(
+                hours_before.len() >= 8,
+                "the fixtures hold hours: {hours_before:?}"
+            );
+            assert_eq!(
+                schedule_rows(&config, &state, true),
+                hours_before,
+                "{name} moved every host's zone, hours and overrides into one default schedule"
+            );
+        }
         let after = row_counts(&config, &state);
         for (table, count) in &before {
             let now_named = RENAMED

@@ -103,7 +103,8 @@ fn fill_account(host: &SeededHost, booking_id: &str) {
          VALUES ('{id}', 'zoom', 'z-{slug}', '{email}', 0); \
          INSERT INTO connect_states (state_hash, host_id, provider, pkce_verifier, browser_hash, created_at, expires_at) \
          VALUES (lower(hex(randomblob(32))), '{id}', 'microsoft', printf('%043d', 7), lower(hex(randomblob(32))), 0, 4000000000); \
-         INSERT INTO date_overrides (host_id, local_date) VALUES ('{id}', '2030-01-01'); \
+         INSERT INTO date_overrides (host_id, schedule_id, local_date) VALUES ('{id}', \
+           (SELECT id FROM schedules WHERE host_id = '{id}' AND is_default = 1), '2030-01-01'); \
          INSERT INTO booking_calendar (booking_id, host_id, calendar_provider, conference, event_id, meeting_url, state, next_attempt_at, updated_at) \
          VALUES ('{booking_id}', '{id}', 'google', 'google_meet', 'ev-{slug}', 'https://meet.example/{slug}', 'created', 0, 0)"
     ));
@@ -599,8 +600,10 @@ fn a_host_exports_all_their_data_as_one_json_file() {
            location_kind, location_detail, other_durations, questions) \
          VALUES ('{id}-export', '{id}', 'export-call', 'Export call', 30, 0, 'in_person', \
            'Exportweg 22, Berlin', '60', '[{{\"label\":\"Team size\",\"required\":true}}]'); \
-         INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES ('{id}', 2, 540, 600); \
-         INSERT INTO date_overrides (host_id, local_date) VALUES ('{id}', '2031-02-03'); \
+         INSERT INTO weekly_hours (host_id, schedule_id, weekday, start_minute, end_minute) VALUES ('{id}', \
+           (SELECT id FROM schedules WHERE host_id = '{id}' AND is_default = 1), 2, 540, 600); \
+         INSERT INTO date_overrides (host_id, schedule_id, local_date) VALUES ('{id}', \
+           (SELECT id FROM schedules WHERE host_id = '{id}' AND is_default = 1), '2031-02-03'); \
          INSERT INTO bookings (id, host_id, event_type_id, start_at, end_at, invitee_name, invitee_email, \
            invitee_time_zone, note, manage_token_hash, idempotency_key, created_at, answers, lang) \
          VALUES ('{id}-b1', '{id}', '{id}-export', 1900000000, 1900001800, 'Xena Exported-Ptwentytwo', \

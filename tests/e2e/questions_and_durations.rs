@@ -78,11 +78,14 @@ fn host_with_questions(tag: &str) -> (Browser, String, String, String, String) {
 /// Makes the host's zone UTC and every day bookable around the clock.
 pub(crate) fn open_around_the_clock(host_id: &str) {
     let mut week = vec![format!(
-        "UPDATE hosts SET schedule_time_zone = 'UTC', time_zone = 'UTC' WHERE id = '{host_id}'"
+        "UPDATE hosts SET time_zone = 'UTC' WHERE id = '{host_id}'; \
+         UPDATE schedules SET time_zone = 'UTC' WHERE host_id = '{host_id}' AND is_default = 1"
     )];
     for day in 0..7 {
         week.push(format!(
-            "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES ('{host_id}', {day}, 0, 1440)"
+            "INSERT INTO weekly_hours (host_id, schedule_id, weekday, start_minute, end_minute) \
+             VALUES ('{host_id}', (SELECT id FROM schedules WHERE host_id = '{host_id}' \
+             AND is_default = 1), {day}, 0, 1440)"
         ));
     }
     sql(&week.join("; "));

@@ -93,6 +93,19 @@ fn a_host_deletion_leaves_no_residue() {
     // it travels through the email outbox too) and a time-off note.
     let (message, away) = (marker("confirmationmessage"), marker("timeoffnote"));
     let reminder = marker("remindernote");
+    // A second schedule named with a marker (a copy of the default's zone and hours), used by
+    // the event type.
+    let schedule = marker("schedulename");
+    sql(&format!(
+        "INSERT INTO schedules (id, host_id, name, time_zone, is_default, created_at) \
+         SELECT '{id}-second', '{id}', '{schedule}', time_zone, 0, 0 FROM schedules \
+         WHERE host_id = '{id}' AND is_default = 1; \
+         INSERT INTO weekly_hours (host_id, schedule_id, weekday, start_minute, end_minute) \
+         SELECT host_id, '{id}-second', weekday, start_minute, end_minute FROM weekly_hours \
+         WHERE host_id = '{id}'; \
+         UPDATE event_types SET schedule_id = '{id}-second' WHERE host_id = '{id}'; \
+         UPDATE schedules SET name = '{schedule}-default' WHERE host_id = '{id}' AND is_default = 1"
+    ));
     sql(&format!(
         "UPDATE hosts SET name = '{host_name}', email = '{host_email}' WHERE id = '{id}'; \
          UPDATE event_types SET title = '{title}', description = '{description}', \
@@ -210,6 +223,7 @@ fn a_host_deletion_leaves_no_residue() {
         message,
         away,
         reminder,
+        schedule,
         label_one,
         label_two,
         option,

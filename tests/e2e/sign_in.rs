@@ -102,7 +102,9 @@ pub(crate) fn signed_in_host(tag: &str, name: &str) -> (Browser, String) {
 pub(crate) fn host_row(email: &str) -> serde_json::Value {
     let id = host_id_by_email(email).unwrap_or_else(|| panic!("no host for {email}"));
     let rows = sql(&format!(
-        "SELECT id, slug, name, time_zone, schedule_time_zone FROM hosts WHERE id = '{id}'"
+        "SELECT id, slug, name, time_zone, (SELECT s.time_zone FROM schedules s \
+         WHERE s.host_id = hosts.id AND s.is_default = 1) AS schedule_time_zone \
+         FROM hosts WHERE id = '{id}'"
     ));
     assert_eq!(rows.len(), 1, "exactly one host for {email}: {rows:?}");
     rows[0].clone()

@@ -67,6 +67,8 @@ mod engine_tests;
 #[cfg(test)]
 mod props;
 #[cfg(test)]
+mod schedule_tests;
+#[cfg(test)]
 mod test_support;
 
 pub use engine::{available_slots, is_offered, Slot, SlotQuery};

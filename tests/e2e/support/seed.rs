@@ -177,33 +177,47 @@ impl HostSeed {
             std::process::id()
         );
         let id = format!("host-{slug}");
-        let mut statements = vec![format!(
-            "INSERT INTO hosts (id, slug, name, email, time_zone, schedule_time_zone, created_at) \
-             VALUES ({}, {}, {}, {}, {}, {}, 0)",
-            quote(&id),
-            quote(&slug),
-            quote(&self.name),
-            quote(&format!("{slug}@example.com")),
-            quote(&self.zone),
-            quote(&self.zone)
-        )];
+        // The host's default schedule holds the seeded zone, hours and overrides.
+        let schedule = format!("{id}-default");
+        let mut statements = vec![
+            format!(
+                "INSERT INTO hosts (id, slug, name, email, time_zone, created_at) \
+                 VALUES ({}, {}, {}, {}, {}, 0)",
+                quote(&id),
+                quote(&slug),
+                quote(&self.name),
+                quote(&format!("{slug}@example.com")),
+                quote(&self.zone),
+            ),
+            format!(
+                "INSERT INTO schedules (id, host_id, name, time_zone, is_default, created_at) \
+                 VALUES ({}, {}, 'Working hours', {}, 1, 0)",
+                quote(&schedule),
+                quote(&id),
+                quote(&self.zone),
+            ),
+        ];
         for (day, start, end) in &self.hours {
             statements.push(format!(
-                "INSERT INTO weekly_hours (host_id, weekday, start_minute, end_minute) VALUES ({}, {day}, {start}, {end})",
-                quote(&id)
+                "INSERT INTO weekly_hours (host_id, schedule_id, weekday, start_minute, end_minute) \
+                 VALUES ({}, {}, {day}, {start}, {end})",
+                quote(&id),
+                quote(&schedule)
             ));
         }
         for (date, ranges) in &self.overrides {
             statements.push(format!(
-                "INSERT INTO date_overrides (host_id, local_date) VALUES ({}, {})",
+                "INSERT INTO date_overrides (host_id, schedule_id, local_date) VALUES ({}, {}, {})",
                 quote(&id),
+                quote(&schedule),
                 quote(date)
             ));
             for (start, end) in ranges {
                 statements.push(format!(
-                    "INSERT INTO date_override_ranges (host_id, local_date, start_minute, end_minute) \
-                     VALUES ({}, {}, {start}, {end})",
+                    "INSERT INTO date_override_ranges (host_id, schedule_id, local_date, \
+                     start_minute, end_minute) VALUES ({}, {}, {}, {start}, {end})",
                     quote(&id),
+                    quote(&schedule),
                     quote(date)
                 ));
             }
