@@ -384,7 +384,7 @@ pub async fn add_schedule(ctx: &Ctx, req: &mut Request) -> Result<Response, AppE
         (Ok(name), Ok(zone)) => (name, zone),
         (Err(message), _) => {
             let current = schedule(ctx, host_id, None).await?;
-            return refused(ctx, &signed_in, current, "schedule_name", message).await;
+            return refused(ctx, &signed_in, current, "new_schedule_name", message).await;
         }
         (_, Err(error)) => {
             let current = schedule(ctx, host_id, None).await?;
@@ -395,7 +395,7 @@ pub async fn add_schedule(ctx: &Ctx, req: &mut Request) -> Result<Response, AppE
         Ok(id) => redirect(&format!("/dashboard/availability?schedule={id}"), 303),
         Err(AppError::Conflict(message)) => {
             let current = schedule(ctx, host_id, None).await?;
-            refused(ctx, &signed_in, current, "schedule_name", message).await
+            refused(ctx, &signed_in, current, "new_schedule_name", message).await
         }
         Err(other) => Err(other),
     }

@@ -99,6 +99,7 @@ fn a_rotated_key_reseals_every_refresh_token_and_the_old_key_can_then_be_removed
 
     let state_dir = fresh_state_dir("key-rotation");
     copy_rows("hosts", "id", &host_id, &state_dir);
+    copy_rows("schedules", "host_id", &host_id, &state_dir);
     copy_rows("event_types", "host_id", &host_id, &state_dir);
     copy_rows("weekly_hours", "host_id", &host_id, &state_dir);
     copy_rows("connections", "host_id", &host_id, &state_dir);

@@ -121,7 +121,7 @@ fn each_event_type_follows_its_own_schedule_through_the_plain_forms() {
     );
     assert_eq!(blank.status, 422, "{}", blank.body);
     assert!(
-        blank.body.contains("id=\"schedule_name-error\""),
+        blank.body.contains("id=\"new_schedule_name-error\""),
         "{}",
         blank.body
     );
