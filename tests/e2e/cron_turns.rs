@@ -39,7 +39,13 @@ fn on_the_free_plan_a_run_makes_a_bookings_event_or_sends_its_emails_never_both(
     let connected = calendar_host("Turns Host", "google_meet", &["google"]);
     let host_id = connected.host.id.clone();
     let state_dir = fresh_state_dir("cron-turns");
-    for table in ["hosts", "schedules", "event_types", "weekly_hours", "connections"] {
+    for table in [
+        "hosts",
+        "schedules",
+        "event_types",
+        "weekly_hours",
+        "connections",
+    ] {
         let column = if table == "hosts" { "id" } else { "host_id" };
         copy_rows(table, column, &host_id, &state_dir);
     }
