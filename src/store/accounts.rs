@@ -83,7 +83,7 @@ pub enum ProfileUpdate {
 }
 
 /// An event type as the dashboard lists it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct DashboardEventRow {
     pub id: String,
     pub slug: String,
@@ -425,13 +425,26 @@ impl Store {
         &self,
         host_id: &str,
     ) -> Result<Vec<DashboardEventRow>, StoreError> {
-        self.all(
-            "host_event_types",
-            "SELECT id, slug, title, duration_minutes, hidden, other_durations FROM event_types \
-             WHERE host_id = ?1 \
-             ORDER BY title, slug",
-            &[Param::Text(host_id)],
-        )
-        .await
+        const QUERY: &str = "host_event_types";
+        let rows = self
+            .all_columns(
+                QUERY,
+                "SELECT json_array(id, slug, title, duration_minutes, hidden, other_durations) \
+                 AS value FROM event_types WHERE host_id = ?1 ORDER BY title, slug",
+                &[Param::Text(host_id)],
+            )
+            .await?;
+        rows.into_iter()
+            .map(|mut row| {
+                Ok(DashboardEventRow {
+                    id: row.text()?,
+                    slug: row.text()?,
+                    title: row.text()?,
+                    duration_minutes: row.number()?,
+                    hidden: row.number()?,
+                    other_durations: row.text()?,
+                })
+            })
+            .collect()
     }
 }

@@ -3,14 +3,12 @@
 //! never leaves half a week or an override without its ranges. Every statement is scoped by
 //! the host id the caller got from the session, and by the schedule's id.
 
-use serde::Deserialize;
-
 use super::accounts::unique_violation;
-use super::{Param, Store, StoreError};
+use super::{columns, Param, Store, StoreError, TextValue};
 use crate::core::host_limits::HostLimits;
 
 /// One of a host's named schedules.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ScheduleRow {
     pub id: String,
     pub name: String,
@@ -65,11 +63,12 @@ impl Store {
     /// The host's schedules, the default first, then by name.
     pub async fn schedules(&self, host_id: &str) -> Result<Vec<ScheduleRow>, StoreError> {
         const SQL: &str = concat!(
-            "SELECT s.id, s.name, s.time_zone, s.is_default, ",
-            "(SELECT COUNT(*) FROM event_types e WHERE e.schedule_id = s.id) AS in_use ",
+            "SELECT json_array(s.id, s.name, s.time_zone, s.is_default, ",
+            "(SELECT COUNT(*) FROM event_types e WHERE e.schedule_id = s.id)) AS value ",
             "FROM schedules s WHERE s.host_id = ?1 ORDER BY s.is_default DESC, s.name"
         );
-        self.all("schedules", SQL, &[Param::Text(host_id)]).await
+        let rows = self.all("schedules", SQL, &[Param::Text(host_id)]).await?;
+        schedules_of("schedules", &rows)
     }
 
     /// The host's schedule `id`, or their default one when `id` is `None`.
@@ -79,13 +78,15 @@ impl Store {
         id: Option<&str>,
     ) -> Result<Option<ScheduleRow>, StoreError> {
         const SQL: &str = concat!(
-            "SELECT s.id, s.name, s.time_zone, s.is_default, ",
-            "(SELECT COUNT(*) FROM event_types e WHERE e.schedule_id = s.id) AS in_use ",
+            "SELECT json_array(s.id, s.name, s.time_zone, s.is_default, ",
+            "(SELECT COUNT(*) FROM event_types e WHERE e.schedule_id = s.id)) AS value ",
             "FROM schedules s WHERE s.host_id = ?1 ",
             "AND (s.id = ?2 OR (?2 IS NULL AND s.is_default = 1))"
         );
-        self.first("schedule", SQL, &[Param::Text(host_id), id.into()])
-            .await
+        let rows = self
+            .all("schedule", SQL, &[Param::Text(host_id), id.into()])
+            .await?;
+        Ok(schedules_of("schedule", &rows)?.into_iter().next())
     }
 
     /// Adds a schedule without hours (every day off until the host sets some), not the default.
@@ -308,4 +309,20 @@ fn schedule_write(written: Result<usize, StoreError>) -> Result<ScheduleWrite, S
         Err(error) if unique_violation(&error, "schedules.name") => Ok(ScheduleWrite::NameTaken),
         Err(error) => Err(error),
     }
+}
+
+/// Schedules read as `json_array(id, name, time_zone, is_default, in_use)`.
+fn schedules_of(query: &'static str, rows: &[TextValue]) -> Result<Vec<ScheduleRow>, StoreError> {
+    columns::rows_of(query, rows)?
+        .into_iter()
+        .map(|mut row| {
+            Ok(ScheduleRow {
+                id: row.text()?,
+                name: row.text()?,
+                time_zone: row.text()?,
+                is_default: row.number()?,
+                in_use: row.number()?,
+            })
+        })
+        .collect()
 }

@@ -4,18 +4,19 @@ use super::bookings::{BusyOrTimeOffRow, BusyRow, BUSY_OVERLAPPING, COUNTED_BOOKI
 use super::connections::HOST_CONNECTIONS;
 use super::time_off::TimeOffRow;
 use super::{
-    rows, ConnectionRow, EventTypeRow, HostRow, NumberValue, OverrideRangeRow, Param, Store,
-    StoreError, WeeklyHoursRow,
+    columns, rows, ConnectionRow, EventTypeRow, HostRow, NumberValue, OverrideRangeRow, Param,
+    Store, StoreError, TextValue, WeeklyHoursRow,
 };
 
 const HOST_BY_SLUG: &str =
     "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
      (SELECT s.time_zone FROM schedules s WHERE s.host_id = hosts.id AND s.is_default = 1) \
      AS schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week FROM hosts WHERE slug = ?1";
-const WEEKLY_HOURS: &str = "SELECT weekday, start_minute, end_minute FROM weekly_hours \
+const WEEKLY_HOURS: &str =
+    "SELECT json_array(weekday, start_minute, end_minute) AS value FROM weekly_hours \
      WHERE host_id = ?1 AND schedule_id = ?2 ORDER BY weekday, start_minute";
 const DATE_OVERRIDES: &str =
-    "SELECT o.local_date, r.start_minute, r.end_minute FROM date_overrides o \
+    "SELECT json_array(o.local_date, r.start_minute, r.end_minute) AS value FROM date_overrides o \
      LEFT JOIN date_override_ranges r ON r.schedule_id = o.schedule_id \
      AND r.local_date = o.local_date \
      WHERE o.host_id = ?1 AND o.schedule_id = ?2 AND o.local_date BETWEEN ?3 AND ?4 \
@@ -151,8 +152,8 @@ impl Store {
         };
         let (bookings, time_off) = BusyOrTimeOffRow::split(rows(QUERY, &results, 2)?);
         Ok(AvailabilityRows {
-            weekly_hours: rows(QUERY, &results, 0)?,
-            overrides: rows(QUERY, &results, 1)?,
+            weekly_hours: weekly_hours_of(QUERY, &rows(QUERY, &results, 0)?)?,
+            overrides: overrides_of(QUERY, &rows(QUERY, &results, 1)?)?,
             bookings,
             connections,
             time_off,
@@ -173,12 +174,9 @@ impl Store {
         host_id: &str,
         schedule_id: &str,
     ) -> Result<Vec<WeeklyHoursRow>, StoreError> {
-        self.all(
-            "weekly_hours",
-            WEEKLY_HOURS,
-            &[Param::Text(host_id), Param::Text(schedule_id)],
-        )
-        .await
+        const QUERY: &str = "weekly_hours";
+        let params = [Param::Text(host_id), Param::Text(schedule_id)];
+        weekly_hours_of(QUERY, &self.all(QUERY, WEEKLY_HOURS, &params).await?)
     }
 
     /// The schedule's date overrides between two local dates (inclusive, `YYYY-MM-DD`), one
@@ -190,16 +188,48 @@ impl Store {
         from: &str,
         to: &str,
     ) -> Result<Vec<OverrideRangeRow>, StoreError> {
-        self.all(
-            "date_overrides",
-            DATE_OVERRIDES,
-            &[
-                Param::Text(host_id),
-                Param::Text(schedule_id),
-                Param::Text(from),
-                Param::Text(to),
-            ],
-        )
-        .await
+        const QUERY: &str = "date_overrides";
+        let params = [
+            Param::Text(host_id),
+            Param::Text(schedule_id),
+            Param::Text(from),
+            Param::Text(to),
+        ];
+        overrides_of(QUERY, &self.all(QUERY, DATE_OVERRIDES, &params).await?)
     }
+}
+
+/// Weekly hours read by [`WEEKLY_HOURS`] (`json_array(weekday, start_minute, end_minute)`).
+fn weekly_hours_of(
+    query: &'static str,
+    rows: &[TextValue],
+) -> Result<Vec<WeeklyHoursRow>, StoreError> {
+    columns::rows_of(query, rows)?
+        .into_iter()
+        .map(|mut row| {
+            Ok(WeeklyHoursRow {
+                weekday: row.number()?,
+                start_minute: row.number()?,
+                end_minute: row.number()?,
+            })
+        })
+        .collect()
+}
+
+/// Override ranges read by [`DATE_OVERRIDES`] (`json_array(local_date, start_minute,
+/// end_minute)`, the minutes NULL for a day off).
+fn overrides_of(
+    query: &'static str,
+    rows: &[TextValue],
+) -> Result<Vec<OverrideRangeRow>, StoreError> {
+    columns::rows_of(query, rows)?
+        .into_iter()
+        .map(|mut row| {
+            Ok(OverrideRangeRow {
+                local_date: row.text()?,
+                start_minute: row.optional_number()?,
+                end_minute: row.optional_number()?,
+            })
+        })
+        .collect()
 }

@@ -42,7 +42,7 @@ pub struct PrivacyEmail {
 }
 
 /// An open request, as its link finds it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct PrivacyRequestRow {
     pub kind: String,
     pub host_id: Option<String>,
@@ -50,12 +50,11 @@ pub struct PrivacyRequestRow {
     pub invitee_email: Option<String>,
     pub expires_at: i64,
     /// The address sealed under the request's own key (`sealed_notice.rs`).
-    #[serde(default)]
     pub(super) invitee_sealed: Option<String>,
 }
 
 /// A host with bookings made with an address being erased, and how many.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct AffectedHostRow {
     pub host_id: String,
     pub host_name: String,
@@ -65,7 +64,7 @@ pub struct AffectedHostRow {
 
 /// A host's account as the privacy requests and the calendar health notices read it: who
 /// they are and where to write (the export reads the whole account: `export_profile`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct HostProfileRow {
     pub id: String,
     pub name: String,
@@ -208,16 +207,23 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<PrivacyRequestRow>, StoreError> {
-        let row: Option<PrivacyRequestRow> = self
-            .first(
+        let rows = self
+            .all_columns(
                 "privacy_request",
-                "SELECT kind, host_id, invitee_email, expires_at, invitee_sealed \
-                 FROM privacy_requests WHERE token_hash = ?1",
+                "SELECT json_array(kind, host_id, invitee_email, expires_at, invitee_sealed) \
+                 AS value FROM privacy_requests WHERE token_hash = ?1",
                 &[Param::Text(token_hash)],
             )
             .await?;
-        let Some(mut row) = row else {
+        let Some(mut columns) = rows.into_iter().next() else {
             return Ok(None);
+        };
+        let mut row = PrivacyRequestRow {
+            kind: columns.text()?,
+            host_id: columns.optional_text()?,
+            invitee_email: columns.optional_text()?,
+            expires_at: columns.number()?,
+            invitee_sealed: columns.optional_text()?,
         };
         // A request from before sealing holds the address itself.
         if let Some(sealed) = row.invitee_sealed.take() {
@@ -233,9 +239,9 @@ impl Store {
     ) -> Result<Option<HostProfileRow>, StoreError> {
         let stand_in = self.host_email_stand_in(email)?;
         let row = self
-            .first(
+            .all_columns(
                 "host_profile_by_email",
-                "SELECT id, name, COALESCE(email_sealed, email) AS email FROM hosts \
+                "SELECT json_array(id, name, COALESCE(email_sealed, email)) AS value FROM hosts \
                  WHERE email = ?1 OR lower(email) = lower(?2)",
                 &[Param::Text(&stand_in), Param::Text(email)],
             )
@@ -243,12 +249,18 @@ impl Store {
         self.opened_profile(row).await
     }
 
+    /// The profile read as `json_array(id, name, email)`, its address opened.
     async fn opened_profile(
         &self,
-        row: Option<HostProfileRow>,
+        rows: Vec<super::columns::Columns>,
     ) -> Result<Option<HostProfileRow>, StoreError> {
-        let Some(mut row) = row else {
+        let Some(mut columns) = rows.into_iter().next() else {
             return Ok(None);
+        };
+        let mut row = HostProfileRow {
+            id: columns.text()?,
+            name: columns.text()?,
+            email: columns.text()?,
         };
         self.open_host_email_in(&row.id, &mut row.email).await?;
         Ok(Some(row))
@@ -257,9 +269,9 @@ impl Store {
     /// The host `id`'s profile.
     pub async fn host_profile(&self, id: &str) -> Result<Option<HostProfileRow>, StoreError> {
         let row = self
-            .first(
+            .all_columns(
                 "host_profile",
-                "SELECT id, name, COALESCE(email_sealed, email) AS email FROM hosts \
+                "SELECT json_array(id, name, COALESCE(email_sealed, email)) AS value FROM hosts \
                  WHERE id = ?1",
                 &[Param::Text(id)],
             )
@@ -283,18 +295,29 @@ impl Store {
     /// The hosts with bookings made with `email`, and how many each has.
     pub async fn hosts_of_invitee(&self, email: &str) -> Result<Vec<AffectedHostRow>, StoreError> {
         let index = self.email_index(email)?;
-        let mut rows: Vec<AffectedHostRow> = self
-            .all(
-                "hosts_of_invitee",
-                "SELECT h.id AS host_id, h.name AS host_name, \
-             COALESCE(h.email_sealed, h.email) AS host_email, COUNT(*) AS bookings \
+        const QUERY: &str = "hosts_of_invitee";
+        let mut rows = self
+            .all_columns(
+                QUERY,
+                "SELECT json_array(h.id, h.name, \
+             COALESCE(h.email_sealed, h.email), COUNT(*)) AS value \
              FROM bookings b JOIN hosts h ON h.id = b.host_id \
              WHERE (b.invitee_email_index = ?2 \
                     OR (b.invitee_email != '' AND lower(b.invitee_email) = lower(?1))) \
              GROUP BY h.id ORDER BY h.id",
                 &[Param::Text(email), Param::Text(&index)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(AffectedHostRow {
+                    host_id: row.text()?,
+                    host_name: row.text()?,
+                    host_email: row.text()?,
+                    bookings: row.number()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         for row in &mut rows {
             self.open_host_email_in(&row.host_id, &mut row.host_email)
                 .await?;

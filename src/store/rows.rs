@@ -73,7 +73,7 @@ impl EventTypeRow {
 }
 
 /// One range of a host's weekly hours.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct WeeklyHoursRow {
     pub weekday: i64,
     pub start_minute: i64,
@@ -81,7 +81,7 @@ pub struct WeeklyHoursRow {
 }
 
 /// One date override, with its range if it has any (a day off has none).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct OverrideRangeRow {
     pub local_date: String,
     pub start_minute: Option<i64>,
