@@ -92,12 +92,16 @@ impl Store {
         id: &str,
     ) -> Result<Option<EventTypeRow>, StoreError> {
         let sql = select_event_types!("WHERE host_id = ?1 AND id = ?2");
-        self.first(
-            "host_event_type",
-            sql,
-            &[Param::Text(host_id), Param::Text(id)],
-        )
-        .await
+        let rows = self
+            .all(
+                "host_event_type",
+                sql,
+                &[Param::Text(host_id), Param::Text(id)],
+            )
+            .await?;
+        Ok(EventTypeRow::read_all("host_event_type", &rows)?
+            .into_iter()
+            .next())
     }
 
     /// Creates an event type unless the host already uses its slug.
@@ -227,7 +231,9 @@ impl Store {
         host_id: &str,
     ) -> Result<Vec<EventTypeRow>, StoreError> {
         let sql = select_event_types!("WHERE host_id = ?1 ORDER BY title, slug");
-        self.all("host_event_types_in_full", sql, &[Param::Text(host_id)])
-            .await
+        let rows = self
+            .all("host_event_types_in_full", sql, &[Param::Text(host_id)])
+            .await?;
+        EventTypeRow::read_all("host_event_types_in_full", &rows)
     }
 }

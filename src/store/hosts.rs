@@ -8,10 +8,11 @@ use super::{
     Store, StoreError, TextValue, WeeklyHoursRow,
 };
 
+/// One JSON array a row, in [`HostRow::read_all`]'s order.
 const HOST_BY_SLUG: &str =
-    "SELECT id, slug, name, COALESCE(email_sealed, email) AS email, time_zone, \
-     (SELECT s.time_zone FROM schedules s WHERE s.host_id = hosts.id AND s.is_default = 1) \
-     AS schedule_time_zone, week_start, max_bookings_per_day, max_bookings_per_week FROM hosts WHERE slug = ?1";
+    "SELECT json_array(id, slug, name, COALESCE(email_sealed, email), time_zone, \
+     (SELECT s.time_zone FROM schedules s WHERE s.host_id = hosts.id AND s.is_default = 1), \
+     week_start, max_bookings_per_day, max_bookings_per_week) AS value FROM hosts WHERE slug = ?1";
 const WEEKLY_HOURS: &str =
     "SELECT json_array(weekday, start_minute, end_minute) AS value FROM weekly_hours \
      WHERE host_id = ?1 AND schedule_id = ?2 ORDER BY weekday, start_minute";
@@ -62,8 +63,10 @@ impl Store {
 
     /// The host whose public link uses `slug`.
     pub async fn host_by_slug(&self, slug: &str) -> Result<Option<HostRow>, StoreError> {
-        self.first("host_by_slug", HOST_BY_SLUG, &[Param::Text(slug)])
-            .await
+        let rows = self
+            .all("host_by_slug", HOST_BY_SLUG, &[Param::Text(slug)])
+            .await?;
+        Ok(HostRow::read_all("host_by_slug", &rows)?.into_iter().next())
     }
 
     /// The host of a public link `/{host}/{event}` and its event type, if both exist, in one
@@ -90,10 +93,15 @@ impl Store {
                 ],
             )
             .await?;
-        let Some(host) = rows::<HostRow>(QUERY, &results, 0)?.into_iter().next() else {
+        let Some(host) = HostRow::read_all(QUERY, &rows(QUERY, &results, 0)?)?
+            .into_iter()
+            .next()
+        else {
             return Ok(None);
         };
-        let event = rows::<EventTypeRow>(QUERY, &results, 1)?.into_iter().next();
+        let event = EventTypeRow::read_all(QUERY, &rows(QUERY, &results, 1)?)?
+            .into_iter()
+            .next();
         Ok(Some((host, event)))
     }
 
@@ -164,8 +172,10 @@ impl Store {
     /// The event types a host lists on their public page, by title.
     pub async fn listed_event_types(&self, host_id: &str) -> Result<Vec<EventTypeRow>, StoreError> {
         let sql = select_event_types!("WHERE host_id = ?1 AND hidden = 0 ORDER BY title, slug");
-        self.all("listed_event_types", sql, &[Param::Text(host_id)])
-            .await
+        let rows = self
+            .all("listed_event_types", sql, &[Param::Text(host_id)])
+            .await?;
+        EventTypeRow::read_all("listed_event_types", &rows)
     }
 
     /// The weekly hours of the host's schedule `schedule_id`, all weekdays.

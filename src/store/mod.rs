@@ -6,7 +6,8 @@
 macro_rules! select_event_types {
     ($tail:literal) => {
         concat!(
-            "SELECT id, slug, title, description, duration_minutes, slot_interval_minutes, ",
+            // One JSON array a row, in `EventTypeRow::read`'s order (`store/columns.rs`).
+            "SELECT json_array(id, slug, title, description, duration_minutes, slot_interval_minutes, ",
             "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, booking_window_days, ",
             "max_bookings_per_day, max_bookings_per_week, max_bookings_per_month, location_kind, ",
             "location_detail, hidden, other_durations, questions, change_cutoff_minutes, ",
@@ -14,7 +15,7 @@ macro_rules! select_event_types {
             // The schedule the type follows (its own or the default) and that schedule's zone.
             "schedule_id, (SELECT s.id || ' ' || s.time_zone FROM schedules s ",
             "WHERE s.host_id = event_types.host_id AND (s.id = event_types.schedule_id ",
-            "OR (event_types.schedule_id IS NULL AND s.is_default = 1))) AS followed_schedule ",
+            "OR (event_types.schedule_id IS NULL AND s.is_default = 1)))) AS value ",
             "FROM event_types ",
             $tail
         )

@@ -2,8 +2,13 @@
 
 use serde::Deserialize;
 
+use super::{columns, StoreError};
+use crate::core::event_type::LocationKind;
+use crate::core::host_message::HostMessage;
+use crate::i18n::Lang;
+
 /// A host: the person whose calendar is booked.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct HostRow {
     pub id: String,
     pub slug: String,
@@ -22,8 +27,33 @@ pub struct HostRow {
     pub max_bookings_per_week: Option<i64>,
 }
 
+impl HostRow {
+    /// The hosts `rows` hold, each a JSON array in the order of `hosts.rs`'s `HOST_BY_SLUG`.
+    pub(super) fn read_all(
+        query: &'static str,
+        rows: &[TextValue],
+    ) -> Result<Vec<Self>, StoreError> {
+        columns::rows_of(query, rows)?
+            .into_iter()
+            .map(|mut c| {
+                Ok(Self {
+                    id: c.text()?,
+                    slug: c.text()?,
+                    name: c.text()?,
+                    email: super::StoredHostEmail::from_column(c.text()?),
+                    time_zone: c.text()?,
+                    schedule_time_zone: c.text()?,
+                    week_start: c.number()?,
+                    max_bookings_per_day: c.optional_number()?,
+                    max_bookings_per_week: c.optional_number()?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// One bookable kind of meeting of a host.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct EventTypeRow {
     pub id: String,
     pub slug: String,
@@ -38,7 +68,7 @@ pub struct EventTypeRow {
     pub max_bookings_per_day: Option<i64>,
     pub max_bookings_per_week: Option<i64>,
     pub max_bookings_per_month: Option<i64>,
-    pub location_kind: crate::core::event_type::LocationKind,
+    pub location_kind: LocationKind,
     /// The number, address or link of a phone, in-person or custom-link meeting (0010).
     pub location_detail: String,
     /// 1 when the type is left off the host's public page (its link still works).
@@ -52,9 +82,9 @@ pub struct EventTypeRow {
     /// At most this many minutes of the type's meetings a day (0024).
     pub max_booked_minutes_per_day: Option<i64>,
     /// The language the type's page and emails are fixed to; `None`: the browser's (0025).
-    pub lang: Option<crate::i18n::Lang>,
+    pub lang: Option<Lang>,
     /// The host's paragraph for the invitee's confirmation email (0026).
-    pub confirmation_message: crate::core::host_message::HostMessage,
+    pub confirmation_message: HostMessage,
     /// Hours the host has to answer a request; `None`: bookings are confirmed at once (0029).
     pub approval_hours: Option<i64>,
     /// The schedule the host picked for the type; `None`: their default one (0030).
@@ -65,6 +95,49 @@ pub struct EventTypeRow {
 }
 
 impl EventTypeRow {
+    /// The event types `rows` of `select_event_types!` hold, each a JSON array in its order.
+    pub(super) fn read_all(
+        query: &'static str,
+        rows: &[TextValue],
+    ) -> Result<Vec<Self>, StoreError> {
+        let fail = |e: String| super::failed(query, e);
+        columns::rows_of(query, rows)?
+            .into_iter()
+            .map(|mut c| {
+                Ok(Self {
+                    id: c.text()?,
+                    slug: c.text()?,
+                    title: c.text()?,
+                    description: c.text()?,
+                    duration_minutes: c.number()?,
+                    slot_interval_minutes: c.optional_number()?,
+                    buffer_before_minutes: c.number()?,
+                    buffer_after_minutes: c.number()?,
+                    minimum_notice_minutes: c.number()?,
+                    booking_window_days: c.number()?,
+                    max_bookings_per_day: c.optional_number()?,
+                    max_bookings_per_week: c.optional_number()?,
+                    max_bookings_per_month: c.optional_number()?,
+                    location_kind: LocationKind::try_from(c.text()?).map_err(fail)?,
+                    location_detail: c.text()?,
+                    hidden: c.number()?,
+                    other_durations: c.text()?,
+                    questions: c.text()?,
+                    change_cutoff_minutes: c.number()?,
+                    max_booked_minutes_per_day: c.optional_number()?,
+                    lang: match c.optional_text()? {
+                        Some(code) => Some(Lang::try_from(code).map_err(fail)?),
+                        None => None,
+                    },
+                    confirmation_message: HostMessage::try_from(c.text()?).map_err(fail)?,
+                    approval_hours: c.optional_number()?,
+                    schedule_id: c.optional_text()?,
+                    followed_schedule: c.optional_text()?,
+                })
+            })
+            .collect()
+    }
+
     /// The id and zone of the schedule the type follows (its own or the host's default);
     /// `None` only for a host without schedules, which sign-up and migration 0030 never leave.
     pub fn followed_schedule(&self) -> Option<(&str, &str)> {

@@ -39,6 +39,13 @@ fn host_email_field(host_id: &str) -> Field<'_> {
 #[serde(transparent)]
 pub struct StoredHostEmail(String);
 
+impl StoredHostEmail {
+    /// The column as a row read from a JSON array holds it (`store/columns.rs`).
+    pub(super) fn from_column(stored: String) -> Self {
+        Self(stored)
+    }
+}
+
 impl std::fmt::Debug for StoredHostEmail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("StoredHostEmail(…)")
