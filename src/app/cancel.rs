@@ -89,7 +89,8 @@ pub async fn cancel_and_notify(
     Ok(cancelled)
 }
 
-/// The two cancellation emails (to the invitee, to the host), rendered but not queued:
+/// The two cancellation emails (to the invitee, to the host), rendered but not queued (a
+/// request's carry no `cancel.ics`: its invitation was never sent):
 /// [`cancel_and_notify`] queues both with the status change; deleting a host's account sends
 /// the invitee's in the deletion's own batch.
 pub fn cancellation_messages(
@@ -105,6 +106,9 @@ pub fn cancellation_messages(
         manage_url,
     } = *cancellation;
     let facts = stored::facts(booking, start, end, None, manage_url);
+    if booking.status == crate::core::booking_status::BookingStatus::Pending {
+        return Ok(render::request_withdrawal(&facts, reason.as_str(), by)?);
+    }
     Ok((
         render::invitee_cancellation(&facts, reason.as_str(), by, ctx.now)?,
         render::host_cancellation(&facts, reason.as_str(), by, ctx.now)?,

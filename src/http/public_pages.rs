@@ -818,9 +818,22 @@ fn outlook_href(event: &CalendarEvent<'_>) -> String {
     )
 }
 
-/// `GET /booking/{token}/calendar.ics`: the booking as an iCalendar file to add by hand.
+/// `GET /booking/{token}/calendar.ics`: the booking as an iCalendar file to add by hand; only
+/// a confirmed booking has one (a request waiting for the host, or a cancelled booking, is not
+/// a meeting to add).
 pub async fn calendar_file(ctx: &Ctx, token: &str) -> Result<Response, AppError> {
     let (booking, start, end) = booking_by_link(ctx, token).await?;
+    if !booking.status.is_confirmed() {
+        return Err(AppError::NotFound(
+            if booking.status == BookingStatus::Pending {
+                "This request waits for the host's approval: its calendar file comes with the \
+                 confirmation."
+            } else {
+                "This booking is not taking place, so it has no calendar file."
+            }
+            .into(),
+        ));
+    }
     let summary = format!("{} with {}", booking.event_title, booking.host_name);
     let place = Location::from_stored(booking.location_kind, &booking.location_detail);
     let location = match place.join_link(booking.meeting_url.as_deref()) {

@@ -602,13 +602,14 @@ pub enum CancelledBy {
 }
 
 /// The cancellation of `facts` for `reader`: `cancel.ics` (CANCEL, same UID, SEQUENCE one
-/// higher) removes the event.
+/// higher) removes the event, when an invitation was `sent` (a withdrawn request had none).
 fn cancellation(
     facts: &BookingFacts<'_>,
     reader: Reader,
     reason: &str,
     by: CancelledBy,
     stamp: DateTime<Utc>,
+    sent: bool,
 ) -> Result<Message, askama::Error> {
     let (mail, subject): (Mail, fn(&MailStrings) -> &'static str) = match (reader, by) {
         (Reader::Invitee, _) => (Mail::InviteeCancellation, |t| t.subject_cancelled),
@@ -622,7 +623,7 @@ fn cancellation(
     let draft = Draft {
         subject,
         view: view(facts, mail, reason, by == CancelledBy::Host),
-        invitation: Some((ics::Method::Cancel, next_sequence(facts.sequence))),
+        invitation: sent.then(|| (ics::Method::Cancel, next_sequence(facts.sequence))),
     };
     compose(facts, draft, stamp)
 }
@@ -635,7 +636,7 @@ pub fn invitee_cancellation(
     by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    cancellation(facts, Reader::Invitee, reason, by, stamp)
+    cancellation(facts, Reader::Invitee, reason, by, stamp, true)
 }
 
 /// To the host when the booking is cancelled: by the invitee (with their reason), or as the
@@ -646,7 +647,22 @@ pub fn host_cancellation(
     by: CancelledBy,
     stamp: DateTime<Utc>,
 ) -> Result<Message, askama::Error> {
-    cancellation(facts, Reader::Host, reason, by, stamp)
+    cancellation(facts, Reader::Host, reason, by, stamp, true)
+}
+
+/// The two cancellation emails (to the invitee, to the host) of a request withdrawn or
+/// dropped before the host approved it: no `cancel.ics`, since no invitation was ever sent
+/// and a CANCEL would name an event neither calendar has.
+pub fn request_withdrawal(
+    facts: &BookingFacts<'_>,
+    reason: &str,
+    by: CancelledBy,
+) -> Result<(Message, Message), askama::Error> {
+    let stamp = DateTime::UNIX_EPOCH;
+    Ok((
+        cancellation(facts, Reader::Invitee, reason, by, stamp, false)?,
+        cancellation(facts, Reader::Host, reason, by, stamp, false)?,
+    ))
 }
 
 /// Where a moved meeting was: its old start and end.

@@ -31,12 +31,12 @@ fn open_all_day(host_id: &str) {
 /// A host with an API token and a 30-minute `call` that needs approval within `hours`,
 /// created through the API: (token, host slug, host id).
 fn approving_host(tag: &str, hours: u32) -> (String, String, String) {
-    let (_browser, token, slug, host_id) = approving_host_in_browser(tag, hours);
+    let (_browser, token, slug, host_id, _) = approving_host_in_browser(tag, hours);
     (token, slug, host_id)
 }
 
-/// [`approving_host`] with the host's signed-in browser first.
-fn approving_host_in_browser(tag: &str, hours: u32) -> (Browser, String, String, String) {
+/// [`approving_host`] with the host's signed-in browser first and their address last.
+fn approving_host_in_browser(tag: &str, hours: u32) -> (Browser, String, String, String, String) {
     let (browser, email, token) = host_with_token(tag);
     let created = call(
         "POST",
@@ -58,6 +58,7 @@ fn approving_host_in_browser(tag: &str, hours: u32) -> (Browser, String, String,
         token,
         host["slug"].as_str().unwrap().to_owned(),
         host_id,
+        email,
     )
 }
 
@@ -323,11 +324,17 @@ fn an_unanswered_request_expires_frees_its_time_and_cannot_be_approved_after() {
 
 #[test]
 fn an_invitee_can_withdraw_a_waiting_request_and_its_time_is_free_again() {
-    let (_token, slug, _) = approving_host("withdraw", 24);
+    let (_browser, _token, slug, _, host_email) = approving_host_in_browser("withdraw", 24);
     let start = start_in_days(4);
-    let (status, body) = request(&slug, &start.to_rfc3339(), "rhea.withdraws@example.org");
+    let invitee = "rhea.withdraws@example.org";
+    let (status, body) = request(&slug, &start.to_rfc3339(), invitee);
     assert_eq!(status, 201, "{body}");
     let manage = body["booking"]["manage_url"].as_str().unwrap().to_owned();
+    // Nothing to add to a calendar while the host has not said yes.
+    let file = get(&format!("{manage}/calendar.ics"));
+    assert_eq!(file.status, 404, "{}", file.body);
+    assert!(file.body.contains("waits for the host"), "{}", file.body);
+    assert!(!file.body.contains("BEGIN:VCALENDAR"));
     let page = get(&manage);
     assert!(page.body.contains("Withdraw this request"), "{}", page.body);
     assert!(!page.body.contains("Reschedule"), "a request is not moved");
@@ -340,6 +347,17 @@ fn an_invitee_can_withdraw_a_waiting_request_and_its_time_is_free_again() {
     let withdrawn = post_form(&format!("{manage}/cancel"), &[("reason", "")]);
     assert!(withdrawn.status < 400, "{}", withdrawn.body);
     assert!(offered(&slug, start));
+    // Both are told, and neither email carries a cancel.ics for an event no calendar has
+    // (RFC 5546 3.2.5: CANCEL removes an event an earlier REQUEST put there).
+    for address in [invitee, &host_email] {
+        let told = wait_for_emails(address, "Cancel", 1);
+        assert_eq!(told.len(), 1, "{address}");
+        assert!(
+            told[0]["attachments"].as_array().is_none_or(Vec::is_empty),
+            "{address}: {}",
+            told[0]
+        );
+    }
 }
 
 /// Fifty invitees ask for the same time at once: exactly one request holds it and every other
@@ -461,7 +479,7 @@ fn the_editor_and_the_api_set_approval_and_refuse_impossible_hours() {
 
 #[test]
 fn the_host_declines_from_the_dashboard_with_a_reason_and_a_stale_decline_never_cancels() {
-    let (browser, _token, slug, _) = approving_host_in_browser("dash-decline", 24);
+    let (browser, _token, slug, _, _) = approving_host_in_browser("dash-decline", 24);
     let (first, second) = (start_in_days(6), start_in_days(7));
     let ids: Vec<String> = [
         (first, "rhea.dash1@example.org"),

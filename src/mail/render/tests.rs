@@ -189,6 +189,18 @@ fn subjects_stay_on_one_line_whatever_the_text() {
 }
 
 #[test]
+fn a_withdrawn_request_is_told_to_both_without_a_cancel_for_an_event_never_sent() {
+    let f = facts("Bob Invitee", "");
+    let (to_invitee, to_host) =
+        request_withdrawal(&f, "Plans changed", CancelledBy::Invitee).unwrap();
+    assert_eq!(to_invitee.to, "bob@example.org");
+    assert_eq!(to_host.to, "ada@example.com");
+    assert!(to_host.text.contains("Reason: Plans changed"));
+    assert!(to_invitee.subject.starts_with("Cancelled"));
+    assert!(to_invitee.attachments.is_empty() && to_host.attachments.is_empty());
+}
+
+#[test]
 fn cancellations_carry_a_cancel_with_the_same_uid_and_a_higher_sequence() {
     let f = facts("Bob Invitee", "");
     let to_invitee =
