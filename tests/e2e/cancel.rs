@@ -104,6 +104,9 @@ fn an_invitee_cancels_by_the_link_and_the_time_is_offered_again() {
     assert!(!after.body.contains("Cancel this booking"));
     assert_eq!(status_of(&id), "cancelled");
     assert!(offered(&host, start), "the time is free again");
+    let file = get(&format!("{manage_url}/calendar.ics"));
+    assert_eq!(file.status, 404, "a cancelled meeting is nothing to add");
+    assert!(file.body.contains("not taking place"), "{}", file.body);
 
     for address in [&invitee, &host_email] {
         let cancellations = wait_for_emails(address, "Cancelled", 1);
