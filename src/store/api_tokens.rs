@@ -1,13 +1,11 @@
 //! Personal API tokens. D1 holds only each token's SHA-256 hash; every statement but the
 //! bearer lookup is scoped by the host's id, so one host can never list or revoke another's.
 
-use serde::Deserialize;
-
 use super::sealed_host_settings::{token_name_field, NAME_STAND_IN};
 use super::{Param, SessionHostRow, Store, StoreError};
 
 /// A token as the dashboard lists it: never the secret, nor its hash.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct ApiTokenRow {
     pub id: String,
     pub name: String,
@@ -50,14 +48,26 @@ impl Store {
 
     /// The host's tokens, newest first, revoked ones included.
     pub async fn host_api_tokens(&self, host_id: &str) -> Result<Vec<ApiTokenRow>, StoreError> {
-        let mut rows: Vec<ApiTokenRow> = self
-            .all(
+        let mut rows = self
+            .all_columns(
                 "host_api_tokens",
-                "SELECT id, COALESCE(name_sealed, name) AS name, created_at, last_used_at, \
-                 revoked_at FROM api_tokens WHERE host_id = ?1 ORDER BY created_at DESC, rowid DESC",
+                "SELECT json_array(id, COALESCE(name_sealed, name), created_at, last_used_at, \
+                 revoked_at) AS value FROM api_tokens WHERE host_id = ?1 \
+                 ORDER BY created_at DESC, rowid DESC",
                 &[Param::Text(host_id)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(ApiTokenRow {
+                    id: row.text()?,
+                    name: row.text()?,
+                    created_at: row.number()?,
+                    last_used_at: row.optional_number()?,
+                    revoked_at: row.optional_number()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         for row in &mut rows {
             self.open_host_setting(host_id, token_name_field(&row.id), &mut row.name)
                 .await?;
@@ -91,27 +101,30 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<(SessionHostRow, String)>, StoreError> {
-        #[derive(Deserialize)]
-        struct Row {
-            token_id: String,
-            id: String,
-            slug: String,
-            name: String,
-            email: super::StoredHostEmail,
-            time_zone: String,
-        }
-        let row: Option<Row> = self
-            .first(
+        let row = self
+            .all_columns(
                 "api_token_host",
-                "SELECT t.id AS token_id, h.id, h.slug, h.name, \
-                 COALESCE(h.email_sealed, h.email) AS email, h.time_zone \
+                "SELECT json_array(t.id, h.id, h.slug, h.name, COALESCE(h.email_sealed, h.email), \
+                 h.time_zone) AS value \
                  FROM api_tokens t JOIN hosts h ON h.id = t.host_id \
                  WHERE t.token_hash = ?1 AND t.revoked_at IS NULL",
                 &[Param::Text(token_hash)],
             )
-            .await?;
-        let Some(row) = row else {
+            .await?
+            .into_iter()
+            .next();
+        let Some(mut row) = row else {
             return Ok(None);
+        };
+        let token_id = row.text()?;
+        let host = SessionHostRow {
+            id: row.text()?,
+            slug: row.text()?,
+            name: row.text()?,
+            email: row.parsed()?,
+            time_zone: row.text()?,
+            csrf_secret: String::new(),
+            broken_connections: Vec::new(),
         };
         self.execute(
             "touch_api_token",
@@ -124,15 +137,6 @@ impl Store {
             ],
         )
         .await?;
-        let host = SessionHostRow {
-            id: row.id,
-            slug: row.slug,
-            name: row.name,
-            email: row.email,
-            time_zone: row.time_zone,
-            csrf_secret: String::new(),
-            broken_connections: Vec::new(),
-        };
-        Ok(Some((host, row.token_id)))
+        Ok(Some((host, token_id)))
     }
 }

@@ -2,8 +2,8 @@
 //! booking in its own batch, then advanced by `calendar::jobs` under a lease.
 
 use crate::core::calendar_work::CalendarWorkState;
-use serde::Deserialize;
 
+use super::columns::Columns;
 use super::outbox::queue_params;
 use super::sealed_meeting::{MeetingColumn, MeetingOwners};
 use super::{NewEmail, Param, Store, StoreError, TextValue};
@@ -26,7 +26,7 @@ pub struct NewCalendarWork {
 pub const PAGE_HOLD_SECONDS: i64 = 60;
 
 /// A booking's calendar work with what the provider calls need to know about the booking.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct CalendarWorkRow {
     pub booking_id: String,
     pub host_id: String,
@@ -177,18 +177,24 @@ impl Store {
         &self,
         booking_id: &str,
     ) -> Result<Option<CalendarWorkRow>, StoreError> {
-        let rows: Option<CalendarWorkRow> = self.first(
-            "calendar_work",
-            "SELECT c.booking_id, c.host_id, c.calendar_provider, c.conference, c.event_id, \
-             c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, b.end_at, \
-             b.invitee_name, b.invitee_email, e.title AS event_title, \
-             e.description AS event_description, COALESCE(h.email_sealed, h.email) AS host_email, h.time_zone AS host_time_zone, \
-             b.invitee_sealed FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
-             JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
-             WHERE c.booking_id = ?1",
-            &[Param::Text(booking_id)],
-        )
-        .await?;
+        let rows = self
+            .all_columns(
+                "calendar_work",
+                "SELECT json_array(c.booking_id, c.host_id, c.calendar_provider, c.conference, \
+                 c.event_id, c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, \
+                 b.end_at, b.invitee_name, b.invitee_email, e.title, e.description, \
+                 COALESCE(h.email_sealed, h.email), h.time_zone, b.invitee_sealed) AS value \
+                 FROM booking_calendar c JOIN bookings b ON b.id = c.booking_id \
+                 JOIN event_types e ON e.id = b.event_type_id JOIN hosts h ON h.id = c.host_id \
+                 WHERE c.booking_id = ?1",
+                &[Param::Text(booking_id)],
+            )
+            .await?;
+        let rows = rows
+            .into_iter()
+            .next()
+            .map(CalendarWorkRow::read)
+            .transpose()?;
         let Some(mut row) = self.opened(rows).await? else {
             return Ok(None);
         };
@@ -415,14 +421,26 @@ impl Store {
         &self,
         booking_id: &str,
     ) -> Result<Option<MeetingLinkRow>, StoreError> {
-        let row: Option<MeetingLinkRow> = self
-            .first(
+        let row = self
+            .all_columns(
                 "meeting_url",
-                "SELECT host_id, state, conference, meeting_url, attempts FROM booking_calendar \
-                 WHERE booking_id = ?1",
+                "SELECT json_array(host_id, state, conference, meeting_url, attempts) AS value \
+                 FROM booking_calendar WHERE booking_id = ?1",
                 &[Param::Text(booking_id)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .next()
+            .map(|mut row| {
+                Ok::<_, StoreError>(MeetingLinkRow {
+                    host_id: row.text()?,
+                    state: row.parsed()?,
+                    conference: row.parsed()?,
+                    meeting_url: row.optional_text()?,
+                    attempts: row.number()?,
+                })
+            })
+            .transpose()?;
         let Some(mut row) = row else {
             return Ok(None);
         };
@@ -437,6 +455,30 @@ impl Store {
 }
 
 impl CalendarWorkRow {
+    /// The row from `calendar_work`'s `json_array(...)`, its columns in the fields' order.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            booking_id: row.text()?,
+            host_id: row.text()?,
+            calendar_provider: row.parsed()?,
+            conference: row.parsed()?,
+            event_id: row.optional_text()?,
+            meeting_id: row.optional_text()?,
+            meeting_url: row.optional_text()?,
+            state: row.parsed()?,
+            attempts: row.number()?,
+            start_at: row.number()?,
+            end_at: row.number()?,
+            invitee_name: row.text()?,
+            invitee_email: row.text()?,
+            event_title: row.text()?,
+            event_description: row.text()?,
+            host_email: row.text()?,
+            host_time_zone: row.text()?,
+            invitee_sealed: row.optional_text()?,
+        })
+    }
+
     /// Whose connections the row's event and meeting belong to.
     fn owners(&self) -> MeetingOwners<'_> {
         MeetingOwners {
@@ -448,7 +490,7 @@ impl CalendarWorkRow {
 }
 
 /// What the booking's pages say about its meeting link.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct MeetingLinkRow {
     pub host_id: String,
     pub state: CalendarWorkState,

@@ -6,6 +6,7 @@
 
 use serde::Deserialize;
 
+use super::columns::{deserialize_row, Columns};
 use crate::core::availability::{Measure, Scope};
 use crate::core::booking_plan::CapCheck;
 use crate::core::booking_status::BookingStatus;
@@ -178,20 +179,37 @@ const USE_SINGLE_USE_LINK: &str = "UPDATE single_use_links SET used_at = ?2 \
 /// start, in one statement: each statement of a D1 batch costs workerd's D1 client time of its
 /// own (BENCHMARKS.md, *CPU per request*). A time-off row has `time_off_id` and no
 /// `event_type_id`; the store splits them ([`BusyOrTimeOffRow`]).
-pub(super) const BUSY_OVERLAPPING: &str = "SELECT event_type_id, start_at, end_at, \
+/// Each row is one JSON array (`store/columns.rs`), read by [`BusyOrTimeOffRow`]'s
+/// `Deserialize`.
+pub(super) const BUSY_OVERLAPPING: &str = "SELECT json_array(event_type_id, start_at, end_at, \
+     time_off_id, note) AS value FROM (SELECT event_type_id, start_at, end_at, \
      NULL AS time_off_id, NULL AS note FROM bookings \
      WHERE host_id = ?1 AND status = 'confirmed' AND start_at < ?3 AND end_at > ?2 \
      UNION ALL SELECT NULL, start_at, end_at, id, note FROM time_off \
-     WHERE host_id = ?1 AND start_at < ?3 AND end_at > ?2 ORDER BY start_at";
+     WHERE host_id = ?1 AND start_at < ?3 AND end_at > ?2) ORDER BY start_at";
 
 /// A row of [`BUSY_OVERLAPPING`]: a booking's time, or a span of time off.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(super) struct BusyOrTimeOffRow {
     event_type_id: Option<String>,
     start_at: i64,
     end_at: i64,
     time_off_id: Option<String>,
     note: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for BusyOrTimeOffRow {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_row(deserializer, "busy_overlapping", |mut row| {
+            Ok(Self {
+                event_type_id: row.optional_text()?,
+                start_at: row.number()?,
+                end_at: row.number()?,
+                time_off_id: row.optional_text()?,
+                note: row.optional_text()?,
+            })
+        })
+    }
 }
 
 impl BusyOrTimeOffRow {
@@ -220,21 +238,35 @@ impl BusyOrTimeOffRow {
 /// The host's (`?1`) confirmed bookings that start in `[?4, ?5)`, of every event type when
 /// `?2` is 1 (a host-wide limit), else of event type `?3` only: what the weekly and monthly
 /// limits count, over whole weeks and months.
-pub(super) const COUNTED_BOOKINGS: &str = "SELECT event_type_id, start_at, end_at \
+/// Each row is one JSON array (`store/columns.rs`), read by [`BusyRow`]'s `Deserialize`.
+pub(super) const COUNTED_BOOKINGS: &str =
+    "SELECT json_array(event_type_id, start_at, end_at) AS value \
      FROM bookings WHERE host_id = ?1 AND (?2 = 1 OR event_type_id = ?3) \
      AND status = 'confirmed' AND start_at >= ?4 AND start_at < ?5";
 
 /// A confirmed booking's occupied time, for turning into busy intervals.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct BusyRow {
     pub event_type_id: String,
     pub start_at: i64,
     pub end_at: i64,
 }
 
+impl<'de> Deserialize<'de> for BusyRow {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_row(deserializer, "counted_bookings", |mut row| {
+            Ok(Self {
+                event_type_id: row.text()?,
+                start_at: row.number()?,
+                end_at: row.number()?,
+            })
+        })
+    }
+}
+
 /// A booking with its host and event type: what the invitee's pages show and what its
 /// emails say (cancellation, reminder; see `mail::stored`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct BookingDetailsRow {
     pub id: String,
     pub event_type_id: String,
@@ -284,6 +316,47 @@ pub struct BookingDetailsRow {
     pub confirmation_message: crate::core::host_message::HostMessage,
 }
 
+impl BookingDetailsRow {
+    /// The booking from a row of `booking_details_select!`, its columns in the fields' order.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            event_type_id: row.text()?,
+            start_at: row.number()?,
+            end_at: row.number()?,
+            status: row.parsed()?,
+            awaiting_approval_until: row.optional_number()?,
+            invitee_name: row.text()?,
+            invitee_email: row.text()?,
+            invitee_time_zone: row.text()?,
+            note: row.text()?,
+            host_slug: row.text()?,
+            host_name: row.text()?,
+            host_email: row.text()?,
+            host_time_zone: row.text()?,
+            event_slug: row.text()?,
+            event_title: row.text()?,
+            location_kind: row.parsed()?,
+            location_detail: row.text()?,
+            host_id: row.text()?,
+            calendar_uid: row.text()?,
+            sequence: row.number()?,
+            rescheduled_to: row.optional_text()?,
+            answers: row.text()?,
+            lang: row.text()?,
+            idempotency_key: row.text()?,
+            created_at: row.number()?,
+            meeting_url: row.optional_text()?,
+            calendar_state: row.parsed()?,
+            rescheduled_from: row.optional_text()?,
+            invitee_sealed: row.optional_text()?,
+            change_cutoff_minutes: row.number()?,
+            event_lang: row.parsed()?,
+            confirmation_message: row.parsed()?,
+        })
+    }
+}
+
 /// The key a booking's manage link is derived from, with its host.
 #[derive(Debug)]
 pub struct LinkKeyRow {
@@ -314,23 +387,40 @@ macro_rules! status_of_b {
     };
 }
 
-/// The columns of [`BookingDetailsRow`] and their joins, before a `WHERE`.
+/// The columns of [`BookingDetailsRow`] as one JSON array, in its fields' order
+/// ([`BookingDetailsRow::read`]), and their joins, before a `WHERE`.
 macro_rules! booking_details_select {
     () => {
-        concat!("SELECT b.id, b.event_type_id, b.start_at, b.end_at, ", status_of_b!(),
-        " AS status, b.awaiting_approval_until, b.invitee_name, b.invitee_email, \
-         b.invitee_time_zone, b.note, h.slug AS host_slug, h.name AS host_name, COALESCE(h.email_sealed, h.email) AS host_email, \
-         h.time_zone AS host_time_zone, e.slug AS event_slug, e.title AS event_title, e.location_kind, \
-         e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot') AS calendar_uid, b.sequence, \
+        concat!("SELECT json_array(b.id, b.event_type_id, b.start_at, b.end_at, ", status_of_b!(),
+        ", b.awaiting_approval_until, b.invitee_name, b.invitee_email, \
+         b.invitee_time_zone, b.note, h.slug, h.name, COALESCE(h.email_sealed, h.email), \
+         h.time_zone, e.slug, e.title, e.location_kind, \
+         e.location_detail, b.host_id, COALESCE(b.calendar_uid, b.id || '@openslot'), b.sequence, \
          b.rescheduled_to, b.answers, b.lang, b.idempotency_key, b.created_at, c.meeting_url, \
-         c.state AS calendar_state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes, \
-         e.lang AS event_lang, e.confirmation_message \
+         c.state, b.rescheduled_from, b.invitee_sealed, e.change_cutoff_minutes, \
+         e.lang, e.confirmation_message) AS value \
          FROM bookings b JOIN hosts h ON h.id = b.host_id JOIN event_types e ON e.id = b.event_type_id \
          LEFT JOIN booking_calendar c ON c.booking_id = b.id ")
     };
 }
 
 impl Store {
+    /// The bookings `sql` (`booking_details_select!` and a tail) selects, their invitees opened.
+    async fn booking_details(
+        &self,
+        query: &'static str,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<BookingDetailsRow>, StoreError> {
+        let rows = self
+            .all_columns(query, sql, params)
+            .await?
+            .into_iter()
+            .map(BookingDetailsRow::read)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.all_opened(rows).await
+    }
+
     /// Inserts the booking only if nothing of the host's overlaps it and the day is not full,
     /// in one statement, together with its `emails` (queued only if the booking went in), in
     /// one batch; then tells which of the outcomes happened.
@@ -472,25 +562,25 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<BookingDetailsRow>, StoreError> {
         let found = self
-            .first(
+            .booking_details(
                 "booking_by_manage_token_hash",
                 concat!(booking_details_select!(), "WHERE b.manage_token_hash = ?1"),
                 &[Param::Text(token_hash)],
             )
             .await?;
-        self.opened(found).await
+        Ok(found.into_iter().next())
     }
 
     /// The booking `id`, with what its page shows.
     pub async fn booking_by_id(&self, id: &str) -> Result<Option<BookingDetailsRow>, StoreError> {
         let found = self
-            .first(
+            .booking_details(
                 "booking_by_id",
                 concat!(booking_details_select!(), "WHERE b.id = ?1"),
                 &[Param::Text(id)],
             )
             .await?;
-        self.opened(found).await
+        Ok(found.into_iter().next())
     }
 
     /// Cancels the confirmed booking `booking_id` if it has not started by `now` (nor, when
@@ -625,7 +715,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<BookingDetailsRow>, StoreError> {
         let found = self
-            .first(
+            .booking_details(
                 "host_booking",
                 concat!(
                     booking_details_select!(),
@@ -634,7 +724,7 @@ impl Store {
                 &[Param::Text(id), Param::Text(host_id)],
             )
             .await?;
-        self.opened(found).await
+        Ok(found.into_iter().next())
     }
 
     /// The host's confirmed bookings that start after `now`, all of them: what deleting the
@@ -644,7 +734,7 @@ impl Store {
         host_id: &str,
         now: i64,
     ) -> Result<Vec<BookingDetailsRow>, StoreError> {
-        let rows = self.all(
+        self.booking_details(
             "host_future_confirmed_bookings",
             concat!(
                 booking_details_select!(),
@@ -652,8 +742,7 @@ impl Store {
             ),
             &[Param::Text(host_id), Param::Int(now)],
         )
-        .await?;
-        self.all_opened(rows).await
+        .await
     }
 
     /// One page of the host's bookings (dashboard and API): `limit` of them in `when`'s order, after
@@ -680,7 +769,7 @@ impl Store {
         ];
         match when {
             BookingsWhen::Upcoming => {
-                let rows = self.all(
+                self.booking_details(
                     "host_bookings_upcoming_page",
                     concat!(
                         booking_details_select!(),
@@ -689,11 +778,10 @@ impl Store {
                     ),
                     &params,
                 )
-                .await?;
-                self.all_opened(rows).await
+                .await
             }
             BookingsWhen::Past => {
-                let rows = self.all(
+                self.booking_details(
                     "host_bookings_past_page",
                     concat!(
                         booking_details_select!(),
@@ -702,8 +790,7 @@ impl Store {
                     ),
                     &params,
                 )
-                .await?;
-                self.all_opened(rows).await
+                .await
             }
         }
     }

@@ -4,6 +4,7 @@
 //! share [`TextValue`]'s and `serde_json::Value`'s, which the Worker has anyway
 //! (BENCHMARKS.md, *Size*).
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{failed, Param, Store, StoreError, TextValue};
@@ -76,6 +77,32 @@ impl Columns {
         self.optional_number()?
             .ok_or_else(|| self.wrong("an integer"))
     }
+
+    /// The next column read as `T` by its own `Deserialize` (a stored name read as its enum,
+    /// NULL as `None` for an `Option`), failing the query as a derived row type did.
+    pub(super) fn parsed<T: DeserializeOwned>(&mut self) -> Result<T, StoreError> {
+        let value = self.next();
+        T::deserialize(value).map_err(|e| failed(self.query, e))
+    }
+}
+
+/// Reads a row type through serde from one `json_array(...) AS value` column, for rows another
+/// module's batch reads with `rows::<T>`: the type's `Deserialize` takes the row's one text
+/// column ([`TextValue`]'s, which the Worker has anyway) and `read` takes it apart, instead of
+/// a derived deserializer of its own. A column `read` refuses fails the row.
+pub(super) fn deserialize_row<'de, D, T>(
+    deserializer: D,
+    query: &'static str,
+    read: fn(Columns) -> Result<T, StoreError>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let row = <TextValue as serde::Deserialize>::deserialize(deserializer)?;
+    Columns::parse(query, &row)
+        .and_then(read)
+        .map_err(D::Error::custom)
 }
 
 /// Reads `rows`, each one `json_array(...) AS value`, into their columns.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Deserializer};
 
+use super::columns::deserialize_row;
 use super::{OptionalTextValue, Param, Store, StoreError};
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::core::connection_health::{
@@ -10,8 +11,10 @@ use crate::core::connection_health::{
 };
 use crate::providers::calendar::microsoft::BlockingShowAs;
 
-/// One connected account of a host, as the dashboard and the calendar code need it.
-#[derive(Debug, Clone, Deserialize)]
+/// One connected account of a host, as the dashboard and the calendar code need it. Its
+/// row is one JSON array (`select_connections!`, `store/columns.rs`) read by its
+/// `Deserialize`, instead of a derived deserializer of its own.
+#[derive(Debug, Clone)]
 pub struct ConnectionRow {
     pub host_id: String,
     pub provider: crate::providers::registry::ConnectProvider,
@@ -21,7 +24,6 @@ pub struct ConnectionRow {
     pub checked_calendars: String,
     /// Microsoft: the showAs values that block a slot; a stored list naming a value Graph does
     /// not document reads as the default.
-    #[serde(deserialize_with = "stored_show_as")]
     pub blocking_show_as: BlockingShowAs,
     pub when_unreadable: WhenUnreadable,
     pub receives_events: i64,
@@ -50,11 +52,27 @@ impl ConnectionRow {
     }
 }
 
-/// Reads `connections.blocking_show_as` (a comma list) as the typed value; a list naming a
-/// value Graph does not document reads as the default, as it always has.
-fn stored_show_as<'de, D: Deserializer<'de>>(stored: D) -> Result<BlockingShowAs, D::Error> {
-    let list = String::deserialize(stored)?;
-    Ok(BlockingShowAs::parse(&list).unwrap_or_default())
+impl<'de> Deserialize<'de> for ConnectionRow {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_row(deserializer, "connections", |mut row| {
+            Ok(Self {
+                host_id: row.text()?,
+                provider: row.parsed()?,
+                account_email: row.parsed()?,
+                status: row.parsed()?,
+                checked_calendars: row.text()?,
+                // `connections.blocking_show_as` (a comma list); a list naming a value Graph
+                // does not document reads as the default, as it always has.
+                blocking_show_as: BlockingShowAs::parse(&row.text()?).unwrap_or_default(),
+                when_unreadable: row.parsed()?,
+                receives_events: row.number()?,
+                send_updates: row.number()?,
+                broken_reason: row.optional_text()?,
+                broken_since: row.optional_number()?,
+                host_told_at: row.optional_number()?,
+            })
+        })
+    }
 }
 
 /// The names of the providers that are calendars, as a JSON array for `json_each`: which
@@ -99,14 +117,15 @@ pub struct ConnectionSettings<'a> {
     pub send_updates: bool,
 }
 
-/// A `connections` SELECT with the given tail; keeps the column list in one place.
+/// A `connections` SELECT with the given tail, each row one JSON array of
+/// [`ConnectionRow`]'s columns in its fields' order; keeps the column list in one place.
 macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
-            "SELECT host_id, provider, COALESCE(account_sealed, account_email) AS account_email, ",
-            "status, COALESCE(calendars_sealed, checked_calendars) AS checked_calendars, ",
+            "SELECT json_array(host_id, provider, COALESCE(account_sealed, account_email), ",
+            "status, COALESCE(calendars_sealed, checked_calendars), ",
             "blocking_show_as, when_unreadable, receives_events, send_updates, ",
-            "broken_reason, broken_since, host_told_at ",
+            "broken_reason, broken_since, host_told_at) AS value ",
             "FROM connections ",
             $tail
         )

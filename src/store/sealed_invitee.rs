@@ -198,17 +198,30 @@ impl Store {
         limit: i64,
         max_hosts: usize,
     ) -> Result<usize, StoreError> {
-        let rows: Vec<PlaintextInviteeRow> = self
-            .all(
+        let rows = self
+            .all_columns(
                 "plaintext_invitees",
-                "SELECT id, host_id, invitee_name, invitee_email, invitee_time_zone, note, answers \
-                 FROM bookings WHERE invitee_sealed IS NULL \
+                "SELECT json_array(id, host_id, invitee_name, invitee_email, invitee_time_zone, \
+                 note, answers) AS value FROM bookings WHERE invitee_sealed IS NULL \
                  AND (invitee_name != '' OR invitee_email != '' OR note != '' \
                       OR invitee_time_zone != 'UTC' OR answers != '[]') \
                  ORDER BY host_id, id LIMIT ?1",
                 &[Param::Int(limit)],
             )
-            .await?;
+            .await?
+            .into_iter()
+            .map(|mut row| {
+                Ok(PlaintextInviteeRow {
+                    id: row.text()?,
+                    host_id: row.text()?,
+                    invitee_name: row.text()?,
+                    invitee_email: row.text()?,
+                    invitee_time_zone: row.text()?,
+                    note: row.text()?,
+                    answers: row.text()?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let rows = of_first_hosts(rows, max_hosts, |row| &row.host_id);
         let mut sealed = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -283,7 +296,6 @@ pub(super) fn of_first_hosts<T>(
 }
 
 /// A booking whose invitee is still plaintext.
-#[derive(Deserialize)]
 struct PlaintextInviteeRow {
     id: String,
     host_id: String,

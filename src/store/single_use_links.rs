@@ -2,13 +2,22 @@
 //! one event type. D1 keeps the SHA-256 of a link's token, never the token; the booking
 //! statement that uses a link is in `store::bookings`.
 
-use serde::Deserialize;
-
+use super::columns::Columns;
 use super::{Param, Store, StoreError};
 use crate::core::single_use_link::LinkState;
 
+/// A link's columns as [`SingleUseLinkRow::read`] takes them, then `$tail`.
+macro_rules! select_link {
+    ($tail:literal) => {
+        concat!(
+            "SELECT json_array(id, event_type_id, created_at, expires_at, used_at) AS value ",
+            $tail
+        )
+    };
+}
+
 /// One link as stored, without its token.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SingleUseLinkRow {
     pub id: String,
     pub event_type_id: String,
@@ -18,6 +27,17 @@ pub struct SingleUseLinkRow {
 }
 
 impl SingleUseLinkRow {
+    /// The link from a row of `select_link!`.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            event_type_id: row.text()?,
+            created_at: row.number()?,
+            expires_at: row.optional_number()?,
+            used_at: row.optional_number()?,
+        })
+    }
+
     /// Where the link stands at `now` (Unix seconds).
     pub fn state(&self, now: i64) -> LinkState {
         LinkState::at(self.used_at, self.expires_at, now)
@@ -39,13 +59,18 @@ impl Store {
         host_id: &str,
         event_type_id: &str,
     ) -> Result<Vec<SingleUseLinkRow>, StoreError> {
-        self.all(
+        self.all_columns(
             "single_use_links",
-            "SELECT id, event_type_id, created_at, expires_at, used_at FROM single_use_links \
-             WHERE event_type_id = ?1 AND host_id = ?2 ORDER BY created_at DESC, rowid DESC",
+            select_link!(
+                "FROM single_use_links WHERE event_type_id = ?1 AND host_id = ?2 \
+                 ORDER BY created_at DESC, rowid DESC"
+            ),
             &[Param::Text(event_type_id), Param::Text(host_id)],
         )
-        .await
+        .await?
+        .into_iter()
+        .map(SingleUseLinkRow::read)
+        .collect()
     }
 
     /// All of the host's links, for their data export.
@@ -117,12 +142,15 @@ impl Store {
         event_type_id: &str,
         token_hash: &str,
     ) -> Result<Option<SingleUseLinkRow>, StoreError> {
-        self.first(
+        self.all_columns(
             "single_use_link_by_token_hash",
-            "SELECT id, event_type_id, created_at, expires_at, used_at FROM single_use_links \
-             WHERE token_hash = ?1 AND event_type_id = ?2",
+            select_link!("FROM single_use_links WHERE token_hash = ?1 AND event_type_id = ?2"),
             &[Param::Text(token_hash), Param::Text(event_type_id)],
         )
-        .await
+        .await?
+        .into_iter()
+        .next()
+        .map(SingleUseLinkRow::read)
+        .transpose()
     }
 }

@@ -1,17 +1,28 @@
 //! A host's time off (`time_off`, migration 0022): spans of UTC instants in which no event
 //! type is offered, each with an optional note for the booking page.
 
-use serde::Deserialize;
-
+use super::columns::Columns;
 use super::{Param, Store, StoreError};
 
 /// One span of time off as stored.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct TimeOffRow {
     pub id: String,
     pub start_at: i64,
     pub end_at: i64,
     pub note: String,
+}
+
+impl TimeOffRow {
+    /// The span from a row `json_array(id, start_at, end_at, note)`.
+    fn read(mut row: Columns) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.text()?,
+            start_at: row.number()?,
+            end_at: row.number()?,
+            note: row.text()?,
+        })
+    }
 }
 
 impl Store {
@@ -21,13 +32,16 @@ impl Store {
         host_id: &str,
         now: i64,
     ) -> Result<Vec<TimeOffRow>, StoreError> {
-        self.all(
+        self.all_columns(
             "time_off_ahead",
-            "SELECT id, start_at, end_at, note FROM time_off WHERE host_id = ?1 AND end_at > ?2 \
-             ORDER BY start_at, id",
+            "SELECT json_array(id, start_at, end_at, note) AS value FROM time_off \
+             WHERE host_id = ?1 AND end_at > ?2 ORDER BY start_at, id",
             &[Param::Text(host_id), Param::Int(now)],
         )
-        .await
+        .await?
+        .into_iter()
+        .map(TimeOffRow::read)
+        .collect()
     }
 
     /// All of the host's time off, past and ahead, for their data export.
