@@ -6,7 +6,7 @@
 //! local dates and optional times in the host's schedule zone (a date without a time is the
 //! whole day: from its start, to the end of the last day); the API takes RFC 3339 instants.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::availability::resolve_local;
@@ -107,7 +107,8 @@ fn local_point(
     zone: Tz,
     end_of_day: bool,
 ) -> Result<DateTime<Utc>, String> {
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+    let date = crate::core::display::parse_layout(date.trim(), crate::core::display::layouts::DATE)
+        .and_then(|parsed| parsed.to_naive_date())
         .map_err(|_| "Enter a date as YYYY-MM-DD.".to_owned())?;
     let local = match time.trim() {
         "" if end_of_day => date
@@ -116,7 +117,8 @@ fn local_point(
             .and_time(NaiveTime::MIN),
         "" => date.and_time(NaiveTime::MIN),
         text => date.and_time(
-            NaiveTime::parse_from_str(text, "%H:%M")
+            crate::core::display::parse_layout(text, crate::core::display::layouts::CLOCK)
+                .and_then(|parsed| parsed.to_naive_time())
                 .map_err(|_| "Enter a time as HH:MM, or leave it empty for the whole day.".to_owned())?,
         ),
     };

@@ -274,7 +274,8 @@ pub async fn export(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         &format!(
             "attachment; filename=\"openslot-{}-{}.json\"",
             slug,
-            ctx.now.format("%Y-%m-%d")
+            ctx.now
+                .format_with_items(crate::core::display::layouts::DATE.iter())
         ),
     )?;
     Ok(response)

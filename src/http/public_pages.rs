@@ -323,7 +323,9 @@ fn parse_month(text: &str) -> Option<NaiveDate> {
     if !valid {
         return None;
     }
-    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok()
+    crate::core::display::parse_layout(&format!("{text}-01"), crate::core::display::layouts::DATE)
+        .and_then(|parsed| parsed.to_naive_date())
+        .ok()
 }
 
 fn page_params(
@@ -433,7 +435,10 @@ async fn render_booking_page(
         format!("{page_href}?{}", encode(&pairs))
     };
     let link = |clock: Clock, extra: &[(&str, &str)]| link_with(&duration_param, clock, extra);
-    let month_param = params.month.format("%Y-%m").to_string();
+    let month_param = params
+        .month
+        .format_with_items(crate::core::display::layouts::MONTH_OF_YEAR.iter())
+        .to_string();
 
     let mut weeks = Vec::new();
     let offset = params.month.weekday().num_days_from_monday() as usize;
@@ -491,8 +496,17 @@ async fn render_booking_page(
         None => vec![("month", month_param.clone())],
     };
     let view: Vec<(&str, &str)> = view.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let month_href =
-        |first: NaiveDate| link(clock, &[("month", &first.format("%Y-%m").to_string())]);
+    let month_href = |first: NaiveDate| {
+        link(
+            clock,
+            &[(
+                "month",
+                &first
+                    .format_with_items(crate::core::display::layouts::MONTH_OF_YEAR.iter())
+                    .to_string(),
+            )],
+        )
+    };
     let window_end =
         today + Days::new(u64::try_from(target.event.booking_window_days).unwrap_or(0));
     let mut shortest_first = offered.clone();
@@ -807,7 +821,10 @@ fn google_calendar_href(event: &CalendarEvent<'_>) -> String {
 
 /// Outlook's compose deep link; times in UTC as RFC 3339.
 fn outlook_href(event: &CalendarEvent<'_>) -> String {
-    let stamp = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let stamp = |at: DateTime<Utc>| {
+        at.format_with_items(crate::core::display::layouts::UTC_DATE_TIME.iter())
+            .to_string()
+    };
     format!(
         "https://outlook.live.com/calendar/0/deeplink/compose?subject={}&startdt={}&enddt={}&body={}&location={}",
         component(event.title),

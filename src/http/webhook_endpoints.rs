@@ -70,7 +70,10 @@ impl WebhooksPage {
 
 fn when(seconds: i64) -> String {
     DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|t| {
+            t.format_with_items(crate::core::display::layouts::UTC_MINUTE.iter())
+                .to_string()
+        })
         .unwrap_or_default()
 }
 

@@ -50,7 +50,9 @@ pub(super) fn message(
 }
 
 fn expiry(expires: DateTime<Utc>) -> String {
-    expires.format("%Y-%m-%d %H:%M UTC").to_string()
+    expires
+        .format_with_items(crate::core::display::layouts::UTC_MINUTE.iter())
+        .to_string()
 }
 
 /// The link that deletes a host's account, sent to the host's registered address.

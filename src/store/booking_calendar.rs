@@ -457,26 +457,27 @@ impl Store {
 impl CalendarWorkRow {
     /// The row from `calendar_work`'s `json_array(...)`, its columns in the fields' order.
     fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            booking_id: row.text()?,
-            host_id: row.text()?,
-            calendar_provider: row.parsed()?,
-            conference: row.parsed()?,
-            event_id: row.optional_text()?,
-            meeting_id: row.optional_text()?,
-            meeting_url: row.optional_text()?,
-            state: row.parsed()?,
-            attempts: row.number()?,
-            start_at: row.number()?,
-            end_at: row.number()?,
-            invitee_name: row.text()?,
-            invitee_email: row.text()?,
-            event_title: row.text()?,
-            event_description: row.text()?,
-            host_email: row.text()?,
-            host_time_zone: row.text()?,
-            invitee_sealed: row.optional_text()?,
-        })
+        let work = Self {
+            booking_id: row.take(Columns::text),
+            host_id: row.take(Columns::text),
+            calendar_provider: row.take(Columns::parsed),
+            conference: row.take_or(Columns::parsed, MeetingMaker::None),
+            event_id: row.take(Columns::optional_text),
+            meeting_id: row.take(Columns::optional_text),
+            meeting_url: row.take(Columns::optional_text),
+            state: row.take_or(Columns::parsed, CalendarWorkState::Pending),
+            attempts: row.take(Columns::number),
+            start_at: row.take(Columns::number),
+            end_at: row.take(Columns::number),
+            invitee_name: row.take(Columns::text),
+            invitee_email: row.take(Columns::text),
+            event_title: row.take(Columns::text),
+            event_description: row.take(Columns::text),
+            host_email: row.take(Columns::text),
+            host_time_zone: row.take(Columns::text),
+            invitee_sealed: row.take(Columns::optional_text),
+        };
+        row.finish(work)
     }
 
     /// Whose connections the row's event and meeting belong to.

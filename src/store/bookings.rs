@@ -11,6 +11,7 @@ use crate::core::availability::{Measure, Scope};
 use crate::core::booking_plan::CapCheck;
 use crate::core::booking_status::BookingStatus;
 use crate::core::calendar_work::CalendarWorkState;
+use crate::core::event_type::LocationKind;
 
 use super::booking_calendar::{
     NewCalendarWork, HOLD_NEW_BOOKING_EMAILS, INSERT_CALENDAR_WORK, MOVE_CALENDAR_WORK,
@@ -317,43 +318,45 @@ pub struct BookingDetailsRow {
 }
 
 impl BookingDetailsRow {
-    /// The booking from a row of `booking_details_select!`, its columns in the fields' order.
+    /// The booking from a row of `booking_details_select!`, its columns in the fields'
+    /// order; a column of another type fails the row.
     fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.text()?,
-            event_type_id: row.text()?,
-            start_at: row.number()?,
-            end_at: row.number()?,
-            status: row.parsed()?,
-            awaiting_approval_until: row.optional_number()?,
-            invitee_name: row.text()?,
-            invitee_email: row.text()?,
-            invitee_time_zone: row.text()?,
-            note: row.text()?,
-            host_slug: row.text()?,
-            host_name: row.text()?,
-            host_email: row.text()?,
-            host_time_zone: row.text()?,
-            event_slug: row.text()?,
-            event_title: row.text()?,
-            location_kind: row.parsed()?,
-            location_detail: row.text()?,
-            host_id: row.text()?,
-            calendar_uid: row.text()?,
-            sequence: row.number()?,
-            rescheduled_to: row.optional_text()?,
-            answers: row.text()?,
-            lang: row.text()?,
-            idempotency_key: row.text()?,
-            created_at: row.number()?,
-            meeting_url: row.optional_text()?,
-            calendar_state: row.parsed()?,
-            rescheduled_from: row.optional_text()?,
-            invitee_sealed: row.optional_text()?,
-            change_cutoff_minutes: row.number()?,
-            event_lang: row.parsed()?,
-            confirmation_message: row.parsed()?,
-        })
+        let booking = Self {
+            id: row.take(Columns::text),
+            event_type_id: row.take(Columns::text),
+            start_at: row.take(Columns::number),
+            end_at: row.take(Columns::number),
+            status: row.take_or(Columns::parsed, BookingStatus::Cancelled),
+            awaiting_approval_until: row.take(Columns::optional_number),
+            invitee_name: row.take(Columns::text),
+            invitee_email: row.take(Columns::text),
+            invitee_time_zone: row.take(Columns::text),
+            note: row.take(Columns::text),
+            host_slug: row.take(Columns::text),
+            host_name: row.take(Columns::text),
+            host_email: row.take(Columns::text),
+            host_time_zone: row.take(Columns::text),
+            event_slug: row.take(Columns::text),
+            event_title: row.take(Columns::text),
+            location_kind: row.take_or(Columns::parsed, LocationKind::None),
+            location_detail: row.take(Columns::text),
+            host_id: row.take(Columns::text),
+            calendar_uid: row.take(Columns::text),
+            sequence: row.take(Columns::number),
+            rescheduled_to: row.take(Columns::optional_text),
+            answers: row.take(Columns::text),
+            lang: row.take(Columns::text),
+            idempotency_key: row.take(Columns::text),
+            created_at: row.take(Columns::number),
+            meeting_url: row.take(Columns::optional_text),
+            calendar_state: row.take(Columns::parsed),
+            rescheduled_from: row.take(Columns::optional_text),
+            invitee_sealed: row.take(Columns::optional_text),
+            change_cutoff_minutes: row.take(Columns::number),
+            event_lang: row.take(Columns::parsed),
+            confirmation_message: row.take(Columns::parsed),
+        };
+        row.finish(booking)
     }
 }
 

@@ -14,6 +14,8 @@ use super::{failed, Param, Store, StoreError, TextValue};
 pub(super) struct Columns {
     query: &'static str,
     values: std::vec::IntoIter<Value>,
+    /// The first column [`Self::take_or`] could not read, for [`Self::finish`].
+    error: Option<StoreError>,
 }
 
 impl Columns {
@@ -23,6 +25,7 @@ impl Columns {
             Ok(Value::Array(values)) => Ok(Self {
                 query,
                 values: values.into_iter(),
+                error: None,
             }),
             Ok(_) => Err(failed(query, "a row is not a JSON array")),
             Err(e) => Err(failed(query, e)),
@@ -76,6 +79,37 @@ impl Columns {
     pub(super) fn number(&mut self) -> Result<i64, StoreError> {
         self.optional_number()?
             .ok_or_else(|| self.wrong("an integer"))
+    }
+
+    /// The next column as `read` takes it; if it cannot, `fallback` stands in and the failure is
+    /// kept for [`Self::finish`]. A long row read this way has no early return (and drop of
+    /// the columns read so far) per column, which costs the Worker's size budget.
+    pub(super) fn take_or<T>(
+        &mut self,
+        read: fn(&mut Self) -> Result<T, StoreError>,
+        fallback: T,
+    ) -> T {
+        match read(self) {
+            Ok(value) => value,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                fallback
+            }
+        }
+    }
+
+    /// [`Self::take_or`] with the type's default standing in.
+    pub(super) fn take<T: Default>(&mut self, read: fn(&mut Self) -> Result<T, StoreError>) -> T {
+        self.take_or(read, T::default())
+    }
+
+    /// `row`, read with [`Self::take`], unless a column could not be read: then the first
+    /// failure, as reading column by column with `?` would have returned.
+    pub(super) fn finish<T>(self, row: T) -> Result<T, StoreError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(row),
+        }
     }
 
     /// The next column read as `T` by its own `Deserialize` (a stored name read as its enum,

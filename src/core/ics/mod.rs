@@ -159,7 +159,8 @@ fn write_as(invitation: &Invitation<'_>, form: Form) -> String {
 /// A UTC DATE-TIME in basic form (RFC 5545 §3.3.5, "FORM #2: DATE WITH UTC TIME"); fractions
 /// of a second are dropped, since the format has none.
 pub fn utc_date_time(at: DateTime<Utc>) -> String {
-    at.format("%Y%m%dT%H%M%SZ").to_string()
+    at.format_with_items(crate::core::display::layouts::BASIC_UTC_DATE_TIME.iter())
+        .to_string()
 }
 
 /// `;CN=...{params}:mailto:...` for ORGANIZER or ATTENDEE (RFC 5545 §3.8.4.1, §3.8.4.3).

@@ -338,7 +338,7 @@ pub fn parse_calendar_view(
 
 /// Graph's `dateTime` for UTC: no offset, the zone named beside it.
 fn graph_time(t: DateTime<Utc>) -> serde_json::Value {
-    json!({ "dateTime": t.format("%Y-%m-%dT%H:%M:%S").to_string(), "timeZone": "UTC" })
+    json!({ "dateTime": t.format_with_items(crate::core::display::layouts::LOCAL_DATE_TIME.iter()).to_string(), "timeZone": "UTC" })
 }
 
 /// `POST /me/events` with `transactionId` = the booking key (Graph answers a retried create

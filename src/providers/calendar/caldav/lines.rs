@@ -55,7 +55,8 @@ pub fn utc(text: &str) -> Result<DateTime<Utc>, String> {
     let local = text
         .strip_suffix('Z')
         .ok_or_else(|| "calendar: a time not in UTC".to_owned())?;
-    NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S")
+    crate::core::display::parse_layout(local, crate::core::display::layouts::BASIC_DATE_TIME)
+        .and_then(|parsed| parsed.to_naive_datetime_with_offset(0))
         .map(|naive| naive.and_utc())
         .map_err(|_| "calendar: an unreadable time".to_owned())
 }
@@ -111,12 +112,15 @@ pub fn duration(text: &str) -> Result<Duration, String> {
 
 /// A DATE value (`YYYYMMDD`, RFC 5545 §3.3.4).
 pub fn date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| "calendar: an unreadable date".to_owned())
+    crate::core::display::parse_layout(text, crate::core::display::layouts::BASIC_DATE)
+        .and_then(|parsed| parsed.to_naive_date())
+        .map_err(|_| "calendar: an unreadable date".to_owned())
 }
 
 /// A local DATE-TIME without zone (`YYYYMMDDTHHMMSS`, RFC 5545 §3.3.5 forms #1 and #3).
 pub fn local_date_time(text: &str) -> Result<NaiveDateTime, String> {
-    NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%S")
+    crate::core::display::parse_layout(text, crate::core::display::layouts::BASIC_DATE_TIME)
+        .and_then(|parsed| parsed.to_naive_datetime_with_offset(0))
         .map_err(|_| "calendar: an unreadable time".to_owned())
 }
 
