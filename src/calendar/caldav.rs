@@ -58,9 +58,22 @@ impl StoredAccount {
         serde_json::to_string(self).expect("three strings serialize")
     }
 
-    /// The account from the vault's secret, if it is one.
+    /// The account from the vault's secret, if it is one. Read by a described shape
+    /// (`providers::calendar::shape`), which accepts and refuses what the derived
+    /// `Deserialize` does, instead of compiling that deserializer into the Worker.
     pub fn from_secret(secret: &str) -> Option<Self> {
-        serde_json::from_slice(secret.as_bytes()).ok()
+        use crate::providers::calendar::shape::{read, Field, Shape};
+        static ACCOUNT: Shape = Shape::Record(&[
+            Field::new("address", Shape::Text),
+            Field::new("username", Shape::Text),
+            Field::new("password", Shape::Text),
+        ]);
+        let mut account = read(secret.as_bytes(), &ACCOUNT).ok()?;
+        Some(Self {
+            address: account.take("address").into_text()?,
+            username: account.take("username").into_text()?,
+            password: account.take("password").into_text()?,
+        })
     }
 
     /// The credentials to send.

@@ -461,8 +461,31 @@ pub fn answers_to_json(answers: &[Answer]) -> String {
 
 /// Reads stored answers; an erased or unreadable value reads as none (they are shown, never
 /// computed with, and a booking page must not fail over them).
+///
+/// Read by a described shape (`providers::calendar::shape`), which accepts and refuses what
+/// the derived `Deserialize` of `Vec<Answer>` does, instead of compiling that deserializer
+/// into the Worker (BENCHMARKS.md, *Size*).
 pub fn answers_from_json(stored: &str) -> Vec<Answer> {
-    serde_json::from_slice(stored.as_bytes()).unwrap_or_default()
+    use crate::providers::calendar::shape::{read, Field, Shape};
+    static ANSWER: Shape = Shape::Record(&[
+        Field::new("question", Shape::Text),
+        Field::new("answer", Shape::Text),
+    ]);
+    static ANSWERS: Shape = Shape::List(&ANSWER);
+    let Ok(answers) = read(stored.as_bytes(), &ANSWERS) else {
+        return Vec::new();
+    };
+    answers
+        .into_items()
+        .into_iter()
+        .map(|mut answer| {
+            Some(Answer {
+                question: answer.take("question").into_text()?,
+                answer: answer.take("answer").into_text()?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
 }
 
 /// Checks one given (non-empty) answer against its question; `Ok` is the text kept.
@@ -607,6 +630,24 @@ pub fn answers_by_label<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_answers_are_read_as_the_derived_deserializer_reads_them() {
+        for stored in [
+            r#"[{"question":"Q","answer":"A"},{"question":"R","answer":""}]"#,
+            "[]",
+            r#"[{"question":"Q"}]"#,
+            r#"[{"question":"Q","answer":null}]"#,
+            r#"[{"question":"Q","answer":"A","extra":1}]"#,
+            r#"[["Q","A"]]"#,
+            r#"{"question":"Q","answer":"A"}"#,
+            r#"[{"question":"Q","answer":"A"}] x"#,
+            "",
+        ] {
+            let derived: Vec<Answer> = serde_json::from_slice(stored.as_bytes()).unwrap_or_default();
+            assert_eq!(answers_from_json(stored), derived, "{stored}");
+        }
+    }
 
     fn row(label: &str, required: bool) -> QuestionInput {
         QuestionInput {

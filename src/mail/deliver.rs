@@ -53,7 +53,7 @@ pub async fn deliver_due(
         let message = row
             .payload
             .as_deref()
-            .and_then(|json| serde_json::from_slice::<Message>(json.as_bytes()).ok());
+            .and_then(Message::from_payload);
         let message = message.and_then(|mut message| {
             if !links::has_placeholder(&message, MANAGE_TOKEN_PLACEHOLDER) {
                 return Some(message);
@@ -133,7 +133,7 @@ pub async fn deliver_privacy_due(
             continue;
         }
         let attempts = row.attempts + 1;
-        let Ok(mut message) = serde_json::from_slice::<Message>(row.payload.as_bytes()) else {
+        let Some(mut message) = Message::from_payload(&row.payload) else {
             store.forget_privacy_email(&row.id).await?;
             worker::console_error!("privacy email {}: unreadable payload, given up", row.id);
             report.given_up += 1;

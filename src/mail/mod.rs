@@ -42,6 +42,50 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
 }
 
+impl Message {
+    /// The message an outbox payload holds (a serialized [`Message`]), or `None` when it is
+    /// not one. Read by a described shape (`providers::calendar::shape`), which accepts and
+    /// refuses exactly what the derived `Deserialize` does, instead of compiling that
+    /// deserializer and its attachments' into the Worker (BENCHMARKS.md, *Size*).
+    pub fn from_payload(json: &str) -> Option<Self> {
+        use crate::providers::calendar::shape::{read, Field, Shape};
+        static ATTACHMENT: Shape = Shape::Record(&[
+            Field::new("filename", Shape::Text),
+            Field::new("content_type", Shape::Text),
+            Field::new("content", Shape::Text),
+        ]);
+        static MESSAGE: Shape = Shape::Record(&[
+            Field::new("to", Shape::Text),
+            Field::new("reply_to", Shape::Maybe(&Shape::Text)),
+            Field::new("subject", Shape::Text),
+            Field::new("text", Shape::Text),
+            Field::new("html", Shape::Text),
+            Field::new("attachments", Shape::List(&ATTACHMENT)),
+        ]);
+        let mut message = read(json.as_bytes(), &MESSAGE).ok()?;
+        let attachments = message
+            .take("attachments")
+            .into_items()
+            .into_iter()
+            .map(|mut attachment| {
+                Some(Attachment {
+                    filename: attachment.take("filename").into_text()?,
+                    content_type: attachment.take("content_type").into_text()?,
+                    content: attachment.take("content").into_text()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            to: message.take("to").into_text()?,
+            reply_to: message.take("reply_to").into_text(),
+            subject: message.take("subject").into_text()?,
+            text: message.take("text").into_text()?,
+            html: message.take("html").into_text()?,
+            attachments,
+        })
+    }
+}
+
 /// A text attachment (our only kind: the iCalendar invitation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -113,6 +157,46 @@ impl Kind {
             Kind::InviteeRequest => "invitee_request",
             Kind::HostRequest => "host_request",
             Kind::InviteeRequestEnded => "invitee_request_closed",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_is_read_as_the_derived_deserializer_reads_it() {
+        let full = serde_json::to_string(&Message {
+            to: "a@example.com".into(),
+            reply_to: Some("b@example.com".into()),
+            subject: "Subject".into(),
+            text: "Text \u{e9}\n".into(),
+            html: "<p>Html</p>".into(),
+            attachments: vec![Attachment {
+                filename: "invite.ics".into(),
+                content_type: "text/calendar".into(),
+                content: "BEGIN:VCALENDAR".into(),
+            }],
+        })
+        .unwrap();
+        let payloads = [
+            full.as_str(),
+            r#"{"to":"a","reply_to":null,"subject":"s","text":"t","html":"h","attachments":[]}"#,
+            r#"{"to":"a","subject":"s","text":"t","html":"h","attachments":[],"extra":[1,{}]}"#,
+            r#"{"to":"a","subject":"s","text":"t","html":"h"}"#,
+            r#"{"to":"a","reply_to":1,"subject":"s","text":"t","html":"h","attachments":[]}"#,
+            r#"{"to":"a","to":"b","subject":"s","text":"t","html":"h","attachments":[]}"#,
+            r#"{"to":"a","subject":"s","text":"t","html":"h","attachments":[{"filename":"f"}]}"#,
+            r#"["a",null,"s","t","h",[["f","c","x"]]]"#,
+            r#"["a",null,"s","t","h"]"#,
+            r#"{"to":"a","subject":"s","text":"t","html":"h","attachments":[]} x"#,
+            r#"null"#,
+            r#""#,
+        ];
+        for payload in payloads {
+            let derived = serde_json::from_slice::<Message>(payload.as_bytes()).ok();
+            assert_eq!(Message::from_payload(payload), derived, "{payload}");
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use super::columns::deserialize_row;
+use super::columns::{deserialize_row, Columns};
 use super::{OptionalTextValue, Param, Store, StoreError};
 use crate::core::calendar_settings::WhenUnreadable;
 use crate::core::connection_health::{
@@ -55,22 +55,24 @@ impl ConnectionRow {
 impl<'de> Deserialize<'de> for ConnectionRow {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserialize_row(deserializer, "connections", |mut row| {
-            Ok(Self {
+            let connection = Self {
                 host_id: row.text()?,
                 provider: row.parsed()?,
                 account_email: row.parsed()?,
                 status: row.parsed()?,
-                checked_calendars: row.text()?,
+                checked_calendars: row.take(Columns::text),
                 // `connections.blocking_show_as` (a comma list); a list naming a value Graph
                 // does not document reads as the default, as it always has.
-                blocking_show_as: BlockingShowAs::parse(&row.text()?).unwrap_or_default(),
-                when_unreadable: row.parsed()?,
-                receives_events: row.number()?,
-                send_updates: row.number()?,
-                broken_reason: row.optional_text()?,
-                broken_since: row.optional_number()?,
-                host_told_at: row.optional_number()?,
-            })
+                blocking_show_as: BlockingShowAs::parse(&row.take(Columns::text))
+                    .unwrap_or_default(),
+                when_unreadable: row.take_or(Columns::parsed, WhenUnreadable::Stop),
+                receives_events: row.take(Columns::number),
+                send_updates: row.take(Columns::number),
+                broken_reason: row.take(Columns::optional_text),
+                broken_since: row.take(Columns::optional_number),
+                host_told_at: row.take(Columns::optional_number),
+            };
+            row.finish(connection)
         })
     }
 }

@@ -36,13 +36,14 @@ pub struct DueEmail {
 impl DueEmail {
     /// The email from a row of [`DUE_EMAILS`], its columns in that order.
     pub(super) fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.text()?,
-            payload: row.optional_text()?,
-            attempts: row.number()?,
-            host_id: row.optional_text()?,
-            idempotency_key: row.optional_text()?,
-        })
+        let read = Self {
+            id: row.take(Columns::text),
+            payload: row.take(Columns::optional_text),
+            attempts: row.take(Columns::number),
+            host_id: row.take(Columns::optional_text),
+            idempotency_key: row.take(Columns::optional_text),
+        };
+        row.finish(read)
     }
 }
 

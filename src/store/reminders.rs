@@ -26,15 +26,16 @@ pub struct ReminderRow {
 impl ReminderRow {
     /// The reminder from a row of one of the three reads, its columns in the fields' order.
     fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            own_reminders: row.number()?,
-            event_type_id: row.text()?,
-            booking_id: row.text()?,
-            host_id: row.text()?,
-            minutes_before: row.optional_number()?,
-            recipients: row.optional_text()?,
-            note: row.optional_text()?,
-        })
+        let read = Self {
+            own_reminders: row.take(Columns::number),
+            event_type_id: row.take(Columns::text),
+            booking_id: row.take(Columns::text),
+            host_id: row.take(Columns::text),
+            minutes_before: row.take(Columns::optional_number),
+            recipients: row.take(Columns::optional_text),
+            note: row.take(Columns::optional_text),
+        };
+        row.finish(read)
     }
 
     /// The rows of `all_columns`, read.

@@ -51,6 +51,31 @@ fn empty_answers() -> String {
     BLANK_ANSWERS.to_owned()
 }
 
+impl InviteeJson {
+    /// The invitee from its opened JSON, accepted or refused exactly as the derived
+    /// `Deserialize` does, but read by a described shape (`providers::calendar::shape`)
+    /// instead of compiling that deserializer into the Worker (BENCHMARKS.md, *Size*).
+    fn read(json: &str) -> Result<Self, serde_json::Error> {
+        use crate::providers::calendar::shape::{read, Field, Shape};
+        static INVITEE: Shape = Shape::Record(&[
+            Field::new("n", Shape::Text),
+            Field::new("e", Shape::Text),
+            Field::new("z", Shape::Text),
+            Field::or_empty("t", Shape::Text),
+            Field::or_empty("a", Shape::Text),
+        ]);
+        let mut invitee = read(json.as_bytes(), &INVITEE)?;
+        let mut text = |name| invitee.take(name).into_text();
+        Ok(Self {
+            name: text("n").unwrap_or_default(),
+            email: text("e").unwrap_or_default(),
+            time_zone: text("z").unwrap_or_default(),
+            note: text("t").unwrap_or_default(),
+            answers: text("a").unwrap_or_else(empty_answers),
+        })
+    }
+}
+
 /// The invitee of a booking about to be written.
 pub struct InviteeToSeal<'a> {
     pub name: &'a str,
@@ -160,7 +185,7 @@ impl Store {
         let json = self
             .open_field(host_id, invitee_field(booking_id), sealed)
             .await?;
-        serde_json::from_slice(json.as_bytes()).map_err(|e| super::failed("open_invitee", e))
+        InviteeJson::read(&json).map_err(|e| super::failed("open_invitee", e))
     }
 
     /// [`Self::open_invitee`] for an optional row.

@@ -154,54 +154,57 @@ pub struct FailingEndpoint {
 impl WebhookEndpointRow {
     /// The endpoint from a row of `select_endpoints!`, its columns in that order.
     fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.text()?,
-            event_type_id: row.optional_text()?,
-            url: row.text()?,
-            events: row.text()?,
-            include_personal: row.number()?,
-            previous_secret_until: row.optional_number()?,
-            failing_since: row.optional_number()?,
-            disabled_at: row.optional_number()?,
-            created_at: row.number()?,
-        })
+        let read = Self {
+            id: row.take(Columns::text),
+            event_type_id: row.take(Columns::optional_text),
+            url: row.take(Columns::text),
+            events: row.take(Columns::text),
+            include_personal: row.take(Columns::number),
+            previous_secret_until: row.take(Columns::optional_number),
+            failing_since: row.take(Columns::optional_number),
+            disabled_at: row.take(Columns::optional_number),
+            created_at: row.take(Columns::number),
+        };
+        row.finish(read)
     }
 }
 
 impl DeliveryLogRow {
     /// The delivery from a row of `webhook_delivery_log`'s SQL, its columns in that order.
     fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.text()?,
-            event: row.text()?,
-            booking_id: row.text()?,
-            occurred_at: row.number()?,
-            attempts: row.number()?,
-            last_attempt_at: row.optional_number()?,
-            last_status: row.optional_number()?,
-            delivered_at: row.optional_number()?,
-            next_attempt_at: row.optional_number()?,
-        })
+        let read = Self {
+            id: row.take(Columns::text),
+            event: row.take(Columns::text),
+            booking_id: row.take(Columns::text),
+            occurred_at: row.take(Columns::number),
+            attempts: row.take(Columns::number),
+            last_attempt_at: row.take(Columns::optional_number),
+            last_status: row.take(Columns::optional_number),
+            delivered_at: row.take(Columns::optional_number),
+            next_attempt_at: row.take(Columns::optional_number),
+        };
+        row.finish(read)
     }
 }
 
 impl DueDelivery {
     /// The delivery from a row of [`DUE_WEBHOOKS`], its columns in that order.
     pub(super) fn read(mut row: Columns) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.text()?,
-            endpoint_id: row.text()?,
-            host_id: row.text()?,
-            booking_id: row.text()?,
-            event: row.text()?,
-            occurred_at: row.number()?,
-            attempts: row.number()?,
-            url: row.text()?,
-            include_personal: row.number()?,
-            secret_sealed: row.text()?,
-            previous_secret_sealed: row.optional_text()?,
-            previous_secret_until: row.optional_number()?,
-        })
+        let read = Self {
+            id: row.take(Columns::text),
+            endpoint_id: row.take(Columns::text),
+            host_id: row.take(Columns::text),
+            booking_id: row.take(Columns::text),
+            event: row.take(Columns::text),
+            occurred_at: row.take(Columns::number),
+            attempts: row.take(Columns::number),
+            url: row.take(Columns::text),
+            include_personal: row.take(Columns::number),
+            secret_sealed: row.take(Columns::text),
+            previous_secret_sealed: row.take(Columns::optional_text),
+            previous_secret_until: row.take(Columns::optional_number),
+        };
+        row.finish(read)
     }
 }
 

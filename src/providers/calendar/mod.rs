@@ -18,7 +18,7 @@ pub mod microsoft;
 pub mod own_meetings;
 /// Provider answers read by a described shape; the sign-in and connect answers of
 /// `providers` too.
-pub(in crate::providers) mod shape;
+pub(crate) mod shape;
 pub mod zoom;
 
 use chrono::{DateTime, Utc};

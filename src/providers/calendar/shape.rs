@@ -15,7 +15,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use std::fmt;
 
 /// What a value in an answer is read as.
-pub(in crate::providers) enum Shape {
+pub(crate) enum Shape {
     /// A JSON string (`String`).
     Text,
     /// `true` or `false` (`bool`).
@@ -34,7 +34,7 @@ pub(in crate::providers) enum Shape {
 }
 
 /// One field of a [`Shape::Record`].
-pub(in crate::providers) struct Field {
+pub(crate) struct Field {
     /// The name on the wire.
     name: &'static str,
     shape: Shape,
@@ -44,7 +44,7 @@ pub(in crate::providers) struct Field {
 
 impl Field {
     /// A field the answer must have (unless its shape is [`Shape::Maybe`]).
-    pub(in crate::providers) const fn new(name: &'static str, shape: Shape) -> Self {
+    pub(crate) const fn new(name: &'static str, shape: Shape) -> Self {
         Self {
             name,
             shape,
@@ -53,7 +53,7 @@ impl Field {
     }
 
     /// A field read as empty when missing.
-    pub(in crate::providers) const fn or_empty(name: &'static str, shape: Shape) -> Self {
+    pub(crate) const fn or_empty(name: &'static str, shape: Shape) -> Self {
         Self {
             name,
             shape,
@@ -63,7 +63,7 @@ impl Field {
 }
 
 /// A value read by its [`Shape`].
-pub(in crate::providers) enum Node {
+pub(crate) enum Node {
     /// `null`, or a field that was missing.
     Missing,
     Text(String),
@@ -80,7 +80,7 @@ static MISSING: Node = Node::Missing;
 
 impl Node {
     /// The field `name` of a record ([`Node::Missing`] when it was absent or `null`).
-    pub(in crate::providers) fn get(&self, name: &str) -> &Node {
+    pub(crate) fn get(&self, name: &str) -> &Node {
         match self {
             Self::Record(fields, values) => fields
                 .iter()
@@ -91,7 +91,7 @@ impl Node {
     }
 
     /// Takes the field `name` out of a record.
-    pub(in crate::providers) fn take(&mut self, name: &str) -> Node {
+    pub(crate) fn take(&mut self, name: &str) -> Node {
         match self {
             Self::Record(fields, values) => match fields.iter().position(|f| f.name == name) {
                 Some(i) => std::mem::replace(&mut values[i], Node::Missing),
@@ -102,12 +102,12 @@ impl Node {
     }
 
     /// Whether there is a value (not `null`, not missing).
-    pub(in crate::providers) fn is_present(&self) -> bool {
+    pub(crate) fn is_present(&self) -> bool {
         !matches!(self, Self::Missing)
     }
 
     /// The text, if this is text.
-    pub(in crate::providers) fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         match self {
             Self::Text(text) => Some(text),
             _ => None,
@@ -115,7 +115,7 @@ impl Node {
     }
 
     /// The text, owned, if this is text.
-    pub(in crate::providers) fn into_text(self) -> Option<String> {
+    pub(crate) fn into_text(self) -> Option<String> {
         match self {
             Self::Text(text) => Some(text),
             _ => None,
@@ -123,7 +123,7 @@ impl Node {
     }
 
     /// The flag, if this is one.
-    pub(in crate::providers) fn flag(&self) -> Option<bool> {
+    pub(crate) fn flag(&self) -> Option<bool> {
         match self {
             Self::Flag(flag) => Some(*flag),
             _ => None,
@@ -131,7 +131,7 @@ impl Node {
     }
 
     /// The items of a list (none when missing).
-    pub(in crate::providers) fn items(&self) -> &[Node] {
+    pub(crate) fn items(&self) -> &[Node] {
         match self {
             Self::List(items) => items,
             _ => &[],
@@ -139,7 +139,7 @@ impl Node {
     }
 
     /// The items of a list, owned.
-    pub(in crate::providers) fn into_items(self) -> Vec<Node> {
+    pub(crate) fn into_items(self) -> Vec<Node> {
         match self {
             Self::List(items) => items,
             _ => Vec::new(),
@@ -147,7 +147,7 @@ impl Node {
     }
 
     /// The value under `key` of a keyed object.
-    pub(in crate::providers) fn entry(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn entry(&self, key: &str) -> Option<&Node> {
         match self {
             Self::Keyed(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -157,7 +157,7 @@ impl Node {
 
 /// Reads `body` as `shape`, as `serde_json::from_slice` reads a type: the value, then nothing
 /// but whitespace.
-pub(in crate::providers) fn read(body: &[u8], shape: &'static Shape) -> Result<Node, serde_json::Error> {
+pub(crate) fn read(body: &[u8], shape: &'static Shape) -> Result<Node, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let node = shape.deserialize(&mut deserializer)?;
     deserializer.end()?;

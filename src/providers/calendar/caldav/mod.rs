@@ -86,8 +86,19 @@ impl std::fmt::Debug for Credentials {
 impl Credentials {
     /// Credentials from the vault's secret (a `calendar::caldav::StoredAccount`, whose other
     /// fields are ignored); `None` when it is not one.
+    /// Read by a described shape ([`super::shape`]), which accepts and refuses what the derived
+    /// `Deserialize` does, instead of compiling that deserializer into the Worker.
     pub fn from_secret(secret: &str) -> Option<Self> {
-        serde_json::from_slice(secret.as_bytes()).ok()
+        use super::shape::{read, Field, Shape};
+        static CREDENTIALS: Shape = Shape::Record(&[
+            Field::new("username", Shape::Text),
+            Field::new("password", Shape::Text),
+        ]);
+        let mut credentials = read(secret.as_bytes(), &CREDENTIALS).ok()?;
+        Some(Self {
+            username: credentials.take("username").into_text()?,
+            password: credentials.take("password").into_text()?,
+        })
     }
 
     fn header(&self) -> Result<HeaderValue, BuildError> {
@@ -531,6 +542,23 @@ fn percent_decoded(text: &str) -> String {
 mod tests {
     use super::*;
     use oauth2::http::{Response, StatusCode};
+
+    #[test]
+    fn a_secret_is_read_as_the_derived_deserializer_reads_it() {
+        for secret in [
+            r#"{"address":"https://dav.example","username":"u","password":"p"}"#,
+            r#"{"username":"u","password":"p"}"#,
+            r#"{"username":"u"}"#,
+            r#"{"username":"u","password":null}"#,
+            r#"{"username":"u","username":"v","password":"p"}"#,
+            r#"["u","p"]"#,
+            r#"{"username":"u","password":"p"} x"#,
+            "",
+        ] {
+            let derived = serde_json::from_slice::<Credentials>(secret.as_bytes()).ok();
+            assert_eq!(Credentials::from_secret(secret), derived, "{secret}");
+        }
+    }
 
     fn credentials() -> Credentials {
         Credentials {
