@@ -5,7 +5,7 @@
 // dashboard's bookings page. Every page is photographed into target/browser-artifacts/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
+import { axe, leftLoopback, shot, tokyoTime, useBrowser } from "./support/openslot.mjs";
 
 const HOST_EMAIL = "mika@hosts.example";
 
@@ -144,6 +144,61 @@ test("a host signs in, sets up an event type with questions and durations, and i
   assert.deepEqual(answers, ["Company", "Studio Aiko", "What would you like to discuss?", "My <b>new</b> series"]);
   assert.equal(await page.$$eval(".answers b", (nodes) => nodes.length), 0, "an answer is text, never markup");
   await shot(page, "host-bookings");
+  await page.close();
+});
+
+test("the host adds an evening schedule in London, gives it to the event type, and the page offers only its hours", async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${browser.baseUrl}/dashboard/availability`);
+  await page.fill("#new_schedule_name", "Evenings");
+  await page.fill("#schedule_zone", "Europe/London");
+  await page.click("button >> text=Add schedule");
+  await page.waitForURL(/\/dashboard\/availability\?schedule=/);
+  assert.equal(await page.textContent("h2 >> text=Weekly hours of Evenings"), "Weekly hours of Evenings");
+  // A new schedule starts with every day off, until its hours are set.
+  for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) {
+    await page.check(`#${day}_on`);
+    await page.fill(`input[name=${day}_start]`, "18:00");
+    await page.fill(`input[name=${day}_end]`, "21:00");
+  }
+  await page.click("button:visible >> text=Save weekly hours");
+  await page.waitForURL(/\/dashboard\/availability/);
+  assert.equal(await page.inputValue("input[name=wed_start]"), "18:00");
+  const listed = await page.textContent("body");
+  assert.match(listed, /Evenings/);
+  await axe(page, "host-schedules");
+  await shot(page, "host-schedules");
+
+  // The event type follows it: chosen in its editor, by name.
+  await page.goto(`${browser.baseUrl}/dashboard`);
+  await page.click("a.event-title >> text=Portfolio review");
+  const evenings = await page.$$eval("#schedule option", (options) =>
+    options.filter((o) => o.textContent.includes("Evenings")).map((o) => o.value));
+  assert.equal(evenings.length, 1);
+  await page.selectOption("#schedule", evenings[0]);
+  await page.click("button >> text=Save");
+  await page.waitForURL(`${browser.baseUrl}/dashboard`);
+
+  // The invitee (in Tokyo) is offered only London's 18:00-21:00 evenings, on their own clock.
+  const publicPath = await page.getAttribute("a.public-link", "href");
+  await page.goto(`${browser.baseUrl}${publicPath}/portfolio-review`);
+  if ((await page.$$("a.slot")).length === 0) {
+    await page.click("a[rel=next]");
+    await page.click("a.day.free >> nth=0");
+  }
+  const starts = await page.$$eval("a.slot", (links) =>
+    links.map((a) => new URL(a.href).searchParams.get("slot")));
+  assert.ok(starts.length > 0);
+  const london = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  for (const start of starts) {
+    const time = london.format(new Date(start));
+    assert.ok(time >= "18:00" && time < "21:00", `${start} is ${time} in London`);
+  }
+  const shown = await page.$eval("a.slot", (a) => ({ text: a.textContent.trim(), href: a.href }));
+  assert.equal(shown.text, tokyoTime(new Date(new URL(shown.href).searchParams.get("slot"))));
+  await shot(page, "invitee-booking-page-evenings");
   await page.close();
 });
 
