@@ -9,23 +9,12 @@ use serde_json::{json, Value};
 
 use crate::api_tokens::{call, host_with_token, new_token};
 use crate::limits::{at, book_event};
-use crate::sign_in::{csrf_of, location, sign_in_seeded};
+use crate::sign_in::{csrf_of, location};
 use crate::support::browser::Browser;
 use crate::support::http::{get, query, Reply};
 use crate::support::seed::{next_monday, sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
-
-/// A host in UTC, open 09:00–17:00 every day in their default schedule, with two 30-minute
-/// event types, `call` and `chat`, signed in.
-fn host_of_two(name: &str) -> (SeededHost, Browser) {
-    let host = HostSeed::new(name, "UTC")
-        .hours(EVERY_DAY, 9 * 60, 17 * 60)
-        .event(EventSeed::new("call", 30))
-        .event(EventSeed::new("chat", 30))
-        .create();
-    let (_, browser) = sign_in_seeded(&host, name);
-    (host, browser)
-}
+use crate::time_and_host_limits::host_of_two;
 
 /// The UTC start times (`HH:MM`) the public slots API offers `event` on the UTC date `day`.
 fn starts(host: &SeededHost, event: &str, day: NaiveDate) -> Vec<String> {

@@ -15,8 +15,9 @@ use crate::support::browser::Browser;
 use crate::support::seed::{next_monday, sql, EVERY_DAY};
 use crate::support::{EventSeed, HostSeed, SeededHost};
 
-/// A host in UTC open 09:00–17:00 every day with two 30-minute types, `call` and `chat`.
-fn host_of_two(name: &str) -> (SeededHost, Browser) {
+/// A host in UTC open 09:00–17:00 every day (their default schedule) with two 30-minute
+/// types, `call` and `chat`, signed in.
+pub(crate) fn host_of_two(name: &str) -> (SeededHost, Browser) {
     let host = HostSeed::new(name, "UTC")
         .hours(EVERY_DAY, 9 * 60, 17 * 60)
         .event(EventSeed::new("call", 30))
