@@ -51,7 +51,7 @@ pub async fn approve(ctx: &Ctx, booking: &BookingDetailsRow) -> Result<(), AppEr
     let connections = ctx.store.host_connections(&booking.host_id).await?;
     let work = work_for(booking.location_kind, &connections).map(|(calendar, conference)| {
         NewCalendarWork {
-            calendar_provider: calendar,
+            calendar,
             conference,
             left_to_page: false,
         }

@@ -189,7 +189,7 @@ pub async fn create_booking(
     let work = work_for(target.event.location_kind, &availability.connections)
         .filter(|_| held_until.is_none())
         .map(|(calendar, conference)| NewCalendarWork {
-            calendar_provider: calendar,
+            calendar,
             conference,
             left_to_page: providers == ProviderWork::OnConfirmationPage,
         });

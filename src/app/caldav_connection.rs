@@ -11,6 +11,7 @@ use crate::core::calendar_settings::WhenUnreadable;
 use crate::providers::calendar::caldav::{Credentials, DavCalendar, DiscoveryError};
 use crate::providers::calendar::google::CalendarChoice;
 use crate::providers::calendar::microsoft::BlockingShowAs;
+use crate::providers::connection_key::ConnectionKey;
 use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, ConnectionSettings, NewConnection};
 
@@ -28,13 +29,14 @@ pub struct PasswordForm {
 }
 
 /// Connects the host's CalDAV account: every calendar that takes events is checked, or on a
-/// reconnect those the host had chosen. The number of calendars found that take events.
+/// reconnect those the host had chosen. The connection it is (the one the account was
+/// before, or a new one beside the host's others).
 pub async fn connect(
     ctx: &Ctx,
     host_id: &str,
     provider: ConnectProvider,
     form: &PasswordForm,
-) -> Result<usize, AppError> {
+) -> Result<ConnectionKey, AppError> {
     let (address, username) = (form.address.trim(), form.username.trim());
     let mut errors = FieldErrors::default();
     for (field, value, max, what) in [
@@ -80,10 +82,17 @@ pub async fn connect(
             "That account has no calendar that takes events.",
         )));
     }
+    let server = url::Url::parse(&found[0].url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    let account_id = format!("{}@{server}", username.to_lowercase());
+    // The account connected before (a reconnect), or another one beside it.
+    let key = super::connections::claim(ctx, host_id, provider, &account_id).await?;
     // A reconnect keeps the host's choice of calendars, as far as they still exist.
     let chosen_before: Vec<String> = ctx
         .store
-        .connection(host_id, provider.as_str())
+        .connection(host_id, key)
         .await?
         .map(|row| checked_urls(&row))
         .unwrap_or_default()
@@ -95,22 +104,18 @@ pub async fn connect(
     } else {
         chosen_before.iter().map(String::as_str).collect()
     };
-    let server = url::Url::parse(&found[0].url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_default();
     let calendars = ctx.calendars()?;
     // Credentials first: a connection row without them would look connected and not work.
     calendars
         .vault
-        .put_refresh_token(host_id, provider, &account.to_secret())
+        .put_refresh_token(host_id, key, &account.to_secret())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     ctx.store
         .save_connection(&NewConnection {
             host_id,
-            provider: provider.as_str(),
-            account_id: &format!("{}@{server}", username.to_lowercase()),
+            connection: key,
+            account_id: &account_id,
             account_email: &format!("{username} at {server}"),
             blocking_show_as: BlockingShowAs::default(),
             connected_at: ctx.now.timestamp(),
@@ -120,7 +125,7 @@ pub async fn connect(
     ctx.store
         .save_connection_settings(
             host_id,
-            provider.as_str(),
+            key,
             &ConnectionSettings {
                 checked_calendars: &checked,
                 blocking_show_as: BlockingShowAs::default(),
@@ -129,7 +134,7 @@ pub async fn connect(
             },
         )
         .await?;
-    Ok(urls.len())
+    Ok(key)
 }
 
 /// The account's calendars that take events, read live with the stored credentials.
@@ -137,7 +142,7 @@ pub async fn calendars(ctx: &Ctx, row: &ConnectionRow) -> Result<Vec<CalendarCho
     let secret = ctx
         .calendars()?
         .vault
-        .refresh_token(&row.host_id, row.provider)
+        .refresh_token(&row.host_id, row.key)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
         .and_then(|secret| StoredAccount::from_secret(&secret))

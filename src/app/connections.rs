@@ -12,6 +12,7 @@ use crate::core::calendar_settings::WhenUnreadable;
 use crate::providers::calendar::google::{self, CalendarChoice};
 use crate::providers::calendar::microsoft::{self, BlockingShowAs};
 use crate::providers::calendar::CalendarProvider;
+use crate::providers::connection_key::{ConnectionKey, MOST_ACCOUNTS};
 use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, ConnectionSettings};
 
@@ -323,7 +324,7 @@ pub async fn save_change(
             .store
             .save_connection_settings(
                 host_id,
-                provider.as_str(),
+                current.key,
                 &ConnectionSettings {
                     checked_calendars: &checked_calendars,
                     blocking_show_as: blocking,
@@ -339,7 +340,7 @@ pub async fn save_change(
     if change.receives_events == Some(true)
         && !ctx
             .store
-            .choose_event_calendar(host_id, provider.as_str())
+            .choose_event_calendar(host_id, current.key)
             .await?
     {
         return Err(not_connected(provider));
@@ -398,6 +399,27 @@ async fn checked_after(
     Ok(Some(checked))
 }
 
+/// Which of the host's connections the account `account_id` just connected at `provider` is
+/// (`Store::claim_connection`): the one it was before, or a new one. Refused, saying why, when
+/// the host has connected the most accounts of the provider already.
+pub async fn claim(
+    ctx: &Ctx,
+    host_id: &str,
+    provider: ConnectProvider,
+    account_id: &str,
+) -> Result<ConnectionKey, AppError> {
+    ctx.store
+        .claim_connection(host_id, provider, account_id, ctx.now.timestamp())
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(format!(
+                "You have connected {MOST_ACCOUNTS} {} accounts, the most Openslot keeps. \
+                 Disconnect one of them to connect another.",
+                provider.label()
+            ))
+        })
+}
+
 /// The 404 for a provider the host has not connected.
 pub fn not_connected(provider: ConnectProvider) -> AppError {
     AppError::NotFound(format!("{} is not connected.", provider.label()))
@@ -405,13 +427,9 @@ pub fn not_connected(provider: ConnectProvider) -> AppError {
 
 /// Revokes the grant where the provider allows it, deletes the tokens and the connection;
 /// says how the revocation went.
-pub async fn forget(
-    ctx: &Ctx,
-    host_id: &str,
-    provider: ConnectProvider,
-) -> Result<Revocation, AppError> {
+pub async fn forget(ctx: &Ctx, host_id: &str, key: ConnectionKey) -> Result<Revocation, AppError> {
     ctx.calendars()?
-        .disconnect(host_id, provider)
+        .disconnect(host_id, key)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))
 }
@@ -433,11 +451,11 @@ pub async fn forget_account(
     for connection in &connections {
         calendars
             .vault
-            .forget(&connection.host_id, provider)
+            .forget(&connection.host_id, connection.key)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         ctx.store
-            .delete_connection(&connection.host_id, provider.as_str())
+            .delete_connection(&connection.host_id, connection.key)
             .await?;
     }
     Ok(connections.len())

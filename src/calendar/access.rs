@@ -11,8 +11,8 @@
 use super::Calendars;
 use crate::core::connection_health::Breakage;
 use crate::providers::connect::{self, AccessToken, ConnectError};
+use crate::providers::connection_key::ConnectionKey;
 use crate::providers::fetch::fetch;
-use crate::providers::registry::ConnectProvider;
 use crate::store::ConnectionRow;
 
 /// How long one refresh may hold the lease: far beyond one token call.
@@ -47,30 +47,31 @@ impl Calendars<'_> {
         connection: &ConnectionRow,
         rejected: Option<&str>,
     ) -> Result<String, AccessError> {
-        let provider = connection.provider;
+        let key = connection.key;
+        let provider = key.provider;
         if connection.needs_reconnect() {
             return Err(AccessError::NeedsReconnect);
         }
         let host_id = connection.host_id.as_str();
         if provider.connects_with_password() {
-            return self.password(host_id, provider, rejected).await;
+            return self.password(host_id, key, rejected).await;
         }
-        if let Some(token) = self.cached(host_id, provider, rejected).await? {
+        if let Some(token) = self.cached(host_id, key, rejected).await? {
             return Ok(token.secret);
         }
         let now = self.now.timestamp();
         for _ in 0..LEASE_WAITS {
             let leased = self
                 .store
-                .take_refresh_lease(host_id, provider.as_str(), now, now + REFRESH_LEASE_SECONDS)
+                .take_refresh_lease(host_id, key, now, now + REFRESH_LEASE_SECONDS)
                 .await
                 .map_err(|e| AccessError::Ours(e.to_string()))?;
             if leased {
-                let outcome = self.refresh_holding_lease(host_id, provider).await;
+                let outcome = self.refresh_holding_lease(host_id, key).await;
                 let rotated = matches!(outcome, Ok((_, true)));
                 if !matches!(outcome, Err(AccessError::NeedsReconnect)) {
                     self.store
-                        .release_refresh_lease(host_id, provider.as_str(), rotated)
+                        .release_refresh_lease(host_id, key, rotated)
                         .await
                         .map_err(|e| AccessError::Ours(e.to_string()))?;
                 }
@@ -78,7 +79,7 @@ impl Calendars<'_> {
             }
             // Another request is refreshing: its token lands in the cache.
             worker::Delay::from(std::time::Duration::from_millis(LEASE_WAIT_MS)).await;
-            if let Some(token) = self.cached(host_id, provider, rejected).await? {
+            if let Some(token) = self.cached(host_id, key, rejected).await? {
                 return Ok(token.secret);
             }
         }
@@ -94,41 +95,35 @@ impl Calendars<'_> {
     async fn password(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        key: ConnectionKey,
         rejected: Option<&str>,
     ) -> Result<String, AccessError> {
         let ours = |e: &dyn std::fmt::Display| AccessError::Ours(e.to_string());
         let stored = self
             .vault
-            .refresh_token(host_id, provider)
+            .refresh_token(host_id, key)
             .await
             .map_err(|e| ours(&e))?;
         match stored {
             Some(secret) if Some(secret.as_str()) != rejected => Ok(secret),
-            _ => Err(self.grant_refused(host_id, provider, "credentials").await),
+            _ => Err(self.grant_refused(host_id, key, "credentials").await),
         }
     }
 
     /// The provider refused what keeps the connection alive (`what`: the grant or the
     /// credentials): marks it broken so the host is told, forgets it, and returns the error
     /// to answer with ([`AccessError::Ours`] when storage failed on the way).
-    async fn grant_refused(
-        &self,
-        host_id: &str,
-        provider: ConnectProvider,
-        what: &str,
-    ) -> AccessError {
+    async fn grant_refused(&self, host_id: &str, key: ConnectionKey, what: &str) -> AccessError {
         worker::console_warn!(
-            "connection {} of host {host_id}: {what} refused, needs reconnect",
-            provider.as_str()
+            "connection {key} of host {host_id}: {what} refused, needs reconnect"
         );
         if let Err(e) = self
-            .report_broken(host_id, provider, Breakage::GrantRefused)
+            .report_broken(host_id, key, Breakage::GrantRefused)
             .await
         {
             return AccessError::Ours(e.to_string());
         }
-        if let Err(e) = self.vault.forget(host_id, provider).await {
+        if let Err(e) = self.vault.forget(host_id, key).await {
             return AccessError::Ours(e.to_string());
         }
         AccessError::NeedsReconnect
@@ -137,12 +132,12 @@ impl Calendars<'_> {
     async fn cached(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        key: ConnectionKey,
         rejected: Option<&str>,
     ) -> Result<Option<AccessToken>, AccessError> {
         let cached = self
             .vault
-            .access_token(host_id, provider, self.now)
+            .access_token(host_id, key, self.now)
             .await
             .map_err(|e| AccessError::Ours(e.to_string()))?;
         Ok(cached.filter(|t| Some(t.secret.as_str()) != rejected))
@@ -153,18 +148,18 @@ impl Calendars<'_> {
     async fn refresh_holding_lease(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        key: ConnectionKey,
     ) -> Result<(AccessToken, bool), AccessError> {
         let registration = self
-            .registration(provider)
-            .ok_or(AccessError::NotConfigured(provider.as_str()))?;
+            .registration(key.provider)
+            .ok_or(AccessError::NotConfigured(key.provider.as_str()))?;
         let unavailable = |e: &dyn std::fmt::Display| AccessError::Unavailable(e.to_string());
         let ours = |e: &dyn std::fmt::Display| AccessError::Ours(e.to_string());
         let mut used = None;
         for _ in 0..2 {
             let Some(refresh_token) = self
                 .vault
-                .refresh_token(host_id, provider)
+                .refresh_token(host_id, key)
                 .await
                 .map_err(|e| ours(&e))?
             else {
@@ -175,7 +170,7 @@ impl Calendars<'_> {
                 break;
             }
             match connect::refresh(
-                provider,
+                key.provider,
                 &self.config.services,
                 registration,
                 &refresh_token,
@@ -190,12 +185,12 @@ impl Calendars<'_> {
                         // The old token is already dead at the provider: keep the new one
                         // before anything else can fail.
                         self.vault
-                            .put_refresh_token(host_id, provider, new_token)
+                            .put_refresh_token(host_id, key, new_token)
                             .await
                             .map_err(|e| ours(&e))?;
                     }
                     self.vault
-                        .put_access_token(host_id, provider, &refreshed.access, self.now)
+                        .put_access_token(host_id, key, &refreshed.access, self.now)
                         .await
                         .map_err(|e| ours(&e))?;
                     return Ok((refreshed.access, rotated));
@@ -204,6 +199,6 @@ impl Calendars<'_> {
                 Err(other) => return Err(unavailable(&other)),
             }
         }
-        Err(self.grant_refused(host_id, provider, "grant").await)
+        Err(self.grant_refused(host_id, key, "grant").await)
     }
 }

@@ -42,7 +42,7 @@ impl Calendars<'_> {
     ) -> Result<Vec<Interval>, BusyError> {
         let mut busy = Vec::new();
         for connection in connections {
-            let provider = connection.provider;
+            let provider = connection.provider();
             if !provider.is_calendar() {
                 continue;
             }

@@ -120,7 +120,7 @@ impl Calendars<'_> {
                 Err(ApiError::Unauthorized) if !refreshed => {
                     refreshed = true;
                     self.vault
-                        .forget_access_token(&connection.host_id, connection.provider)
+                        .forget_access_token(&connection.host_id, connection.key)
                         .await
                         .map_err(|e| CallError::Ours(e.to_string()))?;
                     token = self.access_token(connection, Some(&token)).await?;
@@ -148,12 +148,12 @@ impl Calendars<'_> {
                     // again mends it, so the host is shown that, not left with silent failures.
                     worker::console_warn!(
                         "connection {} of host {}: a permission is missing, needs reconnect",
-                        connection.provider.as_str(),
+                        connection.key,
                         connection.host_id
                     );
                     self.report_broken(
                         &connection.host_id,
-                        connection.provider,
+                        connection.key,
                         Breakage::PermissionMissing,
                     )
                     .await

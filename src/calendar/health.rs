@@ -13,6 +13,7 @@ use crate::core::calendar_settings::WhenUnreadable;
 use crate::core::connection_health::Breakage;
 use crate::crypto::random_hex;
 use crate::mail::connection_notice::{connection_broken, ConnectionNotice};
+use crate::providers::connection_key::ConnectionKey;
 use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, StoreError};
 
@@ -36,24 +37,21 @@ impl Calendars<'_> {
     pub async fn report_broken(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        key: ConnectionKey,
         breakage: Breakage,
     ) -> Result<bool, StoreError> {
         self.store
-            .mark_broken(host_id, provider.as_str(), breakage, self.now.timestamp())
+            .mark_broken(host_id, key, breakage, self.now.timestamp())
             .await?;
-        self.tell_host(host_id, provider).await
+        self.tell_host(host_id, key).await
     }
 
     /// Queues the host's one email about what is broken in a connection, if it is time and
     /// nobody queued it yet. Returns whether this call queued it.
-    async fn tell_host(
-        &self,
-        host_id: &str,
-        provider: ConnectProvider,
-    ) -> Result<bool, StoreError> {
+    async fn tell_host(&self, host_id: &str, key: ConnectionKey) -> Result<bool, StoreError> {
+        let provider = key.provider;
         let now = self.now.timestamp();
-        let Some(connection) = self.store.connection(host_id, provider.as_str()).await? else {
+        let Some(connection) = self.store.connection(host_id, key).await? else {
             return Ok(false);
         };
         let Some(breakage) = connection.breakage() else {
@@ -68,7 +66,7 @@ impl Calendars<'_> {
             return Ok(false);
         };
         let path = if breakage.needs_reconnect() {
-            format!("/dashboard/connections/{}/connect", provider.as_str())
+            format!("/dashboard/connections/{key}/connect")
         } else {
             "/dashboard/connections".to_owned()
         };
@@ -80,7 +78,7 @@ impl Calendars<'_> {
         let message = connection_broken(&ConnectionNotice {
             to: &host.email,
             host_name: &host.name,
-            provider_label: provider.label(),
+            provider_label: &key.label(),
             breakage,
             consequence: breakage.consequence(provider.is_calendar(), stop),
             mend_url: &mend_url,
@@ -91,18 +89,11 @@ impl Calendars<'_> {
         })?;
         let told = self
             .store
-            .tell_host_once(
-                host_id,
-                provider.as_str(),
-                &random_hex::<16>(),
-                &payload,
-                now,
-            )
+            .tell_host_once(host_id, key, &random_hex::<16>(), &payload, now)
             .await?;
         if told {
             worker::console_log!(
-                "connection {} of host {host_id}: {}, host told",
-                provider.as_str(),
+                "connection {key} of host {host_id}: {}, host told",
                 breakage.as_str()
             );
         }
@@ -113,14 +104,14 @@ impl Calendars<'_> {
     /// worked: records a calendar that stops answering, or that answers again, only when that
     /// changes what is stored (a page view writes nothing while all is well).
     pub async fn note_busy_read(&self, connection: &ConnectionRow, answered: bool) {
-        let provider = connection.provider;
+        let key = connection.key;
         let recorded = connection.breakage();
         let outcome = match (answered, recorded) {
             (false, None) => self
                 .store
                 .mark_broken(
                     &connection.host_id,
-                    provider.as_str(),
+                    key,
                     Breakage::NotAnswering,
                     self.now.timestamp(),
                 )
@@ -128,7 +119,7 @@ impl Calendars<'_> {
                 .map(|_| ()),
             (true, Some(Breakage::NotAnswering)) => {
                 self.store
-                    .mark_answering(&connection.host_id, provider.as_str(), self.now.timestamp())
+                    .mark_answering(&connection.host_id, key, self.now.timestamp())
                     .await
             }
             _ => Ok(()),
@@ -148,25 +139,22 @@ impl Calendars<'_> {
             .connections_due_for_check(now, CHECKS_PER_RUN)
             .await?
         {
-            let provider = connection.provider;
+            let key = connection.key;
+            let provider = key.provider;
             let host_id = connection.host_id.as_str();
             if connection.breakage().is_some_and(Breakage::needs_reconnect) {
                 // Nothing to exercise: only the host can mend it. Make sure they know.
                 report.broken += 1;
-                report.told += usize::from(self.tell_host(host_id, provider).await?);
+                report.told += usize::from(self.tell_host(host_id, key).await?);
                 continue;
             }
             // Claimed before the probe: a concurrent run (another cron invocation) no longer
             // finds it due, so one connection is probed once per check.
-            self.store
-                .mark_checked(host_id, provider.as_str(), now)
-                .await?;
+            self.store.mark_checked(host_id, key, now).await?;
             match self.probe(&connection, provider).await {
                 Ok(()) => {
                     if connection.breakage() == Some(Breakage::NotAnswering) {
-                        self.store
-                            .mark_answering(host_id, provider.as_str(), now)
-                            .await?;
+                        self.store.mark_answering(host_id, key, now).await?;
                     }
                     report.answering += 1;
                 }
@@ -189,7 +177,7 @@ impl Calendars<'_> {
                     );
                     report.broken += 1;
                     let told = self
-                        .report_broken(host_id, provider, Breakage::NotAnswering)
+                        .report_broken(host_id, key, Breakage::NotAnswering)
                         .await?;
                     report.told += usize::from(told);
                 }

@@ -27,6 +27,7 @@ use crate::providers::calendar::{
     microsoft, ApiError, Attendee, BookingKey, CalendarProvider, Conference, ConferenceStatus,
     CreatedEvent, MeetingMaker, NewEvent,
 };
+use crate::providers::connection_key::ConnectionKey;
 use crate::providers::registry::ConnectProvider;
 use crate::store::{
     BookingDetailsRow, CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError,
@@ -296,9 +297,7 @@ impl Calendars<'_> {
             invitee_email: &row.invitee_email,
             start: at(row.start_at),
             end: at(row.end_at),
-            calendar: row
-                .calendar_provider
-                .map(|calendar| calendar.connection().label()),
+            calendar: row.calendar.map(ConnectionKey::label).as_deref(),
             conference,
             connections_url: &connections_url,
         })
@@ -311,10 +310,10 @@ impl Calendars<'_> {
     async fn connection(
         &self,
         row: &CalendarWorkRow,
-        provider: &str,
+        key: ConnectionKey,
     ) -> Result<Option<ConnectionRow>, StepError> {
         self.store
-            .connection(&row.host_id, provider)
+            .connection(&row.host_id, key)
             .await
             .map_err(|e| StepError::Temporary(e.to_string()))
     }
@@ -333,8 +332,9 @@ impl Calendars<'_> {
         let mut made_link = None;
         let maker = row.conference;
         if let Some((meeting_provider, meetings)) = maker.made_on_its_own() {
-            if let Some(meeting_connection) =
-                self.connection(row, meeting_provider.as_str()).await?
+            if let Some(meeting_connection) = self
+                .connection(row, ConnectionKey::first(meeting_provider))
+                .await?
             {
                 match &row.meeting_id {
                     Some(id) => {
@@ -363,10 +363,10 @@ impl Calendars<'_> {
                 }
             }
         }
-        let Some(provider) = row.calendar_provider else {
+        let Some((key, provider)) = row.calendar_connection() else {
             return Ok(made_link);
         };
-        let Some(connection) = self.connection(row, provider.as_str()).await? else {
+        let Some(connection) = self.connection(row, key).await? else {
             // The calendar was disconnected since: there is nowhere to put the event.
             return Ok(made_link);
         };
@@ -888,7 +888,10 @@ impl Calendars<'_> {
         if let (Some(meeting_id), Some((meeting_provider, meetings))) =
             (&row.meeting_id, row.conference.made_on_its_own())
         {
-            if let Some(connection) = self.connection(row, meeting_provider.as_str()).await? {
+            if let Some(connection) = self
+                .connection(row, ConnectionKey::first(meeting_provider))
+                .await?
+            {
                 self.call(
                     &connection,
                     |token| meetings.delete(urls, token, meeting_id),
@@ -897,10 +900,10 @@ impl Calendars<'_> {
                 .await?;
             }
         }
-        let Some(provider) = row.calendar_provider else {
+        let Some((key, provider)) = row.calendar_connection() else {
             return Ok(());
         };
-        let Some(connection) = self.connection(row, provider.as_str()).await? else {
+        let Some(connection) = self.connection(row, key).await? else {
             return Ok(());
         };
         // Without the create's answer: a Google event's id is the booking id, a CalDAV
@@ -965,25 +968,31 @@ fn short(why: &str) -> String {
 pub fn work_for(
     location_kind: LocationKind,
     connections: &[ConnectionRow],
-) -> Option<(Option<CalendarProvider>, MeetingMaker)> {
+) -> Option<(Option<ConnectionKey>, MeetingMaker)> {
     let receiving = connections
         .iter()
-        .find(|c| c.receives_events == 1)
-        .and_then(|c| c.provider.calendar());
+        .find(|c| c.receives_events == 1 && c.provider().is_calendar())
+        .map(|c| c.key);
     // The connection that makes the location's link, when the host has it. A meeting made on
-    // a calendar's own event (Meet, Teams) puts the event in that calendar; one made on its
+    // a calendar's own event (Meet, Teams) puts the event in that calendar: the receiving
+    // account when it is the provider's, else the provider's first account. One made on its
     // own (Zoom) goes with the event into the receiving calendar. Without the connection a
     // meeting gets the event alone.
     let maker = location_kind.service().and_then(|service| {
         let provider = ConnectProvider::providing(service)?;
-        connections
+        let account = connections
             .iter()
-            .any(|c| c.provider == provider)
-            .then_some((provider, service))
+            .filter(|c| c.provider() == provider)
+            .min_by_key(|c| (Some(c.key) != receiving, c.key))?;
+        Some((account.key, service))
     });
     let (calendar, conference) = match maker {
-        Some((provider, service)) => (
-            provider.calendar().or(receiving),
+        Some((key, service)) => (
+            if key.provider.is_calendar() {
+                Some(key)
+            } else {
+                receiving
+            },
             MeetingMaker::Service(service),
         ),
         None => (receiving, MeetingMaker::None),

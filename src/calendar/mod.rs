@@ -15,6 +15,7 @@ pub mod vault;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, OAuthClient};
+use crate::providers::connection_key::ConnectionKey;
 use crate::providers::registry::ConnectProvider;
 use crate::store::{Store, StoreError};
 use vault::Vault;
@@ -134,11 +135,11 @@ impl Calendars<'_> {
             }
         }
         for connection in self.store.host_connections(host_id).await? {
-            let provider = connection.provider;
-            match self.revoke(host_id, provider).await {
+            let key = connection.key;
+            match self.revoke(host_id, key).await {
                 Revocation::Revoked => cleanup.grants_revoked += 1,
                 Revocation::NotOffered => {}
-                Revocation::Failed => cleanup.grants_left.push(provider),
+                Revocation::Failed => cleanup.grants_left.push(key.provider),
             }
         }
         Ok(cleanup)
@@ -146,23 +147,24 @@ impl Calendars<'_> {
 
     /// Asks the provider to revoke the stored grant with the token it wants (Google: the
     /// refresh token; Zoom: a live access token). Failures are logged.
-    async fn revoke(&self, host_id: &str, provider: ConnectProvider) -> Revocation {
+    async fn revoke(&self, host_id: &str, key: ConnectionKey) -> Revocation {
         use crate::providers::connect::RevokeBy;
+        let provider = key.provider;
         let (Some(client), Some(by)) = (self.registration(provider), provider.revoke_by()) else {
             return Revocation::NotOffered;
         };
         let failed = |error: &dyn std::fmt::Display| {
-            worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
+            worker::console_warn!("revoking {key} of host {host_id}: {error}");
             Revocation::Failed
         };
         let token = match by {
-            RevokeBy::RefreshToken => match self.vault.refresh_token(host_id, provider).await {
+            RevokeBy::RefreshToken => match self.vault.refresh_token(host_id, key).await {
                 Ok(Some(token)) => token,
                 Ok(None) => return Revocation::NotOffered,
                 Err(error) => return failed(&error),
             },
             RevokeBy::AccessToken => {
-                let connection = match self.store.connection(host_id, provider.as_str()).await {
+                let connection = match self.store.connection(host_id, key).await {
                     Ok(Some(connection)) => connection,
                     Ok(None) => return Revocation::NotOffered,
                     Err(error) => return failed(&error),
@@ -187,7 +189,7 @@ impl Calendars<'_> {
             Ok(true) => Revocation::Revoked,
             Ok(false) => Revocation::NotOffered,
             Err(error) => {
-                worker::console_warn!("revoking {} of host {host_id}: {error}", provider.as_str());
+                worker::console_warn!("revoking {key} of host {host_id}: {error}");
                 Revocation::Failed
             }
         }
@@ -199,13 +201,11 @@ impl Calendars<'_> {
     pub async fn disconnect(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        key: ConnectionKey,
     ) -> Result<Revocation, DisconnectError> {
-        let revocation = self.revoke(host_id, provider).await;
-        self.vault.forget(host_id, provider).await?;
-        self.store
-            .delete_connection(host_id, provider.as_str())
-            .await?;
+        let revocation = self.revoke(host_id, key).await;
+        self.vault.forget(host_id, key).await?;
+        self.store.delete_connection(host_id, key).await?;
         Ok(revocation)
     }
 }

@@ -31,28 +31,28 @@ impl Calendars<'_> {
         }
         let now = self.now.timestamp();
         for connection in self.store.all_connections().await? {
-            let provider = connection.provider;
+            let key = connection.key;
             let host_id = connection.host_id.as_str();
             let leased = !connection.needs_reconnect()
                 && self
                     .store
-                    .take_refresh_lease(host_id, provider.as_str(), now, now + RESEAL_LEASE_SECONDS)
+                    .take_refresh_lease(host_id, key, now, now + RESEAL_LEASE_SECONDS)
                     .await?;
             if !leased && !connection.needs_reconnect() {
                 outcome.left += 1;
                 continue;
             }
-            match self.vault.reseal_refresh_token(host_id, provider).await {
+            match self.vault.reseal_refresh_token(host_id, key).await {
                 Ok(true) => outcome.resealed += 1,
                 Ok(false) => {}
                 Err(error) => {
-                    worker::console_error!("key rotation: {}: {error}", provider.as_str());
+                    worker::console_error!("key rotation: {key}: {error}");
                     outcome.left += 1;
                 }
             }
             if leased {
                 self.store
-                    .release_refresh_lease(host_id, provider.as_str(), false)
+                    .release_refresh_lease(host_id, key, false)
                     .await?;
             }
         }

@@ -1,8 +1,9 @@
 //! The only place OAuth tokens are kept: the `TOKENS` KV namespace, every value sealed with
-//! AES-256-GCM (`crypto::token_cipher`) and bound to its host and provider.
+//! AES-256-GCM (`crypto::token_cipher`) and bound to its host and connection (`providers::connection_key`: the first account's
+//! name is the provider's, so its keys are what they were before several accounts).
 //!
-//! Keys: `host/{host_id}/refresh/{provider}` (the grant; kept until disconnect or deletion)
-//! and `host/{host_id}/access/{provider}` (a cached access token; KV expires it before the
+//! Keys: `host/{host_id}/refresh/{connection}` (the grant; kept until disconnect or deletion)
+//! and `host/{host_id}/access/{connection}` (a cached access token; KV expires it before the
 //! provider does). Every key of a host starts with `host/{host_id}/`, so deleting a host's
 //! data is one prefix listing.
 
@@ -12,7 +13,7 @@ use worker::Env;
 
 use crate::crypto::token_cipher::{TokenCipher, TokenOwner};
 use crate::providers::connect::AccessToken;
-use crate::providers::registry::ConnectProvider;
+use crate::providers::connection_key::ConnectionKey;
 
 /// KV refuses shorter expirations; an access token with less life left is not cached.
 const MIN_KV_TTL_SECONDS: i64 = 60;
@@ -39,12 +40,12 @@ pub fn host_prefix(host_id: &str) -> String {
     format!("host/{host_id}/")
 }
 
-fn refresh_key(host_id: &str, provider: ConnectProvider) -> String {
-    format!("{}refresh/{}", host_prefix(host_id), provider.as_str())
+fn refresh_key(host_id: &str, connection: ConnectionKey) -> String {
+    format!("{}refresh/{connection}", host_prefix(host_id))
 }
 
-fn access_key(host_id: &str, provider: ConnectProvider) -> String {
-    format!("{}access/{}", host_prefix(host_id), provider.as_str())
+fn access_key(host_id: &str, connection: ConnectionKey) -> String {
+    format!("{}access/{connection}", host_prefix(host_id))
 }
 
 /// Access tokens are sealed under a different associated data than refresh tokens, so one
@@ -66,35 +67,42 @@ impl<'a> Vault<'a> {
     pub async fn refresh_token(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        connection: ConnectionKey,
     ) -> Result<Option<String>, VaultError> {
-        let Some(sealed) = self.kv.get(&refresh_key(host_id, provider)).text().await? else {
+        let Some(sealed) = self
+            .kv
+            .get(&refresh_key(host_id, connection))
+            .text()
+            .await?
+        else {
             return Ok(None);
         };
+        let name = connection.name();
         let owner = TokenOwner {
             host_id,
-            provider: provider.as_str(),
+            provider: &name,
         };
         self.cipher
             .open(owner, &sealed)
             .map(Some)
-            .map_err(|e| VaultError(format!("refresh token of {}: {e}", provider.as_str())))
+            .map_err(|e| VaultError(format!("refresh token of {connection}: {e}")))
     }
 
     /// Stores (or replaces) the refresh token.
     pub async fn put_refresh_token(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        connection: ConnectionKey,
         token: &str,
     ) -> Result<(), VaultError> {
+        let name = connection.name();
         let owner = TokenOwner {
             host_id,
-            provider: provider.as_str(),
+            provider: &name,
         };
         let sealed = self.cipher.seal(owner, token);
         self.kv
-            .put(&refresh_key(host_id, provider), sealed)?
+            .put(&refresh_key(host_id, connection), sealed)?
             .execute()
             .await?;
         Ok(())
@@ -104,13 +112,13 @@ impl<'a> Vault<'a> {
     pub async fn access_token(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        connection: ConnectionKey,
         now: DateTime<Utc>,
     ) -> Result<Option<AccessToken>, VaultError> {
-        let Some(sealed) = self.kv.get(&access_key(host_id, provider)).text().await? else {
+        let Some(sealed) = self.kv.get(&access_key(host_id, connection)).text().await? else {
             return Ok(None);
         };
-        let purpose = format!("{}/access", provider.as_str());
+        let purpose = format!("{connection}/access");
         let Ok(opened) = self.cipher.open(access_owner(host_id, &purpose), &sealed) else {
             // Unreadable (e.g. sealed with a key since removed): refresh instead.
             return Ok(None);
@@ -135,7 +143,7 @@ impl<'a> Vault<'a> {
     pub async fn put_access_token(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        connection: ConnectionKey,
         token: &AccessToken,
         now: DateTime<Utc>,
     ) -> Result<(), VaultError> {
@@ -143,11 +151,11 @@ impl<'a> Vault<'a> {
         if ttl < MIN_KV_TTL_SECONDS {
             return Ok(());
         }
-        let purpose = format!("{}/access", provider.as_str());
+        let purpose = format!("{connection}/access");
         let plain = format!("{} {}", token.expires_at.timestamp(), token.secret);
         let sealed = self.cipher.seal(access_owner(host_id, &purpose), &plain);
         self.kv
-            .put(&access_key(host_id, provider), sealed)?
+            .put(&access_key(host_id, connection), sealed)?
             .expiration_ttl(u64::try_from(ttl).unwrap_or(0))
             .execute()
             .await?;
@@ -158,9 +166,9 @@ impl<'a> Vault<'a> {
     pub async fn forget_access_token(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        connection: ConnectionKey,
     ) -> Result<(), VaultError> {
-        self.kv.delete(&access_key(host_id, provider)).await?;
+        self.kv.delete(&access_key(host_id, connection)).await?;
         Ok(())
     }
 
@@ -172,36 +180,42 @@ impl<'a> Vault<'a> {
     pub async fn reseal_refresh_token(
         &self,
         host_id: &str,
-        provider: ConnectProvider,
+        connection: ConnectionKey,
     ) -> Result<bool, VaultError> {
-        let access = access_key(host_id, provider);
+        let access = access_key(host_id, connection);
         if let Some(sealed) = self.kv.get(&access).text().await? {
             if self.cipher.needs_reseal(&sealed) {
                 self.kv.delete(&access).await?;
             }
         }
-        let Some(sealed) = self.kv.get(&refresh_key(host_id, provider)).text().await? else {
+        let Some(sealed) = self
+            .kv
+            .get(&refresh_key(host_id, connection))
+            .text()
+            .await?
+        else {
             return Ok(false);
         };
         if !self.cipher.needs_reseal(&sealed) {
             return Ok(false);
         }
+        let name = connection.name();
         let owner = TokenOwner {
             host_id,
-            provider: provider.as_str(),
+            provider: &name,
         };
         let token = self
             .cipher
             .open(owner, &sealed)
-            .map_err(|e| VaultError(format!("refresh token of {}: {e}", provider.as_str())))?;
-        self.put_refresh_token(host_id, provider, &token).await?;
+            .map_err(|e| VaultError(format!("refresh token of {connection}: {e}")))?;
+        self.put_refresh_token(host_id, connection, &token).await?;
         Ok(true)
     }
 
     /// Deletes both tokens of one connection.
-    pub async fn forget(&self, host_id: &str, provider: ConnectProvider) -> Result<(), VaultError> {
-        self.kv.delete(&refresh_key(host_id, provider)).await?;
-        self.kv.delete(&access_key(host_id, provider)).await?;
+    pub async fn forget(&self, host_id: &str, connection: ConnectionKey) -> Result<(), VaultError> {
+        self.kv.delete(&refresh_key(host_id, connection)).await?;
+        self.kv.delete(&access_key(host_id, connection)).await?;
         Ok(())
     }
 }

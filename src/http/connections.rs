@@ -19,7 +19,7 @@ use super::request::{field, form, query};
 use super::session::{check_form, clear_cookie, cookie, redirect, require_host, set_cookie};
 use crate::app::caldav_connection::{self, PasswordForm};
 use crate::app::connections::{
-    checked_ids, forget, listed_calendars, not_connected, save_change, show_as_choice,
+    checked_ids, claim, forget, listed_calendars, not_connected, save_change, show_as_choice,
     with_checked, SettingsChange, SHOW_AS_CHOICES,
 };
 use crate::app::AppError;
@@ -30,6 +30,7 @@ use crate::crypto::digest::sha256_hex;
 use crate::crypto::random_hex;
 use crate::providers::calendar::microsoft::BlockingShowAs;
 use crate::providers::connect::{self, ConnectError};
+use crate::providers::connection_key::{ConnectionKey, MOST_ACCOUNTS};
 use crate::providers::fetch::fetch;
 use crate::providers::registry::ConnectProvider;
 use crate::store::{ConnectionRow, NewConnection};
@@ -51,10 +52,18 @@ struct ProviderItem {
     emails_invitee: bool,
     /// The host picks which of its calendars receives booked events.
     chooses_event_calendar: bool,
-    connection: Option<ConnectionItem>,
+    /// Each connected account, the first first.
+    connections: Vec<ConnectionItem>,
+    /// The host may connect another account of this calendar provider.
+    can_add_another: bool,
 }
 
+/// One connected account on the page.
 struct ConnectionItem {
+    /// Its name in the routes (`google`, `google-2`).
+    name: String,
+    /// "Google", "Google (2nd account)".
+    label: String,
     account_email: String,
     needs_reconnect: bool,
     receives_events: bool,
@@ -140,6 +149,12 @@ fn provider_in_path(ctx: &Ctx, name: &str) -> Result<ConnectProvider, AppError> 
     Ok(provider)
 }
 
+/// The connection a path segment names (`google`, `google-2`); anything else is not found.
+fn connection_in_path(name: &str) -> Result<ConnectionKey, AppError> {
+    ConnectionKey::parse(name)
+        .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))
+}
+
 /// The form a provider connected with a password (CalDAV) is connected by.
 #[derive(Template)]
 #[template(path = "connect_password.html")]
@@ -220,6 +235,8 @@ fn redirect_uri(ctx: &Ctx, provider: ConnectProvider) -> String {
 fn item(row: &ConnectionRow, account_email: &str) -> ConnectionItem {
     let blocking = row.blocking_show_as;
     ConnectionItem {
+        name: row.key.name(),
+        label: row.key.label(),
         account_email: account_email.to_owned(),
         needs_reconnect: row.needs_reconnect(),
         receives_events: row.receives_events == 1,
@@ -264,24 +281,32 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             show_as_states: p.capabilities().show_as_states,
             emails_invitee: p.capabilities().emails_invitee,
             chooses_event_calendar: p.capabilities().chooses_event_calendar,
-            connection: rows
+            connections: rows
                 .iter()
-                .position(|r| r.provider == p)
-                .map(|at| item(&rows[at], &accounts[at])),
+                .zip(&accounts)
+                .filter(|(r, _)| r.provider() == p)
+                .map(|(r, account)| item(r, account))
+                .collect(),
+            can_add_another: false,
         })
         .collect();
+    for provider in &mut providers {
+        let count = provider.connections.len();
+        provider.can_add_another =
+            provider.is_calendar && count > 0 && count < usize::from(MOST_ACCOUNTS);
+    }
     // Each calendar's list, read live (names are never stored).
-    for provider in ConnectProvider::ALL.into_iter().filter(|p| p.is_calendar()) {
-        let row = rows
-            .iter()
-            .find(|r| r.provider == provider && !r.needs_reconnect());
-        if let (Some(row), Some(item)) = (
-            row,
-            providers
-                .iter_mut()
-                .find(|p| p.name == provider.as_str())
-                .and_then(|p| p.connection.as_mut()),
-        ) {
+    for row in rows
+        .iter()
+        .filter(|r| r.provider().is_calendar() && !r.needs_reconnect())
+    {
+        let provider = row.provider();
+        let name = row.key.name();
+        let item = providers
+            .iter_mut()
+            .flat_map(|p| p.connections.iter_mut())
+            .find(|c| c.name == name);
+        if let Some(item) = item {
             match listed_calendars(ctx, row, provider).await {
                 Ok(list) => {
                     let checked = checked_ids(row);
@@ -299,7 +324,7 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
             }
         }
     }
-    let several_calendars = rows.iter().filter(|r| r.provider.is_calendar()).count() > 1;
+    let several_calendars = rows.iter().filter(|r| r.provider().is_calendar()).count() > 1;
     let pairs = query(req)?;
     let page = ConnectionsPage {
         providers,
@@ -320,7 +345,27 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
 /// browser (its nonce cookie) can finish it.
 pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, AppError> {
     let signed_in = require_host(ctx, req).await?;
-    let provider = provider_in_path(ctx, name)?;
+    let key = connection_in_path(name)?;
+    let provider = provider_in_path(ctx, key.provider.as_str())?;
+    // `?another=1`: the host adds an account beside those connected, chosen at the provider.
+    let another = field(&query(req)?, "another") == Some("1");
+    let existing = ctx.store.connection(&signed_in.host.id, key).await?;
+    if another {
+        let connected = ctx
+            .store
+            .host_connections(&signed_in.host.id)
+            .await?
+            .iter()
+            .filter(|row| row.provider() == provider)
+            .count();
+        if connected >= usize::from(MOST_ACCOUNTS) {
+            return Err(AppError::Conflict(format!(
+                "You have connected {MOST_ACCOUNTS} {} accounts, the most Openslot keeps. \
+                 Disconnect one of them to connect another.",
+                provider.label()
+            )));
+        }
+    }
     if provider.connects_with_password() {
         return password_page(
             &signed_in,
@@ -347,11 +392,21 @@ pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, App
             now + CONNECT_SECONDS,
         )
         .await?;
-    // The provider's account chooser starts at the host's own address.
-    let host_email = ctx
-        .store
-        .open_host_email(&signed_in.host.id, &signed_in.host.email)
-        .await?;
+    // The provider's account chooser starts at the account being reconnected, or at the
+    // host's own address; for another account it asks which.
+    let hint = match (another, existing) {
+        (true, _) => None,
+        (false, Some(row)) => Some(
+            ctx.store
+                .open_account_email(&signed_in.host.id, key, &row.account_email)
+                .await?,
+        ),
+        (false, None) => Some(
+            ctx.store
+                .open_host_email(&signed_in.host.id, &signed_in.host.email)
+                .await?,
+        ),
+    };
     let url = connect::authorize_url(
         provider,
         &ctx.config.services,
@@ -359,7 +414,11 @@ pub async fn start(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, App
         &redirect_uri(ctx, provider),
         &state,
         &verifier,
-        Some(&host_email),
+        if another {
+            connect::StartAt::Choose
+        } else {
+            connect::StartAt::Hint(hint.as_deref())
+        },
     )
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut response = redirect(&url, 303)?;
@@ -427,23 +486,26 @@ pub async fn callback(ctx: &Ctx, req: &Request, name: &str) -> Result<Response, 
     .await
     .map_err(|error| connect_failure(provider, error))?;
     let host_id = &signed_in.host.id;
+    // The account connected before (a reconnect), or another one beside it.
+    let key = claim(ctx, host_id, provider, &grant.account.id).await?;
     let calendars = ctx.calendars()?;
     let vault_failed = |e: crate::calendar::vault::VaultError| AppError::Internal(e.to_string());
-    // Tokens first: a connection row without its tokens would look connected and not work.
+    // Tokens before the grant is recorded: until then the connection waits as needing a
+    // reconnect, never looking connected without its tokens.
     calendars
         .vault
-        .put_refresh_token(host_id, provider, &grant.refresh_token)
+        .put_refresh_token(host_id, key, &grant.refresh_token)
         .await
         .map_err(vault_failed)?;
     calendars
         .vault
-        .put_access_token(host_id, provider, &grant.access, ctx.now)
+        .put_access_token(host_id, key, &grant.access, ctx.now)
         .await
         .map_err(vault_failed)?;
     ctx.store
         .save_connection(&NewConnection {
             host_id,
-            provider: provider.as_str(),
+            connection: key,
             account_id: &grant.account.id,
             account_email: grant.account.email.as_str(),
             blocking_show_as: BlockingShowAs::default(),
@@ -507,10 +569,10 @@ pub async fn disconnect(ctx: &Ctx, req: &mut Request, name: &str) -> Result<Resp
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let provider = ConnectProvider::parse(name)
-        .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
+    let key = connection_in_path(name)?;
+    let provider = key.provider;
     let name = provider.as_str();
-    let target = match forget(ctx, &signed_in.host.id, provider).await? {
+    let target = match forget(ctx, &signed_in.host.id, key).await? {
         Revocation::Failed => format!("disconnected-{name}-unrevoked"),
         _ if provider.revoke_by().is_none() => format!("disconnected-{name}"),
         _ => "disconnected".to_owned(),
@@ -564,12 +626,16 @@ pub async fn save_settings(ctx: &Ctx, req: &mut Request, name: &str) -> Result<R
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let provider = ConnectProvider::parse(name)
-        .filter(|p| p.is_calendar())
-        .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
+    let key = connection_in_path(name)?;
+    let provider = key.provider;
+    if !provider.is_calendar() {
+        return Err(AppError::NotFound(
+            "There is nothing at this address.".into(),
+        ));
+    }
     let current = ctx
         .store
-        .connection(&signed_in.host.id, provider.as_str())
+        .connection(&signed_in.host.id, key)
         .await?
         .ok_or_else(|| not_connected(provider))?;
     let change = form_change(provider, &pairs)?;
@@ -588,12 +654,16 @@ pub async fn receive_events(
     let signed_in = require_host(ctx, req).await?;
     let pairs = form(req).await?;
     check_form(ctx, req, &signed_in, &pairs)?;
-    let provider = ConnectProvider::parse(name)
-        .filter(|p| p.is_calendar())
-        .ok_or_else(|| AppError::NotFound("There is nothing at this address.".into()))?;
+    let key = connection_in_path(name)?;
+    let provider = key.provider;
+    if !provider.is_calendar() {
+        return Err(AppError::NotFound(
+            "There is nothing at this address.".into(),
+        ));
+    }
     let current = ctx
         .store
-        .connection(&signed_in.host.id, provider.as_str())
+        .connection(&signed_in.host.id, key)
         .await?
         .ok_or_else(|| not_connected(provider))?;
     let change = SettingsChange {

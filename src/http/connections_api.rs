@@ -26,29 +26,29 @@ use crate::app::AppError;
 use crate::app::Ctx;
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
+use crate::providers::connection_key::ConnectionKey;
 use crate::providers::registry::ConnectProvider;
 use crate::store::ConnectionRow;
 
-/// One provider as the API shows it: always its name, whether it is connected and where the
-/// host connects (or reconnects) it; when connected, the account and the settings this
-/// provider has.
+/// One connection (or a provider not connected) as the API shows it: always the provider's
+/// name, whether it is connected and where the host connects (or reconnects) it; when
+/// connected, its name in the routes (`google`, `google-2` for a second account), the account
+/// and the settings this provider has.
 fn connection_json(
     ctx: &Ctx,
     provider: ConnectProvider,
     row: Option<(&ConnectionRow, &str)>,
 ) -> Value {
+    let name = row.map_or_else(|| provider.as_str().to_owned(), |(row, _)| row.key.name());
     let mut body = json!({
         "provider": provider.as_str(),
         "connected": row.is_some(),
-        "connect_url": format!(
-            "{}/dashboard/connections/{}/connect",
-            ctx.origin,
-            provider.as_str()
-        ),
+        "connect_url": format!("{}/dashboard/connections/{name}/connect", ctx.origin),
     });
     let Some((row, account_email)) = row else {
         return body;
     };
+    body["connection"] = json!(name);
     body["account_email"] = json!(account_email);
     body["state"] = json!(row.status.as_str());
     let can = provider.capabilities();
@@ -85,16 +85,28 @@ fn provider_in_path(name: &str) -> Result<ConnectProvider, AppError> {
     })
 }
 
-/// The host's connection to `provider` (404 when there is none).
+/// The host's connection `key` (404 when there is none).
 async fn connection(
     ctx: &Ctx,
     host_id: &str,
-    provider: ConnectProvider,
+    key: ConnectionKey,
 ) -> Result<ConnectionRow, AppError> {
     ctx.store
-        .connection(host_id, provider.as_str())
+        .connection(host_id, key)
         .await?
-        .ok_or_else(|| not_connected(provider))
+        .ok_or_else(|| not_connected(key.provider))
+}
+
+/// The connection a path segment names: a provider's (its first account), or a further
+/// account's (`google-2`); 404 for any other word.
+fn connection_in_path(name: &str) -> Result<ConnectionKey, AppError> {
+    ConnectionKey::parse(name).ok_or_else(|| {
+        AppError::NotFound(
+            "There is no such connection; use google, microsoft, caldav or zoom, with -2 to -5 \
+             for a further account (google-2)."
+                .into(),
+        )
+    })
 }
 
 /// A JSON array of strings, or `None` for anything else.
@@ -151,7 +163,8 @@ fn parse_change(body: &Map<String, Value>) -> Result<SettingsChange, FieldErrors
                 None => errors.push("receives_events", "Use true or false."),
             },
             // Read-only fields of a GET's answer, so it can be sent back as it is.
-            "provider" | "connected" | "account_email" | "state" | "connect_url" => {}
+            "provider" | "connection" | "connected" | "account_email" | "state" | "connect_url" => {
+            }
             _ => errors.push("unknown_field", UNKNOWN),
         }
     }
@@ -167,14 +180,22 @@ pub async fn list(ctx: &Ctx, env: &Env, req: &Request) -> Result<Response, AppEr
     let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
     let rows = ctx.store.host_connections(&host.id).await?;
     let accounts = ctx.store.open_account_emails(&rows).await?;
-    let items: Vec<Value> = ConnectProvider::ALL
+    let mut items: Vec<Value> = Vec::new();
+    for provider in ConnectProvider::ALL
         .into_iter()
         .filter(|p| p.available(&ctx.config))
-        .map(|p| {
-            let at = rows.iter().position(|r| r.provider == p);
-            connection_json(ctx, p, at.map(|at| (&rows[at], accounts[at].as_str())))
-        })
-        .collect();
+    {
+        let before = items.len();
+        items.extend(
+            rows.iter()
+                .zip(&accounts)
+                .filter(|(row, _)| row.provider() == provider)
+                .map(|(row, account)| connection_json(ctx, provider, Some((row, account)))),
+        );
+        if items.len() == before {
+            items.push(connection_json(ctx, provider, None));
+        }
+    }
     Ok(Response::from_json(&json!({ "connections": items }))?)
 }
 
@@ -187,11 +208,12 @@ pub async fn calendars(
     name: &str,
 ) -> Result<Response, AppError> {
     let host = authorize(ctx, env, req, ApiAccess::Read).await?.host;
-    let provider = provider_in_path(name)?;
+    let key = connection_in_path(name)?;
+    let provider = key.provider;
     if !provider.is_calendar() {
         return Err(AppError::NotFound(no_calendars(provider)));
     }
-    let row = connection(ctx, &host.id, provider).await?;
+    let row = connection(ctx, &host.id, key).await?;
     let list = listed_calendars(ctx, &row, provider).await?;
     let items: Vec<Value> = with_checked(list, &checked_ids(&row))
         .into_iter()
@@ -259,18 +281,20 @@ pub async fn connect(
     }
     let body = object(req).await?;
     let form = parse_password_form(&body).map_err(AppError::InvalidFields)?;
-    let before = ctx.store.connection(&host.id, provider.as_str()).await?;
-    caldav_connection::connect(ctx, &host.id, provider, &form).await?;
-    let saved = connection(ctx, &host.id, provider).await?;
+    let before: Vec<ConnectionKey> = ctx
+        .store
+        .host_connections(&host.id)
+        .await?
+        .iter()
+        .map(|row| row.key)
+        .collect();
+    let key = caldav_connection::connect(ctx, &host.id, provider, &form).await?;
+    let saved = connection(ctx, &host.id, key).await?;
     let account_email = ctx
         .store
-        .open_account_email(
-            &saved.host_id,
-            saved.provider.as_str(),
-            &saved.account_email,
-        )
+        .open_account_email(&saved.host_id, key, &saved.account_email)
         .await?;
-    let status = if before.is_some() { 200 } else { 201 };
+    let status = if before.contains(&key) { 200 } else { 201 };
     Ok(Response::from_json(&connection_json(
         ctx,
         provider,
@@ -287,19 +311,16 @@ pub async fn update(
     name: &str,
 ) -> Result<Response, AppError> {
     let host = authorize(ctx, env, req, ApiAccess::Write).await?.host;
-    let provider = provider_in_path(name)?;
-    let current = connection(ctx, &host.id, provider).await?;
+    let key = connection_in_path(name)?;
+    let provider = key.provider;
+    let current = connection(ctx, &host.id, key).await?;
     let body = object(req).await?;
     let change = parse_change(&body).map_err(AppError::InvalidFields)?;
     save_change(ctx, &current, provider, change).await?;
-    let saved = connection(ctx, &host.id, provider).await?;
+    let saved = connection(ctx, &host.id, key).await?;
     let account_email = ctx
         .store
-        .open_account_email(
-            &saved.host_id,
-            saved.provider.as_str(),
-            &saved.account_email,
-        )
+        .open_account_email(&saved.host_id, key, &saved.account_email)
         .await?;
     Ok(Response::from_json(&connection_json(
         ctx,
@@ -311,8 +332,8 @@ pub async fn update(
 /// `DELETE /api/v1/connections/{provider}`: disconnects as the dashboard does (204).
 pub async fn delete(ctx: &Ctx, env: &Env, req: &Request, name: &str) -> Result<Response, AppError> {
     let host = authorize(ctx, env, req, ApiAccess::Write).await?.host;
-    let provider = provider_in_path(name)?;
-    connection(ctx, &host.id, provider).await?;
-    forget(ctx, &host.id, provider).await?;
+    let key = connection_in_path(name)?;
+    connection(ctx, &host.id, key).await?;
+    forget(ctx, &host.id, key).await?;
     Ok(Response::empty()?.with_status(204))
 }

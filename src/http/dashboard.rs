@@ -46,7 +46,7 @@ struct NextBooking {
 
 /// A calendar or Zoom account this Openslot can connect, as the home page reports it.
 struct ConnectionHealth {
-    label: &'static str,
+    label: String,
     /// `working`, `needs_reconnect`, `not_answering` or `not_connected`.
     state: &'static str,
     account: String,
@@ -142,24 +142,38 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         .collect();
     let stored = ctx.store.host_connections(&host.id).await?;
     let accounts = ctx.store.open_account_emails(&stored).await?;
-    let connections: Vec<ConnectionHealth> = ConnectProvider::ALL
+    // Each connected account, and each provider not connected at all.
+    let mut connections: Vec<ConnectionHealth> = Vec::new();
+    for provider in ConnectProvider::ALL
         .into_iter()
         .filter(|p| p.available(&ctx.config))
-        .map(|p| {
-            let at = stored.iter().position(|c| c.provider == p);
-            let row = at.map(|at| &stored[at]);
-            ConnectionHealth {
-                label: p.label(),
-                state: match row {
-                    Some(c) if c.needs_reconnect() => "needs_reconnect",
-                    Some(c) if c.breakage().is_some() => "not_answering",
-                    Some(_) => "working",
-                    None => "not_connected",
+    {
+        let before = connections.len();
+        for (row, account) in stored
+            .iter()
+            .zip(&accounts)
+            .filter(|(c, _)| c.provider() == provider)
+        {
+            connections.push(ConnectionHealth {
+                label: row.key.label(),
+                state: if row.needs_reconnect() {
+                    "needs_reconnect"
+                } else if row.breakage().is_some() {
+                    "not_answering"
+                } else {
+                    "working"
                 },
-                account: at.map(|at| accounts[at].clone()).unwrap_or_default(),
-            }
-        })
-        .collect();
+                account: account.clone(),
+            });
+        }
+        if connections.len() == before {
+            connections.push(ConnectionHealth {
+                label: provider.label().to_owned(),
+                state: "not_connected",
+                account: String::new(),
+            });
+        }
+    }
     let schedule_id = crate::app::availability::default_schedule_id(ctx, &host.id).await?;
     let has_hours = crate::app::availability::stored_week(ctx, &host.id, &schedule_id)
         .await?
@@ -167,7 +181,7 @@ pub async fn overview(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         .any(|day| !day.is_empty());
     let calendar_connected = stored
         .iter()
-        .any(|c| c.provider.is_calendar() && !c.needs_reconnect());
+        .any(|c| c.provider().is_calendar() && !c.needs_reconnect());
     let first_link = events
         .iter()
         .find(|e| !e.hidden)

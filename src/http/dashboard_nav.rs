@@ -23,8 +23,9 @@ impl SignedIn {
             .broken_connections
             .iter()
             .map(|broken| {
-                let provider = broken.provider;
-                let label = provider.label();
+                let key = broken.provider;
+                let label = key.label();
+                let label = label.as_str();
                 match broken.breakage {
                     Breakage::NotAnswering => ConnectionAlert {
                         headline: format!("{label} is not answering."),
@@ -35,7 +36,7 @@ impl SignedIn {
                     other => ConnectionAlert {
                         headline: format!("{label} needs reconnecting."),
                         detail: other.sentence(label),
-                        href: format!("/dashboard/connections/{}/connect", provider.as_str()),
+                        href: format!("/dashboard/connections/{key}/connect"),
                         action: "Reconnect",
                     },
                 }

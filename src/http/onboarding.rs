@@ -162,7 +162,7 @@ pub async fn calendar_step(ctx: &Ctx, req: &Request) -> Result<Response, AppErro
         .map(|p| CalendarChoice {
             name: p.as_str(),
             label: p.label(),
-            connected: connected.iter().any(|c| c.provider == p),
+            connected: connected.iter().any(|c| c.provider() == p),
         })
         .collect();
     page.first_link = ctx

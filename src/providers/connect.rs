@@ -154,8 +154,18 @@ fn client(
     Ok(oauth_client::client(registration, endpoints)?)
 }
 
+/// Which account the consent page starts at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt<'a> {
+    /// The account the host already uses (`login_hint`), where there is one.
+    Hint(Option<&'a str>),
+    /// The person picks: another account beside those connected (the provider's
+    /// [`OAuthEntry::choose_account_prompt`]).
+    Choose,
+}
+
 /// The provider's consent URL with our `state`, the S256 challenge of `verifier`, offline
-/// access, and the account the host already uses (`login_hint`) preselected.
+/// access, and the account it starts at ([`StartAt`]).
 pub fn authorize_url(
     provider: ConnectProvider,
     urls: &ServiceUrls,
@@ -163,7 +173,7 @@ pub fn authorize_url(
     redirect_uri: &str,
     state: &str,
     verifier: &str,
-    login_hint: Option<&str>,
+    start_at: StartAt<'_>,
 ) -> Result<String, ConnectError> {
     let challenge =
         PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()));
@@ -174,11 +184,23 @@ pub fn authorize_url(
         .add_scopes(provider.scopes().iter().map(|s| Scope::new((*s).into())))
         .set_pkce_challenge(challenge);
     let oauth = oauth_of(provider)?;
+    let choose = match start_at {
+        StartAt::Choose => oauth.choose_account_prompt,
+        StartAt::Hint(_) => None,
+    };
     for (name, value) in oauth.authorize_params {
+        if *name == "prompt" && choose.is_some() {
+            continue;
+        }
         request = request.add_extra_param(*name, *value);
     }
-    if let Some(hint) = login_hint.filter(|_| oauth.login_hint) {
-        request = request.add_extra_param("login_hint", hint);
+    if let Some(prompt) = choose {
+        request = request.add_extra_param("prompt", prompt);
+    }
+    if let StartAt::Hint(Some(hint)) = start_at {
+        if oauth.login_hint {
+            request = request.add_extra_param("login_hint", hint);
+        }
     }
     Ok(request.url().0.to_string())
 }
@@ -530,7 +552,7 @@ mod tests {
             "https://slots.example/dashboard/connections/google/callback",
             "st",
             &verifier,
-            Some("ana@example.com"),
+            StartAt::Hint(Some("ana@example.com")),
         )
         .unwrap();
         assert!(url.starts_with("https://accounts.google.com/o/oauth2/v2/auth?"));
@@ -561,7 +583,7 @@ mod tests {
             "https://slots.example/cb",
             "st",
             &verifier,
-            None,
+            StartAt::Hint(None),
         )
         .unwrap();
         assert_eq!(
@@ -575,7 +597,7 @@ mod tests {
             "https://slots.example/cb",
             "st",
             &verifier,
-            Some("ana@example.com"),
+            StartAt::Hint(Some("ana@example.com")),
         )
         .unwrap();
         assert!(zoom.starts_with("https://zoom.us/oauth/authorize?"));
@@ -583,6 +605,33 @@ mod tests {
         assert_eq!(value(&pairs, "scope"), None);
         assert_eq!(value(&pairs, "login_hint"), None);
         assert!(value(&pairs, "code_challenge").is_some());
+    }
+
+    #[test]
+    fn another_account_is_chosen_at_the_consent_page_not_hinted() {
+        let verifier = "v".repeat(64);
+        let start = |provider| {
+            let url = authorize_url(
+                provider,
+                &urls(),
+                &registration(),
+                "https://slots.example/cb",
+                "st",
+                &verifier,
+                StartAt::Choose,
+            )
+            .unwrap();
+            query(&url)
+        };
+        let google = start(ConnectProvider::Google);
+        assert_eq!(value(&google, "prompt"), Some("select_account consent"));
+        assert_eq!(value(&google, "access_type"), Some("offline"));
+        assert_eq!(google.iter().filter(|(k, _)| k == "prompt").count(), 1);
+        assert_eq!(value(&google, "login_hint"), None);
+        let microsoft = start(ConnectProvider::Microsoft);
+        assert_eq!(value(&microsoft, "prompt"), Some("select_account"));
+        assert_eq!(value(&microsoft, "login_hint"), None);
+        assert_eq!(value(&start(ConnectProvider::Zoom), "prompt"), None);
     }
 
     #[test]

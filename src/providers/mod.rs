@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod connect;
+pub mod connection_key;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 pub mod identity;

@@ -55,6 +55,9 @@ pub struct OAuthEntry {
     pub authorize_params: &'static [(&'static str, &'static str)],
     /// Whether the consent URL takes `login_hint` (OpenID Connect providers do).
     pub login_hint: bool,
+    /// The `prompt` that makes the consent page ask which account, for a host adding another
+    /// one; `None` where the provider has no such prompt.
+    pub choose_account_prompt: Option<&'static str>,
     /// Where the connected account's id and address come from.
     pub account: AccountFrom,
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{Param, Store, StoreError, TextValue};
 use crate::core::connection_health::{parse_broken_list, BrokenConnection};
-use crate::providers::registry::ConnectProvider;
+use crate::providers::connection_key::ConnectionKey;
 
 /// A sign-in under way, as taken (and thereby deleted) from `oauth_states`.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,15 +41,15 @@ pub struct SessionHostRow {
     /// The host's broken connections, read in the same query as `provider:reason,…` (so the
     /// dashboard's banner on every page costs no extra round trip) and parsed here.
     #[serde(default, deserialize_with = "broken_list")]
-    pub broken_connections: Vec<BrokenConnection<ConnectProvider>>,
+    pub broken_connections: Vec<BrokenConnection<ConnectionKey>>,
 }
 
 /// Reads the session row's `provider:reason,…` list; an unknown provider or reason is skipped.
 fn broken_list<'de, D: serde::Deserializer<'de>>(
     stored: D,
-) -> Result<Vec<BrokenConnection<ConnectProvider>>, D::Error> {
+) -> Result<Vec<BrokenConnection<ConnectionKey>>, D::Error> {
     let list = Option::<String>::deserialize(stored)?.unwrap_or_default();
-    Ok(parse_broken_list(&list, ConnectProvider::parse))
+    Ok(parse_broken_list(&list, ConnectionKey::parse))
 }
 
 /// A new host and the provider account that created them.
@@ -364,7 +364,7 @@ impl Store {
             "session_host",
             "SELECT h.id, h.slug, h.name, COALESCE(h.email_sealed, h.email) AS email, h.time_zone, \
              s.csrf_secret, \
-             (SELECT group_concat(c.provider || ':' || c.broken_reason) FROM connections c \
+             (SELECT group_concat(c.connection || ':' || c.broken_reason) FROM connections c \
               WHERE c.host_id = h.id AND c.broken_reason IS NOT NULL) AS broken_connections \
              FROM sessions s JOIN hosts h ON h.id = s.host_id \
              WHERE s.id_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2",

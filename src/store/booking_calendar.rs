@@ -8,12 +8,13 @@ use super::outbox::queue_params;
 use super::sealed_meeting::{MeetingColumn, MeetingOwners};
 use super::{NewEmail, Param, Store, StoreError, TextValue};
 use crate::providers::calendar::{CalendarProvider, MeetingMaker};
+use crate::providers::connection_key::ConnectionKey;
 
 /// The calendar work a new booking needs, inserted in the booking's batch.
 #[derive(Debug, Clone, Copy)]
 pub struct NewCalendarWork {
-    /// The calendar that receives the event, or `None` when none does.
-    pub calendar_provider: Option<CalendarProvider>,
+    /// The calendar connection that receives the event, or `None` when none does.
+    pub calendar: Option<ConnectionKey>,
     /// Who makes the meeting link.
     pub conference: MeetingMaker,
     /// The booking's confirmation page makes the event: the work and the booking's emails
@@ -30,7 +31,8 @@ pub const PAGE_HOLD_SECONDS: i64 = 60;
 pub struct CalendarWorkRow {
     pub booking_id: String,
     pub host_id: String,
-    pub calendar_provider: Option<CalendarProvider>,
+    /// The calendar connection the event goes to (and went to, for a move or a cancel).
+    pub calendar: Option<ConnectionKey>,
     pub conference: MeetingMaker,
     pub event_id: Option<String>,
     pub meeting_id: Option<String>,
@@ -61,8 +63,8 @@ pub struct CalendarProgress<'a> {
 /// approval's batch runs this again), and a replayed request finds it already there.
 pub(super) const INSERT_CALENDAR_WORK: &str =
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
-     state, attempts, next_attempt_at, updated_at) \
-     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5 \
+     state, attempts, next_attempt_at, updated_at, calendar_connection) \
+     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5, ?7 \
      WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND awaiting_approval_until IS NULL)";
 
 /// Holds a new booking's emails (`?1`) until `?2`, in the booking's batch: they wait for the
@@ -82,17 +84,18 @@ pub(super) const REMOVE_CALENDAR_WORK: &str =
 /// nothing was created yet, removed; a new booking whose old one had no event gets a fresh one.
 pub(super) const MOVE_CALENDAR_WORK: [&str; 3] = [
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
-     event_id, meeting_id, meeting_url, state, attempts, next_attempt_at, updated_at) \
+     event_id, meeting_id, meeting_url, state, attempts, next_attempt_at, updated_at, \
+     calendar_connection) \
      SELECT ?2, host_id, calendar_provider, conference, event_id, meeting_id, meeting_url, \
-        'pending', 0, ?3, ?3 FROM booking_calendar WHERE booking_id = ?1 AND state = 'created' \
+        'pending', 0, ?3, ?3, calendar_connection FROM booking_calendar WHERE booking_id = ?1 AND state = 'created' \
      AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
     "UPDATE booking_calendar SET state = CASE WHEN state = 'created' THEN 'removed' ELSE 'removing' END, \
         next_attempt_at = ?3, updated_at = ?3 \
      WHERE booking_id = ?1 AND state IN ('pending', 'created', 'failed') \
      AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
-     state, attempts, next_attempt_at, updated_at) \
-     SELECT ?2, host_id, calendar_provider, conference, 'pending', 0, ?3, ?3 \
+     state, attempts, next_attempt_at, updated_at, calendar_connection) \
+     SELECT ?2, host_id, calendar_provider, conference, 'pending', 0, ?3, ?3, calendar_connection \
      FROM booking_calendar WHERE booking_id = ?1 AND state = 'removing' \
      AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
 ];
@@ -180,7 +183,8 @@ impl Store {
         let rows = self
             .all_columns(
                 "calendar_work",
-                "SELECT json_array(c.booking_id, c.host_id, c.calendar_provider, c.conference, \
+                "SELECT json_array(c.booking_id, c.host_id, \
+                 COALESCE(c.calendar_connection, c.calendar_provider), c.conference, \
                  c.event_id, c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, \
                  b.end_at, b.invitee_name, b.invitee_email, e.title, e.description, \
                  COALESCE(h.email_sealed, h.email), h.time_zone, b.invitee_sealed) AS value \
@@ -460,7 +464,10 @@ impl CalendarWorkRow {
         let work = Self {
             booking_id: row.take(Columns::text),
             host_id: row.take(Columns::text),
-            calendar_provider: row.take(Columns::parsed),
+            calendar: row
+                .take(Columns::optional_text)
+                .map(|name| super::connections::connection_key(&name))
+                .transpose()?,
             conference: row.take_or(Columns::parsed, MeetingMaker::None),
             event_id: row.take(Columns::optional_text),
             meeting_id: row.take(Columns::optional_text),
@@ -480,11 +487,18 @@ impl CalendarWorkRow {
         row.finish(work)
     }
 
+    /// The calendar connection the event goes to, with its calendar; `None` when no calendar
+    /// receives it.
+    pub fn calendar_connection(&self) -> Option<(ConnectionKey, CalendarProvider)> {
+        let key = self.calendar?;
+        Some((key, key.provider.calendar()?))
+    }
+
     /// Whose connections the row's event and meeting belong to.
     fn owners(&self) -> MeetingOwners<'_> {
         MeetingOwners {
             host_id: &self.host_id,
-            calendar_provider: self.calendar_provider.map(CalendarProvider::as_str),
+            calendar: self.calendar,
             conference: self.conference.as_str(),
         }
     }

@@ -445,12 +445,16 @@ impl Store {
                 Param::Text(hash),
             ]
         });
+        let calendar_name = calendar
+            .and_then(|work| work.calendar)
+            .map(|key| key.name());
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(row.id),
                 Param::Text(row.host_id),
-                work.calendar_provider
-                    .map_or(Param::Null, |calendar| Param::Text(calendar.as_str())),
+                work.calendar.map_or(Param::Null, |calendar| {
+                    Param::Text(calendar.provider.as_str())
+                }),
                 Param::Text(work.conference.as_str()),
                 Param::Int(row.created_at),
                 Param::Int(if work.left_to_page {
@@ -458,6 +462,7 @@ impl Store {
                 } else {
                     row.created_at
                 }),
+                calendar_name.as_deref().into(),
             ]
         });
         let hold = [

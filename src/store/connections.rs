@@ -10,6 +10,8 @@ use crate::core::connection_health::{
     Breakage, ConnectionStatus, CHECK_EVERY_SECONDS, RECHECK_NOT_ANSWERING_SECONDS,
 };
 use crate::providers::calendar::microsoft::BlockingShowAs;
+use crate::providers::connection_key::{ConnectionKey, MOST_ACCOUNTS};
+use crate::providers::registry::ConnectProvider;
 
 /// One connected account of a host, as the dashboard and the calendar code need it. Its
 /// row is one JSON array (`select_connections!`, `store/columns.rs`) read by its
@@ -17,7 +19,8 @@ use crate::providers::calendar::microsoft::BlockingShowAs;
 #[derive(Debug, Clone)]
 pub struct ConnectionRow {
     pub host_id: String,
-    pub provider: crate::providers::registry::ConnectProvider,
+    /// Which connection of the host this is (`connections.connection`).
+    pub key: ConnectionKey,
     /// Sealed: opened where a page shows it ([`Store::open_account_email`]).
     pub account_email: super::StoredAccountEmail,
     pub status: ConnectionStatus,
@@ -37,6 +40,11 @@ pub struct ConnectionRow {
 }
 
 impl ConnectionRow {
+    /// The provider connected.
+    pub fn provider(&self) -> ConnectProvider {
+        self.key.provider
+    }
+
     /// Whether the provider refused the stored grant and the host must connect again.
     pub fn needs_reconnect(&self) -> bool {
         self.status == ConnectionStatus::NeedsReconnect
@@ -57,7 +65,7 @@ impl<'de> Deserialize<'de> for ConnectionRow {
         deserialize_row(deserializer, "connections", |mut row| {
             let connection = Self {
                 host_id: row.text()?,
-                provider: row.parsed()?,
+                key: connection_key(&row.text()?)?,
                 account_email: row.parsed()?,
                 status: row.parsed()?,
                 checked_calendars: row.take(Columns::text),
@@ -75,6 +83,13 @@ impl<'de> Deserialize<'de> for ConnectionRow {
             row.finish(connection)
         })
     }
+}
+
+/// The connection a stored name (`connections.connection`) names; an unknown name is an
+/// error, never another connection.
+pub(super) fn connection_key(name: &str) -> Result<ConnectionKey, StoreError> {
+    ConnectionKey::parse(name)
+        .ok_or_else(|| super::failed("connections", format_args!("unknown connection {name}")))
 }
 
 /// The names of the providers that are calendars, as a JSON array for `json_each`: which
@@ -101,7 +116,8 @@ pub struct ConnectStateRow {
 /// A finished connection to record.
 pub struct NewConnection<'a> {
     pub host_id: &'a str,
-    pub provider: &'a str,
+    /// Which connection: [`Store::claim_connection`]'s answer.
+    pub connection: ConnectionKey,
     pub account_id: &'a str,
     pub account_email: &'a str,
     /// Microsoft: the showAs values that block a slot, from `BlockingShowAs::default` (the
@@ -124,7 +140,7 @@ pub struct ConnectionSettings<'a> {
 macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
-            "SELECT json_array(host_id, provider, COALESCE(account_sealed, account_email), ",
+            "SELECT json_array(host_id, connection, COALESCE(account_sealed, account_email), ",
             "status, COALESCE(calendars_sealed, checked_calendars), ",
             "blocking_show_as, when_unreadable, receives_events, send_updates, ",
             "broken_reason, broken_since, host_told_at) AS value ",
@@ -136,7 +152,7 @@ macro_rules! select_connections {
 
 /// Every connection of the host `?1`, calendars first.
 pub(super) const HOST_CONNECTIONS: &str =
-    select_connections!("WHERE host_id = ?1 ORDER BY provider");
+    select_connections!("WHERE host_id = ?1 ORDER BY connection");
 
 impl Store {
     /// Remembers a connection under way until the provider sends the browser back.
@@ -236,7 +252,7 @@ impl Store {
     /// Every connection of every host, for the scheduled runs that visit each one (re-sealing
     /// tokens after a key rotation).
     pub async fn all_connections(&self) -> Result<Vec<ConnectionRow>, StoreError> {
-        const SQL: &str = select_connections!("ORDER BY host_id, provider");
+        const SQL: &str = select_connections!("ORDER BY host_id, connection");
         self.connections_opened("all_connections", SQL, &[]).await
     }
 
@@ -244,46 +260,114 @@ impl Store {
     pub async fn connection(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
     ) -> Result<Option<ConnectionRow>, StoreError> {
-        const SQL: &str = select_connections!("WHERE host_id = ?1 AND provider = ?2");
+        let name = connection.name();
+        const SQL: &str = select_connections!("WHERE host_id = ?1 AND connection = ?2");
         Ok(self
             .connections_opened(
                 "connection",
                 SQL,
-                &[Param::Text(host_id), Param::Text(provider)],
+                &[Param::Text(host_id), Param::Text(&name)],
             )
             .await?
             .pop())
     }
 
-    /// Records a finished connection. A reconnect keeps the host's settings and becomes
-    /// `working` again; the first calendar connected receives new events. The account is
-    /// sealed under the connection's key (`sealed_account.rs`), which a reconnect keeps.
-    pub async fn save_connection(&self, new: &NewConnection<'_>) -> Result<(), StoreError> {
-        let account = self
-            .seal_account(new.host_id, new.provider, new.account_id, new.account_email)
+    /// Which of the host's connections to `provider` the account `account_id` is: the one it
+    /// already is (a reconnect), else a new one claimed under the first free number, in one
+    /// statement so two accounts connected at once never get the same number and one account
+    /// connected twice at once gets one. A claimed connection waits as needing a reconnect
+    /// (its host already told, so no email) until [`Store::save_connection`] records its
+    /// grant. `None`: the host has [`MOST_ACCOUNTS`] accounts there already. A provider that
+    /// is no calendar (Zoom makes the meetings of one account) has only its first connection,
+    /// which a new account replaces.
+    pub async fn claim_connection(
+        &self,
+        host_id: &str,
+        provider: ConnectProvider,
+        account_id: &str,
+        now: i64,
+    ) -> Result<Option<ConnectionKey>, StoreError> {
+        if !provider.is_calendar() {
+            return Ok(Some(ConnectionKey::first(provider)));
+        }
+        let index = self.account_index(provider.as_str(), account_id)?;
+        let numbers: Vec<u8> = (1..=MOST_ACCOUNTS).collect();
+        let numbers = serde_json::to_string(&numbers).expect("numbers serialize");
+        let params = [
+            Param::Text(host_id),
+            Param::Text(provider.as_str()),
+            Param::Text(&index),
+            Param::Text(account_id),
+            Param::Int(now),
+            Param::Text(&numbers),
+            Param::Text(super::sealed_account::ACCOUNT_EMAIL_STAND_IN),
+        ];
+        // Numbered by the first free of 1..=MOST_ACCOUNTS; the account found by the id's blind
+        // index, or by the id of a connection not sealed yet.
+        self.execute(
+            "claim_connection",
+            "INSERT INTO connections (host_id, connection, provider, account_id, account_email, \
+             status, host_told_at, connected_at) \
+             SELECT ?1, CASE n.value WHEN 1 THEN ?2 ELSE ?2 || '-' || n.value END, ?2, ?3, ?7, \
+                'needs_reconnect', ?5, ?5 \
+             FROM json_each(?6) AS n \
+             WHERE NOT EXISTS (SELECT 1 FROM connections WHERE host_id = ?1 AND provider = ?2 \
+                AND account_id IN (?3, ?4)) \
+             AND NOT EXISTS (SELECT 1 FROM connections WHERE host_id = ?1 AND connection = \
+                CASE n.value WHEN 1 THEN ?2 ELSE ?2 || '-' || n.value END) \
+             ORDER BY n.value LIMIT 1",
+            &params,
+        )
+        .await?;
+        let name: Option<super::TextValue> = self
+            .first(
+                "claim_connection",
+                "SELECT connection AS value FROM connections WHERE host_id = ?1 \
+                 AND provider = ?2 AND account_id IN (?3, ?4)",
+                &params[..4],
+            )
             .await?;
-        self.remember_connection_key_id(new.host_id, new.provider, None);
+        name.map(|row| connection_key(&row.value)).transpose()
+    }
+
+    /// Records a finished connection's grant. A reconnect keeps the host's settings and
+    /// becomes `working` again; the first calendar connected receives new events. The account
+    /// is sealed under the connection's key (`sealed_account.rs`), which a reconnect keeps.
+    pub async fn save_connection(&self, new: &NewConnection<'_>) -> Result<(), StoreError> {
+        let name = new.connection.name();
+        let provider = new.connection.provider;
+        let account = self
+            .seal_account(
+                new.host_id,
+                new.connection,
+                new.account_id,
+                new.account_email,
+            )
+            .await?;
+        self.remember_connection_key_id(new.host_id, &name, None);
         let blocking_show_as = new.blocking_show_as.to_stored();
         self.execute(
             "save_connection",
-            "INSERT INTO connections (host_id, provider, account_id, account_email, status, \
-             receives_events, token_generation, connected_at, blocking_show_as, key_id, \
+            "INSERT INTO connections (host_id, connection, provider, account_id, account_email, \
+             status, receives_events, token_generation, connected_at, blocking_show_as, key_id, \
              account_sealed) \
-             VALUES (?1, ?2, ?3, ?4, 'working', \
+             VALUES (?1, ?10, ?2, ?3, ?4, 'working', \
                 CASE WHEN ?9 = 1 AND NOT EXISTS (SELECT 1 FROM connections \
                     WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE 0 END, 1, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (host_id, provider) DO UPDATE SET account_id = excluded.account_id, \
+             ON CONFLICT (host_id, connection) DO UPDATE SET account_id = excluded.account_id, \
                 account_email = excluded.account_email, key_id = excluded.key_id, \
                 account_sealed = excluded.account_sealed, status = 'working', \
+                receives_events = CASE WHEN ?9 = 1 AND NOT EXISTS (SELECT 1 FROM connections \
+                    WHERE host_id = ?1 AND receives_events = 1) THEN 1 ELSE receives_events END, \
                 token_generation = connections.token_generation + 1, \
                 refresh_lease_until = NULL, connected_at = excluded.connected_at, \
                 broken_reason = NULL, broken_since = NULL, host_told_at = NULL, \
                 last_checked_at = excluded.connected_at",
             &[
                 Param::Text(new.host_id),
-                Param::Text(new.provider),
+                Param::Text(provider.as_str()),
                 Param::Text(&account.id_index),
                 Param::Text(account.email_stand_in),
                 Param::Int(new.connected_at),
@@ -291,10 +375,8 @@ impl Store {
                 Param::Text(&account.key_id),
                 Param::Text(&account.sealed),
                 // Only a calendar can receive events (the registry's capabilities).
-                Param::Int(i64::from(
-                    crate::providers::registry::ConnectProvider::parse(new.provider)
-                        .is_some_and(|p| p.is_calendar()),
-                )),
+                Param::Int(i64::from(provider.is_calendar())),
+                Param::Text(&name),
             ],
         )
         .await?;
@@ -306,35 +388,40 @@ impl Store {
     pub(super) async fn connection_key_id(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: &str,
     ) -> Result<Option<String>, StoreError> {
-        if let Some(key_id) = self.remembered_connection_key_id(host_id, provider) {
+        if let Some(key_id) = self.remembered_connection_key_id(host_id, connection) {
             return Ok(key_id);
         }
         let row: Option<OptionalTextValue> = self
             .first(
                 "connection_key_id",
-                "SELECT key_id AS value FROM connections WHERE host_id = ?1 AND provider = ?2",
-                &[Param::Text(host_id), Param::Text(provider)],
+                "SELECT key_id AS value FROM connections WHERE host_id = ?1 AND connection = ?2",
+                &[Param::Text(host_id), Param::Text(connection)],
             )
             .await?;
         let key_id = row.and_then(|row| row.value);
-        self.remember_connection_key_id(host_id, provider, Some(key_id.clone()));
+        self.remember_connection_key_id(host_id, connection, Some(key_id.clone()));
         Ok(key_id)
     }
 
     /// Forgets a connection; if it received events, another calendar of the host takes over.
     /// The connection's key goes with it, so no copy of the row opens any more.
-    pub async fn delete_connection(&self, host_id: &str, provider: &str) -> Result<(), StoreError> {
-        let key = self.connection_key_id(host_id, provider).await?;
-        self.remember_connection_key_id(host_id, provider, None);
+    pub async fn delete_connection(
+        &self,
+        host_id: &str,
+        connection: ConnectionKey,
+    ) -> Result<(), StoreError> {
+        let name = connection.name();
+        let key = self.connection_key_id(host_id, &name).await?;
+        self.remember_connection_key_id(host_id, &name, None);
         let calendar_names = calendar_names();
         self.run_batch(
             "delete_connection",
             &[
                 (
-                    "DELETE FROM connections WHERE host_id = ?1 AND provider = ?2",
-                    vec![Param::Text(host_id), Param::Text(provider)],
+                    "DELETE FROM connections WHERE host_id = ?1 AND connection = ?2",
+                    vec![Param::Text(host_id), Param::Text(&name)],
                 ),
                 (
                     "UPDATE connections SET receives_events = 1 WHERE host_id = ?1 \
@@ -358,10 +445,11 @@ impl Store {
     pub async fn mark_broken(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         breakage: Breakage,
         now: i64,
     ) -> Result<(), StoreError> {
+        let name = connection.name();
         self.execute(
             "mark_broken",
             "UPDATE connections SET \
@@ -370,11 +458,11 @@ impl Store {
                 host_told_at = CASE WHEN broken_reason IS ?3 THEN host_told_at ELSE NULL END, \
                 broken_since = CASE WHEN broken_reason IS ?3 THEN broken_since ELSE ?4 END, \
                 broken_reason = ?3 \
-             WHERE host_id = ?1 AND provider = ?2 \
+             WHERE host_id = ?1 AND connection = ?2 \
                 AND (?5 = 1 OR (broken_reason IS NULL AND status = 'working'))",
             &[
                 Param::Text(host_id),
-                Param::Text(provider),
+                Param::Text(&name),
                 Param::Text(breakage.as_str()),
                 Param::Int(now),
                 Param::Int(i64::from(breakage.needs_reconnect())),
@@ -390,17 +478,18 @@ impl Store {
     pub async fn mark_answering(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         now: i64,
     ) -> Result<(), StoreError> {
+        let name = connection.name();
         self.execute(
             "mark_answering",
             "UPDATE connections SET last_checked_at = ?3, \
                 host_told_at = CASE WHEN broken_reason = 'not_answering' THEN NULL ELSE host_told_at END, \
                 broken_since = CASE WHEN broken_reason = 'not_answering' THEN NULL ELSE broken_since END, \
                 broken_reason = CASE WHEN broken_reason = 'not_answering' THEN NULL ELSE broken_reason END \
-             WHERE host_id = ?1 AND provider = ?2",
-            &[Param::Text(host_id), Param::Text(provider), Param::Int(now)],
+             WHERE host_id = ?1 AND connection = ?2",
+            &[Param::Text(host_id), Param::Text(&name), Param::Int(now)],
         )
         .await
         .map(|_| ())
@@ -410,13 +499,14 @@ impl Store {
     pub async fn mark_checked(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         now: i64,
     ) -> Result<(), StoreError> {
+        let name = connection.name();
         self.execute(
             "mark_checked",
-            "UPDATE connections SET last_checked_at = ?3 WHERE host_id = ?1 AND provider = ?2",
-            &[Param::Text(host_id), Param::Text(provider), Param::Int(now)],
+            "UPDATE connections SET last_checked_at = ?3 WHERE host_id = ?1 AND connection = ?2",
+            &[Param::Text(host_id), Param::Text(&name), Param::Int(now)],
         )
         .await
         .map(|_| ())
@@ -429,16 +519,17 @@ impl Store {
     pub async fn tell_host_once(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         notice_id: &str,
         payload: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let name = connection.name();
         let payload = self.seal_host_notice(host_id, notice_id, payload).await?;
         let params = [
             Param::Text(notice_id),
             Param::Text(host_id),
-            Param::Text(provider),
+            Param::Text(&name),
             Param::Text(&payload),
             Param::Int(now),
         ];
@@ -450,13 +541,13 @@ impl Store {
                         "INSERT INTO notice_outbox (id, host_id, kind, payload, attempts, \
                          next_attempt_at, created_at) \
                          SELECT ?1, ?2, 'connection_broken', ?4, 0, ?5, ?5 WHERE EXISTS \
-                            (SELECT 1 FROM connections WHERE host_id = ?2 AND provider = ?3 \
+                            (SELECT 1 FROM connections WHERE host_id = ?2 AND connection = ?3 \
                              AND broken_reason IS NOT NULL AND host_told_at IS NULL)",
                         &params,
                     ),
                     (
                         "UPDATE connections SET host_told_at = ?5 WHERE host_id = ?2 \
-                         AND provider = ?3 AND broken_reason IS NOT NULL AND host_told_at IS NULL \
+                         AND connection = ?3 AND broken_reason IS NOT NULL AND host_told_at IS NULL \
                          AND ?1 IS NOT NULL AND ?4 IS NOT NULL",
                         &params,
                     ),
@@ -480,7 +571,7 @@ impl Store {
                 OR (broken_reason = 'not_answering' \
                     AND COALESCE(last_checked_at, broken_since) <= ?1 - ?3) \
                 OR (status = 'needs_reconnect' AND host_told_at IS NULL) \
-             ORDER BY COALESCE(last_checked_at, 0), host_id, provider LIMIT ?4"
+             ORDER BY COALESCE(last_checked_at, 0), host_id, connection LIMIT ?4"
         );
         self.connections_opened(
             "connections_due_for_check",
@@ -499,12 +590,13 @@ impl Store {
     pub async fn save_connection_settings(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         settings: &ConnectionSettings<'_>,
     ) -> Result<bool, StoreError> {
+        let name = connection.name();
         // The chosen calendars' ids, sealed under the connection's key where it has one.
         let sealed = self
-            .seal_checked_calendars(host_id, provider, settings.checked_calendars)
+            .seal_checked_calendars(host_id, &name, settings.checked_calendars)
             .await?;
         let plain = match sealed {
             Some(_) => super::sealed_account::CALENDARS_STAND_IN,
@@ -516,10 +608,10 @@ impl Store {
                 "save_connection_settings",
                 "UPDATE connections SET checked_calendars = ?3, blocking_show_as = ?4, \
                  when_unreadable = ?5, send_updates = ?6, calendars_sealed = ?7 \
-                 WHERE host_id = ?1 AND provider = ?2",
+                 WHERE host_id = ?1 AND connection = ?2",
                 &[
                     Param::Text(host_id),
-                    Param::Text(provider),
+                    Param::Text(&name),
                     Param::Text(plain),
                     Param::Text(&blocking_show_as),
                     Param::Text(settings.when_unreadable.as_str()),
@@ -535,18 +627,19 @@ impl Store {
     pub async fn choose_event_calendar(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
     ) -> Result<bool, StoreError> {
+        let name = connection.name();
         let changed = self
             .batch(
                 "choose_event_calendar",
                 &[(
-                    "UPDATE connections SET receives_events = CASE WHEN provider = ?2 THEN 1 ELSE 0 END \
+                    "UPDATE connections SET receives_events = CASE WHEN connection = ?2 THEN 1 ELSE 0 END \
                      WHERE host_id = ?1 AND EXISTS (SELECT 1 FROM connections WHERE host_id = ?1 \
-                        AND provider = ?2 AND provider IN (SELECT value FROM json_each(?3)))",
+                        AND connection = ?2 AND provider IN (SELECT value FROM json_each(?3)))",
                     &[
                         Param::Text(host_id),
-                        Param::Text(provider),
+                        Param::Text(&name),
                         Param::Text(&calendar_names()),
                     ],
                 )],
@@ -560,19 +653,20 @@ impl Store {
     pub async fn take_refresh_lease(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         now: i64,
         until: i64,
     ) -> Result<bool, StoreError> {
+        let name = connection.name();
         let changed = self
             .execute(
                 "take_refresh_lease",
                 "UPDATE connections SET refresh_lease_until = ?4 WHERE host_id = ?1 \
-                 AND provider = ?2 AND status = 'working' \
+                 AND connection = ?2 AND status = 'working' \
                  AND (refresh_lease_until IS NULL OR refresh_lease_until <= ?3)",
                 &[
                     Param::Text(host_id),
-                    Param::Text(provider),
+                    Param::Text(&name),
                     Param::Int(now),
                     Param::Int(until),
                 ],
@@ -586,16 +680,17 @@ impl Store {
     pub async fn release_refresh_lease(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         rotated: bool,
     ) -> Result<(), StoreError> {
+        let name = connection.name();
         self.execute(
             "release_refresh_lease",
             "UPDATE connections SET refresh_lease_until = NULL, \
-             token_generation = token_generation + ?3 WHERE host_id = ?1 AND provider = ?2",
+             token_generation = token_generation + ?3 WHERE host_id = ?1 AND connection = ?2",
             &[
                 Param::Text(host_id),
-                Param::Text(provider),
+                Param::Text(&name),
                 Param::Int(i64::from(rotated)),
             ],
         )

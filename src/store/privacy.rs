@@ -601,17 +601,17 @@ impl Store {
         let mut rows = self
             .export_objects(
                 "export_connections",
-                "SELECT json_object('provider', provider, \
+                "SELECT json_object('connection', connection, 'provider', provider, \
                  'account_email', COALESCE(account_sealed, account_email), 'status', status, \
                  'connected_at', connected_at) AS value \
-                 FROM connections WHERE host_id = ?1 ORDER BY provider",
+                 FROM connections WHERE host_id = ?1 ORDER BY connection",
                 host_id,
             )
             .await?;
         for row in &mut rows {
-            let provider = text_of(row, "provider");
+            let connection = text_of(row, "connection");
             if let Some(account_email) = text_in(row, "account_email") {
-                self.open_account_email_in(host_id, &provider, account_email)
+                self.open_account_email_in(host_id, &connection, account_email)
                     .await?;
             }
         }

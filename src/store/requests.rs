@@ -55,15 +55,20 @@ impl Store {
             .zip(&payloads)
             .map(|(email, payload)| queue_params(email, payload, id, now))
             .collect();
+        let calendar_name = calendar
+            .and_then(|work| work.calendar)
+            .map(|key| key.name());
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(id),
                 Param::Text(host_id),
-                work.calendar_provider
-                    .map_or(Param::Null, |calendar| Param::Text(calendar.as_str())),
+                work.calendar.map_or(Param::Null, |calendar| {
+                    Param::Text(calendar.provider.as_str())
+                }),
                 Param::Text(work.conference.as_str()),
                 Param::Int(now),
                 Param::Int(now),
+                calendar_name.as_deref().into(),
             ]
         });
         let hold = [Param::Text(id), Param::Int(now + PAGE_HOLD_SECONDS)];

@@ -16,10 +16,11 @@ use serde::Deserialize;
 
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::{Field, KeyRef};
+use crate::providers::connection_key::ConnectionKey;
 
 /// What `connections.account_email` holds once the address is sealed (RFC 2606 §2's reserved
 /// `.invalid`: never a real mailbox).
-const ACCOUNT_EMAIL_STAND_IN: &str = "account@sealed.invalid";
+pub(super) const ACCOUNT_EMAIL_STAND_IN: &str = "account@sealed.invalid";
 
 /// Where the sealed address of `host_id`'s connection to `provider` belongs: bound into it.
 fn account_field<'a>(row_id: &'a str) -> Field<'a> {
@@ -42,8 +43,8 @@ fn calendars_field<'a>(row_id: &'a str) -> Field<'a> {
 /// What `connections.checked_calendars` holds once the list is sealed (its column is NOT NULL).
 pub(super) const CALENDARS_STAND_IN: &str = "[]";
 
-fn row_id(host_id: &str, provider: &str) -> String {
-    format!("{host_id}/{provider}")
+fn row_id(host_id: &str, connection: &str) -> String {
+    format!("{host_id}/{connection}")
 }
 
 /// A connected account's address as D1 returns it (`COALESCE(account_sealed,
@@ -80,11 +81,12 @@ impl Store {
     pub(super) async fn seal_account(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         account_id: &str,
         account_email: &str,
     ) -> Result<SealedAccount, StoreError> {
-        let (key, new_key) = match self.connection_key(host_id, provider).await? {
+        let name = connection.name();
+        let (key, new_key) = match self.connection_key(host_id, &name).await? {
             Some(key) => (key, false),
             None => (self.new_connection_key(host_id).await?, true),
         };
@@ -94,23 +96,23 @@ impl Store {
         Ok(SealedAccount {
             key_id,
             new_key,
-            sealed: key.seal(account_field(&row_id(host_id, provider)), account_email),
-            id_index: self.account_index(provider, account_id)?,
+            sealed: key.seal(account_field(&row_id(host_id, &name)), account_email),
+            id_index: self.account_index(connection.provider.as_str(), account_id)?,
             email_stand_in: ACCOUNT_EMAIL_STAND_IN,
         })
     }
 
-    /// The address of `host_id`'s account at `provider`, opened (one KV read for the
+    /// The address of `host_id`'s account of `connection`, opened (one KV read for the
     /// connection's key).
     pub async fn open_account_email(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: ConnectionKey,
         stored: &StoredAccountEmail,
     ) -> Result<String, StoreError> {
         self.open_field(
             host_id,
-            account_field(&row_id(host_id, provider)),
+            account_field(&row_id(host_id, &connection.name())),
             &stored.0,
         )
         .await
@@ -122,13 +124,15 @@ impl Store {
     pub(super) async fn seal_checked_calendars(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: &str,
         calendars_json: &str,
     ) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .connection_key(host_id, provider)
-            .await?
-            .map(|key| key.seal(calendars_field(&row_id(host_id, provider)), calendars_json)))
+        Ok(self.connection_key(host_id, connection).await?.map(|key| {
+            key.seal(
+                calendars_field(&row_id(host_id, connection)),
+                calendars_json,
+            )
+        }))
     }
 
     /// Opens the checked calendars of each row in place (rows read with
@@ -138,7 +142,7 @@ impl Store {
         rows: &mut [super::ConnectionRow],
     ) -> Result<(), StoreError> {
         for row in rows {
-            let field_row = row_id(&row.host_id, row.provider.as_str());
+            let field_row = row_id(&row.host_id, &row.key.name());
             row.checked_calendars = self
                 .open_field(
                     &row.host_id,
@@ -159,7 +163,7 @@ impl Store {
         let mut opened = Vec::with_capacity(rows.len());
         for row in rows {
             opened.push(
-                self.open_account_email(&row.host_id, row.provider.as_str(), &row.account_email)
+                self.open_account_email(&row.host_id, row.key, &row.account_email)
                     .await?,
             );
         }
@@ -170,13 +174,13 @@ impl Store {
     pub(super) async fn open_account_email_in(
         &self,
         host_id: &str,
-        provider: &str,
+        connection: &str,
         account_email: &mut String,
     ) -> Result<(), StoreError> {
         *account_email = self
             .open_field(
                 host_id,
-                account_field(&row_id(host_id, provider)),
+                account_field(&row_id(host_id, connection)),
                 account_email,
             )
             .await?;
@@ -189,7 +193,7 @@ impl Store {
     pub async fn seal_plaintext_accounts(&self, limit: i64) -> Result<usize, StoreError> {
         struct PlaintextAccountRow {
             host_id: String,
-            provider: String,
+            connection: ConnectionKey,
             account_id: String,
             account_email: String,
             checked_calendars: String,
@@ -197,17 +201,20 @@ impl Store {
         let rows = self
             .all_columns(
                 "plaintext_accounts",
-                "SELECT json_array(host_id, provider, account_id, account_email, \
+                "SELECT json_array(host_id, connection, account_id, account_email, \
                  checked_calendars) AS value \
-                 FROM connections WHERE account_sealed IS NULL ORDER BY host_id, provider LIMIT ?1",
-                &[Param::Int(limit)],
+                 FROM connections WHERE account_sealed IS NULL AND account_email != ?2 \
+                 ORDER BY host_id, connection LIMIT ?1",
+                // Not a connection claimed for an account whose grant is being saved (it has
+                // no address yet, only the stand-in).
+                &[Param::Int(limit), Param::Text(ACCOUNT_EMAIL_STAND_IN)],
             )
             .await?
             .into_iter()
             .map(|mut row| {
                 Ok(PlaintextAccountRow {
                     host_id: row.text()?,
-                    provider: row.text()?,
+                    connection: super::connections::connection_key(&row.text()?)?,
                     account_id: row.text()?,
                     account_email: row.text()?,
                     checked_calendars: row.text()?,
@@ -219,7 +226,7 @@ impl Store {
             sealed.push(
                 self.seal_account(
                     &row.host_id,
-                    &row.provider,
+                    row.connection,
                     &row.account_id,
                     &row.account_email,
                 )
@@ -231,18 +238,20 @@ impl Store {
             let key = self
                 .data_key(&row.host_id, &KeyRef::Connection(sealed.key_id.clone()))
                 .await?;
-            let field_row = row_id(&row.host_id, row.provider.as_str());
+            let field_row = row_id(&row.host_id, &row.connection.name());
             calendars
                 .push(key.map(|key| key.seal(calendars_field(&field_row), &row.checked_calendars)));
         }
+        let names: Vec<String> = rows.iter().map(|row| row.connection.name()).collect();
         let params: Vec<[Param<'_>; 10]> = rows
             .iter()
+            .zip(&names)
             .zip(&sealed)
             .zip(&calendars)
-            .map(|((row, sealed), calendars)| {
+            .map(|(((row, name), sealed), calendars)| {
                 [
                     Param::Text(&row.host_id),
-                    Param::Text(&row.provider),
+                    Param::Text(name),
                     Param::Text(&sealed.key_id),
                     Param::Text(&sealed.sealed),
                     Param::Text(&sealed.id_index),
@@ -260,13 +269,13 @@ impl Store {
                 "UPDATE connections SET key_id = ?3, account_sealed = ?4, account_id = ?5, \
                  account_email = ?6, calendars_sealed = ?9, \
                  checked_calendars = CASE WHEN ?9 IS NULL THEN checked_calendars ELSE '[]' END \
-                 WHERE host_id = ?1 AND provider = ?2 AND account_sealed IS NULL \
+                 WHERE host_id = ?1 AND connection = ?2 AND account_sealed IS NULL \
                  AND account_id = ?7 AND account_email = ?8 AND checked_calendars = ?10",
                 &params,
             )
             .await?;
         for ((row, sealed), changed) in rows.iter().zip(&sealed).zip(&changed) {
-            self.remember_connection_key_id(&row.host_id, &row.provider, None);
+            self.remember_connection_key_id(&row.host_id, &row.connection.name(), None);
             if *changed != 1 && sealed.new_key {
                 self.delete_connection_key(&row.host_id, &sealed.key_id)
                     .await?;

@@ -16,6 +16,7 @@
 use super::{Param, Store, StoreError};
 use crate::crypto::data_key::{DataKey, Field, KeyRef};
 use crate::providers::calendar::MeetingMaker;
+use crate::providers::connection_key::ConnectionKey;
 
 /// The columns of `booking_calendar` sealed here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +35,18 @@ impl MeetingColumn {
         }
     }
 
-    /// Whose connection made the value: the calendar for the event, the conferencing
-    /// provider for the meeting.
-    fn provider<'a>(self, calendar_provider: Option<&'a str>, conference: &str) -> Option<&'a str> {
+    /// Whose connection made the value (its name): the calendar for the event, the
+    /// conferencing provider for the meeting, which for a Meet or Teams link is the calendar
+    /// account whose event carries it.
+    fn owner(self, calendar: Option<ConnectionKey>, conference: &str) -> Option<String> {
         match self {
-            MeetingColumn::EventId => calendar_provider,
+            MeetingColumn::EventId => calendar.map(ConnectionKey::name),
             MeetingColumn::MeetingId | MeetingColumn::MeetingUrl => {
-                MeetingMaker::parse(conference).and_then(MeetingMaker::connection)
+                let maker = MeetingMaker::parse(conference).and_then(MeetingMaker::connection)?;
+                Some(match calendar {
+                    Some(calendar) if calendar.provider.as_str() == maker => calendar.name(),
+                    _ => maker.to_owned(),
+                })
             }
         }
     }
@@ -57,7 +63,7 @@ fn meeting_field(host_id: &str, column: MeetingColumn) -> Field<'_> {
 /// Which connections a booking's values belong to.
 pub(super) struct MeetingOwners<'a> {
     pub host_id: &'a str,
-    pub calendar_provider: Option<&'a str>,
+    pub calendar: Option<ConnectionKey>,
     pub conference: &'a str,
 }
 
@@ -82,10 +88,10 @@ impl Store {
         column: MeetingColumn,
         value: &str,
     ) -> Result<String, StoreError> {
-        let Some(provider) = column.provider(owners.calendar_provider, owners.conference) else {
+        let Some(owner) = column.owner(owners.calendar, owners.conference) else {
             return Ok(value.to_owned());
         };
-        Ok(match self.connection_key(owners.host_id, provider).await? {
+        Ok(match self.connection_key(owners.host_id, &owner).await? {
             Some(key) => key.seal(meeting_field(owners.host_id, column), value),
             None => value.to_owned(),
         })
@@ -151,9 +157,9 @@ impl Store {
                  event_key_id, meeting_key_id) AS value FROM (SELECT c.booking_id, c.host_id, c.event_id, c.meeting_id, \
                    c.meeting_url, \
                    (SELECT k.key_id FROM connections k WHERE k.host_id = c.host_id \
-                    AND k.provider = c.calendar_provider) AS event_key_id, \
+                    AND k.connection = c.calendar_connection) AS event_key_id, \
                    (SELECT k.key_id FROM connections k WHERE k.host_id = c.host_id \
-                    AND k.provider = CASE c.conference WHEN 'zoom' THEN 'zoom' \
+                    AND k.connection = CASE c.conference WHEN 'zoom' THEN 'zoom' \
                         WHEN 'google_meet' THEN 'google' WHEN 'microsoft_teams' THEN 'microsoft' \
                         END) AS meeting_key_id \
                    FROM booking_calendar c) \

@@ -49,6 +49,7 @@ mod reschedule;
 mod residue;
 mod sealed_settings;
 mod setup_page;
+mod several_accounts;
 mod shredding;
 mod sign_in;
 mod single_use_links;

@@ -88,6 +88,36 @@ const RENAMED: &[(&str, &str, &str)] = &[(
 /// The migration that moves each host's one schedule into a named default schedule.
 const SCHEDULES: &str = "0030_named_schedules.sql";
 
+/// The migration that names each connection (several accounts per provider): every existing
+/// connection and every booking's event keeps its provider's name, so its KV tokens and sealed
+/// values are found as before.
+const SEVERAL_ACCOUNTS: &str = "0032_several_accounts.sql";
+
+/// (host, provider) of every connection and (booking, provider) of every booking's event,
+/// with what 0032 names them (`None` before it).
+fn connection_names(config: &Path, state: &Path, after: bool) -> Vec<String> {
+    let (connection, calendar) = if after {
+        ("connection", "calendar_connection")
+    } else {
+        ("NULL", "NULL")
+    };
+    let mut names: Vec<String> = query(
+        config,
+        state,
+        &format!(
+            "SELECT host_id || ' ' || provider || ' ' || COALESCE({connection}, '-') AS v \
+             FROM connections UNION ALL SELECT booking_id || ' ' || \
+             COALESCE(calendar_provider, '-') || ' ' || COALESCE({calendar}, '-') \
+             FROM booking_calendar"
+        ),
+    )
+    .iter()
+    .map(|row| row["v"].as_str().unwrap().to_owned())
+    .collect();
+    names.sort();
+    names
+}
+
 fn query(config: &Path, state: &Path, sql: &str) -> Vec<serde_json::Value> {
     let out: serde_json::Value = serde_json::from_str(&d1(
         config,
@@ -170,7 +200,29 @@ fn every_migration_upgrades_a_database_filled_under_the_earlier_ones_without_los
         let name = migration.file_name().unwrap().to_str().unwrap();
         std::fs::copy(migration, applied.join(name)).unwrap();
         let hours_before = (name == SCHEDULES).then(|| schedule_rows(&config, &state, false));
+        let names_before =
+            (name == SEVERAL_ACCOUNTS).then(|| connection_names(&config, &state, false));
         d1(&config, &state, &["migrations", "apply"]);
+        if let Some(names_before) = names_before {
+            assert!(
+                names_before.len() >= 4,
+                "the fixtures hold connections and events: {names_before:?}"
+            );
+            let expected: Vec<String> = names_before
+                .iter()
+                .map(|row| {
+                    let (owner, provider) =
+                        row.rsplit_once(' ').unwrap().0.split_once(' ').unwrap();
+                    let named = if provider == "-" { "-" } else { provider };
+                    format!("{owner} {provider} {named}")
+                })
+                .collect();
+            assert_eq!(
+                connection_names(&config, &state, true),
+                expected,
+                "{name} named every connection and event by its provider (its first account)"
+            );
+        }
         if let Some(hours_before) = hours_before {
             assert!(
                 hours_before.len() >= 8,

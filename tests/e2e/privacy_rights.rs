@@ -97,10 +97,10 @@ fn fill_account(host: &SeededHost, booking_id: &str) {
          VALUES (lower(hex(randomblob(32))), '{id}', lower(hex(randomblob(32))), 0, 4000000000); \
          INSERT INTO api_tokens (id, host_id, name, token_hash, created_at) \
          VALUES (lower(hex(randomblob(16))), '{id}', 'script of {slug}', lower(hex(randomblob(32))), 0); \
-         INSERT INTO connections (host_id, provider, account_id, account_email, receives_events, connected_at) \
-         VALUES ('{id}', 'google', 'g-{slug}', '{email}', 1, 0); \
-         INSERT INTO connections (host_id, provider, account_id, account_email, connected_at) \
-         VALUES ('{id}', 'zoom', 'z-{slug}', '{email}', 0); \
+         INSERT INTO connections (host_id, connection, provider, account_id, account_email, receives_events, connected_at) \
+         VALUES ('{id}', 'google', 'google', 'g-{slug}', '{email}', 1, 0); \
+         INSERT INTO connections (host_id, connection, provider, account_id, account_email, connected_at) \
+         VALUES ('{id}', 'zoom', 'zoom', 'z-{slug}', '{email}', 0); \
          INSERT INTO connect_states (state_hash, host_id, provider, pkce_verifier, browser_hash, created_at, expires_at) \
          VALUES (lower(hex(randomblob(32))), '{id}', 'microsoft', printf('%043d', 7), lower(hex(randomblob(32))), 0, 4000000000); \
          INSERT INTO date_overrides (host_id, schedule_id, local_date) VALUES ('{id}', \
@@ -611,8 +611,8 @@ fn a_host_exports_all_their_data_as_one_json_file() {
            '[{{\"question\":\"Team size\",\"answer\":\"twelve\"}}]', 'de'); \
          INSERT INTO api_tokens (id, host_id, name, token_hash, created_at) \
          VALUES (lower(hex(randomblob(16))), '{id}', 'export script', printf('%064d', 2222), 0); \
-         INSERT INTO connections (host_id, provider, account_id, account_email, connected_at) \
-         VALUES ('{id}', 'zoom', 'zexp-{id}', '{email}', 5)"
+         INSERT INTO connections (host_id, connection, provider, account_id, account_email, connected_at) \
+         VALUES ('{id}', 'zoom', 'zoom', 'zexp-{id}', '{email}', 5)"
     ));
     let reply = browser.get("/dashboard/export");
     assert_eq!(reply.status, 200, "{}", reply.body);

@@ -170,8 +170,8 @@ fn a_host_deletion_leaves_no_residue() {
          VALUES ('{id}', 'google', '{subject}', '{identity_email}', 0); \
          INSERT INTO api_tokens (id, host_id, name, token_hash, created_at) \
          VALUES (lower(hex(randomblob(16))), '{id}', '{token_name}', lower(hex(randomblob(32))), 0); \
-         INSERT INTO connections (host_id, provider, account_id, account_email, connected_at) \
-         VALUES ('{id}', 'zoom', '{account}', '{account_email}', 0); \
+         INSERT INTO connections (host_id, connection, provider, account_id, account_email, connected_at) \
+         VALUES ('{id}', 'zoom', 'zoom', '{account}', '{account_email}', 0); \
          INSERT INTO booking_calendar (booking_id, host_id, calendar_provider, conference, event_id, \
            meeting_url, state, next_attempt_at, updated_at) \
          VALUES ('{booking_id}', '{id}', 'google', 'zoom', '{event_id}', 'https://zoom.example/{meeting}', \

@@ -527,8 +527,8 @@ fn the_hourly_run_seals_connected_accounts_made_before_sealing() {
     let host = host("0 Account Later");
     let account = format!("{}@example.com", marker("legacyaccount"));
     sql(&format!(
-        "INSERT INTO connections (host_id, provider, account_id, account_email, connected_at) \
-         VALUES ('{}', 'zoom', 'zoom-legacy-{}', '{account}', 0)",
+        "INSERT INTO connections (host_id, connection, provider, account_id, account_email, connected_at) \
+         VALUES ('{}', 'zoom', 'zoom', 'zoom-legacy-{}', '{account}', 0)",
         host.id, host.id
     ));
     run_hourly_until("the account is not sealed", || {

@@ -518,6 +518,10 @@ pub static ENTRY: Entry = Entry {
         auth_type: AuthType::RequestBody,
         authorize_params: &[("access_type", "offline"), ("prompt", "consent")],
         login_hint: true,
+        // "prompt: A space-delimited, case-sensitive list of prompts": `select_account` asks
+        // which account, `consent` keeps the refresh token coming (Google's "Using OAuth 2.0
+        // for Web Server Applications", authorization parameters).
+        choose_account_prompt: Some("select_account consent"),
         account: AccountFrom::IdToken { prefer_oid: false },
     }),
     own_meetings: None,

@@ -518,6 +518,9 @@ pub static ENTRY: Entry = Entry {
         auth_type: AuthType::RequestBody,
         authorize_params: &[],
         login_hint: true,
+        // "prompt=select_account interrupts single sign-on providing account selection"
+        // (Microsoft identity platform, OAuth 2.0 authorization code flow, request parameters).
+        choose_account_prompt: Some("select_account"),
         account: AccountFrom::IdToken { prefer_oid: true },
     }),
     own_meetings: None,

@@ -320,6 +320,8 @@ pub static ENTRY: Entry = Entry {
         auth_type: AuthType::BasicAuth,
         authorize_params: &[],
         login_hint: false,
+        // Zoom makes the meetings of one account; its consent page has no account prompt.
+        choose_account_prompt: None,
         account: AccountFrom::ZoomUser,
     }),
     own_meetings: Some(&ZoomMeetings),

@@ -7,8 +7,9 @@ use std::cell::RefCell;
 use super::http::{self, Reply};
 use super::world;
 
-/// One browser's cookie jar for the Worker's origin.
-#[derive(Default)]
+/// One browser's cookie jar for the Worker's origin; a clone is another browser holding the
+/// same cookies (the same session signed in elsewhere).
+#[derive(Default, Clone)]
 pub struct Browser {
     cookies: RefCell<Vec<(String, String)>>,
 }
