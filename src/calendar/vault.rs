@@ -77,14 +77,24 @@ impl<'a> Vault<'a> {
         else {
             return Ok(None);
         };
+        self.open_refresh_token(host_id, connection, &sealed)
+            .map(Some)
+    }
+
+    /// Opens a sealed refresh token of `connection`, bound to its host and connection name.
+    fn open_refresh_token(
+        &self,
+        host_id: &str,
+        connection: ConnectionKey,
+        sealed: &str,
+    ) -> Result<String, VaultError> {
         let name = connection.name();
         let owner = TokenOwner {
             host_id,
             provider: &name,
         };
         self.cipher
-            .open(owner, &sealed)
-            .map(Some)
+            .open(owner, sealed)
             .map_err(|e| VaultError(format!("refresh token of {connection}: {e}")))
     }
 
@@ -199,15 +209,7 @@ impl<'a> Vault<'a> {
         if !self.cipher.needs_reseal(&sealed) {
             return Ok(false);
         }
-        let name = connection.name();
-        let owner = TokenOwner {
-            host_id,
-            provider: &name,
-        };
-        let token = self
-            .cipher
-            .open(owner, &sealed)
-            .map_err(|e| VaultError(format!("refresh token of {connection}: {e}")))?;
+        let token = self.open_refresh_token(host_id, connection, &sealed)?;
         self.put_refresh_token(host_id, connection, &token).await?;
         Ok(true)
     }

@@ -5,7 +5,7 @@
 //! in the clear. Read back over CalDAV only.
 
 #[path = "../support/radicale.rs"]
-mod radicale;
+pub(crate) mod radicale;
 
 use serde_json::{json, Value};
 

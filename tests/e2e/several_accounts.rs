@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::api_tokens::{call, new_token};
+use crate::caldav::radicale;
 use crate::calendars::{at, calendar_host, live_events, offered, set_busy, CalendarHost};
 use crate::connections::consent;
 use crate::sign_in::{csrf_of, location};
@@ -313,4 +314,89 @@ fn connects_finished_at_once_get_their_own_numbers_and_one_account_gets_one() {
         page.body.matches(b.as_str()).count(),
     );
     assert!(shown_a > 0 && shown_a == shown_b, "{shown_a} {shown_b}");
+}
+
+/// One CalDAV request as the account's own calendar app would send it; the status.
+fn dav(server: &radicale::Radicale, user: &str, method: &str, path: &str) -> u16 {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:pw-{user}"));
+    match ureq::request(method, &format!("{}{path}", server.base))
+        .set("Authorization", &format!("Basic {basic}"))
+        .call()
+    {
+        Ok(response) => response.status(),
+        Err(ureq::Error::Status(status, _)) => status,
+        Err(other) => panic!("{method} {path}: {other}"),
+    }
+}
+
+/// How many events the CalDAV account `user` has in its `home` calendar.
+fn caldav_events(server: &radicale::Radicale, user: &str) -> usize {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:pw-{user}"));
+    ureq::request("PROPFIND", &format!("{}/{user}/home/", server.base))
+        .set("Authorization", &format!("Basic {basic}"))
+        .set("Depth", "1")
+        .call()
+        .expect("PROPFIND")
+        .into_string()
+        .unwrap()
+        .matches(".ics</href>")
+        .count()
+}
+
+/// Two accounts on a real CalDAV server (Radicale), connected through the API: each is its own
+/// connection, connecting one again is a reconnect, and the one chosen receives the events.
+#[test]
+fn two_caldav_accounts_are_two_connections_and_the_chosen_one_gets_the_event() {
+    let host = crate::support::HostSeed::new("Two Dav", "UTC")
+        .hours(crate::support::seed::EVERY_DAY, 0, 1440)
+        .event(crate::support::EventSeed::new("call", 30))
+        .create();
+    let (_, browser) = crate::sign_in::sign_in_seeded(&host, "Two Dav");
+    let server = radicale::Radicale::start(&[("work", "pw-work"), ("home", "pw-home")]);
+    for user in ["work", "home"] {
+        assert_eq!(
+            dav(&server, user, "MKCALENDAR", &format!("/{user}/home/")),
+            201
+        );
+    }
+    let token = new_token(&browser, "script");
+    let connect = |user: &str| {
+        call(
+            "POST",
+            "/api/v1/connections/caldav",
+            &token,
+            Some(
+                json!({ "address": server.base, "username": user, "password": format!("pw-{user}") }),
+            ),
+        )
+    };
+    let work = connect("work");
+    assert_eq!(work.status, 201, "{}", work.body);
+    assert_eq!(work.json()["connection"], "caldav");
+    let home = connect("home");
+    assert_eq!(home.status, 201, "{}", home.body);
+    assert_eq!(home.json()["connection"], "caldav-2");
+    let again = connect("home");
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json()["connection"], "caldav-2");
+    assert_eq!(stored(&host.id).len(), 2);
+
+    let chosen = call(
+        "PATCH",
+        "/api/v1/connections/caldav-2",
+        &token,
+        Some(json!({ "receives_events": true })),
+    );
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+    let booked = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.slug, "event": "call", "start": at("09:00"),
+                 "name": "Dee Dav", "email": "dee.dav@example.com", "time_zone": "UTC" }),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    crate::support::mail::run_cron();
+    assert_eq!(caldav_events(&server, "home"), 1);
+    assert_eq!(caldav_events(&server, "work"), 0);
 }
