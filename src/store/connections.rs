@@ -424,8 +424,12 @@ impl Store {
                     vec![Param::Text(host_id), Param::Text(&name)],
                 ),
                 (
+                    // One calendar takes over (the longest connected), never all of them.
                     "UPDATE connections SET receives_events = 1 WHERE host_id = ?1 \
-                     AND provider IN (SELECT value FROM json_each(?2)) AND NOT EXISTS \
+                     AND connection = (SELECT connection FROM connections WHERE host_id = ?1 \
+                        AND provider IN (SELECT value FROM json_each(?2)) \
+                        ORDER BY connected_at, connection LIMIT 1) \
+                     AND NOT EXISTS \
                         (SELECT 1 FROM connections WHERE host_id = ?1 AND receives_events = 1)",
                     vec![Param::Text(host_id), Param::Text(&calendar_names)],
                 ),

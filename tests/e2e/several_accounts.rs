@@ -214,6 +214,34 @@ fn a_host_has_at_most_five_accounts_of_a_provider_and_unknown_names_are_not_foun
         "{}",
         sixth.body
     );
+    // The receiving account goes: exactly one other (the longest connected) takes over.
+    let csrf = csrf_of(&page);
+    let chosen = host.browser.post_form(
+        "/dashboard/connections/google-3/receive-events",
+        &[("csrf", csrf.as_str())],
+        &[],
+    );
+    assert_eq!(location(&chosen), "/dashboard/connections?done=saved");
+    let gone = host.browser.post_form(
+        "/dashboard/connections/google-3/disconnect",
+        &[("csrf", csrf.as_str())],
+        &[],
+    );
+    assert_eq!(location(&gone), "/dashboard/connections?done=disconnected");
+    let receiving: Vec<String> = stored(&host.host.id)
+        .into_iter()
+        .filter(|c| c.3 == 1)
+        .map(|c| c.0)
+        .collect();
+    assert_eq!(receiving, ["google"]);
+    connect_another(&host, &format!("account6.{}", host.email));
+    assert_eq!(
+        stored(&host.host.id).len(),
+        5,
+        "the freed number is taken again"
+    );
+    assert!(stored(&host.host.id).iter().any(|c| c.0 == "google-3"));
+    let page = host.browser.get("/dashboard/connections");
     for name in ["google-1", "google-6", "google-02", "gmail-2"] {
         let csrf = csrf_of(&page);
         let reply = host.browser.post_form(
