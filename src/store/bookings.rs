@@ -445,6 +445,10 @@ impl Store {
                 Param::Text(hash),
             ]
         });
+        let calendar_id = match calendar {
+            Some(work) => self.sealed_calendar_id(row.host_id, work).await?,
+            None => None,
+        };
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(row.id),
@@ -458,6 +462,7 @@ impl Store {
                 } else {
                     row.created_at
                 }),
+                calendar_id.as_deref().into(),
             ]
         });
         let hold = [

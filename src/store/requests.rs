@@ -55,6 +55,10 @@ impl Store {
             .zip(&payloads)
             .map(|(email, payload)| queue_params(email, payload, id, now))
             .collect();
+        let calendar_id = match calendar {
+            Some(work) => self.sealed_calendar_id(host_id, work).await?,
+            None => None,
+        };
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(id),
@@ -64,6 +68,7 @@ impl Store {
                 Param::Text(work.conference.as_str()),
                 Param::Int(now),
                 Param::Int(now),
+                calendar_id.as_deref().into(),
             ]
         });
         let hold = [Param::Text(id), Param::Int(now + PAGE_HOLD_SECONDS)];

@@ -21,6 +21,9 @@ use crate::providers::calendar::MeetingMaker;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum MeetingColumn {
     EventId,
+    /// The calendar the event went to (migration 0031), the calendar connection's like the
+    /// event's id.
+    CalendarId,
     MeetingId,
     MeetingUrl,
 }
@@ -29,6 +32,7 @@ impl MeetingColumn {
     fn name(self) -> &'static str {
         match self {
             MeetingColumn::EventId => "event_id",
+            MeetingColumn::CalendarId => "calendar_id",
             MeetingColumn::MeetingId => "meeting_id",
             MeetingColumn::MeetingUrl => "meeting_url",
         }
@@ -38,7 +42,7 @@ impl MeetingColumn {
     /// provider for the meeting.
     fn provider<'a>(self, calendar_provider: Option<&'a str>, conference: &str) -> Option<&'a str> {
         match self {
-            MeetingColumn::EventId => calendar_provider,
+            MeetingColumn::EventId | MeetingColumn::CalendarId => calendar_provider,
             MeetingColumn::MeetingId | MeetingColumn::MeetingUrl => {
                 MeetingMaker::parse(conference).and_then(MeetingMaker::connection)
             }
