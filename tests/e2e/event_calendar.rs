@@ -14,6 +14,7 @@ use crate::sign_in::{csrf_of, fake_account, location, sign_in_seeded};
 use crate::support::browser::Browser;
 use crate::support::http::{post_form, post_json, Reply};
 use crate::support::mail::run_cron;
+use crate::support::sealed::{open_field, stored_meeting_value};
 use crate::support::seed::{sql, EVERY_DAY};
 use crate::support::world::world;
 use crate::support::{EventSeed, HostSeed, SeededHost};
@@ -140,6 +141,8 @@ fn field_error(reply: &Reply) -> String {
         .to_owned()
 }
 
+/// [P51] The chosen calendar's id, in the event type and in the booking's calendar work, is
+/// kept only sealed under the key of the connection it belongs to.
 #[test]
 fn a_google_event_type_adds_its_bookings_to_the_chosen_calendar_and_keeps_them_there() {
     let host = host("Team Calendar Host", &["google"]);
@@ -208,6 +211,18 @@ fn a_google_event_type_adds_its_bookings_to_the_chosen_calendar_and_keeps_them_t
         chose.json()["event_calendar"],
         json!({ "provider": "google", "calendar_id": team })
     );
+    // A copy of the event type adds its bookings to the same calendar.
+    let copy = call(
+        "POST",
+        &format!("{}/duplicate", event_type(&host, "call")),
+        &host.token,
+        None,
+    );
+    assert_eq!(copy.status, 201, "{}", copy.body);
+    assert_eq!(
+        copy.json()["event_calendar"],
+        chose.json()["event_calendar"]
+    );
     let chat = call("GET", &event_type(&host, "chat"), &host.token, None);
     assert_eq!(chat.json()["event_calendar"], Value::Null);
     let listed = call("GET", "/api/v1/event-types", &host.token, None);
@@ -222,6 +237,14 @@ fn a_google_event_type_adds_its_bookings_to_the_chosen_calendar_and_keeps_them_t
         host.host.id
     ));
     assert_eq!(stored[0]["event_calendar_provider"], "google");
+    let opened = open_field(
+        &host.host.id,
+        "event_types",
+        "event_calendar_id",
+        &host.host.id,
+        stored[0]["event_calendar_id"].as_str().unwrap(),
+    );
+    assert_eq!(opened.as_deref(), Ok(team.as_str()));
     assert!(
         !stored[0].to_string().contains("team.0000"),
         "{}",
@@ -243,6 +266,10 @@ fn a_google_event_type_adds_its_bookings_to_the_chosen_calendar_and_keeps_them_t
     ));
     let sealed = work[0]["calendar_id"].as_str().unwrap();
     assert!(sealed.starts_with("s1."), "{sealed}");
+    assert_eq!(
+        stored_meeting_value(&host.host.id, "calendar_id", sealed).as_deref(),
+        Ok(team.as_str())
+    );
 
     // A reschedule moves the event within the team calendar.
     let moved_url = reschedule(&call_url, "12:00");
@@ -389,4 +416,49 @@ fn a_choice_whose_connection_is_gone_falls_back_to_the_default_calendar() {
     book(&host, "call", "11:00", "gone.fallback@example.com");
     let outlook = events_in("microsoft", &host.email, "calendar");
     assert_eq!(outlook.len(), 2, "{outlook:?}");
+}
+
+#[test]
+fn when_google_cannot_be_read_the_editor_says_so_and_keeps_the_saved_choice() {
+    let host = host("Unreadable List Host", &["google"]);
+    let team = add_calendar("google", &host.email, "team", false);
+    let chose = choose(
+        &host,
+        "call",
+        json!({ "provider": "google", "calendar_id": team }),
+    );
+    assert_eq!(chose.status, 200, "{}", chose.body);
+    // Google's calendar list answers 500 for this host's token from now on.
+    let failing = post_json(
+        &format!("{}/_fake/fail", world().fakes_url),
+        &json!({ "path_prefix": "/google/api/calendar/v3/users/me/calendarList", "method": "GET",
+                 "status": 500, "count": 50, "account": host.email }),
+    );
+    assert_eq!(failing.status, 200, "{}", failing.body);
+
+    let path = format!("/dashboard/event-types/{}-call", host.host.id);
+    let page = host.browser.get(&path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Openslot could not read your Google Calendar calendars just now"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"google:{team}\" selected>")),
+        "{}",
+        page.body
+    );
+    // Saving the page keeps the choice; a new one cannot be checked now and is refused.
+    let saved = save_form(&host, "call", &format!("google:{team}"));
+    assert_eq!(location(&saved), "/dashboard", "{}", saved.body);
+    let read = call("GET", &event_type(&host, "call"), &host.token, None);
+    assert_eq!(read.json()["event_calendar"]["calendar_id"], team.as_str());
+    let other = save_form(&host, "call", "google:primary");
+    assert_eq!(other.status, 422, "{}", other.body);
+    assert!(other
+        .body
+        .contains("could not read your Google Calendar calendars just now"));
 }
