@@ -251,6 +251,22 @@ fn a_google_event_type_adds_its_bookings_to_the_chosen_calendar_and_keeps_them_t
         stored[0]
     );
 
+    // [P22] The host's export names it, opened.
+    let export = host.browser.get("/dashboard/export");
+    assert_eq!(export.status, 200);
+    let exported = export.json()["event_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "call")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        exported["event_calendar"]["calendar_id"],
+        team.as_str(),
+        "{exported}"
+    );
+
     let call_url = book(&host, "call", "09:00", "team.invitee@example.com");
     book(&host, "chat", "10:00", "chat.invitee@example.com");
     // Google's fake records the primary calendar under its id, the host's address.

@@ -224,7 +224,8 @@ fn list_calendars(st: &State, req: &Req, email: &str) -> Resp {
 }
 
 /// calendarView of the default calendar (`calendar: None`) or of one calendar by id
-/// (`/me/calendars/{id}/calendarView`); events created through the API live on the default one.
+/// (`/me/calendars/{id}/calendarView`): its busy periods and the events created in it through
+/// the API (`/me/events` puts them on the default one).
 fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>) -> Resp {
     let (Some(start), Some(end)) = (req.q("startDateTime"), req.q("endDateTime")) else {
         return graph_error(
@@ -256,7 +257,7 @@ fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>)
             .collect()
     });
 
-    // (start, end, full resource) of everything on the default calendar overlapping the window.
+    // (start, end, full resource) of everything on the calendar overlapping the window.
     let mut items: Vec<(i64, i64, Map<String, Value>)> = Vec::new();
     let chosen = st.account(P, email).and_then(|a| {
         a.calendars.iter().find(|c| match calendar {
@@ -292,7 +293,11 @@ fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>)
     for e in st
         .events
         .iter()
-        .filter(|e| e.provider == P && e.email == email && !e.deleted && default_calendar)
+        .filter(|e| e.provider == P && e.email == email && !e.deleted)
+        .filter(|e| match chosen {
+            Some(c) if !default_calendar => e.calendar_id == c.id,
+            _ => default_calendar && e.calendar_id == "calendar",
+        })
     {
         let at = |k: &str| {
             e.body
