@@ -430,7 +430,7 @@ fn graph_events_get_teams_links_and_are_created_once() {
         host,
     );
     let event = new_event("bbbbbbbbbbbbbbbb0000000000000001", Conference::TeamsMeeting);
-    let answer = send(microsoft::create_event(&urls, &token, &event).unwrap());
+    let answer = send(microsoft::create_event(&urls, &token, &event, None).unwrap());
     assert_eq!(answer.status(), 201);
     let created = microsoft::parse_event(&answer, true).unwrap();
     assert_eq!(created.conference, ConferenceStatus::Ready);
@@ -438,7 +438,7 @@ fn graph_events_get_teams_links_and_are_created_once() {
     assert!(link.starts_with("https://teams.microsoft.com/"), "{link}");
 
     // The same transactionId gives back the same event.
-    let answer = send(microsoft::create_event(&urls, &token, &event).unwrap());
+    let answer = send(microsoft::create_event(&urls, &token, &event, None).unwrap());
     assert_eq!(microsoft::parse_event(&answer, true).unwrap(), created);
     let answer = send(microsoft::get_event(&urls, &token, &created.event_id).unwrap());
     assert_eq!(microsoft::parse_event(&answer, true).unwrap(), created);

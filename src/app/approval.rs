@@ -18,7 +18,7 @@ use crate::mail::render;
 use crate::mail::stored;
 use crate::mail::Kind;
 use crate::runtime::Run;
-use crate::store::{BookingDetailsRow, NewCalendarWork};
+use crate::store::BookingDetailsRow;
 
 /// The refusal of an answer to a request that is no longer waiting, saying how it ended.
 pub fn not_waiting(booking: &BookingDetailsRow) -> AppError {
@@ -49,13 +49,11 @@ pub async fn approve(ctx: &Ctx, booking: &BookingDetailsRow) -> Result<(), AppEr
     let facts = stored::facts(booking, start, end, None, &manage_url);
     let emails = confirmation_emails(ctx, &facts)?;
     let connections = ctx.store.host_connections(&booking.host_id).await?;
-    let work = work_for(booking.location_kind, &connections).map(|(calendar, conference)| {
-        NewCalendarWork {
-            calendar,
-            conference,
-            left_to_page: false,
-        }
-    });
+    let chosen = ctx
+        .store
+        .event_calendar(&booking.host_id, &booking.event_type_id)
+        .await?;
+    let work = work_for(booking.location_kind, &connections, chosen.as_ref());
     let approved = ctx
         .store
         .approve_request(

@@ -184,15 +184,27 @@ pub async fn create_booking(
         single_use_link_hash: link_hash.as_deref(),
         awaiting_approval_until: held_until.map(|until| until.timestamp()),
     };
-    // The connections were read with the availability, in the same round trip. A request's
-    // event and meeting wait for the host's approval.
-    let work = work_for(target.event.location_kind, &availability.connections)
-        .filter(|_| held_until.is_none())
-        .map(|(calendar, conference)| NewCalendarWork {
-            calendar,
-            conference,
-            left_to_page: providers == ProviderWork::OnConfirmationPage,
-        });
+    // The connections were read with the availability, in the same round trip; the calendar
+    // the event type chose is read only when there is work. A request's event and meeting
+    // wait for the host's approval.
+    let chosen = match held_until {
+        None => {
+            ctx.store
+                .event_calendar(&target.host.id, &target.event.id)
+                .await?
+        }
+        Some(_) => None,
+    };
+    let work = work_for(
+        target.event.location_kind,
+        &availability.connections,
+        chosen.as_ref(),
+    )
+    .filter(|_| held_until.is_none())
+    .map(|work| NewCalendarWork {
+        left_to_page: providers == ProviderWork::OnConfirmationPage,
+        ..work
+    });
     match ctx
         .store
         .insert_booking_if_free(&row, &emails, work.as_ref())

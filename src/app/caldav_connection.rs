@@ -164,6 +164,8 @@ pub async fn calendars(ctx: &Ctx, row: &ConnectionRow) -> Result<Vec<CalendarCho
             id: c.url,
             name: c.name,
             primary: false,
+            // Only collections that take events are listed at all.
+            writable: true,
         })
         .collect())
 }

@@ -91,6 +91,10 @@ pub async fn duplicate(ctx: &Ctx, host_id: &str, id: &str) -> Result<String, App
                 let schedule = original.schedule_id.as_deref();
                 super::availability::choose_schedule(ctx, host_id, &copy_id, schedule).await?;
             }
+            // And adds its bookings to the same calendar.
+            if let Some(calendar) = ctx.store.event_calendar(host_id, id).await? {
+                super::event_calendar::save(ctx, host_id, &copy_id, Some(&calendar)).await?;
+            }
             return Ok(copy_id);
         }
     }

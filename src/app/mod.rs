@@ -18,6 +18,7 @@ pub mod bookings;
 pub mod caldav_connection;
 pub mod cancel;
 pub mod connections;
+pub mod event_calendar;
 pub mod event_types;
 pub mod onboarding;
 pub mod privacy;

@@ -140,7 +140,7 @@ impl Calendars<'_> {
         row: &CalendarWorkRow,
         event: &NewEvent,
     ) -> Result<String, CallError> {
-        let url = self.caldav_event_url(connection, &event.key)?;
+        let url = self.caldav_event_url(connection, &event.key, row.calendar_id.as_deref())?;
         let ics = stored_event(row, event, &caldav::event_uid(&event.key), 0, self.now);
         let made = self
             .call(
@@ -189,16 +189,21 @@ impl Calendars<'_> {
         .await
     }
 
-    /// Where the event of booking `key` is made: in the calendar the host chose for booked
-    /// events, which is the first of the checked ones.
+    /// Where the event of booking `key` is made: in `calendar` (the collection the event
+    /// type chose, `None` for none) or else in the calendar the host chose for booked events,
+    /// which is the first of the checked ones.
     pub(super) fn caldav_event_url(
         &self,
         connection: &ConnectionRow,
         key: &BookingKey,
+        calendar: Option<&str>,
     ) -> Result<String, CallError> {
-        let calendar = checked_urls(connection).into_iter().next().ok_or_else(|| {
-            CallError::Build(BuildError::Invalid("no CalDAV calendar is checked".into()))
-        })?;
+        let calendar = match calendar {
+            Some(url) => url.to_owned(),
+            None => checked_urls(connection).into_iter().next().ok_or_else(|| {
+                CallError::Build(BuildError::Invalid("no CalDAV calendar is checked".into()))
+            })?,
+        };
         Ok(caldav::event_url(&calendar, key))
     }
 }

@@ -23,14 +23,15 @@ use crate::mail::render::{self, CalendarFailure};
 use crate::mail::Kind;
 use crate::providers::calendar::google::{self, SendUpdates};
 use crate::providers::calendar::own_meetings::{CreatedMeeting, MeetingSearch, OwnMeetings};
+use crate::providers::calendar::receiving::{receiving, Connected, EventCalendar};
 use crate::providers::calendar::{
     microsoft, ApiError, Attendee, BookingKey, CalendarProvider, Conference, ConferenceStatus,
-    CreatedEvent, MeetingMaker, NewEvent,
+    CreatedEvent, NewEvent,
 };
 use crate::providers::connection_key::ConnectionKey;
-use crate::providers::registry::ConnectProvider;
 use crate::store::{
-    BookingDetailsRow, CalendarProgress, CalendarWorkRow, ConnectionRow, NewEmail, StoreError,
+    BookingDetailsRow, CalendarProgress, CalendarWorkRow, ConnectionRow, NewCalendarWork, NewEmail,
+    StoreError,
 };
 
 /// How long a claimed row is left alone by other runs.
@@ -387,7 +388,7 @@ impl Calendars<'_> {
                             google::move_event(
                                 urls,
                                 token,
-                                "primary",
+                                google_calendar(row),
                                 event_id,
                                 when,
                                 zone,
@@ -431,12 +432,17 @@ impl Calendars<'_> {
         };
         let event = self.new_event(row, when, zone, conference)?;
         let created = match provider {
-            CalendarProvider::Google => self.google_event(&connection, &event).await?,
+            CalendarProvider::Google => {
+                self.google_event(&connection, google_calendar(row), &event)
+                    .await?
+            }
             CalendarProvider::Microsoft => {
                 let teams = event.conference == Conference::TeamsMeeting;
                 self.call(
                     &connection,
-                    |token| microsoft::create_event(urls, token, &event),
+                    |token| {
+                        microsoft::create_event(urls, token, &event, row.calendar_id.as_deref())
+                    },
                     |response| microsoft::parse_event(response, teams),
                 )
                 .await?
@@ -460,7 +466,9 @@ impl Calendars<'_> {
         // Saved at once, before waiting for the link.
         self.progress(row, Some(&created.event_id), None, None)
             .await?;
-        let created = self.poll_conference(&connection, provider, created).await?;
+        let created = self
+            .poll_conference(&connection, provider, google_calendar(row), created)
+            .await?;
         let link = created.meeting_url.or(join_url);
         self.progress(row, None, None, link.as_deref()).await?;
         if created.conference == ConferenceStatus::Pending {
@@ -482,8 +490,13 @@ impl Calendars<'_> {
         when: Interval,
         zone: TimeZoneName,
     ) -> Result<(), StepError> {
-        let event = self.read_event(connection, provider, event_id).await?;
-        let event = self.poll_conference(connection, provider, event).await?;
+        let calendar = google_calendar(row);
+        let event = self
+            .read_event(connection, provider, calendar, event_id)
+            .await?;
+        let event = self
+            .poll_conference(connection, provider, calendar, event)
+            .await?;
         match (&event.meeting_url, event.conference) {
             (Some(url), _) => {
                 let email = match self.link_email(row, url).await {
@@ -519,7 +532,7 @@ impl Calendars<'_> {
                             google::move_event(
                                 urls,
                                 token,
-                                "primary",
+                                calendar,
                                 event_id,
                                 when,
                                 zone,
@@ -545,11 +558,13 @@ impl Calendars<'_> {
         Ok(())
     }
 
-    /// `GET` of a booking's event at its calendar.
+    /// `GET` of a booking's event at its calendar (`calendar`: Google's calendar id; Graph
+    /// reads the event by its id alone).
     async fn read_event(
         &self,
         connection: &ConnectionRow,
         provider: CalendarProvider,
+        calendar: &str,
         event_id: &str,
     ) -> Result<CreatedEvent, StepError> {
         let urls = &self.config.services;
@@ -557,7 +572,7 @@ impl Calendars<'_> {
             CalendarProvider::Google => {
                 self.call(
                     connection,
-                    |token| google::get_event(urls, token, "primary", event_id),
+                    |token| google::get_event(urls, token, calendar, event_id),
                     google::parse_event,
                 )
                 .await
@@ -581,6 +596,7 @@ impl Calendars<'_> {
         &self,
         connection: &ConnectionRow,
         provider: CalendarProvider,
+        calendar: &str,
         mut event: CreatedEvent,
     ) -> Result<CreatedEvent, StepError> {
         for _ in 0..CONFERENCE_POLLS {
@@ -589,7 +605,7 @@ impl Calendars<'_> {
             }
             worker::Delay::from(std::time::Duration::from_millis(500)).await;
             event = self
-                .read_event(connection, provider, &event.event_id.clone())
+                .read_event(connection, provider, calendar, &event.event_id.clone())
                 .await?;
         }
         Ok(event)
@@ -739,6 +755,7 @@ impl Calendars<'_> {
     async fn google_event(
         &self,
         connection: &ConnectionRow,
+        calendar: &str,
         event: &NewEvent,
     ) -> Result<CreatedEvent, StepError> {
         let urls = &self.config.services;
@@ -754,7 +771,7 @@ impl Calendars<'_> {
                         google::insert_event_as(
                             urls,
                             token,
-                            "primary",
+                            calendar,
                             event,
                             &id,
                             send_updates(connection),
@@ -772,7 +789,7 @@ impl Calendars<'_> {
                     let existing = self
                         .call(
                             connection,
-                            |token| google::get_event(urls, token, "primary", &id),
+                            |token| google::get_event(urls, token, calendar, &id),
                             google::parse_event,
                         )
                         .await?;
@@ -915,7 +932,7 @@ impl Calendars<'_> {
             (CalendarProvider::CalDav, None) => {
                 let key = BookingKey::parse(&row.booking_id)
                     .map_err(|e| StepError::Permanent(e.to_string()))?;
-                self.caldav_event_url(&connection, &key)?
+                self.caldav_event_url(&connection, &key, row.calendar_id.as_deref())?
             }
         };
         let deleted = match provider {
@@ -926,7 +943,7 @@ impl Calendars<'_> {
                         google::delete_event(
                             urls,
                             token,
-                            "primary",
+                            google_calendar(row),
                             &event_id,
                             send_updates(&connection),
                         )
@@ -963,44 +980,35 @@ fn short(why: &str) -> String {
     why.chars().take(200).collect()
 }
 
-/// What a new booking needs done at the providers, from the event type's location and the
-/// host's connections; `None` when nothing (no calendar, no meeting).
+/// The Google calendar id of `row`'s event: the one it went to, else the primary calendar.
+fn google_calendar(row: &CalendarWorkRow) -> &str {
+    row.calendar_id.as_deref().unwrap_or("primary")
+}
+
+/// What a new booking needs done at the providers, from the event type's location, the
+/// calendar it chose (`chosen`) and the host's connections; `None` when nothing (no calendar,
+/// no meeting). The chosen calendar receives the event while its connection is connected and
+/// working, else the connection that receives events does, in its default calendar
+/// ([`receiving`]).
 pub fn work_for(
     location_kind: LocationKind,
     connections: &[ConnectionRow],
-) -> Option<(Option<ConnectionKey>, MeetingMaker)> {
-    let receiving = connections
+    chosen: Option<&EventCalendar>,
+) -> Option<NewCalendarWork> {
+    let connected: Vec<Connected> = connections
         .iter()
-        .find(|c| c.receives_events == 1 && c.provider().is_calendar())
-        .map(|c| c.key);
-    // The connection that makes the location's link, when the host has it. A meeting made on
-    // a calendar's own event (Meet, Teams) puts the event in that calendar: the receiving
-    // account when it is the provider's, else the provider's first account. One made on its
-    // own (Zoom) goes with the event into the receiving calendar. Without the connection a
-    // meeting gets the event alone.
-    let maker = location_kind.service().and_then(|service| {
-        let provider = ConnectProvider::providing(service)?;
-        let account = connections
-            .iter()
-            .filter(|c| c.provider() == provider)
-            .min_by_key(|c| (Some(c.key) != receiving, c.key))?;
-        Some((account.key, service))
-    });
-    let (calendar, conference) = match maker {
-        Some((key, service)) => (
-            if key.provider.is_calendar() {
-                Some(key)
-            } else {
-                receiving
-            },
-            MeetingMaker::Service(service),
-        ),
-        None => (receiving, MeetingMaker::None),
-    };
-    if calendar.is_none() && conference == MeetingMaker::None {
-        return None;
-    }
-    Some((calendar, conference))
+        .map(|c| Connected {
+            key: c.key,
+            receives_events: c.receives_events == 1,
+            working: c.breakage().is_none(),
+        })
+        .collect();
+    receiving(location_kind, &connected, chosen).map(|work| NewCalendarWork {
+        calendar: work.calendar,
+        calendar_id: work.calendar_id,
+        conference: work.conference,
+        left_to_page: false,
+    })
 }
 
 /// Whether Google emails the invitee too, as the host chose for this connection.

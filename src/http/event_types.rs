@@ -9,6 +9,7 @@ use worker::{Request, Response};
 use super::request::{field, form};
 use super::session::{check_form, redirect, require_host, SignedIn};
 use crate::app::availability;
+use crate::app::event_calendar;
 use crate::app::event_types::{self, defaults, duplicate, input_of, Created, Saved};
 use crate::app::AppError;
 use crate::app::Ctx;
@@ -20,6 +21,7 @@ use crate::core::questions::{
     QuestionInput, QuestionKind, HELP_FIELDS, KIND_FIELDS, MAX_FIELDS, MAX_QUESTIONS, MIN_FIELDS,
     OPTIONS_FIELDS, QUESTION_FIELDS,
 };
+use crate::providers::calendar::receiving::{form_value, parse_form_value, EventCalendar};
 
 /// One row of the questions editor: its fields' names (also where their errors are reported)
 /// and what they hold.
@@ -119,6 +121,10 @@ struct EventTypePage {
     locations: Vec<LocationOption>,
     /// The schedules the type may follow; the first (value empty) is "the default".
     schedules: Vec<Choice>,
+    /// "Add bookings to": the host's default (value empty), then each writable calendar.
+    calendars: Vec<Choice>,
+    /// Connections whose calendars could not be read for the list just now.
+    calendar_notes: Vec<String>,
     public_base: String,
     csrf: String,
     errors: FieldErrors,
@@ -341,6 +347,8 @@ fn page(
         input,
         hidden,
         schedules: Vec::new(),
+        calendars: Vec::new(),
+        calendar_notes: Vec::new(),
         locations: LocationKind::all()
             .map(|kind| LocationOption {
                 value: kind.as_str(),
@@ -424,16 +432,101 @@ async fn schedule_choices(ctx: &Ctx, host_id: &str, chosen: &str) -> Result<Vec<
     Ok(choices)
 }
 
-/// Renders the editor with its schedule options (`chosen`: the posted or stored choice).
+/// The editor's "Add bookings to" options with `chosen` (a form value; empty: the default)
+/// selected, read live, and a note for each connection that could not be read. A chosen
+/// calendar that is not listed (its provider unreadable just now) stays offered, so saving
+/// the page keeps it.
+async fn calendar_choices(
+    ctx: &Ctx,
+    host_id: &str,
+    chosen: &str,
+) -> Result<(Vec<Choice>, Vec<String>), AppError> {
+    let listed = event_calendar::choices(ctx, host_id).await?;
+    let default = listed
+        .default_connection
+        .map_or_else(|| "no calendar connected".to_owned(), |key| key.label());
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: format!("Your default calendar ({default})"),
+        chosen: chosen.is_empty(),
+    }];
+    choices.extend(listed.options.iter().map(|option| {
+        let value = form_value(&option.calendar);
+        Choice {
+            chosen: value == chosen,
+            label: format!("{} ({})", option.name, option.calendar.connection.label()),
+            value,
+        }
+    }));
+    if !chosen.is_empty() && !choices.iter().any(|c| c.chosen) {
+        choices.push(Choice {
+            value: chosen.to_owned(),
+            label: "The calendar you chose (not listed just now)".into(),
+            chosen: true,
+        });
+    }
+    let notes = listed
+        .unreadable
+        .iter()
+        .map(|provider| {
+            format!(
+                "Openslot could not read your {} calendars just now; they are missing from \
+                 this list, and a calendar you chose there stays chosen.",
+                provider.label()
+            )
+        })
+        .collect();
+    Ok((choices, notes))
+}
+
+/// Renders the editor with its schedule and calendar options (`chosen` and `calendar`: the
+/// posted or stored choices).
 async fn render_page(
     ctx: &Ctx,
     mut page: EventTypePage,
     host_id: &str,
     chosen: &str,
+    calendar: &str,
     status: u16,
 ) -> Result<Response, AppError> {
     page.schedules = schedule_choices(ctx, host_id, chosen).await?;
+    (page.calendars, page.calendar_notes) = calendar_choices(ctx, host_id, calendar).await?;
     Ok(Response::from_html(page.render()?)?.with_status(status))
+}
+
+/// The posted "Add bookings to" choice checked against the host's calendars: `Ok(None)` for
+/// the default, the field's error when refused. A form without the field keeps `saved`.
+async fn posted_calendar(
+    ctx: &Ctx,
+    host_id: &str,
+    pairs: &[(String, String)],
+    saved: Option<&EventCalendar>,
+) -> Result<Result<Option<EventCalendar>, FieldErrors>, AppError> {
+    let Some(value) = field(pairs, "event_calendar") else {
+        return Ok(Ok(saved.cloned()));
+    };
+    let wanted = match parse_form_value(value) {
+        Ok(wanted) => wanted,
+        Err(message) => return Ok(Err(FieldErrors::one(event_calendar::FIELD, message))),
+    };
+    match event_calendar::check(ctx, host_id, wanted, saved).await {
+        Ok(checked) => Ok(Ok(checked)),
+        Err(AppError::InvalidFields(errors)) => Ok(Err(errors)),
+        Err(other) => Err(other),
+    }
+}
+
+/// `errors` with the calendar's refusal added, if any.
+fn with_calendar_error(
+    mut errors: FieldErrors,
+    calendar: &Result<Option<EventCalendar>, FieldErrors>,
+) -> FieldErrors {
+    if let Err(refused) = calendar {
+        for (name, message) in refused.iter() {
+            errors.push(name, message);
+        }
+    }
+    errors
 }
 
 /// The schedule a posted form chose (`None`: the default).
@@ -463,7 +556,7 @@ pub async fn new(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
         false,
         FieldErrors::default(),
     );
-    render_page(ctx, page, &signed_in.host.id, "", 200).await
+    render_page(ctx, page, &signed_in.host.id, "", "", 200).await
 }
 
 /// `POST /dashboard/event-types`: creates one, or shows the form again with messages.
@@ -474,20 +567,37 @@ pub async fn create(ctx: &Ctx, req: &mut Request) -> Result<Response, AppError> 
     let input = input_from(&pairs);
     let host_id = signed_in.host.id.as_str();
     let schedule = chosen_schedule(&pairs);
-    let errors = match input.parse() {
-        Ok(settings) => match event_types::create(ctx, host_id, &settings, false).await? {
-            Created::Saved(id) => {
-                if schedule.is_some() {
-                    availability::choose_schedule(ctx, host_id, &id, schedule).await?;
+    let calendar = posted_calendar(ctx, host_id, &pairs, None).await?;
+    let errors = match (input.parse(), &calendar) {
+        (Ok(settings), Ok(chosen)) => {
+            match event_types::create(ctx, host_id, &settings, false).await? {
+                Created::Saved(id) => {
+                    if schedule.is_some() {
+                        availability::choose_schedule(ctx, host_id, &id, schedule).await?;
+                    }
+                    if chosen.is_some() {
+                        event_calendar::save(ctx, host_id, &id, chosen.as_ref()).await?;
+                    }
+                    return redirect("/dashboard", 303);
                 }
-                return redirect("/dashboard", 303);
+                Created::SlugTaken | Created::HostGone => slug_taken(settings.slug.as_str()),
             }
-            Created::SlugTaken | Created::HostGone => slug_taken(settings.slug.as_str()),
-        },
-        Err(errors) => errors,
+        }
+        (Ok(_), Err(_)) => FieldErrors::default(),
+        (Err(errors), _) => errors,
     };
+    let errors = with_calendar_error(errors, &calendar);
     let page = page(&signed_in, ctx, None, input, false, errors);
-    render_page(ctx, page, host_id, schedule.unwrap_or_default(), 422).await
+    let posted = field(&pairs, "event_calendar").unwrap_or_default();
+    render_page(
+        ctx,
+        page,
+        host_id,
+        schedule.unwrap_or_default(),
+        posted,
+        422,
+    )
+    .await
 }
 
 /// `GET /dashboard/event-types/{id}`: the edit form.
@@ -507,7 +617,13 @@ pub async fn edit(ctx: &Ctx, req: &Request, id: &str) -> Result<Response, AppErr
         FieldErrors::default(),
     );
     let chosen = row.schedule_id.as_deref().unwrap_or_default();
-    render_page(ctx, page, &signed_in.host.id, chosen, 200).await
+    let calendar = ctx
+        .store
+        .event_calendar(&signed_in.host.id, id)
+        .await?
+        .map(|c| form_value(&c))
+        .unwrap_or_default();
+    render_page(ctx, page, &signed_in.host.id, chosen, &calendar, 200).await
 }
 
 /// `POST /dashboard/event-types/{id}`: saves, or shows the form again with messages.
@@ -522,19 +638,27 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
         .ok_or_else(not_found)?;
     let input = input_from(&pairs);
     let schedule = chosen_schedule(&pairs);
-    let errors = match input.parse() {
-        Ok(settings) => {
-            match event_types::save(ctx, &signed_in.host.id, id, &settings, None).await? {
+    let host_id = signed_in.host.id.as_str();
+    let saved = ctx.store.event_calendar(host_id, id).await?;
+    let calendar = posted_calendar(ctx, host_id, &pairs, saved.as_ref()).await?;
+    let errors = match (input.parse(), &calendar) {
+        (Ok(settings), Ok(chosen)) => {
+            match event_types::save(ctx, host_id, id, &settings, None).await? {
                 Saved::Done => {
-                    availability::choose_schedule(ctx, &signed_in.host.id, id, schedule).await?;
+                    availability::choose_schedule(ctx, host_id, id, schedule).await?;
+                    if *chosen != saved {
+                        event_calendar::save(ctx, host_id, id, chosen.as_ref()).await?;
+                    }
                     return redirect("/dashboard", 303);
                 }
                 Saved::SlugTaken => slug_taken(settings.slug.as_str()),
                 Saved::NotFound => return Err(not_found()),
             }
         }
-        Err(errors) => errors,
+        (Ok(_), Err(_)) => FieldErrors::default(),
+        (Err(errors), _) => errors,
     };
+    let errors = with_calendar_error(errors, &calendar);
     let page = page(
         &signed_in,
         ctx,
@@ -544,7 +668,11 @@ pub async fn save(ctx: &Ctx, req: &mut Request, id: &str) -> Result<Response, Ap
         errors,
     );
     let chosen = schedule.unwrap_or_default();
-    render_page(ctx, page, &signed_in.host.id, chosen, 422).await
+    let posted = field(&pairs, "event_calendar")
+        .map(str::to_owned)
+        .or_else(|| saved.as_ref().map(form_value))
+        .unwrap_or_default();
+    render_page(ctx, page, host_id, chosen, &posted, 422).await
 }
 
 /// `POST /dashboard/event-types/{id}/{action}`: duplicate, hide, show or delete.

@@ -15,6 +15,7 @@ use worker::{Env, Request, Response};
 use super::request::{object, UNKNOWN};
 use super::session::{authorize, ApiAccess, SignedIn};
 use crate::app::availability;
+use crate::app::event_calendar;
 use crate::app::event_types::{
     self, create, defaults, delete, duplicate, input_of, Created, Saved,
 };
@@ -25,6 +26,7 @@ use crate::core::booking::FieldErrors;
 use crate::core::event_type::{offered_durations, EventTypeInput};
 use crate::core::profile::Profile;
 use crate::core::questions::{questions_from_json, QuestionInput};
+use crate::providers::calendar::receiving::{choice_of, EventCalendar};
 use crate::store::EventTypeRow;
 
 fn host_json(ctx: &Ctx, slug: &str, name: &str, email: &str, time_zone: &str) -> Value {
@@ -37,7 +39,12 @@ fn host_json(ctx: &Ctx, slug: &str, name: &str, email: &str, time_zone: &str) ->
     })
 }
 
-fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
+fn event_type_json(
+    ctx: &Ctx,
+    host_slug: &str,
+    row: &EventTypeRow,
+    calendar: Option<&EventCalendar>,
+) -> Value {
     json!({
         "id": row.id,
         "slug": row.slug,
@@ -68,6 +75,10 @@ fn event_type_json(ctx: &Ctx, host_slug: &str, row: &EventTypeRow) -> Value {
         "questions": questions_from_json(&row.questions).unwrap_or_default(),
         "hidden": row.hidden != 0,
         "schedule_id": row.schedule_id,
+        "event_calendar": calendar.map(|c| json!({
+            "connection": c.connection.name(),
+            "calendar_id": c.calendar_id,
+        })),
         "public_url": format!("{}/{}/{}", ctx.origin, host_slug, row.slug),
     })
 }
@@ -387,6 +398,45 @@ async fn schedule_choice(
     }
 }
 
+/// Takes `event_calendar` out of the body: `None` when it is not sent, `Some(None)` for `null`
+/// (the host's default calendar), else `{"connection", "calendar_id"}` naming a calendar the
+/// host can write in (422 on `event_calendar` for anything else, as the dashboard refuses).
+async fn calendar_choice(
+    ctx: &Ctx,
+    host_id: &str,
+    body: &mut Map<String, Value>,
+    saved: Option<&EventCalendar>,
+) -> Result<Option<Option<EventCalendar>>, AppError> {
+    let wrong =
+        |message: String| AppError::InvalidFields(FieldErrors::one(event_calendar::FIELD, message));
+    let wanted = match body.remove(event_calendar::FIELD) {
+        None => return Ok(None),
+        Some(Value::Null) => return Ok(Some(None)),
+        Some(Value::Object(choice)) => match (
+            choice.get("connection").and_then(Value::as_str),
+            choice.get("calendar_id").and_then(Value::as_str),
+        ) {
+            (Some(connection), Some(id)) if choice.len() == 2 => {
+                choice_of(connection, id).map_err(wrong)?
+            }
+            _ => {
+                return Err(wrong(
+                    "Send {\"connection\": ..., \"calendar_id\": ...} with both as strings.".into(),
+                ))
+            }
+        },
+        Some(_) => {
+            return Err(wrong(
+                "Use {\"provider\": ..., \"calendar_id\": ...}, or null for your default calendar."
+                    .into(),
+            ))
+        }
+    };
+    Ok(Some(
+        event_calendar::check(ctx, host_id, Some(wanted), saved).await?,
+    ))
+}
+
 fn slug_taken(slug: &str) -> AppError {
     AppError::Conflict(format!("You already use '{slug}' for another event type."))
 }
@@ -402,7 +452,8 @@ async fn respond_with(
         .host_event_type(&signed_in.host.id, id)
         .await?
         .ok_or_else(not_found)?;
-    let body = event_type_json(ctx, &signed_in.host.slug, &row);
+    let calendar = ctx.store.event_calendar(&signed_in.host.id, id).await?;
+    let body = event_type_json(ctx, &signed_in.host.slug, &row, calendar.as_ref());
     let mut response = Response::from_json(&body)?.with_status(status);
     if status == 201 {
         response
@@ -419,9 +470,16 @@ pub async fn list_event_types(ctx: &Ctx, env: &Env, req: &Request) -> Result<Res
         .store
         .host_event_types_in_full(&signed_in.host.id)
         .await?;
+    let calendars = ctx.store.event_calendars(&signed_in.host.id, None).await?;
     let items: Vec<Value> = rows
         .iter()
-        .map(|row| event_type_json(ctx, &signed_in.host.slug, row))
+        .map(|row| {
+            let calendar = calendars
+                .iter()
+                .find(|(id, _)| *id == row.id)
+                .map(|(_, calendar)| calendar);
+            event_type_json(ctx, &signed_in.host.slug, row, calendar)
+        })
         .collect();
     Ok(Response::from_json(&json!({ "event_types": items }))?)
 }
@@ -436,6 +494,9 @@ pub async fn create_event_type(
     let mut body = object(req).await?;
     let host_id = signed_in.host.id.as_str();
     let schedule = schedule_choice(ctx, host_id, &mut body).await?.flatten();
+    let calendar = calendar_choice(ctx, host_id, &mut body, None)
+        .await?
+        .flatten();
     let mut hidden = false;
     let input = overlay(defaults(), &mut hidden, &body).map_err(AppError::InvalidFields)?;
     let settings = input.parse().map_err(AppError::InvalidFields)?;
@@ -443,6 +504,9 @@ pub async fn create_event_type(
         Created::Saved(id) => {
             if schedule.is_some() {
                 availability::choose_schedule(ctx, host_id, &id, schedule.as_deref()).await?;
+            }
+            if calendar.is_some() {
+                event_calendar::save(ctx, host_id, &id, calendar.as_ref()).await?;
             }
             respond_with(ctx, &signed_in, &id, 201).await
         }
@@ -483,6 +547,12 @@ pub async fn save_event_type(
         None if replace => Some(None),
         choice => choice,
     };
+    // So does the calendar's: not sent, the host's default calendar.
+    let saved = ctx.store.event_calendar(host_id, id).await?;
+    let calendar = match calendar_choice(ctx, host_id, &mut body, saved.as_ref()).await? {
+        None if replace => Some(None),
+        choice => choice,
+    };
     let (base, mut hidden) = if replace {
         (defaults(), false)
     } else {
@@ -495,6 +565,9 @@ pub async fn save_event_type(
         Saved::Done => {
             if let Some(schedule) = schedule {
                 availability::choose_schedule(ctx, host_id, id, schedule.as_deref()).await?;
+            }
+            if let Some(calendar) = calendar.filter(|chosen| *chosen != saved) {
+                event_calendar::save(ctx, host_id, id, calendar.as_ref()).await?;
             }
             respond_with(ctx, &signed_in, id, 200).await
         }

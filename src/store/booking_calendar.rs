@@ -11,10 +11,13 @@ use crate::providers::calendar::{CalendarProvider, MeetingMaker};
 use crate::providers::connection_key::ConnectionKey;
 
 /// The calendar work a new booking needs, inserted in the booking's batch.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct NewCalendarWork {
     /// The calendar connection that receives the event, or `None` when none does.
     pub calendar: Option<ConnectionKey>,
+    /// Which of that connection's calendars (the event type's choice); `None` is the
+    /// connection's default calendar.
+    pub calendar_id: Option<String>,
     /// Who makes the meeting link.
     pub conference: MeetingMaker,
     /// The booking's confirmation page makes the event: the work and the booking's emails
@@ -33,6 +36,8 @@ pub struct CalendarWorkRow {
     pub host_id: String,
     /// The calendar connection the event goes to (and went to, for a move or a cancel).
     pub calendar: Option<ConnectionKey>,
+    /// The calendar of that connection the event goes to; `None` is its default calendar.
+    pub calendar_id: Option<String>,
     pub conference: MeetingMaker,
     pub event_id: Option<String>,
     pub meeting_id: Option<String>,
@@ -63,8 +68,8 @@ pub struct CalendarProgress<'a> {
 /// approval's batch runs this again), and a replayed request finds it already there.
 pub(super) const INSERT_CALENDAR_WORK: &str =
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
-     state, attempts, next_attempt_at, updated_at, calendar_connection) \
-     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5, ?7 \
+     state, attempts, next_attempt_at, updated_at, calendar_connection, calendar_id) \
+     SELECT ?1, ?2, ?3, ?4, 'pending', 0, ?6, ?5, ?7, ?8 \
      WHERE EXISTS (SELECT 1 FROM bookings WHERE id = ?1 AND awaiting_approval_until IS NULL)";
 
 /// Holds a new booking's emails (`?1`) until `?2`, in the booking's batch: they wait for the
@@ -82,25 +87,46 @@ pub(super) const REMOVE_CALENDAR_WORK: &str =
 /// On a reschedule (`?1` old, `?2` new, `?3` now), in this order: an existing event moves with
 /// the booking (the new booking takes it over, to be moved); the old row is handed over or, if
 /// nothing was created yet, removed; a new booking whose old one had no event gets a fresh one.
+/// Both keep the calendar the old one went to, whatever the event type chose since.
 pub(super) const MOVE_CALENDAR_WORK: [&str; 3] = [
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
      event_id, meeting_id, meeting_url, state, attempts, next_attempt_at, updated_at, \
-     calendar_connection) \
+     calendar_connection, calendar_id) \
      SELECT ?2, host_id, calendar_provider, conference, event_id, meeting_id, meeting_url, \
-        'pending', 0, ?3, ?3, calendar_connection FROM booking_calendar WHERE booking_id = ?1 AND state = 'created' \
+        'pending', 0, ?3, ?3, calendar_connection, calendar_id FROM booking_calendar WHERE booking_id = ?1 AND state = 'created' \
      AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
     "UPDATE booking_calendar SET state = CASE WHEN state = 'created' THEN 'removed' ELSE 'removing' END, \
         next_attempt_at = ?3, updated_at = ?3 \
      WHERE booking_id = ?1 AND state IN ('pending', 'created', 'failed') \
      AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
     "INSERT OR IGNORE INTO booking_calendar (booking_id, host_id, calendar_provider, conference, \
-     state, attempts, next_attempt_at, updated_at, calendar_connection) \
-     SELECT ?2, host_id, calendar_provider, conference, 'pending', 0, ?3, ?3, calendar_connection \
+     state, attempts, next_attempt_at, updated_at, calendar_connection, calendar_id) \
+     SELECT ?2, host_id, calendar_provider, conference, 'pending', 0, ?3, ?3, calendar_connection, calendar_id \
      FROM booking_calendar WHERE booking_id = ?1 AND state = 'removing' \
      AND EXISTS (SELECT 1 FROM bookings WHERE id = ?2 AND rescheduled_from = ?1)",
 ];
 
 impl Store {
+    /// The calendar id of `work` as the booking's batch writes it (`?8` of
+    /// [`INSERT_CALENDAR_WORK`]): sealed under the key of its calendar's connection.
+    pub(super) async fn sealed_calendar_id(
+        &self,
+        host_id: &str,
+        work: &NewCalendarWork,
+    ) -> Result<Option<String>, StoreError> {
+        let owners = MeetingOwners {
+            host_id,
+            calendar: work.calendar,
+            conference: work.conference.as_str(),
+        };
+        self.seal_meeting_option(
+            &owners,
+            MeetingColumn::CalendarId,
+            work.calendar_id.as_deref(),
+        )
+        .await
+    }
+
     /// The bookings whose calendar work is due at `now`, oldest first.
     pub async fn due_calendar_work(&self, now: i64, limit: i64) -> Result<Vec<String>, StoreError> {
         let rows: Vec<TextValue> = self
@@ -184,7 +210,7 @@ impl Store {
             .all_columns(
                 "calendar_work",
                 "SELECT json_array(c.booking_id, c.host_id, \
-                 COALESCE(c.calendar_connection, c.calendar_provider), c.conference, \
+                 COALESCE(c.calendar_connection, c.calendar_provider), c.calendar_id, c.conference, \
                  c.event_id, c.meeting_id, c.meeting_url, c.state, c.attempts, b.start_at, \
                  b.end_at, b.invitee_name, b.invitee_email, e.title, e.description, \
                  COALESCE(h.email_sealed, h.email), h.time_zone, b.invitee_sealed) AS value \
@@ -204,6 +230,12 @@ impl Store {
         };
         self.open_meeting_value(&row.host_id, MeetingColumn::EventId, &mut row.event_id)
             .await?;
+        self.open_meeting_value(
+            &row.host_id,
+            MeetingColumn::CalendarId,
+            &mut row.calendar_id,
+        )
+        .await?;
         self.open_meeting_value(&row.host_id, MeetingColumn::MeetingId, &mut row.meeting_id)
             .await?;
         self.open_meeting_value(
@@ -468,6 +500,7 @@ impl CalendarWorkRow {
                 .take(Columns::optional_text)
                 .map(|name| super::connections::connection_key(&name))
                 .transpose()?,
+            calendar_id: row.take(Columns::optional_text),
             conference: row.take_or(Columns::parsed, MeetingMaker::None),
             event_id: row.take(Columns::optional_text),
             meeting_id: row.take(Columns::optional_text),

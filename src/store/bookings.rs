@@ -448,6 +448,10 @@ impl Store {
         let calendar_name = calendar
             .and_then(|work| work.calendar)
             .map(|key| key.name());
+        let calendar_id = match calendar {
+            Some(work) => self.sealed_calendar_id(row.host_id, work).await?,
+            None => None,
+        };
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(row.id),
@@ -463,6 +467,7 @@ impl Store {
                     row.created_at
                 }),
                 calendar_name.as_deref().into(),
+                calendar_id.as_deref().into(),
             ]
         });
         let hold = [

@@ -31,6 +31,7 @@ mod columns;
 mod connections;
 mod data_key_rotation;
 mod due_outboxes;
+mod event_calendar;
 mod event_types;
 mod hosts;
 mod keys;

@@ -552,10 +552,24 @@ impl Store {
                 host_id,
             )
             .await?;
+        // The calendar each chose for its bookings, opened (`event_calendar.rs`).
+        let calendars = self.event_calendars(host_id, None).await?;
         for row in &mut rows {
             // The host's paragraph and the questions are stored as JSON, exported as JSON.
             for column in ["confirmation_message", "questions"] {
                 stored_json_in(row, column);
+            }
+            let chosen = calendars
+                .iter()
+                .find(|(id, _)| row.get("id").and_then(serde_json::Value::as_str) == Some(id));
+            if let (Some((_, calendar)), Some(object)) = (chosen, row.as_object_mut()) {
+                object.insert(
+                    "event_calendar".into(),
+                    serde_json::json!({
+                        "connection": calendar.connection.name(),
+                        "calendar_id": calendar.calendar_id,
+                    }),
+                );
             }
         }
         Ok(rows)

@@ -58,6 +58,10 @@ impl Store {
         let calendar_name = calendar
             .and_then(|work| work.calendar)
             .map(|key| key.name());
+        let calendar_id = match calendar {
+            Some(work) => self.sealed_calendar_id(host_id, work).await?,
+            None => None,
+        };
         let calendar_params = calendar.map(|work| {
             [
                 Param::Text(id),
@@ -69,6 +73,7 @@ impl Store {
                 Param::Int(now),
                 Param::Int(now),
                 calendar_name.as_deref().into(),
+                calendar_id.as_deref().into(),
             ]
         });
         let hold = [Param::Text(id), Param::Int(now + PAGE_HOLD_SECONDS)];

@@ -22,6 +22,9 @@ use crate::providers::connection_key::ConnectionKey;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum MeetingColumn {
     EventId,
+    /// The calendar the event went to (migration 0031), the calendar connection's like the
+    /// event's id.
+    CalendarId,
     MeetingId,
     MeetingUrl,
 }
@@ -30,6 +33,7 @@ impl MeetingColumn {
     fn name(self) -> &'static str {
         match self {
             MeetingColumn::EventId => "event_id",
+            MeetingColumn::CalendarId => "calendar_id",
             MeetingColumn::MeetingId => "meeting_id",
             MeetingColumn::MeetingUrl => "meeting_url",
         }
@@ -40,7 +44,7 @@ impl MeetingColumn {
     /// account whose event carries it.
     fn owner(self, calendar: Option<ConnectionKey>, conference: &str) -> Option<String> {
         match self {
-            MeetingColumn::EventId => calendar.map(ConnectionKey::name),
+            MeetingColumn::EventId | MeetingColumn::CalendarId => calendar.map(ConnectionKey::name),
             MeetingColumn::MeetingId | MeetingColumn::MeetingUrl => {
                 let maker = MeetingMaker::parse(conference).and_then(MeetingMaker::connection)?;
                 Some(match calendar {

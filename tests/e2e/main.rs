@@ -24,6 +24,7 @@ mod dashboard_availability;
 mod dashboard_bookings;
 mod dashboard_event_types;
 mod emails;
+mod event_calendar;
 mod event_type_reminders;
 mod host_api;
 mod host_bookings_api;

@@ -118,6 +118,48 @@ fn connection_names(config: &Path, state: &Path, after: bool) -> Vec<String> {
     names
 }
 
+/// The migration that lets an event type choose the calendar receiving its bookings.
+const EVENT_CALENDAR: &str = "0031_event_calendar.sql";
+
+/// After 0031 every event type keeps the host's default calendar and every booking's work its
+/// connection's default calendar (both NULL), and a half-made choice is refused.
+fn check_event_calendar(config: &Path, state: &Path) {
+    let chosen = query(
+        config,
+        state,
+        "SELECT (SELECT COUNT(*) FROM event_types WHERE event_calendar_connection IS NOT NULL \
+         OR event_calendar_id IS NOT NULL) AS types, \
+         (SELECT COUNT(*) FROM booking_calendar WHERE calendar_id IS NOT NULL) AS work, \
+         (SELECT COUNT(*) FROM event_types) AS all_types, \
+         (SELECT COUNT(*) FROM booking_calendar) AS all_work",
+    );
+    assert_eq!(
+        chosen[0]["types"], 0,
+        "{EVENT_CALENDAR} left a choice: {chosen:?}"
+    );
+    assert_eq!(
+        chosen[0]["work"], 0,
+        "{EVENT_CALENDAR} named a calendar: {chosen:?}"
+    );
+    assert!(chosen[0]["all_types"].as_i64() > Some(0) && chosen[0]["all_work"].as_i64() > Some(0));
+    for half in [
+        "UPDATE event_types SET event_calendar_connection = 'google' WHERE id = 'm-event'",
+        "UPDATE event_types SET event_calendar_id = 'x' WHERE id = 'm-event'",
+        "UPDATE event_types SET event_calendar_connection = 'Google!', event_calendar_id = 'x' \
+         WHERE id = 'm-event'",
+    ] {
+        let refused = wrangler()
+            .args(["d1", "execute", "DB", "--local", "--persist-to"])
+            .arg(state)
+            .arg("-c")
+            .arg(config)
+            .arg(format!("--command={half}"))
+            .output()
+            .expect("wrangler runs");
+        assert!(!refused.status.success(), "{half} was accepted");
+    }
+}
+
 fn query(config: &Path, state: &Path, sql: &str) -> Vec<serde_json::Value> {
     let out: serde_json::Value = serde_json::from_str(&d1(
         config,
@@ -233,6 +275,9 @@ fn every_migration_upgrades_a_database_filled_under_the_earlier_ones_without_los
                 hours_before,
                 "{name} moved every host's zone, hours and overrides into one default schedule"
             );
+        }
+        if name == EVENT_CALENDAR {
+            check_event_calendar(&config, &state);
         }
         let after = row_counts(&config, &state);
         for (table, count) in &before {

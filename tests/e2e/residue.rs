@@ -78,8 +78,8 @@ fn invitee_with_markers(host: &SeededHost, days: u64) -> (String, Vec<String>, V
 }
 
 /// [P42] Deleting a host's account leaves nothing of the host or their invitees anywhere: profile,
-/// event types with their questions, confirmation paragraphs and reminder texts, time off, sign-ins, sessions, API tokens, connections, calendar
-/// work, bookings with every invitee field, emails (a notice still queued too), webhook
+/// event types with their questions, confirmation paragraphs, reminder texts and chosen calendars, time off, sign-ins, sessions, API tokens, connections, calendar
+/// work (with the calendar each event went to), bookings with every invitee field, emails (a notice still queued too), webhook
 /// endpoints and their deliveries, KV entries and both links' tokens.
 #[test]
 fn a_host_deletion_leaves_no_residue() {
@@ -164,6 +164,8 @@ fn a_host_deletion_leaves_no_residue() {
     let (account, account_email) = (marker("accountid"), marker_address("accountemail"));
     let (token_name, event_id, meeting) =
         (marker("tokenname"), marker("eventid"), marker("meeting"));
+    // The calendar an event type sends its bookings to, and the one a booking's event went to.
+    let (chosen_calendar, used_calendar) = (marker("eventcalendar"), marker("bookingcalendar"));
     let (kv_value, access_value) = (marker("kvrefresh"), marker("kvaccess"));
     sql(&format!(
         "INSERT INTO host_identities (host_id, provider, subject, email, created_at) \
@@ -173,9 +175,11 @@ fn a_host_deletion_leaves_no_residue() {
          INSERT INTO connections (host_id, connection, provider, account_id, account_email, connected_at) \
          VALUES ('{id}', 'zoom', 'zoom', '{account}', '{account_email}', 0); \
          INSERT INTO booking_calendar (booking_id, host_id, calendar_provider, conference, event_id, \
-           meeting_url, state, next_attempt_at, updated_at) \
+           meeting_url, state, next_attempt_at, updated_at, calendar_id) \
          VALUES ('{booking_id}', '{id}', 'google', 'zoom', '{event_id}', 'https://zoom.example/{meeting}', \
-           'created', 4000000000, 0)"
+           'created', 4000000000, 0, '{used_calendar}'); \
+         UPDATE event_types SET event_calendar_connection = 'google', \
+           event_calendar_id = '{chosen_calendar}' WHERE host_id = '{id}'"
     ));
     kv::put(&format!("host/{id}/refresh/zoom"), &kv_value);
     kv::put(&format!("host/{id}/access/zoom"), &access_value);
@@ -239,6 +243,8 @@ fn a_host_deletion_leaves_no_residue() {
         token_name,
         event_id,
         meeting,
+        chosen_calendar,
+        used_calendar,
         kv_value,
         access_value,
         manage_token,

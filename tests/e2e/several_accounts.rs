@@ -11,6 +11,7 @@ use crate::connections::consent;
 use crate::sign_in::{csrf_of, location};
 use crate::support::http::{get, post_form, post_json};
 use crate::support::kv;
+use crate::support::mail::run_cron;
 use crate::support::seed::sql;
 use crate::support::world::world;
 
@@ -427,4 +428,73 @@ fn two_caldav_accounts_are_two_connections_and_the_chosen_one_gets_the_event() {
     crate::support::mail::run_cron();
     assert_eq!(caldav_events(&server, "home"), 1);
     assert_eq!(caldav_events(&server, "work"), 0);
+}
+
+/// Per event type, the calendar that receives its bookings may be one of a second account's
+/// (issue 14): the editor lists it under that account, the API names it by the connection
+/// (`google-2`), and a Meet booking's event and link are made there by that account, while
+/// the first account, which receives events, keeps its calendar empty.
+#[test]
+fn an_event_type_sends_its_meet_bookings_to_a_calendar_of_the_second_account() {
+    let host = calendar_host("Second Account Calendar", "google_meet", &["google"]);
+    let second = format!("second.{}", host.email);
+    connect_another(&host, &second);
+    let added = post_json(
+        &format!("{}/_fake/google/calendars", world().fakes_url),
+        &json!({ "email": second, "count": 1, "prefix": "team", "read_only": false }),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let team = "team.0000@group.calendar.google.com";
+
+    let editor = host
+        .browser
+        .get(&format!("/dashboard/event-types/{}-call", host.host.id));
+    let value = format!("value=\"google-2:{team}\"");
+    assert!(editor.body.contains(&value), "{}", editor.body);
+    assert!(
+        editor.body.contains("Google Calendar (2nd account)"),
+        "{}",
+        editor.body
+    );
+
+    let token = new_token(&host.browser, "second account");
+    let path = format!("/api/v1/event-types/{}-call", host.host.id);
+    let chose = call(
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({ "event_calendar": { "connection": "google-2", "calendar_id": team } })),
+    );
+    assert_eq!(chose.status, 200, "{}", chose.body);
+    assert_eq!(chose.json()["event_calendar"]["connection"], "google-2");
+    // A connection the host does not have is refused under the field.
+    let sixth = call(
+        "PATCH",
+        &path,
+        &token,
+        Some(json!({ "event_calendar": { "connection": "google-3", "calendar_id": team } })),
+    );
+    assert_eq!(sixth.status, 422, "{}", sixth.body);
+    assert!(sixth.json()["error"]["fields"]["event_calendar"].is_string());
+
+    let booked = post_json(
+        "/api/v1/bookings",
+        &json!({ "host": host.host.slug, "event": "call", "start": at("10:00"),
+                 "name": "Ivy Invitee", "email": "second.calendar@example.com",
+                 "time_zone": "Europe/Paris" }),
+    );
+    assert_eq!(booked.status, 201, "{}", booked.body);
+    run_cron();
+    let events = live_events("google", &second);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["calendar_id"], team, "{events:?}");
+    assert!(events[0]["meet_code"].is_string(), "{events:?}");
+    assert!(live_events("google", &host.email).is_empty());
+    assert_eq!(
+        sql(&format!(
+            "SELECT calendar_connection FROM booking_calendar WHERE host_id = '{}'",
+            host.host.id
+        ))[0]["calendar_connection"],
+        "google-2"
+    );
 }

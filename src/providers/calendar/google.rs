@@ -271,6 +271,11 @@ pub struct CalendarChoice {
     /// The host's own name for it.
     pub name: String,
     pub primary: bool,
+    /// Whether the host may add events to it, so it can receive bookings: Google's
+    /// `accessRole` `owner` or `writer` ("Provides read and write access to the calendar",
+    /// calendar.v3.json, CalendarListEntry), Graph's `canEdit` ("true if the user can write to
+    /// the calendar", resources/calendar.md), a CalDAV collection that takes events.
+    pub writable: bool,
 }
 
 impl CalendarChoice {
@@ -280,7 +285,7 @@ impl CalendarChoice {
     }
 }
 
-/// CalendarList, reduced to the calendars' ids, names and which is primary.
+/// CalendarList, reduced to the calendars' ids, names, which is primary and the host's role.
 pub(super) static CALENDAR_LIST: Shape = Shape::Record(&[
     Field::or_empty(
         "items",
@@ -288,6 +293,7 @@ pub(super) static CALENDAR_LIST: Shape = Shape::Record(&[
             Field::new("id", Shape::Text),
             Field::new("summary", Shape::Maybe(&Shape::Text)),
             Field::or_empty("primary", Shape::Flag),
+            Field::new("accessRole", Shape::Maybe(&Shape::Text)),
         ])),
     ),
     Field::new("nextPageToken", Shape::Maybe(&Shape::Text)),
@@ -312,6 +318,10 @@ pub fn parse_calendar_list_page(
             Some(CalendarChoice {
                 name: c.take("summary").into_text().unwrap_or_else(|| id.clone()),
                 primary: c.get("primary").flag() == Some(true),
+                writable: matches!(
+                    c.take("accessRole").into_text().as_deref(),
+                    Some("owner" | "writer")
+                ),
                 id,
             })
         })
@@ -867,5 +877,18 @@ mod tests {
         assert_eq!(calendars.len(), 2);
         assert!(calendars[0].primary);
         assert_eq!(calendars[1].name, "Team");
+    }
+
+    #[test]
+    fn only_owners_and_writers_may_add_events_to_a_listed_calendar() {
+        let answer = response(
+            200,
+            r#"{"items":[{"id":"a","accessRole":"owner"},{"id":"b","accessRole":"writer"},
+                {"id":"c","accessRole":"reader"},{"id":"d","accessRole":"freeBusyReader"},
+                {"id":"e"}]}"#,
+        );
+        let (calendars, _) = parse_calendar_list_page(&answer).unwrap();
+        let writable: Vec<bool> = calendars.iter().map(|c| c.writable).collect();
+        assert_eq!(writable, [true, true, false, false, false]);
     }
 }

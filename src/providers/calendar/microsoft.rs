@@ -147,7 +147,7 @@ pub fn calendar_view(
 /// Calendars per page of `/me/calendars` (Graph's paging: `$top`, then `@odata.nextLink`).
 const CALENDAR_LIST_PAGE_SIZE: u32 = 100;
 
-/// `GET /me/calendars?$select=id,name,isDefaultCalendar`: the calendars the host may pick to
+/// `GET /me/calendars?$select=id,name,isDefaultCalendar,canEdit`: the calendars the host may pick to
 /// be checked for conflicts (api-reference/v1.0/api/user-list-calendars.md). Names are shown
 /// on the connections page and never stored; more pages follow with [`calendar_view_next`]
 /// (any Graph link under the configured base).
@@ -155,7 +155,7 @@ pub fn calendar_list(urls: &ServiceUrls, token: &AccessToken) -> Result<HttpRequ
     let top = CALENDAR_LIST_PAGE_SIZE.to_string();
     let url = with_query(
         &format!("{}/me/calendars", graph(urls)),
-        &[("$select", "id,name,isDefaultCalendar"), ("$top", &top)],
+        &[("$select", "id,name,isDefaultCalendar,canEdit"), ("$top", &top)],
     );
     request(Method::GET, &url, token, None, &[])
 }
@@ -169,6 +169,7 @@ pub(super) static CALENDAR_LIST: Shape = Shape::Record(&[
             Field::new("id", Shape::Text),
             Field::new("name", Shape::Maybe(&Shape::Text)),
             Field::or_empty("isDefaultCalendar", Shape::Flag),
+            Field::or_empty("canEdit", Shape::Flag),
         ])),
     ),
     Field::new("@odata.nextLink", Shape::Maybe(&Shape::Text)),
@@ -188,6 +189,7 @@ pub fn parse_calendar_list(
             Some(CalendarChoice {
                 name: c.take("name").into_text().unwrap_or_else(|| id.clone()),
                 primary: c.get("isDefaultCalendar").flag() == Some(true),
+                writable: c.get("canEdit").flag() == Some(true),
                 id,
             })
         })
@@ -341,12 +343,17 @@ fn graph_time(t: DateTime<Utc>) -> serde_json::Value {
     json!({ "dateTime": t.format_with_items(crate::core::display::layouts::LOCAL_DATE_TIME.iter()).to_string(), "timeZone": "UTC" })
 }
 
-/// `POST /me/events` with `transactionId` = the booking key (Graph answers a retried create
-/// with the event it already made) and, for [`Conference::TeamsMeeting`], a Teams meeting.
+/// `POST /me/events` (the default calendar) or, for `calendar` (an id other than `primary`),
+/// `POST /me/calendars/{id}/events` (api-reference/v1.0/api/calendar-post-events.md, "Create
+/// event": "Use this API to create a new event in a calendar"), with `transactionId` = the
+/// booking key (Graph answers a retried create with the event it already made) and, for
+/// [`Conference::TeamsMeeting`], a Teams meeting. The event is then read, moved and deleted
+/// by its id alone (`/me/events/{id}`), wherever it lives.
 pub fn create_event(
     urls: &ServiceUrls,
     token: &AccessToken,
     event: &NewEvent,
+    calendar: Option<&str>,
 ) -> Result<HttpRequest, BuildError> {
     let mut body = json!({
         "transactionId": event.key.as_str(),
@@ -369,13 +376,11 @@ pub fn create_event(
         body["isOnlineMeeting"] = json!(true);
         body["onlineMeetingProvider"] = json!("teamsForBusiness");
     }
-    request(
-        Method::POST,
-        &format!("{}/me/events", graph(urls)),
-        token,
-        Some(&body),
-        &[PREFER_UTC],
-    )
+    let url = match calendar.filter(|id| *id != "primary") {
+        Some(id) => format!("{}/me/calendars/{}/events", graph(urls), segment(id)?),
+        None => format!("{}/me/events", graph(urls)),
+    };
+    request(Method::POST, &url, token, Some(&body), &[PREFER_UTC])
 }
 
 /// `GET /me/events/{id}` selecting only what [`parse_event`] reads: reads a Teams link that
@@ -684,7 +689,7 @@ mod tests {
     #[test]
     fn create_asks_for_teams_with_our_transaction_id() {
         let event = new_event(Conference::TeamsMeeting);
-        let request = create_event(&urls(), &token(), &event).unwrap();
+        let request = create_event(&urls(), &token(), &event, None).unwrap();
         assert_eq!(request.method(), Method::POST);
         assert_eq!(
             request.uri().to_string(),
@@ -709,7 +714,7 @@ mod tests {
         );
         let mut plain = new_event(Conference::None);
         plain.location = Some("Office, 2nd floor".into());
-        let body = json_body(&create_event(&urls(), &token(), &plain).unwrap());
+        let body = json_body(&create_event(&urls(), &token(), &plain, None).unwrap());
         assert_eq!(
             body["location"],
             json!({ "displayName": "Office, 2nd floor" })
@@ -800,5 +805,34 @@ mod tests {
             parse_deleted(&response(401, expired)),
             Err(ApiError::Unauthorized)
         );
+    }
+
+    #[test]
+    fn a_create_in_a_chosen_calendar_names_it_in_the_path() {
+        let event = new_event(Conference::None);
+        let request = create_event(&urls(), &token(), &event, Some("AAMk/x+y=")).unwrap();
+        assert_eq!(
+            request.uri().to_string(),
+            "https://graph.microsoft.com/v1.0/me/calendars/AAMk%2Fx%2By%3D/events"
+        );
+        for default in [None, Some("primary")] {
+            let request = create_event(&urls(), &token(), &event, default).unwrap();
+            assert_eq!(
+                request.uri().to_string(),
+                "https://graph.microsoft.com/v1.0/me/events"
+            );
+        }
+    }
+
+    #[test]
+    fn the_calendar_list_says_which_calendars_take_events() {
+        let answer = response(
+            200,
+            r#"{"value":[{"id":"m1","name":"Calendar","isDefaultCalendar":true,"canEdit":true},
+                {"id":"m2","name":"Shared","canEdit":false},{"id":"m3","name":"Old"}]}"#,
+        );
+        let (calendars, _) = parse_calendar_list(&answer).unwrap();
+        let writable: Vec<bool> = calendars.iter().map(|c| c.writable).collect();
+        assert_eq!(writable, [true, false, false]);
     }
 }

@@ -16,6 +16,7 @@ pub mod caldav;
 pub mod google;
 pub mod microsoft;
 pub mod own_meetings;
+pub mod receiving;
 /// Provider answers read by a described shape; the sign-in and connect answers of
 /// `providers` too.
 pub(crate) mod shape;

@@ -175,6 +175,8 @@ fn provider_action(st: &mut State, p: Provider, action: &str, b: &Value) -> Resp
                 return bad("count must be at most 2000");
             }
             let prefix = s("prefix").unwrap_or("extra").to_string();
+            // `read_only: true` adds calendars shared with the account to read only.
+            let read_only = b.get("read_only").and_then(Value::as_bool).unwrap_or(false);
             let acct = st.ensure_account(p, email, None, None);
             for i in 0..count {
                 let id = match p {
@@ -186,6 +188,7 @@ fn provider_action(st: &mut State, p: Provider, action: &str, b: &Value) -> Resp
                         summary: format!("{prefix} {i:04}"),
                         id,
                         primary: false,
+                        read_only,
                         busy: Vec::new(),
                     });
                 }
@@ -249,7 +252,7 @@ fn index() -> Resp {
             "POST /_fake/google/conference-pending": "{reads, email?}: responses answering pending before success (of one account when email is given)",
             "POST /_fake/microsoft/online-meeting-late": "{email, reads}: Teams events answer onlineMeeting null for this many reads",
             "POST /_fake/{provider}/withhold-scopes": "{email, scopes}: scopes this person unticks at consent",
-            "POST /_fake/{provider}/calendars": "{email, count, prefix?}: adds this many calendars",
+            "POST /_fake/{provider}/calendars": "{email, count, prefix?, read_only?}: adds this many calendars",
             "POST /_fake/{provider}/delete-event": "{email, id}: the host deletes an event in their calendar app",
             "GET /_fake/emails": "captured emails, oldest first",
             "GET /_fake/events": "calendar events",

@@ -249,7 +249,8 @@ fn calendar_list(st: &State, req: &Req, email: &str) -> Resp {
                         "kind": "calendar#calendarListEntry",
                         "etag": format!("\"{}\"", ids::stable(&c.id, ids::DIGITS, 16)),
                         "id": c.id, "summary": c.summary, "timeZone": "UTC",
-                        "accessRole": "owner", "selected": true,
+                        "accessRole": if c.read_only { "reader" } else { "owner" },
+                        "selected": true,
                         "conferenceProperties": { "allowedConferenceSolutionTypes": ["hangoutsMeet"] },
                     });
                     if c.primary {
@@ -526,6 +527,18 @@ fn insert_event(st: &mut State, req: &Req, email: &str, cal: &str) -> Resp {
     let Some(cal_id) = own_calendar(st, email, cal) else {
         return api_error(404, "notFound", "Not Found");
     };
+    // A calendar shared to read only ("reader": "Provides read access to the calendar",
+    // calendar.v3.json) takes no events: Google answers 403 `requiredAccessLevel`.
+    if st
+        .account(P, email)
+        .is_some_and(|a| a.calendars.iter().any(|c| c.id == cal_id && c.read_only))
+    {
+        return api_error(
+            403,
+            "requiredAccessLevel",
+            "You need to have writer access to this calendar.",
+        );
+    }
     let body = match req.json() {
         Ok(Value::Object(m)) => m,
         Ok(_) => return api_error(400, "badRequest", "Bad Request"),

@@ -102,7 +102,15 @@ pub fn handle(st: &mut State, req: &Req, rest: &str) -> Resp {
             let id = raw[2].clone();
             calendar_view(st, req, &email, Some(&id))
         }
-        ("POST", ["me", "events"] | ["me", "calendar", "events"]) => create_event(st, req, &email),
+        ("POST", ["me", "events"] | ["me", "calendar", "events"]) => {
+            create_event(st, req, &email, None)
+        }
+        // Create event in a given calendar (api-reference/v1.0/api/calendar-post-events.md:
+        // `POST /me/calendars/{id}/events`).
+        ("POST", ["me", "calendars", _, "events"]) => {
+            let id = raw[2].clone();
+            create_event(st, req, &email, Some(&id))
+        }
         (m, ["me", "events", _]) => {
             let id = &raw[2];
             match m {
@@ -191,7 +199,7 @@ fn list_calendars(st: &State, req: &Req, email: &str) -> Resp {
             json!({
                 "id": c.id, "name": c.summary, "color": "auto", "hexColor": "",
                 "isDefaultCalendar": c.primary, "changeKey": ids::stable(&c.id, ids::ALNUM, 24),
-                "canShare": c.primary, "canViewPrivateItems": true, "canEdit": true,
+                "canShare": c.primary, "canViewPrivateItems": true, "canEdit": !c.read_only,
                 "allowedOnlineMeetingProviders": ["teamsForBusiness"],
                 "defaultOnlineMeetingProvider": "teamsForBusiness",
                 "isTallyingResponses": true, "isRemovable": !c.primary,
@@ -216,7 +224,8 @@ fn list_calendars(st: &State, req: &Req, email: &str) -> Resp {
 }
 
 /// calendarView of the default calendar (`calendar: None`) or of one calendar by id
-/// (`/me/calendars/{id}/calendarView`); events created through the API live on the default one.
+/// (`/me/calendars/{id}/calendarView`): its busy periods and the events created in it through
+/// the API (`/me/events` puts them on the default one).
 fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>) -> Resp {
     let (Some(start), Some(end)) = (req.q("startDateTime"), req.q("endDateTime")) else {
         return graph_error(
@@ -248,7 +257,7 @@ fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>)
             .collect()
     });
 
-    // (start, end, full resource) of everything on the default calendar overlapping the window.
+    // (start, end, full resource) of everything on the calendar overlapping the window.
     let mut items: Vec<(i64, i64, Map<String, Value>)> = Vec::new();
     let chosen = st.account(P, email).and_then(|a| {
         a.calendars.iter().find(|c| match calendar {
@@ -284,7 +293,11 @@ fn calendar_view(st: &mut State, req: &Req, email: &str, calendar: Option<&str>)
     for e in st
         .events
         .iter()
-        .filter(|e| e.provider == P && e.email == email && !e.deleted && default_calendar)
+        .filter(|e| e.provider == P && e.email == email && !e.deleted)
+        .filter(|e| match chosen {
+            Some(c) if !default_calendar => e.calendar_id == c.id,
+            _ => default_calendar && e.calendar_id == "calendar",
+        })
     {
         let at = |k: &str| {
             e.body
@@ -464,7 +477,38 @@ fn teams_join_url() -> String {
     )
 }
 
-fn create_event(st: &mut State, req: &Req, email: &str) -> Resp {
+/// `calendar`: the calendar named in the path (`None`: the default one). A calendar the user
+/// does not have is 404 `ErrorItemNotFound`; one they may not edit (`canEdit: false`,
+/// resources/calendar.md) is 403 `ErrorAccessDenied`. The event records the calendar's id, or
+/// `calendar` for the default one.
+fn create_event(st: &mut State, req: &Req, email: &str, calendar: Option<&str>) -> Resp {
+    let calendar_id = match calendar {
+        None => "calendar".to_string(),
+        Some(id) => {
+            let found = st
+                .account(P, email)
+                .and_then(|a| a.calendars.iter().find(|c| c.id == id))
+                .map(|c| (c.primary, c.read_only));
+            match found {
+                None => {
+                    return graph_error(
+                        404,
+                        "ErrorItemNotFound",
+                        "The specified object was not found in the store.",
+                    )
+                }
+                Some((_, true)) => {
+                    return graph_error(
+                        403,
+                        "ErrorAccessDenied",
+                        "Access is denied. Check credentials and try again.",
+                    )
+                }
+                Some((true, false)) => "calendar".to_string(),
+                Some((false, false)) => id.to_string(),
+            }
+        }
+    };
     let body = match req.json() {
         Ok(Value::Object(m)) => m,
         _ => {
@@ -595,7 +639,7 @@ fn create_event(st: &mut State, req: &Req, email: &str) -> Resp {
     st.events.push(Event {
         provider: P,
         email: email.to_string(),
-        calendar_id: "calendar".into(),
+        calendar_id,
         id,
         conference_request_id: None,
         meet_code: None,

@@ -94,6 +94,10 @@ pub struct Calendar {
     pub summary: String,
     /// Whether this is the account's primary/default calendar.
     pub primary: bool,
+    /// Shared with the account to read only: Google lists it with `accessRole: reader`
+    /// ("Provides read access to the calendar", calendar.v3.json CalendarListEntry) and
+    /// refuses writes with 403; Graph lists it with `canEdit: false` (resources/calendar.md).
+    pub read_only: bool,
     /// Busy periods, sorted by start.
     pub busy: Vec<Busy>,
 }
@@ -194,7 +198,7 @@ pub struct Event {
     pub provider: Provider,
     /// Owner account.
     pub email: String,
-    /// Calendar id (Google) or `calendar` (Graph default calendar).
+    /// Calendar id (Google), or the Graph calendar's id (`calendar` for the default calendar).
     pub calendar_id: String,
     /// Event id.
     pub id: String,
@@ -438,6 +442,7 @@ impl State {
                         id: primary_id,
                         summary: email.clone(),
                         primary: true,
+                        read_only: false,
                         busy: Vec::new(),
                     }],
                     withheld_scopes: Vec::new(),
@@ -493,6 +498,7 @@ impl State {
                         id: id.to_string(),
                         summary: id.to_string(),
                         primary: false,
+                        read_only: false,
                         busy: Vec::new(),
                     });
                 }
