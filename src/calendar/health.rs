@@ -74,11 +74,12 @@ impl Calendars<'_> {
             Some(origin) => format!("{origin}{path}"),
             None => path,
         };
+        let label = self.label_for(host_id, &connection).await?;
         let stop = connection.when_unreadable == WhenUnreadable::Stop;
         let message = connection_broken(&ConnectionNotice {
             to: &host.email,
             host_name: &host.name,
-            provider_label: &key.label(),
+            provider_label: &label,
             breakage,
             consequence: breakage.consequence(provider.is_calendar(), stop),
             mend_url: &mend_url,
@@ -98,6 +99,31 @@ impl Calendars<'_> {
             );
         }
         Ok(told)
+    }
+
+    /// How the notice names `connection`: by its provider alone while it is the host's only
+    /// account there, else with the account's address, so the host knows which to mend.
+    async fn label_for(
+        &self,
+        host_id: &str,
+        connection: &ConnectionRow,
+    ) -> Result<String, StoreError> {
+        let key = connection.key;
+        let accounts = self
+            .store
+            .host_connections(host_id)
+            .await?
+            .iter()
+            .filter(|c| c.key.provider == key.provider)
+            .count();
+        if accounts < 2 {
+            return Ok(key.label());
+        }
+        let address = self
+            .store
+            .open_account_email(host_id, key, &connection.account_email)
+            .await?;
+        Ok(key.label_with_address(&address))
     }
 
     /// A busy-time read of `connection` for a booking page failed (`answered` false) or

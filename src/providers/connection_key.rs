@@ -69,6 +69,12 @@ impl ConnectionKey {
             n => format!("{} ({n}th account)", self.provider.label()),
         }
     }
+
+    /// What an email to a host with several accounts of this provider says, so they know
+    /// which one to mend: "Google Calendar (ana@work.example)".
+    pub fn label_with_address(self, address: &str) -> String {
+        format!("{} ({address})", self.provider.label())
+    }
 }
 
 impl fmt::Display for ConnectionKey {
@@ -112,6 +118,10 @@ mod tests {
             ConnectionKey::numbered(ConnectProvider::CalDav, 5)
         );
         assert_eq!(second.label(), "Google Calendar (2nd account)");
+        assert_eq!(
+            second.label_with_address("ana@home.example"),
+            "Google Calendar (ana@home.example)"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::connections::consent;
 use crate::sign_in::{csrf_of, location};
 use crate::support::http::{get, post_form, post_json};
 use crate::support::kv;
-use crate::support::mail::run_cron;
+use crate::support::mail::{run_cron, wait_for_emails};
 use crate::support::seed::sql;
 use crate::support::world::world;
 
@@ -496,5 +496,30 @@ fn an_event_type_sends_its_meet_bookings_to_a_calendar_of_the_second_account() {
             host.host.id
         ))[0]["calendar_connection"],
         "google-2"
+    );
+}
+
+/// With two Google accounts, the one email about a refused grant names the account that broke
+/// by its address, and its link reconnects that account.
+#[test]
+fn the_notice_about_a_broken_second_account_names_it_by_its_address() {
+    let host = calendar_host("Broken Second", "none", &["google"]);
+    let second = format!("second.{}", host.email);
+    connect_another(&host, &second);
+    let revoked = post_json(
+        &format!("{}/_fake/google/revoke-all", world().fakes_url),
+        &json!({ "email": second }),
+    );
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    // An invitee's view finds the refused grant.
+    get(&format!("/{}/call", host.host.slug));
+    run_cron();
+    let subject = format!("Reconnect Google Calendar ({second}) to Openslot");
+    let told = wait_for_emails(&host.email, &subject, 1);
+    assert_eq!(told.len(), 1, "{told:?}");
+    let text = told[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("/dashboard/connections/google-2/connect"),
+        "{text}"
     );
 }
