@@ -21,6 +21,8 @@ pub struct CalendarOption {
     pub calendar: EventCalendar,
     /// The host's own name for it, read live.
     pub name: String,
+    /// Its account as the host knows it ([`ConnectionKey::label_among`]).
+    pub account: String,
 }
 
 /// What "Add bookings to" offers: the host's default, the writable calendars of every
@@ -28,14 +30,15 @@ pub struct CalendarOption {
 /// page can say so and keep the saved choice).
 #[derive(Debug, Default)]
 pub struct Choices {
-    /// The connection that receives events today, if any.
-    pub default_connection: Option<ConnectionKey>,
+    /// The account that receives events today, if any, as the host knows it.
+    pub default_connection: Option<String>,
     pub options: Vec<CalendarOption>,
-    pub unreadable: Vec<ConnectionKey>,
+    /// The accounts whose calendars could not be read, as the host knows them.
+    pub unreadable: Vec<String>,
 }
 
 /// The writable calendars of one connection, or `None` when it cannot be read now.
-async fn writable(ctx: &Ctx, row: &ConnectionRow) -> Option<Vec<CalendarOption>> {
+async fn writable(ctx: &Ctx, row: &ConnectionRow, account: &str) -> Option<Vec<CalendarOption>> {
     if !row.provider().is_calendar() {
         return None;
     }
@@ -50,25 +53,33 @@ async fn writable(ctx: &Ctx, row: &ConnectionRow) -> Option<Vec<CalendarOption>>
                     calendar_id: stored_id(c),
                 },
                 name: c.name.clone(),
+                account: account.to_owned(),
             })
             .collect(),
     )
 }
 
-/// Everything "Add bookings to" offers the host, read live.
+/// Everything "Add bookings to" offers the host, read live; each account is named by its
+/// address when the host has several of its provider.
 pub async fn choices(ctx: &Ctx, host_id: &str) -> Result<Choices, AppError> {
-    let connections = ctx.store.host_connections(host_id).await?;
-    let mut choices = Choices {
-        default_connection: connections
-            .iter()
-            .find(|c| c.receives_events == 1 && c.provider().is_calendar())
-            .map(|c| c.key),
-        ..Choices::default()
-    };
-    for row in connections.iter().filter(|c| c.provider().is_calendar()) {
-        match writable(ctx, row).await {
+    let connections: Vec<ConnectionRow> = ctx
+        .store
+        .host_connections(host_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.provider().is_calendar())
+        .collect();
+    let keys: Vec<ConnectionKey> = connections.iter().map(|c| c.key).collect();
+    let addresses = ctx.store.open_account_emails(&connections).await?;
+    let mut choices = Choices::default();
+    for (row, address) in connections.iter().zip(&addresses) {
+        let account = row.key.label_among(&keys, address);
+        if row.receives_events == 1 {
+            choices.default_connection = Some(account.clone());
+        }
+        match writable(ctx, row, &account).await {
             Some(options) => choices.options.extend(options),
-            None => choices.unreadable.push(row.key),
+            None => choices.unreadable.push(account),
         }
     }
     Ok(choices)

@@ -101,29 +101,25 @@ impl Calendars<'_> {
         Ok(told)
     }
 
-    /// How the notice names `connection`: by its provider alone while it is the host's only
-    /// account there, else with the account's address, so the host knows which to mend.
+    /// How the notice names `connection`: with the account's address when the host has
+    /// several of its provider ([`ConnectionKey::label_among`]).
     async fn label_for(
         &self,
         host_id: &str,
         connection: &ConnectionRow,
     ) -> Result<String, StoreError> {
-        let key = connection.key;
-        let accounts = self
+        let connected: Vec<ConnectionKey> = self
             .store
             .host_connections(host_id)
             .await?
             .iter()
-            .filter(|c| c.key.provider == key.provider)
-            .count();
-        if accounts < 2 {
-            return Ok(key.label());
-        }
+            .map(|c| c.key)
+            .collect();
         let address = self
             .store
-            .open_account_email(host_id, key, &connection.account_email)
+            .open_account_email(host_id, connection.key, &connection.account_email)
             .await?;
-        Ok(key.label_with_address(&address))
+        Ok(connection.key.label_among(&connected, &address))
     }
 
     /// A busy-time read of `connection` for a booking page failed (`answered` false) or

@@ -444,7 +444,7 @@ async fn calendar_choices(
     let listed = event_calendar::choices(ctx, host_id).await?;
     let default = listed
         .default_connection
-        .map_or_else(|| "no calendar connected".to_owned(), |key| key.label());
+        .unwrap_or_else(|| "no calendar connected".to_owned());
     let mut choices = vec![Choice {
         value: String::new(),
         label: format!("Your default calendar ({default})"),
@@ -454,7 +454,7 @@ async fn calendar_choices(
         let value = form_value(&option.calendar);
         Choice {
             chosen: value == chosen,
-            label: format!("{} ({})", option.name, option.calendar.connection.label()),
+            label: format!("{} ({})", option.name, option.account),
             value,
         }
     }));
@@ -468,11 +468,10 @@ async fn calendar_choices(
     let notes = listed
         .unreadable
         .iter()
-        .map(|provider| {
+        .map(|account| {
             format!(
-                "Openslot could not read your {} calendars just now; they are missing from \
-                 this list, and a calendar you chose there stays chosen.",
-                provider.label()
+                "Openslot could not read your {account} calendars just now; they are missing \
+                 from this list, and a calendar you chose there stays chosen."
             )
         })
         .collect();

@@ -70,10 +70,19 @@ impl ConnectionKey {
         }
     }
 
-    /// What an email to a host with several accounts of this provider says, so they know
-    /// which one to mend: "Google Calendar (ana@work.example)".
-    pub fn label_with_address(self, address: &str) -> String {
-        format!("{} ({address})", self.provider.label())
+    /// How a page or an email names this connection among the host's `connected` ones: by
+    /// its provider alone while it is the host's only account there, else with the account's
+    /// address ("Google Calendar (ana@work.example)"), so the host knows which one is meant.
+    pub fn label_among(self, connected: &[ConnectionKey], address: &str) -> String {
+        let accounts = connected
+            .iter()
+            .filter(|key| key.provider == self.provider)
+            .count();
+        if accounts < 2 || address.is_empty() {
+            self.label()
+        } else {
+            format!("{} ({address})", self.provider.label())
+        }
     }
 }
 
@@ -118,9 +127,19 @@ mod tests {
             ConnectionKey::numbered(ConnectProvider::CalDav, 5)
         );
         assert_eq!(second.label(), "Google Calendar (2nd account)");
+        let first = ConnectionKey::first(ConnectProvider::Google);
+        let zoom = ConnectionKey::first(ConnectProvider::Zoom);
         assert_eq!(
-            second.label_with_address("ana@home.example"),
+            first.label_among(&[first, zoom], "ana@work.example"),
+            "Google Calendar"
+        );
+        assert_eq!(
+            second.label_among(&[first, second, zoom], "ana@home.example"),
             "Google Calendar (ana@home.example)"
+        );
+        assert_eq!(
+            second.label_among(&[first, second], ""),
+            "Google Calendar (2nd account)"
         );
     }
 

@@ -451,8 +451,19 @@ fn an_event_type_sends_its_meet_bookings_to_a_calendar_of_the_second_account() {
         .get(&format!("/dashboard/event-types/{}-call", host.host.id));
     let value = format!("value=\"google-2:{team}\"");
     assert!(editor.body.contains(&value), "{}", editor.body);
+    // Each account is named by its address, the default one too.
     assert!(
-        editor.body.contains("Google Calendar (2nd account)"),
+        editor
+            .body
+            .contains(&format!("(Google Calendar ({second}))")),
+        "{}",
+        editor.body
+    );
+    assert!(
+        editor.body.contains(&format!(
+            "Your default calendar (Google Calendar ({}))",
+            host.email
+        )),
         "{}",
         editor.body
     );
