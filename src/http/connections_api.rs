@@ -222,6 +222,7 @@ pub async fn calendars(
                 "id": calendar.id,
                 "name": calendar.name,
                 "primary": calendar.primary,
+                "writable": calendar.writable,
                 "checked": checked,
             })
         })

@@ -163,6 +163,24 @@ fn a_google_event_type_adds_its_bookings_to_the_chosen_calendar_and_keeps_them_t
     assert!(page.body.contains(&format!("value=\"google:{team}\"")));
     assert!(page.body.contains("value=\"google:primary\""));
     assert!(!page.body.contains(&holidays));
+    // A script learns the same from the API: which calendars take events.
+    let listed = call(
+        "GET",
+        "/api/v1/connections/google/calendars",
+        &host.token,
+        None,
+    );
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let writable = |id: &str| {
+        listed.json()["calendars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["writable"].clone())
+    };
+    assert_eq!(writable(&team), Some(json!(true)), "{}", listed.body);
+    assert_eq!(writable(&holidays), Some(json!(false)), "{}", listed.body);
 
     // A read-only calendar, one the host does not have, a provider without calendars and a
     // calendar connection the host lacks are each refused on the field, never a 500.
