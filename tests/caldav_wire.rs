@@ -115,19 +115,71 @@ fn discovery_from_the_bare_address_lists_the_calendars_and_what_they_take() {
                 url: format!("{base}/ana/home/"),
                 name: "ana/home".into(),
                 takes_events: true,
+                writable: true,
             },
             DavCalendar {
                 url: format!("{base}/ana/office/"),
                 name: "Work & travel".into(),
                 takes_events: true,
+                writable: true,
             },
             DavCalendar {
                 url: format!("{base}/ana/tasks/"),
                 name: "Tasks".into(),
                 takes_events: false,
+                writable: true,
             },
         ]
     );
+}
+
+/// A calendar shared with the user read-only is listed (its busy times count) but not as one
+/// that can receive bookings, as the server's `current-user-privilege-set` says; and the
+/// server does refuse a PUT there, so the listing tells the truth.
+#[test]
+fn a_read_only_calendar_is_listed_as_not_writable() {
+    let server = Radicale::start_with_shared(&[(USER, PASSWORD)]);
+    make_calendar(&server, "/ana/office/", Some("Office"), &["VEVENT"]);
+    let shared = server.add_read_only_calendar(USER, "team", "Team");
+    let mut calendars = discover(&server.base, PASSWORD).expect("discovery");
+    calendars.sort_by(|a, b| a.url.cmp(&b.url));
+    let base = &server.base;
+    assert_eq!(
+        calendars,
+        vec![
+            DavCalendar {
+                url: format!("{base}/ana/office/"),
+                name: "Office".into(),
+                takes_events: true,
+                writable: true,
+            },
+            DavCalendar {
+                url: shared.clone(),
+                name: "Team".into(),
+                takes_events: true,
+                writable: false,
+            },
+        ]
+    );
+    let refused = agent()
+        .put(&format!("{shared}refused.ics"))
+        .set("Authorization", &basic())
+        .set("Content-Type", "text/calendar; charset=utf-8")
+        .send_string(
+            &event(
+                "refused",
+                "DTSTART:20270104T090000Z\nDTEND:20270104T093000Z",
+                "",
+            )
+            .replace('\n', "\r\n"),
+        );
+    match refused {
+        Err(ureq::Error::Status(status, _)) => assert_eq!(status, 403),
+        other => panic!(
+            "a PUT into a read-only calendar: {:?}",
+            other.map(|r| r.status())
+        ),
+    }
 }
 
 #[test]

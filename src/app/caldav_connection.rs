@@ -8,7 +8,9 @@ use super::{AppError, Ctx};
 use crate::calendar::caldav::{checked_urls, discover, StoredAccount};
 use crate::core::booking::FieldErrors;
 use crate::core::calendar_settings::WhenUnreadable;
-use crate::providers::calendar::caldav::{Credentials, DavCalendar, DiscoveryError};
+use crate::providers::calendar::caldav::{
+    checked_on_connect, Credentials, DavCalendar, DiscoveryError,
+};
 use crate::providers::calendar::google::CalendarChoice;
 use crate::providers::calendar::microsoft::BlockingShowAs;
 use crate::providers::connection_key::ConnectionKey;
@@ -71,12 +73,7 @@ pub async fn connect(
     let found = discover(address, account.credentials(), ctx.config.local_development)
         .await
         .map_err(refused)?;
-    let urls: Vec<&str> = found
-        .iter()
-        .filter(|c| c.takes_events)
-        .map(|c| c.url.as_str())
-        .collect();
-    if urls.is_empty() {
+    if !found.iter().any(|c| c.takes_events) {
         return Err(AppError::InvalidFields(FieldErrors::one(
             "address",
             "That account has no calendar that takes events.",
@@ -89,21 +86,15 @@ pub async fn connect(
     let account_id = format!("{}@{server}", username.to_lowercase());
     // The account connected before (a reconnect), or another one beside it.
     let key = super::connections::claim(ctx, host_id, provider, &account_id).await?;
-    // A reconnect keeps the host's choice of calendars, as far as they still exist.
+    // A reconnect keeps the host's choice of calendars, as far as they still exist; the
+    // first, which receives events, is one the host may write in.
     let chosen_before: Vec<String> = ctx
         .store
         .connection(host_id, key)
         .await?
         .map(|row| checked_urls(&row))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|url| urls.contains(&url.as_str()))
-        .collect();
-    let checked: Vec<&str> = if chosen_before.is_empty() {
-        urls.clone()
-    } else {
-        chosen_before.iter().map(String::as_str).collect()
-    };
+        .unwrap_or_default();
+    let checked = checked_on_connect(&found, &chosen_before);
     let calendars = ctx.calendars()?;
     // Credentials first: a connection row without them would look connected and not work.
     calendars
@@ -164,8 +155,7 @@ pub async fn calendars(ctx: &Ctx, row: &ConnectionRow) -> Result<Vec<CalendarCho
             id: c.url,
             name: c.name,
             primary: false,
-            // Only collections that take events are listed at all.
-            writable: true,
+            writable: c.writable,
         })
         .collect())
 }

@@ -389,6 +389,15 @@ async fn checked_after(
                 format!("'{id}' is not one of your {} calendars.", provider.label()),
             )));
         }
+        Some(id) if !known.iter().any(|c| c.id == *id && c.writable) => {
+            return Err(AppError::InvalidFields(FieldErrors::one(
+                "event_calendar",
+                format!(
+                    "You can only read this {} calendar, so Openslot cannot add bookings to it.",
+                    provider.label()
+                ),
+            )));
+        }
         Some(id) => Some(id.clone()),
         None => before.first().filter(|id| checked.contains(id)).cloned(),
     };

@@ -72,8 +72,9 @@ struct ConnectionItem {
     send_updates: bool,
     /// `(value, label, blocks)` of every Microsoft showAs value.
     show_as: Vec<(&'static str, &'static str, bool)>,
-    /// Google: `(id, name, checked)` of each calendar the host may have checked.
-    calendars: Vec<(String, String, bool)>,
+    /// `(id, name, checked, writable)` of each calendar the host may have checked; only a
+    /// writable one may receive booked events.
+    calendars: Vec<(String, String, bool, bool)>,
     /// The calendar booked events go into, where the host chooses it (the first checked).
     event_calendar: Option<String>,
     /// Google's calendar list could not be read just now.
@@ -317,7 +318,7 @@ pub async fn page(ctx: &Ctx, req: &Request) -> Result<Response, AppError> {
                         .flatten();
                     item.calendars = with_checked(list, &checked)
                         .into_iter()
-                        .map(|(c, on)| (c.id, c.name, on))
+                        .map(|(c, on)| (c.id, c.name, on, c.writable))
                         .collect();
                 }
                 Err(_) => item.calendars_unavailable = true,

@@ -473,3 +473,104 @@ fn the_host_chooses_the_caldav_calendar_that_receives_booked_events() {
     assert_eq!(events_in(&host.server, &host.password, "office").len(), 1);
     assert_eq!(events_in(&host.server, &host.password, "home").len(), 1);
 }
+
+/// A calendar shared with the host read-only (a colleague's, say) counts for busy times but
+/// never receives bookings: the connect makes the host's own `office` receive them, the
+/// connections page and the event-type editor offer only calendars the host may write in, the
+/// API says which are writable, and choosing the shared one is a 422 on `event_calendar`.
+#[test]
+fn a_calendar_shared_read_only_counts_for_busy_times_but_never_receives_bookings() {
+    use crate::api_tokens::{call, new_token};
+    let seeded = HostSeed::new("Shared Reader", "UTC")
+        .hours(EVERY_DAY, 0, 1440)
+        .event(EventSeed::new("call", 30))
+        .create();
+    let (_, browser) = sign_in_seeded(&seeded, "Shared Reader");
+    let password = format!("app-pw-{}", seeded.slug);
+    let server = Radicale::start_with_shared(&[(USER, &password)]);
+    assert_eq!(
+        dav(&server, &password, "MKCALENDAR", "/dana/office/", None),
+        201
+    );
+    let shared = server.add_read_only_calendar(USER, "team", "Team");
+    let busy = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:team@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:{}\r\nDTEND:{}\r\nSUMMARY:Team offsite\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        compact("10:00"),
+        compact("11:00")
+    );
+    server.add_shared_event(USER, "team", "offsite.ics", &busy);
+    let host = CalDavHost {
+        host: seeded,
+        browser,
+        server,
+        password: password.clone(),
+    };
+    let connected = connect(&host, &password);
+    assert_eq!(
+        location(&connected),
+        "/dashboard/connections?done=connected",
+        "{}",
+        connected.body
+    );
+
+    // Checked for busy times: the shared calendar's 10:00-11:00 is not offered.
+    let slots = offered(&host.host).expect("times offered");
+    assert!(slots.contains(&at("09:30")), "{slots:?}");
+    assert!(!slots.contains(&at("10:00")), "{slots:?}");
+
+    // Offered to receive bookings nowhere; listed as not writable to a script.
+    let page = host.browser.get("/dashboard/connections");
+    assert!(
+        page.body.contains(&format!("value=\"{shared}\" checked")),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(&format!("<option value=\"{shared}\"")),
+        "{}",
+        page.body
+    );
+    let editor = host
+        .browser
+        .get(&format!("/dashboard/event-types/{}-call", host.host.id));
+    assert!(
+        !editor.body.contains(&format!("caldav:{shared}")),
+        "{}",
+        editor.body
+    );
+    let token = new_token(&host.browser, "shared");
+    let listed = call("GET", "/api/v1/connections/caldav/calendars", &token, None);
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let writable: Vec<(String, bool)> = listed.json()["calendars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c["writable"] == true))
+        .collect();
+    assert!(writable.contains(&(shared.clone(), false)), "{writable:?}");
+    let refused = call(
+        "PATCH",
+        "/api/v1/connections/caldav",
+        &token,
+        Some(json!({ "event_calendar": shared })),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.json()["error"]["fields"]["event_calendar"]
+            .as_str()
+            .is_some_and(|m| m.contains("only read")),
+        "{}",
+        refused.body
+    );
+    let by_type = call(
+        "PATCH",
+        &format!("/api/v1/event-types/{}-call", host.host.id),
+        &token,
+        Some(json!({ "event_calendar": { "connection": "caldav", "calendar_id": shared } })),
+    );
+    assert_eq!(by_type.status, 422, "{}", by_type.body);
+
+    // A booking's event goes into the host's own calendar.
+    book_and_run_cron(&host, "12:00", "shared.reader@example.com");
+    assert_eq!(events_in(&host.server, &host.password, "office").len(), 1);
+}

@@ -117,8 +117,41 @@ pub struct DavCalendar {
     /// Its display name, or the last segment of its path when it has none.
     pub name: String,
     /// Whether it takes events (`VEVENT` in its component set, or no set given): only such a
-    /// calendar can receive bookings.
+    /// calendar is listed at all.
     pub takes_events: bool,
+    /// Whether the user may add events to it ([`may_add_events`]): only such a calendar can
+    /// receive bookings; a calendar shared read-only still counts for busy times.
+    pub writable: bool,
+}
+
+/// Whether `privileges` (`DAV:current-user-privilege-set`) let the user add an event to a
+/// collection: RFC 3744 §3.9 asks for `DAV:bind` there, which `DAV:write` (§3.2) and `DAV:all`
+/// (§3.12) contain; Radicale says `DAV:write-content` for a collection it lets the user write
+/// (radicale/app/propfind.py). A server that does not say is taken at its word of old: the
+/// owner writes.
+pub fn may_add_events(privileges: Option<&[String]>) -> bool {
+    privileges.is_none_or(|set| {
+        set.iter()
+            .any(|p| matches!(p.as_str(), "all" | "write" | "bind" | "write-content"))
+    })
+}
+
+/// The calendars a connect checks, first the one that receives booked events: those checked
+/// before that are still there (a reconnect keeps the host's choice), else every calendar
+/// that takes events; a calendar the user may only read never comes first while there is one
+/// they may write in.
+pub fn checked_on_connect(found: &[DavCalendar], before: &[String]) -> Vec<String> {
+    let listed: Vec<&DavCalendar> = found.iter().filter(|c| c.takes_events).collect();
+    let kept: Vec<&DavCalendar> = before
+        .iter()
+        .filter_map(|url| listed.iter().find(|c| c.url == *url).copied())
+        .collect();
+    let mut checked = if kept.is_empty() { listed } else { kept };
+    if let Some(at) = checked.iter().position(|c| c.writable) {
+        let receiving = checked.remove(at);
+        checked.insert(0, receiving);
+    }
+    checked.into_iter().map(|c| c.url.clone()).collect()
 }
 
 /// Why discovery stopped without calendars.
@@ -271,6 +304,7 @@ impl Discovery {
                         url: url.to_string(),
                         name,
                         takes_events,
+                        writable: may_add_events(resource.privileges.as_deref()),
                     });
                 }
                 return Ok(Next::Found(calendars));
@@ -323,7 +357,7 @@ const HOME_SET_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-home-set/></d:prop></d:propfind>"#;
 
 const CALENDARS_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
-<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:resourcetype/><d:displayname/><c:supported-calendar-component-set/></d:prop></d:propfind>"#;
+<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:resourcetype/><d:displayname/><c:supported-calendar-component-set/><d:current-user-privilege-set/></d:prop></d:propfind>"#;
 
 /// The busy times of the calendar at `calendar_url` within `window`: a `free-busy-query`
 /// REPORT (RFC 4791 §7.10), whose answer names periods only.
@@ -640,6 +674,46 @@ mod tests {
         assert_eq!(discovery.read(&answer(404, &[], "")).unwrap_err(), DiscoveryError::NotCalDav);
     }
 
+    fn calendar(url: &str, takes_events: bool, writable: bool) -> DavCalendar {
+        DavCalendar {
+            url: url.into(),
+            name: url.into(),
+            takes_events,
+            writable,
+        }
+    }
+
+    #[test]
+    fn a_calendar_takes_new_events_with_bind_write_all_or_write_content_or_when_unsaid() {
+        let set = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        assert!(may_add_events(None));
+        for writes in [&["read", "all"][..], &["write"], &["bind"], &["read", "write-content"]] {
+            assert!(may_add_events(Some(&set(writes))), "{writes:?}");
+        }
+        for reads in [&["read"][..], &[], &["read", "write-properties", "unbind"]] {
+            assert!(!may_add_events(Some(&set(reads))), "{reads:?}");
+        }
+    }
+
+    #[test]
+    fn a_connect_checks_what_takes_events_and_puts_a_writable_calendar_first() {
+        let found = [
+            calendar("shared", true, false),
+            calendar("tasks", false, true),
+            calendar("office", true, true),
+            calendar("home", true, true),
+        ];
+        assert_eq!(checked_on_connect(&found, &[]), ["office", "shared", "home"]);
+        // A reconnect keeps the host's choice and its order, a vanished calendar dropped.
+        let before = ["home".to_owned(), "gone".to_owned(), "shared".to_owned()];
+        assert_eq!(checked_on_connect(&found, &before), ["home", "shared"]);
+        let read_first = ["shared".to_owned(), "home".to_owned()];
+        assert_eq!(checked_on_connect(&found, &read_first), ["home", "shared"]);
+        // Only calendars to read: they are still checked for busy times.
+        let read_only = [calendar("shared", true, false)];
+        assert_eq!(checked_on_connect(&read_only, &[]), ["shared"]);
+    }
+
     #[test]
     fn principal_home_and_listing_lead_to_the_calendars_that_take_events() {
         let (mut discovery, _) = Discovery::start("dav.example", credentials(), false).unwrap();
@@ -657,6 +731,7 @@ mod tests {
 <d:response><d:href>/ana/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
 <d:response><d:href>/ana/work%20cal/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
 <d:response><d:href>/ana/todo/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype><d:displayname>Tasks</d:displayname><c:supported-calendar-component-set><c:comp name="VTODO"/></c:supported-calendar-component-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+<d:response><d:href>/ana/team/</d:href><d:propstat><d:prop><d:resourcetype><d:collection/><c:calendar/></d:resourcetype><d:current-user-privilege-set><d:privilege><d:read/></d:privilege></d:current-user-privilege-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
 </d:multistatus>"#;
         let Next::Found(calendars) = discovery.read(&answer(207, &[], collections)).unwrap() else {
             panic!("found")
@@ -668,11 +743,19 @@ mod tests {
                     url: "https://dav.example/ana/work%20cal/".into(),
                     name: "work cal".into(),
                     takes_events: true,
+                    writable: true,
                 },
                 DavCalendar {
                     url: "https://dav.example/ana/todo/".into(),
                     name: "Tasks".into(),
                     takes_events: false,
+                    writable: true,
+                },
+                DavCalendar {
+                    url: "https://dav.example/ana/team/".into(),
+                    name: "team".into(),
+                    takes_events: true,
+                    writable: false,
                 },
             ]
         );

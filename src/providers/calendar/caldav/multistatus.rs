@@ -30,6 +30,10 @@ pub struct DavResource {
     /// `CALDAV:calendar-data` (RFC 4791 §9.6): the iCalendar text of a calendar-query's
     /// result, read only for its times by `caldav::query`.
     pub calendar_data: Option<String>,
+    /// `DAV:current-user-privilege-set` (RFC 3744 §5.4): the local names of the DAV:
+    /// privileges the signed-in user has (`read`, `write-content`, `all` …); `None` when the
+    /// server did not say.
+    pub privileges: Option<Vec<String>>,
 }
 
 /// The element we are inside of, as far as reading needs to know.
@@ -49,6 +53,8 @@ enum Element {
     DisplayName,
     ComponentSet,
     CalendarData,
+    PrivilegeSet,
+    Privilege,
     /// Anything else (skipped, but its end must still be matched).
     Other,
 }
@@ -62,6 +68,7 @@ struct Pending {
     display_name: Option<String>,
     components: Option<Vec<String>>,
     calendar_data: Option<String>,
+    privileges: Option<Vec<String>>,
     ok: bool,
 }
 
@@ -95,12 +102,12 @@ pub fn parse(body: &[u8]) -> Result<Vec<DavResource>, String> {
             Event::Start(start) => {
                 let element = element(&namespace, start.local_name().as_ref(), stack.last());
                 seen_root |= element == Element::Multistatus;
-                on_open(element, &start, &namespace, &mut pending);
+                on_open(element, stack.last().copied(), &start, &namespace, &mut pending);
                 stack.push(element);
             }
             Event::Empty(empty) => {
                 let element = element(&namespace, empty.local_name().as_ref(), stack.last());
-                on_open(element, &empty, &namespace, &mut pending);
+                on_open(element, stack.last().copied(), &empty, &namespace, &mut pending);
             }
             Event::Text(text) => {
                 // Kept as sent: a value split around an entity needs its spaces; values are
@@ -134,6 +141,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<DavResource>, String> {
                         current.display_name = current.display_name.take().or(taken.display_name);
                         current.components = current.components.take().or(taken.components);
                         current.calendar_data = current.calendar_data.take().or(taken.calendar_data);
+                        current.privileges = current.privileges.take().or(taken.privileges);
                     }
                     pending = Pending::default();
                 }
@@ -180,6 +188,8 @@ fn element(namespace: &ResolveResult, local: &str, parent: Option<&Element>) -> 
             Element::ComponentSet
         }
         (Some(Element::Prop), "calendar-data") if caldav => Element::CalendarData,
+        (Some(Element::Prop), "current-user-privilege-set") if dav => Element::PrivilegeSet,
+        (Some(Element::PrivilegeSet), "privilege") if dav => Element::Privilege,
         (Some(Element::ResourceType), "calendar") if caldav => Element::Other,
         (Some(Element::ComponentSet), "comp") if caldav => Element::Other,
         _ => Element::Other,
@@ -187,17 +197,29 @@ fn element(namespace: &ResolveResult, local: &str, parent: Option<&Element>) -> 
 }
 
 /// An opening (or empty) element's own meaning: a calendar resource type, a component name,
-/// or the start of a component set.
+/// the start of a component set or of a privilege set, or a privilege.
 fn on_open(
     element: Element,
+    parent: Option<Element>,
     start: &quick_xml::events::BytesStart,
     namespace: &ResolveResult,
     pending: &mut Pending,
 ) {
     let caldav = matches!(namespace, ResolveResult::Bound(Namespace(ns)) if *ns == CALDAV);
+    let dav = matches!(namespace, ResolveResult::Bound(Namespace(ns)) if *ns == DAV);
     match (element, start.local_name().as_ref()) {
         (Element::ComponentSet, _) => {
             pending.components.get_or_insert_with(Vec::new);
+        }
+        (Element::PrivilegeSet, _) => {
+            pending.privileges.get_or_insert_with(Vec::new);
+        }
+        // A privilege's one child names it (RFC 3744 §5.4); others' privileges are not ours.
+        (Element::Other, name) if dav && parent == Some(Element::Privilege) => {
+            pending
+                .privileges
+                .get_or_insert_with(Vec::new)
+                .push(name.to_owned());
         }
         (Element::Other, "calendar") if caldav => pending.is_calendar = true,
         (Element::Other, "comp") if caldav => {
@@ -318,6 +340,30 @@ mod tests {
         let read = parse(body.as_bytes()).unwrap();
         assert!(!read[0].is_calendar);
         assert_eq!(read[0].display_name, None);
+    }
+
+    #[test]
+    fn the_users_privileges_are_read_and_an_unsaid_set_is_none() {
+        // Radicale's answers: an owner's calendar, and one shared read-only
+        // (radicale/app/propfind.py, `current-user-privilege-set`).
+        let body = r#"<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+            <response><href>/ana/office/</href><propstat><prop><current-user-privilege-set>
+              <privilege><read/></privilege><privilege><C:read-free-busy/></privilege>
+              <privilege><all/></privilege><privilege><write-content/></privilege>
+            </current-user-privilege-set></prop><status>HTTP/1.1 200 OK</status></propstat></response>
+            <response><href>/ana/shared/</href><propstat><prop><current-user-privilege-set>
+              <privilege><read/></privilege><privilege><C:read-free-busy/></privilege>
+            </current-user-privilege-set></prop><status>HTTP/1.1 200 OK</status></propstat></response>
+            <response><href>/ana/old/</href><propstat><prop><current-user-privilege-set/></prop>
+              <status>HTTP/1.1 404 Not Found</status></propstat></response>
+            </multistatus>"#;
+        let read = parse(body.as_bytes()).unwrap();
+        assert_eq!(
+            read[0].privileges.as_deref(),
+            Some(&["read".to_owned(), "all".to_owned(), "write-content".to_owned()][..])
+        );
+        assert_eq!(read[1].privileges.as_deref(), Some(&["read".to_owned()][..]));
+        assert_eq!(read[2].privileges, None, "a 404 propstat is not a value");
     }
 
     #[test]
