@@ -69,12 +69,7 @@ impl<'a> Vault<'a> {
         host_id: &str,
         connection: ConnectionKey,
     ) -> Result<Option<String>, VaultError> {
-        let Some(sealed) = self
-            .kv
-            .get(&refresh_key(host_id, connection))
-            .text()
-            .await?
-        else {
+        let Some(sealed) = self.sealed_refresh_token(host_id, connection).await? else {
             return Ok(None);
         };
         self.open_refresh_token(host_id, connection, &sealed)
@@ -198,12 +193,7 @@ impl<'a> Vault<'a> {
                 self.kv.delete(&access).await?;
             }
         }
-        let Some(sealed) = self
-            .kv
-            .get(&refresh_key(host_id, connection))
-            .text()
-            .await?
-        else {
+        let Some(sealed) = self.sealed_refresh_token(host_id, connection).await? else {
             return Ok(false);
         };
         if !self.cipher.needs_reseal(&sealed) {
@@ -212,6 +202,19 @@ impl<'a> Vault<'a> {
         let token = self.open_refresh_token(host_id, connection, &sealed)?;
         self.put_refresh_token(host_id, connection, &token).await?;
         Ok(true)
+    }
+
+    /// The refresh token of one connection as KV holds it, still sealed.
+    async fn sealed_refresh_token(
+        &self,
+        host_id: &str,
+        connection: ConnectionKey,
+    ) -> Result<Option<String>, VaultError> {
+        Ok(self
+            .kv
+            .get(&refresh_key(host_id, connection))
+            .text()
+            .await?)
     }
 
     /// Deletes both tokens of one connection.

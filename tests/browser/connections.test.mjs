@@ -12,18 +12,10 @@ const SECOND_EMAIL = "noor.personal@mail.example";
 const browser = useBrowser({ timezoneId: "Europe/Amsterdam" });
 const violations = [];
 
-async function fake(pathname, body) {
-  const reply = await fetch(`${browser.fakesUrl}${pathname}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(reply.status, 200);
-}
 
 test("a host connects Google Calendar and Zoom from the dashboard and disconnects Zoom", async () => {
   for (const provider of ["google", "zoom"]) {
-    await fake(`/_fake/${provider}/login`, { email: HOST_EMAIL, name: "Noor Haddad" });
+    await browser.fake(`/_fake/${provider}/login`, { email: HOST_EMAIL, name: "Noor Haddad" });
   }
   const page = await browser.context.newPage();
   page.on("console", (message) => {
@@ -70,7 +62,7 @@ test("a host adds a second Google account beside the first, picks it for new boo
   await page.goto(`${browser.baseUrl}/dashboard/connections`);
   assert.match(await page.textContent("#account-google"), new RegExp(`connected as\\s*${HOST_EMAIL}`));
   // At Google's account chooser the host picks their personal account (the fake's login).
-  await fake("/_fake/google/login", { email: SECOND_EMAIL, name: "Noor Personal" });
+  await browser.fake("/_fake/google/login", { email: SECOND_EMAIL, name: "Noor Personal" });
   await page.click("a >> text=Connect another Google Calendar account");
   await page.waitForURL(/\/dashboard\/connections\?done=connected$/);
   assert.match(await page.textContent("#account-google"), new RegExp(`connected as\\s*${HOST_EMAIL}`));

@@ -11,17 +11,9 @@ const HOST_EMAIL = "rania@hosts.example";
 
 const browser = useBrowser({ timezoneId: "Europe/Berlin" });
 
-async function fake(pathname, body) {
-  const reply = await fetch(`${browser.fakesUrl}${pathname}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.equal(reply.status, 200);
-}
 
 test("a host sends an event type's bookings to a second Google calendar without JavaScript", async () => {
-  await fake("/_fake/google/login", { email: HOST_EMAIL, name: "Rania Aziz" });
+  await browser.fake("/_fake/google/login", { email: HOST_EMAIL, name: "Rania Aziz" });
   // Signing in and connecting run with JavaScript, as a host's browser usually does.
   const page = await browser.context.newPage();
   await page.goto(`${browser.baseUrl}/auth/signin`);
@@ -32,8 +24,8 @@ test("a host sends an event type's bookings to a second Google calendar without 
   await page.goto(`${browser.baseUrl}/dashboard/connections`);
   await page.click("a >> text=Connect Google Calendar");
   await page.waitForURL(/\/dashboard\/connections\?done=connected$/);
-  await fake("/_fake/google/calendars", { email: HOST_EMAIL, count: 1, prefix: "team" });
-  await fake("/_fake/google/calendars", { email: HOST_EMAIL, count: 1, prefix: "holidays", read_only: true });
+  await browser.fake("/_fake/google/calendars", { email: HOST_EMAIL, count: 1, prefix: "team" });
+  await browser.fake("/_fake/google/calendars", { email: HOST_EMAIL, count: 1, prefix: "holidays", read_only: true });
   const cookies = await browser.context.cookies();
   await page.close();
 

@@ -152,6 +152,15 @@ export function useBrowser({ timezoneId }) {
     context.on("request", (request) => browser.requested.push(request.url()));
     return context;
   };
+  /** Tells the provider fakes something (`POST {fakesUrl}{pathname}`, JSON), expecting 200. */
+  browser.fake = async (pathname, body) => {
+    const reply = await fetch(`${browser.fakesUrl}${pathname}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (reply.status !== 200) throw new Error(`${pathname}: ${reply.status} ${await reply.text()}`);
+  };
   after(async () => {
     await extra?.close();
     await browser.context?.close();
