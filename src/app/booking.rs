@@ -185,15 +185,19 @@ pub async fn create_booking(
         awaiting_approval_until: held_until.map(|until| until.timestamp()),
     };
     // The connections were read with the availability, in the same round trip; the calendar
-    // the event type chose is read only when there is work. A request's event and meeting
-    // wait for the host's approval.
-    let chosen = match held_until {
-        None => {
-            ctx.store
-                .event_calendar(&target.host.id, &target.event.id)
-                .await?
-        }
-        Some(_) => None,
+    // the event type chose is read only when it could receive the event: a host without a
+    // calendar connection (most hosts on the free plan's 10 ms) pays no D1 read for it. A
+    // request's event and meeting wait for the host's approval.
+    let has_calendar = availability
+        .connections
+        .iter()
+        .any(|c| c.provider().is_calendar());
+    let chosen = if held_until.is_none() && has_calendar {
+        ctx.store
+            .event_calendar(&target.host.id, &target.event.id)
+            .await?
+    } else {
+        None
     };
     let work = work_for(
         target.event.location_kind,
